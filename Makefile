@@ -1,0 +1,39 @@
+# Every target does its own set-up: a venv in .venv, the package with its extras,
+# and the Graphviz `dot` program (apt-get when we are root, else the command to run).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test figures bench graphviz clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,plot,notebooks]'
+	touch $(STAMP)
+
+graphviz:
+	@if command -v dot >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Graphviz (dot) with apt-get..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	else \
+		echo "Graphviz 'dot' is missing. Install it with:  sudo apt-get install graphviz"; exit 1; \
+	fi
+
+demo: $(STAMP) graphviz
+	$(PY) -m circuits demo
+
+figures: $(STAMP) graphviz
+	$(PY) -m circuits figures
+
+test: $(STAMP) graphviz
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -1,0 +1,23 @@
+"""circuits: arithmetic circuits and their gradient circuits.
+
+A circuit is a DAG whose sources are inputs or constants and whose other
+vertices are gates (seed ``003_cb4127dae40e521c.txt``).  Build one, transform
+it (forward propagation, backpropagation, JVP/VJP, Hessians), analyse it and
+draw it.
+"""
+
+from .errors import CircuitError, ParseError
+from .gates import GATES, Gate
+from .circuit import Circuit
+from .builder import (Builder, Wire, trace, sum_of, product, exp, log, sqrt, sin, cos,
+                      tanh, sigmoid, relu, step, square, recip)
+from .evaluate import evaluate, compile, CompiledCircuit
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CircuitError", "ParseError", "GATES", "Gate", "Circuit",
+    "Builder", "Wire", "trace", "sum_of", "product",
+    "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "step", "square", "recip",
+    "evaluate", "compile", "CompiledCircuit",
+]

@@ -1,0 +1,538 @@
+"""Building circuits: the :class:`Builder`, :class:`Wire` arithmetic and :func:`trace`.
+
+A :class:`Builder` appends nodes to growing arrays, so node ids come out in
+topological order.  It has two levels:
+
+* the *wire* level for people: ``b.inputs("x y z")``, ``b.const(2)``, Python
+  operators on :class:`Wire` objects, :func:`exp`, :func:`sin`, ...,
+  ``b.output("f", wire)`` and ``b.build()``;
+* the *node* level for passes and partial rules: ``b.gate(op, *nodes)``,
+  ``b.const_node(value)``, ``b.input_node(name)``, ``b.linear(terms)``, which
+  take and return integer node ids.
+
+Linear combinations built with ``+``, ``-`` and scaling by numbers stay
+symbolic until a non-linear use (a product, a function, an output) needs them;
+then they become ONE weighted ``add`` gate, with the constant term as a
+constant source.  So Figure 1 of seed ``003_cb4127dae40e521c.txt`` traced from
+its formula has exactly its 7 gates and depth 3:
+
+>>> import circuits
+>>> @circuits.trace
+... def f(x, y, z):
+...     return (x - 3*y - 3*z + 5)**2 + (x - 2*y - 2*z)**2 + (x + y - 5*z - 3)**2
+>>> f.size, f.depth
+(7, 3)
+>>> f.evaluate(x=1, y=1, z=1)
+{'f': 45}
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+from fractions import Fraction
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
+
+import numpy as np
+import sympy
+
+from .circuit import Circuit, check_number, compact
+from .errors import CircuitError
+from .gates import GATES, MAX_EXPONENT
+
+__all__ = ["Builder", "Wire", "trace", "sum_of", "product",
+           "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "step",
+           "square", "recip"]
+
+Number = Union[int, float, Fraction]
+
+
+class Builder:
+    """Incremental construction of a :class:`Circuit`.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> b = circuits.Builder()
+    >>> x, y = b.inputs("x y")
+    >>> b.output("f", circuits.sin(x * y) + 2 * x)
+    >>> c = b.build()
+    >>> c.size, list(c.inputs), list(c.outputs)
+    (3, ['x', 'y'], ['f'])
+    """
+
+    def __init__(self):
+        self._ops: list[str] = []
+        self._args: list[tuple] = []
+        self._weights: list = []
+        self._values: dict[int, Number] = {}
+        self._names: dict[int, str] = {}
+        self._inputs: dict[str, int] = {}
+        self._outputs: dict[str, int] = {}
+        self._const_cache: dict = {}
+        self.num_gates = 0
+
+    def __len__(self) -> int:
+        return len(self._ops)
+
+    # --- node level ----------------------------------------------------------
+
+    def input_node(self, name: str) -> int:
+        """Add an input named ``name``; return its node id."""
+        if not isinstance(name, str) or not name:
+            raise CircuitError(f"input names must be non-empty strings, got {name!r}")
+        if name in self._inputs:
+            raise CircuitError(f"an input named {name!r} already exists; input names must be unique")
+        node = self._append("input", (), None)
+        self._names[node] = name
+        self._inputs[name] = node
+        return node
+
+    def const_node(self, value: Number) -> int:
+        """Node of the constant ``value`` (one node per distinct value and type)."""
+        value = check_number(value, "constant")
+        key = (type(value), value) if value == value else (float, "nan")
+        node = self._const_cache.get(key)
+        if node is None:
+            node = self._append("const", (), None)
+            self._values[node] = value
+            self._const_cache[key] = node
+        return node
+
+    def gate(self, op: str, *args, weights: Optional[Sequence[Number]] = None) -> int:
+        """Add gate ``op`` over argument nodes (ints or wires); return its id.
+
+        Raises
+        ------
+        CircuitError
+            For an unknown op, a wrong number of arguments, weights on a gate
+            other than ``add``, or a ``pow`` exponent that is not an integer
+            constant.
+        """
+        gate = GATES.get(op)
+        if gate is None:
+            raise CircuitError(f"unknown gate {op!r}; known gates are {sorted(GATES)}")
+        if not gate.accepts(len(args)):
+            raise CircuitError(f"gate {op!r} takes {gate.arity_text()}, got {len(args)}")
+        nodes = tuple(a if type(a) is int else self._node_of(a) for a in args)
+        if weights is not None:
+            if not gate.weighted:
+                raise CircuitError(f"only wires into 'add' may be weighted, not into {op!r}")
+            weights = tuple(weights)
+            if len(weights) != len(nodes):
+                raise CircuitError(f"{len(weights)} weights for {len(nodes)} wires")
+            if all(w == 1 for w in weights):
+                weights = None
+        for k in gate.constant_args:
+            u = nodes[k]
+            value = self._values.get(u) if self._ops[u] == "const" else None
+            if value is None or value != int(value) or abs(value) > MAX_EXPONENT:
+                raise CircuitError(f"gate {op!r}: argument {k} must be an integer constant "
+                                   f"with |k| <= {MAX_EXPONENT}; use exp(k*log(u)) otherwise")
+        self.num_gates += 1
+        return self._append(op, nodes, weights)
+
+    def linear(self, terms: Iterable[tuple], constant: Number = 0) -> int:
+        """Node of ``constant + Σ coeff·node`` over ``terms`` of ``(node, coeff)``.
+
+        Repeated nodes are merged, zero coefficients dropped; a single term
+        with coefficient 1 is the node itself and no terms give a constant
+        node.  Otherwise one weighted ``add`` gate.
+        """
+        acc: dict[int, Number] = {}
+        for node, c in terms:
+            acc[node] = acc.get(node, 0) + c
+        items = [(u, c) for u, c in acc.items() if c != 0]
+        if not items:
+            return self.const_node(constant)
+        if constant == 0 and len(items) == 1 and items[0][1] == 1:
+            return items[0][0]
+        nodes = [u for u, _ in items]
+        weights = [c for _, c in items]
+        if constant != 0:
+            nodes.append(self.const_node(constant))
+            weights.append(1)
+        return self.gate("add", *nodes, weights=weights)
+
+    def value(self, node: int) -> Number:
+        """Value of a constant node."""
+        return self._values[node]
+
+    def op(self, node: int) -> str:
+        """Operation of ``node``."""
+        return self._ops[node]
+
+    def _append(self, op, args, weights) -> int:
+        self._ops.append(op)
+        self._args.append(args)
+        self._weights.append(weights)
+        return len(self._ops) - 1
+
+    def _node_of(self, x) -> int:
+        if isinstance(x, Wire):
+            if x._builder is not self:
+                raise CircuitError("a wire from another builder or trace was used here; "
+                                   "wires cannot be shared between circuits")
+            return x.node
+        if isinstance(x, numbers.Real) and not isinstance(x, bool):
+            return self.const_node(x)
+        raise CircuitError(f"expected a wire or a number, got {type(x).__name__} {x!r}")
+
+    # --- wire level ----------------------------------------------------------
+
+    def inputs(self, names: Union[str, Iterable[str]]) -> tuple:
+        """Add inputs named by a space/comma separated string or an iterable.
+
+        Returns a tuple of wires, one per name.
+        """
+        if isinstance(names, str):
+            names = names.replace(",", " ").split()
+        return tuple(Wire(self, self.input_node(n)) for n in names)
+
+    def input(self, name: str) -> "Wire":
+        """Add one input; return its wire."""
+        return Wire(self, self.input_node(name))
+
+    def const(self, value: Number) -> "Wire":
+        """Wire of a constant source."""
+        return Wire(self, self.const_node(value))
+
+    def wire(self, node: int) -> "Wire":
+        """Wire of an existing node."""
+        return Wire(self, node)
+
+    def output(self, name: str, x: Union["Wire", Number, int]) -> None:
+        """Declare output ``name`` as the wire (or number) ``x``."""
+        if not isinstance(name, str) or not name:
+            raise CircuitError(f"output names must be non-empty strings, got {name!r}")
+        if name in self._outputs:
+            raise CircuitError(f"an output named {name!r} already exists; output names must be unique")
+        self._outputs[name] = self._node_of(x)
+
+    def build(self) -> Circuit:
+        """The circuit of the inputs and outputs declared so far.
+
+        Gates and constants that no output uses are left out.
+        """
+        if not self._outputs:
+            raise CircuitError("the circuit has no outputs; declare one with output(name, wire)")
+        return compact(self._ops, self._args, self._weights, self._values,
+                       self._names, self._inputs, self._outputs)
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+class Wire:
+    """A value inside a circuit under construction.
+
+    Supports ``+ - * / **``, unary minus and the functions of this module.
+    A wire is either a node or a pending linear combination ``c + Σ a_i·w_i``
+    that becomes a single weighted ``add`` gate when first needed.
+    """
+
+    __slots__ = ("_builder", "_node", "_parts", "_const", "__weakref__")
+
+    def __init__(self, builder: Builder, node: Optional[int] = None,
+                 parts: tuple = (), const: Number = 0):
+        self._builder = builder
+        self._node = node
+        self._parts = parts  # ((Wire, coeff), ...) when a pending linear combination
+        self._const = const
+
+    @property
+    def node(self) -> int:
+        """The node computing this wire (materialises a linear combination)."""
+        if self._node is None:
+            self._node = self._materialise()
+            self._parts = ()
+        return self._node
+
+    def _materialise(self) -> int:
+        acc: dict[int, Number] = {}
+        const = 0
+        stack = [(self, 1)]  # iterative: long sums must not recurse
+        while stack:
+            w, c = stack.pop()
+            if w._node is not None:
+                acc[w._node] = acc.get(w._node, 0) + c
+                continue
+            const += c * w._const
+            for part in reversed(w._parts):
+                stack.append((part[0], c * part[1]))
+        return self._builder.linear(acc.items(), const)
+
+    # --- linear arithmetic ---------------------------------------------------
+
+    def _lin(self, parts, const=0) -> "Wire":
+        return Wire(self._builder, None, parts, const)
+
+    def _coerce(self, other):
+        if isinstance(other, Wire):
+            if other._builder is not self._builder:
+                raise CircuitError("cannot combine wires of two different circuits")
+            return other
+        if _is_number(other):
+            return check_number(other, "operand")
+        return NotImplemented
+
+    def __add__(self, other):
+        other = self._coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        if isinstance(other, Wire):
+            return self._lin(((self, 1), (other, 1)))
+        return self._lin(((self, 1),), other)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        other = self._coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        if isinstance(other, Wire):
+            return self._lin(((self, 1), (other, -1)))
+        return self._lin(((self, 1),), -other)
+
+    def __rsub__(self, other):
+        other = self._coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return self._lin(((self, -1),), other)
+
+    def __neg__(self):
+        return self._lin(((self, -1),))
+
+    def __pos__(self):
+        return self
+
+    def __mul__(self, other):
+        other = self._coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        if isinstance(other, Wire):
+            return self._gate("mul", self, other)
+        return self._lin(((self, other),))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        other = self._coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        if isinstance(other, Wire):
+            return self._gate("div", self, other)
+        if other == 0:
+            raise CircuitError("division of a wire by the constant 0")
+        inverse = Fraction(1, other) if isinstance(other, (int, Fraction)) else 1 / other
+        return self._lin(((self, inverse),))
+
+    def __rtruediv__(self, other):
+        other = self._coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        r = self._gate("recip", self)
+        return r if other == 1 else r._lin(((r, other),))
+
+    def __pow__(self, k):
+        if isinstance(k, Wire):  # u ** v = exp(v · log u), for u > 0
+            return exp(k * log(self))
+        if not _is_number(k):
+            return NotImplemented
+        if k == int(k):
+            k = int(k)
+            if abs(k) > MAX_EXPONENT:
+                raise CircuitError(f"exponent {k} is too large; |k| must be at most {MAX_EXPONENT}")
+            if k == 0:
+                return self._builder.const(1)
+            if k == 1:
+                return self
+            if k == 2:
+                return self._gate("square", self)
+            if k == -1:
+                return self._gate("recip", self)
+            return self._gate("pow", self, self._builder.const_node(k))
+        if k == 0.5:
+            return self._gate("sqrt", self)
+        if k == -0.5:
+            return self._gate("recip", self._gate("sqrt", self))
+        return exp(k * log(self))
+
+    def __rpow__(self, base):
+        if not _is_number(base):
+            return NotImplemented
+        if base <= 0:
+            raise CircuitError(f"{base!r} ** wire needs a positive base; it is built as exp(wire * log(base))")
+        return exp(self * math.log(base))
+
+    def _gate(self, op, *args) -> "Wire":
+        b = self._builder
+        return Wire(b, b.gate(op, *(a.node for a in args)))
+
+    # --- what a traced value cannot do ------------------------------------------
+
+    def __bool__(self):
+        raise CircuitError("a circuit wire has no truth value: Python control flow (if, while, and, or) "
+                           "cannot depend on a traced input; use relu/step gates instead")
+
+    def _no_compare(self, other):
+        raise CircuitError("circuit wires cannot be compared: control flow on traced inputs "
+                           "is not part of a circuit; use relu/step gates instead")
+
+    __lt__ = __le__ = __gt__ = __ge__ = _no_compare
+
+    def __float__(self):
+        raise CircuitError("a circuit wire has no numeric value while the circuit is being built; "
+                           "evaluate the built circuit instead")
+
+    __int__ = __index__ = __complex__ = __float__
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        if self._node is None:
+            return "<Wire: pending linear combination>"
+        b = self._builder
+        op = b._ops[self._node]
+        what = b._names.get(self._node) if op == "input" else b._values.get(self._node) if op == "const" else op
+        return f"<Wire node {self._node}: {what}>"
+
+    # numpy calls these methods on object arrays of wires (np.exp(array) ...)
+    def exp(self): return exp(self)
+    def log(self): return log(self)
+    def sqrt(self): return sqrt(self)
+    def sin(self): return sin(self)
+    def cos(self): return cos(self)
+    def tanh(self): return tanh(self)
+
+
+def _function(name: str) -> Callable:
+    gate = GATES[name]
+
+    def fn(u):
+        if isinstance(u, Wire):
+            return u._gate(name, u)
+        if isinstance(u, np.ndarray):
+            return (gate.vec or gate.num)(u)
+        if isinstance(u, sympy.Basic):
+            return (gate.sym or gate.num)(u)
+        if _is_number(u):
+            return gate.num(u)
+        raise CircuitError(f"{name}() expects a wire or a number, got {type(u).__name__}")
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (f"{gate.doc}: a ``{name}`` gate on a wire, the number itself on a number.\n\n"
+                  f"Examples\n--------\n>>> import circuits\n>>> c = circuits.trace(lambda x: circuits.{name}(x))\n"
+                  f">>> [c.op(v) for v in c.gates()]\n['{name}']\n")
+    return fn
+
+
+exp = _function("exp")
+log = _function("log")
+sqrt = _function("sqrt")
+sin = _function("sin")
+cos = _function("cos")
+tanh = _function("tanh")
+sigmoid = _function("sigmoid")
+relu = _function("relu")
+step = _function("step")
+square = _function("square")
+recip = _function("recip")
+
+
+def sum_of(terms: Iterable, weights: Optional[Iterable[Number]] = None):
+    """One weighted ``add`` over many wires: ``Σ weights[i] · terms[i]``.
+
+    Linear in the number of terms (``sum()`` over wires is too, since sums stay
+    pending linear combinations until used).
+
+    Examples
+    --------
+    >>> import circuits
+    >>> c = circuits.trace(lambda a, b, c: circuits.sum_of([a, b, c], [1, -2, 3]) ** 2)
+    >>> c.size, c.evaluate(a=1, b=1, c=1)
+    (2, {'f': 4})
+    """
+    terms = list(terms)
+    weights = [1] * len(terms) if weights is None else list(weights)
+    if len(weights) != len(terms):
+        raise CircuitError(f"{len(weights)} weights for {len(terms)} terms")
+    wires = [t for t in terms if isinstance(t, Wire)]
+    if not wires:
+        return sum(w * t for w, t in zip(weights, terms))
+    b = wires[0]._builder
+    const = 0
+    parts = []
+    for t, w in zip(terms, weights):
+        if isinstance(t, Wire):
+            parts.append((t, check_number(w, "weight")))
+        else:
+            const += w * check_number(t, "term")
+    return Wire(b, None, tuple(parts), const)
+
+
+def product(factors: Iterable):
+    """One n-ary ``mul`` gate over the factors (numbers become constants).
+
+    Examples
+    --------
+    >>> import circuits
+    >>> c = circuits.trace(lambda u, v, w: circuits.product([u, v, w]))
+    >>> c.size, c.wires, c.evaluate(u=2, v=3, w=4)
+    (1, 3, {'f': 24})
+    """
+    factors = list(factors)
+    wires = [t for t in factors if isinstance(t, Wire)]
+    if not wires:
+        return math.prod(factors)
+    if len(factors) == 1:
+        return factors[0]
+    b = wires[0]._builder
+    return Wire(b, b.gate("mul", *factors))
+
+
+def trace(fn: Callable = None, *, inputs: Optional[Sequence[str]] = None) -> Circuit:
+    """Trace a Python function of numbers into a circuit.
+
+    The inputs are named after the function's parameters (or ``inputs``).
+    A returned value becomes the output named after the function (``f`` for
+    lambdas); a tuple or list gives ``f0, f1, ...``; a dict gives its keys.
+
+    Python control flow on inputs is not traceable and raises
+    :class:`CircuitError`.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> @circuits.trace
+    ... def h(x, y):
+    ...     return x * y, x - y
+    >>> list(h.outputs), h.evaluate(x=5, y=2)
+    (['h0', 'h1'], {'h0': 10, 'h1': 3})
+    >>> circuits.trace(lambda x: x * x).evaluate(x=3)
+    {'f': 9}
+    """
+    if fn is None:
+        return lambda f: trace(f, inputs=inputs)
+    if inputs is None:
+        params = inspect.signature(fn).parameters.values()
+        bad = [p.name for p in params if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        if bad:
+            raise CircuitError(f"cannot trace {fn.__name__}: *{bad[0]} has no fixed inputs; "
+                               "pass inputs=[...] or use circuits.Builder")
+        inputs = [p.name for p in params]
+    b = Builder()
+    wires = b.inputs(list(inputs))
+    result = fn(*wires)
+    name = fn.__name__ if fn.__name__.isidentifier() else "f"
+    if isinstance(result, Mapping):
+        for key, value in result.items():
+            b.output(str(key), value)
+    elif isinstance(result, (tuple, list)):
+        for i, value in enumerate(result):
+            b.output(f"{name}{i}", value)
+    else:
+        b.output(name, result)
+    return b.build()

@@ -1,0 +1,504 @@
+"""The circuit model: a validated DAG of sources and gates.
+
+A circuit (seed ``003_cb4127dae40e521c.txt``, section 1) is a directed acyclic
+graph whose sources are input variables or constants and whose other vertices
+are *gates* labeled by an operation of :data:`circuits.gates.GATES`.  Its
+*size* is the number of gates (sources are not gates) and its *depth* the
+number of gates on the longest source-to-output path.
+
+Internally a :class:`Circuit` is a plain record of parallel arrays indexed by
+node id, with ids in creation order, which is a topological order: every
+argument of node ``i`` has an id smaller than ``i``.  Passes therefore walk
+``range(len(circuit))`` forwards or backwards and never sort or recurse.
+The public view is ``circuit.dag``, a :class:`networkx.MultiDiGraph` on which
+every networkx algorithm works.  The edge key is the argument position, so
+``x * x`` has two ordered wires, and wires into ``add`` carry a ``weight``.
+
+Examples
+--------
+>>> import circuits, networkx as nx
+>>> f = circuits.parse("(x - 3*y)**2 + x*y")
+>>> f.size, f.depth, f.wires
+(4, 3, 7)
+>>> nx.dag_longest_path_length(f.dag)
+3
+>>> g = circuits.Circuit.from_networkx(f.dag)
+>>> g.evaluate(x=1, y=2)
+{'f': 27}
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+import networkx as nx
+
+from .errors import CircuitError
+from .gates import GATES, MAX_EXPONENT, SOURCES
+
+__all__ = ["Circuit", "check_number"]
+
+
+def check_number(value: Any, where: str) -> Any:
+    """Return ``value`` as an int, float or Fraction, or raise CircuitError.
+
+    Examples
+    --------
+    >>> check_number(3, "x"), check_number(0.5, "x")
+    (3, 0.5)
+    >>> check_number("3", "constant node 7")
+    Traceback (most recent call last):
+    ...
+    circuits.errors.CircuitError: constant node 7: value '3' is not a number (int, float or Fraction)
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise CircuitError(f"{where}: value {value!r} is not a number (int, float or Fraction)")
+    if isinstance(value, (int, float, Fraction)):
+        return value
+    if isinstance(value, numbers.Integral):  # numpy integers
+        return int(value)
+    if isinstance(value, numbers.Rational):
+        return Fraction(int(value.numerator), int(value.denominator))
+    return float(value)
+
+
+class Circuit:
+    """An arithmetic circuit: a DAG of inputs, constants and gates.
+
+    Build circuits with :class:`circuits.Builder`, :func:`circuits.trace`,
+    :func:`circuits.parse`, :func:`circuits.from_sympy`,
+    :meth:`Circuit.from_networkx` or :meth:`Circuit.from_json`; the constructor
+    itself takes the raw arrays and trusts them (call :meth:`check` to validate).
+
+    Parameters
+    ----------
+    ops : sequence of str
+        ``ops[i]`` is ``"input"``, ``"const"`` or a gate name.
+    args : sequence of tuple of int
+        ``args[i]`` are the argument nodes of node ``i``, all smaller than ``i``.
+    weights : sequence of (tuple of numbers or None)
+        Wire weights of ``add`` gates (``None``: all 1).
+    values : mapping
+        Constant node → value.
+    names : mapping
+        Input node → name.
+    inputs, outputs : mapping
+        Ordered name → node maps.
+    meta : mapping, optional
+        What transforms record about the nodes they made: ``"role"``, a
+        sequence with one of ``"primal"`` (a copy of a gate of the original
+        circuit) or ``"derivative"`` per node, and ``"adjoint_of"``, a map
+        from each node ``∂y/∂z`` of a backward circuit to the node ``z`` it
+        mirrors.  Used for drawing; not part of the circuit's meaning.
+    """
+
+    __slots__ = ("_ops", "_args", "_weights", "_values", "_names", "_inputs",
+                 "_outputs", "_dag", "_depth", "_meta")
+
+    def __init__(self, ops, args, weights, values, names, inputs, outputs, meta=None):
+        self._ops = list(ops)
+        self._args = list(args)
+        self._weights = list(weights)
+        self._values = dict(values)
+        self._names = dict(names)
+        self._inputs = dict(inputs)
+        self._outputs = dict(outputs)
+        self._dag = None
+        self._depth = None
+        self._meta = dict(meta) if meta else {}
+
+    # --- read access -----------------------------------------------------
+
+    def __len__(self) -> int:
+        """Number of nodes (sources and gates)."""
+        return len(self._ops)
+
+    @property
+    def inputs(self) -> Mapping[str, int]:
+        """Ordered read-only mapping from input name to node id."""
+        return MappingProxyType(self._inputs)
+
+    @property
+    def outputs(self) -> Mapping[str, int]:
+        """Ordered read-only mapping from output name to node id."""
+        return MappingProxyType(self._outputs)
+
+    @property
+    def meta(self) -> Mapping[str, Any]:
+        """Annotations left by transforms (node roles, mirrored nodes); may be empty."""
+        return MappingProxyType(self._meta)
+
+    def op(self, node: int) -> str:
+        """Operation of ``node``: ``"input"``, ``"const"`` or a gate name."""
+        return self._ops[node]
+
+    def args(self, node: int) -> tuple:
+        """Argument nodes of ``node`` in position order."""
+        return self._args[node]
+
+    def weights(self, node: int) -> tuple:
+        """Wire weights into ``node`` (all 1 for gates other than ``add``)."""
+        w = self._weights[node]
+        return w if w is not None else (1,) * len(self._args[node])
+
+    def value(self, node: int):
+        """Value of constant ``node``."""
+        return self._values[node]
+
+    def name(self, node: int) -> str:
+        """Name of input ``node``."""
+        return self._names[node]
+
+    @property
+    def size(self) -> int:
+        """Number of gates (seed 003's size; sources are not gates)."""
+        return sum(1 for op in self._ops if op not in SOURCES)
+
+    @property
+    def wires(self) -> int:
+        """Number of wires (edges)."""
+        return sum(len(a) for a in self._args)
+
+    @property
+    def depth(self) -> int:
+        """Number of gates on the longest source-to-output path."""
+        if self._depth is None:
+            level = [0] * len(self._ops)
+            for i, a in enumerate(self._args):
+                if a:
+                    level[i] = 1 + max(level[u] for u in a)
+            self._depth = max((level[v] for v in self._outputs.values()), default=0)
+        return self._depth
+
+    def gates(self) -> Iterable[int]:
+        """Ids of the gate nodes, in topological order."""
+        return (i for i, op in enumerate(self._ops) if op not in SOURCES)
+
+    def __repr__(self) -> str:
+        ins = ", ".join(self._inputs)
+        outs = ", ".join(self._outputs)
+        return (f"<Circuit ({ins}) -> ({outs}): size {self.size}, "
+                f"depth {self.depth}, wires {self.wires}>")
+
+    # --- the networkx view ---------------------------------------------------
+
+    @property
+    def dag(self) -> nx.MultiDiGraph:
+        """The circuit as a :class:`networkx.MultiDiGraph` (built once, cached).
+
+        Nodes are the ids ``0 .. len(circuit) - 1`` in topological order with
+        attributes ``op`` and, for inputs, ``name``, for constants, ``value``.
+        Edge ``(u, v, k)`` is the wire from ``u`` into argument position ``k``
+        of ``v``; wires into ``add`` carry ``weight``.  ``dag.graph`` holds the
+        ``inputs`` and ``outputs`` maps.  Treat it as read-only: a circuit is
+        immutable, transforms return new circuits.
+        """
+        if self._dag is None:
+            g = nx.MultiDiGraph(inputs=dict(self._inputs), outputs=dict(self._outputs))
+            values, names = self._values, self._names
+            g.add_nodes_from(
+                (i, {"op": op, "value": values[i]} if op == "const"
+                 else {"op": op, "name": names[i]} if op == "input" else {"op": op})
+                for i, op in enumerate(self._ops))
+            edges = []
+            for v, a in enumerate(self._args):
+                w = self._weights[v]
+                if self._ops[v] == "add":
+                    w = w if w is not None else (1,) * len(a)
+                    edges.extend((u, v, k, {"weight": w[k]}) for k, u in enumerate(a))
+                else:
+                    edges.extend((u, v, k) for k, u in enumerate(a))
+            g.add_edges_from(edges)
+            self._dag = g
+        return self._dag
+
+    @classmethod
+    def from_networkx(cls, G, inputs: Optional[Sequence] = None,
+                      outputs: Optional[Sequence | Mapping] = None) -> "Circuit":
+        """Validate a networkx graph and make it a circuit.
+
+        Parameters
+        ----------
+        G : networkx.MultiDiGraph or networkx.DiGraph
+            Nodes carry ``op`` (a gate name, ``"input"`` or ``"const"``),
+            inputs a ``name``, constants a ``value``.  In a MultiDiGraph the
+            edge key is the argument position; in a DiGraph the edge attribute
+            ``position`` is (it may be omitted for one-argument and
+            commutative gates).  Wires into ``add`` may carry ``weight``.
+        inputs : sequence of nodes, optional
+            Input nodes in order; by default ``G.graph["inputs"]`` or all
+            input nodes in topological order.
+        outputs : sequence of nodes or mapping name → node, optional
+            Output nodes; a sequence takes names from the nodes' ``name``
+            attribute (else the node itself).  By default ``G.graph["outputs"]``
+            or every gate without successors.
+
+        Raises
+        ------
+        CircuitError
+            Naming the node for a cycle, an unknown op, a wrong arity,
+            non-contiguous argument positions, a constant without a numeric
+            value, duplicate input names and the like.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> G = nx.MultiDiGraph()
+        >>> G.add_node("x", op="input", name="x")
+        >>> G.add_node("sq", op="mul", name="f")
+        >>> G.add_edge("x", "sq", key=0); G.add_edge("x", "sq", key=1)
+        0
+        1
+        >>> Circuit.from_networkx(G, outputs=["sq"]).evaluate(x=3)
+        {'f': 9}
+        >>> G.add_edge("sq", "x", key=0)
+        0
+        >>> Circuit.from_networkx(G)
+        Traceback (most recent call last):
+        ...
+        circuits.errors.CircuitError: the graph has a cycle through nodes 'x' -> 'sq' -> 'x'; a circuit must be acyclic
+        """
+        if not isinstance(G, (nx.DiGraph, nx.MultiDiGraph)) or not G.is_directed():
+            raise CircuitError(f"expected a networkx DiGraph or MultiDiGraph, got {type(G).__name__}")
+        try:
+            order = list(nx.topological_sort(G))
+        except nx.NetworkXUnfeasible:
+            cycle = nx.find_cycle(G)
+            path = " -> ".join(repr(e[0]) for e in cycle) + f" -> {cycle[0][0]!r}"
+            raise CircuitError(
+                f"the graph has a cycle through nodes {path}; a circuit must be acyclic") from None
+        # Prefer the graph's own node order among valid topological orders,
+        # so that ids follow creation order when the graph was built that way.
+        rank = {v: i for i, v in enumerate(G.nodes)}
+        if any(rank[u] >= rank[v] for u, v in G.edges()):
+            index = {v: i for i, v in enumerate(order)}
+        else:
+            index = rank
+            order = list(G.nodes)
+
+        multi = G.is_multigraph()
+        ops, args, weights, values, names = [], [], [], {}, {}
+        for i, v in enumerate(order):
+            data = G.nodes[v]
+            op = data.get("op")
+            where = f"node {v!r}"
+            if op is None:
+                raise CircuitError(f"{where} has no 'op' attribute; give it 'input', 'const' or one of {sorted(GATES)}")
+            if not isinstance(op, str) or (op not in GATES and op not in SOURCES):
+                raise CircuitError(f"{where} has unknown op {op!r}; known ops are 'input', 'const' and {sorted(GATES)}")
+            in_edges = list(G.in_edges(v, keys=True, data=True)) if multi else \
+                [(u, v, d.get("position"), d) for u, v, d in G.in_edges(v, data=True)]
+            if op in SOURCES and in_edges:
+                raise CircuitError(f"{where} is an {op} but has {len(in_edges)} incoming wire(s); sources take no arguments")
+            if op == "input":
+                name = data.get("name", v if isinstance(v, str) else None)
+                if not isinstance(name, str) or not name:
+                    raise CircuitError(f"{where} is an input without a 'name' string attribute")
+                names[i] = name
+            elif op == "const":
+                if "value" not in data:
+                    raise CircuitError(f"{where} is a const without a 'value' attribute")
+                values[i] = check_number(data["value"], f"constant {where}")
+            ops.append(op)
+            if op in SOURCES:
+                args.append(())
+                weights.append(None)
+                continue
+            gate = GATES[op]
+            if not gate.accepts(len(in_edges)):
+                raise CircuitError(f"{where}: gate {op!r} takes {gate.arity_text()}, got {len(in_edges)}")
+            if any(k is None for _, _, k, _ in in_edges):
+                if len(in_edges) > 1 and not gate.commutative:
+                    raise CircuitError(f"{where}: the wires into non-commutative gate {op!r} need a 'position' attribute")
+                in_edges = [(u, v, k, d) for k, (u, v, _, d) in enumerate(in_edges)]
+            keys = sorted(k for _, _, k, _ in in_edges if isinstance(k, int) and not isinstance(k, bool))
+            if keys != list(range(len(in_edges))):
+                got = sorted((str(k) for _, _, k, _ in in_edges))
+                raise CircuitError(f"{where}: argument positions must be 0..{len(in_edges) - 1}, got {', '.join(got)}")
+            in_edges.sort(key=lambda e: e[2])
+            args.append(tuple(index[u] for u, _, _, _ in in_edges))
+            if gate.weighted:
+                w = tuple(check_number(d.get("weight", 1), f"{where}: weight of wire {k} from {u!r}")
+                          for u, _, k, d in in_edges)
+                weights.append(None if all(x == 1 for x in w) else w)
+            else:
+                for u, _, k, d in in_edges:
+                    if d.get("weight", 1) != 1:
+                        raise CircuitError(f"{where}: wire {k} from {u!r} has weight {d['weight']!r}, "
+                                           f"but only wires into 'add' may be weighted")
+                weights.append(None)
+
+        if inputs is None:
+            inputs = G.graph.get("inputs")
+        if inputs is None:
+            in_nodes = [i for i in range(len(ops)) if ops[i] == "input"]
+        else:
+            if isinstance(inputs, Mapping):
+                inputs = list(inputs.values())
+            in_nodes = []
+            for v in inputs:
+                if v not in index:
+                    raise CircuitError(f"input {v!r} is not a node of the graph")
+                if ops[index[v]] != "input":
+                    raise CircuitError(f"input {v!r} has op {ops[index[v]]!r}, not 'input'")
+                in_nodes.append(index[v])
+            missing = [order[i] for i in range(len(ops)) if ops[i] == "input" and i not in set(in_nodes)]
+            if missing:
+                raise CircuitError(f"input node(s) {missing!r} are missing from inputs=[...]")
+        in_map = {}
+        for i in in_nodes:
+            if names[i] in in_map:
+                raise CircuitError(f"two input nodes are named {names[i]!r} (nodes {order[in_map[names[i]]]!r} "
+                                   f"and {order[i]!r}); input names must be unique")
+            in_map[names[i]] = i
+
+        if outputs is None:
+            outputs = G.graph.get("outputs")
+        if outputs is None:
+            sinks = [v for v in order if G.out_degree(v) == 0 and G.nodes[v]["op"] not in SOURCES]
+            outputs = sinks
+        if isinstance(outputs, Mapping):
+            items = list(outputs.items())
+        else:
+            items = [(G.nodes[v].get("name", str(v)) if v in G else v, v) for v in outputs]
+        out_map = {}
+        for name, v in items:
+            if v not in index:
+                raise CircuitError(f"output {name!r}: {v!r} is not a node of the graph")
+            if not isinstance(name, str):
+                name = str(name)
+            if name in out_map:
+                raise CircuitError(f"two outputs are named {name!r}; output names must be unique")
+            out_map[name] = index[v]
+        circuit = cls(ops, args, weights, values, names, in_map, out_map)
+        circuit.check()
+        return circuit
+
+    # --- validation ---------------------------------------------------------
+
+    def check(self) -> "Circuit":
+        """Validate the circuit, raising :class:`CircuitError` on the first problem.
+
+        Checks what :meth:`from_networkx` checks: node ids in topological
+        order, known ops and arities, constants with numeric values, input
+        names unique, pow exponents integer constants, outputs existing.
+        Returns the circuit itself.
+        """
+        ops, args = self._ops, self._args
+        n = len(ops)
+        if not (len(args) == len(self._weights) == n):
+            raise CircuitError("inconsistent node arrays")
+        for i in range(n):
+            op, a = ops[i], args[i]
+            if op == "input":
+                if a or not isinstance(self._names.get(i), str):
+                    raise CircuitError(f"node {i}: an input needs a name and no arguments")
+                continue
+            if op == "const":
+                if a or i not in self._values:
+                    raise CircuitError(f"node {i}: a const needs a value and no arguments")
+                check_number(self._values[i], f"constant node {i}")
+                continue
+            gate = GATES.get(op)
+            if gate is None:
+                raise CircuitError(f"node {i} has unknown op {op!r}; known ops are 'input', 'const' and {sorted(GATES)}")
+            if not gate.accepts(len(a)):
+                raise CircuitError(f"node {i}: gate {op!r} takes {gate.arity_text()}, got {len(a)}")
+            for u in a:
+                if not (isinstance(u, int) and 0 <= u < i):
+                    raise CircuitError(f"node {i} ({op}): argument {u!r} is not an earlier node; "
+                                       "node ids must be in topological order")
+            w = self._weights[i]
+            if w is not None:
+                if not gate.weighted:
+                    raise CircuitError(f"node {i}: only wires into 'add' may be weighted, not into {op!r}")
+                if len(w) != len(a):
+                    raise CircuitError(f"node {i}: {len(w)} weights for {len(a)} wires")
+            for k in gate.constant_args:
+                u = a[k]
+                if ops[u] != "const":
+                    raise CircuitError(f"node {i} ({op}): argument {k} must be a constant, got a {ops[u]} node; "
+                                       "use exp(k*log(u)) for a variable exponent")
+                value = self._values[u]
+                if value != int(value) or abs(value) > MAX_EXPONENT:
+                    raise CircuitError(f"node {i} ({op}): exponent {value!r} must be an integer "
+                                       f"with |k| <= {MAX_EXPONENT}")
+        seen = set()
+        for name, v in self._inputs.items():
+            if not (0 <= v < n) or ops[v] != "input" or self._names[v] != name:
+                raise CircuitError(f"input {name!r} does not refer to an input node")
+            seen.add(v)
+        if len(seen) != sum(1 for op in ops if op == "input"):
+            raise CircuitError("every input node must be listed in the circuit's inputs")
+        for name, v in self._outputs.items():
+            if not (isinstance(v, int) and 0 <= v < n):
+                raise CircuitError(f"output {name!r} refers to missing node {v!r}")
+        return self
+
+    # --- evaluation and serialisation (implemented in their own modules) -----
+
+    def evaluate(self, values: Optional[Mapping[str, Any]] = None, /, **kwargs) -> dict:
+        """Evaluate every output; see :func:`circuits.evaluate`."""
+        from .evaluate import evaluate
+        return evaluate(self, values, **kwargs)
+
+    def to_json(self, indent: Optional[int] = None) -> str:
+        """Serialise to JSON; see :func:`circuits.io.to_json`."""
+        from .io import to_json
+        return to_json(self, indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Circuit":
+        """Load a circuit written by :meth:`to_json`; see :func:`circuits.io.from_json`."""
+        from .io import from_json
+        return from_json(text)
+
+
+def compact(ops, args, weights, values, names, inputs, outputs, meta=None) -> Circuit:
+    """Make a circuit of the nodes that inputs and outputs need, renumbered.
+
+    Keeps every input and every ancestor of an output, drops the rest (dead
+    gates, unused constants) and renumbers nodes contiguously while keeping
+    their relative, topological, order.  Used by the builder and by every
+    transform.
+    """
+    n = len(ops)
+    live = bytearray(n)
+    for v in outputs.values():
+        live[v] = 1
+    for v in inputs.values():
+        live[v] = 1
+    for i in range(n - 1, -1, -1):
+        if live[i]:
+            for u in args[i]:
+                live[u] = 1
+    if all(live):
+        return Circuit(ops, args, weights, values, names, inputs, outputs, meta)
+    new = [-1] * n
+    k = 0
+    for i in range(n):
+        if live[i]:
+            new[i] = k
+            k += 1
+    keep = [i for i in range(n) if live[i]]
+    new_meta = {}
+    if meta:
+        if "role" in meta:
+            new_meta["role"] = [meta["role"][i] for i in keep]
+        if "adjoint_of" in meta:
+            new_meta["adjoint_of"] = {new[a]: new[z] for a, z in meta["adjoint_of"].items()
+                                      if live[a] and live[z]}
+    return Circuit(
+        [ops[i] for i in keep],
+        [tuple(new[u] for u in args[i]) for i in keep],
+        [weights[i] for i in keep],
+        {new[i]: v for i, v in values.items() if live[i]},
+        {new[i]: v for i, v in names.items() if live[i]},
+        {name: new[v] for name, v in inputs.items()},
+        {name: new[v] for name, v in outputs.items()},
+        new_meta,
+    )
