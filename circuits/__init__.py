@@ -12,6 +12,7 @@ from .circuit import Circuit
 from .builder import (Builder, Wire, trace, sum_of, product, exp, log, sqrt, sin, cos,
                       tanh, sigmoid, relu, step, square, recip)
 from .evaluate import evaluate, compile, CompiledCircuit
+from .transforms import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative)
 
 __version__ = "0.1.0"
 
@@ -20,4 +21,5 @@ __all__ = [
     "Builder", "Wire", "trace", "sum_of", "product",
     "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "step", "square", "recip",
     "evaluate", "compile", "CompiledCircuit",
+    "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative",
 ]

@@ -76,6 +76,27 @@ class Builder:
     def __len__(self) -> int:
         return len(self._ops)
 
+    @classmethod
+    def extending(cls, circuit: Circuit) -> "Builder":
+        """A builder whose first nodes are ``circuit``'s, with the same ids.
+
+        Transforms start from it: the original gates are kept as they are and
+        new gates are appended after them, so node ids stay topological.
+        Inputs keep their names; outputs start empty.
+        """
+        b = cls()
+        b._ops = list(circuit._ops)
+        b._args = list(circuit._args)
+        b._weights = list(circuit._weights)
+        b._values = dict(circuit._values)
+        b._names = dict(circuit._names)
+        b._inputs = dict(circuit._inputs)
+        for node, value in b._values.items():
+            key = (type(value), value) if value == value else (float, "nan")
+            b._const_cache.setdefault(key, node)
+        b.num_gates = circuit.size
+        return b
+
     # --- node level ----------------------------------------------------------
 
     def input_node(self, name: str) -> int:
@@ -202,23 +223,30 @@ class Builder:
         """Wire of an existing node."""
         return Wire(self, node)
 
-    def output(self, name: str, x: Union["Wire", Number, int]) -> None:
+    def output(self, name: str, x: Union["Wire", Number]) -> None:
         """Declare output ``name`` as the wire (or number) ``x``."""
+        self.output_node(name, self._node_of(x))
+
+    def output_node(self, name: str, node: int) -> None:
+        """Declare output ``name`` as the node ``node`` (node level)."""
         if not isinstance(name, str) or not name:
             raise CircuitError(f"output names must be non-empty strings, got {name!r}")
         if name in self._outputs:
             raise CircuitError(f"an output named {name!r} already exists; output names must be unique")
-        self._outputs[name] = self._node_of(x)
+        if not (type(node) is int and 0 <= node < len(self._ops)):
+            raise CircuitError(f"output {name!r}: {node!r} is not a node of this builder")
+        self._outputs[name] = node
 
-    def build(self) -> Circuit:
+    def build(self, meta=None) -> Circuit:
         """The circuit of the inputs and outputs declared so far.
 
-        Gates and constants that no output uses are left out.
+        Gates and constants that no output uses are left out.  ``meta`` is
+        passed on to :class:`Circuit` (transforms use it to tag node roles).
         """
         if not self._outputs:
             raise CircuitError("the circuit has no outputs; declare one with output(name, wire)")
         return compact(self._ops, self._args, self._weights, self._values,
-                       self._names, self._inputs, self._outputs)
+                       self._names, self._inputs, self._outputs, meta)
 
 
 def _is_number(x) -> bool:

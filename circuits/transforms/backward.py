@@ -1,0 +1,176 @@
+"""Backpropagation (reverse mode): seed ``003_cb4127dae40e521c.txt``, Algorithm BP.
+
+Nodes are visited in reverse topological order (decreasing ids) and for each
+node ``g`` the adjoint ``∂y/∂g`` is built by formula (6),
+
+    ∂y/∂g = Σ over wires (g, u) of  ∂y/∂u · ∂_g[u],
+
+with, per wire, the partial ``∂_g[u]`` (a gate from the registry's rule, or
+the wire weight of a ``+`` gate), at most one product, and per node at most
+one addition.  Products by constants are folded into wire weights rather than
+made gates.  On a circuit of ``+`` and ``×`` gates this adds at most
+``3·wires + nodes`` gates, Theorem 3's count; for other gates the per-wire
+cost of the partial is :func:`circuits.gates.partial_gate_cost`.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence, Union
+
+from ..builder import Builder
+from ..circuit import Circuit
+from .common import (active_nodes, dname, finish, materialise, partial_of,
+                     resolve_outputs, times, total)
+
+__all__ = ["backward", "vjp"]
+
+
+def _sweep(b, circuit, seeds, active, cache):
+    """One reverse sweep from ``seeds`` {node: [scaled values]}; returns adjoints of inputs."""
+    ops, argss = circuit._ops, circuit._args
+    pending = {v: list(ds) for v, ds in seeds.items()}
+    adjoint = {}
+    top = max(pending, default=-1)
+    for g in range(top, -1, -1):
+        contributions = pending.pop(g, None)
+        if contributions is None:
+            continue
+        d = total(b, contributions)
+        if d is None:
+            continue
+        op = ops[g]
+        if op == "input":
+            adjoint[g] = d
+            continue
+        if op == "const":
+            continue
+        for i, u in enumerate(argss[g]):
+            if not active[u]:
+                continue
+            p = partial_of(b, circuit, cache, g, i)
+            if p is None:
+                continue
+            contribution = times(b, d, p)
+            bucket = pending.get(u)
+            if bucket is None:
+                pending[u] = [contribution]
+            else:
+                bucket.append(contribution)
+    return adjoint
+
+
+def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = None, *,
+             keep_primal: bool = False, simplify: bool = False) -> Circuit:
+    """Gradient circuit by backpropagation.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    output : str or sequence of str, optional
+        Outputs to differentiate (default: all).  Several outputs give one
+        reverse sweep each, sharing the forward gates and the partial gates:
+        the Jacobian by rows.
+    keep_primal : bool
+        Also keep the original outputs (first, under their own names).
+    simplify : bool
+        Run :func:`circuits.simplify` on the result.
+
+    Returns
+    -------
+    Circuit
+        Same inputs; outputs ``d{y}/d{x}`` for every selected output ``y`` and
+        every input ``x``, output-major.
+
+    Examples
+    --------
+    Seed 003's worked example, ``∂y/∂x1 = 2x1 + 2x2 + 2x1x2 + x2²``:
+
+    >>> import circuits
+    >>> y = circuits.trace(lambda x1, x2: (x1 + x2 + x1 * x2) * (x1 + x2))
+    >>> g = circuits.backward(y)
+    >>> list(g.outputs)
+    ['df/dx1', 'df/dx2']
+    >>> g.evaluate(x1=3, x2=5)["df/dx1"] == 2*3 + 2*5 + 2*3*5 + 5**2
+    True
+    """
+    names = resolve_outputs(circuit, output)
+    b = Builder.extending(circuit)
+    active = active_nodes(circuit, circuit.inputs.values())
+    cache: dict = {}
+    outs = []
+    for y in names:
+        adjoint = _sweep(b, circuit, {circuit.outputs[y]: [(None, 1)]}, active, cache)
+        for x, v in circuit.inputs.items():
+            outs.append((dname(y, x), materialise(b, adjoint.get(v))))
+    result = finish(b, circuit, outs, keep_primal)
+    if simplify:
+        from .simplify import simplify as _simplify
+        result = _simplify(result)
+    return result
+
+
+def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circuit:
+    """Vector-Jacobian product ``w · ∇g`` (seed ``001_98bb05108a2025f7.txt``) in one reverse sweep.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    cotangents : None, mapping or sequence
+        Seeds per output: by default each output ``y`` gets a new input named
+        ``y_bar``; a mapping gives, per output name, a number (a constant
+        seed) or a string (the name of a new input); outputs left out have
+        seed zero.  A sequence gives them in output order.
+    keep_primal : bool
+        Also keep the original outputs.
+
+    Returns
+    -------
+    Circuit
+        Inputs: the circuit's, then the cotangent inputs; outputs ``x_bar``
+        for every input ``x``.  Its size is O(s + w).
+
+    Examples
+    --------
+    >>> import circuits
+    >>> c = circuits.trace(lambda x, y: (x * y, x + y))
+    >>> v = circuits.vjp(c)
+    >>> list(v.inputs), list(v.outputs)
+    (['x', 'y', 'f0_bar', 'f1_bar'], ['x_bar', 'y_bar'])
+    >>> v.evaluate(x=2, y=3, f0_bar=1, f1_bar=10)
+    {'x_bar': 13, 'y_bar': 12}
+    """
+    seeds_by_name = _seed_spec(list(circuit.outputs), cotangents, "_bar")
+    b = Builder.extending(circuit)
+    seeds: dict = {}
+    for y, seed in seeds_by_name.items():
+        if seed is None:
+            continue
+        d = (b.input_node(seed), 1) if isinstance(seed, str) else (None, seed)
+        if d == (None, 0):
+            continue
+        seeds.setdefault(circuit.outputs[y], []).append(d)
+    active = active_nodes(circuit, circuit.inputs.values())
+    adjoint = _sweep(b, circuit, seeds, active, {})
+    outs = [(f"{x}_bar", materialise(b, adjoint.get(v))) for x, v in circuit.inputs.items()]
+    return finish(b, circuit, outs, keep_primal)
+
+
+def _seed_spec(names, spec, suffix):
+    """Normalise tangent/cotangent seeds to {name: None | number | new input name}."""
+    from ..circuit import check_number
+    from ..errors import CircuitError
+    if spec is None:
+        return {n: f"{n}{suffix}" for n in names}
+    if isinstance(spec, dict):
+        unknown = [k for k in spec if k not in names]
+        if unknown:
+            raise CircuitError(f"seed given for {unknown[0]!r}, which is not one of {names}")
+        out = {}
+        for n in names:
+            s = spec.get(n)
+            out[n] = s if s is None or isinstance(s, str) else check_number(s, f"seed for {n!r}")
+        return out
+    spec = list(spec)
+    if len(spec) != len(names):
+        raise CircuitError(f"{len(spec)} seeds given for {len(names)} names {names}")
+    return _seed_spec(names, dict(zip(names, spec)), suffix)

@@ -1,0 +1,181 @@
+"""Forward propagation: seed ``003_cb4127dae40e521c.txt``, Algorithm FP (General Forward Propagation).
+
+For every gate ``g`` with children ``u, v, ..., w`` a gate ``∇g`` (the
+partials ``∂_u[g]``) is made once, and for every input ``x`` a node ``∂g/∂x``
+joined by the chain rule (5),
+
+    ∂g/∂x = ∂u/∂x · ∂_u[g] + ∂v/∂x · ∂_v[g] + ... + ∂w/∂x · ∂_w[g].
+
+Taken literally (``sparse=False``) that is one sum gate and one product gate
+per wire for every input, Θ(n·(s + w)) gates whatever the weights are;
+``sparse=True`` skips structurally zero partials and folds constants into
+wire weights.  :func:`jvp` is the same sweep seeded with one tangent per input.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from ..builder import Builder
+from ..circuit import Circuit
+from .backward import _seed_spec
+from .common import (dname, finish, materialise, partial_of, resolve_inputs,
+                     times, total)
+
+__all__ = ["forward", "jvp"]
+
+
+def _sweep(b, circuit, tangent, cache):
+    """Propagate scaled tangents {node: value} forward through every gate (sparse)."""
+    ops, argss = circuit._ops, circuit._args
+    for g in range(len(ops)):
+        a = argss[g]
+        if not a:
+            continue
+        contributions = []
+        for i, u in enumerate(a):
+            t = tangent.get(u)
+            if t is None:
+                continue
+            p = partial_of(b, circuit, cache, g, i)
+            if p is None:
+                continue
+            contributions.append(times(b, t, p))
+        if contributions:
+            d = total(b, contributions)
+            if d is not None:
+                tangent[g] = d
+    return tangent
+
+
+def _literal(b, circuit, wrt_nodes, cache):
+    """The notes' construction verbatim: a sum of one product per wire, per gate and input."""
+    ops, argss = circuit._ops, circuit._args
+    zero, one = b.const_node(0), b.const_node(1)
+    inputs = [v for v in circuit.inputs.values()]
+    # ∇g once per gate: the partial of every wire as a node and a weight
+    grads = {}
+    for g in range(len(ops)):
+        if argss[g]:
+            row = []
+            for i in range(len(argss[g])):
+                p = partial_of(b, circuit, cache, g, i)
+                if p is None:
+                    row.append((zero, 1))
+                elif p[0] is None:
+                    row.append((b.const_node(p[1]), 1))
+                else:
+                    row.append(p)
+            grads[g] = row
+    tangents = []
+    for x in wrt_nodes:
+        t = {v: (one if v == x else zero) for v in inputs}
+        for g in range(len(ops)):
+            a = argss[g]
+            if not a:
+                if ops[g] == "const":
+                    t[g] = zero
+                continue
+            products = [b.gate("mul", t[u], p) for u, (p, _) in zip(a, grads[g])]
+            t[g] = b.gate("add", *products, weights=[c for _, c in grads[g]])
+        tangents.append(t)
+    return tangents
+
+
+def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bool = False,
+            keep_primal: bool = False, simplify: bool = False) -> Circuit:
+    """Gradient circuit by forward propagation.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    wrt : sequence of str, optional
+        Inputs to differentiate with respect to (default: all).
+    sparse : bool
+        False (default) follows seed 003's General Forward Propagation
+        literally: for every gate ``g`` and input ``x`` one sum gate over one
+        product gate per wire, so the size is Θ(n·(s + w)) however the
+        weights fall.  True skips structurally zero partials and folds
+        constant factors into wire weights.
+    keep_primal : bool
+        Also keep the original outputs (first).
+    simplify : bool
+        Run :func:`circuits.simplify` on the result.
+
+    Returns
+    -------
+    Circuit
+        Outputs ``d{out}/d{x}`` for every output and every ``x`` in ``wrt``,
+        output-major.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> f = circuits.trace(lambda x, y: x * y + x)
+    >>> fp = circuits.forward(f)
+    >>> fp.evaluate(x=2, y=3)
+    {'df/dx': 4, 'df/dy': 2}
+    >>> circuits.forward(f, sparse=True).size < fp.size
+    True
+    """
+    wrt = resolve_inputs(circuit, wrt)
+    b = Builder.extending(circuit)
+    cache: dict = {}
+    wrt_nodes = [circuit.inputs[x] for x in wrt]
+    if sparse:
+        tangents = [_sweep(b, circuit, {v: (None, 1)}, cache) for v in wrt_nodes]
+        value = lambda t, node: materialise(b, t.get(node))  # noqa: E731
+    else:
+        tangents = _literal(b, circuit, wrt_nodes, cache)
+        value = lambda t, node: t[node]  # noqa: E731
+    outs = [(dname(y, x), value(t, node))
+            for y, node in circuit.outputs.items()
+            for x, t in zip(wrt, tangents)]
+    result = finish(b, circuit, outs, keep_primal)
+    if simplify:
+        from .simplify import simplify as _simplify
+        result = _simplify(result)
+    return result
+
+
+def jvp(circuit: Circuit, tangents=None, *, keep_primal: bool = False) -> Circuit:
+    """Jacobian-vector product ``∇g · v`` (seed ``001_98bb05108a2025f7.txt``) in one forward sweep.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    tangents : None, mapping or sequence
+        Seeds per input: by default each input ``x`` gets a new input named
+        ``x_dot``; a mapping gives, per input name, a number (a constant seed)
+        or a string (the name of a new input); inputs left out have tangent
+        zero.  A sequence gives them in input order.
+    keep_primal : bool
+        Also keep the original outputs.
+
+    Returns
+    -------
+    Circuit
+        Inputs: the circuit's, then the tangent inputs; outputs ``y_dot`` for
+        every output ``y``.  Its size is O(s + w).
+
+    Examples
+    --------
+    >>> import circuits
+    >>> c = circuits.trace(lambda x, y: x * y)
+    >>> circuits.jvp(c).evaluate(x=2, y=3, x_dot=1, y_dot=10)
+    {'f_dot': 23}
+    >>> circuits.jvp(c, {"x": 1}).evaluate(x=2, y=3)
+    {'f_dot': 3}
+    """
+    spec = _seed_spec(list(circuit.inputs), tangents, "_dot")
+    b = Builder.extending(circuit)
+    seeds = {}
+    for x, seed in spec.items():
+        if seed is None:
+            continue
+        d = (b.input_node(seed), 1) if isinstance(seed, str) else (None, seed)
+        if d != (None, 0):
+            seeds[circuit.inputs[x]] = d
+    tangent = _sweep(b, circuit, seeds, {})
+    outs = [(f"{y}_dot", materialise(b, tangent.get(node))) for y, node in circuit.outputs.items()]
+    return finish(b, circuit, outs, keep_primal)
