@@ -13,7 +13,8 @@ from .builder import (Builder, Wire, trace, sum_of, product, exp, log, sqrt, sin
                       tanh, sigmoid, relu, step, square, recip)
 from .evaluate import evaluate, compile, CompiledCircuit
 from .io import to_json, from_json, to_sympy, from_sympy
-from .transforms import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative)
+from .transforms import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative,
+                         simplify, check_gradient, symbolic_check, bauer_paths)
 
 __version__ = "0.1.0"
 
@@ -23,5 +24,6 @@ __all__ = [
     "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "step", "square", "recip",
     "evaluate", "compile", "CompiledCircuit",
     "to_json", "from_json", "to_sympy", "from_sympy",
-    "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative",
+    "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
+    "check_gradient", "symbolic_check", "bauer_paths",
 ]

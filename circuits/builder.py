@@ -381,7 +381,7 @@ class Wire:
                 return self._gate("square", self)
             if k == -1:
                 return self._gate("recip", self)
-            return self._gate("pow", self, self._builder.const_node(k))
+            return self._gate("pow", self, self._builder.const(k))
         if k == 0.5:
             return self._gate("sqrt", self)
         if k == -0.5:

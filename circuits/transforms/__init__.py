@@ -11,5 +11,8 @@
 from .forward import forward, jvp
 from .backward import backward, vjp
 from .derivatives import jacobian, hvp, hessian, derivative
+from .simplify import simplify
+from .verify import check_gradient, symbolic_check, bauer_paths
 
-__all__ = ["forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative"]
+__all__ = ["forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
+           "check_gradient", "symbolic_check", "bauer_paths"]
