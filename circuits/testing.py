@@ -1,0 +1,455 @@
+"""Testing helpers: hypothesis strategies for random circuits and a gradient check.
+
+Users trust gradient circuits only if every law they rely on holds on circuits
+nobody hand-picked.  This module gives pytest users what the project's own
+property suite (``tests/test_properties.py``) uses:
+
+* :func:`circuits` — a hypothesis strategy of valid random circuits, built
+  with the node level of :class:`circuits.Builder`: shared subexpressions,
+  repeated operands ``f(x, x)``, several outputs, weighted ``add`` wires
+  (negative and Fraction weights), constants, and domain-safe arguments for
+  ``log``, ``sqrt``, ``div``, ``recip`` and negative powers;
+* :func:`points` — a strategy of evaluation points inside the domain of a
+  circuit (floats in ``[-2, 2]`` or Fractions);
+* :func:`assert_gradient_close` — compare the outputs ``d{out}/d{x}`` of a
+  gradient circuit with central finite differences of the circuit
+  (Wolfe 1982, seed ``001_98bb05108a2025f7.txt``).
+
+Every circuit drawn by :func:`circuits` keeps all its node values below
+:data:`VALUE_BOUND` in absolute value on the box ``[-2, 2]^n`` (a bound is
+tracked through every gate while drawing), so float evaluation never
+overflows and finite differences stay accurate.  Circuits are built from
+drawn integers and choices only, so hypothesis shrinks a failing circuit
+towards few gates over the first inputs.
+
+hypothesis is needed (the ``test`` extra: ``pip install circuits[test]``).
+
+Examples
+--------
+>>> from hypothesis import given, settings
+>>> import circuits.testing as ct
+>>> @settings(max_examples=20, deadline=None)
+... @given(ct.circuits(max_gates=6))
+... def test_valid(c):
+...     assert c.check() is c and 1 <= c.size <= 6
+>>> test_valid()
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Mapping, Optional, Sequence
+
+try:
+    from hypothesis import strategies as st
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError("circuits.testing needs hypothesis: pip install 'circuits[test]' "
+                      "(or pip install hypothesis)") from exc
+
+from .builder import Builder
+from .circuit import Circuit
+from .errors import CircuitError
+from .evaluate import evaluate
+from .gates import GATES
+
+__all__ = ["circuits", "points", "assert_gradient_close", "node_values",
+           "EXACT_OPS", "ALL_OPS", "VALUE_BOUND", "INPUT_RANGE"]
+
+#: Gates with exact rational values: circuits of these evaluate exactly on Fractions.
+EXACT_OPS = ("add", "mul", "div", "recip", "square", "pow", "relu", "step")
+
+#: Every gate of the registry, rational ones first (shrinking prefers earlier ops).
+ALL_OPS = EXACT_OPS + tuple(op for op in GATES if op not in EXACT_OPS)
+
+#: Bound on ``|value|`` of every node of a drawn circuit on the input box.
+VALUE_BOUND = 1000.0
+
+#: Inputs of drawn points lie in ``[-INPUT_RANGE, INPUT_RANGE]``.
+INPUT_RANGE = 2
+
+_INPUT_NAMES = ("x", "y", "z")
+_OUTPUT_NAMES = ("f", "g", "h")
+# Shrinking moves towards the first entry of each table.
+_WEIGHTS_EXACT = (1, -1, 2, Fraction(1, 2), -3, Fraction(-3, 2), 0)
+_WEIGHTS_FLOAT = _WEIGHTS_EXACT + (0.25, -1.5)
+_CONSTANTS_EXACT = (1, 2, -1, Fraction(1, 2), 3, Fraction(-2, 3), 0)
+_CONSTANTS_FLOAT = _CONSTANTS_EXACT + (0.5, -1.25)
+_EXPONENTS = (3, 2, -1, 4, -2, 0, 1, 5, -3)
+_SHIFTS = (1, Fraction(1, 2), 2)  # c in the positive wrapper square(u) + c
+# Domain-restricted argument positions: they receive a positive node.
+_POSITIVE_ARGS = {"log": (0,), "sqrt": (0,), "recip": (0,), "div": (1,)}
+
+
+def _name(names: Sequence[str], i: int, stem: str) -> str:
+    return names[i] if i < len(names) else f"{stem}{i}"
+
+
+@st.composite
+def circuits(draw, max_inputs: int = 3, max_gates: int = 12, ops: Optional[Sequence[str]] = None,
+             max_outputs: int = 2, exact: bool = False) -> Circuit:
+    """Hypothesis strategy of valid random circuits.
+
+    Parameters
+    ----------
+    max_inputs : int
+        Inputs are named ``x, y, z, x3, x4, ...``; between 1 and
+        ``max_inputs`` of them (an input may be unused).
+    max_gates : int
+        The circuit has between 1 and ``max_gates`` gates, domain wrappers
+        included (gates that no output uses are dropped by ``build``).
+    ops : sequence of str, optional
+        Gates to draw from; by default all of them, or :data:`EXACT_OPS` when
+        ``exact``.  Domain wrappers (``square(u) + c``, or ``exp(u)`` when not
+        exact) may use ``square``, ``add`` and ``exp`` even if not listed.
+    max_outputs : int
+        Outputs are named ``f, g, h, f3, ...``; the first is the last gate
+        drawn, the others any node (possibly an input, a constant, or the same
+        node as another output).
+    exact : bool
+        Only rational gates (:data:`EXACT_OPS`) and rational constants and
+        weights, so that evaluation on Fractions is exact.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy
+        Of :class:`circuits.Circuit`.  On inputs in ``[-2, 2]`` every node's
+        absolute value is at most :data:`VALUE_BOUND`; ``log``/``sqrt``/
+        ``recip``/``div``-denominator/negative-``pow`` arguments are at least
+        a positive constant.
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> import circuits
+    >>> import circuits.testing as ct
+    >>> @settings(max_examples=25, deadline=None)
+    ... @given(ct.circuits(exact=True, max_inputs=2))
+    ... def test_exact_ops(c):
+    ...     assert set(c.inputs) <= {"x", "y"}
+    ...     assert all(c.op(v) in ct.EXACT_OPS for v in c.gates())
+    >>> test_exact_ops()
+    """
+    if max_inputs < 1 or max_gates < 1 or max_outputs < 1:
+        raise CircuitError("circuits(): max_inputs, max_gates and max_outputs must be at least 1")
+    if ops is None:
+        ops = EXACT_OPS if exact else ALL_OPS
+    ops = tuple(ops)
+    unknown = [op for op in ops if op not in GATES]
+    if unknown or not ops:
+        raise CircuitError(f"circuits(): unknown gate {unknown[0] if unknown else None!r} in ops; "
+                           f"choose from {sorted(GATES)}")
+    if exact:
+        inexact = [op for op in ops if op not in EXACT_OPS]
+        if inexact:
+            raise CircuitError(f"circuits(exact=True): gate {inexact[0]!r} has no exact rational "
+                               f"value; choose ops from {EXACT_OPS}")
+    weights = _WEIGHTS_EXACT if exact else _WEIGHTS_FLOAT
+    constants = _CONSTANTS_EXACT if exact else _CONSTANTS_FLOAT
+    limit = VALUE_BOUND
+
+    b = Builder()
+    bound: list[float] = []  # bound[v] >= |value of node v| on the input box
+    low: dict[int, float] = {}  # low[v] <= value of node v, for nodes known positive
+    nodes: list[int] = []  # the pool of nodes later gates may use, in creation order
+
+    def add_node(node: int, m: float, positive_low: Optional[float] = None) -> int:
+        while len(bound) <= node:
+            bound.append(math.inf)
+        bound[node] = m
+        if positive_low is not None and positive_low > 0:
+            low[node] = positive_low
+        if node not in nodes:
+            nodes.append(node)
+        return node
+
+    def pick(threshold: float) -> int:
+        # Inputs have bound INPUT_RANGE <= every threshold used, so never empty.
+        # Counting from the newest node keeps most drawn gates alive (used).
+        eligible = [v for v in nodes if bound[v] <= threshold]
+        return eligible[-1 - draw(st.integers(0, len(eligible) - 1))]
+
+    def positive(budget: int) -> tuple:
+        """A node known to be positive on the box: (node, lower bound, gates used)."""
+        use_exp = not exact and budget >= 1 and draw(st.booleans())
+        if use_exp:  # exp(u) with |u| <= 2: in [e^-2, e^2]
+            u = pick(2.0)
+            node = b.gate("exp", u)
+            return add_node(node, math.exp(bound[u]), math.exp(-bound[u])), math.exp(-bound[u]), 1
+        c = draw(st.sampled_from(_SHIFTS))
+        u = pick(math.sqrt(limit / 2))
+        sq = b.gate("square", u)
+        add_node(sq, bound[u] ** 2)
+        node = b.gate("add", sq, b.const_node(c))
+        return add_node(node, bound[u] ** 2 + float(c), float(c)), float(c), 2
+
+    def cost(op: str) -> int:
+        return 3 if op in _POSITIVE_ARGS else 1
+
+    n_inputs = draw(st.integers(1, max_inputs))
+    for i in range(n_inputs):
+        add_node(b.input_node(_name(_INPUT_NAMES, i, "x")), float(INPUT_RANGE))
+    for _ in range(draw(st.integers(0, 2))):
+        value = draw(st.sampled_from(constants))
+        add_node(b.const_node(value), abs(float(value)))
+
+    target = draw(st.integers(1, max_gates))
+    last = None
+    while b.num_gates < target:
+        remaining = target - b.num_gates
+        affordable = [op for op in ops if cost(op) <= remaining]
+        if not affordable:  # only wrapped ops and too little budget left
+            break
+        op = draw(st.sampled_from(affordable))
+        if op == "add":
+            k = draw(st.integers(1, 3))
+            w = [draw(st.sampled_from(weights)) for _ in range(k)]
+            scale = sum(abs(float(x)) for x in w) or 1.0
+            args = [pick(limit / scale) for _ in range(k)]
+            node = b.gate("add", *args, weights=w)
+            m = sum(abs(float(x)) * bound[u] for x, u in zip(w, args))
+            last = add_node(node, m)
+        elif op == "mul":
+            k = draw(st.integers(2, 3))
+            args = [pick(limit ** (1 / k)) for _ in range(k)]
+            last = add_node(b.gate("mul", *args), math.prod(bound[u] for u in args))
+        elif op == "square":
+            u = pick(math.sqrt(limit))
+            last = add_node(b.gate("square", u), bound[u] ** 2)
+        elif op == "pow":
+            k = draw(st.sampled_from(_EXPONENTS))
+            if k < 0 and remaining >= 3:
+                u, lo, _ = positive(remaining - 1)
+                m = lo ** k
+            else:
+                k = abs(k)
+                u = pick(limit ** (1 / k) if k else limit)
+                m = bound[u] ** k if k else 1.0
+            last = add_node(b.gate("pow", u, b.const_node(k)), m)
+        elif op in ("exp",):
+            u = pick(math.log(limit))
+            last = add_node(b.gate("exp", u), math.exp(bound[u]), math.exp(-bound[u]))
+        elif op in _POSITIVE_ARGS:
+            p, lo, _ = positive(remaining - 1)
+            if op == "div":
+                u = pick(limit * lo)
+                last = add_node(b.gate("div", u, p), bound[u] / lo)
+            elif op == "recip":
+                last = add_node(b.gate("recip", p), 1 / lo, 1 / bound[p])
+            elif op == "log":
+                last = add_node(b.gate("log", p), max(abs(math.log(lo)), abs(math.log(bound[p]))))
+            else:  # sqrt
+                last = add_node(b.gate("sqrt", p), math.sqrt(bound[p]), math.sqrt(lo))
+        else:  # bounded or bound-preserving unary gates
+            u = pick(limit)
+            m = bound[u] if op == "relu" else 1.0
+            lo = 1 / (1 + math.exp(bound[u])) if op == "sigmoid" else None
+            last = add_node(b.gate(op, u), m, lo)
+
+    if last is None:  # no gate could be afforded: a single gate on an input
+        op = next((op for op in ops if op not in _POSITIVE_ARGS), "add")
+        last = b.gate(op, nodes[0], nodes[0]) if op == "mul" else b.gate(op, nodes[0])
+        add_node(last, math.inf)
+    n_outputs = draw(st.integers(1, max_outputs))
+    b.output(_name(_OUTPUT_NAMES, 0, "f"), b.wire(last))  # a bare int would be a constant
+    for i in range(1, n_outputs):
+        b.output(_name(_OUTPUT_NAMES, i, "f"), b.wire(nodes[draw(st.integers(0, len(nodes) - 1))]))
+    return b.build()
+
+
+def node_values(circuit: Circuit, point: Mapping) -> list:
+    """Values of every node of ``circuit`` at ``point`` (evaluated with :func:`circuits.evaluate`).
+
+    Examples
+    --------
+    >>> import circuits
+    >>> from circuits.testing import node_values
+    >>> c = circuits.trace(lambda x: circuits.relu(x) * x)
+    >>> node_values(c, {"x": 3})
+    [3, 3, 9]
+    """
+    everything = Circuit(circuit._ops, circuit._args, circuit._weights, circuit._values,
+                         circuit._names, circuit._inputs,
+                         {str(v): v for v in range(len(circuit))})
+    values = evaluate(everything, {k: point[k] for k in circuit.inputs})
+    return [values[str(v)] for v in range(len(circuit))]
+
+
+def _kink_arguments(circuit: Circuit) -> list:
+    return sorted({circuit.args(v)[0] for v in circuit.gates() if circuit.op(v) in ("relu", "step")})
+
+
+def _inside(circuit: Circuit, point: Mapping, margin: float) -> bool:
+    try:
+        values = node_values(circuit, {k: float(v) for k, v in point.items()})
+    except CircuitError:
+        return False
+    if not all(math.isfinite(v) for v in values):
+        return False
+    return all(abs(values[u]) > margin for u in _kink_arguments(circuit)) if margin else True
+
+
+def points(circuit: Circuit, exact: bool = False, margin: float = 1e-6):
+    """Hypothesis strategy of evaluation points inside the domain of ``circuit``.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    exact : bool
+        Draw Fractions (denominators up to 16) instead of floats; the circuit
+        should then use only rational gates (:data:`EXACT_OPS`).
+    margin : float
+        Keep every argument of a ``relu``/``step`` gate at least ``margin``
+        away from its kink at 0 (``margin=0`` allows kinks).
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy
+        Of dicts input name → value in ``[-2, 2]``, at which float
+        evaluation of every node succeeds with finite values.
+
+    Raises
+    ------
+    CircuitError
+        With ``exact=True`` for a circuit with a gate that has no exact value.
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> import circuits
+    >>> from circuits.testing import points
+    >>> c = circuits.trace(lambda x, y: circuits.relu(x - y))
+    >>> @settings(max_examples=20, deadline=None)
+    ... @given(points(c))
+    ... def test_away_from_kink(p):
+    ...     assert set(p) == {"x", "y"} and abs(p["x"] - p["y"]) > 1e-6
+    >>> test_away_from_kink()
+    """
+    if exact:
+        bad = [v for v in circuit.gates() if circuit.op(v) not in EXACT_OPS]
+        if bad:
+            raise CircuitError(f"points(exact=True): gate {bad[0]} ({circuit.op(bad[0])}) has no exact "
+                               f"rational value; use exact=False for this circuit")
+        value = st.fractions(-INPUT_RANGE, INPUT_RANGE, max_denominator=16)
+    else:
+        value = st.floats(-INPUT_RANGE, INPUT_RANGE, allow_nan=False, allow_infinity=False)
+    names = list(circuit.inputs)
+    return st.fixed_dictionaries({name: value for name in names}).filter(
+        lambda p: _inside(circuit, p, margin))
+
+
+def _differences(circuit: Circuit, point: dict, name: str, h: float) -> dict:
+    """Richardson-extrapolated central differences of every output along input ``name``."""
+    def at(t):
+        q = dict(point)
+        q[name] = point[name] + t
+        return evaluate(circuit, q)
+
+    plus, minus = at(h), at(-h)
+    plus2, minus2 = at(h / 2), at(-h / 2)
+    result = {}
+    for out in circuit.outputs:
+        d1 = (plus[out] - minus[out]) / (2 * h)
+        d2 = (plus2[out] - minus2[out]) / h
+        result[out] = (4 * d2 - d1) / 3  # O(h^4) truncation error
+    return result
+
+
+def _kink_crossed(circuit: Circuit, point: dict, name: str, h: float, kinks: list) -> bool:
+    if not kinks:
+        return False
+    signs = None
+    for t in (0.0, h, -h, h / 2, -h / 2):
+        q = dict(point)
+        q[name] = point[name] + t
+        values = node_values(circuit, q)
+        s = [values[u] > 0 for u in kinks]
+        if t == 0.0 and any(values[u] == 0 for u in kinks):
+            return True
+        if signs is None:
+            signs = s
+        elif s != signs:
+            return True
+    return False
+
+
+def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Mapping,
+                          rtol: float = 1e-5, atol: float = 1e-6, h: float = 1e-3) -> None:
+    """Check a gradient circuit against central finite differences of ``circuit``.
+
+    Every output of ``gradient_circuit`` named ``d{out}/d{x}``, for an output
+    ``out`` and an input ``x`` of ``circuit``, is compared with the
+    Richardson-extrapolated central difference of ``out`` along ``x`` at
+    ``point`` (other outputs, such as kept primal values, are ignored).  The
+    step shrinks from ``h`` when the difference stencil would cross the kink
+    of a ``relu`` or ``step`` gate.
+
+    Parameters
+    ----------
+    circuit, gradient_circuit : Circuit
+    point : mapping
+        Input name → number.
+    rtol, atol : float
+        Pass when ``|grad - fd| <= atol + rtol * max(|grad|, |fd|)``.
+    h : float
+        Largest finite-difference step.
+
+    Raises
+    ------
+    AssertionError
+        Listing the worst partials (gradient circuit, finite differences,
+        error) when any is not close, or when no output is named ``d{out}/d{x}``.
+    CircuitError
+        When the point lies on the kink of a ``relu``/``step`` gate, where the
+        derivative is undefined.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> from circuits.testing import assert_gradient_close
+    >>> f = circuits.trace(lambda x, y: circuits.sin(x) * y)
+    >>> b = circuits.Builder()
+    >>> x, y = b.inputs("x y")
+    >>> b.output("df/dx", circuits.cos(x) * y)
+    >>> b.output("df/dy", circuits.sin(x))
+    >>> assert_gradient_close(f, b.build(), {"x": 0.5, "y": 2.0})
+    >>> b = circuits.Builder()
+    >>> x, y = b.inputs("x y")
+    >>> b.output("df/dx", circuits.cos(x))
+    >>> assert_gradient_close(f, b.build(), {"x": 0.5, "y": 2.0})
+    Traceback (most recent call last):
+    ...
+    AssertionError: 1 of 1 partials differ from central finite differences at {'x': 0.5, 'y': 2.0}:
+      df/dx: gradient circuit 0.8775825618903728, finite differences 1.755165123780..., error 0.878
+    """
+    point = {k: float(point[k]) for k in circuit.inputs}
+    wanted = [(out, x, f"d{out}/d{x}") for out in circuit.outputs for x in circuit.inputs]
+    present = [(out, x, key) for out, x, key in wanted if key in gradient_circuit.outputs]
+    if not present:
+        raise AssertionError(f"the gradient circuit has no output named d{{out}}/d{{x}} for the circuit's "
+                             f"outputs {list(circuit.outputs)} and inputs {list(circuit.inputs)}; "
+                             f"its outputs are {list(gradient_circuit.outputs)}")
+    grad = evaluate(gradient_circuit, {k: point[k] for k in gradient_circuit.inputs})
+    kinks = _kink_arguments(circuit)
+    fd = {}
+    for x in {x for _, x, _ in present}:
+        step = h
+        while _kink_crossed(circuit, point, x, step, kinks):
+            step /= 8
+            if step < 1e-12:
+                raise CircuitError(f"input {x!r}: the point {point} lies on the kink of a relu/step "
+                                   "gate, where the derivative is undefined; choose another point")
+        fd[x] = _differences(circuit, point, x, step)
+    bad = []
+    for out, x, key in present:
+        g, d = float(grad[key]), float(fd[x][out])
+        err = abs(g - d)
+        tol = atol + rtol * max(abs(g), abs(d))
+        if not err <= tol:  # also catches nan
+            bad.append((err / tol if tol else math.inf, key, g, d, err))
+    if bad:
+        bad.sort(key=lambda t: -t[0] if t[0] == t[0] else -math.inf)
+        lines = [f"  {key}: gradient circuit {g!r}, finite differences {d!r}, error {err:.3g}"
+                 for _, key, g, d, err in bad[:5]]
+        raise AssertionError(f"{len(bad)} of {len(present)} partials differ from central finite "
+                             f"differences at {point}:\n" + "\n".join(lines))
