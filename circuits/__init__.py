@@ -15,6 +15,8 @@ from .evaluate import evaluate, compile, CompiledCircuit
 from .io import to_json, from_json, to_sympy, from_sympy
 from .transforms import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative,
                          simplify, check_gradient, symbolic_check, bauer_paths)
+from .analysis import Analysis, analyze, cost, ComparisonTable, compare, scaling, plot_scaling
+from . import bounds
 
 __version__ = "0.1.0"
 
@@ -26,4 +28,5 @@ __all__ = [
     "to_json", "from_json", "to_sympy", "from_sympy",
     "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
     "check_gradient", "symbolic_check", "bauer_paths",
+    "Analysis", "analyze", "cost", "ComparisonTable", "compare", "scaling", "plot_scaling", "bounds",
 ]

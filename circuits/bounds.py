@@ -1,0 +1,402 @@
+"""The notes' complexity claims, stated and checked on a given circuit.
+
+Each check returns a :class:`BoundCheck` that says the bound, the measured
+value and whether the claim holds, and has an ``assert_...`` twin that raises
+``AssertionError`` with the numbers, for use in pytest suites.
+
+* :func:`theorem3` — Theorem 3 of seed ``003_cb4127dae40e521c.txt``:
+  backpropagation adds at most ``3·wires + nodes`` gates to a circuit of +
+  and × gates.  Formula (6) makes each wire ``(u, g)`` cost the gates of the
+  partial ``∂_u[g]``, one multiplication and at most one addition, and each
+  node at most one more gate.  For gates other than + and × the partial's
+  cost is read off the registry (:func:`circuits.gates.partial_gate_cost`), so
+  the bound checked is ``Σ_wires (partial cost + 2) + nodes``, which is at
+  most ``3w + nodes`` when every partial costs at most one gate, as for +
+  and ×.
+* :func:`forward_size` — forward propagation's ``Θ(n·(s + w))`` (same seed,
+  section 2): each of the ``n`` partials of a gate costs one gate per wire
+  and one to add them up, plus the partials ``∂_u[g]`` once, plus the
+  original ``s`` gates: ``s + Σ partial costs + n·(s + w)``.  The measured
+  constant ``size / (n·(s + w))`` is reported.
+* :func:`cheap_gradient` — "all for the price of one" (seed
+  ``000_dc516a4e4f2b9471.txt``, Theorem 3.1, after Baur and Strassen):
+  ``cost(f and ∇f) / cost(f)`` is at most a constant, 5 in that seed.
+* :func:`vector_bound` — seed ``001_98bb05108a2025f7.txt``:
+  ``T(g, ∇g) ≤ C·γ·(m ∧ d)·T(g)`` for ``m`` outputs and ``d`` inputs, with
+  ``γ = 1`` (every registry gate has one output) and ``C`` the Theorem 3
+  constant of the circuit, ``1 + (Σ_wires (partial cost + 2) + nodes) / s``.
+
+Examples
+--------
+>>> import circuits
+>>> from circuits import bounds
+>>> from circuits.library import backprop_example
+>>> y = backprop_example()      # seed 003: y = (x1 + x2 + x1·x2)(x1 + x2)
+>>> y.size, y.wires, len(y)
+(4, 8, 6)
+>>> r = bounds.theorem3(y)
+>>> bool(r), r.bound, r.details["notes_bound"]
+(True, 22, 30)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from .analysis import cost
+from .circuit import Circuit
+from .errors import CircuitError
+from .gates import GATES, partial_gate_cost
+
+__all__ = ["BoundCheck", "partial_costs", "forward_bound", "backward_bound", "directional_bound",
+           "theorem3", "forward_size", "cheap_gradient", "vector_bound",
+           "assert_theorem3", "assert_forward_size", "assert_cheap_gradient", "assert_vector_bound"]
+
+SEED_003 = "003_cb4127dae40e521c.txt"
+SEED_000 = "000_dc516a4e4f2b9471.txt"
+SEED_001 = "001_98bb05108a2025f7.txt"
+
+
+@dataclass(frozen=True)
+class BoundCheck:
+    """Result of checking one claim of the notes on one circuit.
+
+    Attributes
+    ----------
+    name : str
+        Which claim (and which note states it).
+    claim : str
+        The inequality checked, in words.
+    bound : number
+        The upper bound.
+    measured : number
+        The measured quantity.
+    holds : bool
+        ``measured <= bound``; also the truth value of the result.
+    details : dict
+        The numbers the bound is made of (wires, nodes, constants, ...).
+    """
+
+    name: str
+    claim: str
+    bound: Any
+    measured: Any
+    holds: bool
+    details: dict = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.holds)
+
+    def __str__(self) -> str:
+        def fmt(x):
+            return f"{x:.3g}" if isinstance(x, float) else str(x)
+        verdict = "holds" if self.holds else "FAILS"
+        rel = "<=" if self.holds else ">"
+        extra = ", ".join(f"{k}={fmt(v)}" for k, v in self.details.items()
+                          if not isinstance(v, dict))
+        return (f"{self.name}: {self.claim}\n"
+                f"  measured {fmt(self.measured)} {rel} bound {fmt(self.bound)}: {verdict}"
+                + (f"\n  ({extra})" if extra else ""))
+
+
+# --- the bounds as numbers ----------------------------------------------------
+
+
+def partial_costs(circuit: Circuit) -> tuple[int, dict]:
+    """Gates the partial rules emit over all wires, and the per-gate constants.
+
+    Returns ``(total, per_op)`` where ``total = Σ_wires partial_gate_cost``
+    and ``per_op`` maps each gate name used to the most gates its partial
+    rule emits for one wire, the constant Theorem 3 of seed
+    ``003_cb4127dae40e521c.txt`` leaves implicit for gates other than + and ×.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> c = circuits.trace(lambda x, y, z: circuits.sigmoid(circuits.product([x, y, z])) + circuits.sin(x))
+    >>> partial_costs(c)
+    (6, {'mul': 1, 'sigmoid': 2, 'sin': 1, 'add': 0})
+    """
+    cache: dict = {}
+    total = 0
+    per_op: dict[str, int] = {}
+    for v in circuit.gates():
+        op = circuit.op(v)
+        a = circuit.args(v)
+        gate = GATES[op]
+        exponent = circuit.value(a[1]) if op == "pow" else 2
+        for i in range(len(a)):
+            if op == "add":  # the partial of a sum is its wire weight: never a gate
+                c = 0
+            else:
+                key = (op, len(a), 0 if gate.commutative else i, exponent)
+                c = cache.get(key)
+                if c is None:
+                    c = cache[key] = partial_gate_cost(op, len(a), i, int(exponent))
+            total += c
+            per_op[op] = max(per_op.get(op, 0), c)
+    return total, per_op
+
+
+def backward_bound(circuit: Circuit) -> tuple[int, str]:
+    """Upper bound on the size of ``backward(circuit)`` for each output, and the claim.
+
+    ``s + m·(Σ_wires (partial cost + 2) + nodes)`` for ``m`` outputs (one
+    sweep each), by Theorem 3 of seed ``003_cb4127dae40e521c.txt``.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> backward_bound(circuits.trace(lambda x, y: x*y + x))[0]  # s0 + 2w + 0 + nodes = 2 + 8 + 4
+    14
+    """
+    p, _ = partial_costs(circuit)
+    m = max(len(circuit.outputs), 1)
+    b = circuit.size + m * (2 * circuit.wires + p + len(circuit))
+    return b, f"s ≤ s0 + Σ_wires(∂ cost + 2) + nodes (Theorem 3, seed {SEED_003})"
+
+
+def forward_bound(circuit: Circuit, directions: Optional[int] = None) -> tuple[int, str]:
+    """Upper bound on the size of ``forward(circuit)``, and the claim.
+
+    ``s + Σ partial costs + n·(s + w)`` with ``n`` the number of inputs (or
+    ``directions``): seed ``003_cb4127dae40e521c.txt``'s Θ(n·(s + w)) with
+    its constant 1 made explicit.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> forward_bound(circuits.trace(lambda x, y: x*y + x))[0]  # s0 + 0 + n·(s0 + w) = 2 + 2·(2 + 4)
+    14
+    """
+    p, _ = partial_costs(circuit)
+    n = len(circuit.inputs) if directions is None else directions
+    s, w = circuit.size, circuit.wires
+    return s + p + n * (s + w), f"s ≤ s0 + Σ ∂ cost + n·(s0 + w) (forward propagation, seed {SEED_003})"
+
+
+def directional_bound(circuit: Circuit, kind: str) -> tuple[int, str]:
+    """Upper bound on the size of a ``jvp``, ``vjp`` or ``hvp`` circuit, and the claim.
+
+    A JVP is forward propagation along one direction, a VJP one backward
+    sweep seeded at the outputs, and an HVP a JVP of a backward circuit
+    (or a backward sweep of a JVP circuit; the larger bound is used).
+    """
+    s, w, nodes = circuit.size, circuit.wires, len(circuit)
+    p, _ = partial_costs(circuit)
+    if kind == "jvp":
+        return s + p + (s + w), f"s ≤ s0 + Σ ∂ cost + (s0 + w) (one forward direction, seed {SEED_003})"
+    if kind == "vjp":
+        return s + 2 * w + p + nodes, f"s ≤ s0 + Σ_wires(∂ cost + 2) + nodes (one backward sweep, seed {SEED_003})"
+    if kind == "hvp":
+        # Forward over reverse or reverse over forward: bound the second pass
+        # by the actual intermediate circuit (itself bounded by one sweep);
+        # the larger of the two orders is used, so either implementation fits.
+        from .transforms import backward, jvp
+        inner_b = backward(circuit, keep_primal=True)
+        over_b, _ = directional_bound(inner_b, "jvp")
+        inner_f = jvp(circuit)
+        over_f, _ = directional_bound(inner_f, "vjp")
+        return max(over_b, over_f), (f"s ≤ one forward pass over backward(C) or one backward pass "
+                                     f"over jvp(C) (Pearlmutter; seed {SEED_001})")
+    raise CircuitError(f"unknown directional transform {kind!r}; choose 'jvp', 'vjp' or 'hvp'")
+
+
+# --- the checks ---------------------------------------------------------------
+
+
+def _single_output(circuit: Circuit, output: Optional[str], what: str) -> str:
+    if output is None:
+        if len(circuit.outputs) != 1:
+            raise CircuitError(f"{what} is about one designated output y, but the circuit has outputs "
+                               f"{list(circuit.outputs)}; pass output=<name>")
+        return next(iter(circuit.outputs))
+    if output not in circuit.outputs:
+        raise CircuitError(f"{what}: no output named {output!r}; the outputs are {list(circuit.outputs)}")
+    return output
+
+
+def _backward(circuit: Circuit, output: str, keep_primal: bool) -> Circuit:
+    from .transforms import backward
+    return backward(circuit, output, keep_primal=keep_primal)
+
+
+def theorem3(circuit: Circuit, output: Optional[str] = None) -> BoundCheck:
+    """Theorem 3 of seed ``003_cb4127dae40e521c.txt`` on ``circuit``.
+
+    Backpropagation adds at most ``Σ_wires (partial cost + 2) + nodes``
+    gates, which is at most the notes' ``3·wires + nodes`` for circuits of +
+    and × gates.  The measured value is ``backward(c, keep_primal=True).size
+    - c.size``, the gates added to the circuit to get its gradient.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    output : str, optional
+        The designated output ``y`` (needed when there are several).
+
+    Returns
+    -------
+    BoundCheck
+        ``details`` has ``wires``, ``nodes``, ``partial_gates`` (Σ partial
+        costs), ``per_wire`` (gate → partial cost + 2, the explicit
+        constants) and ``notes_bound`` (``3w + nodes``).
+
+    Examples
+    --------
+    >>> import circuits
+    >>> r = theorem3(circuits.trace(lambda x, y: x*y + circuits.sin(x)))
+    >>> r.holds, r.bound, r.details["per_wire"]
+    (True, 16, {'mul': 2, 'sin': 3, 'add': 2})
+    """
+    y = _single_output(circuit, output, "Theorem 3")
+    p, per_op = partial_costs(circuit)
+    w, nodes = circuit.wires, len(circuit)
+    bound = 2 * w + p + nodes
+    notes = 3 * w + nodes
+    measured = _backward(circuit, y, True).size - circuit.size
+    costly = sorted(op for op, c in per_op.items() if c > 1)
+    claim = (f"backpropagation adds at most Σ_wires(∂ cost + 2) + nodes = 2·{w} + {p} + {nodes} gates"
+             + (f" (≤ the notes' 3w + nodes = {notes}: every partial costs ≤ 1 gate, as for + and ×)"
+                if not costly else
+                f" (the partials of {', '.join(costly)} cost more than the 1 gate per wire of the "
+                f"notes' 3w + nodes = {notes})"))
+    return BoundCheck(
+        name=f"Theorem 3 (seed {SEED_003})", claim=claim, bound=bound, measured=measured,
+        holds=measured <= bound,
+        details={"output": y, "wires": w, "nodes": nodes, "partial_gates": p,
+                 "per_wire": {op: c + 2 for op, c in per_op.items()},
+                 "notes_bound": notes, "holds_notes_bound": measured <= notes})
+
+
+def forward_size(circuit: Circuit) -> BoundCheck:
+    """Forward propagation's Θ(n·(s + w)) size (seed ``003_cb4127dae40e521c.txt``).
+
+    Checks ``forward(c).size ≤ s + Σ partial costs + n·(s + w)`` and reports
+    the measured constant ``forward(c).size / (n·(s + w))``.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> f = circuits.trace(lambda x, y, z: (x - 3*y - 3*z + 5)**2 + (x - 2*y - 2*z)**2
+    ...                    + (x + y - 5*z - 3)**2)
+    >>> r = forward_size(f)
+    >>> r.holds, r.bound
+    (True, 79)
+    """
+    from .transforms import forward
+    n, s, w = len(circuit.inputs), circuit.size, circuit.wires
+    bound, _ = forward_bound(circuit)
+    measured = forward(circuit).size
+    scale = n * (s + w)
+    return BoundCheck(
+        name=f"forward propagation size (seed {SEED_003})",
+        claim=f"forward(C) has at most s + Σ ∂ cost + n·(s + w) = {bound} gates, Θ(n·(s + w)) with n·(s + w) = {scale}",
+        bound=bound, measured=measured, holds=measured <= bound,
+        details={"n": n, "s": s, "w": w, "constant": measured / scale if scale else 0.0})
+
+
+def cheap_gradient(circuit: Circuit, model=None, *, output: Optional[str] = None,
+                   constant: float = 5) -> BoundCheck:
+    """The "all for the price of one" ratio of seed ``000_dc516a4e4f2b9471.txt``.
+
+    Measures ``cost(f and ∇f) / cost(f)`` where ``f and ∇f`` is
+    ``backward(c, keep_primal=True)``, under the cost model ``model`` (see
+    :func:`circuits.cost`), against the seed's constant 5 (Theorem 3.1
+    there; Baur and Strassen).  Gates whose derivative costs more than the
+    gate itself (σ, tanh under unit cost) can push a small circuit past 5:
+    the seed assumes derivatives cost about as much as the functions.
+    ``details["theorem3_ratio"]`` is the ratio Theorem 3 guarantees.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> r = cheap_gradient(circuits.trace(lambda x1, x2: (x1 + x2 + x1*x2) * (x1 + x2)))
+    >>> r.holds, r.bound
+    (True, 5)
+    """
+    y = _single_output(circuit, output, "the cheap-gradient ratio")
+    fg = _backward(circuit, y, True)
+    c_f = cost(circuit, model)
+    c_fg = cost(fg, model)
+    ratio = c_fg / c_f if c_f else (1.0 if c_fg == 0 else math.inf)
+    p, _ = partial_costs(circuit)
+    s = circuit.size
+    t3 = (s + 2 * circuit.wires + p + len(circuit)) / s if s else math.inf
+    return BoundCheck(
+        name=f"all for the price of one (seed {SEED_000}, Theorem 3.1)",
+        claim=f"cost(f and ∇f) / cost(f) ≤ {constant}",
+        bound=constant, measured=ratio, holds=ratio <= constant,
+        details={"cost_f": c_f, "cost_f_and_grad": c_fg, "theorem3_ratio": t3})
+
+
+def vector_bound(circuit: Circuit) -> BoundCheck:
+    """Seed ``001_98bb05108a2025f7.txt``'s ``T(g, ∇g) ≤ C·γ·(m ∧ d)·T(g)``.
+
+    ``m`` outputs, ``d`` inputs, ``γ = 1`` (every registry gate has one
+    output) and ``C = 1 + (Σ_wires (partial cost + 2) + nodes) / s``, the
+    Theorem 3 constant of the circuit: one sweep per output (reverse) or
+    per input (forward) costs at most ``C·s``.  The measured value is
+    ``jacobian(c).size / c.size``.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> c = circuits.trace(lambda x, y: (x * y, x + y, circuits.sin(x)))
+    >>> r = vector_bound(c)
+    >>> r.holds, r.details["m"], r.details["d"]
+    (True, 3, 2)
+    """
+    from .transforms import jacobian
+    m, d = len(circuit.outputs), len(circuit.inputs)
+    s = circuit.size
+    p, _ = partial_costs(circuit)
+    C = 1 + (2 * circuit.wires + p + len(circuit)) / s if s else math.inf
+    gamma = 1
+    k = min(m, d)
+    bound = C * gamma * k
+    J = jacobian(circuit)
+    measured = J.size / s if s else (0.0 if J.size == 0 else math.inf)
+    return BoundCheck(
+        name=f"vector outputs (seed {SEED_001})",
+        claim=f"T(g, ∇g) / T(g) ≤ C·γ·(m ∧ d) = {C:.3g}·{gamma}·{k}",
+        bound=bound, measured=measured, holds=measured <= bound,
+        details={"m": m, "d": d, "C": C, "gamma": gamma, "jacobian_size": J.size, "s": s})
+
+
+def _assert(result: BoundCheck) -> BoundCheck:
+    if not result.holds:
+        raise AssertionError(str(result))
+    return result
+
+
+def assert_theorem3(circuit: Circuit, output: Optional[str] = None) -> BoundCheck:
+    """:func:`theorem3`, raising ``AssertionError`` with the numbers when it fails."""
+    return _assert(theorem3(circuit, output))
+
+
+def assert_forward_size(circuit: Circuit) -> BoundCheck:
+    """:func:`forward_size`, raising ``AssertionError`` with the numbers when it fails."""
+    return _assert(forward_size(circuit))
+
+
+def assert_cheap_gradient(circuit: Circuit, model=None, *, output: Optional[str] = None,
+                          constant: float = 5) -> BoundCheck:
+    """:func:`cheap_gradient`, raising ``AssertionError`` with the numbers when it fails.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> assert_cheap_gradient(circuits.trace(lambda x, y: circuits.sin(x) * y), constant=1)
+    Traceback (most recent call last):
+    ...
+    AssertionError: all for the price of one (seed 000_dc516a4e4f2b9471.txt, Theorem 3.1): ...
+    """
+    return _assert(cheap_gradient(circuit, model, output=output, constant=constant))
+
+
+def assert_vector_bound(circuit: Circuit) -> BoundCheck:
+    """:func:`vector_bound`, raising ``AssertionError`` with the numbers when it fails."""
+    return _assert(vector_bound(circuit))
