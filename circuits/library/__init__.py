@@ -9,9 +9,13 @@ vector and matrix inputs and outputs follow :mod:`circuits.library.naming`:
 from .naming import vector_names, matrix_names, vector_values, matrix_values, as_vector, as_matrix
 from .notes import (figure1, backprop_example, least_squares, perceptron, STUDENTS,
                     sigma2_naive, sigma2_fast, exercise)
+from .linalg import (determinant, DETERMINANT_METHODS, inverse_from_determinant,
+                     matrix_chain, matrix_chain_order)
 
 __all__ = [
     "vector_names", "matrix_names", "vector_values", "matrix_values", "as_vector", "as_matrix",
     "figure1", "backprop_example", "least_squares", "perceptron", "STUDENTS",
     "sigma2_naive", "sigma2_fast", "exercise",
+    "determinant", "DETERMINANT_METHODS", "inverse_from_determinant",
+    "matrix_chain", "matrix_chain_order",
 ]
