@@ -1,0 +1,402 @@
+"""Forward propagation, backpropagation and their compositions against outside references.
+
+References: sympy.diff (exact), fractions.Fraction evaluation (exact), central
+finite differences, and the closed forms of seeds 002 and 003.
+"""
+
+import math
+import random
+from fractions import Fraction
+
+import networkx as nx
+import pytest
+import sympy
+
+import circuits
+from circuits import (Builder, Circuit, CircuitError, backward, derivative, forward,
+                      hessian, hvp, jacobian, jvp, simplify, vjp)
+from circuits.gates import GATES, partial_gate_cost
+
+# --- one table row per gate: how to build it on inputs and where its domain is ---
+
+X, Y = sympy.symbols("x y")
+
+#: gate -> (function of two wires, sympy reference, sample points inside the domain)
+GATE_CASES = {
+    "add": (lambda x, y: Builder_add(x, y), 3 * X - 2 * Y + 1, [(0.3, -1.2), (2.0, 0.5)]),
+    "mul": (lambda x, y: x * y, X * Y, [(0.3, -1.2), (2.0, 0.5)]),
+    "mul3": (lambda x, y: circuits.product([x, y, x]), X * Y * X, [(0.3, -1.2), (2.0, 0.5)]),
+    "div": (lambda x, y: x / y, X / Y, [(0.3, -1.2), (2.0, 0.5)]),
+    "recip": (lambda x, y: 1 / x + y, 1 / X + Y, [(0.3, -1.2), (-2.0, 0.5)]),
+    "square": (lambda x, y: (x * y) ** 2, (X * Y) ** 2, [(0.3, -1.2), (2.0, 0.5)]),
+    "pow3": (lambda x, y: x ** 3 * y, X ** 3 * Y, [(0.3, -1.2), (2.0, 0.5)]),
+    "pow-3": (lambda x, y: x ** -3 + y, X ** -3 + Y, [(0.3, -1.2), (2.0, 0.5)]),
+    "exp": (lambda x, y: circuits.exp(x * y), sympy.exp(X * Y), [(0.3, -1.2), (1.0, 0.5)]),
+    "log": (lambda x, y: circuits.log(x) * y, sympy.log(X) * Y, [(0.3, -1.2), (2.0, 0.5)]),
+    "sqrt": (lambda x, y: circuits.sqrt(x) * y, sympy.sqrt(X) * Y, [(0.3, -1.2), (2.0, 0.5)]),
+    "sin": (lambda x, y: circuits.sin(x * y), sympy.sin(X * Y), [(0.3, -1.2), (2.0, 0.5)]),
+    "cos": (lambda x, y: circuits.cos(x) * y, sympy.cos(X) * Y, [(0.3, -1.2), (2.0, 0.5)]),
+    "tanh": (lambda x, y: circuits.tanh(x - y), sympy.tanh(X - Y), [(0.3, -1.2), (2.0, 0.5)]),
+    "sigmoid": (lambda x, y: circuits.sigmoid(2 * x + y), 1 / (1 + sympy.exp(-(2 * X + Y))),
+                [(0.3, -1.2), (2.0, 0.5)]),
+    "relu": (lambda x, y: circuits.relu(x) * y, sympy.Max(0, X) * Y, [(0.3, -1.2), (-2.0, 0.5)]),
+    "step": (lambda x, y: circuits.step(x) * y + x, sympy.Heaviside(X, 0) * Y + X, [(0.3, -1.2), (-2.0, 0.5)]),
+}
+
+
+def Builder_add(x, y):
+    return 3 * x - 2 * y + 1
+
+
+def _covered_ops():
+    ops = set()
+    for fn, _, _ in GATE_CASES.values():
+        c = circuits.trace(fn, inputs=["x", "y"])
+        ops.update(c.op(v) for v in c.gates())
+    return ops
+
+
+def test_every_gate_has_a_case():
+    assert set(GATES) <= _covered_ops()
+
+
+@pytest.mark.parametrize("case", sorted(GATE_CASES))
+@pytest.mark.parametrize("transform", ["forward", "forward_sparse", "backward"])
+def test_gate_partials_match_sympy_and_finite_differences(case, transform):
+    fn, reference, points = GATE_CASES[case]
+    c = circuits.trace(fn, inputs=["x", "y"])
+    g = {"forward": lambda: forward(c), "forward_sparse": lambda: forward(c, sparse=True),
+         "backward": lambda: backward(c)}[transform]()
+    g.check()
+    for x0, y0 in points:
+        values = g.evaluate(x=x0, y=y0)
+        for var, name in ((X, "df/dx"), (Y, "df/dy")):
+            want = float(sympy.diff(reference, var).subs({X: x0, Y: y0}))
+            assert values[name] == pytest.approx(want, rel=1e-12, abs=1e-12)
+        assert circuits.check_gradient(c, g, {"x": x0, "y": y0})
+    if case not in ("relu", "step"):  # sympy's diff of Max/Heaviside has no closed form to compare
+        assert circuits.symbolic_check(c, g)
+
+
+EXACT_CASES = ["add", "mul", "mul3", "div", "recip", "square", "pow3", "pow-3", "relu", "step"]
+
+
+@pytest.mark.parametrize("case", EXACT_CASES)
+def test_forward_and_backward_agree_exactly_on_rational_gates(case):
+    fn, reference, points = GATE_CASES[case]
+    c = circuits.trace(fn, inputs=["x", "y"])
+    point = {"x": Fraction(3, 7), "y": Fraction(-5, 2)}
+    fw, fs, bw = forward(c).evaluate(point), forward(c, sparse=True).evaluate(point), backward(c).evaluate(point)
+    assert fw == fs == bw
+    for var, name in ((X, "df/dx"), (Y, "df/dy")):
+        want = sympy.diff(reference, var).subs({X: sympy.Rational(3, 7), Y: sympy.Rational(-5, 2)})
+        assert sympy.Rational(bw[name].numerator, bw[name].denominator) == want
+        assert isinstance(bw[name], (int, Fraction))
+
+
+def test_seed003_worked_example():
+    """y = (x1 + x2 + x1·x2)(x1 + x2): ∂y/∂x1 = 2x1 + 2x2 + 2x1x2 + x2² (seed 003)."""
+    b = Builder()
+    x1, x2 = b.inputs("x1 x2")
+    u1 = b.gate("add", x1, x2)
+    u2 = b.gate("mul", x1, x2)
+    u3 = b.gate("add", u1, u2)
+    y = b.gate("mul", u1, u3)
+    b.output_node("y", y)
+    c = b.build()
+    for transform in (backward, forward):
+        g = transform(c)
+        for a, bb in [(Fraction(1, 3), Fraction(2)), (Fraction(-4), Fraction(5, 3))]:
+            got = g.evaluate(x1=a, x2=bb)
+            assert got["dy/dx1"] == 2 * a + 2 * bb + 2 * a * bb + bb ** 2
+            assert got["dy/dx2"] == 2 * a + 2 * bb + 2 * a * bb + a ** 2
+
+
+def test_seed002_exercise_closed_forms():
+    f = circuits.trace(lambda x, y, z, v:
+                       circuits.exp(y ** (-x) - circuits.log(z)) + (y - z) ** 2 * circuits.log(v))
+    point = dict(x=0.7, y=1.9, z=0.6, v=2.5)
+    x, y, z, v = point.values()
+    e = math.exp(y ** -x - math.log(z))
+    closed = {
+        "df/dx": e * math.exp(-x * math.log(y)) * (-math.log(y)),
+        "df/dy": e * math.exp(-x * math.log(y)) * (-x / y) + 2 * (y - z) * math.log(v),
+        "df/dz": e / (-z) - 2 * (y - z) * math.log(v),
+        "df/dv": (y - z) ** 2 / v,
+    }
+    for g in (backward(f), forward(f), forward(f, sparse=True), simplify(backward(f))):
+        got = g.evaluate(point)
+        for name, want in closed.items():
+            assert got[name] == pytest.approx(want, rel=1e-12)
+
+
+def figure1():
+    return circuits.trace(lambda x, y, z: (x - 3 * y - 3 * z + 5) ** 2 + (x - 2 * y - 2 * z) ** 2
+                          + (x + y - 5 * z - 3) ** 2)
+
+
+def test_figure1_gradient_sizes():
+    f = figure1()
+    assert (f.size, f.depth, f.wires) == (7, 3, 17)
+    # literal forward: per input, one sum + one product per wire = n·(s + w)
+    fw = forward(f, keep_primal=True)
+    assert fw.size == f.size + 3 * (f.size + f.wires)
+    # backward is already the hand-built minimal gradient: 3 linear forms + 3 sums
+    assert backward(f).size == 6
+    assert simplify(backward(f)).size == 6
+    assert simplify(forward(f)).size == 6
+
+
+def _theorem3_bound(c: Circuit) -> int:
+    """Σ over wires (partial cost + 2) + nodes: Theorem 3 with the registry's constants."""
+    total = len(c)
+    for g in c.gates():
+        a = c.args(g)
+        for i in range(len(a)):
+            if c.op(g) == "add":
+                cost = 0
+            else:
+                cost = partial_gate_cost(c.op(g), len(a), i,
+                                         exponent=c.value(a[1]) if c.op(g) == "pow" else 2)
+            total += cost + 2
+    return total
+
+
+def _random_circuit(seed, n_inputs=4, n_gates=30, ops=("add", "mul", "sin", "exp", "square", "div", "tanh")):
+    rng = random.Random(seed)
+    b = Builder()
+    nodes = [b.input_node(f"x{i}") for i in range(n_inputs)]
+    for _ in range(n_gates):
+        op = rng.choice(ops)
+        if op == "add":
+            k = rng.randint(1, 3)
+            args = [rng.choice(nodes) for _ in range(k)]
+            node = b.gate("add", *args, weights=[rng.choice([1, -1, 2, Fraction(1, 3)]) for _ in args])
+        elif op == "mul":
+            node = b.gate("mul", *[rng.choice(nodes) for _ in range(rng.randint(2, 3))])
+        elif op == "div":  # divide by something positive
+            den = b.gate("add", b.gate("square", rng.choice(nodes)), b.const_node(1))
+            node = b.gate("div", rng.choice(nodes), den)
+        elif op == "exp":
+            node = b.gate("exp", b.gate("tanh", rng.choice(nodes)))
+        else:
+            node = b.gate(op, rng.choice(nodes))
+        nodes.append(node)
+    b.output_node("f", nodes[-1])
+    b.output_node("g", nodes[-2])
+    return b.build()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_circuits_forward_backward_finite_differences(seed):
+    c = _random_circuit(seed)
+    rng = random.Random(seed)
+    point = {x: rng.uniform(-1.5, 1.5) for x in c.inputs}
+    bw, fw, fs = backward(c), forward(c), forward(c, sparse=True)
+    vb, vf, vs = bw.evaluate(point), fw.evaluate(point), fs.evaluate(point)
+    for name in vb:
+        assert vb[name] == pytest.approx(vf[name], rel=1e-9, abs=1e-12)
+        assert vb[name] == pytest.approx(vs[name], rel=1e-9, abs=1e-12)
+    assert circuits.check_gradient(c, bw, point)
+    # size laws
+    assert bw.size <= c.size + _theorem3_bound(c)
+    n = len(c.inputs)
+    assert fw.size <= c.size + n * (c.size + c.wires) + sum(
+        partial_gate_cost(c.op(g), len(c.args(g)), i) for g in c.gates() for i in range(len(c.args(g))))
+    assert fw.size >= n * (c.size + c.wires) // 2
+    h = hvp(c, "f")
+    assert h.size <= 12 * (c.size + c.wires)
+    for out in (bw, fw, fs, h, simplify(bw)):
+        out.check()
+        Circuit.from_networkx(out.dag)
+
+
+def test_random_circuits_sympy_agreement():
+    for seed in range(3):
+        c = _random_circuit(seed, n_inputs=2, n_gates=8)
+        assert circuits.symbolic_check(c, backward(c))
+        assert circuits.symbolic_check(c, forward(c, sparse=True))
+
+
+@pytest.mark.parametrize("n", [2, 4, 8, 16])
+def test_forward_grows_as_n_times_size_backward_linear(n):
+    """‖Ax − b‖² on n variables: forward/(n·(s+w)) constant, backward/(s+w) constant."""
+    rng = random.Random(n)
+    b = Builder()
+    xs = b.inputs([f"x{i}" for i in range(n)])
+    rows = [circuits.sum_of(xs, [rng.randint(-3, 3) or 1 for _ in xs]) - rng.randint(-5, 5) for _ in range(n)]
+    b.output("f", circuits.sum_of([circuits.square(r) for r in rows]))
+    c = b.build()
+    s, w = c.size, c.wires
+    fw = forward(c, keep_primal=True)
+    ratio = (fw.size - s) / (n * (s + w))
+    assert 0.9 <= ratio <= 1.1
+    bw = backward(c, keep_primal=True)
+    assert bw.size - s <= 3 * w + len(c)
+    assert (bw.size - s) / (s + w) <= 1.0
+
+
+def test_composition_second_order_against_sympy():
+    c = circuits.trace(lambda x, y: circuits.sin(x * y) + x ** 3 / y)
+    xs, ys = sympy.symbols("x y")
+    f = sympy.sin(xs * ys) + xs ** 3 / ys
+    point = {"x": 0.4, "y": 1.3}
+    subs = {xs: 0.4, ys: 1.3}
+    second = {f"d2f/d{a}d{b}": float(sympy.diff(f, sa, sb).subs(subs))
+              for a, sa in (("x", xs), ("y", ys)) for b, sb in (("x", xs), ("y", ys))}
+    for h in (hessian(c), derivative(c, 2)):
+        got = h.evaluate(point)
+        for k, v in second.items():
+            assert got[k] == pytest.approx(v, rel=1e-12)
+    for composed in (forward(backward(c)), backward(backward(c)), backward(forward(c)), forward(forward(c))):
+        got = composed.evaluate(point)
+        assert len(got) == 4
+        assert sorted(round(v, 9) for v in got.values()) == sorted(round(v, 9) for v in second.values())
+    third = derivative(c, 3).evaluate(point)
+    assert third["d3f/dxdxdy"] == pytest.approx(float(sympy.diff(f, xs, xs, ys).subs(subs)), rel=1e-12)
+
+
+def test_jvp_vjp_hvp_against_jacobian():
+    c = circuits.trace(lambda x, y, z: (x * y * z, circuits.sin(x) + y ** 2, circuits.exp(z) * x))
+    point = {"x": 0.3, "y": -0.7, "z": 1.1}
+    J = jacobian(c, mode="reverse").evaluate(point)
+    Jf = jacobian(c, mode="forward").evaluate(point)
+    assert J.keys() == Jf.keys()
+    for k in J:
+        assert J[k] == pytest.approx(Jf[k], rel=1e-12)
+    v = {"x_dot": 1.5, "y_dot": -2.0, "z_dot": 0.25}
+    jv = jvp(c).evaluate({**point, **v})
+    for y in c.outputs:
+        want = sum(J[f"d{y}/d{x}"] * v[f"{x}_dot"] for x in c.inputs)
+        assert jv[f"{y}_dot"] == pytest.approx(want, rel=1e-12)
+    w = {"f0_bar": 0.5, "f1_bar": -1.0, "f2_bar": 3.0}
+    wj = vjp(c).evaluate({**point, **w})
+    for x in c.inputs:
+        want = sum(w[f"{y}_bar"] * J[f"d{y}/d{x}"] for y in c.outputs)
+        assert wj[f"{x}_bar"] == pytest.approx(want, rel=1e-12)
+    # constant seeds
+    assert jvp(c, {"x": 1}).evaluate(point)["f0_dot"] == pytest.approx(J["df0/dx"])
+    f = circuits.trace(lambda x, y, z: x * y * z + circuits.sin(x) * y ** 2)
+    H = hessian(f).evaluate(point)
+    hv = hvp(f).evaluate({**point, **v})
+    for a in f.inputs:
+        want = sum(H[f"d2f/d{a}d{b}"] * v[f"{b}_dot"] for b in f.inputs)
+        assert hv[f"Hv[{a}]"] == pytest.approx(want, rel=1e-12)
+
+
+def test_jacobian_auto_mode_follows_min_of_inputs_and_outputs():
+    wide = circuits.trace(lambda x: tuple(circuits.sin(k * x) for k in range(1, 6)))
+    tall = circuits.trace(lambda a, b, c, d: a * b + c * d)
+    # forward sweeps: one per input; backward sweeps: one per output
+    assert jacobian(wide).size == forward(wide, sparse=True).size
+    assert jacobian(tall).size == backward(tall).size
+
+
+def test_simplify_preserves_values_and_is_idempotent():
+    for seed in range(8):
+        c = _random_circuit(seed)
+        for g in (c, backward(c), forward(c), hessian(c, "f")):
+            s = simplify(g)
+            assert s.size <= g.size
+            s2 = simplify(s)
+            assert (s2._ops, s2._args, s2._weights) == (s._ops, s._args, s._weights)
+            point = {x: 0.1 * (i + 1) for i, x in enumerate(g.inputs)}
+            a, bvals = g.evaluate(point), s.evaluate(point)
+            for k in a:
+                assert bvals[k] == pytest.approx(a[k], rel=1e-9, abs=1e-12)
+
+
+def test_simplify_identities_exactly():
+    c = circuits.trace(lambda x, y: (x * 1 + 0) * (2 * y) + x * y * 0 + 3 * x / 3 - x + circuits.exp(0) * 0)
+    s = simplify(c)
+    assert [s.op(v) for v in s.gates()] == ["mul", "add"] or [s.op(v) for v in s.gates()] == ["mul"]
+    point = {"x": Fraction(2, 3), "y": Fraction(5)}
+    assert s.evaluate(point) == c.evaluate(point)
+    # common subexpressions with commuted operands
+    d = circuits.trace(lambda x, y: circuits.sin(x * y) + circuits.sin(y * x))
+    assert simplify(d).size == 3
+
+
+def test_transforms_do_not_mutate_their_input():
+    c = _random_circuit(3)
+    before = (list(c._ops), list(c._args), list(c._weights), dict(c._values), dict(c.outputs))
+    for t in (backward, forward, simplify, hvp, jvp, vjp):
+        t(c) if t is not hvp else t(c, "f")
+    assert before == (c._ops, c._args, c._weights, c._values, dict(c.outputs))
+
+
+def test_deep_chain_through_every_transform():
+    depth = 100_000
+    b = Builder()
+    x = b.input_node("x")
+    v = x
+    for _ in range(depth):
+        v = b.gate("sin", v)
+    b.output_node("f", v)
+    c = b.build()
+    assert c.depth == depth
+    bw = backward(c)
+    assert bw.size <= 3 * depth
+    fw = forward(c, sparse=True)
+    s = simplify(bw)
+    point = {"x": 0.5}
+    # reference: the chain rule evaluated by a plain loop
+    value, slope = 0.5, 1.0
+    for _ in range(depth):
+        value, slope = math.sin(value), slope * math.cos(value)
+    for g in (bw, fw, s):
+        assert g.evaluate(point)["df/dx"] == pytest.approx(slope, rel=1e-9)
+    assert forward(c).size >= 2 * depth  # literal mode too
+
+
+def test_errors_name_the_problem():
+    c = circuits.trace(lambda x, y: (x * y, x + y))
+    with pytest.raises(CircuitError, match="'q' is not an input"):
+        forward(c, wrt=["q"])
+    with pytest.raises(CircuitError, match="'h' is not an output"):
+        backward(c, "h")
+    with pytest.raises(CircuitError, match="2 outputs"):
+        hvp(c)
+    with pytest.raises(CircuitError, match="mode"):
+        jacobian(c, mode="sideways")
+    with pytest.raises(CircuitError, match="not one of"):
+        jvp(c, {"nope": 1})
+
+
+def test_outputs_are_named_and_ordered():
+    c = circuits.trace(lambda x, y: (x * y, x + y))
+    assert list(forward(c).outputs) == ["df0/dx", "df0/dy", "df1/dx", "df1/dy"]
+    assert list(backward(c).outputs) == ["df0/dx", "df0/dy", "df1/dx", "df1/dy"]
+    assert list(forward(c, wrt=["y"], keep_primal=True).outputs) == ["f0", "f1", "df0/dy", "df1/dy"]
+    assert list(backward(backward(c, "f0")).outputs)[:2] == ["d(df0/dx)/dx", "d(df0/dx)/dy"]
+    # derivative of constants and of unused inputs is an explicit 0
+    k = circuits.trace(lambda x, y: x * 2)
+    assert backward(k).evaluate(x=1, y=1) == {"df/dx": 2, "df/dy": 0}
+
+
+def test_backward_roles_for_rendering():
+    f = figure1()
+    g = backward(f, keep_primal=True)
+    roles = g.meta["role"]
+    assert len(roles) == len(g)
+    assert {roles[v] for v in g.gates()} == {"primal", "derivative"}
+    assert sum(roles[v] == "primal" for v in g.gates()) == f.size
+
+
+def test_bauer_paths_counts_grow_exponentially_while_backward_is_linear():
+    # a ladder: each level multiplies the number of paths by 2
+    b = Builder()
+    x = b.input_node("x")
+    v = x
+    for _ in range(12):
+        v = b.gate("mul", v, b.gate("sin", v))
+    b.output_node("f", v)
+    c = b.build()
+    with pytest.raises(CircuitError, match="4096 paths"):
+        circuits.bauer_paths(c, max_paths=1000)
+    small = circuits.trace(lambda x: x * circuits.sin(x) * circuits.exp(x))
+    r = circuits.bauer_paths(small)
+    point = 0.7
+    want = backward(small).evaluate(x=point)["df/dx"]
+    assert float(r.value.subs(sympy.Symbol("x"), point)) == pytest.approx(want, rel=1e-12)
+    assert circuits.bauer_paths(small, point={"x": point}).value == pytest.approx(want, rel=1e-12)
