@@ -94,17 +94,20 @@ def _encode_number(value: Any) -> Union[int, float, str]:
     return _encode_number(check_number(value, "number"))
 
 
-def _node_record(circuit: Circuit, i: int) -> dict:
-    op = circuit._ops[i]
-    if op == "input":
-        return {"op": "input", "name": circuit._names[i]}
-    if op == "const":
-        return {"op": "const", "value": _encode_number(circuit._values[i])}
-    record = {"op": op, "args": list(circuit._args[i])}
-    w = circuit._weights[i]
-    if w is not None:
-        record["weights"] = [_encode_number(c) for c in w]
-    return record
+def _node_records(circuit: Circuit) -> list:
+    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    records = []
+    append = records.append
+    for i, op in enumerate(ops):
+        if op == "input":
+            append({"op": "input", "name": circuit._names[i]})
+        elif op == "const":
+            append({"op": "const", "value": _encode_number(circuit._values[i])})
+        elif weights[i] is None:
+            append({"op": op, "args": list(argss[i])})
+        else:
+            append({"op": op, "args": list(argss[i]), "weights": [_encode_number(c) for c in weights[i]]})
+    return records
 
 
 def to_json(circuit: Circuit, indent: Optional[int] = None) -> str:
@@ -152,10 +155,10 @@ def to_json(circuit: Circuit, indent: Optional[int] = None) -> str:
         meta["role"] = list(circuit.meta["role"])
     if "adjoint_of" in circuit.meta:
         meta["adjoint_of"] = [[int(a), int(z)] for a, z in circuit.meta["adjoint_of"].items()]
-    nodes = (_node_record(circuit, i) for i in range(len(circuit)))
+    nodes = _node_records(circuit)
     try:
         if indent is None:
-            doc = dict(head, nodes=list(nodes))
+            doc = dict(head, nodes=nodes)
             if meta:
                 doc["meta"] = meta
             return json.dumps(doc, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
@@ -176,21 +179,12 @@ def to_json(circuit: Circuit, indent: Optional[int] = None) -> str:
 # --- JSON: reading -------------------------------------------------------------
 
 
-class _Duplicate(Exception):
+class _NonFinite(Exception):
     pass
 
 
-def _no_duplicate_keys(pairs):
-    d = {}
-    for k, v in pairs:
-        if k in d:
-            raise _Duplicate(k)
-        d[k] = v
-    return d
-
-
 def _reject_constant(name):
-    raise _Duplicate(None if name is None else ("constant", name))
+    raise _NonFinite(name)
 
 
 def _decode_number(value: Any, where: str) -> Union[int, float, Fraction]:
@@ -231,53 +225,87 @@ def _expect(value, kind, where: str):
     return value
 
 
+_ALLOWED_KEYS = {"input": frozenset(("op", "name")), "const": frozenset(("op", "value"))}
+_ALLOWED_KEYS.update({op: frozenset(("op", "args", "weights") if g.weighted else ("op", "args"))
+                      for op, g in GATES.items()})
+
+
+def _node_error(i: int, rec, ops, values) -> CircuitError:
+    """The precise error for node record ``rec`` that failed the fast checks."""
+    where = f"node {i}"
+    _expect(rec, dict, where)
+    op = rec.get("op")
+    if not isinstance(op, str):
+        return CircuitError(f"{where} needs an \"op\" string ('input', 'const' or one of {sorted(GATES)})")
+    if op not in _ALLOWED_KEYS:
+        return CircuitError(f"{where} has unknown op {op!r}; known ops are 'input', 'const' and {sorted(GATES)}")
+    allowed = _ALLOWED_KEYS[op]
+    extra = [k for k in rec if k not in allowed]
+    if extra:
+        return CircuitError(f"{where} ({op}) has unexpected key {extra[0]!r}; allowed keys are {sorted(allowed)}")
+    if op == "input":
+        return CircuitError(f"{where} is an input and needs a non-empty \"name\" string")
+    if op == "const":
+        return CircuitError(f"{where} is a const and needs a \"value\"")
+    a = _expect(rec.get("args"), list, f"{where} ({op}): \"args\"")
+    for k, u in enumerate(a):
+        _expect(u, int, f"{where} ({op}): argument {k}")
+        if not 0 <= u < i:
+            return CircuitError(f"{where} ({op}): argument {k} refers to node {u}, but arguments must be "
+                                f"earlier nodes (0..{i - 1}); nodes are listed in topological order")
+    gate = GATES[op]
+    if not gate.accepts(len(a)):
+        return CircuitError(f"{where}: gate {op!r} takes {gate.arity_text()}, got {len(a)}")
+    w = rec.get("weights")
+    _expect(w, list, f"{where} ({op}): \"weights\"")
+    if len(w) != len(a):
+        return CircuitError(f"{where} ({op}): {len(w)} weights for {len(a)} arguments")
+    for k in gate.constant_args:
+        u = a[k]
+        if ops[u] == "const" and isinstance(values[u], float) and not math.isfinite(values[u]):
+            return CircuitError(f"{where} ({op}): exponent {values[u]!r} must be an integer "
+                                f"with |k| <= {MAX_EXPONENT}")
+    return CircuitError(f"{where} ({op}) is malformed")  # pragma: no cover - the fast checks agree
+
+
 def _parse_nodes(nodes: list):
     ops, args, weights, values, names = [], [], [], {}, {}
+    allowed_keys, gates = _ALLOWED_KEYS, GATES
     for i, rec in enumerate(nodes):
-        where = f"node {i}"
-        _expect(rec, dict, where)
+        # Fast checks first; _node_error() explains a failure precisely.
+        if type(rec) is not dict:
+            raise _node_error(i, rec, ops, values)
         op = rec.get("op")
-        if not isinstance(op, str):
-            raise CircuitError(f"{where} needs an \"op\" string ('input', 'const' or one of {sorted(GATES)})")
-        if op not in GATES and op not in SOURCES:
-            raise CircuitError(f"{where} has unknown op {op!r}; known ops are 'input', 'const' and {sorted(GATES)}")
-        allowed = ("op", "name") if op == "input" else ("op", "value") if op == "const" else \
-            ("op", "args", "weights") if GATES[op].weighted else ("op", "args")
-        extra = [k for k in rec if k not in allowed]
-        if extra:
-            raise CircuitError(f"{where} ({op}) has unexpected key {extra[0]!r}; allowed keys are {list(allowed)}")
+        allowed = allowed_keys.get(op) if type(op) is str else None
+        if allowed is None or not rec.keys() <= allowed:
+            raise _node_error(i, rec, ops, values)
         ops.append(op)
         if op == "input":
             name = rec.get("name")
-            if not isinstance(name, str) or not name:
-                raise CircuitError(f"{where} is an input and needs a non-empty \"name\" string")
+            if type(name) is not str or not name:
+                raise _node_error(i, rec, ops, values)
             names[i] = name
             args.append(())
             weights.append(None)
             continue
         if op == "const":
             if "value" not in rec:
-                raise CircuitError(f"{where} is a const and needs a \"value\"")
-            values[i] = _decode_number(rec["value"], f"{where} (const) value")
+                raise _node_error(i, rec, ops, values)
+            values[i] = _decode_number(rec["value"], f"node {i} (const) value")
             args.append(())
             weights.append(None)
             continue
-        a = _expect(rec.get("args"), list, f"{where} ({op}): \"args\"")
-        for k, u in enumerate(a):
-            _expect(u, int, f"{where} ({op}): argument {k}")
-            if not 0 <= u < i:
-                raise CircuitError(f"{where} ({op}): argument {k} refers to node {u}, but arguments must be "
-                                   f"earlier nodes (0..{i - 1}); nodes are listed in topological order")
-        gate = GATES[op]
-        if not gate.accepts(len(a)):
-            raise CircuitError(f"{where}: gate {op!r} takes {gate.arity_text()}, got {len(a)}")
+        a = rec.get("args")
+        gate = gates[op]
+        if (type(a) is not list or not all(type(u) is int and 0 <= u < i for u in a)
+                or not gate.accepts(len(a))):
+            raise _node_error(i, rec, ops, values)
         args.append(tuple(a))
         w = rec.get("weights")
         if w is not None:
-            _expect(w, list, f"{where} ({op}): \"weights\"")
-            if len(w) != len(a):
-                raise CircuitError(f"{where} ({op}): {len(w)} weights for {len(a)} arguments")
-            w = tuple(_decode_number(c, f"{where} ({op}): weight {k}") for k, c in enumerate(w))
+            if type(w) is not list or len(w) != len(a):
+                raise _node_error(i, rec, ops, values)
+            w = tuple(_decode_number(c, f"node {i} ({op}): weight {k}") for k, c in enumerate(w))
             if all(c == 1 for c in w):
                 w = None
         weights.append(w)
@@ -286,8 +314,7 @@ def _parse_nodes(nodes: list):
         for k in gate.constant_args:
             u = a[k]
             if ops[u] == "const" and isinstance(values[u], float) and not math.isfinite(values[u]):
-                raise CircuitError(f"{where} ({op}): exponent {values[u]!r} must be an integer "
-                                   f"with |k| <= {MAX_EXPONENT}")
+                raise _node_error(i, rec, ops, values)
     return ops, args, weights, values, names
 
 
@@ -359,13 +386,10 @@ def from_json(text: Union[str, bytes, bytearray]) -> Circuit:
     if not isinstance(text, (str, bytes, bytearray)):
         raise CircuitError(f"from_json expects JSON text (str or bytes), got {type(text).__name__}")
     try:
-        doc = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant)
-    except _Duplicate as exc:
-        what = exc.args[0]
-        if isinstance(what, tuple):
-            raise CircuitError(f"not valid circuit JSON: {what[1]} is not a JSON number; "
-                               "write the strings \"nan\", \"inf\" or \"-inf\"") from None
-        raise CircuitError(f"not valid circuit JSON: key {what!r} appears twice in one object") from None
+        doc = json.loads(text, parse_constant=_reject_constant)
+    except _NonFinite as exc:
+        raise CircuitError(f"not valid circuit JSON: {exc.args[0]} is not a JSON number; "
+                           "write the strings \"nan\", \"inf\" or \"-inf\"") from None
     except RecursionError:
         raise CircuitError("not valid circuit JSON: arrays or objects are nested too deeply to parse") from None
     except (ValueError, TypeError) as exc:  # JSONDecodeError, bad encodings, over-long integers
@@ -374,14 +398,15 @@ def from_json(text: Union[str, bytes, bytearray]) -> Circuit:
     extra = [k for k in doc if k not in _TOP_KEYS]
     if extra:
         raise CircuitError(f"unexpected key {extra[0]!r} in the document; known keys are {list(_TOP_KEYS)}")
-    for key in ("format", "version", "inputs", "outputs", "nodes"):
-        if key not in doc:
-            raise CircuitError(f"the document has no {key!r} key; is it a circuit written by circuits.to_json?")
-    if doc["format"] != FORMAT:
-        raise CircuitError(f"\"format\" is {doc['format']!r}, expected {FORMAT!r}")
-    version = doc["version"]
-    if isinstance(version, bool) or version != VERSION or not isinstance(version, int):
+    if doc.get("format") != FORMAT:
+        raise CircuitError(f"\"format\" is {doc.get('format')!r}, expected {FORMAT!r}; "
+                           "is this a circuit written by circuits.to_json?")
+    version = doc.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version != VERSION:
         raise CircuitError(f"unsupported \"version\" {version!r}; this version of circuits reads version {VERSION}")
+    for key in ("inputs", "outputs", "nodes"):
+        if key not in doc:
+            raise CircuitError(f"the document has no {key!r} key")
     nodes = _expect(doc["nodes"], list, "\"nodes\"")
     ops, args, weights, values, names = _parse_nodes(nodes)
     n = len(ops)
