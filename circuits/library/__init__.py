@@ -11,6 +11,7 @@ from .notes import (figure1, backprop_example, least_squares, perceptron, STUDEN
                     sigma2_naive, sigma2_fast, exercise)
 from .linalg import (determinant, DETERMINANT_METHODS, inverse_from_determinant,
                      matrix_chain, matrix_chain_order)
+from .networks import mlp, sin_dot, rnn, conv1d
 
 __all__ = [
     "vector_names", "matrix_names", "vector_values", "matrix_values", "as_vector", "as_matrix",
@@ -18,4 +19,5 @@ __all__ = [
     "sigma2_naive", "sigma2_fast", "exercise",
     "determinant", "DETERMINANT_METHODS", "inverse_from_determinant",
     "matrix_chain", "matrix_chain_order",
+    "mlp", "sin_dot", "rnn", "conv1d",
 ]
