@@ -44,8 +44,8 @@ def _affine(b, W, z, bias, z_is_const: bool) -> list:
 
 def _data_matrix(values, cols: int, what: str) -> list:
     a = np.asarray(values)
-    if a.ndim == 1:
-        a = a.reshape(1, -1)
+    if a.ndim == 1:  # one data point, or one value per data point when there is one column
+        a = a.reshape(-1, 1) if cols == 1 else a.reshape(1, -1)
     if a.ndim != 2 or a.shape[1] != cols:
         raise CircuitError(f"mlp: {what} must have {cols} columns (one row per data point), "
                            f"got shape {np.shape(values)}")
