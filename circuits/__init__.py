@@ -17,6 +17,7 @@ from .transforms import (forward, backward, jvp, vjp, jacobian, hvp, hessian, de
                          simplify, check_gradient, symbolic_check, bauer_paths)
 from .analysis import Analysis, analyze, cost, ComparisonTable, compare, scaling, plot_scaling
 from . import bounds
+from .render import render, render_transforms
 
 __version__ = "0.1.0"
 
@@ -29,4 +30,5 @@ __all__ = [
     "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
     "check_gradient", "symbolic_check", "bauer_paths",
     "Analysis", "analyze", "cost", "ComparisonTable", "compare", "scaling", "plot_scaling", "bounds",
+    "render", "render_transforms",
 ]

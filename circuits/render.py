@@ -1,0 +1,377 @@
+"""Drawing circuits with Graphviz, as the notes draw them.
+
+Seed ``003_cb4127dae40e521c.txt`` draws a circuit with its sources (inputs
+and constants) at the bottom, gates labeled by their operation and scaling
+factors written on the wires into ``+`` gates (Figure 1), and recommends
+drawing a backpropagation circuit with "the gate ∂y/∂z in a position
+mirroring the gate z".  :func:`render` does all of that and returns a
+:class:`graphviz.Digraph`, which Jupyter shows inline; :func:`render_transforms`
+draws a circuit, its forward and its backward circuit side by side.
+
+Only writing an image needs the Graphviz ``dot`` program; building the
+:class:`graphviz.Digraph` (and writing ``.dot`` files) does not.
+
+Examples
+--------
+>>> import circuits
+>>> c = circuits.trace(lambda x, y: (x - 3*y) * y)
+>>> g = circuits.render(c)          # a graphviz.Digraph; render(c, "f.svg") writes it
+>>> [line.strip() for line in g.source.splitlines() if "->" in line and "legend" not in line]
+['n0 -> n2', 'n1 -> n2 [label=-3]', 'n2 -> n3', 'n1 -> n3']
+"""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+from .circuit import Circuit
+from .errors import CircuitError
+from .gates import GATES, SOURCES
+
+__all__ = ["render", "render_transforms", "write", "COLORS"]
+
+#: Fill colours by node kind; ``primal`` and ``derivative`` follow ``circuit.meta["role"]``.
+COLORS = {
+    "input": "#d9f2d9",
+    "const": "#eeeeee",
+    "primal": "#d6e6f7",
+    "derivative": "#fde0c2",
+    "output": "#c0392b",
+}
+
+_LEGEND = {
+    "input": "input",
+    "const": "constant",
+    "primal": "gate of the circuit",
+    "derivative": "derivative gate",
+    "output": "output",
+}
+
+# Argument names shown on the wires of non-commutative gates, where order matters.
+_POSITIONS = {"div": ("num", "den"), "pow": ("base", "exp")}
+
+_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+
+
+def _graphviz():
+    try:
+        import graphviz
+    except ImportError:
+        raise CircuitError("rendering needs the graphviz Python package: pip install graphviz "
+                           "(and the dot program: apt-get install graphviz)") from None
+    return graphviz
+
+
+def _number(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, Fraction) and v.denominator != 1:
+        return f"{v.numerator}/{v.denominator}"
+    if isinstance(v, Fraction):
+        return str(v.numerator)
+    return str(v)
+
+
+def _escape(text: str) -> str:
+    # Labels are DOT escStrings: keep our own "\n" line breaks, escape the rest.
+    return text.replace("\\", "\\\\")
+
+
+def _node_values(circuit: Circuit, values: Mapping[str, Any]) -> list:
+    """Value of every node at the point ``values`` (by evaluating all nodes as outputs)."""
+    every = Circuit(circuit._ops, circuit._args, circuit._weights, circuit._values,
+                    circuit._names, circuit._inputs, {str(i): i for i in range(len(circuit))})
+    result = every.evaluate(dict(values))
+    return [result[str(i)] for i in range(len(circuit))]
+
+
+def _levels(circuit: Circuit) -> list:
+    level = [0] * len(circuit)
+    for v in range(len(circuit)):
+        a = circuit.args(v)
+        if a:
+            level[v] = 1 + max(level[u] for u in a)
+    return level
+
+
+def _check_size(nodes: int, max_nodes: Optional[int], what: str) -> None:
+    if max_nodes is not None and nodes > max_nodes:
+        raise CircuitError(f"{what} has {nodes} nodes, more than max_nodes={max_nodes} that can be drawn "
+                           f"legibly; pass max_nodes={nodes} (or max_nodes=None) to draw it anyway")
+
+
+def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False) -> set:
+    """Draw ``circuit`` into graph ``g`` with node ids ``{prefix}n{v}``; return the kinds drawn."""
+    roles = circuit.meta.get("role")
+    outputs: dict[int, list] = {}
+    for name, v in circuit.outputs.items():
+        outputs.setdefault(v, []).append(name)
+    vals = _node_values(circuit, values) if values is not None else None
+    kinds = set()
+    for v in range(len(circuit)):
+        op = circuit.op(v)
+        if op == "input":
+            lines, kind = [_escape(circuit.name(v))], "input"
+            attrs = {"shape": "box", "style": "rounded,filled"}
+        elif op == "const":
+            lines, kind = [_number(circuit.value(v))], "const"
+            attrs = {"shape": "box", "style": "filled"}
+        else:
+            lines = [GATES[op].label]
+            kind = roles[v] if roles is not None and roles[v] in ("primal", "derivative") else "primal"
+            attrs = {"shape": "circle", "style": "filled"}
+        kinds.add(kind)
+        if v in outputs:
+            lines.append(_escape(", ".join(outputs[v])))
+            attrs.update(color=COLORS["output"], penwidth="2.5", fontcolor=COLORS["output"])
+            kinds.add("output")
+        if vals is not None and op != "const":
+            lines.append("= " + _number(vals[v]))
+        attrs["fillcolor"] = COLORS[kind]
+        g.node(f"{prefix}n{v}", "\\n".join(lines), **attrs)
+    for v in circuit.gates():
+        op = circuit.op(v)
+        gate = GATES[op]
+        a = circuit.args(v)
+        show_positions = not gate.commutative and len(a) > 1
+        names = _POSITIONS.get(op, ())
+        for k, (u, w) in enumerate(zip(a, circuit.weights(v))):
+            attrs = {}
+            if gate.weighted and w != 1:
+                attrs["label"] = _number(w)
+            elif show_positions:
+                attrs["label"] = names[k] if k < len(names) else f"#{k}"
+                attrs["fontcolor"] = "#555555"
+                attrs["fontsize"] = "10"
+            g.edge(f"{prefix}n{u}", f"{prefix}n{v}", **attrs)
+    if mirror:
+        _mirror(g, circuit, prefix)
+    return kinds
+
+
+def _mirror(g, circuit: Circuit, prefix: str) -> None:
+    """Rank each node z at its depth and each ∂y/∂z at the mirrored rank ``2L + 1 - depth(z)``."""
+    adjoint_of = circuit.meta.get("adjoint_of")
+    if not adjoint_of:
+        raise CircuitError("mirror=True needs circuit.meta['adjoint_of'] (the map ∂y/∂z node → z node "
+                           "that a backward circuit records); this circuit has none. "
+                           "Draw it without mirror=True")
+    level = _levels(circuit)
+    primal = set(adjoint_of.values())
+    roles = circuit.meta.get("role")
+    if roles is not None:
+        primal.update(v for v in range(len(circuit)) if roles[v] == "primal")
+    primal -= set(adjoint_of)
+    top = max(level[z] for z in primal) if primal else 0
+    rank: dict[int, list] = {}
+    for z in primal:
+        rank.setdefault(level[z], []).append(z)
+    for a, z in adjoint_of.items():
+        rank.setdefault(2 * top + 1 - level[z], []).append(a)
+    anchors = [f"{prefix}rank{r}" for r in range(2 * top + 2)]
+    for name in anchors:
+        g.node(name, "", style="invis", shape="point", width="0")
+    for lo, hi in zip(anchors, anchors[1:]):
+        g.edge(lo, hi, style="invis")
+    for r, nodes in sorted(rank.items()):
+        with g.subgraph() as s:
+            s.attr(rank="same")
+            s.node(anchors[r])
+            for v in sorted(nodes):
+                s.node(f"{prefix}n{v}")
+
+
+def _add_legend(g, kinds: set, prefix: str = "") -> None:
+    with g.subgraph(name=f"cluster_{prefix}legend") as s:
+        s.attr(label="legend", fontsize="10", style="rounded", color="#999999")
+        previous = None
+        for kind in ("input", "const", "primal", "derivative", "output"):
+            if kind not in kinds:
+                continue
+            attrs = {"shape": "box", "style": "filled,rounded" if kind == "input" else "filled",
+                     "fillcolor": COLORS[kind], "fontsize": "10"}
+            if kind == "output":
+                attrs.update(fillcolor="white", color=COLORS["output"], penwidth="2.5",
+                             fontcolor=COLORS["output"])
+            name = f"{prefix}legend_{kind}"
+            s.node(name, _LEGEND[kind], **attrs)
+            if previous is not None:
+                s.edge(previous, name, style="invis")
+            previous = name
+
+
+def write(graph, path) -> Path:
+    """Write a :class:`graphviz.Digraph` to ``path``; the suffix picks the format.
+
+    ``.svg``, ``.png`` and ``.pdf`` need the Graphviz ``dot`` program;
+    ``.dot`` and ``.gv`` write the DOT source.  Missing folders are created.
+
+    Raises
+    ------
+    CircuitError
+        For another suffix, or when ``dot`` is missing or fails.
+    """
+    graphviz = _graphviz()
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".dot", ".gv"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(graph.source, encoding="utf-8")
+        return path
+    fmt = _FORMATS.get(suffix)
+    if fmt is None:
+        raise CircuitError(f"cannot write {path.name!r}: use a .svg, .png, .pdf or .dot file name")
+    try:
+        data = graph.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise CircuitError("the Graphviz 'dot' program was not found on PATH; install it with "
+                           "`apt-get install graphviz` (macOS: `brew install graphviz`), "
+                           "or write a .dot file instead") from None
+    except graphviz.CalledProcessError as exc:
+        raise CircuitError(f"Graphviz 'dot' failed to draw {path.name!r}: {exc}") from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] = None,
+           mirror: bool = False, max_nodes: Optional[int] = 500, legend: bool = True,
+           title: Optional[str] = None, rankdir: str = "BT"):
+    """Draw ``circuit`` as a :class:`graphviz.Digraph`, and write it when ``path`` is given.
+
+    Inputs and constants are drawn as boxes (the sources), gates as circles
+    labeled by their symbol (``GATES[op].label``: +, ×, ÷, x², 1/x, exp, σ, ...).
+    Weights other than 1 are written on the wires into ``+`` gates (seed
+    ``003_cb4127dae40e521c.txt``, Figure 1); the wires of non-commutative
+    gates say which argument they are (``num``/``den`` for ÷,
+    ``base``/``exp`` for pow).  Gates are coloured by ``circuit.meta["role"]``
+    (gates of the original circuit vs derivative gates) and outputs are
+    outlined and named, with a legend.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    path : str or path-like, optional
+        Write the drawing there: ``.svg``, ``.png`` and ``.pdf`` (needs the
+        Graphviz ``dot`` program) or ``.dot`` (the source).
+    values : mapping, optional
+        Input name → value: every node also shows its value at that point.
+    mirror : bool
+        For a backward circuit (one with ``circuit.meta["adjoint_of"]``):
+        place each ``∂y/∂z`` at the rank mirroring ``z``'s, so the gradient
+        reads as the circuit reflected above itself (seed 003's layout).
+    max_nodes : int or None
+        Refuse to draw more nodes than this (None: no limit).
+    legend : bool
+        Draw the colour legend.
+    title : str, optional
+        A title; by default ``outputs(inputs)`` and the size.
+    rankdir : str
+        Graphviz direction; ``"BT"`` puts the sources at the bottom.
+
+    Returns
+    -------
+    graphviz.Digraph
+        Shown inline in Jupyter; ``.source`` is the DOT text.
+
+    Raises
+    ------
+    CircuitError
+        When the circuit has more than ``max_nodes`` nodes, when ``mirror`` is
+        asked of a circuit without ``adjoint_of``, for an unknown file suffix,
+        and when the ``dot`` program is missing (saying how to install it).
+
+    Examples
+    --------
+    >>> import circuits
+    >>> c = circuits.trace(lambda x, y: x / y)
+    >>> g = render(c, values={"x": 1, "y": 4})
+    >>> '"÷\\\\nf\\\\n= 0.25"' in g.source, 'label=num' in g.source
+    (True, True)
+    >>> render(c, max_nodes=2)
+    Traceback (most recent call last):
+    ...
+    circuits.errors.CircuitError: the circuit has 3 nodes, more than max_nodes=2 that can be drawn legibly; pass max_nodes=3 (or max_nodes=None) to draw it anyway
+    """
+    if not isinstance(circuit, Circuit):
+        raise CircuitError(f"render() expects a Circuit, got {type(circuit).__name__}")
+    _check_size(len(circuit), max_nodes, "the circuit")
+    graphviz = _graphviz()
+    g = graphviz.Digraph("circuit")
+    if title is None:
+        title = (f"{', '.join(circuit.outputs)}({', '.join(circuit.inputs)}): "
+                 f"size {circuit.size}, depth {circuit.depth}")
+    g.attr(rankdir=rankdir, label=_escape(title), labelloc="t", fontsize="12")
+    g.attr("node", fontname="Helvetica", fontsize="12")
+    g.attr("edge", fontname="Helvetica", fontsize="11", arrowsize="0.6")
+    kinds = _add_circuit(g, circuit, "", values=values, mirror=mirror)
+    if legend:
+        _add_legend(g, kinds)
+    if path is not None:
+        write(g, path)
+    return g
+
+
+def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] = None,
+                      max_nodes: Optional[int] = 500, legend: bool = True, sparse: bool = False,
+                      rankdir: str = "BT"):
+    """Draw ``circuit``, ``forward(circuit)`` and ``backward(circuit)`` side by side.
+
+    One figure with three clusters, whose node ids are prefixed ``c``, ``f``
+    and ``b``; each cluster is titled with its size, so the figure shows
+    seed ``003_cb4127dae40e521c.txt``'s point: forward propagation grows with
+    the number of inputs, backpropagation does not.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    path : str or path-like, optional
+        As for :func:`render`.
+    values : mapping, optional
+        Input values shown at every node of the three circuits.
+    max_nodes : int or None
+        Limit on the total number of nodes of the three circuits.
+    legend : bool
+        Draw one colour legend.
+    sparse : bool
+        Passed to :func:`circuits.forward` (False: the notes' literal construction).
+
+    Returns
+    -------
+    graphviz.Digraph
+
+    Examples
+    --------
+    >>> import circuits
+    >>> g = render_transforms(circuits.trace(lambda x, y: x * y))
+    >>> [line.strip() for line in g.source.splitlines() if "cluster_" in line]
+    ['subgraph cluster_circuit {', 'subgraph cluster_forward {', 'subgraph cluster_backward {', 'subgraph cluster_legend {']
+    """
+    from .transforms import backward, forward
+
+    if not isinstance(circuit, Circuit):
+        raise CircuitError(f"render_transforms() expects a Circuit, got {type(circuit).__name__}")
+    parts = [("circuit", "c", circuit), ("forward", "f", forward(circuit, sparse=sparse)),
+             ("backward", "b", backward(circuit))]
+    _check_size(sum(len(c) for _, _, c in parts), max_nodes, "the circuit with its forward and backward circuits")
+    graphviz = _graphviz()
+    g = graphviz.Digraph("transforms")
+    g.attr(rankdir=rankdir, label=_escape(f"{', '.join(circuit.outputs)}({', '.join(circuit.inputs)})"
+                                          ": the circuit, forward propagation, backpropagation"),
+           labelloc="t", fontsize="13")
+    g.attr("node", fontname="Helvetica", fontsize="12")
+    g.attr("edge", fontname="Helvetica", fontsize="11", arrowsize="0.6")
+    kinds = set()
+    for label, prefix, c in parts:
+        with g.subgraph(name=f"cluster_{label}") as s:
+            s.attr(label=f"{label}: size {c.size}, depth {c.depth}, wires {c.wires}",
+                   style="rounded", color="#888888")
+            kinds |= _add_circuit(s, c, prefix, values=values)
+    if legend:
+        _add_legend(g, kinds)
+    if path is not None:
+        write(g, path)
+    return g
