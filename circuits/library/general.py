@@ -1,0 +1,438 @@
+"""General families: polynomials by Horner's rule, deep chains, random circuits.
+
+These are not from one note; they exercise the toolkit at scale: a chain of
+depth 10^5 checks that nothing recurses over depth, and random circuits with
+shared subexpressions and repeated operands feed the property-based tests.
+
+Examples
+--------
+>>> from circuits import library
+>>> library.chain(100_000).depth
+100000
+>>> library.random_circuit(3, 20, seed=1).size
+20
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Optional, Sequence
+
+from ..builder import Builder
+from ..circuit import Circuit, check_number
+from ..errors import CircuitError
+from ..gates import GATES
+from ._build import check_int, input_vector, out, output_vector
+
+__all__ = ["horner", "chain", "random_circuit", "RANDOM_OPS", "RANDOM_BOX", "RANDOM_CAP"]
+
+
+def horner(coefficients: Sequence) -> Circuit:
+    """The polynomial ``c_0·x^d + c_1·x^(d−1) + ... + c_d`` by Horner's rule.
+
+    Coefficients come highest degree first, as in :func:`numpy.polyval`.
+    ``p = (...((c_0·x + c_1)·x + c_2)...)·x + c_d``: the first step is one
+    weighted ``+`` gate, every later one a ``×`` gate and a ``+`` gate (no
+    ``+`` when the coefficient is 0), about ``2d`` gates for degree ``d``.
+    Leading zero coefficients are dropped.
+
+    Parameters
+    ----------
+    coefficients : sequence of numbers
+        At least one coefficient.
+
+    Returns
+    -------
+    Circuit
+        Input ``x``; output ``p``.
+
+    Examples
+    --------
+    >>> from circuits import library
+    >>> p = library.horner([2, -3, 0, 5])     # 2x³ − 3x² + 5
+    >>> p.evaluate(x=2), p.size
+    ({'p': 9}, 4)
+    """
+    cs = [check_number(c, "horner: coefficient") for c in coefficients]
+    if not cs:
+        raise CircuitError("horner: give at least one coefficient")
+    while len(cs) > 1 and cs[0] == 0:
+        cs.pop(0)
+    b = Builder()
+    x = b.input_node("x")
+    if len(cs) == 1:
+        acc = b.const_node(cs[0])
+    else:
+        acc = b.linear([(x, cs[0])], cs[1])
+        for c in cs[2:]:
+            acc = b.linear([(b.gate("mul", acc, x), 1)], c)
+    out(b, "p", acc)
+    return b.build()
+
+
+def chain(depth: int, op: str = "sin") -> Circuit:
+    """A chain of ``depth`` gates: ``f = op(op(...op(x)...))``.
+
+    With a binary ``op`` (``"add"`` or ``"mul"``) each link is
+    ``v_k = op(v_(k−1), x)``, so the input feeds every gate.  Built in a loop,
+    so depths of 10^5 and more are fine for every pass of the toolkit.
+    ``sin``, ``cos``, ``tanh`` and ``sigmoid`` are defined everywhere;
+    ``log``/``sqrt``/``recip`` chains leave their domain quickly.
+
+    Parameters
+    ----------
+    depth : int
+        Number of gates.
+    op : str
+        A one-argument gate, or ``"add"`` or ``"mul"``.
+
+    Returns
+    -------
+    Circuit
+        Input ``x``; output ``f``; size and depth ``depth``.
+
+    Examples
+    --------
+    >>> import math
+    >>> from circuits import library
+    >>> c = library.chain(3, "cos")
+    >>> c.size, c.depth, c.evaluate(x=0.0)["f"] == math.cos(math.cos(1.0))
+    (3, 3, True)
+    >>> library.chain(4, "mul").evaluate(x=2)
+    {'f': 32}
+    """
+    depth = check_int(depth, "chain: depth")
+    gate = GATES.get(op)
+    binary = op in ("add", "mul")
+    if gate is None or not (binary or gate.arity == 1):
+        choices = sorted(k for k, g in GATES.items() if g.arity == 1) + ["add", "mul"]
+        raise CircuitError(f"chain: op {op!r} cannot form a chain; choose one of {choices}")
+    b = Builder()
+    x = b.input_node("x")
+    v = x
+    g = b.gate
+    if binary:
+        for _ in range(depth):
+            v = g(op, v, x)
+    else:
+        for _ in range(depth):
+            v = g(op, v)
+    out(b, "f", v)
+    return b.build()
+
+
+# --- random circuits ------------------------------------------------------------
+
+#: Default gates of :func:`random_circuit`: the smooth ones (no relu/step kinks).
+RANDOM_OPS = ("add", "mul", "div", "recip", "square", "pow", "exp", "log", "sqrt",
+              "sin", "cos", "tanh", "sigmoid")
+#: Inputs in ``[−RANDOM_BOX, RANDOM_BOX]`` keep every gate of a random circuit
+#: within ``±RANDOM_CAP`` (outputs, which sum several gates, within a multiple).
+RANDOM_BOX = 2.0
+RANDOM_CAP = 1e4
+
+_INF = math.inf
+_BOUNDED = ("sin", "cos", "tanh", "sigmoid")
+_NEEDS_POSITIVE = ("log", "sqrt", "recip")
+
+
+def _mul_iv(a, b):
+    def m(x, y):
+        return 0.0 if x == 0 or y == 0 else x * y
+    ps = (m(a[0], b[0]), m(a[0], b[1]), m(a[1], b[0]), m(a[1], b[1]))
+    return (min(ps), max(ps))
+
+
+def _exp(x):
+    return _INF if x > 700 else math.exp(x)
+
+
+def _interval(op, ivs, weights=None, k=None):
+    """Interval of a gate's value from its arguments' intervals (endpoints may be ±inf)."""
+    if op == "add":
+        lo = hi = 0.0
+        for (a, z), w in zip(ivs, weights or (1,) * len(ivs)):
+            lo += w * a if w > 0 else w * z
+            hi += w * z if w > 0 else w * a
+        return (lo, hi)
+    if op == "mul":
+        r = ivs[0]
+        for iv in ivs[1:]:
+            r = _mul_iv(r, iv)
+        return r
+    if op in ("div", "recip"):
+        lo, hi = ivs[-1]  # positive, at least 1
+        inverse = (0.0 if hi == _INF else 1 / hi, 1 / lo)
+        return inverse if op == "recip" else _mul_iv(ivs[0], inverse)
+    if op == "square" or (op == "pow" and k % 2 == 0 and k > 0):
+        lo, hi = ivs[0]
+        e = 2 if op == "square" else k
+        if lo >= 0:
+            return (lo ** e, hi ** e)
+        if hi <= 0:
+            return (hi ** e, lo ** e)
+        return (0.0, max(lo ** e, hi ** e))
+    if op == "pow":
+        lo, hi = ivs[0]
+        if k > 0:  # odd: monotone
+            return (lo ** k, hi ** k)
+        return (0.0 if hi == _INF else hi ** k, lo ** k)  # base >= 1
+    if op == "exp":
+        return (_exp(ivs[0][0]), _exp(ivs[0][1]))
+    if op == "log":
+        return (math.log(ivs[0][0]), math.log(ivs[0][1]) if ivs[0][1] < _INF else _INF)
+    if op == "sqrt":
+        return (math.sqrt(ivs[0][0]), math.sqrt(ivs[0][1]))
+    if op in ("sin", "cos"):
+        return (-1.0, 1.0)
+    if op == "tanh":
+        return (math.tanh(ivs[0][0]), math.tanh(ivs[0][1]))
+    if op == "sigmoid":
+        return (GATES["sigmoid"].num(ivs[0][0]) if ivs[0][0] > -_INF else 0.0,
+                GATES["sigmoid"].num(ivs[0][1]) if ivs[0][1] < _INF else 1.0)
+    if op == "relu":
+        return (max(ivs[0][0], 0.0), max(ivs[0][1], 0.0))
+    if op == "step":
+        return (0.0, 1.0)
+    raise CircuitError(f"random_circuit: no interval rule for gate {op!r}")  # pragma: no cover
+
+
+class _Pool:
+    """Nodes that no gate uses yet, with O(1) random removal."""
+
+    def __init__(self, nodes):
+        self.items = list(nodes)
+        self.pos = {u: i for i, u in enumerate(self.items)}
+
+    def __len__(self):
+        return len(self.items)
+
+    def add(self, u):
+        self.pos[u] = len(self.items)
+        self.items.append(u)
+
+    def discard(self, u):
+        i = self.pos.pop(u, None)
+        if i is None:
+            return
+        last = self.items.pop()
+        if last != u:
+            self.items[i] = last
+            self.pos[last] = i
+
+
+class _RandomBuilder:
+    def __init__(self, n_inputs, ops, seed):
+        self.rng = random.Random(seed)
+        self.b = Builder()
+        self.ops = ops
+        self.nodes = input_vector(self.b, "x", n_inputs)
+        self.glob = {u: (-_INF, _INF) for u in self.nodes}     # for every real input
+        self.box = {u: (-RANDOM_BOX, RANDOM_BOX) for u in self.nodes}  # for inputs in the box
+        self.unused = _Pool(self.nodes)
+        self.positive = []  # nodes >= 1 for every real input
+        self.made = 0
+
+    def mag(self, u):
+        lo, hi = self.box[u]
+        return max(abs(lo), abs(hi))
+
+    def iv(self, u, system):
+        b = self.b
+        if b._ops[u] == "const":
+            v = float(b._values[u])
+            return (v, v)
+        return system[u]
+
+    def emit(self, op, args, weights=None, k=None):
+        nodes = list(args) + ([self.b.const_node(k)] if op == "pow" else [])
+        g = self.b.gate(op, *nodes, weights=weights)
+        for u in args:
+            self.unused.discard(u)
+        self.glob[g] = _interval(op, [self.iv(u, self.glob) for u in args], weights, k)
+        self.box[g] = _interval(op, [self.iv(u, self.box) for u in args], weights, k)
+        self.nodes.append(g)
+        self.unused.add(g)
+        if self.glob[g][0] >= 1:
+            self.positive.append(g)
+        self.made += 1
+        return g
+
+    def first(self):
+        if len(self.unused):
+            return self.unused.items[self.rng.randrange(len(self.unused))]
+        return self.rng.choice(self.nodes)
+
+    def other(self, previous):
+        if previous and self.rng.random() < 0.2:
+            return self.rng.choice(previous)  # a repeated operand
+        return self.rng.choice(self.nodes)
+
+    def positive_plan(self, u):
+        """Gates needed to turn ``u`` into a node >= 1 (0, 1 or 2), or None."""
+        if self.glob[u][0] >= 1 if u in self.glob else False:
+            return 0
+        if u in self.glob and self.glob[u][0] > -_INF:
+            return 1
+        return 2 if self.mag(u) ** 2 + 1 <= RANDOM_CAP else None
+
+    def make_positive(self, u):
+        lo = self.glob[u][0]
+        if lo >= 1:
+            return u
+        one = self.b.const_node(1)
+        if lo > -_INF:
+            return self.emit("add", [u, self.b.const_node(math.ceil(1 - lo))], (1, 1))
+        return self.emit("add", [self.emit("square", [u]), one], (1, 1))
+
+    def try_gate(self, op, left):
+        """Emit one random gate ``op`` (with helpers) if it fits ``left`` gates and the cap."""
+        rng = self.rng
+        u = self.first()
+        if op in _NEEDS_POSITIVE or op == "div" or (op == "pow"):
+            k = rng.choice((3, 4, -2)) if op == "pow" else None
+            if op == "div":
+                if self.positive and rng.random() < 0.5:
+                    v, cost = rng.choice(self.positive), 0
+                else:
+                    v = self.other([u])
+                    cost = self.positive_plan(v)
+                if cost is None or cost + 1 > left:
+                    return False
+                if self.mag(u) * (1 / max(self.glob[v][0], 1)) > RANDOM_CAP:
+                    return False
+                self.emit("div", [u, self.make_positive(v)])
+                return True
+            if op == "pow" and k > 0:
+                if self.mag(u) ** k > RANDOM_CAP:
+                    return False
+                self.emit("pow", [u], k=k)
+                return True
+            if self.positive and u not in self.unused.pos and rng.random() < 0.5:
+                u = rng.choice(self.positive)
+            cost = self.positive_plan(u)
+            if cost is None or cost + 1 > left:
+                return False
+            self.emit(op, [self.make_positive(u)], k=k)
+            return True
+        if op == "add":
+            args = [u]
+            for _ in range(rng.randint(1, 2)):
+                args.append(self.other(args))
+            weights = [rng.choice((-3, -2, -1, 1, 2, 3)) for _ in args]
+            if rng.random() < 0.3:
+                args.append(self.b.const_node(rng.randint(-3, 3) or 1))
+                weights.append(1)
+            if sum(abs(w) * max(self.mag(a) if a in self.box else 3.0, 1.0)
+                   for a, w in zip(args, weights)) > RANDOM_CAP:
+                return False
+            self.emit("add", args, weights)
+            return True
+        if op == "mul":
+            args = [u]
+            for _ in range(rng.randint(1, 2)):
+                args.append(self.other(args))
+            if math.prod(self.mag(a) for a in args) > RANDOM_CAP:
+                return False
+            self.emit("mul", args)
+            return True
+        if op == "square":
+            if self.mag(u) ** 2 > RANDOM_CAP:
+                return False
+        elif op == "exp":
+            if self.box[u][1] > math.log(RANDOM_CAP):
+                return False
+        self.emit(op, [u])
+        return True
+
+    def run(self, n_gates, n_outputs):
+        rng = self.rng
+        budget = n_gates - n_outputs
+        bounded = [op for op in self.ops if op in _BOUNDED]
+        while self.made < budget:
+            left = budget - self.made
+            for _ in range(8):
+                if self.try_gate(rng.choice(self.ops), left):
+                    break
+            else:
+                # nothing fitted: a bounded gate always does; without one, give up the cap
+                op = rng.choice(bounded) if bounded else "add"
+                if bounded:
+                    self.emit(op, [self.first()])
+                else:
+                    self.emit("add", [self.first(), self.other([])], (1, 1))
+        # collectors: n_outputs + gates that use every node nobody used
+        rest = list(self.unused.items)
+        rng.shuffle(rest)
+        outputs = []
+        for j in range(n_outputs):
+            share = rest[j::n_outputs] or [rng.choice(self.nodes)]
+            weights = [rng.choice((-2, -1, 1, 2)) for _ in share]
+            outputs.append(self.b.gate("add", *share, weights=weights))
+        return outputs
+
+
+def random_circuit(n_inputs: int, n_gates: int, ops: Optional[Sequence[str]] = None,
+                   seed: int = 0, n_outputs: int = 1) -> Circuit:
+    """A reproducible random circuit with exactly ``n_gates`` gates.
+
+    Gates are drawn from ``ops`` with random arguments: the first one is a
+    node no gate uses yet (so every gate ends up live), the others any earlier
+    node (shared subexpressions), sometimes the same node twice (repeated
+    operands, ``x·x``); ``+`` gates get random integer wire weights and
+    sometimes a constant.  It is safe to evaluate:
+
+    * every argument of ``log``, ``sqrt``, ``recip``, of a negative ``pow``
+      and every divisor is at least 1 *for every real input*: when no such
+      node is at hand, helper gates ``u + c`` or ``u² + 1`` (which count in
+      ``n_gates``) make one;
+    * for inputs in ``[−RANDOM_BOX, RANDOM_BOX]`` every gate stays within
+      ``±RANDOM_CAP`` (interval arithmetic decides which gates may grow), as
+      long as ``ops`` contains a bounded gate (sin, cos, tanh, sigmoid).
+
+    The last ``n_outputs`` gates are weighted ``+`` gates over the nodes no
+    other gate uses.  Same arguments, same circuit.
+
+    Parameters
+    ----------
+    n_inputs : int
+        Inputs ``x_1 .. x_n``.
+    n_gates : int
+        Exact size, at least ``n_outputs``.
+    ops : sequence of str, optional
+        Gate names; default :data:`RANDOM_OPS`.
+    seed : int
+        Seed of the generator.
+    n_outputs : int
+        Number of outputs: ``f`` for one, else ``f_1 .. f_m``.
+
+    Returns
+    -------
+    Circuit
+
+    Examples
+    --------
+    >>> from circuits import library
+    >>> c = library.random_circuit(4, 50, seed=7, n_outputs=2)
+    >>> c.size, list(c.outputs), len(c.inputs)
+    (50, ['f_1', 'f_2'], 4)
+    >>> c.to_json() == library.random_circuit(4, 50, seed=7, n_outputs=2).to_json()
+    True
+    """
+    n_inputs = check_int(n_inputs, "random_circuit: n_inputs")
+    n_outputs = check_int(n_outputs, "random_circuit: n_outputs")
+    n_gates = check_int(n_gates, "random_circuit: n_gates", n_outputs)
+    ops = tuple(RANDOM_OPS if ops is None else ops)
+    if not ops:
+        raise CircuitError("random_circuit: ops is empty; give gate names such as ['add', 'mul']")
+    for op in ops:
+        if op not in GATES:
+            raise CircuitError(f"random_circuit: unknown gate {op!r}; known gates are {sorted(GATES)}")
+    gen = _RandomBuilder(n_inputs, ops, seed)
+    outputs = gen.run(n_gates, n_outputs)
+    if n_outputs == 1:
+        out(gen.b, "f", outputs[0])
+    else:
+        output_vector(gen.b, "f", outputs)
+    return gen.b.build()
