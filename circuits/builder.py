@@ -134,25 +134,33 @@ class Builder:
         gate = GATES.get(op)
         if gate is None:
             raise CircuitError(f"unknown gate {op!r}; known gates are {sorted(GATES)}")
-        if not gate.accepts(len(args)):
-            raise CircuitError(f"gate {op!r} takes {gate.arity_text()}, got {len(args)}")
-        nodes = tuple(a if type(a) is int else self._node_of(a) for a in args)
+        k = len(args)
+        if (k != gate.arity) if gate.arity is not None else (k < gate.min_arity):
+            raise CircuitError(f"gate {op!r} takes {gate.arity_text()}, got {k}")
+        n = len(self._ops)
+        for a in args:  # fast path: argument nodes given as valid ids
+            if type(a) is not int or not 0 <= a < n:
+                args = tuple(self._arg_node(a) for a in args)
+                break
         if weights is not None:
             if not gate.weighted:
                 raise CircuitError(f"only wires into 'add' may be weighted, not into {op!r}")
             weights = tuple(weights)
-            if len(weights) != len(nodes):
-                raise CircuitError(f"{len(weights)} weights for {len(nodes)} wires")
+            if len(weights) != k:
+                raise CircuitError(f"{len(weights)} weights for {k} wires")
             if all(w == 1 for w in weights):
                 weights = None
-        for k in gate.constant_args:
-            u = nodes[k]
+        for i in gate.constant_args:
+            u = args[i]
             value = self._values.get(u) if self._ops[u] == "const" else None
             if value is None or value != int(value) or abs(value) > MAX_EXPONENT:
-                raise CircuitError(f"gate {op!r}: argument {k} must be an integer constant "
+                raise CircuitError(f"gate {op!r}: argument {i} must be an integer constant "
                                    f"with |k| <= {MAX_EXPONENT}; use exp(k*log(u)) otherwise")
         self.num_gates += 1
-        return self._append(op, nodes, weights)
+        self._ops.append(op)
+        self._args.append(args)
+        self._weights.append(weights)
+        return n
 
     def linear(self, terms: Iterable[tuple], constant: Number = 0) -> int:
         """Node of ``constant + Σ coeff·node`` over ``terms`` of ``(node, coeff)``.
@@ -189,6 +197,15 @@ class Builder:
         self._args.append(args)
         self._weights.append(weights)
         return len(self._ops) - 1
+
+    def _arg_node(self, x) -> int:
+        """A gate argument: an int is a node id, a wire its node, a float or Fraction a constant."""
+        if type(x) is int:
+            if not 0 <= x < len(self._ops):
+                raise CircuitError(f"node {x} does not exist yet (the builder has {len(self._ops)} nodes); "
+                                   "use const_node(value) for an integer constant")
+            return x
+        return self._node_of(x)
 
     def _node_of(self, x) -> int:
         if isinstance(x, Wire):

@@ -15,6 +15,7 @@ how seed ``003_cb4127dae40e521c.txt`` draws Figures 2 and 3.
 from __future__ import annotations
 
 from ..errors import CircuitError
+from ..gates import GATES
 
 __all__ = ["times", "total", "materialise", "dname", "partial_of", "active_nodes"]
 
@@ -91,7 +92,6 @@ def partial_of(b, circuit, cache, g, i):
         w = circuit._weights[g]
         p = (None, 1 if w is None else w[i])
     else:
-        from ..gates import GATES
         p = GATES[op].partial(b, circuit._args[g], g, i)
     cache[key] = p
     return p
