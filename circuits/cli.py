@@ -1,0 +1,427 @@
+"""The ``circuits`` command line (also ``python -m circuits``).
+
+Subcommands:
+
+* ``circuits demo`` — the notes' examples (Figure 1 of seed
+  ``003_cb4127dae40e521c.txt``, its worked example ``y = (x1 + x2 +
+  x1·x2)(x1 + x2)`` and ``‖Ax − b‖²``): comparison tables, bound checks,
+  numerical gradient checks and before/after figures in ``figures/``;
+* ``circuits figures`` — only the figures;
+* ``circuits report "EXPR" [--inputs x,y] [--simplify] [--json]``;
+* ``circuits render "EXPR" -o out.svg [--transform forward|backward] [--mirror]``;
+* ``circuits scaling FAMILY --sizes 2,4,8 [-o plot.png]``.
+
+Bad input (a formula that does not parse, an invalid circuit, bad options)
+ends with exit code 2 and a one-line ``circuits: error: ...`` on stderr.
+
+Examples
+--------
+>>> from circuits.cli import main
+>>> main(["report", "x*y + sin(x)", "--json"])                # doctest: +ELLIPSIS
+{
+  "expression": "x*y + sin(x)",
+...
+0
+>>> main(["report", "x*(y"])
+2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from .errors import CircuitError, ParseError
+
+__all__ = ["main", "build_parser", "families", "ProgressBar"]
+
+FIGURES = "figures"
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line and exit with status 2."""
+
+    def error(self, message):  # noqa: D401 - argparse's hook
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+class ProgressBar:
+    """A tiny progress bar on a stream (stderr by default).
+
+    Examples
+    --------
+    >>> import io
+    >>> out = io.StringIO()
+    >>> bar = ProgressBar(2, stream=out, width=4)
+    >>> bar(1, 2, 8); bar(2, 2, 16)
+    >>> out.getvalue().splitlines()[-1].strip()
+    '[####] 2/2  size 16'
+    """
+
+    def __init__(self, total: int, stream=None, width: int = 30):
+        self.total = max(total, 1)
+        self.stream = stream if stream is not None else sys.stderr
+        self.width = width
+
+    def __call__(self, done: int, total: int, size) -> None:
+        filled = int(self.width * done / self.total)
+        bar = "#" * filled + "." * (self.width - filled)
+        end = "\n" if done >= total else ""
+        self.stream.write(f"\r[{bar}] {done}/{total}  size {size}{end}")
+        self.stream.flush()
+
+
+# --- families for `circuits scaling` --------------------------------------------
+
+
+def _builtin_families() -> dict:
+    from .builder import Builder, product, square, sum_of
+
+    def sum_of_squares(k):
+        b = Builder()
+        xs = b.inputs([f"x_{i}" for i in range(1, k + 1)])
+        b.output("f", sum_of([square(x) for x in xs]))
+        return b.build()
+
+    def sigma2_naive(k):
+        b = Builder()
+        xs = b.inputs([f"x_{i}" for i in range(1, k + 1)])
+        b.output("sigma2", sum_of([product([xs[i], xs[j]]) for i in range(k) for j in range(i + 1, k)]))
+        return b.build()
+
+    return {"sum-of-squares": (sum_of_squares, "Σ x_i², n = size"),
+            "sigma2-naive": (sigma2_naive, "σ2 as C(n,2) products (seed 003), n = size")}
+
+
+def families() -> dict:
+    """Circuit families for ``circuits scaling``: name → (size → Circuit, description).
+
+    The library's families when :mod:`circuits.library` is available, else a
+    few built-in ones.
+
+    Examples
+    --------
+    >>> f, what = families()["sigma2-naive"]
+    >>> f(4).size
+    7
+    """
+    try:
+        from . import library as L
+    except ImportError:
+        return _builtin_families()
+    return {
+        "least-squares": (lambda k: L.least_squares(k, k), "‖Ax − b‖² with a k×k random A (seed 003), n = k"),
+        "sigma2-naive": (L.sigma2_naive, "σ2 as C(n,2) products (seed 003), n = size"),
+        "sigma2-fast": (L.sigma2_fast, "σ2 in n + O(1) gates (seed 003), n = size"),
+        "determinant": (L.determinant, "det of a k×k matrix by Gaussian elimination (seed 003), n = k²"),
+        "mlp": (lambda k: L.mlp([k, k, 1]), "loss of a k-k-1 sigmoid MLP (seeds 000, 004)"),
+        "sin-dot": (lambda k: L.sin_dot(k, 1), "sin(wᵀx)·b with d = k, m = 1 (seed 001), n = k"),
+        "rnn": (lambda k: L.rnn(k, 2), "tanh RNN, 2 hidden units, unrolled k steps (seed 001)"),
+    }
+
+
+# --- helpers ----------------------------------------------------------------------
+
+
+def _csv(text: str, what: str) -> list:
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    if not items:
+        raise CircuitError(f"{what} is empty; give a comma-separated list")
+    return items
+
+
+def _sizes(text: str) -> list:
+    sizes = []
+    for item in _csv(text, "--sizes"):
+        try:
+            k = int(item)
+        except ValueError:
+            raise CircuitError(f"--sizes: {item!r} is not an integer; use e.g. --sizes 2,4,8") from None
+        if k < 1:
+            raise CircuitError(f"--sizes: {k} is not a positive size")
+        sizes.append(k)
+    return sizes
+
+
+def _values(text: Optional[str]) -> Optional[dict]:
+    if text is None:
+        return None
+    out = {}
+    for item in _csv(text, "--values"):
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise CircuitError(f"--values: {item!r} is not name=value; use e.g. --values x=1,y=0.5")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise CircuitError(f"--values: {value!r} (for {name.strip()!r}) is not a number") from None
+    return out
+
+
+def _parse(expr: str, inputs: Optional[str]):
+    from .parse import parse
+    return parse(expr, inputs=_csv(inputs, "--inputs") if inputs else None)
+
+
+def _plain(x):
+    """JSON-safe numbers: inf/nan become None, Fractions floats."""
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    if isinstance(x, (int, float, str, bool)) or x is None:
+        return x
+    return float(x)
+
+
+def _text_table(rows: Sequence[dict], columns: Sequence[str]) -> str:
+    cells = [["—" if r.get(c) is None else str(r.get(c)) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) if cells else len(c) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(columns, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
+    return "\n".join(lines)
+
+
+def _checks(circuit) -> list:
+    """The notes' bound checks that apply to ``circuit``."""
+    from . import bounds
+    checks = [bounds.forward_size(circuit)]
+    if len(circuit.outputs) == 1:
+        checks += [bounds.theorem3(circuit), bounds.cheap_gradient(circuit)]
+    checks.append(bounds.vector_bound(circuit))
+    return checks
+
+
+# --- subcommands --------------------------------------------------------------------
+
+
+def _cmd_report(args) -> int:
+    from .analysis import analyze, compare
+    c = _parse(args.expr, args.inputs)
+    table = compare(c, simplified=args.simplify)
+    checks = _checks(c)
+    if args.json:
+        print(json.dumps({
+            "expression": args.expr,
+            "inputs": list(c.inputs),
+            "outputs": list(c.outputs),
+            "analysis": _plain(analyze(c).as_dict()),
+            "rows": _plain(table.rows),
+            "bounds": [{"name": r.name, "claim": r.claim, "bound": _plain(r.bound),
+                        "measured": _plain(r.measured), "holds": r.holds} for r in checks],
+        }, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{args.expr}\n  {analyze(c)}\n")
+    print(table)
+    print()
+    for r in checks:
+        print(r)
+    return 0
+
+
+def _cmd_render(args) -> int:
+    from .render import render
+    c = _parse(args.expr, args.inputs)
+    if args.transform == "forward":
+        from .transforms import forward
+        c = forward(c, keep_primal=True)
+    elif args.transform == "backward":
+        from .transforms import backward
+        c = backward(c, keep_primal=True)
+    if args.mirror and args.transform != "backward":
+        raise CircuitError("--mirror draws a backward circuit; add --transform backward")
+    max_nodes = None if args.max_nodes == 0 else args.max_nodes
+    render(c, args.output, values=_values(args.values), mirror=args.mirror, max_nodes=max_nodes)
+    print(f"wrote {args.output} ({len(c)} nodes, size {c.size})")
+    return 0
+
+
+def _cmd_scaling(args) -> int:
+    from .analysis import plot_scaling, scaling
+    fams = families()
+    if args.family not in fams:
+        raise CircuitError(f"unknown family {args.family!r}; choose from {', '.join(sorted(fams))}")
+    family, what = fams[args.family]
+    sizes = _sizes(args.sizes)
+    rows = scaling(family, sizes, progress=None if args.quiet else ProgressBar(len(sizes)))
+    if args.json:
+        print(json.dumps({"family": args.family, "rows": _plain(rows)}, indent=2))
+    else:
+        print(f"{args.family}: {what}")
+        print(_text_table(rows, ("size", "n", "s", "w", "depth", "forward", "backward")))
+    if args.output:
+        plot_scaling(rows, args.output, title=f"{args.family}: gate counts against n")
+        print(f"wrote {args.output}", file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def _examples() -> list:
+    """The notes' examples: (file stem, title, circuit, point)."""
+    from . import library as L
+    return [
+        ("figure1", "Figure 1 of seed 003: the sum-of-squares loss (1)", L.figure1(),
+         {"x": 1.0, "y": 2.0, "z": 3.0}),
+        ("backprop_example", "seed 003's worked example y = (x1 + x2 + x1·x2)(x1 + x2)",
+         L.backprop_example(), {"x_1": 3.0, "x_2": 5.0}),
+        ("least_squares", "seed 003: ‖Ax − b‖² with A 3×2", L.least_squares([[1, 2], [3, 4], [5, 6]], [1, 0, -1]),
+         {"x_1": 0.5, "x_2": -1.0}),
+    ]
+
+
+def _write_figures(out: Path, fmt: str, log=print) -> list:
+    from .render import render, render_transforms
+    from .transforms import backward, simplify
+    written = []
+    for stem, title, c, point in _examples():
+        g = backward(c, keep_primal=True)
+        mirror = bool(g.meta.get("adjoint_of"))
+        for name, draw in ((f"{stem}.{fmt}", lambda p: render(c, p, values=point)),
+                           (f"{stem}_backward.{fmt}", lambda p: render(g, p, mirror=mirror)),
+                           (f"{stem}_backward_simplified.{fmt}", lambda p: render(simplify(g), p)),
+                           (f"{stem}_transforms.{fmt}", lambda p: render_transforms(c, p))):
+            draw(out / name)
+            written.append(out / name)
+            log(f"wrote {out / name}")
+    return written
+
+
+def _cmd_figures(args) -> int:
+    _write_figures(Path(args.out), args.format)
+    return 0
+
+
+def _cmd_demo(args) -> int:
+    import numpy as np
+
+    from .analysis import analyze, compare
+    from .transforms import backward, check_gradient, forward
+
+    for stem, title, c, point in _examples():
+        print("=" * 78)
+        print(title)
+        print("=" * 78)
+        a = analyze(c)
+        value = c.evaluate(point)
+        print(f"size {a.s}, depth {a.depth}, wires {a.w}, inputs {a.n}; "
+              f"at {point}: {', '.join(f'{k} = {v}' for k, v in value.items())}")
+        print()
+        print(compare(c, extra=("jvp", "vjp", "hvp")))
+        print()
+        for r in _checks(c):
+            print(r)
+        print()
+        for label, grad in (("backward", backward(c)), ("forward", forward(c))):
+            report = check_gradient(c, grad, point)
+            print(f"central finite differences vs {label}: {'OK' if report else 'FAILED'}, "
+                  f"max error {report.max_error:.1e}")
+            if not report:
+                print(report)
+                return 1
+        if stem == "least_squares":
+            A = np.array([[1, 2], [3, 4], [5, 6]], dtype=float)
+            bvec = np.array([1, 0, -1], dtype=float)
+            x = np.array([point["x_1"], point["x_2"]])
+            want = 2 * A.T @ (A @ x - bvec)
+            got = backward(c).evaluate(point)
+            got = np.array([got["df/dx_1"], got["df/dx_2"]])
+            ok = np.allclose(got, want)
+            print(f"backward = 2Aᵀ(Ax − b) (numpy): {got.tolist()} vs {want.tolist()}: {'OK' if ok else 'FAILED'}")
+            if not ok:
+                return 1
+        print()
+    try:
+        _write_figures(Path(args.out), args.format)
+    except CircuitError as err:
+        print(f"circuits: figures skipped: {err}", file=sys.stderr)
+    return 0
+
+
+# --- the parser -----------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of the ``circuits`` command."""
+    from . import __version__
+    p = _Parser(prog="circuits",
+                description="Arithmetic circuits and their gradient circuits: forward propagation, "
+                            "backpropagation, analysis and rendering.")
+    p.add_argument("--version", action="version", version=f"circuits {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    d = sub.add_parser("demo", help="the notes' examples: tables, bound checks, gradient checks, figures",
+                       description="Build the notes' examples (Figure 1 of seed 003, its worked example, "
+                                   "‖Ax − b‖²), print their comparison tables and bound checks, check "
+                                   "gradients against central finite differences and write figures.")
+    d.add_argument("--out", default=FIGURES, help="folder for the figures (default: figures)")
+    d.add_argument("--format", choices=("svg", "png", "pdf"), default="svg", help="figure format (default: svg)")
+    d.set_defaults(func=_cmd_demo)
+
+    f = sub.add_parser("figures", help="(re)generate the figures only",
+                       description="Write the before/after figures of the notes' examples.")
+    f.add_argument("--out", default=FIGURES, help="folder for the figures (default: figures)")
+    f.add_argument("--format", choices=("svg", "png", "pdf"), default="svg", help="figure format (default: svg)")
+    f.set_defaults(func=_cmd_figures)
+
+    r = sub.add_parser("report", help="compare an expression with its forward and backward circuits",
+                       description="Parse EXPR, then tabulate it against its forward and backward "
+                                   "circuits with the notes' bounds.")
+    r.add_argument("expr", metavar="EXPR", help='a formula, e.g. "x*y + sin(x)"')
+    r.add_argument("--inputs", help="input names in order, comma-separated (default: as they appear)")
+    r.add_argument("--simplify", action="store_true", help="add rows for the simplified circuits")
+    r.add_argument("--json", action="store_true", help="print JSON instead of text")
+    r.set_defaults(func=_cmd_report)
+
+    g = sub.add_parser("render", help="draw an expression (or its gradient circuit)",
+                       description="Parse EXPR and draw it with Graphviz; the suffix of -o picks the format.")
+    g.add_argument("expr", metavar="EXPR", help='a formula, e.g. "x*y + sin(x)"')
+    g.add_argument("-o", "--output", required=True, help="output file: .svg, .png, .pdf or .dot")
+    g.add_argument("--inputs", help="input names in order, comma-separated")
+    g.add_argument("--transform", choices=("forward", "backward"), help="draw this gradient circuit instead")
+    g.add_argument("--mirror", action="store_true", help="with --transform backward: mirror ∂y/∂z opposite z")
+    g.add_argument("--values", help="show node values at a point, e.g. x=1,y=2")
+    g.add_argument("--max-nodes", type=int, default=500, help="refuse larger circuits (0: no limit; default 500)")
+    g.set_defaults(func=_cmd_render)
+
+    s = sub.add_parser("scaling", help="gate counts of a family of circuits of growing size",
+                       description="Build FAMILY at each size and tabulate n, s, w and the sizes of the "
+                                   "forward and backward circuits.")
+    s.add_argument("family", metavar="FAMILY", help="one of: " + ", ".join(sorted(families())))
+    s.add_argument("--sizes", default="2,4,8", help="comma-separated sizes (default: 2,4,8)")
+    s.add_argument("-o", "--output", help="also save a log-log plot (.png, .svg, .pdf; needs matplotlib)")
+    s.add_argument("--json", action="store_true", help="print JSON instead of text")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=_cmd_scaling)
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the ``circuits`` command; return its exit status.
+
+    Exit status 2 and one line on stderr for bad input (:class:`ParseError`,
+    :class:`CircuitError`, bad options).
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        return args.func(args)
+    except (ParseError, CircuitError) as err:
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        print(f"circuits: error: {first}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `circuits report ... | head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
