@@ -100,28 +100,22 @@ def _builtin_families() -> dict:
 def families() -> dict:
     """Circuit families for ``circuits scaling``: name → (size → Circuit, description).
 
-    The library's families when :mod:`circuits.library` is available, else a
-    few built-in ones.
+    :data:`circuits.library.FAMILIES` when the library has it, else a few
+    built-in ones.
 
     Examples
     --------
-    >>> f, what = families()["sigma2-naive"]
-    >>> f(4).size
-    7
+    >>> import circuits
+    >>> name, (family, what) = sorted(families().items())[0]
+    >>> isinstance(family(3), circuits.Circuit)
+    True
     """
     try:
-        from . import library as L
+        from .library import FAMILIES
     except ImportError:
         return _builtin_families()
-    return {
-        "least-squares": (lambda k: L.least_squares(k, k), "‖Ax − b‖² with a k×k random A (seed 003), n = k"),
-        "sigma2-naive": (L.sigma2_naive, "σ2 as C(n,2) products (seed 003), n = size"),
-        "sigma2-fast": (L.sigma2_fast, "σ2 in n + O(1) gates (seed 003), n = size"),
-        "determinant": (L.determinant, "det of a k×k matrix by Gaussian elimination (seed 003), n = k²"),
-        "mlp": (lambda k: L.mlp([k, k, 1]), "loss of a k-k-1 sigmoid MLP (seeds 000, 004)"),
-        "sin-dot": (lambda k: L.sin_dot(k, 1), "sin(wᵀx)·b with d = k, m = 1 (seed 001), n = k"),
-        "rnn": (lambda k: L.rnn(k, 2), "tanh RNN, 2 hidden units, unrolled k steps (seed 001)"),
-    }
+    return {name: (fn, ((fn.__doc__ or name).strip().splitlines() or [name])[0])
+            for name, fn in FAMILIES.items()}
 
 
 # --- helpers ----------------------------------------------------------------------
