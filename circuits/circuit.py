@@ -494,7 +494,7 @@ def compact(ops, args, weights, values, names, inputs, outputs, meta=None) -> Ci
                                       if live[a] and live[z]}
     return Circuit(
         [ops[i] for i in keep],
-        [tuple(new[u] for u in args[i]) for i in keep],
+        [tuple(map(new.__getitem__, args[i])) if args[i] else () for i in keep],
         [weights[i] for i in keep],
         {new[i]: v for i, v in values.items() if live[i]},
         {new[i]: v for i, v in names.items() if live[i]},

@@ -19,15 +19,19 @@ from typing import Optional, Sequence, Union
 
 from ..builder import Builder
 from ..circuit import Circuit
-from .common import (active_nodes, dname, finish, materialise, partial_of,
-                     resolve_outputs, times, total)
+from ..gates import GATES
+from .common import active_nodes, dname, finish, materialise, resolve_outputs, times, total
 
 __all__ = ["backward", "vjp"]
 
 
 def _sweep(b, circuit, seeds, active, cache):
-    """One reverse sweep from ``seeds`` {node: [scaled values]}; returns adjoints of inputs."""
-    ops, argss = circuit._ops, circuit._args
+    """One reverse sweep from ``seeds`` {node: [scaled values]}; returns adjoints of inputs.
+
+    ``cache`` (a dict, or None for a single sweep) keeps the partial gates of
+    each wire so that several sweeps share them.
+    """
+    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
     pending = {v: list(ds) for v, ds in seeds.items()}
     adjoint = {}
     top = max(pending, default=-1)
@@ -35,7 +39,7 @@ def _sweep(b, circuit, seeds, active, cache):
         contributions = pending.pop(g, None)
         if contributions is None:
             continue
-        d = total(b, contributions)
+        d = contributions[0] if len(contributions) == 1 else total(b, contributions)
         if d is None:
             continue
         op = ops[g]
@@ -44,10 +48,29 @@ def _sweep(b, circuit, seeds, active, cache):
             continue
         if op == "const":
             continue
-        for i, u in enumerate(argss[g]):
+        a = argss[g]
+        if op == "add":  # ∂_u[g] is the wire weight: no gate, it scales the adjoint
+            n, c = d
+            w = weights[g]
+            for i, u in enumerate(a):
+                if active[u]:
+                    contribution = (n, c if w is None else c * w[i])
+                    bucket = pending.get(u)
+                    if bucket is None:
+                        pending[u] = [contribution]
+                    else:
+                        bucket.append(contribution)
+            continue
+        rule = GATES[op].partial
+        for i, u in enumerate(a):
             if not active[u]:
                 continue
-            p = partial_of(b, circuit, cache, g, i)
+            if cache is None:
+                p = rule(b, a, g, i)
+            else:
+                p = cache.get((g, i), cache)
+                if p is cache:
+                    p = cache[(g, i)] = rule(b, a, g, i)
             if p is None:
                 continue
             contribution = times(b, d, p)
@@ -96,7 +119,7 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
     names = resolve_outputs(circuit, output)
     b = Builder.extending(circuit)
     active = active_nodes(circuit, circuit.inputs.values())
-    cache: dict = {}
+    cache = {} if len(names) > 1 else None
     outs = []
     for y in names:
         adjoint = _sweep(b, circuit, {circuit.outputs[y]: [(None, 1)]}, active, cache)
@@ -150,7 +173,7 @@ def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circ
             continue
         seeds.setdefault(circuit.outputs[y], []).append(d)
     active = active_nodes(circuit, circuit.inputs.values())
-    adjoint = _sweep(b, circuit, seeds, active, {})
+    adjoint = _sweep(b, circuit, seeds, active, None)
     outs = [(f"{x}_bar", materialise(b, adjoint.get(v))) for x, v in circuit.inputs.items()]
     return finish(b, circuit, outs, keep_primal)
 
