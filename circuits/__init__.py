@@ -12,6 +12,7 @@ from .circuit import Circuit
 from .builder import (Builder, Wire, trace, sum_of, product, exp, log, sqrt, sin, cos,
                       tanh, sigmoid, relu, step, square, recip)
 from .evaluate import evaluate, compile, CompiledCircuit
+from .parse import parse
 from .io import to_json, from_json, to_sympy, from_sympy
 from .transforms import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative,
                          simplify, check_gradient, symbolic_check, bauer_paths)
@@ -26,6 +27,7 @@ __all__ = [
     "Builder", "Wire", "trace", "sum_of", "product",
     "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "step", "square", "recip",
     "evaluate", "compile", "CompiledCircuit",
+    "parse",
     "to_json", "from_json", "to_sympy", "from_sympy",
     "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
     "check_gradient", "symbolic_check", "bauer_paths",
