@@ -179,8 +179,10 @@ def parse(text: _Text, inputs: Optional[Union[str, Iterable[str]]] = None,
 
     >>> circuits.parse("2**-x**2 + 1/4").evaluate(x=1)
     {'f': 0.75}
-    >>> circuits.parse("x**3 / 6", inputs=["x", "y"]).evaluate(x=1, y=0)
-    {'f': Fraction(1, 6)}
+    >>> from fractions import Fraction
+    >>> c = circuits.parse("x**3 / 6 + 0.5", inputs=["x", "y"])
+    >>> list(c.inputs), c.evaluate(x=Fraction(1), y=0)
+    (['x', 'y'], {'f': Fraction(2, 3)})
 
     Several outputs share their inputs and sub-expressions:
 
