@@ -37,7 +37,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 import numpy as np
 import sympy
 
-from .circuit import Circuit, check_number, compact
+from .circuit import Circuit, check_number, compact, is_exponent
 from .errors import CircuitError
 from .gates import GATES, MAX_EXPONENT
 
@@ -153,7 +153,7 @@ class Builder:
         for i in gate.constant_args:
             u = args[i]
             value = self._values.get(u) if self._ops[u] == "const" else None
-            if value is None or value != int(value) or abs(value) > MAX_EXPONENT:
+            if value is None or not is_exponent(value):
                 raise CircuitError(f"gate {op!r}: argument {i} must be an integer constant "
                                    f"with |k| <= {MAX_EXPONENT}; use exp(k*log(u)) otherwise")
         self.num_gates += 1
@@ -527,15 +527,17 @@ def product(factors: Iterable):
     >>> c = circuits.trace(lambda u, v, w: circuits.product([u, v, w]))
     >>> c.size, c.wires, c.evaluate(u=2, v=3, w=4)
     (1, 3, {'f': 24})
+    >>> circuits.trace(lambda u, v: circuits.product([u, 2, v])).evaluate(u=3, v=5)
+    {'f': 30}
     """
     factors = list(factors)
     wires = [t for t in factors if isinstance(t, Wire)]
+    coefficient = math.prod(check_number(t, "factor") for t in factors if not isinstance(t, Wire))
     if not wires:
-        return math.prod(factors)
-    if len(factors) == 1:
-        return factors[0]
+        return coefficient
     b = wires[0]._builder
-    return Wire(b, b.gate("mul", *factors))
+    result = wires[0] if len(wires) == 1 else Wire(b, b.gate("mul", *wires))
+    return result if coefficient == 1 else result * coefficient
 
 
 def trace(fn: Callable = None, *, inputs: Optional[Sequence[str]] = None) -> Circuit:

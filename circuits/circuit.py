@@ -40,7 +40,14 @@ import networkx as nx
 from .errors import CircuitError
 from .gates import GATES, MAX_EXPONENT, SOURCES
 
-__all__ = ["Circuit", "check_number"]
+__all__ = ["Circuit", "check_number", "is_exponent"]
+
+
+def is_exponent(value) -> bool:
+    """Whether ``value`` may be the exponent of a ``pow`` gate: an integer, |k| <= MAX_EXPONENT."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    return value == int(value) and abs(value) <= MAX_EXPONENT
 
 
 def check_number(value: Any, where: str) -> Any:
@@ -321,6 +328,11 @@ class Circuit:
                 raise CircuitError(f"{where}: argument positions must be 0..{len(in_edges) - 1}, got {', '.join(got)}")
             in_edges.sort(key=lambda e: e[2])
             args.append(tuple(index[u] for u, _, _, _ in in_edges))
+            for k in gate.constant_args:
+                u = in_edges[k][0]
+                if G.nodes[u].get("op") != "const" or not is_exponent(values[index[u]]):
+                    raise CircuitError(f"{where} ({op}): argument {k} (node {u!r}) must be an integer constant "
+                                       f"with |k| <= {MAX_EXPONENT}; use exp(k*log(u)) for other exponents")
             if gate.weighted:
                 w = tuple(check_number(d.get("weight", 1), f"{where}: weight of wire {k} from {u!r}")
                           for u, _, k, d in in_edges)
@@ -424,7 +436,7 @@ class Circuit:
                     raise CircuitError(f"node {i} ({op}): argument {k} must be a constant, got a {ops[u]} node; "
                                        "use exp(k*log(u)) for a variable exponent")
                 value = self._values[u]
-                if value != int(value) or abs(value) > MAX_EXPONENT:
+                if not is_exponent(value):
                     raise CircuitError(f"node {i} ({op}): exponent {value!r} must be an integer "
                                        f"with |k| <= {MAX_EXPONENT}")
         seen = set()

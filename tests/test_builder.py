@@ -67,8 +67,6 @@ def test_sum_of_and_product():
         trace(lambda a, b: circuits.sum_of([a, b], [1]))
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: product() passes numbers to Builder.gate, which takes a "
-                                      "Python int as a node id, so the factor 2 becomes input node 2 (d)")
 def test_product_with_an_integer_factor():
     p = trace(lambda a, b, d: circuits.product([a, 2, b, d]))
     assert p.evaluate(a=3, b=5, d=7) == {"f": 210}

@@ -234,13 +234,7 @@ ERROR_CASES = {
 }
 
 
-POW_NAMING_BUG = pytest.mark.xfail(
-    strict=True, reason="core bug: from_networkx leaves pow exponent checks to Circuit.check(), whose "
-                        "message names the internal id ('node 2 (pow)'), not the graph's node 'p'")
-
-
-@pytest.mark.parametrize("case", [pytest.param(c, marks=POW_NAMING_BUG) if c.startswith("pow") else c
-                                  for c in sorted(ERROR_CASES)])
+@pytest.mark.parametrize("case", sorted(ERROR_CASES))
 def test_from_networkx_errors_name_the_node(case):
     make, kwargs, name = ERROR_CASES[case]
     with pytest.raises(CircuitError) as info:
@@ -248,9 +242,6 @@ def test_from_networkx_errors_name_the_node(case):
     assert name in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, raises=(ValueError, OverflowError),
-                   reason="core bug: Circuit.check()/from_networkx convert a pow exponent with int(), "
-                          "so a nan or inf exponent raises ValueError/OverflowError instead of CircuitError")
 @pytest.mark.parametrize("value", [float("nan"), float("inf")])
 def test_from_networkx_non_finite_pow_exponent(value):
     with pytest.raises(CircuitError, match="'p'"):
