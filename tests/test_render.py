@@ -1,0 +1,232 @@
+"""Rendering: parse the SVG that Graphviz draws and count what it shows."""
+
+import re
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import circuits
+from circuits import Builder, CircuitError, library
+from circuits.render import COLORS, render, render_transforms
+
+pytestmark = pytest.mark.skipif(shutil.which("dot") is None,
+                                reason="Graphviz 'dot' is not installed (apt-get install graphviz)")
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse_svg(path):
+    root = ET.parse(path).getroot()
+    assert root.tag == f"{SVG}svg"
+    nodes, edges, clusters = {}, {}, {}
+    for g in root.iter(f"{SVG}g"):
+        kind = g.get("class")
+        title = g.findtext(f"{SVG}title")
+        if kind == "node":
+            nodes[title] = g
+        elif kind == "edge":
+            edges.setdefault(title, []).append(g)
+        elif kind == "cluster":
+            clusters[title] = g
+    return root, nodes, edges, clusters
+
+
+def texts(g):
+    return [t.text for t in g.iter(f"{SVG}text")]
+
+
+def circuit_nodes(nodes, prefix=""):
+    pattern = re.compile(rf"^{prefix}n\d+$")
+    return {k: v for k, v in nodes.items() if pattern.match(k)}
+
+
+def y_of(g):
+    """Height of a node: the middle of its label lines (SVG y grows downwards)."""
+    ys = [float(t.get("y")) for t in g.iter(f"{SVG}text")]
+    return sum(ys) / len(ys)
+
+
+def fill_of(g):
+    for tag in ("ellipse", "polygon", "path"):
+        shape = g.find(f"{SVG}{tag}")
+        if shape is not None:
+            return shape.get("fill"), shape.get("stroke")
+    raise AssertionError("node without a shape")
+
+
+def test_figure1_svg(tmp_path):
+    c = library.figure1()                                  # 3 inputs, 2 constants, 7 gates, 17 wires
+    path = tmp_path / "fig1.svg"
+    g = render(c, path)
+    assert "digraph" in g.source
+    _, nodes, edges, _ = parse_svg(path)
+    drawn = circuit_nodes(nodes)
+    assert len(drawn) == len(c) == 12
+    labels = [texts(n)[0] for n in drawn.values()]
+    assert labels.count("x²") == 3 and labels.count("+") == 4
+    assert sorted(l for l in labels if l in ("x", "y", "z")) == ["x", "y", "z"]
+    assert sorted(l for l in labels if l.lstrip("-").isdigit()) == ["-3", "5"]
+    wires = [e for title, es in edges.items() if re.match(r"^n\d+->n\d+$", title) for e in es]
+    assert len(wires) == 17
+    # the scaling factors of formula (1): −3, −3 / −2, −2 / −5 (x and the constants have weight 1)
+    weights = sorted(t for e in wires for t in texts(e))
+    assert weights == ["-2", "-2", "-3", "-3", "-5"]
+    # the output is outlined and named
+    outlined = [n for n in drawn.values() if fill_of(n)[1] == COLORS["output"]]
+    assert len(outlined) == 1 and texts(outlined[0])[:2] == ["+", "f"]
+    assert {"legend_input", "legend_const", "legend_primal", "legend_output"} <= set(nodes)
+    assert "legend_derivative" not in nodes
+
+
+def test_values_are_shown(tmp_path):
+    c = library.figure1()
+    path = tmp_path / "v.svg"
+    render(c, path, values={"x": 1, "y": 1, "z": 1}, legend=False)
+    _, nodes, _, _ = parse_svg(path)
+    shown = [t for n in circuit_nodes(nodes).values() for t in texts(n)]
+    # (1 − 3 − 3 + 5)² + (1 − 2 − 2)² + (1 + 1 − 5 − 3)² = 0 + 9 + 36 = 45
+    for v in ("= 0", "= 9", "= 36", "= 45", "= -3", "= -6"):
+        assert v in shown
+    assert not any(n.startswith("legend") for n in nodes)
+
+
+def test_argument_order_of_non_commutative_gates(tmp_path):
+    b = Builder()
+    x, y = b.input_node("x"), b.input_node("y")
+    q = b.gate("div", y, x)
+    b.output_node("f", b.gate("pow", q, b.const_node(3)))
+    path = tmp_path / "d.svg"
+    render(b.build(), path)
+    _, nodes, edges, _ = parse_svg(path)
+    ids = {texts(n)[0]: k for k, n in circuit_nodes(nodes).items()}
+    assert texts(edges[f"{ids['y']}->{ids['÷']}"][0]) == ["num"]
+    assert texts(edges[f"{ids['x']}->{ids['÷']}"][0]) == ["den"]
+    assert texts(edges[f"{ids['÷']}->{ids['xⁿ']}"][0]) == ["base"]
+    assert texts(edges[f"{ids['3']}->{ids['xⁿ']}"][0]) == ["exp"]
+
+
+def test_repeated_operand_draws_two_wires(tmp_path):
+    path = tmp_path / "sq.svg"
+    render(circuits.trace(lambda x: x * x), path)
+    _, _, edges, _ = parse_svg(path)
+    assert len(edges["n0->n1"]) == 2
+
+
+def test_roles_and_outputs_of_a_gradient_circuit(tmp_path):
+    c = library.backprop_example()
+    grad = circuits.backward(c, keep_primal=True)
+    roles = grad.meta["role"]
+    path = tmp_path / "g.svg"
+    render(grad, path)
+    _, nodes, _, _ = parse_svg(path)
+    drawn = circuit_nodes(nodes)
+    assert len(drawn) == len(grad)
+    fills = {k: fill_of(n)[0] for k, n in drawn.items()}
+    derivative_gates = [v for v in grad.gates() if roles[v] == "derivative"]
+    assert derivative_gates
+    assert sum(f == COLORS["derivative"] for f in fills.values()) == len(derivative_gates)
+    outlined = [n for n in drawn.values() if fill_of(n)[1] == COLORS["output"]]
+    assert len(outlined) == len(set(grad.outputs.values()))
+    assert {"legend_primal", "legend_derivative", "legend_output"} <= set(nodes)
+
+
+def mirrored_backprop():
+    """Seed 003's backprop of y = (x1 + x2 + x1·x2)(x1 + x2), built by hand with adjoint_of."""
+    b = Builder()
+    x1, x2 = b.input_node("x1"), b.input_node("x2")
+    u1 = b.gate("add", x1, x2)
+    u2 = b.gate("mul", x1, x2)
+    u3 = b.gate("add", u1, u2)
+    y = b.gate("mul", u1, u3)
+    n = len(b)
+    a_y = b.gate("add", b.const_node(1))                  # ∂y/∂y = 1
+    a_u3 = b.gate("mul", a_y, u1)                          # ∂y/∂y · u1
+    a_u2 = b.gate("add", a_u3)                             # ∂y/∂u3 · 1
+    a_u1 = b.gate("add", a_u3, b.gate("mul", a_y, u3))     # ∂y/∂u3 + ∂y/∂y · u3
+    a_x2 = b.gate("add", a_u1, b.gate("mul", a_u2, x1))
+    a_x1 = b.gate("add", a_u1, b.gate("mul", a_u2, x2))
+    b.output_node("y", y)
+    b.output_node("dy/dx1", a_x1)
+    b.output_node("dy/dx2", a_x2)
+    roles = ["primal"] * n + ["derivative"] * (len(b) - n)
+    adjoint_of = {a_y: y, a_u3: u3, a_u2: u2, a_u1: u1, a_x2: x2, a_x1: x1}
+    return b.build(meta={"role": roles, "adjoint_of": adjoint_of}), (x1, x2, u1, u2, u3, y)
+
+
+def test_mirrored_layout(tmp_path):
+    c, (x1, x2, u1, u2, u3, y) = mirrored_backprop()
+    assert c.evaluate(x1=3, x2=5)["dy/dx1"] == 2*3 + 2*5 + 2*3*5 + 5**2     # seed 003's check
+    adjoint = {z: a for a, z in c.meta["adjoint_of"].items()}
+    path = tmp_path / "m.svg"
+    render(c, path, mirror=True)
+    _, nodes, _, _ = parse_svg(path)
+    height = {v: y_of(nodes[f"n{v}"]) for v in range(len(c))}   # SVG y grows downwards
+    # the primal circuit bottom-up: x below u1, u2 below u3 below y
+    assert height[x1] == height[x2] > height[u1] == height[u2] > height[u3] > height[y]
+    # its mirror image above it: ∂y/∂y just above y, ∂y/∂x at the top
+    a = {z: height[adjoint[z]] for z in (x1, x2, u1, u2, u3, y)}
+    assert height[y] > a[y] > a[u3] > a[u1] == a[u2] > a[x1] == a[x2]
+    # without mirror=True, dot ranks ∂y/∂y by its arguments (next to the constant 1)
+    render(c, tmp_path / "plain.svg")
+    _, plain, _, _ = parse_svg(tmp_path / "plain.svg")
+    assert y_of(plain[f"n{adjoint[y]}"]) > y_of(plain[f"n{y}"])
+
+
+def test_mirror_needs_adjoint_of():
+    with pytest.raises(CircuitError, match="adjoint_of"):
+        render(library.figure1(), mirror=True)
+
+
+def test_render_transforms_side_by_side(tmp_path):
+    c = library.backprop_example()
+    path = tmp_path / "t.svg"
+    render_transforms(c, path)
+    _, nodes, _, clusters = parse_svg(path)
+    assert {"cluster_circuit", "cluster_forward", "cluster_backward", "cluster_legend"} == set(clusters)
+    fwd, bwd = circuits.forward(c), circuits.backward(c)
+    assert len(circuit_nodes(nodes, "c")) == len(c)
+    assert len(circuit_nodes(nodes, "f")) == len(fwd)
+    assert len(circuit_nodes(nodes, "b")) == len(bwd)
+    cluster_titles = {k: " ".join(t for t in texts(g) if t) for k, g in clusters.items()}
+    assert f"size {fwd.size}" in cluster_titles["cluster_forward"]
+    assert f"size {bwd.size}" in cluster_titles["cluster_backward"]
+
+
+def test_formats(tmp_path):
+    c = circuits.trace(lambda x, y: circuits.sin(x) * y)
+    render(c, tmp_path / "a.png")
+    assert (tmp_path / "a.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    render(c, tmp_path / "sub" / "a.pdf")
+    assert (tmp_path / "sub" / "a.pdf").read_bytes()[:5] == b"%PDF-"
+    render(c, tmp_path / "a.dot")
+    assert (tmp_path / "a.dot").read_text().startswith("digraph")
+    with pytest.raises(CircuitError, match=r"\.svg, \.png, \.pdf or \.dot"):
+        render(c, tmp_path / "a.jpeg")
+
+
+def test_missing_dot(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))       # no dot on PATH
+    c = circuits.trace(lambda x: x * x)
+    render(c)                                        # building the graph needs no dot
+    render(c, tmp_path / "ok.dot")
+    with pytest.raises(CircuitError, match="apt-get install graphviz"):
+        render(c, tmp_path / "x.svg")
+    assert not (tmp_path / "x.svg").exists()
+
+
+def test_too_large():
+    c = library.sigma2_naive(40)                     # 40 inputs + 780 products + 1 sum
+    with pytest.raises(CircuitError, match=r"821 nodes, more than max_nodes=500.*max_nodes=821"):
+        render(c)
+    g = render(c, max_nodes=None, legend=False)
+    assert g.source.count("label=\"×\"") == 780
+    with pytest.raises(CircuitError, match="max_nodes=10"):
+        render_transforms(library.figure1(), max_nodes=10)
+
+
+def test_does_not_change_the_circuit():
+    c = library.figure1()
+    before = c.to_json()
+    render(c, values={"x": 1, "y": 2, "z": 3})
+    assert c.to_json() == before
