@@ -13,6 +13,7 @@ from .linalg import (determinant, DETERMINANT_METHODS, inverse_from_determinant,
                      matrix_chain, matrix_chain_order)
 from .networks import mlp, sin_dot, rnn, conv1d
 from .general import horner, chain, random_circuit, RANDOM_OPS, RANDOM_BOX, RANDOM_CAP
+from .families import FAMILIES
 
 __all__ = [
     "vector_names", "matrix_names", "vector_values", "matrix_values", "as_vector", "as_matrix",
@@ -22,4 +23,5 @@ __all__ = [
     "matrix_chain", "matrix_chain_order",
     "mlp", "sin_dot", "rnn", "conv1d",
     "horner", "chain", "random_circuit", "RANDOM_OPS", "RANDOM_BOX", "RANDOM_CAP",
+    "FAMILIES",
 ]

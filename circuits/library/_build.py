@@ -7,6 +7,8 @@ They work on node ids of a :class:`circuits.Builder` so that big families
 from __future__ import annotations
 
 import numbers
+
+import numpy as np
 from typing import Sequence
 
 from ..circuit import check_number
@@ -22,8 +24,24 @@ def check_int(value, name: str, minimum: int = 1) -> int:
 
 
 def numbers_of(values, where: str) -> list:
-    """Plain Python numbers (int, float, Fraction) of a flat sequence."""
+    """Plain Python numbers (int, float, Fraction) of a flat sequence or 1-D array."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
+        return values.tolist()  # already plain ints or floats: no per-entry check
     return [check_number(v, where) for v in values]
+
+
+def weighted_sum(b, nodes: Sequence[int], weights: Sequence, constant=0) -> int:
+    """``constant + Σ w·u`` as one weighted ``add`` (zero weights dropped; the node
+    itself for a single unit weight and no constant).  Assumes distinct nodes."""
+    pairs = [(u, w) for u, w in zip(nodes, weights) if w != 0]
+    if constant != 0:
+        pairs.append((b.const_node(constant), 1))
+    if not pairs:
+        return b.const_node(0)
+    if len(pairs) == 1 and pairs[0][1] == 1:
+        return pairs[0][0]
+    us, ws = zip(*pairs)
+    return b.gate("add", *us, weights=ws)
 
 
 def input_vector(b, prefix: str, n: int) -> list:
@@ -59,7 +77,7 @@ def matmul(b, P: list, Q: list) -> list:
 
 def out(b, name: str, node: int) -> None:
     """Declare output ``name`` as node ``node`` (``b.output`` reads a bare int as a number)."""
-    b.output(name, b.wire(node))
+    b.output_node(name, node)
 
 
 def output_matrix(b, prefix: str, M: list) -> None:

@@ -25,7 +25,7 @@ from ..builder import Builder
 from ..circuit import Circuit
 from ..errors import CircuitError
 from ._build import (check_int, input_matrix, input_vector, numbers_of, out, output_matrix,
-                     output_vector, total, unary)
+                     output_vector, total, unary, weighted_sum)
 
 __all__ = ["mlp", "sin_dot", "rnn", "conv1d"]
 
@@ -207,11 +207,11 @@ def sin_dot(d: int, m: int, w=None, b=None, *, seed: int = 0) -> Circuit:
     if w.shape != (d,) or bvec.shape != (m,):
         raise CircuitError(f"sin_dot: w must have length d = {d} and b length m = {m}, "
                            f"got shapes {w.shape} and {bvec.shape}")
-    w = numbers_of(w.tolist(), "sin_dot: w")
-    bvec = numbers_of(bvec.tolist(), "sin_dot: b")
+    w = numbers_of(w, "sin_dot: w")
+    bvec = numbers_of(bvec, "sin_dot: b")
     bld = Builder()
     x = input_vector(bld, "x", d)
-    s = bld.gate("sin", bld.gate("add", *x, weights=w))
+    s = bld.gate("sin", weighted_sum(bld, x, w))
     output_vector(bld, "f", [bld.gate("add", s, weights=(c,)) for c in bvec])
     return bld.build()
 

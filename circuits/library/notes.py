@@ -28,7 +28,7 @@ import numpy as np
 from ..builder import Builder, exp, log, square, trace
 from ..circuit import Circuit
 from ..errors import CircuitError
-from ._build import check_int, input_vector, numbers_of, out, total
+from ._build import check_int, input_vector, numbers_of, out, total, weighted_sum
 from .naming import vector_names
 
 __all__ = ["figure1", "backprop_example", "least_squares", "perceptron", "STUDENTS",
@@ -142,14 +142,13 @@ def least_squares(A, b, *, seed: int = 0) -> Circuit:
         raise CircuitError(f"least_squares: A must be m×n and b of length m, got shapes "
                            f"{A.shape} and {rhs.shape}")
     m, n = A.shape
-    rows = A.tolist()
-    rhs = numbers_of(rhs.tolist(), "least_squares: b")
+    rhs = numbers_of(rhs, "least_squares: b")
     bld = Builder()
     x = input_vector(bld, "x", n)
     squares = []
     for i in range(m):
-        row = numbers_of(rows[i], f"least_squares: row {i + 1} of A")
-        residual = bld.linear(zip(x, row), -rhs[i])
+        row = numbers_of(A[i], f"least_squares: row {i + 1} of A")
+        residual = weighted_sum(bld, x, row, -rhs[i])
         squares.append(bld.gate("square", residual))
     out(bld, "f", total(bld, squares))
     return bld.build()
