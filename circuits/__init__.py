@@ -19,6 +19,7 @@ from .transforms import (forward, backward, jvp, vjp, jacobian, hvp, hessian, de
 from .analysis import Analysis, analyze, cost, ComparisonTable, compare, scaling, plot_scaling
 from . import bounds
 from .render import render, render_transforms
+from . import library
 
 __version__ = "0.1.0"
 
@@ -33,4 +34,5 @@ __all__ = [
     "check_gradient", "symbolic_check", "bauer_paths",
     "Analysis", "analyze", "cost", "ComparisonTable", "compare", "scaling", "plot_scaling", "bounds",
     "render", "render_transforms",
+    "library",
 ]
