@@ -271,9 +271,10 @@ class _RandomBuilder:
 
     def positive_plan(self, u):
         """Gates needed to turn ``u`` into a node >= 1 (0, 1 or 2), or None."""
-        if self.glob[u][0] >= 1 if u in self.glob else False:
+        lo = self.glob[u][0]
+        if lo >= 1:
             return 0
-        if u in self.glob and self.glob[u][0] > -_INF:
+        if lo > -_INF:
             return 1
         return 2 if self.mag(u) ** 2 + 1 <= RANDOM_CAP else None
 

@@ -101,7 +101,7 @@ def _det_faddeev(b, X):
             return total(b, trace_terms, Fraction((-1) ** (n + 1), n))
 
 
-#: Methods of :func:`determinant`: name → (builder, uses division gates).
+#: Methods of :func:`determinant`: name → ``build(builder, X) -> DET node``.
 DETERMINANT_METHODS = {
     "gauss": _det_gauss,
     "laplace": _det_laplace,
@@ -192,13 +192,12 @@ def inverse_from_determinant(n: int, method: str = "gauss") -> Circuit:
     >>> bool(np.allclose(got, np.linalg.inv(X)))
     True
     """
-    from ..builder import Builder as _Builder
-    from ..transforms import backward
+    from ..transforms import backward  # imported here: transforms import the builder too
 
     n = check_int(n, "inverse_from_determinant: n")
     det = determinant(n, method)
     grad = backward(det, "DET", keep_primal=True)
-    b = _Builder.extending(grad)
+    b = Builder.extending(grad)
     d = grad.outputs["DET"]
     for i in range(1, n + 1):
         for j in range(1, n + 1):

@@ -76,8 +76,9 @@ def mlp(widths: Sequence[int], activation: str = "sigmoid", loss: Optional[str] 
         Number of data points when they are inputs (``data=None``).
     data : (X, Y), optional
         Numeric data points (rows) and targets, built in as constants; then
-        only the weights and biases are inputs.  ``Y`` may be ``None`` when
-        ``loss`` is ``None``.
+        only the weights and biases are inputs.  A 1-D ``X`` or ``Y`` is one
+        data point, or one value per data point when the width is 1.  ``Y``
+        may be ``None`` when ``loss`` is ``None``.
     output_activation : str, optional
         Activation of the last layer.
 
