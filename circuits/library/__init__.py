@@ -27,7 +27,7 @@ Examples
 >>> det = circuits.library.determinant(3)
 >>> inv = circuits.library.inverse_from_determinant(3)
 >>> det.size, inv.size
-(16, 69)
+(14, 56)
 >>> circuits.library.FAMILIES["det"](3).size == det.size
 True
 """
