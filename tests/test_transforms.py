@@ -400,3 +400,14 @@ def test_bauer_paths_counts_grow_exponentially_while_backward_is_linear():
     want = backward(small).evaluate(x=point)["df/dx"]
     assert float(r.value.subs(sympy.Symbol("x"), point)) == pytest.approx(want, rel=1e-12)
     assert circuits.bauer_paths(small, point={"x": point}).value == pytest.approx(want, rel=1e-12)
+
+
+def test_backward_records_which_node_each_adjoint_mirrors():
+    c = circuits.trace(lambda x, y: circuits.sin(x * y) * circuits.exp(x))
+    g = backward(c, keep_primal=True)
+    mirror = g.meta["adjoint_of"]
+    roles = g.meta["role"]
+    assert mirror and all(roles[a] == "derivative" and roles[z] == "primal" for a, z in mirror.items())
+    # the adjoint of each input is the node of its partial derivative output
+    for x, v in c.inputs.items():
+        assert mirror[g.outputs[f"df/d{x}"]] == g.inputs[x]

@@ -25,11 +25,12 @@ from .common import active_nodes, dname, finish, materialise, resolve_outputs, t
 __all__ = ["backward", "vjp"]
 
 
-def _sweep(b, circuit, seeds, active, cache):
+def _sweep(b, circuit, seeds, active, cache, mirror=None):
     """One reverse sweep from ``seeds`` {node: [scaled values]}; returns adjoints of inputs.
 
     ``cache`` (a dict, or None for a single sweep) keeps the partial gates of
-    each wire so that several sweeps share them.
+    each wire so that several sweeps share them.  ``mirror``, when given,
+    receives {adjoint node: node} for drawing ∂y/∂z opposite z.
     """
     ops, argss, weights = circuit._ops, circuit._args, circuit._weights
     pending = {v: list(ds) for v, ds in seeds.items()}
@@ -42,6 +43,8 @@ def _sweep(b, circuit, seeds, active, cache):
         d = contributions[0] if len(contributions) == 1 else total(b, contributions)
         if d is None:
             continue
+        if mirror is not None and d[0] is not None and d[0] >= len(ops) and d[0] not in mirror:
+            mirror[d[0]] = g
         op = ops[g]
         if op == "input":
             adjoint[g] = d
@@ -121,11 +124,13 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
     active = active_nodes(circuit, circuit.inputs.values())
     cache = {} if len(names) > 1 else None
     outs = []
-    for y in names:
-        adjoint = _sweep(b, circuit, {circuit.outputs[y]: [(None, 1)]}, active, cache)
+    mirror: dict = {}
+    for k, y in enumerate(names):
+        adjoint = _sweep(b, circuit, {circuit.outputs[y]: [(None, 1)]}, active, cache,
+                         mirror if k == 0 else None)
         for x, v in circuit.inputs.items():
             outs.append((dname(y, x), materialise(b, adjoint.get(v))))
-    result = finish(b, circuit, outs, keep_primal)
+    result = finish(b, circuit, outs, keep_primal, adjoint_of=mirror)
     if simplify:
         from .simplify import simplify as _simplify
         result = _simplify(result)

@@ -137,8 +137,12 @@ def resolve_outputs(circuit, output):
     return names
 
 
-def finish(b, circuit, outputs, keep_primal):
-    """Declare outputs (primal ones first when asked) and build with node roles."""
+def finish(b, circuit, outputs, keep_primal, adjoint_of=None):
+    """Declare outputs (primal ones first when asked) and build with node roles.
+
+    ``adjoint_of`` ({adjoint node: primal node}, from backward) is kept in
+    ``meta`` for drawing each ∂y/∂z opposite its z.
+    """
     if keep_primal:
         for name, node in circuit.outputs.items():
             b.output_node(name, node)
@@ -148,4 +152,7 @@ def finish(b, circuit, outputs, keep_primal):
         b.output_node(name, node)
     n = len(circuit)
     roles = ["primal"] * n + ["derivative"] * (len(b) - n)
-    return b.build(meta={"role": roles})
+    meta = {"role": roles}
+    if adjoint_of:
+        meta["adjoint_of"] = adjoint_of
+    return b.build(meta=meta)
