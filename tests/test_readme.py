@@ -1,0 +1,30 @@
+"""The README's example runs and prints what its comments say."""
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def _python_blocks():
+    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+
+
+def test_readme_example_prints_what_it_claims(tmp_path, monkeypatch):
+    (block,) = _python_blocks()
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(block, "README.md", "exec"), {})
+    printed = out.getvalue().splitlines()
+    # every `print(...)  # expected` line: the output starts with the comment up to its first ':'
+    claims = [line.split("#", 1)[1].strip() for line in block.splitlines()
+              if line.startswith("print(") and "#" in line]
+    for claim in claims:
+        expected = claim.split(":")[0] if not claim.startswith("{") else claim
+        if claim.startswith("sizes"):
+            continue
+        assert any(p.startswith(expected) for p in printed), (claim, printed)
+    assert (tmp_path / "f_backward.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
