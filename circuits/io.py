@@ -469,15 +469,18 @@ def to_sympy(circuit: Circuit) -> dict:
 
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"to_sympy expects a Circuit, got {type(circuit).__name__}")
-    if circuit.inputs:
-        return evaluate(circuit, {name: sympy.Symbol(name) for name in circuit.inputs})
-    # No inputs to carry symbols: run the compiled function in the sympy number system.
-    compiled = _compile(circuit)
     try:
-        out = compiled.function("sympy")()
-    except (ValueError, ZeroDivisionError, ArithmeticError, TypeError) as exc:
-        raise CircuitError(f"the constant circuit cannot be evaluated symbolically: {exc}") from None
-    return {name: sympy.sympify(v) for name, v in zip(circuit.outputs, out)}
+        if circuit.inputs:
+            return evaluate(circuit, {name: sympy.Symbol(name) for name in circuit.inputs})
+        # No inputs to carry symbols: run the compiled function in the sympy number system.
+        try:
+            out = _compile(circuit).function("sympy")()
+        except (ValueError, ZeroDivisionError, ArithmeticError, TypeError) as exc:
+            raise CircuitError(f"the constant circuit cannot be evaluated symbolically: {exc}") from None
+        return {name: sympy.sympify(v) for name, v in zip(circuit.outputs, out)}
+    except RecursionError:  # sympy's automatic simplification recurses over expression depth
+        raise CircuitError(f"the circuit is too deep (depth {circuit.depth}) for sympy expressions; "
+                           "sympy recurses over nested expressions") from None
 
 
 def _number(e: sympy.Basic) -> Union[int, float, Fraction]:
@@ -518,6 +521,8 @@ def _plan(e: sympy.Basic, b: Builder, symbols: dict):
                                "add it to inputs or substitute a value")
         node = symbols[e]
         return (), lambda: node
+    if e is sympy.S.ImaginaryUnit or e is sympy.S.ComplexInfinity:
+        raise CircuitError(f"the sympy number {e} is not real; circuits compute with real numbers")
     if e.is_Number or isinstance(e, sympy.NumberSymbol):
         value = _number(e)
         return (), lambda: b.const_node(value)
@@ -528,14 +533,28 @@ def _plan(e: sympy.Basic, b: Builder, symbols: dict):
             if term.is_Number:
                 const += _number(term)
                 continue
-            c, rest = term.as_coeff_Mul()
-            coeffs.append(_number(c))
+            if isinstance(term, sympy.NumberSymbol):
+                const += _number(term)
+                continue
+            c, rest = 1, term
+            if term.is_Mul:
+                numeric = [f for f in term.args if f.is_Number or isinstance(f, sympy.NumberSymbol)]
+                others = [f for f in term.args if not (f.is_Number or isinstance(f, sympy.NumberSymbol))]
+                if numeric and others:
+                    for f in numeric:
+                        c = c * _number(f)
+                    rest = others[0] if len(others) == 1 else sympy.Mul(*others)
+            coeffs.append(c)
             rests.append(rest)
         return rests, lambda *nodes: b.linear(zip(nodes, coeffs), const)
     if e.is_Mul:
-        c, rest = e.as_coeff_Mul()
-        if c != 1:
-            c = _number(c)
+        numeric = [f for f in e.args if f.is_Number or isinstance(f, sympy.NumberSymbol)]
+        if numeric:
+            c = 1
+            for f in numeric:
+                c = c * _number(f)
+            others = [f for f in e.args if not (f.is_Number or isinstance(f, sympy.NumberSymbol))]
+            rest = others[0] if len(others) == 1 else sympy.Mul(*others)
             return (rest,), lambda node: b.linear([(node, c)])
         num = [f for f in e.args if not (f.is_Pow and f.exp == -1)]
         den = [f.base for f in e.args if f.is_Pow and f.exp == -1]
@@ -670,11 +689,26 @@ def from_sympy(expr, inputs: Optional[Sequence] = None, name: str = "f") -> Circ
     if not items:
         raise CircuitError("from_sympy needs at least one expression")
 
+    # One iterative pass over the expression trees (by identity: sympy's own
+    # free_symbols, hashing and equality recurse) that collects the symbols
+    # and computes every hash bottom-up, so that later hashing is shallow.
+    seen, free = set(), {}
+    for _, root in items:
+        stack = [(root, False)]
+        while stack:
+            e, done = stack.pop()
+            if done:
+                hash(e)
+                continue
+            if id(e) in seen:
+                continue
+            seen.add(id(e))
+            if e.is_Symbol:
+                free.setdefault(e, None)
+            stack.append((e, True))
+            stack.extend((a, False) for a in e.args)
     b = Builder()
     if inputs is None:
-        free = set()
-        for _, e in items:
-            free |= e.free_symbols
         inputs = sorted(free, key=lambda s: s.name)
     symbols = {}
     for s in inputs:
