@@ -71,7 +71,7 @@ INPUT_RANGE = 2
 _INPUT_NAMES = ("x", "y", "z")
 _OUTPUT_NAMES = ("f", "g", "h")
 # Shrinking moves towards the first entry of each table.
-_WEIGHTS_EXACT = (1, -1, 2, Fraction(1, 2), -3, Fraction(-3, 2), 0)
+_WEIGHTS_EXACT = (1, -1, 2, Fraction(1, 3), -3, Fraction(-3, 2), Fraction(2, 7), 0)
 _WEIGHTS_FLOAT = _WEIGHTS_EXACT + (0.25, -1.5)
 _CONSTANTS_EXACT = (1, 2, -1, Fraction(1, 2), 3, Fraction(-2, 3), 0)
 _CONSTANTS_FLOAT = _CONSTANTS_EXACT + (0.5, -1.25)

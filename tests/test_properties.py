@@ -22,8 +22,10 @@ enters (the per-wire constant Theorem 3 leaves implicit beyond + and ×):
   ``s + Σ_wires pgc + n·(s + w)`` (per input one product per wire and one sum
   per gate, and every partial once), hence at most ``C·n·(s + w)`` with
   ``C = 2 + max pgc = 4`` over the registry;
-* ``hvp`` has size at most ``C_hvp·(s + w)`` with ``C_hvp = 30``: forward
-  over reverse; measured maximum ratio 13 (±, see ``_HVP_CONSTANT``).
+* ``hvp`` (forward over reverse) has size at most ``C_hvp·(s + w)``; the
+  largest ratio measured over 2,000 random circuits of up to 16 gates was
+  5.6 (forward's ratio to ``n·(s + w)`` was at most 2.5), so the test states
+  ``C_hvp = 8``.
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ def wire_costs(c: Circuit) -> list:
 # --- evaluation ------------------------------------------------------------
 
 
-@budget(80)
+@budget(150)
 @given(with_point())
 def test_compile_agrees_with_evaluate(cp):
     c, p = cp
@@ -143,7 +145,7 @@ def test_exact_evaluation_agrees_with_float(cp):
 # --- structure ---------------------------------------------------------------
 
 
-@budget(60)
+@budget(120)
 @given(with_point())
 def test_built_circuits_are_valid_and_networkx_round_trips(cp):
     c, p = cp
@@ -160,14 +162,19 @@ def test_built_circuits_are_valid_and_networkx_round_trips(cp):
 # --- io ------------------------------------------------------------------
 
 
-@budget(60)
+@budget(120)
 @given(with_point())
 def test_json_round_trip_preserves_values(cp):
     c, p = cp
     g = circuits.from_json(circuits.to_json(c))
     assert_valid(g)
     assert list(g.inputs) == list(c.inputs) and list(g.outputs) == list(c.outputs)
-    assert g.size == c.size
+    assert [g.op(v) for v in range(len(g))] == [c.op(v) for v in range(len(c))]
+    for v in range(len(c)):
+        assert g.args(v) == c.args(v)
+        pairs = [(g.value(v), c.value(v))] if c.op(v) == "const" else list(zip(g.weights(v), c.weights(v)))
+        # same number of the same type: an exact Fraction must not come back as a float
+        assert all(a == b and type(a) is type(b) for a, b in pairs), (v, pairs)
     assert evaluate(g, p) == evaluate(c, p)
 
 
@@ -178,7 +185,7 @@ def test_json_round_trip_keeps_exact_values(cp):
     assert evaluate(circuits.from_json(circuits.to_json(c)), p) == evaluate(c, p)
 
 
-@budget(30)
+@budget(150)
 @given(with_point(max_gates=6))
 def test_sympy_round_trip_preserves_values(cp):
     c, p = cp
@@ -194,7 +201,7 @@ def test_sympy_round_trip_preserves_values(cp):
         assert close(back[out], values[out], 1e-8, 1e-8), out
 
 
-@budget(30)
+@budget(100)
 @given(with_point(exact=True, margin=0, max_gates=6))
 def test_sympy_round_trip_is_exact_on_rational_circuits(cp):
     c, p = cp
@@ -223,7 +230,7 @@ def test_forward_and_backward_agree_exactly(cp):
         assert a[key] == b[key] == s[key], (key, a[key], b[key], s[key])
 
 
-@budget(60)
+@budget(150)
 @given(with_point())
 def test_gradients_match_central_differences(cp):
     c, p = cp
@@ -232,7 +239,7 @@ def test_gradients_match_central_differences(cp):
         assert_gradient_close(c, g, p, rtol=1e-5, atol=1e-6)
 
 
-@budget(25)
+@budget(100)
 @given(with_point(max_gates=5, max_inputs=2))
 def test_gradients_match_sympy_diff(cp):
     c, p = cp
@@ -245,7 +252,7 @@ def test_gradients_match_sympy_diff(cp):
         assert close(rev[key], expected, 1e-8, 1e-8), (key, rev[key], expected)
 
 
-@budget(30)
+@budget(100)
 @given(with_point(exact=True, margin=0, max_gates=5, max_inputs=2))
 def test_gradients_match_sympy_diff_exactly(cp):
     c, p = cp
@@ -261,7 +268,7 @@ def test_gradients_match_sympy_diff_exactly(cp):
         assert sympy.Rational(Fraction(fwd[key]).numerator, Fraction(fwd[key]).denominator) == expected, key
 
 
-@budget(30)
+@budget(80)
 @given(with_point(max_inputs=2, max_gates=8).flatmap(
     lambda cp: st.tuples(st.just(cp), st.sampled_from(list(cp[0].outputs)),
                          st.lists(st.sampled_from([1, -1, 2, 0.5]), min_size=len(cp[0].inputs),
@@ -292,7 +299,7 @@ def test_hvp_matches_differences_of_the_gradient(case):
 # --- simplify --------------------------------------------------------------
 
 
-@budget(60)
+@budget(150)
 @given(with_point())
 def test_simplify_preserves_outputs_and_is_idempotent(cp):
     c, p = cp
@@ -351,8 +358,8 @@ def test_forward_size_is_n_times_s_plus_w(c):
                                         for e in (2, 5, -3))
 
 
-#: C in hvp size <= C·(s + w); the largest ratio measured over 2,000 random circuits is below it.
-_HVP_CONSTANT = 30
+#: C in hvp size <= C·(s + w); the largest ratio measured over 2,000 random circuits was 5.6.
+_HVP_CONSTANT = 8
 
 
 @budget(80)
