@@ -9,7 +9,6 @@ import math
 import random
 from fractions import Fraction
 
-import numpy as np
 import pytest
 import sympy
 from hypothesis import given, settings, strategies as st
