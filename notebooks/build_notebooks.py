@@ -1,0 +1,969 @@
+"""Write the tutorial notebooks from the cell lists below, then execute them.
+
+The notebooks are generated so that their text lives in one reviewable Python
+file; the committed ``.ipynb`` files carry the outputs of an execution with
+nbclient, so they read well on a code host.  ``tests/test_notebooks.py``
+checks that the committed cells are the ones written here and that their
+outputs are what the current code prints.
+
+Usage (from anywhere)::
+
+    python3 notebooks/build_notebooks.py            # all notebooks
+    python3 notebooks/build_notebooks.py 03 05      # names starting with 03 or 05
+    python3 notebooks/build_notebooks.py --no-execute
+
+Needs ``nbformat``, ``nbclient``, ``ipykernel``, ``matplotlib`` and the
+Graphviz ``dot`` program.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+__all__ = ["NOTEBOOKS", "HERE", "build", "execute", "main"]
+
+#: The folder holding the notebooks (the kernel's working directory).
+HERE = Path(__file__).resolve().parent
+
+
+def md(text: str) -> tuple:
+    """A markdown cell."""
+    return ("markdown", text.strip("\n"))
+
+
+def code(text: str) -> tuple:
+    """A code cell."""
+    return ("code", text.strip("\n"))
+
+
+SETUP = code('''
+%matplotlib inline
+import sys, pathlib
+try:
+    import circuits
+except ImportError:          # a checkout without `pip install -e .`
+    sys.path.insert(0, str(pathlib.Path.cwd().parent))
+    import circuits
+from circuits import library
+import matplotlib.pyplot as plt
+plt.rcParams.update({"figure.figsize": (6, 3.6), "figure.dpi": 72})
+''')
+
+
+# --------------------------------------------------------------------------
+# 01: building circuits
+# --------------------------------------------------------------------------
+
+NB01 = [
+    md('''
+# 1. Building circuits
+
+A **circuit** is a directed acyclic graph whose sources are input variables or
+constants and whose other vertices, the **gates**, apply a basic operation
+(seed `003_cb4127dae40e521c.txt`, section 1).  Its **size** is the number of
+gates, the time to evaluate it sequentially; its **depth** is the number of
+gates on the longest path, the time to evaluate it in parallel.
+
+This notebook builds the same function four ways (the builder, tracing a
+Python function, parsing text, converting a sympy expression), evaluates it in
+several number systems, queries it as a networkx graph and draws it.
+'''),
+    SETUP,
+    md('''
+## Figure 1 with the builder
+
+The running example of seed 003 is the sum-of-squares loss
+
+$$f(x, y, z) = (x - 3y - 3z + 5)^2 + (x - 2y - 2z)^2 + (x + y - 5z - 3)^2 .$$
+
+`Builder.inputs` returns **wires**.  Arithmetic on wires records gates; a linear
+combination stays pending until something uses it and then becomes a single
+`+` gate whose wires carry the coefficients as weights: the note's "scaled wires".
+'''),
+    code('''
+b = circuits.Builder()
+x, y, z = b.inputs("x y z")
+b.output("f", (x - 3*y - 3*z + 5)**2 + (x - 2*y - 2*z)**2 + (x + y - 5*z - 3)**2)
+f = b.build()
+f, f.size, f.depth
+'''),
+    md('''
+Size 7 and depth 3, as the note says: three weighted `+` gates for the linear
+forms, three squares, and one `+` on top.  The library has the same circuit
+ready-made, and the gates are listed in topological order (node ids):
+'''),
+    code('''
+fig1 = library.figure1()
+print(fig1.size, fig1.depth)
+for v in f.gates():
+    print(v, f.op(v), f.args(v), f.weights(v))
+'''),
+    md('''
+## Evaluating
+
+The same circuit evaluates on floats, exact fractions, numpy arrays (a batch of
+points at once) and sympy symbols.  The note's example point is
+$(x, y, z) = (1, 1, 1)$, where $f = 0^2 + (-3)^2 + (-6)^2 = 45$.
+'''),
+    code('''
+import numpy as np, sympy
+from fractions import Fraction
+
+print(f.evaluate(x=1, y=1, z=1))
+print(f.evaluate(x=Fraction(1, 3), y=Fraction(1, 2), z=0))
+print(f.evaluate(x=np.array([1.0, 2.0, 3.0]), y=np.zeros(3), z=np.ones(3)))
+X, Y, Z = sympy.symbols("x y z")
+print(sympy.expand(f.evaluate(x=X, y=Y, z=Z)["f"]))
+'''),
+    md('''
+## Tracing a Python function
+
+`@circuits.trace` calls the function once with wires instead of numbers.  The
+inputs are named after the parameters, the output after the function.  The
+gate functions (`circuits.exp`, `circuits.sigmoid`, ...) work on wires and on
+plain numbers alike.
+'''),
+    code('''
+@circuits.trace
+def neuron(w0, w1, w2, x1, x2):
+    return circuits.sigmoid(w0 + w1 * x1 + w2 * x2)
+
+print(neuron)
+print(neuron.evaluate(w0=0.0, w1=1.0, w2=-1.0, x1=2.0, x2=2.0))
+'''),
+    md('''
+A circuit is straight-line code: Python control flow that depends on an input
+cannot be recorded, and tracing says so instead of silently picking a branch.
+'''),
+    code('''
+def absolute(x):
+    return x if x > 0 else -x
+
+try:
+    circuits.trace(absolute)
+except circuits.CircuitError as error:
+    print("CircuitError:", error)
+
+print(circuits.trace(lambda x: circuits.relu(x) + circuits.relu(-x)).evaluate(x=-2.5))
+'''),
+    md('''
+## Parsing text
+
+`circuits.parse` reads a formula without evaluating it as Python.  Equal
+subexpressions become one node; errors carry the position of the offending
+character.
+'''),
+    code('''
+p = circuits.parse("(x - 3*y - 3*z + 5)**2 + (x - 2*y - 2*z)**2 + (x + y - 5*z - 3)**2")
+print(p, p.evaluate(x=1, y=1, z=1))
+
+try:
+    circuits.parse("x + * y")
+except circuits.ParseError as error:
+    print(error)
+'''),
+    md('''
+## From and to sympy
+
+`circuits.from_sympy` turns an expression into a circuit (sums become weighted
+`+` gates, `u**2` a square gate, `1/(1 + exp(-t))` a σ gate), and
+`circuits.to_sympy` goes back.  Seed `002_3c7c11eee237a228.txt` has an exercise
+function with a power, a logarithm and an exponential:
+$f(x, y, z, v) = \\exp(y^{-x} - \\log z) + (y - z)^2 \\log v$.
+'''),
+    code('''
+x_, y_, z_, v_ = sympy.symbols("x y z v")
+expr = sympy.exp(y_**(-x_) - sympy.log(z_)) + (y_ - z_)**2 * sympy.log(v_)
+s = circuits.from_sympy(expr, inputs=["x", "y", "z", "v"])
+print(s)
+back = circuits.to_sympy(s)["f"]
+print(back)
+point = {"x": 0.5, "y": 1.5, "z": 2.0, "v": 3.0}
+reference = float(expr.subs({sympy.Symbol(k): val for k, val in point.items()}))
+print("circuit", round(s.evaluate(point)["f"], 12), " sympy", round(reference, 12))
+'''),
+    md('''
+## The circuit as a networkx graph
+
+`circuit.dag` is a `networkx.MultiDiGraph`: node attributes `op`, `name`,
+`value`; the edge key is the argument position (so `x·x` has two ordered
+wires); wires into `+` gates carry their `weight`.  Every networkx algorithm
+applies.  The depth is the number of edges on the longest path, the wire count
+the number of edges.
+'''),
+    code('''
+import networkx as nx
+
+G = f.dag
+print("nodes", G.number_of_nodes(), "wires", G.number_of_edges(), "= f.wires", f.wires)
+path = nx.dag_longest_path(G)
+print("longest path", [G.nodes[v]["op"] for v in path], "edges:", len(path) - 1, "= depth", f.depth)
+print("fan-out of x:", G.out_degree(f.inputs["x"]))
+print("layers:", [sorted(G.nodes[v]["op"] for v in layer) for layer in nx.topological_generations(G)])
+print("weights into the first + gate:",
+      [(G.nodes[u].get("name") or G.nodes[u]["op"], d.get("weight")) for u, _, d in G.in_edges(next(iter(f.gates())), data=True)])
+'''),
+    md('''
+The conversion goes both ways: any DAG with `op` attributes becomes a circuit.
+Here is the backpropagation example of seed 003,
+$y = (x_1 + x_2 + x_1 x_2)(x_1 + x_2)$, written as a networkx graph in the
+note's topological order $x_1, x_2, u_1, u_2, u_3, y$:
+'''),
+    code('''
+D = nx.MultiDiGraph()
+D.add_node("x1", op="input", name="x1")
+D.add_node("x2", op="input", name="x2")
+D.add_node("u1", op="add"); D.add_node("u2", op="mul"); D.add_node("u3", op="add"); D.add_node("y", op="mul")
+D.add_edge("x1", "u1", key=0); D.add_edge("x2", "u1", key=1)
+D.add_edge("x1", "u2", key=0); D.add_edge("x2", "u2", key=1)
+D.add_edge("u1", "u3", key=0); D.add_edge("u2", "u3", key=1)
+D.add_edge("u1", "y", key=0); D.add_edge("u3", "y", key=1)
+ex = circuits.Circuit.from_networkx(D, outputs={"y": "y"})
+print(ex, ex.evaluate(x1=1, x2=2), "expected", (1 + 2 + 1*2) * (1 + 2))
+'''),
+    md('''
+The node-level builder API does the same with integer node ids
+(`input_node`, `gate`, `output_node`), which is handy in loops:
+'''),
+    code('''
+nb = circuits.Builder()
+x1, x2 = nb.input_node("x1"), nb.input_node("x2")
+u1 = nb.gate("add", x1, x2)
+u2 = nb.gate("mul", x1, x2)
+u3 = nb.gate("add", u1, u2)
+nb.output_node("y", nb.gate("mul", u1, u3))
+print(nb.build())
+'''),
+    md('''
+## Drawing
+
+`circuits.render` returns a Graphviz drawing that Jupyter shows inline.  Sources
+are boxes, gates circles labelled by their operation, weights other than 1 are
+written on the wires, and the output is outlined.  This is Figure 1 of seed 003:
+'''),
+    code('''
+circuits.render(f)
+'''),
+    md('''
+With `values=` every node also shows its value at a point, the note's
+"example evaluation":
+'''),
+    code('''
+circuits.render(library.backprop_example(), values={"x_1": 1, "x_2": 2})
+'''),
+    md('''
+Next: [02_forward_vs_backward.ipynb](02_forward_vs_backward.ipynb) differentiates
+these circuits.
+'''),
+]
+
+
+# --------------------------------------------------------------------------
+# 02: forward vs backward
+# --------------------------------------------------------------------------
+
+NB02 = [
+    md('''
+# 2. Forward propagation vs backpropagation
+
+Both algorithms of seed `003_cb4127dae40e521c.txt` turn a circuit $C$ into a
+circuit $\\nabla C$ for its partial derivatives.
+
+* **Forward propagation** creates, for every gate $g$ and every input $x$, a
+  gate for $\\partial g/\\partial x$ by the chain rule (5): size
+  $\\Theta(n\\cdot(s + w))$ for $n$ inputs, $s$ gates and $w$ wires.
+* **Backpropagation** visits the nodes in reverse topological order and builds
+  $\\partial y/\\partial z$ for every node $z$ by formula (6): at most
+  $3w + \\text{nodes}$ extra gates (Theorem 3), whatever $n$ is.
+
+We push the same circuits through both, check the values, draw and count them,
+and plot their sizes against $n$.
+'''),
+    SETUP,
+    code('''
+import sympy
+y = library.backprop_example()          # y = (x1 + x2 + x1·x2)(x1 + x2)
+fp = circuits.forward(y)
+bp = circuits.backward(y)
+print(y); print(fp); print(bp)
+'''),
+    md('''
+Both compute the same partials.  The note works out
+$\\partial y/\\partial x_1 = 2x_1 + 2x_2 + 2x_1x_2 + x_2^2$; sympy differentiates
+the expression independently:
+'''),
+    code('''
+x1, x2 = sympy.symbols("x_1 x_2")
+expr = (x1 + x2 + x1 * x2) * (x1 + x2)
+point = {"x_1": 3, "x_2": 5}
+subs = {x1: 3, x2: 5}
+print("sympy   ", {f"dy/d{v}": int(sympy.diff(expr, v).subs(subs)) for v in (x1, x2)})
+print("forward ", fp.evaluate(point))
+print("backward", bp.evaluate(point))
+'''),
+    md('''
+## Drawing both
+
+The forward circuit keeps the original gates and adds, for every gate and every
+input, the chain rule (5): one product per wire and a sum.  Gates of the
+original circuit and derivative gates have different colours.
+'''),
+    code('''
+circuits.render(fp)
+'''),
+    md('''
+The backward circuit is small.  With `mirror=True` each gate
+$\\partial y/\\partial z$ is placed at the height mirroring $z$, so the gradient
+reads as the circuit reflected above itself, the layout the note uses to
+explain the algorithm step by step.
+'''),
+    code('''
+circuits.render(bp)
+'''),
+    code('''
+circuits.render(circuits.backward(y, keep_primal=True), mirror=True)
+'''),
+    md('''
+## Counting
+
+`circuits.analyze` counts inputs, gates, wires and depth;
+`circuits.compare` tabulates a circuit against both gradient circuits (also
+after `circuits.simplify`) with the upper bound of `circuits.bounds` for each.
+On Figure 1, backprop followed by simplification gives exactly the note's
+hand-built Figure 3: three linear forms and one weighted sum per partial.
+'''),
+    code('''
+f = library.figure1()
+for name, c in [("f", f), ("forward", circuits.forward(f)), ("backward", circuits.backward(f))]:
+    print(f"{name:9s}", circuits.analyze(c))
+'''),
+    code('''
+circuits.compare(f)
+'''),
+    code('''
+circuits.compare(y)
+'''),
+    md('''
+Figure 1 has only $n = 3$ inputs, so the two are close.  The gap opens with
+many inputs.  Theorem 3 as `circuits.bounds` states it:
+'''),
+    code('''
+from circuits import bounds
+print(bounds.theorem3(f))
+print(bounds.forward_size(f))
+'''),
+    md('''
+## Gate counts against $n$
+
+`circuits.scaling` builds a family of circuits of growing size together with
+both gradient circuits.  We take σ2 computed in $n + 3$ gates (seed 003,
+section 5) and random circuits with $10n$ gates.  Forward propagation grows like
+$n \\cdot s$, i.e. $n^2$ here (slope 2 on a log-log plot); backpropagation like
+$s$ (slope 1).
+'''),
+    code('''
+rows = circuits.scaling(library.sigma2_fast, [4, 8, 16, 32, 64])
+for r in rows:
+    print(r)
+'''),
+    code('''
+fig = circuits.plot_scaling(rows, title="σ2 in n + 3 gates: gate counts against n")
+'''),
+    md('''
+The measured slopes, by a least-squares fit of $\\log(\\text{size})$ against
+$\\log n$, here for random circuits with $10n$ gates:
+'''),
+    code('''
+import numpy as np
+rand = circuits.scaling(library.FAMILIES["random"], [4, 8, 16, 32])
+n = np.log([r["n"] for r in rand])
+for key in ("s", "forward", "backward"):
+    slope = np.polyfit(n, np.log([r[key] for r in rand]), 1)[0]
+    print(f"{key:8s} slope {slope:.1f}")
+'''),
+    code('''
+fig, ax = plt.subplots()
+ns = [r["n"] for r in rand]
+ax.loglog(ns, [r["s"] for r in rand], "o-", label="circuit s")
+ax.loglog(ns, [r["forward"] for r in rand], "s-", label="forward")
+ax.loglog(ns, [r["backward"] for r in rand], "^-", label="backward")
+ax.loglog(ns, [rand[0]["forward"] * (k / ns[0])**2 for k in ns], "k:", label="slope 2")
+ax.loglog(ns, [rand[0]["backward"] * (k / ns[0]) for k in ns], "k--", label="slope 1")
+ax.set_xlabel("n (inputs)"); ax.set_ylabel("gates"); ax.set_title("random circuits, 10n gates")
+ax.legend();
+'''),
+    md('''
+Next: [03_baur_strassen.ipynb](03_baur_strassen.ipynb) puts Theorem 3 to work.
+'''),
+]
+
+
+# --------------------------------------------------------------------------
+# 03: Baur–Strassen
+# --------------------------------------------------------------------------
+
+NB03 = [
+    md('''
+# 3. Baur–Strassen in practice
+
+Theorem 3 of seed `003_cb4127dae40e521c.txt` says that backpropagation adds at
+most $3w + \\text{nodes}$ gates to a circuit: the gradient of a function costs
+a constant factor more than the function (Baur and Strassen; seed
+`000_dc516a4e4f2b9471.txt` puts the factor at 5, "all for the price of one").
+Seed `001_98bb05108a2025f7.txt` extends it to $m$ outputs and $d$ inputs:
+$T(g, \\nabla g) \\le C\\gamma (m \\wedge d)\\, T(g)$.
+
+This notebook checks those bounds on every family of the library, then uses
+the theorem the way the note does: a circuit for the determinant gives a
+circuit for the inverse, and σ2 shows how much a clever circuit saves.
+'''),
+    SETUP,
+    md('''
+## The bounds across the library
+
+`circuits.bounds` states each claim with explicit constants and measures it.
+`library.FAMILIES` maps a name to a function `size -> circuit`.
+'''),
+    code('''
+from circuits import bounds
+
+sizes = {"lsq": 4, "mlp": 3, "det": 4, "det_faddeev": 3, "chain": 20, "sigma2_naive": 6,
+         "sigma2_fast": 6, "random": 4, "sin_dot": 4, "matrix_chain": 2, "rnn": 3,
+         "conv1d": 6, "horner": 6}
+print(f"{'family':13s} {'n':>3s} {'m':>3s} {'s':>5s}  {'Thm 3 added/bound':>18s}  "
+      f"{'fwd size/bound':>15s}  {'jacobian/s bound':>17s}  ok")
+all_hold = True
+for name, size in sizes.items():
+    c = library.FAMILIES[name](size)
+    out = list(c.outputs)[0]
+    t3 = bounds.theorem3(c, output=out)
+    fw = bounds.forward_size(c)
+    vb = bounds.vector_bound(c)
+    ok = bool(t3) and bool(fw) and bool(vb)
+    all_hold &= ok
+    print(f"{name:13s} {len(c.inputs):3d} {len(c.outputs):3d} {c.size:5d}  "
+          f"{t3.measured:8d}/{t3.bound:<9d}  {fw.measured:6d}/{fw.bound:<8d}  "
+          f"{vb.measured:7.2f}/{vb.bound:<9.2f}  {'yes' if ok else 'NO'}")
+print("every bound holds:", all_hold)
+assert all_hold
+'''),
+    md('''
+The "cheap gradient" ratio of seed 000: evaluating $f$ and $\\nabla f$ together
+against evaluating $f$ alone, with every gate at unit cost.  Gates whose
+derivative needs more gates than the gate itself (σ, tanh) make the ratio of
+small circuits exceed the seed's 5: the seed assumes a derivative costs about
+as much as the function.  `details["theorem3_ratio"]` is what Theorem 3
+guarantees.
+'''),
+    code('''
+for name in ("lsq", "det", "sigma2_fast", "mlp", "chain"):
+    c = library.FAMILIES[name](sizes[name])
+    r = bounds.cheap_gradient(c, output=list(c.outputs)[0])
+    print(f"{name:12s} ratio {r.measured:5.2f}  (seed 000: ≤ {r.bound}, Theorem 3: ≤ {r.details['theorem3_ratio']:.2f})")
+'''),
+    md('''
+## DET → INV
+
+By Cramer's rule, $\\partial \\mathrm{DET}(X)/\\partial X_{ij}$ is the $(i, j)$
+cofactor, so $\\mathrm{INV}(X) = \\nabla\\mathrm{DET}(X)^{\\mathsf T} / \\mathrm{DET}(X)$
+(the note writes $\\nabla\\mathrm{DET}/\\mathrm{DET}$; the transpose is invisible
+for symmetric matrices).  `library.inverse_from_determinant(n)` builds the
+determinant by Gaussian elimination (with division gates), runs backpropagation
+on it and adds $n^2$ divisions.  Any size-$s$ circuit for DET thus gives a
+size-$O(s)$ circuit for INV.
+'''),
+    code('''
+import numpy as np
+
+rng = np.random.default_rng(1)
+n = 4
+A = rng.normal(size=(n, n)) + n * np.eye(n)          # well conditioned, nonzero pivots
+inv = library.inverse_from_determinant(n)
+got = library.as_matrix(inv.evaluate(library.matrix_values("X", A)), "INV", n, n)
+print(np.round(got, 4))
+print("max |INV - numpy.linalg.inv| =", f"{np.abs(got - np.linalg.inv(A)).max():.0e}")
+det = library.determinant(n)
+print("DET:", round(det.evaluate(library.matrix_values("X", A))["DET"], 6),
+      " numpy:", round(float(np.linalg.det(A)), 6))
+'''),
+    md('''
+The sizes: the inverse stays within a constant factor of the determinant as
+$n$ grows (both $\\Theta(n^3)$ with Gaussian elimination).
+'''),
+    code('''
+ns = [2, 3, 4, 6, 8, 10]
+det_sizes = [library.determinant(k).size for k in ns]
+inv_sizes = [library.inverse_from_determinant(k).size for k in ns]
+for k, d, i in zip(ns, det_sizes, inv_sizes):
+    print(f"n={k:2d}  DET {d:5d} gates   INV {i:6d} gates   INV/DET {i / d:4.1f}")
+fig, ax = plt.subplots()
+ax.loglog(ns, det_sizes, "o-", label="DET (Gaussian elimination)")
+ax.loglog(ns, inv_sizes, "s-", label="INV = ∇DETᵀ / DET")
+ax.loglog(ns, [det_sizes[-1] * (k / ns[-1])**3 for k in ns], "k:", label="slope 3")
+ax.set_xlabel("n"); ax.set_ylabel("gates"); ax.legend();
+'''),
+    md('''
+Division-free determinants exist too (`method="laplace"` builds each minor
+once, `method="faddeev"` uses the Faddeev–LeVerrier recurrence); all agree with
+numpy.
+'''),
+    code('''
+B = rng.normal(size=(3, 3))
+vals = library.matrix_values("X", B)
+for method in library.DETERMINANT_METHODS:
+    c = library.determinant(3, method)
+    print(f"{method:8s} size {c.size:3d}  DET = {c.evaluate(vals)['DET']:.6f}")
+print(f"numpy             DET = {np.linalg.det(B):.6f}")
+'''),
+    md('''
+## σ2: a quadratic circuit and a linear one
+
+$\\sigma_2(x_1, \\dots, x_n) = \\sum_{i<j} x_i x_j$ written out takes
+$\\binom{n}{2} + 1$ gates; rewritten as
+$\\tfrac12 (x_1 + \\dots + x_n)^2 - \\tfrac12 (x_1^2 + \\dots + x_n^2)$ it takes
+$n + 3$.  Both compute the same polynomial, and the gradient of each costs a
+constant factor more than the circuit it comes from:
+$\\partial\\sigma_2/\\partial x_i = (x_1 + \\dots + x_n) - x_i$.
+'''),
+    code('''
+import sympy
+n = 5
+naive, fast = library.sigma2_naive(n), library.sigma2_fast(n)
+xs = sympy.symbols(f"x_1:{n + 1}")
+point = {f"x_{i + 1}": sympy.Integer(i + 2) for i in range(n)}     # exact
+print("naive:", naive, "\\nfast: ", fast)
+print("same polynomial:",
+      sympy.expand(circuits.to_sympy(naive)["sigma2"] - circuits.to_sympy(fast)["sigma2"]) == 0)
+S = sum(point.values())
+for c in (naive, fast):
+    g = circuits.backward(c).evaluate(point)
+    print([g[f"dsigma2/dx_{i + 1}"] for i in range(n)], " expected", [S - point[f"x_{i + 1}"] for i in range(n)])
+'''),
+    code('''
+ns = [4, 8, 16, 32, 64]
+table = {"naive": [], "fast": [], "∇ naive": [], "∇ fast": []}
+for k in ns:
+    a, b = library.sigma2_naive(k), library.sigma2_fast(k)
+    table["naive"].append(a.size); table["fast"].append(b.size)
+    table["∇ naive"].append(circuits.backward(a).size); table["∇ fast"].append(circuits.backward(b).size)
+for key, vals in table.items():
+    print(f"{key:8s}", vals)
+fig, ax = plt.subplots()
+for (key, vals), style in zip(table.items(), ["o-", "s-", "o--", "s--"]):
+    ax.loglog(ns, vals, style, label=key)
+ax.set_xlabel("n"); ax.set_ylabel("gates"); ax.set_title("σ2 and its gradient"); ax.legend();
+'''),
+    md('''
+Next: [04_training_with_backprop.ipynb](04_training_with_backprop.ipynb) uses
+gradient circuits to train models.
+'''),
+]
+
+
+# --------------------------------------------------------------------------
+# 04: training
+# --------------------------------------------------------------------------
+
+NB04 = [
+    md('''
+# 4. Training with backprop
+
+Gradient descent needs the gradient of the loss at many points.  A gradient
+circuit is built once, compiled once to straight-line Python, and then called
+at every step.  `circuits.backward(c, keep_primal=True)` keeps the loss as an
+output next to its partials, so one call gives both.
+
+We train the perceptron of seed `003_cb4127dae40e521c.txt` (section 4) and a
+small multi-layer perceptron (seeds `000_dc516a4e4f2b9471.txt` and
+`004_917d2e0b943a251d.txt`), and check the gradients against central finite
+differences.
+'''),
+    SETUP,
+    md('''
+## The perceptron of the students' table
+
+Will a student get an A?  From homework average $x_1$, project grade $x_2$ and
+weekly hours $x_3$ the perceptron estimates
+$\\sigma(w_0 + w_1 x_1 + w_2 x_2 + w_3 x_3)$ with the logistic σ; the loss is
+the sum of the squared errors over the table.  The weights are the circuit's
+inputs, the data its constants.
+'''),
+    code('''
+for row in library.STUDENTS:
+    print(row)
+loss = library.perceptron()
+print(loss)
+circuits.render(loss)
+'''),
+    code('''
+grad = circuits.backward(loss, keep_primal=True)
+step = circuits.compile(grad)
+print(list(grad.outputs))
+print(step(w0=0.0, w1=0.0, w2=0.0, w3=0.0))
+'''),
+    md('''
+Before using it, check the gradient circuit against central finite differences
+of the loss circuit (seed 001 recommends this check):
+'''),
+    code('''
+report = circuits.check_gradient(loss, grad, {"w0": 0.1, "w1": -0.02, "w2": 0.03, "w3": 0.05})
+print(report)
+assert report
+'''),
+    code('''
+w = {"w0": 0.0, "w1": 0.0, "w2": 0.0, "w3": 0.0}
+rate = 1e-3
+history = []
+for it in range(2000):
+    out = step(**w)
+    history.append(out["f"])
+    for k in w:
+        w[k] -= rate * out[f"df/d{k}"]
+print("loss", round(history[0], 4), "->", round(history[-1], 4))
+print({k: round(v, 3) for k, v in w.items()})
+'''),
+    code('''
+from circuits.builder import sigmoid
+for name, *xs, label in library.STUDENTS:
+    p = sigmoid(w["w0"] + sum(w[f"w{i + 1}"] * x for i, x in enumerate(xs)))
+    print(f"{name:8s} A? {'yes' if label else 'no ':3s}  predicted {p:.2f}")
+fig, ax = plt.subplots()
+ax.semilogy(history)
+ax.set_xlabel("step"); ax.set_ylabel("loss"); ax.set_title("perceptron, gradient descent");
+'''),
+    md('''
+## A small MLP on XOR
+
+`library.mlp([2, 4, 1], ...)` is the square loss
+$\\tfrac12 \\sum_k \\|f(x_k, \\theta) - y_k\\|^2$ of a network with a tanh hidden
+layer of width 4 and a σ output, with the four XOR points built in as
+constants: its inputs are the 17 weights and biases.  No perceptron can learn
+XOR; one hidden layer can.
+'''),
+    code('''
+import numpy as np
+X, Y = [[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0]
+net_loss = library.mlp([2, 4, 1], activation="tanh", output_activation="sigmoid", data=(X, Y))
+net_grad = circuits.backward(net_loss, keep_primal=True)
+net_step = circuits.compile(net_grad)
+params = list(net_loss.inputs)
+print(net_loss)
+print(net_grad)
+print(params)
+'''),
+    code('''
+rng = np.random.default_rng(0)
+theta = dict(zip(params, rng.normal(0.0, 1.0, len(params))))
+print(circuits.check_gradient(net_loss, net_grad, theta))
+'''),
+    code('''
+losses = []
+for it in range(1500):
+    out = net_step(**theta)
+    losses.append(out["loss"])
+    for k in params:
+        theta[k] -= 1.0 * out[f"dloss/d{k}"]
+print("loss", round(losses[0], 4), "->", round(losses[-1], 5))
+predict = library.mlp([2, 4, 1], activation="tanh", output_activation="sigmoid", loss=None, data=(X, None))
+print({k: round(v, 2) for k, v in predict.evaluate(theta).items()}, "targets", Y)
+fig, ax = plt.subplots()
+ax.semilogy(losses)
+ax.set_xlabel("step"); ax.set_ylabel("loss"); ax.set_title("MLP [2, 4, 1] on XOR");
+'''),
+    md('''
+## Why backprop and not finite differences
+
+Finite differences need two evaluations of the loss per parameter (central
+differences), so their cost grows with the number of parameters; the backward
+circuit costs a constant factor times one evaluation (seed 004).  In gate
+counts, for MLPs of growing width on one data point:
+'''),
+    code('''
+print(f"{'width':>5s} {'params':>6s} {'loss s':>7s} {'loss+∇ s':>9s} {'ratio':>5s} {'FD gates 2·p·s':>15s}")
+for width in (2, 4, 8, 16):
+    c = library.mlp([width, width, 1])
+    p = sum(1 for name in c.inputs if name[0] in "Wb")
+    g = circuits.backward(c, keep_primal=True, output="loss")
+    print(f"{width:5d} {p:6d} {c.size:7d} {g.size:9d} {g.size / c.size:5.1f} {2 * p * c.size:15d}")
+'''),
+    md('''
+Next: [05_beyond_the_gradient.ipynb](05_beyond_the_gradient.ipynb).
+'''),
+]
+
+
+# --------------------------------------------------------------------------
+# 05: beyond the gradient
+# --------------------------------------------------------------------------
+
+NB05 = [
+    md('''
+# 5. Beyond the gradient
+
+The same two sweeps give more than gradients (seed `001_98bb05108a2025f7.txt`):
+Jacobian-vector products (forward, one direction), vector-Jacobian products
+(reverse, one combination of outputs), whole Jacobians with the cheaper of the
+two modes, Hessian-vector products (Pearlmutter), all partials of order $k$
+(seed `002_3c7c11eee237a228.txt`), and Bauer's formula that explains what both
+sweeps are computing.
+'''),
+    SETUP,
+    md('''
+## JVP and VJP
+
+For $g: \\mathbb R^d \\to \\mathbb R^m$, the JVP circuit computes $\\nabla g \\cdot v$
+in one forward sweep, the VJP circuit $w \\cdot \\nabla g$ in one reverse sweep;
+each is $O(s + w)$ gates.  The tangents $v$ (named `x_dot`) and cotangents $w$
+(named `f_bar`) are new inputs.  Checked against the Jacobian sympy computes:
+'''),
+    code('''
+import sympy
+g = circuits.parse(["x * sin(y)", "exp(x - y) + x*y"], name="g")
+print(g)
+J_sym = sympy.Matrix([[sympy.diff(e, s) for s in sympy.symbols("x y")]
+                      for e in circuits.to_sympy(g).values()])
+print("Jacobian (sympy):", J_sym)
+'''),
+    code('''
+at = {"x": 0.5, "y": 2.0}
+J = J_sym.subs({sympy.Symbol("x"): 0.5, sympy.Symbol("y"): 2.0})
+
+jv = circuits.jvp(g)
+print(jv)
+print("JVP circuit", {k: round(v, 10) for k, v in jv.evaluate(at, x_dot=1.0, y_dot=-3.0).items()})
+print("J·v (sympy)", [round(float(e), 10) for e in J * sympy.Matrix([1.0, -3.0])])
+
+vj = circuits.vjp(g)
+print(vj)
+print("VJP circuit", {k: round(v, 10) for k, v in vj.evaluate(at, g0_bar=2.0, g1_bar=0.5).items()})
+print("w·J (sympy)", [round(float(e), 10) for e in sympy.Matrix([[2.0, 0.5]]) * J])
+'''),
+    md('''
+## Jacobians and the $m \\wedge d$ choice
+
+A full Jacobian takes $d$ forward sweeps (one per input) or $m$ reverse sweeps
+(one per output): $T(g, \\nabla g) \\le C\\gamma(m \\wedge d)\\,T(g)$.
+`jacobian(mode="auto")` picks the mode with fewer sweeps.  To see the
+difference, take $d$ inputs summed into $h$, eight layers $h \\leftarrow
+\\tanh(h)\\cdot h$, and $m$ outputs $\\sin(h + j)$: every sweep pays for the
+eight layers once.
+'''),
+    code('''
+def deep(d, m, layers=8):
+    b = circuits.Builder()
+    xs = b.inputs([f"x_{i + 1}" for i in range(d)])
+    h = circuits.sum_of(xs)
+    for _ in range(layers):
+        h = circuits.tanh(h) * h
+    for j in range(m):
+        b.output(f"f_{j + 1}", circuits.sin(h + j))
+    return b.build()
+
+print(f"{'d':>3s} {'m':>3s} {'s':>4s} {'forward':>8s} {'reverse':>8s} {'auto':>5s}")
+for d, m in [(1, 16), (2, 16), (16, 16), (16, 2), (16, 1)]:
+    c = deep(d, m)
+    sizes = {mode: circuits.jacobian(c, mode=mode).size for mode in ("forward", "reverse", "auto")}
+    print(f"{d:3d} {m:3d} {c.size:4d} {sizes['forward']:8d} {sizes['reverse']:8d} {sizes['auto']:5d}")
+'''),
+    md('''
+The $m \\wedge d$ factor cannot be avoided in general.  Seed 001's tightness
+example $f(x) = \\sin(w^{\\mathsf T}x)\\,b$ (`library.sin_dot`) costs $O(d + m)$
+gates, but its Jacobian $b \\cos(w^{\\mathsf T}x)\\, w^{\\mathsf T}$ has $d \\cdot m$
+entries, so both modes need about $d \\cdot m$ gates:
+'''),
+    code('''
+for d, m in [(4, 4), (8, 8), (16, 16)]:
+    c = library.sin_dot(d, m)
+    print(f"d = m = {d:2d}: circuit {c.size:3d} gates, Jacobian forward {circuits.jacobian(c, mode='forward').size:4d}, "
+          f"reverse {circuits.jacobian(c, mode='reverse').size:4d}")
+'''),
+    code('''
+import numpy as np
+c = library.sin_dot(3, 2, w=[1, 2, 3], b=[2, -1])
+x = {"x_1": 0.3, "x_2": -0.2, "x_3": 0.1}
+jac = circuits.jacobian(c).evaluate(x)
+reference = np.outer([2, -1], np.cos(0.3 - 0.4 + 0.3) * np.array([1, 2, 3]))   # b·cos(wᵀx)·wᵀ
+print(np.allclose([[jac[f"df_{i}/dx_{j}"] for j in (1, 2, 3)] for i in (1, 2)], reference))
+'''),
+    md('''
+## Hessian-vector products and Hessians
+
+`circuits.hvp` is forward-over-reverse: a JVP of the backward circuit, so
+$\\nabla^2 f \\cdot v$ costs $O(s + w)$ gates, a constant times the function
+(Møller 1993, Pearlmutter 1994, cited in seed 001).  `circuits.hessian` builds
+all $n^2$ second partials.  Here on the exercise function of seed 002,
+checked against `sympy.hessian`:
+'''),
+    code('''
+f = library.exercise()
+print(f, list(f.inputs))
+names = list(f.inputs)
+syms = sympy.symbols(names)
+H_sym = sympy.hessian(circuits.to_sympy(f)[list(f.outputs)[0]], syms)
+at = {"x": 0.5, "y": 1.5, "z": 2.0, "v": 3.0}
+H_ref = np.array(H_sym.subs(dict(zip(syms, at.values()))).evalf(), dtype=float)
+
+hv = circuits.hvp(f)
+direction = {f"{k}_dot": val for k, val in zip(names, [1.0, 0.0, -1.0, 2.0])}
+got = np.array(list(hv.evaluate(at, **direction).values()))
+print("Hv circuit:", hv.size, "gates;  matches sympy:", np.allclose(got, H_ref @ [1.0, 0.0, -1.0, 2.0]))
+
+H = circuits.hessian(f)
+got = np.array(list(H.evaluate(at).values())).reshape(4, 4)
+print("Hessian circuit:", H.size, "gates;  matches sympy:", np.allclose(got, H_ref))
+'''),
+    md('''
+## Higher orders
+
+`circuits.derivative(c, order=k)` applies backpropagation $k$ times; each pass
+differentiates every output of the previous one, so the $k$-th pass makes
+$n^{k-1}$ sweeps and the size grows as $O(n^{k-1})$ times the circuit (seed 002).
+For $f = \\exp(x_1^2 + \\dots + x_n^2)$, where every partial of every order is
+nonzero:
+'''),
+    code('''
+ns = [2, 4, 8, 16]
+sizes = {k: [] for k in (1, 2, 3)}
+for n in ns:
+    c = circuits.parse("exp(" + " + ".join(f"x{i}**2" for i in range(n)) + ")")
+    for k in sizes:
+        sizes[k].append(circuits.derivative(c, order=k).size)
+for k, vals in sizes.items():
+    slope = np.polyfit(np.log(ns), np.log(vals), 1)[0]
+    print(f"order {k}: sizes {vals}, log-log slope {slope:.1f}")
+fig, ax = plt.subplots()
+for k, vals in sizes.items():
+    ax.loglog(ns, vals, "o-", label=f"order {k}")
+ax.set_xlabel("n"); ax.set_ylabel("gates"); ax.set_title("all k-th order partials of exp(Σ xᵢ²)"); ax.legend();
+'''),
+    md('''
+A spot check of order 3 against sympy, for $n = 2$:
+'''),
+    code('''
+c = circuits.parse("exp(x0**2 + x1**2)")
+d3 = circuits.derivative(c, order=3).evaluate(x0=0.3, x1=-0.4)
+x0, x1 = sympy.symbols("x0 x1")
+ref = sympy.diff(sympy.exp(x0**2 + x1**2), x0, x0, x1).subs({x0: 0.3, x1: -0.4})
+print(list(d3)[:3], "...")
+print(round(d3["d3f/dx0dx0dx1"], 10), round(float(ref), 10))
+'''),
+    md('''
+## Bauer's path formula, and why nobody uses it directly
+
+Label every wire $u \\to g$ with the local partial $\\partial_u[g]$.  Then
+$\\partial y/\\partial x$ is the sum, over all directed paths from $x$ to $y$,
+of the product of the labels along the path (Bauer 1974; seeds 001 and 002).
+Seed 003's example has three paths from $x_1$ to $y$:
+'''),
+    code('''
+y = library.backprop_example()
+r = circuits.bauer_paths(y, input="x_1")
+print(r)
+print("expanded:", sympy.expand(r.value))
+'''),
+    md('''
+The number of paths can grow exponentially with the depth.  On a *ladder*,
+each rung computes $u_k = u_{k-1} + v_{k-1}$ and $v_k = u_{k-1} \\cdot v_{k-1}$:
+two gates per rung, and the number of paths doubles at every rung.
+Backpropagation is the dynamic program that shares the common path prefixes:
+its circuit grows linearly.
+'''),
+    code('''
+def ladder(depth):
+    b = circuits.Builder()
+    u = v = b.input_node("x")
+    for _ in range(depth):
+        u, v = b.gate("add", u, v), b.gate("mul", u, v)
+    b.output_node("f", u)
+    return b.build()
+
+circuits.render(ladder(3))
+'''),
+    code('''
+depths = [1, 2, 4, 6, 8, 10, 12]
+paths, back = [], []
+for k in depths:
+    c = ladder(k)
+    r = circuits.bauer_paths(c, point={"x": 0.5})
+    bp = circuits.backward(c)
+    assert abs(r.value - bp.evaluate(x=0.5)["df/dx"]) <= 1e-9 * max(1.0, abs(r.value))
+    paths.append(r.paths); back.append(bp.size)
+print("depth   ", depths)
+print("paths   ", paths)
+print("backward", back)
+fig, ax = plt.subplots()
+ax.semilogy(depths, paths, "o-", label="Bauer paths x → f")
+ax.semilogy(depths, back, "s-", label="gates of backward(c)")
+ax.set_xlabel("rungs"); ax.legend(); ax.set_title("paths explode, backprop does not");
+'''),
+    md('''
+Past `max_paths` the formula refuses to enumerate, but still reports the count
+(computed by the same dynamic programming that backpropagation performs):
+'''),
+    code('''
+try:
+    circuits.bauer_paths(ladder(40), point={"x": 0.5})
+except circuits.CircuitError as error:
+    print(error)
+print(circuits.backward(ladder(40)).size, "gates for the whole gradient")
+'''),
+]
+
+
+#: notebook file stem → list of (cell type, source).
+NOTEBOOKS = {
+    "01_building_circuits": NB01,
+    "02_forward_vs_backward": NB02,
+    "03_baur_strassen": NB03,
+    "04_training_with_backprop": NB04,
+    "05_beyond_the_gradient": NB05,
+}
+
+
+def build(name: str):
+    """The unexecuted notebook ``name`` (a key of :data:`NOTEBOOKS`) as an nbformat node."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    for i, (kind, source) in enumerate(NOTEBOOKS[name]):
+        make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
+        cell = make(source)
+        cell["id"] = f"{name[:2]}-{i:02d}"      # stable ids: regenerating changes nothing else
+        nb.cells.append(cell)
+    return nb
+
+
+def execute(nb, timeout: int = 120):
+    """Run ``nb`` top to bottom in a ``python3`` kernel with ``notebooks/`` as working directory."""
+    from nbclient import NotebookClient
+
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(HERE)}}).execute()
+    for cell in nb.cells:                      # the timing metadata would change at every run
+        cell.get("metadata", {}).pop("execution", None)
+    return nb
+
+
+def main(argv=None) -> int:
+    """Write (and by default execute) the notebooks selected by name prefixes in ``argv``."""
+    import nbformat
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    run = "--no-execute" not in args
+    prefixes = [a for a in args if not a.startswith("--")]
+    for name in NOTEBOOKS:
+        if prefixes and not any(name.startswith(p) for p in prefixes):
+            continue
+        nb = build(name)
+        if run:
+            execute(nb)
+        nbformat.write(nb, str(HERE / f"{name}.ipynb"))
+        print("wrote", HERE / f"{name}.ipynb")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
