@@ -392,8 +392,11 @@ def random_circuit(n_inputs: int, n_gates: int, ops: Optional[Sequence[str]] = N
       ``±RANDOM_CAP`` (interval arithmetic decides which gates may grow), as
       long as ``ops`` contains a bounded gate (sin, cos, tanh, sigmoid).
 
-    The last ``n_outputs`` gates are weighted ``+`` gates over the nodes no
-    other gate uses.  Same arguments, same circuit.
+    When a drawn gate does not fit (the cap, or too few gates left for its
+    helpers) another is drawn; after 8 misses a bounded gate from ``ops`` is
+    used, or a ``+`` gate when ``ops`` has none.  The last ``n_outputs``
+    gates are weighted ``+`` gates over the nodes no other gate uses.  Same
+    arguments, same circuit.
 
     Parameters
     ----------
