@@ -248,7 +248,8 @@ def _mutated(path, value):
     return doc
 
 
-mutated = st.builds(_mutated, st.sampled_from(PATHS), st.integers(-1, 3) | st.sampled_from(["x", "add", "1/2"]) | json_values)
+mutated = st.builds(_mutated, st.sampled_from(PATHS),
+                    st.integers(-1, 3) | st.sampled_from(["x", "add", "1/2"]) | json_values)
 
 
 @settings(max_examples=300, deadline=None)
