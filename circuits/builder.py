@@ -241,7 +241,14 @@ class Builder:
         return Wire(self, node)
 
     def output(self, name: str, x: Union["Wire", Number]) -> None:
-        """Declare output ``name`` as the wire (or number) ``x``."""
+        """Declare output ``name`` as the wire ``x`` (or a float/Fraction constant).
+
+        A plain ``int`` is refused: it could be a node id from the node-level
+        API (use :meth:`output_node`) or a constant (use ``const(value)``).
+        """
+        if type(x) is int:
+            raise CircuitError(f"output {name!r}: got the int {x}; pass a wire, use output_node(name, node) "
+                               f"for a node id, or output(name, b.const({x})) for a constant")
         self.output_node(name, self._node_of(x))
 
     def output_node(self, name: str, node: int) -> None:
@@ -575,11 +582,11 @@ def trace(fn: Callable = None, *, inputs: Optional[Sequence[str]] = None) -> Cir
     result = fn(*wires)
     name = fn.__name__ if fn.__name__.isidentifier() else "f"
     if isinstance(result, Mapping):
-        for key, value in result.items():
-            b.output(str(key), value)
+        items = [(str(key), value) for key, value in result.items()]
     elif isinstance(result, (tuple, list)):
-        for i, value in enumerate(result):
-            b.output(f"{name}{i}", value)
+        items = [(f"{name}{i}", value) for i, value in enumerate(result)]
     else:
-        b.output(name, result)
+        items = [(name, result)]
+    for key, value in items:
+        b.output_node(key, b._node_of(value))  # numbers (ints too) are constant outputs
     return b.build()

@@ -411,3 +411,12 @@ def test_backward_records_which_node_each_adjoint_mirrors():
     # the adjoint of each input is the node of its partial derivative output
     for x, v in c.inputs.items():
         assert mirror[g.outputs[f"df/d{x}"]] == g.inputs[x]
+
+
+def test_builder_output_refuses_bare_ints_but_trace_accepts_constant_results():
+    b = Builder()
+    u = b.input_node("x")
+    with pytest.raises(CircuitError, match="output_node"):
+        b.output("y", b.gate("sin", u))
+    assert circuits.trace(lambda x: 3).evaluate(x=1) == {"f": 3}
+    assert backward(circuits.trace(lambda x: (x, 2))).evaluate(x=1.5) == {"df0/dx": 1, "df1/dx": 0}
