@@ -57,9 +57,9 @@ from __future__ import annotations
 
 import keyword
 import math
+import re
 from fractions import Fraction
 from typing import Iterable, Mapping, Optional, Union
-import re
 
 from .builder import Builder, Wire
 from . import builder as _builder
@@ -249,7 +249,7 @@ class _Parser:
 
     def __init__(self, inputs):
         self.builder = Builder()
-        self.memo: dict = {}       # structural key -> (wire, id)
+        self.memo: dict = {}       # structural key -> (wire, id, bound)
         self.fixed = inputs is not None
         self.input_ids: dict[str, tuple] = {}
         self.next_id = 0
@@ -359,7 +359,7 @@ class _Parser:
     def fail(self, message: str, position: int):
         if self.label is not None:
             message = f"output {self.label!r}: {message}"
-        raise ParseError(message, position, self.text)
+        raise ParseError(message, position, self.text) from None
 
     # --- tokens --------------------------------------------------------------------
 
@@ -502,33 +502,45 @@ class _Parser:
 
     def combine(self, op, args, pos, on_wires, on_numbers):
         """``op`` over operands: folded when all are numbers, else one shared wire."""
-        if all(entry[1] is None for entry in args):
-            try:
-                value = on_numbers(*(entry[0] for entry in args))
-                return _normalise(value), None, None
-            except _Fail as err:
-                self.fail(f"{_describe(op, args)}: {err}", pos)
-            except (ArithmeticError, ValueError, TypeError) as err:
-                self.fail(f"cannot compute {_describe(op, args)}: {err}", pos)
-        key = (op,) + tuple((type(v), v) if k is None else k for v, k, _ in args)
-        entry = self.memo.get(key)
-        if entry is None:
-            try:
-                result = on_wires(*(entry[0] for entry in args))
-            except CircuitError as err:
-                self.fail(str(err), pos)
-            except (ArithmeticError, ValueError, TypeError) as err:
-                self.fail(f"cannot build {_describe(op, args)}: {err}", pos)
-            if isinstance(result, Wire):
-                bound = _bound(op, args, result)
-                if _bound_bits(bound) > MAX_BITS:
-                    self.fail(f"the constant factors of this linear combination may grow beyond "
-                              f"{MAX_BITS} bits (about {_bound_bits(bound)}); use fewer or simpler "
-                              "constant factors", pos)
-                entry = (result, self._new_id(), bound)
+        key = [op]
+        wired = False
+        for v, k, _ in args:
+            if k is None:
+                key.append((type(v), v))
             else:
-                entry = (_normalise(result), None, None)
-            self.memo[key] = entry
+                key.append(k)
+                wired = True
+        operands = [entry[0] for entry in args]
+        if not wired:
+            try:
+                return _normalise(on_numbers(*operands)), None, None
+            except _Fail as err:
+                message = f"{_describe(op, args)}: {err}"
+            except (ArithmeticError, ValueError, TypeError) as err:
+                message = f"cannot compute {_describe(op, args)}: {err}"
+            self.fail(message, pos)
+        key = tuple(key)
+        entry = self.memo.get(key)
+        if entry is not None:
+            return entry
+        try:
+            result = on_wires(*operands)
+        except CircuitError as err:
+            self.fail(str(err), pos)
+        except (ArithmeticError, ValueError, TypeError) as err:
+            self.fail(f"cannot build {_describe(op, args)}: {err}", pos)
+        if isinstance(result, Wire):
+            bound = _bound(op, args, result)
+            bits = _bound_bits(bound)
+            if bits > MAX_BITS:
+                self.fail(f"the constant factors of this linear combination may grow beyond "
+                          f"{MAX_BITS} bits (about {bits}); use fewer or simpler "
+                          "constant factors", pos)
+            self.next_id += 1
+            entry = (result, self.next_id, bound)
+        else:
+            entry = (_normalise(result), None, None)
+        self.memo[key] = entry
         return entry
 
 
@@ -544,6 +556,7 @@ class _Parser:
 # denominators (so every coefficient is n/D with |n| <= S·D).
 
 _NODE = (0.0, 1)  # a node: the single coefficient 1
+_LINEAR = ("+", "-", "neg", "*", "/", "**")  # the ops whose result may stay pending
 
 
 def _log2_abs(n) -> float:
@@ -562,10 +575,14 @@ def _number_bound(n) -> tuple:
 
 def _bound(op, args, result) -> tuple:
     """Bound of the wire ``result`` of ``op`` over ``args`` (see above)."""
+    if op not in _LINEAR:
+        return _NODE
     bounds = [entry[2] if entry[1] is not None else _number_bound(entry[0]) for entry in args]
     wired = [entry[1] is not None for entry in args]
     if op in ("+", "-"):
         (sa, da), (sb, db) = bounds
+        if sa == sb and da == db and sa == 0.0 and da == 1:  # two nodes: x + y
+            return 1.0, 1
         high, low = max(sa, sb), min(sa, sb)
         s = high if low == -math.inf else high + math.log2(1 + 2.0 ** (low - high))
         return s, (da if da == db else math.lcm(da, db))

@@ -11,7 +11,6 @@ reference for precedence and values.
 
 import ast
 import builtins
-import math
 import os
 import signal
 import subprocess

@@ -12,7 +12,6 @@ from fractions import Fraction
 import pytest
 import sympy
 
-import circuits
 from circuits import CircuitError, ParseError, parse
 from circuits.gates import MAX_EXPONENT
 from circuits.parse import MAX_BITS, MAX_DIGITS, MAX_LENGTH
