@@ -69,8 +69,8 @@ def _convert(system: str):
     """How constants and weights enter each number system."""
     if system == "float":
         return lambda v: float(v) if isinstance(v, Fraction) else v
-    if system == "exact":
-        return lambda v: Fraction(v) if isinstance(v, float) else v
+    if system == "exact":  # ints too: int / int would be a float
+        return Fraction
     if system == "numpy":
         return float
     return lambda v: sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sympy.sympify(v)
@@ -115,7 +115,7 @@ def _prepare_inputs(system: str, xs: list) -> list:
         return [sympy.sympify(x) if not isinstance(x, sympy.Basic) else x for x in xs]
     if system == "float":
         return [float(x) if isinstance(x, np.floating) else x for x in xs]
-    return xs
+    return [Fraction(x) for x in xs]
 
 
 def _gate_error(circuit: Circuit, i: int, vals: list, exc: Exception) -> CircuitError:

@@ -138,7 +138,7 @@ def _relu(u):
 
 
 def _step(u):
-    return 1 if u > 0 else 0
+    return u * 0 + (1 if u > 0 else 0)  # keeps u's type: a Fraction stays exact
 
 
 def _pow(u, k):
