@@ -203,10 +203,9 @@ def parse(text: _Text, inputs: Optional[Union[str, Iterable[str]]] = None,
     parser = _Parser(inputs)
     for out, formula, labelled in formulas:
         value = parser.formula(formula, out if labelled else None)
-        try:
-            parser.builder.output(out, value)
-        except CircuitError as err:
-            raise CircuitError(f"output {out!r}: {err}") from None
+        if not isinstance(value, Wire):  # a formula that folded to a number
+            value = parser.builder.const(value)
+        parser.builder.output(out, value)
     circuit = parser.builder.build()
     _check_weights(circuit)
     return circuit
