@@ -148,6 +148,9 @@ class Builder:
             weights = tuple(weights)
             if len(weights) != k:
                 raise CircuitError(f"{len(weights)} weights for {k} wires")
+            if any(w != w or w in (math.inf, -math.inf) for w in weights):
+                raise CircuitError(f"gate {op!r}: wire weights must be finite, got {weights}: "
+                                   "a constant factor overflows to infinity or is not a number")
             if all(w == 1 for w in weights):
                 weights = None
         for i in gate.constant_args:

@@ -430,6 +430,10 @@ class Circuit:
                     raise CircuitError(f"node {i}: only wires into 'add' may be weighted, not into {op!r}")
                 if len(w) != len(a):
                     raise CircuitError(f"node {i}: {len(w)} weights for {len(a)} wires")
+                for x in w:
+                    check_number(x, f"node {i}: weight")
+                    if isinstance(x, float) and not math.isfinite(x):
+                        raise CircuitError(f"node {i}: wire weight {x} is not finite")
             for k in gate.constant_args:
                 u = a[k]
                 if ops[u] != "const":

@@ -205,7 +205,10 @@ def parse(text: _Text, inputs: Optional[Union[str, Iterable[str]]] = None,
         value = parser.formula(formula, out if labelled else None)
         if not isinstance(value, Wire):  # a formula that folded to a number
             value = parser.builder.const(value)
-        parser.builder.output(out, value)
+        try:
+            parser.builder.output(out, value)
+        except CircuitError as err:  # materialising the last linear combination
+            raise ParseError(str(err), len(formula), formula) from None
     circuit = parser.builder.build()
     _check_weights(circuit)
     return circuit

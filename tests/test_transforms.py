@@ -420,3 +420,8 @@ def test_builder_output_refuses_bare_ints_but_trace_accepts_constant_results():
         b.output("y", b.gate("sin", u))
     assert circuits.trace(lambda x: 3).evaluate(x=1) == {"f": 3}
     assert backward(circuits.trace(lambda x: (x, 2))).evaluate(x=1.5) == {"df0/dx": 1, "df1/dx": 0}
+
+
+def test_overflowing_constant_factors_are_refused():
+    with pytest.raises(CircuitError, match="finite"):
+        circuits.trace(lambda x: x * math.exp(700) * math.exp(700))
