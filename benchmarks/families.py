@@ -65,12 +65,12 @@ FAMILIES = {
         description="‖Ax − b‖², A n×n constant (wire weights), x inputs; squares as square gates"),
     "mlp": Family(
         "mlp", _mlp,
-        ((8, 16, 16, 1), (16, 32, 32, 1), (64, 128, 128, 1), (128, 256, 256, 1), (256, 512, 512, 1)),
+        ((8, 16, 16, 1), (16, 32, 32, 1), (64, 128, 128, 1), (128, 256, 256, 1)),
         ((2, 4, 4, 1), (8, 16, 16, 1)),
         lambda w: "-".join(map(str, w)), {"jax": 80_000, "sympy": 2_500},
         description="MLP square loss, sigmoid hidden layers, weights, biases, x and y as inputs"),
     "det": Family(
-        "det", lambda n: library.determinant(n, "gauss"), (4, 8, 16, 24, 48, 80), (3, 4),
+        "det", lambda n: library.determinant(n, "gauss"), (4, 8, 16, 24, 40, 64), (3, 4),
         lambda n: f"{n}×{n}", {"jax": 20_000, "sympy": 400}, domain=(0.5, 1.5),
         description="determinant by Gaussian elimination without pivoting, n² inputs"),
     "chain": Family(
@@ -86,7 +86,7 @@ FAMILIES = {
         lambda n: f"n={n}", {"jax": 100_000, "sympy": 1000},
         description="σ2 = ½(Σx)² − ½Σx² in n + 3 gates (seed 003 §5)"),
     "random": Family(
-        "random", lambda s: library.random_circuit(10, s, seed=1), (1000, 10_000, 100_000, 400_000),
+        "random", lambda s: library.random_circuit(10, s, seed=1), (1000, 10_000, 50_000, 200_000),
         (100, 1000), lambda s: f"gates={s}", {"jax": 160_000, "sympy": 200},
         domain=(-library.RANDOM_BOX, library.RANDOM_BOX),
         description="library.random_circuit(10 inputs, s gates, seed 1): smooth gates, shared subexpressions"),

@@ -1,0 +1,79 @@
+"""Command line of the benchmark: ``python -m benchmarks [--quick] [--families a,b] [--no-peers] [--out DIR]``."""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+
+from .families import FAMILIES
+from .report import targets
+
+
+def profile(names, out_dir: str, top: int = 18) -> str:
+    """cProfile of backward, simplify(backward) and compile on the largest size of each family."""
+    import circuits
+    parts = []
+    for name in names:
+        fam = FAMILIES[name]
+        size = fam.sizes[-1]
+        c = fam.make(size)
+        g = circuits.backward(c)
+        s = circuits.simplify(g)
+        for what, fn in (("backward", lambda: circuits.backward(c)),
+                         ("simplify", lambda: circuits.simplify(g)),
+                         ("compile", lambda: circuits.compile(s).function("float"))):
+            prof = cProfile.Profile()
+            prof.enable()
+            fn()
+            prof.disable()
+            buf = io.StringIO()
+            pstats.Stats(prof, stream=buf).strip_dirs().sort_stats("tottime").print_stats(top)
+            parts.append(f"## {what} on {name} {fam.label(size)} ({c.wires:,} wires)\n\n```\n{buf.getvalue().strip()}\n```\n")
+        del c, g, s
+    text = "# cProfile hotspots (sorted by own time)\n\n" + "\n".join(parts)
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, "profile.md")
+    with open(path, "w") as fh:
+        fh.write(text)
+    return path
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes only (under a minute)")
+    parser.add_argument("--families", default=None, help=f"comma-separated subset of {','.join(FAMILIES)}")
+    parser.add_argument("--no-peers", action="store_true", help="skip CasADi, JAX and SymPy")
+    parser.add_argument("--out", default="benchmarks/results", help="directory of results.json / results.md")
+    parser.add_argument("--figure", default="figures/bench_time_per_wire.png", help="path of the plot ('' for none)")
+    parser.add_argument("--profile", default=None, metavar="FAMILIES",
+                        help="instead of the benchmark, cProfile the largest case of these families")
+    args = parser.parse_args(argv)
+    if args.profile:
+        names = args.profile.split(",")
+        bad = [n for n in names if n not in FAMILIES]
+        if bad:
+            parser.error(f"unknown family {bad[0]!r}; choose from {', '.join(FAMILIES)}")
+        print(profile(names, args.out))
+        return 0
+    names = args.families.split(",") if args.families else None
+    if names:
+        bad = [n for n in names if n not in FAMILIES]
+        if bad:
+            parser.error(f"unknown family {bad[0]!r}; choose from {', '.join(FAMILIES)}")
+    from .runner import run
+    results = run(names, quick=args.quick, peers=not args.no_peers, out_dir=args.out,
+                  figure=args.figure or None)
+    print(f"\nresults: {os.path.join(args.out, 'results.json')}, {os.path.join(args.out, 'results.md')}"
+          + (f", {args.figure}" if args.figure else ""))
+    for target, measured, holds in targets(results):
+        mark = "  -  " if holds is None else " yes " if holds else " NO  "
+        print(f"[{mark}] {target}: {measured}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

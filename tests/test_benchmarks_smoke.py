@@ -1,0 +1,66 @@
+"""Smoke test of the benchmark runner (issue 6): smallest sizes, no peers, a few seconds.
+
+The benchmark itself is not part of the test run (``python -m benchmarks``);
+this only checks that the runner produces its files and that the counts it
+reports agree with independent references: the gradient circuit it measures
+evaluates to sympy's gradient, and the binary-operation count matches a count
+made by hand.
+"""
+
+import dataclasses
+import json
+import math
+
+import pytest
+import sympy
+
+import circuits
+from benchmarks import FAMILIES, binary_ops, run
+from benchmarks.measure import nx_floor, edge_list
+from benchmarks.report import targets
+
+
+def test_runner_smallest_sizes_no_peers(tmp_path, monkeypatch):
+    for name in ("chain", "lsq", "sigma2_fast"):
+        monkeypatch.setitem(FAMILIES, name, dataclasses.replace(FAMILIES[name], quick=FAMILIES[name].quick[:1]))
+    res = run(["chain", "lsq", "sigma2_fast"], quick=True, peers=False, out_dir=str(tmp_path),
+              figure=str(tmp_path / "plot.png"), stream=open(tmp_path / "bar.txt", "w"))
+    data = json.loads((tmp_path / "results.json").read_text())
+    assert [c["label"] for c in data["cases"]] == ["depth=100", "n=4", "n=10"]
+    chain = data["cases"][0]
+    # backward of a 100-deep sin chain: per link one cos, one mul (Theorem 3 shape)
+    assert chain["f"]["gates"] == 100 and chain["backward"]["gates"] >= 200
+    assert chain["peers"] == {}
+    assert (tmp_path / "plot.png").stat().st_size > 1000
+    md = (tmp_path / "results.md").read_text()
+    assert "| chain | depth=100 |" in md and "Targets of issue 6" in md
+    assert len(targets(data)) >= 8
+
+
+def test_binary_ops_by_hand():
+    b = circuits.Builder()
+    x, y = b.inputs("x y")
+    u = b.gate("add", x.node, y.node, b.const_node(3), weights=(2, -1, 1))   # 2 adds + 1 for weight 2
+    v = b.gate("mul", u, x.node, y.node)                                     # 2 multiplications
+    w = b.gate("sin", v)                                                     # 1
+    b.output_node("f", w)
+    assert binary_ops(b.build()) == 3 + 2 + 1
+
+
+def test_measured_gradient_matches_sympy():
+    c = FAMILIES["lsq"].make(3)
+    g = circuits.backward(c)
+    xs = sympy.symbols("x_1:4")
+    f = circuits.to_sympy(c)["f"].subs({sympy.Symbol(f"x_{i + 1}"): xs[i] for i in range(3)})
+    point = {f"x_{i + 1}": 0.5 * (i + 1) for i in range(3)}
+    got = circuits.evaluate(g, point)
+    for i, x in enumerate(xs):
+        want = float(sympy.diff(f, x).subs({xs[j]: point[f"x_{j + 1}"] for j in range(3)}))
+        assert math.isclose(got[f"df/dx_{i + 1}"], want, rel_tol=1e-12)
+
+
+def test_floor_edges_are_the_wires():
+    c = FAMILIES["chain"].make(5)
+    edges = edge_list(c)
+    assert len(edges) == c.wires == 5
+    assert nx_floor(len(c), edges) >= 0
