@@ -283,7 +283,31 @@ def _write_figures(out: Path, fmt: str, log=print) -> list:
             draw(out / name)
             written.append(out / name)
             log(f"wrote {out / name}")
+    written.extend(_write_scaling(out, log))
     return written
+
+
+#: The family and sizes of the README's scaling figure: σ2 in n + O(1) gates
+#: (seed 003), so forward propagation grows as n² and backpropagation as n.
+SCALING_FIGURE = ("sigma2_fast", (4, 8, 16, 32, 64, 128))
+
+
+def _write_scaling(out: Path, log=print) -> list:
+    from . import library
+    from .analysis import plot_scaling, scaling
+    name, sizes = SCALING_FIGURE
+    rows = scaling(library.FAMILIES[name], sizes)
+    out.mkdir(parents=True, exist_ok=True)
+    data = out / "scaling.json"
+    data.write_text(json.dumps({"family": name, "rows": rows}, indent=1) + "\n", encoding="utf-8")
+    plot = out / "scaling.png"
+    try:
+        plot_scaling(rows, plot, title=f"{name}: gate counts against n")
+    except CircuitError as err:  # matplotlib is an optional extra
+        log(f"skipped {plot}: {err}")
+        return [data]
+    log(f"wrote {data}\nwrote {plot}")
+    return [data, plot]
 
 
 def _cmd_figures(args) -> int:

@@ -87,7 +87,9 @@ def test_figures(tmp_path):
     pngs = sorted((tmp_path / "figs").glob("*.png"))
     assert {x.name for x in pngs} >= {"figure1.png", "figure1_backward.png", "figure1_transforms.png"}
     assert all(x.read_bytes()[:4] == b"\x89PNG" for x in pngs)
-    assert p.stdout.count("wrote ") == len(pngs)
+    files = sorted((tmp_path / "figs").iterdir())
+    assert {x.name for x in files} >= {"scaling.json", "scaling.png"}
+    assert p.stdout.count("wrote ") == len(files)
 
 
 def test_report_text():

@@ -1,0 +1,59 @@
+"""The committed figures are what the current code draws, and the README shows them."""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from circuits.cli import _write_figures
+
+ROOT = Path(__file__).resolve().parent.parent
+FIGURES = ROOT / "figures"
+
+
+def _drawn(svg: Path):
+    """What an SVG shows, independent of Graphviz's layout: node/edge titles and texts."""
+    ns = "{http://www.w3.org/2000/svg}"
+    root = ET.parse(svg).getroot()
+    titles = sorted(t.text or "" for t in root.iter(f"{ns}title"))
+    texts = sorted((t.text or "").strip() for t in root.iter(f"{ns}text"))
+    return titles, texts
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory):
+    from shutil import which
+    if which("dot") is None:
+        pytest.skip("Graphviz 'dot' is not installed")
+    out = tmp_path_factory.mktemp("figures")
+    _write_figures(out, "svg", log=lambda *a: None)
+    return out
+
+
+def test_committed_figures_are_current(regenerated):
+    fresh = sorted(p.name for p in regenerated.iterdir())
+    committed = sorted(p.name for p in FIGURES.iterdir() if not p.name.startswith("bench_"))
+    assert fresh == committed, "run `make figures` and commit figures/"
+    for name in fresh:
+        if name.endswith(".svg"):
+            assert _drawn(regenerated / name) == _drawn(FIGURES / name), f"{name} is stale: run `make figures`"
+        elif name.endswith(".json"):
+            assert json.loads((regenerated / name).read_text()) == json.loads((FIGURES / name).read_text())
+
+
+def test_readme_shows_existing_figures():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.findall(r"\]\((figures/[^)]+)\)", readme)
+    assert shown, "the README shows no figure"
+    for path in shown:
+        assert (ROOT / path).is_file(), path
+
+
+def test_scaling_figure_shows_forward_quadratic_backward_linear():
+    rows = json.loads((FIGURES / "scaling.json").read_text())["rows"]
+    first, last = rows[0], rows[-1]
+    growth = last["n"] / first["n"]
+    assert last["backward"] / first["backward"] < 2 * growth
+    assert last["forward"] / first["forward"] > growth ** 2 / 2
