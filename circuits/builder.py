@@ -31,6 +31,7 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+from operator import eq as _eq
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
@@ -46,6 +47,10 @@ __all__ = ["Builder", "Wire", "trace", "sum_of", "product",
            "square", "recip"]
 
 Number = Union[int, float, Fraction]
+
+_INT = {int}
+_INF = math.inf
+_NEG_INF = -math.inf
 
 
 class Builder:
@@ -138,20 +143,23 @@ class Builder:
         if (k != gate.arity) if gate.arity is not None else (k < gate.min_arity):
             raise CircuitError(f"gate {op!r} takes {gate.arity_text()}, got {k}")
         n = len(self._ops)
-        for a in args:  # fast path: argument nodes given as valid ids
-            if type(a) is not int or not 0 <= a < n:
-                args = tuple(self._arg_node(a) for a in args)
-                break
+        if k > 8:  # wide gates: check node ids at C speed
+            valid = not (set(map(type, args)) - _INT) and min(args) >= 0 and max(args) < n
+        else:
+            valid = all(type(a) is int and 0 <= a < n for a in args)
+        if not valid:
+            args = tuple(self._arg_node(a) for a in args)
         if weights is not None:
             if not gate.weighted:
                 raise CircuitError(f"only wires into 'add' may be weighted, not into {op!r}")
             weights = tuple(weights)
             if len(weights) != k:
                 raise CircuitError(f"{len(weights)} weights for {k} wires")
-            if any(w != w or w in (math.inf, -math.inf) for w in weights):
+            # operator.eq(w, w) is False only for nan; all three checks run in C
+            if _INF in weights or _NEG_INF in weights or not all(map(_eq, weights, weights)):
                 raise CircuitError(f"gate {op!r}: wire weights must be finite, got {weights}: "
                                    "a constant factor overflows to infinity or is not a number")
-            if all(w == 1 for w in weights):
+            if weights.count(1) == k:
                 weights = None
         for i in gate.constant_args:
             u = args[i]
@@ -168,20 +176,26 @@ class Builder:
     def linear(self, terms: Iterable[tuple], constant: Number = 0) -> int:
         """Node of ``constant + Σ coeff·node`` over ``terms`` of ``(node, coeff)``.
 
-        Repeated nodes are merged, zero coefficients dropped; a single term
+        Repeated nodes are merged, zero coefficients dropped, and a term whose
+        node is ``None`` adds its coefficient to the constant; a single term
         with coefficient 1 is the node itself and no terms give a constant
         node.  Otherwise one weighted ``add`` gate.
         """
-        acc: dict[int, Number] = {}
+        acc: dict = {}
+        get = acc.get
         for node, c in terms:
-            acc[node] = acc.get(node, 0) + c
-        items = [(u, c) for u, c in acc.items() if c != 0]
-        if not items:
+            acc[node] = get(node, 0) + c
+        constant = constant + acc.pop(None, 0)  # a node of None stands for the constant 1
+        if 0 in acc.values():
+            acc = {u: c for u, c in acc.items() if c != 0}
+        if not acc:
             return self.const_node(constant)
-        if constant == 0 and len(items) == 1 and items[0][1] == 1:
-            return items[0][0]
-        nodes = [u for u, _ in items]
-        weights = [c for _, c in items]
+        if constant == 0 and len(acc) == 1:
+            ((u, c),) = acc.items()
+            if c == 1:
+                return u
+        nodes = list(acc)
+        weights = list(acc.values())
         if constant != 0:
             nodes.append(self.const_node(constant))
             weights.append(1)

@@ -186,8 +186,7 @@ class Circuit:
         return (i for i, op in enumerate(self._ops) if op not in SOURCES)
 
     def __repr__(self) -> str:
-        ins = ", ".join(self._inputs)
-        outs = ", ".join(self._outputs)
+        ins, outs = _names_text(self._inputs), _names_text(self._outputs)
         return (f"<Circuit ({ins}) -> ({outs}): size {self.size}, "
                 f"depth {self.depth}, wires {self.wires}>")
 
@@ -472,6 +471,13 @@ class Circuit:
         """Load a circuit written by :meth:`to_json`; see :func:`circuits.io.from_json`."""
         from .io import from_json
         return from_json(text)
+
+
+def _names_text(names, most: int = 6) -> str:
+    names = list(names)
+    if len(names) <= most:
+        return ", ".join(names)
+    return ", ".join(names[:most - 2]) + f", ..., {names[-1]} ({len(names)} in all)"
 
 
 def compact(ops, args, weights, values, names, inputs, outputs, meta=None) -> Circuit:

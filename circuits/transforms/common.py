@@ -39,18 +39,7 @@ def total(b, contributions):
     """
     if len(contributions) == 1:
         return contributions[0]
-    constant = 0
-    terms = []
-    for n, c in contributions:
-        if n is None:
-            constant += c
-        else:
-            terms.append((n, c))
-    if not terms:
-        return None if constant == 0 else (None, constant)
-    if constant == 0 and len(terms) == 1:
-        return terms[0]
-    node = b.linear(terms, constant)
+    node = b.linear(contributions)  # (None, c) terms are constants
     if b.op(node) == "const":
         value = b.value(node)
         return None if value == 0 else (None, value)

@@ -101,13 +101,13 @@ class _Pass:
         if GATES[op].commutative:
             if weights is None:
                 args = tuple(sorted(args))
-            else:
-                pairs = sorted(zip(args, weights), key=lambda p: (p[0], repr(p[1])))
-                args = tuple(p[0] for p in pairs)
-                weights = tuple(p[1] for p in pairs)
-                if all(w == 1 and type(w) is int for w in weights):
+            else:  # the nodes of a sum are distinct, so weights are never compared
+                args, weights = zip(*sorted(zip(args, weights)))
+                if weights.count(1) == len(weights):
                     weights = None
-        key = (op, args, weights)
+        # weight types are part of the key: 0.5 and Fraction(1, 2) are equal but
+        # merging them would make exact evaluation inexact
+        key = (op, args, weights, None if weights is None else tuple(map(type, weights)))
         node = self.cse.get(key)
         if node is None:
             node = self.cse[key] = self.b.gate(op, *args, weights=weights)
