@@ -205,47 +205,60 @@ _CHUNK = 64  # terms per line of generated code: long sums must not nest deeply
 
 
 def _source(circuit: Circuit):
-    """Straight-line Python for the circuit; returns (source, line → node, constants)."""
+    """Straight-line Python for the circuit; returns (source, line → node, constants).
+
+    Each value is deleted right after its last use, so a numpy batch keeps
+    only the live arrays in memory (and reuses their pages).
+    """
     ops, argss, weights = circuit._ops, circuit._args, circuit._weights
     lines = ["def _circuit(" + ", ".join(f"v{v}" for v in circuit.inputs.values()) + "):"]
     where = [None]
     consts: list = []  # values referenced as k0, k1, ... (kept exact per number system)
+    last_use = {}
+    for i, a in enumerate(argss):
+        for u in a:
+            last_use[u] = i
+    for v in circuit.outputs.values():
+        last_use[v] = len(ops)  # never deleted
 
     def k(value):
         if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
-            return repr(value) if value >= 0 else f"({value!r})"
+            return repr(value)
         consts.append(value)
         return f"k{len(consts) - 1}"
+
+    def emit(i, text):
+        lines.append("    " + text)
+        where.append(i)
 
     for i, op in enumerate(ops):
         if op == "input":
             continue
         if op == "const":
             consts.append(circuit._values[i])
-            lines.append(f"    v{i} = k{len(consts) - 1}")
-            where.append(i)
+            emit(i, f"v{i} = k{len(consts) - 1}")
             continue
         a = argss[i]
         if op == "add":
             w = weights[i] or (1,) * len(a)
-            terms = [f"v{u}" if c == 1 else f"-v{u}" if c == -1 else f"{k(c)}*v{u}"
+            terms = [("-" if c < 0 else "+", f"v{u}" if abs(c) == 1 else f"{k(abs(c))}*v{u}")
                      for u, c in zip(a, w)]
             for j in range(0, len(terms), _CHUNK):
-                head = f"v{i} + " if j else ""
-                lines.append(f"    v{i} = {head}" + " + ".join(terms[j:j + _CHUNK]))
-                where.append(i)
-            continue
-        if op == "mul" and len(a) > _CHUNK:
+                chunk = terms[j:j + _CHUNK]
+                text = f"v{i}" if j else ("-" if chunk[0][0] == "-" else "") + chunk[0][1]
+                rest = chunk if j else chunk[1:]
+                emit(i, f"v{i} = " + text + "".join(f" {sign} {t}" for sign, t in rest))
+        elif op == "mul" and len(a) > _CHUNK:
             for j in range(0, len(a), _CHUNK):
                 head = f"v{i} * " if j else ""
-                lines.append(f"    v{i} = {head}" + " * ".join(f"v{u}" for u in a[j:j + _CHUNK]))
-                where.append(i)
-            continue
-        gate = GATES[op]
-        names = [f"v{u}" for u in a]
-        expr = gate.source(*names) if gate.source else f"g_{op}({', '.join(names)})"
-        lines.append(f"    v{i} = {expr}")
-        where.append(i)
+                emit(i, f"v{i} = {head}" + " * ".join(f"v{u}" for u in a[j:j + _CHUNK]))
+        else:
+            gate = GATES[op]
+            names = [f"v{u}" for u in a]
+            emit(i, f"v{i} = " + (gate.source(*names) if gate.source else f"g_{op}({', '.join(names)})"))
+        dead = sorted({u for u in a if last_use[u] == i})
+        if dead:
+            lines[-1] += "; del " + ", ".join(f"v{u}" for u in dead)
     outs = ", ".join(f"v{v}" for v in circuit.outputs.values())
     lines.append(f"    return ({outs}{',' if len(circuit.outputs) == 1 else ''})")
     where.append(None)
