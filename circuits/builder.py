@@ -155,11 +155,13 @@ class Builder:
             weights = tuple(weights)
             if len(weights) != k:
                 raise CircuitError(f"{len(weights)} weights for {k} wires")
-            # operator.eq(w, w) is False only for nan; all three checks run in C
-            if _INF in weights or _NEG_INF in weights or not all(map(_eq, weights, weights)):
+            types = set(map(type, weights))
+            # only floats can be infinite or nan; eq(w, w) is False only for nan
+            if float in types and (_INF in weights or _NEG_INF in weights
+                                   or not all(map(_eq, weights, weights))):
                 raise CircuitError(f"gate {op!r}: wire weights must be finite, got {weights}: "
                                    "a constant factor overflows to infinity or is not a number")
-            if weights.count(1) == k:
+            if (weights.count(1) == k) if types == _INT else all(w == 1 for w in weights):
                 weights = None
         for i in gate.constant_args:
             u = args[i]
@@ -186,8 +188,8 @@ class Builder:
         for node, c in terms:
             acc[node] = get(node, 0) + c
         constant = constant + acc.pop(None, 0)  # a node of None stands for the constant 1
-        if 0 in acc.values():
-            acc = {u: c for u, c in acc.items() if c != 0}
+        if not all(acc.values()):
+            acc = {u: c for u, c in acc.items() if c}
         if not acc:
             return self.const_node(constant)
         if constant == 0 and len(acc) == 1:
