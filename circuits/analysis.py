@@ -503,6 +503,10 @@ def plot_scaling(rows: Sequence[Mapping], path=None, *, title: str = "gate count
                 linestyle=style, color="gray", label=f"slope {slope} (∝ n^{slope})")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    from matplotlib.ticker import NullFormatter
+    ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels (3×10¹, 4×10¹) overlap
+    ax.set_xticks(sorted(set(ns)))
+    ax.set_xticklabels([str(n) for n in sorted(set(ns))])
     ax.set_xlabel("n (inputs)")
     ax.set_ylabel("gates")
     ax.set_title(title)
