@@ -17,7 +17,8 @@ from __future__ import annotations
 from ..errors import CircuitError
 from ..gates import GATES
 
-__all__ = ["times", "total", "materialise", "dname", "partial_of", "active_nodes"]
+__all__ = ["times", "total", "materialise", "dname", "partial_of", "active_nodes",
+           "resolve_inputs", "resolve_outputs", "finish"]
 
 
 def times(b, d, p):

@@ -88,10 +88,7 @@ def hvp(circuit: Circuit, output: Optional[str] = None, vector=None) -> Circuit:
     """
     y = _scalar_output(circuit, output)
     grad = backward(circuit, y)
-    tangents = vector
-    if tangents is not None and isinstance(tangents, dict):
-        tangents = {x: v for x, v in tangents.items()}
-    out = jvp(grad, tangents)
+    out = jvp(grad, vector)
     names = {f"{g}_dot": f"Hv[{x}]" for g, x in zip(grad.outputs, circuit.inputs)}
     return _renamed(out, names)
 
