@@ -243,7 +243,7 @@ def circuits(draw, max_inputs: int = 3, max_gates: int = 12, ops: Optional[Seque
         else:  # bounded or bound-preserving unary gates
             u = pick(limit)
             m = bound[u] if op == "relu" else 1.0
-            lo = 1 / (1 + math.exp(bound[u])) if op == "sigmoid" else None
+            lo = 1 / (1 + math.exp(min(bound[u], 700.0))) if op == "sigmoid" else None
             last = add_node(b.gate(op, u), m, lo)
 
     if last is None:  # no gate could be afforded: a single gate on an input

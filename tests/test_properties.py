@@ -292,8 +292,15 @@ def test_hvp_matches_differences_of_the_gradient(case):
         kinked = any(node_values(c, {k: start[k] + s * v[k] for k in c.inputs})[u] * node_values(c, start)[u] <= 0
                      for s in (step, -step) for u in
                      [a for g in c.gates() if c.op(g) in ("relu", "step") for a in c.args(g)])
-        if not kinked:
-            assert close(got[f"Hv[{x}]"], fd, 1e-4, 1e-5), (x, got[f"Hv[{x}]"], fd)
+        if kinked or close(got[f"Hv[{x}]"], fd, 1e-4, 1e-5):
+            continue
+        # Finite differences lose accuracy where the curvature is extreme (values of 1e5 and
+        # more at the edge of the box): then sympy's exact second derivatives decide.
+        symbols = {k: sympy.Symbol(k) for k in c.inputs}
+        f = circuits.to_sympy(c)[y]
+        exact = sum(sympy.diff(f, symbols[x], symbols[z]) * sympy.nsimplify(v[z]) for z in c.inputs)
+        want = float(exact.subs({symbols[k]: sympy.nsimplify(start[k]) for k in c.inputs}))
+        assert close(got[f"Hv[{x}]"], want, 1e-9, 1e-9), (x, got[f"Hv[{x}]"], fd, want)
 
 
 # --- simplify --------------------------------------------------------------

@@ -114,12 +114,23 @@ class _Pass:
         return node
 
     def node(self, val) -> int:
-        """A node for a scaled value, making the scale gate (once) if needed."""
+        """A node for a scaled value, making the scale gate (once) if needed.
+
+        A scaled product ``c·(u·v)`` (or square ``c·u²``) becomes the product
+        ``u·v·c`` with the constant as a factor: one gate, where a scale gate
+        would be a second one whenever ``u·v`` has no other use.
+        """
         n, c = val
         if n is None:
             return self.b.const_node(c)
         if c == 1:
             return n
+        op = self.b._ops[n]
+        if op == "mul":
+            return self.gate("mul", self.b._args[n] + (self.b.const_node(c),))
+        if op == "square":  # c·u² = u·u·c, pulled out of (c'·u)² by other()
+            (u,) = self.b._args[n]
+            return self.gate("mul", (u, u, self.b.const_node(c)))
         return self.gate("add", (n,), (c,))
 
     def linear(self, terms, constant):
@@ -156,9 +167,9 @@ class _Pass:
                 if val[i][0] is not None and val[i][1] == 1:
                     self.origin.setdefault(val[i][0], i)
             elif op == "mul":
-                val[i] = self.mul(args, val)
+                val[i] = self.mul(i, args, val)
             else:
-                val[i] = self.other(op, args, val)
+                val[i] = self.other(i, op, args, val)
         for name, v in c._outputs.items():
             b.output_node(name, self.node(val[v]))
         return b.build()
@@ -183,7 +194,7 @@ class _Pass:
             terms.append((n, w * c))
         return self.linear(terms, constant)
 
-    def mul(self, args, val):
+    def mul(self, i, args, val):
         coeff = 1
         nodes = []
         for u in args:
@@ -197,9 +208,13 @@ class _Pass:
             return (None, coeff)
         if len(nodes) == 1:
             return (nodes[0], coeff)
+        if coeff != 1 and self.uses[i] > 1:
+            # a shared product keeps its constant factor: pulled out, every
+            # consumer that is not a + gate would need a gate of its own
+            return (self.gate("mul", tuple(nodes) + (self.b.const_node(coeff),)), 1)
         return (self.gate("mul", tuple(nodes)), coeff)
 
-    def other(self, op, args, val):
+    def other(self, i, op, args, val):
         vals = [val[u] for u in args]
         if all(n is None for n, _ in vals):
             folded = _fold(op, [c for _, c in vals])
@@ -210,8 +225,6 @@ class _Pass:
             if n1 is None and c1 != 0:  # u / c = (1/c)·u
                 inv = Fraction(1) / c1 if isinstance(c1, (int, Fraction)) else 1 / c1
                 return (n0, c0 * inv) if n0 is not None else (None, c0 * inv)
-            if n0 is None:  # c / v = c · recip(v)
-                return (self.gate("recip", (self.node(vals[1]),)), c0)
         if op == "pow":
             k = vals[1][1]
             if k == 0:
@@ -221,7 +234,7 @@ class _Pass:
             if k in (2, -1):
                 op, args = ("square" if k == 2 else "recip"), args[:1]
                 vals = vals[:1]
-        if op == "square" and vals[0][0] is not None:  # (c·u)² = c²·u²
+        if op == "square" and vals[0][0] is not None and self.uses[i] == 1:  # (c·u)² = c²·u²
             n, c = vals[0]
             return (self.gate("square", (n,)), c * c)
         nodes = tuple(self.node(v) for v in vals)
