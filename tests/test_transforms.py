@@ -425,3 +425,26 @@ def test_builder_output_refuses_bare_ints_but_trace_accepts_constant_results():
 def test_overflowing_constant_factors_are_refused():
     with pytest.raises(CircuitError, match="finite"):
         circuits.trace(lambda x: x * math.exp(700) * math.exp(700))
+
+
+def test_simplify_never_grows_circuits_with_constant_factors():
+    """Cases found by random property runs: constants inside shared products and squares."""
+    b = Builder()
+    x = b.input_node("x")
+    b.output_node("f", b.gate("mul", x, b.const_node(2), x))
+    c = b.build()
+    assert simplify(c).size == 1 and simplify(c).evaluate(x=3) == {"f": 18}
+
+    b = Builder()
+    x = b.input_node("x")
+    one, half = b.const_node(1), b.const_node(Fraction(1, 2))
+    m = b.gate("mul", x, x, half)
+    sq = b.gate("square", m)                 # shared: used by an add and by a div
+    b.output_node("f", b.gate("div", sq, b.gate("add", sq, one)))
+    c = b.build()
+    s = simplify(c)
+    assert s.size <= c.size
+    point = {"x": Fraction(3, 2)}
+    assert s.evaluate(point) == c.evaluate(point)
+    d = circuits.trace(lambda v: 3 / v)
+    assert [simplify(d).op(g) for g in simplify(d).gates()] == ["div"]
