@@ -404,8 +404,9 @@ class Wire:
         other = self._coerce(other)
         if other is NotImplemented:
             return NotImplemented
-        r = self._gate("recip", self)
-        return r if other == 1 else r._lin(((r, other),))
+        if other == 1:
+            return self._gate("recip", self)
+        return self._gate("div", self._builder.const(other), self)
 
     def __pow__(self, k):
         if isinstance(k, Wire):  # u ** v = exp(v · log u), for u > 0
