@@ -30,6 +30,7 @@ array([1.5, 4.5])
 from __future__ import annotations
 
 import builtins
+import contextlib
 import math
 from fractions import Fraction
 from typing import Any, Mapping, Optional
@@ -163,7 +164,7 @@ def evaluate(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, **
     consts = circuit._values
     vals = [None] * len(ops)
     i = 0
-    ctx = np.errstate(all="ignore") if system == "numpy" else _nullcontext
+    ctx = np.errstate(all="ignore") if system == "numpy" else contextlib.nullcontext()
     try:
         with ctx:
             for i in range(len(ops)):
@@ -191,15 +192,6 @@ def evaluate(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, **
     return {name: vals[v] for name, v in circuit.outputs.items()}
 
 
-class _Null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-_nullcontext = _Null()
 
 _CHUNK = 64  # terms per line of generated code: long sums must not nest deeply
 

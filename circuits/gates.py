@@ -145,10 +145,6 @@ def _pow(u, k):
     return u ** k
 
 
-def _fn(name: str) -> Callable[..., str]:
-    return lambda *a: f"{name}({', '.join(a)})"
-
-
 # --- partial rules ----------------------------------------------------------
 # rule(b, args, out, i) -> None | (node | None, coeff); see module docstring.
 

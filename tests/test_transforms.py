@@ -23,7 +23,7 @@ X, Y = sympy.symbols("x y")
 
 #: gate -> (function of two wires, sympy reference, sample points inside the domain)
 GATE_CASES = {
-    "add": (lambda x, y: Builder_add(x, y), 3 * X - 2 * Y + 1, [(0.3, -1.2), (2.0, 0.5)]),
+    "add": (lambda x, y: _linear(x, y), 3 * X - 2 * Y + 1, [(0.3, -1.2), (2.0, 0.5)]),
     "mul": (lambda x, y: x * y, X * Y, [(0.3, -1.2), (2.0, 0.5)]),
     "mul3": (lambda x, y: circuits.product([x, y, x]), X * Y * X, [(0.3, -1.2), (2.0, 0.5)]),
     "div": (lambda x, y: x / y, X / Y, [(0.3, -1.2), (2.0, 0.5)]),
@@ -44,7 +44,7 @@ GATE_CASES = {
 }
 
 
-def Builder_add(x, y):
+def _linear(x, y):
     return 3 * x - 2 * y + 1
 
 
@@ -309,7 +309,7 @@ def test_simplify_preserves_values_and_is_idempotent():
 def test_simplify_identities_exactly():
     c = circuits.trace(lambda x, y: (x * 1 + 0) * (2 * y) + x * y * 0 + 3 * x / 3 - x + circuits.exp(0) * 0)
     s = simplify(c)
-    assert [s.op(v) for v in s.gates()] == ["mul", "add"] or [s.op(v) for v in s.gates()] == ["mul"]
+    assert [s.op(v) for v in s.gates()] == ["mul"]  # 2·(x·y) + x·y becomes one product x·y·3
     point = {"x": Fraction(2, 3), "y": Fraction(5)}
     assert s.evaluate(point) == c.evaluate(point)
     # common subexpressions with commuted operands
