@@ -8,16 +8,6 @@ import circuits.testing as ct
 from circuits import Builder, CircuitError, bounds, library
 
 
-def backprop_example():
-    b = Builder()
-    x1, x2 = b.input_node("x1"), b.input_node("x2")
-    u1 = b.gate("add", x1, x2)
-    u2 = b.gate("mul", x1, x2)
-    u3 = b.gate("add", u1, u2)
-    b.output_node("y", b.gate("mul", u1, u3))
-    return b.build()
-
-
 def chain3(k):
     """x·y·x, then k times v ← v·x·y with 3-ary × gates."""
     b = Builder()
@@ -57,7 +47,7 @@ def test_partial_costs_by_hand():
 
 
 def test_theorem3_numbers_on_the_worked_example():
-    r = bounds.theorem3(backprop_example())
+    r = bounds.theorem3(library.backprop_example())
     # w = 8 wires, 6 nodes, + and × partials cost nothing: 2·8 + 0 + 6
     assert r.bound == 22 and r.details["notes_bound"] == 3 * 8 + 6
     assert r.holds and bool(r) and r.details["holds_notes_bound"]
@@ -67,7 +57,7 @@ def test_theorem3_numbers_on_the_worked_example():
 
 
 def test_theorem3_measured_is_gates_added_by_backprop():
-    c = backprop_example()
+    c = library.backprop_example()
     full = circuits.backward(c, keep_primal=True)
     gates = sum(1 for _, op in full.dag.nodes(data="op") if op not in ("input", "const"))
     assert bounds.theorem3(c).measured == gates - 4
@@ -112,7 +102,7 @@ def test_forward_size_constant_by_hand():
 
 
 def test_cheap_gradient_on_the_notes_examples():
-    for c in (library.figure1(), backprop_example(), library.least_squares(5, 3)):
+    for c in (library.figure1(), library.backprop_example(), library.least_squares(5, 3)):
         r = bounds.cheap_gradient(c)
         assert r.bound == 5 and r.holds, str(r)
         assert r.details["cost_f"] == c.size
@@ -151,7 +141,7 @@ def test_errors_name_the_outputs():
 
 
 def test_directional_bounds():
-    c = backprop_example()
+    c = library.backprop_example()
     for kind in ("jvp", "vjp", "hvp"):
         bound, claim = bounds.directional_bound(c, kind)
         made = getattr(circuits, kind)(c)
