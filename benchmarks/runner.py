@@ -9,7 +9,8 @@ For each circuit ``c`` it measures, in this order,
   (sparse, only while inputs × wires is small);
 * evaluation of the simplified gradient: ``compile`` time, one point through
   ``compile(g).function("float")``, a batch of ``BATCH`` points through numpy
-  against the same number of raw numpy operations (:func:`raw_numpy_seconds`);
+  against the same operations replayed as bare numpy calls, and against the
+  hot-cache floor (both in :mod:`benchmarks.raw`);
 * the networkx floor for the gradient's nodes and wires and the time of
   materialising ``backward(c).dag``;
 * the peers (:mod:`benchmarks.peers`), each in a child process with a timeout.
@@ -33,8 +34,9 @@ from .families import FAMILIES, points
 from .measure import binary_ops, edge_list, memory_method, nx_floor, peak_memory, timed
 from .peers import available, run_peer
 from .progress import Progress
+from .raw import hot_numpy_seconds, raw_program, run_raw, unit_costs
 
-__all__ = ["run", "measure_case", "raw_numpy_seconds", "BATCH"]
+__all__ = ["run", "measure_case", "BATCH"]
 
 BATCH = 10_000             # points of the batch evaluation
 FORWARD_WORK = 3_000_000   # forward runs while inputs × wires stays below this
@@ -43,63 +45,6 @@ COMPILE_WIRES = 700_000    # compile / single-point evaluation up to this many g
 HVP_WIRES = 700_000        # hvp up to this many input wires
 TIMEOUTS = {"casadi": 120.0, "jax": 150.0, "sympy": 15.0}
 QUICK_TIMEOUTS = {"casadi": 20.0, "jax": 20.0, "sympy": 3.0}
-
-_UNARY_NUMPY = {
-    "exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
-    "sigmoid": lambda a: 1.0 / (1.0 + np.exp(-a)), "relu": lambda a: np.maximum(a, 0.0),
-    "step": lambda a: (a > 0).astype(float), "recip": lambda a: 1.0 / a,
-}
-
-
-def _unit_costs(n: int) -> dict:
-    """Seconds of one raw numpy operation on ``n``-point arrays, per kind."""
-    rng = np.random.default_rng(0)
-    a, b = rng.uniform(0.5, 1.5, n), rng.uniform(0.5, 1.5, n)
-    costs = {}
-
-    def best(fn):
-        fn()
-        reps = 50
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        return (time.perf_counter() - t0) / reps
-    costs["binary"] = best(lambda: a * b)
-    costs["div"] = best(lambda: a / b)
-    for op, f in _UNARY_NUMPY.items():
-        costs[op] = best(lambda f=f: f(a))
-    return costs
-
-
-def raw_numpy_seconds(circuit, costs: dict) -> float:
-    """Seconds the circuit's operations take as bare numpy calls, without any interpreter.
-
-    Each gate costs its binary operations (:func:`benchmarks.measure.binary_ops`)
-    times one numpy multiplication, a unary function gate one call of that
-    numpy function, a division one numpy division.  This is the yardstick of the batch evaluation.
-
-    Examples
-    --------
-    >>> import circuits
-    >>> from benchmarks.runner import raw_numpy_seconds
-    >>> c = circuits.parse("sin(x) * y + x")
-    >>> raw_numpy_seconds(c, {"binary": 1.0, "sin": 10.0})
-    12.0
-    """
-    total = 0.0
-    for op, a, w in zip(circuit._ops, circuit._args, circuit._weights):
-        if not a:
-            continue
-        if op in _UNARY_NUMPY and op in costs:
-            total += costs[op]
-            continue
-        if op == "div" and "div" in costs:
-            total += costs["div"]
-            continue
-        n = len(a) - 1 + (sum(1 for c in w if c != 1 and c != -1) if w is not None else 0)
-        total += max(n, 1) * costs["binary"]
-    return total
-
 
 def _sizes(circuit) -> dict:
     return {"gates": circuit.size, "wires": circuit.wires, "nodes": len(circuit), "ops": binary_ops(circuit)}
@@ -171,7 +116,12 @@ def measure_case(family, size, *, peers=(), costs=None, note=lambda text: None, 
             batch_values = points(c, family, BATCH, seed=2)
             compiled(batch_values)
             _, ev["batch_s"] = timed(compiled, batch_values, repeat=3)
-            ev["raw_numpy_s"] = raw_numpy_seconds(s, costs) if costs else None
+            program = raw_program(s)
+            xs = [np.asarray(batch_values[x], dtype=float) for x in s.inputs]
+            run_raw(program, xs)
+            _, ev["raw_numpy_s"] = timed(run_raw, program, xs, repeat=3)
+            ev["hot_numpy_s"] = hot_numpy_seconds(s, costs) if costs else None
+            del program, xs
         rec["eval"] = ev
         del compiled, fn
 
@@ -258,7 +208,7 @@ def run(families=None, *, quick: bool = False, peers: bool = True, out_dir: str 
     use = [p for p in ("casadi", "jax", "sympy") if peers and have[p]]
     plan = [(FAMILIES[n], s) for n in names for s in (FAMILIES[n].quick if quick else FAMILIES[n].sizes)]
     bar = Progress(len(plan), stream=stream)
-    costs = _unit_costs(BATCH)
+    costs = unit_costs(BATCH)
     t_start = time.time()
     cases = []
     for family, size in plan:

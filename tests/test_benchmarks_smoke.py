@@ -64,3 +64,37 @@ def test_floor_edges_are_the_wires():
     edges = edge_list(c)
     assert len(edges) == c.wires == 5
     assert nx_floor(len(c), edges) >= 0
+
+
+# --- the batch-evaluation yardsticks (benchmarks/raw.py) --------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+import numpy as np  # noqa: E402
+
+from benchmarks.raw import hot_numpy_seconds, raw_program, run_raw  # noqa: E402
+from circuits.testing import circuits as circuit_strategy, points as point_strategy  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=circuit_strategy().flatmap(lambda c: point_strategy(c).map(lambda p: (c, p))))
+def test_replay_computes_what_the_circuit_computes(data):
+    """The replay is only a yardstick if it does the same work: same outputs as evaluate."""
+    c, point = data
+    xs = [np.full(3, float(point[x])) for x in c.inputs]
+    got = run_raw(raw_program(c), xs)
+    want = circuits.evaluate(c, {x: np.full(3, float(point[x])) for x in c.inputs})
+    for (name, w), g in zip(want.items(), got):
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-300, err_msg=name)
+
+
+def test_replay_makes_one_numpy_call_per_binary_operation():
+    for family, size in (("lsq", 4), ("mlp", (2, 4, 4, 1)), ("det", 3), ("sigma2_fast", 10)):
+        g = circuits.simplify(circuits.backward(FAMILIES[family].make(size)))
+        steps = raw_program(g)[2]
+        # unary gates count one operation and are one call (sigmoid is one vectorised call)
+        assert len(steps) == binary_ops(g), family
+
+
+def test_hot_floor_counts_operations():
+    c = circuits.parse("sin(x) * y + 3*x")
+    assert hot_numpy_seconds(c, {"binary": 1.0, "sin": 10.0}) == 10 + 1 + 2

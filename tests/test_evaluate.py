@@ -142,6 +142,22 @@ def test_compiled_function_and_wide_gates():
     assert fast.function("exact")(*values.values()) == (expected,)
 
 
+def test_compiled_sum_leads_with_a_positive_term():
+    """``y - x`` is one numpy call; ``-x + y`` would be two (a negation, then an addition)."""
+    b = Builder()
+    x, y, z = b.inputs("x y z")
+    b.output("f", -x + y)
+    b.output("g", -x - 2 * y)
+    c = b.build()
+    lines = compile(c).source.splitlines()
+    assert lines[1].split("=", 1)[1].split(";")[0].strip() == "v1 - v0"
+    assert lines[2].split("=", 1)[1].split(";")[0].strip() == "-v0 - 2*v1"
+    values = {"x": np.array([1.0, 2.0]), "y": np.array([5.0, 7.0]), "z": np.zeros(2)}
+    got = compile(c)(values)
+    np.testing.assert_array_equal(got["f"], [4.0, 5.0])
+    np.testing.assert_array_equal(got["g"], [-11.0, -16.0])
+
+
 # --- deep circuits: no recursion anywhere ------------------------------------------------------
 
 N = 100_000
