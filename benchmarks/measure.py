@@ -17,6 +17,8 @@ import tracemalloc
 
 import networkx as nx
 
+import circuits
+
 __all__ = ["timed", "peak_memory", "memory_method", "binary_ops", "nx_floor", "edge_list"]
 
 _LIBC = None
@@ -132,7 +134,8 @@ def binary_ops(circuit) -> int:
     A gate over ``k`` wires counts ``k − 1`` operations plus one per weight
     other than ±1 (a −1 weight turns an addition into a subtraction, still one
     operation); every gate counts at least one (a unary gate is one
-    operation).  Sources count nothing.
+    operation).  Sources count nothing.  This is ``circuits.cost(c, "binary")``
+    (:attr:`circuits.analysis.Analysis.binary_ops`).
 
     Examples
     --------
@@ -144,16 +147,7 @@ def binary_ops(circuit) -> int:
     >>> binary_ops(b.build())        # add: 2 + one weight 2; sin: 1; mul: 1
     5
     """
-    total = 0
-    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
-    for op, a, w in zip(ops, argss, weights):
-        if not a:
-            continue
-        n = len(a) - 1
-        if w is not None:
-            n += sum(1 for c in w if c != 1 and c != -1)
-        total += n if n > 0 else 1
-    return total
+    return circuits.cost(circuit, "binary")
 
 
 def edge_list(circuit) -> list:

@@ -36,7 +36,7 @@ __all__ = ["raw_program", "run_raw", "unit_costs", "hot_numpy_seconds", "UNARY_N
 UNARY_NUMPY = {
     "exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
     "sigmoid": lambda a: 1.0 / (1.0 + np.exp(-a)), "relu": lambda a: np.maximum(a, 0.0),
-    "step": lambda a: (a > 0).astype(float), "recip": lambda a: 1.0 / a,
+    "step": lambda a: np.greater(a, 0.0).astype(float), "recip": lambda a: 1.0 / a,
 }
 
 

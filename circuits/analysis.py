@@ -68,8 +68,10 @@ class Analysis:
         Output names.
     binary_ops : int
         The gates rewritten as binary operations: ``k - 1`` for a ``k``-wire
-        gate plus one multiplication per wire weight other than 1; a 1-wire
-        gate counts 1.
+        gate plus one multiplication per wire weight other than ±1 (a −1
+        weight turns an addition into a subtraction); a 1-wire gate counts 1.
+        This is the count CasADi's instructions and JAX's equations compare
+        with (see ``benchmarks/``).
     """
 
     n: int
@@ -112,7 +114,7 @@ def _gate_binary_ops(circuit: Circuit, v: int) -> int:
     k = len(circuit.args(v))
     if k == 1:
         return 1
-    extra = sum(1 for x in circuit.weights(v) if x != 1) if GATES[circuit.op(v)].weighted else 0
+    extra = sum(1 for x in circuit.weights(v) if x != 1 and x != -1) if GATES[circuit.op(v)].weighted else 0
     return k - 1 + extra
 
 
