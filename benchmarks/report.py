@@ -87,17 +87,22 @@ def targets(results: dict) -> list:
                  "; ".join(parts) or "–", all(ok) if ok else None))
 
     # 4. simplify(backward) ops <= CasADi gradient ops and JAX grad eqns, every common size
-    for peer, key, what in (("casadi", "grad_ops", "CasADi gradient ops"), ("jax", "grad_eqns", "JAX grad eqns")):
+    comparisons = (("simplify_ops", "casadi", "grad_ops", "CasADi gradient ops", True),
+                   ("simplify_ops", "jax", "grad_eqns", "JAX grad eqns", True),
+                   ("simplify", "casadi", "grad_ops", "CasADi gradient ops", False))
+    for which, peer, key, what, target in comparisons:
         parts, ok = [], []
         for fam in fams:
-            rs = [r for r in cases if r["family"] == fam and _peer(r, peer, key)]
+            rs = [r for r in cases if r["family"] == fam and _peer(r, peer, key) and r.get(which)]
             if rs:
-                worst = max(rs, key=lambda r: r["simplify"]["ops"] / _peer(r, peer, key))
-                q = worst["simplify"]["ops"] / _peer(worst, peer, key)
+                worst = max(rs, key=lambda r: r[which]["ops"] / _peer(r, peer, key))
+                q = worst[which]["ops"] / _peer(worst, peer, key)
                 parts.append(f"{fam} {q:.2f}")
-                ok.append(all(r["simplify"]["ops"] <= _peer(r, peer, key) for r in rs))
-        rows.append((f"simplify(backward) ops ≤ {what} (worst ratio ours/theirs over sizes)",
-                     "; ".join(parts) or "–", all(ok) if ok else None))
+                ok.append(all(r[which]["ops"] <= _peer(r, peer, key) for r in rs))
+        name = ('simplify(backward, minimize="ops")' if which == "simplify_ops"
+                else "simplify(backward) (minimising gates; not a target, for honesty)")
+        rows.append((f"{name} ops ≤ {what} (worst ratio ours/theirs over sizes)",
+                     "; ".join(parts) or "–", (all(ok) if ok else None) if target else None))
 
     # 5. batch evaluation: faster than CasADi map, within 1.5x raw numpy
     parts, ok, parts2, ok2, parts3 = [], [], [], [], []
@@ -170,12 +175,13 @@ def write_markdown(results: dict, path: str) -> None:
         "CasADi: gradient instructions without inputs/outputs/constants; JAX: equations of make_jaxpr(grad).",
         "",
         "| family | size | f gates / wires / ops | build s | backward s | µs/w | bw / floor | (bw+dag) / floor "
-        "| ∇ gates / ops | simplify(∇) ops | ratio to f | simplify s | hvp s | forward s | CasADi ∇ ops (s) "
+        "| ∇ gates / ops | simplify(∇) gates / ops | ops-minimised gates / ops | ratio to f | simplify s "
+        "| ops-minimised s | hvp s | forward s | CasADi ∇ ops (s) "
         "| JAX ∇ eqns (s) | JAX / bw time | SymPy diff / cse ops | peak B/gate |",
-        "|" + "---|" * 19,
+        "|" + "---|" * 21,
     ]
     for r in results["cases"]:
-        f, b, s = r["f"], r["backward"], r["simplify"]
+        f, b, s, so = r["f"], r["backward"], r["simplify"], r.get("simplify_ops")
         cas = r["peers"].get("casadi")
         jx = r["peers"].get("jax")
         sp = r["peers"].get("sympy")
@@ -195,15 +201,17 @@ def write_markdown(results: dict, path: str) -> None:
             r["family"], r["label"], f"{_fmt(f['gates'])} / {_fmt(f['wires'])} / {_fmt(f['ops'])}",
             _fmt(r["build_s"]), _fmt(b["seconds"]), _fmt(b["seconds_per_wire"] * 1e6),
             _fmt(_ratio(b["seconds"], r["floor_s"])), _fmt(_ratio(b["seconds"] + r["dag_s"], r["floor_s"])),
-            f"{_fmt(b['gates'])} / {_fmt(b['ops'])}", _fmt(s["ops"]), _fmt(s["ops"] / max(f["ops"], 1)),
-            _fmt(s["seconds"]), _fmt(r["hvp"]["seconds"] if r["hvp"] else None),
+            f"{_fmt(b['gates'])} / {_fmt(b['ops'])}", f"{_fmt(s['gates'])} / {_fmt(s['ops'])}",
+            f"{_fmt(so['gates'])} / {_fmt(so['ops'])}" if so else "–",
+            _fmt((so or s)["ops"] / max(f["ops"], 1)),
+            _fmt(s["seconds"]), _fmt(so["seconds"] if so else None), _fmt(r["hvp"]["seconds"] if r["hvp"] else None),
             _fmt(r["forward"]["seconds"] if r["forward"] else None),
             peer_cell(cas, "grad_ops", "grad_s"), peer_cell(jx, "grad_eqns", "grad_jaxpr_s"),
             _fmt(jr), sym, _fmt(b["peak_bytes"] / max(b["gates"], 1)),
         ]) + " |")
     ev_rows = [r for r in results["cases"] if r["eval"]]
     if ev_rows:
-        lines += ["", "## Evaluation of simplify(backward(f))", "",
+        lines += ["", "## Evaluation of simplify(backward(f), minimize=\"ops\")", "",
                   f"compile: generating and compiling Python; point: one call of compile(g).function('float'); "
                   f"batch: compile(g)(arrays of {results['batch']:,} points); replay: the same operations as "
                   "bare numpy calls from a flat list, one call per binary operation, results kept "

@@ -5,9 +5,10 @@ For each circuit ``c`` it measures, in this order,
 * ``build``: time to build ``c`` with :mod:`circuits.library`;
 * ``backward``: time and peak memory (see :mod:`benchmarks.measure`) of
   :func:`circuits.backward`, its gates, wires and binary operations;
-* ``simplify``: of ``simplify(backward(c))``; ``hvp``; ``forward``
+* ``simplify``: of ``simplify(backward(c))`` and of ``simplify(backward(c),
+  minimize="ops")`` (the one evaluated below); ``hvp``; ``forward``
   (sparse, only while inputs × wires is small);
-* evaluation of the simplified gradient: ``compile`` time, one point through
+* evaluation of the operation-minimised gradient: ``compile`` time, one point through
   ``compile(g).function("float")``, a batch of ``BATCH`` points through numpy
   against the same operations replayed as bare numpy calls, and against the
   hot-cache floor (both in :mod:`benchmarks.raw`);
@@ -78,6 +79,10 @@ def measure_case(family, size, *, peers=(), costs=None, note=lambda text: None, 
     note(f"{label}: simplify")
     s, t, peak, whole = peak_memory(circuits.simplify, g)
     rec["simplify"] = dict(_sizes(s), seconds=t, peak_bytes=peak)
+    del s
+    note(f"{label}: simplify(minimize='ops')")
+    s, t, peak, whole = peak_memory(circuits.simplify, g, minimize="ops")
+    rec["simplify_ops"] = dict(_sizes(s), seconds=t, peak_bytes=peak)
 
     rec["hvp"] = None
     if wires <= HVP_WIRES:

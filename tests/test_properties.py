@@ -333,6 +333,21 @@ def test_simplify_preserves_exact_values(cp):
     assert evaluate(g, only_inputs(g, p)) == evaluate(circuits.backward(c), p)
 
 
+@budget(100)
+@given(with_point(exact=True, margin=0))
+def test_simplify_for_operations_saves_operations_exactly(cp):
+    """minimize="ops" never costs operations, keeps every value exact, and is idempotent."""
+    c, p = cp
+    for h in (c, circuits.backward(c)):
+        by_gates = circuits.simplify(h)
+        by_ops = circuits.simplify(h, minimize="ops")
+        assert_valid(by_ops)
+        assert circuits.cost(by_ops, "binary") <= circuits.cost(by_gates, "binary")
+        assert evaluate(by_ops, only_inputs(by_ops, p)) == evaluate(h, p)
+        again = circuits.simplify(by_ops, minimize="ops")
+        assert (again._ops, again._args, again._weights) == (by_ops._ops, by_ops._args, by_ops._weights)
+
+
 # --- size laws -------------------------------------------------------------
 
 

@@ -448,3 +448,89 @@ def test_simplify_never_grows_circuits_with_constant_factors():
     assert s.evaluate(point) == c.evaluate(point)
     d = circuits.trace(lambda v: 3 / v)
     assert [simplify(d).op(g) for g in simplify(d).gates()] == ["div"]
+
+
+def test_simplify_divides_instead_of_multiplying_by_a_reciprocal():
+    """u·(1/v) is one ÷ gate: the reciprocal of a quotient rule's partial disappears."""
+    b = Builder()
+    x, y = b.input_node("x"), b.input_node("y")
+    b.output_node("f", b.gate("mul", x, b.gate("recip", y)))
+    s = simplify(b.build())
+    assert [s.op(g) for g in s.gates()] == ["div"]
+    assert s.evaluate(x=Fraction(3), y=Fraction(4)) == {"f": Fraction(3, 4)}
+
+
+def test_simplify_scales_a_used_product_instead_of_repeating_it():
+    """−(x·y) next to a use of x·y: a scale gate (one operation), not x·y·(−1) (two)."""
+    b = Builder()
+    x, y = b.input_node("x"), b.input_node("y")
+    p = b.gate("mul", x, y)
+    b.output_node("f", b.gate("sin", p))
+    b.output_node("g", b.gate("add", p, weights=(-1,)))
+    s = simplify(b.build())
+    assert sorted(s.op(g) for g in s.gates()) == ["add", "mul", "sin"]
+    assert circuits.cost(s, "binary") == 3
+    assert s.evaluate(x=2, y=3)["g"] == -6
+
+
+def test_simplify_for_operations_shares_the_partials_of_a_long_product():
+    """∇(x₁⋯x₆): six 5-factor products (6·4 = 24 operations) become prefix and
+    suffix chains: 4 + 4 operations for the chains, 4 to join them (12)."""
+    names = [f"x{i}" for i in range(1, 7)]
+    c = circuits.trace(lambda *xs: circuits.product(list(xs)), inputs=names)
+    g = circuits.backward(c)
+    by_gates, by_ops = simplify(g), simplify(g, minimize="ops")
+    assert circuits.cost(by_gates, "binary") == 24
+    assert circuits.cost(by_ops, "binary") == 12
+    assert all(len(by_ops.args(v)) == 2 for v in by_ops.gates())
+    point = {n: Fraction(i + 2, 3) for i, n in enumerate(names)}
+    total = math.prod(point.values())
+    assert by_ops.evaluate(point) == {f"df/d{n}": total / point[n] for n in names}
+
+
+def test_simplify_for_operations_factors_a_shared_weight():
+    """r = x + 3y enters four sums with weights 2, −2, 2, 3: 2·r is formed once and
+    three weights become ±1 (11 operations → 9, one more gate)."""
+    b = Builder()
+    x, y = b.input_node("x"), b.input_node("y")
+    r = b.gate("add", x, y, weights=(1, 3))
+    b.output_node("a", b.gate("add", r, x, weights=(2, 1)))
+    b.output_node("b", b.gate("add", r, y, weights=(-2, 1)))
+    b.output_node("c", b.gate("add", r, x, y, weights=(2, 1, 1)))
+    b.output_node("d", b.gate("add", r, y, weights=(3, 1)))
+    c = b.build()
+    by_gates, by_ops = simplify(c), simplify(c, minimize="ops")
+    assert (by_gates.size, circuits.cost(by_gates, "binary")) == (5, 11)
+    assert (by_ops.size, circuits.cost(by_ops, "binary")) == (6, 9)
+    point = {"x": Fraction(1, 3), "y": Fraction(-5, 7)}
+    assert by_ops.evaluate(point) == c.evaluate(point)
+
+
+def test_simplify_minimize_is_checked():
+    with pytest.raises(ValueError, match="'gates' or 'ops'"):
+        simplify(circuits.parse("x + 1"), minimize="size")
+
+
+def test_simplify_for_operations_reuses_a_partial_sum():
+    """S − z for S = x + y + z is the partial sum x + y that S can be built from; S, then
+    used only by S − y, merges into it: x + y and z − y + (x + y), 4 → 3 operations."""
+    b = Builder()
+    x, y, z = (b.input_node(n) for n in "xyz")
+    total = b.gate("add", x, y, z)
+    b.output_node("a", b.gate("add", total, z, weights=(1, -1)))
+    b.output_node("b", b.gate("add", total, y, weights=(1, -1)))
+    c = b.build()
+    by_gates, by_ops = simplify(c), simplify(c, minimize="ops")
+    assert (by_gates.size, circuits.cost(by_gates, "binary")) == (3, 4)
+    assert (by_ops.size, circuits.cost(by_ops, "binary")) == (2, 3)
+    assert by_ops.evaluate(x=1, y=10, z=100) == {"a": 11, "b": 101}
+
+
+def test_simplify_folds_negative_powers_of_integers_exactly():
+    """Found by a 10× property run: 5 ** -1 folded to the float 0.2."""
+    b = Builder()
+    x = b.input_node("x")
+    five = b.const_node(5)
+    b.output_node("f", b.gate("mul", x, b.gate("pow", five, b.const_node(-1))))
+    s = simplify(b.build())
+    assert s.evaluate(x=Fraction(1)) == {"f": Fraction(1, 5)}

@@ -7,7 +7,7 @@ One pass walks the circuit in topological order and maps every old node to a
   constant (when the registry can evaluate it there: exactly for rational
   gates, in floating point otherwise; a domain error leaves the gate);
 * identities: ``u·1``, ``u·0``, ``u+0``, products and quotients by constants,
-  ``pow`` with exponent 0, 1, 2 or −1;
+  ``pow`` with exponent 0, 1, 2 or −1, ``u·(1/v) = u / v``;
 * scaled wires folded into weights: a scale ``c·u`` is never a gate unless a
   non-linear gate or an output needs it, and nested weighted ``+`` gates used
   once are flattened into their consumer;
@@ -31,10 +31,31 @@ from ..gates import GATES
 __all__ = ["simplify"]
 
 _MAX_ROUNDS = 20
+_MAX_SHARED = 256  # largest product whose partials minimize="ops" shares (see _share_partial_products)
 
 
-def simplify(circuit: Circuit) -> Circuit:
+def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
     """A smaller circuit computing the same outputs.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    minimize : {"gates", "ops"}
+        ``"gates"`` (the default) keeps the gate count of the notes as small
+        as the rules can.  ``"ops"`` then trades gates for binary operations
+        (:attr:`circuits.analysis.Analysis.binary_ops`, the count CasADi and
+        JAX report) with two more rewrites, each applied only where it saves
+        operations:
+
+        * a constant shared by many wire weights out of one node is applied
+          once, by a scale gate, so those weights become ±1 (``2·rᵢ`` formed
+          once in a least-squares gradient, as CasADi does);
+        * the partials of a ``k``-ary product (each the product of the other
+          ``k − 1`` factors, ``k − 2`` operations apiece) share prefix and
+          suffix products: about ``3k`` operations instead of ``k(k − 2)``;
+        * a sum minus one of its own terms, ``S − w·u``, becomes the partial
+          sum ``T`` that ``S = T + w·u`` is then built from (no more gates,
+          one operation fewer).
 
     Examples
     --------
@@ -50,10 +71,22 @@ def simplify(circuit: Circuit) -> Circuit:
     >>> s = circuits.simplify(circuits.parse("(x*1 + 0) * (2*y) + x*y + exp(0)"))
     >>> s.size, s.evaluate(x=2, y=3)
     (2, {'f': 19.0})
+
+    Minimising operations instead of gates on the same gradient: ``6·r₁``,
+    ``4·r₂`` and ``2·r₃`` are each used by two partials, so each is formed
+    once (three more gates, three fewer operations).
+
+    >>> from circuits.analysis import analyze
+    >>> [(analyze(h).s, analyze(h).binary_ops) for h in (g, circuits.simplify(g, minimize="ops"))]
+    [(6, 28), (9, 25)]
     """
+    if minimize not in ("gates", "ops"):
+        raise ValueError(f"minimize must be 'gates' or 'ops', not {minimize!r}")
     current = circuit
     for _ in range(_MAX_ROUNDS):
-        nxt = _simplify_once(current)
+        nxt = _Pass(current, minimize).run()
+        if minimize == "ops":
+            nxt = _factor_constants(_share_partial_products(_reuse_partial_sums(nxt)))
         if _same(nxt, current):
             return nxt
         current = nxt
@@ -72,8 +105,8 @@ def _fold(op, values):
     try:
         if exact:
             result = gate.num(*values)
-            if op in ("div", "recip") and isinstance(result, float):
-                result = Fraction(values[0]) / Fraction(values[1]) if op == "div" else 1 / Fraction(values[0])
+            if isinstance(result, float):  # int / int or int ** -k: redo in rationals
+                result = gate.num(*[v if j in gate.constant_args else Fraction(v) for j, v in enumerate(values)])
             return result
         result = gate.num(*[float(v) for v in values])
         return result if result == result and abs(result) != float("inf") else None
@@ -81,9 +114,14 @@ def _fold(op, values):
         return None
 
 
+def _nonunit(weights) -> int:
+    return sum(1 for w in weights if w != 1 and w != -1)
+
+
 class _Pass:
-    def __init__(self, circuit: Circuit):
+    def __init__(self, circuit: Circuit, minimize: str = "gates"):
         self.c = circuit
+        self.minimize = minimize
         self.b = Builder()
         self.cse: dict = {}
         self.materialised: dict = {}
@@ -95,9 +133,10 @@ class _Pass:
             uses[v] += 1
         self.uses = uses
         self.origin: dict = {}  # new add gate -> the old node it was made for
+        self.used: dict = {}    # new node -> wires out of it so far
 
     def gate(self, op, args, weights=None):
-        """A gate through the CSE table (commutative operands sorted)."""
+        """A gate through the CSE table (commutative operands sorted); counts the new uses."""
         if GATES[op].commutative:
             if weights is None:
                 args = tuple(sorted(args))
@@ -111,6 +150,8 @@ class _Pass:
         node = self.cse.get(key)
         if node is None:
             node = self.cse[key] = self.b.gate(op, *args, weights=weights)
+            for u in args:
+                self.used[u] = self.used.get(u, 0) + 1
         return node
 
     def node(self, val) -> int:
@@ -118,7 +159,9 @@ class _Pass:
 
         A scaled product ``c·(u·v)`` (or square ``c·u²``) becomes the product
         ``u·v·c`` with the constant as a factor: one gate, where a scale gate
-        would be a second one whenever ``u·v`` has no other use.
+        would be a second one whenever ``u·v`` has no other use.  When ``u·v``
+        is already used, a scale gate is one operation where the longer
+        product would be two.
         """
         n, c = val
         if n is None:
@@ -126,11 +169,11 @@ class _Pass:
         if c == 1:
             return n
         op = self.b._ops[n]
-        if op == "mul":
+        if op in ("mul", "square") and self.used.get(n, 0) == 0:
+            if op == "square":  # c·u² = u·u·c, pulled out of (c'·u)² by other()
+                (u,) = self.b._args[n]
+                return self.gate("mul", (u, u, self.b.const_node(c)))
             return self.gate("mul", self.b._args[n] + (self.b.const_node(c),))
-        if op == "square":  # c·u² = u·u·c, pulled out of (c'·u)² by other()
-            (u,) = self.b._args[n]
-            return self.gate("mul", (u, u, self.b.const_node(c)))
         return self.gate("add", (n,), (c,))
 
     def linear(self, terms, constant):
@@ -182,8 +225,10 @@ class _Pass:
             if n is None:
                 constant += w * c
                 continue
-            # flatten a weighted + gate that only this gate uses
-            if b._ops[n] == "add" and self.uses[u] == 1 and self.origin.get(n) == u:
+            # flatten a weighted + gate that only this gate uses (when minimising
+            # operations, only if scaling its weights costs no more than the wire)
+            if (b._ops[n] == "add" and self.uses[u] == 1 and self.origin.get(n) == u
+                    and (self.minimize == "gates" or self.flattens(n, w * c))):
                 inner_w = b._weights[n] or (1,) * len(b._args[n])
                 for m, iw in zip(b._args[n], inner_w):
                     if b._ops[m] == "const":
@@ -193,6 +238,11 @@ class _Pass:
                 continue
             terms.append((n, w * c))
         return self.linear(terms, constant)
+
+    def flattens(self, n, scale) -> bool:
+        inner = [w for m, w in zip(self.b._args[n], self.b._weights[n] or (1,) * len(self.b._args[n]))
+                 if self.b._ops[m] != "const"]
+        return _nonunit([scale * w for w in inner]) <= _nonunit(inner) + _nonunit([scale])
 
     def mul(self, i, args, val):
         coeff = 1
@@ -208,6 +258,10 @@ class _Pass:
             return (None, coeff)
         if len(nodes) == 1:
             return (nodes[0], coeff)
+        if len(nodes) == 2 and self.b._ops[nodes[1]] == "recip":  # u·(1/v) = u / v
+            nodes.reverse()
+        if len(nodes) == 2 and self.b._ops[nodes[0]] == "recip":
+            return (self.gate("div", (nodes[1],) + self.b._args[nodes[0]]), coeff)
         if coeff != 1 and self.uses[i] > 1:
             # a shared product keeps its constant factor: pulled out, every
             # consumer that is not a + gate would need a gate of its own
@@ -241,5 +295,183 @@ class _Pass:
         return (self.gate(op, nodes), 1)
 
 
-def _simplify_once(circuit: Circuit) -> Circuit:
-    return _Pass(circuit).run()
+
+
+# --- minimize="ops": trade gates for binary operations ------------------------------------
+
+
+def _copy(circuit: Circuit, emit) -> Circuit:
+    """Rebuild ``circuit`` node by node; ``emit(b, i, new)`` may return a node for gate ``i``."""
+    b = Builder()
+    new: list = [None] * len(circuit)
+    for name, v in circuit._inputs.items():
+        new[v] = b.input_node(name)
+    for i, op in enumerate(circuit._ops):
+        if op == "input":
+            continue
+        if op == "const":
+            new[i] = b.const_node(circuit._values[i])
+            continue
+        node = emit(b, i, new)
+        if node is None:
+            node = b.gate(op, *[new[u] for u in circuit._args[i]], weights=circuit._weights[i])
+        new[i] = node
+    for name, v in circuit._outputs.items():
+        b.output_node(name, new[v])
+    return b.build()
+
+
+def _share_partial_products(circuit: Circuit) -> Circuit:
+    """Products of all-but-one of the same factors, rebuilt from shared prefix and suffix products.
+
+    ``m`` gates ``S ∖ {e_i}`` over a factor set ``S`` of size ``k`` cost
+    ``m·(k − 2)`` operations; with ``R = Π(S ∖ E)``, prefixes
+    ``P_j = R·e_1⋯e_j`` and suffixes ``Q_j = e_j⋯e_m`` the gate of ``e_i``
+    is ``P_{i−1}·Q_{i+1}``: at most ``|R| + 3m`` operations.  Products of
+    more than ``_MAX_SHARED`` factors are left alone (finding the families
+    costs ``k²`` per gate).
+    """
+    ops, argss = circuit._ops, circuit._args
+    pairs: dict = {}  # factor set minus two -> [(gate, the factor it has that the other lacks)]
+    for i, op in enumerate(ops):
+        a = argss[i]
+        if op != "mul" or not 3 <= len(a) <= _MAX_SHARED or len(set(a)) != len(a):
+            continue
+        whole = frozenset(a)
+        for u in a:
+            pairs.setdefault(whole - {u}, []).append((i, u))
+    families: dict = {}  # factor set S -> {missing factor: gate}
+    for key, found in pairs.items():
+        if len(found) != 2:
+            continue
+        (i, a), (j, b) = found
+        fam = families.setdefault(key | {a, b}, {})
+        fam.setdefault(b, i)
+        fam.setdefault(a, j)
+    plans: dict = {}  # gate -> (chains, position)
+    for whole, fam in families.items():
+        m, k = len(fam), len(whole)
+        r = k - m  # factors every gate of the family has
+        cost = max(r + m - 2, 0) + max(m - 2, 0) + max(m - 1 - (r == 0), 0)
+        if cost >= m * (k - 2) or any(g in plans for g in fam.values()):
+            continue
+        order = sorted(fam)  # the missing factors e_1..e_m
+        chains = {"prefix": sorted(whole - set(fam)) + order, "suffix": order[::-1], "built": {}}
+        for pos, e in enumerate(order):
+            plans[fam[e]] = (chains, pos)
+    if not plans:
+        return circuit
+
+    def chain(b, new, chains, kind, length):  # product of the first `length` factors of a chain
+        built = chains["built"]
+        factors = chains[kind]
+        have = length
+        while have > 1 and (kind, have) not in built:
+            have -= 1
+        node = built.get((kind, have), new[factors[0]])
+        for n in range(have + 1, length + 1):
+            node = built[(kind, n)] = b.gate("mul", node, new[factors[n - 1]])
+        return node
+
+    def emit(b, i, new):
+        if i not in plans:
+            return None
+        chains, pos = plans[i]
+        m = len(chains["suffix"])
+        head = len(chains["prefix"]) - m + pos  # R·e_1⋯e_{pos}
+        tail = m - 1 - pos                      # e_{pos+2}⋯e_m
+        parts = [chain(b, new, chains, kind, n) for kind, n in (("prefix", head), ("suffix", tail)) if n]
+        return parts[0] if len(parts) == 1 else b.gate("mul", *parts)
+
+    return _copy(circuit, emit)
+
+
+def _reuse_partial_sums(circuit: Circuit) -> Circuit:
+    """``D = S − w·u`` for a sum ``S = T + w·u``: build ``T`` first, ``S`` from it, ``D`` is ``T``."""
+    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    plan: dict = {}   # S -> (position of u in S, D)
+    taken: dict = {}  # D -> S
+    for d, op in enumerate(ops):
+        if op != "add" or len(argss[d]) != 2:
+            continue
+        wd = weights[d] or (1, 1)
+        for k in (0, 1):
+            sum_, u, alpha, beta = argss[d][k], argss[d][1 - k], wd[k], wd[1 - k]
+            if alpha != 1 or ops[sum_] != "add" or sum_ in plan or len(argss[sum_]) < 3:
+                continue
+            if u in argss[sum_]:
+                pos = argss[sum_].index(u)
+                ws = weights[sum_] or (1,) * len(argss[sum_])
+                if beta == -ws[pos]:
+                    plan[sum_] = (pos, d)
+                    taken[d] = sum_
+                    break
+    if not plan:
+        return circuit
+    partial: dict = {}
+
+    def emit(b, i, new):
+        if i in taken:
+            return partial[taken[i]]
+        if i not in plan:
+            return None
+        pos, _ = plan[i]
+        a = argss[i]
+        ws = weights[i] or (1,) * len(a)
+        t = partial[i] = b.gate("add", *[new[u] for j, u in enumerate(a) if j != pos],
+                                weights=[w for j, w in enumerate(ws) if j != pos])
+        return b.gate("add", t, new[a[pos]], weights=(1, ws[pos]))
+
+    return _copy(circuit, emit)
+
+
+def _exact(value) -> bool:
+    return isinstance(value, (int, Fraction)) and not isinstance(value, bool)
+
+
+def _factor_constants(circuit: Circuit) -> Circuit:
+    """A constant shared by the weights on many wires out of one node, applied once.
+
+    For a node ``r`` whose wires into ``+`` gates carry weights ``w``, the
+    most frequent ``|w| = c`` (at least two wires) is applied once by a scale
+    gate ``c·r``, one operation, and those wires take it with weight ±1.
+    Only exact (rational) weights count, so no rounding is introduced.
+    """
+    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    seen: dict = {}  # node -> {|w|: count}
+    for g, op in enumerate(ops):
+        w = weights[g]
+        if op != "add" or w is None:
+            continue
+        for u, c in zip(argss[g], w):
+            if ops[u] != "const":
+                counts = seen.setdefault(u, {})
+                key = abs(c) if _exact(c) else None
+                counts[key] = counts.get(key, 0) + 1
+    factor: dict = {}
+    for u, counts in seen.items():
+        best = max(((n, c) for c, n in counts.items() if c not in (None, 0, 1)), default=None,
+                   key=lambda t: t[0])
+        if best and best[0] >= 2:
+            factor[u] = best[1]
+    if not factor:
+        return circuit
+    scaled: dict = {}
+
+    def emit(b, i, new):
+        w = weights[i]
+        if ops[i] != "add" or w is None or not any(u in factor for u in argss[i]):
+            return None
+        args, ws = [], []
+        for u, c in zip(argss[i], w):
+            if u in factor and _exact(c) and abs(c) == factor[u]:
+                if u not in scaled:
+                    scaled[u] = b.gate("add", new[u], weights=(factor[u],))
+                args.append(scaled[u])
+                ws.append(1 if c > 0 else -1)
+            else:
+                args.append(new[u])
+                ws.append(c)
+        return b.gate("add", *args, weights=ws)
+
+    return _copy(circuit, emit)
