@@ -16,6 +16,8 @@ One pass walks the circuit in topological order and maps every old node to a
 * dead gates (that no output needs) are dropped.
 
 The pass is repeated until nothing changes, so :func:`simplify` is idempotent.
+With ``minimize="ops"`` each round also runs three rewrites that trade gates
+for binary operations (see :func:`simplify`).
 It preserves every output's value (up to floating-point rounding where
 constants are folded in floating point).
 """
@@ -44,7 +46,7 @@ def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
         ``"gates"`` (the default) keeps the gate count of the notes as small
         as the rules can.  ``"ops"`` then trades gates for binary operations
         (:attr:`circuits.analysis.Analysis.binary_ops`, the count CasADi and
-        JAX report) with two more rewrites, each applied only where it saves
+        JAX report) with three more rewrites, each applied only where it saves
         operations:
 
         * a constant shared by many wire weights out of one node is applied
@@ -293,8 +295,6 @@ class _Pass:
             return (self.gate("square", (n,)), c * c)
         nodes = tuple(self.node(v) for v in vals)
         return (self.gate(op, nodes), 1)
-
-
 
 
 # --- minimize="ops": trade gates for binary operations ------------------------------------
