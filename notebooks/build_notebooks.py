@@ -355,6 +355,24 @@ print(bounds.theorem3(f))
 print(bounds.forward_size(f))
 '''),
     md('''
+## Gates or operations
+
+`circuits.simplify` keeps the notes' measure, gates, small.  Tools such as
+CasADi and JAX count *binary operations* instead: a $k$-wire gate is $k - 1$
+operations plus one per weight other than $\\pm 1$ (`analyze(c).binary_ops`).
+`simplify(c, minimize="ops")` trades gates for operations where that pays: a
+weight shared by several wires out of one node is applied once, and the
+partials of a long product (the determinant's product of pivots) share prefix
+and suffix products.
+'''),
+    code('''
+for name, c in [("Figure 1", f), ("det 8×8", library.determinant(8))]:
+    g = circuits.backward(c)
+    for mode in ("gates", "ops"):
+        a = circuits.analyze(circuits.simplify(g, minimize=mode))
+        print(f"{name:9s} minimize={mode!r:8s} {a.s:4d} gates {a.binary_ops:5d} operations")
+'''),
+    md('''
 ## Gate counts against $n$
 
 `circuits.scaling` builds a family of circuits of growing size together with
