@@ -14,7 +14,7 @@ from .report import targets
 
 
 def profile(names, out_dir: str, top: int = 18) -> str:
-    """cProfile of backward, simplify(backward) and compile on the largest size of each family."""
+    """cProfile of backward, both simplify(backward) modes and compile on the largest size of each family."""
     import circuits
     parts = []
     for name in names:
@@ -25,6 +25,7 @@ def profile(names, out_dir: str, top: int = 18) -> str:
         s = circuits.simplify(g)
         for what, fn in (("backward", lambda: circuits.backward(c)),
                          ("simplify", lambda: circuits.simplify(g)),
+                         ("simplify(minimize='ops')", lambda: circuits.simplify(g, minimize="ops")),
                          ("compile", lambda: circuits.compile(s).function("float"))):
             prof = cProfile.Profile()
             prof.enable()
@@ -34,7 +35,9 @@ def profile(names, out_dir: str, top: int = 18) -> str:
             pstats.Stats(prof, stream=buf).strip_dirs().sort_stats("tottime").print_stats(top)
             parts.append(f"## {what} on {name} {fam.label(size)} ({c.wires:,} wires)\n\n```\n{buf.getvalue().strip()}\n```\n")
         del c, g, s
-    text = "# cProfile hotspots (sorted by own time)\n\n" + "\n".join(parts)
+    text = ("# cProfile hotspots (sorted by own time)\n\n"
+            f"Command: `python -m benchmarks --profile {','.join(names)}` (largest sizes; under cProfile, "
+            "so absolute times are inflated).\n\n" + "\n".join(parts))
     os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, "profile.md")
     with open(path, "w") as fh:

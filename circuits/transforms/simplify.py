@@ -444,14 +444,13 @@ def _factor_constants(circuit: Circuit) -> Circuit:
         if op != "add" or w is None:
             continue
         for u, c in zip(argss[g], w):
-            if ops[u] != "const":
+            if c != 1 and c != -1 and ops[u] != "const" and _exact(c):
                 counts = seen.setdefault(u, {})
-                key = abs(c) if _exact(c) else None
+                key = abs(c)
                 counts[key] = counts.get(key, 0) + 1
     factor: dict = {}
     for u, counts in seen.items():
-        best = max(((n, c) for c, n in counts.items() if c not in (None, 0, 1)), default=None,
-                   key=lambda t: t[0])
+        best = max(((n, c) for c, n in counts.items()), default=None, key=lambda t: t[0])
         if best and best[0] >= 2:
             factor[u] = best[1]
     if not factor:
