@@ -20,7 +20,7 @@ Examples
 >>> from benchmarks.raw import raw_program, run_raw
 >>> c = circuits.parse("2*x - y*sin(x)")
 >>> run_raw(raw_program(c), [np.array([0.0, 1.0]), np.array([3.0, 3.0])])[0].round(4)
-array([0.    , 0.4756])
+array([ 0.    , -0.5244])
 """
 
 from __future__ import annotations

@@ -98,3 +98,16 @@ def test_replay_makes_one_numpy_call_per_binary_operation():
 def test_hot_floor_counts_operations():
     c = circuits.parse("sin(x) * y + 3*x")
     assert hot_numpy_seconds(c, {"binary": 1.0, "sin": 10.0}) == 10 + 1 + 2
+
+
+# --- the benchmark's own doctests (the benchmark is not collected; its examples are) ---------
+
+import doctest  # noqa: E402
+import importlib  # noqa: E402
+
+
+@pytest.mark.parametrize("module", ["measure", "raw", "runner", "report", "peers", "families", "progress"])
+def test_benchmark_doctests(module):
+    mod = importlib.import_module(f"benchmarks.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0, f"{result.failed} doctest(s) of benchmarks.{module} failed"
