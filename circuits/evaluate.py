@@ -235,9 +235,10 @@ def _source(circuit: Circuit):
             w = weights[i] or (1,) * len(a)
             terms = [("-" if c < 0 else "+", f"v{u}" if abs(c) == 1 else f"{k(abs(c))}*v{u}")
                      for u, c in zip(a, w)]
-            # Lead with a positive term: ``b - a`` is one numpy call, ``-a + b`` two.
-            first = next((j for j, (sign, _) in enumerate(terms) if sign == "+"), 0)
-            terms.insert(0, terms.pop(first))
+            # ``b - a`` is one numpy call where ``-a + b`` is two; swapping the first
+            # two terms keeps every rounding the interpreter's left-to-right sum makes
+            if len(terms) > 1 and terms[0][0] == "-" and terms[1][0] == "+":
+                terms[0], terms[1] = terms[1], terms[0]
             for j in range(0, len(terms), _CHUNK):
                 chunk = terms[j:j + _CHUNK]
                 text = f"v{i}" if j else ("-" if chunk[0][0] == "-" else "") + chunk[0][1]

@@ -143,7 +143,8 @@ def test_compiled_function_and_wide_gates():
 
 
 def test_compiled_sum_leads_with_a_positive_term():
-    """``y - x`` is one numpy call; ``-x + y`` would be two (a negation, then an addition)."""
+    """``y - x`` is one numpy call; ``-x + y`` would be two (a negation, then an addition).
+    Only the first two terms swap, so the float result is the interpreter's, bit for bit."""
     b = Builder()
     x, y, z = b.inputs("x y z")
     b.output("f", -x + y)
@@ -156,6 +157,13 @@ def test_compiled_sum_leads_with_a_positive_term():
     got = compile(c)(values)
     np.testing.assert_array_equal(got["f"], [4.0, 5.0])
     np.testing.assert_array_equal(got["g"], [-11.0, -16.0])
+    b = Builder()
+    x, y, z = b.inputs("x y z")
+    b.output("f", -x - y + z)                 # (−x − y) + z: left as it is
+    lines = compile(b.build()).source.splitlines()
+    assert lines[1].split("=", 1)[1].split(";")[0].strip() == "-v0 - v1 + v2"
+    values = {"x": 0.1, "y": 0.2, "z": 0.3}
+    assert compile(b.build())(values) == evaluate(b.build(), values)
 
 
 # --- deep circuits: no recursion anywhere ------------------------------------------------------
