@@ -3,7 +3,8 @@
 Two of them, both independent of :func:`circuits.compile`:
 
 * :func:`raw_program` / :func:`run_raw`, the **replay**: one numpy call per
-  binary operation (as :func:`benchmarks.measure.binary_ops` counts them) on the
+  binary operation (as :func:`benchmarks.measure.binary_ops` counts them; a
+  sum whose terms are all negative needs one more, its first negation) on the
   real input arrays, run from a flat instruction list, each result a new array,
   freed after its last use, the outputs kept.  This is "the same number of raw
   numpy operations" doing the same work: reading the inputs, writing every
