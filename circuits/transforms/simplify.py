@@ -24,6 +24,7 @@ constants are folded in floating point).
 
 from __future__ import annotations
 
+import heapq
 from fractions import Fraction
 
 from ..builder import Builder
@@ -33,7 +34,6 @@ from ..gates import GATES
 __all__ = ["simplify"]
 
 _MAX_ROUNDS = 20
-_MAX_SHARED = 256  # largest product whose partials minimize="ops" shares (see _share_partial_products)
 
 
 def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
@@ -327,29 +327,44 @@ def _share_partial_products(circuit: Circuit) -> Circuit:
     ``m`` gates ``S ∖ {e_i}`` over a factor set ``S`` of size ``k`` cost
     ``m·(k − 2)`` operations; with ``R = Π(S ∖ E)``, prefixes
     ``P_j = R·e_1⋯e_j`` and suffixes ``Q_j = e_j⋯e_m`` the gate of ``e_i``
-    is ``P_{i−1}·Q_{i+1}``: at most ``|R| + 3m`` operations.  Products of
-    more than ``_MAX_SHARED`` factors are left alone (finding the families
-    costs ``k²`` per gate).
+    is ``P_{i−1}·Q_{i+1}``: at most ``|R| + 3m`` operations.
+
+    Families are found in time linear in the wires: the gates that miss
+    neither of the two smallest factors of ``S`` share those two factors and
+    their length, and their union is ``S``; the gates missing one of the two
+    are looked up by their factor set.
     """
     ops, argss = circuit._ops, circuit._args
-    pairs: dict = {}  # factor set minus two -> [(gate, the factor it has that the other lacks)]
+    by_set: dict = {}  # factor set -> gate
+    groups: dict = {}  # (length, two smallest factors) -> gates
     for i, op in enumerate(ops):
         a = argss[i]
-        if op != "mul" or not 3 <= len(a) <= _MAX_SHARED or len(set(a)) != len(a):
+        if op != "mul" or len(a) < 3:
             continue
-        whole = frozenset(a)
-        for u in a:
-            pairs.setdefault(whole - {u}, []).append((i, u))
-    families: dict = {}  # factor set S -> {missing factor: gate}
-    for key, found in pairs.items():
-        if len(found) != 2:
+        factors = frozenset(a)
+        if len(factors) != len(a):
             continue
-        (i, a), (j, b) = found
-        fam = families.setdefault(key | {a, b}, {})
-        fam.setdefault(b, i)
-        fam.setdefault(a, j)
+        by_set.setdefault(factors, i)
+        low = heapq.nsmallest(2, a)
+        groups.setdefault((len(a), low[0], low[1]), []).append(i)
+    families = []
+    for (length, _, _), members in groups.items():
+        if len(members) < 2:
+            continue
+        whole = frozenset().union(*(argss[i] for i in members))
+        if len(whole) != length + 1:  # not one family: leave it
+            continue
+        fam: dict = {}  # missing factor -> gate
+        for i in members:
+            (missing,) = whole.difference(argss[i])
+            fam.setdefault(missing, i)
+        for e in heapq.nsmallest(2, whole):
+            g = by_set.get(whole - {e})
+            if g is not None:
+                fam.setdefault(e, g)
+        families.append((whole, fam))
     plans: dict = {}  # gate -> (chains, position)
-    for whole, fam in families.items():
+    for whole, fam in families:
         m, k = len(fam), len(whole)
         r = k - m  # factors every gate of the family has
         cost = max(r + m - 2, 0) + max(m - 2, 0) + max(m - 1 - (r == 0), 0)
@@ -391,6 +406,7 @@ def _reuse_partial_sums(circuit: Circuit) -> Circuit:
     ops, argss, weights = circuit._ops, circuit._args, circuit._weights
     plan: dict = {}   # S -> (position of u in S, D)
     taken: dict = {}  # D -> S
+    where: dict = {}  # S -> {argument: position}, built once per S
     for d, op in enumerate(ops):
         if op != "add" or len(argss[d]) != 2:
             continue
@@ -399,10 +415,11 @@ def _reuse_partial_sums(circuit: Circuit) -> Circuit:
             sum_, u, alpha, beta = argss[d][k], argss[d][1 - k], wd[k], wd[1 - k]
             if alpha != 1 or ops[sum_] != "add" or sum_ in plan or len(argss[sum_]) < 3:
                 continue
-            if u in argss[sum_]:
-                pos = argss[sum_].index(u)
-                ws = weights[sum_] or (1,) * len(argss[sum_])
-                if beta == -ws[pos]:
+            if sum_ not in where:
+                where[sum_] = {v: j for j, v in enumerate(argss[sum_])}
+            pos = where[sum_].get(u)
+            if pos is not None:
+                if beta == -(weights[sum_][pos] if weights[sum_] is not None else 1):
                     plan[sum_] = (pos, d)
                     taken[d] = sum_
                     break
