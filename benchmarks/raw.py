@@ -30,6 +30,7 @@ import time
 
 import numpy as np
 
+from circuits.analysis import cost as circuits_cost, gate_binary_ops
 from circuits.gates import GATES
 
 __all__ = ["raw_program", "run_raw", "unit_costs", "hot_numpy_seconds", "UNARY_NUMPY"]
@@ -161,16 +162,9 @@ def hot_numpy_seconds(circuit, costs: dict) -> float:
     >>> hot_numpy_seconds(c, {"binary": 1.0, "sin": 10.0})
     12.0
     """
-    total = 0.0
-    for op, a, w in zip(circuit._ops, circuit._args, circuit._weights):
-        if not a:
-            continue
-        if op in UNARY_NUMPY and op in costs:
-            total += costs[op]
-            continue
-        if op == "div" and "div" in costs:
-            total += costs["div"]
-            continue
-        n = len(a) - 1 + (sum(1 for c in w if c != 1 and c != -1) if w is not None else 0)
-        total += max(n, 1) * costs["binary"]
-    return total
+    def price(c, v):
+        op = c.op(v)
+        if (op in UNARY_NUMPY or op == "div") and op in costs:
+            return costs[op]
+        return gate_binary_ops(c, v) * costs["binary"]
+    return float(circuits_cost(circuit, price))

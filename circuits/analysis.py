@@ -40,7 +40,7 @@ from .circuit import Circuit
 from .errors import CircuitError
 from .gates import GATES, SOURCES
 
-__all__ = ["Analysis", "analyze", "cost", "ComparisonTable", "compare",
+__all__ = ["Analysis", "analyze", "cost", "gate_binary_ops", "ComparisonTable", "compare",
            "scaling", "plot_scaling"]
 
 
@@ -110,7 +110,16 @@ class Analysis:
                 f"{self.binary_ops} binary operations; outputs {', '.join(self.outputs)}")
 
 
-def _gate_binary_ops(circuit: Circuit, v: int) -> int:
+def gate_binary_ops(circuit: Circuit, v: int) -> int:
+    """Binary operations of gate ``v`` (see :attr:`Analysis.binary_ops`).
+
+    Examples
+    --------
+    >>> import circuits
+    >>> c = circuits.parse("2*x - y + 1")
+    >>> gate_binary_ops(c, c.outputs["f"])     # two additions and the weight 2
+    3
+    """
     k = len(circuit.args(v))
     if k == 1:
         return 1
@@ -158,7 +167,7 @@ def analyze(circuit: Circuit) -> Analysis:
         max_in = max(max_in, len(a))
         for u in a:
             fan_out[u] += 1
-        binary += _gate_binary_ops(circuit, v)
+        binary += gate_binary_ops(circuit, v)
     order = {name: i for i, name in enumerate(GATES)}
     counts = dict(sorted(counts.items(), key=lambda kv: order[kv[0]]))
     return Analysis(
@@ -218,7 +227,7 @@ def cost(circuit: Circuit, model: CostModel = None) -> Real:
     if model is None or model == "unit":
         return circuit.size
     if model == "binary":
-        return sum(_gate_binary_ops(circuit, v) for v in circuit.gates())
+        return sum(gate_binary_ops(circuit, v) for v in circuit.gates())
     if callable(model):
         return sum(model(circuit, v) for v in circuit.gates())
     if isinstance(model, Mapping):
