@@ -126,7 +126,6 @@ class _Pass:
         self.minimize = minimize
         self.b = Builder()
         self.cse: dict = {}
-        self.materialised: dict = {}
         uses = [0] * len(circuit)
         for a in circuit._args:
             for u in a:
@@ -404,7 +403,7 @@ def _share_partial_products(circuit: Circuit) -> Circuit:
 def _reuse_partial_sums(circuit: Circuit) -> Circuit:
     """``D = S − w·u`` for a sum ``S = T + w·u``: build ``T`` first, ``S`` from it, ``D`` is ``T``."""
     ops, argss, weights = circuit._ops, circuit._args, circuit._weights
-    plan: dict = {}   # S -> (position of u in S, D)
+    plan: dict = {}   # S -> position of u in S
     taken: dict = {}  # D -> S
     where: dict = {}  # S -> {argument: position}, built once per S
     for d, op in enumerate(ops):
@@ -420,7 +419,7 @@ def _reuse_partial_sums(circuit: Circuit) -> Circuit:
             pos = where[sum_].get(u)
             if pos is not None:
                 if beta == -(weights[sum_][pos] if weights[sum_] is not None else 1):
-                    plan[sum_] = (pos, d)
+                    plan[sum_] = pos
                     taken[d] = sum_
                     break
     if not plan:
@@ -432,7 +431,7 @@ def _reuse_partial_sums(circuit: Circuit) -> Circuit:
             return partial[taken[i]]
         if i not in plan:
             return None
-        pos, _ = plan[i]
+        pos = plan[i]
         a = argss[i]
         ws = weights[i] or (1,) * len(a)
         t = partial[i] = b.gate("add", *[new[u] for j, u in enumerate(a) if j != pos],
