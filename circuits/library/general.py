@@ -25,7 +25,7 @@ from ..errors import CircuitError
 from ..gates import GATES
 from ._build import check_int, input_vector, out, output_vector
 
-__all__ = ["horner", "chain", "random_circuit", "RANDOM_OPS", "RANDOM_BOX", "RANDOM_CAP"]
+__all__ = ["horner", "chain", "speelpenning", "layered_chain", "random_circuit", "RANDOM_OPS", "RANDOM_BOX", "RANDOM_CAP"]
 
 
 def horner(coefficients: Sequence) -> Circuit:
@@ -120,6 +120,97 @@ def chain(depth: int, op: str = "sin") -> Circuit:
             v = g(op, v)
     out(b, "f", v)
     return b.build()
+
+
+def speelpenning(n: int) -> Circuit:
+    """Speelpenning's product ``x_1·x_2·…·x_n`` as a chain of binary products.
+
+    The classic test function of vertex elimination (Griewank and Walther,
+    *Evaluating Derivatives*, 2nd ed., 2008): every partial is a node, none a
+    constant, so eliminating a vertex costs exactly its Markowitz degree;
+    forward elimination costs ``n(n−1)/2 − 1`` multiplications and reverse
+    elimination ``2(n−2)`` (see :func:`circuits.eliminate`).
+
+    Parameters
+    ----------
+    n : int
+        Number of factors, at least 2.
+
+    Returns
+    -------
+    Circuit
+        Inputs ``x_1 .. x_n``; output ``f``; ``n − 1`` ``×`` gates.
+
+    Examples
+    --------
+    >>> from circuits import library
+    >>> c = library.speelpenning(4)
+    >>> c.size, c.evaluate(x_1=1, x_2=2, x_3=3, x_4=4)
+    (3, {'f': 24})
+    """
+    n = check_int(n, "speelpenning: n", minimum=2)
+    b = Builder()
+    xs = [b.input_node(f"x_{i}") for i in range(1, n + 1)]
+    v = b.gate("mul", xs[0], xs[1])
+    for x in xs[2:]:
+        v = b.gate("mul", v, x)
+    out(b, "f", v)
+    return b.build()
+
+
+def layered_chain(widths: Sequence[int], activation: str = "sin", *, seed: int = 0) -> Circuit:
+    """A chain of dense layers ``h ← activation(W·h)``: a product of Jacobians.
+
+    Layer ``ℓ`` has ``widths[ℓ]`` units; ``W`` has seeded random integer
+    entries in ``[2, 5]`` (constants, so they fold into wire weights).  The
+    Jacobian is the product of the layers' Jacobians, so eliminating whole
+    layers is the matrix chain problem of seed ``001_98bb05108a2025f7.txt``
+    (Exercise 12.6): eliminating the activation layer of width ``d_k``
+    between layers of widths ``d_(k−1)`` and ``d_(k+1)`` costs
+    ``d_(k−1)·d_k·d_(k+1)`` multiplications.
+
+    Parameters
+    ----------
+    widths : sequence of int
+        ``L + 1`` widths: inputs, ``L − 1`` hidden layers, outputs.
+    activation : str
+        A one-argument gate applied to every unit.
+
+    Returns
+    -------
+    Circuit
+        Inputs ``x_1 .. x_(widths[0])``; outputs ``f_1 .. f_(widths[-1])``.
+        The node ids of layer ``ℓ``'s activations are
+        ``circuit.meta["layers"][ℓ]`` (layer 0 the inputs).
+
+    Examples
+    --------
+    >>> from circuits import library
+    >>> c = library.layered_chain([2, 3, 1])
+    >>> c.size, [len(layer) for layer in c.meta["layers"]]
+    (8, [2, 3, 1])
+    """
+    widths = [check_int(w, "layered_chain: every width") for w in widths]
+    if len(widths) < 2:
+        raise CircuitError("layered_chain: widths needs at least two entries (inputs and outputs)")
+    gate = GATES.get(activation)
+    if gate is None or gate.arity != 1:
+        choices = sorted(k for k, g in GATES.items() if g.arity == 1)
+        raise CircuitError(f"layered_chain: activation {activation!r} is not a one-argument gate; "
+                           f"choose one of {choices}")
+    rng = random.Random(seed)
+    b = Builder()
+    h = [b.input_node(f"x_{i}") for i in range(1, widths[0] + 1)]
+    layers = [list(h)]
+    for w in widths[1:]:
+        h = [b.gate(activation, b.gate("add", *h, weights=[rng.randint(2, 5) for _ in h]))
+             for _ in range(w)]
+        layers.append(list(h))
+    for i, v in enumerate(h, 1):
+        out(b, f"f_{i}", v)
+    c = b.build()  # every node is used, so the builder's ids are the circuit's
+    return Circuit(c._ops, c._args, c._weights, c._values, c._names, c._inputs, c._outputs,
+                   {"layers": [tuple(layer) for layer in layers]})
 
 
 # --- random circuits ------------------------------------------------------------
