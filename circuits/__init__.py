@@ -17,7 +17,8 @@ from .io import to_json, from_json, to_sympy, from_sympy
 from .transforms import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative,
                          simplify, check_gradient, symbolic_check, bauer_paths,
                          Linearization, linearize, edge_values, linearized_graph,
-                         eliminate, Elimination, EliminationStep, order_costs, intermediate_vertices)
+                         eliminate, Elimination, EliminationStep, order_costs, intermediate_vertices,
+                         cheapest_order)
 from .analysis import Analysis, analyze, cost, ComparisonTable, compare, scaling, plot_scaling
 from . import bounds
 from .render import render, render_transforms
@@ -36,6 +37,7 @@ __all__ = [
     "check_gradient", "symbolic_check", "bauer_paths",
     "Linearization", "linearize", "edge_values", "linearized_graph",
     "eliminate", "Elimination", "EliminationStep", "order_costs", "intermediate_vertices",
+    "cheapest_order",
     "Analysis", "analyze", "cost", "ComparisonTable", "compare", "scaling", "plot_scaling", "bounds",
     "render", "render_transforms",
     "library",

@@ -284,12 +284,23 @@ def test_jvp_vjp_hvp_against_jacobian():
         assert hv[f"Hv[{a}]"] == pytest.approx(want, rel=1e-12)
 
 
-def test_jacobian_auto_mode_follows_min_of_inputs_and_outputs():
+def test_jacobian_auto_mode_builds_the_cheapest_counted_order():
     wide = circuits.trace(lambda x: tuple(circuits.sin(k * x) for k in range(1, 6)))
-    tall = circuits.trace(lambda a, b, c, d: a * b + c * d)
-    # forward sweeps: one per input; backward sweeps: one per output
-    assert jacobian(wide).size == forward(wide, sparse=True).size
-    assert jacobian(tall).size == backward(tall).size
+    tall = circuits.trace(lambda a, b, c, d: circuits.sin(a * b) * (c * d) * a)
+    for c, point in ((wide, {"x": 0.3}), (tall, {"a": 0.3, "b": 2.0, "c": -1.0, "d": 0.5})):
+        costs = circuits.order_costs(c)
+        best = min(v[:2] for v in costs.values())
+        e = circuits.eliminate(c, circuits.cheapest_order(c))
+        assert e.cost == best <= costs["forward"][:2] and best <= costs["reverse"][:2]
+        J = jacobian(c)
+        assert J.size == e.jacobian.size
+        want = backward(c).evaluate(point)
+        assert J.evaluate(point) == pytest.approx(want)
+        for mode in ("forward", "reverse", "markowitz", "min_fill", "optimal"):
+            assert jacobian(c, mode=mode).evaluate(point) == pytest.approx(want)
+    # the sweeps stay available under their names
+    assert jacobian(wide, mode="forward").size == forward(wide, sparse=True).size
+    assert jacobian(tall, mode="reverse").size == backward(tall).size
 
 
 def test_simplify_preserves_values_and_is_idempotent():

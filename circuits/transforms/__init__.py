@@ -18,8 +18,10 @@ from .backward import backward, vjp
 from .derivatives import jacobian, hvp, hessian, derivative
 from .simplify import simplify
 from .verify import check_gradient, symbolic_check, bauer_paths
-from .elimination import eliminate, Elimination, EliminationStep, order_costs, intermediate_vertices
+from .elimination import (eliminate, Elimination, EliminationStep, order_costs,
+                          intermediate_vertices, cheapest_order)
 
 __all__ = ["Linearization", "linearize", "edge_values", "linearized_graph", "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
            "check_gradient", "symbolic_check", "bauer_paths",
-           "eliminate", "Elimination", "EliminationStep", "order_costs", "intermediate_vertices"]
+           "eliminate", "Elimination", "EliminationStep", "order_costs", "intermediate_vertices",
+           "cheapest_order"]

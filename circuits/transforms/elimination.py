@@ -79,7 +79,7 @@ from .common import dname, finish, materialise, resolve_inputs, resolve_outputs,
 from .linearize import Linearization
 
 __all__ = ["eliminate", "Elimination", "EliminationStep", "ORDERS", "order_costs",
-           "intermediate_vertices", "OPTIMAL_LIMIT"]
+           "intermediate_vertices", "cheapest_order", "OPTIMAL_LIMIT"]
 
 #: The named orders; ``"optimal"`` is exact, the others are heuristics.
 ORDERS = ("forward", "reverse", "markowitz", "relative_markowitz", "min_fill", "optimal")
@@ -418,8 +418,13 @@ def _sum(b, a, p):
     return (b.gate("add", n1, n2, weights=(c1, c2)), 1), 1
 
 
-def _run(G, chooser, b, record=True):
-    """Eliminate vertices in the chooser's order; returns (order, steps, mults, adds, fill)."""
+def _run(G, chooser, b, record=True, budget=None):
+    """Eliminate vertices in the chooser's order; returns (order, steps, mults, adds, fill).
+
+    With a ``budget`` (multiplications), stop early and return None once it
+    is exceeded: :func:`cheapest_order` uses it so that a bad order costs no
+    more time than the best one found so far.
+    """
     succ, pred = G.succ, G.pred
     order, steps = [], []
     mults = adds = fills = 0
@@ -452,6 +457,8 @@ def _run(G, chooser, b, record=True):
         mults += sm
         adds += sa
         fills += len(new)
+        if budget is not None and mults > budget:
+            return None
         if record:
             steps.append(EliminationStep(j, tuple(P), tuple(S), sm, sa, tuple(new)))
     return order, steps, mults, adds, fills
@@ -664,6 +671,44 @@ def order_costs(circuit: Circuit, orders: Sequence = ("forward", "reverse", "mar
         key = name if isinstance(name, str) else "explicit"
         out[key] = (mults, adds, fills)
     return out
+
+
+#: ``cheapest_order`` tries ``"optimal"`` only up to this many intermediate vertices.
+AUTO_OPTIMAL_LIMIT = 10
+
+
+def cheapest_order(circuit: Circuit, *, output=None, wrt=None) -> str:
+    """The named order of least ``(multiplications, additions)`` for ``circuit``.
+
+    Tries Markowitz, relative Markowitz, min-fill, reverse and forward (ties
+    go to the first in that list) and, on graphs of at most
+    ``AUTO_OPTIMAL_LIMIT`` intermediate vertices, the optimum.  Each count
+    stops as soon as it exceeds the best so far, so the search costs a few
+    times the best order's work.  :func:`circuits.jacobian` (``mode="auto"``)
+    builds the Jacobian in the order it returns.
+
+    Examples
+    --------
+    >>> from circuits.library import speelpenning
+    >>> cheapest_order(speelpenning(10))
+    'relative_markowitz'
+    """
+    base = _linearized(circuit, wrt, output, None)
+    names = ["markowitz", "relative_markowitz", "min_fill", "reverse", "forward"]
+    if len(base.Z) <= AUTO_OPTIMAL_LIMIT:
+        names.append("optimal")
+    best = best_cost = None
+    for name in names:
+        G = base.copy()
+        chooser, _ = _order_for(G, name)
+        result = _run(G, chooser, None, record=False,
+                      budget=None if best_cost is None else best_cost[0])
+        if result is None:
+            continue
+        cost = (result[2], result[3])
+        if best_cost is None or cost < best_cost:
+            best, best_cost = name, cost
+    return best
 
 
 def intermediate_vertices(circuit: Circuit, *, output=None, wrt=None) -> list:
