@@ -22,6 +22,7 @@ from .transforms import (forward, backward, jvp, vjp, jacobian, hvp, hessian, de
 from .analysis import Analysis, analyze, cost, ComparisonTable, compare, scaling, plot_scaling
 from . import bounds
 from .render import render, render_transforms
+from .accumulation import OrderTable, compare_orders, render_elimination
 from . import library
 
 __version__ = "0.1.0"
@@ -40,5 +41,6 @@ __all__ = [
     "cheapest_order",
     "Analysis", "analyze", "cost", "ComparisonTable", "compare", "scaling", "plot_scaling", "bounds",
     "render", "render_transforms",
+    "OrderTable", "compare_orders", "render_elimination",
     "library",
 ]

@@ -330,3 +330,37 @@ def test_deep_chain_is_not_recursive_and_markowitz_is_linear():
     assert e.multiplications == 20_000 - 1 and e.fill_in == 20_000 - 1
     assert e.jacobian.evaluate(x=0.1)["df/dx"] == pytest.approx(
         circuits.backward(c).evaluate(x=0.1)["df/dx"])
+
+
+# --- seeing it -----------------------------------------------------------------
+
+
+def test_compare_orders_table_text_markdown_html():
+    t = circuits.compare_orders(library.speelpenning(10))
+    rows = {r["order"]: r for r in t.rows}
+    assert rows["forward"]["multiplications"] == 44 and rows["reverse"]["multiplications"] == 16
+    assert rows["optimal"]["ratio"] == 1.0
+    text = str(t)
+    assert "reverse *" in text and "forward *" not in text
+    assert t.to_markdown().count("\n|") == len(t.rows) + 2
+    html = t._repr_html_()
+    assert html.startswith("<table>") and html.count("<tr>") == len(t.rows) + 1
+    big = circuits.compare_orders(library.chain(OPTIMAL_LIMIT + 3))
+    assert "|Z| = 19" in str(big)
+
+
+def test_render_elimination_frames_and_files(tmp_path):
+    f = library.speelpenning(4)
+    frames = circuits.render_elimination(f, "forward", tmp_path / "sp.png", point={
+        "x_1": 1, "x_2": 2, "x_3": 3, "x_4": 4})
+    assert len(frames) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sp-00.png", "sp-01.png", "sp-02.png"]
+    # step 1 eliminates v4 = x_1·x_2; its fill edges x_1 → v5 (3·2 = 6) and x_2 → v5 (3)
+    src = frames[1].source
+    assert 'v0 -> v5 [label=6 color="#e67e22"' in src and 'v1 -> v5 [label=3 color="#e67e22"' in src
+    assert "style=dashed" in src
+    frames = circuits.render_elimination(f, "reverse", tmp_path / "sp.pdf")
+    data = (tmp_path / "sp.pdf").read_bytes()
+    assert data.startswith(b"%PDF") and b"/Count 3" in data and len(frames) == 3
+    with pytest.raises(CircuitError, match="max_vertices"):
+        circuits.render_elimination(library.chain(100), "forward")
