@@ -28,7 +28,7 @@ import html
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
-from .circuit import Circuit
+from .circuit import Circuit, _names_text
 from .errors import CircuitError
 from .gates import GATES
 from .render import _graphviz, _number, write
@@ -140,7 +140,7 @@ def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
     >>> import circuits
     >>> f = circuits.trace(lambda x, y: circuits.sin(x * y) * x)
     >>> print(circuits.compare_orders(f, ["forward", "reverse", "optimal"]))
-    f(x, y)
+    f(x, y): 2 intermediate vertices
     order      multiplications  additions  fill-in  × best
     ---------  ---------------  ---------  -------  ------
     forward                  4          1        3    1.33
@@ -168,7 +168,8 @@ def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
             r["ratio"] = r["multiplications"] / fewest
         elif r["multiplications"] is not None:
             r["ratio"] = 1.0 if r["multiplications"] == 0 else None
-    title = f"{', '.join(circuit.outputs)}({', '.join(circuit.inputs)})"
+    title = (f"{_names_text(base.names)}({_names_text(base.wrt)}): {len(base.Z)} intermediate "
+             f"vertices")
     return OrderTable(rows, title)
 
 

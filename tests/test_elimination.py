@@ -89,11 +89,15 @@ def test_reverse_is_optimal_for_a_tree_of_products_with_one_output():
     assert costs["forward"][0] > costs["reverse"][0]
 
 
+def _xs(circuit):
+    return [x for x in circuit.inputs if x.startswith("x_")]
+
+
 def _chain_order(circuit, tree):
-    """Sums first (free), then the activation layers in the post-order of the bracketing."""
+    """The free vertices first (weight products), then whole layers in the bracketing's post-order."""
     layers = circuit.meta["layers"]
-    sums = [v for v in circuits.intermediate_vertices(circuit) if circuit.op(v) == "add"]
-    order = list(sums)
+    units = {v for layer in layers for v in layer}
+    order = [v for v in circuits.intermediate_vertices(circuit, wrt=_xs(circuit)) if v not in units]
     stack = [(tree, False)]
     spans = []
     while stack:  # iterative post-order; each inner node splits after its left span
@@ -117,22 +121,28 @@ def test_matrix_chain_of_exercise_12_6_costs_15125_multiplications():
     c = library.layered_chain(dims)
     for how in ("left", "right", "optimal"):
         tree, mults = library.matrix_chain_order(dims, how)
-        e = circuits.eliminate(c, _chain_order(c, tree))
-        assert e.multiplications == mults, how
+        e = circuits.order_costs(c, [_chain_order(c, tree)], wrt=_xs(c))["explicit"]
+        assert e[0] == mults, how
+    costs = circuits.order_costs(c, ["forward", "reverse", "markowitz"], wrt=_xs(c))
+    # increasing ids multiply from the left, decreasing from the right; Markowitz finds the best
+    assert [costs[o][0] for o in ("forward", "reverse", "markowitz")] == [40500, 47500, 15125]
     assert library.matrix_chain_order(dims)[1] == 15125
 
 
 def test_matrix_chain_small_values_agree_with_backward():
     dims = (3, 4, 2, 3)
-    c = library.layered_chain(dims, "tanh")
-    tree, mults = library.matrix_chain_order(dims)
-    point = {f"x_{i}": 0.1 * i for i in range(1, 4)}
-    _assert_same_jacobian(c, point)
-    e = circuits.eliminate(c, _chain_order(c, tree))
-    assert e.multiplications == mults
-    want = circuits.backward(c).evaluate(point)
-    got = e.jacobian.evaluate(point)
-    assert all(_close(got[k], want[k]) for k in want)
+    for activation in (None, "tanh"):
+        c = library.layered_chain(dims, activation)
+        tree, mults = library.matrix_chain_order(dims)
+        rng = random.Random(1)
+        point = {x: rng.uniform(-1, 1) for x in c.inputs}
+        want = circuits.backward(c).evaluate(point)
+        for order in ("markowitz", "reverse", _chain_order(c, tree)):
+            e = circuits.eliminate(c, order, wrt=_xs(c))
+            got = e.jacobian.evaluate(point)
+            assert all(_close(v, want[k]) for k, v in got.items())
+        if activation is None:
+            assert circuits.eliminate(c, _chain_order(c, tree), wrt=_xs(c)).multiplications == mults
 
 
 # --- values ------------------------------------------------------------------
@@ -208,7 +218,7 @@ def test_wrt_and_output_select_the_entries():
 @pytest.mark.parametrize("make", [
     lambda: library.speelpenning(6),
     lambda: library.sin_dot(3, 4),
-    lambda: library.layered_chain([3, 4, 2, 3]),
+    lambda: library.layered_chain([3, 4, 2, 3], "sin"),
     lambda: library.random_circuit(3, 12, seed=1),
     lambda: library.mlp([2, 3, 2], loss=None),
 ])
@@ -284,6 +294,8 @@ def test_optimal_refuses_large_graphs_with_a_suggestion():
     with pytest.raises(CircuitError, match=r"\|Z\| = 20.*markowitz"):
         circuits.eliminate(c, "optimal")
     assert "optimal" not in circuits.order_costs(c)
+    with pytest.raises(CircuitError, match=r"\|Z\| = 1999 \(2\^1999 ≈ 10\^602 states\)"):
+        circuits.eliminate(library.chain(2000), "optimal")
 
 
 def test_optimal_at_the_limit_finishes():

@@ -158,59 +158,70 @@ def speelpenning(n: int) -> Circuit:
     return b.build()
 
 
-def layered_chain(widths: Sequence[int], activation: str = "sin", *, seed: int = 0) -> Circuit:
-    """A chain of dense layers ``h ← activation(W·h)``: a product of Jacobians.
+def layered_chain(widths: Sequence[int], activation: Optional[str] = None) -> Circuit:
+    """A chain of dense layers ``h ← W·h`` (or ``activation(W·h)``): a product of Jacobians.
 
-    Layer ``ℓ`` has ``widths[ℓ]`` units; ``W`` has seeded random integer
-    entries in ``[2, 5]`` (constants, so they fold into wire weights).  The
-    Jacobian is the product of the layers' Jacobians, so eliminating whole
-    layers is the matrix chain problem of seed ``001_98bb05108a2025f7.txt``
-    (Exercise 12.6): eliminating the activation layer of width ``d_k``
-    between layers of widths ``d_(k−1)`` and ``d_(k+1)`` costs
-    ``d_(k−1)·d_k·d_(k+1)`` multiplications.
+    Seed ``001_98bb05108a2025f7.txt``, Exercise 12.6.  The weights are inputs
+    too (``W1_1_1, ...``), so differentiated with respect to ``x`` alone
+    (``wrt``) the Jacobian is the matrix product ``W_L ··· W_1`` of variable
+    entries.  Each weight multiplies its unit in a ``×`` gate and a layer sums
+    them: eliminating those products is free (their partial into the sum is
+    1), and eliminating a whole layer of width ``d_k`` between layers of
+    widths ``d_(k−1)`` and ``d_(k+1)`` then costs ``d_(k−1)·d_k·d_(k+1)``
+    multiplications, one matrix product, so the orders of eliminating layers
+    are the bracketings of :func:`matrix_chain_order`.
 
     Parameters
     ----------
     widths : sequence of int
         ``L + 1`` widths: inputs, ``L − 1`` hidden layers, outputs.
-    activation : str
-        A one-argument gate applied to every unit.
+    activation : str, optional
+        A one-argument gate applied to every unit (none by default).
 
     Returns
     -------
     Circuit
-        Inputs ``x_1 .. x_(widths[0])``; outputs ``f_1 .. f_(widths[-1])``.
-        The node ids of layer ``ℓ``'s activations are
-        ``circuit.meta["layers"][ℓ]`` (layer 0 the inputs).
+        Inputs ``x_1 .. x_(widths[0])``, then the weights ``Wℓ_i_j`` (layer
+        ``ℓ``, unit ``i``, input ``j``); outputs ``f_1 .. f_(widths[-1])``.
+        ``circuit.meta["layers"][ℓ]`` lists the node ids of layer ``ℓ``'s
+        units (layer 0: the inputs ``x``).
 
     Examples
     --------
     >>> from circuits import library
     >>> c = library.layered_chain([2, 3, 1])
-    >>> c.size, [len(layer) for layer in c.meta["layers"]]
-    (8, [2, 3, 1])
+    >>> c.size, len(c.inputs), [len(layer) for layer in c.meta["layers"]]
+    (13, 11, [2, 3, 1])
+    >>> c.evaluate({**{name: 1 for name in c.inputs}, "x_1": 2})
+    {'f_1': 9}
     """
     widths = [check_int(w, "layered_chain: every width") for w in widths]
     if len(widths) < 2:
         raise CircuitError("layered_chain: widths needs at least two entries (inputs and outputs)")
-    gate = GATES.get(activation)
-    if gate is None or gate.arity != 1:
-        choices = sorted(k for k, g in GATES.items() if g.arity == 1)
-        raise CircuitError(f"layered_chain: activation {activation!r} is not a one-argument gate; "
-                           f"choose one of {choices}")
-    rng = random.Random(seed)
+    if activation is not None:
+        gate = GATES.get(activation)
+        if gate is None or gate.arity != 1:
+            choices = sorted(k for k, g in GATES.items() if g.arity == 1)
+            raise CircuitError(f"layered_chain: activation {activation!r} is not a one-argument "
+                               f"gate; choose one of {choices}")
     b = Builder()
     h = [b.input_node(f"x_{i}") for i in range(1, widths[0] + 1)]
-    layers = [list(h)]
-    for w in widths[1:]:
-        h = [b.gate(activation, b.gate("add", *h, weights=[rng.randint(2, 5) for _ in h]))
-             for _ in range(w)]
-        layers.append(list(h))
+    weights = [[[b.input_node(f"W{l}_{i}_{j}") for j in range(1, widths[l - 1] + 1)]
+                for i in range(1, widths[l] + 1)] for l in range(1, len(widths))]
+    layers = [tuple(h)]
+    for W in weights:
+        units = []
+        for row in W:
+            products = [b.gate("mul", w, u) for w, u in zip(row, h)]
+            v = b.gate("add", *products)
+            units.append(b.gate(activation, v) if activation is not None else v)
+        h = units
+        layers.append(tuple(h))
     for i, v in enumerate(h, 1):
         out(b, f"f_{i}", v)
     c = b.build()  # every node is used, so the builder's ids are the circuit's
     return Circuit(c._ops, c._args, c._weights, c._values, c._names, c._inputs, c._outputs,
-                   {"layers": [tuple(layer) for layer in layers]})
+                   {"layers": layers})
 
 
 # --- random circuits ------------------------------------------------------------

@@ -479,7 +479,7 @@ def _optimal_order(G) -> list:
     if nz > OPTIMAL_LIMIT:
         raise CircuitError(
             f"order='optimal' searches all 2^|Z| subsets of the intermediate vertices; this graph "
-            f"has |Z| = {nz} (2^{nz} ≈ {2.0 ** nz:.2g} states), more than the limit of "
+            f"has |Z| = {nz} (2^{nz} ≈ 10^{nz * math.log10(2):.0f} states), more than the limit of "
             f"{OPTIMAL_LIMIT} that finishes in seconds; use order='markowitz', 'min_fill' or "
             "'relative_markowitz', or compare_orders(circuit) to see them side by side")
     vertices = sorted(G.succ)
