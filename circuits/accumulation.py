@@ -148,7 +148,7 @@ def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
     optimal *                3          1        2    1.00
     * the cheapest: fewest multiplications, then additions
     """
-    base = _linearized(circuit, wrt, output, None)
+    base = _linearized(circuit, wrt, output, None, "compare_orders")
     rows = []
     for k, order in enumerate(ORDERS if orders is None else orders):
         label = order if isinstance(order, str) else f"explicit {k + 1}"
@@ -246,7 +246,7 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
     ['v2 -> v4 [label="x*cos(x*y)" color="#e67e22" fontcolor="#e67e22" penwidth=2.5]']
     """
     graphviz = _graphviz()
-    G = _linearized(circuit, wrt, output, None)
+    G = _linearized(circuit, wrt, output, None, "render_elimination")
     if max_vertices is not None and len(G.succ) > max_vertices:
         raise CircuitError(f"the linearized graph has {len(G.succ)} vertices, more than "
                            f"max_vertices={max_vertices} that can be drawn legibly; pass "

@@ -200,13 +200,13 @@ def _flag_of_sum(ps):
     return None if constant == 0 else False
 
 
-def _linearized(circuit: Circuit, wrt, output, b: Optional[Builder]):
+def _linearized(circuit: Circuit, wrt, output, b: Optional[Builder], caller: str = "eliminate"):
     """The graph of ``circuit`` with scaled edge values built into ``b``.
 
     With ``b`` None the values are only flags: True for a non-constant partial.
     """
     if not isinstance(circuit, Circuit):
-        raise CircuitError(f"eliminate expects a Circuit, got {type(circuit).__name__}")
+        raise CircuitError(f"{caller} expects a Circuit, got {type(circuit).__name__}")
     wrt = resolve_inputs(circuit, wrt)
     outs = resolve_outputs(circuit, output)
     n = len(circuit)
@@ -660,7 +660,7 @@ def order_costs(circuit: Circuit, orders: Sequence = ("forward", "reverse", "mar
     >>> order_costs(speelpenning(5), ("forward", "reverse", "optimal"))
     {'forward': (9, 0, 9), 'reverse': (6, 0, 6), 'optimal': (6, 0, 6)}
     """
-    base = _linearized(circuit, wrt, output, None)
+    base = _linearized(circuit, wrt, output, None, "order_costs")
     out = {}
     for name in orders:
         if name == "optimal" and skip_optimal and len(base.Z) > OPTIMAL_LIMIT:
@@ -693,7 +693,7 @@ def cheapest_order(circuit: Circuit, *, output=None, wrt=None) -> str:
     >>> cheapest_order(speelpenning(10))
     'relative_markowitz'
     """
-    base = _linearized(circuit, wrt, output, None)
+    base = _linearized(circuit, wrt, output, None, "cheapest_order")
     names = ["markowitz", "relative_markowitz", "min_fill", "reverse", "forward"]
     if len(base.Z) <= AUTO_OPTIMAL_LIMIT:
         names.append("optimal")
@@ -713,4 +713,4 @@ def cheapest_order(circuit: Circuit, *, output=None, wrt=None) -> str:
 
 def intermediate_vertices(circuit: Circuit, *, output=None, wrt=None) -> list:
     """The intermediate vertices Z of the linearized graph, the ids an explicit order lists."""
-    return list(_linearized(circuit, wrt, output, None).Z)
+    return list(_linearized(circuit, wrt, output, None, "intermediate_vertices").Z)
