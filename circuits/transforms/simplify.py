@@ -120,6 +120,42 @@ def _nonunit(weights) -> int:
     return sum(1 for w in weights if w != 1 and w != -1)
 
 
+def _ratio(w, c):
+    """``w / c`` exactly (an int where it is one), or None when that would round."""
+    if _exact(w):
+        q = Fraction(w) / c
+        return int(q) if q.denominator == 1 else q
+    if w == c or w == -c:  # a float weight equal to ±c divides to ±1 exactly
+        return 1 if w == c else -1
+    return None
+
+
+def _common_scale(weights, constant):
+    """``(c, weights / c, constant / c)`` for the sum ``Σ wᵢ·uᵢ + constant`` written ``c·Σ (wᵢ/c)·uᵢ``.
+
+    ``c`` is the most frequent exact ``|wᵢ| ≠ 1``; it is taken out only when
+    that saves at least two weight multiplications, since the scale itself
+    may cost one where the sum is used (a scale gate; nothing when a ``+``
+    gate takes it into a weight).  ``2·r₁ + 2·x₂·r₃ − 2·10⁶`` becomes
+    ``2·(r₁ + x₂·r₃ − 10⁶)``: three operations and the scale instead of four.
+    Division is exact (rational), so no value changes.
+    """
+    counts: dict = {}
+    for w in weights:
+        if w != 1 and w != -1 and _exact(w):
+            counts[abs(w)] = counts.get(abs(w), 0) + 1
+    if not counts:
+        return 1, weights, constant
+    c = max(counts, key=lambda k: counts[k])
+    if counts[c] < 2:
+        return 1, weights, constant
+    scaled = [_ratio(w, c) for w in weights]
+    k = _ratio(constant, c) if constant != 0 else 0
+    if k is None or any(w is None for w in scaled) or _nonunit(weights) - _nonunit(scaled) < 2:
+        return 1, weights, constant
+    return c, scaled, k
+
+
 class _Pass:
     def __init__(self, circuit: Circuit, minimize: str = "gates"):
         self.c = circuit
@@ -133,6 +169,16 @@ class _Pass:
         for v in circuit._outputs.values():
             uses[v] += 1
         self.uses = uses
+        if minimize == "ops":  # who consumes each old node, for the cost of spreading a scale
+            readers: list = [None] * len(circuit)
+            for j, a in enumerate(circuit._args):
+                for pos, u in enumerate(a):
+                    if uses[u] > 1:
+                        if readers[u] is None:
+                            readers[u] = []
+                        readers[u].append((j, pos))
+            self.readers = readers
+            self.outputs = set(circuit._outputs.values())
         self.origin: dict = {}  # new add gate -> the old node it was made for
         self.used: dict = {}    # new node -> wires out of it so far
 
@@ -189,10 +235,13 @@ class _Pass:
             return items[0]
         args = [n for n, _ in items]
         weights = [c for _, c in items]
+        scale = 1
+        if self.minimize == "ops":
+            scale, weights, constant = _common_scale(weights, constant)
         if constant != 0:
             args.append(self.b.const_node(constant))
             weights.append(1)
-        return (self.gate("add", tuple(args), tuple(weights)), 1)
+        return (self.gate("add", tuple(args), tuple(weights)), scale)
 
     def run(self) -> Circuit:
         c, b = self.c, self.b
@@ -214,6 +263,8 @@ class _Pass:
                 val[i] = self.mul(i, args, val)
             else:
                 val[i] = self.other(i, op, args, val)
+            if self.minimize == "ops" and self.uses[i] > 1:
+                val[i] = self.settle(i, val[i])
         for name, v in c._outputs.items():
             b.output_node(name, self.node(val[v]))
         return b.build()
@@ -239,6 +290,38 @@ class _Pass:
                 continue
             terms.append((n, w * c))
         return self.linear(terms, constant)
+
+    def settle(self, i, value):
+        """``value`` of a shared old node ``i``, its scale applied once when spreading costs more.
+
+        A scaled value ``c·u`` (``c ≠ ±1``) is normally handed to every
+        consumer, which absorbs ``c``: a ``+`` gate into its weight (one more
+        operation when the weight was ±1, one fewer when ``c·w`` is ±1), a
+        product into its own scale (to be applied further on: counted as one
+        operation), any other gate or an output through one shared scale gate.
+        When that costs more than the one operation of a scale gate made here,
+        the scale gate is made here and the consumers see ``c·u`` as a plain
+        node, as ``backward`` built it (``2·u`` formed once, not spread into
+        weights and products).
+        """
+        n, c = value
+        if n is None or c == 1 or c == -1:
+            return value
+        ops, weights = self.c._ops, self.c._weights
+        cost, shared = 0, i in self.outputs
+        for j, pos in self.readers[i] or ():
+            op = ops[j]
+            if op == "add":
+                w = weights[j][pos] if weights[j] is not None else 1
+                cost += _nonunit([w * c]) - _nonunit([w])
+            elif op == "mul":
+                cost += 1
+            else:
+                shared = True
+        cost += shared
+        if cost <= 1:
+            return value
+        return (self.node(value), 1)
 
     def flattens(self, n, scale) -> bool:
         inner = [w for m, w in zip(self.b._args[n], self.b._weights[n] or (1,) * len(self.b._args[n]))
@@ -451,42 +534,75 @@ def _factor_constants(circuit: Circuit) -> Circuit:
     For a node ``r`` whose wires into ``+`` gates carry weights ``w``, the
     most frequent ``|w| = c`` (at least two wires) is applied once by a scale
     gate ``c·r``, one operation, and those wires take it with weight ±1.
+    A weight on a product ``r·v`` used only by that ``+`` gate counts for
+    ``r`` too: the product takes ``c·r`` instead and its wire weight ±1
+    (``20000·(x₂·r) − 2·(e·s)`` and ``20000·(x₁·r) − 2·(e'·s)`` share
+    ``20000·r`` and ``2·s``, as CasADi forms them).
     Only exact (rational) weights count, so no rounding is introduced.
     """
     ops, argss, weights = circuit._ops, circuit._args, circuit._weights
-    seen: dict = {}  # node -> {|w|: count}
+    uses = [0] * len(circuit)
+    for a in argss:
+        for u in a:
+            uses[u] += 1
+    for v in circuit._outputs.values():
+        uses[v] += 1
+    claims: dict = {}  # node -> {|w|: [(add gate, position, product or None)]}
     for g, op in enumerate(ops):
         w = weights[g]
         if op != "add" or w is None:
             continue
-        for u, c in zip(argss[g], w):
-            if c != 1 and c != -1 and ops[u] != "const" and _exact(c):
-                counts = seen.setdefault(u, {})
-                key = abs(c)
-                counts[key] = counts.get(key, 0) + 1
-    factor: dict = {}
-    for u, counts in seen.items():
-        best = max(((n, c) for c, n in counts.items()), default=None, key=lambda t: t[0])
-        if best and best[0] >= 2:
-            factor[u] = best[1]
-    if not factor:
+        for pos, (u, c) in enumerate(zip(argss[g], w)):
+            if c == 1 or c == -1 or ops[u] == "const" or not _exact(c):
+                continue
+            claims.setdefault(u, {}).setdefault(abs(c), []).append((g, pos, None))
+            if ops[u] == "mul" and uses[u] == 1:
+                for f in dict.fromkeys(argss[u]):
+                    if ops[f] != "const":
+                        claims.setdefault(f, {}).setdefault(abs(c), []).append((g, pos, u))
+    # greedy: the node with most wires of one |w| first; each weight is taken once
+    ranked = sorted(((len(items), u, c) for u, by_c in claims.items() for c, items in by_c.items()
+                     if len(items) >= 2), key=lambda t: -t[0])
+    taken: dict = {}   # (add gate, position) -> (node, c, product or None)
+    factor: dict = {}  # node -> c
+    for _, u, c in ranked:
+        if u in factor:
+            continue
+        free = [(g, pos, m) for g, pos, m in claims[u][c] if (g, pos) not in taken]
+        if len(free) < 2:
+            continue
+        factor[u] = c
+        for g, pos, m in free:
+            taken[(g, pos)] = (u, c, m)
+    if not taken:
         return circuit
     scaled: dict = {}
+    in_product = {m: u for u, _, m in taken.values() if m is not None}
+
+    def scale(b, new, u):
+        if u not in scaled:
+            scaled[u] = b.gate("add", new[u], weights=(factor[u],))
+        return scaled[u]
 
     def emit(b, i, new):
+        if i in in_product:
+            u = in_product[i]
+            args = [new[a] for a in argss[i]]
+            args[argss[i].index(u)] = scale(b, new, u)
+            return b.gate("mul", *args)
         w = weights[i]
-        if ops[i] != "add" or w is None or not any(u in factor for u in argss[i]):
+        if ops[i] != "add" or w is None or not any((i, pos) in taken for pos in range(len(w))):
             return None
         args, ws = [], []
-        for u, c in zip(argss[i], w):
-            if u in factor and _exact(c) and abs(c) == factor[u]:
-                if u not in scaled:
-                    scaled[u] = b.gate("add", new[u], weights=(factor[u],))
-                args.append(scaled[u])
-                ws.append(1 if c > 0 else -1)
-            else:
+        for pos, (u, c) in enumerate(zip(argss[i], w)):
+            claim = taken.get((i, pos))
+            if claim is None:
                 args.append(new[u])
                 ws.append(c)
+                continue
+            node, _, m = claim
+            args.append(new[m] if m is not None else scale(b, new, node))
+            ws.append(1 if c > 0 else -1)
         return b.gate("add", *args, weights=ws)
 
     return _copy(circuit, emit)
