@@ -26,8 +26,8 @@ Examples
 --------
 >>> from circuits.library import mgh
 >>> f = mgh.circuit("rosenbrock")
->>> f.evaluate(mgh.start("rosenbrock"))["f"]          # 24.2, the classic value
-24.2...
+>>> f.evaluate(mgh.start("rosenbrock", exact=True))      # 24.2, the classic value
+{'f': Fraction(121, 5)}
 >>> mgh.PROBLEMS["wood"].number, mgh.circuit("wood").evaluate(mgh.start("wood"))["f"]
 (14, 19192.0)
 >>> len(mgh.PROBLEMS)
@@ -529,12 +529,12 @@ def circuit(name: str, n: Optional[int] = None, m: Optional[int] = None) -> Circ
     --------
     >>> from circuits.library import mgh
     >>> c = mgh.circuit("beale")
-    >>> c.inputs_list if hasattr(c, "inputs_list") else list(c.inputs)
+    >>> list(c.inputs)
     ['x_1', 'x_2']
     >>> c.evaluate(mgh.start("beale"))          # 1.5² + 2.25² + 2.625²
     {'f': 14.203125}
-    >>> mgh.circuit("extended_rosenbrock", n=4).evaluate(mgh.start("extended_rosenbrock", 4))["f"]
-    48.4...
+    >>> mgh.circuit("extended_rosenbrock", n=4).evaluate(mgh.start("extended_rosenbrock", 4, exact=True))
+    {'f': Fraction(242, 5)}
     """
     p = _problem(name)
     n, m = _sizes(p, n, m)
@@ -545,15 +545,21 @@ def circuit(name: str, n: Optional[int] = None, m: Optional[int] = None) -> Circ
     return b.build()
 
 
-def start(name: str, n: Optional[int] = None) -> dict:
-    """The standard starting point ``x0`` of problem ``name``, as ``{"x_1": ..., ...}`` (floats).
+def start(name: str, n: Optional[int] = None, exact: bool = False) -> dict:
+    """The standard starting point ``x0`` of problem ``name``, as ``{"x_1": ..., ...}``.
+
+    Floats by default; ``exact=True`` gives the paper's decimals as
+    Fractions (for exact evaluation).
 
     Examples
     --------
     >>> from circuits.library import mgh
     >>> mgh.start("rosenbrock")
     {'x_1': -1.2, 'x_2': 1.0}
+    >>> mgh.start("rosenbrock", exact=True)
+    {'x_1': Fraction(-6, 5), 'x_2': Fraction(1, 1)}
     """
     p = _problem(name)
     n, _ = _sizes(p, n, None)
-    return {v: float(c) for v, c in zip(vector_names("x", n), p.x0(n))}
+    convert = Fraction if exact else float
+    return {v: convert(c) for v, c in zip(vector_names("x", n), p.x0(n))}

@@ -16,8 +16,8 @@ One pass walks the circuit in topological order and maps every old node to a
 * dead gates (that no output needs) are dropped.
 
 The pass is repeated until nothing changes, so :func:`simplify` is idempotent.
-With ``minimize="ops"`` each round also runs three rewrites that trade gates
-for binary operations (see :func:`simplify`).
+With ``minimize="ops"`` each round also runs rewrites that trade gates for
+binary operations, and the cheapest round is returned (see :func:`simplify`).
 It preserves every output's value (up to floating-point rounding where
 constants are folded in floating point).
 """
@@ -27,6 +27,7 @@ from __future__ import annotations
 import heapq
 from fractions import Fraction
 
+from ..analysis import gate_binary_ops
 from ..builder import Builder
 from ..circuit import Circuit
 from ..gates import GATES
@@ -46,18 +47,27 @@ def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
         ``"gates"`` (the default) keeps the gate count of the notes as small
         as the rules can.  ``"ops"`` then trades gates for binary operations
         (:attr:`circuits.analysis.Analysis.binary_ops`, the count CasADi and
-        JAX report) with three more rewrites, each applied only where it saves
-        operations:
+        JAX report): the main pass keeps a scale ``c·u`` used by several
+        gates as one scale gate where spreading ``c`` into their weights and
+        products would cost more, takes a constant common to the weights of a
+        sum out of it (``2·a + 2·b → 2·(a + b)``), and five more rewrites run,
+        each applied only where it saves operations:
 
-        * a constant shared by many wire weights out of one node is applied
-          once, by a scale gate, so those weights become ±1 (``2·rᵢ`` formed
-          once in a least-squares gradient, as CasADi does);
+        * a constant shared by many wire weights out of one node (directly or
+          through products used once) is applied once, by a scale gate, so
+          those weights become ±1 (``2·rᵢ`` formed once in a least-squares
+          gradient, as CasADi does);
         * the partials of a ``k``-ary product (each the product of the other
           ``k − 1`` factors, ``k − 2`` operations apiece) share prefix and
           suffix products: about ``3k`` operations instead of ``k(k − 2)``;
         * a sum minus one of its own terms, ``S − w·u``, becomes the partial
           sum ``T`` that ``S = T + w·u`` is then built from (no more gates,
-          one operation fewer).
+          one operation fewer);
+        * sums over nearly the same terms are built from one shared core sum.
+
+        The result never has more operations than the input: the cheapest
+        round (the input included) is returned, a safety net behind the
+        estimates of the main pass.
 
     Examples
     --------
@@ -74,25 +84,50 @@ def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
     >>> s.size, s.evaluate(x=2, y=3)
     (2, {'f': 19.0})
 
-    Minimising operations instead of gates on the same gradient: ``6·r₁``,
-    ``4·r₂`` and ``2·r₃`` are each used by two partials, so each is formed
-    once (three more gates, three fewer operations).
+    Minimising operations instead of gates on the same gradient: ``6·r₁``
+    and ``4·r₂`` are each used by two partials, so each is formed once, and
+    ``∂f/∂x = 2·r₁ + 2·r₂ + 2·r₃`` becomes ``2·(r₁ + r₂ + r₃)`` (three more
+    gates, four fewer operations).
 
     >>> from circuits.analysis import analyze
     >>> [(analyze(h).s, analyze(h).binary_ops) for h in (g, circuits.simplify(g, minimize="ops"))]
-    [(6, 28), (9, 25)]
+    [(6, 28), (9, 24)]
+
+    Never more operations than the input (issue 17: ``2u`` formed once by
+    backpropagation used to be spread into two weights and a product):
+
+    >>> h = circuits.backward(circuits.parse("(x*y + x)*(x*y + x)"))
+    >>> analyze(h).binary_ops, analyze(circuits.simplify(h, minimize="ops")).binary_ops
+    (6, 6)
     """
     if minimize not in ("gates", "ops"):
         raise ValueError(f"minimize must be 'gates' or 'ops', not {minimize!r}")
     current = circuit
+    # minimize="ops": the cheapest circuit seen, the input included (the latest on ties,
+    # so a result equal in cost to the input is still the simplified one)
+    best, best_cost = circuit, _ops_and_size(circuit) if minimize == "ops" else None
     for _ in range(_MAX_ROUNDS):
         nxt = _Pass(current, minimize).run()
         if minimize == "ops":
-            nxt = _factor_constants(_share_partial_products(_reuse_partial_sums(nxt)))
+            nxt = _factor_constants(_share_partial_products(_reuse_partial_sums(_share_sum_cores(nxt))))
+            cost = _ops_and_size(nxt)
+            if cost <= best_cost:
+                best, best_cost = nxt, cost
         if _same(nxt, current):
-            return nxt
+            break
         current = nxt
-    return current
+    return best if minimize == "ops" else current
+
+
+def _ops_and_size(circuit: Circuit) -> tuple:
+    """(binary operations, gates): what minimize="ops" compares, operations first.
+
+    The rewrites each save operations where they apply, and the main pass
+    spreads a scale only where that is estimated to cost nothing; this
+    comparison is the safety net behind those estimates, so that the result
+    never has more operations than the input (nor than any round before it).
+    """
+    return sum(gate_binary_ops(circuit, v) for v in circuit.gates()), circuit.size
 
 
 def _same(a: Circuit, b: Circuit) -> bool:
@@ -216,7 +251,9 @@ class _Pass:
         if c == 1:
             return n
         op = self.b._ops[n]
-        if op in ("mul", "square") and self.used.get(n, 0) == 0:
+        # minimising operations: a later consumer may still need u·v itself, and then
+        # u·v·c would cost two operations where the scale gate costs one
+        if op in ("mul", "square") and self.used.get(n, 0) == 0 and self.minimize == "gates":
             if op == "square":  # c·u² = u·u·c, pulled out of (c'·u)² by other()
                 (u,) = self.b._args[n]
                 return self.gate("mul", (u, u, self.b.const_node(c)))
@@ -314,8 +351,8 @@ class _Pass:
             if op == "add":
                 w = weights[j][pos] if weights[j] is not None else 1
                 cost += _nonunit([w * c]) - _nonunit([w])
-            elif op == "mul":
-                cost += 1
+            elif op == "mul" or (op in ("square", "pow") and self.uses[j] == 1):
+                cost += 1  # (c·u)·v and (c·u)² carry c (or c²) on to their own consumers
             else:
                 shared = True
         cost += shared
@@ -524,6 +561,86 @@ def _reuse_partial_sums(circuit: Circuit) -> Circuit:
     return _copy(circuit, emit)
 
 
+def _share_sum_cores(circuit: Circuit) -> Circuit:
+    """Sums over nearly the same terms, built from one shared core sum.
+
+    Gates are grouped by their arguments less the newest one (a gradient's
+    ``Σᵢ 2rᵢ + (product)ⱼ`` differ in that last term only) or by all their
+    arguments; the core ``T`` takes each argument with its most frequent
+    weight in the group, and each gate becomes ``T + Σ (wᵢ − core wᵢ)·uᵢ +
+    w·(newest)`` over the weights where it differs.  Applied to a group only
+    when it saves operations.  ``xⱼ + Σᵢ xᵢ − 11`` for ``j = 1..9``: 9 × 11
+    operations become 10 + 9 × 1.
+    """
+    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    groups: dict = {}
+    for g, op in enumerate(ops):
+        a = argss[g]
+        if op != "add" or len(a) < 4:
+            continue
+        newest = max(a)
+        groups.setdefault(frozenset(a).difference((newest,)), []).append(g)
+    plans: dict = {}  # gate -> (core, [(arg, weight)] on top of the core)
+    cores: dict = {}  # core key -> (args, weights) of the core sum
+    for key, members in groups.items():
+        if len(members) < 2 or any(m in plans for m in members):
+            continue
+        core_args = sorted(key)
+        tops = {argss[m][argss[m].index(max(argss[m]))] for m in members}
+        wsets = []
+        for m in members:
+            ws = weights[m] or (1,) * len(argss[m])
+            wsets.append(dict(zip(argss[m], ws)))
+        if len(tops) == 1:  # the same newest argument everywhere: part of the core
+            (top,) = tops
+            core_args.append(top)
+        core_w = []
+        for u in core_args:
+            counts: dict = {}
+            for ws in wsets:
+                counts[ws[u]] = counts.get(ws[u], 0) + 1
+            core_w.append(max(counts, key=lambda c: (counts[c], c == 1)))
+        old_cost = sum(len(argss[m]) - 1 + _nonunit(wsets[k].values()) for k, m in enumerate(members))
+        new_cost = len(core_args) - 1 + _nonunit(core_w)
+        member_plans = []
+        ok = True
+        for k, m in enumerate(members):
+            extra = []
+            for u, cw in zip(core_args, core_w):
+                w = wsets[k][u]
+                if w != cw:
+                    if not (_exact(w) and _exact(cw)):
+                        ok = False
+                        break
+                    extra.append((u, w - cw))
+            if not ok:
+                break
+            extra += [(u, w) for u, w in wsets[k].items() if u not in key and u not in core_args]
+            new_cost += len(extra) + _nonunit([w for _, w in extra])
+            member_plans.append((m, extra))
+        if not ok or new_cost >= old_cost:
+            continue
+        cores[key] = (core_args, core_w)
+        for m, extra in member_plans:
+            plans[m] = (key, extra)
+    if not plans:
+        return circuit
+    built: dict = {}
+
+    def emit(b, i, new):
+        if i not in plans:
+            return None
+        key, extra = plans[i]
+        if key not in built:
+            args, ws = cores[key]
+            built[key] = b.gate("add", *[new[u] for u in args], weights=ws)
+        if not extra:
+            return built[key]
+        return b.gate("add", built[key], *[new[u] for u, _ in extra], weights=[1] + [w for _, w in extra])
+
+    return _copy(circuit, emit)
+
+
 def _exact(value) -> bool:
     return isinstance(value, (int, Fraction)) and not isinstance(value, bool)
 
@@ -554,6 +671,8 @@ def _factor_constants(circuit: Circuit) -> Circuit:
             continue
         for pos, (u, c) in enumerate(zip(argss[g], w)):
             if c == 1 or c == -1 or ops[u] == "const" or not _exact(c):
+                continue
+            if len(argss[g]) == 1 and c < 0:  # −|c|·u would stay a negation: nothing saved
                 continue
             claims.setdefault(u, {}).setdefault(abs(c), []).append((g, pos, None))
             if ops[u] == "mul" and uses[u] == 1:
