@@ -176,13 +176,16 @@ def _common_scale(weights, constant):
     Division is exact (rational), so no value changes.
     """
     counts: dict = {}
+    units = 0
     for w in weights:
-        if w != 1 and w != -1 and _exact(w):
+        if w == 1 or w == -1:
+            units += 1  # ±1 would become ±1/c: one more multiplication
+        elif _exact(w):
             counts[abs(w)] = counts.get(abs(w), 0) + 1
     if not counts:
         return 1, weights, constant
     c = max(counts, key=lambda k: counts[k])
-    if counts[c] < 2:
+    if counts[c] - units < 2:  # the saving, known before dividing anything
         return 1, weights, constant
     scaled = [_ratio(w, c) for w in weights]
     k = _ratio(constant, c) if constant != 0 else 0
@@ -345,17 +348,25 @@ class _Pass:
         if n is None or c == 1 or c == -1:
             return value
         ops, weights = self.c._ops, self.c._weights
-        cost, shared = 0, i in self.outputs
-        for j, pos in self.readers[i] or ():
+        shared = i in self.outputs
+        cost = int(shared)
+        readers = self.readers[i] or ()
+        for k, (j, pos) in enumerate(readers):
             op = ops[j]
             if op == "add":
                 w = weights[j][pos] if weights[j] is not None else 1
-                cost += _nonunit([w * c]) - _nonunit([w])
+                if w == 1 or w == -1:
+                    cost += 1          # ±1 becomes ±c
+                else:
+                    wc = w * c
+                    cost -= wc == 1 or wc == -1
             elif op == "mul" or (op in ("square", "pow") and self.uses[j] == 1):
                 cost += 1  # (c·u)·v and (c·u)² carry c (or c²) on to their own consumers
-            else:
+            elif not shared:
                 shared = True
-        cost += shared
+                cost += 1
+            if cost - (len(readers) - k - 1) > 1:
+                break  # each later reader saves at most one: decided
         if cost <= 1:
             return value
         return (self.node(value), 1)
@@ -648,9 +659,9 @@ def _exact(value) -> bool:
 def _factor_constants(circuit: Circuit) -> Circuit:
     """A constant shared by the weights on many wires out of one node, applied once.
 
-    For a node ``r`` whose wires into ``+`` gates carry weights ``w``, the
-    most frequent ``|w| = c`` (at least two wires) is applied once by a scale
-    gate ``c·r``, one operation, and those wires take it with weight ±1.
+    For a node ``r`` whose wires into ``+`` gates carry weights ``w``, each
+    ``|w| = c`` on at least two wires is applied once by a scale gate ``c·r``,
+    one operation, and those wires take it with weight ±1.
     A weight on a product ``r·v`` used only by that ``+`` gate counts for
     ``r`` too: the product takes ``c·r`` instead and its wire weight ±1
     (``20000·(x₂·r) − 2·(e·s)`` and ``20000·(x₁·r) − 2·(e'·s)`` share
@@ -682,32 +693,30 @@ def _factor_constants(circuit: Circuit) -> Circuit:
     # greedy: the node with most wires of one |w| first; each weight is taken once
     ranked = sorted(((len(items), u, c) for u, by_c in claims.items() for c, items in by_c.items()
                      if len(items) >= 2), key=lambda t: -t[0])
+    # every |w| with two wires or more is factored in one round (one scale gate each),
+    # so that the rounds converge in a few steps
     taken: dict = {}   # (add gate, position) -> (node, c, product or None)
-    factor: dict = {}  # node -> c
     for _, u, c in ranked:
-        if u in factor:
-            continue
         free = [(g, pos, m) for g, pos, m in claims[u][c] if (g, pos) not in taken]
         if len(free) < 2:
             continue
-        factor[u] = c
         for g, pos, m in free:
             taken[(g, pos)] = (u, c, m)
     if not taken:
         return circuit
     scaled: dict = {}
-    in_product = {m: u for u, _, m in taken.values() if m is not None}
+    in_product = {m: (u, c) for u, c, m in taken.values() if m is not None}
 
-    def scale(b, new, u):
-        if u not in scaled:
-            scaled[u] = b.gate("add", new[u], weights=(factor[u],))
-        return scaled[u]
+    def scale(b, new, u, c):
+        if (u, c) not in scaled:
+            scaled[(u, c)] = b.gate("add", new[u], weights=(c,))
+        return scaled[(u, c)]
 
     def emit(b, i, new):
         if i in in_product:
-            u = in_product[i]
+            u, c = in_product[i]
             args = [new[a] for a in argss[i]]
-            args[argss[i].index(u)] = scale(b, new, u)
+            args[argss[i].index(u)] = scale(b, new, u, c)
             return b.gate("mul", *args)
         w = weights[i]
         if ops[i] != "add" or w is None or not any((i, pos) in taken for pos in range(len(w))):
@@ -719,8 +728,8 @@ def _factor_constants(circuit: Circuit) -> Circuit:
                 args.append(new[u])
                 ws.append(c)
                 continue
-            node, _, m = claim
-            args.append(new[m] if m is not None else scale(b, new, node))
+            node, k, m = claim
+            args.append(new[m] if m is not None else scale(b, new, node, k))
             ws.append(1 if c > 0 else -1)
         return b.gate("add", *args, weights=ws)
 
