@@ -15,9 +15,8 @@ how seed ``003_cb4127dae40e521c.txt`` draws Figures 2 and 3.
 from __future__ import annotations
 
 from ..errors import CircuitError
-from ..gates import GATES
 
-__all__ = ["times", "total", "materialise", "dname", "partial_of", "active_nodes",
+__all__ = ["times", "total", "materialise", "dname", "active_nodes",
            "resolve_inputs", "resolve_outputs", "finish"]
 
 
@@ -70,21 +69,6 @@ def dname(y: str, x: str) -> str:
 
 def _wrap(name: str) -> str:
     return f"({name})" if "/" in name else name
-
-
-def partial_of(b, circuit, cache, g, i):
-    """``∂_{u_i}[g]`` as a scaled value, built once per wire and cached."""
-    key = (g, i)
-    if key in cache:
-        return cache[key]
-    op = circuit._ops[g]
-    if op == "add":
-        w = circuit._weights[g]
-        p = (None, 1 if w is None else w[i])
-    else:
-        p = GATES[op].partial(b, circuit._args[g], g, i)
-    cache[key] = p
-    return p
 
 
 def active_nodes(circuit, wrt_nodes) -> bytearray:

@@ -19,8 +19,8 @@ import sympy
 
 from ..circuit import Circuit
 from ..errors import CircuitError
-from ..gates import GATES
 from .common import dname
+from .linearize import edge_values
 
 __all__ = ["check_gradient", "symbolic_check", "bauer_paths",
            "GradientReport", "SymbolicReport", "BauerPaths"]
@@ -322,16 +322,8 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
         raise CircuitError(f"{paths} paths lead from {input!r} to {output!r}, more than max_paths={max_paths}; "
                            "Bauer's formula is exponential here, which is why backpropagation shares them")
 
-    node_value = _node_values(circuit, point)
-
-    def local(g, i):
-        op = circuit._ops[g]
-        if op == "add":
-            return circuit.weights(g)[i]
-        args = [node_value[u] for u in circuit._args[g]]
-        dummies = sympy.symbols(f"a0:{len(args)}")
-        expr = (GATES[op].sym or GATES[op].num)(*dummies)
-        return sympy.diff(expr, dummies[i]).subs(dict(zip(dummies, args)))
+    # the edge labels c_kj = ∂_j[k] of Remark 12.7, on the wires between input and output
+    local = edge_values(circuit, point, wrt=[input], output=output)
 
     successors: dict = {}
     for g, a in enumerate(circuit._args):
@@ -346,19 +338,7 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
             total += product
             continue
         for g, i in successors.get(node, ()):
-            stack.append((g, product * local(g, i)))
-    if point is not None:
-        total = sympy.sympify(total)
-        total = float(total) if total.is_number else total
+            stack.append((g, product * local[(node, g, i)]))
+    if point is not None and (not isinstance(total, sympy.Basic) or total.is_number):
+        total = float(total)
     return BauerPaths(output, input, paths, total)
-
-
-def _node_values(circuit: Circuit, point):
-    """Value of every node, symbolic (inputs as symbols) or at ``point``."""
-    from ..evaluate import evaluate
-    env = dict(point) if point is not None else _symbols(circuit)
-    env = {k: sympy.sympify(v) for k, v in env.items()}
-    every = Circuit(circuit._ops, circuit._args, circuit._weights, circuit._values,
-                    circuit._names, circuit._inputs, {str(i): i for i in range(len(circuit))})
-    out = evaluate(every, env)
-    return [out[str(i)] for i in range(len(circuit))]
