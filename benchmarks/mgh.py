@@ -2,7 +2,8 @@
 
 ``python -m benchmarks --mgh`` writes ``benchmarks/results/mgh.md`` and
 ``mgh.json``: for every problem of :mod:`circuits.library.mgh` (Moré,
-Garbow, Hillstrom, ACM TOMS 7(1), 1981) at its default size, the binary
+Garbow, Hillstrom, ACM TOMS 7(1), 1981) at its default size (and, for the
+problems whose size may vary, at 2× and 4× it), the binary
 operations (:func:`benchmarks.measure.binary_ops`) of ``f``, of
 ``backward(f)``, of ``simplify(backward(f))`` in both modes, and of CasADi's
 ``gradient`` of the same function (the circuit translated gate by gate by
@@ -33,8 +34,37 @@ def _casadi_gradient_ops(circuit):
     return _casadi_ops(ca.Function("g", [x], [ca.gradient(f, x)]))
 
 
-def measure(names=None, peers: bool = True) -> list:
-    """One row per problem: counts of ``f``, the gradients and (when installed) CasADi's gradient.
+def _m(p, n, m):
+    return m if m is not None else p.m_of_n(n) if p.m_of_n is not None else p.m
+
+
+def cases(names=None, larger: bool = True) -> list:
+    """``(name, n, m)`` to measure: every problem at its default size and, with ``larger``,
+    the problems whose size may vary at 2× and 4× it (linear functions with ``m = 2n``).
+
+    Examples
+    --------
+    >>> from benchmarks.mgh import cases
+    >>> cases(["rosenbrock", "penalty1"])
+    [('rosenbrock', None, None), ('penalty1', None, None), ('penalty1', 20, None), ('penalty1', 40, None)]
+    """
+    out = []
+    for name in names or mgh.names():
+        p = mgh.PROBLEMS[name]
+        out.append((name, None, None))
+        if not larger:
+            continue
+        if p.variable_n:
+            for n in (2 * p.n, 4 * p.n):
+                if n <= p.max_n and n % p.n_multiple == 0:
+                    out.append((name, n, 2 * n if p.variable_m else None))
+        elif p.variable_m and 2 * p.m <= p.max_m:
+            out.append((name, None, 2 * p.m))
+    return out
+
+
+def measure(names=None, peers: bool = True, larger: bool = False) -> list:
+    """One row per case (:func:`cases`): counts of ``f``, the gradients and (when installed) CasADi's gradient.
 
     Examples
     --------
@@ -45,13 +75,14 @@ def measure(names=None, peers: bool = True) -> list:
     """
     use_casadi = peers and available()["casadi"]
     rows = []
-    for name in names or mgh.names():
+    for name, n, m in cases(names, larger):
         p = mgh.PROBLEMS[name]
-        c = mgh.circuit(name)
+        c = mgh.circuit(name, n, m)
         g = circuits.backward(c)
         by_gates, by_ops = circuits.simplify(g), circuits.simplify(g, minimize="ops")
         rows.append({
-            "problem": name, "number": p.number, "n": len(c.inputs), "f_ops": binary_ops(c),
+            "problem": name, "number": p.number, "n": len(c.inputs), "m": _m(p, len(c.inputs), m),
+            "f_ops": binary_ops(c),
             "backward_ops": binary_ops(g), "simplify_ops": binary_ops(by_gates),
             "simplify_ops_ops": binary_ops(by_ops), "simplify_ops_gates": by_ops.size,
             "casadi_grad_ops": _casadi_gradient_ops(c) if use_casadi else None,
@@ -66,16 +97,17 @@ def write(rows: list, out_dir: str) -> str:
         json.dump(rows, fh, indent=1)
     lines = ["# Moré–Garbow–Hillstrom problems: gradient operations against CasADi", "",
              "J. J. Moré, B. S. Garbow, K. E. Hillstrom, *Testing unconstrained optimization software*, "
-             "ACM TOMS 7(1), 17–41 (1981); `circuits.library.mgh` at the default sizes. "
+             "ACM TOMS 7(1), 17–41 (1981); `circuits.library.mgh` at the default sizes and, where the size "
+             "may vary, 2× and 4× them. "
              "Binary operations: a k-wire gate is k − 1 operations plus its weights other than ±1; "
              "CasADi: instructions of `Function(gradient)` other than inputs, outputs and constants. "
              "Command: `python -m benchmarks --mgh`.", "",
-             "| # | problem | n | f ops | backward ops | simplify ops | simplify(minimize=\"ops\") ops (gates) "
-             "| CasADi ∇ ops | ours / CasADi |", "|" + "---|" * 9]
+             "| # | problem | n | m | f ops | backward ops | simplify ops | simplify(minimize=\"ops\") ops (gates) "
+             "| CasADi ∇ ops | ours / CasADi |", "|" + "---|" * 10]
     for r in rows:
         cas = r["casadi_grad_ops"]
         ratio = f"{r['simplify_ops_ops'] / cas:.3f}" if cas else "–"
-        lines.append(f"| {r['number']} | {r['problem']} | {r['n']} | {r['f_ops']} | {r['backward_ops']} | "
+        lines.append(f"| {r['number']} | {r['problem']} | {r['n']} | {r['m']} | {r['f_ops']} | {r['backward_ops']} | "
                      f"{r['simplify_ops']} | {r['simplify_ops_ops']} ({r['simplify_ops_gates']}) | "
                      f"{cas if cas is not None else '–'} | {ratio} |")
     grew = [r["problem"] for r in rows if r["simplify_ops_ops"] > r["backward_ops"]]
@@ -85,7 +117,7 @@ def write(rows: list, out_dir: str) -> str:
     ratios = [r["simplify_ops_ops"] / r["casadi_grad_ops"] for r in with_cas]
     lines += ["", "| target (issue 17) | measured | holds |", "|---|---|---|",
               f"| simplify(minimize=\"ops\") never has more operations than its input | "
-              f"{len(rows) - len(grew)} of {len(rows)} problems{': grew on ' + ', '.join(grew) if grew else ''} | "
+              f"{len(rows) - len(grew)} of {len(rows)} cases{': grew on ' + ', '.join(grew) if grew else ''} | "
               f"{'yes' if not grew else 'NO'} |"]
     if with_cas:
         lines.append(f"| … and no more than CasADi's gradient | ratio {min(ratios):.3f}–{max(ratios):.3f}"
@@ -98,7 +130,7 @@ def write(rows: list, out_dir: str) -> str:
 
 def main(out_dir: str = "benchmarks/results", peers: bool = True) -> str:
     """Measure every problem, write the files, print the targets; returns the .md path."""
-    path = write(measure(peers=peers), out_dir)
+    path = write(measure(peers=peers, larger=True), out_dir)
     with open(path) as fh:
         print("\n".join(line for line in fh.read().splitlines()[-3:]))
     return path

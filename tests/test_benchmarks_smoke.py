@@ -125,4 +125,4 @@ def test_mgh_table_counts_and_targets(tmp_path):
     if by["rosenbrock"]["casadi_grad_ops"] is not None:
         assert all(r["simplify_ops_ops"] <= r["casadi_grad_ops"] for r in rows)
     md = open(bench_mgh.write(rows, str(tmp_path))).read()
-    assert "| 1 | rosenbrock | 2 |" in md and "never has more operations than its input | 2 of 2 problems | yes |" in md
+    assert "| 1 | rosenbrock | 2 |" in md and "never has more operations than its input | 2 of 2 cases | yes |" in md
