@@ -622,3 +622,15 @@ def test_check_gradient_still_catches_wrong_gradients():
             b.output_node(out, b.gate("add", v, weights=(1.001,)) if out == "df/dx_1" else v)
         report = circuits.check_gradient(f, b.build(), point)
         assert [r[0] for r in report.rows if not r[5]] == ["df/dx_1"], (name, str(report))
+
+
+def test_check_gradient_argument_errors():
+    f = circuits.library.mgh.circuit("rosenbrock")
+    g = backward(f)
+    with pytest.raises(CircuitError, match="missing value for input 'x_2'"):
+        circuits.check_gradient(f, g, {"x_1": 1.0})
+    with pytest.raises(CircuitError, match="not a number"):
+        circuits.check_gradient(f, g, {"x_1": "a", "x_2": 2.0})
+    log = circuits.parse("log(x)")
+    with pytest.raises(CircuitError, match="log"):
+        circuits.check_gradient(log, backward(log), {"x": -1.0})

@@ -15,9 +15,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
+import numpy as np
 import sympy
 
-from ..circuit import Circuit
+from ..circuit import Circuit, check_number
 from ..errors import CircuitError
 from .common import dname
 from .linearize import edge_values
@@ -160,11 +161,11 @@ def check_gradient(circuit: Circuit, gradient_circuit: Circuit, point: Mapping[s
     >>> bool(report), report.rows[1][4] > 1e-5
     (True, True)
     """
-    import numpy as np
-    from ..evaluate import evaluate
+    from ..evaluate import evaluate  # as in _node_values below
 
     pairs = _partials(circuit, gradient_circuit)
-    base = {k: float(v) for k, v in point.items()}
+    base = {k: float(check_number(v, f"check_gradient: point[{k!r}]")) for k, v in point.items()}
+    circuit.evaluate(base)  # names checked, and a point outside the domain is a CircuitError
     analytic = gradient_circuit.evaluate({k: base[k] for k in gradient_circuit.inputs})
     eps_f = 2.0 ** -52
     numeric, resolution, variation = {}, {}, {}
@@ -204,7 +205,7 @@ def check_gradient(circuit: Circuit, gradient_circuit: Circuit, point: Mapping[s
         res = resolution[(y, x)] / scale
         if math.isnan(error):
             error = math.inf
-        ok = error <= tolerance + 10 * res
+        ok = math.isfinite(error) and error <= tolerance + 10 * res
         rows.append((name, a, float(d), float(error), float(res), bool(ok)))
     return GradientReport(tuple(rows), tolerance)
 
