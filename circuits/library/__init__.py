@@ -15,6 +15,8 @@ the note (by file name, in ``/work/shared/seeds``) it comes from:
   :func:`rnn`, :func:`conv1d` (seed 001);
 * :mod:`~circuits.library.general` — :func:`horner`, :func:`chain`,
   :func:`speelpenning`, :func:`layered_chain`, :func:`random_circuit`;
+* :mod:`~circuits.library.mgh` — the Moré–Garbow–Hillstrom least-squares
+  test problems (ACM TOMS 7(1), 1981): ``mgh.circuit(name)``, ``mgh.start(name)``;
 * :data:`FAMILIES` — name → ``size -> Circuit`` for scaling runs.
 
 Vector and matrix inputs and outputs are named as in
@@ -40,6 +42,7 @@ from .linalg import (determinant, DETERMINANT_METHODS, inverse_from_determinant,
 from .networks import mlp, sin_dot, rnn, conv1d
 from .general import horner, chain, speelpenning, layered_chain, random_circuit, RANDOM_OPS, RANDOM_BOX, RANDOM_CAP
 from .families import FAMILIES
+from . import mgh
 
 __all__ = [
     "vector_names", "matrix_names", "vector_values", "matrix_values", "as_vector", "as_matrix",
@@ -49,5 +52,5 @@ __all__ = [
     "matrix_chain", "matrix_chain_order",
     "mlp", "sin_dot", "rnn", "conv1d",
     "horner", "chain", "speelpenning", "layered_chain", "random_circuit", "RANDOM_OPS", "RANDOM_BOX", "RANDOM_CAP",
-    "FAMILIES",
+    "FAMILIES", "mgh",
 ]
