@@ -11,6 +11,8 @@ from .gates import GATES, Gate
 from .circuit import Circuit
 from .builder import (Builder, Wire, trace, sum_of, product, exp, log, sqrt, sin, cos,
                       tanh, sigmoid, relu, step, square, recip)
+from . import builder as _builder
+from .registry import register_gate, unregister_gate, registered_gate
 from .evaluate import evaluate, compile, CompiledCircuit
 from .parse import parse
 from .io import to_json, from_json, to_sympy, from_sympy
@@ -35,4 +37,17 @@ __all__ = [
     "Analysis", "analyze", "cost", "ComparisonTable", "compare", "scaling", "plot_scaling", "bounds",
     "render", "render_transforms",
     "library",
+    "register_gate", "unregister_gate", "registered_gate",
 ]
+# One function per gate of the registry (atan, tan, ...): circuits.<name>.  Names that
+# would shadow Python built-ins (abs, max, min, pow) stay out of __all__.
+for _name in _builder.function_names():
+    globals()[_name] = getattr(_builder, _name)
+__all__ += [n for n in _builder.__all__ if n not in __all__]
+
+
+def __getattr__(name):
+    # a gate registered after import is circuits.<name> too
+    if _builder.gate_of_function(name) is not None:
+        return _builder.function(name)
+    raise AttributeError(f"module 'circuits' has no attribute {name!r}")

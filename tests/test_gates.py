@@ -13,7 +13,8 @@ import pytest
 import sympy
 
 from circuits import Builder, CircuitError, evaluate
-from circuits.gates import GATES, MAX_EXPONENT, SOURCES, partial_gate_cost
+from circuits.gates import GATES, MAX_EXPONENT, SOURCES
+from circuits.registry import partial_gate_cost
 
 U, V, W = sympy.symbols("u v w", real=True)
 

@@ -41,7 +41,7 @@ def test_json_round_trip_preserves_structure_and_values(indent):
     c = _sample()
     text = to_json(c, indent=indent)
     doc = json.loads(text)  # valid JSON for an independent parser
-    assert doc["format"] == "circuits" and doc["version"] == 1
+    assert doc["format"] == "circuits" and doc["version"] == 2
     d = from_json(text)
     assert _structure(d) == _structure(c)
     point = dict(x=Fraction(1, 3), y=Fraction(2), z=Fraction(9, 4))
@@ -139,7 +139,7 @@ MALFORMED = {
     "deeply nested objects": ('{"a":' * 100_000 + "1" + "}" * 100_000, "nested"),
     "not an object": ("[1, 2]", "object"),
     "wrong format": (_doc(format="other"), "format"),
-    "wrong version": (_doc(version=2), "version"),
+    "wrong version": (_doc(version=3), "version"),
     "version as string": (_doc(version="1"), "version"),
     "version as bool": (_doc(version=True), "version"),
     "unknown top-level key": (_doc(extra=1), "'extra'"),
@@ -454,3 +454,31 @@ def test_sympy_round_trip_of_every_gate():
             if op in ("log", "sqrt") and point["x"] < 0:
                 continue
             assert d.evaluate(point)["f"] == pytest.approx(c.evaluate(point)["f"], rel=1e-12), op
+
+
+# Written by circuits before the format's version 2 (the registry refactor of issue 11):
+# backward(parse("(x - y/3)**2 * sin(x) + relu(y)**5 - sigmoid(x*y)"), keep_primal=True).to_json()
+_VERSION_1 = (
+    '{"format":"circuits","version":1,"inputs":["x","y"],"outputs":{"f":11,"df/dx":25,"df/dy":24},'
+    '"nodes":[{"op":"input","name":"x"},{"op":"input","name":"y"},{"op":"add","args":[0,1],"weights":[1,"-1/3"]},'
+    '{"op":"square","args":[2]},{"op":"sin","args":[0]},{"op":"mul","args":[3,4]},{"op":"relu","args":[1]},'
+    '{"op":"const","value":5},{"op":"pow","args":[6,7]},{"op":"mul","args":[0,1]},{"op":"sigmoid","args":[9]},'
+    '{"op":"add","args":[5,8,10],"weights":[1,1,-1]},{"op":"const","value":1},{"op":"add","args":[12,10],'
+    '"weights":[1,-1]},{"op":"mul","args":[10,13]},{"op":"mul","args":[14,1]},{"op":"mul","args":[14,0]},'
+    '{"op":"const","value":4},{"op":"pow","args":[6,17]},{"op":"step","args":[1]},{"op":"mul","args":[18,19]},'
+    '{"op":"cos","args":[0]},{"op":"mul","args":[3,21]},{"op":"mul","args":[4,2]},{"op":"add","args":[16,20,23],'
+    '"weights":[-1,5,"-2/3"]},{"op":"add","args":[15,22,23],"weights":[-1,1,2]}],'
+    '"meta":{"role":["primal","primal","primal","primal","primal","primal","primal","primal","primal","primal",'
+    '"primal","primal","derivative","derivative","derivative","derivative","derivative","derivative",'
+    '"derivative","derivative","derivative","derivative","derivative","derivative","derivative","derivative"],'
+    '"adjoint_of":[[14,9],[18,6],[23,2],[24,1],[25,0]]}}')
+
+
+def test_version_1_documents_still_load():
+    c = from_json(_VERSION_1)
+    # the values that the writing version printed for this circuit
+    assert c.evaluate(x=0.5, y=-1.25) == pytest.approx(
+        {"f": 0.05420549085430809, "df/dx": 1.9002245768735442, "df/dy": -0.40652812606241756}, rel=1e-15)
+    assert c.meta["adjoint_of"][25] == 0 and c.meta["role"][12] == "derivative"
+    again = from_json(to_json(c))
+    assert json.loads(to_json(c))["version"] == 2 and again.record == c.record

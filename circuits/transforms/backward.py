@@ -18,8 +18,10 @@ from __future__ import annotations
 from typing import Optional, Sequence, Union
 
 from ..builder import Builder
-from ..circuit import Circuit
+from ..circuit import Circuit, check_number
+from ..errors import CircuitError
 from ..gates import GATES
+from .simplify import simplify as _simplify
 from .common import active_nodes, dname, finish, materialise, resolve_outputs, times, total
 
 __all__ = ["backward", "vjp"]
@@ -32,7 +34,9 @@ def _sweep(b, circuit, seeds, active, cache, mirror=None):
     each wire so that several sweeps share them.  ``mirror``, when given,
     receives {adjoint node: node} for drawing ∂y/∂z opposite z.
     """
-    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    rec = circuit.record
+    ops, argss, weights = rec.ops, rec.args, rec.params
+    linear = {name for name, gate in GATES.items() if gate.linear}
     pending = {v: list(ds) for v, ds in seeds.items()}
     adjoint = {}
     top = max(pending, default=-1)
@@ -52,7 +56,7 @@ def _sweep(b, circuit, seeds, active, cache, mirror=None):
         if op == "const":
             continue
         a = argss[g]
-        if op == "add":  # ∂_u[g] is the wire weight: no gate, it scales the adjoint
+        if op in linear:  # ∂_u[g] is the wire weight: no gate, it scales the adjoint
             n, c = d
             w = weights[g]
             for i, u in enumerate(a):
@@ -64,16 +68,18 @@ def _sweep(b, circuit, seeds, active, cache, mirror=None):
                     else:
                         bucket.append(contribution)
             continue
-        rule = GATES[op].partial
+        gate = GATES[op]
+        rule = gate.partial
+        params = {"weights": weights[g]} if gate.weighted else {}
         for i, u in enumerate(a):
             if not active[u]:
                 continue
             if cache is None:
-                p = rule(b, a, g, i)
+                p = rule(b, a, g, i, **params)
             else:
                 p = cache.get((g, i), cache)
                 if p is cache:
-                    p = cache[(g, i)] = rule(b, a, g, i)
+                    p = cache[(g, i)] = rule(b, a, g, i, **params)
             if p is None:
                 continue
             contribution = times(b, d, p)
@@ -132,7 +138,6 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
             outs.append((dname(y, x), materialise(b, adjoint.get(v))))
     result = finish(b, circuit, outs, keep_primal, adjoint_of=mirror)
     if simplify:
-        from .simplify import simplify as _simplify
         result = _simplify(result)
     return result
 
@@ -185,8 +190,6 @@ def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circ
 
 def _seed_spec(names, spec, suffix):
     """Normalise tangent/cotangent seeds to {name: None | number | new input name}."""
-    from ..circuit import check_number
-    from ..errors import CircuitError
     if spec is None:
         return {n: f"{n}{suffix}" for n in names}
     if isinstance(spec, dict):

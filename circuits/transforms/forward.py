@@ -19,6 +19,7 @@ from typing import Optional, Sequence
 from ..builder import Builder
 from ..circuit import Circuit
 from .backward import _seed_spec
+from .simplify import simplify as _simplify
 from .common import (dname, finish, materialise, partial_of, resolve_inputs,
                      times, total)
 
@@ -27,8 +28,8 @@ __all__ = ["forward", "jvp"]
 
 def _sweep(b, circuit, tangent, cache):
     """Propagate scaled tangents {node: value} forward through every gate (sparse)."""
-    ops, argss = circuit._ops, circuit._args
-    for g in range(len(ops)):
+    argss = circuit.record.args
+    for g in range(len(argss)):
         a = argss[g]
         if not a:
             continue
@@ -50,7 +51,7 @@ def _sweep(b, circuit, tangent, cache):
 
 def _literal(b, circuit, wrt_nodes, cache):
     """The notes' construction verbatim: a sum of one product per wire, per gate and input."""
-    ops, argss = circuit._ops, circuit._args
+    ops, argss = circuit.record.ops, circuit.record.args
     zero, one = b.const_node(0), b.const_node(1)
     inputs = [v for v in circuit.inputs.values()]
     # ∇g once per gate: the partial of every wire as a node and a weight
@@ -133,7 +134,6 @@ def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bo
             for x, t in zip(wrt, tangents)]
     result = finish(b, circuit, outs, keep_primal)
     if simplify:
-        from .simplify import simplify as _simplify
         result = _simplify(result)
     return result
 

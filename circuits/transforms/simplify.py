@@ -96,8 +96,9 @@ def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
 
 
 def _same(a: Circuit, b: Circuit) -> bool:
-    return (a._ops == b._ops and a._args == b._args and a._weights == b._weights
-            and a._values == b._values and a._outputs == b._outputs)
+    ra, rb = a.record, b.record
+    return (ra.ops == rb.ops and ra.args == rb.args and ra.params == rb.params
+            and ra.constants == rb.constants and ra.outputs == rb.outputs)
 
 
 def _fold(op, values):
@@ -127,10 +128,10 @@ class _Pass:
         self.b = Builder()
         self.cse: dict = {}
         uses = [0] * len(circuit)
-        for a in circuit._args:
+        for a in circuit.record.args:
             for u in a:
                 uses[u] += 1
-        for v in circuit._outputs.values():
+        for v in circuit.outputs.values():
             uses[v] += 1
         self.uses = uses
         self.origin: dict = {}  # new add gate -> the old node it was made for
@@ -196,17 +197,23 @@ class _Pass:
 
     def run(self) -> Circuit:
         c, b = self.c, self.b
+        rec = c.record
         val: list = [None] * len(c)
-        for name, v in c._inputs.items():
+        for name, v in rec.inputs.items():
             val[v] = (b.input_node(name), 1)
-        for i, op in enumerate(c._ops):
+        linear = {name for name, gate in GATES.items() if gate.linear}
+        roles = rec.meta.get("role")
+        made = [] if roles is not None else None  # (first new node, role of the old node it serves)
+        for i, op in enumerate(rec.ops):
             if op == "input":
                 continue
             if op == "const":
-                val[i] = (None, c._values[i])
+                val[i] = (None, rec.constants[i])
                 continue
-            args = c._args[i]
-            if op == "add":
+            if made is not None:
+                made.append((len(b), roles[i]))
+            args = rec.args[i]
+            if op in linear:  # a weighted sum: its weights are the node's parameters
                 val[i] = self.add(i, args, c.weights(i), val)
                 if val[i][0] is not None and val[i][1] == 1:
                     self.origin.setdefault(val[i][0], i)
@@ -214,9 +221,11 @@ class _Pass:
                 val[i] = self.mul(i, args, val)
             else:
                 val[i] = self.other(i, op, args, val)
-        for name, v in c._outputs.items():
+        for name, v in rec.outputs.items():
+            if made is not None:
+                made.append((len(b), roles[v]))
             b.output_node(name, self.node(val[v]))
-        return b.build()
+        return b.build(meta=_carried_meta(rec.meta, made, val, len(b)))
 
     def add(self, i, args, weights, val):
         b = self.b
@@ -296,28 +305,58 @@ class _Pass:
         return (self.gate(op, nodes), 1)
 
 
+def _carried_meta(meta, made, val, n) -> dict:
+    """The old circuit's node roles and adjoint pairs, moved to the simplified nodes.
+
+    A new node takes the role of the old node whose rewriting made it; an
+    adjoint pair survives when both of its nodes became nodes (not constants
+    or scaled nodes) of the new circuit.
+    """
+    if made is None:
+        return {}
+    roles = ["primal"] * n  # inputs and constants
+    for (start, role), (end, _) in zip(made, made[1:] + [(n, None)]):
+        for v in range(start, end):
+            roles[v] = role
+    new = {"role": roles}
+    if "adjoint_of" in meta:
+        pairs = {}
+        for a, z in meta["adjoint_of"].items():
+            (na, ca), (nz, cz) = val[a] or (None, 0), val[z] or (None, 0)
+            if na is not None and nz is not None and ca == 1 and cz == 1 and na != nz:
+                pairs.setdefault(na, nz)
+        new["adjoint_of"] = pairs
+    return new
+
+
 # --- minimize="ops": trade gates for binary operations ------------------------------------
 
 
 def _copy(circuit: Circuit, emit) -> Circuit:
     """Rebuild ``circuit`` node by node; ``emit(b, i, new)`` may return a node for gate ``i``."""
     b = Builder()
+    rec = circuit.record
     new: list = [None] * len(circuit)
-    for name, v in circuit._inputs.items():
+    for name, v in rec.inputs.items():
         new[v] = b.input_node(name)
-    for i, op in enumerate(circuit._ops):
+    roles = rec.meta.get("role")
+    made = [] if roles is not None else None
+    for i, op in enumerate(rec.ops):
         if op == "input":
             continue
         if op == "const":
-            new[i] = b.const_node(circuit._values[i])
+            new[i] = b.const_node(rec.constants[i])
             continue
+        if made is not None:
+            made.append((len(b), roles[i]))
         node = emit(b, i, new)
         if node is None:
-            node = b.gate(op, *[new[u] for u in circuit._args[i]], weights=circuit._weights[i])
+            node = b.gate(op, *[new[u] for u in rec.args[i]], weights=rec.params[i])
         new[i] = node
-    for name, v in circuit._outputs.items():
+    for name, v in rec.outputs.items():
         b.output_node(name, new[v])
-    return b.build()
+    val = [None if v is None else (v, 1) for v in new]
+    return b.build(meta=_carried_meta(rec.meta, made, val, len(b)))
 
 
 def _share_partial_products(circuit: Circuit) -> Circuit:
@@ -333,7 +372,7 @@ def _share_partial_products(circuit: Circuit) -> Circuit:
     their length, and their union is ``S``; the gates missing one of the two
     are looked up by their factor set.
     """
-    ops, argss = circuit._ops, circuit._args
+    ops, argss = circuit.record.ops, circuit.record.args
     by_set: dict = {}  # factor set -> gate
     groups: dict = {}  # (length, two smallest factors) -> gates
     for i, op in enumerate(ops):
@@ -402,7 +441,7 @@ def _share_partial_products(circuit: Circuit) -> Circuit:
 
 def _reuse_partial_sums(circuit: Circuit) -> Circuit:
     """``D = S − w·u`` for a sum ``S = T + w·u``: build ``T`` first, ``S`` from it, ``D`` is ``T``."""
-    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    ops, argss, weights = circuit.record.ops, circuit.record.args, circuit.record.params
     plan: dict = {}   # S -> position of u in S
     taken: dict = {}  # D -> S
     where: dict = {}  # S -> {argument: position}, built once per S
@@ -453,7 +492,7 @@ def _factor_constants(circuit: Circuit) -> Circuit:
     gate ``c·r``, one operation, and those wires take it with weight ±1.
     Only exact (rational) weights count, so no rounding is introduced.
     """
-    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    ops, argss, weights = circuit.record.ops, circuit.record.args, circuit.record.params
     seen: dict = {}  # node -> {|w|: count}
     for g, op in enumerate(ops):
         w = weights[g]

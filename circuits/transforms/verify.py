@@ -17,7 +17,8 @@ from typing import Any, Mapping, Optional
 
 import sympy
 
-from ..circuit import Circuit
+from ..circuit import Circuit, select_outputs
+from ..evaluate import node_values
 from ..errors import CircuitError
 from ..gates import GATES
 from .common import dname
@@ -196,16 +197,11 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
     >>> r.paths, sympy.expand(r.value)
     (3, 2*x1*x2 + 2*x1 + x2**2 + 2*x2)
     """
-    if output is None:
-        if len(circuit.outputs) != 1:
-            raise CircuitError(f"choose an output among {list(circuit.outputs)}")
-        output = next(iter(circuit.outputs))
+    output = select_outputs(circuit, output, one=True, what="bauer_paths")[0]
     if input is None:
         if len(circuit.inputs) != 1:
             raise CircuitError(f"choose an input among {list(circuit.inputs)}")
         input = next(iter(circuit.inputs))
-    if output not in circuit.outputs:
-        raise CircuitError(f"{output!r} is not an output; outputs are {list(circuit.outputs)}")
     if input not in circuit.inputs:
         raise CircuitError(f"{input!r} is not an input; inputs are {list(circuit.inputs)}")
     source, target = circuit.inputs[input], circuit.outputs[output]
@@ -215,7 +211,7 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
     count[target] = 1
     for g in range(target, -1, -1):
         if count[g]:
-            for u in circuit._args[g]:
+            for u in circuit.record.args[g]:
                 count[u] += count[g]
     paths = count[source]
     if paths > max_paths:
@@ -225,16 +221,17 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
     node_value = _node_values(circuit, point)
 
     def local(g, i):
-        op = circuit._ops[g]
-        if op == "add":
-            return circuit.weights(g)[i]
-        args = [node_value[u] for u in circuit._args[g]]
+        gate = GATES[circuit.op(g)]
+        args = [node_value[u] for u in circuit.args(g)]
         dummies = sympy.symbols(f"a0:{len(args)}")
-        expr = (GATES[op].sym or GATES[op].num)(*dummies)
+        if gate.weighted:  # the node's parameters go to the rule
+            expr = gate.sym(*dummies, weights=circuit.record.params[g])
+        else:
+            expr = gate.sym(*dummies)
         return sympy.diff(expr, dummies[i]).subs(dict(zip(dummies, args)))
 
     successors: dict = {}
-    for g, a in enumerate(circuit._args):
+    for g, a in enumerate(circuit.record.args):
         if count[g]:
             for i, u in enumerate(a):
                 successors.setdefault(u, []).append((g, i))
@@ -255,10 +252,5 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
 
 def _node_values(circuit: Circuit, point):
     """Value of every node, symbolic (inputs as symbols) or at ``point``."""
-    from ..evaluate import evaluate
     env = dict(point) if point is not None else _symbols(circuit)
-    env = {k: sympy.sympify(v) for k, v in env.items()}
-    every = Circuit(circuit._ops, circuit._args, circuit._weights, circuit._values,
-                    circuit._names, circuit._inputs, {str(i): i for i in range(len(circuit))})
-    out = evaluate(every, env)
-    return [out[str(i)] for i in range(len(circuit))]
+    return node_values(circuit, {k: sympy.sympify(v) for k, v in env.items()})
