@@ -17,7 +17,8 @@ from .evaluate import evaluate, compile, CompiledCircuit
 from .parse import parse
 from .io import to_json, from_json, to_sympy, from_sympy
 from .transforms import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative,
-                         simplify, check_gradient, symbolic_check, bauer_paths)
+                         simplify, check_gradient, symbolic_check, bauer_paths,
+                         Linearization, linearize, edge_values, linearized_graph)
 from .analysis import Analysis, analyze, cost, ComparisonTable, compare, scaling, plot_scaling
 from . import bounds
 from .render import render, render_transforms
@@ -34,6 +35,7 @@ __all__ = [
     "to_json", "from_json", "to_sympy", "from_sympy",
     "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
     "check_gradient", "symbolic_check", "bauer_paths",
+    "Linearization", "linearize", "edge_values", "linearized_graph",
     "Analysis", "analyze", "cost", "ComparisonTable", "compare", "scaling", "plot_scaling", "bounds",
     "render", "render_transforms",
     "library",

@@ -213,6 +213,12 @@ class Builder:
         """Operation of ``node``."""
         return self._ops[node]
 
+    def snapshot(self) -> Circuit:
+        """Every node made so far as a circuit (no outputs, nothing dropped), e.g. for
+        :func:`circuits.evaluate.node_values`."""
+        return Circuit(self._ops, self._args, self._weights, self._values, self._names,
+                       self._inputs, {})
+
     def has_output(self, name: str) -> bool:
         """Whether an output called ``name`` has been declared."""
         return name in self._outputs

@@ -1,5 +1,7 @@
 """Transforms: pure functions from circuit to circuit.
 
+* :func:`linearize`, :func:`edge_values`, :func:`linearized_graph` — the local
+  partial of every wire, once (seed 001, Remark 12.7), read by all sweeps;
 * :func:`forward` — General Forward Propagation (seed 003), Θ(n·(s+w));
 * :func:`backward` — Backpropagation (seed 003, Theorem 3), O(n+s+w);
 * :func:`jvp`, :func:`vjp` — seeded sweeps (seed 001);
@@ -8,11 +10,12 @@
 * :func:`check_gradient`, :func:`symbolic_check`, :func:`bauer_paths` — verification.
 """
 
+from .linearize import Linearization, linearize, edge_values, linearized_graph
 from .forward import forward, jvp
 from .backward import backward, vjp
 from .derivatives import jacobian, hvp, hessian, derivative
 from .simplify import simplify
 from .verify import check_gradient, symbolic_check, bauer_paths
 
-__all__ = ["forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
+__all__ = ["Linearization", "linearize", "edge_values", "linearized_graph", "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
            "check_gradient", "symbolic_check", "bauer_paths"]

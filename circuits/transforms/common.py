@@ -16,9 +16,8 @@ from __future__ import annotations
 
 from ..circuit import select_outputs
 from ..errors import CircuitError
-from ..gates import GATES
 
-__all__ = ["times", "total", "materialise", "dname", "partial_of", "active_nodes",
+__all__ = ["times", "total", "materialise", "dname", "active_nodes",
            "resolve_inputs", "resolve_outputs", "finish"]
 
 
@@ -71,21 +70,6 @@ def dname(y: str, x: str) -> str:
 
 def _wrap(name: str) -> str:
     return f"({name})" if "/" in name else name
-
-
-def partial_of(b, circuit, cache, g, i):
-    """``∂_{u_i}[g]`` as a scaled value, built once per wire and cached."""
-    key = (g, i)
-    if key in cache:
-        return cache[key]
-    rec = circuit.record
-    gate = GATES[rec.ops[g]]
-    if gate.weighted:  # node parameters go to the rule
-        p = gate.partial(b, rec.args[g], g, i, weights=rec.params[g])
-    else:
-        p = gate.partial(b, rec.args[g], g, i)
-    cache[key] = p
-    return p
 
 
 def active_nodes(circuit, wrt_nodes) -> bytearray:

@@ -18,10 +18,9 @@ from typing import Any, Mapping, Optional
 import sympy
 
 from ..circuit import Circuit, select_outputs
-from ..evaluate import node_values
 from ..errors import CircuitError
-from ..gates import GATES
 from .common import dname
+from .linearize import edge_values
 
 __all__ = ["check_gradient", "symbolic_check", "bauer_paths",
            "GradientReport", "SymbolicReport", "BauerPaths"]
@@ -218,17 +217,8 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
         raise CircuitError(f"{paths} paths lead from {input!r} to {output!r}, more than max_paths={max_paths}; "
                            "Bauer's formula is exponential here, which is why backpropagation shares them")
 
-    node_value = _node_values(circuit, point)
-
-    def local(g, i):
-        gate = GATES[circuit.op(g)]
-        args = [node_value[u] for u in circuit.args(g)]
-        dummies = sympy.symbols(f"a0:{len(args)}")
-        if gate.weighted:  # the node's parameters go to the rule
-            expr = gate.sym(*dummies, weights=circuit.record.params[g])
-        else:
-            expr = gate.sym(*dummies)
-        return sympy.diff(expr, dummies[i]).subs(dict(zip(dummies, args)))
+    # the edge labels c_kj = ∂_j[k] of Remark 12.7, on the wires between input and output
+    local = edge_values(circuit, point, wrt=[input], output=output)
 
     successors: dict = {}
     for g, a in enumerate(circuit.record.args):
@@ -243,14 +233,7 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
             total += product
             continue
         for g, i in successors.get(node, ()):
-            stack.append((g, product * local(g, i)))
-    if point is not None:
-        total = sympy.sympify(total)
-        total = float(total) if total.is_number else total
+            stack.append((g, product * local[(node, g, i)]))
+    if point is not None and (not isinstance(total, sympy.Basic) or total.is_number):
+        total = float(total)
     return BauerPaths(output, input, paths, total)
-
-
-def _node_values(circuit: Circuit, point):
-    """Value of every node, symbolic (inputs as symbols) or at ``point``."""
-    env = dict(point) if point is not None else _symbols(circuit)
-    return node_values(circuit, {k: sympy.sympify(v) for k, v in env.items()})
