@@ -36,6 +36,10 @@ from circuits.gates import GATES, NUMPY
 __all__ = ["raw_program", "run_raw", "unit_costs", "hot_numpy_seconds", "numpy_call"]
 
 
+# one-argument gates without a constant argument: one numpy call each in the replay
+_UNARY = tuple(op for op, g in GATES.items() if g.arity == 1 and not g.constant_args and op != "square")
+
+
 def numpy_call(op: str):
     """The bare numpy function computing gate ``op`` on arrays, from the registry.
 
@@ -150,7 +154,8 @@ def unit_costs(n: int) -> dict:
         return (time.perf_counter() - t0) / reps
     costs["binary"] = best(lambda: a * b)
     costs["div"] = best(lambda: a / b)
-    for op, f in UNARY_NUMPY.items():
+    for op in _UNARY:
+        f = numpy_call(op)
         costs[op] = best(lambda f=f: f(a))
     return costs
 
@@ -172,7 +177,7 @@ def hot_numpy_seconds(circuit, costs: dict) -> float:
     """
     def price(c, v):
         op = c.op(v)
-        if (op in UNARY_NUMPY or op == "div") and op in costs:
+        if (op in _UNARY or op == "div") and op in costs:
             return costs[op]
         return gate_binary_ops(c, v) * costs["binary"]
     return float(circuits_cost(circuit, price))
