@@ -139,7 +139,8 @@ _BOUNDED = tuple(op for op, g in GATES.items() if g.arity == 1 and all(map(math.
 
 def _needs_positive(op):
     gate = GATES[op]
-    return gate.arity == 1 and not gate.constant_args and domain_of(gate)[0] is not None
+    d = domain_of(gate)[0] if gate.arity == 1 and not gate.constant_args else None
+    return d is not None and d[0] >= 0 and d[1] == _INF
 
 
 def _interval(op, ivs, weights=None, k=None):
@@ -290,13 +291,24 @@ class _RandomBuilder:
                 return False
             self.emit("mul", args)
             return True
-        if op == "square":
-            if self.mag(u) ** 2 > RANDOM_CAP:
-                return False
-        elif op == "exp":
-            if self.box[u][1] > math.log(RANDOM_CAP):
-                return False
-        self.emit(op, [u])
+        # any other gate: arguments in its domain, its value within the cap on the box
+        gate = GATES[op]
+        args = [u]
+        for _ in range((gate.arity or gate.min_arity) - 1):
+            args.append(self.other(args))
+        bounded = [j for j, d in enumerate(domain_of(gate)) if d is not None and all(map(math.isfinite, d))]
+        if 2 * len(bounded) + 1 > left:
+            return False
+        for j in bounded:  # mid + 0.9·half·tanh(u) lies inside a bounded domain (tan's)
+            lo, hi = domain_of(gate)[j]
+            t = self.emit("tanh", [args[j]])
+            mid, half = (lo + hi) / 2, 0.9 * (hi - lo) / 2
+            args[j] = self.emit("add", [t, self.b.const_node(mid)], (half, 1)) if mid else \
+                self.emit("add", [t], (half,))
+        lo, hi = _interval(op, [self.iv(a, self.box) for a in args])
+        if max(abs(lo), abs(hi)) > RANDOM_CAP:
+            return False
+        self.emit(op, args)
         return True
 
     def run(self, n_gates, n_outputs):
