@@ -585,6 +585,12 @@ _GATE_LIST = [
          partial=lambda b, a, out, i: (b.gate("recip", b.gate("add", b.const_node(1), b.gate("square", a[0]))), 1),
          aliases=("arctan",), range=(-math.pi / 2, math.pi / 2), interval=_monotone(math.atan),
          doc="arc tangent, in (-π/2, π/2); partial 1 / (1 + u²)"),
+    Gate("tan", 1, "tan", num=math.tan, numpy="tan", sym=sympy.tan, formula=lambda m, u: m.tan(u),
+         partial=lambda b, a, out, i: (b.gate("add", b.const_node(1), b.gate("square", out)), 1),
+         domain=((-math.pi / 2, math.pi / 2),),
+         interval=lambda ivs: _monotone(math.tan)(ivs) if -math.pi / 2 < ivs[0][0] <= ivs[0][1] < math.pi / 2
+         else (-INF, INF),
+         doc="tangent; random arguments stay in (-π/2, π/2); partial 1 + tan(u)²"),
     Gate("relu", 1, "relu", num=_relu, vec=lambda u: np.maximum(u, 0.0),
          formula=lambda m, u: m.max(u, 0), sym=lambda u: sympy.Max(0, u), exact=True,
          partial=lambda b, a, out, i: (b.gate("step", a[0]), 1), range=(0, INF),
