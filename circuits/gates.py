@@ -591,6 +591,10 @@ _GATE_LIST = [
          interval=lambda ivs: _monotone(math.tan)(ivs) if -math.pi / 2 < ivs[0][0] <= ivs[0][1] < math.pi / 2
          else (-INF, INF),
          doc="tangent; random arguments stay in (-π/2, π/2); partial 1 + tan(u)²"),
+    Gate("sign", 1, "sgn", num=_sign, numpy="sign", sym=sympy.sign, formula=lambda m, u: m.sign(u),
+         partial=lambda b, a, out, i: None, exact=True, range=(-1, 1),
+         interval=lambda ivs: (float(_sign(ivs[0][0])), float(_sign(ivs[0][1]))), kink=lambda u: u,
+         doc="sign: 1 for u > 0, -1 for u < 0, 0 at 0 (derivative of abs)"),
     Gate("relu", 1, "relu", num=_relu, vec=lambda u: np.maximum(u, 0.0),
          formula=lambda m, u: m.max(u, 0), sym=lambda u: sympy.Max(0, u), exact=True,
          partial=lambda b, a, out, i: (b.gate("step", a[0]), 1), range=(0, INF),
