@@ -65,6 +65,8 @@ TABLE = {
     "tan": Row(sympy.tan, [(0.3,), (-1.2,), (2.5,)], [], [(1, None, None)], {(1, 0, None): 2}),
     "sign": Row(sympy.sign, [(2.0,), (-0.5,), (0.0,)], [(Fraction(-1, 3),), (Fraction(1, 3),), (0,)],
                 [(1, None, None)], {(1, 0, None): 0}),
+    "abs": Row(sympy.Abs, [(1.5,), (-0.5,), (0.0,)], [(Fraction(-1, 3),), (Fraction(1, 3),)],
+               [(1, None, None)], {(1, 0, None): 1}),
     "relu": Row(lambda a: _PW((a, a > 0), (0, True)), [(1.5,), (-0.5,), (0.0,)],
                 [(Fraction(-1, 3),), (Fraction(1, 3),)], [(1, None, None)], {(1, 0, None): 1}),
     "step": Row(lambda a: _PW((1, a > 0), (0, True)), [(2.0,), (-0.5,), (0.0,)],
