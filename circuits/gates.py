@@ -614,6 +614,12 @@ _GATE_LIST = [
          from_sympy=lambda e: (e.args[0],) if len(e.args) == 2 and e.args[1] == 0 else None,
          interval=lambda ivs: (0.0, 1.0), kink=lambda u: u,
          doc="Heaviside step, 1 for u > 0 else 0 (derivative of relu)"),
+    Gate("max", 2, "max", num=max, numpy="maximum", sym=sympy.Max, formula=lambda m, u, v: m.max(u, v),
+         partial=lambda b, a, out, i: (b.gate("step", b.gate("add", a[i], a[1 - i], weights=(1, -1))), 1),
+         exact=True, commutative=True, kink=lambda u, v: u - v,
+         from_sympy=lambda e: (e.args[0], sympy.Max(*e.args[1:])) if len(e.args) >= 2 else None,
+         interval=lambda ivs: (max(ivs[0][0], ivs[1][0]), max(ivs[0][1], ivs[1][1])),
+         doc="larger of two arguments; partials step(u - v) and step(v - u)"),
 ]
 
 #: The registry: gate name → :class:`Gate`.  Add to it with :func:`circuits.register_gate`.
