@@ -620,6 +620,12 @@ _GATE_LIST = [
          from_sympy=lambda e: (e.args[0], sympy.Max(*e.args[1:])) if len(e.args) >= 2 else None,
          interval=lambda ivs: (max(ivs[0][0], ivs[1][0]), max(ivs[0][1], ivs[1][1])),
          doc="larger of two arguments; partials step(u - v) and step(v - u)"),
+    Gate("min", 2, "min", num=min, numpy="minimum", sym=sympy.Min, formula=lambda m, u, v: m.min(u, v),
+         partial=lambda b, a, out, i: (b.gate("step", b.gate("add", a[1 - i], a[i], weights=(1, -1))), 1),
+         exact=True, commutative=True, kink=lambda u, v: u - v,
+         from_sympy=lambda e: (e.args[0], sympy.Min(*e.args[1:])) if len(e.args) >= 2 else None,
+         interval=lambda ivs: (min(ivs[0][0], ivs[1][0]), min(ivs[0][1], ivs[1][1])),
+         doc="smaller of two arguments; partials step(v - u) and step(u - v)"),
 ]
 
 #: The registry: gate name → :class:`Gate`.  Add to it with :func:`circuits.register_gate`.

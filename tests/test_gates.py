@@ -73,6 +73,8 @@ TABLE = {
                 [(Fraction(-1, 3),), (Fraction(1, 3),)], [(1, None, None)], {(1, 0, None): 0}),
     "max": Row(sympy.Max, [(1.5, -2.0), (0.5, 3.0), (1.0, 1.0)], [(Fraction(1, 3), Fraction(-5, 7))],
                [(2, None, None)], {(2, 0, None): 2, (2, 1, None): 2}),
+    "min": Row(sympy.Min, [(1.5, -2.0), (0.5, 3.0), (1.0, 1.0)], [(Fraction(1, 3), Fraction(-5, 7))],
+               [(2, None, None)], {(2, 0, None): 2, (2, 1, None): 2}),
 }
 
 U, V = sympy.symbols("u v", real=True)
