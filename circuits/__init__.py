@@ -44,7 +44,8 @@ __all__ = [
 # One function per gate of the registry (atan, tan, ...): circuits.<name>.  Names that
 # would shadow Python built-ins (abs, max, min, pow) stay out of __all__.
 for _name in _builder.function_names():
-    globals()[_name] = getattr(_builder, _name)
+    if _name not in _builder.SHADOWING:  # abs, max, min, pow: served by __getattr__ below
+        globals()[_name] = getattr(_builder, _name)
 __all__ += [n for n in _builder.__all__ if n not in __all__]
 
 

@@ -542,17 +542,19 @@ def function(name: str) -> Callable:
     return fn
 
 
-# Names that would shadow Python built-ins under ``from circuits import *`` (abs, max,
-# min, pow) are reached as ``circuits.abs`` etc. only.
+# Names of Python built-ins (abs, max, min, pow) are not module globals, which would
+# shadow the built-ins here and under ``from circuits import *``: the module's
+# __getattr__ serves them as ``circuits.builder.max`` (and ``circuits.max``).
 SHADOWING = frozenset(n for n in dir(builtins) if not n.startswith("_"))
 
 for _name in function_names():
-    globals()[_name] = function(_name)
+    if _name not in SHADOWING:
+        globals()[_name] = function(_name)
 __all__ += [_name for _name in function_names() if _name not in __all__ and _name not in SHADOWING]
 
 
 def __getattr__(name):
-    # a gate registered after import: circuits.builder.<name>
+    # a gate named like a built-in, or registered after import: circuits.builder.<name>
     if gate_of_function(name) is not None:
         return function(name)
     raise AttributeError(f"module 'circuits.builder' has no attribute {name!r}")

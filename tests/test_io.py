@@ -149,7 +149,7 @@ MALFORMED = {
     "node not an object": (_nodes(X, 5), "node 1"),
     "node without op": (_nodes(X, {"args": [0]}), "node 1"),
     "op not a string": (_nodes(X, {"op": 3, "args": [0]}), "node 1"),
-    "unknown op": (_nodes(X, {"op": "tan", "args": [0]}), "node 1"),
+    "unknown op": (_nodes(X, {"op": "asin", "args": [0]}), "node 1"),
     "unexpected node key": (_nodes(X, {"op": "sin", "args": [0], "colour": "red"}), "node 1"),
     "weights on non-add": (_nodes(X, {"op": "mul", "args": [0, 0], "weights": [1, 2]}), "node 1"),
     "forward reference": (_nodes(X, {"op": "sin", "args": [2]}, {"op": "cos", "args": [1]}), "node 1"),
@@ -382,16 +382,21 @@ def test_from_sympy_inputs_and_names():
     assert from_sympy(x * y, name="g").evaluate(x=2, y=5) == {"g": 10}
 
 
-@pytest.mark.parametrize("expr", ["asin", "Piecewise", "Min", "Max3", "Symbolic Heaviside"])
+@pytest.mark.parametrize("expr", ["asin", "Piecewise", "Symbolic Heaviside"])
 def test_from_sympy_unsupported_nodes_are_named(expr):
     x, y, h = sympy.symbols("x y h")
     e, name = {"asin": (sympy.asin(x), "asin"),
                "Piecewise": (sympy.Piecewise((x, x > 0), (y, True)), "Piecewise"),
-               "Min": (sympy.Min(x, y), "Min"),
-               "Max3": (sympy.Max(x, y, 1), "Max"),
                "Symbolic Heaviside": (sympy.Heaviside(x, h), "Heaviside")}[expr]
     with pytest.raises(CircuitError, match=name):
         from_sympy(e)
+
+
+def test_from_sympy_min_and_max_of_several_arguments():
+    x, y = sympy.symbols("x y")
+    c = from_sympy({"lo": sympy.Min(x, y), "hi": sympy.Max(x, y, 1), "r": sympy.Max(0, x)})
+    assert sorted(c.op(v) for v in c.gates()) == ["max", "max", "min", "relu"]
+    assert c.evaluate(x=Fraction(1, 2), y=-3) == {"lo": -3, "hi": 1, "r": Fraction(1, 2)}
 
 
 def test_from_sympy_exact_rewrites():
