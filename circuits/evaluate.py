@@ -99,6 +99,13 @@ def _functions(system: str) -> dict:
     return table
 
 
+def _check_registered(ops) -> None:
+    unknown = set(ops) - GATES.keys() - {"input", "const"}
+    if unknown:
+        raise CircuitError(f"the circuit uses gate {sorted(unknown)[0]!r}, which is not registered; "
+                           "register it with circuits.register_gate(...) first")
+
+
 def _input_values(circuit: Circuit, values: Optional[Mapping], kwargs: dict) -> list:
     given = dict(values or {}, **kwargs)
     unknown = [k for k in given if k not in circuit.inputs]
@@ -142,6 +149,7 @@ def node_values(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /,
     conv = _convert(system)
     fns = _functions(system)
     rec = circuit.record
+    _check_registered(rec.ops)
     ops, argss, params = rec.ops, rec.args, rec.params
     inputs = dict(zip(rec.inputs.values(), xs))
     consts = rec.constants
@@ -212,6 +220,7 @@ def _source(circuit: Circuit):
     only the live arrays in memory (and reuses their pages).
     """
     rec = circuit.record
+    _check_registered(rec.ops)
     ops, argss, params = rec.ops, rec.args, rec.params
     lines = ["def _circuit(" + ", ".join(f"v{v}" for v in circuit.inputs.values()) + "):"]
     where = [None]
