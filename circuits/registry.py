@@ -91,19 +91,35 @@ def register_gate(gate: Gate) -> Gate:
     return gate
 
 
+class _Unregistered(Exception):
+    pass
+
+
+class _Probe(Builder):
+    """A scratch builder that notices a gate the registry does not have."""
+
+    def gate(self, op, *args, weights=None):
+        if op not in GATES:
+            raise _Unregistered(op)
+        return super().gate(op, *args, weights=weights)
+
+
 def _check_partials(gate: Gate) -> None:
     """Run the partial rule on a scratch builder: every emitted gate must be registered."""
     arities = [gate.arity] if gate.arity is not None else [gate.min_arity, gate.min_arity + 1]
     for k in arities:
         for i in range(k):
-            b = Builder()
+            b = _Probe()
             args = _scratch_args(b, gate, k)
             out = b.gate(gate.name, *args)
             try:
                 p = gate.partial(b, tuple(args), out, i, **_params(gate, k))
+            except _Unregistered as exc:
+                raise CircuitError(f"the partial rule of gate {gate.name!r} emits gate {exc.args[0]!r}, which is "
+                                   f"not registered; a partial rule may only use registered gates (register "
+                                   f"{exc.args[0]!r} first)") from None
             except CircuitError as exc:
-                raise CircuitError(f"the partial rule of gate {gate.name!r} for argument {i} failed: {exc}; "
-                                   "a partial rule may only emit registered gates (register them first)") from None
+                raise CircuitError(f"the partial rule of gate {gate.name!r} for argument {i} failed: {exc}") from None
             if not (p is None or (isinstance(p, tuple) and len(p) == 2
                                   and (p[0] is None or (type(p[0]) is int and 0 <= p[0] < len(b))))):
                 raise CircuitError(f"the partial rule of gate {gate.name!r} returned {p!r}; it must return "

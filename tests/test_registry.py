@@ -164,7 +164,7 @@ def test_registration_errors(softplus):
     with pytest.raises(CircuitError, match="'arctan' already calls gate 'atan'"):
         circuits.register_gate(Gate("softplus2", 1, "sp", formula=lambda m, u: u,
                                     partial=lambda b, a, o, i: (None, 1), aliases=("arctan",)))
-    with pytest.raises(CircuitError, match="partial rule of gate 'bad'.*'bogus'.*register them first"):
+    with pytest.raises(CircuitError, match="partial rule of gate 'bad' emits gate 'bogus', which is not registered"):
         circuits.register_gate(Gate("bad", 1, "bad", num=math.exp,
                                     partial=lambda b, a, out, i: (b.gate("bogus", a[0]), 1)))
     assert "bad" not in GATES
