@@ -19,7 +19,8 @@ from .io import to_json, from_json, to_sympy, from_sympy
 from .transforms import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative,
                          simplify, check_gradient, symbolic_check, bauer_paths,
                          Linearization, linearize, edge_values, linearized_graph)
-from .analysis import Analysis, analyze, cost, ComparisonTable, compare, scaling, plot_scaling
+from .analysis import Analysis, analyze, cost
+from .report import ComparisonTable, compare, scaling, plot_scaling
 from . import bounds
 from .render import render, render_transforms
 from . import library

@@ -50,6 +50,7 @@ from .circuit import Circuit, select_outputs
 from .errors import CircuitError
 from .gates import GATES
 from .registry import partial_gate_cost
+from .transforms import backward, forward, jacobian, jvp
 
 __all__ = ["BoundCheck", "partial_costs", "forward_bound", "backward_bound", "directional_bound",
            "theorem3", "forward_size", "cheap_gradient", "vector_bound",
@@ -196,7 +197,6 @@ def directional_bound(circuit: Circuit, kind: str) -> tuple[int, str]:
         # Forward over reverse or reverse over forward: bound the second pass
         # by the actual intermediate circuit (itself bounded by one sweep);
         # the larger of the two orders is used, so either implementation fits.
-        from .transforms import backward, jvp
         inner_b = backward(circuit, keep_primal=True)
         over_b, _ = directional_bound(inner_b, "jvp")
         inner_f = jvp(circuit)
@@ -214,7 +214,6 @@ def _single_output(circuit: Circuit, output: Optional[str], what: str) -> str:
 
 
 def _backward(circuit: Circuit, output: str, keep_primal: bool) -> Circuit:
-    from .transforms import backward
     return backward(circuit, output, keep_primal=keep_primal)
 
 
@@ -281,7 +280,6 @@ def forward_size(circuit: Circuit) -> BoundCheck:
     >>> r.holds, r.bound
     (True, 79)
     """
-    from .transforms import forward
     n, s, w = len(circuit.inputs), circuit.size, circuit.wires
     bound, _ = forward_bound(circuit)
     measured = forward(circuit).size
@@ -344,7 +342,6 @@ def vector_bound(circuit: Circuit) -> BoundCheck:
     >>> r.holds, r.details["m"], r.details["d"]
     (True, 3, 2)
     """
-    from .transforms import jacobian
     m, d = len(circuit.outputs), len(circuit.inputs)
     s = circuit.size
     p, _ = partial_costs(circuit)

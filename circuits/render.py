@@ -31,6 +31,7 @@ from .circuit import Circuit
 from .evaluate import node_values
 from .errors import CircuitError
 from .gates import GATES, SOURCES
+from .transforms import backward, forward
 
 __all__ = ["render", "render_transforms", "write", "COLORS"]
 
@@ -345,7 +346,6 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
     >>> [line.strip() for line in g.source.splitlines() if "cluster_" in line]
     ['subgraph cluster_circuit {', 'subgraph cluster_forward {', 'subgraph cluster_backward {', 'subgraph cluster_legend {']
     """
-    from .transforms import backward, forward
 
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"render_transforms() expects a Circuit, got {type(circuit).__name__}")
