@@ -39,7 +39,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 import numpy as np
 import sympy
 
-from .circuit import Circuit, check_number, compact, is_exponent
+from .circuit import Circuit, check_number, compact, is_exponent, node_error
 from .errors import CircuitError
 from .gates import GATES, MAX_EXPONENT, function_names, gate_of_function
 
@@ -138,12 +138,13 @@ class Builder:
             other than ``add``, or a ``pow`` exponent that is not an integer
             constant.
         """
+        # fast checks here; the shared validator words any failure
         gate = GATES.get(op)
         if gate is None:
-            raise CircuitError(f"unknown gate {op!r}; known gates are {sorted(GATES)}")
+            raise self._node_error(op, args, weights)
         k = len(args)
         if (k != gate.arity) if gate.arity is not None else (k < gate.min_arity):
-            raise CircuitError(f"gate {op!r} takes {gate.arity_text()}, got {k}")
+            raise self._node_error(op, args, weights)
         n = len(self._ops)
         if k > 8:  # wide gates: check node ids at C speed
             valid = not (set(map(type, args)) - _INT) and min(args) >= 0 and max(args) < n
@@ -152,30 +153,31 @@ class Builder:
         if not valid:
             args = tuple(self._arg_node(a) for a in args)
         if weights is not None:
-            if not gate.weighted:
-                raise CircuitError(f"only wires into 'add' may be weighted, not into {op!r}")
             weights = tuple(weights)
-            if len(weights) != k:
-                raise CircuitError(f"{len(weights)} weights for {k} wires")
+            if not gate.weighted or len(weights) != k:
+                raise self._node_error(op, args, weights)
             types = set(map(type, weights))
             # only floats can be infinite or nan; eq(w, w) is False only for nan
             if float in types and (_INF in weights or _NEG_INF in weights
                                    or not all(map(_eq, weights, weights))):
-                raise CircuitError(f"gate {op!r}: wire weights must be finite, got {weights}: "
-                                   "a constant factor overflows to infinity or is not a number")
+                raise self._node_error(op, args, weights)
             if (weights.count(1) == k) if types == _INT else all(w == 1 for w in weights):
                 weights = None
         for i in gate.constant_args:
             u = args[i]
             value = self._values.get(u) if self._ops[u] == "const" else None
             if value is None or not is_exponent(value):
-                raise CircuitError(f"gate {op!r}: argument {i} must be an integer constant "
-                                   f"with |k| <= {MAX_EXPONENT}; use exp(k*log(u)) otherwise")
+                raise self._node_error(op, args, weights)
         self.num_gates += 1
         self._ops.append(op)
         self._args.append(args)
         self._weights.append(weights)
         return n
+
+    def _node_error(self, op, args, weights) -> CircuitError:
+        n = len(self._ops)
+        return node_error(n, op, tuple(args), weights, op_of=self._ops.__getitem__,
+                          value_of=self._values.get) or CircuitError(f"node {n} ({op}) is malformed")
 
     def linear(self, terms: Iterable[tuple], constant: Number = 0) -> int:
         """Node of ``constant + Σ coeff·node`` over ``terms`` of ``(node, coeff)``.

@@ -111,7 +111,8 @@ def node_error(i: int, op, args, weights=None, *, op_of, value_of,
             except CircuitError as exc:
                 return exc
             if isinstance(x, float) and not math.isfinite(x):
-                return CircuitError(f"{where} ({op}): wire weights must be finite, got {x}")
+                return CircuitError(f"{where} ({op}): wire weights must be finite, got {x}: "
+                                    "a constant factor overflows to infinity or is not a number")
     for k in gate.constant_args:
         u = args[k]
         if op_of(u) != "const" or not is_exponent(value_of(u)):
