@@ -27,16 +27,13 @@ Examples
 
 from __future__ import annotations
 
-import html
-import math
-import sys
 from dataclasses import asdict, dataclass, field
 from numbers import Real
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
+from typing import Callable, Mapping, Union
 
 from .circuit import Circuit
 from .errors import CircuitError
-from .gates import GATES, SOURCES
+from .gates import GATES
 
 __all__ = ["Analysis", "analyze", "cost", "gate_binary_ops"]
 

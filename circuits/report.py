@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import html
 import math
-import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from . import bounds
-from .analysis import analyze
 from .circuit import Circuit
 from .errors import CircuitError
 from .transforms import backward, forward, hvp, jvp, simplify, vjp

@@ -52,6 +52,7 @@ from .circuit import Circuit
 from .errors import CircuitError
 from .evaluate import evaluate, node_values as _node_values
 from .gates import GATES, domain_of, interval_of
+from .transforms.verify import finite_differences, kink_distances
 
 __all__ = ["circuits", "points", "assert_gradient_close", "node_values",
            "EXACT_OPS", "ALL_OPS", "VALUE_BOUND", "INPUT_RANGE"]
@@ -315,11 +316,6 @@ def node_values(circuit: Circuit, point: Mapping) -> list:
     return _node_values(circuit, {k: point[k] for k in circuit.inputs})
 
 
-def _kinked(circuit: Circuit) -> list:
-    """``(gate, node)`` of the nodes whose gate declares a kink (relu, step, ...)."""
-    return [(GATES[circuit.op(v)], v) for v in circuit.gates() if GATES[circuit.op(v)].kink is not None]
-
-
 def _inside(circuit: Circuit, point: Mapping, margin: float) -> bool:
     try:
         values = node_values(circuit, {k: float(v) for k, v in point.items()})
@@ -329,8 +325,7 @@ def _inside(circuit: Circuit, point: Mapping, margin: float) -> bool:
         return False
     if not margin:
         return True
-    return all(abs(gate.kink(*(values[u] for u in circuit.args(v)))) > margin
-               for gate, v in _kinked(circuit))
+    return all(abs(d) > margin for d in kink_distances(circuit, values))
 
 
 def points(circuit: Circuit, exact: bool = False, margin: float = 1e-6):
@@ -382,42 +377,6 @@ def points(circuit: Circuit, exact: bool = False, margin: float = 1e-6):
         lambda p: _inside(circuit, p, margin))
 
 
-def _differences(circuit: Circuit, point: dict, name: str, h: float) -> dict:
-    """Richardson-extrapolated central differences of every output along input ``name``."""
-    def at(t):
-        q = dict(point)
-        q[name] = point[name] + t
-        return evaluate(circuit, q)
-
-    plus, minus = at(h), at(-h)
-    plus2, minus2 = at(h / 2), at(-h / 2)
-    result = {}
-    for out in circuit.outputs:
-        d1 = (plus[out] - minus[out]) / (2 * h)
-        d2 = (plus2[out] - minus2[out]) / h
-        result[out] = (4 * d2 - d1) / 3  # O(h^4) truncation error
-    return result
-
-
-def _kink_crossed(circuit: Circuit, point: dict, name: str, h: float, kinks: list) -> bool:
-    if not kinks:
-        return False
-    signs = None
-    for t in (0.0, h, -h, h / 2, -h / 2):
-        q = dict(point)
-        q[name] = point[name] + t
-        values = node_values(circuit, q)
-        at = [gate.kink(*(values[u] for u in circuit.args(v))) for gate, v in kinks]
-        s = [d > 0 for d in at]
-        if t == 0.0 and any(d == 0 for d in at):
-            return True
-        if signs is None:
-            signs = s
-        elif s != signs:
-            return True
-    return False
-
-
 def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Mapping,
                           rtol: float = 1e-5, atol: float = 1e-6, h: float = 1e-3) -> None:
     """Check a gradient circuit against central finite differences of ``circuit``.
@@ -426,8 +385,8 @@ def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Ma
     ``out`` and an input ``x`` of ``circuit``, is compared with the
     Richardson-extrapolated central difference of ``out`` along ``x`` at
     ``point`` (other outputs, such as kept primal values, are ignored).  The
-    step shrinks from ``h`` when the difference stencil would cross the kink
-    of a ``relu`` or ``step`` gate.
+    step shrinks from ``h`` when the difference stencil would cross a gate's
+    kink (relu, step, abs, max, ...); see :func:`circuits.transforms.verify.finite_differences`.
 
     Parameters
     ----------
@@ -475,16 +434,7 @@ def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Ma
                              f"outputs {list(circuit.outputs)} and inputs {list(circuit.inputs)}; "
                              f"its outputs are {list(gradient_circuit.outputs)}")
     grad = evaluate(gradient_circuit, {k: point[k] for k in gradient_circuit.inputs})
-    kinks = _kinked(circuit)
-    fd = {}
-    for x in {x for _, x, _ in present}:
-        step = h
-        while _kink_crossed(circuit, point, x, step, kinks):
-            step /= 8
-            if step < 1e-12:
-                raise CircuitError(f"input {x!r}: the point {point} lies on the kink of a "
-                                   "relu/step/abs/max/min gate, where the derivative is undefined; choose another point")
-        fd[x] = _differences(circuit, point, x, step)
+    fd = finite_differences(circuit, point, sorted({x for _, x, _ in present}), h=h)
     bad = []
     for out, x, key in present:
         g, d = float(grad[key]), float(fd[x][out])
