@@ -407,33 +407,14 @@ def test_from_sympy_exact_rewrites():
     assert [absolute.evaluate(x=v)["f"] for v in (Fraction(-2), Fraction(0), Fraction(3))] == [2, 0, 3]
 
 
-def _random_circuit(rng):
-    b = Builder()
-    wires = list(b.inputs("x y z"))
-    safe = [circuits.sin, circuits.cos, circuits.tanh, circuits.sigmoid, circuits.exp,
-            lambda w: circuits.sqrt(circuits.square(w) + 1), lambda w: circuits.log(circuits.square(w) + 1),
-            lambda w: 1 / (circuits.square(w) + 1), lambda w: w ** 3]
-    for _ in range(8):
-        kind = rng.randrange(4)
-        a, c = rng.choice(wires), rng.choice(wires)
-        if kind == 0:
-            w = rng.choice(safe)(a)
-        elif kind == 1:
-            w = a * c
-        elif kind == 2:
-            w = Fraction(rng.randint(-5, 5), rng.randint(1, 4)) * a + rng.uniform(-1, 1) * c + rng.randint(-3, 3)
-        else:
-            w = a / (circuits.square(c) + 1)
-        wires.append(w)
-    b.output("f", wires[-1])
-    b.output("g", wires[-2] * wires[-3])
-    return b.build()
+def _random_circuit(seed):
+    return circuits.library.random_circuit(3, 14, seed=seed, n_outputs=2)
 
 
 @pytest.mark.parametrize("seed", range(12))
 def test_sympy_round_trip_preserves_values(seed):
     rng = random.Random(seed)
-    c = _random_circuit(rng)
+    c = _random_circuit(seed)
     d = from_sympy(to_sympy(c), inputs=list(c.inputs))
     assert list(d.inputs) == list(c.inputs)
     for _ in range(3):

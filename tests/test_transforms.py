@@ -13,6 +13,7 @@ import pytest
 import sympy
 
 import circuits
+from circuits import library
 from circuits import (Builder, Circuit, CircuitError, backward, derivative, forward,
                       hessian, hvp, jacobian, jvp, simplify, vjp)
 from circuits.registry import partial_gate_cost
@@ -153,28 +154,9 @@ def _theorem3_bound(c: Circuit) -> int:
 
 
 def _random_circuit(seed, n_inputs=4, n_gates=30, ops=("add", "mul", "sin", "exp", "square", "div", "tanh")):
-    rng = random.Random(seed)
-    b = Builder()
-    nodes = [b.input_node(f"x{i}") for i in range(n_inputs)]
-    for _ in range(n_gates):
-        op = rng.choice(ops)
-        if op == "add":
-            k = rng.randint(1, 3)
-            args = [rng.choice(nodes) for _ in range(k)]
-            node = b.gate("add", *args, weights=[rng.choice([1, -1, 2, Fraction(1, 3)]) for _ in args])
-        elif op == "mul":
-            node = b.gate("mul", *[rng.choice(nodes) for _ in range(rng.randint(2, 3))])
-        elif op == "div":  # divide by something positive
-            den = b.gate("add", b.gate("square", rng.choice(nodes)), b.const_node(1))
-            node = b.gate("div", rng.choice(nodes), den)
-        elif op == "exp":
-            node = b.gate("exp", b.gate("tanh", rng.choice(nodes)))
-        else:
-            node = b.gate(op, rng.choice(nodes))
-        nodes.append(node)
-    b.output_node("f", nodes[-1])
-    b.output_node("g", nodes[-2])
-    return b.build()
+    """The library's random circuit (the package's one seeded generator), outputs renamed f and g."""
+    c = library.random_circuit(n_inputs, n_gates, ops=ops, seed=seed, n_outputs=2)
+    return c.replace(outputs=dict(zip(("f", "g"), c.outputs.values())))
 
 
 @pytest.mark.parametrize("seed", range(12))
