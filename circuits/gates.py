@@ -554,7 +554,7 @@ _GATE_LIST = [
     Gate("pow", 2, "xⁿ", num=lambda u, k: u ** k, partial=_d_pow, exact=True,
          formula=lambda m, u, k: m.ipow(u, int(k)),
          source=lambda u, k: f"{u} ** {k}", constant_args=(1,), wire=_pow_wire,
-         domain=_pow_domain, constants=(3, 4, -2, 5, -1, 2), interval=_iv_pow,
+         domain=_pow_domain, constants=(3, 4, -2), interval=_iv_pow,
          arg_names=("base", "exp"),
          doc=f"u ** k for an integer constant k, |k| ≤ {MAX_EXPONENT}"),
     Gate("exp", 1, "exp", num=math.exp, numpy="exp", sym=sympy.exp, formula=lambda m, u: m.exp(u),

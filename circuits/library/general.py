@@ -245,7 +245,7 @@ class _RandomBuilder:
         rng = self.rng
         u = self.first()
         if _needs_positive(op) or op == "div" or (op == "pow"):
-            k = rng.choice((3, 4, -2)) if op == "pow" else None
+            k = rng.choice(GATES[op].constants) if GATES[op].constant_args else None
             if op == "div":
                 if self.positive and rng.random() < 0.5:
                     v, cost = rng.choice(self.positive), 0

@@ -35,6 +35,10 @@ __all__ = ["simplify"]
 
 _MAX_ROUNDS = 20
 
+# the weighted sums, whose wire weights are the node's parameters (add); simplify's
+# linear algebra merges, flattens and factors them
+_LINEAR = frozenset(name for name, gate in GATES.items() if gate.linear)
+
 
 def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
     """A smaller circuit computing the same outputs.
@@ -201,7 +205,6 @@ class _Pass:
         val: list = [None] * len(c)
         for name, v in rec.inputs.items():
             val[v] = (b.input_node(name), 1)
-        linear = {name for name, gate in GATES.items() if gate.linear}
         roles = rec.meta.get("role")
         made = [] if roles is not None else None  # (first new node, role of the old node it serves)
         for i, op in enumerate(rec.ops):
@@ -213,7 +216,7 @@ class _Pass:
             if made is not None:
                 made.append((len(b), roles[i]))
             args = rec.args[i]
-            if op in linear:  # a weighted sum: its weights are the node's parameters
+            if op in _LINEAR:  # a weighted sum: its weights are the node's parameters
                 val[i] = self.add(i, args, c.weights(i), val)
                 if val[i][0] is not None and val[i][1] == 1:
                     self.origin.setdefault(val[i][0], i)
@@ -237,7 +240,7 @@ class _Pass:
                 continue
             # flatten a weighted + gate that only this gate uses (when minimising
             # operations, only if scaling its weights costs no more than the wire)
-            if (b._ops[n] == "add" and self.uses[u] == 1 and self.origin.get(n) == u
+            if (b.op(n) in _LINEAR and self.uses[u] == 1 and self.origin.get(n) == u
                     and (self.minimize == "gates" or self.flattens(n, w * c))):
                 inner_w = b._weights[n] or (1,) * len(b._args[n])
                 for m, iw in zip(b._args[n], inner_w):
@@ -446,12 +449,12 @@ def _reuse_partial_sums(circuit: Circuit) -> Circuit:
     taken: dict = {}  # D -> S
     where: dict = {}  # S -> {argument: position}, built once per S
     for d, op in enumerate(ops):
-        if op != "add" or len(argss[d]) != 2:
+        if op not in _LINEAR or len(argss[d]) != 2:
             continue
         wd = weights[d] or (1, 1)
         for k in (0, 1):
             sum_, u, alpha, beta = argss[d][k], argss[d][1 - k], wd[k], wd[1 - k]
-            if alpha != 1 or ops[sum_] != "add" or sum_ in plan or len(argss[sum_]) < 3:
+            if alpha != 1 or ops[sum_] not in _LINEAR or sum_ in plan or len(argss[sum_]) < 3:
                 continue
             if sum_ not in where:
                 where[sum_] = {v: j for j, v in enumerate(argss[sum_])}
@@ -496,7 +499,7 @@ def _factor_constants(circuit: Circuit) -> Circuit:
     seen: dict = {}  # node -> {|w|: count}
     for g, op in enumerate(ops):
         w = weights[g]
-        if op != "add" or w is None:
+        if op not in _LINEAR or w is None:
             continue
         for u, c in zip(argss[g], w):
             if c != 1 and c != -1 and ops[u] != "const" and _exact(c):
@@ -514,7 +517,7 @@ def _factor_constants(circuit: Circuit) -> Circuit:
 
     def emit(b, i, new):
         w = weights[i]
-        if ops[i] != "add" or w is None or not any(u in factor for u in argss[i]):
+        if ops[i] not in _LINEAR or w is None or not any(u in factor for u in argss[i]):
             return None
         args, ws = [], []
         for u, c in zip(argss[i], w):
