@@ -683,10 +683,15 @@ def from_sympy(expr, inputs: Optional[Sequence] = None, name: str = "f") -> Circ
       ``u**(1/2)`` → ``sqrt``, ``u**(-1/2)`` → ``recip(sqrt(u))``, other
       exponents → ``exp(k*log(u))`` (defined for ``u > 0``);
       ``1/(1 + exp(-t))`` → ``sigmoid(t)``;
-    * ``exp``, ``log``, ``sin``, ``cos``, ``tanh`` → their gates,
-      ``Max(0, u)`` → ``relu``, ``Heaviside(u, 0)`` → ``step`` (another value
-      ``h0`` at 0 → ``step(u) + h0*(1 - step(u) - step(-u))``),
-      ``Abs(u)`` → ``relu(u) + relu(-u)``.
+    * a sympy function that a gate of the registry declares (its ``sympy``
+      field, and ``from_sympy`` to pick its arguments) → that gate:
+      ``exp``, ``log``, ``sin``, ``cos``, ``tan``, ``atan``, ``tanh``,
+      ``Abs`` → ``abs``, ``sign``, ``Max(0, u)`` → ``relu``, other ``Max``/``Min``
+      → ``max``/``min`` (nested for more arguments), ``Heaviside(u, 0)`` →
+      ``step``, and the functions of registered gates;
+    * ``Heaviside(u, h0)`` with another value ``h0`` at 0 →
+      ``step(u) + h0*(1 - step(u) - step(-u))``; ``Abs(u)``, if no gate
+      claims it, → ``relu(u) + relu(-u)``.
 
     Parameters
     ----------
