@@ -722,7 +722,7 @@ def from_sympy(expr, inputs: Optional[Sequence] = None, name: str = "f") -> Circ
     >>> circuits.from_sympy({"g": sympy.asin(x)})
     Traceback (most recent call last):
     ...
-    circuits.errors.CircuitError: unsupported sympy node 'asin' in asin(x); supported are Symbol, numbers, pi, E, Add, Mul, Pow, Abs, atan, cos, exp, Heaviside, log, Max, Min, sign, sin, tan, tanh
+    circuits.errors.CircuitError: unsupported sympy node 'asin' in asin(x); supported are Symbol, numbers, pi, E, Add, Mul, Pow, Abs, atan, cos, exp, ..., tanh
     """
     if isinstance(expr, Mapping):
         items = [(str(k), _as_expr(v, f"output {k!r}")) for k, v in expr.items()]
