@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import contextlib
 import keyword
+import sys
 
+from . import builder as _builder
 from .builder import Builder, Wire
 from .errors import CircuitError
 from .gates import BUILTIN, GATES, SOURCES, Gate
@@ -72,8 +74,14 @@ def register_gate(gate: Gate) -> Gate:
         for other in GATES.values():
             if alias in other.names:
                 raise CircuitError(f"the name {alias!r} already calls gate {other.name!r}; pick another name")
-    if gate.function and hasattr(Wire, name):
-        raise CircuitError(f"{name!r} is already an attribute of Wire; pick another name")
+    if gate.function:
+        if hasattr(Wire, name):
+            raise CircuitError(f"{name!r} is already an attribute of Wire; pick another name")
+        package = sys.modules.get(__package__)
+        for module in (_builder, package):
+            if module is not None and name in vars(module):
+                raise CircuitError(f"{module.__name__}.{name} already exists, so circuits.{name} could not "
+                                   "be the gate's function; pick another name")
     if gate.num is None:
         raise CircuitError(f"gate {name!r} has no numeric evaluation: give num=(a function of floats) "
                            "or formula=lambda m, *args: ... (m.exp, m.log, ...)")

@@ -174,6 +174,8 @@ def test_registration_errors(softplus):
         circuits.register_gate(Gate("nopartial", 1, "n", num=math.exp))
     with pytest.raises(CircuitError, match="must be a Python identifier"):
         circuits.register_gate(Gate("two words", 1, "n", num=math.exp, partial=lambda b, a, o, i: None))
+    with pytest.raises(CircuitError, match="circuits.compile already exists"):
+        circuits.register_gate(Gate("compile", 1, "n", num=math.exp, partial=lambda b, a, o, i: None))
     with pytest.raises(CircuitError, match="'input' is a source kind"):
         circuits.register_gate(Gate("input", 1, "n", num=math.exp, partial=lambda b, a, o, i: None))
     with pytest.raises(CircuitError, match="returned 3"):
