@@ -179,7 +179,8 @@ class Gate:
     from_sympy : callable, optional
         ``from_sympy(expr) -> tuple of argument expressions or None``: whether a
         sympy expression whose ``func`` is in ``sympy`` is this gate (relu takes
-        ``Max(0, u)`` only).
+        ``Max(0, u)`` only).  Gates are tried in registry order, so relu
+        claims ``Max(0, u)`` before max does.
     domain : tuple or callable, optional
         Where random generators put the arguments: one open interval
         ``(lo, hi)`` per argument (``None``: any real); a single interval for a
@@ -619,13 +620,14 @@ _GATE_LIST = [
          exact=True, commutative=True, kink=lambda u, v: u - v,
          from_sympy=lambda e: (e.args[0], sympy.Max(*e.args[1:])) if len(e.args) >= 2 else None,
          interval=lambda ivs: (max(ivs[0][0], ivs[1][0]), max(ivs[0][1], ivs[1][1])),
-         doc="larger of two arguments; partials step(u - v) and step(v - u)"),
+         doc="larger of two arguments; partials step(u - v) and step(v - u), both 0 at a tie "
+             "(a kink, like relu's at 0)"),
     Gate("min", 2, "min", num=min, numpy="minimum", sym=sympy.Min, formula=lambda m, u, v: m.min(u, v),
          partial=lambda b, a, out, i: (b.gate("step", b.gate("add", a[1 - i], a[i], weights=(1, -1))), 1),
          exact=True, commutative=True, kink=lambda u, v: u - v,
          from_sympy=lambda e: (e.args[0], sympy.Min(*e.args[1:])) if len(e.args) >= 2 else None,
          interval=lambda ivs: (min(ivs[0][0], ivs[1][0]), min(ivs[0][1], ivs[1][1])),
-         doc="smaller of two arguments; partials step(v - u) and step(u - v)"),
+         doc="smaller of two arguments; partials step(v - u) and step(u - v), both 0 at a tie"),
 ]
 
 #: The registry: gate name → :class:`Gate`.  Add to it with :func:`circuits.register_gate`.
