@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import html
+import io
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
@@ -328,7 +329,6 @@ def _write_frames(frames, path: Path) -> None:
         except ImportError:
             raise CircuitError("a multi-page PDF needs Pillow (pip install pillow); "
                                "or pass a .png/.svg path for one file per step") from None
-        import io
         pages = []
         for g in frames:
             png = g.pipe(format="png")

@@ -254,6 +254,52 @@ With `values=` every node also shows its value at a point, the note's
 circuits.render(library.backprop_example(), values={"x_1": 1, "x_2": 2})
 '''),
     md('''
+## Your own gate
+
+Every operation is one `circuits.Gate` declaration in the registry
+`circuits.GATES`, and every part of the toolkit reads it from there.
+`circuits.register_gate` adds one.  `softplus(u) = log(1 + e^u)`, a smooth
+relu, needs its value (a `formula` over a namespace `m` of elementary
+functions: floats, numpy, sympy and the benchmark peers are derived from it)
+and its partial rule, built from registered gates: `d/du softplus(u) = σ(u)`,
+a `sigmoid` gate.
+'''),
+    code('''
+softplus = circuits.Gate(
+    "softplus", 1, "softplus",
+    formula=lambda m, u: m.log(1 + m.exp(u)),
+    partial=lambda b, args, out, i: (b.gate("sigmoid", args[0]), 1),
+    doc="log(1 + e^u)")
+circuits.register_gate(softplus)
+
+s = circuits.parse("softplus(w*x + b)")
+print(s, s.evaluate(w=1.0, x=2.0, b=-1.0))
+print(circuits.trace(lambda x: circuits.softplus(x) - x.softplus()).evaluate(x=0.5))
+'''),
+    md('''
+It differentiates like any built-in gate, and sympy agrees with every partial:
+'''),
+    code('''
+ds = circuits.backward(s)
+print(ds.evaluate(w=1.0, x=2.0, b=-1.0))
+print(circuits.symbolic_check(s, ds))
+circuits.render(circuits.backward(s, keep_primal=True))
+'''),
+    md('''
+A second registration of the same name, a partial rule that emits a gate the
+registry does not have, or a gate without a numeric evaluation is one clear
+error:
+'''),
+    code('''
+for bad in (softplus,
+            circuits.Gate("bad", 1, "bad", formula=lambda m, u: m.exp(u),
+                          partial=lambda b, args, out, i: (b.gate("expm1", args[0]), 1))):
+    try:
+        circuits.register_gate(bad)
+    except circuits.CircuitError as error:
+        print("CircuitError:", error)
+'''),
+    md('''
 Next: [02_forward_vs_backward.ipynb](02_forward_vs_backward.ipynb) differentiates
 these circuits.
 '''),

@@ -22,7 +22,7 @@ from typing import Optional, Sequence
 from ..builder import Builder
 from ..circuit import Circuit, check_number
 from ..errors import CircuitError
-from ..gates import GATES
+from ..gates import GATES, domain_of, interval_of
 from ._build import check_int, input_vector, out, output_vector
 
 __all__ = ["horner", "chain", "speelpenning", "layered_chain", "random_circuit", "RANDOM_OPS", "RANDOM_BOX", "RANDOM_CAP"]
@@ -235,69 +235,22 @@ RANDOM_BOX = 2.0
 RANDOM_CAP = 1e4
 
 _INF = math.inf
-_BOUNDED = ("sin", "cos", "tanh", "sigmoid")
-_NEEDS_POSITIVE = ("log", "sqrt", "recip")
+# gates whose values stay in a bounded interval, and one-argument gates that need positive arguments
+_BOUNDED = tuple(op for op, g in GATES.items() if g.arity == 1 and all(map(math.isfinite, g.range)))
 
 
-def _mul_iv(a, b):
-    def m(x, y):
-        return 0.0 if x == 0 or y == 0 else x * y
-    ps = (m(a[0], b[0]), m(a[0], b[1]), m(a[1], b[0]), m(a[1], b[1]))
-    return (min(ps), max(ps))
-
-
-def _exp(x):
-    return _INF if x > 700 else math.exp(x)
+def _needs_positive(op):
+    gate = GATES[op]
+    d = domain_of(gate)[0] if gate.arity == 1 and not gate.constant_args else None
+    return d is not None and d[0] >= 0 and d[1] == _INF
 
 
 def _interval(op, ivs, weights=None, k=None):
     """Interval of a gate's value from its arguments' intervals (endpoints may be ±inf)."""
-    if op == "add":
-        lo = hi = 0.0
-        for (a, z), w in zip(ivs, weights or (1,) * len(ivs)):
-            lo += w * a if w > 0 else w * z
-            hi += w * z if w > 0 else w * a
-        return (lo, hi)
-    if op == "mul":
-        r = ivs[0]
-        for iv in ivs[1:]:
-            r = _mul_iv(r, iv)
-        return r
-    if op in ("div", "recip"):
-        lo, hi = ivs[-1]  # positive, at least 1
-        inverse = (0.0 if hi == _INF else 1 / hi, 1 / lo)
-        return inverse if op == "recip" else _mul_iv(ivs[0], inverse)
-    if op == "square" or (op == "pow" and k % 2 == 0 and k > 0):
-        lo, hi = ivs[0]
-        e = 2 if op == "square" else k
-        if lo >= 0:
-            return (lo ** e, hi ** e)
-        if hi <= 0:
-            return (hi ** e, lo ** e)
-        return (0.0, max(lo ** e, hi ** e))
-    if op == "pow":
-        lo, hi = ivs[0]
-        if k > 0:  # odd: monotone
-            return (lo ** k, hi ** k)
-        return (0.0 if hi == _INF else hi ** k, lo ** k)  # base >= 1
-    if op == "exp":
-        return (_exp(ivs[0][0]), _exp(ivs[0][1]))
-    if op == "log":
-        return (math.log(ivs[0][0]), math.log(ivs[0][1]) if ivs[0][1] < _INF else _INF)
-    if op == "sqrt":
-        return (math.sqrt(ivs[0][0]), math.sqrt(ivs[0][1]))
-    if op in ("sin", "cos"):
-        return (-1.0, 1.0)
-    if op == "tanh":
-        return (math.tanh(ivs[0][0]), math.tanh(ivs[0][1]))
-    if op == "sigmoid":
-        return (GATES["sigmoid"].num(ivs[0][0]) if ivs[0][0] > -_INF else 0.0,
-                GATES["sigmoid"].num(ivs[0][1]) if ivs[0][1] < _INF else 1.0)
-    if op == "relu":
-        return (max(ivs[0][0], 0.0), max(ivs[0][1], 0.0))
-    if op == "step":
-        return (0.0, 1.0)
-    raise CircuitError(f"random_circuit: no interval rule for gate {op!r}")  # pragma: no cover
+    gate = GATES[op]
+    if gate.constant_args:
+        ivs = list(ivs) + [(k, k)]
+    return interval_of(gate, ivs, weights)
 
 
 class _Pool:
@@ -342,8 +295,8 @@ class _RandomBuilder:
 
     def iv(self, u, system):
         b = self.b
-        if b._ops[u] == "const":
-            v = float(b._values[u])
+        if b.op(u) == "const":
+            v = float(b.value(u))
             return (v, v)
         return system[u]
 
@@ -393,8 +346,8 @@ class _RandomBuilder:
         """Emit one random gate ``op`` (with helpers) if it fits ``left`` gates and the cap."""
         rng = self.rng
         u = self.first()
-        if op in _NEEDS_POSITIVE or op == "div" or (op == "pow"):
-            k = rng.choice((3, 4, -2)) if op == "pow" else None
+        if _needs_positive(op) or op == "div" or (op == "pow"):
+            k = rng.choice(GATES[op].constants) if GATES[op].constant_args else None
             if op == "div":
                 if self.positive and rng.random() < 0.5:
                     v, cost = rng.choice(self.positive), 0
@@ -440,13 +393,24 @@ class _RandomBuilder:
                 return False
             self.emit("mul", args)
             return True
-        if op == "square":
-            if self.mag(u) ** 2 > RANDOM_CAP:
-                return False
-        elif op == "exp":
-            if self.box[u][1] > math.log(RANDOM_CAP):
-                return False
-        self.emit(op, [u])
+        # any other gate: arguments in its domain, its value within the cap on the box
+        gate = GATES[op]
+        args = [u]
+        for _ in range((gate.arity or gate.min_arity) - 1):
+            args.append(self.other(args))
+        bounded = [j for j, d in enumerate(domain_of(gate)) if d is not None and all(map(math.isfinite, d))]
+        if 2 * len(bounded) + 1 > left:
+            return False
+        for j in bounded:  # mid + 0.9·half·tanh(u) lies inside a bounded domain (tan's)
+            lo, hi = domain_of(gate)[j]
+            t = self.emit("tanh", [args[j]])
+            mid, half = (lo + hi) / 2, 0.9 * (hi - lo) / 2
+            args[j] = self.emit("add", [t, self.b.const_node(mid)], (half, 1)) if mid else \
+                self.emit("add", [t], (half,))
+        lo, hi = _interval(op, [self.iv(a, self.box) for a in args])
+        if max(abs(lo), abs(hi)) > RANDOM_CAP:
+            return False
+        self.emit(op, args)
         return True
 
     def run(self, n_gates, n_outputs):

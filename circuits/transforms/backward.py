@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from typing import Optional, Sequence, Union
 
-from ..circuit import Circuit
+from ..circuit import Circuit, check_number
+from ..errors import CircuitError
+from ..gates import GATES
+from .simplify import simplify as _simplify
 from .common import active_nodes, dname, finish, materialise, resolve_outputs, times, total
 from .linearize import Linearization
 
@@ -33,7 +36,9 @@ def _sweep(lin, seeds, active, mirror=None):
     """
     b, circuit = lin.builder, lin.circuit
     partial = lin.partial if lin.cached else lin.build
-    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    rec = circuit.record
+    ops, argss, weights = rec.ops, rec.args, rec.params
+    linear = {name for name, gate in GATES.items() if gate.linear}
     pending = {v: list(ds) for v, ds in seeds.items()}
     adjoint = {}
     top = max(pending, default=-1)
@@ -53,7 +58,7 @@ def _sweep(lin, seeds, active, mirror=None):
         if op == "const":
             continue
         a = argss[g]
-        if op == "add":  # ∂_u[g] is the wire weight (Linearization.weight): no gate, it scales the adjoint
+        if op in linear:  # ∂_u[g] is the wire weight (Linearization.weight): no gate, it scales the adjoint
             n, c = d
             w = weights[g]
             for i, u in enumerate(a):
@@ -126,7 +131,6 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
             outs.append((dname(y, x), materialise(b, adjoint.get(v))))
     result = finish(b, circuit, outs, keep_primal, adjoint_of=mirror)
     if simplify:
-        from .simplify import simplify as _simplify
         result = _simplify(result)
     return result
 
@@ -180,8 +184,6 @@ def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circ
 
 def _seed_spec(names, spec, suffix):
     """Normalise tangent/cotangent seeds to {name: None | number | new input name}."""
-    from ..circuit import check_number
-    from ..errors import CircuitError
     if spec is None:
         return {n: f"{n}{suffix}" for n in names}
     if isinstance(spec, dict):

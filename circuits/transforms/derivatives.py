@@ -12,12 +12,12 @@ from __future__ import annotations
 from itertools import product as _cartesian
 from typing import Optional
 
-from ..circuit import Circuit
+from ..circuit import Circuit, select_outputs
 from ..errors import CircuitError
 from .backward import backward
-from .common import resolve_outputs
 from .elimination import ORDERS, cheapest_order, eliminate
 from .forward import forward, jvp
+from .simplify import simplify as _simplify
 
 __all__ = ["jacobian", "hvp", "hessian", "derivative"]
 
@@ -67,18 +67,12 @@ def jacobian(circuit: Circuit, mode: str = "auto", *, simplify: bool = False) ->
             mode = cheapest_order(circuit)
         result = eliminate(circuit, mode).jacobian
     if simplify:
-        from .simplify import simplify as _simplify
         result = _simplify(result)
     return result
 
 
 def _scalar_output(circuit: Circuit, output: Optional[str]) -> str:
-    if output is None:
-        if len(circuit.outputs) != 1:
-            raise CircuitError(f"the circuit has {len(circuit.outputs)} outputs {list(circuit.outputs)}; "
-                               "choose one with output=...")
-        return next(iter(circuit.outputs))
-    return resolve_outputs(circuit, output)[0]
+    return select_outputs(circuit, output, one=True)[0]
 
 
 def hvp(circuit: Circuit, output: Optional[str] = None, vector=None) -> Circuit:
@@ -166,5 +160,4 @@ def derivative(circuit: Circuit, order: int = 1, *, simplify: bool = False) -> C
 
 def _renamed(circuit: Circuit, names: dict) -> Circuit:
     outputs = {names.get(k, k): v for k, v in circuit.outputs.items()}
-    return Circuit(circuit._ops, circuit._args, circuit._weights, circuit._values,
-                   circuit._names, circuit._inputs, outputs, circuit._meta)
+    return circuit.replace(outputs=outputs)

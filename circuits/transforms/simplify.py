@@ -36,6 +36,10 @@ __all__ = ["simplify"]
 
 _MAX_ROUNDS = 20
 
+# the weighted sums, whose wire weights are the node's parameters (add); simplify's
+# linear algebra merges, flattens and factors them
+_LINEAR = frozenset(name for name, gate in GATES.items() if gate.linear)
+
 
 def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
     """A smaller circuit computing the same outputs.
@@ -65,9 +69,10 @@ def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
           one operation fewer);
         * sums over nearly the same terms are built from one shared core sum.
 
-        The result never has more operations than the input: the cheapest
-        round (the input included) is returned, a safety net behind the
-        estimates of the main pass.
+        The result never has more operations than the input nor than the
+        ``"gates"`` result: the cheapest of the rounds, the input and that
+        result is returned, a safety net behind the estimates of the main
+        pass.
 
     Examples
     --------
@@ -116,6 +121,12 @@ def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
         if _same(nxt, current):
             break
         current = nxt
+    if minimize == "ops":
+        # the gate-minimal form is a candidate too: there constants are folded before any
+        # weight is factored out ((1 + 2x + 2y) - 1 is 2x + 2y, not 2(x + y + 1/2) - 1)
+        by_gates = simplify(circuit)
+        if _ops_and_size(by_gates) < best_cost:
+            best = by_gates
     return best if minimize == "ops" else current
 
 
@@ -131,8 +142,9 @@ def _ops_and_size(circuit: Circuit) -> tuple:
 
 
 def _same(a: Circuit, b: Circuit) -> bool:
-    return (a._ops == b._ops and a._args == b._args and a._weights == b._weights
-            and a._values == b._values and a._outputs == b._outputs)
+    ra, rb = a.record, b.record
+    return (ra.ops == rb.ops and ra.args == rb.args and ra.params == rb.params
+            and ra.constants == rb.constants and ra.outputs == rb.outputs)
 
 
 def _fold(op, values):
@@ -201,22 +213,22 @@ class _Pass:
         self.b = Builder()
         self.cse: dict = {}
         uses = [0] * len(circuit)
-        for a in circuit._args:
+        for a in circuit.record.args:
             for u in a:
                 uses[u] += 1
-        for v in circuit._outputs.values():
+        for v in circuit.outputs.values():
             uses[v] += 1
         self.uses = uses
         if minimize == "ops":  # who consumes each old node, for the cost of spreading a scale
             readers: list = [None] * len(circuit)
-            for j, a in enumerate(circuit._args):
+            for j, a in enumerate(circuit.record.args):
                 for pos, u in enumerate(a):
                     if uses[u] > 1:
                         if readers[u] is None:
                             readers[u] = []
                         readers[u].append((j, pos))
             self.readers = readers
-            self.outputs = set(circuit._outputs.values())
+            self.outputs = set(circuit.record.outputs.values())
         self.origin: dict = {}  # new add gate -> the old node it was made for
         self.used: dict = {}    # new node -> wires out of it so far
 
@@ -285,17 +297,22 @@ class _Pass:
 
     def run(self) -> Circuit:
         c, b = self.c, self.b
+        rec = c.record
         val: list = [None] * len(c)
-        for name, v in c._inputs.items():
+        for name, v in rec.inputs.items():
             val[v] = (b.input_node(name), 1)
-        for i, op in enumerate(c._ops):
+        roles = rec.meta.get("role")
+        made = [] if roles is not None else None  # (first new node, role of the old node it serves)
+        for i, op in enumerate(rec.ops):
             if op == "input":
                 continue
             if op == "const":
-                val[i] = (None, c._values[i])
+                val[i] = (None, rec.constants[i])
                 continue
-            args = c._args[i]
-            if op == "add":
+            if made is not None:
+                made.append((len(b), roles[i]))
+            args = rec.args[i]
+            if op in _LINEAR:  # a weighted sum: its weights are the node's parameters
                 val[i] = self.add(i, args, c.weights(i), val)
                 if val[i][0] is not None and val[i][1] == 1:
                     self.origin.setdefault(val[i][0], i)
@@ -305,9 +322,11 @@ class _Pass:
                 val[i] = self.other(i, op, args, val)
             if self.minimize == "ops" and self.uses[i] > 1:
                 val[i] = self.settle(i, val[i])
-        for name, v in c._outputs.items():
+        for name, v in rec.outputs.items():
+            if made is not None:
+                made.append((len(b), roles[v]))
             b.output_node(name, self.node(val[v]))
-        return b.build()
+        return b.build(meta=_carried_meta(rec.meta, made, val, len(b)))
 
     def add(self, i, args, weights, val):
         b = self.b
@@ -319,7 +338,7 @@ class _Pass:
                 continue
             # flatten a weighted + gate that only this gate uses (when minimising
             # operations, only if scaling its weights costs no more than the wire)
-            if (b._ops[n] == "add" and self.uses[u] == 1 and self.origin.get(n) == u
+            if (b.op(n) in _LINEAR and self.uses[u] == 1 and self.origin.get(n) == u
                     and (self.minimize == "gates" or self.flattens(n, w * c))):
                 inner_w = b._weights[n] or (1,) * len(b._args[n])
                 for m, iw in zip(b._args[n], inner_w):
@@ -347,7 +366,7 @@ class _Pass:
         n, c = value
         if n is None or c == 1 or c == -1:
             return value
-        ops, weights = self.c._ops, self.c._weights
+        ops, weights = self.c.record.ops, self.c.record.params
         shared = i in self.outputs
         cost = int(shared)
         readers = self.readers[i] or ()
@@ -427,28 +446,58 @@ class _Pass:
         return (self.gate(op, nodes), 1)
 
 
+def _carried_meta(meta, made, val, n) -> dict:
+    """The old circuit's node roles and adjoint pairs, moved to the simplified nodes.
+
+    A new node takes the role of the old node whose rewriting made it; an
+    adjoint pair survives when both of its nodes became nodes (not constants
+    or scaled nodes) of the new circuit.
+    """
+    if made is None:
+        return {}
+    roles = ["primal"] * n  # inputs and constants
+    for (start, role), (end, _) in zip(made, made[1:] + [(n, None)]):
+        for v in range(start, end):
+            roles[v] = role
+    new = {"role": roles}
+    if "adjoint_of" in meta:
+        pairs = {}
+        for a, z in meta["adjoint_of"].items():
+            (na, ca), (nz, cz) = val[a] or (None, 0), val[z] or (None, 0)
+            if na is not None and nz is not None and ca == 1 and cz == 1 and na != nz:
+                pairs.setdefault(na, nz)
+        new["adjoint_of"] = pairs
+    return new
+
+
 # --- minimize="ops": trade gates for binary operations ------------------------------------
 
 
 def _copy(circuit: Circuit, emit) -> Circuit:
     """Rebuild ``circuit`` node by node; ``emit(b, i, new)`` may return a node for gate ``i``."""
     b = Builder()
+    rec = circuit.record
     new: list = [None] * len(circuit)
-    for name, v in circuit._inputs.items():
+    for name, v in rec.inputs.items():
         new[v] = b.input_node(name)
-    for i, op in enumerate(circuit._ops):
+    roles = rec.meta.get("role")
+    made = [] if roles is not None else None
+    for i, op in enumerate(rec.ops):
         if op == "input":
             continue
         if op == "const":
-            new[i] = b.const_node(circuit._values[i])
+            new[i] = b.const_node(rec.constants[i])
             continue
+        if made is not None:
+            made.append((len(b), roles[i]))
         node = emit(b, i, new)
         if node is None:
-            node = b.gate(op, *[new[u] for u in circuit._args[i]], weights=circuit._weights[i])
+            node = b.gate(op, *[new[u] for u in rec.args[i]], weights=rec.params[i])
         new[i] = node
-    for name, v in circuit._outputs.items():
+    for name, v in rec.outputs.items():
         b.output_node(name, new[v])
-    return b.build()
+    val = [None if v is None else (v, 1) for v in new]
+    return b.build(meta=_carried_meta(rec.meta, made, val, len(b)))
 
 
 def _share_partial_products(circuit: Circuit) -> Circuit:
@@ -464,7 +513,7 @@ def _share_partial_products(circuit: Circuit) -> Circuit:
     their length, and their union is ``S``; the gates missing one of the two
     are looked up by their factor set.
     """
-    ops, argss = circuit._ops, circuit._args
+    ops, argss = circuit.record.ops, circuit.record.args
     by_set: dict = {}  # factor set -> gate
     groups: dict = {}  # (length, two smallest factors) -> gates
     for i, op in enumerate(ops):
@@ -533,17 +582,17 @@ def _share_partial_products(circuit: Circuit) -> Circuit:
 
 def _reuse_partial_sums(circuit: Circuit) -> Circuit:
     """``D = S − w·u`` for a sum ``S = T + w·u``: build ``T`` first, ``S`` from it, ``D`` is ``T``."""
-    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    ops, argss, weights = circuit.record.ops, circuit.record.args, circuit.record.params
     plan: dict = {}   # S -> position of u in S
     taken: dict = {}  # D -> S
     where: dict = {}  # S -> {argument: position}, built once per S
     for d, op in enumerate(ops):
-        if op != "add" or len(argss[d]) != 2:
+        if op not in _LINEAR or len(argss[d]) != 2:
             continue
         wd = weights[d] or (1, 1)
         for k in (0, 1):
             sum_, u, alpha, beta = argss[d][k], argss[d][1 - k], wd[k], wd[1 - k]
-            if alpha != 1 or ops[sum_] != "add" or sum_ in plan or len(argss[sum_]) < 3:
+            if alpha != 1 or ops[sum_] not in _LINEAR or sum_ in plan or len(argss[sum_]) < 3:
                 continue
             if sum_ not in where:
                 where[sum_] = {v: j for j, v in enumerate(argss[sum_])}
@@ -583,7 +632,7 @@ def _share_sum_cores(circuit: Circuit) -> Circuit:
     when it saves operations.  ``xⱼ + Σᵢ xᵢ − 11`` for ``j = 1..9``: 9 × 11
     operations become 10 + 9 × 1.
     """
-    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    ops, argss, weights = circuit.record.ops, circuit.record.args, circuit.record.params
     groups: dict = {}
     for g, op in enumerate(ops):
         a = argss[g]
@@ -668,17 +717,18 @@ def _factor_constants(circuit: Circuit) -> Circuit:
     ``20000·r`` and ``2·s``, as CasADi forms them).
     Only exact (rational) weights count, so no rounding is introduced.
     """
-    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    rec = circuit.record
+    ops, argss, weights = rec.ops, rec.args, rec.params
     uses = [0] * len(circuit)
     for a in argss:
         for u in a:
             uses[u] += 1
-    for v in circuit._outputs.values():
+    for v in rec.outputs.values():
         uses[v] += 1
     claims: dict = {}  # node -> {|w|: [(add gate, position, product or None)]}
     for g, op in enumerate(ops):
         w = weights[g]
-        if op != "add" or w is None:
+        if op not in _LINEAR or w is None:
             continue
         for pos, (u, c) in enumerate(zip(argss[g], w)):
             if c == 1 or c == -1 or ops[u] == "const" or not _exact(c):
@@ -719,7 +769,7 @@ def _factor_constants(circuit: Circuit) -> Circuit:
             args[argss[i].index(u)] = scale(b, new, u, c)
             return b.gate("mul", *args)
         w = weights[i]
-        if ops[i] != "add" or w is None or not any((i, pos) in taken for pos in range(len(w))):
+        if ops[i] not in _LINEAR or w is None or not any((i, pos) in taken for pos in range(len(w))):
             return None
         args, ws = [], []
         for pos, (u, c) in enumerate(zip(argss[i], w)):
