@@ -32,6 +32,8 @@ from .evaluate import node_values
 from .errors import CircuitError
 from .gates import GATES, SOURCES
 from .transforms import backward, forward
+from .transforms.linearize import edge_values
+from .transforms.semirings import REAL, GradientPath, propagate
 
 __all__ = ["render", "render_transforms", "write", "COLORS"]
 
@@ -99,8 +101,18 @@ def _check_size(nodes: int, max_nodes: Optional[int], what: str) -> None:
                            f"legibly; pass max_nodes={nodes} (or max_nodes=None) to draw it anyway")
 
 
-def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False) -> set:
-    """Draw ``circuit`` into graph ``g`` with node ids ``{prefix}n{v}``; return the kinds drawn."""
+#: Colours of highlighted paths, heaviest first.
+PATH_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+
+
+def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
+                 adjoints=None, partials=None, highlight=None) -> set:
+    """Draw ``circuit`` into graph ``g`` with node ids ``{prefix}n{v}``; return the kinds drawn.
+
+    ``adjoints`` (node → ∂y/∂node) adds a line per node, ``partials``
+    ({(u, g, i): value}) labels the wires, ``highlight`` ({(u, g, i): colour})
+    draws those wires thick and coloured.
+    """
     roles = circuit.meta.get("role")
     outputs: dict[int, list] = {}
     for name, v in circuit.outputs.items():
@@ -126,6 +138,8 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False)
             kinds.add("output")
         if vals is not None and op != "const":
             lines.append("= " + _number(vals[v]))
+        if adjoints is not None and v in adjoints and op != "const":
+            lines.append("∂ " + _number(adjoints[v]))
         attrs["fillcolor"] = COLORS[kind]
         g.node(f"{prefix}n{v}", "\\n".join(lines), **attrs)
     for v in circuit.gates():
@@ -142,6 +156,11 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False)
                 attrs["label"] = names[k] if k < len(names) else f"#{k}"
                 attrs["fontcolor"] = "#555555"
                 attrs["fontsize"] = "10"
+            wire = (u, v, k)
+            if partials is not None and wire in partials and not gate.weighted:  # a + wire's partial is its weight
+                attrs = {"label": "∂ " + _number(partials[wire])}
+            if highlight is not None and wire in highlight:
+                attrs.update(color=highlight[wire], penwidth="3.5", fontcolor=highlight[wire])
             g.edge(f"{prefix}n{u}", f"{prefix}n{v}", **attrs)
     if mirror:
         _mirror(g, circuit, prefix)
@@ -235,7 +254,8 @@ def write(graph, path) -> Path:
 
 def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] = None,
            mirror: bool = False, max_nodes: Optional[int] = 500, legend: bool = True,
-           title: Optional[str] = None, rankdir: str = "BT"):
+           title: Optional[str] = None, rankdir: str = "BT", gradients: bool = False,
+           highlight=None, output: Optional[str] = None):
     """Draw ``circuit`` as a :class:`graphviz.Digraph`, and write it when ``path`` is given.
 
     Inputs and constants are drawn as boxes (the sources), gates as circles
@@ -267,6 +287,17 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
         A title; by default ``outputs(inputs)`` and the size.
     rankdir : str
         Graphviz direction; ``"BT"`` puts the sources at the bottom.
+    gradients : bool
+        With ``values``: label every node with its adjoint ``∂y/∂z`` (line
+        ``∂ …``) and every wire with its local partial, as micrograd's
+        ``draw_dot`` shows data and grad (for the output ``output``,
+        optional for a one-output circuit).
+    highlight : sequence of GradientPath, optional
+        Paths from :func:`circuits.top_paths` drawn thick, one colour each
+        (:data:`PATH_COLORS`, heaviest first); with ``values`` their wires
+        are labelled with their partials.
+    output : str, optional
+        The output whose adjoints ``gradients`` shows.
 
     Returns
     -------
@@ -303,7 +334,24 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     g.attr(rankdir=rankdir, label=_escape(title), labelloc="t", fontsize="12")
     g.attr("node", fontname="Helvetica", fontsize="12")
     g.attr("edge", fontname="Helvetica", fontsize="11", arrowsize="0.6")
-    kinds = _add_circuit(g, circuit, "", values=values, mirror=mirror)
+    adjoints = partials = colours = None
+    if gradients:
+        if values is None:
+            raise CircuitError("render(gradients=True) needs values={input: number, ...} to compute the adjoints at")
+        adjoints = propagate(circuit, REAL, values, output=output).values
+        partials = edge_values(circuit, values, output=output)
+    if highlight is not None:
+        colours = {}
+        for k, p in enumerate(highlight):
+            if not isinstance(p, GradientPath):
+                raise CircuitError(f"render(highlight=...) takes GradientPaths from circuits.top_paths, "
+                                   f"got {type(p).__name__}")
+            for wire in p.edges:
+                colours.setdefault(wire, PATH_COLORS[k % len(PATH_COLORS)])
+        if values is not None and partials is None:
+            partials = {w: v for w, v in edge_values(circuit, values).items() if w in colours}
+    kinds = _add_circuit(g, circuit, "", values=values, mirror=mirror, adjoints=adjoints,
+                         partials=partials, highlight=colours)
     if legend:
         _add_legend(g, kinds)
     if path is not None:
