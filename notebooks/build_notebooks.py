@@ -1200,6 +1200,119 @@ except circuits.CircuitError as error:
 ]
 
 
+NB07 = [
+    md('''
+# Paths and semirings
+
+Bauer's formula (seed `001_98bb05108a2025f7.txt`, Remark 12.7; seed `002_3c7c11eee237a228.txt`)
+writes a partial derivative as a **sum over paths** of **products of edge labels**
+$\\partial_u[g]$.  Backpropagation computes that sum with one $\\oplus$ and one $\\otimes$
+per wire, and it never uses anything of the real numbers but the semiring laws.  Put
+another semiring in their place and the same sweep answers other questions
+(Du et al., *Generalizing Backpropagation for Gradient-Based Interpretability*, ACL 2023;
+seed 001, Definition 12.10):
+
+| semiring | one edge | the sum over paths |
+|---|---|---|
+| `REAL` | the partial | the derivative |
+| `COUNTING` | 1 | the number of paths |
+| `BOOLEAN` | structurally nonzero? | the Jacobian's sparsity |
+| `MAX_PRODUCT`, `k_best(k)` | $|\\partial|$ and the wire | the heaviest paths |
+| `ENTROPY` | $(|\\partial|, -|\\partial|\\log|\\partial|)$ | the entropy of the gradient flow |
+'''),
+    SETUP,
+    code('''
+from circuits.semirings import COUNTING, REAL, BOOLEAN, k_best
+y = circuits.trace(lambda x1, x2: (x1 + x2 + x1 * x2) * (x1 + x2))   # seed 003's worked example
+print("paths:", circuits.propagate(y, COUNTING).inputs)
+print("gradient at (3, 5):", circuits.propagate(y, REAL, {"x1": 3, "x2": 5}).inputs)
+for p in circuits.top_paths(y, {"x1": 3, "x2": 5}, k=3, input="x1"):
+    print(p)
+'''),
+    md('''
+The three paths from $x_1$ carry $40$, $23$ and $8$ (products of the partials along them);
+their sum is $\\partial y/\\partial x_1 = 71$.  Drawn with each node's value and adjoint and each wire's
+partial, as micrograd's `draw_dot` shows data and grad:
+'''),
+    code('''
+circuits.render(y, values={"x1": 3, "x2": 5}, gradients=True, legend=False)
+'''),
+    md('''
+## Exponentially many paths, linear work
+
+Squaring 40 times makes $2^{40}$ paths from $x$ to the output.  Enumerating them is
+hopeless; the counting semiring needs one sweep of 40 steps, the same sweep that
+backpropagation does.
+'''),
+    code('''
+import time
+b = circuits.Builder(); (x,) = b.inputs("x"); u = x
+for _ in range(40):
+    u = u * u
+b.output("f", u)
+deep = b.build()
+start = time.perf_counter()
+count = circuits.propagate(deep, COUNTING).inputs["x"]
+print(f"{count} = 2**40 paths, counted over {deep.wires} wires")
+try:
+    circuits.bauer_paths(deep)
+except circuits.CircuitError as error:
+    print(error)
+'''),
+    md('''
+## The top gradient paths of a small network
+
+`top_paths` reads the $k$ heaviest paths out of the $k$-best semiring: which parameters
+and activations carry most of the gradient of the loss.  They are drawn over the circuit,
+one colour each, heaviest in red.
+'''),
+    code('''
+import random
+random.seed(1)
+net = library.mlp([2, 3, 1], activation="sigmoid")
+point = {x: round(random.uniform(-1, 1), 2) for x in net.inputs}
+paths = circuits.top_paths(net, point, k=3)
+for p in paths:
+    print(p)
+circuits.render(net, values=point, highlight=paths, legend=False, title="the 3 heaviest gradient paths")
+'''),
+    md('''
+## How spread out is the gradient?
+
+The entropy of the distribution of gradient mass $\\prod|\\partial|$ over the paths from
+an input is 0 when one path carries everything and $\\log(\\#\\text{paths})$ when all carry
+the same.  It comes from the expectation semiring, in the same single sweep.
+'''),
+    code('''
+import math
+for x in ("W1_1_1", "x_1", "b2_1"):
+    n = circuits.propagate(net, COUNTING).inputs[x]
+    h = circuits.gradient_entropy(net, point, input=x)
+    print(f"{x:7} {n} paths, entropy {h:.3f} nats (log of the count: {math.log(n):.3f})")
+'''),
+    md('''
+## Sparse Jacobians by colouring
+
+The Boolean semiring gives the Jacobian's sparsity pattern.  Columns with no nonzero row
+in common share one forward sweep (Curtis, Powell and Reid 1974): colouring the column
+intersection graph (networkx) tells how few sweeps are needed.  The banded map
+$y_i = x_{i-1} x_i x_{i+1}$ needs **3 colours whatever $n$ is**, so its Jacobian circuit
+grows linearly in $n$, built in 3 sweeps instead of $n$.  (Forward propagation that skips
+structural zeros, `jacobian(mode="forward")`, reaches the same size here, but only after $n$
+sweeps over the whole circuit: its build time grows quadratically.)
+'''),
+    code('''
+print(circuits.jacobian_sparsity(library.banded_product(5)))
+print(f"{'n':>6} {'colours':>8} {'size':>6} {'sweeps':>7} {'forward sweeps':>15}")
+for n in (10, 100, 1000, 10000):
+    c = library.banded_product(n)
+    colours = circuits.jacobian_colouring(c).colours
+    J = circuits.jacobian(c, sparse=True)
+    print(f"{n:>6} {colours:>8} {J.size:>6} {colours:>7} {n:>15}")
+'''),
+]
+
+
 #: notebook file stem → list of (cell type, source).
 NOTEBOOKS = {
     "01_building_circuits": NB01,
@@ -1208,6 +1321,7 @@ NOTEBOOKS = {
     "04_training_with_backprop": NB04,
     "05_beyond_the_gradient": NB05,
     "06_jacobian_accumulation": NB06,
+    "07_paths_and_semirings": NB07,
 }
 
 

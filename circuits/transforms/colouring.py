@@ -42,7 +42,7 @@ from .semirings import jacobian_sparsity
 
 __all__ = ["Colouring", "jacobian_colouring", "sparse_jacobian"]
 
-_STRATEGIES = ("largest_first", "smallest_last", "independent_set", "connected_sequential_bfs")
+_STRATEGIES = ("largest_first", "smallest_last")  # linear in the graph; networkx's others are not
 
 
 @dataclass(frozen=True)
@@ -125,8 +125,11 @@ def jacobian_colouring(circuit: Circuit) -> Colouring:
 def sparse_jacobian(circuit: Circuit, colouring: Colouring = None) -> Circuit:
     """The Jacobian circuit from one sweep per colour (see :func:`circuits.jacobian` ``sparse=True``).
 
-    Entries that are structurally zero are the constant 0; the others are
-    read off the compressed sweeps.  Size O(colours · (s + w)).
+    Only the entries that can be nonzero are outputs (output-major, inputs
+    in declaration order; :attr:`Colouring.pattern` lists them; a Jacobian
+    with none is all its entries, the constant 0): a sparse
+    Jacobian with n² entries but O(n) nonzeros stays O(n).  They are read
+    off the compressed sweeps.  Size O(colours · (s + w)).
     """
     col = jacobian_colouring(circuit) if colouring is None else colouring
     rec = circuit.record
@@ -151,6 +154,7 @@ def sparse_jacobian(circuit: Circuit, colouring: Colouring = None) -> Circuit:
             for y in group:
                 for x in col.pattern[y]:
                     entry[(y, x)] = materialise(b, adjoint.get(rec.inputs[x]))
-    outs = [(dname(y, x), entry[(y, x)] if (y, x) in entry else b.const_node(0))
-            for y in rec.outputs for x in rec.inputs]
+    outs = [(dname(y, x), entry[(y, x)]) for y in rec.outputs for x in col.pattern[y]]
+    if not outs:  # a constant map: its Jacobian is all zeros, kept as outputs so there are some
+        outs = [(dname(y, x), b.const_node(0)) for y in rec.outputs for x in rec.inputs]
     return finish(b, circuit, outs, False)

@@ -46,7 +46,8 @@ def jacobian(circuit: Circuit, mode: str = "auto", *, sparse: bool = False,
         Compress by colouring instead (``mode`` is then ignored): one JVP
         per colour of the columns, or one VJP per colour of the rows when
         fewer (:func:`circuits.jacobian_colouring`), so the size is
-        O(colours · (s + w)); structurally zero entries are the constant 0.
+        O(colours · (s + w)); only the entries that can be nonzero are
+        outputs (:func:`circuits.jacobian_sparsity` lists them).
     simplify : bool
         Run :func:`circuits.simplify` on the result.
 
