@@ -18,11 +18,14 @@ from .parse import parse
 from .io import to_json, from_json, to_sympy, from_sympy
 from .transforms import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative,
                          simplify, check_gradient, symbolic_check, bauer_paths,
-                         Linearization, linearize, edge_values, linearized_graph)
+                         Linearization, linearize, edge_values, linearized_graph,
+                         eliminate, Elimination, EliminationStep, order_costs, intermediate_vertices,
+                         cheapest_order)
 from .analysis import Analysis, analyze, cost
 from .report import ComparisonTable, compare, scaling, plot_scaling
 from . import bounds
 from .render import render, render_transforms
+from .accumulation import OrderTable, compare_orders, render_elimination
 from . import library
 
 __version__ = "0.1.0"
@@ -37,8 +40,11 @@ __all__ = [
     "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
     "check_gradient", "symbolic_check", "bauer_paths",
     "Linearization", "linearize", "edge_values", "linearized_graph",
+    "eliminate", "Elimination", "EliminationStep", "order_costs", "intermediate_vertices",
+    "cheapest_order",
     "Analysis", "analyze", "cost", "ComparisonTable", "compare", "scaling", "plot_scaling", "bounds",
     "render", "render_transforms",
+    "OrderTable", "compare_orders", "render_elimination",
     "library",
     "register_gate", "unregister_gate", "registered_gate",
 ]

@@ -332,7 +332,8 @@ def vector_bound(circuit: Circuit) -> BoundCheck:
     output) and ``C = 1 + (Σ_wires (partial cost + 2) + nodes) / s``, the
     Theorem 3 constant of the circuit: one sweep per output (reverse) or
     per input (forward) costs at most ``C·s``.  The measured value is
-    ``jacobian(c).size / c.size``.
+    ``jacobian(c, mode).size / c.size`` with the sweeps of the smaller
+    count (forward when ``d < m``, reverse otherwise).
 
     Examples
     --------
@@ -349,7 +350,7 @@ def vector_bound(circuit: Circuit) -> BoundCheck:
     gamma = 1
     k = min(m, d)
     bound = C * gamma * k
-    J = jacobian(circuit)
+    J = jacobian(circuit, "forward" if d < m else "reverse")
     measured = J.size / s if s else (0.0 if J.size == 0 else math.inf)
     return BoundCheck(
         name=f"vector outputs (seed {SEED_001})",

@@ -464,10 +464,14 @@ class Wire:
                            "cannot depend on a traced input; use relu/step gates instead")
 
     def _no_compare(self, other):
-        raise CircuitError("circuit wires cannot be compared: control flow on traced inputs "
-                           "is not part of a circuit; use relu/step gates instead")
+        raise CircuitError("circuit wires cannot be compared (==, !=, <, <=, >, >=): control flow on "
+                           "traced inputs is not part of a circuit; select with gates instead "
+                           "(step(u)*a + (1 - step(u))*b, or relu: max(u, v) = v + relu(u - v)), "
+                           "or trace each branch as its own circuit")
 
-    __lt__ = __le__ = __gt__ = __ge__ = _no_compare
+    # == and != too: the default identity test would make ``x == 0`` silently False
+    # and trace one branch without a word.  Hashing stays by identity (below).
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _no_compare
 
     def __float__(self):
         raise CircuitError("a circuit wire has no numeric value while the circuit is being built; "

@@ -127,6 +127,28 @@ def _prepare_inputs(system: str, xs: list) -> list:
     return [Fraction(x) for x in xs]
 
 
+def _batch_shape(xs: list) -> tuple:
+    """The shape every output of a numpy batch has: the inputs' shapes broadcast together."""
+    try:
+        return np.broadcast_shapes(*(x.shape for x in xs))
+    except ValueError:
+        shown = ", ".join(str(x.shape) for x in xs)
+        raise CircuitError(f"the input arrays' shapes {shown} do not broadcast together; "
+                           "give arrays of one batch shape (or scalars)") from None
+
+
+def _broadcast_outputs(outputs: dict, shape: tuple) -> dict:
+    """Each output as an array of the batch's shape (a constant output is repeated).
+
+    A structurally constant output (a gradient entry such as ``d(2x)/dx``)
+    would otherwise come back as a plain number beside the arrays.
+    """
+    for name, v in outputs.items():
+        if not isinstance(v, np.ndarray) or v.shape != shape:
+            outputs[name] = np.array(np.broadcast_to(np.asarray(v, dtype=float), shape))
+    return outputs
+
+
 def _gate_error(circuit: Circuit, i: int, vals: list, exc: Exception) -> CircuitError:
     op = circuit.op(i)
     shown = ", ".join(repr(vals[u]) for u in circuit.args(i))
@@ -146,6 +168,8 @@ def node_values(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /,
     xs = _input_values(circuit, values, kwargs)
     system = number_system(xs)
     xs = _prepare_inputs(system, xs)
+    if system == "numpy":
+        _batch_shape(xs)  # one clear error for batches of different shapes
     conv = _convert(system)
     fns = _functions(system)
     rec = circuit.record
@@ -206,7 +230,9 @@ def evaluate(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, **
     circuits.errors.CircuitError: gate 1 (log) cannot be evaluated at argument(s) -1.0: math domain error
     """
     vals = node_values(circuit, values, **kwargs)
-    return {name: vals[v] for name, v in circuit.outputs.items()}
+    outputs = {name: vals[v] for name, v in circuit.outputs.items()}
+    xs = [vals[v] for v in circuit.inputs.values()]
+    return _broadcast_outputs(outputs, _batch_shape(xs)) if number_system(xs) == "numpy" else outputs
 
 
 
@@ -302,6 +328,8 @@ class CompiledCircuit:
         xs = _input_values(self.circuit, values, kwargs)
         system = number_system(xs)
         xs = _prepare_inputs(system, xs)
+        if system == "numpy":
+            _batch_shape(xs)
         fn = self.function(system)
         try:
             if system == "numpy":
@@ -321,7 +349,8 @@ class CompiledCircuit:
                 raise
             op = self.circuit.op(node)
             raise CircuitError(f"gate {node} ({op}) cannot be evaluated: {exc}") from None
-        return dict(zip(self.circuit.outputs, out))
+        outputs = dict(zip(self.circuit.outputs, out))
+        return _broadcast_outputs(outputs, _batch_shape(xs)) if system == "numpy" else outputs
 
     def __repr__(self):
         return f"<compiled {self.circuit!r}>"

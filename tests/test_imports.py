@@ -7,7 +7,7 @@ from pathlib import Path
 import networkx as nx
 
 PACKAGE = Path(__file__).resolve().parent.parent / "circuits"
-OPTIONAL = {"graphviz", "matplotlib"}
+OPTIONAL = {"graphviz", "matplotlib", "PIL"}
 
 
 def _modules():

@@ -352,6 +352,15 @@ def test_simplify_for_operations_saves_operations_exactly(cp):
         assert again.record[:3] == by_ops.record[:3]
 
 
+@budget(150)
+@given(random_circuits(max_gates=16))
+def test_simplify_for_operations_never_adds_operations(c):
+    """Issue 17: simplify(minimize="ops") never has more binary operations than its input."""
+    for h in (c, circuits.backward(c)):
+        by_ops = circuits.simplify(h, minimize="ops")
+        assert circuits.cost(by_ops, "binary") <= circuits.cost(h, "binary")
+
+
 # --- size laws -------------------------------------------------------------
 
 

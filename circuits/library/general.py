@@ -25,7 +25,7 @@ from ..errors import CircuitError
 from ..gates import GATES, domain_of, interval_of
 from ._build import check_int, input_vector, out, output_vector
 
-__all__ = ["horner", "chain", "random_circuit", "RANDOM_OPS", "RANDOM_BOX", "RANDOM_CAP"]
+__all__ = ["horner", "chain", "speelpenning", "layered_chain", "random_circuit", "RANDOM_OPS", "RANDOM_BOX", "RANDOM_CAP"]
 
 
 def horner(coefficients: Sequence) -> Circuit:
@@ -120,6 +120,108 @@ def chain(depth: int, op: str = "sin") -> Circuit:
             v = g(op, v)
     out(b, "f", v)
     return b.build()
+
+
+def speelpenning(n: int) -> Circuit:
+    """Speelpenning's product ``x_1·x_2·…·x_n`` as a chain of binary products.
+
+    The classic test function of vertex elimination (Griewank and Walther,
+    *Evaluating Derivatives*, 2nd ed., 2008): every partial is a node, none a
+    constant, so eliminating a vertex costs exactly its Markowitz degree;
+    forward elimination costs ``n(n−1)/2 − 1`` multiplications and reverse
+    elimination ``2(n−2)`` (see :func:`circuits.eliminate`).
+
+    Parameters
+    ----------
+    n : int
+        Number of factors, at least 2.
+
+    Returns
+    -------
+    Circuit
+        Inputs ``x_1 .. x_n``; output ``f``; ``n − 1`` ``×`` gates.
+
+    Examples
+    --------
+    >>> from circuits import library
+    >>> c = library.speelpenning(4)
+    >>> c.size, c.evaluate(x_1=1, x_2=2, x_3=3, x_4=4)
+    (3, {'f': 24})
+    """
+    n = check_int(n, "speelpenning: n", minimum=2)
+    b = Builder()
+    xs = [b.input_node(f"x_{i}") for i in range(1, n + 1)]
+    v = b.gate("mul", xs[0], xs[1])
+    for x in xs[2:]:
+        v = b.gate("mul", v, x)
+    out(b, "f", v)
+    return b.build()
+
+
+def layered_chain(widths: Sequence[int], activation: Optional[str] = None) -> Circuit:
+    """A chain of dense layers ``h ← W·h`` (or ``activation(W·h)``): a product of Jacobians.
+
+    Seed ``001_98bb05108a2025f7.txt``, Exercise 12.6.  The weights are inputs
+    too (``W1_1_1, ...``), so differentiated with respect to ``x`` alone
+    (``wrt``) the Jacobian is the matrix product ``W_L ··· W_1`` of variable
+    entries.  Each weight multiplies its unit in a ``×`` gate and a layer sums
+    them: eliminating those products is free (their partial into the sum is
+    1), and eliminating a whole layer of width ``d_k`` between layers of
+    widths ``d_(k−1)`` and ``d_(k+1)`` then costs ``d_(k−1)·d_k·d_(k+1)``
+    multiplications, one matrix product, so the orders of eliminating layers
+    are the bracketings of :func:`matrix_chain_order`.
+
+    Parameters
+    ----------
+    widths : sequence of int
+        ``L + 1`` widths: inputs, ``L − 1`` hidden layers, outputs.
+    activation : str, optional
+        A one-argument gate applied to every unit (none by default).
+
+    Returns
+    -------
+    Circuit
+        Inputs ``x_1 .. x_(widths[0])``, then the weights ``Wℓ_i_j`` (layer
+        ``ℓ``, unit ``i``, input ``j``); outputs ``f_1 .. f_(widths[-1])``.
+        ``circuit.meta["layers"][ℓ]`` lists the node ids of layer ``ℓ``'s
+        units (layer 0: the inputs ``x``).
+
+    Examples
+    --------
+    >>> from circuits import library
+    >>> c = library.layered_chain([2, 3, 1])
+    >>> c.size, len(c.inputs), [len(layer) for layer in c.meta["layers"]]
+    (13, 11, [2, 3, 1])
+    >>> c.evaluate({**{name: 1 for name in c.inputs}, "x_1": 2})
+    {'f_1': 9}
+    """
+    widths = [check_int(w, "layered_chain: every width") for w in widths]
+    if len(widths) < 2:
+        raise CircuitError("layered_chain: widths needs at least two entries (inputs and outputs)")
+    if activation is not None:
+        gate = GATES.get(activation)
+        if gate is None or gate.arity != 1:
+            choices = sorted(k for k, g in GATES.items() if g.arity == 1)
+            raise CircuitError(f"layered_chain: activation {activation!r} is not a one-argument "
+                               f"gate; choose one of {choices}")
+    b = Builder()
+    h = [b.input_node(f"x_{i}") for i in range(1, widths[0] + 1)]
+    weights = [[[b.input_node(f"W{l}_{i}_{j}") for j in range(1, widths[l - 1] + 1)]
+                for i in range(1, widths[l] + 1)] for l in range(1, len(widths))]
+    layers = [tuple(h)]
+    for W in weights:
+        units = []
+        for row in W:
+            products = [b.gate("mul", w, u) for w, u in zip(row, h)]
+            v = b.gate("add", *products)
+            units.append(b.gate(activation, v) if activation is not None else v)
+        h = units
+        layers.append(tuple(h))
+    for i, v in enumerate(h, 1):
+        out(b, f"f_{i}", v)
+    c = b.build()  # every node is used, so the builder's ids are the circuit's
+    return Circuit(c._ops, c._args, c._weights, c._values, c._names, c._inputs, c._outputs,
+                   {"layers": layers})
 
 
 # --- random circuits ------------------------------------------------------------

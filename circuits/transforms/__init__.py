@@ -7,7 +7,9 @@
 * :func:`jvp`, :func:`vjp` — seeded sweeps (seed 001);
 * :func:`jacobian`, :func:`hvp`, :func:`hessian`, :func:`derivative` — compositions;
 * :func:`simplify` — constant folding, identities, CSE, dead-gate removal;
-* :func:`check_gradient`, :func:`symbolic_check`, :func:`bauer_paths` — verification.
+* :func:`check_gradient`, :func:`symbolic_check`, :func:`bauer_paths` — verification;
+* :func:`eliminate`, :func:`order_costs` — Jacobians by vertex elimination in any order
+  (forward, reverse, Markowitz, optimal; seed 001, Remark 12.7).
 """
 
 from .linearize import Linearization, linearize, edge_values, linearized_graph
@@ -16,6 +18,10 @@ from .backward import backward, vjp
 from .derivatives import jacobian, hvp, hessian, derivative
 from .simplify import simplify
 from .verify import check_gradient, symbolic_check, bauer_paths
+from .elimination import (eliminate, Elimination, EliminationStep, order_costs,
+                          intermediate_vertices, cheapest_order)
 
 __all__ = ["Linearization", "linearize", "edge_values", "linearized_graph", "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
-           "check_gradient", "symbolic_check", "bauer_paths"]
+           "check_gradient", "symbolic_check", "bauer_paths",
+           "eliminate", "Elimination", "EliminationStep", "order_costs", "intermediate_vertices",
+           "cheapest_order"]
