@@ -19,6 +19,8 @@ from .io import to_json, from_json, to_sympy, from_sympy
 from .transforms import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative,
                          simplify, check_gradient, symbolic_check, bauer_paths,
                          Linearization, linearize, edge_values, linearized_graph,
+                         Semiring, Propagation, GradientPath, propagate, gradient_entropy, top_paths,
+                         jacobian_sparsity, Colouring, jacobian_colouring,
                          eliminate, Elimination, EliminationStep, order_costs, intermediate_vertices,
                          cheapest_order)
 from .analysis import Analysis, analyze, cost
@@ -40,6 +42,8 @@ __all__ = [
     "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
     "check_gradient", "symbolic_check", "bauer_paths",
     "Linearization", "linearize", "edge_values", "linearized_graph",
+    "Semiring", "Propagation", "GradientPath", "propagate", "gradient_entropy", "top_paths", "jacobian_sparsity",
+    "Colouring", "jacobian_colouring",
     "eliminate", "Elimination", "EliminationStep", "order_costs", "intermediate_vertices",
     "cheapest_order",
     "Analysis", "analyze", "cost", "ComparisonTable", "compare", "scaling", "plot_scaling", "bounds",

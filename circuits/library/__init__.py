@@ -40,7 +40,7 @@ from .notes import (figure1, backprop_example, least_squares, perceptron, STUDEN
 from .linalg import (determinant, DETERMINANT_METHODS, inverse_from_determinant,
                      matrix_chain, matrix_chain_order)
 from .networks import mlp, sin_dot, rnn, conv1d
-from .general import horner, chain, speelpenning, layered_chain, random_circuit, RANDOM_OPS, RANDOM_BOX, RANDOM_CAP
+from .general import horner, chain, speelpenning, banded_product, layered_chain, random_circuit, RANDOM_OPS, RANDOM_BOX, RANDOM_CAP
 from .families import FAMILIES
 from . import mgh
 
@@ -51,6 +51,6 @@ __all__ = [
     "determinant", "DETERMINANT_METHODS", "inverse_from_determinant",
     "matrix_chain", "matrix_chain_order",
     "mlp", "sin_dot", "rnn", "conv1d",
-    "horner", "chain", "speelpenning", "layered_chain", "random_circuit", "RANDOM_OPS", "RANDOM_BOX", "RANDOM_CAP",
+    "horner", "chain", "speelpenning", "banded_product", "layered_chain", "random_circuit", "RANDOM_OPS", "RANDOM_BOX", "RANDOM_CAP",
     "FAMILIES", "mgh",
 ]

@@ -158,6 +158,39 @@ def speelpenning(n: int) -> Circuit:
     return b.build()
 
 
+def banded_product(n: int) -> Circuit:
+    """The banded map ``y_i = x_{i-1}·x_i·x_{i+1}`` (ends with two factors): a tridiagonal Jacobian.
+
+    The test case of Jacobian compression by colouring (Curtis, Powell and
+    Reid 1974): columns ``i`` and ``j`` share a nonzero row exactly when
+    ``|i − j| ≤ 2``, so three colours suffice for every ``n``
+    (:func:`circuits.jacobian_colouring`).
+
+    Parameters
+    ----------
+    n : int
+        Number of inputs and outputs, at least 2.
+
+    Returns
+    -------
+    Circuit
+        Inputs ``x0 .. x{n-1}``, outputs ``y0 .. y{n-1}``, ``n`` ``×`` gates.
+
+    Examples
+    --------
+    >>> from circuits import library
+    >>> c = library.banded_product(4)
+    >>> c.size, c.evaluate(x0=1, x1=2, x2=3, x3=4)
+    (4, {'y0': 2, 'y1': 6, 'y2': 24, 'y3': 12})
+    """
+    n = check_int(n, "banded_product: n", minimum=2)
+    b = Builder()
+    xs = [b.input_node(f"x{i}") for i in range(n)]
+    for i in range(n):
+        out(b, f"y{i}", b.gate("mul", *xs[max(0, i - 1):i + 2]))
+    return b.build()
+
+
 def layered_chain(widths: Sequence[int], activation: Optional[str] = None) -> Circuit:
     """A chain of dense layers ``h ← W·h`` (or ``activation(W·h)``): a product of Jacobians.
 

@@ -13,6 +13,9 @@
 """
 
 from .linearize import Linearization, linearize, edge_values, linearized_graph
+from .colouring import Colouring, jacobian_colouring
+from .semirings import (Semiring, Propagation, GradientPath, propagate, gradient_entropy, top_paths,
+                        jacobian_sparsity)
 from .forward import forward, jvp
 from .backward import backward, vjp
 from .derivatives import jacobian, hvp, hessian, derivative
@@ -21,7 +24,8 @@ from .verify import check_gradient, symbolic_check, bauer_paths
 from .elimination import (eliminate, Elimination, EliminationStep, order_costs,
                           intermediate_vertices, cheapest_order)
 
-__all__ = ["Linearization", "linearize", "edge_values", "linearized_graph", "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
+__all__ = ["Linearization", "linearize", "edge_values", "linearized_graph", "Semiring", "Propagation",
+           "GradientPath", "Colouring", "jacobian_colouring", "propagate", "gradient_entropy", "top_paths", "jacobian_sparsity", "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
            "check_gradient", "symbolic_check", "bauer_paths",
            "eliminate", "Elimination", "EliminationStep", "order_costs", "intermediate_vertices",
            "cheapest_order"]

@@ -15,6 +15,7 @@ from typing import Optional
 from ..circuit import Circuit, select_outputs
 from ..errors import CircuitError
 from .backward import backward
+from .colouring import sparse_jacobian
 from .elimination import ORDERS, cheapest_order, eliminate
 from .forward import forward, jvp
 from .simplify import simplify as _simplify
@@ -25,7 +26,8 @@ __all__ = ["jacobian", "hvp", "hessian", "derivative"]
 _ELIMINATION_MODES = tuple(o for o in ORDERS if o not in ("forward", "reverse"))
 
 
-def jacobian(circuit: Circuit, mode: str = "auto", *, simplify: bool = False) -> Circuit:
+def jacobian(circuit: Circuit, mode: str = "auto", *, sparse: bool = False,
+             simplify: bool = False) -> Circuit:
     """The Jacobian ``d{y}/d{x}`` of every output by every input, output-major.
 
     Parameters
@@ -40,6 +42,13 @@ def jacobian(circuit: Circuit, mode: str = "auto", *, simplify: bool = False) ->
         elimination orders without building them and builds the cheapest
         (fewest multiplications, then additions; :func:`cheapest_order`),
         which is never costlier than forward or reverse elimination.
+    sparse : bool
+        Compress by colouring instead (``mode`` is then ignored): one JVP
+        per colour of the columns, or one VJP per colour of the rows when
+        fewer (:func:`circuits.jacobian_colouring`), so the size is
+        O(colours · (s + w)); structurally zero entries are the constant 0.
+    simplify : bool
+        Run :func:`circuits.simplify` on the result.
 
     Examples
     --------
@@ -56,7 +65,9 @@ def jacobian(circuit: Circuit, mode: str = "auto", *, simplify: bool = False) ->
     if mode not in ("auto", "forward", "reverse") + _ELIMINATION_MODES:
         raise CircuitError(f"mode must be 'auto', 'forward', 'reverse' or an elimination order "
                            f"{list(_ELIMINATION_MODES)}, not {mode!r}")
-    if mode == "forward":
+    if sparse:
+        result = sparse_jacobian(circuit)
+    elif mode == "forward":
         result = forward(circuit, sparse=True)
     elif mode == "reverse":
         result = backward(circuit)

@@ -24,6 +24,7 @@ from ..evaluate import evaluate, node_values
 from ..gates import GATES
 from .common import dname
 from .linearize import edge_values
+from .semirings import COUNTING, propagate
 
 __all__ = ["check_gradient", "finite_differences", "kink_distances", "symbolic_check", "bauer_paths",
            "GradientReport", "SymbolicReport", "BauerPaths"]
@@ -378,14 +379,9 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
         raise CircuitError(f"{input!r} is not an input; inputs are {list(circuit.inputs)}")
     source, target = circuit.inputs[input], circuit.outputs[output]
 
-    # number of paths from each node to the target, by dynamic programming
-    count = [0] * len(circuit)
-    count[target] = 1
-    for g in range(target, -1, -1):
-        if count[g]:
-            for u in circuit.record.args[g]:
-                count[u] += count[g]
-    paths = count[source]
+    # the number of paths from each node to the target: the counting semiring, one sweep
+    count = propagate(circuit, COUNTING, output=output).values
+    paths = count.get(source, 0)
     if paths > max_paths:
         raise CircuitError(f"{paths} paths lead from {input!r} to {output!r}, more than max_paths={max_paths}; "
                            "Bauer's formula is exponential here, which is why backpropagation shares them")
@@ -395,7 +391,7 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
 
     successors: dict = {}
     for g, a in enumerate(circuit.record.args):
-        if count[g]:
+        if g in count:
             for i, u in enumerate(a):
                 successors.setdefault(u, []).append((g, i))
     total = 0
