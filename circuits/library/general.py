@@ -253,8 +253,7 @@ def layered_chain(widths: Sequence[int], activation: Optional[str] = None) -> Ci
     for i, v in enumerate(h, 1):
         out(b, f"f_{i}", v)
     c = b.build()  # every node is used, so the builder's ids are the circuit's
-    return Circuit(c._ops, c._args, c._weights, c._values, c._names, c._inputs, c._outputs,
-                   {"layers": layers})
+    return c.replace(meta={"layers": layers})
 
 
 # --- random circuits ------------------------------------------------------------

@@ -211,7 +211,7 @@ def _linearized(circuit: Circuit, wrt, output, b: Optional[Builder], caller: str
     outs = resolve_outputs(circuit, output)
     n = len(circuit)
     lin = Linearization(circuit, b if b is not None else Builder.extending(circuit))
-    argss = circuit._args
+    argss = circuit.record.args
     # forward marks: depends on wrt through nonzero partials; backward: reaches an output
     X = [circuit.inputs[x] for x in wrt]
     fwd = bytearray(n)

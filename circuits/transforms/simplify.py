@@ -372,7 +372,7 @@ class _Pass:
         readers = self.readers[i] or ()
         for k, (j, pos) in enumerate(readers):
             op = ops[j]
-            if op == "add":
+            if op in _LINEAR:
                 w = weights[j][pos] if weights[j] is not None else 1
                 if w == 1 or w == -1:
                     cost += 1          # ±1 becomes ±c
@@ -636,7 +636,7 @@ def _share_sum_cores(circuit: Circuit) -> Circuit:
     groups: dict = {}
     for g, op in enumerate(ops):
         a = argss[g]
-        if op != "add" or len(a) < 4:
+        if op not in _LINEAR or len(a) < 4:
             continue
         newest = max(a)
         groups.setdefault(frozenset(a).difference((newest,)), []).append(g)
