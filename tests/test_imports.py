@@ -1,5 +1,6 @@
-"""The package's imports, read with ``ast``: no cycles, no imports inside functions
-except of the optional heavy dependencies (Graphviz, matplotlib)."""
+"""The package's imports, read with ``ast``: no cycles, imports only down the layers of
+:data:`LAYERS`, no imports inside functions except of the optional heavy dependencies
+(Graphviz, matplotlib, Pillow)."""
 
 import ast
 from pathlib import Path
@@ -66,3 +67,34 @@ def test_the_graph_sees_known_edges():
     assert G.has_edge("circuits.builder", "circuits.gates")
     assert G.has_edge("circuits.report", "circuits.bounds")
     assert not G.has_edge("circuits.gates", "circuits.builder")
+
+
+#: The layers of the package, lowest first; a module imports only from its own layer or below.
+#: (README "What is in the box" draws the same picture; STYLE.md suggests it.)
+LAYERS = [
+    ("core", ["circuits.errors", "circuits.gates", "circuits.circuit", "circuits.builder", "circuits.registry"]),
+    ("frontends, evaluation and counts", ["circuits.parse", "circuits.io", "circuits.evaluate", "circuits.analysis"]),
+    ("automatic differentiation", ["circuits.transforms", "circuits.semirings"]),
+    ("checks and examples", ["circuits.bounds", "circuits.library", "circuits.testing"]),
+    ("reports", ["circuits.report"]),
+    ("drawing", ["circuits.render", "circuits.accumulation"]),
+    ("command line", ["circuits.cli", "circuits.__main__"]),
+    ("the package", ["circuits"]),
+]
+
+
+def _layer(module: str) -> int:
+    best = None
+    for k, (_, prefixes) in enumerate(LAYERS):
+        for p in prefixes:
+            if module == p or module.startswith(p + "."):
+                if best is None or len(p) > best[1]:
+                    best = (k, len(p))
+    assert best is not None, f"{module} belongs to no layer of tests/test_imports.py's LAYERS; add it"
+    return best[0]
+
+
+def test_imports_only_go_down():
+    upward = [f"{a} ({LAYERS[_layer(a)][0]}) imports {b} ({LAYERS[_layer(b)][0]})"
+              for a, b in _graph().edges if _layer(b) > _layer(a)]
+    assert not upward, "imports that go up a layer:\n" + "\n".join(upward)
