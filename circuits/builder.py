@@ -49,6 +49,7 @@ __all__ = ["Builder", "Wire", "trace", "sum_of", "product",
 Number = Union[int, float, Fraction]
 
 _INT = {int}
+_PLAIN = {int, float, Fraction}
 _INF = math.inf
 _NEG_INF = -math.inf
 
@@ -156,6 +157,9 @@ class Builder:
             if len(weights) != k:
                 raise CircuitError(f"{len(weights)} weights for {k} wires")
             types = set(map(type, weights))
+            if not types <= _PLAIN:  # numpy scalars, strings...: normalise or refuse
+                weights = tuple(check_number(w, f"gate {op!r}: wire weight") for w in weights)
+                types = set(map(type, weights))
             # only floats can be infinite or nan; eq(w, w) is False only for nan
             if float in types and (_INF in weights or _NEG_INF in weights
                                    or not all(map(_eq, weights, weights))):

@@ -40,7 +40,7 @@ import networkx as nx
 from .errors import CircuitError
 from .gates import GATES, MAX_EXPONENT, SOURCES
 
-__all__ = ["Circuit", "check_number", "is_exponent"]
+__all__ = ["Circuit", "check_number", "check_circuit", "is_exponent"]
 
 
 def is_exponent(value) -> bool:
@@ -64,13 +64,29 @@ def check_number(value: Any, where: str) -> Any:
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise CircuitError(f"{where}: value {value!r} is not a number (int, float or Fraction)")
-    if isinstance(value, (int, float, Fraction)):
+    if type(value) in (int, float, Fraction):
         return value
-    if isinstance(value, numbers.Integral):  # numpy integers
+    if isinstance(value, numbers.Integral):  # numpy integers, int subclasses
         return int(value)
     if isinstance(value, numbers.Rational):
         return Fraction(int(value.numerator), int(value.denominator))
     return float(value)
+
+
+def check_circuit(circuit: Any, where: str) -> "Circuit":
+    """Return ``circuit`` if it is a :class:`Circuit`, else raise CircuitError naming ``where``.
+
+    Examples
+    --------
+    >>> check_circuit("x + y", "forward()")
+    Traceback (most recent call last):
+    ...
+    circuits.errors.CircuitError: forward() expects a Circuit, got str; build one with circuits.parse or circuits.trace
+    """
+    if not isinstance(circuit, Circuit):
+        raise CircuitError(f"{where} expects a Circuit, got {type(circuit).__name__}; "
+                           "build one with circuits.parse or circuits.trace")
+    return circuit
 
 
 class Circuit:
@@ -430,7 +446,7 @@ class Circuit:
                 if len(w) != len(a):
                     raise CircuitError(f"node {i}: {len(w)} weights for {len(a)} wires")
                 for x in w:
-                    check_number(x, f"node {i}: weight")
+                    x = check_number(x, f"node {i}: weight")
                     if isinstance(x, float) and not math.isfinite(x):
                         raise CircuitError(f"node {i}: wire weight {x} is not finite")
             for k in gate.constant_args:

@@ -32,17 +32,18 @@ from __future__ import annotations
 import builtins
 import contextlib
 import math
+import numbers
 from fractions import Fraction
 from typing import Any, Mapping, Optional
 
 import numpy as np
 import sympy
 
-from .circuit import Circuit
+from .circuit import Circuit, check_circuit
 from .errors import CircuitError
 from .gates import GATES
 
-__all__ = ["evaluate", "compile", "number_system"]
+__all__ = ["evaluate", "compile", "number_system", "check_value", "sympy_number"]
 
 _ERRORS = (ValueError, ZeroDivisionError, OverflowError, ArithmeticError, TypeError)
 
@@ -66,6 +67,60 @@ def number_system(values) -> str:
     return "float"
 
 
+def check_value(value: Any, where: str) -> Any:
+    """Return an input value that :func:`evaluate` accepts, or raise CircuitError.
+
+    Accepted are real numbers (int, float, Fraction, numpy scalars), numpy
+    arrays of numbers (lists and tuples of numbers become arrays) and sympy
+    expressions.  Nothing else, text in particular, is ever converted: a
+    string is refused, never parsed or evaluated.
+
+    Examples
+    --------
+    >>> check_value(2.5, "input 'x'")
+    2.5
+    >>> check_value("ab", "input 'x'")
+    Traceback (most recent call last):
+    ...
+    circuits.errors.CircuitError: input 'x': 'ab' is a str, not a number, numpy array or sympy expression; text is never evaluated, use circuits.parse for expressions
+    """
+    if isinstance(value, sympy.Basic):
+        return value
+    if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)):
+        return value
+    if isinstance(value, (list, tuple)):
+        try:
+            value = np.asarray(value)
+        except ValueError as exc:  # ragged nesting
+            raise CircuitError(f"{where}: the sequence is not a rectangular array of numbers ({exc})") from None
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise CircuitError(f"{where}: a numpy array of dtype {value.dtype} is not an array of real numbers")
+        return value
+    shown = repr(value)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    raise CircuitError(f"{where}: {shown} is a {type(value).__name__}, not a number, numpy array or "
+                       "sympy expression; text is never evaluated, use circuits.parse for expressions")
+
+
+def sympy_number(value: Any) -> sympy.Basic:
+    """A number (int, float, Fraction, numpy scalar) or sympy expression as a sympy object.
+
+    Unlike ``sympy.sympify`` this never parses text: anything else raises CircuitError.
+    """
+    if isinstance(value, sympy.Basic):
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise CircuitError(f"{value!r} is a {type(value).__name__}, not a number or sympy expression")
+    if isinstance(value, numbers.Integral):
+        return sympy.Integer(int(value))
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    if isinstance(value, numbers.Rational):
+        return sympy.Rational(int(value.numerator), int(value.denominator))
+    return sympy.Float(float(value))
+
+
 def _convert(system: str):
     """How constants and weights enter each number system."""
     if system == "float":
@@ -74,7 +129,7 @@ def _convert(system: str):
         return Fraction
     if system == "numpy":
         return float
-    return lambda v: sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sympy.sympify(v)
+    return sympy_number
 
 
 def _not_exact(name):
@@ -99,6 +154,8 @@ def _functions(system: str) -> dict:
 
 
 def _input_values(circuit: Circuit, values: Optional[Mapping], kwargs: dict) -> list:
+    if values is not None and not isinstance(values, Mapping):
+        raise CircuitError(f"values must be a mapping of input name to value, got {type(values).__name__}")
     given = dict(values or {}, **kwargs)
     unknown = [k for k in given if k not in circuit.inputs]
     if unknown:
@@ -106,14 +163,14 @@ def _input_values(circuit: Circuit, values: Optional[Mapping], kwargs: dict) -> 
     missing = [k for k in circuit.inputs if k not in given]
     if missing:
         raise CircuitError(f"missing value for input {missing[0]!r}; the circuit's inputs are {list(circuit.inputs)}")
-    return [given[k] for k in circuit.inputs]
+    return [check_value(given[k], f"input {k!r}") for k in circuit.inputs]
 
 
 def _prepare_inputs(system: str, xs: list) -> list:
     if system == "numpy":
         return [np.asarray(x, dtype=float) for x in xs]
     if system == "sympy":
-        return [sympy.sympify(x) if not isinstance(x, sympy.Basic) else x for x in xs]
+        return [sympy_number(x) for x in xs]
     if system == "float":
         return [float(x) if isinstance(x, np.floating) else x for x in xs]
     return [Fraction(x) for x in xs]
@@ -154,6 +211,7 @@ def evaluate(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, **
     ...
     circuits.errors.CircuitError: gate 1 (log) cannot be evaluated at argument(s) -1.0: math domain error
     """
+    check_circuit(circuit, "evaluate()")
     xs = _input_values(circuit, values, kwargs)
     system = number_system(xs)
     xs = _prepare_inputs(system, xs)
@@ -270,7 +328,7 @@ class CompiledCircuit:
     """
 
     def __init__(self, circuit: Circuit):
-        self.circuit = circuit
+        self.circuit = check_circuit(circuit, "compile()")
         self.source, self._where, self._consts = _source(circuit)
         self._code = builtins.compile(self.source, "<circuit>", "exec")
         self._functions: dict = {}

@@ -12,14 +12,16 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
 import sympy
 
-from ..circuit import Circuit
+from ..circuit import Circuit, check_circuit
 from ..errors import CircuitError
 from ..gates import GATES
+from ..evaluate import sympy_number
 from .common import dname
 
 __all__ = ["check_gradient", "symbolic_check", "bauer_paths",
@@ -92,8 +94,18 @@ def check_gradient(circuit: Circuit, gradient_circuit: Circuit, point: Mapping[s
     >>> bool(report), report.max_error < 1e-8
     (True, True)
     """
+    from ..evaluate import check_value
+    check_circuit(circuit, "check_gradient()")
+    check_circuit(gradient_circuit, "check_gradient(): gradient_circuit")
+    if not isinstance(point, Mapping):
+        raise CircuitError(f"point must be a mapping of input name to number, got {type(point).__name__}")
+    base = {}
+    for k, v in point.items():
+        v = check_value(v, f"point[{k!r}]")
+        if not isinstance(v, numbers.Real):
+            raise CircuitError(f"point[{k!r}]: check_gradient needs a number, got {type(v).__name__}")
+        base[k] = float(v)
     pairs = _partials(circuit, gradient_circuit)
-    base = {k: float(v) for k, v in point.items()}
     analytic = gradient_circuit.evaluate(base)
     rows = []
     for name, (y, x) in pairs:
@@ -143,6 +155,8 @@ def symbolic_check(circuit: Circuit, gradient_circuit: Circuit) -> SymbolicRepor
     >>> bool(circuits.symbolic_check(f, circuits.forward(f)))
     True
     """
+    check_circuit(circuit, "symbolic_check()")
+    check_circuit(gradient_circuit, "symbolic_check(): gradient_circuit")
     pairs = _partials(circuit, gradient_circuit)
     symbols = _symbols(circuit)
     fs = circuit.evaluate(symbols)
@@ -150,7 +164,7 @@ def symbolic_check(circuit: Circuit, gradient_circuit: Circuit) -> SymbolicRepor
     rows = []
     for name, (y, x) in pairs:
         want = sympy.diff(fs[y], symbols[x])
-        got = sympy.sympify(gs[name])
+        got = sympy_number(gs[name])
         difference = sympy.simplify(sympy.nsimplify(got - want, rational=True)) if got != want else 0
         rows.append((name, got, want, difference == 0))
     return SymbolicReport(tuple(rows))
@@ -196,6 +210,7 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
     >>> r.paths, sympy.expand(r.value)
     (3, 2*x1*x2 + 2*x1 + x2**2 + 2*x2)
     """
+    check_circuit(circuit, "bauer_paths()")
     if output is None:
         if len(circuit.outputs) != 1:
             raise CircuitError(f"choose an output among {list(circuit.outputs)}")
@@ -248,16 +263,18 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
         for g, i in successors.get(node, ()):
             stack.append((g, product * local(g, i)))
     if point is not None:
-        total = sympy.sympify(total)
+        total = sympy_number(total)
         total = float(total) if total.is_number else total
     return BauerPaths(output, input, paths, total)
 
 
 def _node_values(circuit: Circuit, point):
     """Value of every node, symbolic (inputs as symbols) or at ``point``."""
-    from ..evaluate import evaluate
+    from ..evaluate import check_value, evaluate
+    if point is not None and not isinstance(point, Mapping):
+        raise CircuitError(f"point must be a mapping of input name to value, got {type(point).__name__}")
     env = dict(point) if point is not None else _symbols(circuit)
-    env = {k: sympy.sympify(v) for k, v in env.items()}
+    env = {k: sympy_number(check_value(v, f"point[{k!r}]")) for k, v in env.items()}
     every = Circuit(circuit._ops, circuit._args, circuit._weights, circuit._values,
                     circuit._names, circuit._inputs, {str(i): i for i in range(len(circuit))})
     out = evaluate(every, env)

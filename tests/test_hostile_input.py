@@ -1,0 +1,102 @@
+"""Hostile and careless input beyond the parser (issue 12).
+
+No user value is ever evaluated as code; names reaching Graphviz are escaped;
+resource guards refuse instead of hanging; public functions check their
+arguments; nothing is silently lost.  Every test names the defect it guards.
+"""
+
+import os
+import signal
+from contextlib import contextmanager
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy
+
+import circuits
+from circuits import CircuitError
+
+# A payload that would record its own execution if anything ran it as code.
+_RAN = []
+PAYLOAD = "__import__('tests.test_hostile_input', fromlist=['_RAN'])._RAN.append(1) or 7"
+
+
+@contextmanager
+def _watchdog(seconds=60):
+    """Turn a hang into a failure (a guard, not a timing assertion)."""
+    def fail(*_):
+        raise TimeoutError(f"still running after {seconds} s")
+    old = signal.signal(signal.SIGALRM, fail)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+# --- 1. no user value is ever evaluated as code --------------------------------
+
+
+@pytest.fixture
+def xy():
+    return circuits.parse("x*y")
+
+
+def _calls(c):
+    x = sympy.Symbol("x")
+    return {
+        "evaluate": lambda: c.evaluate(x=x, y=PAYLOAD),
+        "circuits.evaluate": lambda: circuits.evaluate(c, {"x": x, "y": PAYLOAD}),
+        "compile": lambda: circuits.compile(c)(x=x, y=PAYLOAD),
+        "jvp": lambda: circuits.jvp(c).evaluate(x=x, y=PAYLOAD, x_dot=1, y_dot=1),
+        "bauer_paths": lambda: circuits.bauer_paths(c, input="x", point={"x": PAYLOAD, "y": 1}),
+        "bauer_paths sym": lambda: circuits.bauer_paths(c, input="x", point={"x": x, "y": PAYLOAD}),
+        "check_gradient": lambda: circuits.check_gradient(c, circuits.backward(c), {"x": PAYLOAD, "y": 1}),
+    }
+
+
+@pytest.mark.parametrize("name", list(_calls(None)))
+def test_string_values_are_refused_never_run(xy, name):
+    _RAN.clear()
+    with pytest.raises(CircuitError, match="never evaluated|not a number"):
+        _calls(xy)[name]()
+    assert _RAN == []
+
+
+def test_string_input_is_not_repeated():
+    # 2*x at x="ab" was 'abab'
+    with pytest.raises(CircuitError, match="input 'x'.*str"):
+        circuits.parse("2*x").evaluate(x="ab")
+    with pytest.raises(CircuitError, match="input 'x'"):
+        circuits.compile(circuits.parse("2*x"))(x="ab")
+
+
+@pytest.mark.parametrize("bad", [None, "1", b"1", 1j, True, object(), np.array(["1"]), [[1], [1, 2]]])
+def test_non_numbers_are_refused(bad):
+    with pytest.raises(CircuitError, match="input 'x'"):
+        circuits.parse("x + 1").evaluate(x=bad)
+
+
+def test_numbers_arrays_and_sympy_still_work():
+    c = circuits.parse("2*x")
+    assert c.evaluate(x=np.float32(1.5))["f"] == 3.0
+    assert c.evaluate(x=np.int64(2))["f"] == 4
+    assert c.evaluate(x=Fraction(1, 3))["f"] == Fraction(2, 3)
+    assert list(c.evaluate(x=[1.0, 2.0])["f"]) == [2.0, 4.0]
+    assert c.evaluate(x=sympy.Symbol("x"))["f"] == 2 * sympy.Symbol("x")
+
+
+def test_infinite_numpy_weight_fails_the_finite_weight_check():
+    b = circuits.Builder()
+    x = b.input_node("x")
+    for w in (np.float64("inf"), np.float32("inf"), np.float64("nan")):
+        with pytest.raises(CircuitError, match="finite"):
+            b.gate("add", x, x, weights=[1, w])
+    with pytest.raises(CircuitError, match="not a number"):
+        b.gate("add", x, x, weights=[1, "2"])
+    c = circuits.Circuit(["input", "add"], [(), (0, 0)], [None, (1, np.float32("inf"))], {},
+                         {0: "x"}, {"x": 0}, {"f": 1})
+    with pytest.raises(CircuitError, match="not finite"):
+        c.check()
