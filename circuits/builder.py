@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 import numpy as np
 import sympy
 
-from .circuit import Circuit, check_number, compact, is_exponent
+from .circuit import Circuit, check_name, check_number, compact, is_exponent
 from .errors import CircuitError
 from .gates import GATES, MAX_EXPONENT
 
@@ -107,8 +107,7 @@ class Builder:
 
     def input_node(self, name: str) -> int:
         """Add an input named ``name``; return its node id."""
-        if not isinstance(name, str) or not name:
-            raise CircuitError(f"input names must be non-empty strings, got {name!r}")
+        check_name(name, "input")
         if name in self._inputs:
             raise CircuitError(f"an input named {name!r} already exists; input names must be unique")
         node = self._append("input", (), None)
@@ -276,8 +275,7 @@ class Builder:
 
     def output_node(self, name: str, node: int) -> None:
         """Declare output ``name`` as the node ``node`` (node level)."""
-        if not isinstance(name, str) or not name:
-            raise CircuitError(f"output names must be non-empty strings, got {name!r}")
+        check_name(name, "output")
         if name in self._outputs:
             raise CircuitError(f"an output named {name!r} already exists; output names must be unique")
         if not (type(node) is int and 0 <= node < len(self._ops)):

@@ -40,7 +40,7 @@ import networkx as nx
 from .errors import CircuitError
 from .gates import GATES, MAX_EXPONENT, SOURCES
 
-__all__ = ["Circuit", "check_number", "check_circuit", "is_exponent"]
+__all__ = ["Circuit", "check_number", "check_circuit", "check_name", "is_exponent"]
 
 
 def is_exponent(value) -> bool:
@@ -71,6 +71,31 @@ def check_number(value: Any, where: str) -> Any:
     if isinstance(value, numbers.Rational):
         return Fraction(int(value.numerator), int(value.denominator))
     return float(value)
+
+
+def check_name(name: Any, what: str) -> str:
+    r"""Return ``name`` if it is a non-empty printable string, else raise CircuitError.
+
+    Input and output names end up in messages, generated code comments, JSON and
+    drawings; control characters, lone surrogates and other non-printable text
+    are refused where a circuit is made, not discovered later by Graphviz or an encoder.
+
+    Examples
+    --------
+    >>> check_name("x_1", "input")
+    'x_1'
+    >>> check_name("x\ny", "input")
+    Traceback (most recent call last):
+    ...
+    circuits.errors.CircuitError: input name 'x\ny' contains the non-printable character '\n' (U+000A); names must be printable text
+    """
+    if not isinstance(name, str) or not name:
+        raise CircuitError(f"{what} names must be non-empty strings, got {name!r}")
+    if not name.isprintable():
+        bad = next(ch for ch in name if not ch.isprintable())
+        raise CircuitError(f"{what} name {name!r} contains the non-printable character {bad!r} "
+                           f"(U+{ord(bad):04X}); names must be printable text")
+    return name
 
 
 def check_circuit(circuit: Any, where: str) -> "Circuit":
@@ -424,6 +449,7 @@ class Circuit:
             if op == "input":
                 if a or not isinstance(self._names.get(i), str):
                     raise CircuitError(f"node {i}: an input needs a name and no arguments")
+                check_name(self._names[i], f"node {i}: input")
                 continue
             if op == "const":
                 if a or i not in self._values:
@@ -466,6 +492,7 @@ class Circuit:
         if len(seen) != sum(1 for op in ops if op == "input"):
             raise CircuitError("every input node must be listed in the circuit's inputs")
         for name, v in self._outputs.items():
+            check_name(name, "output")
             if not (isinstance(v, int) and 0 <= v < n):
                 raise CircuitError(f"output {name!r} refers to missing node {v!r}")
         return self

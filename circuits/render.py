@@ -76,8 +76,36 @@ def _number(v: Any) -> str:
 
 
 def _escape(text: str) -> str:
-    # Labels are DOT escStrings: keep our own "\n" line breaks, escape the rest.
-    return text.replace("\\", "\\\\")
+    r"""``text`` as a plain (quoted) DOT label: never read as an HTML-like ``<...>`` label.
+
+    Backslashes and double quotes are escaped so that a name can neither close the
+    quoted string nor form an escape sequence; joining escaped lines with ``"\\n"``
+    keeps our own line breaks.  ``nohtml`` stops the graphviz package from passing
+    a name shaped like ``<...>`` through unquoted, as an HTML-like label.
+
+    >>> print(_escape('<x>]; y [label="PWNED"]; z [label=<y>'))
+    <x>]; y [label=\"PWNED\"]; z [label=<y>
+    >>> print(_escape('a\\b'))
+    a\\b
+    """
+    from graphviz import nohtml
+    return nohtml(str(text).replace("\\", "\\\\").replace('"', '\\"'))
+
+
+def _escape_lines(lines) -> str:
+    """Escaped lines joined by DOT line breaks, as one plain label."""
+    from graphviz import nohtml
+    return nohtml("\\n".join(lines))
+
+
+def _escape_html(text: str) -> str:
+    """``text`` for the inside of an HTML-like ``<...>`` label: ``& < > " '`` as entities.
+
+    >>> _escape_html('<b>&"x"</b>')
+    '&lt;b&gt;&amp;&quot;x&quot;&lt;/b&gt;'
+    """
+    import html
+    return html.escape(str(text), quote=True)
 
 
 def _node_values(circuit: Circuit, values: Mapping[str, Any]) -> list:
@@ -117,7 +145,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False)
             lines, kind = [_escape(circuit.name(v))], "input"
             attrs = {"shape": "box", "style": "rounded,filled"}
         elif op == "const":
-            lines, kind = [_number(circuit.value(v))], "const"
+            lines, kind = [_escape(_number(circuit.value(v)))], "const"
             attrs = {"shape": "box", "style": "filled"}
         else:
             lines = [GATES[op].label]
@@ -129,9 +157,9 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False)
             attrs.update(color=COLORS["output"], penwidth="2.5", fontcolor=COLORS["output"])
             kinds.add("output")
         if vals is not None and op != "const":
-            lines.append("= " + _number(vals[v]))
+            lines.append(_escape("= " + _number(vals[v])))
         attrs["fillcolor"] = COLORS[kind]
-        g.node(f"{prefix}n{v}", "\\n".join(lines), **attrs)
+        g.node(f"{prefix}n{v}", _escape_lines(lines), **attrs)
     for v in circuit.gates():
         op = circuit.op(v)
         gate = GATES[op]
@@ -141,7 +169,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False)
         for k, (u, w) in enumerate(zip(a, circuit.weights(v))):
             attrs = {}
             if gate.weighted and w != 1:
-                attrs["label"] = _number(w)
+                attrs["label"] = _escape(_number(w))
             elif show_positions:
                 attrs["label"] = names[k] if k < len(names) else f"#{k}"
                 attrs["fontcolor"] = "#555555"

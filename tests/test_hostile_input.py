@@ -100,3 +100,53 @@ def test_infinite_numpy_weight_fails_the_finite_weight_check():
                          {0: "x"}, {"x": 0}, {"f": 1})
     with pytest.raises(CircuitError, match="not finite"):
         c.check()
+
+
+# --- 2. names reaching Graphviz are escaped; non-printable names are refused -----
+
+DOT_PAYLOAD = '<x>]; INJECTED [label="PWNED"]; z [label=<y>'
+
+
+def _dot_nodes(source: str) -> set:
+    """Node ids of a DOT source as Graphviz itself reads them (``dot -Tplain``)."""
+    import subprocess
+    out = subprocess.run(["dot", "-Tplain"], input=source, capture_output=True, text=True, check=True).stdout
+    return {line.split()[1] for line in out.splitlines() if line.startswith("node ")}
+
+
+def _payload_circuit(name=DOT_PAYLOAD):
+    import json
+    doc = json.loads(circuits.parse("x*y").to_json())
+    doc["inputs"].append(name)
+    doc["nodes"].append({"op": "input", "name": name})
+    doc["outputs"] = {name + " out": 2, "f": 2}
+    return circuits.from_json(json.dumps(doc))
+
+
+@pytest.mark.parametrize("name", [DOT_PAYLOAD, 'a\\', 'a\\"];b[label="c', "<b>bold</b>", '"', "\\N\\G"])
+def test_names_from_json_cannot_inject_dot(name):
+    c = _payload_circuit(name)
+    for g in (circuits.render(c, values={"x": 1, "y": 2, name: 3}), circuits.render_transforms(c)):
+        nodes = _dot_nodes(g.source)
+        assert "INJECTED" not in nodes and "b" not in nodes
+    assert _dot_nodes(circuits.render(c, legend=False).source) == {"n0", "n1", "n2", "n3"}
+
+
+def test_cli_render_inputs_cannot_inject_dot(tmp_path):
+    from circuits.cli import main
+    out = tmp_path / "c.dot"
+    assert main(["render", "x*y", "--inputs", f"x,y,{DOT_PAYLOAD}", "-o", str(out)]) == 0
+    nodes = _dot_nodes(out.read_text())
+    assert "INJECTED" not in nodes
+    assert {n for n in nodes if not n.startswith("legend")} == {"n0", "n1", "n2", "n3"}
+
+
+@pytest.mark.parametrize("name", ["x\ud800", "a\nb", "\x00", "x\x1b[31m", "\u202e"])
+def test_non_printable_names_are_refused_at_load_time(name):
+    with pytest.raises(CircuitError, match="non-printable"):
+        _payload_circuit(name)
+    with pytest.raises(CircuitError, match="non-printable"):
+        circuits.Builder().input_node(name)
+    b = circuits.Builder()
+    with pytest.raises(CircuitError, match="non-printable"):
+        b.output(name, b.input("x") * 2)
