@@ -327,14 +327,18 @@ class Wire:
         acc: dict[int, Number] = {}
         const = 0
         stack = [(self, 1)]  # iterative: long sums must not recurse
-        while stack:
-            w, c = stack.pop()
-            if w._node is not None:
-                acc[w._node] = acc.get(w._node, 0) + c
-                continue
-            const += c * w._const
-            for part in reversed(w._parts):
-                stack.append((part[0], c * part[1]))
+        try:
+            while stack:
+                w, c = stack.pop()
+                if w._node is not None:
+                    acc[w._node] = acc.get(w._node, 0) + c
+                    continue
+                const += c * w._const
+                for part in reversed(w._parts):
+                    stack.append((part[0], c * part[1]))
+        except OverflowError:  # a huge exact factor times a float factor
+            raise CircuitError("a constant factor of a linear combination overflows a float; "
+                               "use smaller constant factors") from None
         return self._builder.linear(acc.items(), const)
 
     # --- linear arithmetic ---------------------------------------------------

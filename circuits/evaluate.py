@@ -11,7 +11,10 @@ Both pick a *number system* from the input values:
 * ``"float"`` otherwise: Python numbers (integer circuits stay integers).
 
 Domain errors (log of a negative float, division by zero) raise
-:class:`CircuitError` naming the gate.
+:class:`CircuitError` naming the gate.  So does an exact (int or Fraction)
+product, quotient or power whose result would have more than
+:data:`MAX_EXACT_BITS` bits: ``(x**65536)**65536`` at ``x = 3`` is refused at
+once instead of running for hours.
 
 Examples
 --------
@@ -43,9 +46,64 @@ from .circuit import Circuit, check_circuit
 from .errors import CircuitError
 from .gates import GATES
 
-__all__ = ["evaluate", "compile", "number_system", "check_value", "sympy_number"]
+__all__ = ["evaluate", "compile", "number_system", "check_value", "sympy_number",
+           "MAX_EXACT_BITS", "exact_bits"]
 
 _ERRORS = (ValueError, ZeroDivisionError, OverflowError, ArithmeticError, TypeError)
+
+#: Largest size in bits (numerator plus denominator) of an exact int or Fraction
+#: that a product, quotient or power may produce during evaluation or constant
+#: folding; a gate whose result would be larger raises CircuitError.  A million
+#: bits takes milliseconds to multiply; 3**(2**32) would take hours and gigabytes.
+MAX_EXACT_BITS = 1 << 20
+
+# The gates whose exact results can grow faster than linearly in the circuit's size.
+_GROWING = ("mul", "square", "pow", "div")
+
+
+def exact_bits(v) -> int:
+    """Size in bits of an exact int or Fraction (numerator plus denominator); 0 for others."""
+    t = type(v)
+    if t is int:
+        return v.bit_length()
+    if t is Fraction:
+        return v.numerator.bit_length() + v.denominator.bit_length()
+    return 0
+
+
+def _growth(op: str, args) -> int:
+    """Bits of ``op``'s exact result on ``args`` (an upper estimate); 0 if nothing exact grows."""
+    if op == "pow":
+        u, k = args
+        b = exact_bits(u)
+        return (b - 1) * abs(int(k)) if b > 1 else 0
+    if op == "square":
+        return 2 * exact_bits(args[0])
+    sizes = [exact_bits(a) for a in args]
+    return sum(sizes) if sum(1 for b in sizes if b) > 1 else 0
+
+
+def _guarded(op: str, fn):
+    """``fn`` refusing exact results beyond MAX_EXACT_BITS before computing them."""
+    def gate(*args):
+        bits = _growth(op, args)
+        if bits > MAX_EXACT_BITS:
+            raise ArithmeticError(f"the exact result would have about {bits} bits, more than "
+                                  f"MAX_EXACT_BITS = {MAX_EXACT_BITS}; evaluate with float inputs")
+        return fn(*args)
+    return gate
+
+
+def _shown(v) -> str:
+    """A value for an error message: huge exact numbers by their size, long text cut."""
+    bits = exact_bits(v)
+    if bits > 256:
+        return f"<{type(v).__name__} of {bits} bits>"
+    try:
+        text = repr(v)
+    except ValueError:  # e.g. sympy integers beyond Python's digit limit
+        return f"<{type(v).__name__}>"
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def number_system(values) -> str:
@@ -150,6 +208,8 @@ def _functions(system: str) -> dict:
             table[name] = _not_exact(name)
         else:
             table[name] = gate.num
+        if system in ("float", "exact") and name in _GROWING:
+            table[name] = _guarded(name, table[name])
     return table
 
 
@@ -178,7 +238,7 @@ def _prepare_inputs(system: str, xs: list) -> list:
 
 def _gate_error(circuit: Circuit, i: int, vals: list, exc: Exception) -> CircuitError:
     op = circuit.op(i)
-    shown = ", ".join(repr(vals[u]) for u in circuit.args(i))
+    shown = ", ".join(_shown(vals[u]) for u in circuit.args(i))
     return CircuitError(f"gate {i} ({op}) cannot be evaluated at argument(s) {shown}: {exc}")
 
 
@@ -254,13 +314,21 @@ def evaluate(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, **
 _CHUNK = 64  # terms per line of generated code: long sums must not nest deeply
 
 
-def _source(circuit: Circuit):
+def _source(circuit: Circuit, guarded: bool = False):
     """Straight-line Python for the circuit; returns (source, line → node, constants).
 
     Each value is deleted right after its last use, so a numpy batch keeps
-    only the live arrays in memory (and reuses their pages).
+    only the live arrays in memory (and reuses their pages).  Products,
+    quotients and powers call the guarded gate functions (which refuse exact
+    results beyond MAX_EXACT_BITS) where exact numbers may meet: on constants
+    only, or everywhere when ``guarded`` (exact inputs); there every constant
+    but an int also enters through the number system's conversion, as in
+    :func:`evaluate`, so a float weight becomes a Fraction in exact arithmetic.
     """
     ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    constant = bytearray(len(ops))  # nodes computed from constants alone
+    for i, a in enumerate(argss):
+        constant[i] = ops[i] == "const" or (bool(a) and all(constant[u] for u in a))
     lines = ["def _circuit(" + ", ".join(f"v{v}" for v in circuit.inputs.values()) + "):"]
     where = [None]
     consts: list = []  # values referenced as k0, k1, ... (kept exact per number system)
@@ -272,7 +340,7 @@ def _source(circuit: Circuit):
         last_use[v] = len(ops)  # never deleted
 
     def k(value):
-        if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+        if type(value) is int or (type(value) is float and math.isfinite(value) and not guarded):
             return repr(value)
         consts.append(value)
         return f"k{len(consts) - 1}"
@@ -291,8 +359,8 @@ def _source(circuit: Circuit):
         a = argss[i]
         if op == "add":
             w = weights[i] or (1,) * len(a)
-            terms = [("-" if c < 0 else "+", f"v{u}" if abs(c) == 1 else f"{k(abs(c))}*v{u}")
-                     for u, c in zip(a, w)]
+            terms = [("-" if math.copysign(1, c) < 0 else "+",  # -0.0 keeps its sign
+                      f"v{u}" if abs(c) == 1 else f"{k(abs(c))}*v{u}") for u, c in zip(a, w)]
             # ``b - a`` is one numpy call where ``-a + b`` is two; swapping the first
             # two terms keeps every rounding the interpreter's left-to-right sum makes
             if len(terms) > 1 and terms[0][0] == "-" and terms[1][0] == "+":
@@ -302,6 +370,8 @@ def _source(circuit: Circuit):
                 text = f"v{i}" if j else ("-" if chunk[0][0] == "-" else "") + chunk[0][1]
                 rest = chunk if j else chunk[1:]
                 emit(i, f"v{i} = " + text + "".join(f" {sign} {t}" for sign, t in rest))
+        elif op in _GROWING and (guarded or constant[i]):
+            emit(i, f"v{i} = g_{op}(" + ", ".join(f"v{u}" for u in a) + ")")
         elif op == "mul" and len(a) > _CHUNK:
             for j in range(0, len(a), _CHUNK):
                 head = f"v{i} * " if j else ""
@@ -331,24 +401,41 @@ class CompiledCircuit:
         self.circuit = check_circuit(circuit, "compile()")
         self.source, self._where, self._consts = _source(circuit)
         self._code = builtins.compile(self.source, "<circuit>", "exec")
+        self._guarded = None  # (code, line → node, constants) for exact inputs, made when needed
         self._functions: dict = {}
 
-    def function(self, system: str = "float"):
-        """The generated function for a number system (see :func:`number_system`)."""
-        fn = self._functions.get(system)
+    def function(self, system: str = "float", guarded: Optional[bool] = None):
+        """The generated function for a number system (see :func:`number_system`).
+
+        ``guarded`` (default: for the ``"exact"`` system) picks the code that
+        checks the size of every exact product, quotient and power; use it when
+        the inputs are Python ints or Fractions.
+        """
+        guarded = system == "exact" if guarded is None else bool(guarded)
+        fn = self._functions.get((system, guarded))
         if fn is None:
+            code, _, consts = self._variant(guarded)
             conv = _convert(system)
             env = {f"g_{name}": f for name, f in _functions(system).items()}
-            env.update({f"k{j}": conv(v) for j, v in enumerate(self._consts)})
-            exec(self._code, env)
-            fn = self._functions[system] = env["_circuit"]
+            env.update({f"k{j}": conv(v) for j, v in enumerate(consts)})
+            exec(code, env)
+            fn = self._functions[(system, guarded)] = env["_circuit"]
         return fn
+
+    def _variant(self, guarded: bool):
+        if not guarded:
+            return self._code, self._where, self._consts
+        if self._guarded is None:
+            source, where, consts = _source(self.circuit, guarded=True)
+            self._guarded = (builtins.compile(source, "<circuit>", "exec"), where, consts)
+        return self._guarded
 
     def __call__(self, values: Optional[Mapping[str, Any]] = None, /, **kwargs) -> dict:
         xs = _input_values(self.circuit, values, kwargs)
         system = number_system(xs)
         xs = _prepare_inputs(system, xs)
-        fn = self.function(system)
+        guarded = system == "exact" or (system == "float" and any(type(x) is int for x in xs))
+        fn = self.function(system, guarded)
         try:
             if system == "numpy":
                 with np.errstate(all="ignore"):
@@ -362,7 +449,7 @@ class CompiledCircuit:
                 if tb.tb_frame.f_code.co_filename == "<circuit>":
                     line = tb.tb_lineno
                 tb = tb.tb_next
-            node = self._where[line - 1] if line else None
+            node = self._variant(guarded)[1][line - 1] if line else None
             if node is None:
                 raise
             op = self.circuit.op(node)

@@ -150,3 +150,59 @@ def test_non_printable_names_are_refused_at_load_time(name):
     b = circuits.Builder()
     with pytest.raises(CircuitError, match="non-printable"):
         b.output(name, b.input("x") * 2)
+
+
+# --- 3. the parser raises only ParseError (the fuzzer is tests/test_parse_fuzz.py) ---
+
+
+@pytest.mark.parametrize("text, want", [("0*x", 0), ("x*0", 0), ("0.0*x", 0), ("0/x", 0), ("sin(0*x)", 0),
+                                        ("0**0 + x*0", 1), ("(0.0)**0", 1)])
+def test_zero_products_parse(text, want):
+    # math.ceil(-inf) in the bound estimate raised OverflowError; 0**0 folded to 0
+    assert circuits.parse(text, inputs=["x"]).evaluate(x=2.5)["f"] == want
+
+
+def test_overflowing_linear_combination_is_a_parse_error():
+    # a huge exact factor times a float factor raised OverflowError from the builder
+    with pytest.raises(circuits.ParseError, match="overflows"):
+        circuits.parse("(x + y) * 2**1100 * cos(1)")
+
+
+# --- 4. resource guards ----------------------------------------------------------
+
+
+def _squares(k):
+    def f(x):
+        for _ in range(k):
+            x = x * x
+        return x
+    return circuits.trace(f)
+
+
+@pytest.mark.parametrize("make", [lambda: _squares(40), lambda: circuits.parse("(x**65536)**65536")])
+@pytest.mark.parametrize("value", [3, Fraction(3)])
+def test_exact_evaluation_refuses_huge_results(make, value):
+    c = make()
+    with _watchdog(60):
+        for run in (c.evaluate, circuits.compile(c)):
+            with pytest.raises(CircuitError, match="MAX_EXACT_BITS"):
+                run(x=value)
+    assert c.evaluate(x=1.0)["f"] == 1.0
+    assert circuits.compile(c)(x=Fraction(1))["f"] == 1
+
+
+def test_huge_values_in_error_messages_are_summarised():
+    # repr of a 100,000-digit int raised ValueError while formatting the message
+    c = circuits.parse("x**65536 * y", inputs=["x", "y"])
+    with pytest.raises(CircuitError, match="int of .* bits"):
+        c.evaluate(x=10, y=1e-300 * 1e-300 * 0 + float("1e300"))
+
+
+def test_simplify_does_not_fold_huge_powers():
+    text = "((x-x+3)**65536)**65536"
+    with _watchdog(60):
+        s = circuits.simplify(circuits.parse(text))
+        s2 = circuits.simplify(circuits.from_json(circuits.parse(text).to_json()))
+    assert s.size <= 1 and s2.size <= 1
+    with pytest.raises(CircuitError):
+        s.evaluate(x=1.0)
