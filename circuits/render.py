@@ -125,8 +125,11 @@ def _levels(circuit: Circuit) -> list:
     return level
 
 
-def _check_size(nodes: int, max_nodes: Optional[int], what: str) -> None:
+def _check_size(nodes: int, max_nodes: Optional[int], what: str, at_least: bool = False) -> None:
     if max_nodes is not None and nodes > max_nodes:
+        if at_least:
+            raise CircuitError(f"{what} have at least {nodes} nodes, more than max_nodes={max_nodes} that can "
+                               "be drawn legibly; pass max_nodes=None to draw them anyway")
         raise CircuitError(f"{what} has {nodes} nodes, more than max_nodes={max_nodes} that can be drawn "
                            f"legibly; pass max_nodes={nodes} (or max_nodes=None) to draw it anyway")
 
@@ -382,9 +385,18 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
 
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"render_transforms() expects a Circuit, got {type(circuit).__name__}")
+    what = "the circuit with its forward and backward circuits"
+    # Check before building: each gradient circuit holds a copy of the circuit, and
+    # the literal forward circuit grows as n·(s + w) (a least-squares circuit with
+    # n = 240 took gigabytes before it was refused).
+    _check_size(3 * len(circuit), max_nodes, what, at_least=True)
+    back = backward(circuit)
+    # the literal forward circuit has a chain-rule gate per input and gate of two or more wires
+    joins = 0 if sparse else sum(1 for a in circuit._args if len(a) >= 2)
+    _check_size(2 * len(circuit) + len(back) + len(circuit.inputs) * joins, max_nodes, what, at_least=True)
     parts = [("circuit", "c", circuit), ("forward", "f", forward(circuit, sparse=sparse)),
-             ("backward", "b", backward(circuit))]
-    _check_size(sum(len(c) for _, _, c in parts), max_nodes, "the circuit with its forward and backward circuits")
+             ("backward", "b", back)]
+    _check_size(sum(len(c) for _, _, c in parts), max_nodes, what)
     graphviz = _graphviz()
     g = graphviz.Digraph("transforms")
     g.attr(rankdir=rankdir, label=_escape(f"{', '.join(circuit.outputs)}({', '.join(circuit.inputs)})"

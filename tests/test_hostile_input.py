@@ -206,3 +206,15 @@ def test_simplify_does_not_fold_huge_powers():
     assert s.size <= 1 and s2.size <= 1
     with pytest.raises(CircuitError):
         s.evaluate(x=1.0)
+
+
+def test_render_transforms_refuses_large_drawings_before_building():
+    # built the literal forward circuit first: MemoryError after 73 s at 3 GiB for n = 240
+    c = circuits.library.least_squares(240, 240)
+    with _watchdog(60):
+        with pytest.raises(CircuitError, match="at least .* nodes, more than max_nodes=500"):
+            circuits.render_transforms(c)
+    c = circuits.library.least_squares(60, 60)  # small enough to pass the first checks
+    with _watchdog(60):
+        with pytest.raises(CircuitError, match="at least"):
+            circuits.render_transforms(c, max_nodes=20_000)
