@@ -391,8 +391,9 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
     # n = 240 took gigabytes before it was refused).
     _check_size(3 * len(circuit), max_nodes, what, at_least=True)
     back = backward(circuit)
-    # the literal forward circuit has a chain-rule gate per input and gate of two or more wires
-    joins = 0 if sparse else sum(1 for a in circuit._args if len(a) >= 2)
+    # the literal forward circuit (Θ(n·(s + w))) has a chain-rule term per input and
+    # wire into a gate of two or more wires
+    joins = 0 if sparse else sum(len(a) for a in circuit._args if len(a) >= 2)
     _check_size(2 * len(circuit) + len(back) + len(circuit.inputs) * joins, max_nodes, what, at_least=True)
     parts = [("circuit", "c", circuit), ("forward", "f", forward(circuit, sparse=sparse)),
              ("backward", "b", back)]
