@@ -398,7 +398,8 @@ class Circuit:
                 if ops[index[v]] != "input":
                     raise CircuitError(f"input {v!r} has op {ops[index[v]]!r}, not 'input'")
                 in_nodes.append(index[v])
-            missing = [order[i] for i in range(len(ops)) if ops[i] == "input" and i not in set(in_nodes)]
+            listed = set(in_nodes)
+            missing = [order[i] for i in range(len(ops)) if ops[i] == "input" and i not in listed]
             if missing:
                 raise CircuitError(f"input node(s) {missing!r} are missing from inputs=[...]")
         in_map = {}

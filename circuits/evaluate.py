@@ -210,6 +210,8 @@ def _functions(system: str) -> dict:
             table[name] = gate.num
         if system in ("float", "exact") and name in _GROWING:
             table[name] = _guarded(name, table[name])
+    if system == "sympy":  # one n-ary node, in linear time, not n nested binary ones
+        table["mul"] = sympy.Mul
     return table
 
 
@@ -294,6 +296,10 @@ def evaluate(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, **
                 elif op == "add":
                     w = weights[i]
                     a = argss[i]
+                    if system == "sympy":  # sympy.Add of all terms: linear, where a + b + ... is quadratic
+                        vals[i] = sympy.Add(*[vals[u] if w is None else conv(c) * vals[u]
+                                              for u, c in zip(a, w or a)])
+                        continue
                     if w is None:
                         total = vals[a[0]]
                         for u in a[1:]:
@@ -307,7 +313,14 @@ def evaluate(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, **
                     vals[i] = fns[op](*[vals[u] for u in argss[i]])
     except _ERRORS as exc:
         raise _gate_error(circuit, i, vals, exc) from None
+    except RecursionError:  # sympy recurses over the depth of the expressions it builds
+        raise _too_deep(circuit) from None
     return {name: vals[v] for name, v in circuit.outputs.items()}
+
+
+def _too_deep(circuit: Circuit) -> CircuitError:
+    return CircuitError(f"the circuit is too deep (depth {circuit.depth}) for sympy expressions, which "
+                        "sympy builds and compares recursively; evaluate it with numbers instead")
 
 
 
@@ -442,6 +455,8 @@ class CompiledCircuit:
                     out = fn(*xs)
             else:
                 out = fn(*xs)
+        except RecursionError:
+            raise _too_deep(self.circuit) from None
         except _ERRORS as exc:
             tb = exc.__traceback__
             line = None

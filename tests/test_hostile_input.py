@@ -218,3 +218,45 @@ def test_render_transforms_refuses_large_drawings_before_building():
     with _watchdog(60):
         with pytest.raises(CircuitError, match="at least"):
             circuits.render_transforms(c, max_nodes=20_000)
+
+
+# --- 5. linear time where it was quadratic; deep circuits in sympy mode ----------
+
+
+def test_from_networkx_with_many_inputs():
+    # `i not in set(in_nodes)` rebuilt the set per node: 448 s for 100k inputs
+    b = circuits.Builder()
+    b.output("f", circuits.sum_of(b.inputs([f"x{i}" for i in range(100_000)])))
+    c = b.build()
+    with _watchdog(120):
+        d = circuits.Circuit.from_networkx(c.dag)
+    assert list(d.inputs) == list(c.inputs) and d.size == 1
+
+
+def test_to_sympy_of_wide_sums_and_products():
+    # pairwise a + b + ... was super-quadratic: 2,000 terms took 123 s
+    xs = sympy.symbols("x0:2000")
+    for expr in (sympy.Add(*[(i + 1) * x for i, x in enumerate(xs)]), sympy.Mul(*xs)):
+        with _watchdog(120):
+            assert circuits.to_sympy(circuits.from_sympy(expr))["f"] == expr
+
+
+def _deep(n=100_000):
+    b = circuits.Builder()
+    w = b.input("x")
+    for _ in range(n):
+        w = circuits.sin(w)
+    b.output("f", w)
+    return b.build()
+
+
+def test_sympy_mode_on_deep_circuits_is_a_clean_error():
+    # RecursionError from deep inside sympy
+    c = _deep()
+    x = sympy.Symbol("x")
+    for run in (lambda: c.evaluate(x=x), lambda: circuits.compile(c)(x=x), lambda: circuits.to_sympy(c),
+                lambda: circuits.symbolic_check(c, circuits.backward(c)),
+                lambda: circuits.bauer_paths(c)):
+        with pytest.raises(CircuitError, match="too deep"):
+            run()
+    assert c.evaluate(x=0.5)["f"] == pytest.approx(0.0054, abs=1e-3)

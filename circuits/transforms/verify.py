@@ -162,11 +162,15 @@ def symbolic_check(circuit: Circuit, gradient_circuit: Circuit) -> SymbolicRepor
     fs = circuit.evaluate(symbols)
     gs = gradient_circuit.evaluate(symbols)
     rows = []
-    for name, (y, x) in pairs:
-        want = sympy.diff(fs[y], symbols[x])
-        got = sympy_number(gs[name])
-        difference = sympy.simplify(sympy.nsimplify(got - want, rational=True)) if got != want else 0
-        rows.append((name, got, want, difference == 0))
+    try:
+        for name, (y, x) in pairs:
+            want = sympy.diff(fs[y], symbols[x])
+            got = sympy_number(gs[name])
+            difference = sympy.simplify(sympy.nsimplify(got - want, rational=True)) if got != want else 0
+            rows.append((name, got, want, difference == 0))
+    except RecursionError:  # sympy differentiates and simplifies recursively
+        raise CircuitError(f"the circuit is too deep (depth {circuit.depth}) for sympy.diff, which recurses "
+                           "over the expression; use check_gradient instead") from None
     return SymbolicReport(tuple(rows))
 
 
