@@ -42,7 +42,7 @@ from typing import Any, Mapping, Optional
 import numpy as np
 import sympy
 
-from .circuit import Circuit, check_circuit
+from .circuit import Circuit, check_circuit, check_number
 from .errors import CircuitError
 from .gates import GATES
 
@@ -183,8 +183,8 @@ def _convert(system: str):
     """How constants and weights enter each number system."""
     if system == "float":
         return lambda v: float(v) if isinstance(v, Fraction) else v
-    if system == "exact":  # ints too: int / int would be a float
-        return Fraction
+    if system == "exact":  # ints too: int / int would be a float; numpy scalars as Python numbers
+        return lambda v: Fraction(v) if type(v) in (int, float, Fraction) else Fraction(check_number(v, "constant"))
     if system == "numpy":
         return float
     return sympy_number
@@ -283,39 +283,57 @@ def evaluate(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, **
     inputs = dict(zip(circuit.inputs.values(), xs))
     consts = circuit._values
     vals = [None] * len(ops)
-    i = 0
-    ctx = np.errstate(all="ignore") if system == "numpy" else contextlib.nullcontext()
-    try:
-        with ctx:
-            for i in range(len(ops)):
-                op = ops[i]
-                if op == "input":
-                    vals[i] = inputs[i]
-                elif op == "const":
-                    vals[i] = conv(consts[i])
-                elif op == "add":
-                    w = weights[i]
-                    a = argss[i]
-                    if system == "sympy":  # sympy.Add of all terms: linear, where a + b + ... is quadratic
-                        vals[i] = sympy.Add(*[vals[u] if w is None else conv(c) * vals[u]
-                                              for u, c in zip(a, w or a)])
-                        continue
-                    if w is None:
-                        total = vals[a[0]]
-                        for u in a[1:]:
-                            total = total + vals[u]
+    i = start = 0
+    live = None
+    while True:  # resumed after an error in a gate that no output needs
+        ctx = np.errstate(all="ignore") if system == "numpy" else contextlib.nullcontext()
+        try:
+            with ctx:
+                for i in range(start, len(ops)):
+                    op = ops[i]
+                    if op == "input":
+                        vals[i] = inputs[i]
+                    elif op == "const":
+                        vals[i] = conv(consts[i])
+                    elif op == "add":
+                        w = weights[i]
+                        a = argss[i]
+                        if system == "sympy":  # sympy.Add of all terms: linear, where a + b + ... is quadratic
+                            vals[i] = sympy.Add(*[vals[u] if w is None else conv(c) * vals[u]
+                                                  for u, c in zip(a, w or a)])
+                            continue
+                        if w is None:
+                            total = vals[a[0]]
+                            for u in a[1:]:
+                                total = total + vals[u]
+                        else:
+                            total = conv(w[0]) * vals[a[0]]
+                            for u, c in zip(a[1:], w[1:]):
+                                total = total + conv(c) * vals[u]
+                        vals[i] = total
                     else:
-                        total = conv(w[0]) * vals[a[0]]
-                        for u, c in zip(a[1:], w[1:]):
-                            total = total + conv(c) * vals[u]
-                    vals[i] = total
-                else:
-                    vals[i] = fns[op](*[vals[u] for u in argss[i]])
-    except _ERRORS as exc:
-        raise _gate_error(circuit, i, vals, exc) from None
-    except RecursionError:  # sympy recurses over the depth of the expressions it builds
-        raise _too_deep(circuit) from None
+                        vals[i] = fns[op](*[vals[u] for u in argss[i]])
+            break
+        except _ERRORS as exc:
+            live = live if live is not None else _live(circuit)
+            if live[i]:
+                raise _gate_error(circuit, i, vals, exc) from None
+            start = i + 1  # a dead gate: its value stays None, as do those of its (dead) users
+        except RecursionError:  # sympy recurses over the depth of the expressions it builds
+            raise _too_deep(circuit) from None
     return {name: vals[v] for name, v in circuit.outputs.items()}
+
+
+def _live(circuit: Circuit) -> bytearray:
+    """Marks the nodes some output needs (outputs and their ancestors)."""
+    live = bytearray(len(circuit._ops))
+    for v in circuit._outputs.values():
+        live[v] = 1
+    for i in range(len(live) - 1, -1, -1):
+        if live[i]:
+            for u in circuit._args[i]:
+                live[u] = 1
+    return live
 
 
 def _too_deep(circuit: Circuit) -> CircuitError:
@@ -345,10 +363,12 @@ def _source(circuit: Circuit, guarded: bool = False):
     lines = ["def _circuit(" + ", ".join(f"v{v}" for v in circuit.inputs.values()) + "):"]
     where = [None]
     consts: list = []  # values referenced as k0, k1, ... (kept exact per number system)
+    live = _live(circuit)  # gates no output needs are not computed (nor can they fail)
     last_use = {}
     for i, a in enumerate(argss):
-        for u in a:
-            last_use[u] = i
+        if live[i]:
+            for u in a:
+                last_use[u] = i
     for v in circuit.outputs.values():
         last_use[v] = len(ops)  # never deleted
 
@@ -363,7 +383,7 @@ def _source(circuit: Circuit, guarded: bool = False):
         where.append(i)
 
     for i, op in enumerate(ops):
-        if op == "input":
+        if op == "input" or not live[i]:
             continue
         if op == "const":
             consts.append(circuit._values[i])

@@ -5,6 +5,7 @@ resource guards refuse instead of hanging; public functions check their
 arguments; nothing is silently lost.  Every test names the defect it guards.
 """
 
+import math
 import os
 import signal
 from contextlib import contextmanager
@@ -260,3 +261,57 @@ def test_sympy_mode_on_deep_circuits_is_a_clean_error():
         with pytest.raises(CircuitError, match="too deep"):
             run()
     assert c.evaluate(x=0.5)["f"] == pytest.approx(0.0054, abs=1e-3)
+
+
+# --- 6. no silent loss ------------------------------------------------------------
+
+
+def test_hessian_names_never_collide():
+    # `x, ydz` and `xdy, z` both spelled d2f/dxdydz: 15 outputs instead of 16
+    f = circuits.trace(lambda x, ydz, xdy, z: x * ydz * xdy * z)
+    for h in (circuits.hessian(f), circuits.derivative(f, order=2)):
+        assert len(h.outputs) == 16
+        assert "d2f/d(x)d(ydz)" in h.outputs and "d2f/d(xdy)d(z)" in h.outputs
+        assert h.evaluate(x=1, ydz=2, xdy=3, z=5)["d2f/d(x)d(ydz)"] == 15
+    assert list(circuits.hessian(circuits.parse("x*y")).outputs)[1] == "d2f/dxdy"  # no change when unambiguous
+    b = circuits.Builder()  # names that still collide when parenthesised: d(p)d(q)d(r) twice
+    xs = b.inputs(["x", "ydz", "xdy", "z", "p", "q)d(r", "p)d(q", "r"])
+    b.output("f", circuits.product(xs))
+    with pytest.raises(CircuitError, match="rename the inputs"):
+        circuits.hessian(b.build())
+
+
+def test_simplify_keeps_finite_values_on_extreme_floats():
+    # (1e200*x)**2 at 1e-300 gave nan; sin(x/5e-324) raised
+    c = circuits.parse("(1e200*x)**2")
+    assert circuits.simplify(c).evaluate(x=1e-300)["f"] == c.evaluate(x=1e-300)["f"] == pytest.approx(1e-200)
+    s = circuits.simplify(circuits.parse("sin(x/5e-324)"))
+    assert s.size <= 2
+    c = circuits.trace(lambda x: circuits.sin(1e-300 * (1e-300 * x)) * 1e300)
+    assert circuits.simplify(c).evaluate(x=1e300)["f"] == pytest.approx(c.evaluate(x=1e300)["f"])
+
+
+def test_compile_agrees_with_evaluate_in_value_and_type():
+    def circuit(weight):
+        return circuits.Circuit(["input", "input", "add"], [(), (), (0, 1)], [None, None, (weight, 1)], {},
+                                {0: "x", 1: "y"}, {"x": 0, "y": 1}, {"f": 2}).check()
+    cases = [(0.5, {"x": Fraction(1, 3), "y": Fraction(1)}),    # Fraction inputs, float weight
+             (-0.0, {"x": 2.0, "y": -0.0}), (-0.0, {"x": -2.0, "y": 0.0}),   # the sign of zero
+             (np.float64(0.5), {"x": 2.0, "y": 1.0}),           # NameError: np
+             (np.float32(0.25), {"x": Fraction(1), "y": Fraction(1)})]
+    for weight, point in cases:
+        c = circuit(weight)
+        want, got = c.evaluate(point)["f"], circuits.compile(c)(point)["f"]
+        assert type(got) is type(want) and got == want, (weight, point, got, want)
+        assert math.copysign(1, got) == math.copysign(1, want)
+
+
+def test_dead_gates_do_not_make_evaluation_fail():
+    # a gate no output needs raised CircuitError (log of a negative number)
+    c = circuits.Circuit(["input", "log", "add"], [(), (0,), (0,)], [None, None, (2,)], {},
+                         {0: "x"}, {"x": 0}, {"f": 2}).check()
+    assert c.evaluate(x=-1.0) == circuits.compile(c)(x=-1.0) == {"f": -2.0}
+    assert c.evaluate(x=sympy.Symbol("x")) == {"f": 2 * sympy.Symbol("x")}
+    live = circuits.Circuit(["input", "log"], [(), (0,)], [None, None], {}, {0: "x"}, {"x": 0}, {"f": 1})
+    with pytest.raises(CircuitError, match="log"):
+        live.evaluate(x=-1.0)

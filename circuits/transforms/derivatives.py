@@ -12,7 +12,7 @@ from __future__ import annotations
 from itertools import product as _cartesian
 from typing import Optional
 
-from ..circuit import Circuit
+from ..circuit import Circuit, check_circuit
 from ..errors import CircuitError
 from .backward import backward
 from .common import resolve_outputs
@@ -97,6 +97,10 @@ def hessian(circuit: Circuit, output: Optional[str] = None, *, simplify: bool = 
     """All second partials ``d2f/dxdy`` of a scalar output, row-major (x the row).
 
     Forward propagation (sparse) of the backpropagated gradient circuit.
+    Outputs are named ``d2{f}/d{x}d{y}``; where two such names would coincide
+    (inputs ``x, ydz`` and ``xdy, z`` both spell ``d2f/dxdydz``) every name
+    parenthesises the inputs instead, ``d2f/d(x)d(ydz)``, and if names still
+    coincide a CircuitError asks to rename the inputs: no partial is dropped.
 
     Examples
     --------
@@ -108,10 +112,10 @@ def hessian(circuit: Circuit, output: Optional[str] = None, *, simplify: bool = 
     >>> h.evaluate(x=1, y=2)
     {'d2f/dxdx': 12, 'd2f/dxdy': 3, 'd2f/dydx': 3, 'd2f/dydy': 0}
     """
+    check_circuit(circuit, "hessian()")
     y = _scalar_output(circuit, output)
     h = forward(backward(circuit, y), sparse=True, simplify=simplify)
-    xs = list(circuit.inputs)
-    names = [f"d2{y}/d{a}d{b}" for a in xs for b in xs]
+    names = _partial_names(y, list(circuit.inputs), 2)
     return _renamed(h, dict(zip(h.outputs, names)))
 
 
@@ -130,7 +134,8 @@ def derivative(circuit: Circuit, order: int = 1, *, simplify: bool = False) -> C
     >>> circuits.derivative(f, order=3).evaluate(x=2)
     {'d3f/dxdxdx': 48}
     """
-    if not isinstance(order, int) or order < 0:
+    check_circuit(circuit, "derivative()")
+    if isinstance(order, bool) or not isinstance(order, int) or order < 0:
         raise CircuitError(f"order must be a non-negative integer, not {order!r}")
     result = circuit
     for _ in range(order):
@@ -138,12 +143,26 @@ def derivative(circuit: Circuit, order: int = 1, *, simplify: bool = False) -> C
     if order <= 1:
         return result
     xs = list(circuit.inputs)
-    names = [f"d{order}{f}/" + "".join(f"d{x}" for x in combo)
-             for f in circuit.outputs for combo in _cartesian(xs, repeat=order)]
+    names = [name for f in circuit.outputs for name in _partial_names(f, xs, order)]
     return _renamed(result, dict(zip(result.outputs, names)))
+
+
+def _partial_names(f: str, xs: list, order: int) -> list:
+    """``d{k}{f}/d{x1}d{x2}...`` for every k-tuple of inputs, made unique (see :func:`hessian`)."""
+    for wrap in ("{}", "({})"):
+        names = [f"d{order}{f}/" + "".join("d" + wrap.format(x) for x in combo)
+                 for combo in _cartesian(xs, repeat=order)]
+        if len(set(names)) == len(names):
+            return names
+    raise CircuitError(f"the names of the order-{order} partials of {f!r} would coincide for the inputs "
+                       f"{xs[:6]}; rename the inputs so that none contains 'd', '(' or ')'")
 
 
 def _renamed(circuit: Circuit, names: dict) -> Circuit:
     outputs = {names.get(k, k): v for k, v in circuit.outputs.items()}
+    if len(outputs) != len(circuit.outputs):  # never drop an output silently
+        seen: set = set()
+        twice = next(n for n in (names.get(k, k) for k in circuit.outputs) if n in seen or seen.add(n))
+        raise CircuitError(f"two outputs would both be named {twice!r}; rename the circuit's inputs or outputs")
     return Circuit(circuit._ops, circuit._args, circuit._weights, circuit._values,
                    circuit._names, circuit._inputs, outputs, circuit._meta)
