@@ -53,6 +53,21 @@ def _tame(*constants) -> bool:
             return False
     return True
 
+
+def _tame_product(*factors) -> bool:
+    """Whether the factors and their product are tame, checked factor by factor
+    (so the product can neither overflow nor underflow to 0 while computed)."""
+    if any(c == 0 for c in factors):
+        return True
+    product = 1
+    for c in factors:
+        if not _tame(c):
+            return False
+        product = product * c
+        if product == 0 or not _tame(product):
+            return False
+    return True
+
 _MAX_ROUNDS = 20
 
 
@@ -161,7 +176,9 @@ class _Pass:
 
     def gate(self, op, args, weights=None):
         """A gate through the CSE table (commutative operands sorted); counts the new uses."""
-        if GATES[op].commutative:
+        # Two operands commute exactly in floating point; three or more are kept in
+        # the circuit's order, since reordering them can overflow (x·x·0 is nan, 0·x·x is 0).
+        if GATES[op].commutative and len(args) <= 2:
             if weights is None:
                 args = tuple(sorted(args))
             else:  # the nodes of a sum are distinct, so weights are never compared
@@ -249,14 +266,14 @@ class _Pass:
             if n is None:
                 constant += w * c
                 continue
-            if not _tame(w * c):  # keep the circuit's order: scale, then weigh
+            if not _tame_product(w, c):  # keep the circuit's order: scale, then weigh
                 terms.append((self.node((n, c)), w))
                 continue
             # flatten a weighted + gate that only this gate uses (when minimising
             # operations, only if scaling its weights costs no more than the wire)
             if (b._ops[n] == "add" and self.uses[u] == 1 and self.origin.get(n) == u
                     and (self.minimize == "gates" or self.flattens(n, w * c))
-                    and _tame(*[w * c * iw for iw in (b._weights[n] or ())])):
+                    and all(_tame_product(w, c, iw) for iw in (b._weights[n] or ()))):
                 inner_w = b._weights[n] or (1,) * len(b._args[n])
                 for m, iw in zip(b._args[n], inner_w):
                     if b._ops[m] == "const":
@@ -273,6 +290,9 @@ class _Pass:
         return _nonunit([scale * w for w in inner]) <= _nonunit(inner) + _nonunit([scale])
 
     def mul(self, i, args, val):
+        if not _tame_product(*[val[u][1] for u in args]):
+            # constants too large or small to gather: the product of the operands as they are
+            return (self.gate("mul", tuple(self.node(val[u]) for u in args)), 1)
         coeff = 1
         nodes = []
         for u in args:
@@ -280,9 +300,6 @@ class _Pass:
             coeff = coeff * c
             if n is not None:
                 nodes.append(n)
-        if coeff != 0 and not _tame(coeff, *[val[u][1] for u in args]):
-            # constants too large or small to gather: the product of the operands as they are
-            return (self.gate("mul", tuple(self.node(val[u]) for u in args)), 1)
         if coeff == 0:
             return (None, 0 * coeff)
         if not nodes:
@@ -307,7 +324,7 @@ class _Pass:
                 return (None, folded)
         if op == "div":
             (n0, c0), (n1, c1) = vals
-            if n1 is None and c1 != 0 and _tame(c1, c0 / c1 if isinstance(c1, float) else Fraction(c0) / c1):
+            if n1 is None and c1 != 0 and _tame(c1) and _tame_product(c0, 1 / c1 if isinstance(c1, float) else Fraction(1) / c1):
                 inv = Fraction(1) / c1 if isinstance(c1, (int, Fraction)) else 1 / c1  # u / c = (1/c)·u
                 return (n0, c0 * inv) if n0 is not None else (None, c0 * inv)
         if op == "pow":
@@ -319,7 +336,7 @@ class _Pass:
             if k in (2, -1):
                 op, args = ("square" if k == 2 else "recip"), args[:1]
                 vals = vals[:1]
-        if op == "square" and vals[0][0] is not None and self.uses[i] == 1 and _tame(vals[0][1] ** 2):
+        if op == "square" and vals[0][0] is not None and self.uses[i] == 1 and _tame_product(*vals[0][1:] * 2):
             n, c = vals[0]  # (c·u)² = c²·u²
             return (self.gate("square", (n,)), c * c)
         nodes = tuple(self.node(v) for v in vals)
