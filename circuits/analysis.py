@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass, field
 from numbers import Real
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
-from .circuit import Circuit
+from .circuit import Circuit, check_circuit
 from .errors import CircuitError
 from .gates import GATES, SOURCES
 
@@ -224,6 +224,7 @@ def cost(circuit: Circuit, model: CostModel = None) -> Real:
     ...
     circuits.errors.CircuitError: cost model has no entry for gate 'sin' (node 3); add 'sin' or a 'default' entry to the model
     """
+    check_circuit(circuit, "cost()")
     if model is None or model == "unit":
         return circuit.size
     if model == "binary":
@@ -387,6 +388,9 @@ def compare(circuit: Circuit, *, simplified: bool = True,
     from . import bounds
     from .transforms import backward, forward
 
+    check_circuit(circuit, "compare()")
+    if isinstance(extra, str):
+        extra = (extra,)
     extra = tuple(extra)
     unknown = [e for e in extra if e not in ("jvp", "vjp", "hvp")]
     if unknown:
@@ -529,7 +533,11 @@ def plot_scaling(rows: Sequence[Mapping], path=None, *, title: str = "gate count
         if p.suffix.lower() not in (".png", ".svg", ".pdf"):
             plt.close(fig)
             raise CircuitError(f"plot_scaling writes .png, .svg or .pdf files, not {p.name!r}")
-        p.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(p)
-        plt.close(fig)
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            fig.savefig(p)
+        except OSError as exc:  # a folder of that name, no permission...
+            raise CircuitError(f"cannot write {str(p)!r}: {exc.strerror or exc}") from None
+        finally:
+            plt.close(fig)
     return fig

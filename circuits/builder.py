@@ -422,7 +422,8 @@ class Wire:
         if k == int(k):
             k = int(k)
             if abs(k) > MAX_EXPONENT:
-                raise CircuitError(f"exponent {k} is too large; |k| must be at most {MAX_EXPONENT}")
+                shown = k if abs(k) < 10 ** 30 else f"of {abs(k).bit_length()} bits"
+                raise CircuitError(f"exponent {shown} is too large; |k| must be at most {MAX_EXPONENT}")
             if k == 0:
                 return self._builder.const(1)
             if k == 1:

@@ -483,7 +483,9 @@ class Circuit:
                                        "use exp(k*log(u)) for a variable exponent")
                 value = self._values[u]
                 if not is_exponent(value):
-                    raise CircuitError(f"node {i} ({op}): exponent {value!r} must be an integer "
+                    shown = f"of {abs(value).bit_length()} bits" if isinstance(value, int) and abs(value) > 10 ** 30 \
+                        else repr(value)
+                    raise CircuitError(f"node {i} ({op}): exponent {shown} must be an integer "
                                        f"with |k| <= {MAX_EXPONENT}")
         seen = set()
         for name, v in self._inputs.items():

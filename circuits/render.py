@@ -249,8 +249,7 @@ def write(graph, path) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".dot", ".gv"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(graph.source, encoding="utf-8")
+        _write(path, graph.source.encode("utf-8"))
         return path
     fmt = _FORMATS.get(suffix)
     if fmt is None:
@@ -263,9 +262,17 @@ def write(graph, path) -> Path:
                            "or write a .dot file instead") from None
     except graphviz.CalledProcessError as exc:
         raise CircuitError(f"Graphviz 'dot' failed to draw {path.name!r}: {exc}") from None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    _write(path, data)
     return path
+
+
+def _write(path, data: bytes) -> None:
+    """Write a file, turning the operating system's refusal into a CircuitError."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:  # a folder of that name, no permission, a full disk...
+        raise CircuitError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
 
 
 def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] = None,

@@ -315,3 +315,80 @@ def test_dead_gates_do_not_make_evaluation_fail():
     live = circuits.Circuit(["input", "log"], [(), (0,)], [None, None], {}, {0: "x"}, {"x": 0}, {"f": 1})
     with pytest.raises(CircuitError, match="log"):
         live.evaluate(x=-1.0)
+
+
+def test_simplify_six_node_json_file_does_not_hang():
+    text = ('{"format":"circuits","version":1,"inputs":["x"],"outputs":{"f":5},"nodes":[{"op":"input","name":"x"},'
+            '{"op":"add","args":[0,0],"weights":[1,-1]},{"op":"const","value":3},{"op":"add","args":[1,2]},'
+            '{"op":"const","value":65536},{"op":"pow","args":[3,4]},{"op":"pow","args":[5,4]}]}'
+            ).replace('"outputs":{"f":5}', '"outputs":{"f":6}')
+    with _watchdog(60):
+        s = circuits.simplify(circuits.from_json(text))
+    assert s.size <= 2
+
+
+# --- 7. public functions check their arguments; the CLI never shows a traceback ---
+
+PUBLIC = {
+    "forward": lambda c: circuits.forward(c), "backward": lambda c: circuits.backward(c),
+    "jvp": lambda c: circuits.jvp(c), "vjp": lambda c: circuits.vjp(c),
+    "jacobian": lambda c: circuits.jacobian(c), "hvp": lambda c: circuits.hvp(c),
+    "hessian": lambda c: circuits.hessian(c), "derivative": lambda c: circuits.derivative(c, order=2),
+    "simplify": lambda c: circuits.simplify(c), "evaluate": lambda c: circuits.evaluate(c, x=1),
+    "compile": lambda c: circuits.compile(c), "check_gradient": lambda c: circuits.check_gradient(c, c, {"x": 1}),
+    "symbolic_check": lambda c: circuits.symbolic_check(c, c), "bauer_paths": lambda c: circuits.bauer_paths(c),
+    "cost": lambda c: circuits.cost(c), "analyze": lambda c: circuits.analyze(c),
+    "compare": lambda c: circuits.compare(c), "render": lambda c: circuits.render(c),
+    "render_transforms": lambda c: circuits.render_transforms(c), "to_json": lambda c: circuits.to_json(c),
+    "to_sympy": lambda c: circuits.to_sympy(c),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+@pytest.mark.parametrize("bad", ["x + y", None, 3])
+def test_public_functions_want_a_circuit(name, bad):
+    # a string gave AttributeError from 14 public functions
+    with pytest.raises(CircuitError, match=r"expects a Circuit, got " + type(bad).__name__):
+        PUBLIC[name](bad)
+
+
+def test_huge_exponents_in_messages_are_summarised():
+    # formatting a 5000-digit int raised ValueError (Python's digit limit)
+    x = circuits.Builder().input("x")
+    with pytest.raises(CircuitError, match="exponent of .* bits is too large"):
+        x ** (10 ** 5000)
+    c = circuits.Circuit(["input", "const", "pow"], [(), (), (0, 1)], [None] * 3, {1: 10 ** 5000},
+                         {0: "x"}, {"x": 0}, {"f": 2})
+    with pytest.raises(CircuitError, match="exponent of .* bits"):
+        c.check()
+
+
+def test_writing_to_a_folder_is_a_circuit_error(tmp_path):
+    # IsADirectoryError from render's write
+    folder = tmp_path / "drawing.svg"
+    folder.mkdir()
+    with pytest.raises(CircuitError, match="cannot write"):
+        circuits.render(circuits.parse("x*y"), folder)
+    with pytest.raises(CircuitError, match="cannot write"):
+        circuits.render(circuits.parse("x*y"), tmp_path / "drawing.svg" / "..")
+
+
+@pytest.mark.parametrize("argv", [
+    ["render", "x*y", "-o", "{folder}"],
+    ["render", "x*y", "--inputs", "x,y,a\x1bb", "-o", "{tmp}/a.dot"],
+    ["render", "x*y", "--values", "x=__import__('os'),y=1", "-o", "{tmp}/a.dot"],
+    ["report", "0*x"], ["report", "sin(0*x) + x"],
+    ["report", "((x-x+3)**65536)**65536", "--simplify"],
+    ["report", "x**" + "9" * 5000],
+])
+def test_cli_errors_are_one_line_and_status_2(argv, tmp_path, capsys):
+    from circuits.cli import main
+    folder = tmp_path / "folder.svg"
+    folder.mkdir()
+    argv = [a.format(folder=folder, tmp=tmp_path) for a in argv]
+    with _watchdog(60):
+        status = main(argv)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    if status != 0:
+        assert status == 2 and len(err.strip().splitlines()) == 1 and err.startswith("circuits: error: ")

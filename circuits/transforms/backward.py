@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Optional, Sequence, Union
 
 from ..builder import Builder
-from ..circuit import Circuit
+from ..circuit import Circuit, check_circuit
 from ..gates import GATES
 from .common import active_nodes, dname, finish, materialise, resolve_outputs, times, total
 
@@ -119,6 +119,7 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
     >>> g.evaluate(x1=3, x2=5)["df/dx1"] == 2*3 + 2*5 + 2*3*5 + 5**2
     True
     """
+    check_circuit(circuit, "backward()")
     names = resolve_outputs(circuit, output)
     b = Builder.extending(circuit)
     active = active_nodes(circuit, circuit.inputs.values())
@@ -167,6 +168,7 @@ def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circ
     >>> v.evaluate(x=2, y=3, f0_bar=1, f1_bar=10)
     {'x_bar': 13, 'y_bar': 12}
     """
+    check_circuit(circuit, "vjp()")
     seeds_by_name = _seed_spec(list(circuit.outputs), cotangents, "_bar")
     b = Builder.extending(circuit)
     seeds: dict = {}

@@ -42,6 +42,7 @@ def jacobian(circuit: Circuit, mode: str = "auto", *, simplify: bool = False) ->
     >>> j.evaluate(x=0.0)
     {'df0/dx': 1.0, 'df1/dx': 0.0, 'df2/dx': 3}
     """
+    check_circuit(circuit, "jacobian()")
     if mode not in ("auto", "forward", "reverse"):
         raise CircuitError(f"mode must be 'auto', 'forward' or 'reverse', not {mode!r}")
     if mode == "auto":
@@ -86,6 +87,7 @@ def hvp(circuit: Circuit, output: Optional[str] = None, vector=None) -> Circuit:
     >>> h.evaluate(x=1, y=2, x_dot=1, y_dot=0)   # first column of [[2y, 2x], [2x, 0]]
     {'Hv[x]': 4, 'Hv[y]': 2}
     """
+    check_circuit(circuit, "hvp()")
     y = _scalar_output(circuit, output)
     grad = backward(circuit, y)
     out = jvp(grad, vector)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from ..builder import Builder
-from ..circuit import Circuit
+from ..circuit import Circuit, check_circuit
 from .backward import _seed_spec
 from .common import (dname, finish, materialise, partial_of, resolve_inputs,
                      times, total)
@@ -118,6 +118,7 @@ def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bo
     >>> circuits.forward(f, sparse=True).size < fp.size
     True
     """
+    check_circuit(circuit, "forward()")
     wrt = resolve_inputs(circuit, wrt)
     b = Builder.extending(circuit)
     cache: dict = {}
@@ -167,6 +168,7 @@ def jvp(circuit: Circuit, tangents=None, *, keep_primal: bool = False) -> Circui
     >>> circuits.jvp(c, {"x": 1}).evaluate(x=2, y=3)
     {'f_dot': 3}
     """
+    check_circuit(circuit, "jvp()")
     spec = _seed_spec(list(circuit.inputs), tangents, "_dot")
     b = Builder.extending(circuit)
     seeds = {}
