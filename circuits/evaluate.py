@@ -16,6 +16,7 @@ product, quotient or power whose result would have more than
 :data:`MAX_EXACT_BITS` bits: ``(x**65536)**65536`` at ``x = 3`` is refused at
 once instead of running for hours.
 
+
 Examples
 --------
 >>> import circuits, numpy as np
@@ -46,7 +47,7 @@ from .circuit import Circuit, check_circuit, check_number
 from .errors import CircuitError
 from .gates import GATES
 
-__all__ = ["evaluate", "compile", "number_system", "check_value", "sympy_number",
+__all__ = ["evaluate", "node_values", "compile", "number_system", "check_value", "sympy_number",
            "MAX_EXACT_BITS", "exact_bits"]
 
 _ERRORS = (ValueError, ZeroDivisionError, OverflowError, ArithmeticError, TypeError)
@@ -104,6 +105,8 @@ def _shown(v) -> str:
     except ValueError:  # e.g. sympy integers beyond Python's digit limit
         return f"<{type(v).__name__}>"
     return text if len(text) <= 80 else text[:77] + "..."
+
+
 
 
 def number_system(values) -> str:
@@ -198,12 +201,13 @@ def _not_exact(name):
 
 
 def _functions(system: str) -> dict:
+    """Gate name → its evaluation in ``system``, from the registry."""
     table = {}
     for name, gate in GATES.items():
         if system == "numpy":
-            table[name] = gate.vec or gate.num
+            table[name] = gate.vec
         elif system == "sympy":
-            table[name] = gate.sym or gate.num
+            table[name] = gate.sym
         elif system == "exact" and not gate.exact:
             table[name] = _not_exact(name)
         else:
@@ -212,7 +216,19 @@ def _functions(system: str) -> dict:
             table[name] = _guarded(name, table[name])
     if system == "sympy":  # one n-ary node, in linear time, not n nested binary ones
         table["mul"] = sympy.Mul
+        table["add"] = _sympy_sum
     return table
+
+
+def _sympy_sum(*terms, weights=None):
+    return sympy.Add(*(terms if weights is None else [c * u for c, u in zip(weights, terms)]))
+
+
+def _check_registered(ops) -> None:
+    unknown = set(ops) - GATES.keys() - {"input", "const"}
+    if unknown:
+        raise CircuitError(f"the circuit uses gate {sorted(unknown)[0]!r}, which is not registered; "
+                           "register it with circuits.register_gate(...) first")
 
 
 def _input_values(circuit: Circuit, values: Optional[Mapping], kwargs: dict) -> list:
@@ -238,10 +254,90 @@ def _prepare_inputs(system: str, xs: list) -> list:
     return [Fraction(x) for x in xs]
 
 
+def _batch_shape(xs: list) -> tuple:
+    """The shape every output of a numpy batch has: the inputs' shapes broadcast together."""
+    try:
+        return np.broadcast_shapes(*(x.shape for x in xs))
+    except ValueError:
+        shown = ", ".join(str(x.shape) for x in xs)
+        raise CircuitError(f"the input arrays' shapes {shown} do not broadcast together; "
+                           "give arrays of one batch shape (or scalars)") from None
+
+
+def _broadcast_outputs(outputs: dict, shape: tuple) -> dict:
+    """Each output as an array of the batch's shape (a constant output is repeated).
+
+    A structurally constant output (a gradient entry such as ``d(2x)/dx``)
+    would otherwise come back as a plain number beside the arrays.
+    """
+    for name, v in outputs.items():
+        if not isinstance(v, np.ndarray) or v.shape != shape:
+            outputs[name] = np.array(np.broadcast_to(np.asarray(v, dtype=float), shape))
+    return outputs
+
+
 def _gate_error(circuit: Circuit, i: int, vals: list, exc: Exception) -> CircuitError:
     op = circuit.op(i)
     shown = ", ".join(_shown(vals[u]) for u in circuit.args(i))
     return CircuitError(f"gate {i} ({op}) cannot be evaluated at argument(s) {shown}: {exc}")
+
+
+def node_values(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, *, _dead_ok: bool = False,
+                **kwargs) -> list:
+    """The value of every node of ``circuit`` (list indexed by node id), as :func:`evaluate` computes them.
+
+    (``_dead_ok``, for :func:`evaluate`: a gate that no output needs and that cannot
+    be evaluated gets the value None instead of raising.)
+
+    Examples
+    --------
+    >>> import circuits
+    >>> from circuits.evaluate import node_values
+    >>> node_values(circuits.trace(lambda x: circuits.relu(x) * x), x=3)
+    [3, 3, 9]
+    """
+    check_circuit(circuit, "node_values()")
+    xs = _input_values(circuit, values, kwargs)
+    system = number_system(xs)
+    xs = _prepare_inputs(system, xs)
+    if system == "numpy":
+        _batch_shape(xs)  # one clear error for batches of different shapes
+    conv = _convert(system)
+    fns = _functions(system)
+    rec = circuit.record
+    _check_registered(rec.ops)
+    ops, argss, params = rec.ops, rec.args, rec.params
+    inputs = dict(zip(rec.inputs.values(), xs))
+    consts = rec.constants
+    weighted = {name for name, gate in GATES.items() if gate.weighted}
+    vals = [None] * len(ops)
+    i = start = 0
+    live = None
+    while True:  # resumed after an error in a gate that no output needs
+        ctx = np.errstate(all="ignore") if system == "numpy" else contextlib.nullcontext()
+        try:
+            with ctx:
+                for i in range(start, len(ops)):
+                    op = ops[i]
+                    if op == "input":
+                        vals[i] = inputs[i]
+                    elif op == "const":
+                        vals[i] = conv(consts[i])
+                    elif op in weighted:  # the wire weights are the gate's parameters
+                        w = params[i]
+                        vals[i] = fns[op](*[vals[u] for u in argss[i]],
+                                          weights=None if w is None else tuple(map(conv, w)))
+                    else:
+                        vals[i] = fns[op](*[vals[u] for u in argss[i]])
+            break
+        except _ERRORS as exc:
+            live = live if live is not None or not _dead_ok else _live(circuit)
+            if live is None or live[i]:
+                raise _gate_error(circuit, i, vals, exc) from None
+            start = i + 1  # a dead gate: its value stays None, as do those of its (dead) users
+        except RecursionError:  # sympy recurses over the depth of the expressions it builds
+            raise _too_deep(circuit) from None
+    return vals
 
 
 def evaluate(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, **kwargs) -> dict:
@@ -274,54 +370,11 @@ def evaluate(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, **
     circuits.errors.CircuitError: gate 1 (log) cannot be evaluated at argument(s) -1.0: math domain error
     """
     check_circuit(circuit, "evaluate()")
-    xs = _input_values(circuit, values, kwargs)
-    system = number_system(xs)
-    xs = _prepare_inputs(system, xs)
-    conv = _convert(system)
-    fns = _functions(system)
-    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
-    inputs = dict(zip(circuit.inputs.values(), xs))
-    consts = circuit._values
-    vals = [None] * len(ops)
-    i = start = 0
-    live = None
-    while True:  # resumed after an error in a gate that no output needs
-        ctx = np.errstate(all="ignore") if system == "numpy" else contextlib.nullcontext()
-        try:
-            with ctx:
-                for i in range(start, len(ops)):
-                    op = ops[i]
-                    if op == "input":
-                        vals[i] = inputs[i]
-                    elif op == "const":
-                        vals[i] = conv(consts[i])
-                    elif op == "add":
-                        w = weights[i]
-                        a = argss[i]
-                        if system == "sympy":  # sympy.Add of all terms: linear, where a + b + ... is quadratic
-                            vals[i] = sympy.Add(*[vals[u] if w is None else conv(c) * vals[u]
-                                                  for u, c in zip(a, w or a)])
-                            continue
-                        if w is None:
-                            total = vals[a[0]]
-                            for u in a[1:]:
-                                total = total + vals[u]
-                        else:
-                            total = conv(w[0]) * vals[a[0]]
-                            for u, c in zip(a[1:], w[1:]):
-                                total = total + conv(c) * vals[u]
-                        vals[i] = total
-                    else:
-                        vals[i] = fns[op](*[vals[u] for u in argss[i]])
-            break
-        except _ERRORS as exc:
-            live = live if live is not None else _live(circuit)
-            if live[i]:
-                raise _gate_error(circuit, i, vals, exc) from None
-            start = i + 1  # a dead gate: its value stays None, as do those of its (dead) users
-        except RecursionError:  # sympy recurses over the depth of the expressions it builds
-            raise _too_deep(circuit) from None
-    return {name: vals[v] for name, v in circuit.outputs.items()}
+    vals = node_values(circuit, values, _dead_ok=True, **kwargs)
+    outputs = {name: vals[v] for name, v in circuit.outputs.items()}
+    xs = [vals[v] for v in circuit.inputs.values()]
+    return _broadcast_outputs(outputs, _batch_shape(xs)) if number_system(xs) == "numpy" else outputs
+
 
 
 def _live(circuit: Circuit) -> bytearray:
@@ -349,21 +402,24 @@ def _source(circuit: Circuit, guarded: bool = False):
     """Straight-line Python for the circuit; returns (source, line → node, constants).
 
     Each value is deleted right after its last use, so a numpy batch keeps
-    only the live arrays in memory (and reuses their pages).  Products,
-    quotients and powers call the guarded gate functions (which refuse exact
-    results beyond MAX_EXACT_BITS) where exact numbers may meet: on constants
-    only, or everywhere when ``guarded`` (exact inputs); there every constant
-    but an int also enters through the number system's conversion, as in
-    :func:`evaluate`, so a float weight becomes a Fraction in exact arithmetic.
+    only the live arrays in memory (and reuses their pages).  Gates that no
+    output needs are not computed (so they cannot fail).  Products, quotients
+    and powers call the guarded gate functions (which refuse exact results
+    beyond MAX_EXACT_BITS) where exact numbers may meet: on constants only, or
+    everywhere when ``guarded`` (exact inputs); there every constant but an int
+    also enters through the number system's conversion, as in :func:`evaluate`,
+    so that a float weight becomes a Fraction in exact arithmetic.
     """
-    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    rec = circuit.record
+    _check_registered(rec.ops)
+    ops, argss, params = rec.ops, rec.args, rec.params
     constant = bytearray(len(ops))  # nodes computed from constants alone
     for i, a in enumerate(argss):
         constant[i] = ops[i] == "const" or (bool(a) and all(constant[u] for u in a))
+    live = _live(circuit)
     lines = ["def _circuit(" + ", ".join(f"v{v}" for v in circuit.inputs.values()) + "):"]
     where = [None]
     consts: list = []  # values referenced as k0, k1, ... (kept exact per number system)
-    live = _live(circuit)  # gates no output needs are not computed (nor can they fail)
     last_use = {}
     for i, a in enumerate(argss):
         if live[i]:
@@ -386,33 +442,24 @@ def _source(circuit: Circuit, guarded: bool = False):
         if op == "input" or not live[i]:
             continue
         if op == "const":
-            consts.append(circuit._values[i])
+            consts.append(rec.constants[i])
             emit(i, f"v{i} = k{len(consts) - 1}")
             continue
         a = argss[i]
-        if op == "add":
-            w = weights[i] or (1,) * len(a)
-            terms = [("-" if math.copysign(1, c) < 0 else "+",  # -0.0 keeps its sign
-                      f"v{u}" if abs(c) == 1 else f"{k(abs(c))}*v{u}") for u, c in zip(a, w)]
-            # ``b - a`` is one numpy call where ``-a + b`` is two; swapping the first
-            # two terms keeps every rounding the interpreter's left-to-right sum makes
-            if len(terms) > 1 and terms[0][0] == "-" and terms[1][0] == "+":
-                terms[0], terms[1] = terms[1], terms[0]
-            for j in range(0, len(terms), _CHUNK):
-                chunk = terms[j:j + _CHUNK]
-                text = f"v{i}" if j else ("-" if chunk[0][0] == "-" else "") + chunk[0][1]
-                rest = chunk if j else chunk[1:]
-                emit(i, f"v{i} = " + text + "".join(f" {sign} {t}" for sign, t in rest))
-        elif op in _GROWING and (guarded or constant[i]):
-            emit(i, f"v{i} = g_{op}(" + ", ".join(f"v{u}" for u in a) + ")")
-        elif op == "mul" and len(a) > _CHUNK:
-            for j in range(0, len(a), _CHUNK):
-                head = f"v{i} * " if j else ""
-                emit(i, f"v{i} = {head}" + " * ".join(f"v{u}" for u in a[j:j + _CHUNK]))
+        gate = GATES[op]
+        names = [f"v{u}" for u in a]
+        if gate.source is None or (op in _GROWING and (guarded or constant[i])):
+            text = f"g_{op}({', '.join(names)})"
+        elif gate.weighted:
+            text = gate.source(*names, weights=params[i], const=k, chunk=_CHUNK)
         else:
-            gate = GATES[op]
-            names = [f"v{u}" for u in a]
-            emit(i, f"v{i} = " + (gate.source(*names) if gate.source else f"g_{op}({', '.join(names)})"))
+            text = gate.source(*names)
+        if isinstance(text, str):
+            emit(i, f"v{i} = " + text)
+        else:  # a long expression in pieces: long sums must not nest deeply
+            emit(i, f"v{i} = " + text[0])
+            for piece in text[1:]:
+                emit(i, f"v{i} = v{i}" + piece)
         dead = sorted({u for u in a if last_use[u] == i})
         if dead:
             lines[-1] += "; del " + ", ".join(f"v{u}" for u in dead)
@@ -467,6 +514,8 @@ class CompiledCircuit:
         xs = _input_values(self.circuit, values, kwargs)
         system = number_system(xs)
         xs = _prepare_inputs(system, xs)
+        if system == "numpy":
+            _batch_shape(xs)
         guarded = system == "exact" or (system == "float" and any(type(x) is int for x in xs))
         fn = self.function(system, guarded)
         try:
@@ -489,10 +538,19 @@ class CompiledCircuit:
                 raise
             op = self.circuit.op(node)
             raise CircuitError(f"gate {node} ({op}) cannot be evaluated: {exc}") from None
-        return dict(zip(self.circuit.outputs, out))
+        outputs = dict(zip(self.circuit.outputs, out))
+        return _broadcast_outputs(outputs, _batch_shape(xs)) if system == "numpy" else outputs
 
     def __repr__(self):
         return f"<compiled {self.circuit!r}>"
+
+
+def _evaluate_method(self, values: Optional[Mapping[str, Any]] = None, /, **kwargs) -> dict:
+    """Evaluate every output; see :func:`circuits.evaluate`."""
+    return evaluate(self, values, **kwargs)
+
+
+Circuit.evaluate = _evaluate_method
 
 
 def compile(circuit: Circuit) -> CompiledCircuit:  # noqa: A001 - the public name asked for

@@ -22,14 +22,17 @@ Examples
 
 from __future__ import annotations
 
+import html
 import os
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from .circuit import Circuit
+from .evaluate import node_values
 from .errors import CircuitError
 from .gates import GATES, SOURCES
+from .transforms import backward, forward
 
 __all__ = ["render", "render_transforms", "write", "COLORS"]
 
@@ -49,9 +52,6 @@ _LEGEND = {
     "derivative": "derivative gate",
     "output": "output",
 }
-
-# Argument names shown on the wires of non-commutative gates, where order matters.
-_POSITIONS = {"div": ("num", "den"), "pow": ("base", "exp")}
 
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
@@ -104,16 +104,12 @@ def _escape_html(text: str) -> str:
     >>> _escape_html('<b>&"x"</b>')
     '&lt;b&gt;&amp;&quot;x&quot;&lt;/b&gt;'
     """
-    import html
     return html.escape(str(text), quote=True)
 
 
 def _node_values(circuit: Circuit, values: Mapping[str, Any]) -> list:
     """Value of every node at the point ``values`` (by evaluating all nodes as outputs)."""
-    every = Circuit(circuit._ops, circuit._args, circuit._weights, circuit._values,
-                    circuit._names, circuit._inputs, {str(i): i for i in range(len(circuit))})
-    result = every.evaluate(dict(values))
-    return [result[str(i)] for i in range(len(circuit))]
+    return node_values(circuit, dict(values))
 
 
 def _levels(circuit: Circuit) -> list:
@@ -168,7 +164,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False)
         gate = GATES[op]
         a = circuit.args(v)
         show_positions = not gate.commutative and len(a) > 1
-        names = _POSITIONS.get(op, ())
+        names = gate.arg_names
         for k, (u, w) in enumerate(zip(a, circuit.weights(v))):
             attrs = {}
             if gate.weighted and w != 1:
@@ -388,7 +384,6 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
     >>> [line.strip() for line in g.source.splitlines() if "cluster_" in line]
     ['subgraph cluster_circuit {', 'subgraph cluster_forward {', 'subgraph cluster_backward {', 'subgraph cluster_legend {']
     """
-    from .transforms import backward, forward
 
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"render_transforms() expects a Circuit, got {type(circuit).__name__}")

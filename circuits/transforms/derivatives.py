@@ -12,13 +12,17 @@ from __future__ import annotations
 from itertools import product as _cartesian
 from typing import Optional
 
-from ..circuit import Circuit, check_circuit
+from ..circuit import Circuit, check_circuit, select_outputs
 from ..errors import CircuitError
 from .backward import backward
-from .common import resolve_outputs
+from .elimination import ORDERS, cheapest_order, eliminate
 from .forward import forward, jvp
+from .simplify import simplify as _simplify
 
 __all__ = ["jacobian", "hvp", "hessian", "derivative"]
+
+
+_ELIMINATION_MODES = tuple(o for o in ORDERS if o not in ("forward", "reverse"))
 
 
 def jacobian(circuit: Circuit, mode: str = "auto", *, simplify: bool = False) -> Circuit:
@@ -26,39 +30,50 @@ def jacobian(circuit: Circuit, mode: str = "auto", *, simplify: bool = False) ->
 
     Parameters
     ----------
-    mode : {"auto", "forward", "reverse"}
-        ``"auto"`` picks the sweep whose count is ``min(d, m)`` (seed 001's
-        bound ``T(g, ∇g) ≤ Cγ(m∧d)·T(g)``): forward propagation (one sweep
-        per input) when there are fewer inputs ``d`` than outputs ``m``,
-        backpropagation (one sweep per output) otherwise.
+    mode : str
+        ``"forward"``: forward propagation, one sweep per input;
+        ``"reverse"``: backpropagation, one sweep per output (seed 001's
+        ``T(g, ∇g) ≤ Cγ(m∧d)·T(g)`` for the smaller of the two).
+        ``"markowitz"``, ``"relative_markowitz"``, ``"min_fill"``,
+        ``"optimal"``: vertex elimination in that order
+        (:func:`circuits.eliminate`).  ``"auto"`` (default) counts the
+        elimination orders without building them and builds the cheapest
+        (fewest multiplications, then additions; :func:`cheapest_order`),
+        which is never costlier than forward or reverse elimination.
 
     Examples
     --------
     >>> import circuits
     >>> c = circuits.trace(lambda x: (circuits.sin(x), x * x, 3 * x))
-    >>> j = circuits.jacobian(c)          # 1 input, 3 outputs: forward
+    >>> j = circuits.jacobian(c)
     >>> list(j.outputs)
     ['df0/dx', 'df1/dx', 'df2/dx']
     >>> j.evaluate(x=0.0)
     {'df0/dx': 1.0, 'df1/dx': 0.0, 'df2/dx': 3}
+    >>> circuits.jacobian(c, mode="reverse").evaluate(x=0.0) == j.evaluate(x=0.0)
+    True
     """
     check_circuit(circuit, "jacobian()")
-    if mode not in ("auto", "forward", "reverse"):
-        raise CircuitError(f"mode must be 'auto', 'forward' or 'reverse', not {mode!r}")
-    if mode == "auto":
-        mode = "forward" if len(circuit.inputs) < len(circuit.outputs) else "reverse"
+    if mode not in ("auto", "forward", "reverse") + _ELIMINATION_MODES:
+        raise CircuitError(f"mode must be 'auto', 'forward', 'reverse' or an elimination order "
+                           f"{list(_ELIMINATION_MODES)}, not {mode!r}")
     if mode == "forward":
-        return forward(circuit, sparse=True, simplify=simplify)
-    return backward(circuit, simplify=simplify)
+        result = forward(circuit, sparse=True)
+    elif mode == "reverse":
+        result = backward(circuit)
+    else:
+        if not isinstance(circuit, Circuit):
+            raise CircuitError(f"jacobian expects a Circuit, got {type(circuit).__name__}")
+        if mode == "auto":
+            mode = cheapest_order(circuit)
+        result = eliminate(circuit, mode).jacobian
+    if simplify:
+        result = _simplify(result)
+    return result
 
 
 def _scalar_output(circuit: Circuit, output: Optional[str]) -> str:
-    if output is None:
-        if len(circuit.outputs) != 1:
-            raise CircuitError(f"the circuit has {len(circuit.outputs)} outputs {list(circuit.outputs)}; "
-                               "choose one with output=...")
-        return next(iter(circuit.outputs))
-    return resolve_outputs(circuit, output)[0]
+    return select_outputs(circuit, output, one=True)[0]
 
 
 def hvp(circuit: Circuit, output: Optional[str] = None, vector=None) -> Circuit:
@@ -166,5 +181,4 @@ def _renamed(circuit: Circuit, names: dict) -> Circuit:
         seen: set = set()
         twice = next(n for n in (names.get(k, k) for k in circuit.outputs) if n in seen or seen.add(n))
         raise CircuitError(f"two outputs would both be named {twice!r}; rename the circuit's inputs or outputs")
-    return Circuit(circuit._ops, circuit._args, circuit._weights, circuit._values,
-                   circuit._names, circuit._inputs, outputs, circuit._meta)
+    return circuit.replace(outputs=outputs)

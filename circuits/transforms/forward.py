@@ -16,19 +16,24 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from ..builder import Builder
 from ..circuit import Circuit, check_circuit
 from .backward import _seed_spec
-from .common import (dname, finish, materialise, partial_of, resolve_inputs,
-                     times, total)
+from .simplify import simplify as _simplify
+from .common import dname, finish, materialise, resolve_inputs, times, total
+from .linearize import Linearization
 
 __all__ = ["forward", "jvp"]
 
 
-def _sweep(b, circuit, tangent, cache):
-    """Propagate scaled tangents {node: value} forward through every gate (sparse)."""
-    ops, argss = circuit._ops, circuit._args
-    for g in range(len(ops)):
+def _sweep(lin, tangent):
+    """Propagate scaled tangents {node: value} forward through every gate (sparse).
+
+    The wires' partials come from the linearization ``lin``, shared by the
+    sweeps of all inputs.
+    """
+    b, partial = lin.builder, lin.partial
+    argss = lin.circuit.record.args
+    for g in range(len(argss)):
         a = argss[g]
         if not a:
             continue
@@ -37,7 +42,7 @@ def _sweep(b, circuit, tangent, cache):
             t = tangent.get(u)
             if t is None:
                 continue
-            p = partial_of(b, circuit, cache, g, i)
+            p = partial(g, i)
             if p is None:
                 continue
             contributions.append(times(b, t, p))
@@ -48,9 +53,10 @@ def _sweep(b, circuit, tangent, cache):
     return tangent
 
 
-def _literal(b, circuit, wrt_nodes, cache):
+def _literal(lin, wrt_nodes):
     """The notes' construction verbatim: a sum of one product per wire, per gate and input."""
-    ops, argss = circuit._ops, circuit._args
+    b, circuit = lin.builder, lin.circuit
+    ops, argss = circuit.record.ops, circuit.record.args
     zero, one = b.const_node(0), b.const_node(1)
     inputs = [v for v in circuit.inputs.values()]
     # ∇g once per gate: the partial of every wire as a node and a weight
@@ -59,7 +65,7 @@ def _literal(b, circuit, wrt_nodes, cache):
         if argss[g]:
             row = []
             for i in range(len(argss[g])):
-                p = partial_of(b, circuit, cache, g, i)
+                p = lin.partial(g, i)
                 if p is None:
                     row.append((zero, 1))
                 elif p[0] is None:
@@ -120,21 +126,20 @@ def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bo
     """
     check_circuit(circuit, "forward()")
     wrt = resolve_inputs(circuit, wrt)
-    b = Builder.extending(circuit)
-    cache: dict = {}
+    lin = Linearization(circuit)
+    b = lin.builder
     wrt_nodes = [circuit.inputs[x] for x in wrt]
     if sparse:
-        tangents = [_sweep(b, circuit, {v: (None, 1)}, cache) for v in wrt_nodes]
+        tangents = [_sweep(lin, {v: (None, 1)}) for v in wrt_nodes]
         value = lambda t, node: materialise(b, t.get(node))  # noqa: E731
     else:
-        tangents = _literal(b, circuit, wrt_nodes, cache)
+        tangents = _literal(lin, wrt_nodes)
         value = lambda t, node: t[node]  # noqa: E731
     outs = [(dname(y, x), value(t, node))
             for y, node in circuit.outputs.items()
             for x, t in zip(wrt, tangents)]
     result = finish(b, circuit, outs, keep_primal)
     if simplify:
-        from .simplify import simplify as _simplify
         result = _simplify(result)
     return result
 
@@ -170,7 +175,8 @@ def jvp(circuit: Circuit, tangents=None, *, keep_primal: bool = False) -> Circui
     """
     check_circuit(circuit, "jvp()")
     spec = _seed_spec(list(circuit.inputs), tangents, "_dot")
-    b = Builder.extending(circuit)
+    lin = Linearization(circuit)
+    b = lin.builder
     seeds = {}
     for x, seed in spec.items():
         if seed is None:
@@ -178,6 +184,6 @@ def jvp(circuit: Circuit, tangents=None, *, keep_primal: bool = False) -> Circui
         d = (b.input_node(seed), 1) if isinstance(seed, str) else (None, seed)
         if d != (None, 0):
             seeds[circuit.inputs[x]] = d
-    tangent = _sweep(b, circuit, seeds, {})
+    tangent = _sweep(lin, seeds)
     outs = [(f"{y}_dot", materialise(b, tangent.get(node))) for y, node in circuit.outputs.items()]
     return finish(b, circuit, outs, keep_primal)
