@@ -274,7 +274,8 @@ class _Pass:
         """A gate through the CSE table (commutative operands sorted); counts the new uses."""
         # Two operands commute exactly in floating point; three or more are kept in
         # the circuit's order, since reordering them can overflow (x·x·0 is nan, 0·x·x is 0).
-        if GATES[op].commutative and len(args) <= 2:
+        # (max and min are commutative but not with nan: max(1, nan) is 1, max(nan, 1) nan)
+        if GATES[op].commutative and len(args) <= 2 and op in ("add", "mul"):
             if weights is None:
                 args = tuple(sorted(args))
             else:  # the nodes of a sum are distinct, so weights are never compared
