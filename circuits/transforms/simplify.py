@@ -37,6 +37,7 @@ from fractions import Fraction
 from ..analysis import gate_binary_ops
 from ..builder import Builder
 from ..circuit import Circuit, check_circuit
+from ..errors import CircuitError
 from ..evaluate import MAX_EXACT_BITS, _growth
 from ..gates import GATES
 
@@ -142,7 +143,7 @@ def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
     """
     check_circuit(circuit, "simplify()")
     if minimize not in ("gates", "ops"):
-        raise ValueError(f"minimize must be 'gates' or 'ops', not {minimize!r}")
+        raise CircuitError(f"simplify: minimize must be 'gates' or 'ops', not {minimize!r}")
     current = circuit
     # minimize="ops": the cheapest circuit seen, the input included (the latest on ties,
     # so a result equal in cost to the input is still the simplified one)
