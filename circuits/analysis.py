@@ -496,7 +496,7 @@ def plot_scaling(rows: Sequence[Mapping], path=None, *, title: str = "gate count
         import matplotlib.pyplot as plt
     except ImportError:
         raise CircuitError("plot_scaling needs matplotlib: pip install matplotlib "
-                           "(or pip install 'circuits[plot]')") from None
+                           "(or pip install 'gradient-circuits[plot]')") from None
     rows = [r for r in rows if r.get("n")]
     if not rows:
         raise CircuitError("plot_scaling needs at least one row with n > 0; run circuits.scaling first")

@@ -22,7 +22,7 @@ overflows and finite differences stay accurate.  Circuits are built from
 drawn integers and choices only, so hypothesis shrinks a failing circuit
 towards few gates over the first inputs.
 
-hypothesis is needed (the ``test`` extra: ``pip install circuits[test]``).
+hypothesis is needed (the ``test`` extra: ``pip install 'gradient-circuits[test]'``).
 
 Examples
 --------
@@ -44,7 +44,7 @@ from typing import Mapping, Optional, Sequence
 try:
     from hypothesis import strategies as st
 except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError("circuits.testing needs hypothesis: pip install 'circuits[test]' "
+    raise ImportError("circuits.testing needs hypothesis: pip install 'gradient-circuits[test]' "
                       "(or pip install hypothesis)") from exc
 
 from .builder import Builder
