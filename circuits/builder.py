@@ -29,7 +29,10 @@ its formula has exactly its 7 gates and depth 3:
 from __future__ import annotations
 
 import inspect
+import linecache
 import math
+import re
+import sys
 import numbers
 from operator import eq as _eq
 from fractions import Fraction
@@ -39,7 +42,7 @@ import numpy as np
 import sympy
 
 from .circuit import Circuit, check_number, compact, is_exponent
-from .errors import CircuitError
+from .errors import CircuitError, did_you_mean
 from .gates import GATES, MAX_EXPONENT
 
 __all__ = ["Builder", "Wire", "trace", "sum_of", "product",
@@ -138,7 +141,8 @@ class Builder:
         """
         gate = GATES.get(op)
         if gate is None:
-            raise CircuitError(f"unknown gate {op!r}; known gates are {sorted(GATES)}")
+            raise CircuitError(f"unknown gate {op!r}{did_you_mean(op, GATES)}; known gates are "
+                               f"{sorted(GATES)}")
         k = len(args)
         if (k != gate.arity) if gate.arity is not None else (k < gate.min_arity):
             raise CircuitError(f"gate {op!r} takes {gate.arity_text()}, got {k}")
@@ -456,8 +460,14 @@ class Wire:
     __lt__ = __le__ = __gt__ = __ge__ = _no_compare
 
     def __float__(self):
-        raise CircuitError("a circuit wire has no numeric value while the circuit is being built; "
-                           "evaluate the built circuit instead")
+        raise CircuitError("a circuit wire has no numeric value while the circuit is being built"
+                           + _numeric_hint(sys._getframe(1)))
+
+    def __abs__(self):
+        if "abs" in GATES:  # the registry's gate, where this version has one
+            return self._gate("abs", self)
+        raise CircuitError("abs() of a circuit wire: this version's registry has no abs gate; "
+                           "write circuits.relu(x) + circuits.relu(-x) (derivative ±1, 0 at 0)")
 
     __int__ = __index__ = __complex__ = __float__
 
@@ -478,6 +488,24 @@ class Wire:
     def sin(self): return sin(self)
     def cos(self): return cos(self)
     def tanh(self): return tanh(self)
+
+
+_FOREIGN_CALL = re.compile(r"\b(math|np|numpy|cmath|sympy)\.(\w+)\s*\(")
+
+
+def _numeric_hint(frame) -> str:
+    """What to write instead, read from the source line that asked a wire for a number."""
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno) if frame else ""
+    for module, name in _FOREIGN_CALL.findall(line):
+        fn = {"fabs": "abs", "absolute": "abs", "sigmoid": "sigmoid"}.get(name, name)
+        if fn in __all__ or fn in GATES:
+            return (f"; {module}.{name}(x) needs a number, so call circuits.{fn}(x) instead, "
+                    f"which adds a {fn} gate")
+        return (f"; {module}.{name}(x) needs a number and has no circuit counterpart"
+                f"{did_you_mean(name, [f for f in __all__ if f.islower()])}; the circuit "
+                f"functions are circuits.{', circuits.'.join(f for f in __all__ if f.islower() and f not in ('trace', 'product', 'sum_of'))}")
+    return ("; use the circuit functions (circuits.sin, circuits.exp, ...) instead of math or "
+            "numpy ones, or evaluate the built circuit")
 
 
 def _function(name: str) -> Callable:

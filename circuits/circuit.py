@@ -461,6 +461,44 @@ class Circuit:
         from .evaluate import evaluate
         return evaluate(self, values, **kwargs)
 
+    def __call__(self, *args, **kwargs):
+        """Evaluate like the Python function it was traced from: ``f(1, 2, 3)``.
+
+        Positional arguments are the inputs in declaration order, keywords by
+        name.  A circuit with one output returns that value; with several, a
+        tuple in output order (what a traced function returning a tuple
+        returned).  :meth:`evaluate` gives the dict of named outputs.
+
+        Examples
+        --------
+        >>> import circuits
+        >>> f = circuits.trace(lambda x, y, z: x * y + z)
+        >>> f(1, 2, 3), f(1, 2, z=0.5)
+        (5, 2.5)
+        >>> circuits.trace(lambda x, y: (x + y, x * y))(2, 5)
+        (7, 10)
+        >>> f(1, 2)
+        Traceback (most recent call last):
+        ...
+        circuits.errors.CircuitError: the circuit takes 3 inputs (x, y, z) and got 2 values; missing z
+        """
+        names = list(self._inputs)
+        if len(args) > len(names):
+            raise CircuitError(f"the circuit takes {len(names)} inputs ({', '.join(names)}) and got "
+                               f"{len(args)} positional values")
+        values = dict(zip(names, args))
+        for k, v in kwargs.items():
+            if k in values:
+                raise CircuitError(f"input {k!r} given twice, by position and by name")
+            values[k] = v
+        missing = [k for k in names if k not in values]
+        if missing and not [k for k in values if k not in self._inputs]:
+            raise CircuitError(f"the circuit takes {len(names)} inputs ({', '.join(names)}) and got "
+                               f"{len(values)} values; missing {', '.join(missing)}")
+        out = self.evaluate(values)
+        result = tuple(out[k] for k in self._outputs)
+        return result[0] if len(result) == 1 else result
+
     def to_json(self, indent: Optional[int] = None) -> str:
         """Serialise to JSON; see :func:`circuits.io.to_json`."""
         from .io import to_json
