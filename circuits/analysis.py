@@ -37,11 +37,12 @@ from numbers import Real
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .circuit import Circuit
+from . import display
 from .errors import CircuitError
 from .gates import GATES, SOURCES
 
 __all__ = ["Analysis", "analyze", "cost", "gate_binary_ops", "ComparisonTable", "compare",
-           "scaling", "plot_scaling"]
+           "ScalingTable", "scaling", "plot_scaling"]
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,14 @@ class Analysis:
                 f"w={self.w} wires, depth {self.depth}; gates: {ops}; "
                 f"max fan-in {self.max_fan_in}, max fan-out {self.max_fan_out}; "
                 f"{self.binary_ops} binary operations; outputs {', '.join(self.outputs)}")
+
+    def _repr_html_(self) -> str:
+        ops = ", ".join(f"{GATES[op].label} {k}" for op, k in self.op_counts.items()) or "none"
+        rows = [("inputs n", self.n), ("constants", self.constants), ("gates s", self.s),
+                ("wires w", self.w), ("depth", self.depth), ("gates by op", ops),
+                ("max fan-in", self.max_fan_in), ("max fan-out", self.max_fan_out),
+                ("binary operations", self.binary_ops), ("outputs", ", ".join(self.outputs))]
+        return display.table(["", ""], rows, caption="Analysis")
 
 
 def gate_binary_ops(circuit: Circuit, v: int) -> int:
@@ -415,8 +424,29 @@ def compare(circuit: Circuit, *, simplified: bool = True,
 # --- scaling -------------------------------------------------------------------
 
 
+class ScalingTable(list):
+    """The rows of :func:`scaling`: a list of dicts that Jupyter shows as a table.
+
+    It is a ``list`` (indexing, ``len``, JSON, ``plot_scaling(rows)`` as before)
+    whose ``_repr_html_`` draws the rows as an HTML table.
+
+    Examples
+    --------
+    >>> t = ScalingTable([{"n": 2, "s": 5}, {"n": 4, "s": 9}])
+    >>> t[1]["s"], isinstance(t, list)
+    (9, True)
+    >>> "<th>n</th>" in t._repr_html_()
+    True
+    """
+
+    def _repr_html_(self) -> str:
+        keys = list(dict.fromkeys(k for row in self for k in row))
+        return display.table(keys, ([row.get(k, "") for k in keys] for row in self),
+                             caption=f"scaling: {len(self)} sizes")
+
+
 def scaling(family: Callable[[int], Circuit], sizes: Iterable[int], *,
-            progress: Optional[Callable[[int, int, int], None]] = None) -> list[dict]:
+            progress: Optional[Callable[[int, int, int], None]] = None) -> "ScalingTable":
     """Sizes of a family's circuits and of their forward and backward circuits.
 
     Parameters
@@ -450,7 +480,7 @@ def scaling(family: Callable[[int], Circuit], sizes: Iterable[int], *,
     from .transforms import backward, forward
 
     sizes = list(sizes)
-    rows = []
+    rows = ScalingTable()
     for done, k in enumerate(sizes, 1):
         c = family(k)
         if not isinstance(c, Circuit):
@@ -523,13 +553,13 @@ def plot_scaling(rows: Sequence[Mapping], path=None, *, title: str = "gate count
     ax.set_title(title)
     ax.legend()
     fig.tight_layout()
+    # closed, the figure is drawn once in Jupyter: as the returned value, not also by pyplot
+    plt.close(fig)
     if path is not None:
         from pathlib import Path
         p = Path(path)
         if p.suffix.lower() not in (".png", ".svg", ".pdf"):
-            plt.close(fig)
             raise CircuitError(f"plot_scaling writes .png, .svg or .pdf files, not {p.name!r}")
         p.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(p)
-        plt.close(fig)
     return fig

@@ -45,6 +45,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
+from . import display
 from .analysis import cost
 from .circuit import Circuit
 from .errors import CircuitError
@@ -88,6 +89,15 @@ class BoundCheck:
 
     def __bool__(self) -> bool:
         return bool(self.holds)
+
+    def _repr_html_(self) -> str:
+        def fmt(x):
+            return f"{x:.3g}" if isinstance(x, float) else str(x)
+        rel = "≤" if self.holds else ">"
+        rows = [(k, fmt(v)) for k, v in self.details.items() if not isinstance(v, dict)]
+        return (display.verdict(self.holds, f"{self.name}: measured {fmt(self.measured)} {rel} "
+                                            f"bound {fmt(self.bound)}")
+                + f"<div>{display.html.escape(self.claim)}</div>" + display.table(["", ""], rows))
 
     def __str__(self) -> str:
         def fmt(x):

@@ -17,6 +17,7 @@ from typing import Any, Mapping, Optional
 
 import sympy
 
+from .. import display
 from ..circuit import Circuit
 from ..errors import CircuitError
 from ..gates import GATES
@@ -66,6 +67,13 @@ class GradientReport:
         verdict = "OK" if self else "FAILED"
         lines.append(f"{verdict}: max error {self.max_error:.1e} (tolerance {self.tolerance:.0e})")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = [(name, a, n, f"{e:.1e}" + ("" if e <= self.tolerance else " ✗"))
+                for name, a, n, e in self.rows]
+        return (display.verdict(bool(self), f"gradient check: max error {self.max_error:.1e} "
+                                            f"(tolerance {self.tolerance:.0e})")
+                + display.table(["partial", "circuit", "finite diff.", "error"], rows))
 
 
 def check_gradient(circuit: Circuit, gradient_circuit: Circuit, point: Mapping[str, float],
@@ -125,6 +133,13 @@ class SymbolicReport:
         lines = [f"{name}: {'equal' if ok else 'DIFFERENT'}  ({got} vs {want})" for name, got, want, ok in self.rows]
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        rows = [(name, str(got), str(want), "equal" if ok else "DIFFERENT ✗")
+                for name, got, want, ok in self.rows]
+        title = f"symbolic check: {sum(r[3] for r in self.rows)} of {len(self.rows)} partials equal sympy.diff"
+        return display.verdict(bool(self), title) + display.table(
+            ["partial", "gradient circuit", "sympy.diff", ""], rows)
+
 
 def _symbols(circuit: Circuit):
     return {x: sympy.Symbol(x) for x in circuit.inputs}
@@ -167,6 +182,10 @@ class BauerPaths:
 
     def __str__(self) -> str:
         return f"d{self.output}/d{self.input}: {self.paths} paths, sum = {self.value}"
+
+    def _repr_html_(self) -> str:
+        return display.verdict(None, f"Bauer's formula for d{self.output}/d{self.input}") + display.table(
+            ["paths", "sum of path products"], [(self.paths, str(self.value))])
 
 
 def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[str] = None,
