@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -232,9 +233,30 @@ def _cmd_render(args) -> int:
     if args.mirror and args.transform != "backward":
         raise CircuitError("--mirror draws a backward circuit; add --transform backward")
     max_nodes = None if args.max_nodes == 0 else args.max_nodes
-    render(c, args.output, values=_values(args.values), mirror=args.mirror, max_nodes=max_nodes)
+    try:
+        render(c, args.output, values=_values(args.values), mirror=args.mirror, max_nodes=max_nodes)
+    except CircuitError as err:  # say it in the command's own words: the flag, not the argument
+        if "max_nodes=" not in str(err):
+            raise
+        nodes = re.search(r"has (\d+) nodes", str(err))
+        raise CircuitError(f"the drawing has {nodes.group(1) if nodes else 'too many'} nodes, more "
+                           f"than --max-nodes {args.max_nodes} that can be drawn legibly; pass "
+                           f"--max-nodes {nodes.group(1) if nodes else 0} (or --max-nodes 0 for "
+                           "no limit) to draw it anyway") from None
     print(f"wrote {args.output} ({len(c)} nodes, size {c.size})")
     return 0
+
+
+def _plain_text(text: str) -> str:
+    """Docstring reST as a terminal shows it: ``x`` → x, :func:`f` → f.
+
+    Examples
+    --------
+    >>> _plain_text("``n × n`` matrix, see :func:`circuits.library.lsq`")
+    'n × n matrix, see circuits.library.lsq'
+    """
+    text = re.sub(r":[a-z]+:`~?([^`]+)`", r"\1", text)
+    return re.sub(r"``([^`]+)``", r"\1", text)
 
 
 def _cmd_scaling(args) -> int:
@@ -248,7 +270,7 @@ def _cmd_scaling(args) -> int:
     if args.json:
         print(json.dumps({"family": args.family, "rows": _plain(rows)}, indent=2))
     else:
-        print(f"{args.family}: {what}")
+        print(f"{args.family}: {_plain_text(what)}")
         print(_text_table(rows, ("size", "n", "s", "w", "depth", "forward", "backward")))
     if args.output:
         plot_scaling(rows, args.output, title=f"{args.family}: gate counts against n")
@@ -434,8 +456,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         return args.func(args)
     except (ParseError, CircuitError) as err:
-        first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        print(f"circuits: error: {first}", file=sys.stderr)
+        lines = str(err).splitlines() or [type(err).__name__]
+        print(f"circuits: error: {lines[0]}", file=sys.stderr)
+        if isinstance(err, ParseError) and len(lines) == 3:  # the formula and a caret under the fault
+            print("\n".join(lines[1:]), file=sys.stderr)
         return 2
     except BrokenPipeError:  # `circuits report ... | head`
         return 0
