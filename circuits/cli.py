@@ -234,7 +234,9 @@ def _cmd_render(args) -> int:
         raise CircuitError("--mirror draws a backward circuit; add --transform backward")
     max_nodes = None if args.max_nodes == 0 else args.max_nodes
     try:
-        render(c, args.output, values=_values(args.values), mirror=args.mirror, max_nodes=max_nodes)
+        render(c, args.output, values=_values(args.values), mirror=args.mirror, max_nodes=max_nodes,
+               legend=not args.no_legend, title=False if args.no_title else args.title,
+               rankdir=args.rankdir, size=args.size, dpi=args.dpi)
     except CircuitError as err:  # say it in the command's own words: the flag, not the argument
         if "max_nodes=" not in str(err):
             raise
@@ -428,6 +430,13 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--mirror", action="store_true", help="with --transform backward: mirror ∂y/∂z opposite z")
     g.add_argument("--values", help="show node values at a point, e.g. x=1,y=2")
     g.add_argument("--max-nodes", type=int, default=500, help="refuse larger circuits (0: no limit; default 500)")
+    g.add_argument("--rankdir", choices=("BT", "TB", "LR", "RL"), default="BT",
+                   help="direction: BT puts inputs at the bottom (default), LR left to right")
+    g.add_argument("--title", help="title of the drawing (default: outputs(inputs), size, depth)")
+    g.add_argument("--no-title", action="store_true", help="no title")
+    g.add_argument("--no-legend", action="store_true", help="no colour legend")
+    g.add_argument("--size", help='largest size in inches, "width,height" (e.g. 9,5)')
+    g.add_argument("--dpi", type=float, help="resolution of .png output (e.g. 150)")
     g.set_defaults(func=_cmd_render)
 
     s = sub.add_parser("scaling", help="gate counts of a family of circuits of growing size",

@@ -16,8 +16,8 @@ Examples
 >>> import circuits
 >>> c = circuits.trace(lambda x, y: (x - 3*y) * y)
 >>> g = circuits.render(c)          # a graphviz.Digraph; render(c, "f.svg") writes it
->>> [line.strip() for line in g.source.splitlines() if "->" in line and "legend" not in line]
-['n0 -> n2', 'n1 -> n2 [label=-3]', 'n2 -> n3', 'n1 -> n3']
+>>> [line.strip() for line in g.source.splitlines() if "->" in line and "invis" not in line]
+['n0 -> n2', 'n1 -> n2 [fontcolor="#1f4e9a" headlabel=-3 labelangle=-35 labeldistance=1.8]', 'n2 -> n3', 'n1 -> n3']
 """
 
 from __future__ import annotations
@@ -80,6 +80,34 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\")
 
 
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+#: One font for everything in a drawing (labels, weights, title, legend).
+FONT = "Helvetica"
+
+
+def _name_label(name: str) -> str:
+    """``x_1`` → ``x₁``, ``w_12`` → ``w₁₂`` (digit subscripts); other names unchanged.
+
+    Examples
+    --------
+    >>> _name_label("x_1"), _name_label("df/dx_12"), _name_label("x_a")
+    ('x₁', 'df/dx₁₂', 'x_a')
+    """
+    import re
+    return re.sub(r"_(\d+)\b", lambda m: m.group(1).translate(_SUBSCRIPTS), name)
+
+
+def _truncate(text: str, most: int = 70) -> str:
+    return text if len(text) <= most else text[:most - 1] + "…"
+
+
+def _default_title(circuit: Circuit) -> str:
+    from .circuit import _names_text
+    return (f"{_truncate(_names_text(circuit.outputs, 4), 40)}({_truncate(_names_text(circuit.inputs, 4), 40)}): "
+            f"size {circuit.size}, depth {circuit.depth}")
+
+
 def _node_values(circuit: Circuit, values: Mapping[str, Any]) -> list:
     """Value of every node at the point ``values`` (by evaluating all nodes as outputs)."""
     every = Circuit(circuit._ops, circuit._args, circuit._weights, circuit._values,
@@ -110,11 +138,17 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False)
     for name, v in circuit.outputs.items():
         outputs.setdefault(v, []).append(name)
     vals = _node_values(circuit, values) if values is not None else None
+    adjoint_of = circuit.meta.get("adjoint_of") or {}  # a mirrored ∂y/∂z is drawn even when constant
     kinds = set()
+    drawn = set()
     for v in range(len(circuit)):
         op = circuit.op(v)
+        if op == "const" and v not in outputs and not (mirror and v in adjoint_of):
+            kinds.add("const")
+            continue  # drawn small at each use, not as one hub every user points to
+        drawn.add(v)
         if op == "input":
-            lines, kind = [_escape(circuit.name(v))], "input"
+            lines, kind = [_escape(_name_label(circuit.name(v)))], "input"
             attrs = {"shape": "box", "style": "rounded,filled"}
         elif op == "const":
             lines, kind = [_number(circuit.value(v))], "const"
@@ -125,7 +159,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False)
             attrs = {"shape": "circle", "style": "filled"}
         kinds.add(kind)
         if v in outputs:
-            lines.append(_escape(", ".join(outputs[v])))
+            lines.append(_escape(_truncate(", ".join(_name_label(o) for o in outputs[v]), 30)))
             attrs.update(color=COLORS["output"], penwidth="2.5", fontcolor=COLORS["output"])
             kinds.add("output")
         if vals is not None and op != "const":
@@ -139,20 +173,48 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False)
         show_positions = not gate.commutative and len(a) > 1
         names = _POSITIONS.get(op, ())
         for k, (u, w) in enumerate(zip(a, circuit.weights(v))):
-            attrs = {}
+            # a weight sits at the head of its wire, next to the gate it scales: unambiguous
+            attrs = {"labeldistance": "1.8", "labelangle": "-35"}
             if gate.weighted and w != 1:
-                attrs["label"] = _number(w)
+                attrs["headlabel"] = _number(w)
+                attrs["fontcolor"] = "#1f4e9a"
             elif show_positions:
-                attrs["label"] = names[k] if k < len(names) else f"#{k}"
+                attrs["headlabel"] = names[k] if k < len(names) else f"#{k}"
                 attrs["fontcolor"] = "#555555"
                 attrs["fontsize"] = "10"
-            g.edge(f"{prefix}n{u}", f"{prefix}n{v}", **attrs)
+            else:
+                attrs = {}
+            tail = f"{prefix}n{u}"
+            if u not in drawn:  # a constant: a small box of its own at this use
+                tail = f"{prefix}n{u}_{v}_{k}"
+                g.node(tail, _number(circuit.value(u)), shape="box", style="filled",
+                       fillcolor=COLORS["const"], fontsize="9", width="0.2", height="0.15",
+                       margin="0.03,0.01")
+            g.edge(tail, f"{prefix}n{v}", **attrs)
+    # inputs in declaration order on one rank; outputs nothing reads in output order on one rank
+    _ordered_rank(g, [f"{prefix}n{v}" for v in circuit.inputs.values()], "min")
     if mirror:
-        _mirror(g, circuit, prefix)
+        _mirror(g, circuit, prefix, drawn)
+    else:
+        read = {u for v in circuit.gates() for u in circuit.args(v)}
+        last = [v for v in dict.fromkeys(circuit.outputs.values()) if v not in read and v in drawn]
+        _ordered_rank(g, [f"{prefix}n{v}" for v in last], "max")
     return kinds
 
 
-def _mirror(g, circuit: Circuit, prefix: str) -> None:
+def _ordered_rank(g, nodes: list, rank: str) -> None:
+    """Put ``nodes`` on one rank, left to right in the given order (invisible edges)."""
+    if len(nodes) < 2:
+        return
+    with g.subgraph() as s:
+        s.attr(rank=rank)
+        for name in nodes:
+            s.node(name)
+        for a, b in zip(nodes, nodes[1:]):
+            s.edge(a, b, style="invis", weight="10")
+
+
+def _mirror(g, circuit: Circuit, prefix: str, drawn: set) -> None:
     """Rank each node z at its depth and each ∂y/∂z at the mirrored rank ``2L + 1 - depth(z)``."""
     adjoint_of = circuit.meta.get("adjoint_of")
     if not adjoint_of:
@@ -181,12 +243,13 @@ def _mirror(g, circuit: Circuit, prefix: str) -> None:
             s.attr(rank="same")
             s.node(anchors[r])
             for v in sorted(nodes):
-                s.node(f"{prefix}n{v}")
+                if v in drawn:
+                    s.node(f"{prefix}n{v}")
 
 
 def _add_legend(g, kinds: set, prefix: str = "") -> None:
     with g.subgraph(name=f"cluster_{prefix}legend") as s:
-        s.attr(label="legend", fontsize="10", style="rounded", color="#999999")
+        s.attr(label="legend", fontname=FONT, fontsize="10", style="rounded", color="#999999")
         previous = None
         for kind in ("input", "const", "primal", "derivative", "output"):
             if kind not in kinds:
@@ -239,7 +302,8 @@ def write(graph, path) -> Path:
 
 def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] = None,
            mirror: bool = False, max_nodes: Optional[int] = 500, legend: bool = True,
-           title: Optional[str] = None, rankdir: str = "BT"):
+           title: Optional[str] = None, rankdir: str = "BT", size: Optional[str] = None,
+           dpi: Optional[float] = None):
     """Draw ``circuit`` as a :class:`graphviz.Digraph`, and write it when ``path`` is given.
 
     Inputs and constants are drawn as boxes (the sources), gates as circles
@@ -267,10 +331,21 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
         Refuse to draw more nodes than this (None: no limit).
     legend : bool
         Draw the colour legend.
-    title : str, optional
-        A title; by default ``outputs(inputs)`` and the size.
+    title : str or False, optional
+        A title; by default ``outputs(inputs)`` and the size, with long name
+        lists cut as ``repr`` cuts them; ``False`` (or ``""``) for none.
     rankdir : str
-        Graphviz direction; ``"BT"`` puts the sources at the bottom.
+        Graphviz direction; ``"BT"`` puts the sources at the bottom, ``"LR"``
+        draws left to right (wide slides).
+    size : str, optional
+        Largest drawing size in inches, Graphviz's ``"width,height"`` (e.g.
+        ``"9,5"``); add ``!`` to scale small drawings up to it.
+    dpi : float, optional
+        Resolution of ``.png`` output (and the pixel size of ``size``).
+
+    Inputs are drawn in declaration order on one rank, outputs that nothing
+    reads in output order on one rank; a constant is a small box at each use;
+    weights sit at the head of their wire; ``x_1`` is written x₁; one font.
 
     Returns
     -------
@@ -289,7 +364,7 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     >>> import circuits
     >>> c = circuits.trace(lambda x, y: x / y)
     >>> g = render(c, values={"x": 1, "y": 4})
-    >>> '"÷\\\\nf\\\\n= 0.25"' in g.source, 'label=num' in g.source
+    >>> '"÷\\\\nf\\\\n= 0.25"' in g.source, 'headlabel=num' in g.source
     (True, True)
     >>> render(c, max_nodes=2)
     Traceback (most recent call last):
@@ -300,13 +375,20 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
         raise CircuitError(f"render() expects a Circuit, got {type(circuit).__name__}")
     _check_size(len(circuit), max_nodes, "the circuit")
     graphviz = _graphviz()
+    if rankdir not in ("BT", "TB", "LR", "RL"):
+        raise CircuitError(f"rankdir must be one of 'BT', 'TB', 'LR', 'RL', not {rankdir!r}")
     g = graphviz.Digraph("circuit")
     if title is None:
-        title = (f"{', '.join(circuit.outputs)}({', '.join(circuit.inputs)}): "
-                 f"size {circuit.size}, depth {circuit.depth}")
-    g.attr(rankdir=rankdir, label=_escape(title), labelloc="t", fontsize="12")
-    g.attr("node", fontname="Helvetica", fontsize="12")
-    g.attr("edge", fontname="Helvetica", fontsize="11", arrowsize="0.6")
+        title = _default_title(circuit)
+    g.attr(rankdir=rankdir, fontname=FONT, fontsize="12")
+    if title:
+        g.attr(label=_escape(_truncate(str(title), 90)), labelloc="t")
+    if size is not None:
+        g.attr(size=str(size))
+    if dpi is not None:
+        g.attr(dpi=str(dpi))
+    g.attr("node", fontname=FONT, fontsize="12")
+    g.attr("edge", fontname=FONT, fontsize="11", arrowsize="0.6")
     kinds = _add_circuit(g, circuit, "", values=values, mirror=mirror)
     if legend:
         _add_legend(g, kinds)
@@ -362,8 +444,9 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
     g.attr(rankdir=rankdir, label=_escape(f"{', '.join(circuit.outputs)}({', '.join(circuit.inputs)})"
                                           ": the circuit, forward propagation, backpropagation"),
            labelloc="t", fontsize="13")
-    g.attr("node", fontname="Helvetica", fontsize="12")
-    g.attr("edge", fontname="Helvetica", fontsize="11", arrowsize="0.6")
+    g.attr(fontname=FONT)
+    g.attr("node", fontname=FONT, fontsize="12")
+    g.attr("edge", fontname=FONT, fontsize="11", arrowsize="0.6")
     kinds = set()
     for label, prefix, c in parts:
         with g.subgraph(name=f"cluster_{label}") as s:
