@@ -295,12 +295,18 @@ def _examples() -> list:
 
 def _write_figures(out: Path, fmt: str, log=print) -> list:
     from .render import render, render_transforms
-    from .transforms import backward, simplify
+    from .transforms import backward, forward, simplify
     written = []
     for stem, title, c, point in _examples():
         g = backward(c, keep_primal=True)
         mirror = bool(g.meta.get("adjoint_of"))
+        x = next(iter(c.inputs))
+        fx = forward(c, [x], figure2=True)
         for name, draw in ((f"{stem}.{fmt}", lambda p: render(c, p, values=point)),
+                           (f"{stem}_forward.{fmt}", lambda p: render(
+                               fx, p, legend=False,
+                               title=f"∂{next(iter(c.outputs))}/∂{x} by forward propagation: "
+                                     f"size {fx.size} (seed 003, Figure 2)")),
                            (f"{stem}_backward.{fmt}", lambda p: render(g, p, mirror=mirror)),
                            (f"{stem}_backward_simplified.{fmt}", lambda p: render(simplify(g), p)),
                            (f"{stem}_transforms.{fmt}", lambda p: render_transforms(c, p))):

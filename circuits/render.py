@@ -17,7 +17,7 @@ Examples
 >>> c = circuits.trace(lambda x, y: (x - 3*y) * y)
 >>> g = circuits.render(c)          # a graphviz.Digraph; render(c, "f.svg") writes it
 >>> [line.strip() for line in g.source.splitlines() if "->" in line and "invis" not in line]
-['n0 -> n2', 'n1 -> n2 [fontcolor="#1f4e9a" headlabel=-3 labelangle=-35 labeldistance=1.8]', 'n2 -> n3', 'n1 -> n3']
+['n0 -> n2', 'n1 -> n2 [fontcolor="#1f4e9a" headlabel=-3 labelangle=30 labeldistance=2]', 'n2 -> n3', 'n1 -> n3']
 """
 
 from __future__ import annotations
@@ -104,8 +104,9 @@ def _truncate(text: str, most: int = 70) -> str:
 
 def _default_title(circuit: Circuit) -> str:
     from .circuit import _names_text
-    return (f"{_truncate(_names_text(circuit.outputs, 4), 40)}({_truncate(_names_text(circuit.inputs, 4), 40)}): "
-            f"size {circuit.size}, depth {circuit.depth}")
+    outs = _name_label(_truncate(_names_text(circuit.outputs, 4), 40))
+    ins = _name_label(_truncate(_names_text(circuit.inputs, 4), 40))
+    return f"{outs}({ins}): size {circuit.size}, depth {circuit.depth}"
 
 
 def _node_values(circuit: Circuit, values: Mapping[str, Any]) -> list:
@@ -174,7 +175,8 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False)
         names = _POSITIONS.get(op, ())
         for k, (u, w) in enumerate(zip(a, circuit.weights(v))):
             # a weight sits at the head of its wire, next to the gate it scales: unambiguous
-            attrs = {"labeldistance": "1.8", "labelangle": "-35"}
+            # alternate sides so that neighbouring weights into one gate do not overlap
+            attrs = {"labeldistance": "2", "labelangle": "-30" if k % 2 == 0 else "30"}
             if gate.weighted and w != 1:
                 attrs["headlabel"] = _number(w)
                 attrs["fontcolor"] = "#1f4e9a"
@@ -245,6 +247,10 @@ def _mirror(g, circuit: Circuit, prefix: str, drawn: set) -> None:
             for v in sorted(nodes):
                 if v in drawn:
                     s.node(f"{prefix}n{v}")
+            # outputs of one rank left to right in output order (∂f/∂x before ∂f/∂y)
+            order = [v for v in dict.fromkeys(circuit.outputs.values()) if v in nodes and v in drawn]
+            for a, b in zip(order, order[1:]):
+                s.edge(f"{prefix}n{a}", f"{prefix}n{b}", style="invis", weight="10")
 
 
 def _add_legend(g, kinds: set, prefix: str = "") -> None:
