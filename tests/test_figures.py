@@ -78,5 +78,4 @@ def test_forward_figure_has_seed_003s_gate_count():
     from circuits import library
     f = library.figure1()
     assert circuits.forward(f, ["x"], figure2=True).size == 3 + 13
-    titles, _ = _drawn(FIGURES / "figure1_forward.svg")
     assert any("size 16" in t for t in _drawn(FIGURES / "figure1_forward.svg")[1])
