@@ -10,7 +10,8 @@ Modules: :mod:`benchmarks.families` (the circuits), :mod:`benchmarks.measure`
 (time, memory, operation counts, the networkx floor), :mod:`benchmarks.peers`
 (the same circuits in CasADi SX, JAX, SymPy, in child processes with
 timeouts), :mod:`benchmarks.runner`, :mod:`benchmarks.report` (JSON,
-Markdown, plot), :mod:`benchmarks.progress`.
+Markdown, plot), :mod:`benchmarks.progress`, :mod:`benchmarks.mgh` (operation
+counts on the Moré–Garbow–Hillstrom problems against CasADi: ``--mgh``).
 """
 
 from .families import FAMILIES, Family

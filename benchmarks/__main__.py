@@ -1,4 +1,4 @@
-"""Command line of the benchmark: ``python -m benchmarks [--quick] [--families a,b] [--no-peers] [--out DIR]``."""
+"""Command line of the benchmark: ``python -m benchmarks [--quick] [--families a,b] [--no-peers] [--out DIR] [--mgh]``."""
 
 from __future__ import annotations
 
@@ -54,7 +54,14 @@ def main(argv=None) -> int:
     parser.add_argument("--figure", default="figures/bench_time_per_wire.png", help="path of the plot ('' for none)")
     parser.add_argument("--profile", default=None, metavar="FAMILIES",
                         help="instead of the benchmark, cProfile the largest case of these families")
+    parser.add_argument("--mgh", action="store_true",
+                        help="instead of the benchmark, count gradient operations on the Moré–Garbow–Hillstrom "
+                             "problems against CasADi (writes mgh.md, mgh.json; seconds)")
     args = parser.parse_args(argv)
+    if args.mgh:
+        from .mgh import main as mgh_main
+        print(mgh_main(args.out, peers=not args.no_peers))
+        return 0
     if args.profile:
         names = args.profile.split(",")
         bad = [n for n in names if n not in FAMILIES]

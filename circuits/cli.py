@@ -36,7 +36,17 @@ import sys
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+import numpy as np
+
+from . import __version__, bounds, library
+from . import library as L
+from .analysis import analyze
 from .errors import CircuitError, ParseError
+from .library import FAMILIES
+from .parse import parse
+from .render import render, render_transforms
+from .report import compare, plot_scaling, scaling
+from .transforms import backward, check_gradient, forward, simplify
 
 __all__ = ["main", "build_parser", "families", "ProgressBar"]
 
@@ -79,30 +89,10 @@ class ProgressBar:
 # --- families for `circuits scaling` --------------------------------------------
 
 
-def _builtin_families() -> dict:
-    from .builder import Builder, product, square, sum_of
-
-    def sum_of_squares(k):
-        b = Builder()
-        xs = b.inputs([f"x_{i}" for i in range(1, k + 1)])
-        b.output("f", sum_of([square(x) for x in xs]))
-        return b.build()
-
-    def sigma2_naive(k):
-        b = Builder()
-        xs = b.inputs([f"x_{i}" for i in range(1, k + 1)])
-        b.output("sigma2", sum_of([product([xs[i], xs[j]]) for i in range(k) for j in range(i + 1, k)]))
-        return b.build()
-
-    return {"sum-of-squares": (sum_of_squares, "Σ x_i², n = size"),
-            "sigma2-naive": (sigma2_naive, "σ2 as C(n,2) products (seed 003), n = size")}
-
-
 def families() -> dict:
     """Circuit families for ``circuits scaling``: name → (size → Circuit, description).
 
-    :data:`circuits.library.FAMILIES` when the library has it, else a few
-    built-in ones.
+    :data:`circuits.library.FAMILIES`.
 
     Examples
     --------
@@ -111,10 +101,6 @@ def families() -> dict:
     >>> isinstance(family(3), circuits.Circuit)
     True
     """
-    try:
-        from .library import FAMILIES
-    except ImportError:
-        return _builtin_families()
     return {name: (fn, ((fn.__doc__ or name).strip().splitlines() or [name])[0])
             for name, fn in FAMILIES.items()}
 
@@ -158,7 +144,6 @@ def _values(text: Optional[str]) -> Optional[dict]:
 
 
 def _parse(expr: str, inputs: Optional[str]):
-    from .parse import parse
     return parse(expr, inputs=_csv(inputs, "--inputs") if inputs else None)
 
 
@@ -186,7 +171,6 @@ def _text_table(rows: Sequence[dict], columns: Sequence[str]) -> str:
 
 def _checks(circuit) -> list:
     """The notes' bound checks that apply to ``circuit``."""
-    from . import bounds
     checks = [bounds.forward_size(circuit)]
     if len(circuit.outputs) == 1:
         checks += [bounds.theorem3(circuit), bounds.cheap_gradient(circuit)]
@@ -198,7 +182,6 @@ def _checks(circuit) -> list:
 
 
 def _cmd_report(args) -> int:
-    from .analysis import analyze, compare
     c = _parse(args.expr, args.inputs)
     table = compare(c, simplified=args.simplify)
     checks = _checks(c)
@@ -222,13 +205,10 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_render(args) -> int:
-    from .render import render
     c = _parse(args.expr, args.inputs)
     if args.transform == "forward":
-        from .transforms import forward
         c = forward(c, keep_primal=True)
     elif args.transform == "backward":
-        from .transforms import backward
         c = backward(c, keep_primal=True)
     if args.mirror and args.transform != "backward":
         raise CircuitError("--mirror draws a backward circuit; add --transform backward")
@@ -262,7 +242,6 @@ def _plain_text(text: str) -> str:
 
 
 def _cmd_scaling(args) -> int:
-    from .analysis import plot_scaling, scaling
     fams = families()
     if args.family not in fams:
         raise CircuitError(f"unknown family {args.family!r}; choose from {', '.join(sorted(fams))}")
@@ -282,7 +261,6 @@ def _cmd_scaling(args) -> int:
 
 def _examples() -> list:
     """The notes' examples: (file stem, title, circuit, point)."""
-    from . import library as L
     return [
         ("figure1", "Figure 1 of seed 003: the sum-of-squares loss (1)", L.figure1(),
          {"x": 1.0, "y": 2.0, "z": 3.0}),
@@ -294,8 +272,6 @@ def _examples() -> list:
 
 
 def _write_figures(out: Path, fmt: str, log=print) -> list:
-    from .render import render, render_transforms
-    from .transforms import backward, forward, simplify
     written = []
     for stem, title, c, point in _examples():
         g = backward(c, keep_primal=True)
@@ -323,8 +299,6 @@ SCALING_FIGURE = ("sigma2_fast", (4, 8, 16, 32, 64, 128))
 
 
 def _write_scaling(out: Path, log=print) -> list:
-    from . import library
-    from .analysis import plot_scaling, scaling
     name, sizes = SCALING_FIGURE
     rows = scaling(library.FAMILIES[name], sizes)
     out.mkdir(parents=True, exist_ok=True)
@@ -346,10 +320,7 @@ def _cmd_figures(args) -> int:
 
 
 def _cmd_demo(args) -> int:
-    import numpy as np
 
-    from .analysis import analyze, compare
-    from .transforms import backward, check_gradient, forward
 
     for stem, title, c, point in _examples():
         print("=" * 78)
@@ -396,7 +367,6 @@ def _cmd_demo(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the ``circuits`` command."""
-    from . import __version__
     p = _Parser(prog="circuits",
                 description="Arithmetic circuits and their gradient circuits: forward propagation, "
                             "backpropagation, analysis and rendering.")

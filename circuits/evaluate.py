@@ -48,7 +48,7 @@ from .circuit import Circuit
 from .errors import CircuitError, EvaluationWarning
 from .gates import GATES
 
-__all__ = ["evaluate", "compile", "number_system"]
+__all__ = ["evaluate", "node_values", "compile", "number_system"]
 
 _ERRORS = (ValueError, ZeroDivisionError, OverflowError, ArithmeticError, TypeError)
 
@@ -91,17 +91,25 @@ def _not_exact(name):
 
 
 def _functions(system: str) -> dict:
+    """Gate name → its evaluation in ``system``, from the registry."""
     table = {}
     for name, gate in GATES.items():
         if system == "numpy":
-            table[name] = gate.vec or gate.num
+            table[name] = gate.vec
         elif system == "sympy":
-            table[name] = gate.sym or gate.num
+            table[name] = gate.sym
         elif system == "exact" and not gate.exact:
             table[name] = _not_exact(name)
         else:
             table[name] = gate.num
     return table
+
+
+def _check_registered(ops) -> None:
+    unknown = set(ops) - GATES.keys() - {"input", "const"}
+    if unknown:
+        raise CircuitError(f"the circuit uses gate {sorted(unknown)[0]!r}, which is not registered; "
+                           "register it with circuits.register_gate(...) first")
 
 
 def _input_values(circuit: Circuit, values: Optional[Mapping], kwargs: dict) -> list:
@@ -180,9 +188,76 @@ def gate_error(circuit: Circuit, i: int, exc: Exception, args: Optional[list] = 
     return CircuitError(f"{text}: {exc}")
 
 
+def _batch_shape(xs: list) -> tuple:
+    """The shape every output of a numpy batch has: the inputs' shapes broadcast together."""
+    try:
+        return np.broadcast_shapes(*(x.shape for x in xs))
+    except ValueError:
+        shown = ", ".join(str(x.shape) for x in xs)
+        raise CircuitError(f"the input arrays' shapes {shown} do not broadcast together; "
+                           "give arrays of one batch shape (or scalars)") from None
+
+
+def _broadcast_outputs(outputs: dict, shape: tuple) -> dict:
+    """Each output as an array of the batch's shape (a constant output is repeated).
+
+    A structurally constant output (a gradient entry such as ``d(2x)/dx``)
+    would otherwise come back as a plain number beside the arrays.
+    """
+    for name, v in outputs.items():
+        if not isinstance(v, np.ndarray) or v.shape != shape:
+            outputs[name] = np.array(np.broadcast_to(np.asarray(v, dtype=float), shape))
+    return outputs
+
+
 def _gate_error(circuit: Circuit, i: int, vals: list, xs: list, exc: Exception) -> CircuitError:
     inputs = dict(zip(circuit.inputs, xs))
     return gate_error(circuit, i, exc, [vals[u] for u in circuit.args(i)], inputs)
+
+
+def node_values(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, **kwargs) -> list:
+    """The value of every node of ``circuit`` (list indexed by node id), as :func:`evaluate` computes them.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> from circuits.evaluate import node_values
+    >>> node_values(circuits.trace(lambda x: circuits.relu(x) * x), x=3)
+    [3, 3, 9]
+    """
+    xs = _input_values(circuit, values, kwargs)
+    system = number_system(xs)
+    xs = _prepare_inputs(system, xs)
+    if system == "numpy":
+        _batch_shape(xs)  # one clear error for batches of different shapes
+    conv = _convert(system)
+    fns = _functions(system)
+    rec = circuit.record
+    _check_registered(rec.ops)
+    ops, argss, params = rec.ops, rec.args, rec.params
+    inputs = dict(zip(rec.inputs.values(), xs))
+    consts = rec.constants
+    weighted = {name for name, gate in GATES.items() if gate.weighted}
+    vals = [None] * len(ops)
+    i = 0
+    ctx = np.errstate(all="ignore") if system == "numpy" else contextlib.nullcontext()
+    try:
+        with ctx:
+            for i in range(len(ops)):
+                op = ops[i]
+                if op == "input":
+                    vals[i] = inputs[i]
+                elif op == "const":
+                    vals[i] = conv(consts[i])
+                elif op in weighted:  # the wire weights are the gate's parameters
+                    w = params[i]
+                    vals[i] = fns[op](*[vals[u] for u in argss[i]],
+                                      weights=None if w is None else tuple(map(conv, w)))
+                else:
+                    vals[i] = fns[op](*[vals[u] for u in argss[i]])
+    except _ERRORS as exc:
+        raise _gate_error(circuit, i, vals, xs, exc) from None
+    return vals
 
 
 def evaluate(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, **kwargs) -> dict:
@@ -214,45 +289,13 @@ def evaluate(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, **
     ...
     circuits.errors.CircuitError: log(x) cannot be evaluated at -1.0 (x = -1.0); it feeds output 'f': math domain error
     """
-    xs = _input_values(circuit, values, kwargs)
-    system = number_system(xs)
-    xs = _prepare_inputs(system, xs)
-    conv = _convert(system)
-    fns = _functions(system)
-    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
-    inputs = dict(zip(circuit.inputs.values(), xs))
-    consts = circuit._values
-    vals = [None] * len(ops)
-    i = 0
-    ctx = np.errstate(all="ignore") if system == "numpy" else contextlib.nullcontext()
-    try:
-        with ctx:
-            for i in range(len(ops)):
-                op = ops[i]
-                if op == "input":
-                    vals[i] = inputs[i]
-                elif op == "const":
-                    vals[i] = conv(consts[i])
-                elif op == "add":
-                    w = weights[i]
-                    a = argss[i]
-                    if w is None:
-                        total = vals[a[0]]
-                        for u in a[1:]:
-                            total = total + vals[u]
-                    else:
-                        total = conv(w[0]) * vals[a[0]]
-                        for u, c in zip(a[1:], w[1:]):
-                            total = total + conv(c) * vals[u]
-                    vals[i] = total
-                else:
-                    vals[i] = fns[op](*[vals[u] for u in argss[i]])
-    except _ERRORS as exc:
-        raise _gate_error(circuit, i, vals, xs, exc) from None
-    out = {name: vals[v] for name, v in circuit.outputs.items()}
-    if system == "numpy":
-        _warn_nonfinite(xs, out)
-    return out
+    vals = node_values(circuit, values, **kwargs)
+    outputs = {name: vals[v] for name, v in circuit.outputs.items()}
+    xs = [vals[v] for v in circuit.inputs.values()]
+    if number_system(xs) == "numpy":
+        outputs = _broadcast_outputs(outputs, _batch_shape(xs))
+        _warn_nonfinite(xs, outputs)
+    return outputs
 
 
 def _warn_nonfinite(xs: list, out: Mapping) -> None:
@@ -287,7 +330,9 @@ def _source(circuit: Circuit):
     Each value is deleted right after its last use, so a numpy batch keeps
     only the live arrays in memory (and reuses their pages).
     """
-    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    rec = circuit.record
+    _check_registered(rec.ops)
+    ops, argss, params = rec.ops, rec.args, rec.params
     lines = ["def _circuit(" + ", ".join(f"v{v}" for v in circuit.inputs.values()) + "):"]
     where = [None]
     consts: list = []  # values referenced as k0, k1, ... (kept exact per number system)
@@ -312,31 +357,24 @@ def _source(circuit: Circuit):
         if op == "input":
             continue
         if op == "const":
-            consts.append(circuit._values[i])
+            consts.append(rec.constants[i])
             emit(i, f"v{i} = k{len(consts) - 1}")
             continue
         a = argss[i]
-        if op == "add":
-            w = weights[i] or (1,) * len(a)
-            terms = [("-" if c < 0 else "+", f"v{u}" if abs(c) == 1 else f"{k(abs(c))}*v{u}")
-                     for u, c in zip(a, w)]
-            # ``b - a`` is one numpy call where ``-a + b`` is two; swapping the first
-            # two terms keeps every rounding the interpreter's left-to-right sum makes
-            if len(terms) > 1 and terms[0][0] == "-" and terms[1][0] == "+":
-                terms[0], terms[1] = terms[1], terms[0]
-            for j in range(0, len(terms), _CHUNK):
-                chunk = terms[j:j + _CHUNK]
-                text = f"v{i}" if j else ("-" if chunk[0][0] == "-" else "") + chunk[0][1]
-                rest = chunk if j else chunk[1:]
-                emit(i, f"v{i} = " + text + "".join(f" {sign} {t}" for sign, t in rest))
-        elif op == "mul" and len(a) > _CHUNK:
-            for j in range(0, len(a), _CHUNK):
-                head = f"v{i} * " if j else ""
-                emit(i, f"v{i} = {head}" + " * ".join(f"v{u}" for u in a[j:j + _CHUNK]))
+        gate = GATES[op]
+        names = [f"v{u}" for u in a]
+        if gate.source is None:
+            text = f"g_{op}({', '.join(names)})"
+        elif gate.weighted:
+            text = gate.source(*names, weights=params[i], const=k, chunk=_CHUNK)
         else:
-            gate = GATES[op]
-            names = [f"v{u}" for u in a]
-            emit(i, f"v{i} = " + (gate.source(*names) if gate.source else f"g_{op}({', '.join(names)})"))
+            text = gate.source(*names)
+        if isinstance(text, str):
+            emit(i, f"v{i} = " + text)
+        else:  # a long expression in pieces: long sums must not nest deeply
+            emit(i, f"v{i} = " + text[0])
+            for piece in text[1:]:
+                emit(i, f"v{i} = v{i}" + piece)
         dead = sorted({u for u in a if last_use[u] == i})
         if dead:
             lines[-1] += "; del " + ", ".join(f"v{u}" for u in dead)
@@ -375,6 +413,8 @@ class CompiledCircuit:
         xs = _input_values(self.circuit, values, kwargs)
         system = number_system(xs)
         xs = _prepare_inputs(system, xs)
+        if system == "numpy":
+            _batch_shape(xs)
         fn = self.function(system)
         try:
             if system == "numpy":
@@ -394,13 +434,22 @@ class CompiledCircuit:
                 raise
             op = self.circuit.op(node)
             raise gate_error(self.circuit, node, exc, inputs=dict(zip(self.circuit.inputs, xs))) from None
-        result = dict(zip(self.circuit.outputs, out))
+        outputs = dict(zip(self.circuit.outputs, out))
         if system == "numpy":
-            _warn_nonfinite(xs, result)
-        return result
+            outputs = _broadcast_outputs(outputs, _batch_shape(xs))
+            _warn_nonfinite(xs, outputs)
+        return outputs
 
     def __repr__(self):
         return f"<compiled {self.circuit!r}>"
+
+
+def _evaluate_method(self, values: Optional[Mapping[str, Any]] = None, /, **kwargs) -> dict:
+    """Evaluate every output; see :func:`circuits.evaluate`."""
+    return evaluate(self, values, **kwargs)
+
+
+Circuit.evaluate = _evaluate_method
 
 
 def compile(circuit: Circuit) -> CompiledCircuit:  # noqa: A001 - the public name asked for

@@ -28,8 +28,12 @@ from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from .circuit import Circuit
+from .evaluate import node_values
 from .errors import CircuitError
 from .gates import GATES, SOURCES
+from .transforms import backward, forward
+from .transforms.linearize import edge_values
+from .transforms.semirings import REAL, GradientPath, propagate
 
 __all__ = ["render", "render_transforms", "write", "COLORS"]
 
@@ -49,9 +53,6 @@ _LEGEND = {
     "derivative": "derivative gate",
     "output": "output",
 }
-
-# Argument names shown on the wires of non-commutative gates, where order matters.
-_POSITIONS = {"div": ("num", "den"), "pow": ("base", "exp")}
 
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
@@ -111,10 +112,7 @@ def _default_title(circuit: Circuit) -> str:
 
 def _node_values(circuit: Circuit, values: Mapping[str, Any]) -> list:
     """Value of every node at the point ``values`` (by evaluating all nodes as outputs)."""
-    every = Circuit(circuit._ops, circuit._args, circuit._weights, circuit._values,
-                    circuit._names, circuit._inputs, {str(i): i for i in range(len(circuit))})
-    result = every.evaluate(dict(values))
-    return [result[str(i)] for i in range(len(circuit))]
+    return node_values(circuit, dict(values))
 
 
 def _levels(circuit: Circuit) -> list:
@@ -132,8 +130,18 @@ def _check_size(nodes: int, max_nodes: Optional[int], what: str) -> None:
                            f"legibly; pass max_nodes={nodes} (or max_nodes=None) to draw it anyway")
 
 
-def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False) -> set:
-    """Draw ``circuit`` into graph ``g`` with node ids ``{prefix}n{v}``; return the kinds drawn."""
+#: Colours of highlighted paths, heaviest first.
+PATH_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+
+
+def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
+                 adjoints=None, partials=None, highlight=None) -> set:
+    """Draw ``circuit`` into graph ``g`` with node ids ``{prefix}n{v}``; return the kinds drawn.
+
+    ``adjoints`` (node → ∂y/∂node) adds a line per node, ``partials``
+    ({(u, g, i): value}) labels the wires, ``highlight`` ({(u, g, i): colour})
+    draws those wires thick and coloured.
+    """
     roles = circuit.meta.get("role")
     outputs: dict[int, list] = {}
     for name, v in circuit.outputs.items():
@@ -165,6 +173,8 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False)
             kinds.add("output")
         if vals is not None and op != "const":
             lines.append("= " + _number(vals[v]))
+        if adjoints is not None and v in adjoints and op != "const":
+            lines.append("∂ " + _number(adjoints[v]))
         attrs["fillcolor"] = COLORS[kind]
         g.node(f"{prefix}n{v}", "\\n".join(lines), **attrs)
     for v in circuit.gates():
@@ -172,7 +182,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False)
         gate = GATES[op]
         a = circuit.args(v)
         show_positions = not gate.commutative and len(a) > 1
-        names = _POSITIONS.get(op, ())
+        names = gate.arg_names
         for k, (u, w) in enumerate(zip(a, circuit.weights(v))):
             # a weight sits at the head of its wire, next to the gate it scales: unambiguous
             # alternate sides so that neighbouring weights into one gate do not overlap
@@ -186,6 +196,11 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False)
                 attrs["fontsize"] = "10"
             else:
                 attrs = {}
+            wire = (u, v, k)
+            if partials is not None and wire in partials and not gate.weighted:  # a + wire's partial is its weight
+                attrs = {"label": "∂ " + _number(partials[wire])}
+            if highlight is not None and wire in highlight:
+                attrs.update(color=highlight[wire], penwidth="3.5", fontcolor=highlight[wire])
             tail = f"{prefix}n{u}"
             if u not in drawn:  # a constant: a small box of its own at this use
                 tail = f"{prefix}n{u}_{v}_{k}"
@@ -308,7 +323,8 @@ def write(graph, path) -> Path:
 
 def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] = None,
            mirror: bool = False, max_nodes: Optional[int] = 500, legend: bool = True,
-           title: Optional[str] = None, rankdir: str = "BT", size: Optional[str] = None,
+           title: Optional[str] = None, rankdir: str = "BT", gradients: bool = False,
+           highlight=None, output: Optional[str] = None, size: Optional[str] = None,
            dpi: Optional[float] = None):
     """Draw ``circuit`` as a :class:`graphviz.Digraph`, and write it when ``path`` is given.
 
@@ -352,6 +368,17 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     Inputs are drawn in declaration order on one rank, outputs that nothing
     reads in output order on one rank; a constant is a small box at each use;
     weights sit at the head of their wire; ``x_1`` is written x₁; one font.
+    gradients : bool
+        With ``values``: label every node with its adjoint ``∂y/∂z`` (line
+        ``∂ …``) and every wire with its local partial, as micrograd's
+        ``draw_dot`` shows data and grad (for the output ``output``,
+        optional for a one-output circuit).
+    highlight : sequence of GradientPath, optional
+        Paths from :func:`circuits.top_paths` drawn thick, one colour each
+        (:data:`PATH_COLORS`, heaviest first); with ``values`` their wires
+        are labelled with their partials.
+    output : str, optional
+        The output whose adjoints ``gradients`` shows.
 
     Returns
     -------
@@ -395,7 +422,24 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
         g.attr(dpi=str(dpi))
     g.attr("node", fontname=FONT, fontsize="12")
     g.attr("edge", fontname=FONT, fontsize="11", arrowsize="0.6")
-    kinds = _add_circuit(g, circuit, "", values=values, mirror=mirror)
+    adjoints = partials = colours = None
+    if gradients:
+        if values is None:
+            raise CircuitError("render(gradients=True) needs values={input: number, ...} to compute the adjoints at")
+        adjoints = propagate(circuit, REAL, values, output=output).values
+        partials = edge_values(circuit, values, output=output)
+    if highlight is not None:
+        colours = {}
+        for k, p in enumerate(highlight):
+            if not isinstance(p, GradientPath):
+                raise CircuitError(f"render(highlight=...) takes GradientPaths from circuits.top_paths, "
+                                   f"got {type(p).__name__}")
+            for wire in p.edges:
+                colours.setdefault(wire, PATH_COLORS[k % len(PATH_COLORS)])
+        if values is not None and partials is None:
+            partials = {w: v for w, v in edge_values(circuit, values).items() if w in colours}
+    kinds = _add_circuit(g, circuit, "", values=values, mirror=mirror, adjoints=adjoints,
+                         partials=partials, highlight=colours)
     if legend:
         _add_legend(g, kinds)
     if path is not None:
@@ -438,7 +482,6 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
     >>> [line.strip() for line in g.source.splitlines() if "cluster_" in line]
     ['subgraph cluster_circuit {', 'subgraph cluster_forward {', 'subgraph cluster_backward {', 'subgraph cluster_legend {']
     """
-    from .transforms import backward, forward
 
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"render_transforms() expects a Circuit, got {type(circuit).__name__}")

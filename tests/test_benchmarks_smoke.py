@@ -111,3 +111,30 @@ def test_benchmark_doctests(module):
     mod = importlib.import_module(f"benchmarks.{module}")
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0, f"{result.failed} doctest(s) of benchmarks.{module} failed"
+
+
+def test_elimination_benchmark_quick_rows(tmp_path):
+    from benchmarks import elimination
+    rows = elimination.run(["chain", "horner"], quick=True, out=open(tmp_path / "log.txt", "w"))
+    by = {(r["case"], r["method"]): r for r in rows}
+    # a 50-deep sin chain: every order costs 49 multiplications, and as many ops as backward
+    assert by["chain(50)", "markowitz"]["mults"] == 49
+    assert by["chain(50)", "reverse"]["ops"] == by["chain(50)", "backward sweeps"]["ops"]
+    # Horner: forward elimination = forward sweeps in binary operations
+    assert by["horner(10)", "forward"]["ops"] == by["horner(10)", "forward sweeps"]["ops"]
+    assert elimination.markdown(rows).count("\n") == len(rows) + 1
+
+
+def test_mgh_table_counts_and_targets(tmp_path):
+    """Issue 17: the MGH table reports our operation counts against CasADi's (when installed)."""
+    from benchmarks import mgh as bench_mgh
+    rows = bench_mgh.measure(["rosenbrock", "brown_badly_scaled"])
+    by = {r["problem"]: r for r in rows}
+    # ∇ of 100(x₂ − x₁²)² + (1 − x₁)² by hand: s = x₁², d = x₂ − s, t = x₁·d, ∂₂ = 200·d,
+    # ∂₁ = −400·t + 2·x₁ − 2: 1 + 1 + 1 + 1 + 4 = 8 operations
+    assert by["rosenbrock"]["backward_ops"] == 10 and by["rosenbrock"]["simplify_ops_ops"] == 8
+    assert all(r["simplify_ops_ops"] <= r["backward_ops"] for r in rows)
+    if by["rosenbrock"]["casadi_grad_ops"] is not None:
+        assert all(r["simplify_ops_ops"] <= r["casadi_grad_ops"] for r in rows)
+    md = open(bench_mgh.write(rows, str(tmp_path))).read()
+    assert "| 1 | rosenbrock | 2 |" in md and "never has more operations than its input | 2 of 2 cases | yes |" in md

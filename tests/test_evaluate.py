@@ -62,6 +62,25 @@ def test_numpy_batch_matches_pointwise_loop():
         assert np.isnan(c.evaluate(x=np.array([-1.0]), y=np.array([1.0]))["mixed"][0])
 
 
+@pytest.mark.parametrize("run", [evaluate, lambda c, **kw: compile(c)(**kw)], ids=["evaluate", "compile"])
+def test_numpy_batch_outputs_all_have_the_batch_shape(run):
+    # issue 17: d(2x + y²)/dx is the constant 2 and came back as a plain number
+    g = circuits.backward(circuits.parse("2*x + y*y"))
+    got = run(g, x=np.array([1.0, 2.0]), y=np.array([3.0, 4.0]))
+    assert isinstance(got["df/dx"], np.ndarray) and got["df/dx"].shape == (2,)
+    np.testing.assert_array_equal(got["df/dx"], [2.0, 2.0])
+    np.testing.assert_array_equal(got["df/dy"], [6.0, 8.0])
+    got["df/dx"][0] = 7.0  # a fresh array, not a read-only broadcast view
+    # shapes broadcast: scalar and (2, 1) against (3,) give (2, 3) for every output
+    c = trace(lambda x, y: (x * 1.0, y * y, x - x + 5))
+    out = run(c, x=np.array([[1.0], [2.0]]), y=np.array([1.0, 2.0, 3.0]))
+    assert [v.shape for v in out.values()] == [(2, 3)] * 3
+    np.testing.assert_array_equal(out["f2"], np.full((2, 3), 5.0))
+    np.testing.assert_array_equal(out["f0"], [[1.0] * 3, [2.0] * 3])
+    with pytest.raises(CircuitError, match="do not broadcast"):
+        run(g, x=np.array([1.0, 2.0]), y=np.array([1.0, 2.0, 3.0]))
+
+
 def test_sympy_evaluation_simplifies_to_the_formula():
     c = trace(rational)
     x, y = sympy.symbols("x y", positive=True)

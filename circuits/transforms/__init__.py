@@ -1,18 +1,31 @@
 """Transforms: pure functions from circuit to circuit.
 
+* :func:`linearize`, :func:`edge_values`, :func:`linearized_graph` — the local
+  partial of every wire, once (seed 001, Remark 12.7), read by all sweeps;
 * :func:`forward` — General Forward Propagation (seed 003), Θ(n·(s+w));
 * :func:`backward` — Backpropagation (seed 003, Theorem 3), O(n+s+w);
 * :func:`jvp`, :func:`vjp` — seeded sweeps (seed 001);
 * :func:`jacobian`, :func:`hvp`, :func:`hessian`, :func:`derivative` — compositions;
 * :func:`simplify` — constant folding, identities, CSE, dead-gate removal;
-* :func:`check_gradient`, :func:`symbolic_check`, :func:`bauer_paths` — verification.
+* :func:`check_gradient`, :func:`symbolic_check`, :func:`bauer_paths` — verification;
+* :func:`eliminate`, :func:`order_costs` — Jacobians by vertex elimination in any order
+  (forward, reverse, Markowitz, optimal; seed 001, Remark 12.7).
 """
 
+from .linearize import Linearization, linearize, edge_values, linearized_graph
+from .colouring import Colouring, jacobian_colouring
+from .semirings import (Semiring, Propagation, GradientPath, propagate, gradient_entropy, top_paths,
+                        jacobian_sparsity)
 from .forward import forward, jvp
 from .backward import backward, vjp
 from .derivatives import jacobian, hvp, hessian, derivative
 from .simplify import simplify
 from .verify import check_gradient, symbolic_check, bauer_paths
+from .elimination import (eliminate, Elimination, EliminationStep, order_costs,
+                          intermediate_vertices, cheapest_order)
 
-__all__ = ["forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
-           "check_gradient", "symbolic_check", "bauer_paths"]
+__all__ = ["Linearization", "linearize", "edge_values", "linearized_graph", "Semiring", "Propagation",
+           "GradientPath", "Colouring", "jacobian_colouring", "propagate", "gradient_entropy", "top_paths", "jacobian_sparsity", "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
+           "check_gradient", "symbolic_check", "bauer_paths",
+           "eliminate", "Elimination", "EliminationStep", "order_costs", "intermediate_vertices",
+           "cheapest_order"]

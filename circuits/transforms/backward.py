@@ -17,22 +17,28 @@ from __future__ import annotations
 
 from typing import Optional, Sequence, Union
 
-from ..builder import Builder
-from ..circuit import Circuit
+from ..circuit import Circuit, check_number
+from ..errors import CircuitError
 from ..gates import GATES
+from .simplify import simplify as _simplify
 from .common import active_nodes, dname, finish, materialise, resolve_outputs, times, total
+from .linearize import Linearization
 
 __all__ = ["backward", "vjp"]
 
 
-def _sweep(b, circuit, seeds, active, cache, mirror=None):
+def _sweep(lin, seeds, active, mirror=None):
     """One reverse sweep from ``seeds`` {node: [scaled values]}; returns adjoints of inputs.
 
-    ``cache`` (a dict, or None for a single sweep) keeps the partial gates of
-    each wire so that several sweeps share them.  ``mirror``, when given,
+    The wires' partials come from the linearization ``lin``, which builds
+    each one once however many sweeps share it.  ``mirror``, when given,
     receives {adjoint node: node} for drawing ∂y/∂z opposite z.
     """
-    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    b, circuit = lin.builder, lin.circuit
+    partial = lin.partial if lin.cached else lin.build
+    rec = circuit.record
+    ops, argss, weights = rec.ops, rec.args, rec.params
+    linear = {name for name, gate in GATES.items() if gate.linear}
     pending = {v: list(ds) for v, ds in seeds.items()}
     adjoint = {}
     top = max(pending, default=-1)
@@ -52,7 +58,7 @@ def _sweep(b, circuit, seeds, active, cache, mirror=None):
         if op == "const":
             continue
         a = argss[g]
-        if op == "add":  # ∂_u[g] is the wire weight: no gate, it scales the adjoint
+        if op in linear:  # ∂_u[g] is the wire weight (Linearization.weight): no gate, it scales the adjoint
             n, c = d
             w = weights[g]
             for i, u in enumerate(a):
@@ -64,16 +70,10 @@ def _sweep(b, circuit, seeds, active, cache, mirror=None):
                     else:
                         bucket.append(contribution)
             continue
-        rule = GATES[op].partial
         for i, u in enumerate(a):
             if not active[u]:
                 continue
-            if cache is None:
-                p = rule(b, a, g, i)
-            else:
-                p = cache.get((g, i), cache)
-                if p is cache:
-                    p = cache[(g, i)] = rule(b, a, g, i)
+            p = partial(g, i)
             if p is None:
                 continue
             contribution = times(b, d, p)
@@ -120,19 +120,17 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
     True
     """
     names = resolve_outputs(circuit, output)
-    b = Builder.extending(circuit)
+    lin = Linearization(circuit, cache=len(names) > 1)  # one sweep asks for each wire once
+    b = lin.builder
     active = active_nodes(circuit, circuit.inputs.values())
-    cache = {} if len(names) > 1 else None
     outs = []
     mirror: dict = {}
     for k, y in enumerate(names):
-        adjoint = _sweep(b, circuit, {circuit.outputs[y]: [(None, 1)]}, active, cache,
-                         mirror if k == 0 else None)
+        adjoint = _sweep(lin, {circuit.outputs[y]: [(None, 1)]}, active, mirror if k == 0 else None)
         for x, v in circuit.inputs.items():
             outs.append((dname(y, x), materialise(b, adjoint.get(v))))
     result = finish(b, circuit, outs, keep_primal, adjoint_of=mirror)
     if simplify:
-        from .simplify import simplify as _simplify
         result = _simplify(result)
     return result
 
@@ -168,7 +166,8 @@ def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circ
     {'x_bar': 13, 'y_bar': 12}
     """
     seeds_by_name = _seed_spec(list(circuit.outputs), cotangents, "_bar")
-    b = Builder.extending(circuit)
+    lin = Linearization(circuit, cache=False)
+    b = lin.builder
     seeds: dict = {}
     for y, seed in seeds_by_name.items():
         if seed is None:
@@ -178,15 +177,13 @@ def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circ
             continue
         seeds.setdefault(circuit.outputs[y], []).append(d)
     active = active_nodes(circuit, circuit.inputs.values())
-    adjoint = _sweep(b, circuit, seeds, active, None)
+    adjoint = _sweep(lin, seeds, active)
     outs = [(f"{x}_bar", materialise(b, adjoint.get(v))) for x, v in circuit.inputs.items()]
     return finish(b, circuit, outs, keep_primal)
 
 
 def _seed_spec(names, spec, suffix):
     """Normalise tangent/cotangent seeds to {name: None | number | new input name}."""
-    from ..circuit import check_number
-    from ..errors import CircuitError
     if spec is None:
         return {n: f"{n}{suffix}" for n in names}
     if isinstance(spec, dict):

@@ -14,10 +14,10 @@ how seed ``003_cb4127dae40e521c.txt`` draws Figures 2 and 3.
 
 from __future__ import annotations
 
+from ..circuit import select_outputs
 from ..errors import CircuitError
-from ..gates import GATES
 
-__all__ = ["times", "total", "materialise", "dname", "partial_of", "active_nodes",
+__all__ = ["times", "total", "materialise", "dname", "active_nodes",
            "resolve_inputs", "resolve_outputs", "finish"]
 
 
@@ -72,27 +72,12 @@ def _wrap(name: str) -> str:
     return f"({name})" if "/" in name else name
 
 
-def partial_of(b, circuit, cache, g, i):
-    """``∂_{u_i}[g]`` as a scaled value, built once per wire and cached."""
-    key = (g, i)
-    if key in cache:
-        return cache[key]
-    op = circuit._ops[g]
-    if op == "add":
-        w = circuit._weights[g]
-        p = (None, 1 if w is None else w[i])
-    else:
-        p = GATES[op].partial(b, circuit._args[g], g, i)
-    cache[key] = p
-    return p
-
-
 def active_nodes(circuit, wrt_nodes) -> bytearray:
     """Marks the nodes that depend on at least one node of ``wrt_nodes``."""
-    active = bytearray(len(circuit._ops))
+    active = bytearray(len(circuit))
     for v in wrt_nodes:
         active[v] = 1
-    for i, a in enumerate(circuit._args):
+    for i, a in enumerate(circuit.record.args):
         if a and not active[i]:
             for u in a:
                 if active[u]:
@@ -117,14 +102,8 @@ def resolve_inputs(circuit, wrt):
 
 
 def resolve_outputs(circuit, output):
-    """Output names selected by ``output`` (default: all)."""
-    if output is None:
-        return list(circuit.outputs)
-    names = [output] if isinstance(output, str) else list(output)
-    for y in names:
-        if y not in circuit.outputs:
-            raise CircuitError(f"{y!r} is not an output of the circuit; its outputs are {list(circuit.outputs)}")
-    return names
+    """Output names selected by ``output`` (default: all); see :func:`circuits.circuit.select_outputs`."""
+    return select_outputs(circuit, output)
 
 
 def finish(b, circuit, outputs, keep_primal, adjoint_of=None):
@@ -137,7 +116,7 @@ def finish(b, circuit, outputs, keep_primal, adjoint_of=None):
         for name, node in circuit.outputs.items():
             b.output_node(name, node)
     for name, node in outputs:
-        if name in b._outputs:
+        if b.has_output(name):
             raise CircuitError(f"output name {name!r} would appear twice; rename the circuit's outputs")
         b.output_node(name, node)
     n = len(circuit)

@@ -12,52 +12,79 @@ from __future__ import annotations
 from itertools import product as _cartesian
 from typing import Optional
 
-from ..circuit import Circuit
+from ..circuit import Circuit, select_outputs
 from ..errors import CircuitError
 from .backward import backward
-from .common import resolve_outputs
+from .colouring import sparse_jacobian
+from .elimination import ORDERS, cheapest_order, eliminate
 from .forward import forward, jvp
+from .simplify import simplify as _simplify
 
 __all__ = ["jacobian", "hvp", "hessian", "derivative"]
 
 
-def jacobian(circuit: Circuit, mode: str = "auto", *, simplify: bool = False) -> Circuit:
+_ELIMINATION_MODES = tuple(o for o in ORDERS if o not in ("forward", "reverse"))
+
+
+def jacobian(circuit: Circuit, mode: str = "auto", *, sparse: bool = False,
+             simplify: bool = False) -> Circuit:
     """The Jacobian ``d{y}/d{x}`` of every output by every input, output-major.
 
     Parameters
     ----------
-    mode : {"auto", "forward", "reverse"}
-        ``"auto"`` picks the sweep whose count is ``min(d, m)`` (seed 001's
-        bound ``T(g, ∇g) ≤ Cγ(m∧d)·T(g)``): forward propagation (one sweep
-        per input) when there are fewer inputs ``d`` than outputs ``m``,
-        backpropagation (one sweep per output) otherwise.
+    mode : str
+        ``"forward"``: forward propagation, one sweep per input;
+        ``"reverse"``: backpropagation, one sweep per output (seed 001's
+        ``T(g, ∇g) ≤ Cγ(m∧d)·T(g)`` for the smaller of the two).
+        ``"markowitz"``, ``"relative_markowitz"``, ``"min_fill"``,
+        ``"optimal"``: vertex elimination in that order
+        (:func:`circuits.eliminate`).  ``"auto"`` (default) counts the
+        elimination orders without building them and builds the cheapest
+        (fewest multiplications, then additions; :func:`cheapest_order`),
+        which is never costlier than forward or reverse elimination.
+    sparse : bool
+        Compress by colouring instead (``mode`` is then ignored): one JVP
+        per colour of the columns, or one VJP per colour of the rows when
+        fewer (:func:`circuits.jacobian_colouring`), so the size is
+        O(colours · (s + w)); only the entries that can be nonzero are
+        outputs (:func:`circuits.jacobian_sparsity` lists them).
+    simplify : bool
+        Run :func:`circuits.simplify` on the result.
 
     Examples
     --------
     >>> import circuits
     >>> c = circuits.trace(lambda x: (circuits.sin(x), x * x, 3 * x))
-    >>> j = circuits.jacobian(c)          # 1 input, 3 outputs: forward
+    >>> j = circuits.jacobian(c)
     >>> list(j.outputs)
     ['df0/dx', 'df1/dx', 'df2/dx']
     >>> j.evaluate(x=0.0)
     {'df0/dx': 1.0, 'df1/dx': 0.0, 'df2/dx': 3}
+    >>> circuits.jacobian(c, mode="reverse").evaluate(x=0.0) == j.evaluate(x=0.0)
+    True
     """
-    if mode not in ("auto", "forward", "reverse"):
-        raise CircuitError(f"mode must be 'auto', 'forward' or 'reverse', not {mode!r}")
-    if mode == "auto":
-        mode = "forward" if len(circuit.inputs) < len(circuit.outputs) else "reverse"
-    if mode == "forward":
-        return forward(circuit, sparse=True, simplify=simplify)
-    return backward(circuit, simplify=simplify)
+    if mode not in ("auto", "forward", "reverse") + _ELIMINATION_MODES:
+        raise CircuitError(f"mode must be 'auto', 'forward', 'reverse' or an elimination order "
+                           f"{list(_ELIMINATION_MODES)}, not {mode!r}")
+    if sparse:
+        result = sparse_jacobian(circuit)
+    elif mode == "forward":
+        result = forward(circuit, sparse=True)
+    elif mode == "reverse":
+        result = backward(circuit)
+    else:
+        if not isinstance(circuit, Circuit):
+            raise CircuitError(f"jacobian expects a Circuit, got {type(circuit).__name__}")
+        if mode == "auto":
+            mode = cheapest_order(circuit)
+        result = eliminate(circuit, mode).jacobian
+    if simplify:
+        result = _simplify(result)
+    return result
 
 
 def _scalar_output(circuit: Circuit, output: Optional[str]) -> str:
-    if output is None:
-        if len(circuit.outputs) != 1:
-            raise CircuitError(f"the circuit has {len(circuit.outputs)} outputs {list(circuit.outputs)}; "
-                               "choose one with output=...")
-        return next(iter(circuit.outputs))
-    return resolve_outputs(circuit, output)[0]
+    return select_outputs(circuit, output, one=True)[0]
 
 
 def hvp(circuit: Circuit, output: Optional[str] = None, vector=None) -> Circuit:
@@ -145,5 +172,4 @@ def derivative(circuit: Circuit, order: int = 1, *, simplify: bool = False) -> C
 
 def _renamed(circuit: Circuit, names: dict) -> Circuit:
     outputs = {names.get(k, k): v for k, v in circuit.outputs.items()}
-    return Circuit(circuit._ops, circuit._args, circuit._weights, circuit._values,
-                   circuit._names, circuit._inputs, outputs, circuit._meta)
+    return circuit.replace(outputs=outputs)

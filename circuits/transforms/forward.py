@@ -16,19 +16,24 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from ..builder import Builder
 from ..circuit import Circuit
 from .backward import _seed_spec
-from .common import (dname, finish, materialise, partial_of, resolve_inputs,
-                     times, total)
+from .simplify import simplify as _simplify
+from .common import dname, finish, materialise, resolve_inputs, times, total
+from .linearize import Linearization
 
 __all__ = ["forward", "jvp"]
 
 
-def _sweep(b, circuit, tangent, cache):
-    """Propagate scaled tangents {node: value} forward through every gate (sparse)."""
-    ops, argss = circuit._ops, circuit._args
-    for g in range(len(ops)):
+def _sweep(lin, tangent):
+    """Propagate scaled tangents {node: value} forward through every gate (sparse).
+
+    The wires' partials come from the linearization ``lin``, shared by the
+    sweeps of all inputs.
+    """
+    b, partial = lin.builder, lin.partial
+    argss = lin.circuit.record.args
+    for g in range(len(argss)):
         a = argss[g]
         if not a:
             continue
@@ -37,7 +42,7 @@ def _sweep(b, circuit, tangent, cache):
             t = tangent.get(u)
             if t is None:
                 continue
-            p = partial_of(b, circuit, cache, g, i)
+            p = partial(g, i)
             if p is None:
                 continue
             contributions.append(times(b, t, p))
@@ -48,7 +53,7 @@ def _sweep(b, circuit, tangent, cache):
     return tangent
 
 
-def _figure2(b, circuit, wrt_nodes):
+def _figure2(lin, wrt_nodes):
     """Seed 003's Figure 2: per input, the gates a hand-drawn forward propagation has.
 
     ``∂x/∂x`` is the constant node 1 and zero tangents are left out; for every
@@ -58,13 +63,13 @@ def _figure2(b, circuit, wrt_nodes):
     wires from the 1 node carry the factors.  On Figure 1 that is 13 gates per
     partial and 3 + 3·13 = 42 in all, the note's count.
     """
-    ops, argss = circuit._ops, circuit._args
+    b = lin.builder
+    argss = lin.circuit.record.args
     one = b.const_node(1)
     tangents = []
     for x in wrt_nodes:
-        cache: dict = {}  # partial gates are drawn per partial, as the figure draws them
         t = {x: one}
-        for g in range(len(ops)):
+        for g in range(len(argss)):
             a = argss[g]
             if not a:
                 continue
@@ -72,7 +77,7 @@ def _figure2(b, circuit, wrt_nodes):
             for i, u in enumerate(a):
                 if u not in t:
                     continue
-                p = partial_of(b, circuit, cache, g, i)
+                p = lin.build(g, i)  # uncached: partial gates are drawn per partial, as the figure does
                 if p is None:
                     continue
                 node, c = p
@@ -90,9 +95,10 @@ def _figure2(b, circuit, wrt_nodes):
     return tangents
 
 
-def _literal(b, circuit, wrt_nodes, cache):
+def _literal(lin, wrt_nodes):
     """The notes' construction verbatim: a sum of one product per wire, per gate and input."""
-    ops, argss = circuit._ops, circuit._args
+    b, circuit = lin.builder, lin.circuit
+    ops, argss = circuit.record.ops, circuit.record.args
     zero, one = b.const_node(0), b.const_node(1)
     inputs = [v for v in circuit.inputs.values()]
     # ∇g once per gate: the partial of every wire as a node and a weight
@@ -101,7 +107,7 @@ def _literal(b, circuit, wrt_nodes, cache):
         if argss[g]:
             row = []
             for i in range(len(argss[g])):
-                p = partial_of(b, circuit, cache, g, i)
+                p = lin.partial(g, i)
                 if p is None:
                     row.append((zero, 1))
                 elif p[0] is None:
@@ -169,24 +175,23 @@ def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bo
     42
     """
     wrt = resolve_inputs(circuit, wrt)
-    b = Builder.extending(circuit)
-    cache: dict = {}
+    lin = Linearization(circuit)
+    b = lin.builder
     wrt_nodes = [circuit.inputs[x] for x in wrt]
     if figure2:
-        tangents = _figure2(b, circuit, wrt_nodes)
+        tangents = _figure2(lin, wrt_nodes)
         value = lambda t, node: t[node] if node in t else materialise(b, None)  # noqa: E731
     elif sparse:
-        tangents = [_sweep(b, circuit, {v: (None, 1)}, cache) for v in wrt_nodes]
+        tangents = [_sweep(lin, {v: (None, 1)}) for v in wrt_nodes]
         value = lambda t, node: materialise(b, t.get(node))  # noqa: E731
     else:
-        tangents = _literal(b, circuit, wrt_nodes, cache)
+        tangents = _literal(lin, wrt_nodes)
         value = lambda t, node: t[node]  # noqa: E731
     outs = [(dname(y, x), value(t, node))
             for y, node in circuit.outputs.items()
             for x, t in zip(wrt, tangents)]
     result = finish(b, circuit, outs, keep_primal)
     if simplify:
-        from .simplify import simplify as _simplify
         result = _simplify(result)
     return result
 
@@ -221,7 +226,8 @@ def jvp(circuit: Circuit, tangents=None, *, keep_primal: bool = False) -> Circui
     {'f_dot': 3}
     """
     spec = _seed_spec(list(circuit.inputs), tangents, "_dot")
-    b = Builder.extending(circuit)
+    lin = Linearization(circuit)
+    b = lin.builder
     seeds = {}
     for x, seed in spec.items():
         if seed is None:
@@ -229,6 +235,6 @@ def jvp(circuit: Circuit, tangents=None, *, keep_primal: bool = False) -> Circui
         d = (b.input_node(seed), 1) if isinstance(seed, str) else (None, seed)
         if d != (None, 0):
             seeds[circuit.inputs[x]] = d
-    tangent = _sweep(b, circuit, seeds, {})
+    tangent = _sweep(lin, seeds)
     outs = [(f"{y}_dot", materialise(b, tangent.get(node))) for y, node in circuit.outputs.items()]
     return finish(b, circuit, outs, keep_primal)
