@@ -52,6 +52,7 @@ from .errors import CircuitError
 from .gates import GATES
 from .registry import partial_gate_cost
 from .transforms import backward, forward, jacobian, jvp
+from .transforms.common import dname
 
 __all__ = ["BoundCheck", "partial_costs", "forward_bound", "backward_bound", "directional_bound",
            "theorem3", "forward_size", "cheap_gradient", "vector_bound",
@@ -229,7 +230,6 @@ def _backward(circuit: Circuit, output: str, keep_primal: bool) -> Circuit:
 
 def _users(circuit: Circuit, gradient: Any, outputs: Sequence[str], what: str) -> Circuit:
     """Check that a user's gradient circuit is one and names the partials it must have."""
-    from .transforms.common import dname
     if not isinstance(gradient, Circuit):
         raise CircuitError(f"{what}: gradient must be a Circuit (your gradient circuit), "
                            f"not {type(gradient).__name__}")

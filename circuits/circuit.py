@@ -318,29 +318,9 @@ class Circuit:
         return (f"<Circuit ({ins}) -> ({outs}): size {self.size}, "
                 f"depth {self.depth}, wires {self.wires}>")
 
-    #: Jupyter draws circuits of at most this many nodes; larger ones get a one-line summary.
+    #: Jupyter draws circuits of at most this many nodes (``_repr_mimebundle_``, attached by
+    #: circuits.render); larger ones get a one-line summary.
     DISPLAY_MAX_NODES = 60
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        """Jupyter: the drawing (SVG) when small enough and Graphviz is there, else one HTML line."""
-        import html
-        bundle = {"text/plain": repr(self)}
-        ins, outs = _names_text(self._inputs), _names_text(self._outputs)
-        summary = (f"<b>Circuit</b> ({html.escape(ins)}) → ({html.escape(outs)}): size {self.size}, "
-                   f"depth {self.depth}, wires {self.wires}")
-        if len(self) <= self.DISPLAY_MAX_NODES:
-            try:
-                from .render import render
-                bundle["image/svg+xml"] = render(self, legend=False).pipe(format="svg").decode()
-                return bundle
-            except Exception:  # no Graphviz: the summary below says how to draw it
-                summary += " (install Graphviz's dot to see it drawn)"
-        else:
-            summary += (f" — {len(self)} nodes, more than Circuit.DISPLAY_MAX_NODES = "
-                        f"{self.DISPLAY_MAX_NODES} drawn inline; draw it with circuits.render(c, "
-                        f"'c.svg', max_nodes=None)")
-        bundle["text/html"] = f"<div>{summary}</div>"
-        return bundle
 
     # --- the networkx view ---------------------------------------------------
 

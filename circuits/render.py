@@ -22,12 +22,14 @@ Examples
 
 from __future__ import annotations
 
+import html
 import os
+import re
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-from .circuit import Circuit
+from .circuit import Circuit, _names_text
 from .evaluate import node_values
 from .errors import CircuitError
 from .gates import GATES, SOURCES
@@ -95,7 +97,6 @@ def _name_label(name: str) -> str:
     >>> _name_label("x_1"), _name_label("df/dx_12"), _name_label("x_a")
     ('x₁', 'df/dx₁₂', 'x_a')
     """
-    import re
     return re.sub(r"_(\d+)\b", lambda m: m.group(1).translate(_SUBSCRIPTS), name)
 
 
@@ -104,7 +105,6 @@ def _truncate(text: str, most: int = 70) -> str:
 
 
 def _default_title(circuit: Circuit) -> str:
-    from .circuit import _names_text
     outs = _name_label(_truncate(_names_text(circuit.outputs, 4), 40))
     ins = _name_label(_truncate(_names_text(circuit.inputs, 4), 40))
     return f"{outs}({ins}): size {circuit.size}, depth {circuit.depth}"
@@ -507,3 +507,27 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
     if path is not None:
         write(g, path)
     return g
+
+
+def _circuit_mimebundle(self, include=None, exclude=None) -> dict:
+    """Jupyter: the drawing (SVG) when small enough and Graphviz is there, else one HTML line."""
+    bundle = {"text/plain": repr(self)}
+    ins, outs = _names_text(self.inputs), _names_text(self.outputs)
+    summary = (f"<b>Circuit</b> ({html.escape(ins)}) → ({html.escape(outs)}): size {self.size}, "
+               f"depth {self.depth}, wires {self.wires}")
+    if len(self) <= self.DISPLAY_MAX_NODES:
+        try:
+            bundle["image/svg+xml"] = render(self, legend=False).pipe(format="svg").decode()
+            return bundle
+        except Exception:  # no Graphviz: the summary below says how to draw it
+            summary += " (install Graphviz's dot to see it drawn)"
+    else:
+        summary += (f" — {len(self)} nodes, more than Circuit.DISPLAY_MAX_NODES = "
+                    f"{self.DISPLAY_MAX_NODES} drawn inline; draw it with circuits.render(c, "
+                    f"'c.svg', max_nodes=None)")
+    bundle["text/html"] = f"<div>{summary}</div>"
+    return bundle
+
+
+# rich display in Jupyter lives with the drawing code (imports only go down)
+Circuit._repr_mimebundle_ = _circuit_mimebundle
