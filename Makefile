@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test figures bench graphviz clean
+.PHONY: demo test test-fast figures bench graphviz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ figures: $(STAMP) graphviz
 
 test: $(STAMP) graphviz
 	$(PY) -m pytest
+
+# the edit-run loop: everything but the notebooks and the slow property/benchmark tests
+test-fast: $(STAMP) graphviz
+	$(PY) -m pytest -m "not slow and not notebooks"
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'

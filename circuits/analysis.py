@@ -32,6 +32,7 @@ from numbers import Real
 from typing import Callable, Mapping, Union
 
 from .circuit import Circuit, check_circuit
+from . import display
 from .errors import CircuitError
 from .gates import GATES
 
@@ -102,6 +103,14 @@ class Analysis:
                 f"w={self.w} wires, depth {self.depth}; gates: {ops}; "
                 f"max fan-in {self.max_fan_in}, max fan-out {self.max_fan_out}; "
                 f"{self.binary_ops} binary operations; outputs {', '.join(self.outputs)}")
+
+    def _repr_html_(self) -> str:
+        ops = ", ".join(f"{GATES[op].label} {k}" for op, k in self.op_counts.items()) or "none"
+        rows = [("inputs n", self.n), ("constants", self.constants), ("gates s", self.s),
+                ("wires w", self.w), ("depth", self.depth), ("gates by op", ops),
+                ("max fan-in", self.max_fan_in), ("max fan-out", self.max_fan_out),
+                ("binary operations", self.binary_ops), ("outputs", ", ".join(self.outputs))]
+        return display.table(["", ""], rows, caption="Analysis")
 
 
 def gate_binary_ops(circuit: Circuit, v: int) -> int:

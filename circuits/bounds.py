@@ -43,14 +43,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
+from . import display
 from .analysis import cost
 from .circuit import Circuit, select_outputs
 from .errors import CircuitError
 from .gates import GATES
 from .registry import partial_gate_cost
 from .transforms import backward, forward, jacobian, jvp
+from .transforms.common import dname
 
 __all__ = ["BoundCheck", "partial_costs", "forward_bound", "backward_bound", "directional_bound",
            "theorem3", "forward_size", "cheap_gradient", "vector_bound",
@@ -90,6 +92,15 @@ class BoundCheck:
 
     def __bool__(self) -> bool:
         return bool(self.holds)
+
+    def _repr_html_(self) -> str:
+        def fmt(x):
+            return f"{x:.3g}" if isinstance(x, float) else str(x)
+        rel = "≤" if self.holds else ">"
+        rows = [(k, fmt(v)) for k, v in self.details.items() if not isinstance(v, dict)]
+        return (display.verdict(self.holds, f"{self.name}: measured {fmt(self.measured)} {rel} "
+                                            f"bound {fmt(self.bound)}")
+                + f"<div>{display.html.escape(self.claim)}</div>" + display.table(["", ""], rows))
 
     def __str__(self) -> str:
         def fmt(x):
@@ -217,7 +228,23 @@ def _backward(circuit: Circuit, output: str, keep_primal: bool) -> Circuit:
     return backward(circuit, output, keep_primal=keep_primal)
 
 
-def theorem3(circuit: Circuit, output: Optional[str] = None) -> BoundCheck:
+def _users(circuit: Circuit, gradient: Any, outputs: Sequence[str], what: str) -> Circuit:
+    """Check that a user's gradient circuit is one and names the partials it must have."""
+    if not isinstance(gradient, Circuit):
+        raise CircuitError(f"{what}: gradient must be a Circuit (your gradient circuit), "
+                           f"not {type(gradient).__name__}")
+    want = [dname(y, x) for y in outputs for x in circuit.inputs]
+    missing = [k for k in want if k not in gradient.outputs]
+    if missing:
+        raise CircuitError(f"{what}: your gradient circuit has no output {missing[0]!r}; name its "
+                           f"outputs d{{output}}/d{{input}} ({', '.join(want[:4])}"
+                           f"{', ...' if len(want) > 4 else ''}); its outputs are "
+                           f"{list(gradient.outputs)[:6]}")
+    return gradient
+
+
+def theorem3(circuit: Circuit, output: Optional[str] = None, *,
+             gradient: Optional[Circuit] = None) -> BoundCheck:
     """Theorem 3 of seed ``003_cb4127dae40e521c.txt`` on ``circuit``.
 
     Backpropagation adds at most ``Σ_wires (partial cost + 2) + nodes``
@@ -230,6 +257,12 @@ def theorem3(circuit: Circuit, output: Optional[str] = None) -> BoundCheck:
     circuit : Circuit
     output : str, optional
         The designated output ``y`` (needed when there are several).
+    gradient : Circuit, optional
+        Your own gradient circuit (outputs ``d{y}/d{x}`` for every input),
+        audited instead of the package's ``backward``: the measured value is
+        ``gradient.size - c.size``, the gates it has beyond the circuit's.
+        Only its size is audited; check its values with
+        :func:`circuits.testing.assert_gradient_close`.
 
     Returns
     -------
@@ -244,13 +277,24 @@ def theorem3(circuit: Circuit, output: Optional[str] = None) -> BoundCheck:
     >>> r = theorem3(circuits.trace(lambda x, y: x*y + circuits.sin(x)))
     >>> r.holds, r.bound, r.details["per_wire"]
     (True, 16, {'mul': 2, 'sin': 3, 'add': 2})
+
+    Your own gradient circuit, here forward propagation's:
+
+    >>> f = circuits.trace(lambda x, y: x*y + circuits.sin(x))
+    >>> r = theorem3(f, gradient=circuits.forward(f, keep_primal=True))
+    >>> r.measured, r.details["audited"]
+    (17, 'your gradient circuit')
     """
     y = _single_output(circuit, output, "Theorem 3")
     p, per_op = partial_costs(circuit)
     w, nodes = circuit.wires, len(circuit)
     bound = 2 * w + p + nodes
     notes = 3 * w + nodes
-    measured = _backward(circuit, y, True).size - circuit.size
+    if gradient is None:
+        measured, audited = _backward(circuit, y, True).size - circuit.size, "backward"
+    else:
+        measured = _users(circuit, gradient, [y], "Theorem 3").size - circuit.size
+        audited = "your gradient circuit"
     costly = sorted(op for op, c in per_op.items() if c > 1)
     claim = (f"backpropagation adds at most Σ_wires(∂ cost + 2) + nodes = 2·{w} + {p} + {nodes} gates"
              + (f" (≤ the notes' 3w + nodes = {notes}: every partial costs ≤ 1 gate, as for + and ×)"
@@ -260,16 +304,17 @@ def theorem3(circuit: Circuit, output: Optional[str] = None) -> BoundCheck:
     return BoundCheck(
         name=f"Theorem 3 (seed {SEED_003})", claim=claim, bound=bound, measured=measured,
         holds=measured <= bound,
-        details={"output": y, "wires": w, "nodes": nodes, "partial_gates": p,
+        details={"audited": audited, "output": y, "wires": w, "nodes": nodes, "partial_gates": p,
                  "per_wire": {op: c + 2 for op, c in per_op.items()},
                  "notes_bound": notes, "holds_notes_bound": measured <= notes})
 
 
-def forward_size(circuit: Circuit) -> BoundCheck:
+def forward_size(circuit: Circuit, *, gradient: Optional[Circuit] = None) -> BoundCheck:
     """Forward propagation's Θ(n·(s + w)) size (seed ``003_cb4127dae40e521c.txt``).
 
     Checks ``forward(c).size ≤ s + Σ partial costs + n·(s + w)`` and reports
-    the measured constant ``forward(c).size / (n·(s + w))``.
+    the measured constant ``forward(c).size / (n·(s + w))``.  ``gradient``:
+    your own forward-mode gradient circuit, whose size is audited instead.
 
     Examples
     --------
@@ -282,7 +327,10 @@ def forward_size(circuit: Circuit) -> BoundCheck:
     """
     n, s, w = len(circuit.inputs), circuit.size, circuit.wires
     bound, _ = forward_bound(circuit)
-    measured = forward(circuit).size
+    if gradient is None:
+        measured = forward(circuit).size
+    else:
+        measured = _users(circuit, gradient, list(circuit.outputs), "forward_size").size
     scale = n * (s + w)
     return BoundCheck(
         name=f"forward propagation size (seed {SEED_003})",
@@ -292,7 +340,7 @@ def forward_size(circuit: Circuit) -> BoundCheck:
 
 
 def cheap_gradient(circuit: Circuit, model=None, *, output: Optional[str] = None,
-                   constant: float = 5) -> BoundCheck:
+                   constant: float = 5, gradient: Optional[Circuit] = None) -> BoundCheck:
     """The "all for the price of one" ratio of seed ``000_dc516a4e4f2b9471.txt``.
 
     Measures ``cost(f and ∇f) / cost(f)`` where ``f and ∇f`` is
@@ -302,6 +350,8 @@ def cheap_gradient(circuit: Circuit, model=None, *, output: Optional[str] = None
     gate itself (σ, tanh under unit cost) can push a small circuit past 5:
     the seed assumes derivatives cost about as much as the functions.
     ``details["theorem3_ratio"]`` is the ratio Theorem 3 guarantees.
+    ``gradient``: your own circuit computing ``f`` and ``∇f`` (outputs
+    ``d{y}/d{x}``), costed instead of ``backward``'s.
 
     Examples
     --------
@@ -311,7 +361,10 @@ def cheap_gradient(circuit: Circuit, model=None, *, output: Optional[str] = None
     (True, 5)
     """
     y = _single_output(circuit, output, "the cheap-gradient ratio")
-    fg = _backward(circuit, y, True)
+    if gradient is None:
+        fg = _backward(circuit, y, True)
+    else:
+        fg = _users(circuit, gradient, [y], "cheap_gradient")
     c_f = cost(circuit, model)
     c_fg = cost(fg, model)
     ratio = c_fg / c_f if c_f else (1.0 if c_fg == 0 else math.inf)
@@ -325,7 +378,7 @@ def cheap_gradient(circuit: Circuit, model=None, *, output: Optional[str] = None
         details={"cost_f": c_f, "cost_f_and_grad": c_fg, "theorem3_ratio": t3})
 
 
-def vector_bound(circuit: Circuit) -> BoundCheck:
+def vector_bound(circuit: Circuit, *, gradient: Optional[Circuit] = None) -> BoundCheck:
     """Seed ``001_98bb05108a2025f7.txt``'s ``T(g, ∇g) ≤ C·γ·(m ∧ d)·T(g)``.
 
     ``m`` outputs, ``d`` inputs, ``γ = 1`` (every registry gate has one
@@ -333,7 +386,8 @@ def vector_bound(circuit: Circuit) -> BoundCheck:
     Theorem 3 constant of the circuit: one sweep per output (reverse) or
     per input (forward) costs at most ``C·s``.  The measured value is
     ``jacobian(c, mode).size / c.size`` with the sweeps of the smaller
-    count (forward when ``d < m``, reverse otherwise).
+    count (forward when ``d < m``, reverse otherwise), or ``gradient.size / c.size``
+    for your own Jacobian circuit ``gradient`` (outputs ``d{y}/d{x}``).
 
     Examples
     --------
@@ -350,7 +404,8 @@ def vector_bound(circuit: Circuit) -> BoundCheck:
     gamma = 1
     k = min(m, d)
     bound = C * gamma * k
-    J = jacobian(circuit, "forward" if d < m else "reverse")
+    J = (jacobian(circuit, "forward" if d < m else "reverse") if gradient is None
+         else _users(circuit, gradient, list(circuit.outputs), "vector_bound"))
     measured = J.size / s if s else (0.0 if J.size == 0 else math.inf)
     return BoundCheck(
         name=f"vector outputs (seed {SEED_001})",
@@ -360,23 +415,27 @@ def vector_bound(circuit: Circuit) -> BoundCheck:
 
 
 def _assert(result: BoundCheck) -> BoundCheck:
+    __tracebackhide__ = True
     if not result.holds:
         raise AssertionError(str(result))
     return result
 
 
-def assert_theorem3(circuit: Circuit, output: Optional[str] = None) -> BoundCheck:
+def assert_theorem3(circuit: Circuit, output: Optional[str] = None, *,
+                    gradient: Optional[Circuit] = None) -> BoundCheck:
     """:func:`theorem3`, raising ``AssertionError`` with the numbers when it fails."""
-    return _assert(theorem3(circuit, output))
+    __tracebackhide__ = True
+    return _assert(theorem3(circuit, output, gradient=gradient))
 
 
-def assert_forward_size(circuit: Circuit) -> BoundCheck:
+def assert_forward_size(circuit: Circuit, *, gradient: Optional[Circuit] = None) -> BoundCheck:
     """:func:`forward_size`, raising ``AssertionError`` with the numbers when it fails."""
-    return _assert(forward_size(circuit))
+    __tracebackhide__ = True
+    return _assert(forward_size(circuit, gradient=gradient))
 
 
 def assert_cheap_gradient(circuit: Circuit, model=None, *, output: Optional[str] = None,
-                          constant: float = 5) -> BoundCheck:
+                          constant: float = 5, gradient: Optional[Circuit] = None) -> BoundCheck:
     """:func:`cheap_gradient`, raising ``AssertionError`` with the numbers when it fails.
 
     Examples
@@ -387,9 +446,12 @@ def assert_cheap_gradient(circuit: Circuit, model=None, *, output: Optional[str]
     ...
     AssertionError: all for the price of one (seed 000_dc516a4e4f2b9471.txt, Theorem 3.1): ...
     """
-    return _assert(cheap_gradient(circuit, model, output=output, constant=constant))
+    __tracebackhide__ = True
+    return _assert(cheap_gradient(circuit, model, output=output, constant=constant,
+                                  gradient=gradient))
 
 
-def assert_vector_bound(circuit: Circuit) -> BoundCheck:
+def assert_vector_bound(circuit: Circuit, *, gradient: Optional[Circuit] = None) -> BoundCheck:
     """:func:`vector_bound`, raising ``AssertionError`` with the numbers when it fails."""
-    return _assert(vector_bound(circuit))
+    __tracebackhide__ = True
+    return _assert(vector_bound(circuit, gradient=gradient))

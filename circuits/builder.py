@@ -30,7 +30,10 @@ from __future__ import annotations
 
 import builtins
 import inspect
+import linecache
 import math
+import re
+import sys
 import numbers
 from operator import eq as _eq
 from fractions import Fraction
@@ -40,7 +43,7 @@ import numpy as np
 import sympy
 
 from .circuit import Circuit, check_name, check_number, compact, is_exponent, node_error
-from .errors import CircuitError
+from .errors import CircuitError, did_you_mean
 from .gates import GATES, MAX_EXPONENT, function_names, gate_of_function
 
 __all__ = ["Builder", "Wire", "trace", "sum_of", "product",
@@ -481,8 +484,9 @@ class Wire:
     __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _no_compare
 
     def __float__(self):
-        raise CircuitError("a circuit wire has no numeric value while the circuit is being built; "
-                           "evaluate the built circuit instead")
+        raise CircuitError("a circuit wire has no numeric value while the circuit is being built"
+                           + _numeric_hint(sys._getframe(1)))
+
 
     __int__ = __index__ = __complex__ = __float__
 
@@ -506,6 +510,24 @@ class Wire:
             raise AttributeError(f"'Wire' object has no attribute {name!r}")
         fn = function(name)
         return lambda *rest: fn(self, *rest)
+
+
+_FOREIGN_CALL = re.compile(r"\b(math|np|numpy|cmath|sympy)\.(\w+)\s*\(")
+
+
+def _numeric_hint(frame) -> str:
+    """What to write instead, read from the source line that asked a wire for a number."""
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno) if frame else ""
+    for module, name in _FOREIGN_CALL.findall(line):
+        fn = {"fabs": "abs", "absolute": "abs", "sigmoid": "sigmoid"}.get(name, name)
+        if fn in __all__ or fn in GATES:
+            return (f"; {module}.{name}(x) needs a number, so call circuits.{fn}(x) instead, "
+                    f"which adds a {fn} gate")
+        return (f"; {module}.{name}(x) needs a number and has no circuit counterpart"
+                f"{did_you_mean(name, [f for f in __all__ if f.islower()])}; the circuit "
+                f"functions are circuits.{', circuits.'.join(f for f in __all__ if f.islower() and f not in ('trace', 'product', 'sum_of'))}")
+    return ("; use the circuit functions (circuits.sin, circuits.exp, ...) instead of math or "
+            "numpy ones, or evaluate the built circuit")
 
 
 def function(name: str) -> Callable:

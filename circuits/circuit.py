@@ -37,7 +37,7 @@ from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 import networkx as nx
 
-from .errors import CircuitError
+from .errors import CircuitError, did_you_mean
 from .gates import GATES, MAX_EXPONENT, SOURCES
 
 __all__ = ["Circuit", "Record", "check_number", "check_circuit", "check_name", "is_exponent",
@@ -134,7 +134,8 @@ def node_error(i: int, op, args, weights=None, *, op_of, value_of,
     where = where or f"node {i}"
     gate = GATES.get(op) if isinstance(op, str) else None
     if gate is None:
-        return CircuitError(f"{where} has unknown op {op!r}; known ops are 'input', 'const' and {sorted(GATES)}")
+        return CircuitError(f"{where} has unknown op {op!r}{did_you_mean(op, GATES)}; known ops are "
+                            f"'input', 'const' and {sorted(GATES)}")
     if not gate.accepts(len(args)):
         return CircuitError(f"{where}: gate {op!r} takes {gate.arity_text()}, got {len(args)}")
     for k, u in enumerate(args):
@@ -358,6 +359,10 @@ class Circuit:
         ins, outs = _names_text(self._inputs), _names_text(self._outputs)
         return (f"<Circuit ({ins}) -> ({outs}): size {self.size}, "
                 f"depth {self.depth}, wires {self.wires}>")
+
+    #: Jupyter draws circuits of at most this many nodes (``_repr_mimebundle_``, attached by
+    #: circuits.render); larger ones get a one-line summary.
+    DISPLAY_MAX_NODES = 60
 
     # --- the networkx view ---------------------------------------------------
 
@@ -597,6 +602,44 @@ class Circuit:
     # evaluate(), to_json() and from_json() are attached by circuits.evaluate and
     # circuits.io, which import this module (imports only go down).
 
+
+    def __call__(self, *args, **kwargs):
+        """Evaluate like the Python function it was traced from: ``f(1, 2, 3)``.
+
+        Positional arguments are the inputs in declaration order, keywords by
+        name.  A circuit with one output returns that value; with several, a
+        tuple in output order (what a traced function returning a tuple
+        returned).  :meth:`evaluate` gives the dict of named outputs.
+
+        Examples
+        --------
+        >>> import circuits
+        >>> f = circuits.trace(lambda x, y, z: x * y + z)
+        >>> f(1, 2, 3), f(1, 2, z=0.5)
+        (5, 2.5)
+        >>> circuits.trace(lambda x, y: (x + y, x * y))(2, 5)
+        (7, 10)
+        >>> f(1, 2)
+        Traceback (most recent call last):
+        ...
+        circuits.errors.CircuitError: the circuit takes 3 inputs (x, y, z) and got 2 values; missing z
+        """
+        names = list(self._inputs)
+        if len(args) > len(names):
+            raise CircuitError(f"the circuit takes {len(names)} inputs ({', '.join(names)}) and got "
+                               f"{len(args)} positional values")
+        values = dict(zip(names, args))
+        for k, v in kwargs.items():
+            if k in values:
+                raise CircuitError(f"input {k!r} given twice, by position and by name")
+            values[k] = v
+        missing = [k for k in names if k not in values]
+        if missing and not [k for k in values if k not in self._inputs]:
+            raise CircuitError(f"the circuit takes {len(names)} inputs ({', '.join(names)}) and got "
+                               f"{len(values)} values; missing {', '.join(missing)}")
+        out = self.evaluate(values)
+        result = tuple(out[k] for k in self._outputs)
+        return result[0] if len(result) == 1 else result
 
 def select_outputs(circuit: "Circuit", output=None, *, one: bool = False, what: str = "") -> list:
     """Output names chosen by ``output`` (a name, a sequence of names, or None for all).

@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -212,9 +213,32 @@ def _cmd_render(args) -> int:
     if args.mirror and args.transform != "backward":
         raise CircuitError("--mirror draws a backward circuit; add --transform backward")
     max_nodes = None if args.max_nodes == 0 else args.max_nodes
-    render(c, args.output, values=_values(args.values), mirror=args.mirror, max_nodes=max_nodes)
+    try:
+        render(c, args.output, values=_values(args.values), mirror=args.mirror, max_nodes=max_nodes,
+               legend=not args.no_legend, title=False if args.no_title else args.title,
+               rankdir=args.rankdir, size=args.size, dpi=args.dpi)
+    except CircuitError as err:  # say it in the command's own words: the flag, not the argument
+        if "max_nodes=" not in str(err):
+            raise
+        nodes = re.search(r"has (\d+) nodes", str(err))
+        raise CircuitError(f"the drawing has {nodes.group(1) if nodes else 'too many'} nodes, more "
+                           f"than --max-nodes {args.max_nodes} that can be drawn legibly; pass "
+                           f"--max-nodes {nodes.group(1) if nodes else 0} (or --max-nodes 0 for "
+                           "no limit) to draw it anyway") from None
     print(f"wrote {args.output} ({len(c)} nodes, size {c.size})")
     return 0
+
+
+def _plain_text(text: str) -> str:
+    """Docstring reST as a terminal shows it: ``x`` → x, :func:`f` → f.
+
+    Examples
+    --------
+    >>> _plain_text("``n × n`` matrix, see :func:`circuits.library.lsq`")
+    'n × n matrix, see circuits.library.lsq'
+    """
+    text = re.sub(r":[a-z]+:`~?([^`]+)`", r"\1", text)
+    return re.sub(r"``([^`]+)``", r"\1", text)
 
 
 def _cmd_scaling(args) -> int:
@@ -227,7 +251,7 @@ def _cmd_scaling(args) -> int:
     if args.json:
         print(json.dumps({"family": args.family, "rows": _plain(rows)}, indent=2))
     else:
-        print(f"{args.family}: {what}")
+        print(f"{args.family}: {_plain_text(what)}")
         print(_text_table(rows, ("size", "n", "s", "w", "depth", "forward", "backward")))
     if args.output:
         plot_scaling(rows, args.output, title=f"{args.family}: gate counts against n")
@@ -252,7 +276,13 @@ def _write_figures(out: Path, fmt: str, log=print) -> list:
     for stem, title, c, point in _examples():
         g = backward(c, keep_primal=True)
         mirror = bool(g.meta.get("adjoint_of"))
+        x = next(iter(c.inputs))
+        fx = forward(c, [x], figure2=True)
         for name, draw in ((f"{stem}.{fmt}", lambda p: render(c, p, values=point)),
+                           (f"{stem}_forward.{fmt}", lambda p: render(
+                               fx, p, legend=False,
+                               title=f"∂{next(iter(c.outputs))}/∂{x} by forward propagation: "
+                                     f"size {fx.size} (seed 003, Figure 2)")),
                            (f"{stem}_backward.{fmt}", lambda p: render(g, p, mirror=mirror)),
                            (f"{stem}_backward_simplified.{fmt}", lambda p: render(simplify(g), p)),
                            (f"{stem}_transforms.{fmt}", lambda p: render_transforms(c, p))):
@@ -376,6 +406,13 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--mirror", action="store_true", help="with --transform backward: mirror ∂y/∂z opposite z")
     g.add_argument("--values", help="show node values at a point, e.g. x=1,y=2")
     g.add_argument("--max-nodes", type=int, default=500, help="refuse larger circuits (0: no limit; default 500)")
+    g.add_argument("--rankdir", choices=("BT", "TB", "LR", "RL"), default="BT",
+                   help="direction: BT puts inputs at the bottom (default), LR left to right")
+    g.add_argument("--title", help="title of the drawing (default: outputs(inputs), size, depth)")
+    g.add_argument("--no-title", action="store_true", help="no title")
+    g.add_argument("--no-legend", action="store_true", help="no colour legend")
+    g.add_argument("--size", help='largest size in inches, "width,height" (e.g. 9,5)')
+    g.add_argument("--dpi", type=float, help="resolution of .png output (e.g. 150)")
     g.set_defaults(func=_cmd_render)
 
     s = sub.add_parser("scaling", help="gate counts of a family of circuits of growing size",
@@ -405,8 +442,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         return args.func(args)
     except (ParseError, CircuitError) as err:
-        first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        print(f"circuits: error: {first}", file=sys.stderr)
+        lines = str(err).splitlines() or [type(err).__name__]
+        print(f"circuits: error: {lines[0]}", file=sys.stderr)
+        if isinstance(err, ParseError) and len(lines) == 3:  # the formula and a caret under the fault
+            print("\n".join(lines[1:]), file=sys.stderr)
         return 2
     except BrokenPipeError:  # `circuits report ... | head`
         return 0

@@ -2,7 +2,32 @@
 
 from __future__ import annotations
 
-__all__ = ["CircuitError", "ParseError"]
+import difflib
+
+__all__ = ["CircuitError", "ParseError", "EvaluationWarning", "did_you_mean"]
+
+
+class EvaluationWarning(RuntimeWarning):
+    """A numpy batch met a point where the scalar path raises (log of a negative, 1/0, overflow).
+
+    Scalars raise :class:`CircuitError` there; a batch keeps numpy's nan/inf
+    at those entries, so the other points are not lost, and warns once.
+    Turn it into an error with ``warnings.simplefilter("error", EvaluationWarning)``.
+    """
+
+
+def did_you_mean(name: str, choices) -> str:
+    """`` (did you mean 'sin'?)`` for the closest of ``choices``, or ``""``.
+
+    Examples
+    --------
+    >>> did_you_mean("sinn", ["sin", "cos", "exp"])
+    " (did you mean 'sin'?)"
+    >>> did_you_mean("zzz", ["sin", "cos"])
+    ''
+    """
+    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class CircuitError(ValueError):

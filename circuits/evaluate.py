@@ -3,7 +3,12 @@
 Both pick a *number system* from the input values:
 
 * ``"numpy"`` when any input is a numpy array: a whole batch in one pass over
-  the gates, with numpy's nan/inf semantics;
+  the gates, with numpy's nan/inf semantics: where the float path raises
+  (log of a negative, division by zero, overflow), a batch keeps nan/inf at
+  those entries and warns once with :class:`circuits.errors.EvaluationWarning`
+  naming the outputs and how many entries (a documented choice: one bad point
+  does not lose the batch; ``warnings.simplefilter("error", EvaluationWarning)``
+  makes it raise);
 * ``"sympy"`` when any input is a sympy expression: symbolic evaluation;
 * ``"exact"`` when any input is a :class:`fractions.Fraction` and none is a
   float: exact rational arithmetic (gates such as ``exp`` that have no rational
@@ -37,6 +42,7 @@ import builtins
 import contextlib
 import math
 import numbers
+import warnings
 from fractions import Fraction
 from typing import Any, Mapping, Optional
 
@@ -44,7 +50,7 @@ import numpy as np
 import sympy
 
 from .circuit import Circuit, check_circuit, check_number
-from .errors import CircuitError
+from .errors import CircuitError, EvaluationWarning
 from .gates import GATES
 
 __all__ = ["evaluate", "node_values", "compile", "number_system", "check_value", "sympy_number",
@@ -254,6 +260,61 @@ def _prepare_inputs(system: str, xs: list) -> list:
     return [Fraction(x) for x in xs]
 
 
+def describe(circuit: Circuit, node: int, depth: int = 3) -> str:
+    """A short formula for ``node`` in terms of input names, ``depth`` gates deep.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> c = circuits.parse("log(y - x) * sin(x)")
+    >>> describe(c, c.outputs["f"])
+    'mul(log((y - x)), sin(x))'
+    >>> describe(c, c.outputs["f"], depth=1)
+    'mul(log(…), sin(…))'
+    """
+    op = circuit.op(node)
+    if op == "input":
+        return circuit.name(node)
+    if op == "const":
+        return _shown(circuit.value(node))
+    if depth <= 0:
+        return f"{op}(…)"
+    args = circuit.args(node)
+    shown = [describe(circuit, u, depth - 1) for u in args[:4]]  # depth-bounded, not circuit-deep
+    more = " …" if len(args) > 4 else ""
+    if op == "add":
+        text = ""
+        for w, t in zip(circuit.weights(node), shown):
+            sign = "-" if w < 0 else "+"
+            w = abs(w)
+            term = t if w == 1 else f"{w}*{t}"
+            text = (f"-{term}" if sign == "-" else term) if not text else f"{text} {sign} {term}"
+        return f"({text}{more})"
+    return f"{op}({', '.join(shown)}{',' + more if more else ''})"
+
+
+def _fed_outputs(circuit: Circuit, node: int) -> list:
+    reach = {node}
+    for v in range(node + 1, len(circuit)):
+        if any(u in reach for u in circuit.args(v)):
+            reach.add(v)
+    return [k for k, v in circuit.outputs.items() if v in reach]
+
+
+def gate_error(circuit: Circuit, i: int, exc: Exception, args: Optional[list] = None,
+               inputs: Optional[Mapping] = None) -> CircuitError:
+    """The error of a gate that cannot be evaluated, in the user's names, not node ids."""
+    text = f"{describe(circuit, i)} cannot be evaluated"
+    if args is not None:
+        text += " at " + ", ".join(_shown(a) for a in args)  # huge exact numbers by their size
+    if inputs is not None and len(inputs) <= 6:
+        text += " (" + ", ".join(f"{k} = {_shown(v)}" for k, v in inputs.items()) + ")"
+    outs = _fed_outputs(circuit, i)
+    if outs:
+        text += f"; it feeds output{'s' if len(outs) > 1 else ''} {', '.join(map(repr, outs[:4]))}"
+    return CircuitError(f"{text}: {exc}")
+
+
 def _batch_shape(xs: list) -> tuple:
     """The shape every output of a numpy batch has: the inputs' shapes broadcast together."""
     try:
@@ -276,10 +337,9 @@ def _broadcast_outputs(outputs: dict, shape: tuple) -> dict:
     return outputs
 
 
-def _gate_error(circuit: Circuit, i: int, vals: list, exc: Exception) -> CircuitError:
-    op = circuit.op(i)
-    shown = ", ".join(_shown(vals[u]) for u in circuit.args(i))
-    return CircuitError(f"gate {i} ({op}) cannot be evaluated at argument(s) {shown}: {exc}")
+def _gate_error(circuit: Circuit, i: int, vals: list, xs: list, exc: Exception) -> CircuitError:
+    inputs = dict(zip(circuit.inputs, xs))
+    return gate_error(circuit, i, exc, [vals[u] for u in circuit.args(i)], inputs)
 
 
 def node_values(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, *, _dead_ok: bool = False,
@@ -333,7 +393,7 @@ def node_values(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /,
         except _ERRORS as exc:
             live = live if live is not None or not _dead_ok else _live(circuit)
             if live is None or live[i]:
-                raise _gate_error(circuit, i, vals, exc) from None
+                raise _gate_error(circuit, i, vals, xs, exc) from None
             start = i + 1  # a dead gate: its value stays None, as do those of its (dead) users
         except RecursionError:  # sympy recurses over the depth of the expressions it builds
             raise _too_deep(circuit) from None
@@ -367,13 +427,38 @@ def evaluate(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, **
     >>> circuits.parse("log(x)").evaluate(x=-1.0)
     Traceback (most recent call last):
     ...
-    circuits.errors.CircuitError: gate 1 (log) cannot be evaluated at argument(s) -1.0: math domain error
+    circuits.errors.CircuitError: log(x) cannot be evaluated at -1.0 (x = -1.0); it feeds output 'f': math domain error
     """
     check_circuit(circuit, "evaluate()")
     vals = node_values(circuit, values, _dead_ok=True, **kwargs)
     outputs = {name: vals[v] for name, v in circuit.outputs.items()}
     xs = [vals[v] for v in circuit.inputs.values()]
-    return _broadcast_outputs(outputs, _batch_shape(xs)) if number_system(xs) == "numpy" else outputs
+    if number_system(xs) == "numpy":
+        outputs = _broadcast_outputs(outputs, _batch_shape(xs))
+        _warn_nonfinite(xs, outputs)
+    return outputs
+
+
+def _warn_nonfinite(xs: list, out: Mapping) -> None:
+    """Warn when finite batch inputs gave nan/inf outputs (the scalar path raises there)."""
+    finite = np.ones(np.broadcast_shapes(*(np.shape(x) for x in xs)) if xs else (), dtype=bool)
+    for x in xs:
+        finite &= np.isfinite(x)
+    bad = []
+    for name, value in out.items():
+        value = np.asarray(value)
+        if value.dtype.kind in "fc":
+            try:
+                at_finite = np.broadcast_to(finite, value.shape)
+            except ValueError:  # an output of another shape: judge it alone
+                at_finite = True
+            count = int(np.count_nonzero(~np.isfinite(value) & at_finite))
+            if count:
+                bad.append(f"{name!r} ({count} of {value.size})")
+    if bad:
+        warnings.warn(f"the batch has nan/inf at finite inputs in output(s) {', '.join(bad[:4])}: "
+                      "the same point as floats raises CircuitError naming the gate; evaluate one "
+                      "such point with floats to see which", EvaluationWarning, stacklevel=3)
 
 
 
@@ -536,10 +621,12 @@ class CompiledCircuit:
             node = self._variant(guarded)[1][line - 1] if line else None
             if node is None:
                 raise
-            op = self.circuit.op(node)
-            raise CircuitError(f"gate {node} ({op}) cannot be evaluated: {exc}") from None
+            raise gate_error(self.circuit, node, exc, inputs=dict(zip(self.circuit.inputs, xs))) from None
         outputs = dict(zip(self.circuit.outputs, out))
-        return _broadcast_outputs(outputs, _batch_shape(xs)) if system == "numpy" else outputs
+        if system == "numpy":
+            outputs = _broadcast_outputs(outputs, _batch_shape(xs))
+            _warn_nonfinite(xs, outputs)
+        return outputs
 
     def __repr__(self):
         return f"<compiled {self.circuit!r}>"

@@ -63,7 +63,7 @@ from typing import Iterable, Mapping, Optional, Union
 
 from .builder import Builder, Wire, function
 from .circuit import Circuit
-from .errors import CircuitError, ParseError
+from .errors import CircuitError, ParseError, did_you_mean
 from .gates import GATES, function_names, gate_of_function
 
 __all__ = ["parse", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DIGITS", "MAX_BITS"]
@@ -405,8 +405,8 @@ class _Parser:
                 after = _SPACE.match(text, end).end()
                 if after < n and text[after] == "(":
                     if tok not in FUNCTIONS:
-                        self.fail(f"unknown function {tok!r}; the functions are "
-                                  f"{', '.join(sorted(FUNCTIONS))}", pos)
+                        self.fail(f"unknown function {tok!r}{did_you_mean(tok, FUNCTIONS)}; the "
+                                  f"functions are {', '.join(sorted(FUNCTIONS))}", pos)
                     yield "call", tok, pos
                     end = after + 1
                 else:
@@ -477,7 +477,8 @@ class _Parser:
             self.fail(f"{tok!r} is a function; call it as {tok}(...)", pos)
         if self.fixed:
             self.fail(f"unknown name {tok!r}: it is not one of the inputs "
-                      f"{list(self.input_ids)}; add it to inputs=[...]", pos)
+                      f"{list(self.input_ids)}{did_you_mean(tok, self.input_ids)}; add it to the "
+                      f"inputs (inputs=[...] in Python, --inputs on the command line)", pos)
         try:
             wire = self.builder.input(tok)
         except CircuitError as err:

@@ -16,19 +16,20 @@ Examples
 >>> import circuits
 >>> c = circuits.trace(lambda x, y: (x - 3*y) * y)
 >>> g = circuits.render(c)          # a graphviz.Digraph; render(c, "f.svg") writes it
->>> [line.strip() for line in g.source.splitlines() if "->" in line and "legend" not in line]
-['n0 -> n2', 'n1 -> n2 [label=-3]', 'n2 -> n3', 'n1 -> n3']
+>>> [line.strip() for line in g.source.splitlines() if "->" in line and "invis" not in line]
+['n0 -> n2', 'n1 -> n2 [fontcolor="#1f4e9a" headlabel=-3 labelangle=30 labeldistance=2]', 'n2 -> n3', 'n1 -> n3']
 """
 
 from __future__ import annotations
 
 import html
 import os
+import re
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-from .circuit import Circuit
+from .circuit import Circuit, _names_text
 from .evaluate import node_values
 from .errors import CircuitError
 from .gates import GATES, SOURCES
@@ -109,6 +110,33 @@ def _escape_html(text: str) -> str:
     return html.escape(str(text), quote=True)
 
 
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+#: One font for everything in a drawing (labels, weights, title, legend).
+FONT = "Helvetica"
+
+
+def _name_label(name: str) -> str:
+    """``x_1`` → ``x₁``, ``w_12`` → ``w₁₂`` (digit subscripts); other names unchanged.
+
+    Examples
+    --------
+    >>> _name_label("x_1"), _name_label("df/dx_12"), _name_label("x_a")
+    ('x₁', 'df/dx₁₂', 'x_a')
+    """
+    return re.sub(r"_(\d+)\b", lambda m: m.group(1).translate(_SUBSCRIPTS), name)
+
+
+def _truncate(text: str, most: int = 70) -> str:
+    return text if len(text) <= most else text[:most - 1] + "…"
+
+
+def _default_title(circuit: Circuit) -> str:
+    outs = _name_label(_truncate(_names_text(circuit.outputs, 4), 40))
+    ins = _name_label(_truncate(_names_text(circuit.inputs, 4), 40))
+    return f"{outs}({ins}): size {circuit.size}, depth {circuit.depth}"
+
+
 def _node_values(circuit: Circuit, values: Mapping[str, Any]) -> list:
     """Value of every node at the point ``values`` (by evaluating all nodes as outputs)."""
     return node_values(circuit, dict(values))
@@ -149,11 +177,17 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
     for name, v in circuit.outputs.items():
         outputs.setdefault(v, []).append(name)
     vals = _node_values(circuit, values) if values is not None else None
+    adjoint_of = circuit.meta.get("adjoint_of") or {}  # a mirrored ∂y/∂z is drawn even when constant
     kinds = set()
+    drawn = set()
     for v in range(len(circuit)):
         op = circuit.op(v)
+        if op == "const" and v not in outputs and not (mirror and v in adjoint_of):
+            kinds.add("const")
+            continue  # drawn small at each use, not as one hub every user points to
+        drawn.add(v)
         if op == "input":
-            lines, kind = [_escape(circuit.name(v))], "input"
+            lines, kind = [_escape(_name_label(circuit.name(v)))], "input"
             attrs = {"shape": "box", "style": "rounded,filled"}
         elif op == "const":
             lines, kind = [_escape(_number(circuit.value(v)))], "const"
@@ -164,7 +198,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
             attrs = {"shape": "circle", "style": "filled"}
         kinds.add(kind)
         if v in outputs:
-            lines.append(_escape(", ".join(outputs[v])))
+            lines.append(_escape(_truncate(", ".join(_name_label(o) for o in outputs[v]), 30)))
             attrs.update(color=COLORS["output"], penwidth="2.5", fontcolor=COLORS["output"])
             kinds.add("output")
         if vals is not None and op != "const":
@@ -180,25 +214,54 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
         show_positions = not gate.commutative and len(a) > 1
         names = gate.arg_names
         for k, (u, w) in enumerate(zip(a, circuit.weights(v))):
-            attrs = {}
+            # a weight sits at the head of its wire, next to the gate it scales: unambiguous
+            # alternate sides so that neighbouring weights into one gate do not overlap
+            attrs = {"labeldistance": "2", "labelangle": "-30" if k % 2 == 0 else "30"}
             if gate.weighted and w != 1:
-                attrs["label"] = _escape(_number(w))
+                attrs["headlabel"] = _escape(_number(w))
+                attrs["fontcolor"] = "#1f4e9a"
             elif show_positions:
-                attrs["label"] = names[k] if k < len(names) else f"#{k}"
+                attrs["headlabel"] = names[k] if k < len(names) else f"#{k}"
                 attrs["fontcolor"] = "#555555"
                 attrs["fontsize"] = "10"
+            else:
+                attrs = {}
             wire = (u, v, k)
             if partials is not None and wire in partials and not gate.weighted:  # a + wire's partial is its weight
                 attrs = {"label": _escape("∂ " + _number(partials[wire]))}
             if highlight is not None and wire in highlight:
                 attrs.update(color=highlight[wire], penwidth="3.5", fontcolor=highlight[wire])
-            g.edge(f"{prefix}n{u}", f"{prefix}n{v}", **attrs)
+            tail = f"{prefix}n{u}"
+            if u not in drawn:  # a constant: a small box of its own at this use
+                tail = f"{prefix}n{u}_{v}_{k}"
+                g.node(tail, _number(circuit.value(u)), shape="box", style="filled",
+                       fillcolor=COLORS["const"], fontsize="9", width="0.2", height="0.15",
+                       margin="0.03,0.01")
+            g.edge(tail, f"{prefix}n{v}", **attrs)
+    # inputs in declaration order on one rank; outputs nothing reads in output order on one rank
+    _ordered_rank(g, [f"{prefix}n{v}" for v in circuit.inputs.values()], "min")
     if mirror:
-        _mirror(g, circuit, prefix)
+        _mirror(g, circuit, prefix, drawn)
+    else:
+        read = {u for v in circuit.gates() for u in circuit.args(v)}
+        last = [v for v in dict.fromkeys(circuit.outputs.values()) if v not in read and v in drawn]
+        _ordered_rank(g, [f"{prefix}n{v}" for v in last], "max")
     return kinds
 
 
-def _mirror(g, circuit: Circuit, prefix: str) -> None:
+def _ordered_rank(g, nodes: list, rank: str) -> None:
+    """Put ``nodes`` on one rank, left to right in the given order (invisible edges)."""
+    if len(nodes) < 2:
+        return
+    with g.subgraph() as s:
+        s.attr(rank=rank)
+        for name in nodes:
+            s.node(name)
+        for a, b in zip(nodes, nodes[1:]):
+            s.edge(a, b, style="invis", weight="10")
+
+
+def _mirror(g, circuit: Circuit, prefix: str, drawn: set) -> None:
     """Rank each node z at its depth and each ∂y/∂z at the mirrored rank ``2L + 1 - depth(z)``."""
     adjoint_of = circuit.meta.get("adjoint_of")
     if not adjoint_of:
@@ -227,12 +290,17 @@ def _mirror(g, circuit: Circuit, prefix: str) -> None:
             s.attr(rank="same")
             s.node(anchors[r])
             for v in sorted(nodes):
-                s.node(f"{prefix}n{v}")
+                if v in drawn:
+                    s.node(f"{prefix}n{v}")
+            # outputs of one rank left to right in output order (∂f/∂x before ∂f/∂y)
+            order = [v for v in dict.fromkeys(circuit.outputs.values()) if v in nodes and v in drawn]
+            for a, b in zip(order, order[1:]):
+                s.edge(f"{prefix}n{a}", f"{prefix}n{b}", style="invis", weight="10")
 
 
 def _add_legend(g, kinds: set, prefix: str = "") -> None:
     with g.subgraph(name=f"cluster_{prefix}legend") as s:
-        s.attr(label="legend", fontsize="10", style="rounded", color="#999999")
+        s.attr(label="legend", fontname=FONT, fontsize="10", style="rounded", color="#999999")
         previous = None
         for kind in ("input", "const", "primal", "derivative", "output"):
             if kind not in kinds:
@@ -293,7 +361,8 @@ def _write(path, data: bytes) -> None:
 def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] = None,
            mirror: bool = False, max_nodes: Optional[int] = 500, legend: bool = True,
            title: Optional[str] = None, rankdir: str = "BT", gradients: bool = False,
-           highlight=None, output: Optional[str] = None):
+           highlight=None, output: Optional[str] = None, size: Optional[str] = None,
+           dpi: Optional[float] = None):
     """Draw ``circuit`` as a :class:`graphviz.Digraph`, and write it when ``path`` is given.
 
     Inputs and constants are drawn as boxes (the sources), gates as circles
@@ -321,10 +390,21 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
         Refuse to draw more nodes than this (None: no limit).
     legend : bool
         Draw the colour legend.
-    title : str, optional
-        A title; by default ``outputs(inputs)`` and the size.
+    title : str or False, optional
+        A title; by default ``outputs(inputs)`` and the size, with long name
+        lists cut as ``repr`` cuts them; ``False`` (or ``""``) for none.
     rankdir : str
-        Graphviz direction; ``"BT"`` puts the sources at the bottom.
+        Graphviz direction; ``"BT"`` puts the sources at the bottom, ``"LR"``
+        draws left to right (wide slides).
+    size : str, optional
+        Largest drawing size in inches, Graphviz's ``"width,height"`` (e.g.
+        ``"9,5"``); add ``!`` to scale small drawings up to it.
+    dpi : float, optional
+        Resolution of ``.png`` output (and the pixel size of ``size``).
+
+    Inputs are drawn in declaration order on one rank, outputs that nothing
+    reads in output order on one rank; a constant is a small box at each use;
+    weights sit at the head of their wire; ``x_1`` is written x₁; one font.
     gradients : bool
         With ``values``: label every node with its adjoint ``∂y/∂z`` (line
         ``∂ …``) and every wire with its local partial, as micrograd's
@@ -354,7 +434,7 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     >>> import circuits
     >>> c = circuits.trace(lambda x, y: x / y)
     >>> g = render(c, values={"x": 1, "y": 4})
-    >>> '"÷\\\\nf\\\\n= 0.25"' in g.source, 'label=num' in g.source
+    >>> '"÷\\\\nf\\\\n= 0.25"' in g.source, 'headlabel=num' in g.source
     (True, True)
     >>> render(c, max_nodes=2)
     Traceback (most recent call last):
@@ -365,13 +445,20 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
         raise CircuitError(f"render() expects a Circuit, got {type(circuit).__name__}")
     _check_size(len(circuit), max_nodes, "the circuit")
     graphviz = _graphviz()
+    if rankdir not in ("BT", "TB", "LR", "RL"):
+        raise CircuitError(f"rankdir must be one of 'BT', 'TB', 'LR', 'RL', not {rankdir!r}")
     g = graphviz.Digraph("circuit")
     if title is None:
-        title = (f"{', '.join(circuit.outputs)}({', '.join(circuit.inputs)}): "
-                 f"size {circuit.size}, depth {circuit.depth}")
-    g.attr(rankdir=rankdir, label=_escape(title), labelloc="t", fontsize="12")
-    g.attr("node", fontname="Helvetica", fontsize="12")
-    g.attr("edge", fontname="Helvetica", fontsize="11", arrowsize="0.6")
+        title = _default_title(circuit)
+    g.attr(rankdir=rankdir, fontname=FONT, fontsize="12")
+    if title:
+        g.attr(label=_escape(_truncate(str(title), 90)), labelloc="t")
+    if size is not None:
+        g.attr(size=str(size))
+    if dpi is not None:
+        g.attr(dpi=str(dpi))
+    g.attr("node", fontname=FONT, fontsize="12")
+    g.attr("edge", fontname=FONT, fontsize="11", arrowsize="0.6")
     adjoints = partials = colours = None
     if gradients:
         if values is None:
@@ -453,8 +540,9 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
     g.attr(rankdir=rankdir, label=_escape(f"{', '.join(circuit.outputs)}({', '.join(circuit.inputs)})"
                                           ": the circuit, forward propagation, backpropagation"),
            labelloc="t", fontsize="13")
-    g.attr("node", fontname="Helvetica", fontsize="12")
-    g.attr("edge", fontname="Helvetica", fontsize="11", arrowsize="0.6")
+    g.attr(fontname=FONT)
+    g.attr("node", fontname=FONT, fontsize="12")
+    g.attr("edge", fontname=FONT, fontsize="11", arrowsize="0.6")
     kinds = set()
     for label, prefix, c in parts:
         with g.subgraph(name=f"cluster_{label}") as s:
@@ -466,3 +554,27 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
     if path is not None:
         write(g, path)
     return g
+
+
+def _circuit_mimebundle(self, include=None, exclude=None) -> dict:
+    """Jupyter: the drawing (SVG) when small enough and Graphviz is there, else one HTML line."""
+    bundle = {"text/plain": repr(self)}
+    ins, outs = _names_text(self.inputs), _names_text(self.outputs)
+    summary = (f"<b>Circuit</b> ({html.escape(ins)}) → ({html.escape(outs)}): size {self.size}, "
+               f"depth {self.depth}, wires {self.wires}")
+    if len(self) <= self.DISPLAY_MAX_NODES:
+        try:
+            bundle["image/svg+xml"] = render(self, legend=False).pipe(format="svg").decode()
+            return bundle
+        except Exception:  # no Graphviz: the summary below says how to draw it
+            summary += " (install Graphviz's dot to see it drawn)"
+    else:
+        summary += (f" — {len(self)} nodes, more than Circuit.DISPLAY_MAX_NODES = "
+                    f"{self.DISPLAY_MAX_NODES} drawn inline; draw it with circuits.render(c, "
+                    f"'c.svg', max_nodes=None)")
+    bundle["text/html"] = f"<div>{summary}</div>"
+    return bundle
+
+
+# rich display in Jupyter lives with the drawing code (imports only go down)
+Circuit._repr_mimebundle_ = _circuit_mimebundle

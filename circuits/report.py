@@ -24,12 +24,12 @@ import math
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
-from . import bounds
+from . import bounds, display
 from .circuit import Circuit, check_circuit
 from .errors import CircuitError
 from .transforms import backward, forward, hvp, jvp, simplify, vjp
 
-__all__ = ["ComparisonTable", "compare", "scaling", "plot_scaling"]
+__all__ = ["ComparisonTable", "compare", "ScalingTable", "scaling", "plot_scaling"]
 
 _DIRECTIONAL = {"jvp": jvp, "vjp": vjp, "hvp": hvp}
 
@@ -201,8 +201,29 @@ def compare(circuit: Circuit, *, simplified: bool = True,
 # --- scaling -------------------------------------------------------------------
 
 
+class ScalingTable(list):
+    """The rows of :func:`scaling`: a list of dicts that Jupyter shows as a table.
+
+    It is a ``list`` (indexing, ``len``, JSON, ``plot_scaling(rows)`` as before)
+    whose ``_repr_html_`` draws the rows as an HTML table.
+
+    Examples
+    --------
+    >>> t = ScalingTable([{"n": 2, "s": 5}, {"n": 4, "s": 9}])
+    >>> t[1]["s"], isinstance(t, list)
+    (9, True)
+    >>> "<th>n</th>" in t._repr_html_()
+    True
+    """
+
+    def _repr_html_(self) -> str:
+        keys = list(dict.fromkeys(k for row in self for k in row))
+        return display.table(keys, ([row.get(k, "") for k in keys] for row in self),
+                             caption=f"scaling: {len(self)} sizes")
+
+
 def scaling(family: Callable[[int], Circuit], sizes: Iterable[int], *,
-            progress: Optional[Callable[[int, int, int], None]] = None) -> list[dict]:
+            progress: Optional[Callable[[int, int, int], None]] = None) -> "ScalingTable":
     """Sizes of a family's circuits and of their forward and backward circuits.
 
     Parameters
@@ -235,7 +256,7 @@ def scaling(family: Callable[[int], Circuit], sizes: Iterable[int], *,
     """
 
     sizes = list(sizes)
-    rows = []
+    rows = ScalingTable()
     for done, k in enumerate(sizes, 1):
         c = family(k)
         if not isinstance(c, Circuit):
@@ -281,7 +302,7 @@ def plot_scaling(rows: Sequence[Mapping], path=None, *, title: str = "gate count
         import matplotlib.pyplot as plt
     except ImportError:
         raise CircuitError("plot_scaling needs matplotlib: pip install matplotlib "
-                           "(or pip install 'circuits[plot]')") from None
+                           "(or pip install 'gradient-circuits[plot]')") from None
     rows = [r for r in rows if r.get("n")]
     if not rows:
         raise CircuitError("plot_scaling needs at least one row with n > 0; run circuits.scaling first")
@@ -308,16 +329,15 @@ def plot_scaling(rows: Sequence[Mapping], path=None, *, title: str = "gate count
     ax.set_title(title)
     ax.legend()
     fig.tight_layout()
+    # closed, the figure is drawn once in Jupyter: as the returned value, not also by pyplot
+    plt.close(fig)
     if path is not None:
         p = Path(path)
         if p.suffix.lower() not in (".png", ".svg", ".pdf"):
-            plt.close(fig)
             raise CircuitError(f"plot_scaling writes .png, .svg or .pdf files, not {p.name!r}")
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
             fig.savefig(p)
         except OSError as exc:  # a folder of that name, no permission...
             raise CircuitError(f"cannot write {str(p)!r}: {exc.strerror or exc}") from None
-        finally:
-            plt.close(fig)
     return fig

@@ -4,32 +4,40 @@ Users trust gradient circuits only if every law they rely on holds on circuits
 nobody hand-picked.  This module gives pytest users what the project's own
 property suite (``tests/test_properties.py``) uses:
 
-* :func:`circuits` — a hypothesis strategy of valid random circuits, built
+* :func:`random_circuits` — a hypothesis strategy of valid random circuits, built
   with the node level of :class:`circuits.Builder`: shared subexpressions,
   repeated operands ``f(x, x)``, several outputs, weighted ``add`` wires
   (negative and Fraction weights), constants, and domain-safe arguments for
-  ``log``, ``sqrt``, ``div``, ``recip`` and negative powers;
+  ``log``, ``sqrt``, ``div``, ``recip`` and negative powers; single-output
+  by default, as the bounds of :mod:`circuits.bounds` need (a failing
+  example prints as ``circuits.from_json('...')``, code that rebuilds it);
 * :func:`points` — a strategy of evaluation points inside the domain of a
   circuit (floats in ``[-2, 2]`` or Fractions);
 * :func:`assert_gradient_close` — compare the outputs ``d{out}/d{x}`` of a
   gradient circuit with central finite differences of the circuit
-  (Wolfe 1982, seed ``001_98bb05108a2025f7.txt``).
+  (Wolfe 1982, seed ``001_98bb05108a2025f7.txt``);
+* :func:`check_grads` — one call that builds the gradient circuits by forward
+  propagation and backpropagation, to any order, and checks each with
+  :func:`assert_gradient_close` (JAX's ``check_grads``, PyTorch's ``gradcheck``).
 
-Every circuit drawn by :func:`circuits` keeps all its node values below
+The strategy used to be called ``circuits``, which shadows the package after
+``from circuits.testing import circuits``; that name still works and warns.
+
+Every circuit drawn by :func:`random_circuits` keeps all its node values below
 :data:`VALUE_BOUND` in absolute value on the box ``[-2, 2]^n`` (a bound is
 tracked through every gate while drawing), so float evaluation never
 overflows and finite differences stay accurate.  Circuits are built from
 drawn integers and choices only, so hypothesis shrinks a failing circuit
 towards few gates over the first inputs.
 
-hypothesis is needed (the ``test`` extra: ``pip install circuits[test]``).
+hypothesis is needed (the ``test`` extra: ``pip install 'gradient-circuits[test]'``).
 
 Examples
 --------
 >>> from hypothesis import given, settings
 >>> import circuits.testing as ct
 >>> @settings(max_examples=20, deadline=None)
-... @given(ct.circuits(max_gates=6))
+... @given(ct.random_circuits(max_gates=6))
 ... def test_valid(c):
 ...     assert c.check() is c and 1 <= c.size <= 6
 >>> test_valid()
@@ -38,13 +46,14 @@ Examples
 from __future__ import annotations
 
 import math
+import warnings
 from fractions import Fraction
 from typing import Mapping, Optional, Sequence
 
 try:
     from hypothesis import strategies as st
 except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError("circuits.testing needs hypothesis: pip install 'circuits[test]' "
+    raise ImportError("circuits.testing needs hypothesis: pip install 'gradient-circuits[test]' "
                       "(or pip install hypothesis)") from exc
 
 from .builder import Builder
@@ -52,9 +61,11 @@ from .circuit import Circuit
 from .errors import CircuitError
 from .evaluate import evaluate, node_values as _node_values
 from .gates import GATES, domain_of, interval_of
+from .transforms import backward, forward
+from .transforms.common import dname
 from .transforms.verify import finite_differences, kink_distances
 
-__all__ = ["circuits", "points", "assert_gradient_close", "node_values",
+__all__ = ["random_circuits", "points", "assert_gradient_close", "check_grads", "node_values",
            "EXACT_OPS", "ALL_OPS", "VALUE_BOUND", "INPUT_RANGE"]
 
 #: Built-in gates with exact rational values: circuits of these evaluate exactly on Fractions.
@@ -102,9 +113,22 @@ def _name(names: Sequence[str], i: int, stem: str) -> str:
     return names[i] if i < len(names) else f"{stem}{i}"
 
 
+def _pretty_circuit(circuit, printer, cycle):
+    # hypothesis prints a falsifying circuit as code that rebuilds it
+    printer.text(f"circuits.from_json({circuit.to_json()!r})")
+
+
+try:  # only hypothesis's own reports change; repr(circuit) stays as it is
+    from hypothesis.vendor.pretty import for_type_by_name
+    for_type_by_name(Circuit.__module__, Circuit.__qualname__, _pretty_circuit)
+except ImportError:  # pragma: no cover - older hypothesis: the plain repr is printed
+    pass
+
+
 @st.composite
-def circuits(draw, max_inputs: int = 3, max_gates: int = 12, ops: Optional[Sequence[str]] = None,
-             max_outputs: int = 2, exact: bool = False) -> Circuit:
+def random_circuits(draw, max_inputs: int = 3, max_gates: int = 12,
+                    ops: Optional[Sequence[str]] = None, max_outputs: int = 1,
+                    exact: bool = False) -> Circuit:
     """Hypothesis strategy of valid random circuits.
 
     Parameters
@@ -120,7 +144,8 @@ def circuits(draw, max_inputs: int = 3, max_gates: int = 12, ops: Optional[Seque
         ``exact``.  Domain wrappers (``square(u) + c``, or ``exp(u)`` when not
         exact) may use ``square``, ``add`` and ``exp`` even if not listed.
     max_outputs : int
-        Outputs are named ``f, g, h, f3, ...``; the first is the last gate
+        1 by default: Theorem 3 and the other bounds of :mod:`circuits.bounds`
+        are about one output.  Outputs are named ``f, g, h, f3, ...``; the first is the last gate
         drawn, the others any node (possibly an input, a constant, or the same
         node as another output).
     exact : bool
@@ -141,25 +166,25 @@ def circuits(draw, max_inputs: int = 3, max_gates: int = 12, ops: Optional[Seque
     >>> import circuits
     >>> import circuits.testing as ct
     >>> @settings(max_examples=25, deadline=None)
-    ... @given(ct.circuits(exact=True, max_inputs=2))
+    ... @given(ct.random_circuits(exact=True, max_inputs=2))
     ... def test_exact_ops(c):
     ...     assert set(c.inputs) <= {"x", "y"}
     ...     assert all(c.op(v) in ct.EXACT_OPS for v in c.gates())
     >>> test_exact_ops()
     """
     if max_inputs < 1 or max_gates < 1 or max_outputs < 1:
-        raise CircuitError("circuits(): max_inputs, max_gates and max_outputs must be at least 1")
+        raise CircuitError("random_circuits(): max_inputs, max_gates and max_outputs must be at least 1")
     if ops is None:
         ops = _exact_ops() if exact else _all_ops()
     ops = tuple(ops)
     unknown = [op for op in ops if op not in GATES]
     if unknown or not ops:
-        raise CircuitError(f"circuits(): unknown gate {unknown[0] if unknown else None!r} in ops; "
+        raise CircuitError(f"random_circuits(): unknown gate {unknown[0] if unknown else None!r} in ops; "
                            f"choose from {sorted(GATES)}")
     if exact:
         inexact = [op for op in ops if not GATES[op].exact]
         if inexact:
-            raise CircuitError(f"circuits(exact=True): gate {inexact[0]!r} has no exact rational "
+            raise CircuitError(f"random_circuits(exact=True): gate {inexact[0]!r} has no exact rational "
                                f"value; choose ops from {_exact_ops()}")
     weights = _WEIGHTS_EXACT if exact else _WEIGHTS_FLOAT
     constants = _CONSTANTS_EXACT if exact else _CONSTANTS_FLOAT
@@ -302,6 +327,25 @@ def circuits(draw, max_inputs: int = 3, max_gates: int = 12, ops: Optional[Seque
     return b.build()
 
 
+def circuits(*args, **kwargs):
+    """Deprecated name of :func:`random_circuits` (it shadows the package when imported).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import circuits.testing as ct
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     strategy = ct.circuits(max_gates=3)
+    >>> print(caught[0].message)
+    circuits.testing.circuits is deprecated: it shadows the circuits package after 'from circuits.testing import circuits'; use circuits.testing.random_circuits (same arguments)
+    """
+    warnings.warn("circuits.testing.circuits is deprecated: it shadows the circuits package after "
+                  "'from circuits.testing import circuits'; use circuits.testing.random_circuits "
+                  "(same arguments)", DeprecationWarning, stacklevel=2)
+    return random_circuits(*args, **kwargs)
+
+
 def node_values(circuit: Circuit, point: Mapping) -> list:
     """Values of every node of ``circuit`` at ``point`` (evaluated with :func:`circuits.evaluate`).
 
@@ -426,8 +470,13 @@ def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Ma
     AssertionError: 1 of 1 partials differ from central finite differences at {'x': 0.5, 'y': 2.0}:
       df/dx: gradient circuit 0.8775825618903728, finite differences 1.755165123780..., error 0.878
     """
+    __tracebackhide__ = True  # pytest shows the caller's line and this report, not our loops
+    missing = [k for k in circuit.inputs if k not in point]
+    if missing:
+        raise CircuitError(f"the point has no value for input {missing[0]!r}; give every input of "
+                           f"the circuit: {list(circuit.inputs)}")
     point = {k: float(point[k]) for k in circuit.inputs}
-    wanted = [(out, x, f"d{out}/d{x}") for out in circuit.outputs for x in circuit.inputs]
+    wanted = [(out, x, dname(out, x)) for out in circuit.outputs for x in circuit.inputs]
     present = [(out, x, key) for out, x, key in wanted if key in gradient_circuit.outputs]
     if not present:
         raise AssertionError(f"the gradient circuit has no output named d{{out}}/d{{x}} for the circuit's "
@@ -446,5 +495,74 @@ def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Ma
         bad.sort(key=lambda t: -t[0] if t[0] == t[0] else -math.inf)
         lines = [f"  {key}: gradient circuit {g!r}, finite differences {d!r}, error {err:.3g}"
                  for _, key, g, d, err in bad[:5]]
+        more = f"\n  ... and {len(bad) - 5} more" if len(bad) > 5 else ""
         raise AssertionError(f"{len(bad)} of {len(present)} partials differ from central finite "
-                             f"differences at {point}:\n" + "\n".join(lines))
+                             f"differences at {_short(point)}:\n" + "\n".join(lines) + more)
+
+
+def _short(point: Mapping, most: int = 6) -> str:
+    items = list(point.items())
+    text = ", ".join(f"{k!r}: {v!r}" for k, v in items[:most])
+    return "{" + text + (f", ... ({len(items)} inputs)" if len(items) > most else "") + "}"
+
+
+_MODES = {"forward": forward, "fwd": forward, "reverse": backward, "rev": backward}
+
+
+def check_grads(circuit: Circuit, point: Mapping, order: int = 2,
+                modes: Sequence[str] = ("forward", "reverse"), rtol: float = 1e-5,
+                atol: float = 1e-6, h: float = 1e-3) -> None:
+    """Check a circuit's derivatives up to ``order`` against finite differences, in one call.
+
+    For each mode, the gradient circuit of ``circuit`` (by :func:`circuits.forward`
+    for ``"forward"``, :func:`circuits.backward` for ``"reverse"``) is compared
+    with central finite differences by :func:`assert_gradient_close`; then the
+    same mode is applied to that gradient circuit and checked against finite
+    differences of it, up to ``order`` derivatives (JAX's
+    ``check_grads(f, args, order, modes)``).
+
+    Parameters
+    ----------
+    circuit : Circuit
+    point : mapping
+        Input name → number, away from the kinks of ``relu``/``step``.
+    order : int
+        Highest derivative order checked (1: the gradient; 2: also the Hessian).
+    modes : sequence of str
+        ``"forward"`` (or ``"fwd"``) and/or ``"reverse"`` (or ``"rev"``).
+    rtol, atol, h : float
+        As in :func:`assert_gradient_close`.
+
+    Raises
+    ------
+    AssertionError
+        Naming the mode and order, then the worst partials, in a few lines.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> from circuits.testing import check_grads
+    >>> f = circuits.parse("sin(x) * y**3")
+    >>> check_grads(f, {"x": 0.5, "y": 2.0}, order=2)
+    >>> check_grads(f, {"x": 0.5, "y": 2.0}, modes=["sideways"])
+    Traceback (most recent call last):
+    ...
+    circuits.errors.CircuitError: check_grads: unknown mode 'sideways'; choose from 'forward', 'reverse'
+    """
+    __tracebackhide__ = True
+    if not isinstance(order, int) or order < 1:
+        raise CircuitError(f"check_grads: order must be a positive integer, not {order!r}")
+    modes = [modes] if isinstance(modes, str) else list(modes)
+    for mode in modes:
+        if mode not in _MODES:
+            raise CircuitError(f"check_grads: unknown mode {mode!r}; choose from 'forward', 'reverse'")
+    for mode in modes:
+        transform = _MODES[mode]
+        f = circuit
+        for k in range(1, order + 1):
+            g = transform(f)
+            try:
+                assert_gradient_close(f, g, point, rtol=rtol, atol=atol, h=h)
+            except AssertionError as exc:
+                raise AssertionError(f"check_grads: {mode} mode, order {k}: {exc}") from None
+            f = g

@@ -254,6 +254,39 @@ With `values=` every node also shows its value at a point, the note's
 circuits.render(library.backprop_example(), values={"x_1": 1, "x_2": 2})
 '''),
     md('''
+## Rich display
+
+In Jupyter a circuit small enough to draw shows as its drawing (Graphviz SVG);
+a larger one as a one-line summary saying how to draw it.  The results of the
+analyses, bound checks and gradient checks show as tables with a ✓/✗ verdict.
+One cell per kind:
+'''),
+    code('''
+circuits.parse("(x - 3*y)**2 + sin(x*y)")
+'''),
+    code('''
+library.FAMILIES["random"](40)
+'''),
+    code('''
+small = circuits.parse("(x - 3*y)**2 + sin(x*y)")
+circuits.analyze(small)
+'''),
+    code('''
+circuits.bounds.theorem3(small)
+'''),
+    code('''
+circuits.check_gradient(small, circuits.backward(small), {"x": 0.5, "y": -1.0})
+'''),
+    code('''
+circuits.symbolic_check(small, circuits.backward(small))
+'''),
+    code('''
+circuits.bauer_paths(small, input="x")
+'''),
+    code('''
+circuits.scaling(library.sigma2_fast, [4, 8, 16])
+'''),
+    md('''
 ## Your own gate
 
 Every operation is one `circuits.Gate` declaration in the registry
@@ -433,7 +466,7 @@ for r in rows:
     print(r)
 '''),
     code('''
-fig = circuits.plot_scaling(rows, title="σ2 in n + 3 gates: gate counts against n")
+circuits.plot_scaling(rows, title="σ2 in n + 3 gates: gate counts against n")
 '''),
     md('''
 The measured slopes, by a least-squares fit of $\\log(\\text{size})$ against

@@ -72,7 +72,7 @@ def test_as_dict_and_str():
 
 
 @settings(max_examples=40, deadline=None)
-@given(ct.circuits(max_inputs=3, max_gates=10))
+@given(ct.random_circuits(max_outputs=2, max_inputs=3, max_gates=10))
 def test_counts_agree_with_networkx(c):
     G = c.dag
     a = analyze(c)

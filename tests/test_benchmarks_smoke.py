@@ -72,11 +72,11 @@ from hypothesis import given, settings  # noqa: E402
 import numpy as np  # noqa: E402
 
 from benchmarks.raw import hot_numpy_seconds, raw_program, run_raw  # noqa: E402
-from circuits.testing import circuits as circuit_strategy, points as point_strategy  # noqa: E402
+from circuits.testing import random_circuits as circuit_strategy, points as point_strategy  # noqa: E402
 
 
 @settings(max_examples=60, deadline=None)
-@given(data=circuit_strategy().flatmap(lambda c: point_strategy(c).map(lambda p: (c, p))))
+@given(data=circuit_strategy(max_outputs=2).flatmap(lambda c: point_strategy(c).map(lambda p: (c, p))))
 def test_replay_computes_what_the_circuit_computes(data):
     """The replay is only a yardstick if it does the same work: same outputs as evaluate."""
     c, point = data

@@ -76,7 +76,7 @@ def test_every_bound_on_families(name, make):
 
 
 @settings(max_examples=30, deadline=None)
-@given(ct.circuits(max_inputs=3, max_gates=10))
+@given(ct.random_circuits(max_outputs=2, max_inputs=3, max_gates=10))
 def test_theorem3_and_forward_on_random_circuits(c):
     assert bounds.assert_forward_size(c)
     for y in c.outputs:
@@ -85,7 +85,7 @@ def test_theorem3_and_forward_on_random_circuits(c):
 
 
 @settings(max_examples=30, deadline=None)
-@given(ct.circuits(max_inputs=3, max_gates=10, ops=["add", "mul"]))
+@given(ct.random_circuits(max_outputs=2, max_inputs=3, max_gates=10, ops=["add", "mul"]))
 def test_notes_bound_3w_plus_nodes_for_plus_times(c):
     for y in c.outputs:
         r = bounds.theorem3(c, y)

@@ -36,7 +36,10 @@ def call(capsys, *args):
 
 def assert_one_line_error(p, *fragments):
     assert p.returncode == 2, p.stderr
-    lines = p.stderr.strip().splitlines()
+    lines = p.stderr.rstrip().splitlines()
+    if len(lines) == 3:  # a parse error keeps the formula and its caret line under the error
+        assert lines[2].strip() == "^" and lines[1].startswith("  "), p.stderr
+        lines = lines[:1]
     assert len(lines) == 1 and "error:" in lines[0], p.stderr
     assert "Traceback" not in p.stderr
     for f in fragments:
@@ -75,7 +78,7 @@ def test_demo(tmp_path):
     assert out.count("central finite differences vs backward: OK") == 3
     assert "2Aᵀ(Ax − b) (numpy): [-45.0, -60.0] vs [-45.0, -60.0]: OK" in out
     svgs = sorted((tmp_path / "figures").glob("*.svg"))
-    assert len(svgs) == 12
+    assert len(svgs) == 15  # per example: drawing, forward, backward, simplified, transforms
     for svg in svgs:
         assert ET.parse(svg).getroot().tag.endswith("svg")
 
@@ -143,7 +146,7 @@ def test_render_bad_input(tmp_path, capsys, monkeypatch):
     assert_one_line_error(call(capsys, "render", "x*x", "-o", "a.svg", "--values", "x:1"), "name=value")
     assert_one_line_error(call(capsys, "render", "x*x"), "-o")
     assert_one_line_error(call(capsys, "render", "sum(x)", "-o", "a.dot"))
-    assert_one_line_error(call(capsys, "render", "x*y + x", "-o", "a.svg", "--max-nodes", "2"), "max_nodes")
+    assert_one_line_error(call(capsys, "render", "x*y + x", "-o", "a.svg", "--max-nodes", "2"), "--max-nodes")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -169,3 +172,20 @@ def test_scaling_json_and_bad_input(capsys):
     assert_one_line_error(run("scaling", "no-such-family"), "unknown family")
     assert_one_line_error(call(capsys, "scaling", "sigma2_naive", "--sizes", "2,x"), "not an integer")
     assert_one_line_error(call(capsys, "scaling", "sigma2_naive", "--sizes", "0"), "positive")
+
+
+def test_cli_errors_speak_the_cli(capsys):
+    p = call(capsys, "report", "x + yy", "--inputs", "x,y")
+    assert p.returncode == 2
+    lines = p.stderr.rstrip().splitlines()
+    assert len(lines) == 3 and "--inputs on the command line" in lines[0] and "did you mean 'y'" in lines[0]
+    assert lines[1] == "  x + yy" and lines[2] == "      ^"
+    p = call(capsys, "render", "x*y + sin(x)", "-o", "never.svg", "--max-nodes", "3")
+    assert_one_line_error(p, "--max-nodes 3", "--max-nodes 5", "--max-nodes 0")
+    assert "max_nodes" not in p.stderr
+
+
+def test_scaling_prints_no_rest_markup(capsys):
+    p = call(capsys, "scaling", "lsq", "--sizes", "2", "--quiet")
+    assert p.returncode == 0
+    assert "``" not in p.stdout and ":func:" not in p.stdout and "n × n" in p.stdout

@@ -183,7 +183,7 @@ def test_values_match_sympy_exactly():
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_random_circuits_every_order_matches_backward(data):
-    c = data.draw(ct.circuits(max_inputs=3, max_gates=10, max_outputs=3))
+    c = data.draw(ct.random_circuits(max_inputs=3, max_gates=10, max_outputs=3))
     point = data.draw(ct.points(c))
     _assert_same_jacobian(c, point)
 
@@ -280,7 +280,7 @@ def _brute_force(c):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(ct.circuits(max_inputs=3, max_gates=9, max_outputs=2))
+@given(ct.random_circuits(max_inputs=3, max_gates=9, max_outputs=2))
 def test_optimal_is_never_worse_and_equals_brute_force_on_tiny_graphs(c):
     costs = circuits.order_costs(c)
     best = costs["optimal"][:2]

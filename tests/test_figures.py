@@ -57,3 +57,25 @@ def test_scaling_figure_shows_forward_quadratic_backward_linear():
     growth = last["n"] / first["n"]
     assert last["backward"] / first["backward"] < 2 * growth
     assert last["forward"] / first["forward"] > growth ** 2 / 2
+
+
+def test_readme_shows_figure1_its_forward_and_backward_separately_at_readable_widths():
+    """Each fits the README's 880 px column at its natural size (1 pt = 4/3 px): no shrinking.
+
+    Checked by eye too: each rendered to PNG at 96 dpi and viewed at 880 px.
+    """
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ("figure1.svg", "figure1_forward.svg", "figure1_backward.svg"):
+        assert f"](figures/{name})" in readme
+        root = ET.parse(FIGURES / name).getroot()
+        width_px = float(root.get("width").removesuffix("pt")) * 4 / 3
+        assert width_px <= 880, (name, width_px)
+    assert "figure1_transforms.svg)" not in readme  # the unreadable three-panel hairball
+
+
+def test_forward_figure_has_seed_003s_gate_count():
+    import circuits
+    from circuits import library
+    f = library.figure1()
+    assert circuits.forward(f, ["x"], figure2=True).size == 3 + 13
+    assert any("size 16" in t for t in _drawn(FIGURES / "figure1_forward.svg")[1])

@@ -296,7 +296,7 @@ def test_every_surface(op):
 @pytest.mark.parametrize("op", sorted(TABLE))
 def test_strategies_and_random_circuits_draw_every_gate(op):
     gate = GATES[op]
-    drawn = find(ct.circuits(ops=(op,), max_gates=6, exact=gate.exact),
+    drawn = find(ct.random_circuits(max_outputs=2, ops=(op,), max_gates=6, exact=gate.exact),
                  lambda c: any(c.op(v) == op for v in c.gates()),
                  settings=settings(max_examples=200, database=None,
                                    suppress_health_check=list(HealthCheck)))

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import circuits
 from circuits import CircuitError
-from circuits.testing import circuits as random_circuits
+from circuits.testing import random_circuits
 
 EXTREME = [1e300, -1e300, 1e-300, -1e-300, 5e-324, 1.7e308, -0.0, 0.0, 1e154, 1e-160]
 SCALES = [1, 1e200, 1e-200, -1e150, 2.0 ** 500, 3.0, 1e300]
@@ -66,7 +66,7 @@ def _finite(v) -> bool:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
-@given(random_circuits(max_inputs=3, max_gates=10), st.data())
+@given(random_circuits(max_inputs=3, max_gates=10, max_outputs=2), st.data())
 def test_simplify_and_compile_keep_finite_values(c, data):
     c = _scaled(c, [data.draw(st.sampled_from(SCALES)) for _ in c.inputs])
     s = circuits.simplify(c)
@@ -91,6 +91,7 @@ def test_simplify_and_compile_keep_finite_values(c, data):
         for name, a in want.items():
             b = simplified[name]
             assert _finite(b), (c.to_json(), point, name, a, b)
-            assert abs(a - b) <= 1e-6 * max(abs(a), abs(b), scale) or (a == b), (c.to_json(), point, name, a, b)
+            # plus two steps of the subnormal grid: at 5e-324 a rewritten sum may round a tie the other way
+            assert abs(a - b) <= 1e-6 * max(abs(a), abs(b), scale) + 1e-323 or (a == b), (c.to_json(), point, name, a, b)
             if abs(a) >= 1e-280 and not sums:  # without sums no cancellation: 0 is an underflow
                 assert b != 0, (c.to_json(), point, name, a, b)

@@ -72,7 +72,7 @@ def test_the_graph_sees_known_edges():
 #: The layers of the package, lowest first; a module imports only from its own layer or below.
 #: (README "What is in the box" draws the same picture; STYLE.md suggests it.)
 LAYERS = [
-    ("core", ["circuits.errors", "circuits.gates", "circuits.circuit", "circuits.builder", "circuits.registry"]),
+    ("core", ["circuits.errors", "circuits.display", "circuits.gates", "circuits.circuit", "circuits.builder", "circuits.registry"]),
     ("frontends, evaluation and counts", ["circuits.parse", "circuits.io", "circuits.evaluate", "circuits.analysis"]),
     ("automatic differentiation", ["circuits.transforms", "circuits.semirings"]),
     ("checks and examples", ["circuits.bounds", "circuits.library", "circuits.testing"]),

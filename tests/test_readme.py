@@ -48,3 +48,23 @@ def test_readme_example_prints_what_it_claims(tmp_path, monkeypatch):
             continue
         assert any(p.startswith(expected) for p in printed), (claim, printed)
     assert (tmp_path / "f_backward.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
+
+
+def test_distribution_name_is_ours_and_every_install_hint_uses_it():
+    """The PyPI name ``circuits`` belongs to an unrelated project: no hint may install it."""
+    import re
+    import tomllib
+    root = Path(__file__).resolve().parent.parent
+    meta = tomllib.loads((root / "pyproject.toml").read_text())
+    assert meta["project"]["name"] == "gradient-circuits"
+    sources = [root / "README.md", *sorted((root / "circuits").rglob("*.py"))]
+    for path in sources:
+        for hint in re.findall(r"pip install[^\n`\"]*", path.read_text()):
+            assert not re.search(r"(?<![-\w])circuits\[", hint), (path, hint)
+
+
+def test_make_test_fast_deselects_slow_and_notebooks():
+    root = Path(__file__).resolve().parent.parent
+    makefile = (root / "Makefile").read_text()
+    assert 'test-fast:' in makefile and '-m "not slow and not notebooks"' in makefile
+    assert "\ttest:" not in makefile and "\n\t$(PY) -m pytest\n" in makefile  # make test: everything

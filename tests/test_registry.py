@@ -133,7 +133,7 @@ def test_json_analyze_render_and_bounds(softplus):
 
 
 def test_strategies_random_circuits_and_peers(softplus):
-    drawn = find(ct.circuits(ops=("softplus", "mul"), max_gates=5),
+    drawn = find(ct.random_circuits(max_outputs=2, ops=("softplus", "mul"), max_gates=5),
                  lambda c: any(c.op(v) == "softplus" for v in c.gates()),
                  settings=settings(max_examples=200, database=None, suppress_health_check=list(HealthCheck)))
     assert drawn.check() is drawn

@@ -37,7 +37,8 @@ def texts(g):
 
 
 def circuit_nodes(nodes, prefix=""):
-    pattern = re.compile(rf"^{prefix}n\d+$")
+    # a constant is drawn at each use: node n{const}_{gate}_{position}
+    pattern = re.compile(rf"^{prefix}n\d+(?:_\d+_\d+)?$")
     return {k: v for k, v in nodes.items() if pattern.match(k)}
 
 
@@ -67,7 +68,7 @@ def test_figure1_svg(tmp_path):
     assert labels.count("x²") == 3 and labels.count("+") == 4
     assert sorted(l for l in labels if l in ("x", "y", "z")) == ["x", "y", "z"]
     assert sorted(l for l in labels if l.lstrip("-").isdigit()) == ["-3", "5"]
-    wires = [e for title, es in edges.items() if re.match(r"^n\d+->n\d+$", title) for e in es]
+    wires = [e for title, es in edges.items() if re.match(r"^n\d+(?:_\d+_\d+)?->n\d+$", title) for e in es]
     assert len(wires) == 17
     # the scaling factors of formula (1): −3, −3 / −2, −2 / −5 (x and the constants have weight 1)
     weights = sorted(t for e in wires for t in texts(e))
@@ -161,7 +162,7 @@ def test_mirrored_layout(tmp_path):
     path = tmp_path / "m.svg"
     render(c, path, mirror=True)
     _, nodes, _, _ = parse_svg(path)
-    height = {v: y_of(nodes[f"n{v}"]) for v in range(len(c))}   # SVG y grows downwards
+    height = {v: y_of(nodes[f"n{v}"]) for v in range(len(c)) if f"n{v}" in nodes}  # y grows downwards
     # the primal circuit bottom-up: x below u1, u2 below u3 below y
     assert height[x1] == height[x2] > height[u1] == height[u2] > height[u3] > height[y]
     # its mirror image above it: ∂y/∂y just above y, ∂y/∂x at the top
@@ -185,9 +186,12 @@ def test_render_transforms_side_by_side(tmp_path):
     _, nodes, _, clusters = parse_svg(path)
     assert {"cluster_circuit", "cluster_forward", "cluster_backward", "cluster_legend"} == set(clusters)
     fwd, bwd = circuits.forward(c), circuits.backward(c)
-    assert len(circuit_nodes(nodes, "c")) == len(c)
-    assert len(circuit_nodes(nodes, "f")) == len(fwd)
-    assert len(circuit_nodes(nodes, "b")) == len(bwd)
+    def drawn(k):  # one node per input and gate, one small box per use of a constant
+        uses = sum(1 for v in k.gates() for u in k.args(v) if k.op(u) == "const")
+        return sum(1 for v in range(len(k)) if k.op(v) != "const" or v in k.outputs.values()) + uses
+    assert len(circuit_nodes(nodes, "c")) == drawn(c)
+    assert len(circuit_nodes(nodes, "f")) == drawn(fwd)
+    assert len(circuit_nodes(nodes, "b")) == drawn(bwd)
     cluster_titles = {k: " ".join(t for t in texts(g) if t) for k, g in clusters.items()}
     assert f"size {fwd.size}" in cluster_titles["cluster_forward"]
     assert f"size {bwd.size}" in cluster_titles["cluster_backward"]
@@ -230,3 +234,70 @@ def test_does_not_change_the_circuit():
     before = c.to_json()
     render(c, values={"x": 1, "y": 2, "z": 3})
     assert c.to_json() == before
+
+
+def _x_of(g):
+    xs = [float(t.get("x")) for t in g.iter(f"{SVG}text")]
+    return sum(xs) / len(xs)
+
+
+def test_slide_ready_layout(tmp_path):
+    """Inputs in declaration order on one rank, outputs in order on one rank, x_1 as x₁."""
+    c = circuits.trace(lambda z, y, x_1: (z * x_1 + y, circuits.sin(y) * z, x_1 * y + 2 * z),
+                       inputs=["z", "y", "x_1"])
+    path = tmp_path / "o.svg"
+    render(c, path)
+    _, nodes, _, _ = parse_svg(path)
+    ins = [nodes[f"n{v}"] for v in c.inputs.values()]
+    assert texts(ins[2])[0] == "x₁"
+    assert len({y_of(n) for n in ins}) == 1 and [_x_of(n) for n in ins] == sorted(_x_of(n) for n in ins)
+    outs = [nodes[f"n{v}"] for v in c.outputs.values()]
+    assert len({y_of(n) for n in outs}) == 1 and [_x_of(n) for n in outs] == sorted(_x_of(n) for n in outs)
+    # the constant 2 is a small box at its use, not a hub; weights sit at the head of their wire
+    g = render(c)
+    assert 'headlabel=2' in g.source and "label=2" not in g.source.replace("headlabel=2", "")
+
+
+def test_constants_are_drawn_at_each_use():
+    c = circuits.parse("(x + 1) * (y + 1) * (x - 1)")
+    g = render(c)
+    one = [v for v in range(len(c)) if c.op(v) == "const"]
+    uses = sum(1 for v in c.gates() for u in c.args(v) if u in one)
+    assert uses >= 2 and all(f"\tn{u} [" not in g.source for u in one)
+    assert len(re.findall(r"\tn\d+_\d+_\d+ \[", g.source)) == uses
+
+
+def test_title_size_dpi_and_direction(tmp_path):
+    names = " ".join(f"weight_{i}" for i in range(60))
+    b = Builder()
+    ws = b.inputs(names)
+    b.output("loss", circuits.sum_of(ws))
+    c = b.build()
+    g = render(c, size="4,3", dpi=150, rankdir="LR")
+    title = re.search(r'label="([^"]*)"', g.source.split("node [")[0]).group(1)
+    assert len(title) <= 90 and "…" in title and "size 1" in title
+    assert "size=\"4,3\"" in g.source and "dpi=150" in g.source and "rankdir=LR" in g.source
+    assert "label=" not in render(c, title=False).source.split("node [")[0]
+    with pytest.raises(CircuitError, match="rankdir must be one of"):
+        render(c, rankdir="up")
+    render(circuits.parse("x*y"), tmp_path / "s.png", size="2,2", dpi=50)
+    assert (tmp_path / "s.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_one_font(tmp_path):
+    path = tmp_path / "f.svg"
+    render(library.figure1(), path)
+    fonts = set(re.findall(r'font-family="([^"]+)"', path.read_text()))
+    assert fonts == {"Helvetica,sans-Serif"}
+
+
+def test_cli_render_switches(tmp_path, capsys):
+    from circuits.cli import main
+    out = tmp_path / "c.dot"
+    assert main(["render", "x_1*y + sin(x_1)", "-o", str(out), "--rankdir", "LR", "--no-legend",
+                 "--title", "my slide", "--size", "5,3", "--dpi", "120"]) == 0
+    dot = out.read_text()
+    assert "rankdir=LR" in dot and "legend" not in dot and 'label="my slide"' in dot
+    assert 'size="5,3"' in dot and "dpi=120" in dot
+    assert main(["render", "x*y", "-o", str(out), "--no-title"]) == 0
+    assert "labelloc" not in out.read_text()

@@ -48,7 +48,7 @@ small = dict(max_inputs=3, max_gates=7)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_every_semiring_matches_brute_force(data):
-    c = data.draw(ct.circuits(**small))
+    c = data.draw(ct.random_circuits(**{"max_outputs": 2, **small}))
     point = data.draw(ct.points(c))
     ev = circuits.edge_values(c, point)
     grad = circuits.backward(c).evaluate(point)
@@ -82,7 +82,7 @@ def test_every_semiring_matches_brute_force(data):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(ct.circuits(max_inputs=3, max_gates=10))
+@given(ct.random_circuits(max_outputs=2, max_inputs=3, max_gates=10))
 def test_boolean_pattern_contains_sympy_nonzeros_and_counting_forward_agrees(c):
     pattern = circuits.jacobian_sparsity(c)
     symbols = {x: sympy.Symbol(x, real=True) for x in c.inputs}
@@ -187,7 +187,7 @@ def test_sparse_jacobian_values_and_linear_size():
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_sparse_jacobian_equals_backward_on_random_circuits(data):
-    c = data.draw(ct.circuits(max_inputs=4, max_gates=10))
+    c = data.draw(ct.random_circuits(max_outputs=2, max_inputs=4, max_gates=10))
     point = data.draw(ct.points(c))
     got = circuits.jacobian(c, sparse=True).evaluate(point)
     want = circuits.backward(c).evaluate(point)

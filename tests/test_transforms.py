@@ -555,6 +555,22 @@ def test_simplify_folds_negative_powers_of_integers_exactly():
     assert s.evaluate(x=Fraction(1)) == {"f": Fraction(1, 5)}
 
 
+def test_forward_figure2_is_seed_003s_construction_with_its_42_gates():
+    """Seed 003, Figure 2: ∇f of Figure 1 by forward propagation has 3 + 3·13 = 42 gates."""
+    f = circuits.library.figure1()
+    g = circuits.forward(f, figure2=True)
+    assert g.size == 42
+    # 3 gates of f (the three linear forms) are shared; each partial adds 13
+    one_partial = circuits.forward(f, ["x"], figure2=True)
+    assert one_partial.size == 3 + 13
+    assert g.evaluate(x=1, y=2, z=3) == circuits.backward(f).evaluate(x=1, y=2, z=3)
+    from circuits.testing import assert_gradient_close
+    assert_gradient_close(f, g, {"x": 0.3, "y": -1.2, "z": 0.7})
+    # an output that does not depend on an input gets a zero partial
+    h = circuits.forward(circuits.parse("x*x", inputs=["x", "z"]), figure2=True)
+    assert h.evaluate(x=3.0, z=1.0) == {"df/dx": 6.0, "df/dz": 0}
+
+
 # --- check_gradient on badly scaled problems (issue 17) ------------------------------------
 
 def _powell_badly_scaled_gradient(flip: bool = False):

@@ -53,6 +53,48 @@ def _sweep(lin, tangent):
     return tangent
 
 
+def _figure2(lin, wrt_nodes):
+    """Seed 003's Figure 2: per input, the gates a hand-drawn forward propagation has.
+
+    ``∂x/∂x`` is the constant node 1 and zero tangents are left out; for every
+    gate reached, a partial other than a constant factor is its own gate (the
+    ``2u`` of ``d(u²)/du``, drawn once per partial), each such wire gets one
+    product gate, and every gate gets its ``∂g/∂x`` as one ``+`` gate, whose
+    wires from the 1 node carry the factors.  On Figure 1 that is 13 gates per
+    partial and 3 + 3·13 = 42 in all, the note's count.
+    """
+    b = lin.builder
+    argss = lin.circuit.record.args
+    one = b.const_node(1)
+    tangents = []
+    for x in wrt_nodes:
+        t = {x: one}
+        for g in range(len(argss)):
+            a = argss[g]
+            if not a:
+                continue
+            nodes, weights = [], []
+            for i, u in enumerate(a):
+                if u not in t:
+                    continue
+                p = lin.build(g, i)  # uncached: partial gates are drawn per partial, as the figure does
+                if p is None:
+                    continue
+                node, c = p
+                if node is None:  # a constant factor: the weight of the wire
+                    nodes.append(t[u])
+                    weights.append(c)
+                    continue
+                if c != 1:
+                    node = b.gate("add", node, weights=[c])
+                nodes.append(b.gate("mul", t[u], node))
+                weights.append(1)
+            if nodes:
+                t[g] = b.gate("add", *nodes, weights=weights)
+        tangents.append(t)
+    return tangents
+
+
 def _literal(lin, wrt_nodes):
     """The notes' construction verbatim: a sum of one product per wire, per gate and input."""
     b, circuit = lin.builder, lin.circuit
@@ -89,7 +131,7 @@ def _literal(lin, wrt_nodes):
 
 
 def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bool = False,
-            keep_primal: bool = False, simplify: bool = False) -> Circuit:
+            keep_primal: bool = False, simplify: bool = False, figure2: bool = False) -> Circuit:
     """Gradient circuit by forward propagation.
 
     Parameters
@@ -107,6 +149,12 @@ def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bo
         Also keep the original outputs (first).
     simplify : bool
         Run :func:`circuits.simplify` on the result.
+    figure2 : bool
+        The construction seed 003 draws in Figure 2 (overrides ``sparse``):
+        ``∂x/∂x`` is the node 1, zero tangents are left out, and every gate
+        reached gets a ``+`` gate for ``∂g/∂x``, a product gate per wire whose
+        partial is not a constant, and that partial as a gate of its own
+        (``2u`` for ``u²``).  On Figure 1: 3 + 3·13 = 42 gates, the note's count.
 
     Returns
     -------
@@ -123,13 +171,18 @@ def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bo
     {'df/dx': 4, 'df/dy': 2}
     >>> circuits.forward(f, sparse=True).size < fp.size
     True
+    >>> circuits.forward(circuits.library.figure1(), figure2=True).size   # seed 003: 3 + 3·13
+    42
     """
     check_circuit(circuit, "forward()")
     wrt = resolve_inputs(circuit, wrt)
     lin = Linearization(circuit)
     b = lin.builder
     wrt_nodes = [circuit.inputs[x] for x in wrt]
-    if sparse:
+    if figure2:
+        tangents = _figure2(lin, wrt_nodes)
+        value = lambda t, node: t[node] if node in t else materialise(b, None)  # noqa: E731
+    elif sparse:
         tangents = [_sweep(lin, {v: (None, 1)}) for v in wrt_nodes]
         value = lambda t, node: materialise(b, t.get(node))  # noqa: E731
     else:

@@ -19,6 +19,7 @@ from typing import Any, Mapping, Optional
 import numpy as np
 import sympy
 
+from .. import display
 from ..circuit import Circuit, check_circuit, check_number, select_outputs
 from ..errors import CircuitError
 from ..evaluate import evaluate, node_values
@@ -79,6 +80,14 @@ class GradientReport:
         lines.append(f"{verdict}: max error {self.max_error:.1e} (tolerance {self.tolerance:.0e} "
                      "plus 10× what the differences resolve)")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = [(name, a, n, f"{e:.1e}" + ("" if ok else " ✗"), f"{res:.1e}")
+                for name, a, n, e, res, ok in self.rows]
+        return (display.verdict(bool(self), f"gradient check: max error {self.max_error:.1e} "
+                                            f"(tolerance {self.tolerance:.0e} plus 10× what the "
+                                            f"differences resolve)")
+                + display.table(["partial", "circuit", "finite diff.", "error", "resolvable"], rows))
 
 
 _RIDDERS_STEPS = 12     # central differences at h, h/c, h/c², ... (c = 1.6: a range of 1.6¹¹ ≈ 176)
@@ -305,6 +314,13 @@ class SymbolicReport:
         lines = [f"{name}: {'equal' if ok else 'DIFFERENT'}  ({got} vs {want})" for name, got, want, ok in self.rows]
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        rows = [(name, str(got), str(want), "equal" if ok else "DIFFERENT ✗")
+                for name, got, want, ok in self.rows]
+        title = f"symbolic check: {sum(r[3] for r in self.rows)} of {len(self.rows)} partials equal sympy.diff"
+        return display.verdict(bool(self), title) + display.table(
+            ["partial", "gradient circuit", "sympy.diff", ""], rows)
+
 
 def _symbols(circuit: Circuit):
     return {x: sympy.Symbol(x) for x in circuit.inputs}
@@ -353,6 +369,10 @@ class BauerPaths:
 
     def __str__(self) -> str:
         return f"d{self.output}/d{self.input}: {self.paths} paths, sum = {self.value}"
+
+    def _repr_html_(self) -> str:
+        return display.verdict(None, f"Bauer's formula for d{self.output}/d{self.input}") + display.table(
+            ["paths", "sum of path products"], [(self.paths, str(self.value))])
 
 
 def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[str] = None,
