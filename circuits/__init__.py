@@ -16,7 +16,8 @@ from .parse import parse
 from .io import to_json, from_json, to_sympy, from_sympy
 from .transforms import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative,
                          simplify, check_gradient, symbolic_check, bauer_paths,
-                         Linearization, linearize, edge_values, linearized_graph)
+                         Linearization, linearize, edge_values, linearized_graph,
+                         Semiring, Propagation, propagate, semirings)
 from .analysis import Analysis, analyze, cost, ComparisonTable, compare, scaling, plot_scaling
 from . import bounds
 from .render import render, render_transforms
@@ -34,6 +35,7 @@ __all__ = [
     "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
     "check_gradient", "symbolic_check", "bauer_paths",
     "Linearization", "linearize", "edge_values", "linearized_graph",
+    "Semiring", "Propagation", "propagate", "semirings",
     "Analysis", "analyze", "cost", "ComparisonTable", "compare", "scaling", "plot_scaling", "bounds",
     "render", "render_transforms",
     "library",

@@ -19,3 +19,7 @@ from .verify import check_gradient, symbolic_check, bauer_paths
 
 __all__ = ["Linearization", "linearize", "edge_values", "linearized_graph", "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
            "check_gradient", "symbolic_check", "bauer_paths"]
+from .semirings import Semiring, Propagation, propagate
+from . import semirings
+
+__all__ += ["Semiring", "Propagation", "propagate", "semirings"]

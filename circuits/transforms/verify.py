@@ -22,6 +22,7 @@ from ..circuit import Circuit, check_number
 from ..errors import CircuitError
 from .common import dname
 from .linearize import edge_values
+from .semirings import propagate, counting
 
 __all__ = ["check_gradient", "symbolic_check", "bauer_paths",
            "GradientReport", "SymbolicReport", "BauerPaths"]
@@ -311,13 +312,8 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
         raise CircuitError(f"{input!r} is not an input; inputs are {list(circuit.inputs)}")
     source, target = circuit.inputs[input], circuit.outputs[output]
 
-    # number of paths from each node to the target, by dynamic programming
-    count = [0] * len(circuit)
-    count[target] = 1
-    for g in range(target, -1, -1):
-        if count[g]:
-            for u in circuit._args[g]:
-                count[u] += count[g]
+    # number of paths from each node to the target: the counting semiring's backward sweep
+    count = propagate(circuit, counting, output=output, input=input).values
     paths = count[source]
     if paths > max_paths:
         raise CircuitError(f"{paths} paths lead from {input!r} to {output!r}, more than max_paths={max_paths}; "
