@@ -17,7 +17,7 @@ from .io import to_json, from_json, to_sympy, from_sympy
 from .transforms import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative,
                          simplify, check_gradient, symbolic_check, bauer_paths,
                          Linearization, linearize, edge_values, linearized_graph,
-                         Semiring, Propagation, propagate, semirings)
+                         Semiring, Propagation, propagate, semirings, jacobian_sparsity)
 from .analysis import Analysis, analyze, cost, ComparisonTable, compare, scaling, plot_scaling
 from . import bounds
 from .render import render, render_transforms
@@ -35,7 +35,7 @@ __all__ = [
     "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
     "check_gradient", "symbolic_check", "bauer_paths",
     "Linearization", "linearize", "edge_values", "linearized_graph",
-    "Semiring", "Propagation", "propagate", "semirings",
+    "Semiring", "Propagation", "propagate", "semirings", "jacobian_sparsity",
     "Analysis", "analyze", "cost", "ComparisonTable", "compare", "scaling", "plot_scaling", "bounds",
     "render", "render_transforms",
     "library",

@@ -23,3 +23,6 @@ from .semirings import Semiring, Propagation, propagate
 from . import semirings
 
 __all__ += ["Semiring", "Propagation", "propagate", "semirings"]
+from .sparsity import jacobian_sparsity
+
+__all__ += ["jacobian_sparsity"]

@@ -21,7 +21,7 @@ from .forward import forward, jvp
 __all__ = ["jacobian", "hvp", "hessian", "derivative"]
 
 
-def jacobian(circuit: Circuit, mode: str = "auto", *, simplify: bool = False) -> Circuit:
+def jacobian(circuit: Circuit, mode: str = "auto", *, simplify: bool = False, sparse: bool = False) -> Circuit:
     """The Jacobian ``d{y}/d{x}`` of every output by every input, output-major.
 
     Parameters
@@ -31,6 +31,12 @@ def jacobian(circuit: Circuit, mode: str = "auto", *, simplify: bool = False) ->
         bound ``T(g, ∇g) ≤ Cγ(m∧d)·T(g)``): forward propagation (one sweep
         per input) when there are fewer inputs ``d`` than outputs ``m``,
         backpropagation (one sweep per output) otherwise.
+    sparse : bool
+        Only the structurally nonzero entries, by colouring
+        (:func:`circuits.transforms.sparsity.sparse_jacobian`): one sweep per
+        colour of the columns (or rows, when fewer), not per input or output;
+        ``meta["colours"]`` reports how many.  ``mode`` "forward"/"reverse"
+        picks columns/rows.
 
     Examples
     --------
@@ -44,6 +50,15 @@ def jacobian(circuit: Circuit, mode: str = "auto", *, simplify: bool = False) ->
     """
     if mode not in ("auto", "forward", "reverse"):
         raise CircuitError(f"mode must be 'auto', 'forward' or 'reverse', not {mode!r}")
+    if sparse:
+        from .sparsity import sparse_jacobian
+        j = sparse_jacobian(circuit, None if mode == "auto" else mode)
+        if simplify:
+            from .simplify import simplify as simplified
+            colours, sweep = j.meta["colours"], j.meta["sweep"]
+            j = simplified(j)
+            j._meta.update(colours=colours, sweep=sweep)
+        return j
     if mode == "auto":
         mode = "forward" if len(circuit.inputs) < len(circuit.outputs) else "reverse"
     if mode == "forward":
