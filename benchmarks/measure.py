@@ -152,7 +152,7 @@ def binary_ops(circuit) -> int:
 
 def edge_list(circuit) -> list:
     """The wires of ``circuit`` as ``(u, v, position)`` triples (networkx edge keys)."""
-    return [(u, v, k) for v, a in enumerate(circuit._args) for k, u in enumerate(a)]
+    return [(u, v, k) for v, a in enumerate(circuit.record.args) for k, u in enumerate(a)]
 
 
 def nx_floor(n_nodes: int, edges: list) -> float:

@@ -23,6 +23,9 @@ from fractions import Fraction
 
 import numpy as np
 
+from circuits.errors import CircuitError
+from circuits.gates import GATES, SYMPY, Namespace
+
 __all__ = ["available", "run_peer", "casadi_function", "jax_function", "sympy_expression"]
 
 PEERS = ("casadi", "jax", "sympy")
@@ -45,34 +48,35 @@ def _number(v):
     return float(v) if isinstance(v, Fraction) else v
 
 
-def _translate(circuit, inputs, const, table):
-    """Values of the outputs built node by node with ``table[op](*args)``; add/mul handled here."""
-    vals = [None] * len(circuit._ops)
-    for x, v in zip(inputs, circuit.inputs.values()):
+def _translate(circuit, inputs, const, ns):
+    """Values of the outputs built node by node from each gate's ``formula`` in namespace ``ns``.
+
+    ``ns`` holds the peer's elementary functions (see :class:`circuits.gates.Namespace`);
+    an attribute ``gate_<name>`` replaces a whole gate by a peer primitive (JAX's
+    ``logistic``).  Constant arguments (``pow``'s exponent) are passed as numbers.
+    """
+    rec = circuit.record
+    vals = [None] * len(rec.ops)
+    for x, v in zip(inputs, rec.inputs.values()):
         vals[v] = x
-    for i, (op, a, w) in enumerate(zip(circuit._ops, circuit._args, circuit._weights)):
+    for i, (op, a, w) in enumerate(zip(rec.ops, rec.args, rec.params)):
         if op == "input":
             continue
         if op == "const":
-            vals[i] = const(circuit._values[i])
-        elif op == "add":
-            terms = [vals[u] if w is None or w[k] == 1 else
-                     -vals[u] if w[k] == -1 else _number(w[k]) * vals[u]
-                     for k, u in enumerate(a)]
-            total = terms[0]
-            for t in terms[1:]:
-                total = total + t
-            vals[i] = total
-        elif op == "mul":
-            total = vals[a[0]]
-            for u in a[1:]:
-                total = total * vals[u]
-            vals[i] = total
-        elif op == "pow":
-            vals[i] = table["pow"](vals[a[0]], int(circuit._values[a[1]]))
+            vals[i] = const(rec.constants[i])
+            continue
+        gate = GATES[op]
+        args = [_number(rec.constants[u]) if k in gate.constant_args else vals[u] for k, u in enumerate(a)]
+        primitive = getattr(ns, f"gate_{op}", None)
+        if primitive is not None:
+            vals[i] = primitive(*args)
+        elif gate.formula is None:
+            raise CircuitError(f"gate {op!r} has no formula, so the peers cannot compute it")
+        elif gate.weighted:
+            vals[i] = gate.formula(ns, *args, weights=w)
         else:
-            vals[i] = table[op](*[vals[u] for u in a])
-    return [vals[v] for v in circuit.outputs.values()]
+            vals[i] = gate.formula(ns, *args)
+    return [vals[v] for v in rec.outputs.values()]
 
 
 def casadi_function(circuit):
@@ -93,14 +97,11 @@ def casadi_function(circuit):
     import casadi as ca
     x = ca.SX.sym("x", len(circuit.inputs))
     xs = ca.vertsplit(x)
-    table = {
-        "div": lambda u, v: u / v, "recip": lambda u: 1 / u, "square": lambda u: u * u,
-        "pow": lambda u, k: u ** k, "exp": ca.exp, "log": ca.log, "sqrt": ca.sqrt,
-        "sin": ca.sin, "cos": ca.cos, "tanh": ca.tanh,
-        "sigmoid": lambda u: 1 / (1 + ca.exp(-u)), "relu": lambda u: ca.fmax(u, 0),
-        "step": lambda u: ca.if_else(u > 0, 1, 0),
-    }
-    outs = _translate(circuit, xs, lambda v: ca.SX(_number(v)), table)
+    ns = Namespace("casadi", exp=ca.exp, log=ca.log, sqrt=ca.sqrt, sin=ca.sin, cos=ca.cos, tan=ca.tan,
+                   atan=ca.atan, tanh=ca.tanh, abs=ca.fabs, sign=ca.sign, max=ca.fmax, min=ca.fmin,
+                   step=lambda u: ca.if_else(u > 0, 1, 0),
+                   ipow=lambda u, k: u * u if k == 2 else u ** k)
+    outs = _translate(circuit, xs, lambda v: ca.SX(_number(v)), ns)
     return x, outs[0]
 
 
@@ -119,16 +120,13 @@ def jax_function(circuit):
     """
     import jax.numpy as jnp
     from jax import lax
-    table = {
-        "div": lambda u, v: u / v, "recip": lambda u: 1 / u, "square": lambda u: lax.integer_pow(u, 2),
-        "pow": lambda u, k: lax.integer_pow(u, k), "exp": lax.exp, "log": lax.log,
-        "sqrt": lax.sqrt, "sin": lax.sin, "cos": lax.cos, "tanh": lax.tanh,
-        "sigmoid": lax.logistic, "relu": lambda u: jnp.maximum(u, 0.0),
-        "step": lambda u: jnp.where(u > 0, 1.0, 0.0),
-    }
+    ns = Namespace("jax", exp=lax.exp, log=lax.log, sqrt=lax.sqrt, sin=lax.sin, cos=lax.cos, tan=lax.tan,
+                   atan=lax.atan, tanh=lax.tanh, abs=lax.abs, sign=lax.sign, max=jnp.maximum,
+                   min=jnp.minimum, step=lambda u: jnp.where(u > 0, 1.0, 0.0),
+                   ipow=lambda u, k: lax.integer_pow(u, k), gate_sigmoid=lax.logistic)
 
     def f(xs):
-        return _translate(circuit, xs, lambda v: float(v), table)[0]
+        return _translate(circuit, xs, lambda v: float(v), ns)[0]
     return f
 
 
@@ -147,17 +145,10 @@ def sympy_expression(circuit):
     xs = sympy.symbols(list(circuit.inputs))
     if len(circuit.inputs) == 1:
         xs = [xs] if not isinstance(xs, (list, tuple)) else list(xs)
-    table = {
-        "div": lambda u, v: u / v, "recip": lambda u: 1 / u, "square": lambda u: u ** 2,
-        "pow": lambda u, k: u ** k, "exp": sympy.exp, "log": sympy.log, "sqrt": sympy.sqrt,
-        "sin": sympy.sin, "cos": sympy.cos, "tanh": sympy.tanh,
-        "sigmoid": lambda u: 1 / (1 + sympy.exp(-u)), "relu": lambda u: sympy.Max(0, u),
-        "step": lambda u: sympy.Heaviside(u, 0),
-    }
 
     def const(v):
         return sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sympy.sympify(v)
-    return list(xs), _translate(circuit, list(xs), const, table)[0]
+    return list(xs), _translate(circuit, list(xs), const, SYMPY)[0]
 
 
 # --- the peer cases, run in a child ------------------------------------------------

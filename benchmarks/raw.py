@@ -31,15 +31,28 @@ import time
 import numpy as np
 
 from circuits.analysis import cost as circuits_cost, gate_binary_ops
-from circuits.gates import GATES
+from circuits.gates import GATES, NUMPY
 
-__all__ = ["raw_program", "run_raw", "unit_costs", "hot_numpy_seconds", "UNARY_NUMPY"]
+__all__ = ["raw_program", "run_raw", "unit_costs", "hot_numpy_seconds", "numpy_call"]
 
-UNARY_NUMPY = {
-    "exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
-    "sigmoid": lambda a: 1.0 / (1.0 + np.exp(-a)), "relu": lambda a: np.maximum(a, 0.0),
-    "step": lambda a: np.greater(a, 0.0).astype(float), "recip": lambda a: 1.0 / a,
-}
+
+# one-argument gates without a constant argument: one numpy call each in the replay
+_UNARY = tuple(op for op, g in GATES.items() if g.arity == 1 and not g.constant_args and op != "square")
+
+
+def numpy_call(op: str):
+    """The bare numpy function computing gate ``op`` on arrays, from the registry.
+
+    The gate's ``numpy`` function when it names one, else its formula written
+    with numpy's functions (sigmoid is ``1 / (1 + exp(-u))``), else its ``vec``.
+    """
+    gate = GATES[op]
+    if gate.numpy is not None:
+        return getattr(np, gate.numpy)
+    if gate.formula is not None:
+        formula = gate.formula
+        return lambda *a: formula(NUMPY, *a)
+    return gate.vec
 
 
 def raw_program(circuit):
@@ -50,7 +63,8 @@ def raw_program(circuit):
     slots to free)``.  Slot ``len(circuit)`` is a scratch slot for a weighted
     term.
     """
-    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    rec = circuit.record
+    ops, argss, weights = rec.ops, rec.args, rec.params
     n = len(ops)
     scratch = n
     slots: list = [None] * (n + 1)
@@ -72,11 +86,11 @@ def raw_program(circuit):
     for i, op in enumerate(ops):
         a = argss[i]
         if op == "const":
-            slots[i] = float(circuit._values[i])
+            slots[i] = float(rec.constants[i])
             continue
         if op == "input":
             continue
-        if op == "add":
+        if GATES[op].linear:  # one operation per further term, one per weight other than ±1
             w = weights[i] or (1,) * len(a)
             terms = sorted(zip(a, w), key=lambda t: t[1] < 0)  # a positive term first
             u, c = terms[0]
@@ -102,11 +116,9 @@ def raw_program(circuit):
         elif op == "square":
             steps.append((np.multiply, (a[0], a[0]), i, ()))
         elif op == "pow":
-            steps.append((np.power, (a[0], const(circuit._values[a[1]])), i, ()))
-        elif op in UNARY_NUMPY:
-            steps.append((UNARY_NUMPY[op], (a[0],), i, ()))
-        else:  # a gate added to the registry later: its own numpy evaluation
-            steps.append((GATES[op].vec or GATES[op].num, tuple(a), i, ()))
+            steps.append((np.power, (a[0], const(rec.constants[a[1]])), i, ()))
+        else:
+            steps.append((numpy_call(op), tuple(a), i, ()))
         dead = tuple(sorted({u for u in a if last_use[u] == i and u not in keep}))
         fn, args, out, _ = steps[-1]
         steps[-1] = (fn, args, out, dead)
@@ -142,7 +154,8 @@ def unit_costs(n: int) -> dict:
         return (time.perf_counter() - t0) / reps
     costs["binary"] = best(lambda: a * b)
     costs["div"] = best(lambda: a / b)
-    for op, f in UNARY_NUMPY.items():
+    for op in _UNARY:
+        f = numpy_call(op)
         costs[op] = best(lambda f=f: f(a))
     return costs
 
@@ -164,7 +177,7 @@ def hot_numpy_seconds(circuit, costs: dict) -> float:
     """
     def price(c, v):
         op = c.op(v)
-        if (op in UNARY_NUMPY or op == "div") and op in costs:
+        if (op in _UNARY or op == "div") and op in costs:
             return costs[op]
         return gate_binary_ops(c, v) * costs["binary"]
     return float(circuits_cost(circuit, price))

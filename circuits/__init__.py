@@ -11,16 +11,23 @@ from .gates import GATES, Gate
 from .circuit import Circuit
 from .builder import (Builder, Wire, trace, sum_of, product, exp, log, sqrt, sin, cos,
                       tanh, sigmoid, relu, step, square, recip)
+from . import builder as _builder
+from .registry import register_gate, unregister_gate, registered_gate
 from .evaluate import evaluate, compile, CompiledCircuit
 from .parse import parse
 from .io import to_json, from_json, to_sympy, from_sympy
 from .transforms import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative,
                          simplify, check_gradient, symbolic_check, bauer_paths,
                          Linearization, linearize, edge_values, linearized_graph,
-                         Semiring, Propagation, propagate, semirings, jacobian_sparsity)
-from .analysis import Analysis, analyze, cost, ComparisonTable, compare, scaling, plot_scaling
+                         Semiring, Propagation, GradientPath, propagate, gradient_entropy, top_paths,
+                         jacobian_sparsity, Colouring, jacobian_colouring,
+                         eliminate, Elimination, EliminationStep, order_costs, intermediate_vertices,
+                         cheapest_order)
+from .analysis import Analysis, analyze, cost
+from .report import ComparisonTable, compare, scaling, plot_scaling
 from . import bounds
 from .render import render, render_transforms
+from .accumulation import OrderTable, compare_orders, render_elimination
 from . import library
 
 __version__ = "0.1.0"
@@ -35,8 +42,26 @@ __all__ = [
     "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
     "check_gradient", "symbolic_check", "bauer_paths",
     "Linearization", "linearize", "edge_values", "linearized_graph",
-    "Semiring", "Propagation", "propagate", "semirings", "jacobian_sparsity",
+    "Semiring", "Propagation", "GradientPath", "propagate", "gradient_entropy", "top_paths", "jacobian_sparsity",
+    "Colouring", "jacobian_colouring",
+    "eliminate", "Elimination", "EliminationStep", "order_costs", "intermediate_vertices",
+    "cheapest_order",
     "Analysis", "analyze", "cost", "ComparisonTable", "compare", "scaling", "plot_scaling", "bounds",
     "render", "render_transforms",
+    "OrderTable", "compare_orders", "render_elimination",
     "library",
+    "register_gate", "unregister_gate", "registered_gate",
 ]
+# One function per gate of the registry (atan, tan, ...): circuits.<name>.  Names that
+# would shadow Python built-ins (abs, max, min, pow) stay out of __all__.
+for _name in _builder.function_names():
+    if _name not in _builder.SHADOWING:  # abs, max, min, pow: served by __getattr__ below
+        globals()[_name] = getattr(_builder, _name)
+__all__ += [n for n in _builder.__all__ if n not in __all__]
+
+
+def __getattr__(name):
+    # a gate registered after import is circuits.<name> too
+    if _builder.gate_of_function(name) is not None:
+        return _builder.function(name)
+    raise AttributeError(f"module 'circuits' has no attribute {name!r}")

@@ -46,9 +46,11 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from .analysis import cost
-from .circuit import Circuit
+from .circuit import Circuit, select_outputs
 from .errors import CircuitError
-from .gates import GATES, partial_gate_cost
+from .gates import GATES
+from .registry import partial_gate_cost
+from .transforms import backward, forward, jacobian, jvp
 
 __all__ = ["BoundCheck", "partial_costs", "forward_bound", "backward_bound", "directional_bound",
            "theorem3", "forward_size", "cheap_gradient", "vector_bound",
@@ -126,9 +128,10 @@ def partial_costs(circuit: Circuit) -> tuple[int, dict]:
         op = circuit.op(v)
         a = circuit.args(v)
         gate = GATES[op]
-        exponent = circuit.value(a[1]) if op == "pow" else 2
+        # the rule reads the constant arguments' values (pow's exponent)
+        exponent = circuit.value(a[gate.constant_args[0]]) if gate.constant_args else 2
         for i in range(len(a)):
-            if op == "add":  # the partial of a sum is its wire weight: never a gate
+            if gate.linear:  # the partial is the wire weight: never a gate
                 c = 0
             else:
                 key = (op, len(a), 0 if gate.commutative else i, exponent)
@@ -194,7 +197,6 @@ def directional_bound(circuit: Circuit, kind: str) -> tuple[int, str]:
         # Forward over reverse or reverse over forward: bound the second pass
         # by the actual intermediate circuit (itself bounded by one sweep);
         # the larger of the two orders is used, so either implementation fits.
-        from .transforms import backward, jvp
         inner_b = backward(circuit, keep_primal=True)
         over_b, _ = directional_bound(inner_b, "jvp")
         inner_f = jvp(circuit)
@@ -208,18 +210,10 @@ def directional_bound(circuit: Circuit, kind: str) -> tuple[int, str]:
 
 
 def _single_output(circuit: Circuit, output: Optional[str], what: str) -> str:
-    if output is None:
-        if len(circuit.outputs) != 1:
-            raise CircuitError(f"{what} is about one designated output y, but the circuit has outputs "
-                               f"{list(circuit.outputs)}; pass output=<name>")
-        return next(iter(circuit.outputs))
-    if output not in circuit.outputs:
-        raise CircuitError(f"{what}: no output named {output!r}; the outputs are {list(circuit.outputs)}")
-    return output
+    return select_outputs(circuit, output, one=True, what=what)[0]
 
 
 def _backward(circuit: Circuit, output: str, keep_primal: bool) -> Circuit:
-    from .transforms import backward
     return backward(circuit, output, keep_primal=keep_primal)
 
 
@@ -286,7 +280,6 @@ def forward_size(circuit: Circuit) -> BoundCheck:
     >>> r.holds, r.bound
     (True, 79)
     """
-    from .transforms import forward
     n, s, w = len(circuit.inputs), circuit.size, circuit.wires
     bound, _ = forward_bound(circuit)
     measured = forward(circuit).size
@@ -339,7 +332,8 @@ def vector_bound(circuit: Circuit) -> BoundCheck:
     output) and ``C = 1 + (Σ_wires (partial cost + 2) + nodes) / s``, the
     Theorem 3 constant of the circuit: one sweep per output (reverse) or
     per input (forward) costs at most ``C·s``.  The measured value is
-    ``jacobian(c).size / c.size``.
+    ``jacobian(c, mode).size / c.size`` with the sweeps of the smaller
+    count (forward when ``d < m``, reverse otherwise).
 
     Examples
     --------
@@ -349,7 +343,6 @@ def vector_bound(circuit: Circuit) -> BoundCheck:
     >>> r.holds, r.details["m"], r.details["d"]
     (True, 3, 2)
     """
-    from .transforms import jacobian
     m, d = len(circuit.outputs), len(circuit.inputs)
     s = circuit.size
     p, _ = partial_costs(circuit)
@@ -357,7 +350,7 @@ def vector_bound(circuit: Circuit) -> BoundCheck:
     gamma = 1
     k = min(m, d)
     bound = C * gamma * k
-    J = jacobian(circuit)
+    J = jacobian(circuit, "forward" if d < m else "reverse")
     measured = J.size / s if s else (0.0 if J.size == 0 else math.inf)
     return BoundCheck(
         name=f"vector outputs (seed {SEED_001})",

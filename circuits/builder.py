@@ -28,6 +28,7 @@ its formula has exactly its 7 gates and depth 3:
 
 from __future__ import annotations
 
+import builtins
 import inspect
 import math
 import numbers
@@ -38,9 +39,9 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 import numpy as np
 import sympy
 
-from .circuit import Circuit, check_number, compact, is_exponent
+from .circuit import Circuit, check_name, check_number, compact, is_exponent, node_error
 from .errors import CircuitError
-from .gates import GATES, MAX_EXPONENT
+from .gates import GATES, MAX_EXPONENT, function_names, gate_of_function
 
 __all__ = ["Builder", "Wire", "trace", "sum_of", "product",
            "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "step",
@@ -49,6 +50,7 @@ __all__ = ["Builder", "Wire", "trace", "sum_of", "product",
 Number = Union[int, float, Fraction]
 
 _INT = {int}
+_PLAIN = {int, float, Fraction}
 _INF = math.inf
 _NEG_INF = -math.inf
 
@@ -90,12 +92,13 @@ class Builder:
         Inputs keep their names; outputs start empty.
         """
         b = cls()
-        b._ops = list(circuit._ops)
-        b._args = list(circuit._args)
-        b._weights = list(circuit._weights)
-        b._values = dict(circuit._values)
-        b._names = dict(circuit._names)
-        b._inputs = dict(circuit._inputs)
+        rec = circuit.record
+        b._ops = list(rec.ops)
+        b._args = list(rec.args)
+        b._weights = list(rec.params)
+        b._values = dict(rec.constants)
+        b._names = dict(rec.input_names)
+        b._inputs = dict(rec.inputs)
         for node, value in b._values.items():
             key = (type(value), value) if value == value else (float, "nan")
             b._const_cache.setdefault(key, node)
@@ -106,8 +109,7 @@ class Builder:
 
     def input_node(self, name: str) -> int:
         """Add an input named ``name``; return its node id."""
-        if not isinstance(name, str) or not name:
-            raise CircuitError(f"input names must be non-empty strings, got {name!r}")
+        check_name(name, "input")
         if name in self._inputs:
             raise CircuitError(f"an input named {name!r} already exists; input names must be unique")
         node = self._append("input", (), None)
@@ -136,12 +138,13 @@ class Builder:
             other than ``add``, or a ``pow`` exponent that is not an integer
             constant.
         """
+        # fast checks here; the shared validator words any failure
         gate = GATES.get(op)
         if gate is None:
-            raise CircuitError(f"unknown gate {op!r}; known gates are {sorted(GATES)}")
+            raise self._node_error(op, args, weights)
         k = len(args)
         if (k != gate.arity) if gate.arity is not None else (k < gate.min_arity):
-            raise CircuitError(f"gate {op!r} takes {gate.arity_text()}, got {k}")
+            raise self._node_error(op, args, weights)
         n = len(self._ops)
         if k > 8:  # wide gates: check node ids at C speed
             valid = not (set(map(type, args)) - _INT) and min(args) >= 0 and max(args) < n
@@ -150,30 +153,34 @@ class Builder:
         if not valid:
             args = tuple(self._arg_node(a) for a in args)
         if weights is not None:
-            if not gate.weighted:
-                raise CircuitError(f"only wires into 'add' may be weighted, not into {op!r}")
             weights = tuple(weights)
-            if len(weights) != k:
-                raise CircuitError(f"{len(weights)} weights for {k} wires")
+            if not gate.weighted or len(weights) != k:
+                raise self._node_error(op, args, weights)
             types = set(map(type, weights))
+            if not types <= _PLAIN:  # numpy scalars, strings...: normalise or refuse
+                weights = tuple(check_number(w, f"gate {op!r}: wire weight") for w in weights)
+                types = set(map(type, weights))
             # only floats can be infinite or nan; eq(w, w) is False only for nan
             if float in types and (_INF in weights or _NEG_INF in weights
                                    or not all(map(_eq, weights, weights))):
-                raise CircuitError(f"gate {op!r}: wire weights must be finite, got {weights}: "
-                                   "a constant factor overflows to infinity or is not a number")
+                raise self._node_error(op, args, weights)
             if (weights.count(1) == k) if types == _INT else all(w == 1 for w in weights):
                 weights = None
         for i in gate.constant_args:
             u = args[i]
             value = self._values.get(u) if self._ops[u] == "const" else None
             if value is None or not is_exponent(value):
-                raise CircuitError(f"gate {op!r}: argument {i} must be an integer constant "
-                                   f"with |k| <= {MAX_EXPONENT}; use exp(k*log(u)) otherwise")
+                raise self._node_error(op, args, weights)
         self.num_gates += 1
         self._ops.append(op)
         self._args.append(args)
         self._weights.append(weights)
         return n
+
+    def _node_error(self, op, args, weights) -> CircuitError:
+        n = len(self._ops)
+        return node_error(n, op, tuple(args), weights, op_of=self._ops.__getitem__,
+                          value_of=self._values.get) or CircuitError(f"node {n} ({op}) is malformed")
 
     def linear(self, terms: Iterable[tuple], constant: Number = 0) -> int:
         """Node of ``constant + Σ coeff·node`` over ``terms`` of ``(node, coeff)``.
@@ -210,6 +217,16 @@ class Builder:
     def op(self, node: int) -> str:
         """Operation of ``node``."""
         return self._ops[node]
+
+    def snapshot(self) -> Circuit:
+        """Every node made so far as a circuit (no outputs, nothing dropped), e.g. for
+        :func:`circuits.evaluate.node_values`."""
+        return Circuit(self._ops, self._args, self._weights, self._values, self._names,
+                       self._inputs, {})
+
+    def has_output(self, name: str) -> bool:
+        """Whether an output called ``name`` has been declared."""
+        return name in self._outputs
 
     def _append(self, op, args, weights) -> int:
         self._ops.append(op)
@@ -272,8 +289,7 @@ class Builder:
 
     def output_node(self, name: str, node: int) -> None:
         """Declare output ``name`` as the node ``node`` (node level)."""
-        if not isinstance(name, str) or not name:
-            raise CircuitError(f"output names must be non-empty strings, got {name!r}")
+        check_name(name, "output")
         if name in self._outputs:
             raise CircuitError(f"an output named {name!r} already exists; output names must be unique")
         if not (type(node) is int and 0 <= node < len(self._ops)):
@@ -325,14 +341,18 @@ class Wire:
         acc: dict[int, Number] = {}
         const = 0
         stack = [(self, 1)]  # iterative: long sums must not recurse
-        while stack:
-            w, c = stack.pop()
-            if w._node is not None:
-                acc[w._node] = acc.get(w._node, 0) + c
-                continue
-            const += c * w._const
-            for part in reversed(w._parts):
-                stack.append((part[0], c * part[1]))
+        try:
+            while stack:
+                w, c = stack.pop()
+                if w._node is not None:
+                    acc[w._node] = acc.get(w._node, 0) + c
+                    continue
+                const += c * w._const
+                for part in reversed(w._parts):
+                    stack.append((part[0], c * part[1]))
+        except OverflowError:  # a huge exact factor times a float factor
+            raise CircuitError("a constant factor of a linear combination overflows a float; "
+                               "use smaller constant factors") from None
         return self._builder.linear(acc.items(), const)
 
     # --- linear arithmetic ---------------------------------------------------
@@ -416,7 +436,8 @@ class Wire:
         if k == int(k):
             k = int(k)
             if abs(k) > MAX_EXPONENT:
-                raise CircuitError(f"exponent {k} is too large; |k| must be at most {MAX_EXPONENT}")
+                shown = k if abs(k) < 10 ** 30 else f"of {abs(k).bit_length()} bits"
+                raise CircuitError(f"exponent {shown} is too large; |k| must be at most {MAX_EXPONENT}")
             if k == 0:
                 return self._builder.const(1)
             if k == 1:
@@ -475,47 +496,81 @@ class Wire:
         what = b._names.get(self._node) if op == "input" else b._values.get(self._node) if op == "const" else op
         return f"<Wire node {self._node}: {what}>"
 
-    # numpy calls these methods on object arrays of wires (np.exp(array) ...)
-    def exp(self): return exp(self)
-    def log(self): return log(self)
-    def sqrt(self): return sqrt(self)
-    def sin(self): return sin(self)
-    def cos(self): return cos(self)
-    def tanh(self): return tanh(self)
+    def __abs__(self):
+        return function("abs")(self)
+
+    def __getattr__(self, name):
+        # every gate of the registry is a method: numpy calls wire.exp() on object arrays
+        gate = gate_of_function(name) if not name.startswith("_") else None
+        if gate is None:
+            raise AttributeError(f"'Wire' object has no attribute {name!r}")
+        fn = function(name)
+        return lambda *rest: fn(self, *rest)
 
 
-def _function(name: str) -> Callable:
-    gate = GATES[name]
+def function(name: str) -> Callable:
+    """The wire-level function of gate ``name`` (``circuits.<name>``), from its registry entry.
 
-    def fn(u):
-        if isinstance(u, Wire):
-            return u._gate(name, u)
-        if isinstance(u, np.ndarray):
-            return (gate.vec or gate.num)(u)
-        if isinstance(u, sympy.Basic):
-            return (gate.sym or gate.num)(u)
-        if _is_number(u):
-            return gate.num(u)
-        raise CircuitError(f"{name}() expects a wire or a number, got {type(u).__name__}")
+    On wires it adds the gate (numbers among the arguments become constants);
+    on numbers, numpy arrays or sympy expressions it computes the value with
+    the gate's ``num``, ``vec`` or ``sym``.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> from circuits.builder import function
+    >>> c = circuits.trace(lambda x: function("tanh")(x))
+    >>> [c.op(v) for v in c.gates()], function("tanh")(0.0)
+    (['tanh'], 0.0)
+    """
+    first = gate_of_function(name)
+    if first is None:
+        raise CircuitError(f"no gate is called {name!r}; the functions are {sorted(function_names())}")
+    op = first.name
+
+    def fn(*args):
+        gate = GATES.get(op)
+        if gate is None:
+            raise CircuitError(f"gate {op!r} is not registered any more")
+        if not gate.accepts(len(args)):
+            raise CircuitError(f"{name}() takes {gate.arity_text()}, got {len(args)}")
+        wires = [a for a in args if isinstance(a, Wire)]
+        if wires:
+            if gate.wire is not None:
+                return gate.wire(*args)
+            b = wires[0]._builder
+            return Wire(b, b.gate(op, *(b._node_of(a) for a in args)))
+        if any(isinstance(a, np.ndarray) for a in args):
+            return gate.vec(*args)
+        if any(isinstance(a, sympy.Basic) for a in args):
+            return gate.sym(*args)
+        if all(_is_number(a) for a in args):
+            return gate.num(*args)
+        bad = next(a for a in args if not _is_number(a))
+        raise CircuitError(f"{name}() expects wires or numbers, got {type(bad).__name__}")
 
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = (f"{gate.doc}: a ``{name}`` gate on a wire, the number itself on a number.\n\n"
-                  f"Examples\n--------\n>>> import circuits\n>>> c = circuits.trace(lambda x: circuits.{name}(x))\n"
-                  f">>> [c.op(v) for v in c.gates()]\n['{name}']\n")
+    fn.__doc__ = (f"{first.doc}: a ``{op}`` gate on wires, the value on numbers, numpy arrays "
+                  "and sympy expressions (declared in :data:`circuits.gates.GATES`).")
     return fn
 
 
-exp = _function("exp")
-log = _function("log")
-sqrt = _function("sqrt")
-sin = _function("sin")
-cos = _function("cos")
-tanh = _function("tanh")
-sigmoid = _function("sigmoid")
-relu = _function("relu")
-step = _function("step")
-square = _function("square")
-recip = _function("recip")
+# Names of Python built-ins (abs, max, min, pow) are not module globals, which would
+# shadow the built-ins here and under ``from circuits import *``: the module's
+# __getattr__ serves them as ``circuits.builder.max`` (and ``circuits.max``).
+SHADOWING = frozenset(n for n in dir(builtins) if not n.startswith("_"))
+
+for _name in function_names():
+    if _name not in SHADOWING:
+        globals()[_name] = function(_name)
+__all__ += [_name for _name in function_names() if _name not in __all__ and _name not in SHADOWING]
+
+
+def __getattr__(name):
+    # a gate named like a built-in, or registered after import: circuits.builder.<name>
+    if gate_of_function(name) is not None:
+        return function(name)
+    raise AttributeError(f"module 'circuits.builder' has no attribute {name!r}")
 
 
 def sum_of(terms: Iterable, weights: Optional[Iterable[Number]] = None):

@@ -33,14 +33,15 @@ import math
 import numbers
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 import networkx as nx
 
 from .errors import CircuitError
 from .gates import GATES, MAX_EXPONENT, SOURCES
 
-__all__ = ["Circuit", "check_number", "is_exponent"]
+__all__ = ["Circuit", "Record", "check_number", "check_circuit", "check_name", "is_exponent",
+           "node_error", "select_outputs"]
 
 
 def is_exponent(value) -> bool:
@@ -64,13 +65,146 @@ def check_number(value: Any, where: str) -> Any:
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise CircuitError(f"{where}: value {value!r} is not a number (int, float or Fraction)")
-    if isinstance(value, (int, float, Fraction)):
+    if type(value) in (int, float, Fraction):
         return value
-    if isinstance(value, numbers.Integral):  # numpy integers
+    if isinstance(value, numbers.Integral):  # numpy integers, int subclasses
         return int(value)
     if isinstance(value, numbers.Rational):
         return Fraction(int(value.numerator), int(value.denominator))
     return float(value)
+
+
+def check_name(name: Any, what: str) -> str:
+    r"""Return ``name`` if it is a non-empty printable string, else raise CircuitError.
+
+    Input and output names end up in messages, generated code comments, JSON and
+    drawings; control characters, lone surrogates and other non-printable text
+    are refused where a circuit is made, not discovered later by Graphviz or an encoder.
+
+    Examples
+    --------
+    >>> check_name("x_1", "input")
+    'x_1'
+    >>> check_name("x\ny", "input")
+    Traceback (most recent call last):
+    ...
+    circuits.errors.CircuitError: input name 'x\ny' contains the non-printable character '\n' (U+000A); names must be printable text
+    """
+    if not isinstance(name, str) or not name:
+        raise CircuitError(f"{what} names must be non-empty strings, got {name!r}")
+    if not name.isprintable():
+        bad = next(ch for ch in name if not ch.isprintable())
+        raise CircuitError(f"{what} name {name!r} contains the non-printable character {bad!r} "
+                           f"(U+{ord(bad):04X}); names must be printable text")
+    return name
+
+
+def check_circuit(circuit: Any, where: str) -> "Circuit":
+    """Return ``circuit`` if it is a :class:`Circuit`, else raise CircuitError naming ``where``.
+
+    Examples
+    --------
+    >>> check_circuit("x + y", "forward()")
+    Traceback (most recent call last):
+    ...
+    circuits.errors.CircuitError: forward() expects a Circuit, got str; build one with circuits.parse or circuits.trace
+    """
+    if not isinstance(circuit, Circuit):
+        raise CircuitError(f"{where} expects a Circuit, got {type(circuit).__name__}; "
+                           "build one with circuits.parse or circuits.trace")
+    return circuit
+
+
+def node_error(i: int, op, args, weights=None, *, op_of, value_of,
+               where: Optional[str] = None) -> Optional[CircuitError]:
+    """The first rule gate node ``i`` breaks, as a :class:`CircuitError`, or None.
+
+    The one node validator of the package: the builder, :meth:`Circuit.from_networkx`,
+    :func:`circuits.from_json` and :meth:`Circuit.check` all report a broken rule
+    with these words.  ``op_of(u)`` and ``value_of(u)`` read earlier nodes.
+
+    Examples
+    --------
+    >>> ops = ["input", "const"]
+    >>> print(node_error(2, "pow", (0, 1), op_of=ops.__getitem__, value_of={1: 0.5}.get))
+    node 2 (pow): argument 1 must be an integer constant with |k| <= 65536; use exp(k*log(u)) for other exponents
+    >>> print(node_error(2, "sin", (0, 1), op_of=ops.__getitem__, value_of={}.get))
+    node 2: gate 'sin' takes exactly 1 argument, got 2
+    """
+    where = where or f"node {i}"
+    gate = GATES.get(op) if isinstance(op, str) else None
+    if gate is None:
+        return CircuitError(f"{where} has unknown op {op!r}; known ops are 'input', 'const' and {sorted(GATES)}")
+    if not gate.accepts(len(args)):
+        return CircuitError(f"{where}: gate {op!r} takes {gate.arity_text()}, got {len(args)}")
+    for k, u in enumerate(args):
+        if not (type(u) is int and 0 <= u < i):
+            return CircuitError(f"{where} ({op}): argument {k} refers to node {u!r}, but arguments must be "
+                                f"earlier nodes (0..{i - 1}); nodes are listed in topological order")
+    if weights is not None:
+        if not gate.weighted:
+            return CircuitError(f"{where}: only wires into weighted gates such as 'add' may carry weights, "
+                                f"not into {op!r}")
+        if len(weights) != len(args):
+            return CircuitError(f"{where} ({op}): {len(weights)} weights for {len(args)} arguments")
+        for k, x in enumerate(weights):
+            try:
+                x = check_number(x, f"{where} ({op}): weight {k}")  # numpy scalars as Python numbers
+            except CircuitError as exc:
+                return exc
+            if isinstance(x, float) and not math.isfinite(x):
+                return CircuitError(f"{where} ({op}): wire weights must be finite, got {x}: "
+                                    "a constant factor overflows to infinity or is not a number")
+    for k in gate.constant_args:
+        u = args[k]
+        if op_of(u) != "const" or not is_exponent(value_of(u)):
+            return CircuitError(f"{where} ({op}): argument {k} must be an integer constant with "
+                                f"|k| <= {MAX_EXPONENT}; use exp(k*log(u)) for other exponents")
+    return None
+
+
+class Record(NamedTuple):
+    """The read-only arrays of a circuit: what every pass reads (``circuit.record``).
+
+    Node ids are ``0 .. len(ops) - 1`` in topological order (every argument of
+    node ``i`` is smaller than ``i``).
+
+    Attributes
+    ----------
+    ops : tuple of str
+        ``ops[i]``: ``"input"``, ``"const"`` or a gate name of :data:`circuits.GATES`.
+    args : tuple of tuple of int
+        ``args[i]``: the argument nodes of node ``i`` in position order.
+    params : tuple
+        ``params[i]``: the node's parameters, passed to its gate's rules: the
+        wire weights of a ``weighted`` gate (``None`` when all are 1), else ``None``.
+    constants : mapping
+        Constant node → its value (int, float or Fraction).
+    input_names : mapping
+        Input node → its name.
+    inputs, outputs : mapping
+        Ordered name → node maps.
+    meta : mapping
+        What transforms record about nodes: ``"role"`` (a tuple of
+        ``"primal"``/``"derivative"`` per node) and ``"adjoint_of"``
+        ({adjoint node: primal node}).  Not part of the circuit's meaning.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> r = circuits.parse("2*x + y").record
+    >>> r.ops, r.args, r.params
+    (('input', 'input', 'add'), ((), (), (0, 1)), (None, None, (2, 1)))
+    """
+
+    ops: tuple
+    args: tuple
+    params: tuple
+    constants: Mapping
+    input_names: Mapping
+    inputs: Mapping
+    outputs: Mapping
+    meta: Mapping
 
 
 class Circuit:
@@ -104,21 +238,56 @@ class Circuit:
     """
 
     __slots__ = ("_ops", "_args", "_weights", "_values", "_names", "_inputs",
-                 "_outputs", "_dag", "_depth", "_meta")
+                 "_outputs", "_dag", "_depth", "_meta", "_record")
 
     def __init__(self, ops, args, weights, values, names, inputs, outputs, meta=None):
-        self._ops = list(ops)
-        self._args = list(args)
-        self._weights = list(weights)
+        self._ops = tuple(ops)
+        self._args = tuple(args)
+        self._weights = tuple(weights)
         self._values = dict(values)
         self._names = dict(names)
         self._inputs = dict(inputs)
         self._outputs = dict(outputs)
         self._dag = None
         self._depth = None
-        self._meta = dict(meta) if meta else {}
+        meta = dict(meta) if meta else {}
+        if "role" in meta:
+            meta["role"] = tuple(meta["role"])
+        if "adjoint_of" in meta:
+            meta["adjoint_of"] = MappingProxyType(dict(meta["adjoint_of"]))
+        self._meta = meta
+        self._record = None
 
     # --- read access -----------------------------------------------------
+
+    @property
+    def record(self) -> Record:
+        """The circuit's arrays as a read-only :class:`Record` (built once)."""
+        if self._record is None:
+            self._record = Record(self._ops, self._args, self._weights,
+                                  MappingProxyType(self._values), MappingProxyType(self._names),
+                                  MappingProxyType(self._inputs), MappingProxyType(self._outputs),
+                                  MappingProxyType(self._meta))
+        return self._record
+
+    def replace(self, **changes) -> "Circuit":
+        """A new, validated circuit with some :class:`Record` fields replaced.
+
+        Examples
+        --------
+        >>> import circuits
+        >>> c = circuits.parse("x * y")
+        >>> c.replace(outputs={"g": 2, "x": 0}).evaluate(x=2, y=3)
+        {'g': 6, 'x': 2}
+        >>> c.replace(ops=("input", "input", "div")).evaluate(x=6, y=3)
+        {'f': 2.0}
+        """
+        unknown = [k for k in changes if k not in Record._fields]
+        if unknown:
+            raise CircuitError(f"replace(): unknown field {unknown[0]!r}; the fields are {list(Record._fields)}")
+        fields = self.record._replace(**changes)
+        return Circuit(fields.ops, fields.args, fields.params, fields.constants, fields.input_names,
+                       fields.inputs, fields.outputs, fields.meta).check()
 
     def __len__(self) -> int:
         """Number of nodes (sources and gates)."""
@@ -213,7 +382,7 @@ class Circuit:
             edges = []
             for v, a in enumerate(self._args):
                 w = self._weights[v]
-                if self._ops[v] == "add":
+                if a and GATES[self._ops[v]].weighted:
                     w = w if w is not None else (1,) * len(a)
                     edges.extend((u, v, k, {"weight": w[k]}) for k, u in enumerate(a))
                 else:
@@ -315,8 +484,6 @@ class Circuit:
                 weights.append(None)
                 continue
             gate = GATES[op]
-            if not gate.accepts(len(in_edges)):
-                raise CircuitError(f"{where}: gate {op!r} takes {gate.arity_text()}, got {len(in_edges)}")
             if any(k is None for _, _, k, _ in in_edges):
                 if len(in_edges) > 1 and not gate.commutative:
                     raise CircuitError(f"{where}: the wires into non-commutative gate {op!r} need a 'position' attribute")
@@ -326,22 +493,17 @@ class Circuit:
                 got = sorted((str(k) for _, _, k, _ in in_edges))
                 raise CircuitError(f"{where}: argument positions must be 0..{len(in_edges) - 1}, got {', '.join(got)}")
             in_edges.sort(key=lambda e: e[2])
-            args.append(tuple(index[u] for u, _, _, _ in in_edges))
-            for k in gate.constant_args:
-                u = in_edges[k][0]
-                if G.nodes[u].get("op") != "const" or not is_exponent(values[index[u]]):
-                    raise CircuitError(f"{where} ({op}): argument {k} (node {u!r}) must be an integer constant "
-                                       f"with |k| <= {MAX_EXPONENT}; use exp(k*log(u)) for other exponents")
-            if gate.weighted:
-                w = tuple(check_number(d.get("weight", 1), f"{where}: weight of wire {k} from {u!r}")
-                          for u, _, k, d in in_edges)
-                weights.append(None if all(x == 1 for x in w) else w)
-            else:
-                for u, _, k, d in in_edges:
-                    if d.get("weight", 1) != 1:
-                        raise CircuitError(f"{where}: wire {k} from {u!r} has weight {d['weight']!r}, "
-                                           f"but only wires into 'add' may be weighted")
-                weights.append(None)
+            a = tuple(index[u] for u, _, _, _ in in_edges)
+            w = None
+            if any("weight" in d for _, _, _, d in in_edges):
+                w = tuple(d.get("weight", 1) for _, _, _, d in in_edges)
+                if not gate.weighted and all(x == 1 for x in w):
+                    w = None
+            error = node_error(i, op, a, w, op_of=ops.__getitem__, value_of=values.get, where=where)
+            if error is not None:
+                raise error
+            args.append(a)
+            weights.append(None if w is None or all(x == 1 for x in w) else tuple(check_number(x, where) for x in w))
 
         if inputs is None:
             inputs = G.graph.get("inputs")
@@ -357,7 +519,8 @@ class Circuit:
                 if ops[index[v]] != "input":
                     raise CircuitError(f"input {v!r} has op {ops[index[v]]!r}, not 'input'")
                 in_nodes.append(index[v])
-            missing = [order[i] for i in range(len(ops)) if ops[i] == "input" and i not in set(in_nodes)]
+            listed = set(in_nodes)
+            missing = [order[i] for i in range(len(ops)) if ops[i] == "input" and i not in listed]
             if missing:
                 raise CircuitError(f"input node(s) {missing!r} are missing from inputs=[...]")
         in_map = {}
@@ -408,40 +571,16 @@ class Circuit:
             if op == "input":
                 if a or not isinstance(self._names.get(i), str):
                     raise CircuitError(f"node {i}: an input needs a name and no arguments")
+                check_name(self._names[i], f"node {i}: input")
                 continue
             if op == "const":
                 if a or i not in self._values:
                     raise CircuitError(f"node {i}: a const needs a value and no arguments")
                 check_number(self._values[i], f"constant node {i}")
                 continue
-            gate = GATES.get(op)
-            if gate is None:
-                raise CircuitError(f"node {i} has unknown op {op!r}; known ops are 'input', 'const' and {sorted(GATES)}")
-            if not gate.accepts(len(a)):
-                raise CircuitError(f"node {i}: gate {op!r} takes {gate.arity_text()}, got {len(a)}")
-            for u in a:
-                if not (isinstance(u, int) and 0 <= u < i):
-                    raise CircuitError(f"node {i} ({op}): argument {u!r} is not an earlier node; "
-                                       "node ids must be in topological order")
-            w = self._weights[i]
-            if w is not None:
-                if not gate.weighted:
-                    raise CircuitError(f"node {i}: only wires into 'add' may be weighted, not into {op!r}")
-                if len(w) != len(a):
-                    raise CircuitError(f"node {i}: {len(w)} weights for {len(a)} wires")
-                for x in w:
-                    check_number(x, f"node {i}: weight")
-                    if isinstance(x, float) and not math.isfinite(x):
-                        raise CircuitError(f"node {i}: wire weight {x} is not finite")
-            for k in gate.constant_args:
-                u = a[k]
-                if ops[u] != "const":
-                    raise CircuitError(f"node {i} ({op}): argument {k} must be a constant, got a {ops[u]} node; "
-                                       "use exp(k*log(u)) for a variable exponent")
-                value = self._values[u]
-                if not is_exponent(value):
-                    raise CircuitError(f"node {i} ({op}): exponent {value!r} must be an integer "
-                                       f"with |k| <= {MAX_EXPONENT}")
+            error = node_error(i, op, a, self._weights[i], op_of=ops.__getitem__, value_of=self._values.get)
+            if error is not None:
+                raise error
         seen = set()
         for name, v in self._inputs.items():
             if not (0 <= v < n) or ops[v] != "input" or self._names[v] != name:
@@ -450,27 +589,47 @@ class Circuit:
         if len(seen) != sum(1 for op in ops if op == "input"):
             raise CircuitError("every input node must be listed in the circuit's inputs")
         for name, v in self._outputs.items():
+            check_name(name, "output")
             if not (isinstance(v, int) and 0 <= v < n):
                 raise CircuitError(f"output {name!r} refers to missing node {v!r}")
         return self
 
-    # --- evaluation and serialisation (implemented in their own modules) -----
+    # evaluate(), to_json() and from_json() are attached by circuits.evaluate and
+    # circuits.io, which import this module (imports only go down).
 
-    def evaluate(self, values: Optional[Mapping[str, Any]] = None, /, **kwargs) -> dict:
-        """Evaluate every output; see :func:`circuits.evaluate`."""
-        from .evaluate import evaluate
-        return evaluate(self, values, **kwargs)
 
-    def to_json(self, indent: Optional[int] = None) -> str:
-        """Serialise to JSON; see :func:`circuits.io.to_json`."""
-        from .io import to_json
-        return to_json(self, indent=indent)
+def select_outputs(circuit: "Circuit", output=None, *, one: bool = False, what: str = "") -> list:
+    """Output names chosen by ``output`` (a name, a sequence of names, or None for all).
 
-    @classmethod
-    def from_json(cls, text: str) -> "Circuit":
-        """Load a circuit written by :meth:`to_json`; see :func:`circuits.io.from_json`."""
-        from .io import from_json
-        return from_json(text)
+    The one output selector of the package.  With ``one=True`` exactly one
+    output must result (``None`` is then accepted only for a one-output
+    circuit); ``what`` prefixes the error message.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> c = circuits.trace(lambda x: (x * x, x + 1))
+    >>> select_outputs(c), select_outputs(c, "f1")
+    (['f0', 'f1'], ['f1'])
+    >>> select_outputs(c, one=True, what="hvp")
+    Traceback (most recent call last):
+    ...
+    circuits.errors.CircuitError: hvp: the circuit has 2 outputs ['f0', 'f1']; choose one with output=...
+    """
+    prefix = f"{what}: " if what else ""
+    outputs = circuit.outputs
+    if output is None:
+        names = list(outputs)
+        if one and len(names) != 1:
+            raise CircuitError(f"{prefix}the circuit has {len(names)} outputs {names}; choose one with output=...")
+        return names
+    names = [output] if isinstance(output, str) else list(output)
+    for y in names:
+        if not isinstance(y, str) or y not in outputs:
+            raise CircuitError(f"{prefix}{y!r} is not an output of the circuit; its outputs are {list(outputs)}")
+    if one and len(names) != 1:
+        raise CircuitError(f"{prefix}choose one output, got {names}")
+    return names
 
 
 def _names_text(names, most: int = 6) -> str:

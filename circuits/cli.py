@@ -35,7 +35,17 @@ import sys
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+import numpy as np
+
+from . import __version__, bounds, library
+from . import library as L
+from .analysis import analyze
 from .errors import CircuitError, ParseError
+from .library import FAMILIES
+from .parse import parse
+from .render import render, render_transforms
+from .report import compare, plot_scaling, scaling
+from .transforms import backward, check_gradient, forward, simplify
 
 __all__ = ["main", "build_parser", "families", "ProgressBar"]
 
@@ -78,30 +88,10 @@ class ProgressBar:
 # --- families for `circuits scaling` --------------------------------------------
 
 
-def _builtin_families() -> dict:
-    from .builder import Builder, product, square, sum_of
-
-    def sum_of_squares(k):
-        b = Builder()
-        xs = b.inputs([f"x_{i}" for i in range(1, k + 1)])
-        b.output("f", sum_of([square(x) for x in xs]))
-        return b.build()
-
-    def sigma2_naive(k):
-        b = Builder()
-        xs = b.inputs([f"x_{i}" for i in range(1, k + 1)])
-        b.output("sigma2", sum_of([product([xs[i], xs[j]]) for i in range(k) for j in range(i + 1, k)]))
-        return b.build()
-
-    return {"sum-of-squares": (sum_of_squares, "Σ x_i², n = size"),
-            "sigma2-naive": (sigma2_naive, "σ2 as C(n,2) products (seed 003), n = size")}
-
-
 def families() -> dict:
     """Circuit families for ``circuits scaling``: name → (size → Circuit, description).
 
-    :data:`circuits.library.FAMILIES` when the library has it, else a few
-    built-in ones.
+    :data:`circuits.library.FAMILIES`.
 
     Examples
     --------
@@ -110,10 +100,6 @@ def families() -> dict:
     >>> isinstance(family(3), circuits.Circuit)
     True
     """
-    try:
-        from .library import FAMILIES
-    except ImportError:
-        return _builtin_families()
     return {name: (fn, ((fn.__doc__ or name).strip().splitlines() or [name])[0])
             for name, fn in FAMILIES.items()}
 
@@ -157,7 +143,6 @@ def _values(text: Optional[str]) -> Optional[dict]:
 
 
 def _parse(expr: str, inputs: Optional[str]):
-    from .parse import parse
     return parse(expr, inputs=_csv(inputs, "--inputs") if inputs else None)
 
 
@@ -185,7 +170,6 @@ def _text_table(rows: Sequence[dict], columns: Sequence[str]) -> str:
 
 def _checks(circuit) -> list:
     """The notes' bound checks that apply to ``circuit``."""
-    from . import bounds
     checks = [bounds.forward_size(circuit)]
     if len(circuit.outputs) == 1:
         checks += [bounds.theorem3(circuit), bounds.cheap_gradient(circuit)]
@@ -197,7 +181,6 @@ def _checks(circuit) -> list:
 
 
 def _cmd_report(args) -> int:
-    from .analysis import analyze, compare
     c = _parse(args.expr, args.inputs)
     table = compare(c, simplified=args.simplify)
     checks = _checks(c)
@@ -221,13 +204,10 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_render(args) -> int:
-    from .render import render
     c = _parse(args.expr, args.inputs)
     if args.transform == "forward":
-        from .transforms import forward
         c = forward(c, keep_primal=True)
     elif args.transform == "backward":
-        from .transforms import backward
         c = backward(c, keep_primal=True)
     if args.mirror and args.transform != "backward":
         raise CircuitError("--mirror draws a backward circuit; add --transform backward")
@@ -238,7 +218,6 @@ def _cmd_render(args) -> int:
 
 
 def _cmd_scaling(args) -> int:
-    from .analysis import plot_scaling, scaling
     fams = families()
     if args.family not in fams:
         raise CircuitError(f"unknown family {args.family!r}; choose from {', '.join(sorted(fams))}")
@@ -258,7 +237,6 @@ def _cmd_scaling(args) -> int:
 
 def _examples() -> list:
     """The notes' examples: (file stem, title, circuit, point)."""
-    from . import library as L
     return [
         ("figure1", "Figure 1 of seed 003: the sum-of-squares loss (1)", L.figure1(),
          {"x": 1.0, "y": 2.0, "z": 3.0}),
@@ -270,8 +248,6 @@ def _examples() -> list:
 
 
 def _write_figures(out: Path, fmt: str, log=print) -> list:
-    from .render import render, render_transforms
-    from .transforms import backward, simplify
     written = []
     for stem, title, c, point in _examples():
         g = backward(c, keep_primal=True)
@@ -293,8 +269,6 @@ SCALING_FIGURE = ("sigma2_fast", (4, 8, 16, 32, 64, 128))
 
 
 def _write_scaling(out: Path, log=print) -> list:
-    from . import library
-    from .analysis import plot_scaling, scaling
     name, sizes = SCALING_FIGURE
     rows = scaling(library.FAMILIES[name], sizes)
     out.mkdir(parents=True, exist_ok=True)
@@ -316,10 +290,7 @@ def _cmd_figures(args) -> int:
 
 
 def _cmd_demo(args) -> int:
-    import numpy as np
 
-    from .analysis import analyze, compare
-    from .transforms import backward, check_gradient, forward
 
     for stem, title, c, point in _examples():
         print("=" * 78)
@@ -366,7 +337,6 @@ def _cmd_demo(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the ``circuits`` command."""
-    from . import __version__
     p = _Parser(prog="circuits",
                 description="Arithmetic circuits and their gradient circuits: forward propagation, "
                             "backpropagation, analysis and rendering.")
@@ -424,7 +394,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the ``circuits`` command; return its exit status.
 
     Exit status 2 and one line on stderr for bad input (:class:`ParseError`,
-    :class:`CircuitError`, bad options).
+    :class:`CircuitError`, bad options) and for any other error (a file that
+    cannot be written, ...): never a traceback.
     """
     parser = build_parser()
     try:
@@ -439,6 +410,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     except BrokenPipeError:  # `circuits report ... | head`
         return 0
+    except OSError as err:
+        print(f"circuits: error: {err.strerror or err}: {err.filename!r}" if err.filename
+              else f"circuits: error: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:  # noqa: BLE001 - a bug, still one line and status 2
+        first = str(err).splitlines()[0] if str(err) else ""
+        print(f"circuits: error: {type(err).__name__}: {first}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,7 +4,7 @@ JSON
 ----
 :func:`to_json` writes, and :func:`from_json` reads, one versioned document::
 
-    {"format": "circuits", "version": 1,
+    {"format": "circuits", "version": 2,
      "inputs": ["x", "y"],
      "outputs": {"f": 4},
      "nodes": [{"op": "input", "name": "x"},
@@ -12,7 +12,8 @@ JSON
                {"op": "const", "value": "1/3"},
                {"op": "add", "args": [0, 1, 2], "weights": [2, -0.5, 1]},
                {"op": "sin", "args": [3]}],
-     "meta": {"role": [...], "adjoint_of": [[7, 2], ...]}}
+     "meta": {"role": [...], "adjoint_of": [[7, 2], ...]},
+     "gates": {"softplus": 1}}
 
 Nodes are listed in topological order: node ``i`` may only use nodes ``< i``
 as arguments (``args`` in argument-position order).  ``inputs`` gives the
@@ -22,7 +23,10 @@ input names in order, ``outputs`` maps output names to node ids, ``weights``
 :attr:`circuits.Circuit.meta`).  A number is a JSON integer, a JSON float,
 a string ``"p/q"`` for an exact :class:`fractions.Fraction` (``"3/1"`` too, so
 that the type survives), or one of the strings ``"nan"``, ``"inf"``,
-``"-inf"``, so the file is always valid JSON.
+``"-inf"``, so the file is always valid JSON.  ``gates`` (optional) names the
+gates added with :func:`circuits.register_gate` that the circuit uses, with
+their arity (``null``: variadic), so that loading can say which ones must be
+registered first.  Version 1 documents (no ``gates`` key) are read as well.
 
 Loading never executes anything and validates as much as
 :meth:`circuits.Circuit.from_networkx` does; every problem (text that is not
@@ -63,18 +67,21 @@ from typing import Any, Mapping, Optional, Sequence, Union
 import sympy
 
 from .builder import Builder
-from .circuit import Circuit, check_number
+from .circuit import Circuit, check_number, node_error
 from .errors import CircuitError
-from .gates import GATES, MAX_EXPONENT
+from .evaluate import compile as _compile, evaluate
+from .gates import BUILTIN, GATES, MAX_EXPONENT
 
 __all__ = ["FORMAT", "VERSION", "to_json", "from_json", "to_sympy", "from_sympy"]
 
 #: Value of the ``"format"`` key of every document.
 FORMAT = "circuits"
-#: Schema version written by :func:`to_json`; :func:`from_json` reads exactly this one.
-VERSION = 1
+#: Schema version written by :func:`to_json`; :func:`from_json` reads it and :data:`READS`.
+VERSION = 2
+#: Versions :func:`from_json` reads (1: before the ``gates`` key).
+READS = (1, 2)
 
-_TOP_KEYS = ("format", "version", "inputs", "outputs", "nodes", "meta")
+_TOP_KEYS = ("format", "version", "inputs", "outputs", "nodes", "meta", "gates")
 _SPECIAL_FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 _FRACTION = re.compile(r"-?[0-9]+/[0-9]+\Z")
 
@@ -95,14 +102,15 @@ def _encode_number(value: Any) -> Union[int, float, str]:
 
 
 def _node_records(circuit: Circuit) -> list:
-    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    rec = circuit.record
+    ops, argss, weights = rec.ops, rec.args, rec.params
     records = []
     append = records.append
     for i, op in enumerate(ops):
         if op == "input":
-            append({"op": "input", "name": circuit._names[i]})
+            append({"op": "input", "name": rec.input_names[i]})
         elif op == "const":
-            append({"op": "const", "value": _encode_number(circuit._values[i])})
+            append({"op": "const", "value": _encode_number(rec.constants[i])})
         elif weights[i] is None:
             append({"op": op, "args": list(argss[i])})
         else:
@@ -136,7 +144,7 @@ def to_json(circuit: Circuit, indent: Optional[int] = None) -> str:
     >>> print(circuits.to_json(b.build(), indent=1))
     {
      "format": "circuits",
-     "version": 1,
+     "version": 2,
      "inputs": ["x"],
      "outputs": {"f": 2},
      "nodes": [
@@ -156,20 +164,29 @@ def to_json(circuit: Circuit, indent: Optional[int] = None) -> str:
     if "adjoint_of" in circuit.meta:
         meta["adjoint_of"] = [[int(a), int(z)] for a, z in circuit.meta["adjoint_of"].items()]
     nodes = _node_records(circuit)
+    used = {op for op in set(circuit.record.ops) if op in GATES and op not in BUILTIN}
+    if used:
+        meta_or_gates = {op: GATES[op].arity for op in sorted(used)}
+    else:
+        meta_or_gates = None
     try:
         if indent is None:
             doc = dict(head, nodes=nodes)
             if meta:
                 doc["meta"] = meta
+            if meta_or_gates:
+                doc["gates"] = meta_or_gates
             return json.dumps(doc, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
         pad = " " * int(indent)
         lines = ["{"]
         lines += [f"{pad}{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in head.items()]
         rows = [f"{pad}{pad}{json.dumps(r, allow_nan=False, ensure_ascii=False)}" for r in nodes]
         lines.append(f'{pad}"nodes": [' + ("\n" + ",\n".join(rows) + f"\n{pad}]" if rows else "]")
-                     + ("," if meta else ""))
+                     + ("," if meta or meta_or_gates else ""))
         if meta:
-            lines.append(f'{pad}"meta": {json.dumps(meta, ensure_ascii=False)}')
+            lines.append(f'{pad}"meta": {json.dumps(meta, ensure_ascii=False)}' + ("," if meta_or_gates else ""))
+        if meta_or_gates:
+            lines.append(f'{pad}"gates": {json.dumps(meta_or_gates)}')
         lines.append("}")
         return "\n".join(lines)
     except ValueError as exc:  # e.g. an integer longer than Python's int/str conversion limit
@@ -225,9 +242,12 @@ def _expect(value, kind, where: str):
     return value
 
 
-_ALLOWED_KEYS = {"input": frozenset(("op", "name")), "const": frozenset(("op", "value"))}
-_ALLOWED_KEYS.update({op: frozenset(("op", "args", "weights") if g.weighted else ("op", "args"))
-                      for op, g in GATES.items()})
+def _allowed_keys() -> dict:
+    """Keys a node record may have, per op (from the registry, registered gates included)."""
+    keys = {"input": frozenset(("op", "name")), "const": frozenset(("op", "value"))}
+    keys.update({op: frozenset(("op", "args", "weights") if g.weighted else ("op", "args"))
+                 for op, g in GATES.items()})
+    return keys
 
 
 def _node_error(i: int, rec, ops, values) -> CircuitError:
@@ -237,9 +257,10 @@ def _node_error(i: int, rec, ops, values) -> CircuitError:
     op = rec.get("op")
     if not isinstance(op, str):
         return CircuitError(f"{where} needs an \"op\" string ('input', 'const' or one of {sorted(GATES)})")
-    if op not in _ALLOWED_KEYS:
-        return CircuitError(f"{where} has unknown op {op!r}; known ops are 'input', 'const' and {sorted(GATES)}")
-    allowed = _ALLOWED_KEYS[op]
+    allowed_keys = _allowed_keys()
+    if op not in allowed_keys:
+        return node_error(i, op, (), op_of=ops.__getitem__, value_of=values.get)
+    allowed = allowed_keys[op]
     extra = [k for k in rec if k not in allowed]
     if extra:
         return CircuitError(f"{where} ({op}) has unexpected key {extra[0]!r}; allowed keys are {sorted(allowed)}")
@@ -250,22 +271,17 @@ def _node_error(i: int, rec, ops, values) -> CircuitError:
     a = _expect(rec.get("args"), list, f"{where} ({op}): \"args\"")
     for k, u in enumerate(a):
         _expect(u, int, f"{where} ({op}): argument {k}")
-        if not 0 <= u < i:
-            return CircuitError(f"{where} ({op}): argument {k} refers to node {u}, but arguments must be "
-                                f"earlier nodes (0..{i - 1}); nodes are listed in topological order")
-    gate = GATES[op]
-    if not gate.accepts(len(a)):
-        return CircuitError(f"{where}: gate {op!r} takes {gate.arity_text()}, got {len(a)}")
     w = rec.get("weights")
-    _expect(w, list, f"{where} ({op}): \"weights\"")
-    if len(w) != len(a):
-        return CircuitError(f"{where} ({op}): {len(w)} weights for {len(a)} arguments")
-    return CircuitError(f"{where} ({op}) is malformed")  # pragma: no cover - the fast checks agree
+    if w is not None:
+        _expect(w, list, f"{where} ({op}): \"weights\"")
+    error = node_error(i, op, tuple(a), None if w is None else tuple(w), op_of=ops.__getitem__,
+                       value_of=values.get)
+    return error or CircuitError(f"{where} ({op}) is malformed")  # pragma: no cover - the fast checks agree
 
 
 def _parse_nodes(nodes: list):
     ops, args, weights, values, names = [], [], [], {}, {}
-    allowed_keys, gates = _ALLOWED_KEYS, GATES
+    allowed_keys, gates = _allowed_keys(), GATES
     for i, rec in enumerate(nodes):
         # Fast checks first; _node_error() explains a failure precisely.
         if type(rec) is not dict:
@@ -391,8 +407,20 @@ def from_json(text: Union[str, bytes, bytearray]) -> Circuit:
         raise CircuitError(f"\"format\" is {doc.get('format')!r}, expected {FORMAT!r}; "
                            "is this a circuit written by circuits.to_json?")
     version = doc.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version != VERSION:
-        raise CircuitError(f"unsupported \"version\" {version!r}; this version of circuits reads version {VERSION}")
+    if isinstance(version, bool) or not isinstance(version, int) or version not in READS:
+        raise CircuitError(f"unsupported \"version\" {version!r}; this version of circuits reads versions "
+                           f"{', '.join(map(str, READS))}")
+    if "gates" in doc:
+        if version < 2:
+            raise CircuitError("\"gates\" is a key of version 2 documents, but this one says version 1")
+        for op, arity in _expect(doc["gates"], dict, "\"gates\"").items():
+            gate = GATES.get(op)
+            if gate is None:
+                raise CircuitError(f"the circuit uses gate {op!r}, which is not registered here; register it "
+                                   "with circuits.register_gate(circuits.Gate(...)) before loading")
+            if arity != gate.arity:
+                raise CircuitError(f"the circuit's gate {op!r} has arity {arity!r}, but the registered one "
+                                   f"has {gate.arity!r}")
     for key in ("inputs", "outputs", "nodes"):
         if key not in doc:
             raise CircuitError(f"the document has no {key!r} key")
@@ -428,6 +456,20 @@ def from_json(text: Union[str, bytes, bytearray]) -> Circuit:
     return Circuit(ops, args, weights, values, names, inputs, outputs, meta).check()
 
 
+def _to_json_method(self, indent: Optional[int] = None) -> str:
+    """Serialise to JSON; see :func:`circuits.io.to_json`."""
+    return to_json(self, indent=indent)
+
+
+def _from_json_method(cls, text: str) -> Circuit:
+    """Load a circuit written by :meth:`to_json`; see :func:`circuits.io.from_json`."""
+    return from_json(text)
+
+
+Circuit.to_json = _to_json_method
+Circuit.from_json = classmethod(_from_json_method)
+
+
 # --- sympy ---------------------------------------------------------------------------
 
 
@@ -454,8 +496,6 @@ def to_sympy(circuit: Circuit) -> dict:
     >>> circuits.to_sympy(c)
     {'f': Max(0, y)/(2*(1 + exp(-x)))}
     """
-    from .evaluate import compile as _compile, evaluate
-
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"to_sympy expects a Circuit, got {type(circuit).__name__}")
     try:
@@ -497,9 +537,20 @@ def _integer_exponent(k: sympy.Basic) -> Optional[int]:
     return None
 
 
-_UNARY = {sympy.exp: "exp", sympy.log: "log", sympy.sin: "sin", sympy.cos: "cos", sympy.tanh: "tanh"}
-_SUPPORTED = ("Symbol, numbers, pi, E, Add, Mul, Pow, exp, log, sin, cos, tanh, Max(0, x), "
-              "Heaviside, Abs")
+def _supported() -> str:
+    names = {getattr(f, "__name__", str(f)) for g in GATES.values() for f in g.sympy} | {"Heaviside", "Abs"}
+    return "Symbol, numbers, pi, E, Add, Mul, Pow, " + ", ".join(sorted(names - {"Add", "Mul"}, key=str.lower))
+
+
+def _gate_for(e: sympy.Basic):
+    """``(gate name, argument expressions)`` of the registered gate that ``e`` is, or None."""
+    func = e.func
+    for name, gate in GATES.items():
+        if func in gate.sympy:  # Add, Mul and Pow are decomposed before this
+            args = gate.from_sympy(e) if gate.from_sympy is not None else tuple(e.args)
+            if args is not None and gate.accepts(len(args)):
+                return name, args
+    return None
 
 
 def _plan(e: sympy.Basic, b: Builder, symbols: dict):
@@ -581,12 +632,11 @@ def _plan(e: sympy.Basic, b: Builder, symbols: dict):
             return (base,), lambda u: b.gate("exp", b.linear([(b.gate("log", u), kv)]))
         return (base, k), lambda u, v: b.gate("exp", b.gate("mul", v, b.gate("log", u)))
     func = e.func
-    if func in _UNARY:
-        op = _UNARY[func]
-        return e.args, lambda u: b.gate(op, u)
-    if func is sympy.Max and len(e.args) == 2 and sympy.S.Zero in e.args:
-        other = e.args[1] if e.args[0] == 0 else e.args[0]
-        return (other,), lambda u: b.gate("relu", u)
+    found = _gate_for(e)
+    if found is not None:
+        op, args = found
+        return args, lambda *nodes: b.gate(op, *nodes)
+    # sympy forms that are combinations of gates
     if func is sympy.Heaviside:
         x = e.args[0]
         h0 = e.args[1] if len(e.args) > 1 else sympy.S.Half
@@ -603,7 +653,7 @@ def _plan(e: sympy.Basic, b: Builder, symbols: dict):
         x = e.args[0]
         return (x, -x), lambda u, v: b.linear([(b.gate("relu", u), 1), (b.gate("relu", v), 1)])
     name = getattr(func, "__name__", type(e).__name__)
-    raise CircuitError(f"unsupported sympy node {name!r} in {str(e)[:80]}; supported are {_SUPPORTED}")
+    raise CircuitError(f"unsupported sympy node {name!r} in {str(e)[:80]}; supported are {_supported()}")
 
 
 def _as_expr(value, where: str) -> sympy.Basic:
@@ -633,10 +683,15 @@ def from_sympy(expr, inputs: Optional[Sequence] = None, name: str = "f") -> Circ
       ``u**(1/2)`` → ``sqrt``, ``u**(-1/2)`` → ``recip(sqrt(u))``, other
       exponents → ``exp(k*log(u))`` (defined for ``u > 0``);
       ``1/(1 + exp(-t))`` → ``sigmoid(t)``;
-    * ``exp``, ``log``, ``sin``, ``cos``, ``tanh`` → their gates,
-      ``Max(0, u)`` → ``relu``, ``Heaviside(u, 0)`` → ``step`` (another value
-      ``h0`` at 0 → ``step(u) + h0*(1 - step(u) - step(-u))``),
-      ``Abs(u)`` → ``relu(u) + relu(-u)``.
+    * a sympy function that a gate of the registry declares (its ``sympy``
+      field, and ``from_sympy`` to pick its arguments) → that gate:
+      ``exp``, ``log``, ``sin``, ``cos``, ``tan``, ``atan``, ``tanh``,
+      ``Abs`` → ``abs``, ``sign``, ``Max(0, u)`` → ``relu``, other ``Max``/``Min``
+      → ``max``/``min`` (nested for more arguments), ``Heaviside(u, 0)`` →
+      ``step``, and the functions of registered gates;
+    * ``Heaviside(u, h0)`` with another value ``h0`` at 0 →
+      ``step(u) + h0*(1 - step(u) - step(-u))``; ``Abs(u)``, if no gate
+      claims it, → ``relu(u) + relu(-u)``.
 
     Parameters
     ----------
@@ -667,7 +722,7 @@ def from_sympy(expr, inputs: Optional[Sequence] = None, name: str = "f") -> Circ
     >>> circuits.from_sympy({"g": sympy.asin(x)})
     Traceback (most recent call last):
     ...
-    circuits.errors.CircuitError: unsupported sympy node 'asin' in asin(x); supported are Symbol, numbers, pi, E, Add, Mul, Pow, exp, log, sin, cos, tanh, Max(0, x), Heaviside, Abs
+    circuits.errors.CircuitError: unsupported sympy node 'asin' in asin(x); supported are Symbol, numbers, pi, E, Add, Mul, Pow, Abs, atan, cos, exp, ..., tanh
     """
     if isinstance(expr, Mapping):
         items = [(str(k), _as_expr(v, f"output {k!r}")) for k, v in expr.items()]

@@ -61,11 +61,10 @@ import re
 from fractions import Fraction
 from typing import Iterable, Mapping, Optional, Union
 
-from .builder import Builder, Wire
-from . import builder as _builder
+from .builder import Builder, Wire, function
 from .circuit import Circuit
 from .errors import CircuitError, ParseError
-from .gates import GATES
+from .gates import GATES, function_names, gate_of_function
 
 __all__ = ["parse", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DIGITS", "MAX_BITS"]
 
@@ -80,15 +79,31 @@ MAX_DIGITS = 400
 #: obtained by folding numeric sub-expressions.
 MAX_BITS = 1 << 13
 
+class _Functions(Mapping):
+    """Functions a formula may call → their number of arguments (``None``: variadic).
+
+    A live view of the gate registry: every gate declared with ``function=True``,
+    under its name and its aliases, registered gates included.
+    """
+
+    def __getitem__(self, name):
+        gate = gate_of_function(name)
+        if gate is None:
+            raise KeyError(name)
+        return gate.arity
+
+    def __iter__(self):
+        return iter(function_names())
+
+    def __len__(self):
+        return len(function_names())
+
+
 #: Functions a formula may call, with their number of arguments.
-FUNCTIONS = {name: 1 for name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid",
-                                  "relu", "step", "square", "recip")}
-FUNCTIONS["pow"] = 2
+FUNCTIONS = _Functions()
 
 #: Named constants (shadowed by inputs of the same name).
 CONSTANTS = {"pi": math.pi, "e": math.e}
-
-_WIRE_FUNCTIONS = {name: getattr(_builder, name) for name, k in FUNCTIONS.items() if k == 1}
 
 # Binding power of the operators; unary signs sit between * and **, as in Python.
 _BINARY = {"+": 1, "-": 1, "*": 2, "/": 2, "**": 4}
@@ -207,7 +222,7 @@ def parse(text: _Text, inputs: Optional[Union[str, Iterable[str]]] = None,
             value = parser.builder.const(value)
         try:
             parser.builder.output(out, value)
-        except CircuitError as err:  # materialising the last linear combination
+        except (CircuitError, ArithmeticError) as err:  # materialising the last linear combination
             raise ParseError(str(err), len(formula), formula) from None
     circuit = parser.builder.build()
     _check_weights(circuit)
@@ -487,20 +502,17 @@ class _Parser:
 
     def call(self, op, values):
         _, fname, pos, argc = op
-        if argc != FUNCTIONS[fname]:
+        gate = gate_of_function(fname)
+        if not gate.accepts(argc):
             self.arity_error(op, argc)
         args = values[len(values) - argc:]
         del values[len(values) - argc:]
-        if fname == "pow":
-            values.append(self.combine("**", args, pos, _WIRE_BINARY["**"], _power))
-        else:
-            fold = _FOLD_UNARY.get(fname) or _gate_fold(fname)
-            values.append(self.combine(fname, args, pos, _WIRE_FUNCTIONS[fname], fold))
+        fold = _FOLD.get(gate.name) or _gate_fold(gate.name)
+        values.append(self.combine(gate.name, args, pos, function(fname), fold))
 
     def arity_error(self, op, argc):
         _, fname, pos, _ = op
-        k = FUNCTIONS[fname]
-        self.fail(f"{fname}() takes exactly {k} argument{'s' if k != 1 else ''}, got {argc}", pos)
+        self.fail(f"{fname}() takes {gate_of_function(fname).arity_text()}, got {argc}", pos)
 
     def combine(self, op, args, pos, on_wires, on_numbers):
         """``op`` over operands: folded when all are numbers, else one shared wire."""
@@ -607,7 +619,10 @@ def _bound(op, args, result) -> tuple:
 
 def _bound_bits(bound) -> int:
     s, d = bound
-    return d.bit_length() + max(0, math.ceil(s))
+    # s is -inf when every coefficient is zero (``0*x``): no bits beyond D's
+    if s == math.inf:
+        return MAX_BITS + 1 + d.bit_length()
+    return d.bit_length() + (math.ceil(s) if s > 0 else 0)
 
 
 class _Fail(Exception):
@@ -678,6 +693,8 @@ def _power(x, k):
             return x ** k
         if x == 0 and k < 0:
             raise _Fail("zero to a negative power")
+        if k == 0:  # 0**0 is 1, as in Python
+            return 1
         if x in (0, 1):
             return x
         if x == -1:
@@ -695,12 +712,14 @@ def _gate_fold(fname):
     gate = GATES[fname]
     if gate.exact:
         return gate.num
-    return lambda x: gate.num(float(x) if isinstance(x, Fraction) else x)
+    return lambda *xs: gate.num(*(float(x) if isinstance(x, Fraction) else x for x in xs))
 
 
-_FOLD_UNARY = {
+# Folding guards of exact constants, where the gate's own ``num`` could make huge numbers.
+_FOLD = {
     "square": lambda x: x * x,
     "recip": lambda x: _divide(1, x),
+    "pow": lambda x, k: _power(x, k),
 }
 
 _FOLD_BINARY = {

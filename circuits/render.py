@@ -22,14 +22,19 @@ Examples
 
 from __future__ import annotations
 
+import html
 import os
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from .circuit import Circuit
+from .evaluate import node_values
 from .errors import CircuitError
 from .gates import GATES, SOURCES
+from .transforms import backward, forward
+from .transforms.linearize import edge_values
+from .transforms.semirings import REAL, GradientPath, propagate
 
 __all__ = ["render", "render_transforms", "write", "COLORS"]
 
@@ -49,9 +54,6 @@ _LEGEND = {
     "derivative": "derivative gate",
     "output": "output",
 }
-
-# Argument names shown on the wires of non-commutative gates, where order matters.
-_POSITIONS = {"div": ("num", "den"), "pow": ("base", "exp")}
 
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
@@ -76,16 +78,40 @@ def _number(v: Any) -> str:
 
 
 def _escape(text: str) -> str:
-    # Labels are DOT escStrings: keep our own "\n" line breaks, escape the rest.
-    return text.replace("\\", "\\\\")
+    r"""``text`` as a plain (quoted) DOT label: never read as an HTML-like ``<...>`` label.
+
+    Backslashes and double quotes are escaped so that a name can neither close the
+    quoted string nor form an escape sequence; joining escaped lines with ``"\\n"``
+    keeps our own line breaks.  ``nohtml`` stops the graphviz package from passing
+    a name shaped like ``<...>`` through unquoted, as an HTML-like label.
+
+    >>> print(_escape('<x>]; y [label="PWNED"]; z [label=<y>'))
+    <x>]; y [label=\"PWNED\"]; z [label=<y>
+    >>> print(_escape('a\\b'))
+    a\\b
+    """
+    from graphviz import nohtml
+    return nohtml(str(text).replace("\\", "\\\\").replace('"', '\\"'))
+
+
+def _escape_lines(lines) -> str:
+    """Escaped lines joined by DOT line breaks, as one plain label."""
+    from graphviz import nohtml
+    return nohtml("\\n".join(lines))
+
+
+def _escape_html(text: str) -> str:
+    """``text`` for the inside of an HTML-like ``<...>`` label: ``& < > " '`` as entities.
+
+    >>> _escape_html('<b>&"x"</b>')
+    '&lt;b&gt;&amp;&quot;x&quot;&lt;/b&gt;'
+    """
+    return html.escape(str(text), quote=True)
 
 
 def _node_values(circuit: Circuit, values: Mapping[str, Any]) -> list:
     """Value of every node at the point ``values`` (by evaluating all nodes as outputs)."""
-    every = Circuit(circuit._ops, circuit._args, circuit._weights, circuit._values,
-                    circuit._names, circuit._inputs, {str(i): i for i in range(len(circuit))})
-    result = every.evaluate(dict(values))
-    return [result[str(i)] for i in range(len(circuit))]
+    return node_values(circuit, dict(values))
 
 
 def _levels(circuit: Circuit) -> list:
@@ -97,14 +123,27 @@ def _levels(circuit: Circuit) -> list:
     return level
 
 
-def _check_size(nodes: int, max_nodes: Optional[int], what: str) -> None:
+def _check_size(nodes: int, max_nodes: Optional[int], what: str, at_least: bool = False) -> None:
     if max_nodes is not None and nodes > max_nodes:
+        if at_least:
+            raise CircuitError(f"{what} have at least {nodes} nodes, more than max_nodes={max_nodes} that can "
+                               "be drawn legibly; pass max_nodes=None to draw them anyway")
         raise CircuitError(f"{what} has {nodes} nodes, more than max_nodes={max_nodes} that can be drawn "
                            f"legibly; pass max_nodes={nodes} (or max_nodes=None) to draw it anyway")
 
 
-def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False) -> set:
-    """Draw ``circuit`` into graph ``g`` with node ids ``{prefix}n{v}``; return the kinds drawn."""
+#: Colours of highlighted paths, heaviest first.
+PATH_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+
+
+def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
+                 adjoints=None, partials=None, highlight=None) -> set:
+    """Draw ``circuit`` into graph ``g`` with node ids ``{prefix}n{v}``; return the kinds drawn.
+
+    ``adjoints`` (node → ∂y/∂node) adds a line per node, ``partials``
+    ({(u, g, i): value}) labels the wires, ``highlight`` ({(u, g, i): colour})
+    draws those wires thick and coloured.
+    """
     roles = circuit.meta.get("role")
     outputs: dict[int, list] = {}
     for name, v in circuit.outputs.items():
@@ -117,7 +156,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False)
             lines, kind = [_escape(circuit.name(v))], "input"
             attrs = {"shape": "box", "style": "rounded,filled"}
         elif op == "const":
-            lines, kind = [_number(circuit.value(v))], "const"
+            lines, kind = [_escape(_number(circuit.value(v)))], "const"
             attrs = {"shape": "box", "style": "filled"}
         else:
             lines = [GATES[op].label]
@@ -129,23 +168,30 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False)
             attrs.update(color=COLORS["output"], penwidth="2.5", fontcolor=COLORS["output"])
             kinds.add("output")
         if vals is not None and op != "const":
-            lines.append("= " + _number(vals[v]))
+            lines.append(_escape("= " + _number(vals[v])))
+        if adjoints is not None and v in adjoints and op != "const":
+            lines.append(_escape("∂ " + _number(adjoints[v])))
         attrs["fillcolor"] = COLORS[kind]
-        g.node(f"{prefix}n{v}", "\\n".join(lines), **attrs)
+        g.node(f"{prefix}n{v}", _escape_lines(lines), **attrs)
     for v in circuit.gates():
         op = circuit.op(v)
         gate = GATES[op]
         a = circuit.args(v)
         show_positions = not gate.commutative and len(a) > 1
-        names = _POSITIONS.get(op, ())
+        names = gate.arg_names
         for k, (u, w) in enumerate(zip(a, circuit.weights(v))):
             attrs = {}
             if gate.weighted and w != 1:
-                attrs["label"] = _number(w)
+                attrs["label"] = _escape(_number(w))
             elif show_positions:
                 attrs["label"] = names[k] if k < len(names) else f"#{k}"
                 attrs["fontcolor"] = "#555555"
                 attrs["fontsize"] = "10"
+            wire = (u, v, k)
+            if partials is not None and wire in partials and not gate.weighted:  # a + wire's partial is its weight
+                attrs = {"label": _escape("∂ " + _number(partials[wire]))}
+            if highlight is not None and wire in highlight:
+                attrs.update(color=highlight[wire], penwidth="3.5", fontcolor=highlight[wire])
             g.edge(f"{prefix}n{u}", f"{prefix}n{v}", **attrs)
     if mirror:
         _mirror(g, circuit, prefix)
@@ -218,8 +264,7 @@ def write(graph, path) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".dot", ".gv"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(graph.source, encoding="utf-8")
+        _write(path, graph.source.encode("utf-8"))
         return path
     fmt = _FORMATS.get(suffix)
     if fmt is None:
@@ -232,14 +277,23 @@ def write(graph, path) -> Path:
                            "or write a .dot file instead") from None
     except graphviz.CalledProcessError as exc:
         raise CircuitError(f"Graphviz 'dot' failed to draw {path.name!r}: {exc}") from None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    _write(path, data)
     return path
+
+
+def _write(path, data: bytes) -> None:
+    """Write a file, turning the operating system's refusal into a CircuitError."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:  # a folder of that name, no permission, a full disk...
+        raise CircuitError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
 
 
 def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] = None,
            mirror: bool = False, max_nodes: Optional[int] = 500, legend: bool = True,
-           title: Optional[str] = None, rankdir: str = "BT"):
+           title: Optional[str] = None, rankdir: str = "BT", gradients: bool = False,
+           highlight=None, output: Optional[str] = None):
     """Draw ``circuit`` as a :class:`graphviz.Digraph`, and write it when ``path`` is given.
 
     Inputs and constants are drawn as boxes (the sources), gates as circles
@@ -271,6 +325,17 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
         A title; by default ``outputs(inputs)`` and the size.
     rankdir : str
         Graphviz direction; ``"BT"`` puts the sources at the bottom.
+    gradients : bool
+        With ``values``: label every node with its adjoint ``∂y/∂z`` (line
+        ``∂ …``) and every wire with its local partial, as micrograd's
+        ``draw_dot`` shows data and grad (for the output ``output``,
+        optional for a one-output circuit).
+    highlight : sequence of GradientPath, optional
+        Paths from :func:`circuits.top_paths` drawn thick, one colour each
+        (:data:`PATH_COLORS`, heaviest first); with ``values`` their wires
+        are labelled with their partials.
+    output : str, optional
+        The output whose adjoints ``gradients`` shows.
 
     Returns
     -------
@@ -307,7 +372,24 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     g.attr(rankdir=rankdir, label=_escape(title), labelloc="t", fontsize="12")
     g.attr("node", fontname="Helvetica", fontsize="12")
     g.attr("edge", fontname="Helvetica", fontsize="11", arrowsize="0.6")
-    kinds = _add_circuit(g, circuit, "", values=values, mirror=mirror)
+    adjoints = partials = colours = None
+    if gradients:
+        if values is None:
+            raise CircuitError("render(gradients=True) needs values={input: number, ...} to compute the adjoints at")
+        adjoints = propagate(circuit, REAL, values, output=output).values
+        partials = edge_values(circuit, values, output=output)
+    if highlight is not None:
+        colours = {}
+        for k, p in enumerate(highlight):
+            if not isinstance(p, GradientPath):
+                raise CircuitError(f"render(highlight=...) takes GradientPaths from circuits.top_paths, "
+                                   f"got {type(p).__name__}")
+            for wire in p.edges:
+                colours.setdefault(wire, PATH_COLORS[k % len(PATH_COLORS)])
+        if values is not None and partials is None:
+            partials = {w: v for w, v in edge_values(circuit, values).items() if w in colours}
+    kinds = _add_circuit(g, circuit, "", values=values, mirror=mirror, adjoints=adjoints,
+                         partials=partials, highlight=colours)
     if legend:
         _add_legend(g, kinds)
     if path is not None:
@@ -350,13 +432,22 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
     >>> [line.strip() for line in g.source.splitlines() if "cluster_" in line]
     ['subgraph cluster_circuit {', 'subgraph cluster_forward {', 'subgraph cluster_backward {', 'subgraph cluster_legend {']
     """
-    from .transforms import backward, forward
 
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"render_transforms() expects a Circuit, got {type(circuit).__name__}")
+    what = "the circuit with its forward and backward circuits"
+    # Check before building: each gradient circuit holds a copy of the circuit, and
+    # the literal forward circuit grows as n·(s + w) (a least-squares circuit with
+    # n = 240 took gigabytes before it was refused).
+    _check_size(3 * len(circuit), max_nodes, what, at_least=True)
+    back = backward(circuit)
+    # the literal forward circuit (Θ(n·(s + w))) has a chain-rule term per input and
+    # wire into a gate of two or more wires
+    joins = 0 if sparse else sum(len(a) for a in circuit._args if len(a) >= 2)
+    _check_size(2 * len(circuit) + len(back) + len(circuit.inputs) * joins, max_nodes, what, at_least=True)
     parts = [("circuit", "c", circuit), ("forward", "f", forward(circuit, sparse=sparse)),
-             ("backward", "b", backward(circuit))]
-    _check_size(sum(len(c) for _, _, c in parts), max_nodes, "the circuit with its forward and backward circuits")
+             ("backward", "b", back)]
+    _check_size(sum(len(c) for _, _, c in parts), max_nodes, what)
     graphviz = _graphviz()
     g = graphviz.Digraph("transforms")
     g.attr(rankdir=rankdir, label=_escape(f"{', '.join(circuit.outputs)}({', '.join(circuit.inputs)})"

@@ -50,17 +50,28 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 from .builder import Builder
 from .circuit import Circuit
 from .errors import CircuitError
-from .evaluate import evaluate
-from .gates import GATES
+from .evaluate import evaluate, node_values as _node_values
+from .gates import GATES, domain_of, interval_of
+from .transforms.verify import finite_differences, kink_distances
 
 __all__ = ["circuits", "points", "assert_gradient_close", "node_values",
            "EXACT_OPS", "ALL_OPS", "VALUE_BOUND", "INPUT_RANGE"]
 
-#: Gates with exact rational values: circuits of these evaluate exactly on Fractions.
-EXACT_OPS = ("add", "mul", "div", "recip", "square", "pow", "relu", "step")
+#: Built-in gates with exact rational values: circuits of these evaluate exactly on Fractions.
+EXACT_OPS = tuple(op for op, g in GATES.items() if g.exact)
 
-#: Every gate of the registry, rational ones first (shrinking prefers earlier ops).
+#: Every built-in gate, rational ones first (shrinking prefers earlier ops).  The
+#: strategies draw from the registry as it is when they run, registered gates included.
 ALL_OPS = EXACT_OPS + tuple(op for op in GATES if op not in EXACT_OPS)
+
+
+def _exact_ops() -> tuple:
+    return tuple(op for op, g in GATES.items() if g.exact)
+
+
+def _all_ops() -> tuple:
+    exact = _exact_ops()
+    return exact + tuple(op for op in GATES if op not in exact)
 
 #: Bound on ``|value|`` of every node of a drawn circuit on the input box.
 VALUE_BOUND = 1000.0
@@ -77,8 +88,14 @@ _CONSTANTS_EXACT = (1, 2, -1, Fraction(1, 2), 3, Fraction(-2, 3), 0)
 _CONSTANTS_FLOAT = _CONSTANTS_EXACT + (0.5, -1.25)
 _EXPONENTS = (3, 2, -1, 4, -2, 0, 1, 5, -3)
 _SHIFTS = (1, Fraction(1, 2), 2)  # c in the positive wrapper square(u) + c
-# Domain-restricted argument positions: they receive a positive node.
-_POSITIVE_ARGS = {"log": (0,), "sqrt": (0,), "recip": (0,), "div": (1,)}
+
+
+def _positive_args(op) -> tuple:
+    """Argument positions of ``op`` that must receive a positive node (from the gate's domain)."""
+    gate = GATES[op]
+    if gate.constant_args:  # pow: a negative exponent asks for it, handled where k is drawn
+        return ()
+    return tuple(j for j, d in enumerate(domain_of(gate)) if d is not None and d[0] >= 0)
 
 
 def _name(names: Sequence[str], i: int, stem: str) -> str:
@@ -133,17 +150,17 @@ def circuits(draw, max_inputs: int = 3, max_gates: int = 12, ops: Optional[Seque
     if max_inputs < 1 or max_gates < 1 or max_outputs < 1:
         raise CircuitError("circuits(): max_inputs, max_gates and max_outputs must be at least 1")
     if ops is None:
-        ops = EXACT_OPS if exact else ALL_OPS
+        ops = _exact_ops() if exact else _all_ops()
     ops = tuple(ops)
     unknown = [op for op in ops if op not in GATES]
     if unknown or not ops:
         raise CircuitError(f"circuits(): unknown gate {unknown[0] if unknown else None!r} in ops; "
                            f"choose from {sorted(GATES)}")
     if exact:
-        inexact = [op for op in ops if op not in EXACT_OPS]
+        inexact = [op for op in ops if not GATES[op].exact]
         if inexact:
             raise CircuitError(f"circuits(exact=True): gate {inexact[0]!r} has no exact rational "
-                               f"value; choose ops from {EXACT_OPS}")
+                               f"value; choose ops from {_exact_ops()}")
     weights = _WEIGHTS_EXACT if exact else _WEIGHTS_FLOAT
     constants = _CONSTANTS_EXACT if exact else _CONSTANTS_FLOAT
     limit = VALUE_BOUND
@@ -184,7 +201,7 @@ def circuits(draw, max_inputs: int = 3, max_gates: int = 12, ops: Optional[Seque
         return add_node(node, bound[u] ** 2 + float(c), float(c)), float(c), 2
 
     def cost(op: str) -> int:
-        return 3 if op in _POSITIVE_ARGS else 1
+        return 3 if _positive_args(op) else 1
 
     n_inputs = draw(st.integers(1, max_inputs))
     for i in range(n_inputs):
@@ -229,25 +246,53 @@ def circuits(draw, max_inputs: int = 3, max_gates: int = 12, ops: Optional[Seque
         elif op in ("exp",):
             u = pick(math.log(limit))
             last = add_node(b.gate("exp", u), math.exp(bound[u]), math.exp(-bound[u]))
-        elif op in _POSITIVE_ARGS:
-            p, lo, _ = positive(remaining - 1)
-            if op == "div":
-                u = pick(limit * lo)
-                last = add_node(b.gate("div", u, p), bound[u] / lo)
-            elif op == "recip":
-                last = add_node(b.gate("recip", p), 1 / lo, 1 / bound[p])
-            elif op == "log":
-                last = add_node(b.gate("log", p), max(abs(math.log(lo)), abs(math.log(bound[p]))))
-            else:  # sqrt
-                last = add_node(b.gate("sqrt", p), math.sqrt(bound[p]), math.sqrt(lo))
-        else:  # bounded or bound-preserving unary gates
-            u = pick(limit)
-            m = bound[u] if op == "relu" else 1.0
-            lo = 1 / (1 + math.exp(min(bound[u], 700.0))) if op == "sigmoid" else None
-            last = add_node(b.gate(op, u), m, lo)
+        elif _positive_args(op) and GATES[op].arity is not None:
+            # arguments in a positive domain (log, sqrt, recip, div's denominator) get a
+            # node known positive; the others are small enough for the quotient's bound
+            gate = GATES[op]
+            positives = _positive_args(op)
+            args, ivs = [None] * gate.arity, [None] * gate.arity
+            lo = math.inf
+            for j in positives:
+                p, p_low, _ = positive(remaining - 1)
+                args[j], ivs[j] = p, (p_low, bound[p])
+                lo = min(lo, p_low)
+            for j in range(gate.arity):
+                if args[j] is None:
+                    u = pick(limit * lo)
+                    args[j], ivs[j] = u, (-bound[u], bound[u])
+            v_low, v_high = interval_of(gate, ivs)
+            last = add_node(b.gate(op, *args), max(abs(v_low), abs(v_high)), v_low if v_low > 0 else None)
+        else:  # any other gate, bounded by its interval rule
+            gate = GATES[op]
+            k = gate.arity if gate.arity is not None else draw(st.integers(gate.min_arity, gate.min_arity + 1))
+            dom = domain_of(gate)
+            args, ivs = [], []
+            for j in range(k):
+                d = dom[j]
+                if d is not None and math.isfinite(d[0]) and math.isfinite(d[1]):
+                    # a bounded domain (tan): mid + 0.9·half·tanh(u) stays inside it
+                    u = pick(limit)
+                    t = add_node(b.gate("tanh", u), 1.0)
+                    mid, half = (d[0] + d[1]) / 2, 0.9 * (d[1] - d[0]) / 2
+                    u = b.gate("add", t, b.const_node(mid), weights=(half, 1)) if mid else \
+                        b.gate("add", t, weights=(half,))
+                    add_node(u, abs(mid) + half)
+                    iv = (mid - half, mid + half)
+                else:
+                    u = pick(limit)
+                    iv = (-bound[u], bound[u])
+                args.append(u)
+                ivs.append(iv)
+            lo, hi = interval_of(gate, ivs)
+            m = max(abs(lo), abs(hi))
+            if m > limit:  # too large on the box: fall back to the bounded tanh
+                last = add_node(b.gate("tanh", args[0]), 1.0)
+            else:
+                last = add_node(b.gate(op, *args), m, lo if lo > 0 else None)
 
     if last is None:  # no gate could be afforded: a single gate on an input
-        op = next((op for op in ops if op not in _POSITIVE_ARGS), "add")
+        op = next((op for op in ops if not _positive_args(op)), "add")
         last = b.gate(op, nodes[0], nodes[0]) if op == "mul" else b.gate(op, nodes[0])
         add_node(last, math.inf)
     n_outputs = draw(st.integers(1, max_outputs))
@@ -268,15 +313,7 @@ def node_values(circuit: Circuit, point: Mapping) -> list:
     >>> node_values(c, {"x": 3})
     [3, 3, 9]
     """
-    everything = Circuit(circuit._ops, circuit._args, circuit._weights, circuit._values,
-                         circuit._names, circuit._inputs,
-                         {str(v): v for v in range(len(circuit))})
-    values = evaluate(everything, {k: point[k] for k in circuit.inputs})
-    return [values[str(v)] for v in range(len(circuit))]
-
-
-def _kink_arguments(circuit: Circuit) -> list:
-    return sorted({circuit.args(v)[0] for v in circuit.gates() if circuit.op(v) in ("relu", "step")})
+    return _node_values(circuit, {k: point[k] for k in circuit.inputs})
 
 
 def _inside(circuit: Circuit, point: Mapping, margin: float) -> bool:
@@ -286,7 +323,9 @@ def _inside(circuit: Circuit, point: Mapping, margin: float) -> bool:
         return False
     if not all(math.isfinite(v) for v in values):
         return False
-    return all(abs(values[u]) > margin for u in _kink_arguments(circuit)) if margin else True
+    if not margin:
+        return True
+    return all(abs(d) > margin for d in kink_distances(circuit, values))
 
 
 def points(circuit: Circuit, exact: bool = False, margin: float = 1e-6):
@@ -338,41 +377,6 @@ def points(circuit: Circuit, exact: bool = False, margin: float = 1e-6):
         lambda p: _inside(circuit, p, margin))
 
 
-def _differences(circuit: Circuit, point: dict, name: str, h: float) -> dict:
-    """Richardson-extrapolated central differences of every output along input ``name``."""
-    def at(t):
-        q = dict(point)
-        q[name] = point[name] + t
-        return evaluate(circuit, q)
-
-    plus, minus = at(h), at(-h)
-    plus2, minus2 = at(h / 2), at(-h / 2)
-    result = {}
-    for out in circuit.outputs:
-        d1 = (plus[out] - minus[out]) / (2 * h)
-        d2 = (plus2[out] - minus2[out]) / h
-        result[out] = (4 * d2 - d1) / 3  # O(h^4) truncation error
-    return result
-
-
-def _kink_crossed(circuit: Circuit, point: dict, name: str, h: float, kinks: list) -> bool:
-    if not kinks:
-        return False
-    signs = None
-    for t in (0.0, h, -h, h / 2, -h / 2):
-        q = dict(point)
-        q[name] = point[name] + t
-        values = node_values(circuit, q)
-        s = [values[u] > 0 for u in kinks]
-        if t == 0.0 and any(values[u] == 0 for u in kinks):
-            return True
-        if signs is None:
-            signs = s
-        elif s != signs:
-            return True
-    return False
-
-
 def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Mapping,
                           rtol: float = 1e-5, atol: float = 1e-6, h: float = 1e-3) -> None:
     """Check a gradient circuit against central finite differences of ``circuit``.
@@ -381,8 +385,8 @@ def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Ma
     ``out`` and an input ``x`` of ``circuit``, is compared with the
     Richardson-extrapolated central difference of ``out`` along ``x`` at
     ``point`` (other outputs, such as kept primal values, are ignored).  The
-    step shrinks from ``h`` when the difference stencil would cross the kink
-    of a ``relu`` or ``step`` gate.
+    step shrinks from ``h`` when the difference stencil would cross a gate's
+    kink (relu, step, abs, max, ...); see :func:`circuits.transforms.verify.finite_differences`.
 
     Parameters
     ----------
@@ -430,16 +434,7 @@ def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Ma
                              f"outputs {list(circuit.outputs)} and inputs {list(circuit.inputs)}; "
                              f"its outputs are {list(gradient_circuit.outputs)}")
     grad = evaluate(gradient_circuit, {k: point[k] for k in gradient_circuit.inputs})
-    kinks = _kink_arguments(circuit)
-    fd = {}
-    for x in {x for _, x, _ in present}:
-        step = h
-        while _kink_crossed(circuit, point, x, step, kinks):
-            step /= 8
-            if step < 1e-12:
-                raise CircuitError(f"input {x!r}: the point {point} lies on the kink of a relu/step "
-                                   "gate, where the derivative is undefined; choose another point")
-        fd[x] = _differences(circuit, point, x, step)
+    fd = finite_differences(circuit, point, sorted({x for _, x, _ in present}), h=h)
     bad = []
     for out, x, key in present:
         g, d = float(grad[key]), float(fd[x][out])

@@ -254,6 +254,52 @@ With `values=` every node also shows its value at a point, the note's
 circuits.render(library.backprop_example(), values={"x_1": 1, "x_2": 2})
 '''),
     md('''
+## Your own gate
+
+Every operation is one `circuits.Gate` declaration in the registry
+`circuits.GATES`, and every part of the toolkit reads it from there.
+`circuits.register_gate` adds one.  `softplus(u) = log(1 + e^u)`, a smooth
+relu, needs its value (a `formula` over a namespace `m` of elementary
+functions: floats, numpy, sympy and the benchmark peers are derived from it)
+and its partial rule, built from registered gates: `d/du softplus(u) = σ(u)`,
+a `sigmoid` gate.
+'''),
+    code('''
+softplus = circuits.Gate(
+    "softplus", 1, "softplus",
+    formula=lambda m, u: m.log(1 + m.exp(u)),
+    partial=lambda b, args, out, i: (b.gate("sigmoid", args[0]), 1),
+    doc="log(1 + e^u)")
+circuits.register_gate(softplus)
+
+s = circuits.parse("softplus(w*x + b)")
+print(s, s.evaluate(w=1.0, x=2.0, b=-1.0))
+print(circuits.trace(lambda x: circuits.softplus(x) - x.softplus()).evaluate(x=0.5))
+'''),
+    md('''
+It differentiates like any built-in gate, and sympy agrees with every partial:
+'''),
+    code('''
+ds = circuits.backward(s)
+print(ds.evaluate(w=1.0, x=2.0, b=-1.0))
+print(circuits.symbolic_check(s, ds))
+circuits.render(circuits.backward(s, keep_primal=True))
+'''),
+    md('''
+A second registration of the same name, a partial rule that emits a gate the
+registry does not have, or a gate without a numeric evaluation is one clear
+error:
+'''),
+    code('''
+for bad in (softplus,
+            circuits.Gate("bad", 1, "bad", formula=lambda m, u: m.exp(u),
+                          partial=lambda b, args, out, i: (b.gate("expm1", args[0]), 1))):
+    try:
+        circuits.register_gate(bad)
+    except circuits.CircuitError as error:
+        print("CircuitError:", error)
+'''),
+    md('''
 Next: [02_forward_vs_backward.ipynb](02_forward_vs_backward.ipynb) differentiates
 these circuits.
 '''),
@@ -763,7 +809,9 @@ print("w·J (sympy)", [round(float(e), 10) for e in sympy.Matrix([[2.0, 0.5]]) *
 
 A full Jacobian takes $d$ forward sweeps (one per input) or $m$ reverse sweeps
 (one per output): $T(g, \\nabla g) \\le C\\gamma(m \\wedge d)\\,T(g)$.
-`jacobian(mode="auto")` picks the mode with fewer sweeps.  To see the
+`jacobian(mode="forward")` and `jacobian(mode="reverse")` build exactly these
+sweeps; `jacobian(mode="auto")` goes further and builds the vertex-elimination order
+with the fewest counted multiplications (notebook 06).  To see the
 difference, take $d$ inputs summed into $h$, eight layers $h \\leftarrow
 \\tanh(h)\\cdot h$, and $m$ outputs $\\sin(h + j)$: every sweep pays for the
 eight layers once.
@@ -930,6 +978,341 @@ print(circuits.backward(ladder(40)).size, "gates for the whole gradient")
 ]
 
 
+# --------------------------------------------------------------------------
+# 06: Jacobian accumulation
+# --------------------------------------------------------------------------
+
+NB06 = [
+    md('''
+# Jacobian accumulation: forward, reverse, Markowitz and the optimum
+
+Seed `001_98bb05108a2025f7.txt` (Remark 12.7) labels every edge $j \\to k$ of the
+computational graph with the local partial $c_{kj} = \\partial_j[k]$; then
+$\\partial y / \\partial x$ is Bauer's sum over the paths from $x$ to $y$ of the products of
+the labels, forward and reverse mode are two dynamic programmes for it, and finding the
+cheapest one is NP-hard (Naumann 2008).
+
+**Vertex elimination** (Griewank and Walther, *Evaluating Derivatives*, 2nd ed., 2008,
+chapters 9 and 10) covers them all.  Eliminating an intermediate vertex $j$ does, for every
+predecessor $i$ and successor $k$,
+$$c_{ki} \\leftarrow c_{ki} + c_{kj}\\,c_{ji} \\qquad\\text{(a new "fill-in" edge when } c_{ki}
+\\text{ was absent)}$$
+and deletes $j$.  When only inputs and outputs are left, the edges are the Jacobian.
+Increasing order is the forward mode, decreasing the reverse mode, anything else is
+"cross-country".
+
+`circuits.eliminate(circuit, order)` does this on the circuit's linearized graph and
+returns the Jacobian **as a circuit**, with the counts: a *multiplication* is a product of
+two partials that are both non-constant (one `×` gate); a product by a constant (a `+`
+weight, the 2 of $d(u^2)/du$) folds into a wire weight and is free; an *addition* is one
+`+` gate.  When no partial is constant, eliminating $j$ costs its Markowitz degree
+$|P(j)|\\cdot|S(j)|$.
+'''),
+    SETUP,
+    md('''
+## Speelpenning's product
+
+$f(x) = x_1 x_2 \\cdots x_n$ as a chain of binary products, Griewank and Walther's
+standard example: forward elimination costs $n(n-1)/2 - 1$ multiplications, reverse
+elimination $2(n-2)$.  For $n = 10$: 44 and 16.  Markowitz (smallest $|P|\\cdot|S|$ first,
+ties to the lowest vertex) starts at the bottom of the chain, where every degree is 2, and
+pays for it; its relative variant ($|P||S| - |X(j)||Y(j)|$, as in ANGEL) and the exact
+optimum (dynamic programming over the subsets of intermediate vertices) find the reverse
+order's cost.
+'''),
+    code('''
+f = library.speelpenning(10)
+for n in (4, 10, 16):
+    e_f = circuits.eliminate(library.speelpenning(n), "forward")
+    e_r = circuits.eliminate(library.speelpenning(n), "reverse")
+    print(f"n = {n:2d}: forward {e_f.multiplications:3d} = n(n-1)/2 - 1 = {n * (n - 1) // 2 - 1:3d};  "
+          f"reverse {e_r.multiplications:2d} = 2(n-2) = {2 * (n - 2)}")
+circuits.compare_orders(f)
+'''),
+    md('''
+`render_elimination` draws each step: edge labels are the partials (here as numbers at
+$x = (1, 2, 3, 4)$), the eliminated vertex is dashed red with the edges it had, fill-in
+edges are orange and updated edges blue.  Forward elimination of $x_1 x_2 x_3 x_4$:
+$v_4 = x_1 x_2$ goes first and hands $x_1$ and $x_2$ to $v_5$ (2 multiplications), then
+$v_5$ hands three inputs to the output (3 more):
+'''),
+    code('''
+from IPython.display import display
+point = {"x_1": 1, "x_2": 2, "x_3": 3, "x_4": 4}
+for frame in circuits.render_elimination(library.speelpenning(4), "forward", point=point):
+    display(frame)
+'''),
+    md('''
+Reverse elimination takes $v_5$ first: its only successor is the output, so each step
+costs the number of its predecessors, 2.  Without a point the labels are the symbolic
+partials, products and sums of the circuit's nodes:
+'''),
+    code('''
+for frame in circuits.render_elimination(library.speelpenning(4), "reverse"):
+    display(frame)
+'''),
+    md('''
+## Remark 12.8: $\\sin(w^{\\mathsf T}x)\\,b$
+
+Seed 001's tightness example has $d + m$ gates and a Jacobian $b\\cos(w^{\\mathsf T}x)w^{\\mathsf T}$
+with $d\\cdot m$ entries.  With $w$ and $b$ fixed, every partial except $\\cos(w^{\\mathsf T}x)$
+is a constant, so no order needs a single multiplication of two varying partials: every
+entry is $\\cos(w^{\\mathsf T}x)$ times the constant $w_i b_j$ (one *scaling* each), the
+$d\\cdot m$ that Remark 12.8 says nobody can avoid.
+'''),
+    code('''
+c = library.sin_dot(4, 4)
+e = circuits.eliminate(c, "optimal")
+print(f"{e.multiplications} multiplications, {e.additions} additions, {e.scalings} scalings "
+      f"for a {len(c.outputs)} x {len(c.inputs)} Jacobian")
+circuits.compare_orders(c)
+'''),
+    md('''
+Inside a network the choice matters.  Take $w$ and $b$ as variables (a layer's weights,
+inputs of the circuit) and put a $\\tanh$ layer before and an $\\exp$ after:
+$f_j(x) = \\exp\\big(b_j \\sin(\\textstyle\\sum_i w_i \\tanh x_i)\\big)$, differentiated with
+respect to $x$ only (`wrt`).  Now the partials $w_i$, $b_j$, $1 - \\tanh^2 x_i$ and
+$\\exp(\\cdot)$ all vary.  Forward elimination drags $d$ columns through the output side,
+reverse drags $m$ rows through the input side; the optimum eliminates the input side
+towards the bottleneck $\\sin$ and the output side away from it, and pays $d\\cdot m$ only
+once, at the bottleneck.  Neither forward nor reverse is best; Markowitz finds the optimum.
+'''),
+    code('''
+def remark_12_8_in_a_network(d, m):
+    b = circuits.Builder()
+    x = b.inputs([f"x_{i}" for i in range(1, d + 1)])
+    w = b.inputs([f"w_{i}" for i in range(1, d + 1)])
+    beta = b.inputs([f"b_{j}" for j in range(1, m + 1)])
+    s = circuits.sin(circuits.sum_of([wi * circuits.tanh(xi) for wi, xi in zip(w, x)]))
+    for j in range(m):
+        b.output(f"f_{j + 1}", circuits.exp(s * beta[j]))
+    return b.build()
+
+net = remark_12_8_in_a_network(4, 4)
+xs = [f"x_{i}" for i in range(1, 5)]
+circuits.compare_orders(net, wrt=xs)
+'''),
+    code('''
+import random
+rng = random.Random(0)
+at = {name: rng.uniform(-1, 1) for name in net.inputs}
+best = circuits.eliminate(net, "optimal", wrt=xs)
+reference = circuits.backward(net).evaluate(at)
+print("optimal order:", best.order)
+print("same Jacobian as backward:",
+      all(abs(v - reference[k]) < 1e-12 for k, v in best.jacobian.evaluate(at).items()))
+'''),
+    md('''
+## A graph where Markowitz loses to reverse, and neither is optimal
+
+Six product gates computing $x_1^{10} - 2x_1^8x_2^2$: $a = x_1x_1$, $p = aaa$,
+$q = pa$, $r = qa$, $t = x_2x_2q$, $f = r - 2t$.  Markowitz's greedy choice is worse than
+the reverse order, and the optimum (found by the dynamic programme, checked against all
+$5! = 120$ orders in the tests) beats both.
+'''),
+    code('''
+b = circuits.Builder()
+x1, x2 = b.input_node("x_1"), b.input_node("x_2")
+a = b.gate("mul", x1, x1)
+p = b.gate("mul", a, a, a)
+q = b.gate("mul", p, a)
+r = b.gate("mul", q, a)
+t = b.gate("mul", x2, x2, q)
+b.output_node("f", b.gate("add", t, r, weights=(-2, 1)))
+g = b.build()
+print(circuits.to_sympy(g))
+for order in ("markowitz", "reverse", "optimal"):
+    e = circuits.eliminate(g, order)
+    print(f"{order:10s} order {e.order}: {e.multiplications} multiplications, "
+          f"per step {[s.multiplications for s in e.steps]}")
+circuits.compare_orders(g)
+'''),
+    code('''
+circuits.render_elimination(g, "optimal")[0]     # the linearized graph the orders work on
+'''),
+    md('''
+## The matrix chain of Exercise 12.6
+
+A chain of dense layers $h \\leftarrow W h$ of widths $(30, 35, 15, 5, 10, 20, 25)$, with
+the weights as inputs too, differentiated with respect to $x$ (`wrt`): its Jacobian is the
+product $W_6 \\cdots W_1$ of six matrices of variables.  Eliminating the products
+$w \\cdot h$ is free (their partial into the sum is 1), and eliminating a whole layer of
+width $d_k$ between layers of widths $d_{k-1}$ and $d_{k+1}$ then costs
+$d_{k-1} d_k d_{k+1}$ multiplications: one matrix product.  So the layer orders are the
+bracketings of Exercise 12.6, and `library.matrix_chain_order` gives the best one: 15,125
+multiplications (the classic answer, Cormen et al. §15.2), against 40,500 from the left and
+47,500 from the right.
+'''),
+    code('''
+dims = (30, 35, 15, 5, 10, 20, 25)
+chain = library.layered_chain(dims)          # meta["layers"]: node ids of each layer's units
+xs = [f"x_{i}" for i in range(1, dims[0] + 1)]
+
+def layer_order(circuit, tree):
+    """The free products first, then whole layers in the post-order of the bracketing."""
+    layers = circuit.meta["layers"]
+    units = {v for layer in layers for v in layer}
+    order = [v for v in circuits.intermediate_vertices(circuit, wrt=xs) if v not in units]
+    stack, spans = [(tree, False)], []
+    while stack:
+        node, done = stack.pop()
+        if isinstance(node, int):
+            spans.append((node, node))
+        elif done:
+            right, left = spans.pop(), spans.pop()
+            order.extend(layers[left[1]])     # the layer between matrices left[1] and left[1] + 1
+            spans.append((left[0], right[1]))
+        else:
+            stack += [(node, True), (node[1], False), (node[0], False)]
+    return order
+
+for how in ("left", "right", "optimal"):
+    tree, cost = library.matrix_chain_order(dims, how)
+    e = circuits.eliminate(chain, layer_order(chain, tree), wrt=xs)
+    print(f"{how:8s} {str(tree):32s} matrix_chain_order {cost:6,d}   eliminate {e.multiplications:6,d}")
+'''),
+    md('''
+Vertex by vertex, the orders do not know about layers, yet increasing node ids multiply
+from the left (40,500), decreasing ones from the right (47,500), and Markowitz's greedy
+choice lands on the best bracketing's 15,125.  The exact optimum would have to search
+$2^{|Z|}$ subsets here, far too many:
+'''),
+    code('''
+circuits.compare_orders(chain, wrt=xs)
+'''),
+    md('''
+## `jacobian(mode="auto")` and the limits of the optimum
+
+`circuits.jacobian(c)` counts the heuristics (and, on small graphs, the optimum) without
+building anything, each count stopping once it exceeds the best so far, and builds the
+cheapest.  The exact optimum visits all subsets of the intermediate vertices, so it refuses
+large graphs and says what to do instead:
+'''),
+    code('''
+for name, c, wrt in [("speelpenning(10)", f, None), ("network", net, None),
+                     ("six products", g, None), ("chain", chain, xs)]:
+    print(f"{name:18s} auto picks {circuits.cheapest_order(c, wrt=wrt)}")
+try:
+    circuits.eliminate(chain, "optimal", wrt=xs)
+except circuits.CircuitError as error:
+    print(error)
+'''),
+]
+
+
+NB07 = [
+    md('''
+# Paths and semirings
+
+Bauer's formula (seed `001_98bb05108a2025f7.txt`, Remark 12.7; seed `002_3c7c11eee237a228.txt`)
+writes a partial derivative as a **sum over paths** of **products of edge labels**
+$\\partial_u[g]$.  Backpropagation computes that sum with one $\\oplus$ and one $\\otimes$
+per wire, and it never uses anything of the real numbers but the semiring laws.  Put
+another semiring in their place and the same sweep answers other questions
+(Du et al., *Generalizing Backpropagation for Gradient-Based Interpretability*, ACL 2023;
+seed 001, Definition 12.10):
+
+| semiring | one edge | the sum over paths |
+|---|---|---|
+| `REAL` | the partial | the derivative |
+| `COUNTING` | 1 | the number of paths |
+| `BOOLEAN` | structurally nonzero? | the Jacobian's sparsity |
+| `MAX_PRODUCT`, `k_best(k)` | $|\\partial|$ and the wire | the heaviest paths |
+| `ENTROPY` | $(|\\partial|, -|\\partial|\\log|\\partial|)$ | the entropy of the gradient flow |
+'''),
+    SETUP,
+    code('''
+from circuits.semirings import COUNTING, REAL, BOOLEAN, k_best
+y = circuits.trace(lambda x1, x2: (x1 + x2 + x1 * x2) * (x1 + x2))   # seed 003's worked example
+print("paths:", circuits.propagate(y, COUNTING).inputs)
+print("gradient at (3, 5):", circuits.propagate(y, REAL, {"x1": 3, "x2": 5}).inputs)
+for p in circuits.top_paths(y, {"x1": 3, "x2": 5}, k=3, input="x1"):
+    print(p)
+'''),
+    md('''
+The three paths from $x_1$ carry $40$, $23$ and $8$ (products of the partials along them);
+their sum is $\\partial y/\\partial x_1 = 71$.  Drawn with each node's value and adjoint and each wire's
+partial, as micrograd's `draw_dot` shows data and grad:
+'''),
+    code('''
+circuits.render(y, values={"x1": 3, "x2": 5}, gradients=True, legend=False)
+'''),
+    md('''
+## Exponentially many paths, linear work
+
+Squaring 40 times makes $2^{40}$ paths from $x$ to the output.  Enumerating them is
+hopeless; the counting semiring needs one sweep of 40 steps, the same sweep that
+backpropagation does.
+'''),
+    code('''
+import time
+b = circuits.Builder(); (x,) = b.inputs("x"); u = x
+for _ in range(40):
+    u = u * u
+b.output("f", u)
+deep = b.build()
+start = time.perf_counter()
+count = circuits.propagate(deep, COUNTING).inputs["x"]
+print(f"{count} = 2**40 paths, counted over {deep.wires} wires")
+try:
+    circuits.bauer_paths(deep)
+except circuits.CircuitError as error:
+    print(error)
+'''),
+    md('''
+## The top gradient paths of a small network
+
+`top_paths` reads the $k$ heaviest paths out of the $k$-best semiring: which parameters
+and activations carry most of the gradient of the loss.  They are drawn over the circuit,
+one colour each, heaviest in red.
+'''),
+    code('''
+import random
+random.seed(1)
+net = library.mlp([2, 3, 1], activation="sigmoid")
+point = {x: round(random.uniform(-1, 1), 2) for x in net.inputs}
+paths = circuits.top_paths(net, point, k=3)
+for p in paths:
+    print(p)
+circuits.render(net, values=point, highlight=paths, legend=False, title="the 3 heaviest gradient paths")
+'''),
+    md('''
+## How spread out is the gradient?
+
+The entropy of the distribution of gradient mass $\\prod|\\partial|$ over the paths from
+an input is 0 when one path carries everything and $\\log(\\#\\text{paths})$ when all carry
+the same.  It comes from the expectation semiring, in the same single sweep.
+'''),
+    code('''
+import math
+for x in ("W1_1_1", "x_1", "b2_1"):
+    n = circuits.propagate(net, COUNTING).inputs[x]
+    h = circuits.gradient_entropy(net, point, input=x)
+    print(f"{x:7} {n} paths, entropy {h:.3f} nats (log of the count: {math.log(n):.3f})")
+'''),
+    md('''
+## Sparse Jacobians by colouring
+
+The Boolean semiring gives the Jacobian's sparsity pattern.  Columns with no nonzero row
+in common share one forward sweep (Curtis, Powell and Reid 1974): colouring the column
+intersection graph (networkx) tells how few sweeps are needed.  The banded map
+$y_i = x_{i-1} x_i x_{i+1}$ needs **3 colours whatever $n$ is**, so its Jacobian circuit
+grows linearly in $n$, built in 3 sweeps instead of $n$.  (Forward propagation that skips
+structural zeros, `jacobian(mode="forward")`, reaches the same size here, but only after $n$
+sweeps over the whole circuit: its build time grows quadratically.)
+'''),
+    code('''
+print(circuits.jacobian_sparsity(library.banded_product(5)))
+print(f"{'n':>6} {'colours':>8} {'size':>6} {'sweeps':>7} {'forward sweeps':>15}")
+for n in (10, 100, 1000, 10000):
+    c = library.banded_product(n)
+    colours = circuits.jacobian_colouring(c).colours
+    J = circuits.jacobian(c, sparse=True)
+    print(f"{n:>6} {colours:>8} {J.size:>6} {colours:>7} {n:>15}")
+'''),
+]
+
+
 #: notebook file stem → list of (cell type, source).
 NOTEBOOKS = {
     "01_building_circuits": NB01,
@@ -937,6 +1320,8 @@ NOTEBOOKS = {
     "03_baur_strassen": NB03,
     "04_training_with_backprop": NB04,
     "05_beyond_the_gradient": NB05,
+    "06_jacobian_accumulation": NB06,
+    "07_paths_and_semirings": NB07,
 }
 
 

@@ -113,6 +113,18 @@ def test_benchmark_doctests(module):
     assert result.failed == 0, f"{result.failed} doctest(s) of benchmarks.{module} failed"
 
 
+def test_elimination_benchmark_quick_rows(tmp_path):
+    from benchmarks import elimination
+    rows = elimination.run(["chain", "horner"], quick=True, out=open(tmp_path / "log.txt", "w"))
+    by = {(r["case"], r["method"]): r for r in rows}
+    # a 50-deep sin chain: every order costs 49 multiplications, and as many ops as backward
+    assert by["chain(50)", "markowitz"]["mults"] == 49
+    assert by["chain(50)", "reverse"]["ops"] == by["chain(50)", "backward sweeps"]["ops"]
+    # Horner: forward elimination = forward sweeps in binary operations
+    assert by["horner(10)", "forward"]["ops"] == by["horner(10)", "forward sweeps"]["ops"]
+    assert elimination.markdown(rows).count("\n") == len(rows) + 1
+
+
 def test_mgh_table_counts_and_targets(tmp_path):
     """Issue 17: the MGH table reports our operation counts against CasADi's (when installed)."""
     from benchmarks import mgh as bench_mgh

@@ -133,9 +133,9 @@ def test_vector_bound_tightness_example():
 
 def test_errors_name_the_outputs():
     c = circuits.trace(lambda x, y: (x * y, x + y))
-    with pytest.raises(CircuitError, match="pass output="):
+    with pytest.raises(CircuitError, match=r"has 2 outputs .*choose one with output="):
         bounds.theorem3(c)
-    with pytest.raises(CircuitError, match="no output named 'z'"):
+    with pytest.raises(CircuitError, match="'z' is not an output"):
         bounds.theorem3(c, "z")
     assert bounds.theorem3(c, "f1").holds
 

@@ -41,7 +41,7 @@ def test_json_round_trip_preserves_structure_and_values(indent):
     c = _sample()
     text = to_json(c, indent=indent)
     doc = json.loads(text)  # valid JSON for an independent parser
-    assert doc["format"] == "circuits" and doc["version"] == 1
+    assert doc["format"] == "circuits" and doc["version"] == 2
     d = from_json(text)
     assert _structure(d) == _structure(c)
     point = dict(x=Fraction(1, 3), y=Fraction(2), z=Fraction(9, 4))
@@ -139,7 +139,7 @@ MALFORMED = {
     "deeply nested objects": ('{"a":' * 100_000 + "1" + "}" * 100_000, "nested"),
     "not an object": ("[1, 2]", "object"),
     "wrong format": (_doc(format="other"), "format"),
-    "wrong version": (_doc(version=2), "version"),
+    "wrong version": (_doc(version=3), "version"),
     "version as string": (_doc(version="1"), "version"),
     "version as bool": (_doc(version=True), "version"),
     "unknown top-level key": (_doc(extra=1), "'extra'"),
@@ -149,7 +149,7 @@ MALFORMED = {
     "node not an object": (_nodes(X, 5), "node 1"),
     "node without op": (_nodes(X, {"args": [0]}), "node 1"),
     "op not a string": (_nodes(X, {"op": 3, "args": [0]}), "node 1"),
-    "unknown op": (_nodes(X, {"op": "tan", "args": [0]}), "node 1"),
+    "unknown op": (_nodes(X, {"op": "asin", "args": [0]}), "node 1"),
     "unexpected node key": (_nodes(X, {"op": "sin", "args": [0], "colour": "red"}), "node 1"),
     "weights on non-add": (_nodes(X, {"op": "mul", "args": [0, 0], "weights": [1, 2]}), "node 1"),
     "forward reference": (_nodes(X, {"op": "sin", "args": [2]}, {"op": "cos", "args": [1]}), "node 1"),
@@ -382,16 +382,21 @@ def test_from_sympy_inputs_and_names():
     assert from_sympy(x * y, name="g").evaluate(x=2, y=5) == {"g": 10}
 
 
-@pytest.mark.parametrize("expr", ["asin", "Piecewise", "Min", "Max3", "Symbolic Heaviside"])
+@pytest.mark.parametrize("expr", ["asin", "Piecewise", "Symbolic Heaviside"])
 def test_from_sympy_unsupported_nodes_are_named(expr):
     x, y, h = sympy.symbols("x y h")
     e, name = {"asin": (sympy.asin(x), "asin"),
                "Piecewise": (sympy.Piecewise((x, x > 0), (y, True)), "Piecewise"),
-               "Min": (sympy.Min(x, y), "Min"),
-               "Max3": (sympy.Max(x, y, 1), "Max"),
                "Symbolic Heaviside": (sympy.Heaviside(x, h), "Heaviside")}[expr]
     with pytest.raises(CircuitError, match=name):
         from_sympy(e)
+
+
+def test_from_sympy_min_and_max_of_several_arguments():
+    x, y = sympy.symbols("x y")
+    c = from_sympy({"lo": sympy.Min(x, y), "hi": sympy.Max(x, y, 1), "r": sympy.Max(0, x)})
+    assert sorted(c.op(v) for v in c.gates()) == ["max", "max", "min", "relu"]
+    assert c.evaluate(x=Fraction(1, 2), y=-3) == {"lo": -3, "hi": 1, "r": Fraction(1, 2)}
 
 
 def test_from_sympy_exact_rewrites():
@@ -402,33 +407,14 @@ def test_from_sympy_exact_rewrites():
     assert [absolute.evaluate(x=v)["f"] for v in (Fraction(-2), Fraction(0), Fraction(3))] == [2, 0, 3]
 
 
-def _random_circuit(rng):
-    b = Builder()
-    wires = list(b.inputs("x y z"))
-    safe = [circuits.sin, circuits.cos, circuits.tanh, circuits.sigmoid, circuits.exp,
-            lambda w: circuits.sqrt(circuits.square(w) + 1), lambda w: circuits.log(circuits.square(w) + 1),
-            lambda w: 1 / (circuits.square(w) + 1), lambda w: w ** 3]
-    for _ in range(8):
-        kind = rng.randrange(4)
-        a, c = rng.choice(wires), rng.choice(wires)
-        if kind == 0:
-            w = rng.choice(safe)(a)
-        elif kind == 1:
-            w = a * c
-        elif kind == 2:
-            w = Fraction(rng.randint(-5, 5), rng.randint(1, 4)) * a + rng.uniform(-1, 1) * c + rng.randint(-3, 3)
-        else:
-            w = a / (circuits.square(c) + 1)
-        wires.append(w)
-    b.output("f", wires[-1])
-    b.output("g", wires[-2] * wires[-3])
-    return b.build()
+def _random_circuit(seed):
+    return circuits.library.random_circuit(3, 14, seed=seed, n_outputs=2)
 
 
 @pytest.mark.parametrize("seed", range(12))
 def test_sympy_round_trip_preserves_values(seed):
     rng = random.Random(seed)
-    c = _random_circuit(rng)
+    c = _random_circuit(seed)
     d = from_sympy(to_sympy(c), inputs=list(c.inputs))
     assert list(d.inputs) == list(c.inputs)
     for _ in range(3):
@@ -454,3 +440,31 @@ def test_sympy_round_trip_of_every_gate():
             if op in ("log", "sqrt") and point["x"] < 0:
                 continue
             assert d.evaluate(point)["f"] == pytest.approx(c.evaluate(point)["f"], rel=1e-12), op
+
+
+# Written by circuits before the format's version 2 (the registry refactor of issue 11):
+# backward(parse("(x - y/3)**2 * sin(x) + relu(y)**5 - sigmoid(x*y)"), keep_primal=True).to_json()
+_VERSION_1 = (
+    '{"format":"circuits","version":1,"inputs":["x","y"],"outputs":{"f":11,"df/dx":25,"df/dy":24},'
+    '"nodes":[{"op":"input","name":"x"},{"op":"input","name":"y"},{"op":"add","args":[0,1],"weights":[1,"-1/3"]},'
+    '{"op":"square","args":[2]},{"op":"sin","args":[0]},{"op":"mul","args":[3,4]},{"op":"relu","args":[1]},'
+    '{"op":"const","value":5},{"op":"pow","args":[6,7]},{"op":"mul","args":[0,1]},{"op":"sigmoid","args":[9]},'
+    '{"op":"add","args":[5,8,10],"weights":[1,1,-1]},{"op":"const","value":1},{"op":"add","args":[12,10],'
+    '"weights":[1,-1]},{"op":"mul","args":[10,13]},{"op":"mul","args":[14,1]},{"op":"mul","args":[14,0]},'
+    '{"op":"const","value":4},{"op":"pow","args":[6,17]},{"op":"step","args":[1]},{"op":"mul","args":[18,19]},'
+    '{"op":"cos","args":[0]},{"op":"mul","args":[3,21]},{"op":"mul","args":[4,2]},{"op":"add","args":[16,20,23],'
+    '"weights":[-1,5,"-2/3"]},{"op":"add","args":[15,22,23],"weights":[-1,1,2]}],'
+    '"meta":{"role":["primal","primal","primal","primal","primal","primal","primal","primal","primal","primal",'
+    '"primal","primal","derivative","derivative","derivative","derivative","derivative","derivative",'
+    '"derivative","derivative","derivative","derivative","derivative","derivative","derivative","derivative"],'
+    '"adjoint_of":[[14,9],[18,6],[23,2],[24,1],[25,0]]}}')
+
+
+def test_version_1_documents_still_load():
+    c = from_json(_VERSION_1)
+    # the values that the writing version printed for this circuit
+    assert c.evaluate(x=0.5, y=-1.25) == pytest.approx(
+        {"f": 0.05420549085430809, "df/dx": 1.9002245768735442, "df/dy": -0.40652812606241756}, rel=1e-15)
+    assert c.meta["adjoint_of"][25] == 0 and c.meta["role"][12] == "derivative"
+    again = from_json(to_json(c))
+    assert json.loads(to_json(c))["version"] == 2 and again.record == c.record

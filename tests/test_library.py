@@ -390,7 +390,7 @@ def _argument_values(c, point):
             watched[f"a{v}"] = args[1]
     if not watched:
         return {}
-    probe = circuits.Circuit(c._ops, c._args, c._weights, c._values, c._names, c.inputs, watched)
+    probe = c.replace(outputs=watched)
     return probe.evaluate(point)
 
 

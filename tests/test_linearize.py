@@ -26,7 +26,7 @@ def _sympy_partial(c, g, i, values):
     if c.op(g) == "add":
         return c.weights(g)[i]
     args = c.args(g)
-    dummies = sympy.symbols(f"a0:{len(args)}")
+    dummies = sympy.symbols(f"a0:{len(args)}", real=True)  # Abs and sign differentiate on reals
     gate = GATES[c.op(g)]
     others = [sympy.sympify(values[v]) if j != i else d for j, (d, v) in enumerate(zip(dummies, args))]
     expr = (gate.sym or gate.num)(*others)  # the other arguments first: x**k at 0 stays exact

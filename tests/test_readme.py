@@ -5,6 +5,9 @@ import io
 import re
 from pathlib import Path
 
+import circuits
+from circuits.gates import BUILTIN, GATES
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -12,8 +15,25 @@ def _python_blocks():
     return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
 
 
+def test_readme_gate_tutorial_prints_what_it_claims():
+    (block,) = [b for b in _python_blocks() if "register_gate" in b]
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(compile(block, "README.md", "exec"), {})
+    finally:
+        for name in set(GATES) - BUILTIN:  # the tutorial's gate must not leak into other tests
+            circuits.unregister_gate(name)
+    printed = out.getvalue().splitlines()
+    claims = [line.split("#", 1)[1].strip() for line in block.splitlines()
+              if line.startswith("print(") and "#" in line]
+    assert len(claims) == 3 and len(printed) >= 3
+    for claim, line in zip(claims, printed):
+        assert line.startswith(claim.rstrip(". ")), (claim, line)
+
+
 def test_readme_example_prints_what_it_claims(tmp_path, monkeypatch):
-    (block,) = _python_blocks()
+    (block,) = [b for b in _python_blocks() if "register_gate" not in b]
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):

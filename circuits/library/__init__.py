@@ -14,7 +14,7 @@ the note (by file name, in ``/work/shared/seeds``) it comes from:
   ``000_dc516a4e4f2b9471.txt``, ``004_917d2e0b943a251d.txt``), :func:`sin_dot`,
   :func:`rnn`, :func:`conv1d` (seed 001);
 * :mod:`~circuits.library.general` — :func:`horner`, :func:`chain`,
-  :func:`random_circuit`;
+  :func:`speelpenning`, :func:`layered_chain`, :func:`random_circuit`;
 * :mod:`~circuits.library.mgh` — the Moré–Garbow–Hillstrom least-squares
   test problems (ACM TOMS 7(1), 1981): ``mgh.circuit(name)``, ``mgh.start(name)``;
 * :data:`FAMILIES` — name → ``size -> Circuit`` for scaling runs.
@@ -40,7 +40,7 @@ from .notes import (figure1, backprop_example, least_squares, perceptron, STUDEN
 from .linalg import (determinant, DETERMINANT_METHODS, inverse_from_determinant,
                      matrix_chain, matrix_chain_order)
 from .networks import mlp, sin_dot, rnn, conv1d
-from .general import horner, chain, random_circuit, RANDOM_OPS, RANDOM_BOX, RANDOM_CAP
+from .general import horner, chain, speelpenning, banded_product, layered_chain, random_circuit, RANDOM_OPS, RANDOM_BOX, RANDOM_CAP
 from .families import FAMILIES
 from . import mgh
 
@@ -51,6 +51,6 @@ __all__ = [
     "determinant", "DETERMINANT_METHODS", "inverse_from_determinant",
     "matrix_chain", "matrix_chain_order",
     "mlp", "sin_dot", "rnn", "conv1d",
-    "horner", "chain", "random_circuit", "RANDOM_OPS", "RANDOM_BOX", "RANDOM_CAP",
+    "horner", "chain", "speelpenning", "banded_product", "layered_chain", "random_circuit", "RANDOM_OPS", "RANDOM_BOX", "RANDOM_CAP",
     "FAMILIES", "mgh",
 ]

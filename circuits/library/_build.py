@@ -13,6 +13,7 @@ from typing import Sequence
 
 from ..circuit import check_number
 from ..errors import CircuitError
+from ..gates import GATES
 from .naming import matrix_names, vector_names
 
 
@@ -93,7 +94,6 @@ def output_vector(b, prefix: str, nodes: Sequence[int]) -> None:
 
 def unary(op: str, what: str) -> str:
     """Validate the name of a one-argument gate (an activation)."""
-    from ..gates import GATES
     gate = GATES.get(op)
     if gate is None or gate.arity != 1:
         choices = sorted(k for k, g in GATES.items() if g.arity == 1)

@@ -22,10 +22,10 @@ from typing import Optional, Sequence
 from ..builder import Builder
 from ..circuit import Circuit, check_number
 from ..errors import CircuitError
-from ..gates import GATES
+from ..gates import GATES, domain_of, interval_of
 from ._build import check_int, input_vector, out, output_vector
 
-__all__ = ["horner", "chain", "random_circuit", "RANDOM_OPS", "RANDOM_BOX", "RANDOM_CAP"]
+__all__ = ["horner", "chain", "speelpenning", "layered_chain", "random_circuit", "RANDOM_OPS", "RANDOM_BOX", "RANDOM_CAP"]
 
 
 def horner(coefficients: Sequence) -> Circuit:
@@ -122,6 +122,140 @@ def chain(depth: int, op: str = "sin") -> Circuit:
     return b.build()
 
 
+def speelpenning(n: int) -> Circuit:
+    """Speelpenning's product ``x_1·x_2·…·x_n`` as a chain of binary products.
+
+    The classic test function of vertex elimination (Griewank and Walther,
+    *Evaluating Derivatives*, 2nd ed., 2008): every partial is a node, none a
+    constant, so eliminating a vertex costs exactly its Markowitz degree;
+    forward elimination costs ``n(n−1)/2 − 1`` multiplications and reverse
+    elimination ``2(n−2)`` (see :func:`circuits.eliminate`).
+
+    Parameters
+    ----------
+    n : int
+        Number of factors, at least 2.
+
+    Returns
+    -------
+    Circuit
+        Inputs ``x_1 .. x_n``; output ``f``; ``n − 1`` ``×`` gates.
+
+    Examples
+    --------
+    >>> from circuits import library
+    >>> c = library.speelpenning(4)
+    >>> c.size, c.evaluate(x_1=1, x_2=2, x_3=3, x_4=4)
+    (3, {'f': 24})
+    """
+    n = check_int(n, "speelpenning: n", minimum=2)
+    b = Builder()
+    xs = [b.input_node(f"x_{i}") for i in range(1, n + 1)]
+    v = b.gate("mul", xs[0], xs[1])
+    for x in xs[2:]:
+        v = b.gate("mul", v, x)
+    out(b, "f", v)
+    return b.build()
+
+
+def banded_product(n: int) -> Circuit:
+    """The banded map ``y_i = x_{i-1}·x_i·x_{i+1}`` (ends with two factors): a tridiagonal Jacobian.
+
+    The test case of Jacobian compression by colouring (Curtis, Powell and
+    Reid 1974): columns ``i`` and ``j`` share a nonzero row exactly when
+    ``|i − j| ≤ 2``, so three colours suffice for every ``n``
+    (:func:`circuits.jacobian_colouring`).
+
+    Parameters
+    ----------
+    n : int
+        Number of inputs and outputs, at least 2.
+
+    Returns
+    -------
+    Circuit
+        Inputs ``x0 .. x{n-1}``, outputs ``y0 .. y{n-1}``, ``n`` ``×`` gates.
+
+    Examples
+    --------
+    >>> from circuits import library
+    >>> c = library.banded_product(4)
+    >>> c.size, c.evaluate(x0=1, x1=2, x2=3, x3=4)
+    (4, {'y0': 2, 'y1': 6, 'y2': 24, 'y3': 12})
+    """
+    n = check_int(n, "banded_product: n", minimum=2)
+    b = Builder()
+    xs = [b.input_node(f"x{i}") for i in range(n)]
+    for i in range(n):
+        out(b, f"y{i}", b.gate("mul", *xs[max(0, i - 1):i + 2]))
+    return b.build()
+
+
+def layered_chain(widths: Sequence[int], activation: Optional[str] = None) -> Circuit:
+    """A chain of dense layers ``h ← W·h`` (or ``activation(W·h)``): a product of Jacobians.
+
+    Seed ``001_98bb05108a2025f7.txt``, Exercise 12.6.  The weights are inputs
+    too (``W1_1_1, ...``), so differentiated with respect to ``x`` alone
+    (``wrt``) the Jacobian is the matrix product ``W_L ··· W_1`` of variable
+    entries.  Each weight multiplies its unit in a ``×`` gate and a layer sums
+    them: eliminating those products is free (their partial into the sum is
+    1), and eliminating a whole layer of width ``d_k`` between layers of
+    widths ``d_(k−1)`` and ``d_(k+1)`` then costs ``d_(k−1)·d_k·d_(k+1)``
+    multiplications, one matrix product, so the orders of eliminating layers
+    are the bracketings of :func:`matrix_chain_order`.
+
+    Parameters
+    ----------
+    widths : sequence of int
+        ``L + 1`` widths: inputs, ``L − 1`` hidden layers, outputs.
+    activation : str, optional
+        A one-argument gate applied to every unit (none by default).
+
+    Returns
+    -------
+    Circuit
+        Inputs ``x_1 .. x_(widths[0])``, then the weights ``Wℓ_i_j`` (layer
+        ``ℓ``, unit ``i``, input ``j``); outputs ``f_1 .. f_(widths[-1])``.
+        ``circuit.meta["layers"][ℓ]`` lists the node ids of layer ``ℓ``'s
+        units (layer 0: the inputs ``x``).
+
+    Examples
+    --------
+    >>> from circuits import library
+    >>> c = library.layered_chain([2, 3, 1])
+    >>> c.size, len(c.inputs), [len(layer) for layer in c.meta["layers"]]
+    (13, 11, [2, 3, 1])
+    >>> c.evaluate({**{name: 1 for name in c.inputs}, "x_1": 2})
+    {'f_1': 9}
+    """
+    widths = [check_int(w, "layered_chain: every width") for w in widths]
+    if len(widths) < 2:
+        raise CircuitError("layered_chain: widths needs at least two entries (inputs and outputs)")
+    if activation is not None:
+        gate = GATES.get(activation)
+        if gate is None or gate.arity != 1:
+            choices = sorted(k for k, g in GATES.items() if g.arity == 1)
+            raise CircuitError(f"layered_chain: activation {activation!r} is not a one-argument "
+                               f"gate; choose one of {choices}")
+    b = Builder()
+    h = [b.input_node(f"x_{i}") for i in range(1, widths[0] + 1)]
+    weights = [[[b.input_node(f"W{l}_{i}_{j}") for j in range(1, widths[l - 1] + 1)]
+                for i in range(1, widths[l] + 1)] for l in range(1, len(widths))]
+    layers = [tuple(h)]
+    for W in weights:
+        units = []
+        for row in W:
+            products = [b.gate("mul", w, u) for w, u in zip(row, h)]
+            v = b.gate("add", *products)
+            units.append(b.gate(activation, v) if activation is not None else v)
+        h = units
+        layers.append(tuple(h))
+    for i, v in enumerate(h, 1):
+        out(b, f"f_{i}", v)
+    c = b.build()  # every node is used, so the builder's ids are the circuit's
+    return c.replace(meta={"layers": layers})
+
+
 # --- random circuits ------------------------------------------------------------
 
 #: Default gates of :func:`random_circuit`: the smooth ones (no relu/step kinks).
@@ -133,69 +267,22 @@ RANDOM_BOX = 2.0
 RANDOM_CAP = 1e4
 
 _INF = math.inf
-_BOUNDED = ("sin", "cos", "tanh", "sigmoid")
-_NEEDS_POSITIVE = ("log", "sqrt", "recip")
+# gates whose values stay in a bounded interval, and one-argument gates that need positive arguments
+_BOUNDED = tuple(op for op, g in GATES.items() if g.arity == 1 and all(map(math.isfinite, g.range)))
 
 
-def _mul_iv(a, b):
-    def m(x, y):
-        return 0.0 if x == 0 or y == 0 else x * y
-    ps = (m(a[0], b[0]), m(a[0], b[1]), m(a[1], b[0]), m(a[1], b[1]))
-    return (min(ps), max(ps))
-
-
-def _exp(x):
-    return _INF if x > 700 else math.exp(x)
+def _needs_positive(op):
+    gate = GATES[op]
+    d = domain_of(gate)[0] if gate.arity == 1 and not gate.constant_args else None
+    return d is not None and d[0] >= 0 and d[1] == _INF
 
 
 def _interval(op, ivs, weights=None, k=None):
     """Interval of a gate's value from its arguments' intervals (endpoints may be ±inf)."""
-    if op == "add":
-        lo = hi = 0.0
-        for (a, z), w in zip(ivs, weights or (1,) * len(ivs)):
-            lo += w * a if w > 0 else w * z
-            hi += w * z if w > 0 else w * a
-        return (lo, hi)
-    if op == "mul":
-        r = ivs[0]
-        for iv in ivs[1:]:
-            r = _mul_iv(r, iv)
-        return r
-    if op in ("div", "recip"):
-        lo, hi = ivs[-1]  # positive, at least 1
-        inverse = (0.0 if hi == _INF else 1 / hi, 1 / lo)
-        return inverse if op == "recip" else _mul_iv(ivs[0], inverse)
-    if op == "square" or (op == "pow" and k % 2 == 0 and k > 0):
-        lo, hi = ivs[0]
-        e = 2 if op == "square" else k
-        if lo >= 0:
-            return (lo ** e, hi ** e)
-        if hi <= 0:
-            return (hi ** e, lo ** e)
-        return (0.0, max(lo ** e, hi ** e))
-    if op == "pow":
-        lo, hi = ivs[0]
-        if k > 0:  # odd: monotone
-            return (lo ** k, hi ** k)
-        return (0.0 if hi == _INF else hi ** k, lo ** k)  # base >= 1
-    if op == "exp":
-        return (_exp(ivs[0][0]), _exp(ivs[0][1]))
-    if op == "log":
-        return (math.log(ivs[0][0]), math.log(ivs[0][1]) if ivs[0][1] < _INF else _INF)
-    if op == "sqrt":
-        return (math.sqrt(ivs[0][0]), math.sqrt(ivs[0][1]))
-    if op in ("sin", "cos"):
-        return (-1.0, 1.0)
-    if op == "tanh":
-        return (math.tanh(ivs[0][0]), math.tanh(ivs[0][1]))
-    if op == "sigmoid":
-        return (GATES["sigmoid"].num(ivs[0][0]) if ivs[0][0] > -_INF else 0.0,
-                GATES["sigmoid"].num(ivs[0][1]) if ivs[0][1] < _INF else 1.0)
-    if op == "relu":
-        return (max(ivs[0][0], 0.0), max(ivs[0][1], 0.0))
-    if op == "step":
-        return (0.0, 1.0)
-    raise CircuitError(f"random_circuit: no interval rule for gate {op!r}")  # pragma: no cover
+    gate = GATES[op]
+    if gate.constant_args:
+        ivs = list(ivs) + [(k, k)]
+    return interval_of(gate, ivs, weights)
 
 
 class _Pool:
@@ -240,8 +327,8 @@ class _RandomBuilder:
 
     def iv(self, u, system):
         b = self.b
-        if b._ops[u] == "const":
-            v = float(b._values[u])
+        if b.op(u) == "const":
+            v = float(b.value(u))
             return (v, v)
         return system[u]
 
@@ -291,8 +378,8 @@ class _RandomBuilder:
         """Emit one random gate ``op`` (with helpers) if it fits ``left`` gates and the cap."""
         rng = self.rng
         u = self.first()
-        if op in _NEEDS_POSITIVE or op == "div" or (op == "pow"):
-            k = rng.choice((3, 4, -2)) if op == "pow" else None
+        if _needs_positive(op) or op == "div" or (op == "pow"):
+            k = rng.choice(GATES[op].constants) if GATES[op].constant_args else None
             if op == "div":
                 if self.positive and rng.random() < 0.5:
                     v, cost = rng.choice(self.positive), 0
@@ -338,13 +425,24 @@ class _RandomBuilder:
                 return False
             self.emit("mul", args)
             return True
-        if op == "square":
-            if self.mag(u) ** 2 > RANDOM_CAP:
-                return False
-        elif op == "exp":
-            if self.box[u][1] > math.log(RANDOM_CAP):
-                return False
-        self.emit(op, [u])
+        # any other gate: arguments in its domain, its value within the cap on the box
+        gate = GATES[op]
+        args = [u]
+        for _ in range((gate.arity or gate.min_arity) - 1):
+            args.append(self.other(args))
+        bounded = [j for j, d in enumerate(domain_of(gate)) if d is not None and all(map(math.isfinite, d))]
+        if 2 * len(bounded) + 1 > left:
+            return False
+        for j in bounded:  # mid + 0.9·half·tanh(u) lies inside a bounded domain (tan's)
+            lo, hi = domain_of(gate)[j]
+            t = self.emit("tanh", [args[j]])
+            mid, half = (lo + hi) / 2, 0.9 * (hi - lo) / 2
+            args[j] = self.emit("add", [t, self.b.const_node(mid)], (half, 1)) if mid else \
+                self.emit("add", [t], (half,))
+        lo, hi = _interval(op, [self.iv(a, self.box) for a in args])
+        if max(abs(lo), abs(hi)) > RANDOM_CAP:
+            return False
+        self.emit(op, args)
         return True
 
     def run(self, n_gates, n_outputs):

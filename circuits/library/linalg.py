@@ -30,6 +30,7 @@ from typing import Union
 from ..builder import Builder
 from ..circuit import Circuit
 from ..errors import CircuitError
+from ..transforms import backward
 from ._build import check_int, input_matrix, matmul, out, output_matrix, total
 
 __all__ = ["determinant", "DETERMINANT_METHODS", "inverse_from_determinant",
@@ -192,7 +193,6 @@ def inverse_from_determinant(n: int, method: str = "gauss") -> Circuit:
     >>> bool(np.allclose(got, np.linalg.inv(X)))
     True
     """
-    from ..transforms import backward  # imported here: transforms import the builder too
 
     n = check_int(n, "inverse_from_determinant: n")
     det = determinant(n, method)

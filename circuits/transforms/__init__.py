@@ -7,22 +7,25 @@
 * :func:`jvp`, :func:`vjp` — seeded sweeps (seed 001);
 * :func:`jacobian`, :func:`hvp`, :func:`hessian`, :func:`derivative` — compositions;
 * :func:`simplify` — constant folding, identities, CSE, dead-gate removal;
-* :func:`check_gradient`, :func:`symbolic_check`, :func:`bauer_paths` — verification.
+* :func:`check_gradient`, :func:`symbolic_check`, :func:`bauer_paths` — verification;
+* :func:`eliminate`, :func:`order_costs` — Jacobians by vertex elimination in any order
+  (forward, reverse, Markowitz, optimal; seed 001, Remark 12.7).
 """
 
 from .linearize import Linearization, linearize, edge_values, linearized_graph
+from .colouring import Colouring, jacobian_colouring
+from .semirings import (Semiring, Propagation, GradientPath, propagate, gradient_entropy, top_paths,
+                        jacobian_sparsity)
 from .forward import forward, jvp
 from .backward import backward, vjp
 from .derivatives import jacobian, hvp, hessian, derivative
 from .simplify import simplify
 from .verify import check_gradient, symbolic_check, bauer_paths
+from .elimination import (eliminate, Elimination, EliminationStep, order_costs,
+                          intermediate_vertices, cheapest_order)
 
-__all__ = ["Linearization", "linearize", "edge_values", "linearized_graph", "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
-           "check_gradient", "symbolic_check", "bauer_paths"]
-from .semirings import Semiring, Propagation, propagate
-from . import semirings
-
-__all__ += ["Semiring", "Propagation", "propagate", "semirings"]
-from .sparsity import jacobian_sparsity
-
-__all__ += ["jacobian_sparsity"]
+__all__ = ["Linearization", "linearize", "edge_values", "linearized_graph", "Semiring", "Propagation",
+           "GradientPath", "Colouring", "jacobian_colouring", "propagate", "gradient_entropy", "top_paths", "jacobian_sparsity", "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
+           "check_gradient", "symbolic_check", "bauer_paths",
+           "eliminate", "Elimination", "EliminationStep", "order_costs", "intermediate_vertices",
+           "cheapest_order"]

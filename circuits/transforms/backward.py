@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from typing import Optional, Sequence, Union
 
-from ..circuit import Circuit
+from ..circuit import Circuit, check_circuit, check_number
+from ..errors import CircuitError
+from ..gates import GATES
+from .simplify import simplify as _simplify
 from .common import active_nodes, dname, finish, materialise, resolve_outputs, times, total
 from .linearize import Linearization
 
@@ -33,7 +36,9 @@ def _sweep(lin, seeds, active, mirror=None):
     """
     b, circuit = lin.builder, lin.circuit
     partial = lin.partial if lin.cached else lin.build
-    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    rec = circuit.record
+    ops, argss, weights = rec.ops, rec.args, rec.params
+    linear = {name for name, gate in GATES.items() if gate.linear}
     pending = {v: list(ds) for v, ds in seeds.items()}
     adjoint = {}
     top = max(pending, default=-1)
@@ -53,7 +58,7 @@ def _sweep(lin, seeds, active, mirror=None):
         if op == "const":
             continue
         a = argss[g]
-        if op == "add":  # ∂_u[g] is the wire weight (Linearization.weight): no gate, it scales the adjoint
+        if op in linear:  # ∂_u[g] is the wire weight (Linearization.weight): no gate, it scales the adjoint
             n, c = d
             w = weights[g]
             for i, u in enumerate(a):
@@ -114,6 +119,7 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
     >>> g.evaluate(x1=3, x2=5)["df/dx1"] == 2*3 + 2*5 + 2*3*5 + 5**2
     True
     """
+    check_circuit(circuit, "backward()")
     names = resolve_outputs(circuit, output)
     lin = Linearization(circuit, cache=len(names) > 1)  # one sweep asks for each wire once
     b = lin.builder
@@ -126,7 +132,6 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
             outs.append((dname(y, x), materialise(b, adjoint.get(v))))
     result = finish(b, circuit, outs, keep_primal, adjoint_of=mirror)
     if simplify:
-        from .simplify import simplify as _simplify
         result = _simplify(result)
     return result
 
@@ -161,6 +166,7 @@ def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circ
     >>> v.evaluate(x=2, y=3, f0_bar=1, f1_bar=10)
     {'x_bar': 13, 'y_bar': 12}
     """
+    check_circuit(circuit, "vjp()")
     seeds_by_name = _seed_spec(list(circuit.outputs), cotangents, "_bar")
     lin = Linearization(circuit, cache=False)
     b = lin.builder
@@ -180,8 +186,6 @@ def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circ
 
 def _seed_spec(names, spec, suffix):
     """Normalise tangent/cotangent seeds to {name: None | number | new input name}."""
-    from ..circuit import check_number
-    from ..errors import CircuitError
     if spec is None:
         return {n: f"{n}{suffix}" for n in names}
     if isinstance(spec, dict):

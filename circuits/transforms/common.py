@@ -14,6 +14,7 @@ how seed ``003_cb4127dae40e521c.txt`` draws Figures 2 and 3.
 
 from __future__ import annotations
 
+from ..circuit import select_outputs
 from ..errors import CircuitError
 
 __all__ = ["times", "total", "materialise", "dname", "active_nodes",
@@ -73,10 +74,10 @@ def _wrap(name: str) -> str:
 
 def active_nodes(circuit, wrt_nodes) -> bytearray:
     """Marks the nodes that depend on at least one node of ``wrt_nodes``."""
-    active = bytearray(len(circuit._ops))
+    active = bytearray(len(circuit))
     for v in wrt_nodes:
         active[v] = 1
-    for i, a in enumerate(circuit._args):
+    for i, a in enumerate(circuit.record.args):
         if a and not active[i]:
             for u in a:
                 if active[u]:
@@ -101,14 +102,8 @@ def resolve_inputs(circuit, wrt):
 
 
 def resolve_outputs(circuit, output):
-    """Output names selected by ``output`` (default: all)."""
-    if output is None:
-        return list(circuit.outputs)
-    names = [output] if isinstance(output, str) else list(output)
-    for y in names:
-        if y not in circuit.outputs:
-            raise CircuitError(f"{y!r} is not an output of the circuit; its outputs are {list(circuit.outputs)}")
-    return names
+    """Output names selected by ``output`` (default: all); see :func:`circuits.circuit.select_outputs`."""
+    return select_outputs(circuit, output)
 
 
 def finish(b, circuit, outputs, keep_primal, adjoint_of=None):
@@ -121,7 +116,7 @@ def finish(b, circuit, outputs, keep_primal, adjoint_of=None):
         for name, node in circuit.outputs.items():
             b.output_node(name, node)
     for name, node in outputs:
-        if name in b._outputs:
+        if b.has_output(name):
             raise CircuitError(f"output name {name!r} would appear twice; rename the circuit's outputs")
         b.output_node(name, node)
     n = len(circuit)

@@ -12,67 +12,80 @@ from __future__ import annotations
 from itertools import product as _cartesian
 from typing import Optional
 
-from ..circuit import Circuit
+from ..circuit import Circuit, check_circuit, select_outputs
 from ..errors import CircuitError
 from .backward import backward
-from .common import resolve_outputs
+from .colouring import sparse_jacobian
+from .elimination import ORDERS, cheapest_order, eliminate
 from .forward import forward, jvp
+from .simplify import simplify as _simplify
 
 __all__ = ["jacobian", "hvp", "hessian", "derivative"]
 
 
-def jacobian(circuit: Circuit, mode: str = "auto", *, simplify: bool = False, sparse: bool = False) -> Circuit:
+_ELIMINATION_MODES = tuple(o for o in ORDERS if o not in ("forward", "reverse"))
+
+
+def jacobian(circuit: Circuit, mode: str = "auto", *, sparse: bool = False,
+             simplify: bool = False) -> Circuit:
     """The Jacobian ``d{y}/d{x}`` of every output by every input, output-major.
 
     Parameters
     ----------
-    mode : {"auto", "forward", "reverse"}
-        ``"auto"`` picks the sweep whose count is ``min(d, m)`` (seed 001's
-        bound ``T(g, ∇g) ≤ Cγ(m∧d)·T(g)``): forward propagation (one sweep
-        per input) when there are fewer inputs ``d`` than outputs ``m``,
-        backpropagation (one sweep per output) otherwise.
+    mode : str
+        ``"forward"``: forward propagation, one sweep per input;
+        ``"reverse"``: backpropagation, one sweep per output (seed 001's
+        ``T(g, ∇g) ≤ Cγ(m∧d)·T(g)`` for the smaller of the two).
+        ``"markowitz"``, ``"relative_markowitz"``, ``"min_fill"``,
+        ``"optimal"``: vertex elimination in that order
+        (:func:`circuits.eliminate`).  ``"auto"`` (default) counts the
+        elimination orders without building them and builds the cheapest
+        (fewest multiplications, then additions; :func:`cheapest_order`),
+        which is never costlier than forward or reverse elimination.
     sparse : bool
-        Only the structurally nonzero entries, by colouring
-        (:func:`circuits.transforms.sparsity.sparse_jacobian`): one sweep per
-        colour of the columns (or rows, when fewer), not per input or output;
-        ``meta["colours"]`` reports how many.  ``mode`` "forward"/"reverse"
-        picks columns/rows.
+        Compress by colouring instead (``mode`` is then ignored): one JVP
+        per colour of the columns, or one VJP per colour of the rows when
+        fewer (:func:`circuits.jacobian_colouring`), so the size is
+        O(colours · (s + w)); only the entries that can be nonzero are
+        outputs (:func:`circuits.jacobian_sparsity` lists them).
+    simplify : bool
+        Run :func:`circuits.simplify` on the result.
 
     Examples
     --------
     >>> import circuits
     >>> c = circuits.trace(lambda x: (circuits.sin(x), x * x, 3 * x))
-    >>> j = circuits.jacobian(c)          # 1 input, 3 outputs: forward
+    >>> j = circuits.jacobian(c)
     >>> list(j.outputs)
     ['df0/dx', 'df1/dx', 'df2/dx']
     >>> j.evaluate(x=0.0)
     {'df0/dx': 1.0, 'df1/dx': 0.0, 'df2/dx': 3}
+    >>> circuits.jacobian(c, mode="reverse").evaluate(x=0.0) == j.evaluate(x=0.0)
+    True
     """
-    if mode not in ("auto", "forward", "reverse"):
-        raise CircuitError(f"mode must be 'auto', 'forward' or 'reverse', not {mode!r}")
+    check_circuit(circuit, "jacobian()")
+    if mode not in ("auto", "forward", "reverse") + _ELIMINATION_MODES:
+        raise CircuitError(f"mode must be 'auto', 'forward', 'reverse' or an elimination order "
+                           f"{list(_ELIMINATION_MODES)}, not {mode!r}")
     if sparse:
-        from .sparsity import sparse_jacobian
-        j = sparse_jacobian(circuit, None if mode == "auto" else mode)
-        if simplify:
-            from .simplify import simplify as simplified
-            colours, sweep = j.meta["colours"], j.meta["sweep"]
-            j = simplified(j)
-            j._meta.update(colours=colours, sweep=sweep)
-        return j
-    if mode == "auto":
-        mode = "forward" if len(circuit.inputs) < len(circuit.outputs) else "reverse"
-    if mode == "forward":
-        return forward(circuit, sparse=True, simplify=simplify)
-    return backward(circuit, simplify=simplify)
+        result = sparse_jacobian(circuit)
+    elif mode == "forward":
+        result = forward(circuit, sparse=True)
+    elif mode == "reverse":
+        result = backward(circuit)
+    else:
+        if not isinstance(circuit, Circuit):
+            raise CircuitError(f"jacobian expects a Circuit, got {type(circuit).__name__}")
+        if mode == "auto":
+            mode = cheapest_order(circuit)
+        result = eliminate(circuit, mode).jacobian
+    if simplify:
+        result = _simplify(result)
+    return result
 
 
 def _scalar_output(circuit: Circuit, output: Optional[str]) -> str:
-    if output is None:
-        if len(circuit.outputs) != 1:
-            raise CircuitError(f"the circuit has {len(circuit.outputs)} outputs {list(circuit.outputs)}; "
-                               "choose one with output=...")
-        return next(iter(circuit.outputs))
-    return resolve_outputs(circuit, output)[0]
+    return select_outputs(circuit, output, one=True)[0]
 
 
 def hvp(circuit: Circuit, output: Optional[str] = None, vector=None) -> Circuit:
@@ -101,6 +114,7 @@ def hvp(circuit: Circuit, output: Optional[str] = None, vector=None) -> Circuit:
     >>> h.evaluate(x=1, y=2, x_dot=1, y_dot=0)   # first column of [[2y, 2x], [2x, 0]]
     {'Hv[x]': 4, 'Hv[y]': 2}
     """
+    check_circuit(circuit, "hvp()")
     y = _scalar_output(circuit, output)
     grad = backward(circuit, y)
     out = jvp(grad, vector)
@@ -112,6 +126,10 @@ def hessian(circuit: Circuit, output: Optional[str] = None, *, simplify: bool = 
     """All second partials ``d2f/dxdy`` of a scalar output, row-major (x the row).
 
     Forward propagation (sparse) of the backpropagated gradient circuit.
+    Outputs are named ``d2{f}/d{x}d{y}``; where two such names would coincide
+    (inputs ``x, ydz`` and ``xdy, z`` both spell ``d2f/dxdydz``) every name
+    parenthesises the inputs instead, ``d2f/d(x)d(ydz)``, and if names still
+    coincide a CircuitError asks to rename the inputs: no partial is dropped.
 
     Examples
     --------
@@ -123,10 +141,10 @@ def hessian(circuit: Circuit, output: Optional[str] = None, *, simplify: bool = 
     >>> h.evaluate(x=1, y=2)
     {'d2f/dxdx': 12, 'd2f/dxdy': 3, 'd2f/dydx': 3, 'd2f/dydy': 0}
     """
+    check_circuit(circuit, "hessian()")
     y = _scalar_output(circuit, output)
     h = forward(backward(circuit, y), sparse=True, simplify=simplify)
-    xs = list(circuit.inputs)
-    names = [f"d2{y}/d{a}d{b}" for a in xs for b in xs]
+    names = _partial_names(y, list(circuit.inputs), 2)
     return _renamed(h, dict(zip(h.outputs, names)))
 
 
@@ -145,7 +163,8 @@ def derivative(circuit: Circuit, order: int = 1, *, simplify: bool = False) -> C
     >>> circuits.derivative(f, order=3).evaluate(x=2)
     {'d3f/dxdxdx': 48}
     """
-    if not isinstance(order, int) or order < 0:
+    check_circuit(circuit, "derivative()")
+    if isinstance(order, bool) or not isinstance(order, int) or order < 0:
         raise CircuitError(f"order must be a non-negative integer, not {order!r}")
     result = circuit
     for _ in range(order):
@@ -153,12 +172,25 @@ def derivative(circuit: Circuit, order: int = 1, *, simplify: bool = False) -> C
     if order <= 1:
         return result
     xs = list(circuit.inputs)
-    names = [f"d{order}{f}/" + "".join(f"d{x}" for x in combo)
-             for f in circuit.outputs for combo in _cartesian(xs, repeat=order)]
+    names = [name for f in circuit.outputs for name in _partial_names(f, xs, order)]
     return _renamed(result, dict(zip(result.outputs, names)))
+
+
+def _partial_names(f: str, xs: list, order: int) -> list:
+    """``d{k}{f}/d{x1}d{x2}...`` for every k-tuple of inputs, made unique (see :func:`hessian`)."""
+    for wrap in ("{}", "({})"):
+        names = [f"d{order}{f}/" + "".join("d" + wrap.format(x) for x in combo)
+                 for combo in _cartesian(xs, repeat=order)]
+        if len(set(names)) == len(names):
+            return names
+    raise CircuitError(f"the names of the order-{order} partials of {f!r} would coincide for the inputs "
+                       f"{xs[:6]}; rename the inputs so that none contains 'd', '(' or ')'")
 
 
 def _renamed(circuit: Circuit, names: dict) -> Circuit:
     outputs = {names.get(k, k): v for k, v in circuit.outputs.items()}
-    return Circuit(circuit._ops, circuit._args, circuit._weights, circuit._values,
-                   circuit._names, circuit._inputs, outputs, circuit._meta)
+    if len(outputs) != len(circuit.outputs):  # never drop an output silently
+        seen: set = set()
+        twice = next(n for n in (names.get(k, k) for k in circuit.outputs) if n in seen or seen.add(n))
+        raise CircuitError(f"two outputs would both be named {twice!r}; rename the circuit's inputs or outputs")
+    return circuit.replace(outputs=outputs)

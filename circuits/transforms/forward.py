@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from ..circuit import Circuit
+from ..circuit import Circuit, check_circuit
 from .backward import _seed_spec
+from .simplify import simplify as _simplify
 from .common import dname, finish, materialise, resolve_inputs, times, total
 from .linearize import Linearization
 
@@ -31,7 +32,7 @@ def _sweep(lin, tangent):
     sweeps of all inputs.
     """
     b, partial = lin.builder, lin.partial
-    argss = lin.circuit._args
+    argss = lin.circuit.record.args
     for g in range(len(argss)):
         a = argss[g]
         if not a:
@@ -55,7 +56,7 @@ def _sweep(lin, tangent):
 def _literal(lin, wrt_nodes):
     """The notes' construction verbatim: a sum of one product per wire, per gate and input."""
     b, circuit = lin.builder, lin.circuit
-    ops, argss = circuit._ops, circuit._args
+    ops, argss = circuit.record.ops, circuit.record.args
     zero, one = b.const_node(0), b.const_node(1)
     inputs = [v for v in circuit.inputs.values()]
     # ∇g once per gate: the partial of every wire as a node and a weight
@@ -123,6 +124,7 @@ def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bo
     >>> circuits.forward(f, sparse=True).size < fp.size
     True
     """
+    check_circuit(circuit, "forward()")
     wrt = resolve_inputs(circuit, wrt)
     lin = Linearization(circuit)
     b = lin.builder
@@ -138,7 +140,6 @@ def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bo
             for x, t in zip(wrt, tangents)]
     result = finish(b, circuit, outs, keep_primal)
     if simplify:
-        from .simplify import simplify as _simplify
         result = _simplify(result)
     return result
 
@@ -172,6 +173,7 @@ def jvp(circuit: Circuit, tangents=None, *, keep_primal: bool = False) -> Circui
     >>> circuits.jvp(c, {"x": 1}).evaluate(x=2, y=3)
     {'f_dot': 3}
     """
+    check_circuit(circuit, "jvp()")
     spec = _seed_spec(list(circuit.inputs), tangents, "_dot")
     lin = Linearization(circuit)
     b = lin.builder

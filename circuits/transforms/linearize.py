@@ -57,6 +57,7 @@ import sympy
 from ..builder import Builder
 from ..circuit import Circuit
 from ..errors import CircuitError
+from ..evaluate import node_values
 from ..gates import GATES
 from .common import active_nodes, resolve_inputs, resolve_outputs
 
@@ -97,7 +98,8 @@ class Linearization:
         self.circuit = circuit
         self.builder = Builder.extending(circuit) if builder is None else builder
         self._cache: Optional[dict] = {} if cache else None
-        self._ops, self._args, self._weights = circuit._ops, circuit._args, circuit._weights
+        rec = circuit.record
+        self._ops, self._args, self._weights = rec.ops, rec.args, rec.params
 
     @property
     def cached(self) -> bool:
@@ -123,8 +125,10 @@ class Linearization:
     def build(self, g: int, i: int):
         """Emit the partial of wire ``i`` into ``g`` anew, bypassing the cache."""
         gate = GATES[self._ops[g]]
-        if gate.weighted:
+        if gate.linear:  # the partial is the wire weight: no gate
             return (None, self.weight(g, i))
+        if gate.weighted:  # the node's parameters go to the rule
+            return gate.partial(self.builder, self._args[g], g, i, weights=self._weights[g])
         return gate.partial(self.builder, self._args[g], g, i)
 
     def wires(self) -> Iterator[tuple]:
@@ -152,7 +156,7 @@ def _relevant(circuit: Circuit, wrt, output):
     useful = bytearray(len(circuit))
     for y in resolve_outputs(circuit, output):
         useful[circuit.outputs[y]] = 1
-    argss = circuit._args
+    argss = circuit.record.args
     for g in range(len(circuit) - 1, -1, -1):
         if useful[g]:
             for u in argss[g]:
@@ -200,7 +204,7 @@ def linearize(circuit: Circuit, *, wrt: Optional[Sequence[str]] = None,
     lin = Linearization(circuit)
     active, useful = _relevant(circuit, wrt, output)
     partial = lin.partial
-    for g, a in enumerate(circuit._args):
+    for g, a in enumerate(circuit.record.args):
         if a and useful[g]:
             for i, u in enumerate(a):
                 if active[u]:
@@ -210,13 +214,8 @@ def linearize(circuit: Circuit, *, wrt: Optional[Sequence[str]] = None,
 
 def _node_values(builder: Builder, inputs: Mapping[str, int], point: Optional[Mapping[str, Any]]):
     """Value of every node of ``builder`` at ``point`` (sympy symbols without one)."""
-    from ..evaluate import evaluate
-    n = len(builder)
-    every = Circuit(builder._ops, builder._args, builder._weights, builder._values,
-                    builder._names, inputs, {str(i): i for i in range(n)})
     env = point if point is not None else {x: sympy.Symbol(x) for x in inputs}
-    out = evaluate(every, dict(env))
-    return [out[str(i)] for i in range(n)]
+    return node_values(builder.snapshot(), dict(env))
 
 
 def _scaled_value(p, values):
@@ -307,12 +306,12 @@ def linearized_graph(circuit: Circuit, point: Optional[Mapping[str, Any]] = None
     for y, v in circuit.outputs.items():
         names_at.setdefault(v, []).append(y)
     for v in range(len(circuit)):
-        op = circuit._ops[v]
+        op = circuit.op(v)
         attrs: dict = {"op": op}
         if op == "input":
-            attrs["name"] = circuit._names[v]
+            attrs["name"] = circuit.name(v)
         elif op == "const":
-            attrs["value"] = circuit._values[v]
+            attrs["value"] = circuit.value(v)
         if v in names_at:
             attrs["output"] = tuple(names_at[v])
         G.add_node(v, **attrs)

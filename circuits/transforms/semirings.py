@@ -1,29 +1,43 @@
-"""Backpropagation over any semiring: one sweep, many questions about paths.
+"""Backpropagation over any semiring, the heaviest gradient paths, and Jacobian sparsity.
 
-Bauer's formula writes ``∂y/∂x`` as a sum over the paths ``x → y`` of the
-product of the local partials on each path's wires (seed 003).  Replace the
-numbers by the elements of another semiring and the same backward sweep —
-O(s + w) semiring operations, never one per path — answers other questions
-about those paths:
+Bauer's formula (seed ``001_98bb05108a2025f7.txt``, Remark 12.7; seed
+``002_3c7c11eee237a228.txt``) writes ``∂y/∂x`` as a sum over the paths from
+``x`` to ``y`` of the products of the edge labels ``∂_u[g]``.  The backward
+sweep computes that sum with one ⊕ and one ⊗ per wire, and it uses nothing of
+the real numbers but the semiring laws: seed 001's Definition 12.10 (after
+Kim et al. 1984) and Du, Torroba Hennigen, Stoehr, Warstadt and Cotterell,
+"Generalizing Backpropagation for Gradient-Based Interpretability" (ACL 2023),
+put other semirings in the place of (+, ×) to answer other questions:
 
-==============  =========================================  ====================================
-semiring        an edge becomes                            the sweep computes
-==============  =========================================  ====================================
-``real``        its partial                                the derivative (backpropagation)
-``counting``    1                                          the number of paths (Bauer)
-``boolean``     ``partial ≠ 0`` (structurally)              the Jacobian's sparsity pattern
-``max_product`` ``(|partial|, wire)``                       the heaviest path and its weight
-``k_best(k)``   ``[(|partial|, wire)]``                     the k heaviest paths
-``log``         ``log |partial|``                           log Σ_paths Π |partials| (stably)
-``entropy``     ``⟨w, −w log w⟩``, ``w = |partial|``          the entropy of the gradient flow
-==============  =========================================  ====================================
+=================  ===============================  ==========================================
+semiring           element of one edge              value of a sum over paths
+=================  ===============================  ==========================================
+``REAL``           the partial                      the derivative (what backward computes)
+``COUNTING``       1 per wire                       the number of Bauer paths (seed 002)
+``BOOLEAN``        structurally nonzero?            whether ∂y/∂x can be nonzero (sparsity)
+``MAX_PRODUCT``    (|partial|, the wire)            the heaviest path and its weight
+``k_best(k)``      [(|partial|, the wire)]          the k heaviest paths
+``LOG``            log |partial|                    log of the sum of |path products|
+``ENTROPY``        (|p|, −|p| log |p|)              the entropy of gradient mass over paths
+=================  ===============================  ==========================================
 
-The entropy (expectation) semiring and the idea of reading gradient paths
-through semirings follow Du, Torroba Hennigen, Stoehr, Warstadt & Cotterell,
-*Generalizing Backpropagation for Gradient-Based Interpretability*, ACL 2023
-(arXiv:2307.03056), §3–4.
+:func:`propagate` runs one sweep, O(s + w) semiring operations, iteratively
+over the node order; :func:`top_paths` reads the heaviest paths out of the
+k-best semiring; :func:`jacobian_sparsity` is the Boolean semiring, one
+reverse sweep per output.
 
-A :class:`Semiring` is a plain record; define your own the same way.
+Examples
+--------
+Seed 003's worked example ``y = (x1 + x2 + x1·x2)(x1 + x2)`` has three
+paths from ``x1`` to ``y``:
+
+>>> import circuits
+>>> from circuits.semirings import COUNTING, REAL
+>>> y = circuits.trace(lambda x1, x2: (x1 + x2 + x1 * x2) * (x1 + x2))
+>>> circuits.propagate(y, COUNTING).inputs
+{'x1': 3, 'x2': 3}
+>>> circuits.propagate(y, REAL, {"x1": 3, "x2": 5}).inputs
+{'x1': 71, 'x2': 55}
 """
 
 from __future__ import annotations
@@ -33,50 +47,51 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
-from ..circuit import Circuit
+from ..circuit import Circuit, select_outputs
 from ..errors import CircuitError
-from .linearize import linearize, _node_values, _scaled_value
+from .linearize import edge_values, linearize
 
-__all__ = ["Semiring", "Propagation", "propagate", "real", "counting", "boolean", "max_product",
-           "k_best", "log", "entropy", "entropy_of", "path_of", "SEMIRINGS"]
+__all__ = ["Semiring", "Propagation", "GradientPath", "REAL", "COUNTING", "BOOLEAN", "MAX_PRODUCT",
+           "LOG", "ENTROPY", "k_best", "propagate", "gradient_entropy", "top_paths",
+           "jacobian_sparsity"]
 
 
 @dataclass(frozen=True)
 class Semiring:
-    """A semiring for :func:`propagate`.
+    """A semiring for :func:`propagate`: what a path's edges combine into.
 
-    Attributes
+    Parameters
     ----------
     name : str
-    zero, one : element
-        The identities of ``plus`` and ``times``.
+    zero, one : object
+        The identities of ``plus`` and ``times``.  ``zero`` also marks "no
+        path": nodes whose value stays ``zero`` send nothing on.
     plus, times : callable
-        ``plus(a, b)`` and ``times(a, b)``.  The sweep always calls
-        ``times(edge_element, accumulated)``, so a non-commutative ``times``
-        (paths as lists) sees the new wire first.
+        ``plus(a, b)`` joins two sets of paths; ``times(a, b)`` extends the
+        paths ``b`` by the edge ``a``: in a reverse sweep ``b`` holds the
+        paths beyond the edge (towards the output), in a forward sweep those
+        behind it (from the input).  Path-building semirings such as
+        :func:`k_best` therefore list a reverse sweep's wires from the node
+        to the output, and a forward sweep's backwards.
     edge : callable
-        ``edge(value, wire)`` → element: ``value`` is the wire's partial (a
-        number at ``point``, a sympy expression without one; ``0`` when it is
-        structurally zero) and ``wire`` is ``(u, g, i)``.
+        ``edge(partial, wire)`` → the element of one wire ``(u, g, i)``.
+        For a semiring with ``numeric=True`` ``partial`` is the partial's
+        value at the point (0 for a structural zero); otherwise it is ``None``
+        for a structurally zero partial and ``True`` for any other.
     numeric : bool
-        Whether ``edge`` needs the partial's value.  If not, the sweep never
-        evaluates the circuit; ``value`` is then the partial's constant, or
-        ``None`` when it depends on the inputs (and is not known to be zero).
-    symbolic : bool
-        Whether a numeric semiring also takes sympy partials (then ``point``
-        may be left out); otherwise :func:`propagate` asks for a point.
+        Whether the edge elements need the partials' values (and so a point).
 
     Examples
     --------
-    The tropical (min, +) semiring on the number of wires gives each node's
-    shortest distance to the output:
+    The tropical (min, +) semiring on −log |partial| gives the heaviest
+    path's weight as a distance:
 
-    >>> import circuits
-    >>> hops = circuits.Semiring("hops", math.inf, 0, min, lambda a, b: a + b,
-    ...                          lambda v, wire: 1, numeric=False)
-    >>> f = circuits.parse("x * exp(sin(x))")
-    >>> circuits.propagate(f, hops).inputs
-    {'x': 1}
+    >>> import circuits, math
+    >>> tropical = circuits.Semiring("tropical", math.inf, 0.0, min, lambda a, b: a + b,
+    ...                              lambda p, wire: -math.log(abs(p)) if p else math.inf)
+    >>> f = circuits.parse("x*x*x + 10*x")
+    >>> round(math.exp(-circuits.propagate(f, tropical, {"x": 1.0}).inputs["x"]), 9)
+    10.0
     """
 
     name: str
@@ -86,207 +101,62 @@ class Semiring:
     times: Callable[[Any, Any], Any]
     edge: Callable[[Any, tuple], Any]
     numeric: bool = True
-    symbolic: bool = False
 
     def __repr__(self) -> str:
-        return f"Semiring({self.name!r})"
+        return f"<Semiring {self.name}>"
 
 
-@dataclass(frozen=True)
-class Propagation:
-    """What :func:`propagate` computed.
-
-    Attributes
-    ----------
-    semiring : Semiring
-    direction : str
-    values : list
-        One element per node: in reverse, the sum over paths from the node to
-        the output(s); forward, over paths from the input(s) to the node.
-    inputs : dict
-        Reverse: input name → element.  Forward: ``{}``.
-    outputs : dict
-        Forward: output name → element.  Reverse: ``{}``.
-    operations : int
-        ``plus`` and ``times`` calls made (at most 2 per wire).
-    """
-
-    semiring: Semiring
-    direction: str
-    values: list = field(repr=False)
-    inputs: dict
-    outputs: dict
-    operations: int
+def _wire_cost(p, wire):
+    return p
 
 
-def propagate(circuit: Circuit, semiring: Semiring, point: Optional[Mapping[str, Any]] = None, *,
-              output=None, direction: str = "reverse", input=None) -> Propagation:
-    """One sweep of ``semiring`` over the wires of ``circuit``.
+REAL = Semiring("real", 0, 1, lambda a, b: a + b, lambda a, b: a * b, _wire_cost)
+"""The real numbers: :func:`propagate` computes the gradient, as :func:`circuits.backward` does."""
 
-    Parameters
-    ----------
-    circuit : Circuit
-    semiring : Semiring
-        See :mod:`circuits.semirings` for the built-ins.
-    point : mapping, optional
-        Input values at which the partials are evaluated (needed only by
-        semirings whose ``numeric`` is true; without it the partials are
-        sympy expressions).
-    output : str or sequence of str, optional
-        The output(s) the paths end at (default: all; several are summed).
-    direction : {"reverse", "forward"}
-        ``"reverse"`` sweeps from the output(s) to every node (backpropagation);
-        ``"forward"`` from the input(s) to every node.
-    input : str or sequence of str, optional
-        The input(s) the paths start at (default: all).
+COUNTING = Semiring("counting", 0, 1, lambda a, b: a + b, lambda a, b: a * b,
+                    lambda p, wire: 1, numeric=False)
+"""Natural numbers, 1 per wire: the number of Bauer paths (every wire, as ``x·x`` has two)."""
 
-    Returns
-    -------
-    Propagation
-        ``values`` at every node, ``inputs`` (reverse) or ``outputs`` (forward).
-
-    Examples
-    --------
-    Seed 003's worked example: 3 paths from ``x1`` to ``y``, whose partials
-    sum to the derivative 71 at (3, 5):
-
-    >>> import circuits
-    >>> from circuits import semirings
-    >>> y = circuits.trace(lambda x1, x2: (x1 + x2 + x1 * x2) * (x1 + x2))
-    >>> circuits.propagate(y, semirings.counting).inputs
-    {'x1': 3, 'x2': 3}
-    >>> circuits.propagate(y, semirings.real, {"x1": 3, "x2": 5}).inputs
-    {'x1': 71, 'x2': 55}
-    >>> circuits.propagate(y, semirings.counting, direction="forward", input="x1").outputs
-    {'f': 3}
-    """
-    if not isinstance(circuit, Circuit):
-        raise CircuitError(f"propagate expects a Circuit, got {type(circuit).__name__}")
-    if not isinstance(semiring, Semiring):
-        raise CircuitError(f"propagate expects a Semiring (see circuits.semirings), got {type(semiring).__name__}")
-    if direction not in ("reverse", "forward"):
-        raise CircuitError(f"direction must be 'reverse' or 'forward', not {direction!r}")
-    outputs = _names(circuit.outputs, output, "output")
-    inputs = _names(circuit.inputs, input, "input")
-    if semiring.numeric and not semiring.symbolic and point is None:
-        raise CircuitError(f"the {semiring.name} semiring needs numbers: pass point={{input: value}}")
-    lin = linearize(circuit, wrt=inputs, output=outputs)
-    partials = lin.partials()
-    if semiring.numeric:
-        nodes = _node_values(lin.builder, circuit.inputs, point)
-        edge = {w: semiring.edge(_scaled_value(p, nodes), w) for w, p in partials.items()}
-    else:
-        edge = {w: semiring.edge(0 if p is None else (p[1] if p[0] is None else None), w)
-                for w, p in partials.items()}
-    plus, times, zero = semiring.plus, semiring.times, semiring.zero
-    n = len(circuit)
-    values = [zero] * n
-    ops = 0
-    args = circuit._args
-    if direction == "reverse":
-        for name in outputs:
-            values[circuit.outputs[name]] = semiring.one
-        for g in range(n - 1, -1, -1):
-            a = args[g]
-            if not a:
-                continue
-            vg = values[g]
-            for i, u in enumerate(a):
-                e = edge.get((u, g, i))
-                if e is None:
-                    continue
-                values[u] = plus(values[u], times(e, vg))
-                ops += 2
-        return Propagation(semiring, direction, values, {x: values[circuit.inputs[x]] for x in inputs}, {}, ops)
-    for name in inputs:
-        values[circuit.inputs[name]] = semiring.one
-    for g in range(n):
-        a = args[g]
-        for i, u in enumerate(a or ()):
-            e = edge.get((u, g, i))
-            if e is None:
-                continue
-            values[g] = plus(values[g], times(e, values[u]))
-            ops += 2
-    return Propagation(semiring, direction, values, {}, {y: values[circuit.outputs[y]] for y in outputs}, ops)
+BOOLEAN = Semiring("boolean", False, True, lambda a, b: a or b, lambda a, b: a and b,
+                   lambda p, wire: p is not None, numeric=False)
+"""Reachability over structurally nonzero partials: the Jacobian's sparsity pattern."""
 
 
-def _names(table, chosen, what):
-    if chosen is None:
-        return list(table)
-    chosen = [chosen] if isinstance(chosen, str) else list(chosen)
-    for c in chosen:
-        if c not in table:
-            raise CircuitError(f"{c!r} is not an {what}; {what}s are {list(table)}")
-    return chosen
+# A path is a linked list of wires, (wire, rest) or None, so that extending a
+# path by one edge costs O(1): reverse sweeps cons the edge onto the path
+# beyond it, forward sweeps onto the path behind it (then the list runs backwards).
+
+def _mp_plus(a, b):
+    return a if a[0] >= b[0] else b
 
 
-# --------------------------------------------------------------------------- built-ins
-
-real = Semiring("real", 0, 1, lambda a, b: a + b, lambda a, b: a * b, lambda v, wire: v,
-               symbolic=True)
-"""Numbers: the sweep is backpropagation (forward: forward-mode)."""
-
-counting = Semiring("counting", 0, 1, lambda a, b: a + b, lambda a, b: a * b,
-                    lambda v, wire: 1, numeric=False)
-"""Every wire counts 1: the sweep counts paths (Bauer's formula's number of terms)."""
-
-boolean = Semiring("boolean", False, True, lambda a, b: a or b, lambda a, b: a and b,
-                   lambda v, wire: v is None or v != 0, numeric=False)
-"""A wire is ``True`` unless its partial is structurally zero: the Jacobian's sparsity."""
+def _mp_times(a, b):
+    return (a[0] * b[0], _join(a[1], b[1]))
 
 
-# Paths are persistent cons lists (wire, rest) built without recursion.
-def _concat(a, b):
-    """The cons list ``a ++ b``; O(len(a)), and the sweep's ``a`` is one wire."""
-    if a is None:
-        return b
-    if a[1] is None:
-        return (a[0], b)
-    items = []
-    while a is not None:
-        items.append(a[0])
-        a = a[1]
-    for w in reversed(items):
-        b = (w, b)
-    return b
+def _join(edge, rest):
+    """The wire list ``rest`` with the one-wire list ``edge`` in front, in O(1)."""
+    return rest if edge is None else (edge[0], rest)
 
 
-def path_of(cons) -> list:
-    """The wires ``[(u, g, i), ...]`` of a cons-list path, in order."""
-    out = []
-    while cons is not None:
-        out.append(cons[0])
-        cons = cons[1]
-    return out
-
-
-def _max_plus(a, b):
-    return b if b[0] > a[0] else a
-
-
-max_product = Semiring("max-product", (0.0, None), (1.0, None), _max_plus,
-                       lambda a, b: (a[0] * b[0], _concat(a[1], b[1])),
-                       lambda v, wire: (abs(v), (wire, None)))
-"""``(|weight|, path)``: the path whose product of |partials| is largest, with its wires
-(a cons list; :func:`path_of` lists it).  Reverse sweeps list wires input → output;
-forward sweeps output → input."""
+MAX_PRODUCT = Semiring("max-product", (0.0, None), (1.0, None), _mp_plus, _mp_times,
+                       lambda p, wire: (abs(p), (wire, None)) if p else (0.0, None))
+"""(max, ×) on |partials| with back-pointers: the heaviest path and its weight."""
 
 
 def k_best(k: int) -> Semiring:
-    """The ``k`` heaviest paths: elements are lists of ``(|weight|, path)``, heaviest first.
+    """The k heaviest paths: elements are lists of at most ``k`` (weight, path), heaviest first.
 
     Examples
     --------
     >>> import circuits
-    >>> from circuits import semirings
-    >>> f = circuits.parse("x*x + 3*x")
-    >>> best = circuits.propagate(f, semirings.k_best(2), {"x": 2}).inputs["x"]
-    >>> [w for w, path in best]
-    [3.0, 2.0]
+    >>> from circuits.semirings import k_best
+    >>> best = circuits.propagate(circuits.parse("x*x*x + 10*x"), k_best(2), {"x": 1.0})
+    >>> [w for w, _ in best.inputs["x"]]
+    [10.0, 1.0]
     """
     if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-        raise CircuitError(f"k_best needs a positive integer k, got {k!r}")
+        raise CircuitError(f"k_best: k must be a positive integer, got {k!r}")
 
     def plus(a, b):
         if not a:
@@ -296,13 +166,16 @@ def k_best(k: int) -> Semiring:
         return heapq.nlargest(k, a + b, key=lambda t: t[0])
 
     def times(a, b):
-        return heapq.nlargest(k, ((x * y, _concat(p, q)) for x, p in a for y, q in b), key=lambda t: t[0])
+        if not a or not b:
+            return []
+        return heapq.nlargest(k, ((wa * wb, _join(pa, pb)) for wa, pa in a for wb, pb in b),
+                              key=lambda t: t[0])
 
     return Semiring(f"{k}-best", [], [(1.0, None)], plus, times,
-                    lambda v, wire: [(float(abs(v)), (wire, None))])
+                    lambda p, wire: [(abs(p), (wire, None))] if p else [])
 
 
-def _logaddexp(a, b):
+def _log_plus(a, b):
     if a == -math.inf:
         return b
     if b == -math.inf:
@@ -311,45 +184,299 @@ def _logaddexp(a, b):
     return m + math.log1p(math.exp(-abs(a - b)))
 
 
-log = Semiring("log", -math.inf, 0.0, _logaddexp, lambda a, b: a + b,
-               lambda v, wire: math.log(abs(v)) if v != 0 else -math.inf)
-"""Log-weights: the sweep computes ``log Σ_paths Π |partial|`` without overflow."""
+LOG = Semiring("log", -math.inf, 0.0, _log_plus, lambda a, b: a + b,
+               lambda p, wire: math.log(abs(p)) if p else -math.inf)
+"""(logaddexp, +) on log |partials|: the log of the sum over paths of |path product|."""
 
 
-def _entropy_edge(v, wire):
-    w = abs(float(v))
-    return (w, -w * math.log(w) if w > 0 else 0.0)
+def _entropy_edge(p, wire):
+    w = abs(p)
+    return (w, -w * math.log(w)) if w else (0.0, 0.0)
 
 
-entropy = Semiring("entropy", (0.0, 0.0), (1.0, 0.0),
+ENTROPY = Semiring("entropy", (0.0, 0.0), (1.0, 0.0),
                    lambda a, b: (a[0] + b[0], a[1] + b[1]),
-                   lambda a, b: (a[0] * b[0], a[0] * b[1] + a[1] * b[0]),
+                   lambda a, b: (a[0] * b[0], a[0] * b[1] + b[0] * a[1]),
                    _entropy_edge)
-"""Du et al. (2023)'s entropy semiring ``⟨w, −w log w⟩`` with ``w = |partial|``: the sweep gives
-``⟨Z, −Σ_p w_p log w_p⟩`` over paths ``p``; :func:`entropy_of` turns it into the entropy
-(in nats) of the distribution ``w_p / Z`` of gradient flow over paths."""
+"""The expectation semiring (Eisner 2002) of Du et al. 2023: a path of weight W = Π|p| is
+(W, −W log W) summed; :func:`gradient_entropy` turns (Z, R) into the entropy log Z + R/Z."""
 
 
-def entropy_of(element) -> float:
-    """Entropy (nats) of the path distribution from an :data:`entropy` element ``⟨Z, y⟩``.
+@dataclass(frozen=True)
+class Propagation:
+    """What one sweep of :func:`propagate` found.
 
-    ``H = log Z + y / Z``; ``nan`` when no weight flows (``Z = 0``).
+    Attributes
+    ----------
+    semiring : Semiring
+    direction : str
+        ``"reverse"`` (from ``output``) or ``"forward"`` (from ``input``).
+    output, input : str or None
+        Where the sweep started (and, for ``forward``, which input).
+    values : dict
+        Node id → element: the paths from the node to ``output`` (reverse)
+        or from ``input`` to the node (forward).  Nodes with no path are absent.
+    inputs, outputs : dict
+        The elements at the circuit's inputs (reverse) or outputs (forward),
+        by name (``zero`` where no path reaches).
+    """
+
+    semiring: Semiring
+    direction: str
+    output: Optional[str]
+    input: Optional[str]
+    values: dict = field(repr=False)
+    inputs: dict = field(default_factory=dict)
+    outputs: dict = field(default_factory=dict)
+
+
+def _edges(circuit, semiring, point, output, input):
+    """{(u, g, i): edge element} over the wires between ``input`` and ``output``."""
+    wrt = None if input is None else [input]
+    if semiring.numeric:
+        if point is None:
+            raise CircuitError(f"the {semiring.name} semiring needs the partials' values: pass point={{...}}")
+        values = edge_values(circuit, point, wrt=wrt, output=output)
+        return {wire: semiring.edge(v, wire) for wire, v in values.items()}
+    partials = linearize(circuit, wrt=wrt, output=output).partials()
+    return {wire: semiring.edge(None if p is None else True, wire) for wire, p in partials.items()}
+
+
+def propagate(circuit: Circuit, semiring: Semiring, point: Optional[Mapping[str, Any]] = None, *,
+              output: Optional[str] = None, input: Optional[str] = None,
+              direction: str = "reverse") -> Propagation:
+    """Sum over Bauer paths in any semiring: one sweep, one ⊕ and one ⊗ per wire.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    semiring : Semiring
+        :data:`REAL`, :data:`COUNTING`, :data:`BOOLEAN`, :data:`MAX_PRODUCT`,
+        :func:`k_best`, :data:`LOG`, :data:`ENTROPY` or your own.
+    point : mapping, optional
+        Input values, for semirings that read the partials' values.
+    output : str, optional
+        The output a reverse sweep starts from (optional for one output).
+    input : str, optional
+        The input a forward sweep starts from (optional for one input).
+    direction : {"reverse", "forward"}
+
+    Returns
+    -------
+    Propagation
 
     Examples
     --------
-    Two paths of equal weight carry one bit, ``log 2`` nats:
+    A chain of 60 products ``u ← u·u`` has 2⁶⁰ paths, counted in 60 steps:
 
     >>> import circuits
-    >>> from circuits import semirings
-    >>> f = circuits.parse("x*x")
-    >>> round(semirings.entropy_of(circuits.propagate(f, semirings.entropy, {"x": 3}).inputs["x"]), 6)
-    0.693147
+    >>> from circuits.semirings import COUNTING
+    >>> b = circuits.Builder(); (x,) = b.inputs("x"); u = x
+    >>> for _ in range(60):
+    ...     u = u * u
+    >>> b.output("f", u)
+    >>> circuits.propagate(b.build(), COUNTING).inputs["x"] == 2 ** 60
+    True
+    >>> circuits.propagate(b.build(), COUNTING, direction="forward").outputs["f"] == 2 ** 60
+    True
     """
-    z, y = element
-    if z <= 0:
-        return math.nan
-    return math.log(z) + y / z
+    if not isinstance(circuit, Circuit):
+        raise CircuitError(f"propagate expects a Circuit, got {type(circuit).__name__}")
+    if not isinstance(semiring, Semiring):
+        raise CircuitError(f"propagate: semiring must be a circuits.Semiring, got {type(semiring).__name__}")
+    if direction not in ("reverse", "forward"):
+        raise CircuitError(f"propagate: direction must be 'reverse' or 'forward', not {direction!r}")
+    rec = circuit.record
+    zero, plus, times = semiring.zero, semiring.plus, semiring.times
+    if direction == "reverse":
+        (y,) = select_outputs(circuit, output, one=True, what="propagate")
+        edges = _edges(circuit, semiring, point, y, None)
+        into: dict = {}
+        for (u, g, i), e in edges.items():
+            into.setdefault(g, []).append((u, e))
+        values = {rec.outputs[y]: semiring.one}
+        for g in range(rec.outputs[y], -1, -1):
+            vg = values.get(g)
+            if vg is None or vg == zero:
+                continue
+            for u, e in into.get(g, ()):
+                contribution = times(e, vg)
+                values[u] = contribution if u not in values else plus(values[u], contribution)
+        inputs = {name: values.get(v, zero) for name, v in rec.inputs.items()}
+        return Propagation(semiring, direction, y, None, values, inputs=inputs)
+    if input is None:
+        if len(rec.inputs) != 1:
+            raise CircuitError(f"propagate: a forward sweep starts from one input; choose one of "
+                               f"{list(rec.inputs)} with input=...")
+        input = next(iter(rec.inputs))
+    if input not in rec.inputs:
+        raise CircuitError(f"propagate: {input!r} is not an input; the inputs are {list(rec.inputs)}")
+    edges = _edges(circuit, semiring, point, None, input)
+    out_of: dict = {}
+    for (u, g, i), e in edges.items():
+        out_of.setdefault(u, []).append((g, e))
+    values = {rec.inputs[input]: semiring.one}
+    for u in range(rec.inputs[input], len(rec.ops)):
+        vu = values.get(u)
+        if vu is None or vu == zero:
+            continue
+        for g, e in out_of.get(u, ()):
+            contribution = times(e, vu)
+            values[g] = contribution if g not in values else plus(values[g], contribution)
+    outputs = {name: values.get(v, zero) for name, v in rec.outputs.items()}
+    return Propagation(semiring, direction, None, input, values, outputs=outputs)
 
 
-SEMIRINGS = {s.name: s for s in (real, counting, boolean, max_product, log, entropy)}
-"""The built-in semirings by name (``k_best`` is a function of ``k``)."""
+def gradient_entropy(circuit: Circuit, point: Mapping[str, Any], *, output: Optional[str] = None,
+                     input: Optional[str] = None) -> float:
+    """Entropy (nats) of the distribution of gradient mass over the paths from ``input`` to ``output``.
+
+    Each path π carries mass ``W_π = Π |∂_u[g]|`` along it; the entropy of
+    ``p_π = W_π / Σ W`` is ``log Z + R / Z`` for the :data:`ENTROPY`
+    semiring's total ``(Z, R)`` (Du et al. 2023, section 4).  Zero when
+    one path carries everything, ``log(#paths)`` when all carry the same.
+
+    Examples
+    --------
+    >>> import circuits, math
+    >>> f = circuits.parse("x*x")          # two paths, equal mass
+    >>> math.isclose(circuits.gradient_entropy(f, {"x": 3.0}), math.log(2))
+    True
+    """
+    r = propagate(circuit, ENTROPY, point, output=output)
+    (x,) = [input] if input is not None else ([next(iter(circuit.inputs))] if len(circuit.inputs) == 1 else [None])
+    if x is None:
+        raise CircuitError(f"gradient_entropy: choose an input among {list(circuit.inputs)} with input=...")
+    if x not in r.inputs:
+        raise CircuitError(f"gradient_entropy: {x!r} is not an input; the inputs are {list(circuit.inputs)}")
+    z, rr = r.inputs[x]
+    if z == 0:
+        raise CircuitError(f"gradient_entropy: no gradient mass reaches {x!r} at this point (every path has a zero partial)")
+    return math.log(z) + rr / z
+
+
+@dataclass(frozen=True)
+class GradientPath:
+    """One path from an input to an output with the product of its partials.
+
+    Attributes
+    ----------
+    input, output : str
+    nodes : tuple of int
+        Node ids from the input to the output.
+    edges : tuple of (u, g, i)
+        Its wires: argument position ``i`` of gate ``g`` is ``u``.
+    product : float
+        The signed product of the partials along the path.
+    """
+
+    input: str
+    output: str
+    nodes: tuple
+    edges: tuple
+    product: float
+
+    def __str__(self) -> str:
+        return f"{self.input} → {self.output} via {len(self.edges)} wires: {self.product:.6g}"
+
+
+def _unlink(path) -> list:
+    wires = []
+    while path is not None:
+        wires.append(path[0])
+        path = path[1]
+    return wires
+
+
+def top_paths(circuit: Circuit, point: Mapping[str, Any], k: int = 1, *, output: Optional[str] = None,
+              input: Optional[str] = None) -> list:
+    """The ``k`` paths with the largest |product of partials| (Du et al. 2023's top gradient paths).
+
+    Parameters
+    ----------
+    circuit : Circuit
+    point : mapping
+        Input values.
+    k : int
+        How many paths.
+    output : str, optional
+        Optional for a one-output circuit.
+    input : str, optional
+        Only paths from this input (default: from any input).
+
+    Returns
+    -------
+    list of GradientPath
+        Heaviest first; their products summed over all paths give ∂y/∂x.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> f = circuits.parse("sin(x) * y + 10 * x")
+    >>> [str(p) for p in circuits.top_paths(f, {"x": 0.0, "y": 2.0}, k=2)]
+    ['x → f via 1 wires: 10', 'x → f via 3 wires: 2']
+    """
+    (y,) = select_outputs(circuit, output, one=True, what="top_paths")
+    if input is not None and input not in circuit.inputs:
+        raise CircuitError(f"top_paths: {input!r} is not an input; the inputs are {list(circuit.inputs)}")
+    semiring = k_best(k)
+    r = propagate(circuit, semiring, point, output=y)
+    values = edge_values(circuit, point, output=y)
+    candidates = []
+    for x, v in circuit.inputs.items():
+        if input is None or x == input:
+            candidates.extend((w, x, path) for w, path in r.inputs[x])
+    candidates.sort(key=lambda t: -t[0])
+    paths = []
+    for w, x, path in candidates[:k]:
+        wires = tuple(_unlink(path))
+        nodes = (circuit.inputs[x],) + tuple(g for _, g, _ in wires)
+        product = 1
+        for wire in wires:
+            product = product * values[wire]
+        paths.append(GradientPath(x, y, nodes, wires, product))
+    return paths
+
+
+def jacobian_sparsity(circuit: Circuit) -> dict:
+    """Which partials ``∂y/∂x`` can be nonzero: the Boolean semiring.
+
+    One forward sweep of the Boolean semiring vectorised over the inputs: a
+    node's element is the set of inputs with a path of structurally nonzero
+    partials to it (a bitset, so the sweep is O(s + w) set unions).
+    Structurally zero partials (a ``step`` gate's, a ``pow`` exponent's) cut
+    paths; values that vanish only at some points do not.
+
+    Returns
+    -------
+    dict
+        Output name → the list of input names its partials depend on, in
+        input order.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> c = circuits.trace(lambda x, y, z: (x * y, z + 1, circuits.step(x) * z))
+    >>> circuits.jacobian_sparsity(c)
+    {'f0': ['x', 'y'], 'f1': ['z'], 'f2': ['z']}
+    """
+    if not isinstance(circuit, Circuit):
+        raise CircuitError(f"jacobian_sparsity expects a Circuit, got {type(circuit).__name__}")
+    rec = circuit.record
+    names = list(rec.inputs)
+    reach = [0] * len(rec.ops)
+    for k, v in enumerate(rec.inputs.values()):
+        reach[v] = 1 << k
+    partials = linearize(circuit).partials()
+    for (u, g, i), p in partials.items():  # in node order of g: every u < g is final
+        if p is not None:
+            reach[g] |= reach[u]
+    pattern = {}
+    for y, v in rec.outputs.items():
+        bits, row = reach[v], []
+        while bits:  # the set bits, lowest first: O(nonzeros), not O(inputs)
+            low = bits & -bits
+            row.append(names[low.bit_length() - 1])
+            bits ^= low
+        pattern[y] = row
+    return pattern

@@ -19,7 +19,14 @@ The pass is repeated until nothing changes, so :func:`simplify` is idempotent.
 With ``minimize="ops"`` each round also runs rewrites that trade gates for
 binary operations, and the cheapest round is returned (see :func:`simplify`).
 It preserves every output's value (up to floating-point rounding where
-constants are folded in floating point).
+constants are folded in floating point).  Rules that move a constant across
+a gate (``(c·u)² = c²·u²``, ``(a·u)·(b·v) = ab·(u·v)``, ``u / c = (1/c)·u``,
+flattening nested weighted sums) only fire when every constant they combine
+lies within ``2^±256`` of 1 (:data:`TAME`), so that a value the circuit
+computes as a finite float cannot over- or underflow after the rewrite
+(``(1e200·x)²`` at ``x = 1e-300`` stays ``1e-200``); constant folding refuses
+exact results beyond :data:`circuits.evaluate.MAX_EXACT_BITS` bits and leaves
+the gate, so ``((x - x + 3)**65536)**65536`` simplifies at once.
 """
 
 from __future__ import annotations
@@ -29,12 +36,44 @@ from fractions import Fraction
 
 from ..analysis import gate_binary_ops
 from ..builder import Builder
-from ..circuit import Circuit
+from ..circuit import Circuit, check_circuit
+from ..evaluate import MAX_EXACT_BITS, _growth
 from ..gates import GATES
 
-__all__ = ["simplify"]
+__all__ = ["simplify", "TAME"]
+
+#: Constants that simplification may combine and move across gates: 0 and
+#: magnitudes in [2^-256, 2^256].  Beyond, the circuit's own order of operations is kept.
+TAME = (Fraction(1, 2 ** 256), 2 ** 256)
+
+
+def _tame(*constants) -> bool:
+    low, high = TAME
+    for c in constants:
+        if c != 0 and not (low <= abs(c) <= high):  # False for nan too
+            return False
+    return True
+
+
+def _tame_product(*factors) -> bool:
+    """Whether the factors and their product are tame, checked factor by factor
+    (so the product can neither overflow nor underflow to 0 while computed)."""
+    if any(c == 0 for c in factors):
+        return True
+    product = 1
+    for c in factors:
+        if not _tame(c):
+            return False
+        product = product * c
+        if product == 0 or not _tame(product):
+            return False
+    return True
 
 _MAX_ROUNDS = 20
+
+# the weighted sums, whose wire weights are the node's parameters (add); simplify's
+# linear algebra merges, flattens and factors them
+_LINEAR = frozenset(name for name, gate in GATES.items() if gate.linear)
 
 
 def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
@@ -65,9 +104,10 @@ def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
           one operation fewer);
         * sums over nearly the same terms are built from one shared core sum.
 
-        The result never has more operations than the input: the cheapest
-        round (the input included) is returned, a safety net behind the
-        estimates of the main pass.
+        The result never has more operations than the input nor than the
+        ``"gates"`` result: the cheapest of the rounds, the input and that
+        result is returned, a safety net behind the estimates of the main
+        pass.
 
     Examples
     --------
@@ -100,6 +140,7 @@ def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
     >>> analyze(h).binary_ops, analyze(circuits.simplify(h, minimize="ops")).binary_ops
     (6, 6)
     """
+    check_circuit(circuit, "simplify()")
     if minimize not in ("gates", "ops"):
         raise ValueError(f"minimize must be 'gates' or 'ops', not {minimize!r}")
     current = circuit
@@ -116,6 +157,12 @@ def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
         if _same(nxt, current):
             break
         current = nxt
+    if minimize == "ops":
+        # the gate-minimal form is a candidate too: there constants are folded before any
+        # weight is factored out ((1 + 2x + 2y) - 1 is 2x + 2y, not 2(x + y + 1/2) - 1)
+        by_gates = simplify(circuit)
+        if _ops_and_size(by_gates) < best_cost:
+            best = by_gates
     return best if minimize == "ops" else current
 
 
@@ -131,14 +178,17 @@ def _ops_and_size(circuit: Circuit) -> tuple:
 
 
 def _same(a: Circuit, b: Circuit) -> bool:
-    return (a._ops == b._ops and a._args == b._args and a._weights == b._weights
-            and a._values == b._values and a._outputs == b._outputs)
+    ra, rb = a.record, b.record
+    return (ra.ops == rb.ops and ra.args == rb.args and ra.params == rb.params
+            and ra.constants == rb.constants and ra.outputs == rb.outputs)
 
 
 def _fold(op, values):
     """Value of gate ``op`` on constant arguments, or None when it cannot be folded."""
     gate = GATES[op]
     exact = gate.exact and all(isinstance(v, (int, Fraction)) for v in values)
+    if _growth(op, values) > MAX_EXACT_BITS:
+        return None  # leave the gate: folding would take hours (3**(2**32))
     try:
         if exact:
             result = gate.num(*values)
@@ -201,28 +251,31 @@ class _Pass:
         self.b = Builder()
         self.cse: dict = {}
         uses = [0] * len(circuit)
-        for a in circuit._args:
+        for a in circuit.record.args:
             for u in a:
                 uses[u] += 1
-        for v in circuit._outputs.values():
+        for v in circuit.outputs.values():
             uses[v] += 1
         self.uses = uses
         if minimize == "ops":  # who consumes each old node, for the cost of spreading a scale
             readers: list = [None] * len(circuit)
-            for j, a in enumerate(circuit._args):
+            for j, a in enumerate(circuit.record.args):
                 for pos, u in enumerate(a):
                     if uses[u] > 1:
                         if readers[u] is None:
                             readers[u] = []
                         readers[u].append((j, pos))
             self.readers = readers
-            self.outputs = set(circuit._outputs.values())
+            self.outputs = set(circuit.record.outputs.values())
         self.origin: dict = {}  # new add gate -> the old node it was made for
         self.used: dict = {}    # new node -> wires out of it so far
 
     def gate(self, op, args, weights=None):
         """A gate through the CSE table (commutative operands sorted); counts the new uses."""
-        if GATES[op].commutative:
+        # Two operands commute exactly in floating point; three or more are kept in
+        # the circuit's order, since reordering them can overflow (x·x·0 is nan, 0·x·x is 0).
+        # (max and min are commutative but not with nan: max(1, nan) is 1, max(nan, 1) nan)
+        if GATES[op].commutative and len(args) <= 2 and op in ("add", "mul"):
             if weights is None:
                 args = tuple(sorted(args))
             else:  # the nodes of a sum are distinct, so weights are never compared
@@ -285,17 +338,22 @@ class _Pass:
 
     def run(self) -> Circuit:
         c, b = self.c, self.b
+        rec = c.record
         val: list = [None] * len(c)
-        for name, v in c._inputs.items():
+        for name, v in rec.inputs.items():
             val[v] = (b.input_node(name), 1)
-        for i, op in enumerate(c._ops):
+        roles = rec.meta.get("role")
+        made = [] if roles is not None else None  # (first new node, role of the old node it serves)
+        for i, op in enumerate(rec.ops):
             if op == "input":
                 continue
             if op == "const":
-                val[i] = (None, c._values[i])
+                val[i] = (None, rec.constants[i])
                 continue
-            args = c._args[i]
-            if op == "add":
+            if made is not None:
+                made.append((len(b), roles[i]))
+            args = rec.args[i]
+            if op in _LINEAR:  # a weighted sum: its weights are the node's parameters
                 val[i] = self.add(i, args, c.weights(i), val)
                 if val[i][0] is not None and val[i][1] == 1:
                     self.origin.setdefault(val[i][0], i)
@@ -305,9 +363,11 @@ class _Pass:
                 val[i] = self.other(i, op, args, val)
             if self.minimize == "ops" and self.uses[i] > 1:
                 val[i] = self.settle(i, val[i])
-        for name, v in c._outputs.items():
+        for name, v in rec.outputs.items():
+            if made is not None:
+                made.append((len(b), roles[v]))
             b.output_node(name, self.node(val[v]))
-        return b.build()
+        return b.build(meta=_carried_meta(rec.meta, made, val, len(b)))
 
     def add(self, i, args, weights, val):
         b = self.b
@@ -317,10 +377,14 @@ class _Pass:
             if n is None:
                 constant += w * c
                 continue
+            if not _tame_product(w, c):  # keep the circuit's order: scale, then weigh
+                terms.append((self.node((n, c)), w))
+                continue
             # flatten a weighted + gate that only this gate uses (when minimising
             # operations, only if scaling its weights costs no more than the wire)
-            if (b._ops[n] == "add" and self.uses[u] == 1 and self.origin.get(n) == u
-                    and (self.minimize == "gates" or self.flattens(n, w * c))):
+            if (b.op(n) in _LINEAR and self.uses[u] == 1 and self.origin.get(n) == u
+                    and (self.minimize == "gates" or self.flattens(n, w * c))
+                    and all(_tame_product(w, c, iw) for iw in (b._weights[n] or ()))):
                 inner_w = b._weights[n] or (1,) * len(b._args[n])
                 for m, iw in zip(b._args[n], inner_w):
                     if b._ops[m] == "const":
@@ -347,13 +411,13 @@ class _Pass:
         n, c = value
         if n is None or c == 1 or c == -1:
             return value
-        ops, weights = self.c._ops, self.c._weights
+        ops, weights = self.c.record.ops, self.c.record.params
         shared = i in self.outputs
         cost = int(shared)
         readers = self.readers[i] or ()
         for k, (j, pos) in enumerate(readers):
             op = ops[j]
-            if op == "add":
+            if op in _LINEAR:
                 w = weights[j][pos] if weights[j] is not None else 1
                 if w == 1 or w == -1:
                     cost += 1          # ±1 becomes ±c
@@ -377,6 +441,9 @@ class _Pass:
         return _nonunit([scale * w for w in inner]) <= _nonunit(inner) + _nonunit([scale])
 
     def mul(self, i, args, val):
+        if not _tame_product(*[val[u][1] for u in args]):
+            # constants too large or small to gather: the product of the operands as they are
+            return (self.gate("mul", tuple(self.node(val[u]) for u in args)), 1)
         coeff = 1
         nodes = []
         for u in args:
@@ -408,8 +475,8 @@ class _Pass:
                 return (None, folded)
         if op == "div":
             (n0, c0), (n1, c1) = vals
-            if n1 is None and c1 != 0:  # u / c = (1/c)·u
-                inv = Fraction(1) / c1 if isinstance(c1, (int, Fraction)) else 1 / c1
+            if n1 is None and c1 != 0 and _tame(c1) and _tame_product(c0, 1 / c1 if isinstance(c1, float) else Fraction(1) / c1):
+                inv = Fraction(1) / c1 if isinstance(c1, (int, Fraction)) else 1 / c1  # u / c = (1/c)·u
                 return (n0, c0 * inv) if n0 is not None else (None, c0 * inv)
         if op == "pow":
             k = vals[1][1]
@@ -420,11 +487,35 @@ class _Pass:
             if k in (2, -1):
                 op, args = ("square" if k == 2 else "recip"), args[:1]
                 vals = vals[:1]
-        if op == "square" and vals[0][0] is not None and self.uses[i] == 1:  # (c·u)² = c²·u²
-            n, c = vals[0]
+        if op == "square" and vals[0][0] is not None and self.uses[i] == 1 and _tame_product(*vals[0][1:] * 2):
+            n, c = vals[0]  # (c·u)² = c²·u²
             return (self.gate("square", (n,)), c * c)
         nodes = tuple(self.node(v) for v in vals)
         return (self.gate(op, nodes), 1)
+
+
+def _carried_meta(meta, made, val, n) -> dict:
+    """The old circuit's node roles and adjoint pairs, moved to the simplified nodes.
+
+    A new node takes the role of the old node whose rewriting made it; an
+    adjoint pair survives when both of its nodes became nodes (not constants
+    or scaled nodes) of the new circuit.
+    """
+    if made is None:
+        return {}
+    roles = ["primal"] * n  # inputs and constants
+    for (start, role), (end, _) in zip(made, made[1:] + [(n, None)]):
+        for v in range(start, end):
+            roles[v] = role
+    new = {"role": roles}
+    if "adjoint_of" in meta:
+        pairs = {}
+        for a, z in meta["adjoint_of"].items():
+            (na, ca), (nz, cz) = val[a] or (None, 0), val[z] or (None, 0)
+            if na is not None and nz is not None and ca == 1 and cz == 1 and na != nz:
+                pairs.setdefault(na, nz)
+        new["adjoint_of"] = pairs
+    return new
 
 
 # --- minimize="ops": trade gates for binary operations ------------------------------------
@@ -433,22 +524,28 @@ class _Pass:
 def _copy(circuit: Circuit, emit) -> Circuit:
     """Rebuild ``circuit`` node by node; ``emit(b, i, new)`` may return a node for gate ``i``."""
     b = Builder()
+    rec = circuit.record
     new: list = [None] * len(circuit)
-    for name, v in circuit._inputs.items():
+    for name, v in rec.inputs.items():
         new[v] = b.input_node(name)
-    for i, op in enumerate(circuit._ops):
+    roles = rec.meta.get("role")
+    made = [] if roles is not None else None
+    for i, op in enumerate(rec.ops):
         if op == "input":
             continue
         if op == "const":
-            new[i] = b.const_node(circuit._values[i])
+            new[i] = b.const_node(rec.constants[i])
             continue
+        if made is not None:
+            made.append((len(b), roles[i]))
         node = emit(b, i, new)
         if node is None:
-            node = b.gate(op, *[new[u] for u in circuit._args[i]], weights=circuit._weights[i])
+            node = b.gate(op, *[new[u] for u in rec.args[i]], weights=rec.params[i])
         new[i] = node
-    for name, v in circuit._outputs.items():
+    for name, v in rec.outputs.items():
         b.output_node(name, new[v])
-    return b.build()
+    val = [None if v is None else (v, 1) for v in new]
+    return b.build(meta=_carried_meta(rec.meta, made, val, len(b)))
 
 
 def _share_partial_products(circuit: Circuit) -> Circuit:
@@ -464,7 +561,7 @@ def _share_partial_products(circuit: Circuit) -> Circuit:
     their length, and their union is ``S``; the gates missing one of the two
     are looked up by their factor set.
     """
-    ops, argss = circuit._ops, circuit._args
+    ops, argss = circuit.record.ops, circuit.record.args
     by_set: dict = {}  # factor set -> gate
     groups: dict = {}  # (length, two smallest factors) -> gates
     for i, op in enumerate(ops):
@@ -533,17 +630,17 @@ def _share_partial_products(circuit: Circuit) -> Circuit:
 
 def _reuse_partial_sums(circuit: Circuit) -> Circuit:
     """``D = S − w·u`` for a sum ``S = T + w·u``: build ``T`` first, ``S`` from it, ``D`` is ``T``."""
-    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    ops, argss, weights = circuit.record.ops, circuit.record.args, circuit.record.params
     plan: dict = {}   # S -> position of u in S
     taken: dict = {}  # D -> S
     where: dict = {}  # S -> {argument: position}, built once per S
     for d, op in enumerate(ops):
-        if op != "add" or len(argss[d]) != 2:
+        if op not in _LINEAR or len(argss[d]) != 2:
             continue
         wd = weights[d] or (1, 1)
         for k in (0, 1):
             sum_, u, alpha, beta = argss[d][k], argss[d][1 - k], wd[k], wd[1 - k]
-            if alpha != 1 or ops[sum_] != "add" or sum_ in plan or len(argss[sum_]) < 3:
+            if alpha != 1 or ops[sum_] not in _LINEAR or sum_ in plan or len(argss[sum_]) < 3:
                 continue
             if sum_ not in where:
                 where[sum_] = {v: j for j, v in enumerate(argss[sum_])}
@@ -583,11 +680,11 @@ def _share_sum_cores(circuit: Circuit) -> Circuit:
     when it saves operations.  ``xⱼ + Σᵢ xᵢ − 11`` for ``j = 1..9``: 9 × 11
     operations become 10 + 9 × 1.
     """
-    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    ops, argss, weights = circuit.record.ops, circuit.record.args, circuit.record.params
     groups: dict = {}
     for g, op in enumerate(ops):
         a = argss[g]
-        if op != "add" or len(a) < 4:
+        if op not in _LINEAR or len(a) < 4:
             continue
         newest = max(a)
         groups.setdefault(frozenset(a).difference((newest,)), []).append(g)
@@ -668,17 +765,18 @@ def _factor_constants(circuit: Circuit) -> Circuit:
     ``20000·r`` and ``2·s``, as CasADi forms them).
     Only exact (rational) weights count, so no rounding is introduced.
     """
-    ops, argss, weights = circuit._ops, circuit._args, circuit._weights
+    rec = circuit.record
+    ops, argss, weights = rec.ops, rec.args, rec.params
     uses = [0] * len(circuit)
     for a in argss:
         for u in a:
             uses[u] += 1
-    for v in circuit._outputs.values():
+    for v in rec.outputs.values():
         uses[v] += 1
     claims: dict = {}  # node -> {|w|: [(add gate, position, product or None)]}
     for g, op in enumerate(ops):
         w = weights[g]
-        if op != "add" or w is None:
+        if op not in _LINEAR or w is None:
             continue
         for pos, (u, c) in enumerate(zip(argss[g], w)):
             if c == 1 or c == -1 or ops[u] == "const" or not _exact(c):
@@ -719,7 +817,7 @@ def _factor_constants(circuit: Circuit) -> Circuit:
             args[argss[i].index(u)] = scale(b, new, u, c)
             return b.gate("mul", *args)
         w = weights[i]
-        if ops[i] != "add" or w is None or not any((i, pos) in taken for pos in range(len(w))):
+        if ops[i] not in _LINEAR or w is None or not any((i, pos) in taken for pos in range(len(w))):
             return None
         args, ws = [], []
         for pos, (u, c) in enumerate(zip(argss[i], w)):

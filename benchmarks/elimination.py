@@ -1,0 +1,127 @@
+"""Jacobian accumulation by vertex elimination (issue 13): each order against the sweeps.
+
+For every family of :data:`circuits.library.FAMILIES` at a moderate size, the
+Jacobian of all outputs with respect to all inputs is built by
+
+* ``backward`` (one reverse sweep per output) and ``forward`` (sparse, one
+  sweep per input), and
+* :func:`circuits.eliminate` in every named order ("optimal" only where the
+  graph has at most ``OPTIMAL_LIMIT`` intermediate vertices),
+
+and the table reports the time to build each, the time to count an order
+without building (:func:`circuits.order_costs`), the multiplications and
+additions the elimination counts, and, for every method, ``ops``: the
+binary operations (:attr:`circuits.Analysis.binary_ops`) of the derivative
+gates of the Jacobian circuit, partials included, the one number every
+method shares.  Nothing is asserted: speed is measured, not tested.
+
+Usage::
+
+    python -m benchmarks.elimination                 # the full run (a minute or two)
+    python -m benchmarks.elimination --quick         # small sizes, seconds
+    python -m benchmarks.elimination --markdown benchmarks/results/elimination.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import circuits
+from circuits import library
+from circuits.analysis import gate_binary_ops
+from circuits.transforms.elimination import OPTIMAL_LIMIT
+
+#: family → (size, quick size): circuits of a few thousand gates at most.
+SIZES = {
+    "lsq": (30, 6), "mlp": (24, 4), "det": (10, 4), "det_faddeev": (6, 3), "chain": (5000, 50),
+    "sigma2_naive": (30, 6), "sigma2_fast": (1000, 10), "random": (200, 4), "sin_dot": (40, 4),
+    "matrix_chain": (6, 2), "rnn": (100, 4), "conv1d": (400, 8), "horner": (1000, 10),
+}
+
+ORDERS = ("forward", "reverse", "markowitz", "relative_markowitz", "min_fill", "optimal")
+
+
+def derivative_ops(J) -> int:
+    """Binary operations of the gates of ``J`` whose role is "derivative"."""
+    roles = J.meta.get("role")
+    return sum(gate_binary_ops(J, v) for v in J.gates() if roles is None or roles[v] == "derivative")
+
+
+def _timed(fn):
+    t0 = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - t0
+
+
+def run(families=None, quick: bool = False, out=sys.stdout) -> list:
+    rows = []
+    for name in families or SIZES:
+        size = SIZES[name][1 if quick else 0]
+        c = library.FAMILIES[name](size)
+        Z = len(circuits.intermediate_vertices(c))
+        case = f"{name}({size})"
+        J, t = _timed(lambda: circuits.backward(c))
+        rows.append({"case": case, "s": c.size, "Z": Z, "method": "backward sweeps", "build_s": t,
+                     "count_s": None, "mults": None, "adds": None, "ops": derivative_ops(J)})
+        J, t = _timed(lambda: circuits.forward(c, sparse=True))
+        rows.append({"case": case, "s": c.size, "Z": Z, "method": "forward sweeps", "build_s": t,
+                     "count_s": None, "mults": None, "adds": None, "ops": derivative_ops(J)})
+        for order in ORDERS:
+            if order == "optimal" and Z > OPTIMAL_LIMIT:
+                continue
+            _, tc = _timed(lambda: circuits.order_costs(c, [order]))
+            e, t = _timed(lambda: circuits.eliminate(c, order))
+            rows.append({"case": case, "s": c.size, "Z": Z, "method": order, "build_s": t,
+                         "count_s": tc, "mults": e.multiplications, "adds": e.additions,
+                         "ops": derivative_ops(e.jacobian)})
+        _, t = _timed(lambda: circuits.cheapest_order(c))
+        rows.append({"case": case, "s": c.size, "Z": Z, "method": "(auto: choosing)", "build_s": None,
+                     "count_s": t, "mults": None, "adds": None, "ops": None})
+        for r in rows[-len(ORDERS) - 3:]:
+            if r["case"] == case:
+                print(_line(r), file=out, flush=True)
+    return rows
+
+
+def _fmt(x, spec):
+    return "—" if x is None else format(x, spec)
+
+
+def _line(r) -> str:
+    return (f"| {r['case']} | {r['s']:,} | {r['Z']:,} | {r['method']} | {_fmt(r['build_s'], '.3f')} | "
+            f"{_fmt(r['count_s'], '.3f')} | {_fmt(r['mults'], ',')} | {_fmt(r['adds'], ',')} | "
+            f"{_fmt(r['ops'], ',')} |")
+
+
+def markdown(rows) -> str:
+    lines = ["| case | s | Z | method | build s | count s | multiplications | additions | ops |",
+             "|---|---:|---:|---|---:|---:|---:|---:|---:|"]
+    return "\n".join(lines + [_line(r) for r in rows])
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.elimination", description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="small sizes, seconds")
+    p.add_argument("--families", default=None, help=f"comma-separated subset of {','.join(SIZES)}")
+    p.add_argument("--markdown", metavar="PATH", help="also write the table to PATH")
+    args = p.parse_args(argv)
+    families = args.families.split(",") if args.families else None
+    unknown = [f for f in families or () if f not in SIZES]
+    if unknown:
+        p.error(f"unknown family {unknown[0]!r}; choose from {', '.join(SIZES)}")
+    print(markdown([]))
+    rows = run(families, quick=args.quick)
+    if args.markdown:
+        with open(args.markdown, "w") as fh:
+            fh.write("# Jacobian accumulation: elimination orders against the sweeps\n\n")
+            fh.write(f"Command: `python -m benchmarks.elimination{' --quick' if args.quick else ''}`. "
+                     "Times in seconds on one core; `ops` = binary operations of the Jacobian "
+                     "circuit's derivative gates (partials included).\n\n")
+            fh.write(markdown(rows) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
