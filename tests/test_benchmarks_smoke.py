@@ -138,3 +138,12 @@ def test_mgh_table_counts_and_targets(tmp_path):
         assert all(r["simplify_ops_ops"] <= r["casadi_grad_ops"] for r in rows)
     md = open(bench_mgh.write(rows, str(tmp_path))).read()
     assert "| 1 | rosenbrock | 2 |" in md and "never has more operations than its input | 2 of 2 cases | yes |" in md
+
+
+def test_sparse_jacobian_benchmark_smallest_sizes(tmp_path):
+    from benchmarks.sparse_jacobian import main
+    text = main(["--max", "100", "--dense-max", "100", "--out", str(tmp_path / "sj.md")])
+    rows = [line.split("|")[1:-1] for line in text.splitlines() if line.startswith("| 1")]
+    assert [(r[0].strip(), r[1].strip(), r[4].strip(), r[8].strip()) for r in rows] == \
+        [("10", "3", "28", "100"), ("100", "3", "298", "10000")]   # colours; 3n − 2 entries vs n²
+    assert (tmp_path / "sj.md").read_text() == text

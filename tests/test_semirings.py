@@ -209,3 +209,13 @@ def test_render_draws_paths_and_adjoints():
         circuits.render(f, gradients=True)
     with pytest.raises(CircuitError, match="GradientPaths"):
         circuits.render(f, highlight=[(0, 1, 0)])
+
+
+def test_reverse_sweep_checks_and_keeps_to_its_input():
+    from circuits.semirings import COUNTING, REAL
+    c = circuits.trace(lambda x1, x2: (x1 + x2 + x1 * x2) * (x1 + x2))
+    with pytest.raises(CircuitError, match="'z' is not an input"):
+        circuits.propagate(c, COUNTING, input="z")
+    r = circuits.propagate(c, REAL, {"x1": 3, "x2": 5}, input="x1")
+    assert (r.input, r.inputs) == ("x1", {"x1": 71})
+    assert circuits.propagate(c, COUNTING, input="x2").inputs == {"x2": 3}

@@ -258,7 +258,9 @@ def propagate(circuit: Circuit, semiring: Semiring, point: Optional[Mapping[str,
     output : str, optional
         The output a reverse sweep starts from (optional for one output).
     input : str, optional
-        The input a forward sweep starts from (optional for one input).
+        The input a forward sweep starts from (optional for one input).  A
+        reverse sweep given one keeps to the wires that depend on it and
+        reports only it in ``inputs``.
     direction : {"reverse", "forward"}
 
     Returns
@@ -290,7 +292,9 @@ def propagate(circuit: Circuit, semiring: Semiring, point: Optional[Mapping[str,
     zero, plus, times = semiring.zero, semiring.plus, semiring.times
     if direction == "reverse":
         (y,) = select_outputs(circuit, output, one=True, what="propagate")
-        edges = _edges(circuit, semiring, point, y, None)
+        if input is not None and input not in rec.inputs:
+            raise CircuitError(f"propagate: {input!r} is not an input; the inputs are {list(rec.inputs)}")
+        edges = _edges(circuit, semiring, point, y, input)
         into: dict = {}
         for (u, g, i), e in edges.items():
             into.setdefault(g, []).append((u, e))
@@ -302,8 +306,8 @@ def propagate(circuit: Circuit, semiring: Semiring, point: Optional[Mapping[str,
             for u, e in into.get(g, ()):
                 contribution = times(e, vg)
                 values[u] = contribution if u not in values else plus(values[u], contribution)
-        inputs = {name: values.get(v, zero) for name, v in rec.inputs.items()}
-        return Propagation(semiring, direction, y, None, values, inputs=inputs)
+        inputs = {name: values.get(v, zero) for name, v in rec.inputs.items() if input in (None, name)}
+        return Propagation(semiring, direction, y, input, values, inputs=inputs)
     if input is None:
         if len(rec.inputs) != 1:
             raise CircuitError(f"propagate: a forward sweep starts from one input; choose one of "
