@@ -39,6 +39,7 @@ import numpy as np
 import sympy
 
 from .circuit import Circuit
+from . import engine
 from .errors import CircuitError
 from .gates import GATES
 
@@ -312,6 +313,44 @@ class CompiledCircuit:
         self.source, self._where, self._consts = _source(circuit)
         self._code = builtins.compile(self.source, "<circuit>", "exec")
         self._functions: dict = {}
+        self._constants: Optional[dict] = None
+        self._tape: Any = False  # built on the first float call: None when a gate has no kernel
+
+    def _engine(self, system: str, xs: list):
+        """Outputs from the compiled tape engine, or None (no numba, a non-float input, a non-finite value)."""
+        if system not in ("float", "numpy") or not engine.enabled():
+            return None
+        if system == "float" and not all(type(x) is float for x in xs):
+            return None  # integer circuits stay integers: the interpreter's path
+        if self._tape is False:
+            self._tape = engine.tape(self.circuit)
+        if self._tape is None:
+            return None
+        if system == "float":
+            X = np.array(xs, dtype=float).reshape(len(xs), 1)
+        else:
+            shape = _batch_shape(xs)
+            X = np.empty((len(xs), int(np.prod(shape))))
+            for k, x in enumerate(xs):
+                X[k] = np.broadcast_to(x, shape).ravel()
+        Y, bad = engine.run(self._tape, X)
+        if bad:  # the interpreter reproduces the error, or numpy's inf/nan
+            return None
+        if system == "float":
+            if self._tape.int_outputs:  # an output may be an int (max(x, 1) at x < 1): the interpreter's type
+                return None
+            outputs = {name: float(Y[k, 0]) for k, name in enumerate(self.circuit.outputs)}
+            if self._tape.constant_outputs:  # their Python values (ints stay ints), computed once
+                if self._constants is None:
+                    try:
+                        values = self.function("float")(*xs)
+                    except _ERRORS:
+                        return None
+                    names = list(self.circuit.outputs)
+                    self._constants = {names[k]: values[k] for k in self._tape.constant_outputs}
+                outputs.update(self._constants)
+            return outputs
+        return {name: Y[k].reshape(shape) for k, name in enumerate(self.circuit.outputs)}
 
     def function(self, system: str = "float"):
         """The generated function for a number system (see :func:`number_system`)."""
@@ -330,6 +369,9 @@ class CompiledCircuit:
         xs = _prepare_inputs(system, xs)
         if system == "numpy":
             _batch_shape(xs)
+        fast = self._engine(system, xs)
+        if fast is not None:
+            return fast
         fn = self.function(system)
         try:
             if system == "numpy":
