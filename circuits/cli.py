@@ -32,12 +32,13 @@ import argparse
 import json
 import math
 import sys
+import time
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from . import __version__, bounds, library
+from . import __version__, bounds, engine, library
 from . import library as L
 from .analysis import analyze
 from .errors import CircuitError, ParseError
@@ -289,6 +290,17 @@ def _cmd_figures(args) -> int:
     return 0
 
 
+def _cmd_warmup(args) -> int:
+    print("compiling the evaluation engine's kernels (numba; once, then cached on disk) ...", flush=True)
+    start = time.perf_counter()
+    if not engine.warmup():
+        print("the compiled engine is off (numba is not installed, or CIRCUITS_ENGINE=python); "
+              "install it with: pip install 'circuits[fast]'")
+        return 0
+    print(f"done in {time.perf_counter() - start:.1f} s; cache: {engine.cache_dir()}")
+    return 0
+
+
 def _cmd_demo(args) -> int:
 
 
@@ -377,6 +389,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--values", help="show node values at a point, e.g. x=1,y=2")
     g.add_argument("--max-nodes", type=int, default=500, help="refuse larger circuits (0: no limit; default 500)")
     g.set_defaults(func=_cmd_render)
+
+    w = sub.add_parser("warmup", help="compile the evaluation engine's kernels now (numba), with a progress message")
+    w.set_defaults(func=_cmd_warmup)
 
     s = sub.add_parser("scaling", help="gate counts of a family of circuits of growing size",
                        description="Build FAMILY at each size and tabulate n, s, w and the sizes of the "

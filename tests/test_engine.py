@@ -108,3 +108,18 @@ def test_batch_shape_and_scalars(mode):
     f = circuits.compile(circuits.parse("x * y + 1"))
     out = f(x=np.ones((2, 3)), y=2.0)["f"]
     assert out.shape == (2, 3) and (out == 3.0).all()
+
+
+def test_warmup_command(capsys, monkeypatch):
+    from circuits.cli import main
+    assert main(["warmup"]) == 0
+    out = capsys.readouterr().out
+    assert "compiling" in out and ("done in" in out or "engine is off" in out)
+    monkeypatch.setenv("CIRCUITS_ENGINE", "python")
+    assert main(["warmup"]) == 0
+    assert "engine is off" in capsys.readouterr().out
+
+
+def test_engine_switch(monkeypatch):
+    monkeypatch.setenv("CIRCUITS_ENGINE", "python")
+    assert not engine.enabled() and engine.kernel() is None
