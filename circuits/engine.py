@@ -159,6 +159,7 @@ def _kernel_source() -> tuple:
         "def run(opc, argp, args, weights, weighted, dst, consts, input_slots, output_slots, n_slots, X, Y, block):",
         "    n = X.shape[1]",
         "    S = np.empty((n_slots, block))",
+        "    T = np.empty(block)",
         "    bad = False",
         "    for start in range(0, n, block):",
         "        b = min(block, n - start)",
@@ -178,33 +179,47 @@ def _kernel_source() -> tuple:
     for name, code in _opcodes().items():
         gate = GATES[name]
         lines.append(f"            elif op == {code}:  # {name}")
-        if name == "add":  # left to right, as the interpreter's _sum
+        if name == "add":  # left to right, as the interpreter's _sum (T: d may share a slot with an argument)
             lines += [
                 "                if weighted[t]:",
+                "                    w = weights[p]",
+                "                    a = args[p]",
                 "                    for j in range(b):",
-                "                        acc = weights[p] * S[args[p], j]",
-                "                        for r in range(p + 1, q):",
-                "                            acc = acc + weights[r] * S[args[r], j]",
-                "                        S[d, j] = acc",
+                "                        T[j] = w * S[a, j]",
+                "                    for r in range(p + 1, q):",
+                "                        w = weights[r]",
+                "                        a = args[r]",
+                "                        for j in range(b):",
+                "                            T[j] = T[j] + w * S[a, j]",
                 "                else:",
+                "                    a = args[p]",
                 "                    for j in range(b):",
-                "                        acc = S[args[p], j]",
-                "                        for r in range(p + 1, q):",
-                "                            acc = acc + S[args[r], j]",
-                "                        S[d, j] = acc",
+                "                        T[j] = S[a, j]",
+                "                    for r in range(p + 1, q):",
+                "                        a = args[r]",
+                "                        for j in range(b):",
+                "                            T[j] = T[j] + S[a, j]",
+                "                for j in range(b):",
+                "                    S[d, j] = T[j]",
             ]
         elif name == "mul":  # left to right, as the interpreter's reduce
             lines += [
+                "                a = args[p]",
                 "                for j in range(b):",
-                "                    acc = S[args[p], j]",
-                "                    for r in range(p + 1, q):",
-                "                        acc = acc * S[args[r], j]",
-                "                    S[d, j] = acc",
+                "                    T[j] = S[a, j]",
+                "                for r in range(p + 1, q):",
+                "                    a = args[r]",
+                "                    for j in range(b):",
+                "                        T[j] = T[j] * S[a, j]",
+                "                for j in range(b):",
+                "                    S[d, j] = T[j]",
             ]
         elif gate.arity in (1, 2):
             env[f"f_{name}"] = gate.num
-            call = f"f_{name}(S[args[p], j])" if gate.arity == 1 else f"f_{name}(S[args[p], j], S[args[p + 1], j])"
+            call = f"f_{name}(S[a0, j])" if gate.arity == 1 else f"f_{name}(S[a0, j], S[a1, j])"
             lines += [
+                "                a0 = args[p]",
+                "                a1 = args[p + 1] if q > p + 1 else a0",
                 "                for j in range(b):",
                 f"                    S[d, j] = float({call})",
             ]
