@@ -109,13 +109,14 @@ def _check_registered(ops) -> None:
 
 def _input_values(circuit: Circuit, values: Optional[Mapping], kwargs: dict) -> list:
     given = dict(values or {}, **kwargs)
-    unknown = [k for k in given if k not in circuit.inputs]
+    inputs = circuit.inputs
+    unknown = [k for k in given if k not in inputs]
     if unknown:
-        raise CircuitError(f"unknown input {unknown[0]!r}; the circuit's inputs are {list(circuit.inputs)}")
-    missing = [k for k in circuit.inputs if k not in given]
+        raise CircuitError(f"unknown input {unknown[0]!r}; the circuit's inputs are {list(inputs)}")
+    missing = [k for k in inputs if k not in given]
     if missing:
-        raise CircuitError(f"missing value for input {missing[0]!r}; the circuit's inputs are {list(circuit.inputs)}")
-    return [given[k] for k in circuit.inputs]
+        raise CircuitError(f"missing value for input {missing[0]!r}; the circuit's inputs are {list(inputs)}")
+    return [given[k] for k in inputs]
 
 
 def _prepare_inputs(system: str, xs: list) -> list:
@@ -339,7 +340,7 @@ class CompiledCircuit:
         if system == "float":
             if self._tape.int_outputs:  # an output may be an int (max(x, 1) at x < 1): the interpreter's type
                 return None
-            outputs = {name: float(Y[k, 0]) for k, name in enumerate(self.circuit.outputs)}
+            outputs = dict(zip(self.circuit.outputs, Y[:, 0].tolist()))
             if self._tape.constant_outputs:  # their Python values (ints stay ints), computed once
                 if self._constants is None:
                     try:
@@ -365,8 +366,11 @@ class CompiledCircuit:
 
     def __call__(self, values: Optional[Mapping[str, Any]] = None, /, **kwargs) -> dict:
         xs = _input_values(self.circuit, values, kwargs)
-        system = number_system(xs)
-        xs = _prepare_inputs(system, xs)
+        if all(type(x) is float for x in xs):  # the common case, checked quickly
+            system = "float"
+        else:
+            system = number_system(xs)
+            xs = _prepare_inputs(system, xs)
         if system == "numpy":
             _batch_shape(xs)
         fast = self._engine(system, xs)
