@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from numbers import Real
 from typing import Callable, Mapping, Union
 
-from .circuit import Circuit
+from .circuit import Circuit, check_circuit
 from .errors import CircuitError
 from .gates import GATES
 
@@ -218,6 +218,7 @@ def cost(circuit: Circuit, model: CostModel = None) -> Real:
     ...
     circuits.errors.CircuitError: cost model has no entry for gate 'sin' (node 3); add 'sin' or a 'default' entry to the model
     """
+    check_circuit(circuit, "cost()")
     if model is None or model == "unit":
         return circuit.size
     if model == "binary":

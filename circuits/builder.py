@@ -39,7 +39,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 import numpy as np
 import sympy
 
-from .circuit import Circuit, check_number, compact, is_exponent, node_error
+from .circuit import Circuit, check_name, check_number, compact, is_exponent, node_error
 from .errors import CircuitError
 from .gates import GATES, MAX_EXPONENT, function_names, gate_of_function
 
@@ -50,6 +50,7 @@ __all__ = ["Builder", "Wire", "trace", "sum_of", "product",
 Number = Union[int, float, Fraction]
 
 _INT = {int}
+_PLAIN = {int, float, Fraction}
 _INF = math.inf
 _NEG_INF = -math.inf
 
@@ -108,8 +109,7 @@ class Builder:
 
     def input_node(self, name: str) -> int:
         """Add an input named ``name``; return its node id."""
-        if not isinstance(name, str) or not name:
-            raise CircuitError(f"input names must be non-empty strings, got {name!r}")
+        check_name(name, "input")
         if name in self._inputs:
             raise CircuitError(f"an input named {name!r} already exists; input names must be unique")
         node = self._append("input", (), None)
@@ -157,6 +157,9 @@ class Builder:
             if not gate.weighted or len(weights) != k:
                 raise self._node_error(op, args, weights)
             types = set(map(type, weights))
+            if not types <= _PLAIN:  # numpy scalars, strings...: normalise or refuse
+                weights = tuple(check_number(w, f"gate {op!r}: wire weight") for w in weights)
+                types = set(map(type, weights))
             # only floats can be infinite or nan; eq(w, w) is False only for nan
             if float in types and (_INF in weights or _NEG_INF in weights
                                    or not all(map(_eq, weights, weights))):
@@ -286,8 +289,7 @@ class Builder:
 
     def output_node(self, name: str, node: int) -> None:
         """Declare output ``name`` as the node ``node`` (node level)."""
-        if not isinstance(name, str) or not name:
-            raise CircuitError(f"output names must be non-empty strings, got {name!r}")
+        check_name(name, "output")
         if name in self._outputs:
             raise CircuitError(f"an output named {name!r} already exists; output names must be unique")
         if not (type(node) is int and 0 <= node < len(self._ops)):
@@ -339,14 +341,18 @@ class Wire:
         acc: dict[int, Number] = {}
         const = 0
         stack = [(self, 1)]  # iterative: long sums must not recurse
-        while stack:
-            w, c = stack.pop()
-            if w._node is not None:
-                acc[w._node] = acc.get(w._node, 0) + c
-                continue
-            const += c * w._const
-            for part in reversed(w._parts):
-                stack.append((part[0], c * part[1]))
+        try:
+            while stack:
+                w, c = stack.pop()
+                if w._node is not None:
+                    acc[w._node] = acc.get(w._node, 0) + c
+                    continue
+                const += c * w._const
+                for part in reversed(w._parts):
+                    stack.append((part[0], c * part[1]))
+        except OverflowError:  # a huge exact factor times a float factor
+            raise CircuitError("a constant factor of a linear combination overflows a float; "
+                               "use smaller constant factors") from None
         return self._builder.linear(acc.items(), const)
 
     # --- linear arithmetic ---------------------------------------------------
@@ -430,7 +436,8 @@ class Wire:
         if k == int(k):
             k = int(k)
             if abs(k) > MAX_EXPONENT:
-                raise CircuitError(f"exponent {k} is too large; |k| must be at most {MAX_EXPONENT}")
+                shown = k if abs(k) < 10 ** 30 else f"of {abs(k).bit_length()} bits"
+                raise CircuitError(f"exponent {shown} is too large; |k| must be at most {MAX_EXPONENT}")
             if k == 0:
                 return self._builder.const(1)
             if k == 1:

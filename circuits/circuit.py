@@ -40,7 +40,8 @@ import networkx as nx
 from .errors import CircuitError
 from .gates import GATES, MAX_EXPONENT, SOURCES
 
-__all__ = ["Circuit", "Record", "check_number", "is_exponent", "node_error", "select_outputs"]
+__all__ = ["Circuit", "Record", "check_number", "check_circuit", "check_name", "is_exponent",
+           "node_error", "select_outputs"]
 
 
 def is_exponent(value) -> bool:
@@ -64,13 +65,54 @@ def check_number(value: Any, where: str) -> Any:
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise CircuitError(f"{where}: value {value!r} is not a number (int, float or Fraction)")
-    if isinstance(value, (int, float, Fraction)):
+    if type(value) in (int, float, Fraction):
         return value
-    if isinstance(value, numbers.Integral):  # numpy integers
+    if isinstance(value, numbers.Integral):  # numpy integers, int subclasses
         return int(value)
     if isinstance(value, numbers.Rational):
         return Fraction(int(value.numerator), int(value.denominator))
     return float(value)
+
+
+def check_name(name: Any, what: str) -> str:
+    r"""Return ``name`` if it is a non-empty printable string, else raise CircuitError.
+
+    Input and output names end up in messages, generated code comments, JSON and
+    drawings; control characters, lone surrogates and other non-printable text
+    are refused where a circuit is made, not discovered later by Graphviz or an encoder.
+
+    Examples
+    --------
+    >>> check_name("x_1", "input")
+    'x_1'
+    >>> check_name("x\ny", "input")
+    Traceback (most recent call last):
+    ...
+    circuits.errors.CircuitError: input name 'x\ny' contains the non-printable character '\n' (U+000A); names must be printable text
+    """
+    if not isinstance(name, str) or not name:
+        raise CircuitError(f"{what} names must be non-empty strings, got {name!r}")
+    if not name.isprintable():
+        bad = next(ch for ch in name if not ch.isprintable())
+        raise CircuitError(f"{what} name {name!r} contains the non-printable character {bad!r} "
+                           f"(U+{ord(bad):04X}); names must be printable text")
+    return name
+
+
+def check_circuit(circuit: Any, where: str) -> "Circuit":
+    """Return ``circuit`` if it is a :class:`Circuit`, else raise CircuitError naming ``where``.
+
+    Examples
+    --------
+    >>> check_circuit("x + y", "forward()")
+    Traceback (most recent call last):
+    ...
+    circuits.errors.CircuitError: forward() expects a Circuit, got str; build one with circuits.parse or circuits.trace
+    """
+    if not isinstance(circuit, Circuit):
+        raise CircuitError(f"{where} expects a Circuit, got {type(circuit).__name__}; "
+                           "build one with circuits.parse or circuits.trace")
+    return circuit
 
 
 def node_error(i: int, op, args, weights=None, *, op_of, value_of,
@@ -107,7 +149,7 @@ def node_error(i: int, op, args, weights=None, *, op_of, value_of,
             return CircuitError(f"{where} ({op}): {len(weights)} weights for {len(args)} arguments")
         for k, x in enumerate(weights):
             try:
-                check_number(x, f"{where} ({op}): weight {k}")
+                x = check_number(x, f"{where} ({op}): weight {k}")  # numpy scalars as Python numbers
             except CircuitError as exc:
                 return exc
             if isinstance(x, float) and not math.isfinite(x):
@@ -477,7 +519,8 @@ class Circuit:
                 if ops[index[v]] != "input":
                     raise CircuitError(f"input {v!r} has op {ops[index[v]]!r}, not 'input'")
                 in_nodes.append(index[v])
-            missing = [order[i] for i in range(len(ops)) if ops[i] == "input" and i not in set(in_nodes)]
+            listed = set(in_nodes)
+            missing = [order[i] for i in range(len(ops)) if ops[i] == "input" and i not in listed]
             if missing:
                 raise CircuitError(f"input node(s) {missing!r} are missing from inputs=[...]")
         in_map = {}
@@ -528,6 +571,7 @@ class Circuit:
             if op == "input":
                 if a or not isinstance(self._names.get(i), str):
                     raise CircuitError(f"node {i}: an input needs a name and no arguments")
+                check_name(self._names[i], f"node {i}: input")
                 continue
             if op == "const":
                 if a or i not in self._values:
@@ -545,6 +589,7 @@ class Circuit:
         if len(seen) != sum(1 for op in ops if op == "input"):
             raise CircuitError("every input node must be listed in the circuit's inputs")
         for name, v in self._outputs.items():
+            check_name(name, "output")
             if not (isinstance(v, int) and 0 <= v < n):
                 raise CircuitError(f"output {name!r} refers to missing node {v!r}")
         return self

@@ -409,7 +409,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the ``circuits`` command; return its exit status.
 
     Exit status 2 and one line on stderr for bad input (:class:`ParseError`,
-    :class:`CircuitError`, bad options).
+    :class:`CircuitError`, bad options) and for any other error (a file that
+    cannot be written, ...): never a traceback.
     """
     parser = build_parser()
     try:
@@ -424,6 +425,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     except BrokenPipeError:  # `circuits report ... | head`
         return 0
+    except OSError as err:
+        print(f"circuits: error: {err.strerror or err}: {err.filename!r}" if err.filename
+              else f"circuits: error: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:  # noqa: BLE001 - a bug, still one line and status 2
+        first = str(err).splitlines()[0] if str(err) else ""
+        print(f"circuits: error: {type(err).__name__}: {first}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,7 +11,11 @@ Both pick a *number system* from the input values:
 * ``"float"`` otherwise: Python numbers (integer circuits stay integers).
 
 Domain errors (log of a negative float, division by zero) raise
-:class:`CircuitError` naming the gate.
+:class:`CircuitError` naming the gate.  So does an exact (int or Fraction)
+product, quotient or power whose result would have more than
+:data:`MAX_EXACT_BITS` bits: ``(x**65536)**65536`` at ``x = 3`` is refused at
+once instead of running for hours.
+
 
 Examples
 --------
@@ -32,20 +36,78 @@ from __future__ import annotations
 import builtins
 import contextlib
 import math
+import numbers
 from fractions import Fraction
 from typing import Any, Mapping, Optional
 
 import numpy as np
 import sympy
 
-from .circuit import Circuit
 from . import engine
+from .circuit import Circuit, check_circuit, check_number
 from .errors import CircuitError
 from .gates import GATES
 
-__all__ = ["evaluate", "node_values", "compile", "number_system"]
+__all__ = ["evaluate", "node_values", "compile", "number_system", "check_value", "sympy_number",
+           "MAX_EXACT_BITS", "exact_bits"]
 
 _ERRORS = (ValueError, ZeroDivisionError, OverflowError, ArithmeticError, TypeError)
+
+#: Largest size in bits (numerator plus denominator) of an exact int or Fraction
+#: that a product, quotient or power may produce during evaluation or constant
+#: folding; a gate whose result would be larger raises CircuitError.  A million
+#: bits takes milliseconds to multiply; 3**(2**32) would take hours and gigabytes.
+MAX_EXACT_BITS = 1 << 20
+
+# The gates whose exact results can grow faster than linearly in the circuit's size.
+_GROWING = ("mul", "square", "pow", "div")
+
+
+def exact_bits(v) -> int:
+    """Size in bits of an exact int or Fraction (numerator plus denominator); 0 for others."""
+    t = type(v)
+    if t is int:
+        return v.bit_length()
+    if t is Fraction:
+        return v.numerator.bit_length() + v.denominator.bit_length()
+    return 0
+
+
+def _growth(op: str, args) -> int:
+    """Bits of ``op``'s exact result on ``args`` (an upper estimate); 0 if nothing exact grows."""
+    if op == "pow":
+        u, k = args
+        b = exact_bits(u)
+        return (b - 1) * abs(int(k)) if b > 1 else 0
+    if op == "square":
+        return 2 * exact_bits(args[0])
+    sizes = [exact_bits(a) for a in args]
+    return sum(sizes) if sum(1 for b in sizes if b) > 1 else 0
+
+
+def _guarded(op: str, fn):
+    """``fn`` refusing exact results beyond MAX_EXACT_BITS before computing them."""
+    def gate(*args):
+        bits = _growth(op, args)
+        if bits > MAX_EXACT_BITS:
+            raise ArithmeticError(f"the exact result would have about {bits} bits, more than "
+                                  f"MAX_EXACT_BITS = {MAX_EXACT_BITS}; evaluate with float inputs")
+        return fn(*args)
+    return gate
+
+
+def _shown(v) -> str:
+    """A value for an error message: huge exact numbers by their size, long text cut."""
+    bits = exact_bits(v)
+    if bits > 256:
+        return f"<{type(v).__name__} of {bits} bits>"
+    try:
+        text = repr(v)
+    except ValueError:  # e.g. sympy integers beyond Python's digit limit
+        return f"<{type(v).__name__}>"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 
 
 def number_system(values) -> str:
@@ -67,15 +129,69 @@ def number_system(values) -> str:
     return "float"
 
 
+def check_value(value: Any, where: str) -> Any:
+    """Return an input value that :func:`evaluate` accepts, or raise CircuitError.
+
+    Accepted are real numbers (int, float, Fraction, numpy scalars), numpy
+    arrays of numbers (lists and tuples of numbers become arrays) and sympy
+    expressions.  Nothing else, text in particular, is ever converted: a
+    string is refused, never parsed or evaluated.
+
+    Examples
+    --------
+    >>> check_value(2.5, "input 'x'")
+    2.5
+    >>> check_value("ab", "input 'x'")
+    Traceback (most recent call last):
+    ...
+    circuits.errors.CircuitError: input 'x': 'ab' is a str, not a number, numpy array or sympy expression; text is never evaluated, use circuits.parse for expressions
+    """
+    if isinstance(value, sympy.Basic):
+        return value
+    if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)):
+        return value
+    if isinstance(value, (list, tuple)):
+        try:
+            value = np.asarray(value)
+        except ValueError as exc:  # ragged nesting
+            raise CircuitError(f"{where}: the sequence is not a rectangular array of numbers ({exc})") from None
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise CircuitError(f"{where}: a numpy array of dtype {value.dtype} is not an array of real numbers")
+        return value
+    shown = repr(value)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    raise CircuitError(f"{where}: {shown} is a {type(value).__name__}, not a number, numpy array or "
+                       "sympy expression; text is never evaluated, use circuits.parse for expressions")
+
+
+def sympy_number(value: Any) -> sympy.Basic:
+    """A number (int, float, Fraction, numpy scalar) or sympy expression as a sympy object.
+
+    Unlike ``sympy.sympify`` this never parses text: anything else raises CircuitError.
+    """
+    if isinstance(value, sympy.Basic):
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise CircuitError(f"{value!r} is a {type(value).__name__}, not a number or sympy expression")
+    if isinstance(value, numbers.Integral):
+        return sympy.Integer(int(value))
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    if isinstance(value, numbers.Rational):
+        return sympy.Rational(int(value.numerator), int(value.denominator))
+    return sympy.Float(float(value))
+
+
 def _convert(system: str):
     """How constants and weights enter each number system."""
     if system == "float":
         return lambda v: float(v) if isinstance(v, Fraction) else v
-    if system == "exact":  # ints too: int / int would be a float
-        return Fraction
+    if system == "exact":  # ints too: int / int would be a float; numpy scalars as Python numbers
+        return lambda v: Fraction(v) if type(v) in (int, float, Fraction) else Fraction(check_number(v, "constant"))
     if system == "numpy":
         return float
-    return lambda v: sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sympy.sympify(v)
+    return sympy_number
 
 
 def _not_exact(name):
@@ -97,7 +213,16 @@ def _functions(system: str) -> dict:
             table[name] = _not_exact(name)
         else:
             table[name] = gate.num
+        if system in ("float", "exact") and name in _GROWING:
+            table[name] = _guarded(name, table[name])
+    if system == "sympy":  # one n-ary node, in linear time, not n nested binary ones
+        table["mul"] = sympy.Mul
+        table["add"] = _sympy_sum
     return table
+
+
+def _sympy_sum(*terms, weights=None):
+    return sympy.Add(*(terms if weights is None else [c * u for c, u in zip(weights, terms)]))
 
 
 def _check_registered(ops) -> None:
@@ -108,6 +233,8 @@ def _check_registered(ops) -> None:
 
 
 def _input_values(circuit: Circuit, values: Optional[Mapping], kwargs: dict) -> list:
+    if values is not None and not isinstance(values, Mapping):
+        raise CircuitError(f"values must be a mapping of input name to value, got {type(values).__name__}")
     given = dict(values or {}, **kwargs)
     inputs = circuit.inputs
     unknown = [k for k in given if k not in inputs]
@@ -116,14 +243,14 @@ def _input_values(circuit: Circuit, values: Optional[Mapping], kwargs: dict) -> 
     missing = [k for k in inputs if k not in given]
     if missing:
         raise CircuitError(f"missing value for input {missing[0]!r}; the circuit's inputs are {list(inputs)}")
-    return [given[k] for k in inputs]
+    return [check_value(given[k], f"input {k!r}") for k in inputs]
 
 
 def _prepare_inputs(system: str, xs: list) -> list:
     if system == "numpy":
         return [np.asarray(x, dtype=float) for x in xs]
     if system == "sympy":
-        return [sympy.sympify(x) if not isinstance(x, sympy.Basic) else x for x in xs]
+        return [sympy_number(x) for x in xs]
     if system == "float":
         return [float(x) if isinstance(x, np.floating) else x for x in xs]
     return [Fraction(x) for x in xs]
@@ -153,12 +280,16 @@ def _broadcast_outputs(outputs: dict, shape: tuple) -> dict:
 
 def _gate_error(circuit: Circuit, i: int, vals: list, exc: Exception) -> CircuitError:
     op = circuit.op(i)
-    shown = ", ".join(repr(vals[u]) for u in circuit.args(i))
+    shown = ", ".join(_shown(vals[u]) for u in circuit.args(i))
     return CircuitError(f"gate {i} ({op}) cannot be evaluated at argument(s) {shown}: {exc}")
 
 
-def node_values(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, **kwargs) -> list:
+def node_values(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, *, _dead_ok: bool = False,
+                **kwargs) -> list:
     """The value of every node of ``circuit`` (list indexed by node id), as :func:`evaluate` computes them.
+
+    (``_dead_ok``, for :func:`evaluate`: a gate that no output needs and that cannot
+    be evaluated gets the value None instead of raising.)
 
     Examples
     --------
@@ -167,6 +298,7 @@ def node_values(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /,
     >>> node_values(circuits.trace(lambda x: circuits.relu(x) * x), x=3)
     [3, 3, 9]
     """
+    check_circuit(circuit, "node_values()")
     xs = _input_values(circuit, values, kwargs)
     system = number_system(xs)
     xs = _prepare_inputs(system, xs)
@@ -181,24 +313,32 @@ def node_values(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /,
     consts = rec.constants
     weighted = {name for name, gate in GATES.items() if gate.weighted}
     vals = [None] * len(ops)
-    i = 0
-    ctx = np.errstate(all="ignore") if system == "numpy" else contextlib.nullcontext()
-    try:
-        with ctx:
-            for i in range(len(ops)):
-                op = ops[i]
-                if op == "input":
-                    vals[i] = inputs[i]
-                elif op == "const":
-                    vals[i] = conv(consts[i])
-                elif op in weighted:  # the wire weights are the gate's parameters
-                    w = params[i]
-                    vals[i] = fns[op](*[vals[u] for u in argss[i]],
-                                      weights=None if w is None else tuple(map(conv, w)))
-                else:
-                    vals[i] = fns[op](*[vals[u] for u in argss[i]])
-    except _ERRORS as exc:
-        raise _gate_error(circuit, i, vals, exc) from None
+    i = start = 0
+    live = None
+    while True:  # resumed after an error in a gate that no output needs
+        ctx = np.errstate(all="ignore") if system == "numpy" else contextlib.nullcontext()
+        try:
+            with ctx:
+                for i in range(start, len(ops)):
+                    op = ops[i]
+                    if op == "input":
+                        vals[i] = inputs[i]
+                    elif op == "const":
+                        vals[i] = conv(consts[i])
+                    elif op in weighted:  # the wire weights are the gate's parameters
+                        w = params[i]
+                        vals[i] = fns[op](*[vals[u] for u in argss[i]],
+                                          weights=None if w is None else tuple(map(conv, w)))
+                    else:
+                        vals[i] = fns[op](*[vals[u] for u in argss[i]])
+            break
+        except _ERRORS as exc:
+            live = live if live is not None or not _dead_ok else _live(circuit)
+            if live is None or live[i]:
+                raise _gate_error(circuit, i, vals, exc) from None
+            start = i + 1  # a dead gate: its value stays None, as do those of its (dead) users
+        except RecursionError:  # sympy recurses over the depth of the expressions it builds
+            raise _too_deep(circuit) from None
     return vals
 
 
@@ -231,37 +371,67 @@ def evaluate(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, **
     ...
     circuits.errors.CircuitError: gate 1 (log) cannot be evaluated at argument(s) -1.0: math domain error
     """
-    vals = node_values(circuit, values, **kwargs)
+    check_circuit(circuit, "evaluate()")
+    vals = node_values(circuit, values, _dead_ok=True, **kwargs)
     outputs = {name: vals[v] for name, v in circuit.outputs.items()}
     xs = [vals[v] for v in circuit.inputs.values()]
     return _broadcast_outputs(outputs, _batch_shape(xs)) if number_system(xs) == "numpy" else outputs
 
 
 
+def _live(circuit: Circuit) -> bytearray:
+    """Marks the nodes some output needs (outputs and their ancestors)."""
+    live = bytearray(len(circuit._ops))
+    for v in circuit._outputs.values():
+        live[v] = 1
+    for i in range(len(live) - 1, -1, -1):
+        if live[i]:
+            for u in circuit._args[i]:
+                live[u] = 1
+    return live
+
+
+def _too_deep(circuit: Circuit) -> CircuitError:
+    return CircuitError(f"the circuit is too deep (depth {circuit.depth}) for sympy expressions, which "
+                        "sympy builds and compares recursively; evaluate it with numbers instead")
+
+
+
 _CHUNK = 64  # terms per line of generated code: long sums must not nest deeply
 
 
-def _source(circuit: Circuit):
+def _source(circuit: Circuit, guarded: bool = False):
     """Straight-line Python for the circuit; returns (source, line → node, constants).
 
     Each value is deleted right after its last use, so a numpy batch keeps
-    only the live arrays in memory (and reuses their pages).
+    only the live arrays in memory (and reuses their pages).  Gates that no
+    output needs are not computed (so they cannot fail).  Products, quotients
+    and powers call the guarded gate functions (which refuse exact results
+    beyond MAX_EXACT_BITS) where exact numbers may meet: on constants only, or
+    everywhere when ``guarded`` (exact inputs); there every constant but an int
+    also enters through the number system's conversion, as in :func:`evaluate`,
+    so that a float weight becomes a Fraction in exact arithmetic.
     """
     rec = circuit.record
     _check_registered(rec.ops)
     ops, argss, params = rec.ops, rec.args, rec.params
+    constant = bytearray(len(ops))  # nodes computed from constants alone
+    for i, a in enumerate(argss):
+        constant[i] = ops[i] == "const" or (bool(a) and all(constant[u] for u in a))
+    live = _live(circuit)
     lines = ["def _circuit(" + ", ".join(f"v{v}" for v in circuit.inputs.values()) + "):"]
     where = [None]
     consts: list = []  # values referenced as k0, k1, ... (kept exact per number system)
     last_use = {}
     for i, a in enumerate(argss):
-        for u in a:
-            last_use[u] = i
+        if live[i]:
+            for u in a:
+                last_use[u] = i
     for v in circuit.outputs.values():
         last_use[v] = len(ops)  # never deleted
 
     def k(value):
-        if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+        if type(value) is int or (type(value) is float and math.isfinite(value) and not guarded):
             return repr(value)
         consts.append(value)
         return f"k{len(consts) - 1}"
@@ -271,7 +441,7 @@ def _source(circuit: Circuit):
         where.append(i)
 
     for i, op in enumerate(ops):
-        if op == "input":
+        if op == "input" or not live[i]:
             continue
         if op == "const":
             consts.append(rec.constants[i])
@@ -280,7 +450,7 @@ def _source(circuit: Circuit):
         a = argss[i]
         gate = GATES[op]
         names = [f"v{u}" for u in a]
-        if gate.source is None:
+        if gate.source is None or (op in _GROWING and (guarded or constant[i])):
             text = f"g_{op}({', '.join(names)})"
         elif gate.weighted:
             text = gate.source(*names, weights=params[i], const=k, chunk=_CHUNK)
@@ -310,9 +480,10 @@ class CompiledCircuit:
     """
 
     def __init__(self, circuit: Circuit):
-        self.circuit = circuit
+        self.circuit = check_circuit(circuit, "compile()")
         self.source, self._where, self._consts = _source(circuit)
         self._code = builtins.compile(self.source, "<circuit>", "exec")
+        self._guarded = None  # (code, line → node, constants) for exact inputs, made when needed
         self._functions: dict = {}
         self._constants: Optional[dict] = None
         self._tape: Any = False  # built on the first float call: None when a gate has no kernel
@@ -353,16 +524,31 @@ class CompiledCircuit:
             return outputs
         return {name: Y[k].reshape(shape) for k, name in enumerate(self.circuit.outputs)}
 
-    def function(self, system: str = "float"):
-        """The generated function for a number system (see :func:`number_system`)."""
-        fn = self._functions.get(system)
+    def function(self, system: str = "float", guarded: Optional[bool] = None):
+        """The generated function for a number system (see :func:`number_system`).
+
+        ``guarded`` (default: for the ``"exact"`` system) picks the code that
+        checks the size of every exact product, quotient and power; use it when
+        the inputs are Python ints or Fractions.
+        """
+        guarded = system == "exact" if guarded is None else bool(guarded)
+        fn = self._functions.get((system, guarded))
         if fn is None:
+            code, _, consts = self._variant(guarded)
             conv = _convert(system)
             env = {f"g_{name}": f for name, f in _functions(system).items()}
-            env.update({f"k{j}": conv(v) for j, v in enumerate(self._consts)})
-            exec(self._code, env)
-            fn = self._functions[system] = env["_circuit"]
+            env.update({f"k{j}": conv(v) for j, v in enumerate(consts)})
+            exec(code, env)
+            fn = self._functions[(system, guarded)] = env["_circuit"]
         return fn
+
+    def _variant(self, guarded: bool):
+        if not guarded:
+            return self._code, self._where, self._consts
+        if self._guarded is None:
+            source, where, consts = _source(self.circuit, guarded=True)
+            self._guarded = (builtins.compile(source, "<circuit>", "exec"), where, consts)
+        return self._guarded
 
     def __call__(self, values: Optional[Mapping[str, Any]] = None, /, **kwargs) -> dict:
         xs = _input_values(self.circuit, values, kwargs)
@@ -376,13 +562,16 @@ class CompiledCircuit:
         fast = self._engine(system, xs)
         if fast is not None:
             return fast
-        fn = self.function(system)
+        guarded = system == "exact" or (system == "float" and any(type(x) is int for x in xs))
+        fn = self.function(system, guarded)
         try:
             if system == "numpy":
                 with np.errstate(all="ignore"):
                     out = fn(*xs)
             else:
                 out = fn(*xs)
+        except RecursionError:
+            raise _too_deep(self.circuit) from None
         except _ERRORS as exc:
             tb = exc.__traceback__
             line = None
@@ -390,7 +579,7 @@ class CompiledCircuit:
                 if tb.tb_frame.f_code.co_filename == "<circuit>":
                     line = tb.tb_lineno
                 tb = tb.tb_next
-            node = self._where[line - 1] if line else None
+            node = self._variant(guarded)[1][line - 1] if line else None
             if node is None:
                 raise
             op = self.circuit.op(node)

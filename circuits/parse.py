@@ -222,7 +222,7 @@ def parse(text: _Text, inputs: Optional[Union[str, Iterable[str]]] = None,
             value = parser.builder.const(value)
         try:
             parser.builder.output(out, value)
-        except CircuitError as err:  # materialising the last linear combination
+        except (CircuitError, ArithmeticError) as err:  # materialising the last linear combination
             raise ParseError(str(err), len(formula), formula) from None
     circuit = parser.builder.build()
     _check_weights(circuit)
@@ -619,7 +619,10 @@ def _bound(op, args, result) -> tuple:
 
 def _bound_bits(bound) -> int:
     s, d = bound
-    return d.bit_length() + max(0, math.ceil(s))
+    # s is -inf when every coefficient is zero (``0*x``): no bits beyond D's
+    if s == math.inf:
+        return MAX_BITS + 1 + d.bit_length()
+    return d.bit_length() + (math.ceil(s) if s > 0 else 0)
 
 
 class _Fail(Exception):
@@ -690,6 +693,8 @@ def _power(x, k):
             return x ** k
         if x == 0 and k < 0:
             raise _Fail("zero to a negative power")
+        if k == 0:  # 0**0 is 1, as in Python
+            return 1
         if x in (0, 1):
             return x
         if x == -1:

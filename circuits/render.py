@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import html
 import os
 from fractions import Fraction
 from pathlib import Path
@@ -77,8 +78,35 @@ def _number(v: Any) -> str:
 
 
 def _escape(text: str) -> str:
-    # Labels are DOT escStrings: keep our own "\n" line breaks, escape the rest.
-    return text.replace("\\", "\\\\")
+    r"""``text`` as a plain (quoted) DOT label: never read as an HTML-like ``<...>`` label.
+
+    Backslashes and double quotes are escaped so that a name can neither close the
+    quoted string nor form an escape sequence; joining escaped lines with ``"\\n"``
+    keeps our own line breaks.  ``nohtml`` stops the graphviz package from passing
+    a name shaped like ``<...>`` through unquoted, as an HTML-like label.
+
+    >>> print(_escape('<x>]; y [label="PWNED"]; z [label=<y>'))
+    <x>]; y [label=\"PWNED\"]; z [label=<y>
+    >>> print(_escape('a\\b'))
+    a\\b
+    """
+    from graphviz import nohtml
+    return nohtml(str(text).replace("\\", "\\\\").replace('"', '\\"'))
+
+
+def _escape_lines(lines) -> str:
+    """Escaped lines joined by DOT line breaks, as one plain label."""
+    from graphviz import nohtml
+    return nohtml("\\n".join(lines))
+
+
+def _escape_html(text: str) -> str:
+    """``text`` for the inside of an HTML-like ``<...>`` label: ``& < > " '`` as entities.
+
+    >>> _escape_html('<b>&"x"</b>')
+    '&lt;b&gt;&amp;&quot;x&quot;&lt;/b&gt;'
+    """
+    return html.escape(str(text), quote=True)
 
 
 def _node_values(circuit: Circuit, values: Mapping[str, Any]) -> list:
@@ -95,8 +123,11 @@ def _levels(circuit: Circuit) -> list:
     return level
 
 
-def _check_size(nodes: int, max_nodes: Optional[int], what: str) -> None:
+def _check_size(nodes: int, max_nodes: Optional[int], what: str, at_least: bool = False) -> None:
     if max_nodes is not None and nodes > max_nodes:
+        if at_least:
+            raise CircuitError(f"{what} have at least {nodes} nodes, more than max_nodes={max_nodes} that can "
+                               "be drawn legibly; pass max_nodes=None to draw them anyway")
         raise CircuitError(f"{what} has {nodes} nodes, more than max_nodes={max_nodes} that can be drawn "
                            f"legibly; pass max_nodes={nodes} (or max_nodes=None) to draw it anyway")
 
@@ -125,7 +156,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
             lines, kind = [_escape(circuit.name(v))], "input"
             attrs = {"shape": "box", "style": "rounded,filled"}
         elif op == "const":
-            lines, kind = [_number(circuit.value(v))], "const"
+            lines, kind = [_escape(_number(circuit.value(v)))], "const"
             attrs = {"shape": "box", "style": "filled"}
         else:
             lines = [GATES[op].label]
@@ -137,11 +168,11 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
             attrs.update(color=COLORS["output"], penwidth="2.5", fontcolor=COLORS["output"])
             kinds.add("output")
         if vals is not None and op != "const":
-            lines.append("= " + _number(vals[v]))
+            lines.append(_escape("= " + _number(vals[v])))
         if adjoints is not None and v in adjoints and op != "const":
-            lines.append("∂ " + _number(adjoints[v]))
+            lines.append(_escape("∂ " + _number(adjoints[v])))
         attrs["fillcolor"] = COLORS[kind]
-        g.node(f"{prefix}n{v}", "\\n".join(lines), **attrs)
+        g.node(f"{prefix}n{v}", _escape_lines(lines), **attrs)
     for v in circuit.gates():
         op = circuit.op(v)
         gate = GATES[op]
@@ -151,14 +182,14 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
         for k, (u, w) in enumerate(zip(a, circuit.weights(v))):
             attrs = {}
             if gate.weighted and w != 1:
-                attrs["label"] = _number(w)
+                attrs["label"] = _escape(_number(w))
             elif show_positions:
                 attrs["label"] = names[k] if k < len(names) else f"#{k}"
                 attrs["fontcolor"] = "#555555"
                 attrs["fontsize"] = "10"
             wire = (u, v, k)
             if partials is not None and wire in partials and not gate.weighted:  # a + wire's partial is its weight
-                attrs = {"label": "∂ " + _number(partials[wire])}
+                attrs = {"label": _escape("∂ " + _number(partials[wire]))}
             if highlight is not None and wire in highlight:
                 attrs.update(color=highlight[wire], penwidth="3.5", fontcolor=highlight[wire])
             g.edge(f"{prefix}n{u}", f"{prefix}n{v}", **attrs)
@@ -233,8 +264,7 @@ def write(graph, path) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".dot", ".gv"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(graph.source, encoding="utf-8")
+        _write(path, graph.source.encode("utf-8"))
         return path
     fmt = _FORMATS.get(suffix)
     if fmt is None:
@@ -247,9 +277,17 @@ def write(graph, path) -> Path:
                            "or write a .dot file instead") from None
     except graphviz.CalledProcessError as exc:
         raise CircuitError(f"Graphviz 'dot' failed to draw {path.name!r}: {exc}") from None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    _write(path, data)
     return path
+
+
+def _write(path, data: bytes) -> None:
+    """Write a file, turning the operating system's refusal into a CircuitError."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:  # a folder of that name, no permission, a full disk...
+        raise CircuitError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
 
 
 def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] = None,
@@ -397,9 +435,19 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
 
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"render_transforms() expects a Circuit, got {type(circuit).__name__}")
+    what = "the circuit with its forward and backward circuits"
+    # Check before building: each gradient circuit holds a copy of the circuit, and
+    # the literal forward circuit grows as n·(s + w) (a least-squares circuit with
+    # n = 240 took gigabytes before it was refused).
+    _check_size(3 * len(circuit), max_nodes, what, at_least=True)
+    back = backward(circuit)
+    # the literal forward circuit (Θ(n·(s + w))) has a chain-rule term per input and
+    # wire into a gate of two or more wires
+    joins = 0 if sparse else sum(len(a) for a in circuit._args if len(a) >= 2)
+    _check_size(2 * len(circuit) + len(back) + len(circuit.inputs) * joins, max_nodes, what, at_least=True)
     parts = [("circuit", "c", circuit), ("forward", "f", forward(circuit, sparse=sparse)),
-             ("backward", "b", backward(circuit))]
-    _check_size(sum(len(c) for _, _, c in parts), max_nodes, "the circuit with its forward and backward circuits")
+             ("backward", "b", back)]
+    _check_size(sum(len(c) for _, _, c in parts), max_nodes, what)
     graphviz = _graphviz()
     g = graphviz.Digraph("transforms")
     g.attr(rankdir=rankdir, label=_escape(f"{', '.join(circuit.outputs)}({', '.join(circuit.inputs)})"

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from . import bounds
-from .circuit import Circuit
+from .circuit import Circuit, check_circuit
 from .errors import CircuitError
 from .transforms import backward, forward, hvp, jvp, simplify, vjp
 
@@ -173,6 +173,9 @@ def compare(circuit: Circuit, *, simplified: bool = True,
     forward             2  27  54      6  6.75          28    yes
     ...
     """
+    check_circuit(circuit, "compare()")
+    if isinstance(extra, str):
+        extra = (extra,)
     extra = tuple(extra)
     unknown = [e for e in extra if e not in ("jvp", "vjp", "hvp")]
     if unknown:
@@ -310,7 +313,11 @@ def plot_scaling(rows: Sequence[Mapping], path=None, *, title: str = "gate count
         if p.suffix.lower() not in (".png", ".svg", ".pdf"):
             plt.close(fig)
             raise CircuitError(f"plot_scaling writes .png, .svg or .pdf files, not {p.name!r}")
-        p.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(p)
-        plt.close(fig)
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            fig.savefig(p)
+        except OSError as exc:  # a folder of that name, no permission...
+            raise CircuitError(f"cannot write {str(p)!r}: {exc.strerror or exc}") from None
+        finally:
+            plt.close(fig)
     return fig

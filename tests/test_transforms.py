@@ -619,3 +619,8 @@ def test_check_gradient_argument_errors():
     log = circuits.parse("log(x)")
     with pytest.raises(CircuitError, match="log"):
         circuits.check_gradient(log, backward(log), {"x": -1.0})
+
+
+def test_simplify_refuses_an_unknown_objective():
+    with pytest.raises(CircuitError, match="minimize must be 'gates' or 'ops', not 'size'"):
+        circuits.simplify(circuits.parse("x + x"), minimize="size")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence, Union
 
-from ..circuit import Circuit, check_number
+from ..circuit import Circuit, check_circuit, check_number
 from ..errors import CircuitError
 from ..gates import GATES
 from .simplify import simplify as _simplify
@@ -119,6 +119,7 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
     >>> g.evaluate(x1=3, x2=5)["df/dx1"] == 2*3 + 2*5 + 2*3*5 + 5**2
     True
     """
+    check_circuit(circuit, "backward()")
     names = resolve_outputs(circuit, output)
     lin = Linearization(circuit, cache=len(names) > 1)  # one sweep asks for each wire once
     b = lin.builder
@@ -165,6 +166,7 @@ def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circ
     >>> v.evaluate(x=2, y=3, f0_bar=1, f1_bar=10)
     {'x_bar': 13, 'y_bar': 12}
     """
+    check_circuit(circuit, "vjp()")
     seeds_by_name = _seed_spec(list(circuit.outputs), cotangents, "_bar")
     lin = Linearization(circuit, cache=False)
     b = lin.builder

@@ -12,7 +12,7 @@ from __future__ import annotations
 from itertools import product as _cartesian
 from typing import Optional
 
-from ..circuit import Circuit, select_outputs
+from ..circuit import Circuit, check_circuit, select_outputs
 from ..errors import CircuitError
 from .backward import backward
 from .colouring import sparse_jacobian
@@ -63,6 +63,7 @@ def jacobian(circuit: Circuit, mode: str = "auto", *, sparse: bool = False,
     >>> circuits.jacobian(c, mode="reverse").evaluate(x=0.0) == j.evaluate(x=0.0)
     True
     """
+    check_circuit(circuit, "jacobian()")
     if mode not in ("auto", "forward", "reverse") + _ELIMINATION_MODES:
         raise CircuitError(f"mode must be 'auto', 'forward', 'reverse' or an elimination order "
                            f"{list(_ELIMINATION_MODES)}, not {mode!r}")
@@ -113,6 +114,7 @@ def hvp(circuit: Circuit, output: Optional[str] = None, vector=None) -> Circuit:
     >>> h.evaluate(x=1, y=2, x_dot=1, y_dot=0)   # first column of [[2y, 2x], [2x, 0]]
     {'Hv[x]': 4, 'Hv[y]': 2}
     """
+    check_circuit(circuit, "hvp()")
     y = _scalar_output(circuit, output)
     grad = backward(circuit, y)
     out = jvp(grad, vector)
@@ -124,6 +126,10 @@ def hessian(circuit: Circuit, output: Optional[str] = None, *, simplify: bool = 
     """All second partials ``d2f/dxdy`` of a scalar output, row-major (x the row).
 
     Forward propagation (sparse) of the backpropagated gradient circuit.
+    Outputs are named ``d2{f}/d{x}d{y}``; where two such names would coincide
+    (inputs ``x, ydz`` and ``xdy, z`` both spell ``d2f/dxdydz``) every name
+    parenthesises the inputs instead, ``d2f/d(x)d(ydz)``, and if names still
+    coincide a CircuitError asks to rename the inputs: no partial is dropped.
 
     Examples
     --------
@@ -135,10 +141,10 @@ def hessian(circuit: Circuit, output: Optional[str] = None, *, simplify: bool = 
     >>> h.evaluate(x=1, y=2)
     {'d2f/dxdx': 12, 'd2f/dxdy': 3, 'd2f/dydx': 3, 'd2f/dydy': 0}
     """
+    check_circuit(circuit, "hessian()")
     y = _scalar_output(circuit, output)
     h = forward(backward(circuit, y), sparse=True, simplify=simplify)
-    xs = list(circuit.inputs)
-    names = [f"d2{y}/d{a}d{b}" for a in xs for b in xs]
+    names = _partial_names(y, list(circuit.inputs), 2)
     return _renamed(h, dict(zip(h.outputs, names)))
 
 
@@ -157,7 +163,8 @@ def derivative(circuit: Circuit, order: int = 1, *, simplify: bool = False) -> C
     >>> circuits.derivative(f, order=3).evaluate(x=2)
     {'d3f/dxdxdx': 48}
     """
-    if not isinstance(order, int) or order < 0:
+    check_circuit(circuit, "derivative()")
+    if isinstance(order, bool) or not isinstance(order, int) or order < 0:
         raise CircuitError(f"order must be a non-negative integer, not {order!r}")
     result = circuit
     for _ in range(order):
@@ -165,11 +172,25 @@ def derivative(circuit: Circuit, order: int = 1, *, simplify: bool = False) -> C
     if order <= 1:
         return result
     xs = list(circuit.inputs)
-    names = [f"d{order}{f}/" + "".join(f"d{x}" for x in combo)
-             for f in circuit.outputs for combo in _cartesian(xs, repeat=order)]
+    names = [name for f in circuit.outputs for name in _partial_names(f, xs, order)]
     return _renamed(result, dict(zip(result.outputs, names)))
+
+
+def _partial_names(f: str, xs: list, order: int) -> list:
+    """``d{k}{f}/d{x1}d{x2}...`` for every k-tuple of inputs, made unique (see :func:`hessian`)."""
+    for wrap in ("{}", "({})"):
+        names = [f"d{order}{f}/" + "".join("d" + wrap.format(x) for x in combo)
+                 for combo in _cartesian(xs, repeat=order)]
+        if len(set(names)) == len(names):
+            return names
+    raise CircuitError(f"the names of the order-{order} partials of {f!r} would coincide for the inputs "
+                       f"{xs[:6]}; rename the inputs so that none contains 'd', '(' or ')'")
 
 
 def _renamed(circuit: Circuit, names: dict) -> Circuit:
     outputs = {names.get(k, k): v for k, v in circuit.outputs.items()}
+    if len(outputs) != len(circuit.outputs):  # never drop an output silently
+        seen: set = set()
+        twice = next(n for n in (names.get(k, k) for k in circuit.outputs) if n in seen or seen.add(n))
+        raise CircuitError(f"two outputs would both be named {twice!r}; rename the circuit's inputs or outputs")
     return circuit.replace(outputs=outputs)

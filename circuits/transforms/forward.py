@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from ..circuit import Circuit
+from ..circuit import Circuit, check_circuit
 from .backward import _seed_spec
 from .simplify import simplify as _simplify
 from .common import dname, finish, materialise, resolve_inputs, times, total
@@ -124,6 +124,7 @@ def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bo
     >>> circuits.forward(f, sparse=True).size < fp.size
     True
     """
+    check_circuit(circuit, "forward()")
     wrt = resolve_inputs(circuit, wrt)
     lin = Linearization(circuit)
     b = lin.builder
@@ -172,6 +173,7 @@ def jvp(circuit: Circuit, tangents=None, *, keep_primal: bool = False) -> Circui
     >>> circuits.jvp(c, {"x": 1}).evaluate(x=2, y=3)
     {'f_dot': 3}
     """
+    check_circuit(circuit, "jvp()")
     spec = _seed_spec(list(circuit.inputs), tangents, "_dot")
     lin = Linearization(circuit)
     b = lin.builder

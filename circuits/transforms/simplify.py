@@ -19,7 +19,14 @@ The pass is repeated until nothing changes, so :func:`simplify` is idempotent.
 With ``minimize="ops"`` each round also runs rewrites that trade gates for
 binary operations, and the cheapest round is returned (see :func:`simplify`).
 It preserves every output's value (up to floating-point rounding where
-constants are folded in floating point).
+constants are folded in floating point).  Rules that move a constant across
+a gate (``(c·u)² = c²·u²``, ``(a·u)·(b·v) = ab·(u·v)``, ``u / c = (1/c)·u``,
+flattening nested weighted sums) only fire when every constant they combine
+lies within ``2^±256`` of 1 (:data:`TAME`), so that a value the circuit
+computes as a finite float cannot over- or underflow after the rewrite
+(``(1e200·x)²`` at ``x = 1e-300`` stays ``1e-200``); constant folding refuses
+exact results beyond :data:`circuits.evaluate.MAX_EXACT_BITS` bits and leaves
+the gate, so ``((x - x + 3)**65536)**65536`` simplifies at once.
 """
 
 from __future__ import annotations
@@ -29,10 +36,39 @@ from fractions import Fraction
 
 from ..analysis import gate_binary_ops
 from ..builder import Builder
-from ..circuit import Circuit
+from ..circuit import Circuit, check_circuit
+from ..errors import CircuitError
+from ..evaluate import MAX_EXACT_BITS, _growth
 from ..gates import GATES
 
-__all__ = ["simplify"]
+__all__ = ["simplify", "TAME"]
+
+#: Constants that simplification may combine and move across gates: 0 and
+#: magnitudes in [2^-256, 2^256].  Beyond, the circuit's own order of operations is kept.
+TAME = (Fraction(1, 2 ** 256), 2 ** 256)
+
+
+def _tame(*constants) -> bool:
+    low, high = TAME
+    for c in constants:
+        if c != 0 and not (low <= abs(c) <= high):  # False for nan too
+            return False
+    return True
+
+
+def _tame_product(*factors) -> bool:
+    """Whether the factors and their product are tame, checked factor by factor
+    (so the product can neither overflow nor underflow to 0 while computed)."""
+    if any(c == 0 for c in factors):
+        return True
+    product = 1
+    for c in factors:
+        if not _tame(c):
+            return False
+        product = product * c
+        if product == 0 or not _tame(product):
+            return False
+    return True
 
 _MAX_ROUNDS = 20
 
@@ -105,8 +141,9 @@ def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
     >>> analyze(h).binary_ops, analyze(circuits.simplify(h, minimize="ops")).binary_ops
     (6, 6)
     """
+    check_circuit(circuit, "simplify()")
     if minimize not in ("gates", "ops"):
-        raise ValueError(f"minimize must be 'gates' or 'ops', not {minimize!r}")
+        raise CircuitError(f"simplify: minimize must be 'gates' or 'ops', not {minimize!r}")
     current = circuit
     # minimize="ops": the cheapest circuit seen, the input included (the latest on ties,
     # so a result equal in cost to the input is still the simplified one)
@@ -151,6 +188,8 @@ def _fold(op, values):
     """Value of gate ``op`` on constant arguments, or None when it cannot be folded."""
     gate = GATES[op]
     exact = gate.exact and all(isinstance(v, (int, Fraction)) for v in values)
+    if _growth(op, values) > MAX_EXACT_BITS:
+        return None  # leave the gate: folding would take hours (3**(2**32))
     try:
         if exact:
             result = gate.num(*values)
@@ -234,7 +273,10 @@ class _Pass:
 
     def gate(self, op, args, weights=None):
         """A gate through the CSE table (commutative operands sorted); counts the new uses."""
-        if GATES[op].commutative:
+        # Two operands commute exactly in floating point; three or more are kept in
+        # the circuit's order, since reordering them can overflow (x·x·0 is nan, 0·x·x is 0).
+        # (max and min are commutative but not with nan: max(1, nan) is 1, max(nan, 1) nan)
+        if GATES[op].commutative and len(args) <= 2 and op in ("add", "mul"):
             if weights is None:
                 args = tuple(sorted(args))
             else:  # the nodes of a sum are distinct, so weights are never compared
@@ -336,10 +378,14 @@ class _Pass:
             if n is None:
                 constant += w * c
                 continue
+            if not _tame_product(w, c):  # keep the circuit's order: scale, then weigh
+                terms.append((self.node((n, c)), w))
+                continue
             # flatten a weighted + gate that only this gate uses (when minimising
             # operations, only if scaling its weights costs no more than the wire)
             if (b.op(n) in _LINEAR and self.uses[u] == 1 and self.origin.get(n) == u
-                    and (self.minimize == "gates" or self.flattens(n, w * c))):
+                    and (self.minimize == "gates" or self.flattens(n, w * c))
+                    and all(_tame_product(w, c, iw) for iw in (b._weights[n] or ()))):
                 inner_w = b._weights[n] or (1,) * len(b._args[n])
                 for m, iw in zip(b._args[n], inner_w):
                     if b._ops[m] == "const":
@@ -396,6 +442,9 @@ class _Pass:
         return _nonunit([scale * w for w in inner]) <= _nonunit(inner) + _nonunit([scale])
 
     def mul(self, i, args, val):
+        if not _tame_product(*[val[u][1] for u in args]):
+            # constants too large or small to gather: the product of the operands as they are
+            return (self.gate("mul", tuple(self.node(val[u]) for u in args)), 1)
         coeff = 1
         nodes = []
         for u in args:
@@ -427,8 +476,8 @@ class _Pass:
                 return (None, folded)
         if op == "div":
             (n0, c0), (n1, c1) = vals
-            if n1 is None and c1 != 0:  # u / c = (1/c)·u
-                inv = Fraction(1) / c1 if isinstance(c1, (int, Fraction)) else 1 / c1
+            if n1 is None and c1 != 0 and _tame(c1) and _tame_product(c0, 1 / c1 if isinstance(c1, float) else Fraction(1) / c1):
+                inv = Fraction(1) / c1 if isinstance(c1, (int, Fraction)) else 1 / c1  # u / c = (1/c)·u
                 return (n0, c0 * inv) if n0 is not None else (None, c0 * inv)
         if op == "pow":
             k = vals[1][1]
@@ -439,8 +488,8 @@ class _Pass:
             if k in (2, -1):
                 op, args = ("square" if k == 2 else "recip"), args[:1]
                 vals = vals[:1]
-        if op == "square" and vals[0][0] is not None and self.uses[i] == 1:  # (c·u)² = c²·u²
-            n, c = vals[0]
+        if op == "square" and vals[0][0] is not None and self.uses[i] == 1 and _tame_product(*vals[0][1:] * 2):
+            n, c = vals[0]  # (c·u)² = c²·u²
             return (self.gate("square", (n,)), c * c)
         nodes = tuple(self.node(v) for v in vals)
         return (self.gate(op, nodes), 1)

@@ -12,16 +12,18 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
 import numpy as np
 import sympy
 
-from ..circuit import Circuit, check_number, select_outputs
+from ..circuit import Circuit, check_circuit, check_number, select_outputs
 from ..errors import CircuitError
 from ..evaluate import evaluate, node_values
 from ..gates import GATES
+from ..evaluate import sympy_number
 from .common import dname
 from .linearize import edge_values
 from .semirings import COUNTING, propagate
@@ -236,6 +238,10 @@ def check_gradient(circuit: Circuit, gradient_circuit: Circuit, point: Mapping[s
     >>> bool(report), report.rows[1][4] > 1e-5
     (True, True)
     """
+    check_circuit(circuit, "check_gradient()")
+    check_circuit(gradient_circuit, "check_gradient(): gradient_circuit")
+    if not isinstance(point, Mapping):
+        raise CircuitError(f"point must be a mapping of input name to number, got {type(point).__name__}")
     pairs = _partials(circuit, gradient_circuit)
     base = {k: float(check_number(v, f"check_gradient: point[{k!r}]")) for k, v in point.items()}
     circuit.evaluate(base)  # names checked, and a point outside the domain is a CircuitError
@@ -317,16 +323,22 @@ def symbolic_check(circuit: Circuit, gradient_circuit: Circuit) -> SymbolicRepor
     >>> bool(circuits.symbolic_check(f, circuits.forward(f)))
     True
     """
+    check_circuit(circuit, "symbolic_check()")
+    check_circuit(gradient_circuit, "symbolic_check(): gradient_circuit")
     pairs = _partials(circuit, gradient_circuit)
     symbols = _symbols(circuit)
     fs = circuit.evaluate(symbols)
     gs = gradient_circuit.evaluate(symbols)
     rows = []
-    for name, (y, x) in pairs:
-        want = sympy.diff(fs[y], symbols[x])
-        got = sympy.sympify(gs[name])
-        difference = sympy.simplify(sympy.nsimplify(got - want, rational=True)) if got != want else 0
-        rows.append((name, got, want, difference == 0))
+    try:
+        for name, (y, x) in pairs:
+            want = sympy.diff(fs[y], symbols[x])
+            got = sympy_number(gs[name])
+            difference = sympy.simplify(sympy.nsimplify(got - want, rational=True)) if got != want else 0
+            rows.append((name, got, want, difference == 0))
+    except RecursionError:  # sympy differentiates and simplifies recursively
+        raise CircuitError(f"the circuit is too deep (depth {circuit.depth}) for sympy.diff, which recurses "
+                           "over the expression; use check_gradient instead") from None
     return SymbolicReport(tuple(rows))
 
 
@@ -370,6 +382,7 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
     >>> r.paths, sympy.expand(r.value)
     (3, 2*x1*x2 + 2*x1 + x2**2 + 2*x2)
     """
+    check_circuit(circuit, "bauer_paths()")
     output = select_outputs(circuit, output, one=True, what="bauer_paths")[0]
     if input is None:
         if len(circuit.inputs) != 1:
