@@ -35,6 +35,7 @@ import importlib.util
 import math
 import os
 import sys
+from fractions import Fraction
 from typing import Optional
 
 import numpy as np
@@ -74,6 +75,10 @@ def tape(circuit: Circuit) -> Optional[Tape]:
     codes = _opcodes()
     ops, argss, params = rec.ops, rec.args, rec.params
     if any(op not in codes and op not in ("input", "const") for op in ops):
+        return None
+    plain = (int, float, Fraction)  # a numpy-scalar weight or constant makes numpy-scalar values
+    if any(type(v) not in plain for v in rec.constants.values() if v is not None) or any(
+            w is not None and any(type(c) not in plain for c in w) for w in params):
         return None
     n = len(ops)
     last_use = [-1] * n
