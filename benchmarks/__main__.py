@@ -57,7 +57,14 @@ def main(argv=None) -> int:
     parser.add_argument("--mgh", action="store_true",
                         help="instead of the benchmark, count gradient operations on the Moré–Garbow–Hillstrom "
                              "problems against CasADi (writes mgh.md, mgh.json; seconds)")
+    parser.add_argument("--engine", action="store_true",
+                        help="instead of the benchmark, time the tape engine beside numpy and CasADi's VM "
+                             "(writes engine.md; about a minute)")
     args = parser.parse_args(argv)
+    if args.engine:
+        from .engine import main as engine_main
+        print(engine_main(args.out))
+        return 0
     if args.mgh:
         from .mgh import main as mgh_main
         print(mgh_main(args.out, peers=not args.no_peers))

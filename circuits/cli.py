@@ -33,12 +33,13 @@ import json
 import math
 import re
 import sys
+import time
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from . import __version__, bounds, library
+from . import __version__, bounds, engine, library
 from . import library as L
 from .analysis import analyze
 from .errors import CircuitError, ParseError
@@ -319,6 +320,17 @@ def _cmd_figures(args) -> int:
     return 0
 
 
+def _cmd_warmup(args) -> int:
+    print("compiling the evaluation engine's kernels (numba; once, then cached on disk) ...", flush=True)
+    start = time.perf_counter()
+    if not engine.warmup():
+        print("the compiled engine is off (numba is not installed, or CIRCUITS_ENGINE=python); "
+              "install it with: pip install 'gradient-circuits[fast]'")
+        return 0
+    print(f"done in {time.perf_counter() - start:.1f} s; cache: {engine.cache_dir()}")
+    return 0
+
+
 def _cmd_demo(args) -> int:
 
 
@@ -414,6 +426,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--size", help='largest size in inches, "width,height" (e.g. 9,5)')
     g.add_argument("--dpi", type=float, help="resolution of .png output (e.g. 150)")
     g.set_defaults(func=_cmd_render)
+
+    w = sub.add_parser("warmup", help="compile the evaluation engine's kernels now (numba), with a progress message")
+    w.set_defaults(func=_cmd_warmup)
 
     s = sub.add_parser("scaling", help="gate counts of a family of circuits of growing size",
                        description="Build FAMILY at each size and tabulate n, s, w and the sizes of the "

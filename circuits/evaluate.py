@@ -49,6 +49,7 @@ from typing import Any, Mapping, Optional
 import numpy as np
 import sympy
 
+from . import engine
 from .circuit import Circuit, check_circuit, check_number
 from .errors import CircuitError, EvaluationWarning
 from .gates import GATES
@@ -241,13 +242,14 @@ def _input_values(circuit: Circuit, values: Optional[Mapping], kwargs: dict) -> 
     if values is not None and not isinstance(values, Mapping):
         raise CircuitError(f"values must be a mapping of input name to value, got {type(values).__name__}")
     given = dict(values or {}, **kwargs)
-    unknown = [k for k in given if k not in circuit.inputs]
+    inputs = circuit.inputs
+    unknown = [k for k in given if k not in inputs]
     if unknown:
-        raise CircuitError(f"unknown input {unknown[0]!r}; the circuit's inputs are {list(circuit.inputs)}")
-    missing = [k for k in circuit.inputs if k not in given]
+        raise CircuitError(f"unknown input {unknown[0]!r}; the circuit's inputs are {list(inputs)}")
+    missing = [k for k in inputs if k not in given]
     if missing:
-        raise CircuitError(f"missing value for input {missing[0]!r}; the circuit's inputs are {list(circuit.inputs)}")
-    return [check_value(given[k], f"input {k!r}") for k in circuit.inputs]
+        raise CircuitError(f"missing value for input {missing[0]!r}; the circuit's inputs are {list(inputs)}")
+    return [check_value(given[k], f"input {k!r}") for k in inputs]
 
 
 def _prepare_inputs(system: str, xs: list) -> list:
@@ -568,6 +570,44 @@ class CompiledCircuit:
         self._code = builtins.compile(self.source, "<circuit>", "exec")
         self._guarded = None  # (code, line → node, constants) for exact inputs, made when needed
         self._functions: dict = {}
+        self._constants: Optional[dict] = None
+        self._tape: Any = False  # built on the first float call: None when a gate has no kernel
+
+    def _engine(self, system: str, xs: list):
+        """Outputs from the compiled tape engine, or None (no numba, a non-float input, a non-finite value)."""
+        if system not in ("float", "numpy") or not engine.enabled():
+            return None
+        if system == "float" and not all(type(x) is float for x in xs):
+            return None  # integer circuits stay integers: the interpreter's path
+        if self._tape is False:
+            self._tape = engine.tape(self.circuit)
+        if self._tape is None:
+            return None
+        if system == "float":
+            X = np.array(xs, dtype=float).reshape(len(xs), 1)
+        else:
+            shape = _batch_shape(xs)
+            X = np.empty((len(xs), int(np.prod(shape))))
+            for k, x in enumerate(xs):
+                X[k] = np.broadcast_to(x, shape).ravel()
+        Y, bad = engine.run(self._tape, X)
+        if bad:  # the interpreter reproduces the error, or numpy's inf/nan
+            return None
+        if system == "float":
+            if self._tape.int_outputs:  # an output may be an int (max(x, 1) at x < 1): the interpreter's type
+                return None
+            outputs = dict(zip(self.circuit.outputs, Y[:, 0].tolist()))
+            if self._tape.constant_outputs:  # their Python values (ints stay ints), computed once
+                if self._constants is None:
+                    try:
+                        values = self.function("float")(*xs)
+                    except _ERRORS:
+                        return None
+                    names = list(self.circuit.outputs)
+                    self._constants = {names[k]: values[k] for k in self._tape.constant_outputs}
+                outputs.update(self._constants)
+            return outputs
+        return {name: Y[k].reshape(shape) for k, name in enumerate(self.circuit.outputs)}
 
     def function(self, system: str = "float", guarded: Optional[bool] = None):
         """The generated function for a number system (see :func:`number_system`).
@@ -597,10 +637,16 @@ class CompiledCircuit:
 
     def __call__(self, values: Optional[Mapping[str, Any]] = None, /, **kwargs) -> dict:
         xs = _input_values(self.circuit, values, kwargs)
-        system = number_system(xs)
-        xs = _prepare_inputs(system, xs)
+        if all(type(x) is float for x in xs):  # the common case, checked quickly
+            system = "float"
+        else:
+            system = number_system(xs)
+            xs = _prepare_inputs(system, xs)
         if system == "numpy":
             _batch_shape(xs)
+        fast = self._engine(system, xs)
+        if fast is not None:
+            return fast
         guarded = system == "exact" or (system == "float" and any(type(x) is int for x in xs))
         fn = self.function(system, guarded)
         try:

@@ -1,6 +1,6 @@
 """The package's imports, read with ``ast``: no cycles, imports only down the layers of
 :data:`LAYERS`, no imports inside functions except of the optional heavy dependencies
-(Graphviz, matplotlib, Pillow)."""
+(Graphviz, matplotlib, Pillow, numba, jax)."""
 
 import ast
 from pathlib import Path
@@ -8,7 +8,7 @@ from pathlib import Path
 import networkx as nx
 
 PACKAGE = Path(__file__).resolve().parent.parent / "circuits"
-OPTIONAL = {"graphviz", "matplotlib", "PIL"}
+OPTIONAL = {"graphviz", "matplotlib", "PIL", "numba", "jax"}
 
 
 def _modules():
@@ -73,7 +73,7 @@ def test_the_graph_sees_known_edges():
 #: (README "What is in the box" draws the same picture; STYLE.md suggests it.)
 LAYERS = [
     ("core", ["circuits.errors", "circuits.display", "circuits.gates", "circuits.circuit", "circuits.builder", "circuits.registry"]),
-    ("frontends, evaluation and counts", ["circuits.parse", "circuits.io", "circuits.evaluate", "circuits.analysis"]),
+    ("frontends, evaluation and counts", ["circuits.parse", "circuits.io", "circuits.engine", "circuits.evaluate", "circuits.analysis"]),
     ("automatic differentiation", ["circuits.transforms", "circuits.semirings"]),
     ("checks and examples", ["circuits.bounds", "circuits.library", "circuits.testing"]),
     ("reports", ["circuits.report"]),
