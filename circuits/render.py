@@ -23,7 +23,6 @@ Examples
 from __future__ import annotations
 
 import html
-import os
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -32,7 +31,7 @@ from typing import Any, Mapping, Optional
 from .circuit import Circuit, _names_text
 from .evaluate import node_values
 from .errors import CircuitError
-from .gates import GATES, SOURCES
+from .gates import GATES
 from .transforms import backward, forward
 from .transforms.linearize import edge_values
 from .transforms.semirings import REAL, GradientPath, propagate
