@@ -15,16 +15,14 @@ measured before.
 
 from __future__ import annotations
 
-import math
 import multiprocessing as mp
 import queue as queue_module
 import time
 from fractions import Fraction
 
-import numpy as np
 
-from circuits.errors import CircuitError
-from circuits.gates import GATES, SYMPY, Namespace
+from circuits.export import jax_namespace, translate
+from circuits.gates import SYMPY, Namespace
 
 __all__ = ["available", "run_peer", "casadi_function", "jax_function", "sympy_expression"]
 
@@ -42,41 +40,6 @@ def available() -> dict:
     """
     import importlib.util
     return {p: importlib.util.find_spec(p) is not None for p in PEERS}
-
-
-def _number(v):
-    return float(v) if isinstance(v, Fraction) else v
-
-
-def _translate(circuit, inputs, const, ns):
-    """Values of the outputs built node by node from each gate's ``formula`` in namespace ``ns``.
-
-    ``ns`` holds the peer's elementary functions (see :class:`circuits.gates.Namespace`);
-    an attribute ``gate_<name>`` replaces a whole gate by a peer primitive (JAX's
-    ``logistic``).  Constant arguments (``pow``'s exponent) are passed as numbers.
-    """
-    rec = circuit.record
-    vals = [None] * len(rec.ops)
-    for x, v in zip(inputs, rec.inputs.values()):
-        vals[v] = x
-    for i, (op, a, w) in enumerate(zip(rec.ops, rec.args, rec.params)):
-        if op == "input":
-            continue
-        if op == "const":
-            vals[i] = const(rec.constants[i])
-            continue
-        gate = GATES[op]
-        args = [_number(rec.constants[u]) if k in gate.constant_args else vals[u] for k, u in enumerate(a)]
-        primitive = getattr(ns, f"gate_{op}", None)
-        if primitive is not None:
-            vals[i] = primitive(*args)
-        elif gate.formula is None:
-            raise CircuitError(f"gate {op!r} has no formula, so the peers cannot compute it")
-        elif gate.weighted:
-            vals[i] = gate.formula(ns, *args, weights=w)
-        else:
-            vals[i] = gate.formula(ns, *args)
-    return [vals[v] for v in rec.outputs.values()]
 
 
 def casadi_function(circuit):
@@ -101,7 +64,7 @@ def casadi_function(circuit):
                    atan=ca.atan, tanh=ca.tanh, abs=ca.fabs, sign=ca.sign, max=ca.fmax, min=ca.fmin,
                    step=lambda u: ca.if_else(u > 0, 1, 0),
                    ipow=lambda u, k: u * u if k == 2 else u ** k)
-    outs = _translate(circuit, xs, lambda v: ca.SX(_number(v)), ns)
+    outs = translate(circuit, xs, lambda v: ca.SX(float(v) if isinstance(v, Fraction) else v), ns)
     return x, outs[0]
 
 
@@ -118,15 +81,10 @@ def jax_function(circuit):
     ...     print(8.0)
     8.0
     """
-    import jax.numpy as jnp
-    from jax import lax
-    ns = Namespace("jax", exp=lax.exp, log=lax.log, sqrt=lax.sqrt, sin=lax.sin, cos=lax.cos, tan=lax.tan,
-                   atan=lax.atan, tanh=lax.tanh, abs=lax.abs, sign=lax.sign, max=jnp.maximum,
-                   min=jnp.minimum, step=lambda u: jnp.where(u > 0, 1.0, 0.0),
-                   ipow=lambda u, k: lax.integer_pow(u, k), gate_sigmoid=lax.logistic)
+    ns = jax_namespace()
 
     def f(xs):
-        return _translate(circuit, xs, lambda v: float(v), ns)[0]
+        return translate(circuit, xs, float, ns)[0]
     return f
 
 
@@ -148,7 +106,7 @@ def sympy_expression(circuit):
 
     def const(v):
         return sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sympy.sympify(v)
-    return list(xs), _translate(circuit, list(xs), const, SYMPY)[0]
+    return list(xs), translate(circuit, list(xs), const, SYMPY)[0]
 
 
 # --- the peer cases, run in a child ------------------------------------------------

@@ -14,6 +14,7 @@ from .builder import (Builder, Wire, trace, sum_of, product, exp, log, sqrt, sin
 from . import builder as _builder
 from .registry import register_gate, unregister_gate, registered_gate
 from .evaluate import evaluate, compile, CompiledCircuit
+from .export import to_jax
 from .parse import parse
 from .io import to_json, from_json, to_sympy, from_sympy
 from .transforms import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative,
@@ -36,7 +37,7 @@ __all__ = [
     "CircuitError", "ParseError", "GATES", "Gate", "Circuit",
     "Builder", "Wire", "trace", "sum_of", "product",
     "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "step", "square", "recip",
-    "evaluate", "compile", "CompiledCircuit",
+    "evaluate", "compile", "CompiledCircuit", "to_jax",
     "parse",
     "to_json", "from_json", "to_sympy", "from_sympy",
     "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",

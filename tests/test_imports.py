@@ -73,7 +73,7 @@ def test_the_graph_sees_known_edges():
 #: (README "What is in the box" draws the same picture; STYLE.md suggests it.)
 LAYERS = [
     ("core", ["circuits.errors", "circuits.display", "circuits.gates", "circuits.circuit", "circuits.builder", "circuits.registry"]),
-    ("frontends, evaluation and counts", ["circuits.parse", "circuits.io", "circuits.engine", "circuits.evaluate", "circuits.analysis"]),
+    ("frontends, evaluation and counts", ["circuits.parse", "circuits.io", "circuits.export", "circuits.engine", "circuits.evaluate", "circuits.analysis"]),
     ("automatic differentiation", ["circuits.transforms", "circuits.semirings"]),
     ("checks and examples", ["circuits.bounds", "circuits.library", "circuits.testing"]),
     ("reports", ["circuits.report"]),
