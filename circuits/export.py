@@ -121,7 +121,7 @@ def to_jax(circuit: Circuit, output: Optional[str] = None) -> Callable:
     ...     g = circuits.to_jax(f, output="f")
     ...     print([float(d) for d in jax.grad(g, argnums=(0, 1))(2.0, 0.0)])
     ... else:
-    ...     print(circuits.backward(f).evaluate(x=2.0, y=0.0).values())
+    ...     print([float(v) for v in circuits.backward(f).evaluate(x=2.0, y=0.0).values()])
     [4.0, 2.0]
     """
     check_circuit(circuit, "to_jax")
