@@ -24,11 +24,11 @@ Examples
 
 from __future__ import annotations
 
-import html
 import io
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
+from . import display
 from .circuit import Circuit, _names_text
 from .errors import CircuitError
 from .gates import GATES
@@ -39,6 +39,7 @@ from .transforms.linearize import linearized_graph
 __all__ = ["OrderTable", "compare_orders", "render_elimination"]
 
 _HEADERS = ("order", "multiplications", "additions", "fill-in", "× best")
+_ALIGN = ("left",) + ("right",) * (len(_HEADERS) - 1)  # the row label, then numbers
 
 
 class OrderTable:
@@ -99,14 +100,8 @@ class OrderTable:
         return "\n".join(out)
 
     def _repr_html_(self) -> str:
-        e = html.escape
-        head = "".join(f"<th>{e(h)}</th>" for h in _HEADERS)
-        body = "".join("<tr>" + "".join(
-            f'<td style="text-align:{"left" if i == 0 else "right"}">{e(c)}</td>'
-            for i, c in enumerate(row)) + "</tr>" for row in self._cells())
-        caption = f"<caption>{e(self.title)}</caption>" if self.title else ""
-        return (f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-                "<p><small>* the cheapest: fewest multiplications, then additions</small></p>")
+        return (display.table(_HEADERS, self._cells(), self.title, align=_ALIGN)
+                + "<p><small>* the cheapest: fewest multiplications, then additions</small></p>")
 
     def __repr__(self) -> str:
         return f"<OrderTable: {len(self.rows)} orders>"

@@ -28,8 +28,9 @@ def verdict(ok: Optional[bool], title: str) -> str:
     return f'<div><b style="color:{color}">{mark} {html.escape(title)}</b></div>'
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence], caption: str = "") -> str:
-    """An HTML table; numbers right-aligned, every cell escaped.
+def table(headers: Sequence[str], rows: Iterable[Sequence], caption: str = "",
+          align: Optional[Sequence[str]] = None) -> str:
+    """An HTML table; numbers right-aligned (or ``align[i]`` for column i), every cell escaped.
 
     Examples
     --------
@@ -38,15 +39,15 @@ def table(headers: Sequence[str], rows: Iterable[Sequence], caption: str = "") -
     """
     e = html.escape
 
-    def cell(v):
+    def cell(i, v):
         if isinstance(v, float):
-            text, align = f"{v:.4g}", "right"
+            text, side = f"{v:.4g}", "right"
         else:
-            text, align = str(v), "right" if isinstance(v, int) else "left"
-        return f'<td style="text-align:{align}">{e(text)}</td>'
+            text, side = str(v), "right" if isinstance(v, int) else "left"
+        return f'<td style="text-align:{side if align is None else align[i]}">{e(text)}</td>'
 
     head = "".join(f"<th>{e(str(h))}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(cell(i, v) for i, v in enumerate(row)) + "</tr>" for row in rows)
     cap = f"<caption>{e(caption)}</caption>" if caption else ""
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 

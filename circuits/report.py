@@ -38,6 +38,7 @@ _DIRECTIONAL = {"jvp": jvp, "vjp": vjp, "hvp": hvp}
 
 _COLUMNS = ("circuit", "n", "s", "w", "depth", "ratio", "bound", "holds")
 _HEADERS = ("circuit", "n", "s", "w", "depth", "s/s0", "bound on s", "holds")
+_ALIGN = ("left",) + ("right",) * (len(_HEADERS) - 1)  # the row label, then numbers
 
 
 def _cell(key: str, value: Any) -> str:
@@ -110,14 +111,9 @@ class ComparisonTable:
 
     def _repr_html_(self) -> str:
         e = html.escape
-        head = "".join(f"<th>{e(h)}</th>" for h in _HEADERS)
-        body = "".join("<tr>" + "".join(
-            f'<td style="text-align:{"left" if i == 0 else "right"}">{e(c)}</td>'
-            for i, c in enumerate(row)) + "</tr>" for row in self._cells())
-        caption = f"<caption>{e(self.title)}</caption>" if self.title else ""
         notes = "".join(f"<li>{e(n)}</li>" for n in self._notes())
         notes = f"<ul>{notes}</ul>" if notes else ""
-        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{notes}"
+        return display.table(_HEADERS, self._cells(), self.title, align=_ALIGN) + notes
 
     def __repr__(self) -> str:
         return f"<ComparisonTable: {len(self.rows)} rows>"
