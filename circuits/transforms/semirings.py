@@ -289,23 +289,15 @@ def propagate(circuit: Circuit, semiring: Semiring, point: Optional[Mapping[str,
     if direction not in ("reverse", "forward"):
         raise CircuitError(f"propagate: direction must be 'reverse' or 'forward', not {direction!r}")
     rec = circuit.record
-    zero, plus, times = semiring.zero, semiring.plus, semiring.times
+    if input is not None and input not in rec.inputs:
+        raise CircuitError(f"propagate: {input!r} is not an input; the inputs are {list(rec.inputs)}")
+    zero = semiring.zero
     if direction == "reverse":
         (y,) = select_outputs(circuit, output, one=True, what="propagate")
-        if input is not None and input not in rec.inputs:
-            raise CircuitError(f"propagate: {input!r} is not an input; the inputs are {list(rec.inputs)}")
-        edges = _edges(circuit, semiring, point, y, input)
         into: dict = {}
-        for (u, g, i), e in edges.items():
+        for (u, g, i), e in _edges(circuit, semiring, point, y, input).items():
             into.setdefault(g, []).append((u, e))
-        values = {rec.outputs[y]: semiring.one}
-        for g in range(rec.outputs[y], -1, -1):
-            vg = values.get(g)
-            if vg is None or vg == zero:
-                continue
-            for u, e in into.get(g, ()):
-                contribution = times(e, vg)
-                values[u] = contribution if u not in values else plus(values[u], contribution)
+        values = _sum_paths(semiring, rec.outputs[y], range(rec.outputs[y], -1, -1), into)
         inputs = {name: values.get(v, zero) for name, v in rec.inputs.items() if input in (None, name)}
         return Propagation(semiring, direction, y, input, values, inputs=inputs)
     if input is None:
@@ -313,22 +305,30 @@ def propagate(circuit: Circuit, semiring: Semiring, point: Optional[Mapping[str,
             raise CircuitError(f"propagate: a forward sweep starts from one input; choose one of "
                                f"{list(rec.inputs)} with input=...")
         input = next(iter(rec.inputs))
-    if input not in rec.inputs:
-        raise CircuitError(f"propagate: {input!r} is not an input; the inputs are {list(rec.inputs)}")
-    edges = _edges(circuit, semiring, point, None, input)
     out_of: dict = {}
-    for (u, g, i), e in edges.items():
+    for (u, g, i), e in _edges(circuit, semiring, point, None, input).items():
         out_of.setdefault(u, []).append((g, e))
-    values = {rec.inputs[input]: semiring.one}
-    for u in range(rec.inputs[input], len(rec.ops)):
-        vu = values.get(u)
-        if vu is None or vu == zero:
-            continue
-        for g, e in out_of.get(u, ()):
-            contribution = times(e, vu)
-            values[g] = contribution if g not in values else plus(values[g], contribution)
+    values = _sum_paths(semiring, rec.inputs[input], range(rec.inputs[input], len(rec.ops)), out_of)
     outputs = {name: values.get(v, zero) for name, v in rec.outputs.items()}
     return Propagation(semiring, direction, None, input, values, outputs=outputs)
+
+
+def _sum_paths(semiring: Semiring, start: int, order, neighbours: dict) -> dict:
+    """Path sums from ``start``, visiting nodes in ``order`` (topological away from it).
+
+    ``neighbours[v]`` lists ``(w, edge element)`` for the wires leading on from
+    ``v``; each wire costs one ⊗ (edge first) and at most one ⊕.
+    """
+    zero, plus, times = semiring.zero, semiring.plus, semiring.times
+    values = {start: semiring.one}
+    for v in order:
+        vv = values.get(v)
+        if vv is None or vv == zero:
+            continue
+        for w, e in neighbours.get(v, ()):
+            contribution = times(e, vv)
+            values[w] = contribution if w not in values else plus(values[w], contribution)
+    return values
 
 
 def gradient_entropy(circuit: Circuit, point: Mapping[str, Any], *, output: Optional[str] = None,
