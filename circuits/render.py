@@ -136,11 +136,6 @@ def _default_title(circuit: Circuit) -> str:
     return f"{outs}({ins}): size {circuit.size}, depth {circuit.depth}"
 
 
-def _node_values(circuit: Circuit, values: Mapping[str, Any]) -> list:
-    """Value of every node at the point ``values`` (by evaluating all nodes as outputs)."""
-    return node_values(circuit, dict(values))
-
-
 def _levels(circuit: Circuit) -> list:
     level = [0] * len(circuit)
     for v in range(len(circuit)):
@@ -175,7 +170,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
     outputs: dict[int, list] = {}
     for name, v in circuit.outputs.items():
         outputs.setdefault(v, []).append(name)
-    vals = _node_values(circuit, values) if values is not None else None
+    vals = node_values(circuit, dict(values)) if values is not None else None
     adjoint_of = circuit.meta.get("adjoint_of") or {}  # a mirrored ∂y/∂z is drawn even when constant
     kinds = set()
     drawn = set()
