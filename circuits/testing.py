@@ -226,7 +226,15 @@ def random_circuits(draw, max_inputs: int = 3, max_gates: int = 12,
         return add_node(node, bound[u] ** 2 + float(c), float(c)), float(c), 2
 
     def cost(op: str) -> int:
-        return 3 if _positive_args(op) else 1
+        # gates of the wrappers too: square(u) + c per positive argument (3 in all, with the
+        # gate), tanh and a scaled + per argument with a bounded domain (tan)
+        if _positive_args(op):
+            return 3
+        if GATES[op].constant_args:  # pow: its wrapper is chosen where k is drawn, within the budget
+            return 1
+        bounded = sum(1 for d in domain_of(GATES[op])
+                      if d is not None and math.isfinite(d[0]) and math.isfinite(d[1]))
+        return 1 + 2 * bounded
 
     n_inputs = draw(st.integers(1, max_inputs))
     for i in range(n_inputs):

@@ -117,3 +117,10 @@ def test_bounds_accept_the_users_own_gradient_circuit():
     only_dx.output("df/dx", y + circuits.cos(x))
     with pytest.raises(CircuitError, match="no output 'df/dy'"):
         bounds.theorem3(f, gradient=only_dx.build())
+
+
+@settings(max_examples=50, deadline=None)
+@given(ct.random_circuits(max_gates=3, ops=["tan", "add"]))
+def test_domain_wrappers_count_in_the_gate_budget(c):
+    """tan's argument goes through tanh and a scaled +: those gates are within max_gates too."""
+    assert 1 <= c.size <= 3
