@@ -28,7 +28,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-from .circuit import Circuit, _names_text
+from .circuit import Circuit, _names_text, select_outputs
 from .evaluate import node_values
 from .errors import CircuitError
 from .gates import GATES
@@ -36,7 +36,7 @@ from .transforms import backward, forward
 from .transforms.linearize import edge_values
 from .transforms.semirings import REAL, GradientPath, propagate
 
-__all__ = ["render", "render_transforms", "write", "COLORS"]
+__all__ = ["render", "render_transforms", "render_steps", "DrawingSteps", "write", "COLORS"]
 
 #: Fill colours by node kind; ``primal`` and ``derivative`` follow ``circuit.meta["role"]``.
 COLORS = {
@@ -47,12 +47,16 @@ COLORS = {
     "output": "#c0392b",
 }
 
+#: Outline of the nodes a step of :func:`render_steps` adds.
+FRESH_COLOR = "#2c7be5"
+
 _LEGEND = {
     "input": "input",
     "const": "constant",
     "primal": "gate of the circuit",
     "derivative": "derivative gate",
     "output": "output",
+    "fresh": "new in this step",
 }
 
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
@@ -159,12 +163,14 @@ PATH_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
 
 def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
-                 adjoints=None, partials=None, highlight=None) -> set:
+                 adjoints=None, partials=None, highlight=None, hidden=(), fresh=()) -> set:
     """Draw ``circuit`` into graph ``g`` with node ids ``{prefix}n{v}``; return the kinds drawn.
 
     ``adjoints`` (node → ∂y/∂node) adds a line per node, ``partials``
     ({(u, g, i): value}) labels the wires, ``highlight`` ({(u, g, i): colour})
-    draws those wires thick and coloured.
+    draws those wires thick and coloured.  Nodes in ``hidden`` are laid out
+    but invisible, with their wires (so that a sequence of drawings keeps one
+    layout); nodes in ``fresh`` are outlined as new.
     """
     roles = circuit.meta.get("role")
     outputs: dict[int, list] = {}
@@ -172,6 +178,8 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
         outputs.setdefault(v, []).append(name)
     vals = node_values(circuit, dict(values)) if values is not None else None
     adjoint_of = circuit.meta.get("adjoint_of") or {}  # a mirrored ∂y/∂z is drawn even when constant
+    # u₁, u₂ and ∂y/∂u₁ when the internal adjoints are gates (backward(..., mirror=True))
+    names = _mirror_names(circuit) if mirror and _keeps_adjoints(circuit) else {}
     kinds = set()
     drawn = set()
     for v in range(len(circuit)):
@@ -191,6 +199,8 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
             kind = roles[v] if roles is not None and roles[v] in ("primal", "derivative") else "primal"
             attrs = {"shape": "circle", "style": "filled"}
         kinds.add(kind)
+        if v in names and v not in outputs and op != "input":  # u₁, ∂y/∂u₁: the note's names
+            lines.append(_escape(names[v]))
         if v in outputs:
             lines.append(_escape(_truncate(", ".join(_name_label(o) for o in outputs[v]), 30)))
             attrs.update(color=COLORS["output"], penwidth="2.5", fontcolor=COLORS["output"])
@@ -200,6 +210,10 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
         if adjoints is not None and v in adjoints and op != "const":
             lines.append(_escape("∂ " + _number(adjoints[v])))
         attrs["fillcolor"] = COLORS[kind]
+        if v in fresh:
+            attrs.update(color=FRESH_COLOR, penwidth="3")
+        if v in hidden:
+            attrs["style"] = "invis"
         g.node(f"{prefix}n{v}", _escape_lines(lines), **attrs)
     for v in circuit.gates():
         op = circuit.op(v)
@@ -226,9 +240,12 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
             if highlight is not None and wire in highlight:
                 attrs.update(color=highlight[wire], penwidth="3.5", fontcolor=highlight[wire])
             tail = f"{prefix}n{u}"
+            if v in hidden:
+                attrs = {"style": "invis"}
             if u not in drawn:  # a constant: a small box of its own at this use
                 tail = f"{prefix}n{u}_{v}_{k}"
-                g.node(tail, _number(circuit.value(u)), shape="box", style="filled",
+                g.node(tail, _number(circuit.value(u)), shape="box",
+                       style="invis" if v in hidden else "filled",
                        fillcolor=COLORS["const"], fontsize="9", width="0.2", height="0.15",
                        margin="0.03,0.01")
             g.edge(tail, f"{prefix}n{v}", **attrs)
@@ -292,18 +309,68 @@ def _mirror(g, circuit: Circuit, prefix: str, drawn: set) -> None:
                 s.edge(f"{prefix}n{a}", f"{prefix}n{b}", style="invis", weight="10")
 
 
+def _differentiated(circuit: Circuit) -> str:
+    """The name ``y`` of the output a backward circuit differentiates, read off ``d{y}/d{x}``."""
+    for name in circuit.outputs:
+        for x in circuit.inputs:
+            for tail in (f"/d{x}", f"/d({x})"):
+                if name.startswith("d") and name.endswith(tail) and len(name) > len(tail) + 1:
+                    y = name[1:-len(tail)]
+                    return y[1:-1] if y.startswith("(") and y.endswith(")") else y
+    return "y"
+
+
+def _keeps_adjoints(circuit: Circuit) -> bool:
+    """Whether a gate of the circuit other than the output has its ∂y/∂z node (backward(mirror=True))."""
+    adjoint_of = circuit.meta.get("adjoint_of") or {}
+    if not adjoint_of:
+        return False
+    seed = max(adjoint_of.values())
+    return any(z != seed and circuit.op(z) not in ("input", "const") for z in adjoint_of.values())
+
+
+def _mirror_names(circuit: Circuit) -> dict:
+    """Seed 003's names for a mirrored drawing: ``u₁, u₂, ...`` for the gates of the
+    circuit, ``∂y/∂z`` for each adjoint node (``circuit.meta["adjoint_of"]``)."""
+    adjoint_of = circuit.meta["adjoint_of"]
+    y = _differentiated(circuit)
+    seed = max(adjoint_of.values())  # the differentiated output comes last in topological order
+    named = {v: o for o, v in reversed(list(circuit.outputs.items()))}
+    names, k = {}, 0
+    roles = circuit.meta.get("role")
+    for v in range(len(circuit)):
+        op = circuit.op(v)
+        if op == "input":
+            names[v] = circuit.name(v)
+        elif op != "const" and (roles is None or roles[v] == "primal"):
+            if v == seed:
+                names[v] = named.get(v, y)
+            elif v in named:
+                names[v] = named[v]
+            else:
+                k += 1
+                names[v] = f"u_{k}"
+    names = {v: _name_label(n) for v, n in names.items()}
+    y_label = names.get(seed, _name_label(y))
+    for a, z in adjoint_of.items():
+        names[a] = f"∂{y_label}/∂{names.get(z, '?')}"
+    return names
+
+
 def _add_legend(g, kinds: set, prefix: str = "") -> None:
     with g.subgraph(name=f"cluster_{prefix}legend") as s:
         s.attr(label="legend", fontname=FONT, fontsize="10", style="rounded", color="#999999")
         previous = None
-        for kind in ("input", "const", "primal", "derivative", "output"):
+        for kind in ("input", "const", "primal", "derivative", "output", "fresh"):
             if kind not in kinds:
                 continue
             attrs = {"shape": "box", "style": "filled,rounded" if kind == "input" else "filled",
-                     "fillcolor": COLORS[kind], "fontsize": "10"}
+                     "fillcolor": COLORS.get(kind, "white"), "fontsize": "10"}
             if kind == "output":
                 attrs.update(fillcolor="white", color=COLORS["output"], penwidth="2.5",
                              fontcolor=COLORS["output"])
+            elif kind == "fresh":
+                attrs.update(color=FRESH_COLOR, penwidth="3")
             name = f"{prefix}legend_{kind}"
             s.node(name, _LEGEND[kind], **attrs)
             if previous is not None:
@@ -548,6 +615,139 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
     if path is not None:
         write(g, path)
     return g
+
+
+class DrawingSteps(list):
+    """The drawings of :func:`render_steps`: a list of :class:`graphviz.Digraph`
+    that Jupyter shows one under the other; ``titles`` holds each one's title."""
+
+    def __init__(self, graphs=(), titles=()):
+        super().__init__(graphs)
+        self.titles = list(titles)
+
+    def _repr_html_(self):
+        try:
+            svgs = [g.pipe(format="svg").decode() for g in self]
+        except Exception:  # no dot program: fall back to the list's text
+            return None
+        return "".join(f"<div>{svg}</div>" for svg in svgs)
+
+
+def _ancestors(circuit: Circuit, node: int, seen: set) -> set:
+    """Nodes ``node`` reads, directly or not (itself included), that are not in ``seen``."""
+    found, stack = set(), [node]
+    while stack:
+        v = stack.pop()
+        if v in found or v in seen:
+            continue
+        found.add(v)
+        stack.extend(circuit.args(v))
+    return found
+
+
+def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
+                 values: Optional[Mapping[str, Any]] = None, max_nodes: Optional[int] = 200,
+                 legend: bool = True, rankdir: str = "BT", size: Optional[str] = None,
+                 dpi: Optional[float] = None) -> DrawingSteps:
+    """Backpropagation on ``circuit`` drawn one step at a time, for a lecture.
+
+    Seed ``003_cb4127dae40e521c.txt`` runs Algorithm BP on its example by
+    visiting the vertices in reverse topological order and, at each vertex
+    ``z``, building ``∂y/∂z`` by the chain rule (6), drawn "in a position
+    mirroring the gate z".  Step ``k`` draws the circuit with the gates that
+    compute the first ``k`` adjoints (:func:`circuits.backward` with
+    ``mirror=True``), the new ones outlined; every step has the same layout
+    (the later gates are there, invisible), so the drawings can be flipped
+    through like slides.  The title of each step is its chain rule.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    path : str or path-like, optional
+        Write step ``k`` to ``{stem}_{k}{suffix}`` (``steps.png`` gives
+        ``steps_1.png``, ``steps_2.png``, ...).
+    output : str, optional
+        The output ``y`` to differentiate (needed when there are several).
+    values, max_nodes, legend, rankdir, size, dpi
+        As for :func:`render`; ``max_nodes`` limits the drawn gradient circuit.
+
+    Returns
+    -------
+    DrawingSteps
+        A list of :class:`graphviz.Digraph`, one per vertex that ``y``
+        depends on; Jupyter shows them all.
+
+    Examples
+    --------
+    The note's example ``y = (x1 + x2 + x1·x2)(x1 + x2)`` takes six steps,
+    visiting ``y, u3, u2, u1, x2, x1``:
+
+    >>> import circuits
+    >>> from circuits import library
+    >>> steps = circuits.render_steps(library.backprop_example())
+    >>> len(steps)
+    6
+    >>> for title in steps.titles[:4]:
+    ...     print(title)
+    step 1 of 6: ∂y/∂y = 1
+    step 2 of 6: ∂y/∂u₃ = ∂y/∂y · ∂[y]/∂u₃
+    step 3 of 6: ∂y/∂u₂ = ∂y/∂u₃ · ∂[u₃]/∂u₂
+    step 4 of 6: ∂y/∂u₁ = ∂y/∂u₃ · ∂[u₃]/∂u₁ + ∂y/∂y · ∂[y]/∂u₁
+    """
+    if not isinstance(circuit, Circuit):
+        raise CircuitError(f"render_steps() expects a Circuit, got {type(circuit).__name__}")
+    what = "the circuit with its mirrored backward circuit"
+    _check_size(2 * len(circuit), max_nodes, what, at_least=True)
+    names = select_outputs(circuit, output)
+    if len(names) != 1:
+        raise CircuitError(f"render_steps() draws the backpropagation of one output, and the circuit has "
+                           f"{len(names)} ({_names_text(circuit.outputs, 4)}); choose one with "
+                           f"output={names[0]!r}")
+    y = names[0]
+    grad = backward(circuit, y, mirror=True, keep_primal=True)
+    # y is drawn as the note draws it, the circuit's other outputs as plain gates
+    grad = grad.replace(outputs={o: v for o, v in grad.outputs.items() if o == y or o not in circuit.outputs})
+    _check_size(len(grad), max_nodes, what)
+    adjoint_of = grad.meta["adjoint_of"]
+    adjoint = {z: a for a, z in adjoint_of.items()}
+    order = sorted(adjoint_of, key=lambda a: -adjoint_of[a])  # the reverse topological order of BP
+    label = _mirror_names(grad)
+    roles = grad.meta["role"]
+    derivative = {v for v in range(len(grad)) if roles[v] == "derivative"}
+    users: dict = {}
+    for v in range(len(circuit)):
+        for u in circuit.args(v):
+            users.setdefault(u, []).append(v)
+    graphviz = _graphviz()
+    if rankdir not in ("BT", "TB", "LR", "RL"):
+        raise CircuitError(f"rankdir must be one of 'BT', 'TB', 'LR', 'RL', not {rankdir!r}")
+    steps = DrawingSteps()
+    shown: set = set()
+    for k, a in enumerate(order, 1):
+        new = _ancestors(grad, a, shown) & derivative
+        shown |= new
+        z = adjoint_of[a]
+        # formula (6): a term per wire out of z into a gate u that y depends on
+        terms = [f"{label[adjoint[u]]} · ∂[{label[u]}]/∂{label[z]}" for u in users.get(z, ()) if u in adjoint]
+        title = f"step {k} of {len(order)}: {label[a]} = {' + '.join(terms) or '1'}"
+        g = graphviz.Digraph(f"step{k}")
+        g.attr(rankdir=rankdir, fontname=FONT, fontsize="12", labelloc="t", label=_escape(_truncate(title, 110)))
+        if size is not None:
+            g.attr(size=str(size))
+        if dpi is not None:
+            g.attr(dpi=str(dpi))
+        g.attr("node", fontname=FONT, fontsize="12")
+        g.attr("edge", fontname=FONT, fontsize="11", arrowsize="0.6")
+        kinds = _add_circuit(g, grad, "", values=values, mirror=True, hidden=derivative - shown, fresh=new)
+        if legend:
+            _add_legend(g, kinds | {"fresh"})
+        steps.append(g)
+        steps.titles.append(title)
+    if path is not None:
+        path = Path(path)
+        for k, g in enumerate(steps, 1):
+            write(g, path.with_name(f"{path.stem}_{k}{path.suffix}"))
+    return steps
 
 
 def _circuit_mimebundle(self, include=None, exclude=None) -> dict:

@@ -78,7 +78,8 @@ def test_demo(tmp_path):
     assert out.count("central finite differences vs backward: OK") == 3
     assert "2Aᵀ(Ax − b) (numpy): [-45.0, -60.0] vs [-45.0, -60.0]: OK" in out
     svgs = sorted((tmp_path / "figures").glob("*.svg"))
-    assert len(svgs) == 15  # per example: drawing, forward, backward, simplified, transforms
+    # per example: drawing, forward, backward, simplified, transforms; the worked example's six steps
+    assert len(svgs) == 15 + 6
     for svg in svgs:
         assert ET.parse(svg).getroot().tag.endswith("svg")
 
