@@ -266,6 +266,7 @@ def test_render_steps_draws_the_notes_six_steps(tmp_path):
         assert f"n{adjoint[z]}" in visible[k]
         assert all(f"n{adjoint[later]}" not in visible[k] for later in order[k + 1:])
     assert visible[-1] == {f"n{v}" for v in range(len(grad)) if grad.op(v) != "const"}
+    assert steps._repr_html_().count("<svg") == 6                # Jupyter shows them all
 
 
 def test_render_steps_errors():
