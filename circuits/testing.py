@@ -435,7 +435,7 @@ def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Ma
 
     Every output of ``gradient_circuit`` named ``d{out}/d{x}``, for an output
     ``out`` and an input ``x`` of ``circuit``, is compared with the
-    Richardson-extrapolated central difference of ``out`` along ``x`` at
+    Ridders-extrapolated central differences of ``out`` along ``x`` at
     ``point`` (other outputs, such as kept primal values, are ignored).  The
     step shrinks from ``h`` when the difference stencil would cross a gate's
     kink (relu, step, abs, max, ...); see :func:`circuits.transforms.verify.finite_differences`.
