@@ -175,7 +175,7 @@ def _differences(circuit: Circuit, base: dict, x: str, h0: float) -> dict:
         for d in kink_distances(circuit, nodes):
             d = np.broadcast_to(np.asarray(d, dtype=float), batch[x].shape)
             if d[-1] == 0:
-                raise CircuitError(f"input {x!r}: the point {_short(base)} lies on the kink of a gate (relu, "
+                raise CircuitError(f"input {x!r}: the point {short_point(base)} lies on the kink of a gate (relu, "
                                    "step, abs, max, ...), where the derivative is undefined; choose another point")
             finite = np.isfinite(d)
             crossed |= bool(np.any(np.sign(d[finite]) != np.sign(d[-1])))
@@ -183,7 +183,7 @@ def _differences(circuit: Circuit, base: dict, x: str, h0: float) -> dict:
             break
         h0 /= 8
         if h0 < 1e-12 * max(1.0, abs(x0)):
-            raise CircuitError(f"input {x!r}: the point {_short(base)} is within {h0 * 8:.1g} of the kink of "
+            raise CircuitError(f"input {x!r}: the point {short_point(base)} is within {h0 * 8:.1g} of the kink of "
                                "a gate (relu, step, abs, max, ...), too close for finite differences; "
                                "choose another point")
     m = len(steps)
@@ -211,7 +211,12 @@ def _first_step(x0: float) -> float:
     return _FIRST_STEP * abs(x0) if x0 != 0 else _FIRST_STEP
 
 
-def _short(point: Mapping, most: int = 4) -> str:
+def short_point(point: Mapping, most: int = 6) -> str:
+    """A point for a message: its first ``most`` items, then how many inputs there are.
+
+    >>> short_point({f"x{i}": float(i) for i in range(8)}, 2)
+    "{'x0': 0.0, 'x1': 1.0, ... (8 inputs)}"
+    """
     items = list(point.items())
     text = ", ".join(f"{k!r}: {v!r}" for k, v in items[:most])
     return "{" + text + (f", ... ({len(items)} inputs)" if len(items) > most else "") + "}"
