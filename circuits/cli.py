@@ -214,6 +214,11 @@ def _cmd_render(args) -> int:
     for flag, given in (("--mirror", args.mirror), ("--steps", args.steps)):
         if given and args.transform != "backward":
             raise CircuitError(f"{flag} draws a backward circuit; add --transform backward")
+    if args.collapse:
+        for flag, given in (("--values", args.values), ("--mirror", args.mirror), ("--steps", args.steps)):
+            if given:
+                raise CircuitError(f"--collapse draws groups of gates, and {flag} needs every gate drawn; "
+                                   f"leave out one of them")
     max_nodes = None if args.max_nodes == 0 else args.max_nodes
     try:
         if args.steps:
@@ -225,7 +230,7 @@ def _cmd_render(args) -> int:
             return 0
         render(c, args.output, values=_values(args.values), mirror=args.mirror, max_nodes=max_nodes,
                legend=not args.no_legend, title=False if args.no_title else args.title,
-               rankdir=args.rankdir, size=args.size, dpi=args.dpi)
+               rankdir=args.rankdir, size=args.size, dpi=args.dpi, collapse=args.collapse)
     except CircuitError as err:  # say it in the command's own words: the flag, not the argument
         if "max_nodes=" not in str(err):
             raise
@@ -233,7 +238,9 @@ def _cmd_render(args) -> int:
         raise CircuitError(f"the drawing has {nodes.group(1) if nodes else 'too many'} nodes, more "
                            f"than --max-nodes {args.max_nodes} that can be drawn legibly; pass "
                            f"--max-nodes {nodes.group(1) if nodes else 0} (or --max-nodes 0 for "
-                           "no limit) to draw it anyway") from None
+                           "no limit) to draw it anyway"
+                           + (", or --collapse to draw it in outline" if "collapse=True" in str(err) else "")
+                           ) from None
     print(f"wrote {args.output} ({len(c)} nodes, size {c.size})")
     return 0
 
@@ -436,6 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --transform backward: one drawing per step of backpropagation, "
                         "written to OUTPUT's stem with _1, _2, ... (a lecture's slides)")
     g.add_argument("--values", help="show node values at a point, e.g. x=1,y=2")
+    g.add_argument("--collapse", action="store_true",
+                   help="draw a large circuit in outline: one box per operation and level")
     g.add_argument("--max-nodes", type=int, default=500, help="refuse larger circuits (0: no limit; default 500)")
     g.add_argument("--rankdir", choices=("BT", "TB", "LR", "RL"), default="BT",
                    help="direction: BT puts inputs at the bottom (default), LR left to right")

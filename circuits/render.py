@@ -149,13 +149,14 @@ def _levels(circuit: Circuit) -> list:
     return level
 
 
-def _check_size(nodes: int, max_nodes: Optional[int], what: str, at_least: bool = False) -> None:
+def _check_size(nodes: int, max_nodes: Optional[int], what: str, at_least: bool = False,
+                hint: str = "") -> None:
     if max_nodes is not None and nodes > max_nodes:
         if at_least:
             raise CircuitError(f"{what} have at least {nodes} nodes, more than max_nodes={max_nodes} that can "
                                "be drawn legibly; pass max_nodes=None to draw them anyway")
         raise CircuitError(f"{what} has {nodes} nodes, more than max_nodes={max_nodes} that can be drawn "
-                           f"legibly; pass max_nodes={nodes} (or max_nodes=None) to draw it anyway")
+                           f"legibly; pass max_nodes={nodes} (or max_nodes=None) to draw it anyway{hint}")
 
 
 #: Colours of highlighted paths, heaviest first.
@@ -357,6 +358,111 @@ def _mirror_names(circuit: Circuit) -> dict:
     return names
 
 
+#: A collapsed drawing merges levels into wider bands until it has at most this many boxes.
+COLLAPSED_BOXES = 40
+
+
+def _collapsed_groups(circuit: Circuit, width: Optional[int] = None):
+    """Seed 003's picture of a large circuit in outline: nodes grouped by operation and level.
+
+    With ``width=None``, levels (the depth of each node) with the same census
+    of operations in a row form one run, so a chain of 10⁵ ``sin`` gates is
+    one group; with a ``width``, the levels of gates are cut into bands of
+    that many.  Returns ``(groups, wires, runs)``: ``groups`` maps
+    ``(run, kind, role)`` to its node ids, ``wires`` maps ``(group, group)``
+    to the number of wires between them, ``runs`` lists each run's
+    ``(first level, last level)``.
+    """
+    level = _levels(circuit)
+    roles = circuit.meta.get("role")
+    by_level: dict = {}
+    for v in range(len(circuit)):
+        op = circuit.op(v)
+        role = roles[v] if roles is not None and op not in ("input", "const") else ""
+        by_level.setdefault(level[v], []).append((op, role, v))
+    runs, run_of, previous = [], {}, None
+    for lvl in sorted(by_level):
+        if width is not None:
+            band = 0 if lvl == 0 else 1 + (lvl - 1) // width
+            if not runs or runs[-1][2] != band:
+                runs.append([lvl, lvl, band])
+            runs[-1][1] = lvl
+        else:
+            census = sorted({(op, role) for op, role, _ in by_level[lvl]})
+            counts = [sum(1 for op, role, _ in by_level[lvl] if (op, role) == key) for key in census]
+            signature = (census, counts)
+            if lvl == 0 or signature != previous or lvl != runs[-1][1] + 1:
+                runs.append([lvl, lvl, None])
+            else:
+                runs[-1][1] = lvl
+            previous = signature
+        run_of[lvl] = len(runs) - 1
+    groups: dict = {}
+    group_of = [None] * len(circuit)
+    for lvl, members in by_level.items():
+        for op, role, v in members:
+            key = (run_of[lvl], op, role)
+            groups.setdefault(key, []).append(v)
+            group_of[v] = key
+    wires: dict = {}
+    for v in circuit.gates():
+        for u in circuit.args(v):
+            pair = (group_of[u], group_of[v])
+            wires[pair] = wires.get(pair, 0) + 1
+    return groups, wires, [(first, last) for first, last, _ in runs]
+
+
+def _add_collapsed(g, circuit: Circuit, max_nodes: Optional[int]) -> set:
+    """Draw :func:`_collapsed_groups` into ``g``: one box per group, wires counted.
+
+    Runs of levels first; where that gives more than :data:`COLLAPSED_BOXES`
+    boxes, bands of 2, 4, 8, ... levels.
+    """
+    groups, wires, runs = _collapsed_groups(circuit)
+    width = 1
+    while len(groups) > COLLAPSED_BOXES and width < len(circuit):
+        width *= 2
+        groups, wires, runs = _collapsed_groups(circuit, width)
+    _check_size(len(groups), max_nodes, "the collapsed drawing")
+    outputs: dict = {}
+    for name, v in circuit.outputs.items():
+        outputs.setdefault(v, []).append(name)
+    ids = {key: f"g{k}" for k, key in enumerate(sorted(groups, key=lambda k: (k[0], k[1], k[2])))}
+    kinds = set()
+    for key, members in groups.items():
+        run, op, role = key
+        first, last = runs[run]
+        count = len(members)
+        if op == "input":
+            kind = "input"
+            names = [circuit.name(v) for v in members]
+            head = ", ".join(_name_label(n) for n in names[:4]) + (f", … ({count} inputs)" if count > 4 else "")
+        elif op == "const":
+            kind = "const"
+            head = f"{count} constant{'s' if count > 1 else ''}"
+        else:
+            kind = role if role in ("primal", "derivative") else "primal"
+            head = GATES[op].label
+        lines = [_escape(head)]
+        if op not in ("input", "const"):
+            where = f"level {first:,}" if first == last else f"levels {first:,}–{last:,}"
+            lines.append(_escape(f"{count:,} gate{'s' if count > 1 else ''}, {where}"))
+        members_set = set(members)
+        out = [o for o, v in circuit.outputs.items() if v in members_set]
+        attrs = {"shape": "box", "style": "rounded,filled" if kind == "input" else "filled",
+                 "fillcolor": COLORS[kind]}
+        if out:
+            lines.append(_escape(_truncate(", ".join(_name_label(o) for o in out[:3])
+                                           + (f", … ({len(out)} outputs)" if len(out) > 3 else ""), 40)))
+            attrs.update(color=COLORS["output"], penwidth="2.5")
+            kinds.add("output")
+        kinds.add(kind)
+        g.node(ids[key], _escape_lines(lines), **attrs)
+    for (a, b), n in wires.items():
+        g.edge(ids[a], ids[b], label=f"{n:,}" if n > 1 else "", fontcolor="#555555", fontsize="10")
+    return kinds
+
+
 def _add_legend(g, kinds: set, prefix: str = "") -> None:
     with g.subgraph(name=f"cluster_{prefix}legend") as s:
         s.attr(label="legend", fontname=FONT, fontsize="10", style="rounded", color="#999999")
@@ -423,7 +529,7 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
            mirror: bool = False, max_nodes: Optional[int] = 500, legend: bool = True,
            title: Optional[str] = None, rankdir: str = "BT", gradients: bool = False,
            highlight=None, output: Optional[str] = None, size: Optional[str] = None,
-           dpi: Optional[float] = None):
+           dpi: Optional[float] = None, collapse: bool = False):
     """Draw ``circuit`` as a :class:`graphviz.Digraph`, and write it when ``path`` is given.
 
     Inputs and constants are drawn as boxes (the sources), gates as circles
@@ -477,6 +583,13 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
         are labelled with their partials.
     output : str, optional
         The output whose adjoints ``gradients`` shows.
+    collapse : bool
+        Draw a large circuit in outline: one box per operation and level
+        (the depth of its nodes), labelled with how many gates it holds,
+        levels with the same census of operations in a row merged (a chain
+        of 10⁵ ``sin`` gates is one box), and one arrow per pair of boxes
+        labelled with its number of wires.  ``max_nodes`` then limits the
+        boxes.
 
     Returns
     -------
@@ -500,11 +613,29 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     >>> render(c, max_nodes=2)
     Traceback (most recent call last):
     ...
-    circuits.errors.CircuitError: the circuit has 3 nodes, more than max_nodes=2 that can be drawn legibly; pass max_nodes=3 (or max_nodes=None) to draw it anyway
+    circuits.errors.CircuitError: the circuit has 3 nodes, more than max_nodes=2 that can be drawn legibly; pass max_nodes=3 (or max_nodes=None) to draw it anyway, or collapse=True to draw it in outline
+
+    A chain of 100,000 ``sin`` gates in outline: its input, and one box for
+    the chain, which holds the output and feeds itself 99,999 times:
+
+    >>> g = render(circuits.library.chain(100_000), collapse=True, legend=False)
+    >>> print("\\n".join(line.strip() for line in g.source.splitlines()[5:]))
+    g0 [label=x fillcolor="#d9f2d9" shape=box style="rounded,filled"]
+    g1 [label="sin\\n100,000 gates, levels 1–100,000\\nf" color="#c0392b" fillcolor="#d6e6f7" penwidth=2.5 shape=box style=filled]
+    g0 -> g1 [label="" fontcolor="#555555" fontsize=10]
+    g1 -> g1 [label="99,999" fontcolor="#555555" fontsize=10]
+    }
     """
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"render() expects a Circuit, got {type(circuit).__name__}")
-    _check_size(len(circuit), max_nodes, "the circuit")
+    if collapse:
+        clash = [k for k, v in (("values", values), ("gradients", gradients), ("highlight", highlight),
+                                ("mirror", mirror)) if v not in (None, False)]
+        if clash:
+            raise CircuitError(f"render(collapse=True) draws groups of gates, and {clash[0]}= needs every "
+                               f"gate drawn; leave out collapse=True (and raise max_nodes) or {clash[0]}=")
+    else:
+        _check_size(len(circuit), max_nodes, "the circuit", hint=", or collapse=True to draw it in outline")
     graphviz = _graphviz()
     if rankdir not in ("BT", "TB", "LR", "RL"):
         raise CircuitError(f"rankdir must be one of 'BT', 'TB', 'LR', 'RL', not {rankdir!r}")
@@ -536,8 +667,11 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
                 colours.setdefault(wire, PATH_COLORS[k % len(PATH_COLORS)])
         if values is not None and partials is None:
             partials = {w: v for w, v in edge_values(circuit, values).items() if w in colours}
-    kinds = _add_circuit(g, circuit, "", values=values, mirror=mirror, adjoints=adjoints,
-                         partials=partials, highlight=colours)
+    if collapse:
+        kinds = _add_collapsed(g, circuit, max_nodes)
+    else:
+        kinds = _add_circuit(g, circuit, "", values=values, mirror=mirror, adjoints=adjoints,
+                             partials=partials, highlight=colours)
     if legend:
         _add_legend(g, kinds)
     if path is not None:
@@ -764,8 +898,8 @@ def _circuit_mimebundle(self, include=None, exclude=None) -> dict:
             summary += " (install Graphviz's dot to see it drawn)"
     else:
         summary += (f" — {len(self)} nodes, more than Circuit.DISPLAY_MAX_NODES = "
-                    f"{self.DISPLAY_MAX_NODES} drawn inline; draw it with circuits.render(c, "
-                    f"'c.svg', max_nodes=None)")
+                    f"{self.DISPLAY_MAX_NODES} drawn inline; draw it in outline with circuits.render(c, "
+                    f"collapse=True), or whole with circuits.render(c, 'c.svg', max_nodes=None)")
     bundle["text/html"] = f"<div>{summary}</div>"
     return bundle
 

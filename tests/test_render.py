@@ -8,7 +8,7 @@ import pytest
 
 import circuits
 from circuits import Builder, CircuitError, library
-from circuits.render import COLORS, render, render_transforms
+from circuits.render import COLORS, _name_label, render, render_transforms
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None,
                                 reason="Graphviz 'dot' is not installed (apt-get install graphviz)")
@@ -276,6 +276,68 @@ def test_render_steps_errors():
         circuits.render_steps(library.random_circuit(4, 150, seed=1))
     with pytest.raises(CircuitError, match="expects a Circuit"):
         circuits.render_steps("x*y")
+
+
+def _collapsed_boxes(g):
+    """{box id: label lines} and {(tail, head): wires} read back from a collapsed drawing's DOT source."""
+    boxes, wires = {}, {}
+    for line in g.source.splitlines():
+        m = re.match(r'\s*(g\d+) \[label=("(?:[^"\\]|\\.)*"|\S+)', line)
+        if m:
+            boxes[m.group(1)] = m.group(2).strip('"').split("\\n")
+        m = re.match(r'\s*(g\d+) -> (g\d+) \[label=("?)([\d,]*)\3 ', line)
+        if m:
+            wires[(m.group(1), m.group(2))] = int(m.group(4).replace(",", "") or 1)
+    return boxes, wires
+
+
+def _gates_in(lines):
+    m = re.match(r"([\d,]+) gates?", lines[1]) if len(lines) > 1 else None
+    return int(m.group(1).replace(",", "")) if m else 0
+
+
+@pytest.mark.parametrize("make", [
+    lambda: library.chain(100_000),
+    lambda: library.layered_chain([8, 16, 16, 1], "tanh"),
+    lambda: circuits.backward(library.layered_chain([8, 16, 16, 1], "tanh")),
+    lambda: library.random_circuit(4, 200, seed=1),
+    lambda: library.determinant(5),
+])
+def test_collapse_draws_large_circuits_in_outline(make, tmp_path):
+    """Every gate is in one box, every wire in one arrow's count, and the drawing stays small."""
+    from circuits.render import COLLAPSED_BOXES
+    c = make()
+    g = render(c, collapse=True, legend=False)
+    boxes, wires = _collapsed_boxes(g)
+    assert sum(_gates_in(lines) for lines in boxes.values()) == c.size
+    assert sum(wires.values()) == c.wires
+    assert len(boxes) <= COLLAPSED_BOXES + 2          # gate boxes, plus inputs and constants
+    outputs = " ".join(" ".join(lines) for lines in boxes.values())
+    assert all(_name_label(o) in outputs for o in list(c.outputs)[:3])
+    if len(c) < 2000:
+        render(c, tmp_path / "c.svg", collapse=True)
+        assert parse_svg(tmp_path / "c.svg")[1]
+
+
+def test_collapse_shows_the_layers_of_a_network():
+    """A 4-16-16-1 tanh network: per layer a × box, a + box and a tanh box, wires counted."""
+    boxes, wires = _collapsed_boxes(render(library.layered_chain([4, 16, 16, 1], "tanh"), collapse=True))
+    by_level = {lines[1].split(", ")[1]: (lines[0], _gates_in(lines)) for lines in boxes.values() if len(lines) > 1}
+    assert [by_level[f"level {k}"] for k in range(1, 10)] == [
+        ("×", 64), ("+", 16), ("tanh", 16), ("×", 256), ("+", 16), ("tanh", 16), ("×", 16), ("+", 1), ("tanh", 1)]
+    chain = library.chain(1000)
+    boxes, wires = _collapsed_boxes(render(chain, collapse=True, legend=False))
+    assert len(boxes) == 2 and wires == {("g0", "g1"): 1, ("g1", "g1"): 999}
+
+
+def test_collapse_errors_say_what_to_do():
+    c = library.random_circuit(4, 600, seed=2)
+    with pytest.raises(CircuitError, match="collapse=True to draw it in outline"):
+        render(c)
+    with pytest.raises(CircuitError, match="values= needs every gate drawn"):
+        render(library.figure1(), collapse=True, values={"x": 1, "y": 2, "z": 3})
+    with pytest.raises(CircuitError, match="collapsed drawing has .* max_nodes=3"):
+        render(library.layered_chain([4, 16, 1], "tanh"), collapse=True, max_nodes=3)
 
 
 def test_mirror_needs_adjoint_of():
