@@ -149,6 +149,23 @@ def _levels(circuit: Circuit) -> list:
     return level
 
 
+def _digraph(graphviz, name: str, title, most: int, rankdir: str = "BT", size=None, dpi=None):
+    """A Digraph with the drawings' one font, direction, title (cut at ``most`` characters), size and dpi."""
+    if rankdir not in ("BT", "TB", "LR", "RL"):
+        raise CircuitError(f"rankdir must be one of 'BT', 'TB', 'LR', 'RL', not {rankdir!r}")
+    g = graphviz.Digraph(name)
+    g.attr(rankdir=rankdir, fontname=FONT, fontsize="12")
+    if title:
+        g.attr(label=_escape(_truncate(str(title), most)), labelloc="t")
+    if size is not None:
+        g.attr(size=str(size))
+    if dpi is not None:
+        g.attr(dpi=str(dpi))
+    g.attr("node", fontname=FONT, fontsize="12")
+    g.attr("edge", fontname=FONT, fontsize="11", arrowsize="0.6")
+    return g
+
+
 def _check_size(nodes: int, max_nodes: Optional[int], what: str, at_least: bool = False,
                 hint: str = "") -> None:
     if max_nodes is not None and nodes > max_nodes:
@@ -637,20 +654,8 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     else:
         _check_size(len(circuit), max_nodes, "the circuit", hint=", or collapse=True to draw it in outline")
     graphviz = _graphviz()
-    if rankdir not in ("BT", "TB", "LR", "RL"):
-        raise CircuitError(f"rankdir must be one of 'BT', 'TB', 'LR', 'RL', not {rankdir!r}")
-    g = graphviz.Digraph("circuit")
-    if title is None:
-        title = _default_title(circuit)
-    g.attr(rankdir=rankdir, fontname=FONT, fontsize="12")
-    if title:
-        g.attr(label=_escape(_truncate(str(title), 90)), labelloc="t")
-    if size is not None:
-        g.attr(size=str(size))
-    if dpi is not None:
-        g.attr(dpi=str(dpi))
-    g.attr("node", fontname=FONT, fontsize="12")
-    g.attr("edge", fontname=FONT, fontsize="11", arrowsize="0.6")
+    g = _digraph(graphviz, "circuit", _default_title(circuit) if title is None else title, 90,
+                 rankdir, size, dpi)
     adjoints = partials = colours = None
     if gradients:
         if values is None:
@@ -731,13 +736,9 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
              ("backward", "b", back)]
     _check_size(sum(len(c) for _, _, c in parts), max_nodes, what)
     graphviz = _graphviz()
-    g = graphviz.Digraph("transforms")
-    g.attr(rankdir=rankdir, label=_escape(f"{', '.join(circuit.outputs)}({', '.join(circuit.inputs)})"
-                                          ": the circuit, forward propagation, backpropagation"),
-           labelloc="t", fontsize="13")
-    g.attr(fontname=FONT)
-    g.attr("node", fontname=FONT, fontsize="12")
-    g.attr("edge", fontname=FONT, fontsize="11", arrowsize="0.6")
+    names = f"{_names_text(circuit.outputs, 4)}({_names_text(circuit.inputs, 4)})"
+    g = _digraph(graphviz, "transforms", f"{_name_label(names)}: the circuit, forward propagation, "
+                 "backpropagation", 120, rankdir)
     kinds = set()
     for label, prefix, c in parts:
         with g.subgraph(name=f"cluster_{label}") as s:
@@ -853,8 +854,6 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
         for u in circuit.args(v):
             users.setdefault(u, []).append(v)
     graphviz = _graphviz()
-    if rankdir not in ("BT", "TB", "LR", "RL"):
-        raise CircuitError(f"rankdir must be one of 'BT', 'TB', 'LR', 'RL', not {rankdir!r}")
     steps = DrawingSteps()
     shown: set = set()
     for k, a in enumerate(order, 1):
@@ -864,14 +863,7 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
         # formula (6): a term per wire out of z into a gate u that y depends on
         terms = [f"{label[adjoint[u]]} · ∂[{label[u]}]/∂{label[z]}" for u in users.get(z, ()) if u in adjoint]
         title = f"step {k} of {len(order)}: {label[a]} = {' + '.join(terms) or '1'}"
-        g = graphviz.Digraph(f"step{k}")
-        g.attr(rankdir=rankdir, fontname=FONT, fontsize="12", labelloc="t", label=_escape(_truncate(title, 110)))
-        if size is not None:
-            g.attr(size=str(size))
-        if dpi is not None:
-            g.attr(dpi=str(dpi))
-        g.attr("node", fontname=FONT, fontsize="12")
-        g.attr("edge", fontname=FONT, fontsize="11", arrowsize="0.6")
+        g = _digraph(graphviz, f"step{k}", title, 110, rankdir, size, dpi)
         kinds = _add_circuit(g, grad, "", values=values, mirror=True, hidden=derivative - shown, fresh=new)
         if legend:
             _add_legend(g, kinds | {"fresh"})
