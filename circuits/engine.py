@@ -32,10 +32,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import inspect
 import math
 import os
 import sys
 from fractions import Fraction
+from itertools import chain
 from typing import Optional
 
 import numpy as np
@@ -43,107 +45,313 @@ import numpy as np
 from .circuit import Circuit
 from .gates import BUILTIN, GATES
 
-__all__ = ["Tape", "tape", "kernel", "enabled", "warmup", "cache_dir", "BLOCK"]
+__all__ = ["Tape", "tape", "kernel", "enabled", "warmup", "run", "cache_dir", "BLOCK"]
 
 #: Points per block of a batch: a block's live slots stay in cache.
 BLOCK = 256
 
 OP_CONST = -1
+OP_INPUT = -2
 
 
 def _opcodes() -> dict:
-    """Gate name → opcode: the built-in gates' positions in the registry."""
-    return {name: k for k, name in enumerate(n for n in GATES if n in BUILTIN)}
+    """Gate name → opcode: the built-in gates' positions in the registry (``input``, ``const``: negative)."""
+    codes = {name: k for k, name in enumerate(n for n in GATES if n in BUILTIN)}
+    codes.update(input=OP_INPUT, const=OP_CONST)
+    return codes
+
+
+_CODES = _opcodes()
+# Indexed by opcode (the last two entries are input and const): gates that return an argument or
+# a small int exactly (max, relu, sign, ...), and exact gates that round once on Python ints.
+_SELECTS = np.array([GATES[name].kink is not None for name in _CODES if _CODES[name] >= 0] + [False, False])
+_ROUNDS = np.array([GATES[name].exact and GATES[name].kink is None for name in _CODES if _CODES[name] >= 0]
+                   + [False, False])
+_PLAIN = {int, float, Fraction}  # a numpy-scalar weight or constant makes numpy-scalar values
 
 
 class Tape:
-    """A circuit as flat arrays (see the module docstring)."""
+    """A circuit as flat arrays (see the module docstring).
 
-    def __init__(self, opc, argp, args, weights, weighted, dst, consts, input_slots, output_slots, n_slots):
+    Attributes
+    ----------
+    opc : int64 array
+        Opcode of each instruction (:data:`OP_CONST` for a constant).
+    argp, args : int64 arrays
+        Instruction ``t`` reads the slots ``args[argp[t]:argp[t + 1]]``.
+    weights : float64 array
+        The wire weight of each of ``args`` (1 where the gate has none).
+    weighted : bool array
+        Whether instruction ``t`` is a sum with wire weights.
+    dst : int64 array
+        The slot instruction ``t`` writes.
+    consts : float64 array
+        The value of a constant instruction (0 for the others).
+    input_slots, output_slots : int64 arrays
+        The slots of the inputs and outputs, in order.
+    n_slots : int
+        Slots a point needs (values live at once).
+    int_outputs : bool
+        Whether an output may be a Python int in the interpreter (``max(x, 1)``).
+    constant_outputs : list of int
+        Positions of the outputs computed from constants alone.
+    """
+
+    def __init__(self, opc, argp, args, weights, weighted, dst, consts, input_slots, output_slots, n_slots,
+                 int_outputs=False, constant_outputs=()):
         self.opc, self.argp, self.args, self.weights = opc, argp, args, weights
         self.weighted, self.dst, self.consts = weighted, dst, consts
         self.input_slots, self.output_slots, self.n_slots = input_slots, output_slots, n_slots
+        self.int_outputs, self.constant_outputs = int_outputs, list(constant_outputs)
 
     @property
     def n_instructions(self) -> int:
         return len(self.opc)
 
 
-def tape(circuit: Circuit) -> Optional[Tape]:
-    """The circuit as a :class:`Tape`, or None when it uses a gate without an engine kernel."""
-    rec = circuit.record
-    codes = _opcodes()
-    ops, argss, params = rec.ops, rec.args, rec.params
-    if any(op not in codes and op not in ("input", "const") for op in ops):
-        return None
-    plain = (int, float, Fraction)  # a numpy-scalar weight or constant makes numpy-scalar values
-    if any(type(v) not in plain for v in rec.constants.values() if v is not None) or any(
-            w is not None and any(type(c) not in plain for c in w) for w in params):
-        return None
-    n = len(ops)
-    last_use = [-1] * n
-    for i, a in enumerate(argss):
-        for u in a:
-            last_use[u] = i
-    for v in circuit.outputs.values():
-        last_use[v] = n  # outputs are never freed
-    fixed = [False] * n  # depends on constants only (an int circuit gives ints there)
-    for i, op in enumerate(ops):
-        fixed[i] = op == "const" or (op != "input" and all(fixed[u] for u in argss[i]))
-    # max/min return one of their arguments: an int constant stays an int in Python
-    maybe_int = list(fixed)
-    for i, op in enumerate(ops):
-        if op in ("max", "min") and any(maybe_int[u] for u in argss[i]):
-            maybe_int[i] = True
-        elif op not in ("input", "const") and argss[i] and all(maybe_int[u] for u in argss[i]):
-            maybe_int[i] = True
-    slot = [-1] * n
-    free: list = []
-    n_slots = 0
-
-    def take():
-        nonlocal n_slots
-        if free:
-            return free.pop()
-        n_slots += 1
-        return n_slots - 1
-
-    for v in circuit.inputs.values():
-        slot[v] = take()
-    opc, argp, args, weights, weighted, dst, consts = [], [0], [], [], [], [], []
-    for i, op in enumerate(ops):
-        if op == "input":
+def _analyse(opcode, argp, flat, wflat, const_of, int_const, selects, rounds, power, outputs, op_input, op_const):
+    """Which nodes are live (some output needs them), fixed (computed from constants alone) and may be
+    Python ints in the float interpreter (``maybe_int``); and whether a live gate that is not fixed
+    may compute on exact ints beyond 2**53 (``max(x, 2**53) + 1 + 1``: the interpreter's exact sum,
+    rounded once, differs from float arithmetic, so the tape is refused).  ``bound`` bounds the
+    magnitude of the values that may be ints: ``power`` is a gate's power of its arguments (2 for
+    ``square``, the exponent of ``pow``).  One sweep each way; run by numba when the engine is on.
+    """
+    n = opcode.shape[0]
+    live = np.zeros(n, np.bool_)
+    for k in range(outputs.shape[0]):
+        live[outputs[k]] = True
+    for i in range(n - 1, -1, -1):
+        if live[i]:
+            for r in range(argp[i], argp[i + 1]):
+                live[flat[r]] = True
+    fixed = np.zeros(n, np.bool_)
+    maybe_int = np.zeros(n, np.bool_)
+    bound = np.zeros(n)
+    exact = False
+    for i in range(n):
+        op = opcode[i]
+        if op == op_input:
             continue
-        if op == "const":
-            opc.append(OP_CONST)
-            consts.append(float(rec.constants[i]))
-            argp.append(len(args))
-            weighted.append(False)
+        if op == op_const:
+            fixed[i] = True
+            maybe_int[i] = int_const[i]
+            bound[i] = abs(const_of[i])
+            continue
+        p, q = argp[i], argp[i + 1]
+        f = True
+        all_int = q > p
+        any_int = False
+        b = 1.0
+        w = 0.0
+        for r in range(p, q):
+            u = flat[r]
+            f = f and fixed[u]
+            all_int = all_int and maybe_int[u]
+            any_int = any_int or maybe_int[u]
+            b = max(b, bound[u]) if selects[i] else b * max(bound[u], 1.0)
+            w += abs(wflat[r])
+        fixed[i] = f
+        if selects[i]:  # max, min, relu, ...: an argument or a small int, exactly
+            maybe_int[i] = any_int
+            bound[i] = b
+        elif rounds[i] and all_int:
+            maybe_int[i] = True
+            bound[i] = w * b ** power[i]
+            exact = exact or (live[i] and not f and not bound[i] <= 2.0 ** 53)
+    return live, fixed, maybe_int, exact
+
+
+def _allocate(opcode, argp, flat, wflat, inputs, outputs, op_input, op_const):
+    """Liveness (constants are leaves), the last use of every value, and slots reused after it.
+
+    Returns the instructions' arrays (opcode, node, argument pointers,
+    argument slots, their weights, destination slot), the slot of every
+    node and the number of slots.  Linear; run by numba when the engine is on.
+    """
+    n = opcode.shape[0]
+    live = np.zeros(n, np.bool_)
+    for k in range(outputs.shape[0]):
+        live[outputs[k]] = True
+    n_instr = 0
+    n_args = 0
+    last = np.full(n, -1, np.int64)
+    for i in range(n - 1, -1, -1):
+        if live[i] and opcode[i] != op_input:
+            n_instr += 1
+            if opcode[i] != op_const:
+                n_args += argp[i + 1] - argp[i]
+                for r in range(argp[i], argp[i + 1]):
+                    u = flat[r]
+                    live[u] = True
+                    if last[u] == -1:
+                        last[u] = i
+    for k in range(outputs.shape[0]):
+        last[outputs[k]] = n  # outputs are never freed
+    slot = np.full(n, -1, np.int64)
+    free = np.empty(n + 1, np.int64)
+    n_free = 0
+    n_slots = 0
+    for k in range(inputs.shape[0]):
+        slot[inputs[k]] = n_slots
+        n_slots += 1
+    opc = np.empty(n_instr, np.int64)
+    node = np.empty(n_instr, np.int64)
+    dst = np.empty(n_instr, np.int64)
+    argp_out = np.zeros(n_instr + 1, np.int64)
+    args = np.empty(n_args, np.int64)
+    weights = np.empty(n_args, np.float64)
+    t = 0
+    a = 0
+    for i in range(n):
+        op = opcode[i]
+        if op == op_input or not live[i]:
+            continue
+        if op != op_const:
+            p, q = argp[i], argp[i + 1]
+            for r in range(p, q):
+                args[a] = slot[flat[r]]
+                weights[a] = wflat[r]
+                a += 1
+            for r in range(p, q):  # free after last use; the result may take the slot
+                u = flat[r]
+                if last[u] == i:
+                    last[u] = -2  # freed once, however often it is an argument
+                    free[n_free] = slot[u]
+                    n_free += 1
+        argp_out[t + 1] = a
+        if n_free > 0:
+            n_free -= 1
+            s = free[n_free]
         else:
-            a = argss[i]
-            w = params[i] if GATES[op].weighted else None
-            opc.append(codes[op])
-            args.extend(slot[u] for u in a)
-            weights.extend(float(c) for c in w) if w is not None else weights.extend([1.0] * len(a))
-            argp.append(len(args))
-            weighted.append(w is not None)
-            consts.append(0.0)
-            for u in set(a):  # free after last use; the result may take the slot
-                if last_use[u] == i:
-                    free.append(slot[u])
-        slot[i] = take()
-        dst.append(slot[i])
-        if last_use[i] == -1:  # never used: free at once
-            free.append(slot[i])
-    i64 = np.int64
-    t = Tape(np.array(opc, dtype=i64), np.array(argp, dtype=i64), np.array(args, dtype=i64),
-                np.array(weights, dtype=float), np.array(weighted, dtype=np.bool_),
-                np.array(dst, dtype=i64), np.array(consts, dtype=float),
-                np.array([slot[v] for v in circuit.inputs.values()], dtype=i64),
-                np.array([slot[v] for v in circuit.outputs.values()], dtype=i64), max(n_slots, 1))
-    t.int_outputs = any(maybe_int[v] and not fixed[v] for v in circuit.outputs.values())
-    t.constant_outputs = [k for k, v in enumerate(circuit.outputs.values()) if fixed[v]]
-    return t
+            s = n_slots
+            n_slots += 1
+        slot[i] = s
+        opc[t] = op
+        node[t] = i
+        dst[t] = s
+        t += 1
+    return opc, node, argp_out, args, weights, dst, slot, max(n_slots, 1)
+
+
+#: Bits beyond which folding an exact int constant is left to the interpreter (and its guard).
+_FOLD_BITS = 4096
+
+
+def _fold(rec, nodes, const_of: np.ndarray) -> Optional[dict]:
+    """The float interpreter's values of the live gates computed from constants alone (Python ints
+    stay exact, Fractions become floats), so the tape holds them as constants, bit for bit; None when
+    one fails (the interpreter raises the error) or is an int too large for this quick path."""
+    values = {}
+    for i in nodes:
+        args = [values[u] if u in values else _float_system(rec.constants[u]) for u in rec.args[i]]
+        op = rec.ops[i]
+        bits = [v.bit_length() for v in args if type(v) is int]
+        if op == "pow" and bits:
+            bits = [bits[0] * abs(int(args[1]))]
+        elif op == "square":
+            bits = bits * 2
+        if sum(bits) > _FOLD_BITS:
+            return None
+        gate = GATES[op]
+        try:
+            if gate.weighted:
+                w = rec.params[i]
+                v = gate.num(*args, weights=None if w is None else tuple(map(_float_system, w)))
+            else:
+                v = gate.num(*args)
+            const_of[i] = float(v)
+        except (ValueError, ZeroDivisionError, OverflowError, ArithmeticError, TypeError):
+            return None
+        values[i] = v
+    return values
+
+
+def _float_system(v):
+    """A constant or weight as the float interpreter takes it."""
+    return float(v) if type(v) is Fraction else v
+
+
+def tape(circuit: Circuit) -> Optional[Tape]:
+    """The circuit as a :class:`Tape`, or None when the engine cannot run it bit-identically.
+
+    None when a gate has no kernel (a user's gate), a constant or weight is
+    not an int, float or Fraction, a constant does not fit a float64, or a
+    gate may compute on exact Python ints (``max(x, 1) * 3``): the
+    interpreter evaluates those.  Gates on constants alone are folded as the
+    interpreter computes them.  Linear time: the circuit's arrays are read
+    by numpy in bulk and the sequential sweeps (:func:`_analyse`,
+    :func:`_allocate`) run compiled when the engine is on.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> t = tape(circuits.parse("exp(exp(x)) * x"))
+    >>> t.n_instructions, t.n_slots, t.dst.tolist()
+    (3, 2, [1, 1, 0])
+    """
+    rec = circuit.record
+    ops, argss, params = rec.ops, rec.args, rec.params
+    n = len(ops)
+    try:
+        opcode = np.fromiter(map(_CODES.__getitem__, ops), np.int64, n)
+    except KeyError:  # a user's gate: no kernel
+        return None
+    counts = np.fromiter(map(len, argss), np.int64, n)
+    argp = np.zeros(n + 1, np.int64)
+    np.cumsum(counts, out=argp[1:])
+    flat = np.fromiter(chain.from_iterable(argss), np.int64, int(argp[-1]))
+    wflat = np.ones(len(flat))
+    sums = np.flatnonzero(opcode == _CODES["add"]).tolist()
+    weighted_nodes = [i for i in sums if params[i] is not None]
+    if weighted_nodes:
+        ws = list(chain.from_iterable(map(params.__getitem__, weighted_nodes)))
+        if not set(map(type, ws)) <= _PLAIN:
+            return None
+        wflat[_ranges(argp, weighted_nodes)] = np.array(ws, dtype=float)
+    const_nodes = np.flatnonzero(opcode == OP_CONST)
+    values = list(map(rec.constants.__getitem__, const_nodes.tolist()))
+    if not set(map(type, values)) <= _PLAIN:
+        return None
+    const_of = np.zeros(n)
+    int_const = np.zeros(n, np.bool_)
+    try:
+        const_of[const_nodes] = np.array([float(v) for v in values], dtype=float)
+    except OverflowError:  # an int beyond float64: the interpreter's exact path
+        return None
+    int_const[const_nodes] = [type(v) is int for v in values]
+    weighted = np.zeros(n, np.bool_)
+    weighted[weighted_nodes] = True
+    inputs = np.fromiter(rec.inputs.values(), np.int64, len(rec.inputs))
+    outputs = np.fromiter(rec.outputs.values(), np.int64, len(rec.outputs))
+    compiled = kernel() is not None
+    analyse, allocate = (_ANALYSE, _ALLOCATE) if compiled else (_analyse, _allocate)
+    power = np.ones(n)
+    power[opcode == _CODES["square"]] = 2.0
+    pows = np.flatnonzero(opcode == _CODES["pow"])
+    power[pows] = np.abs(const_of[flat[argp[pows] + 1]])  # the exponent, a constant
+    live, fixed, maybe_int, exact = analyse(opcode, argp, flat, wflat, const_of, int_const, _SELECTS[opcode],
+                                            _ROUNDS[opcode], power, outputs, OP_INPUT, OP_CONST)
+    if exact:
+        return None
+    folded = np.flatnonzero(live & fixed & (opcode != OP_CONST)).tolist()
+    if folded:
+        if _fold(rec, folded, const_of) is None:
+            return None
+        opcode[folded] = OP_CONST
+    opc, node, argp, args, weights, dst, slot, n_slots = allocate(
+        opcode, argp, flat, wflat, inputs, outputs, OP_INPUT, OP_CONST)
+    return Tape(opc, argp, args, weights, weighted[node], dst, const_of[node], slot[inputs], slot[outputs],
+                int(n_slots), bool((maybe_int[outputs] & ~fixed[outputs]).any()),
+                np.flatnonzero(fixed[outputs]).tolist())
+
+
+def _ranges(argp: np.ndarray, nodes: list) -> np.ndarray:
+    """The concatenated index ranges ``argp[i]:argp[i + 1]`` of ``nodes``, without a Python loop."""
+    nodes = np.asarray(nodes)
+    starts, lengths = argp[nodes], argp[nodes + 1] - argp[nodes]
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return np.arange(int(lengths.sum())) + offsets
 
 
 def enabled() -> bool:
@@ -161,17 +369,16 @@ def _kernel_source() -> tuple:
     """The kernel's source, generated from the registry, and its globals."""
     env = {"np": np, "math": math}
     lines = [
-        "def run(opc, argp, args, weights, weighted, dst, consts, input_slots, output_slots, n_slots, X, Y, block):",
-        "    n = X.shape[1]",
+        "def run(opc, argp, args, weights, weighted, dst, consts, input_slots, output_slots, n_slots,",
+        "        X, xp, xk, Y, yp, yk, n, block):",
         "    S = np.empty((n_slots, block))",
         "    T = np.empty(block)",
-        "    bad = False",
         "    for start in range(0, n, block):",
         "        b = min(block, n - start)",
         "        for k in range(input_slots.shape[0]):",
         "            s = input_slots[k]",
         "            for j in range(b):",
-        "                S[s, j] = X[k, start + j]",
+        "                S[s, j] = X[(start + j) * xp + k * xk]",
         "        for t in range(opc.shape[0]):",
         "            op = opc[t]",
         "            d = dst[t]",
@@ -181,7 +388,9 @@ def _kernel_source() -> tuple:
         "                for j in range(b):",
         "                    S[d, j] = c",
     ]
-    for name, code in _opcodes().items():
+    for name, code in _CODES.items():
+        if code < 0:
+            continue
         gate = GATES[name]
         lines.append(f"            elif op == {code}:  # {name}")
         if name == "add":  # left to right, as the interpreter's _sum (T: d may share a slot with an argument)
@@ -229,22 +438,23 @@ def _kernel_source() -> tuple:
                 f"                    S[d, j] = float({call})",
             ]
         else:
-            lines += ["                bad = True"]
+            lines += ["                return True"]
         continue
     lines += [
         "            for j in range(b):",
         "                if not math.isfinite(S[d, j]):",
-        "                    bad = True",
+        "                    return True  # the caller re-evaluates with the interpreter",
         "        for k in range(output_slots.shape[0]):",
         "            s = output_slots[k]",
         "            for j in range(b):",
-        "                Y[k, start + j] = S[s, j]",
-        "    return bad",
+        "                Y[(start + j) * yp + k * yk] = S[s, j]",
+        "    return False",
     ]
     return "\n".join(lines) + "\n", env
 
 
 _KERNEL = None
+_ANALYSE = _ALLOCATE = None  # compiled
 
 
 def cache_dir() -> str:
@@ -277,13 +487,14 @@ def _module_text() -> str:
                 head.append(f"{name} = math.{f.__name__}")
             else:
                 head.append(f"{name} = numba.njit(GATES[{gate!r}].num, error_model='numpy')")
-    return "\n".join(head) + "\n\n" + source.replace(
-        "def run(", "@numba.njit(error_model='numpy', cache=True)\ndef run(", 1)
+    sweeps = "".join("\n\n@numba.njit(cache=True)\n" + inspect.getsource(f) for f in (_analyse, _allocate))
+    return ("\n".join(head) + "\n\n" + source.replace(
+        "def run(", "@numba.njit(error_model='numpy', cache=True)\ndef run(", 1) + sweeps)
 
 
 def kernel():
     """The compiled kernel (compiled lazily, cached on disk), or None when disabled."""
-    global _KERNEL
+    global _KERNEL, _ANALYSE, _ALLOCATE
     if not enabled():
         return None
     if _KERNEL is None:
@@ -299,26 +510,43 @@ def kernel():
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module  # numba's cache finds the kernel's module by name
         spec.loader.exec_module(module)
-        _KERNEL = module.run
+        _KERNEL, _ANALYSE, _ALLOCATE = module.run, module._analyse, module._allocate
     return _KERNEL
 
 
 def warmup() -> bool:
-    """Compile the kernel now (cached on disk for later sessions); False when the engine is disabled."""
+    """Compile the kernels now (cached on disk for later sessions); False when the engine is disabled."""
     if kernel() is None:
         return False
-    i64 = np.int64
-    empty = Tape(np.zeros(0, i64), np.zeros(1, i64), np.zeros(0, i64), np.zeros(0), np.zeros(0, np.bool_),
-                 np.zeros(0, i64), np.zeros(0), np.zeros(1, i64), np.zeros(1, i64), 1)
-    run(empty, np.ones((1, 1)))  # the kernel's types do not depend on the circuit
+    # the kernels' types do not depend on the circuit: one small circuit compiles them all
+    t = tape(Circuit(("input", "const", "add", "exp"), ((), (), (0, 1), (2,)), (None, None, (2, 1), None),
+                     {1: 1.0}, {0: "x"}, {"x": 0}, {"f": 3}))
+    run(t, np.ones((1, 1)), np.empty((1, 1)))
     return True
 
 
-def run(t: Tape, X: np.ndarray, out: Optional[np.ndarray] = None):
-    """Run the tape on inputs ``X`` (inputs × points); returns (outputs × points array, flagged)."""
-    k = kernel()
-    if out is None:
-        out = np.empty((len(t.output_slots), X.shape[1]))
+def _contiguous(a: np.ndarray) -> bool:
+    return a.flags.c_contiguous or a.flags.f_contiguous
+
+
+def run(t: Tape, X: np.ndarray, Y: np.ndarray) -> bool:
+    """Run the tape on points ``X`` (points × inputs) into ``Y`` (points × outputs), both float64.
+
+    Either may be in C or Fortran order (``Y`` of a batch by outputs is
+    ``Y.T`` of an outputs × points array, without a copy); others are copied.
+    Returns True when some value came out non-finite: ``Y`` is then
+    incomplete and the caller re-evaluates with the interpreter.
+    """
+    n = X.shape[0]
+    if n == 0:
+        return False
+    if not _contiguous(X):
+        X = np.ascontiguousarray(X)
+    target = Y if _contiguous(Y) else np.empty(Y.shape)
+    k = _KERNEL if _KERNEL is not None else kernel()  # callers check enabled() first
     bad = k(t.opc, t.argp, t.args, t.weights, t.weighted, t.dst, t.consts, t.input_slots,
-            t.output_slots, t.n_slots, X, out, min(BLOCK, max(X.shape[1], 1)))
-    return out, bad
+                  t.output_slots, t.n_slots, X.ravel(order="K"), X.strides[0] >> 3, X.strides[1] >> 3,
+                  target.ravel(order="K"), target.strides[0] >> 3, target.strides[1] >> 3, n, min(BLOCK, n))
+    if target is not Y and not bad:
+        Y[...] = target
+    return bad
