@@ -103,6 +103,10 @@ class Tape:
         self.weighted, self.dst, self.consts = weighted, dst, consts
         self.input_slots, self.output_slots, self.n_slots = input_slots, output_slots, n_slots
         self.int_outputs, self.constant_outputs = int_outputs, list(constant_outputs)
+        # the kernel's arguments: the integer arrays after a header of sizes, then the float arrays
+        self.code = np.concatenate([[len(opc), len(args), len(input_slots), len(output_slots), n_slots],
+                                    opc, argp, args, dst, weighted, input_slots, output_slots]).astype(np.int64)
+        self.fcode = np.concatenate([weights, consts]).astype(np.float64)
 
     @property
     def n_instructions(self) -> int:
@@ -369,8 +373,26 @@ def _kernel_source() -> tuple:
     """The kernel's source, generated from the registry, and its globals."""
     env = {"np": np, "math": math}
     lines = [
-        "def run(opc, argp, args, weights, weighted, dst, consts, input_slots, output_slots, n_slots,",
-        "        X, xp, xk, Y, yp, yk, n, block):",
+        "def run(code, fcode, X, Y, geometry):",
+        "    # the tape packed in two arrays (see Tape): few arguments make a cheap call",
+        "    n_instr, n_args, n_in, n_out, n_slots = code[0], code[1], code[2], code[3], code[4]",
+        "    o = 5",
+        "    opc = code[o:o + n_instr]",
+        "    o += n_instr",
+        "    argp = code[o:o + n_instr + 1]",
+        "    o += n_instr + 1",
+        "    args = code[o:o + n_args]",
+        "    o += n_args",
+        "    dst = code[o:o + n_instr]",
+        "    o += n_instr",
+        "    weighted = code[o:o + n_instr]",
+        "    o += n_instr",
+        "    input_slots = code[o:o + n_in]",
+        "    o += n_in",
+        "    output_slots = code[o:o + n_out]",
+        "    weights = fcode[:n_args]",
+        "    consts = fcode[n_args:n_args + n_instr]",
+        "    xp, xk, yp, yk, n, block = geometry[0], geometry[1], geometry[2], geometry[3], geometry[4], geometry[5]",
         "    S = np.empty((n_slots, block))",
         "    T = np.empty(block)",
         "    for start in range(0, n, block):",
@@ -395,7 +417,7 @@ def _kernel_source() -> tuple:
         lines.append(f"            elif op == {code}:  # {name}")
         if name == "add":  # left to right, as the interpreter's _sum (T: d may share a slot with an argument)
             lines += [
-                "                if weighted[t]:",
+                "                if weighted[t] != 0:",
                 "                    w = weights[p]",
                 "                    a = args[p]",
                 "                    for j in range(b):",
@@ -525,28 +547,32 @@ def warmup() -> bool:
     return True
 
 
-def _contiguous(a: np.ndarray) -> bool:
-    return a.flags.c_contiguous or a.flags.f_contiguous
-
-
 def run(t: Tape, X: np.ndarray, Y: np.ndarray) -> bool:
     """Run the tape on points ``X`` (points × inputs) into ``Y`` (points × outputs), both float64.
 
     Either may be in C or Fortran order (``Y`` of a batch by outputs is
     ``Y.T`` of an outputs × points array, without a copy); others are copied.
     Returns True when some value came out non-finite: ``Y`` is then
-    incomplete and the caller re-evaluates with the interpreter.
+    incomplete and the caller re-evaluates with the interpreter.  Callers
+    check :func:`kernel` first.
     """
     n = X.shape[0]
     if n == 0:
         return False
-    if not _contiguous(X):
+    if not (X.flags.c_contiguous or X.flags.f_contiguous):
         X = np.ascontiguousarray(X)
-    target = Y if _contiguous(Y) else np.empty(Y.shape)
-    k = _KERNEL if _KERNEL is not None else kernel()  # callers check enabled() first
-    bad = k(t.opc, t.argp, t.args, t.weights, t.weighted, t.dst, t.consts, t.input_slots,
-                  t.output_slots, t.n_slots, X.ravel(order="K"), X.strides[0] >> 3, X.strides[1] >> 3,
-                  target.ravel(order="K"), target.strides[0] >> 3, target.strides[1] >> 3, n, min(BLOCK, n))
+    target = Y if Y.flags.c_contiguous or Y.flags.f_contiguous else np.empty(Y.shape)
+    xs, ys = X.strides, target.strides
+    geometry = np.array([xs[0] >> 3, xs[1] >> 3, ys[0] >> 3, ys[1] >> 3, n, min(BLOCK, n)], dtype=np.int64)
+    bad = _KERNEL(t.code, t.fcode, X.ravel(order="K"), target.ravel(order="K"), geometry)
     if target is not Y and not bad:
         Y[...] = target
     return bad
+
+
+def run_point(t: Tape, x: np.ndarray, y: np.ndarray) -> bool:
+    """:func:`run` for one point: ``x`` and ``y`` contiguous 1-D float64 arrays (inputs, outputs)."""
+    return _KERNEL(t.code, t.fcode, x, y, _POINT)
+
+
+_POINT = np.array([0, 1, 0, 1, 1, 1], dtype=np.int64)  # the geometry of one point

@@ -241,8 +241,12 @@ def _check_registered(ops) -> None:
 def _input_values(circuit: Circuit, values: Optional[Mapping], kwargs: dict) -> list:
     if values is not None and not isinstance(values, Mapping):
         raise CircuitError(f"values must be a mapping of input name to value, got {type(values).__name__}")
-    given = dict(values or {}, **kwargs)
-    inputs = circuit.inputs
+    given = kwargs if values is None else dict(values, **kwargs)
+    inputs = circuit._inputs
+    if given.keys() == inputs.keys():  # the common case: every input once, as a float
+        xs = [given[k] for k in inputs]
+        if all(type(x) is float for x in xs):
+            return xs
     unknown = [k for k in given if k not in inputs]
     if unknown:
         raise CircuitError(f"unknown input {unknown[0]!r}; the circuit's inputs are {list(inputs)}")
@@ -574,11 +578,13 @@ class CompiledCircuit:
         self._tape: Any = False  # built on the first float call: None when a gate has no kernel
 
     def _engine_tape(self):
-        """The tape to run, or None (the compiled engine is off, or a gate has no kernel)."""
-        if engine.kernel() is None:
-            return None
+        """The tape to run, or None (the compiled engine is off, or a gate has no kernel).
+
+        Decided on the first float call (``CIRCUITS_ENGINE`` is read then), so
+        that ``compile`` itself never imports numba.
+        """
         if self._tape is False:
-            self._tape = engine.tape(self.circuit)
+            self._tape = engine.tape(self.circuit) if engine.kernel() is not None else None
         return self._tape
 
     def _constant_outputs(self, xs: list) -> Optional[dict]:
@@ -747,12 +753,20 @@ class CompiledCircuit:
         ...
         circuits.errors.CircuitError: array(): x has shape (3,); expected (2,) for one point or (points, 2) for a batch, columns in input order ['x', 'y']
         """
+        n_out = len(self.circuit._outputs)
+        tape = self._tape if self._tape is not False else self._engine_tape()
+        if (tape is not None and type(x) is np.ndarray and x.ndim == 1 and x.dtype == np.float64
+                and x.flags.c_contiguous and x.shape[0] == len(self.circuit._inputs)):
+            # one point, the common case, checked quickly
+            Y = np.empty(n_out) if out is None else _array_out(out, (n_out,))
+            if Y.flags.c_contiguous:
+                if not engine.run_point(tape, x, Y):
+                    return Y
+                tape = None  # a non-finite value: the interpreter's turn
         X = _array_points(x, self.circuit.inputs)
         point = X.ndim == 1
-        n_out = len(self.circuit.outputs)
         shape = (n_out,) if point else (X.shape[0], n_out)
         Y = np.empty(shape) if out is None else _array_out(out, shape)
-        tape = self._engine_tape()
         if tape is not None:
             bad = engine.run(tape, X.reshape(1, -1), Y.reshape(1, -1)) if point else engine.run(tape, X, Y)
             if not bad:  # (the tape holds the interpreter's values of constant outputs, as floats)
