@@ -25,7 +25,7 @@ Examples
 >>> from circuits.engine import tape
 >>> t = tape(circuits.parse("x * y + exp(x)"))
 >>> t.n_instructions, t.n_slots
-(3, 2)
+(3, 3)
 """
 
 from __future__ import annotations
@@ -217,13 +217,9 @@ def _allocate(opcode, argp, flat, wflat, inputs, outputs, op_input, op_const):
                 args[a] = slot[flat[r]]
                 weights[a] = wflat[r]
                 a += 1
-            for r in range(p, q):  # free after last use; the result may take the slot
-                u = flat[r]
-                if last[u] == i:
-                    last[u] = -2  # freed once, however often it is an argument
-                    free[n_free] = slot[u]
-                    n_free += 1
         argp_out[t + 1] = a
+        # the result's slot is taken before the arguments' slots are freed: a sum or product
+        # accumulates in its slot while it still reads its arguments
         if n_free > 0:
             n_free -= 1
             s = free[n_free]
@@ -235,6 +231,13 @@ def _allocate(opcode, argp, flat, wflat, inputs, outputs, op_input, op_const):
         node[t] = i
         dst[t] = s
         t += 1
+        if op != op_const:
+            for r in range(argp[i], argp[i + 1]):  # free after last use
+                u = flat[r]
+                if last[u] == i:
+                    last[u] = -2  # freed once, however often it is an argument
+                    free[n_free] = slot[u]
+                    n_free += 1
     return opc, node, argp_out, args, weights, dst, slot, max(n_slots, 1)
 
 
@@ -290,9 +293,9 @@ def tape(circuit: Circuit) -> Optional[Tape]:
     Examples
     --------
     >>> import circuits
-    >>> t = tape(circuits.parse("exp(exp(x)) * x"))
+    >>> t = tape(circuits.parse("exp(exp(exp(exp(x))))"))
     >>> t.n_instructions, t.n_slots, t.dst.tolist()
-    (3, 2, [1, 1, 0])
+    (4, 2, [1, 0, 1, 0])
     """
     rec = circuit.record
     ops, argss, params = rec.ops, rec.args, rec.params
@@ -369,31 +372,95 @@ def enabled() -> bool:
     return True
 
 
+# The kernels' first lines: the tape packed in two arrays (see Tape), as few arguments make a cheap call.
+_UNPACK = [
+    "    n_instr, n_args, n_in, n_out, n_slots = code[0], code[1], code[2], code[3], code[4]",
+    "    o = 5",
+    "    opc = code[o:o + n_instr]",
+    "    o += n_instr",
+    "    argp = code[o:o + n_instr + 1]",
+    "    o += n_instr + 1",
+    "    args = code[o:o + n_args]",
+    "    o += n_args",
+    "    dst = code[o:o + n_instr]",
+    "    o += n_instr",
+    "    weighted = code[o:o + n_instr]",
+    "    o += n_instr",
+    "    input_slots = code[o:o + n_in]",
+    "    o += n_in",
+    "    output_slots = code[o:o + n_out]",
+    "    weights = fcode[:n_args]",
+    "    consts = fcode[n_args:n_args + n_instr]",
+]
+
+
+def _point_source() -> str:
+    """The one-point kernel's source, generated from the registry: the batch kernel's arithmetic on
+    scalars (no block loops), for the lowest cost per instruction."""
+    lines = [
+        "def run_point(code, fcode, x, y):",
+        *_UNPACK,
+        "    S = np.empty(n_slots)",
+        "    for k in range(n_in):",
+        "        S[input_slots[k]] = x[k]",
+        "    for t in range(n_instr):",
+        "        op = opc[t]",
+        "        p = argp[t]",
+        "        if op == -1:",
+        "            v = consts[t]",
+    ]
+    for name, code in _CODES.items():
+        if code < 0:
+            continue
+        gate = GATES[name]
+        lines.append(f"        elif op == {code}:  # {name}")
+        if name == "add":  # left to right, as the interpreter's _sum
+            lines += [
+                "            q = argp[t + 1]",
+                "            if weighted[t] != 0:",
+                "                v = weights[p] * S[args[p]]",
+                "                for r in range(p + 1, q):",
+                "                    v = v + weights[r] * S[args[r]]",
+                "            else:",
+                "                v = S[args[p]]",
+                "                for r in range(p + 1, q):",
+                "                    v = v + S[args[r]]",
+            ]
+        elif name == "mul":  # left to right, as the interpreter's reduce
+            lines += [
+                "            v = S[args[p]]",
+                "            for r in range(p + 1, argp[t + 1]):",
+                "                v = v * S[args[r]]",
+            ]
+        elif gate.arity == 1:
+            lines.append(f"            v = float(f_{name}(S[args[p]]))")
+        elif gate.arity == 2:
+            lines += ["            a1 = args[p + 1] if argp[t + 1] > p + 1 else args[p]",
+                      f"            v = float(f_{name}(S[args[p]], S[a1]))"]
+        else:
+            lines.append("            return True")
+    lines += [
+        "        else:",
+        "            return True",
+        "        if not math.isfinite(v):",
+        "            return True  # the caller re-evaluates with the interpreter",
+        "        S[dst[t]] = v",
+        "    for k in range(n_out):",
+        "        y[k] = S[output_slots[k]]",
+        "    return False",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def _kernel_source() -> tuple:
     """The kernel's source, generated from the registry, and its globals."""
     env = {"np": np, "math": math}
     lines = [
         "def run(code, fcode, X, Y, geometry):",
-        "    # the tape packed in two arrays (see Tape): few arguments make a cheap call",
-        "    n_instr, n_args, n_in, n_out, n_slots = code[0], code[1], code[2], code[3], code[4]",
-        "    o = 5",
-        "    opc = code[o:o + n_instr]",
-        "    o += n_instr",
-        "    argp = code[o:o + n_instr + 1]",
-        "    o += n_instr + 1",
-        "    args = code[o:o + n_args]",
-        "    o += n_args",
-        "    dst = code[o:o + n_instr]",
-        "    o += n_instr",
-        "    weighted = code[o:o + n_instr]",
-        "    o += n_instr",
-        "    input_slots = code[o:o + n_in]",
-        "    o += n_in",
-        "    output_slots = code[o:o + n_out]",
-        "    weights = fcode[:n_args]",
-        "    consts = fcode[n_args:n_args + n_instr]",
+        *_UNPACK,
         "    xp, xk, yp, yk, n, block = geometry[0], geometry[1], geometry[2], geometry[3], geometry[4], geometry[5]",
         "    S = np.empty((n_slots, block))",
+        "    B = S.view(np.int64)",
         "    T = np.empty(block)",
         "    for start in range(0, n, block):",
         "        b = min(block, n - start)",
@@ -415,40 +482,35 @@ def _kernel_source() -> tuple:
             continue
         gate = GATES[name]
         lines.append(f"            elif op == {code}:  # {name}")
-        if name == "add":  # left to right, as the interpreter's _sum (T: d may share a slot with an argument)
+        if name in ("add", "mul"):
+            # left to right, as the interpreter's _sum and reduce; the partial results in T, which
+            # does not alias S (so the loops vectorise), the last term straight into S[d]
+            first, term = (("w * S[a, j]", "T[j] + w * S[a, j]") if name == "add" else
+                           ("S[a, j]", "T[j] * S[a, j]"))
+            weight = ["                    w = weights[r] if weighted[t] != 0 else 1.0"] if name == "add" else []
             lines += [
-                "                if weighted[t] != 0:",
-                "                    w = weights[p]",
+                "                if q == p + 1:",
+                "                    r = p",
+                *weight,
                 "                    a = args[p]",
                 "                    for j in range(b):",
-                "                        T[j] = w * S[a, j]",
-                "                    for r in range(p + 1, q):",
-                "                        w = weights[r]",
-                "                        a = args[r]",
-                "                        for j in range(b):",
-                "                            T[j] = T[j] + w * S[a, j]",
+                f"                        S[d, j] = {first}",
                 "                else:",
+                "                    r = p",
+                *weight,
                 "                    a = args[p]",
                 "                    for j in range(b):",
-                "                        T[j] = S[a, j]",
-                "                    for r in range(p + 1, q):",
+                f"                        T[j] = {first}",
+                "                    for r in range(p + 1, q - 1):",
+                *["    " + w for w in weight],
                 "                        a = args[r]",
                 "                        for j in range(b):",
-                "                            T[j] = T[j] + S[a, j]",
-                "                for j in range(b):",
-                "                    S[d, j] = T[j]",
-            ]
-        elif name == "mul":  # left to right, as the interpreter's reduce
-            lines += [
-                "                a = args[p]",
-                "                for j in range(b):",
-                "                    T[j] = S[a, j]",
-                "                for r in range(p + 1, q):",
+                f"                            T[j] = {term}",
+                "                    r = q - 1",
+                *weight,
                 "                    a = args[r]",
                 "                    for j in range(b):",
-                "                        T[j] = T[j] * S[a, j]",
-                "                for j in range(b):",
-                "                    S[d, j] = T[j]",
+                f"                        S[d, j] = {term}",
             ]
         elif gate.arity in (1, 2):
             env[f"f_{name}"] = gate.num
@@ -463,9 +525,11 @@ def _kernel_source() -> tuple:
             lines += ["                return True"]
         continue
     lines += [
+        "            nonfinite = 0  # counted on the bits (all exponent bits set), a loop that vectorises",
         "            for j in range(b):",
-        "                if not math.isfinite(S[d, j]):",
-        "                    return True  # the caller re-evaluates with the interpreter",
+        "                nonfinite += (B[d, j] & 0x7FF0000000000000) == 0x7FF0000000000000",
+        "            if nonfinite:",
+        "                return True  # the caller re-evaluates with the interpreter",
         "        for k in range(output_slots.shape[0]):",
         "            s = output_slots[k]",
         "            for j in range(b):",
@@ -476,7 +540,7 @@ def _kernel_source() -> tuple:
 
 
 _KERNEL = None
-_ANALYSE = _ALLOCATE = None  # compiled
+_POINT_KERNEL = _ANALYSE = _ALLOCATE = None  # compiled
 
 
 def cache_dir() -> str:
@@ -509,14 +573,15 @@ def _module_text() -> str:
                 head.append(f"{name} = math.{f.__name__}")
             else:
                 head.append(f"{name} = numba.njit(GATES[{gate!r}].num, error_model='numpy')")
-    sweeps = "".join("\n\n@numba.njit(cache=True)\n" + inspect.getsource(f) for f in (_analyse, _allocate))
+    sweeps = "\n\n@numba.njit(error_model='numpy', cache=True)\n" + _point_source()
+    sweeps += "".join("\n\n@numba.njit(cache=True)\n" + inspect.getsource(f) for f in (_analyse, _allocate))
     return ("\n".join(head) + "\n\n" + source.replace(
         "def run(", "@numba.njit(error_model='numpy', cache=True)\ndef run(", 1) + sweeps)
 
 
 def kernel():
     """The compiled kernel (compiled lazily, cached on disk), or None when disabled."""
-    global _KERNEL, _ANALYSE, _ALLOCATE
+    global _KERNEL, _POINT_KERNEL, _ANALYSE, _ALLOCATE
     if not enabled():
         return None
     if _KERNEL is None:
@@ -532,7 +597,8 @@ def kernel():
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module  # numba's cache finds the kernel's module by name
         spec.loader.exec_module(module)
-        _KERNEL, _ANALYSE, _ALLOCATE = module.run, module._analyse, module._allocate
+        _KERNEL, _POINT_KERNEL = module.run, module.run_point
+        _ANALYSE, _ALLOCATE = module._analyse, module._allocate
     return _KERNEL
 
 
@@ -544,6 +610,7 @@ def warmup() -> bool:
     t = tape(Circuit(("input", "const", "add", "exp"), ((), (), (0, 1), (2,)), (None, None, (2, 1), None),
                      {1: 1.0}, {0: "x"}, {"x": 0}, {"f": 3}))
     run(t, np.ones((1, 1)), np.empty((1, 1)))
+    run_point(t, np.ones(1), np.empty(1))
     return True
 
 
@@ -572,7 +639,4 @@ def run(t: Tape, X: np.ndarray, Y: np.ndarray) -> bool:
 
 def run_point(t: Tape, x: np.ndarray, y: np.ndarray) -> bool:
     """:func:`run` for one point: ``x`` and ``y`` contiguous 1-D float64 arrays (inputs, outputs)."""
-    return _KERNEL(t.code, t.fcode, x, y, _POINT)
-
-
-_POINT = np.array([0, 1, 0, 1, 1, 1], dtype=np.int64)  # the geometry of one point
+    return _POINT_KERNEL(t.code, t.fcode, x, y)

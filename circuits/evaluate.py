@@ -611,10 +611,10 @@ class CompiledCircuit:
         if system == "float":
             if tape.int_outputs:  # an output may be an int (max(x, 1) at x < 1): the interpreter's type
                 return None
-            Y = np.empty((1, len(names)))
-            if engine.run(tape, np.array(xs, dtype=float).reshape(1, len(xs)), Y):
+            Y = np.empty(len(names))
+            if engine.run_point(tape, np.array(xs, dtype=float), Y):
                 return None  # the interpreter reproduces the error, or the inf/nan
-            outputs = dict(zip(names, Y[0].tolist()))
+            outputs = dict(zip(names, Y.tolist()))
             if tape.constant_outputs:
                 constants = self._constant_outputs(xs)
                 if constants is None:
