@@ -598,34 +598,34 @@ class CompiledCircuit:
             self._constants = {names[k]: values[k] for k in self._tape.constant_outputs}
         return self._constants
 
-    def _engine(self, system: str, xs: list):
-        """Outputs from the compiled tape engine, or None (no numba, a non-float input, a non-finite value)."""
-        if system not in ("float", "numpy"):
+    def _point(self, xs: list) -> Optional[dict]:
+        """One point of Python floats on the compiled engine, or None (engine off, an output that may
+        be an int, a non-finite value: the interpreter's turn)."""
+        tape = self._tape if self._tape is not False else self._engine_tape()
+        if tape is None or tape.int_outputs:  # max(x, 1) at x < 1 is the int 1 in the interpreter
             return None
-        if system == "float" and not all(type(x) is float for x in xs):
-            return None  # integer circuits stay integers: the interpreter's path
-        tape = self._engine_tape()
+        Y = np.empty(len(tape.output_slots))
+        if engine.run_point(tape, np.array(xs, dtype=float), Y):
+            return None  # the interpreter reproduces the error, or the inf/nan
+        outputs = dict(zip(self.circuit._outputs, Y.tolist()))
+        if tape.constant_outputs:
+            constants = self._constant_outputs(xs)
+            if constants is None:
+                return None
+            outputs.update(constants)
+        return outputs
+
+    def _batch(self, xs: list) -> Optional[dict]:
+        """A numpy batch on the compiled engine, or None (engine off, a non-finite value)."""
+        tape = self._tape if self._tape is not False else self._engine_tape()
         if tape is None:
             return None
-        names = self.circuit.outputs
-        if system == "float":
-            if tape.int_outputs:  # an output may be an int (max(x, 1) at x < 1): the interpreter's type
-                return None
-            Y = np.empty(len(names))
-            if engine.run_point(tape, np.array(xs, dtype=float), Y):
-                return None  # the interpreter reproduces the error, or the inf/nan
-            outputs = dict(zip(names, Y.tolist()))
-            if tape.constant_outputs:
-                constants = self._constant_outputs(xs)
-                if constants is None:
-                    return None
-                outputs.update(constants)
-            return outputs
         shape = _batch_shape(xs)
         size = math.prod(shape)
         X = np.empty((len(xs), size))
         for k, x in enumerate(xs):
             X[k].reshape(shape)[...] = x
+        names = self.circuit.outputs
         Y = np.empty((len(names), size))
         if engine.run(tape, X.T, Y.T):
             return None  # numpy's inf/nan and the warning come from the interpreter
@@ -684,12 +684,14 @@ class CompiledCircuit:
         xs = _input_values(self.circuit, values, kwargs)
         if all(type(x) is float for x in xs):  # the common case, checked quickly
             system = "float"
+            fast = self._point(xs)
         else:
             system = number_system(xs)
             xs = _prepare_inputs(system, xs)
-        if system == "numpy":
-            _batch_shape(xs)
-        fast = self._engine(system, xs)
+            fast = None
+            if system == "numpy":
+                _batch_shape(xs)  # one clear error for shapes that do not broadcast
+                fast = self._batch(xs)
         if fast is not None:
             return fast
         outputs = dict(zip(self.circuit.outputs, self._interpret(system, xs)))
