@@ -452,6 +452,17 @@ def _point_source() -> str:
     return "\n".join(lines) + "\n"
 
 
+# After a vectorised loop: any non-finite value in the instruction's slot, counted on the bits (all
+# exponent bits set) in a loop that vectorises too.
+_CHECK = [
+    "                nonfinite = 0",
+    "                for j in range(b):",
+    "                    nonfinite += (B[d, j] & 0x7FF0000000000000) == 0x7FF0000000000000",
+    "                if nonfinite:",
+    "                    return True  # the caller re-evaluates with the interpreter",
+]
+
+
 def _kernel_source() -> tuple:
     """The kernel's source, generated from the registry, and its globals."""
     env = {"np": np, "math": math}
@@ -476,6 +487,7 @@ def _kernel_source() -> tuple:
         "                c = consts[t]",
         "                for j in range(b):",
         "                    S[d, j] = c",
+        *_CHECK,
     ]
     for name, code in _CODES.items():
         if code < 0:
@@ -515,21 +527,23 @@ def _kernel_source() -> tuple:
         elif gate.arity in (1, 2):
             env[f"f_{name}"] = gate.num
             call = f"f_{name}(S[a0, j])" if gate.arity == 1 else f"f_{name}(S[a0, j], S[a1, j])"
-            lines += [
+            lines += [  # a libm call per element does not vectorise: the check comes along
                 "                a0 = args[p]",
                 "                a1 = args[p + 1] if q > p + 1 else a0",
+                "                nonfinite = 0",
                 "                for j in range(b):",
-                f"                    S[d, j] = float({call})",
+                f"                    v = float({call})",
+                "                    S[d, j] = v",
+                "                    nonfinite += not abs(v) <= 1.7976931348623157e308  # inf or nan",
+                "                if nonfinite:",
+                "                    return True  # the caller re-evaluates with the interpreter",
             ]
+            continue
         else:
             lines += ["                return True"]
-        continue
+            continue
+        lines += _CHECK
     lines += [
-        "            nonfinite = 0  # counted on the bits (all exponent bits set), a loop that vectorises",
-        "            for j in range(b):",
-        "                nonfinite += (B[d, j] & 0x7FF0000000000000) == 0x7FF0000000000000",
-        "            if nonfinite:",
-        "                return True  # the caller re-evaluates with the interpreter",
         "        for k in range(output_slots.shape[0]):",
         "            s = output_slots[k]",
         "            for j in range(b):",
