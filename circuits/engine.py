@@ -1,20 +1,26 @@
-"""A compiled tape engine: a circuit as a flat instruction tape run by one numba kernel.
+"""A compiled tape engine: a circuit as a flat instruction tape run by numba kernels.
 
 :func:`tape` converts a circuit once into flat arrays: an opcode per gate,
 argument slots in CSR form (``argp``, ``args``), a weight per argument (wire
-weights of ``add``), the slot each result goes to, and the constants.  Slots
-are reused after a value's last use, so a batch keeps only the live values.
+weights of ``add``), the slot each result goes to, and the constants.  Gates
+that no output needs are dropped, gates on constants alone are folded to the
+values the float interpreter computes for them, and slots are reused after a
+value's last use, so a batch keeps only the live values.  The conversion is
+linear: numpy reads the circuit's arrays in bulk and two compiled sweeps
+(:func:`_analyse`, :func:`_allocate`) do what is sequential.
 
 Opcodes are derived from the gate registry (:data:`circuits.gates.GATES`):
 every built-in gate gets the opcode of its position in the registry, and the
-kernel's branches are generated from each gate's scalar ``num`` function, so
+kernels' branches are generated from each gate's scalar ``num`` function, so
 there is no second gate table.  Gates registered by users have no kernel; a
 circuit using one is evaluated by the interpreter.
 
-The kernel (numba, ``error_model="numpy"``) evaluates blocks of points, one
-instruction at a time over a cache-sized block.  It reports whether any value
-came out non-finite; the caller then re-evaluates with the interpreter, which
-raises the same :class:`CircuitError` (or returns the same inf/nan) as before.
+Two kernels (numba, ``error_model="numpy"``), compiled lazily and cached on
+disk (:func:`cache_dir`): :func:`run` evaluates a batch in blocks of
+:data:`BLOCK` points, one instruction at a time over a block; :func:`run_point`
+evaluates one point on scalars.  Both report whether any value came out
+non-finite; the caller then re-evaluates with the interpreter, which raises
+the same :class:`CircuitError` (or returns the same inf/nan) as before.
 
 Without numba, or with the environment variable ``CIRCUITS_ENGINE=python``,
 :func:`kernel` returns None and callers use the interpreter.
@@ -45,7 +51,7 @@ import numpy as np
 from .circuit import Circuit
 from .gates import BUILTIN, GATES
 
-__all__ = ["Tape", "tape", "kernel", "enabled", "warmup", "run", "cache_dir", "BLOCK"]
+__all__ = ["Tape", "tape", "kernel", "enabled", "warmup", "run", "run_point", "cache_dir", "BLOCK"]
 
 #: Points per block of a batch: a block's live slots stay in cache.
 BLOCK = 256
@@ -95,6 +101,11 @@ class Tape:
         Whether an output may be a Python int in the interpreter (``max(x, 1)``).
     constant_outputs : list of int
         Positions of the outputs computed from constants alone.
+    code, fcode : int64 and float64 arrays
+        The kernels' arguments: the sizes (instructions, arguments, inputs,
+        outputs, slots), then ``opc``, ``argp``, ``args``, ``dst``,
+        ``weighted``, ``input_slots``, ``output_slots``; and ``weights``,
+        ``consts`` (two arguments make a cheaper call than eleven).
     """
 
     def __init__(self, opc, argp, args, weights, weighted, dst, consts, input_slots, output_slots, n_slots,
