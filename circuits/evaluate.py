@@ -561,11 +561,17 @@ def _source(circuit: Circuit, guarded: bool = False):
 
 
 class CompiledCircuit:
-    """A circuit compiled to straight-line Python; call it like :func:`evaluate`.
+    """A circuit compiled for repeated evaluation; call it like :func:`evaluate`.
 
     ``compiled(x=..., y=...)`` returns the dict of outputs;
-    ``compiled.function(system)`` gives the raw function of the inputs in
-    order, returning the tuple of outputs, for tight loops.
+    ``compiled.array(x, out=None)`` takes and returns numpy arrays in input
+    and output order (the fast call for many inputs or outputs);
+    ``compiled.function(system)`` gives the generated Python function of the
+    inputs in order, returning the tuple of outputs; ``compiled.source`` is
+    its text.  Float points and numpy batches run on the tape engine
+    (:mod:`circuits.engine`) when numba is installed, with the interpreter's
+    results bit for bit; ``CIRCUITS_ENGINE=python`` turns it off, read at a
+    compiled circuit's first float call.
     """
 
     def __init__(self, circuit: Circuit):
