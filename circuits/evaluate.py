@@ -576,9 +576,11 @@ class CompiledCircuit:
 
     def __init__(self, circuit: Circuit):
         self.circuit = check_circuit(circuit, "compile()")
-        self.source, self._where, self._consts = _source(circuit)
-        self._code = builtins.compile(self.source, "<circuit>", "exec")
-        self._guarded = None  # (code, line → node, constants) for exact inputs, made when needed
+        _check_registered(circuit.record.ops)
+        # guarded → (source, code, line → node, constants): the generated Python, made when first
+        # needed (the engine runs float points and batches without it; CPython's compiler takes
+        # seconds on a gradient of 10^5 gates)
+        self._variants: dict = {}
         self._functions: dict = {}
         self._constants: Optional[dict] = None
         self._tape: Any = False  # built on the first float call: None when a gate has no kernel
@@ -647,7 +649,7 @@ class CompiledCircuit:
         guarded = system == "exact" if guarded is None else bool(guarded)
         fn = self._functions.get((system, guarded))
         if fn is None:
-            code, _, consts = self._variant(guarded)
+            _, code, _, consts = self._variant(guarded)
             conv = _convert(system)
             env = {f"g_{name}": f for name, f in _functions(system).items()}
             env.update({f"k{j}": conv(v) for j, v in enumerate(consts)})
@@ -655,13 +657,19 @@ class CompiledCircuit:
             fn = self._functions[(system, guarded)] = env["_circuit"]
         return fn
 
-    def _variant(self, guarded: bool):
-        if not guarded:
-            return self._code, self._where, self._consts
-        if self._guarded is None:
-            source, where, consts = _source(self.circuit, guarded=True)
-            self._guarded = (builtins.compile(source, "<circuit>", "exec"), where, consts)
-        return self._guarded
+    @property
+    def source(self) -> str:
+        """The generated straight-line Python (for float, numpy and sympy inputs), made on first use."""
+        return self._variant(False)[0]
+
+    def _variant(self, guarded: bool) -> tuple:
+        """(source, code, line → node, constants) of the generated function, made once."""
+        variant = self._variants.get(guarded)
+        if variant is None:
+            source, where, consts = _source(self.circuit, guarded=guarded)
+            variant = self._variants[guarded] = (source, builtins.compile(source, "<circuit>", "exec"), where,
+                                                 consts)
+        return variant
 
     def _interpret(self, system: str, xs: list) -> tuple:
         """The generated function's outputs (a tuple); a failing gate raises CircuitError naming it."""
@@ -681,7 +689,7 @@ class CompiledCircuit:
                 if tb.tb_frame.f_code.co_filename == "<circuit>":
                     line = tb.tb_lineno
                 tb = tb.tb_next
-            node = self._variant(guarded)[1][line - 1] if line else None
+            node = self._variant(guarded)[2][line - 1] if line else None
             if node is None:
                 raise
             raise gate_error(self.circuit, node, exc, inputs=dict(zip(self.circuit.inputs, xs))) from None
@@ -846,7 +854,10 @@ Circuit.evaluate = _evaluate_method
 
 
 def compile(circuit: Circuit) -> CompiledCircuit:  # noqa: A001 - the public name asked for
-    """Compile a circuit to generated straight-line Python for repeated evaluation.
+    """Compile a circuit for repeated evaluation: the tape engine for floats, generated Python otherwise.
+
+    The tape and the Python source are made on first need (``f.source``
+    shows the Python); see :class:`CompiledCircuit`.
 
     Examples
     --------

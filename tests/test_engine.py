@@ -290,3 +290,14 @@ def test_exact_int_arithmetic_is_left_to_the_interpreter(mode):
     assert f(x=0.0) == c.evaluate(x=0.0) == {"f": 2**53 + 2}
     assert f.array([0.0]).tolist() == [2.0**53 + 2]
     assert engine.tape(circuits.parse("max(x, 1) * y")) is not None  # an int times a float: floats
+
+
+def test_float_calls_need_no_python_source(mode):
+    c = circuits.parse("exp(x) * y + sin(x)")
+    f = circuits.compile(c)
+    assert f(x=0.5, y=2.0) == c.evaluate(x=0.5, y=2.0)
+    f.array(np.ones((3, 2)))
+    assert bool(f._variants) == (mode == "python")  # the engine needs no generated Python
+    assert f.source.startswith("def _circuit(v0, v2):")  # made when asked for
+    with pytest.raises(CircuitError, match="unknown input 'z'"):
+        f(x=0.5, y=2.0, z=1.0)
