@@ -59,7 +59,7 @@ def main(argv=None) -> int:
                              "problems against CasADi (writes mgh.md, mgh.json; seconds)")
     parser.add_argument("--engine", action="store_true",
                         help="instead of the benchmark, time the tape engine beside numpy and CasADi's VM "
-                             "(writes engine.md; about a minute)")
+                             "(writes engine.md and engine.json; about three minutes)")
     args = parser.parse_args(argv)
     if args.engine:
         from .engine import main as engine_main
