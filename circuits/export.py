@@ -162,9 +162,9 @@ class LevelPlan(NamedTuple):
     per lane (where padded lanes write), then working slots, reused once a
     level has read their values for the last time.  Step ``s`` applies
     kind ``kind[s]`` to ``kinds[kind[s]].lanes`` gates: their argument slots
-    (lanes × arity, row by row) and then their destination slots start at
-    ``index[offset[s]]``, their wire weights (``add`` only) at
-    ``weights[weight_offset[s]]``.
+    (lanes × arity, row by row) start at ``index[offset[s]]``, their wire
+    weights (``add`` only) at ``weights[weight_offset[s]]``, their
+    destination slots at ``dest[dest_offset[s]]``.
     """
 
     n_slots: int
@@ -175,7 +175,9 @@ class LevelPlan(NamedTuple):
     kind: np.ndarray
     offset: np.ndarray
     weight_offset: np.ndarray
+    dest_offset: np.ndarray
     index: np.ndarray
+    dest: np.ndarray
     weights: np.ndarray
     output_slots: tuple
     depth: int
@@ -250,7 +252,6 @@ def level_plan(circuit: Circuit, output=None) -> LevelPlan:
                 live[u] = 1
     level = [0] * n
     last = [-1] * n  # the last level that reads a value
-    key_of = {}
     kinds: dict = {}
     groups: dict = {}  # (level, kind number) -> gates
     for i in range(n):
@@ -264,13 +265,12 @@ def level_plan(circuit: Circuit, output=None) -> LevelPlan:
         for u in a:
             if last[u] < lv:
                 last[u] = lv
-        if op in ("add", "mul") and op in BUILTIN:
+        if op in ("add", "mul"):
             key = (op, _bucket(len(a)), (), None)
         else:
             key = (op, len(a), tuple(_number(constants[a[k]]) for k in gate.constant_args),
                    params[i] if gate.weighted else None)
         k = kinds.setdefault(key, len(kinds))
-        key_of[i] = k
         groups.setdefault((lv, k), []).append(i)
     for v in outs:
         last[v] = n + 1  # outputs are never overwritten
@@ -298,7 +298,7 @@ def level_plan(circuit: Circuit, output=None) -> LevelPlan:
         if live[i] and ops[i] not in ("input", "const"):
             freed_at[min(max(last[i], level[i]), depth + 1)].append(i)
     free: list = []
-    kind_col, offset, woffset, index, weights = [], [], [], [], []
+    kind_col, offset, woffset, doffset, index, weights, dest = [], [], [], [], [], [], []
     for lv in range(1, depth + 1):
         for k in by_level[lv]:
             kd = kind_list[k]
@@ -314,20 +314,21 @@ def level_plan(circuit: Circuit, output=None) -> LevelPlan:
                 kind_col.append(k)
                 offset.append(len(index))
                 woffset.append(len(weights))
+                doffset.append(len(dest))
                 for i in chunk:
                     a = argss[i]
                     index.extend(slot[u] for u in a)
                     index.extend([one] * (kd.arity - len(a)))
-                    if kd.op == "add" and kd.weights is None and ops[i] in BUILTIN:
+                    if kd.op == "add":
                         w = params[i] or (1,) * len(a)
                         weights.extend(float(c) for c in w)
                         weights.extend([-0.0] * (kd.arity - len(a)))
                 pad = kd.lanes - len(chunk)
                 index.extend([one] * (pad * kd.arity))
-                if kd.op == "add" and ops[chunk[0]] in BUILTIN:
+                if kd.op == "add":
                     weights.extend([-0.0] * (pad * kd.arity))
-                index.extend(slot[i] for i in chunk)
-                index.extend(range(scratch + len(chunk), scratch + kd.lanes))
+                dest.extend(slot[i] for i in chunk)
+                dest.extend(range(scratch + len(chunk), scratch + kd.lanes))
         for i in freed_at[lv]:  # read for the last time at this level: free for the next
             if last[i] != n + 1:
                 free.append(slot[i])
@@ -336,32 +337,43 @@ def level_plan(circuit: Circuit, output=None) -> LevelPlan:
         n_slots=top, n_inputs=n_in,
         constants=np.array([float(constants[i]) for i in const_nodes], dtype=float), one=one,
         kinds=kind_list, kind=np.array(kind_col, dtype=i32), offset=np.array(offset, dtype=i32),
-        weight_offset=np.array(woffset, dtype=i32), index=np.array(index, dtype=i32),
+        weight_offset=np.array(woffset, dtype=i32), dest_offset=np.array(doffset, dtype=i32),
+        index=np.array(index, dtype=i32), dest=np.array(dest, dtype=i32),
         weights=np.array(weights, dtype=float), output_slots=tuple(slot[v] for v in outs),
         depth=depth, gates=sum(len(g) for g in groups.values()))
 
 
 def _levels_function(plan: LevelPlan, ns: Namespace) -> Callable:
-    """The level loop of ``plan`` as a function of scalar inputs returning the outputs' tuple."""
+    """The level loop of ``plan`` as a function of scalar inputs returning the outputs' tuple.
+
+    Each step's branch (``lax.switch`` on its kind) only reads the buffer and
+    returns its results padded to the widest kind; the write into the buffer
+    is one scatter outside the branches, so the loop updates the buffer in
+    place instead of copying it through a conditional.
+    """
     import jax.numpy as jnp
     from jax import lax
 
     index = jnp.asarray(plan.index)
     weights = np.asarray(plan.weights)
+    widest = max((kd.lanes for kd in plan.kinds), default=1)
+    dest = jnp.asarray(np.concatenate([plan.dest, np.zeros(widest, np.int32)]))
+    lanes_of = jnp.asarray(np.array([kd.lanes for kd in plan.kinds] or [0], dtype=np.int32))
+    beyond = plan.n_slots + jnp.arange(widest, dtype=np.int32)  # dropped by the scatter: unique, out of bounds
 
     def branch(kd: Kind):
         gate = GATES[kd.op]
         lanes, arity = kd.lanes, kd.arity
         width = lanes * arity
-        summed = kd.op == "add" and kd.op in BUILTIN
-        multiplied = kd.op == "mul" and kd.op in BUILTIN
+        summed = kd.op == "add"
+        multiplied = kd.op == "mul"
 
         def run(V, off, woff):
-            idx = lax.dynamic_slice(index, (off,), (width + lanes,))
-            g = V[idx[:width]].reshape(lanes, arity)
+            rest = V.shape[1:]  # points: a batch given as arrays runs on rows of the buffer
+            g = V[lax.dynamic_slice(index, (off,), (width,))].reshape((lanes, arity) + rest)
             if summed:
-                w = lax.dynamic_slice(jnp.asarray(weights, V.dtype), (woff,), (width,)).reshape(lanes, arity)
-                out = _fold(w * g, arity, jnp.sum, lambda s, t: s + t)
+                w = lax.dynamic_slice(jnp.asarray(weights, V.dtype), (woff,), (width,))
+                out = _fold(w.reshape((lanes, arity) + (1,) * len(rest)) * g, arity, jnp.sum, lambda s, t: s + t)
             elif multiplied:
                 out = _fold(g, arity, jnp.prod, lambda s, t: s * t)
             else:
@@ -369,29 +381,61 @@ def _levels_function(plan: LevelPlan, ns: Namespace) -> Callable:
                 for pos, c in zip(gate.constant_args, kd.constants):
                     cols[pos] = c
                 out = _apply(gate, ns, cols, kd.weights)
-            out = jnp.broadcast_to(jnp.asarray(out, V.dtype), (lanes,))
-            return V.at[idx[width:]].set(out, unique_indices=True)
+            out = jnp.broadcast_to(jnp.asarray(out, V.dtype), (lanes,) + rest)
+            return jnp.pad(out, [(0, widest - lanes)] + [(0, 0)] * len(rest)) if lanes < widest else out
         return run
 
     branches = [branch(kd) for kd in plan.kinds]
-    steps = (jnp.asarray(plan.kind), jnp.asarray(plan.offset), jnp.asarray(plan.weight_offset))
+    steps = (jnp.asarray(plan.kind), jnp.asarray(plan.offset), jnp.asarray(plan.weight_offset),
+             jnp.asarray(plan.dest_offset))
     n_work = plan.n_slots - plan.one
 
     def body(V, step):
-        k, off, woff = step
-        if len(branches) == 1:
-            return branches[0](V, off, woff), None
-        return lax.switch(k, branches, V, off, woff), None
+        k, off, woff, doff = step
+        out = branches[0](V, off, woff) if len(branches) == 1 else lax.switch(k, branches, V, off, woff)
+        dst = lax.dynamic_slice(dest, (doff,), (widest,))
+        dst = jnp.where(jnp.arange(widest) < lanes_of[k], dst, beyond)
+        return V.at[dst].set(out, unique_indices=True, mode="drop"), None
 
     def core(*xs):
         dtype = jnp.result_type(*xs, float) if xs else jnp.result_type(float)
-        parts = [jnp.stack([jnp.asarray(x, dtype) for x in xs])] if xs else []
-        V = jnp.concatenate(parts + [jnp.asarray(plan.constants, dtype), jnp.ones(1, dtype),
-                                     jnp.zeros(n_work - 1, dtype)])
+        xs = [jnp.asarray(x, dtype) for x in xs]
+        shape = jnp.broadcast_shapes(*(x.shape for x in xs)) if xs else ()
+        parts = [jnp.stack([jnp.broadcast_to(x, shape) for x in xs])] if xs else []
+        fixed = np.concatenate([plan.constants, np.ones(1), np.zeros(n_work - 1)])
+        fixed = jnp.asarray(fixed.reshape((-1,) + (1,) * len(shape)), dtype)
+        V = jnp.concatenate(parts + [jnp.broadcast_to(fixed, fixed.shape[:1] + shape)])
         if plan.steps:
             V, _ = lax.scan(body, V, steps)
         return tuple(V[s] for s in plan.output_slots)
-    return core
+    return _points_last(core)
+
+
+def _points_last(core: Callable) -> Callable:
+    """``core`` whose ``jax.vmap`` puts the mapped axis last, so that the level loop gathers
+    whole rows of points (``custom_vmap``; vmap's own rules would put it first, and every
+    gathered value would be a strided column), and whose derivatives are ``core``'s own
+    (``custom_jvp``: JAX cannot differentiate through a ``custom_vmap``)."""
+    import jax
+    import jax.numpy as jnp
+
+    batched = jax.custom_batching.custom_vmap(core)
+
+    @batched.def_vmap
+    def rule(axis_size, in_batched, *xs):
+        xs = [jnp.moveaxis(x, 0, -1) if b else jnp.broadcast_to(x[..., None], x.shape + (axis_size,))
+              for x, b in zip(xs, in_batched)]
+        outs = core(*xs)
+        return tuple(jnp.moveaxis(y, -1, 0) for y in outs), tuple(True for _ in outs)
+
+    @jax.custom_jvp
+    def fn(*xs):
+        return batched(*xs)
+
+    @fn.defjvp
+    def _(primals, tangents):
+        return jax.jvp(core, primals, tangents)
+    return fn
 
 
 def _fold(terms, arity: int, reduce, combine):
@@ -474,20 +518,19 @@ def to_jax(circuit: Circuit, output: Optional[str] = None, method: str = "auto")
         if method == "auto" and plan.gates <= LEVELS_ABOVE:
             plan = None
     if plan is not None:
-        core = _levels_function(plan, ns)
-        vectorized = jnp.vectorize(core)
+        lowered = _levels_function(plan, ns)
     else:
-        def vectorized(*xs):
-            xs = [jnp.asarray(x, jnp.result_type(x, float)) for x in xs]
+        def lowered(*xs):
             values = translate(circuit, xs, float, ns)
             dtype = jnp.result_type(*xs, float) if xs else jnp.result_type(float)
+            shape = jnp.broadcast_shapes(*(jnp.shape(x) for x in xs)) if xs else ()
             picked = values if names is None else [values[outputs.index(names[0])]]
-            return tuple(jnp.asarray(v, dtype) for v in picked)
+            return tuple(jnp.broadcast_to(jnp.asarray(v, dtype), shape) for v in picked)
 
     def f(*xs):
         if len(xs) != n:
             raise CircuitError(f"this function takes {n} inputs {list(circuit.inputs)}, got {len(xs)}")
-        values = vectorized(*xs)
+        values = lowered(*(jnp.asarray(x, jnp.result_type(x, float)) for x in xs))
         if names is not None:
             return values[0]
         return dict(zip(outputs, values))
