@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,plot,notebooks,fast]'
+	$(PY) -m pip install --quiet -e '.[test,plot,notebooks,fast,jax]'
 	touch $(STAMP)
 
 graphviz:
@@ -28,12 +28,13 @@ demo: $(STAMP) graphviz
 figures: $(STAMP) graphviz
 	$(PY) -m circuits figures
 
+# JAX (the jax extra, for to_jax's tests) runs on the CPU, whatever accelerators the machine has
 test: $(STAMP) graphviz
-	$(PY) -m pytest
+	JAX_PLATFORMS=cpu $(PY) -m pytest
 
 # the edit-run loop: everything but the notebooks and the slow property/benchmark tests
 test-fast: $(STAMP) graphviz
-	$(PY) -m pytest -m "not slow and not notebooks"
+	JAX_PLATFORMS=cpu $(PY) -m pytest -m "not slow and not notebooks"
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'

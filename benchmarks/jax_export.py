@@ -6,7 +6,11 @@ gather-and-apply loop over :func:`circuits.export.level_plan`) is measured on
 CPU in a child process with a time limit: ``jax.jit`` compile time (lowering
 and XLA compilation) and run time for one point, for ``jax.vmap`` over 10^4
 points, and for ``jax.grad`` at one point.  The function is called with one
-vector of inputs (``f(*v)``), as a user with a thousand inputs would.
+vector of inputs (``f(*v)``), as a user with a thousand inputs would; the
+batch is an inputs × points matrix mapped over its columns (``in_axes=1``):
+mapping over the rows of a points × inputs matrix instead makes XLA compile
+a thousand strided column slices, seconds of compile time that are not the
+export's (6.8 s for det 16's 256 inputs alone).
 ``python -m benchmarks --jax`` writes ``jax_export.md``.
 """
 
@@ -28,7 +32,7 @@ CASES = [("chain", 10_000), ("mlp", (16, 32, 32, 1)), ("random", 10_000), ("det"
 BATCH = 10_000
 
 #: Seconds each (case, lowering) may take before the rest of its measurements are given up.
-TIMEOUT = 60.0
+TIMEOUT = 40.0
 
 #: Measurements in the order they are made: (key, heading).
 COLUMNS = [("plan_s", "plan"), ("jit_compile_s", "jit compile"), ("point_s", "point run"),
@@ -59,8 +63,8 @@ def _measure(name, size, method, report):
     c = fam.make(size)
     y = next(iter(c.outputs))
     pts = points(c, fam, BATCH)
-    X = jnp.asarray(np.array([pts[x] for x in c.inputs]).T)
-    x0 = X[0]
+    X = jnp.asarray(np.array([pts[x] for x in c.inputs]))  # inputs × points: each input's points contiguous
+    x0 = X[:, 0]
     if method == "levels":
         t0 = time.perf_counter()
         plan = level_plan(c, y)
@@ -85,7 +89,7 @@ def _measure(name, size, method, report):
 
     one = timed_compile("jit_compile_s", f, x0)
     timed_run("point_s", one, x0)
-    many = timed_compile("vmap_compile_s", jax.vmap(f), X)
+    many = timed_compile("vmap_compile_s", jax.vmap(f, in_axes=1), X)
     timed_run("vmap_s", many, X)
     grad = timed_compile("grad_compile_s", jax.grad(f), x0)
     timed_run("grad_s", grad, x0)
