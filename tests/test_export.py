@@ -194,6 +194,9 @@ def test_100000_deep_chain():
     assert float(jax.jit(f)(0.5)) == pytest.approx(c.evaluate(x=0.5)["f"], rel=1e-12)
     d = jax.jit(jax.grad(f))(0.5)
     assert float(d) == pytest.approx(circuits.backward(c).evaluate(x=0.5)["df/dx"], rel=1e-9)
+    # XLA segfaults compiling straight-line code this deep: refused with the way out
+    with pytest.raises(CircuitError, match="100,000 gates deep.*use method='levels'"):
+        circuits.to_jax(c, method="unrolled")
 
 
 @needs_jax
