@@ -28,13 +28,12 @@ demo: $(STAMP) graphviz
 figures: $(STAMP) graphviz
 	$(PY) -m circuits figures
 
-# JAX (the jax extra, for to_jax's tests) runs on the CPU, whatever accelerators the machine has
 test: $(STAMP) graphviz
-	JAX_PLATFORMS=cpu $(PY) -m pytest
+	$(PY) -m pytest
 
 # the edit-run loop: everything but the notebooks and the slow property/benchmark tests
 test-fast: $(STAMP) graphviz
-	JAX_PLATFORMS=cpu $(PY) -m pytest -m "not slow and not notebooks"
+	$(PY) -m pytest -m "not slow and not notebooks"
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'

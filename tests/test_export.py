@@ -29,7 +29,7 @@ from circuits.export import LEVELS_ABOVE, level_plan
 HAVE_JAX = importlib.util.find_spec("jax") is not None
 needs_jax = pytest.mark.skipif(not HAVE_JAX, reason="JAX is an optional extra: pip install 'gradient-circuits[jax]'")
 if HAVE_JAX:
-    os.environ.setdefault("JAX_PLATFORMS", "cpu")  # as make test sets it: CPU is enough
+    os.environ.setdefault("JAX_PLATFORMS", "cpu")  # make test runs JAX on the CPU, whatever the machine has
     import jax
     jax.config.update("jax_enable_x64", True)
     jnp = jax.numpy
