@@ -27,6 +27,7 @@ kind) would not bound compile time: a chain has as many levels as gates.
 
 from __future__ import annotations
 
+import gc
 from fractions import Fraction
 from typing import Callable, NamedTuple, Optional, Sequence
 
@@ -250,10 +251,19 @@ def level_plan(circuit: Circuit, output=None) -> LevelPlan:
     """
     check_circuit(circuit, "level_plan")
     names = select_outputs(circuit, output, what="level_plan")
-    rec = circuit.record
+    paused = gc.isenabled()
+    gc.disable()  # the plan allocates many small lists; collections would walk them again and again
+    try:
+        return _plan(circuit.record, [circuit.record.outputs[name] for name in names])
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _plan(rec, outs: list) -> LevelPlan:
+    """:func:`level_plan` of the record ``rec`` for the output nodes ``outs``."""
     ops, argss, params, constants = rec.ops, rec.args, rec.params, rec.constants
     n = len(ops)
-    outs = [rec.outputs[name] for name in names]
     live = bytearray(n)
     for v in outs:
         live[v] = 1
@@ -265,24 +275,35 @@ def level_plan(circuit: Circuit, output=None) -> LevelPlan:
     last = [-1] * n  # the last level that reads a value
     kinds: dict = {}
     groups: dict = {}  # (level, kind number) -> gates
+    sources = ("input", "const")
     for i in range(n):
         op = ops[i]
-        if not live[i] or op in ("input", "const"):
+        if not live[i] or op in sources:
             continue
         a = argss[i]
-        gate = GATES[op]
-        lv = 1 + max((level[u] for u in a), default=0)
+        lv = 0
+        for u in a:
+            if level[u] > lv:
+                lv = level[u]
+        lv += 1
         level[i] = lv
         for u in a:
             if last[u] < lv:
                 last[u] = lv
-        if op in ("add", "mul"):
-            key = (op, _bucket(len(a)), (), None)
+        if op == "add" or op == "mul":
+            key = (op, 1 << (len(a) - 1).bit_length(), (), None)
         else:
-            key = (op, len(a), tuple(_number(constants[a[k]]) for k in gate.constant_args),
-                   params[i] if gate.weighted else None)
-        k = kinds.setdefault(key, len(kinds))
-        groups.setdefault((lv, k), []).append(i)
+            gate = GATES[op]
+            key = (op, len(a), tuple(_number(constants[a[k]]) for k in gate.constant_args) if gate.constant_args
+                   else (), params[i] if gate.weighted else None)
+        k = kinds.get(key)
+        if k is None:
+            k = kinds[key] = len(kinds)
+        group = groups.get((lv, k))
+        if group is None:
+            groups[(lv, k)] = [i]
+        else:
+            group.append(i)
     for v in outs:
         last[v] = n + 1  # outputs are never overwritten
     depth = max(level, default=0)
@@ -306,13 +327,14 @@ def level_plan(circuit: Circuit, output=None) -> LevelPlan:
         by_level[lv].append(k)
     freed_at: list = [[] for _ in range(depth + 2)]
     for i in range(n):
-        if live[i] and ops[i] not in ("input", "const"):
-            freed_at[min(max(last[i], level[i]), depth + 1)].append(i)
+        if live[i] and last[i] != n + 1 and ops[i] not in sources:
+            freed_at[last[i]].append(i)
     free: list = []
     kind_col, offset, woffset, doffset, index, weights, dest = [], [], [], [], [], [], []
     for lv in range(1, depth + 1):
         for k in by_level[lv]:
             kd = kind_list[k]
+            lanes, arity, summed = kd.lanes, kd.arity, kd.op == "add"
             gates = groups[(lv, k)]
             for i in gates:
                 if free:
@@ -320,29 +342,31 @@ def level_plan(circuit: Circuit, output=None) -> LevelPlan:
                 else:
                     slot[i] = top
                     top += 1
-            for start in range(0, len(gates), kd.lanes):
-                chunk = gates[start:start + kd.lanes]
+            for start in range(0, len(gates), lanes):
+                chunk = gates[start:start + lanes]
                 kind_col.append(k)
                 offset.append(len(index))
                 woffset.append(len(weights))
                 doffset.append(len(dest))
                 for i in chunk:
                     a = argss[i]
-                    index.extend(slot[u] for u in a)
-                    index.extend([one] * (kd.arity - len(a)))
-                    if kd.op == "add":
-                        w = params[i] or (1,) * len(a)
-                        weights.extend(float(c) for c in w)
-                        weights.extend([-0.0] * (kd.arity - len(a)))
-                pad = kd.lanes - len(chunk)
-                index.extend([one] * (pad * kd.arity))
-                if kd.op == "add":
-                    weights.extend([-0.0] * (pad * kd.arity))
-                dest.extend(slot[i] for i in chunk)
-                dest.extend(range(scratch + len(chunk), scratch + kd.lanes))
+                    index.extend([slot[u] for u in a])
+                    if len(a) < arity:
+                        index.extend([one] * (arity - len(a)))
+                    if summed:
+                        w = params[i]
+                        weights.extend([float(c) for c in w] if w is not None else [1.0] * len(a))
+                        if len(a) < arity:
+                            weights.extend([-0.0] * (arity - len(a)))
+                pad = lanes - len(chunk)
+                if pad:
+                    index.extend([one] * (pad * arity))
+                    if summed:
+                        weights.extend([-0.0] * (pad * arity))
+                dest.extend([slot[i] for i in chunk])
+                dest.extend(range(scratch + len(chunk), scratch + lanes))
         for i in freed_at[lv]:  # read for the last time at this level: free for the next
-            if last[i] != n + 1:
-                free.append(slot[i])
+            free.append(slot[i])
     i32 = np.int32
     return LevelPlan(
         n_slots=top, n_inputs=n_in,
