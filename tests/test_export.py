@@ -181,6 +181,24 @@ def test_user_gates(method):
     with circuits.registered_gate(softplus):
         c = circuits.parse("softplus(2*x - y) * y + softplus(x)**2")
         _check(c, method, {"x": 0.7, "y": -1.3})
+    def exp_sum(m, *a, weights=None):
+        w = weights or (1,) * len(a)
+        total = w[0] * m.exp(a[0])
+        for c, u in zip(w[1:], a[1:]):
+            total = total + c * m.exp(u)
+        return total
+    expsum = circuits.Gate("expsum", None, "Σe", formula=exp_sum, weighted=True,
+                           partial=lambda b, args, out, i, weights=None: (b.gate("exp", args[i]),
+                                                                          1 if weights is None else weights[i]))
+    with circuits.registered_gate(expsum):  # variadic and weighted: the level loop groups by arity and weights
+        b = circuits.Builder()
+        x, y = b.input_node("x"), b.input_node("y")
+        parts = [b.gate("expsum", x, y, weights=(2, -1)), b.gate("expsum", y, x, weights=(2, -1)),
+                 b.gate("expsum", x, y, x)]
+        b.output_node("f", b.gate("mul", *parts))
+        c = b.build()
+        assert {(k.op, k.arity, k.weights) for k in level_plan(c).kinds} >= {("expsum", 2, (2, -1)), ("expsum", 3, None)}
+        _check(c, method, {"x": 0.3, "y": -0.2})
     branchy = circuits.Gate("branchy", 1, "b", num=lambda u: u if u > 0 else 0.0,
                             formula=lambda m, u: u if u > 0 else 0 * u,
                             partial=lambda b, args, out, i: (b.gate("step", args[0]), 1))
