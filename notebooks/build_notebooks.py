@@ -267,6 +267,14 @@ circuits.parse("(x - 3*y)**2 + sin(x*y)")
     code('''
 library.FAMILIES["random"](40)
 '''),
+    md('''
+`collapse=True` draws a large circuit in outline: one box per operation and
+level, with the number of gates, and arrows counting the wires.  A 4-16-16-1
+tanh network shows its layers:
+'''),
+    code('''
+circuits.render(library.layered_chain([4, 16, 16, 1], "tanh"), collapse=True)
+'''),
     code('''
 small = circuits.parse("(x - 3*y)**2 + sin(x*y)")
 circuits.analyze(small)
