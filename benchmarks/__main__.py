@@ -59,7 +59,7 @@ def main(argv=None) -> int:
                              "problems against CasADi (writes mgh.md, mgh.json; seconds)")
     parser.add_argument("--engine", action="store_true",
                         help="instead of the benchmark, time the tape engine beside numpy and CasADi's VM "
-                             "(writes engine.md; about a minute)")
+                             "(writes engine.md and engine.json; about three minutes)")
     parser.add_argument("--jax", action="store_true",
                         help="instead of the benchmark, time both lowerings of circuits.to_jax (compile, point, "
                              "vmap, grad on CPU; writes jax_export.md; about three minutes)")
