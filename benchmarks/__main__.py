@@ -1,4 +1,4 @@
-"""Command line of the benchmark: ``python -m benchmarks [--quick] [--families a,b] [--no-peers] [--out DIR] [--mgh]``."""
+"""Command line of the benchmark: ``python -m benchmarks [--quick] [--families a,b] [--no-peers] [--out DIR] [--mgh] [--engine] [--jax]``."""
 
 from __future__ import annotations
 
@@ -60,7 +60,14 @@ def main(argv=None) -> int:
     parser.add_argument("--engine", action="store_true",
                         help="instead of the benchmark, time the tape engine beside numpy and CasADi's VM "
                              "(writes engine.md and engine.json; about three minutes)")
+    parser.add_argument("--jax", action="store_true",
+                        help="instead of the benchmark, time both lowerings of circuits.to_jax (compile, point, "
+                             "vmap, grad on CPU; writes jax_export.md; about three minutes)")
     args = parser.parse_args(argv)
+    if args.jax:
+        from .jax_export import main as jax_main
+        print(jax_main(args.out))
+        return 0
     if args.engine:
         from .engine import main as engine_main
         print(engine_main(args.out))
