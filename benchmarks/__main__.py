@@ -1,4 +1,4 @@
-"""Command line of the benchmark: ``python -m benchmarks [--quick] [--families a,b] [--no-peers] [--out DIR] [--mgh]``."""
+"""Command line of the benchmark: ``python -m benchmarks [--quick] [--families a,b] [--no-peers] [--out DIR] [--mgh] [--engine] [--backward]``."""
 
 from __future__ import annotations
 
@@ -60,7 +60,14 @@ def main(argv=None) -> int:
     parser.add_argument("--engine", action="store_true",
                         help="instead of the benchmark, time the tape engine beside numpy and CasADi's VM "
                              "(writes engine.md; about a minute)")
+    parser.add_argument("--backward", action="store_true",
+                        help="instead of the benchmark, time backward beside CasADi's gradient on one "
+                             "10^4-10^5-gate circuit per family (writes backward.md; about a minute)")
     args = parser.parse_args(argv)
+    if args.backward:
+        from .backward import main as backward_main
+        print(backward_main(args.out, args.families.split(",") if args.families else None))
+        return 0
     if args.engine:
         from .engine import main as engine_main
         print(engine_main(args.out))
