@@ -31,11 +31,13 @@ from __future__ import annotations
 
 import math
 import numbers
+from itertools import compress, islice
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 import networkx as nx
+import numpy as np
 
 from .errors import CircuitError, did_you_mean
 from .gates import GATES, MAX_EXPONENT, SOURCES
@@ -689,6 +691,13 @@ def compact(ops, args, weights, values, names, inputs, outputs, meta=None) -> Ci
     gates, unused constants) and renumbers nodes contiguously while keeping
     their relative, topological, order.  Used by the builder and by every
     transform.
+
+    Examples
+    --------
+    >>> c = compact(["input", "input", "sin", "mul"], [(), (), (0,), (0, 1)], [None] * 4,
+    ...             {}, {0: "x", 1: "y"}, {"x": 0, "y": 1}, {"f": 3})
+    >>> c.record.ops, c.record.args
+    (('input', 'input', 'mul'), ((), (), (0, 1)))
     """
     n = len(ops)
     live = bytearray(n)
@@ -700,26 +709,31 @@ def compact(ops, args, weights, values, names, inputs, outputs, meta=None) -> Ci
         if live[i]:
             for u in args[i]:
                 live[u] = 1
-    if all(live):
+    first = live.find(0)
+    if first < 0:
         return Circuit(ops, args, weights, values, names, inputs, outputs, meta)
-    new = [-1] * n
-    k = 0
-    for i in range(n):
-        if live[i]:
-            new[i] = k
-            k += 1
-    keep = [i for i in range(n) if live[i]]
+    # Nodes before the first dead one keep their ids (their arguments are earlier still);
+    # a live node's new id is the number of live nodes before it.
+    new = (np.cumsum(np.frombuffer(live, dtype=np.uint8), dtype=np.int64) - 1).tolist()
+    get = new.__getitem__
+    tail = live[first:]
+
+    def kept(seq):
+        return list(seq[:first]) + list(compress(islice(seq, first, None), tail))
+
+    new_args = list(args[:first])
+    new_args += [tuple(map(get, a)) if a else () for a in compress(islice(args, first, None), tail)]
     new_meta = {}
     if meta:
         if "role" in meta:
-            new_meta["role"] = [meta["role"][i] for i in keep]
+            new_meta["role"] = kept(meta["role"])
         if "adjoint_of" in meta:
             new_meta["adjoint_of"] = {new[a]: new[z] for a, z in meta["adjoint_of"].items()
                                       if live[a] and live[z]}
     return Circuit(
-        [ops[i] for i in keep],
-        [tuple(map(new.__getitem__, args[i])) if args[i] else () for i in keep],
-        [weights[i] for i in keep],
+        kept(ops),
+        new_args,
+        kept(weights),
         {new[i]: v for i, v in values.items() if live[i]},
         {new[i]: v for i, v in names.items() if live[i]},
         {name: new[v] for name, v in inputs.items()},

@@ -19,12 +19,13 @@ from typing import Optional, Sequence, Union
 
 from ..circuit import Circuit, check_circuit, check_number
 from ..errors import CircuitError
-from ..gates import GATES
 from .simplify import simplify as _simplify
 from .common import active_nodes, dname, finish, materialise, resolve_outputs, times, total
 from .linearize import Linearization
 
 __all__ = ["backward", "vjp"]
+
+_ONE = 1  # the int 1 (one object in CPython): ``x is _ONE`` is a cheap, safe test for "times 1 is x"
 
 
 def _sweep(lin, seeds, active, mirror=None):
@@ -34,11 +35,13 @@ def _sweep(lin, seeds, active, mirror=None):
     each one once however many sweeps share it.  ``mirror``, when given,
     receives {adjoint node: node} for drawing ∂y/∂z opposite z.
     """
-    b, circuit = lin.builder, lin.circuit
-    partial = lin.partial if lin.cached else lin.build
+    b, circuit = lin.fast, lin.circuit  # every gate made here is over nodes of b
+    partial = lin.partial if lin.cached else None
+    rule_of = lin.rule
     rec = circuit.record
     ops, argss, weights = rec.ops, rec.args, rec.params
-    linear = {name for name, gate in GATES.items() if gate.linear}
+    n_ops = len(ops)
+    gate = b.gate
     pending = {v: list(ds) for v, ds in seeds.items()}
     adjoint = {}
     top = max(pending, default=-1)
@@ -49,8 +52,9 @@ def _sweep(lin, seeds, active, mirror=None):
         d = contributions[0] if len(contributions) == 1 else total(b, contributions)
         if d is None:
             continue
-        if mirror is not None and d[0] is not None and d[0] >= len(ops) and d[0] not in mirror:
-            mirror[d[0]] = g
+        n, c = d
+        if mirror is not None and n is not None and n >= n_ops and n not in mirror:
+            mirror[n] = g
         op = ops[g]
         if op == "input":
             adjoint[g] = d
@@ -58,12 +62,12 @@ def _sweep(lin, seeds, active, mirror=None):
         if op == "const":
             continue
         a = argss[g]
-        if op in linear:  # ∂_u[g] is the wire weight (Linearization.weight): no gate, it scales the adjoint
-            n, c = d
+        rule, rb, weighted = rule_of(op)
+        if rule is None:  # linear: ∂_u[g] is the wire weight (Linearization.weight), it scales the adjoint
             w = weights[g]
             for i, u in enumerate(a):
                 if active[u]:
-                    contribution = (n, c if w is None else c * w[i])
+                    contribution = d if w is None else (n, c * w[i])
                     bucket = pending.get(u)
                     if bucket is None:
                         pending[u] = [contribution]
@@ -73,10 +77,18 @@ def _sweep(lin, seeds, active, mirror=None):
         for i, u in enumerate(a):
             if not active[u]:
                 continue
-            p = partial(g, i)
+            if partial is not None:
+                p = partial(g, i)
+            elif weighted:
+                p = rule(rb, a, g, i, weights=weights[g])
+            else:
+                p = rule(rb, a, g, i)
             if p is None:
                 continue
-            contribution = times(b, d, p)
+            # d · p (common.times inlined); a factor 1 is skipped, which leaves the product unchanged
+            pn, pc = p
+            cc = c if pc is _ONE else pc if c is _ONE else c * pc
+            contribution = (pn, cc) if n is None else (n, cc) if pn is None else (gate("mul", n, pn), cc)
             bucket = pending.get(u)
             if bucket is None:
                 pending[u] = [contribution]

@@ -58,7 +58,7 @@ from ..builder import Builder
 from ..circuit import Circuit
 from ..errors import CircuitError
 from ..evaluate import node_values
-from ..gates import GATES
+from ..gates import BUILTIN, GATES
 from .common import active_nodes, resolve_inputs, resolve_outputs
 
 __all__ = ["Linearization", "linearize", "edge_values", "linearized_graph"]
@@ -90,16 +90,19 @@ class Linearization:
     partial; it costs no gate.
     """
 
-    __slots__ = ("circuit", "builder", "_cache", "_ops", "_args", "_weights")
+    __slots__ = ("circuit", "builder", "fast", "_cache", "_ops", "_args", "_weights", "_rules")
 
     def __init__(self, circuit: Circuit, builder: Optional[Builder] = None, *, cache: bool = True):
         if not isinstance(circuit, Circuit):
             raise CircuitError(f"linearize expects a Circuit, got {type(circuit).__name__}")
         self.circuit = circuit
         self.builder = Builder.extending(circuit) if builder is None else builder
+        #: the builder's trusted twin (:meth:`Builder.trusted`), for gates made of known nodes
+        self.fast = self.builder.trusted()
         self._cache: Optional[dict] = {} if cache else None
         rec = circuit.record
         self._ops, self._args, self._weights = rec.ops, rec.args, rec.params
+        self._rules: dict = {}
 
     @property
     def cached(self) -> bool:
@@ -122,14 +125,32 @@ class Linearization:
             p = cache[key] = self.build(g, i)
         return p
 
+    def rule(self, op: str) -> tuple:
+        """``(partial rule, builder, weighted)`` for gates ``op``: how :meth:`build` calls the rule.
+
+        The registry's own rules get the builder's trusted twin (they only
+        pass node ids they were given or made); rules of gates registered
+        later get the checking builder, so a faulty rule is reported where it
+        errs.  A linear gate has no rule to call: ``(None, None, True)``.
+        """
+        r = self._rules.get(op)
+        if r is None:
+            gate = GATES[op]
+            if gate.linear:
+                r = (None, None, True)
+            else:
+                r = (gate.partial, self.fast if op in BUILTIN else self.builder, gate.weighted)
+            self._rules[op] = r
+        return r
+
     def build(self, g: int, i: int):
         """Emit the partial of wire ``i`` into ``g`` anew, bypassing the cache."""
-        gate = GATES[self._ops[g]]
-        if gate.linear:  # the partial is the wire weight: no gate
+        rule, b, weighted = self.rule(self._ops[g])
+        if rule is None:  # a linear gate: the partial is the wire weight, no gate
             return (None, self.weight(g, i))
-        if gate.weighted:  # the node's parameters go to the rule
-            return gate.partial(self.builder, self._args[g], g, i, weights=self._weights[g])
-        return gate.partial(self.builder, self._args[g], g, i)
+        if weighted:  # the node's parameters go to the rule
+            return rule(b, self._args[g], g, i, weights=self._weights[g])
+        return rule(b, self._args[g], g, i)
 
     def wires(self) -> Iterator[tuple]:
         """The wires linearized so far, as ``(u, g, i)`` triples (argument ``i`` of ``g`` is ``u``)."""
