@@ -41,7 +41,10 @@ def _sweep(lin, seeds, active, mirror=None):
     rec = circuit.record
     ops, argss, weights = rec.ops, rec.args, rec.params
     n_ops = len(ops)
-    gate = b.gate
+    rules: dict = {}  # op -> lin.rule(op), without a call per wire
+    # the product d · p is appended here directly (Builder.trusted's gate, inlined)
+    b_ops, b_args, b_weights = b._ops, b._args, b._weights
+    products = 0
     pending = {v: list(ds) for v, ds in seeds.items()}
     adjoint = {}
     top = max(pending, default=-1)
@@ -62,7 +65,10 @@ def _sweep(lin, seeds, active, mirror=None):
         if op == "const":
             continue
         a = argss[g]
-        rule, rb, weighted = rule_of(op)
+        r = rules.get(op)
+        if r is None:
+            r = rules[op] = rule_of(op)
+        rule, rb, weighted = r
         if rule is None:  # linear: ∂_u[g] is the wire weight (Linearization.weight), it scales the adjoint
             w = weights[g]
             for i, u in enumerate(a):
@@ -88,12 +94,22 @@ def _sweep(lin, seeds, active, mirror=None):
             # d · p (common.times inlined); a factor 1 is skipped, which leaves the product unchanged
             pn, pc = p
             cc = c if pc is _ONE else pc if c is _ONE else c * pc
-            contribution = (pn, cc) if n is None else (n, cc) if pn is None else (gate("mul", n, pn), cc)
+            if n is None:
+                contribution = (pn, cc)
+            elif pn is None:
+                contribution = (n, cc)
+            else:
+                contribution = (len(b_ops), cc)
+                b_ops.append("mul")
+                b_args.append((n, pn))
+                b_weights.append(None)
+                products += 1
             bucket = pending.get(u)
             if bucket is None:
                 pending[u] = [contribution]
             else:
                 bucket.append(contribution)
+    b.num_gates += products
     return adjoint
 
 
