@@ -144,7 +144,8 @@ class Builder:
 
     def const_node(self, value: Number) -> int:
         """Node of the constant ``value`` (one node per distinct value and type)."""
-        value = check_number(value, "constant")
+        if type(value) not in _PLAIN:
+            value = check_number(value, "constant")
         key = (type(value), value) if value == value else (float, "nan")
         node = self._const_cache.get(key)
         if node is None:

@@ -15,6 +15,7 @@ cost of the partial is :func:`circuits.gates.partial_gate_cost`.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Optional, Sequence, Union
 
 from ..circuit import Circuit, check_circuit, check_number
@@ -25,15 +26,23 @@ from .linearize import Linearization
 
 __all__ = ["backward", "vjp"]
 
+_TRIM_SPAN = 64  # how many top nodes a sweep watches for being unused (see _sweep's ``dropped``)
 _ONE = 1  # the int 1 (one object in CPython): ``x is _ONE`` is a cheap, safe test for "times 1 is x"
 
 
-def _sweep(lin, seeds, active, mirror=None):
+def _sweep(lin, seeds, active, mirror=None, dropped=None):
     """One reverse sweep from ``seeds`` {node: [scaled values]}; returns adjoints of inputs.
 
     The wires' partials come from the linearization ``lin``, which builds
     each one once however many sweeps share it.  ``mirror``, when given,
     receives {adjoint node: node} for drawing ∂y/∂z opposite z.
+
+    ``dropped``, when a list (for a single sweep whose result keeps no
+    original output), lets the sweep remove from the builder the gates at the
+    top of the circuit that the derivative does not use, as soon as it knows
+    them (typically the output itself), so that the gates it makes get their
+    final ids and the result needs no renumbering; it appends how many it
+    removed.
     """
     b, circuit = lin.fast, lin.circuit  # every gate made here is over nodes of b
     partial = lin.partial if lin.cached else None
@@ -41,6 +50,7 @@ def _sweep(lin, seeds, active, mirror=None):
     rec = circuit.record
     ops, argss, weights = rec.ops, rec.args, rec.params
     n_ops = len(ops)
+    first_new = n_ops  # ids from here on are the sweep's (after a trim, fewer primal nodes stay)
     rules: dict = {}  # op -> lin.rule(op), without a call per wire
     # the product d · p is appended here directly (Builder.trusted's gate, inlined)
     b_ops, b_args, b_weights = b._ops, b._args, b._weights
@@ -48,7 +58,31 @@ def _sweep(lin, seeds, active, mirror=None):
     pending = {v: list(ds) for v, ds in seeds.items()}
     adjoint = {}
     top = max(pending, default=-1)
+    trimming = dropped is not None and not lin.cached
+    if trimming:  # every node above g is a gate nothing made so far refers to
+        refs = {node for ds in pending.values() for node, _ in ds}
+        scanned = len(b_ops)
+        top = n_ops - 1
     for g in range(top, -1, -1):
+        if trimming:
+            h = g + 1  # the node just swept: its last users were swept before it
+            if h < n_ops:
+                for a in b_args[scanned:]:
+                    refs.update(a)
+                scanned = len(b_ops)
+                # h's contributions are the last ones of its arguments' buckets, one per wire
+                a = argss[h]
+                for u, k in Counter(a).items() if len(a) > 8 else zip(a, map(a.count, a)):
+                    bucket = pending.get(u)
+                    if bucket:
+                        refs.update(node for node, _ in bucket[-k:])
+            # stop at a used node or a source; or after _TRIM_SPAN nodes, for a long unused top
+            # (sums of terms whose values the derivative never reads) costs more to watch here
+            # than compact's renumbering: the gates above h are still unused, so trim them
+            if h < n_ops and (h in refs or not argss[h] or h < n_ops - _TRIM_SPAN):
+                trimming = False
+                first_new = _trim(b, h + 1, n_ops, pending, adjoint, mirror)
+                dropped.append(n_ops - first_new)
         contributions = pending.pop(g, None)
         if contributions is None:
             continue
@@ -56,7 +90,7 @@ def _sweep(lin, seeds, active, mirror=None):
         if d is None:
             continue
         n, c = d
-        if mirror is not None and n is not None and n >= n_ops and n not in mirror:
+        if mirror is not None and n is not None and n >= first_new and n not in mirror:
             mirror[n] = g
         op = ops[g]
         if op == "input":
@@ -110,7 +144,46 @@ def _sweep(lin, seeds, active, mirror=None):
             else:
                 bucket.append(contribution)
     b.num_gates += products
+    if trimming:  # swept to the bottom without meeting a used node or a source: nothing to trim
+        dropped.append(0)
     return adjoint
+
+
+def _trim(b, keep, n, pending, adjoint, mirror) -> int:
+    """Remove the unused gates ``keep .. n - 1`` from the builder ``b`` during a sweep.
+
+    The nodes made since (ids ``n`` on) move down to follow node ``keep - 1``;
+    the arguments, constants, inputs, pending contributions, adjoints and
+    ``mirror`` that name them follow.  Returns ``keep``, where the sweep's ids now start.
+    """
+    shift = n - keep
+    if shift == 0:
+        return keep
+
+    def moved(u):
+        return u - shift if u >= n else u
+    tail = [tuple(map(moved, a)) for a in b._args[n:]]
+    del b._ops[keep:n], b._weights[keep:n], b._args[keep:]
+    b._args.extend(tail)
+    b.num_gates -= shift
+    for table in (b._values, b._names):
+        later = {u: x for u, x in table.items() if u >= n}
+        for u in later:
+            del table[u]
+        table.update((u - shift, x) for u, x in later.items())
+    for table in (b._inputs, b._const_cache):
+        for key, u in table.items():
+            if u >= n:
+                table[key] = u - shift
+    for bucket in pending.values():
+        bucket[:] = [(None if u is None else moved(u), c) for u, c in bucket]
+    for x, (u, c) in adjoint.items():
+        adjoint[x] = (None if u is None else moved(u), c)
+    if mirror is not None:
+        later = {u - shift: z for u, z in mirror.items() if z < keep}
+        mirror.clear()
+        mirror.update(later)
+    return keep
 
 
 def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = None, *,
@@ -154,11 +227,12 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
     active = active_nodes(circuit, circuit.inputs.values())
     outs = []
     mirror: dict = {}
+    dropped = [] if len(names) == 1 and not keep_primal else None
     for k, y in enumerate(names):
-        adjoint = _sweep(lin, {circuit.outputs[y]: [(None, 1)]}, active, mirror if k == 0 else None)
+        adjoint = _sweep(lin, {circuit.outputs[y]: [(None, 1)]}, active, mirror if k == 0 else None, dropped)
         for x, v in circuit.inputs.items():
             outs.append((dname(y, x), materialise(b, adjoint.get(v))))
-    result = finish(b, circuit, outs, keep_primal, adjoint_of=mirror)
+    result = finish(b, circuit, outs, keep_primal, adjoint_of=mirror, dropped=sum(dropped or ()))
     if simplify:
         result = _simplify(result)
     return result
@@ -207,9 +281,10 @@ def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circ
             continue
         seeds.setdefault(circuit.outputs[y], []).append(d)
     active = active_nodes(circuit, circuit.inputs.values())
-    adjoint = _sweep(lin, seeds, active)
+    dropped = None if keep_primal else []
+    adjoint = _sweep(lin, seeds, active, dropped=dropped)
     outs = [(f"{x}_bar", materialise(b, adjoint.get(v))) for x, v in circuit.inputs.items()]
-    return finish(b, circuit, outs, keep_primal)
+    return finish(b, circuit, outs, keep_primal, dropped=sum(dropped or ()))
 
 
 def _seed_spec(names, spec, suffix):

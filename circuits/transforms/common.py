@@ -56,7 +56,9 @@ def materialise(b, d) -> int:
         return b.const_node(c)
     if c == 1:
         return n
-    return b.linear([(n, c)])
+    if not c:  # as b.linear([(n, c)]) would: a zero scale is the constant 0
+        return b.const_node(0)
+    return b.gate("add", n, weights=(c,))
 
 
 def dname(y: str, x: str) -> str:
@@ -106,11 +108,13 @@ def resolve_outputs(circuit, output):
     return select_outputs(circuit, output)
 
 
-def finish(b, circuit, outputs, keep_primal, adjoint_of=None):
+def finish(b, circuit, outputs, keep_primal, adjoint_of=None, dropped=0):
     """Declare outputs (primal ones first when asked) and build with node roles.
 
     ``adjoint_of`` ({adjoint node: primal node}, from backward) is kept in
-    ``meta`` for drawing each ∂y/∂z opposite its z.
+    ``meta`` for drawing each ∂y/∂z opposite its z.  ``dropped`` counts the
+    circuit's nodes a sweep already removed from ``b`` (see
+    :func:`circuits.transforms.backward._sweep`).
     """
     if keep_primal:
         for name, node in circuit.outputs.items():
@@ -119,7 +123,7 @@ def finish(b, circuit, outputs, keep_primal, adjoint_of=None):
         if b.has_output(name):
             raise CircuitError(f"output name {name!r} would appear twice; rename the circuit's outputs")
         b.output_node(name, node)
-    n = len(circuit)
+    n = len(circuit) - dropped
     roles = ["primal"] * n + ["derivative"] * (len(b) - n)
     meta = {"role": roles}
     if adjoint_of:
