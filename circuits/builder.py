@@ -81,10 +81,14 @@ class Builder:
         self._inputs: dict[str, int] = {}
         self._outputs: dict[str, int] = {}
         self._const_cache: dict = {}
-        self.num_gates = 0
 
     def __len__(self) -> int:
         return len(self._ops)
+
+    @property
+    def num_gates(self) -> int:
+        """Number of gates made so far (every node that is not an input or a constant)."""
+        return len(self._ops) - len(self._values) - len(self._names)
 
     @classmethod
     def extending(cls, circuit: Circuit) -> "Builder":
@@ -105,7 +109,6 @@ class Builder:
         for node, value in b._values.items():
             key = (type(value), value) if value == value else (float, "nan")
             b._const_cache.setdefault(key, node)
-        b.num_gates = len(b._ops) - len(b._values) - len(b._names)  # every source is named or valued
         return b
 
     def trusted(self) -> "Builder":
@@ -185,7 +188,6 @@ class Builder:
             value = self._values.get(u) if self._ops[u] == "const" else None
             if value is None or not is_exponent(value):
                 raise self._node_error(op, args, weights)
-        self.num_gates += 1
         self._ops.append(op)
         self._args.append(args)
         self._weights.append(weights)
@@ -354,7 +356,6 @@ class _TrustedBuilder(Builder):
         ops.append(op)
         self._args.append(args)
         self._weights.append(weights)
-        self.num_gates += 1
         return n
 
 

@@ -54,7 +54,6 @@ def _sweep(lin, seeds, active, mirror=None, dropped=None):
     rules: dict = {}  # op -> lin.rule(op), without a call per wire
     # the product d · p is appended here directly (Builder.trusted's gate, inlined)
     b_ops, b_args, b_weights = b._ops, b._args, b._weights
-    products = 0
     pending = {v: list(ds) for v, ds in seeds.items()}
     adjoint = {}
     top = max(pending, default=-1)
@@ -90,8 +89,8 @@ def _sweep(lin, seeds, active, mirror=None, dropped=None):
         if d is None:
             continue
         n, c = d
-        if mirror is not None and n is not None and n >= first_new and n not in mirror:
-            mirror[n] = g
+        if mirror is not None and n is not None and n >= first_new:
+            mirror.setdefault(n, g)
         op = ops[g]
         if op == "input":
             adjoint[g] = d
@@ -137,13 +136,11 @@ def _sweep(lin, seeds, active, mirror=None, dropped=None):
                 b_ops.append("mul")
                 b_args.append((n, pn))
                 b_weights.append(None)
-                products += 1
             bucket = pending.get(u)
             if bucket is None:
                 pending[u] = [contribution]
             else:
                 bucket.append(contribution)
-    b.num_gates += products
     if trimming:  # swept to the bottom without meeting a used node or a source: nothing to trim
         dropped.append(0)
     return adjoint
@@ -165,7 +162,6 @@ def _trim(b, keep, n, pending, adjoint, mirror) -> int:
     tail = [tuple(map(moved, a)) for a in b._args[n:]]
     del b._ops[keep:n], b._weights[keep:n], b._args[keep:]
     b._args.extend(tail)
-    b.num_gates -= shift
     for table in (b._values, b._names):
         later = {u: x for u, x in table.items() if u >= n}
         for u in later:
