@@ -6,7 +6,9 @@ call: linearization, reverse sweep, building the result circuit) and the time
 CasADi takes to differentiate the *same* circuit, translated gate by gate by
 :func:`benchmarks.peers.casadi_function`: ``casadi.gradient`` plus the
 ``casadi.Function`` construction, as the main benchmark's CasADi case times it
-(``grad_s``).  Each time is the best of a few repeats.
+(``grad_s``).  Each time is the best of a few repeats, in CPU seconds of this
+process (both sides are single-threaded), so that other load on a shared
+machine distorts the ratios less.
 ``python -m benchmarks --backward [--families a,b]``.
 """
 
@@ -32,9 +34,9 @@ def _best(fn, repeat):
     best = float("inf")
     for _ in range(repeat):
         gc.collect()
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         fn()
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, time.process_time() - t0)
     return best
 
 
@@ -89,7 +91,7 @@ def main(out_dir: str, families=None, repeat: int = 3) -> str:
         rows.append(measure(name, size, repeat))
         print(_table(rows[-1:]).splitlines()[-1], flush=True)
     text = ("# backward vs CasADi gradient\n\n"
-            "Command: `python -m benchmarks --backward`.  Seconds are the best of "
+            "Command: `python -m benchmarks --backward`.  CPU seconds, the best of "
             f"{repeat} runs of `circuits.backward(c)` and of `casadi.Function('g', [x], "
             "[casadi.gradient(f, x)])` on the same circuit (CasADi SX, translated gate by gate); "
             "ratio = backward / CasADi (target ≤ 1.0, chains ≤ 2).\n\n" + _table(rows) + "\n")

@@ -166,3 +166,36 @@ def test_trusted_gate_still_checks_weights():
     assert b._weights[-1] is None  # all-one weights are stored as None, as Builder.gate does
     with pytest.raises(CircuitError, match="finite"):
         fast.gate("add", x, x, weights=(1.0, math.inf))
+
+
+def test_partial_templates_reproduce_the_rules():
+    # a template is the registry's rule read back from one traced call: applied to any
+    # wire it must make the gates the rule makes, and nothing else
+    from circuits.transforms.linearize import partial_template
+    templated = set()
+    for op, gate in GATES.items():
+        for arity in ([gate.arity] if gate.arity is not None else [2, 3]):
+            b = circuits.Builder()
+            xs = [b.input_node(f"x{j}") for j in range(arity)]
+            args = (xs[0],) * arity if arity == 2 and op == "mul" else tuple(xs)  # x*x too
+            if gate.constant_args:
+                args = args[:1] + (b.const_node(3),)
+            out = b.gate(op, *args)
+            for i in range(arity):
+                t = partial_template(op, arity, i)
+                n = len(b)
+                want = gate.partial(b, args, out, i) if not gate.weighted else t
+                if t == "call" or gate.weighted:
+                    continue
+                templated.add(op)
+                made = [(b.op(v), b._args[v], b._weights[v]) for v in range(n, len(b))]
+                if t is None:
+                    assert want is None and not made
+                    continue
+                gop, ref, c = t
+                node = out if ref < 0 else args[ref]
+                if gop is None:
+                    assert want == (node, c) and not made
+                else:
+                    assert made == [(gop, (node,), None)] and want == (n, c)
+    assert {"sin", "cos", "exp", "log", "mul", "step"} <= templated

@@ -643,11 +643,15 @@ def test_simplify_refuses_an_unknown_objective():
 
 
 def _untrimmed(c, cotangents=False):
-    """backward (or vjp) of the first output through the sweep that drops no gate early."""
+    """backward (or vjp) of the first output through the sweep that drops no gate early.
+
+    With a caching linearization, the sweep calls every partial rule (no template) and
+    trims nothing, as sweeps sharing one linearization must.
+    """
     from circuits.transforms.backward import _sweep
     from circuits.transforms.common import active_nodes, dname, finish, materialise
     from circuits.transforms.linearize import Linearization
-    lin = Linearization(c, cache=False)
+    lin = Linearization(c, cache=True)
     b = lin.builder
     active = active_nodes(c, c.inputs.values())
     y = next(iter(c.outputs))

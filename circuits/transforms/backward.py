@@ -100,8 +100,8 @@ def _sweep(lin, seeds, active, mirror=None, dropped=None):
         a = argss[g]
         r = rules.get(op)
         if r is None:
-            r = rules[op] = rule_of(op)
-        rule, rb, weighted = r
+            r = rules[op] = (*rule_of(op), {})
+        rule, rb, weighted, plans = r
         if rule is None:  # linear: ∂_u[g] is the wire weight (Linearization.weight), it scales the adjoint
             w = weights[g]
             for i, u in enumerate(a):
@@ -113,19 +113,34 @@ def _sweep(lin, seeds, active, mirror=None, dropped=None):
                     else:
                         bucket.append(contribution)
             continue
+        plan = plans.get(len(a))
+        if plan is None:
+            plan = plans[len(a)] = lin.plan(op, len(a))
         for i, u in enumerate(a):
             if not active[u]:
                 continue
-            if partial is not None:
-                p = partial(g, i)
-            elif weighted:
-                p = rule(rb, a, g, i, weights=weights[g])
+            if plan:  # the rule read as data (linearize.partial_template): no call
+                p = plan[i]
+                if p is None:
+                    continue
+                pop, ref, pc = p
+                pn = g if ref < 0 else a[ref]
+                if pop is not None:
+                    b_ops.append(pop)
+                    b_args.append((pn,))
+                    b_weights.append(None)
+                    pn = len(b_ops) - 1
             else:
-                p = rule(rb, a, g, i)
-            if p is None:
-                continue
+                if partial is not None:
+                    p = partial(g, i)
+                elif weighted:
+                    p = rule(rb, a, g, i, weights=weights[g])
+                else:
+                    p = rule(rb, a, g, i)
+                if p is None:
+                    continue
+                pn, pc = p
             # d · p (common.times inlined); a factor 1 is skipped, which leaves the product unchanged
-            pn, pc = p
             cc = c if pc is _ONE else pc if c is _ONE else c * pc
             if n is None:
                 contribution = (pn, cc)

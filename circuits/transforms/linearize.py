@@ -143,6 +143,20 @@ class Linearization:
             self._rules[op] = r
         return r
 
+    def plan(self, op: str, arity: int):
+        """The partials of a gate ``op`` of ``arity`` arguments as data, one per position, or False.
+
+        Each is what :func:`partial_template` traced from the registry's
+        rule; a sweep that builds each wire once may emit it without calling
+        the rule.  False when some position needs the rule itself (a gate
+        registered later, a weighted gate, a partial of several gates or
+        with constants).
+        """
+        if op not in BUILTIN or self.cached:
+            return False
+        plan = tuple(partial_template(op, arity, i) for i in range(arity))
+        return False if _CALL in plan else plan
+
     def build(self, g: int, i: int):
         """Emit the partial of wire ``i`` into ``g`` anew, bypassing the cache."""
         rule, b, weighted = self.rule(self._ops[g])
@@ -169,6 +183,59 @@ class Linearization:
     def __repr__(self) -> str:
         extra = len(self.builder) - len(self.circuit)
         return f"<Linearization of {len(self)} wires, {extra} new nodes>"
+
+
+_CALL = "call"  # partial_template's answer when the rule itself must be called
+_TEMPLATES: dict = {}
+
+
+def partial_template(op: str, arity: int, i: int):
+    """The partial rule of gate ``op`` (``arity`` arguments, position ``i``) as data, traced once.
+
+    The rule declared in :data:`circuits.gates.GATES` is run on placeholder
+    nodes (an input per argument and one for the gate's output) and what it
+    emitted is read back:
+
+    * ``None``: the partial is structurally zero;
+    * ``(None, ref, c)``: the partial is ``c`` times an existing node, the
+      argument ``ref`` or, for ``ref = -1``, the gate's output;
+    * ``(gate, ref, c)``: ``c`` times one new gate ``gate`` over that node;
+    * ``"call"``: anything else (several gates, constants, parameters), for
+      which the rule itself is called.
+
+    The rule stays the only declaration; this is a reading of it that a sweep
+    can apply without a call per wire.
+
+    Examples
+    --------
+    >>> partial_template("sin", 1, 0), partial_template("exp", 1, 0), partial_template("cos", 1, 0)
+    (('cos', 0, 1), (None, -1, 1), ('sin', 0, -1))
+    >>> partial_template("mul", 2, 1), partial_template("step", 1, 0), partial_template("tanh", 1, 0)
+    ((None, 0, 1), None, 'call')
+    """
+    gate = GATES[op]
+    key = (op, arity, i)
+    known = _TEMPLATES.get(key)
+    if known is not None and known[0] is gate:
+        return known[1]
+    template = _CALL
+    if not (gate.weighted or gate.constant_args or gate.linear):
+        b = Builder()
+        args = tuple(b.input_node(f"u{j}") for j in range(arity))
+        out = b.input_node("out")
+        places = {u: j for j, u in enumerate(args)}
+        places[out] = -1
+        p = gate.partial(b, args, out, i)
+        made = len(b) - arity - 1
+        if p is None:
+            template = None
+        elif made == 0 and p[0] in places:
+            template = (None, places[p[0]], p[1])
+        elif made == 1 and p[0] == len(b) - 1 and b._weights[-1] is None and len(b._args[-1]) == 1 \
+                and b._args[-1][0] in places:
+            template = (b._ops[-1], places[b._args[-1][0]], p[1])
+    _TEMPLATES[key] = (gate, template)
+    return template
 
 
 def _relevant(circuit: Circuit, wrt, output):
