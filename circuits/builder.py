@@ -207,7 +207,7 @@ class Builder:
         if float in types and (_INF in weights or _NEG_INF in weights
                                or not all(map(_eq, weights, weights))):
             raise self._node_error(op, args, weights)
-        if (weights.count(1) == k) if types == _INT else all(w == 1 for w in weights):
+        if weights[0] == 1 and weights.count(1) == k:  # all ones, said without a weight list
             return None
         return weights
 

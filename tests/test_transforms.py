@@ -667,8 +667,9 @@ def _untrimmed(c, cotangents=False):
 
 def _same(g, h):
     r, s = g.record, h.record
-    assert (r.ops, r.args, r.params, dict(r.constants), dict(r.inputs), dict(r.outputs)) == \
-        (s.ops, s.args, s.params, dict(s.constants), dict(s.inputs), dict(s.outputs))
+    # repr: a weight -1 and a weight Fraction(-1) are equal but not the same circuit
+    assert (r.ops, r.args, repr(r.params), repr(sorted(r.constants.items())), dict(r.inputs), dict(r.outputs)) == \
+        (s.ops, s.args, repr(s.params), repr(sorted(s.constants.items())), dict(s.inputs), dict(s.outputs))
     assert dict(r.meta.get("adjoint_of", {})) == dict(s.meta.get("adjoint_of", {}))
     assert r.meta.get("role") == s.meta.get("role")
 

@@ -55,6 +55,7 @@ def _sweep(lin, seeds, active, mirror=None, dropped=None):
     # the product d · p is appended here directly (Builder.trusted's gate, inlined)
     b_ops, b_args, b_weights = b._ops, b._args, b._weights
     pending = {v: list(ds) for v, ds in seeds.items()}
+    last_c = last_pc = last_cc = None  # the last product of two scales (below)
     adjoint = {}
     top = max(pending, default=-1)
     trimming = dropped is not None and not lin.cached
@@ -106,7 +107,7 @@ def _sweep(lin, seeds, active, mirror=None, dropped=None):
             w = weights[g]
             for i, u in enumerate(a):
                 if active[u]:
-                    contribution = d if w is None else (n, c * w[i])
+                    contribution = d if w is None else (n, w[i] if c is _ONE else c * w[i])
                     bucket = pending.get(u)
                     if bucket is None:
                         pending[u] = [contribution]
@@ -140,8 +141,18 @@ def _sweep(lin, seeds, active, mirror=None, dropped=None):
                 if p is None:
                     continue
                 pn, pc = p
-            # d · p (common.times inlined); a factor 1 is skipped, which leaves the product unchanged
-            cc = c if pc is _ONE else pc if c is _ONE else c * pc
+            # d · p (common.times inlined).  A factor 1 is skipped and the last product of the
+            # same two scale objects reused: both leave the product as it is, and save
+            # Fraction arithmetic, slow in Python, where weights like 1/2 recur
+            if pc is _ONE:
+                cc = c
+            elif c is _ONE:
+                cc = pc
+            elif c is last_c and pc is last_pc:
+                cc = last_cc
+            else:
+                cc = last_cc = c * pc
+                last_c, last_pc = c, pc
             if n is None:
                 contribution = (pn, cc)
             elif pn is None:
