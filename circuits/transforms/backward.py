@@ -21,7 +21,7 @@ from typing import Optional, Sequence, Union
 from ..circuit import Circuit, check_circuit, check_number
 from ..errors import CircuitError
 from .simplify import simplify as _simplify
-from .common import active_nodes, dname, finish, materialise, resolve_outputs, times, total
+from .common import active_nodes, dname, finish, gc_paused, materialise, resolve_outputs, total
 from .linearize import Linearization
 
 __all__ = ["backward", "vjp"]
@@ -244,17 +244,18 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
     """
     check_circuit(circuit, "backward()")
     names = resolve_outputs(circuit, output)
-    lin = Linearization(circuit, cache=len(names) > 1)  # one sweep asks for each wire once
-    b = lin.builder
-    active = active_nodes(circuit, circuit.inputs.values())
-    outs = []
-    mirror: dict = {}
-    dropped = [] if len(names) == 1 and not keep_primal else None
-    for k, y in enumerate(names):
-        adjoint = _sweep(lin, {circuit.outputs[y]: [(None, 1)]}, active, mirror if k == 0 else None, dropped)
-        for x, v in circuit.inputs.items():
-            outs.append((dname(y, x), materialise(b, adjoint.get(v))))
-    result = finish(b, circuit, outs, keep_primal, adjoint_of=mirror, dropped=sum(dropped or ()))
+    with gc_paused():
+        lin = Linearization(circuit, cache=len(names) > 1)  # one sweep asks for each wire once
+        b = lin.fast
+        active = active_nodes(circuit, circuit.inputs.values())
+        outs = []
+        mirror: dict = {}
+        dropped = [] if len(names) == 1 and not keep_primal else None
+        for k, y in enumerate(names):
+            adjoint = _sweep(lin, {circuit.outputs[y]: [(None, 1)]}, active, mirror if k == 0 else None, dropped)
+            for x, v in circuit.inputs.items():
+                outs.append((dname(y, x), materialise(b, adjoint.get(v))))
+        result = finish(b, circuit, outs, keep_primal, adjoint_of=mirror, dropped=sum(dropped or ()))
     if simplify:
         result = _simplify(result)
     return result
@@ -292,8 +293,14 @@ def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circ
     """
     check_circuit(circuit, "vjp()")
     seeds_by_name = _seed_spec(list(circuit.outputs), cotangents, "_bar")
+    with gc_paused():
+        return _vjp(circuit, seeds_by_name, keep_primal)
+
+
+def _vjp(circuit, seeds_by_name, keep_primal):
+    """:func:`vjp` once its seeds are read: one reverse sweep from them."""
     lin = Linearization(circuit, cache=False)
-    b = lin.builder
+    b = lin.fast
     seeds: dict = {}
     for y, seed in seeds_by_name.items():
         if seed is None:
