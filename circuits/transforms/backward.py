@@ -21,7 +21,7 @@ from typing import Optional, Sequence, Union
 from ..circuit import Circuit, check_circuit, check_number
 from ..errors import CircuitError
 from .simplify import simplify as _simplify
-from .common import active_nodes, dname, finish, gc_paused, materialise, resolve_outputs, total
+from .common import active_nodes, dname, finish, gc_young_only, materialise, resolve_outputs, total
 from .linearize import Linearization
 
 __all__ = ["backward", "vjp"]
@@ -244,7 +244,7 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
     """
     check_circuit(circuit, "backward()")
     names = resolve_outputs(circuit, output)
-    with gc_paused():
+    with gc_young_only():
         lin = Linearization(circuit, cache=len(names) > 1)  # one sweep asks for each wire once
         b = lin.fast
         active = active_nodes(circuit, circuit.inputs.values())
@@ -293,7 +293,7 @@ def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circ
     """
     check_circuit(circuit, "vjp()")
     seeds_by_name = _seed_spec(list(circuit.outputs), cotangents, "_bar")
-    with gc_paused():
+    with gc_young_only():
         return _vjp(circuit, seeds_by_name, keep_primal)
 
 
