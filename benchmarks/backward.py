@@ -49,7 +49,7 @@ def measure(name, size, repeat=3) -> dict:
     >>> from benchmarks.backward import measure
     >>> row = measure("det", 3, repeat=1)
     >>> row["case"], row["gates"], row["backward_gates"] > 0
-    ('det 3×3', 17, True)
+    ('det 3×3', 14, True)
     """
     fam = FAMILIES[name]
     c = fam.make(size)
