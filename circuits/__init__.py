@@ -27,7 +27,7 @@ from .transforms import (forward, backward, jvp, vjp, jacobian, hvp, hessian, de
 from .analysis import Analysis, analyze, cost
 from .report import ComparisonTable, compare, scaling, plot_scaling
 from . import bounds
-from .render import render, render_transforms
+from .render import render, render_steps, render_transforms
 from .accumulation import OrderTable, compare_orders, render_elimination
 from . import library
 
@@ -48,7 +48,7 @@ __all__ = [
     "eliminate", "Elimination", "EliminationStep", "order_costs", "intermediate_vertices",
     "cheapest_order",
     "Analysis", "analyze", "cost", "ComparisonTable", "compare", "scaling", "plot_scaling", "bounds",
-    "render", "render_transforms",
+    "render", "render_steps", "render_transforms",
     "OrderTable", "compare_orders", "render_elimination",
     "library",
     "register_gate", "unregister_gate", "registered_gate",

@@ -45,7 +45,7 @@ from .analysis import analyze
 from .errors import CircuitError, ParseError
 from .library import FAMILIES
 from .parse import parse
-from .render import render, render_transforms
+from .render import render, render_steps, render_transforms
 from .report import compare, plot_scaling, scaling
 from .transforms import backward, check_gradient, forward, simplify
 
@@ -209,23 +209,38 @@ def _cmd_render(args) -> int:
     c = _parse(args.expr, args.inputs)
     if args.transform == "forward":
         c = forward(c, keep_primal=True)
-    elif args.transform == "backward":
-        c = backward(c, keep_primal=True)
-    if args.mirror and args.transform != "backward":
-        raise CircuitError("--mirror draws a backward circuit; add --transform backward")
+    elif args.transform == "backward" and not args.steps:
+        c = backward(c, keep_primal=True, mirror=args.mirror)
+    for flag, given in (("--mirror", args.mirror), ("--steps", args.steps)):
+        if given and args.transform != "backward":
+            raise CircuitError(f"{flag} draws a backward circuit; add --transform backward")
+    if args.collapse:
+        for flag, given in (("--values", args.values), ("--mirror", args.mirror), ("--steps", args.steps)):
+            if given:
+                raise CircuitError(f"--collapse draws groups of gates, and {flag} needs every gate drawn; "
+                                   f"leave out one of them")
     max_nodes = None if args.max_nodes == 0 else args.max_nodes
     try:
+        if args.steps:
+            steps = render_steps(c, args.output, values=_values(args.values), max_nodes=max_nodes,
+                                 legend=not args.no_legend, rankdir=args.rankdir, size=args.size, dpi=args.dpi)
+            out = Path(args.output)
+            print(f"wrote {len(steps)} steps of backpropagation: {out.stem}_1{out.suffix} ... "
+                  f"{out.stem}_{len(steps)}{out.suffix}")
+            return 0
         render(c, args.output, values=_values(args.values), mirror=args.mirror, max_nodes=max_nodes,
                legend=not args.no_legend, title=False if args.no_title else args.title,
-               rankdir=args.rankdir, size=args.size, dpi=args.dpi)
+               rankdir=args.rankdir, size=args.size, dpi=args.dpi, collapse=args.collapse)
     except CircuitError as err:  # say it in the command's own words: the flag, not the argument
         if "max_nodes=" not in str(err):
             raise
-        nodes = re.search(r"has (\d+) nodes", str(err))
+        nodes = re.search(r"(?:has|have at least) (\d+) nodes", str(err))
         raise CircuitError(f"the drawing has {nodes.group(1) if nodes else 'too many'} nodes, more "
                            f"than --max-nodes {args.max_nodes} that can be drawn legibly; pass "
                            f"--max-nodes {nodes.group(1) if nodes else 0} (or --max-nodes 0 for "
-                           "no limit) to draw it anyway") from None
+                           "no limit) to draw it anyway"
+                           + (", or --collapse to draw it in outline" if "collapse=True" in str(err) else "")
+                           ) from None
     print(f"wrote {args.output} ({len(c)} nodes, size {c.size})")
     return 0
 
@@ -275,7 +290,9 @@ def _examples() -> list:
 def _write_figures(out: Path, fmt: str, log=print) -> list:
     written = []
     for stem, title, c, point in _examples():
-        g = backward(c, keep_primal=True)
+        # the worked example is drawn as the note draws BP, every ∂y/∂z a gate; Figure 1's
+        # backward circuit is the note's Figure 3, its adjoints folded into weights
+        g = backward(c, keep_primal=True, mirror=stem == "backprop_example")
         mirror = bool(g.meta.get("adjoint_of"))
         x = next(iter(c.inputs))
         fx = forward(c, [x], figure2=True)
@@ -290,6 +307,11 @@ def _write_figures(out: Path, fmt: str, log=print) -> list:
             draw(out / name)
             written.append(out / name)
             log(f"wrote {out / name}")
+        if stem == "backprop_example":  # the note's six steps, one drawing each
+            steps = render_steps(c, out / f"{stem}_step.{fmt}", legend=False)
+            for k in range(1, len(steps) + 1):
+                written.append(out / f"{stem}_step_{k}.{fmt}")
+                log(f"wrote {written[-1]}")
     written.extend(_write_scaling(out, log))
     return written
 
@@ -415,8 +437,14 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("-o", "--output", required=True, help="output file: .svg, .png, .pdf or .dot")
     g.add_argument("--inputs", help="input names in order, comma-separated")
     g.add_argument("--transform", choices=("forward", "backward"), help="draw this gradient circuit instead")
-    g.add_argument("--mirror", action="store_true", help="with --transform backward: mirror ∂y/∂z opposite z")
+    g.add_argument("--mirror", action="store_true",
+                   help="with --transform backward: every ∂y/∂z a gate, drawn opposite z (seed 003)")
+    g.add_argument("--steps", action="store_true",
+                   help="with --transform backward: one drawing per step of backpropagation, "
+                        "written to OUTPUT's stem with _1, _2, ... (a lecture's slides)")
     g.add_argument("--values", help="show node values at a point, e.g. x=1,y=2")
+    g.add_argument("--collapse", action="store_true",
+                   help="draw a large circuit in outline: one box per operation and level")
     g.add_argument("--max-nodes", type=int, default=500, help="refuse larger circuits (0: no limit; default 500)")
     g.add_argument("--rankdir", choices=("BT", "TB", "LR", "RL"), default="BT",
                    help="direction: BT puts inputs at the bottom (default), LR left to right")

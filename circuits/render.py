@@ -28,7 +28,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-from .circuit import Circuit, _names_text
+from .circuit import Circuit, _names_text, select_outputs
 from .evaluate import node_values
 from .errors import CircuitError
 from .gates import GATES
@@ -36,7 +36,7 @@ from .transforms import backward, forward
 from .transforms.linearize import edge_values
 from .transforms.semirings import REAL, GradientPath, propagate
 
-__all__ = ["render", "render_transforms", "write", "COLORS"]
+__all__ = ["render", "render_transforms", "render_steps", "DrawingSteps", "write", "COLORS"]
 
 #: Fill colours by node kind; ``primal`` and ``derivative`` follow ``circuit.meta["role"]``.
 COLORS = {
@@ -47,12 +47,16 @@ COLORS = {
     "output": "#c0392b",
 }
 
+#: Outline of the nodes a step of :func:`render_steps` adds.
+FRESH_COLOR = "#2c7be5"
+
 _LEGEND = {
     "input": "input",
     "const": "constant",
     "primal": "gate of the circuit",
     "derivative": "derivative gate",
     "output": "output",
+    "fresh": "new in this step",
 }
 
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
@@ -145,13 +149,31 @@ def _levels(circuit: Circuit) -> list:
     return level
 
 
-def _check_size(nodes: int, max_nodes: Optional[int], what: str, at_least: bool = False) -> None:
+def _digraph(graphviz, name: str, title, most: int, rankdir: str = "BT", size=None, dpi=None):
+    """A Digraph with the drawings' one font, direction, title (cut at ``most`` characters), size and dpi."""
+    if rankdir not in ("BT", "TB", "LR", "RL"):
+        raise CircuitError(f"rankdir must be one of 'BT', 'TB', 'LR', 'RL', not {rankdir!r}")
+    g = graphviz.Digraph(name)
+    g.attr(rankdir=rankdir, fontname=FONT, fontsize="12")
+    if title:
+        g.attr(label=_escape(_truncate(str(title), most)), labelloc="t")
+    if size is not None:
+        g.attr(size=str(size))
+    if dpi is not None:
+        g.attr(dpi=str(dpi))
+    g.attr("node", fontname=FONT, fontsize="12")
+    g.attr("edge", fontname=FONT, fontsize="11", arrowsize="0.6")
+    return g
+
+
+def _check_size(nodes: int, max_nodes: Optional[int], what: str, at_least: bool = False,
+                hint: str = "") -> None:
     if max_nodes is not None and nodes > max_nodes:
         if at_least:
             raise CircuitError(f"{what} have at least {nodes} nodes, more than max_nodes={max_nodes} that can "
                                "be drawn legibly; pass max_nodes=None to draw them anyway")
         raise CircuitError(f"{what} has {nodes} nodes, more than max_nodes={max_nodes} that can be drawn "
-                           f"legibly; pass max_nodes={nodes} (or max_nodes=None) to draw it anyway")
+                           f"legibly; pass max_nodes={nodes} (or max_nodes=None) to draw it anyway{hint}")
 
 
 #: Colours of highlighted paths, heaviest first.
@@ -159,12 +181,14 @@ PATH_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
 
 def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
-                 adjoints=None, partials=None, highlight=None) -> set:
+                 adjoints=None, partials=None, highlight=None, hidden=(), fresh=()) -> set:
     """Draw ``circuit`` into graph ``g`` with node ids ``{prefix}n{v}``; return the kinds drawn.
 
     ``adjoints`` (node → ∂y/∂node) adds a line per node, ``partials``
     ({(u, g, i): value}) labels the wires, ``highlight`` ({(u, g, i): colour})
-    draws those wires thick and coloured.
+    draws those wires thick and coloured.  Nodes in ``hidden`` are laid out
+    but invisible, with their wires (so that a sequence of drawings keeps one
+    layout); nodes in ``fresh`` are outlined as new.
     """
     roles = circuit.meta.get("role")
     outputs: dict[int, list] = {}
@@ -172,6 +196,8 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
         outputs.setdefault(v, []).append(name)
     vals = node_values(circuit, dict(values)) if values is not None else None
     adjoint_of = circuit.meta.get("adjoint_of") or {}  # a mirrored ∂y/∂z is drawn even when constant
+    # u₁, u₂ and ∂y/∂u₁ when the internal adjoints are gates (backward(..., mirror=True))
+    names = _mirror_names(circuit) if mirror and _keeps_adjoints(circuit) else {}
     kinds = set()
     drawn = set()
     for v in range(len(circuit)):
@@ -191,6 +217,8 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
             kind = roles[v] if roles is not None and roles[v] in ("primal", "derivative") else "primal"
             attrs = {"shape": "circle", "style": "filled"}
         kinds.add(kind)
+        if v in names and v not in outputs and op != "input":  # u₁, ∂y/∂u₁: the note's names
+            lines.append(_escape(names[v]))
         if v in outputs:
             lines.append(_escape(_truncate(", ".join(_name_label(o) for o in outputs[v]), 30)))
             attrs.update(color=COLORS["output"], penwidth="2.5", fontcolor=COLORS["output"])
@@ -200,6 +228,10 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
         if adjoints is not None and v in adjoints and op != "const":
             lines.append(_escape("∂ " + _number(adjoints[v])))
         attrs["fillcolor"] = COLORS[kind]
+        if v in fresh:
+            attrs.update(color=FRESH_COLOR, penwidth="3")
+        if v in hidden:
+            attrs["style"] = "invis"
         g.node(f"{prefix}n{v}", _escape_lines(lines), **attrs)
     for v in circuit.gates():
         op = circuit.op(v)
@@ -226,9 +258,12 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
             if highlight is not None and wire in highlight:
                 attrs.update(color=highlight[wire], penwidth="3.5", fontcolor=highlight[wire])
             tail = f"{prefix}n{u}"
+            if v in hidden:
+                attrs = {"style": "invis"}
             if u not in drawn:  # a constant: a small box of its own at this use
                 tail = f"{prefix}n{u}_{v}_{k}"
-                g.node(tail, _number(circuit.value(u)), shape="box", style="filled",
+                g.node(tail, _number(circuit.value(u)), shape="box",
+                       style="invis" if v in hidden else "filled",
                        fillcolor=COLORS["const"], fontsize="9", width="0.2", height="0.15",
                        margin="0.03,0.01")
             g.edge(tail, f"{prefix}n{v}", **attrs)
@@ -292,18 +327,173 @@ def _mirror(g, circuit: Circuit, prefix: str, drawn: set) -> None:
                 s.edge(f"{prefix}n{a}", f"{prefix}n{b}", style="invis", weight="10")
 
 
+def _differentiated(circuit: Circuit) -> str:
+    """The name ``y`` of the output a backward circuit differentiates, read off ``d{y}/d{x}``."""
+    for name in circuit.outputs:
+        for x in circuit.inputs:
+            for tail in (f"/d{x}", f"/d({x})"):
+                if name.startswith("d") and name.endswith(tail) and len(name) > len(tail) + 1:
+                    y = name[1:-len(tail)]
+                    return y[1:-1] if y.startswith("(") and y.endswith(")") else y
+    return "y"
+
+
+def _keeps_adjoints(circuit: Circuit) -> bool:
+    """Whether a gate of the circuit other than the output has its ∂y/∂z node (backward(mirror=True))."""
+    adjoint_of = circuit.meta.get("adjoint_of") or {}
+    if not adjoint_of:
+        return False
+    seed = max(adjoint_of.values())
+    return any(z != seed and circuit.op(z) not in ("input", "const") for z in adjoint_of.values())
+
+
+def _mirror_names(circuit: Circuit) -> dict:
+    """Seed 003's names for a mirrored drawing: ``u₁, u₂, ...`` for the gates of the
+    circuit, ``∂y/∂z`` for each adjoint node (``circuit.meta["adjoint_of"]``)."""
+    adjoint_of = circuit.meta["adjoint_of"]
+    y = _differentiated(circuit)
+    seed = max(adjoint_of.values())  # the differentiated output comes last in topological order
+    named = {v: o for o, v in reversed(list(circuit.outputs.items()))}
+    names, k = {}, 0
+    roles = circuit.meta.get("role")
+    for v in range(len(circuit)):
+        op = circuit.op(v)
+        if op == "input":
+            names[v] = circuit.name(v)
+        elif op != "const" and (roles is None or roles[v] == "primal"):
+            if v == seed:
+                names[v] = named.get(v, y)
+            elif v in named:
+                names[v] = named[v]
+            else:
+                k += 1
+                names[v] = f"u_{k}"
+    names = {v: _name_label(n) for v, n in names.items()}
+    y_label = names.get(seed, _name_label(y))
+    for a, z in adjoint_of.items():
+        names[a] = f"∂{y_label}/∂{names.get(z, '?')}"
+    return names
+
+
+#: A collapsed drawing merges levels into wider bands until it has at most this many boxes.
+COLLAPSED_BOXES = 40
+
+
+def _collapsed_groups(circuit: Circuit, width: Optional[int] = None):
+    """Seed 003's picture of a large circuit in outline: nodes grouped by operation and level.
+
+    With ``width=None``, levels (the depth of each node) with the same census
+    of operations in a row form one run, so a chain of 10⁵ ``sin`` gates is
+    one group; with a ``width``, the levels of gates are cut into bands of
+    that many.  Returns ``(groups, wires, runs)``: ``groups`` maps
+    ``(run, kind, role)`` to its node ids, ``wires`` maps ``(group, group)``
+    to the number of wires between them, ``runs`` lists each run's
+    ``(first level, last level)``.
+    """
+    level = _levels(circuit)
+    roles = circuit.meta.get("role")
+    by_level: dict = {}
+    for v in range(len(circuit)):
+        op = circuit.op(v)
+        role = roles[v] if roles is not None and op not in ("input", "const") else ""
+        by_level.setdefault(level[v], []).append((op, role, v))
+    runs, run_of, previous = [], {}, None
+    for lvl in sorted(by_level):
+        if width is not None:
+            band = 0 if lvl == 0 else 1 + (lvl - 1) // width
+            if not runs or runs[-1][2] != band:
+                runs.append([lvl, lvl, band])
+            runs[-1][1] = lvl
+        else:
+            census = sorted({(op, role) for op, role, _ in by_level[lvl]})
+            counts = [sum(1 for op, role, _ in by_level[lvl] if (op, role) == key) for key in census]
+            signature = (census, counts)
+            if lvl == 0 or signature != previous or lvl != runs[-1][1] + 1:
+                runs.append([lvl, lvl, None])
+            else:
+                runs[-1][1] = lvl
+            previous = signature
+        run_of[lvl] = len(runs) - 1
+    groups: dict = {}
+    group_of = [None] * len(circuit)
+    for lvl, members in by_level.items():
+        for op, role, v in members:
+            key = (run_of[lvl], op, role)
+            groups.setdefault(key, []).append(v)
+            group_of[v] = key
+    wires: dict = {}
+    for v in circuit.gates():
+        for u in circuit.args(v):
+            pair = (group_of[u], group_of[v])
+            wires[pair] = wires.get(pair, 0) + 1
+    return groups, wires, [(first, last) for first, last, _ in runs]
+
+
+def _add_collapsed(g, circuit: Circuit, max_nodes: Optional[int]) -> set:
+    """Draw :func:`_collapsed_groups` into ``g``: one box per group, wires counted.
+
+    Runs of levels first; where that gives more than :data:`COLLAPSED_BOXES`
+    boxes, bands of 2, 4, 8, ... levels.
+    """
+    groups, wires, runs = _collapsed_groups(circuit)
+    width = 1
+    while len(groups) > COLLAPSED_BOXES and width < len(circuit):
+        width *= 2
+        groups, wires, runs = _collapsed_groups(circuit, width)
+    _check_size(len(groups), max_nodes, "the collapsed drawing")
+    outputs: dict = {}
+    for name, v in circuit.outputs.items():
+        outputs.setdefault(v, []).append(name)
+    ids = {key: f"g{k}" for k, key in enumerate(sorted(groups, key=lambda k: (k[0], k[1], k[2])))}
+    kinds = set()
+    for key, members in groups.items():
+        run, op, role = key
+        first, last = runs[run]
+        count = len(members)
+        if op == "input":
+            kind = "input"
+            names = [circuit.name(v) for v in members]
+            head = ", ".join(_name_label(n) for n in names[:4]) + (f", … ({count} inputs)" if count > 4 else "")
+        elif op == "const":
+            kind = "const"
+            head = f"{count} constant{'s' if count > 1 else ''}"
+        else:
+            kind = role if role in ("primal", "derivative") else "primal"
+            head = GATES[op].label
+        lines = [_escape(head)]
+        if op not in ("input", "const"):
+            where = f"level {first:,}" if first == last else f"levels {first:,}–{last:,}"
+            lines.append(_escape(f"{count:,} gate{'s' if count > 1 else ''}, {where}"))
+        members_set = set(members)
+        out = [o for o, v in circuit.outputs.items() if v in members_set]
+        attrs = {"shape": "box", "style": "rounded,filled" if kind == "input" else "filled",
+                 "fillcolor": COLORS[kind]}
+        if out:
+            lines.append(_escape(_truncate(", ".join(_name_label(o) for o in out[:3])
+                                           + (f", … ({len(out)} outputs)" if len(out) > 3 else ""), 40)))
+            attrs.update(color=COLORS["output"], penwidth="2.5")
+            kinds.add("output")
+        kinds.add(kind)
+        g.node(ids[key], _escape_lines(lines), **attrs)
+    for (a, b), n in wires.items():
+        g.edge(ids[a], ids[b], label=f"{n:,}" if n > 1 else "", fontcolor="#555555", fontsize="10")
+    return kinds
+
+
 def _add_legend(g, kinds: set, prefix: str = "") -> None:
     with g.subgraph(name=f"cluster_{prefix}legend") as s:
         s.attr(label="legend", fontname=FONT, fontsize="10", style="rounded", color="#999999")
         previous = None
-        for kind in ("input", "const", "primal", "derivative", "output"):
+        for kind in ("input", "const", "primal", "derivative", "output", "fresh"):
             if kind not in kinds:
                 continue
             attrs = {"shape": "box", "style": "filled,rounded" if kind == "input" else "filled",
-                     "fillcolor": COLORS[kind], "fontsize": "10"}
+                     "fillcolor": COLORS.get(kind, "white"), "fontsize": "10"}
             if kind == "output":
                 attrs.update(fillcolor="white", color=COLORS["output"], penwidth="2.5",
                              fontcolor=COLORS["output"])
+            elif kind == "fresh":
+                attrs.update(color=FRESH_COLOR, penwidth="3")
             name = f"{prefix}legend_{kind}"
             s.node(name, _LEGEND[kind], **attrs)
             if previous is not None:
@@ -356,7 +546,7 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
            mirror: bool = False, max_nodes: Optional[int] = 500, legend: bool = True,
            title: Optional[str] = None, rankdir: str = "BT", gradients: bool = False,
            highlight=None, output: Optional[str] = None, size: Optional[str] = None,
-           dpi: Optional[float] = None):
+           dpi: Optional[float] = None, collapse: bool = False):
     """Draw ``circuit`` as a :class:`graphviz.Digraph`, and write it when ``path`` is given.
 
     Inputs and constants are drawn as boxes (the sources), gates as circles
@@ -410,6 +600,13 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
         are labelled with their partials.
     output : str, optional
         The output whose adjoints ``gradients`` shows.
+    collapse : bool
+        Draw a large circuit in outline: one box per operation and level
+        (the depth of its nodes), labelled with how many gates it holds,
+        levels with the same census of operations in a row merged (a chain
+        of 10⁵ ``sin`` gates is one box), and one arrow per pair of boxes
+        labelled with its number of wires.  ``max_nodes`` then limits the
+        boxes.
 
     Returns
     -------
@@ -433,26 +630,32 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     >>> render(c, max_nodes=2)
     Traceback (most recent call last):
     ...
-    circuits.errors.CircuitError: the circuit has 3 nodes, more than max_nodes=2 that can be drawn legibly; pass max_nodes=3 (or max_nodes=None) to draw it anyway
+    circuits.errors.CircuitError: the circuit has 3 nodes, more than max_nodes=2 that can be drawn legibly; pass max_nodes=3 (or max_nodes=None) to draw it anyway, or collapse=True to draw it in outline
+
+    A chain of 100,000 ``sin`` gates in outline: its input, and one box for
+    the chain, which holds the output and feeds itself 99,999 times:
+
+    >>> g = render(circuits.library.chain(100_000), collapse=True, legend=False)
+    >>> print("\\n".join(line.strip() for line in g.source.splitlines()[5:]))
+    g0 [label=x fillcolor="#d9f2d9" shape=box style="rounded,filled"]
+    g1 [label="sin\\n100,000 gates, levels 1–100,000\\nf" color="#c0392b" fillcolor="#d6e6f7" penwidth=2.5 shape=box style=filled]
+    g0 -> g1 [label="" fontcolor="#555555" fontsize=10]
+    g1 -> g1 [label="99,999" fontcolor="#555555" fontsize=10]
+    }
     """
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"render() expects a Circuit, got {type(circuit).__name__}")
-    _check_size(len(circuit), max_nodes, "the circuit")
+    if collapse:
+        clash = [k for k, v in (("values", values), ("gradients", gradients), ("highlight", highlight),
+                                ("mirror", mirror)) if v not in (None, False)]
+        if clash:
+            raise CircuitError(f"render(collapse=True) draws groups of gates, and {clash[0]}= needs every "
+                               f"gate drawn; leave out collapse=True (and raise max_nodes) or {clash[0]}=")
+    else:
+        _check_size(len(circuit), max_nodes, "the circuit", hint=", or collapse=True to draw it in outline")
     graphviz = _graphviz()
-    if rankdir not in ("BT", "TB", "LR", "RL"):
-        raise CircuitError(f"rankdir must be one of 'BT', 'TB', 'LR', 'RL', not {rankdir!r}")
-    g = graphviz.Digraph("circuit")
-    if title is None:
-        title = _default_title(circuit)
-    g.attr(rankdir=rankdir, fontname=FONT, fontsize="12")
-    if title:
-        g.attr(label=_escape(_truncate(str(title), 90)), labelloc="t")
-    if size is not None:
-        g.attr(size=str(size))
-    if dpi is not None:
-        g.attr(dpi=str(dpi))
-    g.attr("node", fontname=FONT, fontsize="12")
-    g.attr("edge", fontname=FONT, fontsize="11", arrowsize="0.6")
+    g = _digraph(graphviz, "circuit", _default_title(circuit) if title is None else title, 90,
+                 rankdir, size, dpi)
     adjoints = partials = colours = None
     if gradients:
         if values is None:
@@ -469,8 +672,11 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
                 colours.setdefault(wire, PATH_COLORS[k % len(PATH_COLORS)])
         if values is not None and partials is None:
             partials = {w: v for w, v in edge_values(circuit, values).items() if w in colours}
-    kinds = _add_circuit(g, circuit, "", values=values, mirror=mirror, adjoints=adjoints,
-                         partials=partials, highlight=colours)
+    if collapse:
+        kinds = _add_collapsed(g, circuit, max_nodes)
+    else:
+        kinds = _add_circuit(g, circuit, "", values=values, mirror=mirror, adjoints=adjoints,
+                             partials=partials, highlight=colours)
     if legend:
         _add_legend(g, kinds)
     if path is not None:
@@ -530,13 +736,9 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
              ("backward", "b", back)]
     _check_size(sum(len(c) for _, _, c in parts), max_nodes, what)
     graphviz = _graphviz()
-    g = graphviz.Digraph("transforms")
-    g.attr(rankdir=rankdir, label=_escape(f"{', '.join(circuit.outputs)}({', '.join(circuit.inputs)})"
-                                          ": the circuit, forward propagation, backpropagation"),
-           labelloc="t", fontsize="13")
-    g.attr(fontname=FONT)
-    g.attr("node", fontname=FONT, fontsize="12")
-    g.attr("edge", fontname=FONT, fontsize="11", arrowsize="0.6")
+    names = f"{_names_text(circuit.outputs, 4)}({_names_text(circuit.inputs, 4)})"
+    g = _digraph(graphviz, "transforms", f"{_name_label(names)}: the circuit, forward propagation, "
+                 "backpropagation", 120, rankdir)
     kinds = set()
     for label, prefix, c in parts:
         with g.subgraph(name=f"cluster_{label}") as s:
@@ -548,6 +750,130 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
     if path is not None:
         write(g, path)
     return g
+
+
+class DrawingSteps(list):
+    """The drawings of :func:`render_steps`: a list of :class:`graphviz.Digraph`
+    that Jupyter shows one under the other; ``titles`` holds each one's title."""
+
+    def __init__(self, graphs=(), titles=()):
+        super().__init__(graphs)
+        self.titles = list(titles)
+
+    def _repr_html_(self):
+        try:
+            svgs = [g.pipe(format="svg").decode() for g in self]
+        except Exception:  # no dot program: fall back to the list's text
+            return None
+        return "".join(f"<div>{svg}</div>" for svg in svgs)
+
+
+def _ancestors(circuit: Circuit, node: int, seen: set) -> set:
+    """Nodes ``node`` reads, directly or not (itself included), that are not in ``seen``."""
+    found, stack = set(), [node]
+    while stack:
+        v = stack.pop()
+        if v in found or v in seen:
+            continue
+        found.add(v)
+        stack.extend(circuit.args(v))
+    return found
+
+
+def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
+                 values: Optional[Mapping[str, Any]] = None, max_nodes: Optional[int] = 200,
+                 legend: bool = True, rankdir: str = "BT", size: Optional[str] = None,
+                 dpi: Optional[float] = None) -> DrawingSteps:
+    """Backpropagation on ``circuit`` drawn one step at a time, for a lecture.
+
+    Seed ``003_cb4127dae40e521c.txt`` runs Algorithm BP on its example by
+    visiting the vertices in reverse topological order and, at each vertex
+    ``z``, building ``∂y/∂z`` by the chain rule (6), drawn "in a position
+    mirroring the gate z".  Step ``k`` draws the circuit with the gates that
+    compute the first ``k`` adjoints (:func:`circuits.backward` with
+    ``mirror=True``), the new ones outlined; every step has the same layout
+    (the later gates are there, invisible), so the drawings can be flipped
+    through like slides.  The title of each step is its chain rule.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    path : str or path-like, optional
+        Write step ``k`` to ``{stem}_{k}{suffix}`` (``steps.png`` gives
+        ``steps_1.png``, ``steps_2.png``, ...).
+    output : str, optional
+        The output ``y`` to differentiate (needed when there are several).
+    values, max_nodes, legend, rankdir, size, dpi
+        As for :func:`render`; ``max_nodes`` limits the drawn gradient circuit.
+
+    Returns
+    -------
+    DrawingSteps
+        A list of :class:`graphviz.Digraph`, one per vertex that ``y``
+        depends on; Jupyter shows them all.
+
+    Examples
+    --------
+    The note's example ``y = (x1 + x2 + x1·x2)(x1 + x2)`` takes six steps,
+    visiting ``y, u3, u2, u1, x2, x1``:
+
+    >>> import circuits
+    >>> from circuits import library
+    >>> steps = circuits.render_steps(library.backprop_example())
+    >>> len(steps)
+    6
+    >>> for title in steps.titles[:4]:
+    ...     print(title)
+    step 1 of 6: ∂y/∂y = 1
+    step 2 of 6: ∂y/∂u₃ = ∂y/∂y · ∂[y]/∂u₃
+    step 3 of 6: ∂y/∂u₂ = ∂y/∂u₃ · ∂[u₃]/∂u₂
+    step 4 of 6: ∂y/∂u₁ = ∂y/∂u₃ · ∂[u₃]/∂u₁ + ∂y/∂y · ∂[y]/∂u₁
+    """
+    if not isinstance(circuit, Circuit):
+        raise CircuitError(f"render_steps() expects a Circuit, got {type(circuit).__name__}")
+    what = "the circuit with its mirrored backward circuit"
+    _check_size(2 * len(circuit), max_nodes, what, at_least=True)
+    names = select_outputs(circuit, output)
+    if len(names) != 1:
+        raise CircuitError(f"render_steps() draws the backpropagation of one output, and the circuit has "
+                           f"{len(names)} ({_names_text(circuit.outputs, 4)}); choose one with "
+                           f"output={names[0]!r}")
+    y = names[0]
+    grad = backward(circuit, y, mirror=True, keep_primal=True)
+    # y is drawn as the note draws it, the circuit's other outputs as plain gates
+    grad = grad.replace(outputs={o: v for o, v in grad.outputs.items() if o == y or o not in circuit.outputs})
+    _check_size(len(grad), max_nodes, what)
+    adjoint_of = grad.meta["adjoint_of"]
+    adjoint = {z: a for a, z in adjoint_of.items()}
+    order = sorted(adjoint_of, key=lambda a: -adjoint_of[a])  # the reverse topological order of BP
+    label = _mirror_names(grad)
+    roles = grad.meta["role"]
+    derivative = {v for v in range(len(grad)) if roles[v] == "derivative"}
+    users: dict = {}
+    for v in range(len(circuit)):
+        for u in circuit.args(v):
+            users.setdefault(u, []).append(v)
+    graphviz = _graphviz()
+    steps = DrawingSteps()
+    shown: set = set()
+    for k, a in enumerate(order, 1):
+        new = _ancestors(grad, a, shown) & derivative
+        shown |= new
+        z = adjoint_of[a]
+        # formula (6): a term per wire out of z into a gate u that y depends on
+        terms = [f"{label[adjoint[u]]} · ∂[{label[u]}]/∂{label[z]}" for u in users.get(z, ()) if u in adjoint]
+        title = f"step {k} of {len(order)}: {label[a]} = {' + '.join(terms) or '1'}"
+        g = _digraph(graphviz, f"step{k}", title, 110, rankdir, size, dpi)
+        kinds = _add_circuit(g, grad, "", values=values, mirror=True, hidden=derivative - shown, fresh=new)
+        if legend:
+            _add_legend(g, kinds | {"fresh"})
+        steps.append(g)
+        steps.titles.append(title)
+    if path is not None:
+        path = Path(path)
+        for k, g in enumerate(steps, 1):
+            write(g, path.with_name(f"{path.stem}_{k}{path.suffix}"))
+    return steps
 
 
 def _circuit_mimebundle(self, include=None, exclude=None) -> dict:
@@ -564,8 +890,8 @@ def _circuit_mimebundle(self, include=None, exclude=None) -> dict:
             summary += " (install Graphviz's dot to see it drawn)"
     else:
         summary += (f" — {len(self)} nodes, more than Circuit.DISPLAY_MAX_NODES = "
-                    f"{self.DISPLAY_MAX_NODES} drawn inline; draw it with circuits.render(c, "
-                    f"'c.svg', max_nodes=None)")
+                    f"{self.DISPLAY_MAX_NODES} drawn inline; draw it in outline with circuits.render(c, "
+                    f"collapse=True), or whole with circuits.render(c, 'c.svg', max_nodes=None)")
     bundle["text/html"] = f"<div>{summary}</div>"
     return bundle
 

@@ -63,7 +63,7 @@ from .evaluate import evaluate, node_values as _node_values
 from .gates import GATES, domain_of, interval_of
 from .transforms import backward, forward
 from .transforms.common import dname
-from .transforms.verify import finite_differences, kink_distances
+from .transforms.verify import finite_differences, kink_distances, short_point
 
 __all__ = ["random_circuits", "points", "assert_gradient_close", "check_grads", "node_values",
            "EXACT_OPS", "ALL_OPS", "VALUE_BOUND", "INPUT_RANGE"]
@@ -435,7 +435,7 @@ def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Ma
 
     Every output of ``gradient_circuit`` named ``d{out}/d{x}``, for an output
     ``out`` and an input ``x`` of ``circuit``, is compared with the
-    Richardson-extrapolated central difference of ``out`` along ``x`` at
+    Ridders-extrapolated central differences of ``out`` along ``x`` at
     ``point`` (other outputs, such as kept primal values, are ignored).  The
     step shrinks from ``h`` when the difference stencil would cross a gate's
     kink (relu, step, abs, max, ...); see :func:`circuits.transforms.verify.finite_differences`.
@@ -505,13 +505,7 @@ def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Ma
                  for _, key, g, d, err in bad[:5]]
         more = f"\n  ... and {len(bad) - 5} more" if len(bad) > 5 else ""
         raise AssertionError(f"{len(bad)} of {len(present)} partials differ from central finite "
-                             f"differences at {_short(point)}:\n" + "\n".join(lines) + more)
-
-
-def _short(point: Mapping, most: int = 6) -> str:
-    items = list(point.items())
-    text = ", ".join(f"{k!r}: {v!r}" for k, v in items[:most])
-    return "{" + text + (f", ... ({len(items)} inputs)" if len(items) > most else "") + "}"
+                             f"differences at {short_point(point)}:\n" + "\n".join(lines) + more)
 
 
 _MODES = {"forward": forward, "fwd": forward, "reverse": backward, "rev": backward}

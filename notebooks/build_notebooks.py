@@ -267,6 +267,14 @@ circuits.parse("(x - 3*y)**2 + sin(x*y)")
     code('''
 library.FAMILIES["random"](40)
 '''),
+    md('''
+`collapse=True` draws a large circuit in outline: one box per operation and
+level, with the number of gates, and arrows counting the wires.  A 4-16-16-1
+tanh network shows its layers:
+'''),
+    code('''
+circuits.render(library.layered_chain([4, 16, 16, 1], "tanh"), collapse=True)
+'''),
     code('''
 small = circuits.parse("(x - 3*y)**2 + sin(x*y)")
 circuits.analyze(small)
@@ -393,16 +401,28 @@ original circuit and derivative gates have different colours.
 circuits.render(fp)
 '''),
     md('''
-The backward circuit is small.  With `mirror=True` each gate
-$\\partial y/\\partial z$ is placed at the height mirroring $z$, so the gradient
-reads as the circuit reflected above itself, the layout the note uses to
-explain the algorithm step by step.
+The backward circuit is small.  Built with `mirror=True`, every
+$\\partial y/\\partial z$ is a gate of its own (a one-wire $+$ where it equals a
+scaled or shared value) and `render(..., mirror=True)` places it at the
+height mirroring $z$, so the gradient reads as the circuit reflected above
+itself, the layout the note uses to explain the algorithm step by step.
 '''),
     code('''
 circuits.render(bp)
 '''),
     code('''
-circuits.render(circuits.backward(y, keep_primal=True), mirror=True)
+circuits.render(circuits.backward(y, mirror=True), mirror=True)
+'''),
+    md('''
+`circuits.render_steps` draws those steps, one per vertex in reverse
+topological order ($y, u_3, u_2, u_1, x_2, x_1$), each titled by its chain rule
+(6) with the gates it adds outlined; all steps share one layout, so they can
+be flipped through like slides (`render_steps(y, "step.svg")` writes them).
+'''),
+    code('''
+steps = circuits.render_steps(y)
+print("\\n".join(steps.titles))
+steps[3]
 '''),
     md('''
 ## Counting

@@ -78,7 +78,8 @@ def test_demo(tmp_path):
     assert out.count("central finite differences vs backward: OK") == 3
     assert "2Aᵀ(Ax − b) (numpy): [-45.0, -60.0] vs [-45.0, -60.0]: OK" in out
     svgs = sorted((tmp_path / "figures").glob("*.svg"))
-    assert len(svgs) == 15  # per example: drawing, forward, backward, simplified, transforms
+    # per example: drawing, forward, backward, simplified, transforms; the worked example's six steps
+    assert len(svgs) == 15 + 6
     for svg in svgs:
         assert ET.parse(svg).getroot().tag.endswith("svg")
 
@@ -139,6 +140,22 @@ def test_render(tmp_path):
     assert "df/dx" in text and "= 2.5" in text                 # f(1, 2) = 1/2 + 1
 
 
+@needs_dot
+def test_render_steps_mirror_and_collapse(tmp_path):
+    expr = "(x1 + x2 + x1*x2) * (x1 + x2)"
+    p = run("render", expr, "-o", "step.svg", "--transform", "backward", "--steps", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert sorted(x.name for x in tmp_path.iterdir()) == [f"step_{k}.svg" for k in range(1, 7)]
+    assert "step 6 of 6: ∂f/∂x1 = ∂f/∂u₁" in (tmp_path / "step_6.svg").read_text()
+    p = run("render", expr, "-o", "m.svg", "--transform", "backward", "--mirror", cwd=tmp_path)
+    assert p.returncode == 0 and "∂f/∂u₁" in (tmp_path / "m.svg").read_text()
+    big = " + ".join(f"sin({k}*x)" for k in range(1, 301))
+    p = run("render", big, "-o", "big.svg", cwd=tmp_path)
+    assert p.returncode != 0 and "--collapse" in p.stderr and not (tmp_path / "big.svg").exists()
+    p = run("render", big, "-o", "big.svg", "--collapse", cwd=tmp_path)
+    assert p.returncode == 0 and "299 gates, level 2" in (tmp_path / "big.svg").read_text()  # sin(k·x), k > 1
+
+
 def test_render_bad_input(tmp_path, capsys, monkeypatch):
     assert_one_line_error(run("render", "x*x", "-o", "a.jpeg", cwd=tmp_path), ".svg")
     monkeypatch.chdir(tmp_path)
@@ -147,6 +164,9 @@ def test_render_bad_input(tmp_path, capsys, monkeypatch):
     assert_one_line_error(call(capsys, "render", "x*x"), "-o")
     assert_one_line_error(call(capsys, "render", "sum(x)", "-o", "a.dot"))
     assert_one_line_error(call(capsys, "render", "x*y + x", "-o", "a.svg", "--max-nodes", "2"), "--max-nodes")
+    assert_one_line_error(call(capsys, "render", "x*x", "-o", "a.svg", "--steps"), "--transform backward")
+    assert_one_line_error(call(capsys, "render", "x*x", "-o", "a.svg", "--collapse", "--values", "x=1"),
+                          "--collapse")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -73,6 +73,17 @@ def test_readme_shows_figure1_its_forward_and_backward_separately_at_readable_wi
     assert "figure1_transforms.svg)" not in readme  # the unreadable three-panel hairball
 
 
+def test_readme_shows_backpropagation_step_by_step():
+    """Seed 003's six steps are drawn (figures/backprop_example_step_k.svg); two are in the README,
+    side by side at 420 px each (checked by eye at that width)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for k in range(1, 7):
+        root = ET.parse(FIGURES / f"backprop_example_step_{k}.svg").getroot()
+        assert float(root.get("width").removesuffix("pt")) * 4 / 3 <= 880
+    shown = [k for k in range(1, 7) if f'src="figures/backprop_example_step_{k}.svg" width="420"' in readme]
+    assert len(shown) == 2
+
+
 def test_forward_figure_has_seed_003s_gate_count():
     import circuits
     from circuits import library

@@ -220,6 +220,10 @@ def test_fuzz_token_soup_only_raises_parse_error_and_agrees_with_sympy(text):
     exact = _sympy_reference(text).evalf(30)
     if not (exact.is_real and exact.is_finite):
         return
+    if abs(exact) > 1e300:
+        # beyond float range the comparison measures conditioning, not parsing: 7**x becomes
+        # exp(x·ln 7) with ln 7 a float, and e^(2·7^(27x)) ≈ 10^(8·10^15) turns its 10⁻¹⁶ into 10⁴²
+        return
     got = sympy.sympify(got).evalf(30)
     assert got.is_real and got.is_finite, (text, got, exact)
     assert abs(got - exact) <= 1e-9 * (1 + abs(exact)), (text, got, exact)

@@ -8,7 +8,7 @@ import pytest
 
 import circuits
 from circuits import Builder, CircuitError, library
-from circuits.render import COLORS, render, render_transforms
+from circuits.render import COLORS, _name_label, render, render_transforms
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None,
                                 reason="Graphviz 'dot' is not installed (apt-get install graphviz)")
@@ -172,6 +172,172 @@ def test_mirrored_layout(tmp_path):
     render(c, tmp_path / "plain.svg")
     _, plain, _, _ = parse_svg(tmp_path / "plain.svg")
     assert y_of(plain[f"n{adjoint[y]}"]) > y_of(plain[f"n{y}"])
+
+
+def _labelled_dag(c):
+    """The circuit as a networkx DiGraph whose nodes carry what a drawing shows of them."""
+    import networkx as nx
+    g = nx.MultiDiGraph()
+    for v in range(len(c)):
+        op = c.op(v)
+        g.add_node(v, label=(op, list(c.inputs).index(c.name(v)) if op == "input"
+                             else c.value(v) if op == "const" else None))
+    for v in c.gates():
+        for u, w in zip(c.args(v), c.weights(v)):
+            g.add_edge(u, v, weight=w)
+    return g
+
+
+def test_backward_mirror_is_the_notes_backpropagation():
+    """backward(mirror=True) builds seed 003's worked example exactly as the hand-drawn circuit:
+    the same gates wired the same way, and every ∂y/∂z on the node the note puts it on."""
+    from networkx.algorithms.isomorphism import MultiDiGraphMatcher
+    want, _ = mirrored_backprop()
+    got = circuits.backward(library.backprop_example(), mirror=True)
+    assert got.size == want.size == 13
+    same = lambda a, b: a["label"] == b["label"]
+    weights = lambda a, b: sorted(e["weight"] for e in a.values()) == sorted(e["weight"] for e in b.values())
+    matcher = MultiDiGraphMatcher(_labelled_dag(got), _labelled_dag(want), node_match=same, edge_match=weights)
+    maps = list(matcher.isomorphisms_iter())
+    assert maps, "backward(mirror=True) is not the note's circuit"
+    assert any({m[a]: m[z] for a, z in got.meta["adjoint_of"].items()} == dict(want.meta["adjoint_of"])
+               for m in maps)
+    assert got.evaluate(x_1=3, x_2=5)["dy/dx_1"] == 2*3 + 2*5 + 2*3*5 + 5**2
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_backward_mirror_keeps_every_adjoint_as_its_node(seed):
+    """On random circuits: one node per vertex y depends on, holding ∂y/∂z (checked against the
+    adjoints that propagate computes), the same gradient as backward, at most one gate more per node."""
+    import random
+    from circuits.evaluate import node_values
+    c = circuits.library.random_circuit(3, 12, seed=seed)
+    y = list(c.outputs)[0]
+    c = c.replace(outputs={y: c.outputs[y]})
+    point = {x: random.Random(seed).uniform(0.5, 1.5) + k / 7 for k, x in enumerate(c.inputs)}
+    plain, mirrored = circuits.backward(c), circuits.backward(c, mirror=True)
+    assert mirrored.size <= plain.size + len(c)
+    got = mirrored.evaluate(point)
+    assert {k: got[k] for k in plain.outputs} == plain.evaluate(point)
+    adjoint_of = mirrored.meta["adjoint_of"]
+    import networkx as nx
+    active = set(c.inputs.values())
+    for x in c.inputs.values():
+        active |= nx.descendants(c.dag, x)
+    reached = (nx.ancestors(c.dag, c.outputs[y]) | {c.outputs[y]}) & active  # what y depends on
+    values = node_values(mirrored, point)
+    from circuits.semirings import REAL, propagate
+    want = propagate(c, REAL, point).values
+    z_of = list(adjoint_of.values())
+    assert len(set(z_of)) == len(z_of) and set(z_of) <= reached              # each z at most once
+    assert all(want[z] == 0 for z in reached - set(z_of))                     # only zero adjoints missing
+    for a, z in adjoint_of.items():
+        assert values[a] == pytest.approx(want[z], rel=1e-9, abs=1e-12), (a, z)
+
+
+def test_backward_mirror_refuses_several_outputs():
+    c = circuits.trace(lambda x, y: (x * y, x + y))
+    with pytest.raises(CircuitError, match="output='f0'"):
+        circuits.backward(c, mirror=True)
+    assert circuits.backward(c, "f1", mirror=True).evaluate(x=2, y=3)["df1/dx"] == 1
+
+
+def test_render_steps_draws_the_notes_six_steps(tmp_path):
+    """Seed 003 visits y, u3, u2, u1, x2, x1: six drawings, one layout, each adding ∂y/∂z."""
+    import subprocess
+    steps = circuits.render_steps(library.backprop_example(), tmp_path / "s.svg")
+    assert len(steps) == 6
+    assert steps.titles[3] == "step 4 of 6: ∂y/∂u₁ = ∂y/∂u₃ · ∂[u₃]/∂u₁ + ∂y/∂y · ∂[y]/∂u₁"
+    grad = circuits.backward(library.backprop_example(), mirror=True)
+    adjoint = {z: a for a, z in grad.meta["adjoint_of"].items()}
+    visible, positions = [], []
+    for k in range(1, 7):
+        _, nodes, _, _ = parse_svg(tmp_path / f"s_{k}.svg")
+        shown = {n for n, g in nodes.items() if texts(g) and re.fullmatch(r"n\d+", n)}
+        visible.append(shown)
+        plain = subprocess.run(["dot", "-Tplain"], input=steps[k - 1].source, capture_output=True,
+                               text=True, check=True).stdout
+        positions.append({line.split()[1]: line.split()[2:4] for line in plain.splitlines()
+                          if line.startswith("node ")})
+    assert all(p == positions[0] for p in positions)          # the same layout at every step
+    assert all(a < b for a, b in zip(visible, visible[1:]))     # each step adds gates
+    order = [5, 4, 3, 2, 1, 0]                                  # y, u3, u2, u1, x2, x1
+    for k, z in enumerate(order):
+        assert f"n{adjoint[z]}" in visible[k]
+        assert all(f"n{adjoint[later]}" not in visible[k] for later in order[k + 1:])
+    assert visible[-1] == {f"n{v}" for v in range(len(grad)) if grad.op(v) != "const"}
+    assert steps._repr_html_().count("<svg") == 6                # Jupyter shows them all
+
+
+def test_render_steps_errors():
+    with pytest.raises(CircuitError, match="output="):
+        circuits.render_steps(circuits.trace(lambda x, y: (x * y, x + y)))
+    with pytest.raises(CircuitError, match="max_nodes"):
+        circuits.render_steps(library.random_circuit(4, 150, seed=1))
+    with pytest.raises(CircuitError, match="expects a Circuit"):
+        circuits.render_steps("x*y")
+
+
+def _collapsed_boxes(g):
+    """{box id: label lines} and {(tail, head): wires} read back from a collapsed drawing's DOT source."""
+    boxes, wires = {}, {}
+    for line in g.source.splitlines():
+        m = re.match(r'\s*(g\d+) \[label=("(?:[^"\\]|\\.)*"|\S+)', line)
+        if m:
+            boxes[m.group(1)] = m.group(2).strip('"').split("\\n")
+        m = re.match(r'\s*(g\d+) -> (g\d+) \[label=("?)([\d,]*)\3 ', line)
+        if m:
+            wires[(m.group(1), m.group(2))] = int(m.group(4).replace(",", "") or 1)
+    return boxes, wires
+
+
+def _gates_in(lines):
+    m = re.match(r"([\d,]+) gates?", lines[1]) if len(lines) > 1 else None
+    return int(m.group(1).replace(",", "")) if m else 0
+
+
+@pytest.mark.parametrize("make", [
+    lambda: library.chain(100_000),
+    lambda: library.layered_chain([8, 16, 16, 1], "tanh"),
+    lambda: circuits.backward(library.layered_chain([8, 16, 16, 1], "tanh")),
+    lambda: library.random_circuit(4, 200, seed=1),
+    lambda: library.determinant(5),
+])
+def test_collapse_draws_large_circuits_in_outline(make, tmp_path):
+    """Every gate is in one box, every wire in one arrow's count, and the drawing stays small."""
+    from circuits.render import COLLAPSED_BOXES
+    c = make()
+    g = render(c, collapse=True, legend=False)
+    boxes, wires = _collapsed_boxes(g)
+    assert sum(_gates_in(lines) for lines in boxes.values()) == c.size
+    assert sum(wires.values()) == c.wires
+    assert len(boxes) <= COLLAPSED_BOXES + 2          # gate boxes, plus inputs and constants
+    outputs = " ".join(" ".join(lines) for lines in boxes.values())
+    assert all(_name_label(o) in outputs for o in list(c.outputs)[:3])
+    if len(c) < 2000:
+        render(c, tmp_path / "c.svg", collapse=True)
+        assert parse_svg(tmp_path / "c.svg")[1]
+
+
+def test_collapse_shows_the_layers_of_a_network():
+    """A 4-16-16-1 tanh network: per layer a × box, a + box and a tanh box, wires counted."""
+    boxes, wires = _collapsed_boxes(render(library.layered_chain([4, 16, 16, 1], "tanh"), collapse=True))
+    by_level = {lines[1].split(", ")[1]: (lines[0], _gates_in(lines)) for lines in boxes.values() if len(lines) > 1}
+    assert [by_level[f"level {k}"] for k in range(1, 10)] == [
+        ("×", 64), ("+", 16), ("tanh", 16), ("×", 256), ("+", 16), ("tanh", 16), ("×", 16), ("+", 1), ("tanh", 1)]
+    chain = library.chain(1000)
+    boxes, wires = _collapsed_boxes(render(chain, collapse=True, legend=False))
+    assert len(boxes) == 2 and wires == {("g0", "g1"): 1, ("g1", "g1"): 999}
+
+
+def test_collapse_errors_say_what_to_do():
+    c = library.random_circuit(4, 600, seed=2)
+    with pytest.raises(CircuitError, match="collapse=True to draw it in outline"):
+        render(c)
+    with pytest.raises(CircuitError, match="values= needs every gate drawn"):
+        render(library.figure1(), collapse=True, values={"x": 1, "y": 2, "z": 3})
+    with pytest.raises(CircuitError, match="collapsed drawing has .* max_nodes=3"):
+        render(library.layered_chain([4, 16, 1], "tanh"), collapse=True, max_nodes=3)
 
 
 def test_mirror_needs_adjoint_of():

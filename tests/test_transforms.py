@@ -625,6 +625,29 @@ def test_check_gradient_still_catches_wrong_gradients():
         assert [r[0] for r in report.rows if not r[5]] == ["df/dx_1"], (name, str(report))
 
 
+def test_one_finite_difference_scheme_steps_back_from_kinks():
+    """check_gradient, finite_differences and assert_gradient_close share one scheme: with a
+    largest step that straddles relu's kink (x = 0.05, step 0.1) it shrinks the step instead of
+    averaging the two slopes, and refuses a point on the kink."""
+    from circuits.testing import assert_gradient_close
+    from circuits.transforms.verify import finite_differences
+    f = circuits.parse("relu(x) * y + abs(y - 2)")
+    g = backward(f)
+    point = {"x": 0.05, "y": 3.0}
+    assert circuits.check_gradient(f, g, point, eps=0.1)
+    d = finite_differences(f, point, h=0.1)
+    assert d["x"]["f"] == pytest.approx(3.0, rel=1e-9) and d["y"]["f"] == pytest.approx(1.05, rel=1e-9)
+    assert_gradient_close(f, g, point, h=0.1)
+    # a wrong partial is still caught when the step had to shrink
+    b = Builder.extending(g)
+    for out, v in g.outputs.items():
+        b.output_node(out, b.gate("add", v, weights=(1.001,)) if out == "df/dx" else v)
+    assert not circuits.check_gradient(f, b.build(), point, eps=0.1)
+    for check in (lambda p: circuits.check_gradient(f, g, p), lambda p: finite_differences(f, p)):
+        with pytest.raises(CircuitError, match="kink"):
+            check({"x": 0.0, "y": 3.0})
+
+
 def test_check_gradient_argument_errors():
     f = circuits.library.mgh.circuit("rosenbrock")
     g = backward(f)

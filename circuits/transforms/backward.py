@@ -30,12 +30,16 @@ _TRIM_SPAN = 64  # how many top nodes a sweep watches for being unused (see _swe
 _ONE = 1  # the int 1 (one object in CPython): ``x is _ONE`` is a cheap, safe test for "times 1 is x"
 
 
-def _sweep(lin, seeds, active, mirror=None, dropped=None):
+def _sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
     """One reverse sweep from ``seeds`` {node: [scaled values]}; returns adjoints of inputs.
 
     The wires' partials come from the linearization ``lin``, which builds
     each one once however many sweeps share it.  ``mirror``, when given,
-    receives {adjoint node: node} for drawing ∂y/∂z opposite z.
+    receives {adjoint node: node} for drawing ∂y/∂z opposite z.  With
+    ``keep`` every adjoint becomes a node of its own (a one-wire ``+`` gate
+    where it would be a constant, a scaled node, a primal node or another
+    node's adjoint) and the chain rule reads that node: formula (6) as seed
+    003 draws it, every ∂y/∂z a gate.
 
     ``dropped``, when a list (for a single sweep whose result keeps no
     original output), lets the sweep remove from the builder the gates at the
@@ -89,9 +93,17 @@ def _sweep(lin, seeds, active, mirror=None, dropped=None):
         d = contributions[0] if len(contributions) == 1 else total(b, contributions)
         if d is None:
             continue
+        if keep:
+            n, c = d
+            if n is None:
+                n = b.gate("add", b.const_node(c))
+            elif c != 1 or n < first_new or n in mirror:
+                n = b.gate("add", n, weights=None if c == 1 else (c,))
+            mirror[n] = g
+            d = (n, 1)
+        elif mirror is not None and d[0] is not None and d[0] >= first_new:
+            mirror.setdefault(d[0], g)
         n, c = d
-        if mirror is not None and n is not None and n >= first_new:
-            mirror.setdefault(n, g)
         op = ops[g]
         if op == "input":
             adjoint[g] = d
@@ -209,7 +221,7 @@ def _trim(b, keep, n, pending, adjoint, mirror) -> int:
 
 
 def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = None, *,
-             keep_primal: bool = False, simplify: bool = False) -> Circuit:
+             keep_primal: bool = False, simplify: bool = False, mirror: bool = False) -> Circuit:
     """Gradient circuit by backpropagation.
 
     Parameters
@@ -223,6 +235,15 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
         Also keep the original outputs (first, under their own names).
     simplify : bool
         Run :func:`circuits.simplify` on the result.
+    mirror : bool
+        Keep every adjoint ``∂y/∂z`` as a node of its own, the chain rule (6)
+        reading it, as seed 003 draws backpropagation, so that
+        ``render(g, mirror=True)`` shows each one opposite its ``z``
+        (:func:`circuits.render_steps` draws them one step at a time).  It
+        costs at most one ``+`` gate per node of the circuit (a constant, a
+        scaled or a shared adjoint gets a one-wire ``+``); one output only,
+        and the circuit's outputs are kept (``keep_primal``), ``y`` being
+        drawn too.
 
     Returns
     -------
@@ -241,21 +262,34 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
     ['df/dx1', 'df/dx2']
     >>> g.evaluate(x1=3, x2=5)["df/dx1"] == 2*3 + 2*5 + 2*3*5 + 5**2
     True
+
+    With ``mirror=True`` every ``∂y/∂z`` is a node: six of them here, one
+    per vertex ``x1, x2, u1, u2, u3, y``:
+
+    >>> m = circuits.backward(y, mirror=True)
+    >>> len(m.meta["adjoint_of"]), m.evaluate(x1=3, x2=5)
+    (6, {'f': 184, 'df/dx1': 71, 'df/dx2': 55})
     """
     check_circuit(circuit, "backward()")
     names = resolve_outputs(circuit, output)
+    if mirror and len(names) > 1:
+        raise CircuitError(f"backward(mirror=True) keeps the adjoints of one output, and {len(names)} are "
+                           f"selected ({', '.join(map(repr, names[:3]))}{', ...' if len(names) > 3 else ''}); "
+                           f"choose one with output={names[0]!r}")
+    keep_primal = keep_primal or mirror  # the drawing mirrors y: keep it
     with gc_young_only():
         lin = Linearization(circuit, cache=len(names) > 1)  # one sweep asks for each wire once
         b = lin.fast
         active = active_nodes(circuit, circuit.inputs.values())
         outs = []
-        mirror: dict = {}
+        adjoint_of: dict = {}
         dropped = [] if len(names) == 1 and not keep_primal else None
         for k, y in enumerate(names):
-            adjoint = _sweep(lin, {circuit.outputs[y]: [(None, 1)]}, active, mirror if k == 0 else None, dropped)
+            adjoint = _sweep(lin, {circuit.outputs[y]: [(None, 1)]}, active, adjoint_of if k == 0 else None,
+                             keep=mirror, dropped=dropped)
             for x, v in circuit.inputs.items():
                 outs.append((dname(y, x), materialise(b, adjoint.get(v))))
-        result = finish(b, circuit, outs, keep_primal, adjoint_of=mirror, dropped=sum(dropped or ()))
+        result = finish(b, circuit, outs, keep_primal, adjoint_of=adjoint_of, dropped=sum(dropped or ()))
     if simplify:
         result = _simplify(result)
     return result

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
@@ -21,7 +22,7 @@ import sympy
 
 from .. import display
 from ..circuit import Circuit, check_circuit, check_number, select_outputs
-from ..errors import CircuitError
+from ..errors import CircuitError, EvaluationWarning
 from ..evaluate import evaluate, node_values
 from ..gates import GATES
 from ..evaluate import sympy_number
@@ -143,15 +144,96 @@ def kink_distances(circuit: Circuit, values) -> list:
     return out
 
 
+def _differences(circuit: Circuit, base: dict, x: str, h0: float) -> dict:
+    """Ridders-extrapolated central differences of every output along ``x`` at ``base``.
+
+    The one finite-difference scheme of the package.  Central differences at
+    ``_RIDDERS_STEPS`` steps shrinking from ``h0`` by ``_RIDDERS_SHRINK``,
+    all in one numpy batch, extrapolated to step 0 by :func:`_ridders`.  While
+    the widest stencil would cross a gate's declared kink (relu, step, abs,
+    max, ...: the sign of ``kink(arguments)`` changes over the batch), ``h0``
+    is divided by 8.  Returns ``{y: (estimate, resolution, variation)}``:
+    the resolution is what the differences can tell apart (Ridders' error
+    estimate, at least the rounding of the values over the step), the
+    variation how much ``y`` changes over the widest step per unit of ``x``.
+    """
+    x0 = base[x]
+    kinked = any(GATES[op].kink is not None for op in set(circuit.record.ops) if op in GATES)
+    while True:
+        steps = [h0 / _RIDDERS_SHRINK ** k for k in range(_RIDDERS_STEPS)]
+        # the steps as actually represented around x0, so that rounding of x0 ± h costs nothing
+        ups = np.array([x0 + h for h in steps])
+        downs = np.array([x0 - h for h in steps])
+        batch = dict(base)
+        batch[x] = np.concatenate([ups, downs, [x0]])
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", EvaluationWarning)  # a step out of the domain: nan, skipped
+            nodes = node_values(circuit, batch)
+        if not kinked:
+            break
+        crossed = False
+        for d in kink_distances(circuit, nodes):
+            d = np.broadcast_to(np.asarray(d, dtype=float), batch[x].shape)
+            if d[-1] == 0:
+                raise CircuitError(f"input {x!r}: the point {short_point(base)} lies on the kink of a gate (relu, "
+                                   "step, abs, max, ...), where the derivative is undefined; choose another point")
+            finite = np.isfinite(d)
+            crossed |= bool(np.any(np.sign(d[finite]) != np.sign(d[-1])))
+        if not crossed:
+            break
+        h0 /= 8
+        if h0 < 1e-12 * max(1.0, abs(x0)):
+            raise CircuitError(f"input {x!r}: the point {short_point(base)} is within {h0 * 8:.1g} of the kink of "
+                               "a gate (relu, step, abs, max, ...), too close for finite differences; "
+                               "choose another point")
+    m = len(steps)
+    widths = [float(w) for w in ups - downs]
+    eps_f = 2.0 ** -52
+    out = {}
+    for y, v in circuit.outputs.items():
+        v = np.broadcast_to(np.asarray(nodes[v], dtype=float), batch[x].shape)
+        up, down, centre = v[:m], v[m:2 * m], float(v[-1])
+        columns = [(float(u) - float(d)) / w for u, d, w in zip(up, down, widths)]
+        est, err, level = _ridders(columns, steps)
+        noise = eps_f * max(abs(float(up[level])), abs(float(down[level]))) / widths[level] * 4
+        variation = 0.0
+        # how much y varies over the largest finite step, per unit of x: partials far
+        # below it (√ε times) are zero as far as differences can tell
+        for u, d, w in zip(up, down, widths):
+            if math.isfinite(u) and math.isfinite(d) and math.isfinite(centre):
+                variation = (abs(float(u) - centre) + abs(float(d) - centre)) / w
+                break
+        out[y] = (est, max(err, noise) if math.isfinite(est) else math.inf, variation)
+    return out
+
+
+def _first_step(x0: float) -> float:
+    return _FIRST_STEP * abs(x0) if x0 != 0 else _FIRST_STEP
+
+
+def short_point(point: Mapping, most: int = 6) -> str:
+    """A point for a message: its first ``most`` items, then how many inputs there are.
+
+    >>> short_point({f"x{i}": float(i) for i in range(8)}, 2)
+    "{'x0': 0.0, 'x1': 1.0, ... (8 inputs)}"
+    """
+    items = list(point.items())
+    text = ", ".join(f"{k!r}: {v!r}" for k, v in items[:most])
+    return "{" + text + (f", ... ({len(items)} inputs)" if len(items) > most else "") + "}"
+
+
 def finite_differences(circuit: Circuit, point: Mapping[str, float], wrt=None, *,
                        h: Optional[float] = None) -> dict:
     """Central differences of every output along each input: ``{x: {y: ∂y/∂x}}``.
 
-    The one finite-difference checker of the package (Wolfe 1982, seed
-    ``001_98bb05108a2025f7.txt``): Richardson-extrapolated central differences
-    ``(4·D(h/2) − D(h))/3``, truncation error O(h⁴), with the step
-    ``h = ε^(1/5)·max(1, |x|)`` by default (ε the float precision), divided by
-    8 while the stencil would cross a gate's declared kink.
+    The one finite-difference scheme of the package (Wolfe 1982, seed
+    ``001_98bb05108a2025f7.txt``), shared by :func:`check_gradient`,
+    :func:`circuits.testing.assert_gradient_close` and
+    :func:`circuits.testing.check_grads`: central differences at a dozen
+    steps shrinking from ``h`` (default ``0.1·|x|``, 0.1 at ``x = 0``),
+    extrapolated to step 0 by Ridders' method (Numerical Recipes,
+    ``dfridr``), all steps along one input one numpy batch; the largest
+    step is divided by 8 while the stencil would cross a gate's declared kink.
 
     Raises
     ------
@@ -166,39 +248,12 @@ def finite_differences(circuit: Circuit, point: Mapping[str, float], wrt=None, *
     >>> round(d["x"]["f"], 9), round(d["y"]["f"], 9)
     (12.0, -1.0)
     """
-    point = {k: float(point[k]) for k in circuit.inputs}
+    check_circuit(circuit, "finite_differences()")
+    point = {k: float(check_number(point[k], f"finite_differences: point[{k!r}]")) for k in circuit.inputs}
     wrt = list(circuit.inputs) if wrt is None else list(wrt)
-    kinked = any(GATES[op].kink is not None for op in set(circuit.record.ops) if op in GATES)
-    result = {}
-    for x in wrt:
-        step = h if h is not None else (2.0 ** -52) ** 0.2 * max(1.0, abs(point[x]))
-        while kinked and _kink_crossed(circuit, point, x, step):
-            step /= 8
-            if step < 1e-12:
-                raise CircuitError(f"input {x!r}: the point {point} lies on the kink of a gate (relu, step, "
-                                   "abs, max, ...), where the derivative is undefined; choose another point")
-
-        def at(t):
-            return circuit.evaluate({**point, x: point[x] + t})
-
-        plus, minus, plus2, minus2 = at(step), at(-step), at(step / 2), at(-step / 2)
-        result[x] = {y: (4 * (plus2[y] - minus2[y]) / step - (plus[y] - minus[y]) / (2 * step)) / 3
-                     for y in circuit.outputs}
-    return result
-
-
-def _kink_crossed(circuit: Circuit, point: dict, x: str, h: float) -> bool:
-    signs = None
-    for t in (0.0, h, -h, h / 2, -h / 2):
-        at = kink_distances(circuit, node_values(circuit, {**point, x: point[x] + t}))
-        if t == 0.0 and any(d == 0 for d in at):
-            return True
-        s = [d > 0 for d in at]
-        if signs is None:
-            signs = s
-        elif s != signs:
-            return True
-    return False
+    return {x: {y: d[0] for y, d in _differences(circuit, point, x, float(h) if h is not None
+                                                  else _first_step(point[x])).items()}
+            for x in wrt}
 
 
 def check_gradient(circuit: Circuit, gradient_circuit: Circuit, point: Mapping[str, float],
@@ -256,41 +311,21 @@ def check_gradient(circuit: Circuit, gradient_circuit: Circuit, point: Mapping[s
     circuit.evaluate(base)  # names checked, and a point outside the domain is a CircuitError
     analytic = gradient_circuit.evaluate({k: base[k] for k in gradient_circuit.inputs})
     eps_f = 2.0 ** -52
-    numeric, resolution, variation = {}, {}, {}
+    inputs = {k: v for k, v in base.items() if k in circuit.inputs}
+    differences = {}
     for x in dict.fromkeys(x for _, (_, x) in pairs):
-        x0 = base[x]
-        h0 = float(eps) if eps is not None else (_FIRST_STEP * abs(x0) if x0 != 0 else _FIRST_STEP)
-        steps = [h0 / _RIDDERS_SHRINK ** k for k in range(_RIDDERS_STEPS)]
-        # the steps as actually represented around x0, so that rounding of x0 ± h costs nothing
-        ups = np.array([x0 + h for h in steps])
-        downs = np.array([x0 - h for h in steps])
-        batch = {k: v for k, v in base.items() if k in circuit.inputs}
-        batch[x] = np.concatenate([ups, downs, [x0]])
-        values = evaluate(circuit, batch)
-        m = len(steps)
-        widths = [float(w) for w in ups - downs]
-        for y, v in values.items():
-            v = np.broadcast_to(np.asarray(v, dtype=float), batch[x].shape)
-            up, down, centre = v[:m], v[m:2 * m], float(v[-1])
-            columns = [(float(u) - float(d)) / w for u, d, w in zip(up, down, widths)]
-            est, err, level = _ridders(columns, steps)
-            noise = eps_f * max(abs(float(up[level])), abs(float(down[level]))) / widths[level] * 4
-            numeric[(y, x)] = est
-            resolution[(y, x)] = max(err, noise) if math.isfinite(est) else math.inf
-            # how much f varies over the largest finite step, per unit of x: partials far
-            # below it (√ε times) are zero as far as differences can tell
-            for u, d, w in zip(up, down, widths):
-                if math.isfinite(u) and math.isfinite(d) and math.isfinite(centre):
-                    variation[(y, x)] = (abs(float(u) - centre) + abs(float(d) - centre)) / w
-                    break
+        h0 = float(eps) if eps is not None else _first_step(base[x])
+        for y, d in _differences(circuit, inputs, x, h0).items():
+            differences[(y, x)] = d
     rows = []
     for name, (y, x) in pairs:
-        a, d = float(analytic[name]), numeric[(y, x)]
-        scale = max(abs(a), abs(d), math.sqrt(eps_f) * variation.get((y, x), 0.0))
+        d, res, variation = differences[(y, x)]
+        a = float(analytic[name])
+        scale = max(abs(a), abs(d), math.sqrt(eps_f) * variation)
         if scale == 0:  # everything zero: compare absolutely
             scale = 1.0
         error = abs(a - d) / scale
-        res = resolution[(y, x)] / scale
+        res = res / scale
         if math.isnan(error):
             error = math.inf
         ok = math.isfinite(error) and error <= tolerance + 10 * res
