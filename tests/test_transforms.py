@@ -703,6 +703,7 @@ def _same(g, h):
     lambda: library.mlp([3, 4, 1], activation="sigmoid"), lambda: library.random_circuit(4, 300, seed=3),
     lambda: circuits.parse("exp(x*y) * (x - y) + 0*sin(x)"), lambda: circuits.parse("(x + y) * (x - y)"),
     lambda: circuits.parse("sin(tanh(x))"),  # tanh's rule makes the constant 1 before the trim
+    lambda: circuits.parse("sin(2*x + y*y)"),  # a + passes a new node on before the trim
 ])
 def test_dropping_the_unused_top_early_changes_nothing(make):
     # backward and vjp remove the gates at the top that the derivative never reads while

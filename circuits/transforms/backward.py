@@ -63,8 +63,10 @@ def _sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
     adjoint = {}
     top = max(pending, default=-1)
     trimming = dropped is not None and not lin.cached
+    n = None
     if trimming:  # every node above g is a gate nothing made so far refers to
         refs = {node for ds in pending.values() for node, _ in ds}
+        touched = set(pending)  # the buckets that may hold nodes made while watching
         scanned = len(b_ops)
         top = n_ops - 1
     for g in range(top, -1, -1):
@@ -74,18 +76,26 @@ def _sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
                 for a in b_args[scanned:]:
                     refs.update(a)
                 scanned = len(b_ops)
-                # h's contributions are the last ones of its arguments' buckets, one per wire
                 a = argss[h]
-                for u, k in Counter(a).items() if len(a) > 8 else zip(a, map(a.count, a)):
-                    bucket = pending.get(u)
-                    if bucket:
-                        refs.update(node for node, _ in bucket[-k:])
+                if a and rule_of(ops[h])[0] is None:
+                    # a linear h passed on its adjoint's node n (or h was skipped: n is an
+                    # older node, which only makes the watch stop sooner)
+                    refs.add(n)
+                    if n is not None and n >= n_ops:
+                        touched.update(a)
+                else:  # h's contributions are the last ones of its arguments' buckets, one per wire
+                    touched.update(a)
+                    for u, k in Counter(a).items() if len(a) > 8 else zip(a, map(a.count, a)):
+                        bucket = pending.get(u)
+                        if bucket:
+                            refs.update(node for node, _ in bucket[-k:])
             # stop at a used node or a source; or after _TRIM_SPAN nodes, for a long unused top
             # (sums of terms whose values the derivative never reads) costs more to watch here
             # than compact's renumbering: the gates above h are still unused, so trim them
             if h < n_ops and (h in refs or not argss[h] or h < n_ops - _TRIM_SPAN):
                 trimming = False
-                first_new = _trim(b, h + 1, n_ops, pending, adjoint, mirror)
+                first_new = _trim(b, h + 1, n_ops, [pending[u] for u in touched if u in pending],
+                                  adjoint, mirror)
                 dropped.append(n_ops - first_new)
         contributions = pending.pop(g, None)
         if contributions is None:
@@ -184,12 +194,13 @@ def _sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
     return adjoint
 
 
-def _trim(b, keep, n, pending, adjoint, mirror) -> int:
+def _trim(b, keep, n, buckets, adjoint, mirror) -> int:
     """Remove the unused gates ``keep .. n - 1`` from the builder ``b`` during a sweep.
 
     The nodes made since (ids ``n`` on) move down to follow node ``keep - 1``;
-    the arguments, constants, inputs, pending contributions, adjoints and
-    ``mirror`` that name them follow.  Returns ``keep``, where the sweep's ids now start.
+    the arguments, constants, inputs, pending contributions (of the lists in
+    ``buckets``, those that can hold such nodes), adjoints and ``mirror``
+    that name them follow.  Returns ``keep``, where the sweep's ids now start.
     """
     shift = n - keep
     if shift == 0:
@@ -209,7 +220,7 @@ def _trim(b, keep, n, pending, adjoint, mirror) -> int:
         for key, u in table.items():
             if u >= n:
                 table[key] = u - shift
-    for bucket in pending.values():
+    for bucket in buckets:
         bucket[:] = [(None if u is None else moved(u), c) for u, c in bucket]
     for x, (u, c) in adjoint.items():
         adjoint[x] = (None if u is None else moved(u), c)
