@@ -224,6 +224,10 @@ class Builder:
         with coefficient 1 is the node itself and no terms give a constant
         node.  Otherwise one weighted ``add`` gate.
         """
+        if type(terms) is list and len(terms) == 2 and constant == 0:  # a sweep's usual sum
+            (u, c), (v, e) = terms
+            if u is not None and v is not None and u != v and c and e:
+                return self.gate("add", u, v, weights=(c, e))
         acc: dict = {}
         for node, c in terms:
             if node in acc:
