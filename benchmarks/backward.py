@@ -83,7 +83,7 @@ def _table(rows) -> str:
     return "\n".join(lines)
 
 
-def main(out_dir: str, families=None, repeat: int = 3) -> str:
+def main(out_dir: str, families=None, repeat: int = 5) -> str:
     """Measure every case (or those of ``families``), write ``backward.md`` in ``out_dir``, return its text."""
     rows = []
     for name, size in CASES:
