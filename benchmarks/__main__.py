@@ -64,9 +64,14 @@ def main(argv=None) -> int:
                         help="instead of the benchmark, time backward beside CasADi's gradient on one "
                              "10^4-10^5-gate circuit per family (writes backward.md; about a minute)")
     args = parser.parse_args(argv)
+    names = args.families.split(",") if args.families else None
+    if names:
+        bad = [n for n in names if n not in FAMILIES]
+        if bad:
+            parser.error(f"unknown family {bad[0]!r}; choose from {', '.join(FAMILIES)}")
     if args.backward:
         from .backward import main as backward_main
-        print(backward_main(args.out, args.families.split(",") if args.families else None))
+        print(backward_main(args.out, names))
         return 0
     if args.engine:
         from .engine import main as engine_main
@@ -83,11 +88,6 @@ def main(argv=None) -> int:
             parser.error(f"unknown family {bad[0]!r}; choose from {', '.join(FAMILIES)}")
         print(profile(names, args.out))
         return 0
-    names = args.families.split(",") if args.families else None
-    if names:
-        bad = [n for n in names if n not in FAMILIES]
-        if bad:
-            parser.error(f"unknown family {bad[0]!r}; choose from {', '.join(FAMILIES)}")
     from .runner import run
     results = run(names, quick=args.quick, peers=not args.no_peers, out_dir=args.out,
                   figure=args.figure or None)
