@@ -58,14 +58,15 @@ def _sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
     rules: dict = {}  # op -> lin.rule(op), without a call per wire
     # the product d · p is appended here directly (Builder.trusted's gate, inlined)
     b_ops, b_args, b_weights = b._ops, b._args, b._weights
-    pending = {v: list(ds) for v, ds in seeds.items()}
+    # pending[u]: the contributions to u's adjoint so far: one scaled value, or a list of several
+    pending = {v: ds[0] if len(ds) == 1 else list(ds) for v, ds in seeds.items() if ds}
     last_c = last_pc = last_cc = None  # the last product of two scales (below)
     adjoint = {}
     top = max(pending, default=-1)
     trimming = dropped is not None and not lin.cached
     n = None
     if trimming:  # every node above g is a gate nothing made so far refers to
-        refs = {node for ds in pending.values() for node, _ in ds}
+        refs = {node for ds in seeds.values() for node, _ in ds}
         touched = set(pending)  # the buckets that may hold nodes made while watching
         scanned = len(b_ops)
         top = n_ops - 1
@@ -87,20 +88,21 @@ def _sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
                     touched.update(a)
                     for u, k in Counter(a).items() if len(a) > 8 else zip(a, map(a.count, a)):
                         bucket = pending.get(u)
-                        if bucket:
+                        if type(bucket) is tuple:
+                            refs.add(bucket[0])
+                        elif bucket:
                             refs.update(node for node, _ in bucket[-k:])
             # stop at a used node or a source; or after _TRIM_SPAN nodes, for a long unused top
             # (sums of terms whose values the derivative never reads) costs more to watch here
             # than compact's renumbering: the gates above h are still unused, so trim them
             if h < n_ops and (h in refs or not argss[h] or h < n_ops - _TRIM_SPAN):
                 trimming = False
-                first_new = _trim(b, h + 1, n_ops, [pending[u] for u in touched if u in pending],
-                                  adjoint, mirror)
+                first_new = _trim(b, h + 1, n_ops, pending, touched, adjoint, mirror)
                 dropped.append(n_ops - first_new)
         contributions = pending.pop(g, None)
         if contributions is None:
             continue
-        d = contributions[0] if len(contributions) == 1 else total(b, contributions)
+        d = contributions if type(contributions) is tuple else total(b, contributions)
         if d is None:
             continue
         if keep:
@@ -132,7 +134,9 @@ def _sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
                     contribution = d if w is None else (n, w[i] if c is _ONE else c * w[i])
                     bucket = pending.get(u)
                     if bucket is None:
-                        pending[u] = [contribution]
+                        pending[u] = contribution
+                    elif type(bucket) is tuple:
+                        pending[u] = [bucket, contribution]
                     else:
                         bucket.append(contribution)
             continue
@@ -186,7 +190,9 @@ def _sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
                 b_weights.append(None)
             bucket = pending.get(u)
             if bucket is None:
-                pending[u] = [contribution]
+                pending[u] = contribution
+            elif type(bucket) is tuple:
+                pending[u] = [bucket, contribution]
             else:
                 bucket.append(contribution)
     if trimming:  # swept to the bottom without meeting a used node or a source: nothing to trim
@@ -194,12 +200,12 @@ def _sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
     return adjoint
 
 
-def _trim(b, keep, n, buckets, adjoint, mirror) -> int:
+def _trim(b, keep, n, pending, touched, adjoint, mirror) -> int:
     """Remove the unused gates ``keep .. n - 1`` from the builder ``b`` during a sweep.
 
     The nodes made since (ids ``n`` on) move down to follow node ``keep - 1``;
-    the arguments, constants, inputs, pending contributions (of the lists in
-    ``buckets``, those that can hold such nodes), adjoints and ``mirror``
+    the arguments, constants, inputs, pending contributions (of the nodes in
+    ``touched``, those that can hold such nodes), adjoints and ``mirror``
     that name them follow.  Returns ``keep``, where the sweep's ids now start.
     """
     shift = n - keep
@@ -220,8 +226,12 @@ def _trim(b, keep, n, buckets, adjoint, mirror) -> int:
         for key, u in table.items():
             if u >= n:
                 table[key] = u - shift
-    for bucket in buckets:
-        bucket[:] = [(None if u is None else moved(u), c) for u, c in bucket]
+    for v in touched:
+        bucket = pending.get(v)
+        if type(bucket) is tuple:
+            pending[v] = (None if bucket[0] is None else moved(bucket[0]), bucket[1])
+        elif bucket:
+            bucket[:] = [(None if u is None else moved(u), c) for u, c in bucket]
     for x, (u, c) in adjoint.items():
         adjoint[x] = (None if u is None else moved(u), c)
     if mirror is not None:
