@@ -21,7 +21,7 @@ from typing import Optional, Sequence, Union
 from ..circuit import Circuit, check_circuit, check_number
 from ..errors import CircuitError
 from .simplify import simplify as _simplify
-from .common import active_nodes, dname, finish, gc_young_only, materialise, resolve_outputs, total
+from .common import active_nodes, dnames, finish, gc_young_only, materialise, resolve_outputs, total
 from .linearize import Linearization
 
 __all__ = ["backward", "vjp"]
@@ -308,8 +308,8 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
         for k, y in enumerate(names):
             adjoint = _sweep(lin, {circuit.outputs[y]: [(None, 1)]}, active, adjoint_of if k == 0 else None,
                              keep=mirror, dropped=dropped)
-            for x, v in circuit.inputs.items():
-                outs.append((dname(y, x), materialise(b, adjoint.get(v))))
+            get = adjoint.get
+            outs += zip(dnames(y, circuit.inputs), [materialise(b, get(v)) for v in circuit.inputs.values()])
         result = finish(b, circuit, outs, keep_primal, adjoint_of=adjoint_of, dropped=sum(dropped or ()))
     if simplify:
         result = _simplify(result)

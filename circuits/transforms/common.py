@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from ..circuit import select_outputs
 from ..errors import CircuitError
 
-__all__ = ["times", "total", "materialise", "dname", "active_nodes",
+__all__ = ["times", "total", "materialise", "dname", "dnames", "active_nodes",
            "resolve_inputs", "resolve_outputs", "finish", "gc_young_only"]
 
 
@@ -71,6 +71,18 @@ def dname(y: str, x: str) -> str:
     transforms stay readable: ``d(df/dx)/dy``.
     """
     return f"d{_wrap(y)}/d{_wrap(x)}"
+
+
+def dnames(y: str, xs) -> list:
+    """``[dname(y, x) for x in xs]``, with ``y``'s part made once (a gradient names every input).
+
+    Examples
+    --------
+    >>> dnames("f", ["x", "dg/dx"])
+    ['df/dx', 'df/d(dg/dx)']
+    """
+    head = f"d{_wrap(y)}/d"
+    return [head + (f"({x})" if "/" in x else x) for x in xs]
 
 
 def _wrap(name: str) -> str:
