@@ -699,7 +699,6 @@ def compact(ops, args, weights, values, names, inputs, outputs, meta=None) -> Ci
     >>> c.record.ops, c.record.args
     (('input', 'input', 'mul'), ((), (), (0, 1)))
     """
-    n = len(ops)
     live = _needed(args, [*outputs.values(), *inputs.values()])
     first = -1 if live is None else live.find(0)
     if first < 0:
