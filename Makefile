@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,plot,notebooks,fast]'
+	$(PY) -m pip install --quiet -e '.[test,plot,notebooks,fast,jax]'
 	touch $(STAMP)
 
 graphviz:

@@ -1,4 +1,4 @@
-"""Command line of the benchmark: ``python -m benchmarks [--quick] [--families a,b] [--no-peers] [--out DIR] [--mgh] [--engine] [--backward]``."""
+"""Command line of the benchmark: ``python -m benchmarks [--quick] [--families a,b] [--no-peers] [--out DIR] [--mgh] [--engine] [--jax] [--backward]``."""
 
 from __future__ import annotations
 
@@ -59,7 +59,10 @@ def main(argv=None) -> int:
                              "problems against CasADi (writes mgh.md, mgh.json; seconds)")
     parser.add_argument("--engine", action="store_true",
                         help="instead of the benchmark, time the tape engine beside numpy and CasADi's VM "
-                             "(writes engine.md; about a minute)")
+                             "(writes engine.md and engine.json; about three minutes)")
+    parser.add_argument("--jax", action="store_true",
+                        help="instead of the benchmark, time both lowerings of circuits.to_jax (compile, point, "
+                             "vmap, grad on CPU; writes jax_export.md; about three minutes)")
     parser.add_argument("--backward", action="store_true",
                         help="instead of the benchmark, time backward beside CasADi's gradient on one "
                              "10^4-10^5-gate circuit per family (writes backward.md; about a minute)")
@@ -72,6 +75,10 @@ def main(argv=None) -> int:
     if args.backward:
         from .backward import main as backward_main
         print(backward_main(args.out, names))
+        return 0
+    if args.jax:
+        from .jax_export import main as jax_main
+        print(jax_main(args.out))
         return 0
     if args.engine:
         from .engine import main as engine_main

@@ -1,14 +1,25 @@
 """Engine benchmark (issue 15): the tape engine beside today's paths and CasADi's VM.
 
-For a few gradient circuits, each measured in one run so that ratios share the
-machine's load: one point (engine vs CasADi ``Function`` call), a batch of
-10^4 points (engine vs today's numpy path vs CasADi ``map``), and the
-conversion to a tape (µs per gate).  ``python -m benchmarks --engine``.
+For the gradient circuit of one size per family, each measured in one run so
+that ratios share the machine's load:
+
+* conversion to a tape (µs per gate and per wire);
+* one point: the array call ``f.array(x, out=y)``, the dict call
+  ``f(**point)``, the kernel alone (``engine.run_point``, no Python around
+  it), and CasADi's SX ``Function`` called on a numpy vector;
+* a batch of 10^4 points: the array call (points × inputs in, points ×
+  outputs out, into a preallocated ``out``), the dict call with one array per
+  input, the numpy path the engine replaced (``CIRCUITS_ENGINE=python``),
+  and CasADi's ``map``.
+
+``python -m benchmarks --engine`` writes ``engine.md`` and ``engine.json``.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import platform
 import time
 
 import numpy as np
@@ -19,7 +30,9 @@ from circuits.transforms import backward
 
 from .families import FAMILIES, points
 
-CASES = [("mlp", (16, 32, 32, 1)), ("lsq", 100), ("det", 8), ("random", 10_000), ("chain", 10_000)]
+CASES = [("mlp", (16, 32, 32, 1)), ("lsq", 100), ("det", 8), ("sigma2_naive", 50), ("sigma2_fast", 3000),
+         ("random", 10_000), ("chain", 10_000)]
+BATCH = 10_000
 
 
 def _best(fn, repeat=5, number=1):
@@ -32,66 +45,103 @@ def _best(fn, repeat=5, number=1):
     return min(times)
 
 
-def _case(name, size, batch=10_000):
+def _number(fn, seconds=2e-3):
+    """Calls per timing so that one timing takes about ``seconds``."""
+    return max(1, int(seconds / max(_best(fn, 1), 1e-7)))
+
+
+def _case(name, size, batch=BATCH):
     import casadi as ca
     fam = FAMILIES[name]
     c = backward(fam.make(size))
-    row = {"case": f"{name} {fam.label(size)}", "gates": c.size}
-    t0 = time.perf_counter()
-    tp = engine.tape(c)
-    row["convert_us_per_gate"] = (time.perf_counter() - t0) / c.size * 1e6
+    c.record  # built once, by every consumer; not the tape's cost
+    row = {"case": f"{name} {fam.label(size)}", "gates": c.size, "wires": c.wires,
+           "inputs": len(c.inputs), "outputs": len(c.outputs)}
+    row["convert_s"] = _best(lambda: engine.tape(c), 3)
     f = circuits.compile(c)
     pts = points(c, fam, batch)
     one = {k: float(v[0]) for k, v in pts.items()}
+    x = np.array(list(one.values()))
+    y = np.empty(len(c.outputs))
     f(**one)
-    number = max(1, int(2e-3 / max(_best(lambda: f(**one), 1), 1e-7)))
-    row["engine_point_s"] = _best(lambda: f(**one), number=number)
-    X = np.array([list(one.values())]).T
-    row["kernel_point_s"] = _best(lambda: engine.run(tp, X), number=number)
-    row["engine_batch_s"] = _best(lambda: f(**pts), 3)
+    tp = f._tape
+    assert tp is not None, "the engine is off or cannot run this circuit"
+    n = _number(lambda: f.array(x, out=y))
+    row["array_point_s"] = _best(lambda: f.array(x, out=y), number=n)
+    row["dict_point_s"] = _best(lambda: f(**one), number=max(1, n // 4))
+    row["kernel_point_s"] = _best(lambda: engine.run_point(tp, x, y), number=n)
+    X = np.ascontiguousarray(np.array([pts[k] for k in c.inputs]).T)  # points × inputs
+    Y = np.empty((batch, len(c.outputs)))
+    f.array(X, out=Y)
+    row["array_batch_s"] = _best(lambda: f.array(X, out=Y), 3)
+    row["dict_batch_s"] = _best(lambda: f(**pts), 3)
     os.environ["CIRCUITS_ENGINE"] = "python"
     try:
         g = circuits.compile(c)
         row["numpy_batch_s"] = _best(lambda: g(**pts), 3)
     finally:
         del os.environ["CIRCUITS_ENGINE"]
-    x, outs = _casadi_all(c)
-    fn = ca.Function("f", [x], outs)
-    v = list(one.values())
-    row["casadi_point_s"] = _best(lambda: fn(v), number=number)
+    xs, outs = _casadi_all(c)
+    fn = ca.Function("f", [xs], outs)
+    fn(x)
+    row["casadi_point_s"] = _best(lambda: fn(x), number=_number(lambda: fn(x)))
     fm = fn.map(batch)
-    M = np.array([pts[k] for k in c.inputs])
+    M = np.ascontiguousarray(X.T)
+    fm(M)
     row["casadi_map_s"] = _best(lambda: fm(M), 3)
     return row
 
 
 def _casadi_all(c):
-    """A CasADi SX function input and every output of ``c`` (the gradient), as the peers build them."""
+    """A CasADi SX input vector and every output of ``c`` (the gradient) as one vector, translated
+    as :func:`benchmarks.peers.casadi_function` translates the first output."""
     import casadi as ca
+    from fractions import Fraction
+    from circuits.export import translate
     from circuits.gates import Namespace
-    from .peers import _number, _translate
     x = ca.SX.sym("x", len(c.inputs))
     ns = Namespace("casadi", exp=ca.exp, log=ca.log, sqrt=ca.sqrt, sin=ca.sin, cos=ca.cos, tan=ca.tan,
                    atan=ca.atan, tanh=ca.tanh, abs=ca.fabs, sign=ca.sign, max=ca.fmax, min=ca.fmin,
                    step=lambda u: ca.if_else(u > 0, 1, 0), ipow=lambda u, k: u * u if k == 2 else u ** k)
-    outs = _translate(c, ca.vertsplit(x), lambda v: ca.SX(_number(v)), ns)
+    outs = translate(c, ca.vertsplit(x), lambda v: ca.SX(float(v) if isinstance(v, Fraction) else v), ns)
     return x, [ca.vertcat(*outs)]
 
 
-def main(out_dir="benchmarks/results") -> str:
-    engine.warmup()
-    rows = [_case(n, s) for n, s in CASES]
-    lines = ["| case | gates | point engine | point CasADi | ratio | batch 10^4 engine | numpy | ×numpy "
-             "| CasADi map | ×map | convert µs/gate |", "|" + "---|" * 11]
+def table(rows) -> str:
+    """The results as two markdown tables (point, batch), ratios within the run."""
+    us, ms = 1e6, 1e3
+    lines = ["| case | gates | wires | convert µs/gate | µs/wire | point: array | dict | kernel alone "
+             "| CasADi VM | array ÷ CasADi |", "|" + "---|" * 10]
     for r in rows:
         lines.append(
-            f"| {r['case']} | {r['gates']} | {r['engine_point_s'] * 1e6:.1f} µs | {r['casadi_point_s'] * 1e6:.1f} µs "
-            f"| {r['engine_point_s'] / r['casadi_point_s']:.2f} | {r['engine_batch_s'] * 1e3:.2f} ms "
-            f"| {r['numpy_batch_s'] * 1e3:.2f} ms | {r['numpy_batch_s'] / r['engine_batch_s']:.1f} "
-            f"| {r['casadi_map_s'] * 1e3:.2f} ms | {r['casadi_map_s'] / r['engine_batch_s']:.1f} "
-            f"| {r['convert_us_per_gate']:.2f} |")
-    text = "\n".join(lines) + "\n"
+            f"| {r['case']} | {r['gates']} | {r['wires']} | {r['convert_s'] / r['gates'] * us:.2f} "
+            f"| {r['convert_s'] / r['wires'] * us:.3f} | {r['array_point_s'] * us:.1f} µs "
+            f"| {r['dict_point_s'] * us:.1f} µs | {r['kernel_point_s'] * us:.1f} µs "
+            f"| {r['casadi_point_s'] * us:.1f} µs | {r['array_point_s'] / r['casadi_point_s']:.2f} |")
+    lines += ["", f"| case | batch 10^4: array | dict | numpy path (before) | CasADi map | ×numpy | ×map |",
+              "|" + "---|" * 7]
+    for r in rows:
+        lines.append(
+            f"| {r['case']} | {r['array_batch_s'] * ms:.2f} ms | {r['dict_batch_s'] * ms:.2f} ms "
+            f"| {r['numpy_batch_s'] * ms:.2f} ms | {r['casadi_map_s'] * ms:.2f} ms "
+            f"| {r['numpy_batch_s'] / r['array_batch_s']:.1f} | {r['casadi_map_s'] / r['array_batch_s']:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(out_dir="benchmarks/results", cases=None) -> str:
+    t0 = time.perf_counter()
+    if not engine.warmup():
+        raise SystemExit("the engine is off (numba is not installed, or CIRCUITS_ENGINE=python)")
+    rows = [_case(n, s) for n, s in (cases or CASES)]
+    import casadi
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    head = (f"Run {when}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, CasADi "
+            f"{casadi.__version__}, numba {__import__('numba').__version__}; "
+            f"{time.perf_counter() - t0:.0f} s.\n\n")
+    text = head + table(rows)
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "engine.md"), "w", encoding="utf-8") as fh:
         fh.write(text)
+    with open(os.path.join(out_dir, "engine.json"), "w", encoding="utf-8") as fh:
+        json.dump({"when": when, "rows": rows}, fh, indent=1)
     return text

@@ -483,8 +483,23 @@ class Wire:
             return self._gate("recip", self)
         return self._gate("div", self._builder.const(other), self)
 
+    def _constant(self):
+        """The value of this wire when it is a constant node (``x - x``), else None."""
+        b = self._builder
+        node = self.node
+        return b.value(node) if b.op(node) == "const" else None
+
     def __pow__(self, k):
         if isinstance(k, Wire):  # u ** v = exp(v · log u), for u > 0
+            if k._builder is not self._builder:
+                raise CircuitError("cannot combine wires of two different circuits")
+            # a wire that folded to a constant (x - x) is that number: 0 ** x is refused like
+            # a literal 0 ** x, and x ** (y - y) is x ** 0 = 1, not exp(0 · log x)
+            base, exponent = self._constant(), k._constant()
+            if exponent is not None:
+                return self ** exponent
+            if base is not None:
+                return k.__rpow__(base)
             return exp(k * log(self))
         if not _is_number(k):
             return NotImplemented

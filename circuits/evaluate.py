@@ -241,8 +241,12 @@ def _check_registered(ops) -> None:
 def _input_values(circuit: Circuit, values: Optional[Mapping], kwargs: dict) -> list:
     if values is not None and not isinstance(values, Mapping):
         raise CircuitError(f"values must be a mapping of input name to value, got {type(values).__name__}")
-    given = dict(values or {}, **kwargs)
-    inputs = circuit.inputs
+    given = kwargs if values is None else dict(values, **kwargs)
+    inputs = circuit._inputs
+    if given.keys() == inputs.keys():  # the common case: every input once, as a float
+        xs = [given[k] for k in inputs]
+        if all(type(x) is float for x in xs):
+            return xs
     unknown = [k for k in given if k not in inputs]
     if unknown:
         raise CircuitError(f"unknown input {unknown[0]!r}; the circuit's inputs are {list(inputs)}")
@@ -557,57 +561,83 @@ def _source(circuit: Circuit, guarded: bool = False):
 
 
 class CompiledCircuit:
-    """A circuit compiled to straight-line Python; call it like :func:`evaluate`.
+    """A circuit compiled for repeated evaluation; call it like :func:`evaluate`.
 
     ``compiled(x=..., y=...)`` returns the dict of outputs;
-    ``compiled.function(system)`` gives the raw function of the inputs in
-    order, returning the tuple of outputs, for tight loops.
+    ``compiled.array(x, out=None)`` takes and returns numpy arrays in input
+    and output order (the fast call for many inputs or outputs);
+    ``compiled.function(system)`` gives the generated Python function of the
+    inputs in order, returning the tuple of outputs; ``compiled.source`` is
+    its text.  Float points and numpy batches run on the tape engine
+    (:mod:`circuits.engine`) when numba is installed, with the interpreter's
+    results bit for bit; ``CIRCUITS_ENGINE=python`` turns it off, read at a
+    compiled circuit's first float call.
     """
 
     def __init__(self, circuit: Circuit):
         self.circuit = check_circuit(circuit, "compile()")
-        self.source, self._where, self._consts = _source(circuit)
-        self._code = builtins.compile(self.source, "<circuit>", "exec")
-        self._guarded = None  # (code, line → node, constants) for exact inputs, made when needed
+        _check_registered(circuit.record.ops)
+        # guarded → (source, code, line → node, constants): the generated Python, made when first
+        # needed (the engine runs float points and batches without it; CPython's compiler takes
+        # seconds on a gradient of 10^5 gates)
+        self._variants: dict = {}
         self._functions: dict = {}
         self._constants: Optional[dict] = None
         self._tape: Any = False  # built on the first float call: None when a gate has no kernel
 
-    def _engine(self, system: str, xs: list):
-        """Outputs from the compiled tape engine, or None (no numba, a non-float input, a non-finite value)."""
-        if system not in ("float", "numpy") or not engine.enabled():
-            return None
-        if system == "float" and not all(type(x) is float for x in xs):
-            return None  # integer circuits stay integers: the interpreter's path
+    def _engine_tape(self):
+        """The tape to run, or None (the compiled engine is off, or a gate has no kernel).
+
+        Decided on the first float call (``CIRCUITS_ENGINE`` is read then), so
+        that ``compile`` itself never imports numba.
+        """
         if self._tape is False:
-            self._tape = engine.tape(self.circuit)
-        if self._tape is None:
-            return None
-        if system == "float":
-            X = np.array(xs, dtype=float).reshape(len(xs), 1)
-        else:
-            shape = _batch_shape(xs)
-            X = np.empty((len(xs), int(np.prod(shape))))
-            for k, x in enumerate(xs):
-                X[k] = np.broadcast_to(x, shape).ravel()
-        Y, bad = engine.run(self._tape, X)
-        if bad:  # the interpreter reproduces the error, or numpy's inf/nan
-            return None
-        if system == "float":
-            if self._tape.int_outputs:  # an output may be an int (max(x, 1) at x < 1): the interpreter's type
+            self._tape = engine.tape(self.circuit) if engine.kernel() is not None else None
+        return self._tape
+
+    def _constant_outputs(self, xs: list) -> Optional[dict]:
+        """The interpreter's values of the outputs that depend on constants only (ints stay ints), once."""
+        if self._constants is None:
+            try:
+                values = self.function("float")(*xs)
+            except _ERRORS:
                 return None
-            outputs = dict(zip(self.circuit.outputs, Y[:, 0].tolist()))
-            if self._tape.constant_outputs:  # their Python values (ints stay ints), computed once
-                if self._constants is None:
-                    try:
-                        values = self.function("float")(*xs)
-                    except _ERRORS:
-                        return None
-                    names = list(self.circuit.outputs)
-                    self._constants = {names[k]: values[k] for k in self._tape.constant_outputs}
-                outputs.update(self._constants)
-            return outputs
-        return {name: Y[k].reshape(shape) for k, name in enumerate(self.circuit.outputs)}
+            names = list(self.circuit.outputs)
+            self._constants = {names[k]: values[k] for k in self._tape.constant_outputs}
+        return self._constants
+
+    def _point(self, xs: list) -> Optional[dict]:
+        """One point of Python floats on the compiled engine, or None (engine off, an output that may
+        be an int, a non-finite value: the interpreter's turn)."""
+        tape = self._tape if self._tape is not False else self._engine_tape()
+        if tape is None or tape.int_outputs:  # max(x, 1) at x < 1 is the int 1 in the interpreter
+            return None
+        Y = np.empty(len(tape.output_slots))
+        if engine.run_point(tape, np.array(xs, dtype=float), Y):
+            return None  # the interpreter reproduces the error, or the inf/nan
+        outputs = dict(zip(self.circuit._outputs, Y.tolist()))
+        if tape.constant_outputs:
+            constants = self._constant_outputs(xs)
+            if constants is None:
+                return None
+            outputs.update(constants)
+        return outputs
+
+    def _batch(self, xs: list) -> Optional[dict]:
+        """A numpy batch on the compiled engine, or None (engine off, a non-finite value)."""
+        tape = self._tape if self._tape is not False else self._engine_tape()
+        if tape is None:
+            return None
+        shape = _batch_shape(xs)
+        size = math.prod(shape)
+        X = np.empty((len(xs), size))
+        for k, x in enumerate(xs):
+            X[k].reshape(shape)[...] = x
+        names = self.circuit.outputs
+        Y = np.empty((len(names), size))
+        if engine.run(tape, X.T, Y.T):
+            return None  # numpy's inf/nan and the warning come from the interpreter
+        return {name: Y[k].reshape(shape) for k, name in enumerate(names)}
 
     def function(self, system: str = "float", guarded: Optional[bool] = None):
         """The generated function for a number system (see :func:`number_system`).
@@ -619,7 +649,7 @@ class CompiledCircuit:
         guarded = system == "exact" if guarded is None else bool(guarded)
         fn = self._functions.get((system, guarded))
         if fn is None:
-            code, _, consts = self._variant(guarded)
+            _, code, _, consts = self._variant(guarded)
             conv = _convert(system)
             env = {f"g_{name}": f for name, f in _functions(system).items()}
             env.update({f"k{j}": conv(v) for j, v in enumerate(consts)})
@@ -627,34 +657,29 @@ class CompiledCircuit:
             fn = self._functions[(system, guarded)] = env["_circuit"]
         return fn
 
-    def _variant(self, guarded: bool):
-        if not guarded:
-            return self._code, self._where, self._consts
-        if self._guarded is None:
-            source, where, consts = _source(self.circuit, guarded=True)
-            self._guarded = (builtins.compile(source, "<circuit>", "exec"), where, consts)
-        return self._guarded
+    @property
+    def source(self) -> str:
+        """The generated straight-line Python (for float, numpy and sympy inputs), made on first use."""
+        return self._variant(False)[0]
 
-    def __call__(self, values: Optional[Mapping[str, Any]] = None, /, **kwargs) -> dict:
-        xs = _input_values(self.circuit, values, kwargs)
-        if all(type(x) is float for x in xs):  # the common case, checked quickly
-            system = "float"
-        else:
-            system = number_system(xs)
-            xs = _prepare_inputs(system, xs)
-        if system == "numpy":
-            _batch_shape(xs)
-        fast = self._engine(system, xs)
-        if fast is not None:
-            return fast
+    def _variant(self, guarded: bool) -> tuple:
+        """(source, code, line → node, constants) of the generated function, made once."""
+        variant = self._variants.get(guarded)
+        if variant is None:
+            source, where, consts = _source(self.circuit, guarded=guarded)
+            variant = self._variants[guarded] = (source, builtins.compile(source, "<circuit>", "exec"), where,
+                                                 consts)
+        return variant
+
+    def _interpret(self, system: str, xs: list) -> tuple:
+        """The generated function's outputs (a tuple); a failing gate raises CircuitError naming it."""
         guarded = system == "exact" or (system == "float" and any(type(x) is int for x in xs))
         fn = self.function(system, guarded)
         try:
             if system == "numpy":
                 with np.errstate(all="ignore"):
-                    out = fn(*xs)
-            else:
-                out = fn(*xs)
+                    return fn(*xs)
+            return fn(*xs)
         except RecursionError:
             raise _too_deep(self.circuit) from None
         except _ERRORS as exc:
@@ -664,18 +689,160 @@ class CompiledCircuit:
                 if tb.tb_frame.f_code.co_filename == "<circuit>":
                     line = tb.tb_lineno
                 tb = tb.tb_next
-            node = self._variant(guarded)[1][line - 1] if line else None
+            node = self._variant(guarded)[2][line - 1] if line else None
             if node is None:
                 raise
             raise gate_error(self.circuit, node, exc, inputs=dict(zip(self.circuit.inputs, xs))) from None
-        outputs = dict(zip(self.circuit.outputs, out))
+
+    def __call__(self, values: Optional[Mapping[str, Any]] = None, /, **kwargs) -> dict:
+        xs = _input_values(self.circuit, values, kwargs)
+        if all(type(x) is float for x in xs):  # the common case, checked quickly
+            system = "float"
+            fast = self._point(xs)
+        else:
+            system = number_system(xs)
+            xs = _prepare_inputs(system, xs)
+            fast = None
+            if system == "numpy":
+                _batch_shape(xs)  # one clear error for shapes that do not broadcast
+                fast = self._batch(xs)
+        if fast is not None:
+            return fast
+        outputs = dict(zip(self.circuit.outputs, self._interpret(system, xs)))
         if system == "numpy":
             outputs = _broadcast_outputs(outputs, _batch_shape(xs))
             _warn_nonfinite(xs, outputs)
         return outputs
 
+    def array(self, x, out: Optional[np.ndarray] = None) -> np.ndarray:
+        """Evaluate at points given as one array, inputs in order; the outputs as one array.
+
+        The values are those of the dict call, as float64: a 1-D ``x`` is one
+        point, evaluated as ``compiled(**point)`` with float values (a domain
+        error raises :class:`CircuitError` naming the gate); a 2-D ``x`` is a
+        batch, one point per row, evaluated as ``compiled(**columns)``
+        (nan/inf where a point's float evaluation would raise, with one
+        :class:`EvaluationWarning`).  Without Python dicts in the way this is
+        the fast call for circuits with many inputs or outputs, such as
+        gradients.
+
+        Parameters
+        ----------
+        x : array_like of real numbers
+            Shape ``(n_inputs,)`` for one point or ``(points, n_inputs)`` for a
+            batch; column ``k`` is input ``list(circuit.inputs)[k]``.
+        out : numpy.ndarray, optional
+            A writable float64 array of the result's shape to write the
+            result into (no allocation for repeated calls).
+
+        Returns
+        -------
+        numpy.ndarray
+            float64 of shape ``(n_outputs,)`` for one point or
+            ``(points, n_outputs)`` for a batch, outputs in the order of
+            ``circuit.outputs``; ``out`` itself when given.
+
+        Raises
+        ------
+        CircuitError
+            ``x`` or ``out`` of the wrong shape or type, or (one point) a gate
+            that cannot be evaluated there.
+
+        Examples
+        --------
+        >>> import circuits, numpy as np
+        >>> f = circuits.compile(circuits.parse({"f": "x * y", "g": "x + 1"}))
+        >>> list(f.circuit.inputs), list(f.circuit.outputs)
+        (['x', 'y'], ['f', 'g'])
+        >>> f.array([2.0, 3.0])
+        array([6., 3.])
+        >>> points = np.array([[2.0, 3.0], [1.0, -1.0], [0.5, 4.0]])
+        >>> f.array(points)
+        array([[ 6. ,  3. ],
+               [-1. ,  2. ],
+               [ 2. ,  1.5]])
+        >>> buffer = np.empty((3, 2))
+        >>> f.array(points, out=buffer) is buffer
+        True
+        >>> f.array([2.0, 3.0, 4.0])
+        Traceback (most recent call last):
+        ...
+        circuits.errors.CircuitError: array(): x has shape (3,); expected (2,) for one point or (points, 2) for a batch, columns in input order ['x', 'y']
+        """
+        n_out = len(self.circuit._outputs)
+        tape = self._tape if self._tape is not False else self._engine_tape()
+        if (tape is not None and type(x) is np.ndarray and x.ndim == 1 and x.dtype == np.float64
+                and x.flags.c_contiguous and x.shape[0] == len(self.circuit._inputs)):
+            # one point, the common case, checked quickly
+            Y = np.empty(n_out) if out is None else _array_out(out, (n_out,))
+            if Y.flags.c_contiguous:
+                if not engine.run_point(tape, x, Y):
+                    return Y
+                tape = None  # a non-finite value: the interpreter's turn
+        X = _array_points(x, self.circuit.inputs)
+        point = X.ndim == 1
+        shape = (n_out,) if point else (X.shape[0], n_out)
+        Y = np.empty(shape) if out is None else _array_out(out, shape)
+        if tape is not None:
+            bad = engine.run(tape, X.reshape(1, -1), Y.reshape(1, -1)) if point else engine.run(tape, X, Y)
+            if not bad:  # (the tape holds the interpreter's values of constant outputs, as floats)
+                return Y
+        names = list(self.circuit.outputs)
+        if point:
+            for k, v in enumerate(self._interpret("float", X.tolist())):
+                Y[k] = _as_float(v, names[k])
+            return Y
+        xs = [X[:, k] for k in range(X.shape[1])]
+        outputs = _broadcast_outputs(dict(zip(names, self._interpret("numpy", xs))), (X.shape[0],))
+        for k, v in enumerate(outputs.values()):
+            Y[:, k] = v
+        _warn_nonfinite(xs, outputs)
+        return Y
+
     def __repr__(self):
         return f"<compiled {self.circuit!r}>"
+
+
+def _array_points(x, inputs: Mapping) -> np.ndarray:
+    """``x`` of :meth:`CompiledCircuit.array` as a float64 array, or CircuitError."""
+    if isinstance(x, (str, bytes)) or not isinstance(x, (np.ndarray, list, tuple)):
+        raise CircuitError(f"array(): x is a {type(x).__name__}; give a numpy array (or list) of "
+                           "floats, one point or one point per row, columns in input order")
+    try:
+        X = np.asarray(x)
+    except ValueError:  # ragged nesting
+        raise CircuitError("array(): x is not a rectangular array of numbers (rows of different "
+                           "lengths?); give one point or one point per row") from None
+    if X.dtype.kind not in "iuf":
+        raise CircuitError(f"array(): x has dtype {X.dtype}, not real numbers; array() computes in "
+                           "float64 (call the compiled circuit with a dict for ints, Fractions or sympy)")
+    n = len(inputs)
+    if X.ndim not in (1, 2) or X.shape[-1] != n:
+        raise CircuitError(f"array(): x has shape {X.shape}; expected ({n},) for one point or "
+                           f"(points, {n}) for a batch, columns in input order {list(inputs)}")
+    return X.astype(float, copy=False)
+
+
+def _array_out(out, shape: tuple) -> np.ndarray:
+    """``out`` of :meth:`CompiledCircuit.array` if it can hold the result, or CircuitError."""
+    if not isinstance(out, np.ndarray):
+        raise CircuitError(f"array(): out is a {type(out).__name__}; give a float64 numpy array of shape {shape}")
+    if out.dtype != np.float64:
+        raise CircuitError(f"array(): out has dtype {out.dtype}; it must be float64 (shape {shape})")
+    if out.shape != shape:
+        raise CircuitError(f"array(): out has shape {out.shape}; the result has shape {shape} "
+                           "(outputs in the order of circuit.outputs)")
+    if not out.flags.writeable:
+        raise CircuitError("array(): out is read-only; give a writable array")
+    return out
+
+
+def _as_float(v, name: str) -> float:
+    try:
+        return float(v)
+    except OverflowError:
+        raise CircuitError(f"output {name!r} is the integer {_shown(v)}, too large for float64; "
+                           "call the compiled circuit with a dict to get it exactly") from None
 
 
 def _evaluate_method(self, values: Optional[Mapping[str, Any]] = None, /, **kwargs) -> dict:
@@ -687,7 +854,10 @@ Circuit.evaluate = _evaluate_method
 
 
 def compile(circuit: Circuit) -> CompiledCircuit:  # noqa: A001 - the public name asked for
-    """Compile a circuit to generated straight-line Python for repeated evaluation.
+    """Compile a circuit for repeated evaluation: the tape engine for floats, generated Python otherwise.
+
+    The tape and the Python source are made on first need (``f.source``
+    shows the Python); see :class:`CompiledCircuit`.
 
     Examples
     --------

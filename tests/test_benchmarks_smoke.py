@@ -147,3 +147,15 @@ def test_sparse_jacobian_benchmark_smallest_sizes(tmp_path):
     assert [(r[0].strip(), r[1].strip(), r[4].strip(), r[8].strip()) for r in rows] == \
         [("10", "3", "28", "100"), ("100", "3", "298", "10000")]   # colours; 3n − 2 entries vs n²
     assert (tmp_path / "sj.md").read_text() == text
+
+
+@pytest.mark.slow
+def test_jax_export_benchmark_smallest_case(tmp_path):
+    """Issue 15: ``python -m benchmarks --jax`` measures both lowerings in child processes."""
+    pytest.importorskip("jax")
+    from benchmarks import jax_export
+    text = jax_export.main(str(tmp_path), cases=[("chain", 30)], timeout=120)
+    rows = [line for line in text.splitlines() if line.startswith("| chain")]
+    assert [r.split(" | ")[3] for r in rows] == ["unrolled", "levels"]
+    assert "error" not in text and "–" not in rows[0].split(" | ", 6)[-1]  # every timing of unrolled measured
+    assert (tmp_path / "jax_export.md").read_text() == text

@@ -317,6 +317,8 @@ BUILD_ERRORS = [
     (f"x**{MAX_EXPONENT + 1}", 1, "too large"),
     ("(-2)**x", 4, "positive base"),
     ("0**x", 1, "positive base"),
+    ("-pow(x-x, x)", 1, "positive base"),     # a base that folds to 0 is refused like a literal 0
+    ("(y - y) ** x", 8, "positive base"),
     ("0**-1", 1, "zero to a negative power"),
     ("log(0)", 0, "math domain error"),
     ("1 + sqrt(-1)", 4, "math domain error"),
@@ -332,6 +334,13 @@ BUILD_ERRORS = [
     ("x * 2**5000 * 2**5000", 12, "constant factors"),
     ("(x + 1)/3**3000/3**3000", 15, "constant factors"),
 ]
+
+
+def test_wire_powers_whose_base_or_exponent_folds_to_a_constant():
+    """x ** (y - y) is x ** 0 = 1 even at x < 0 (not exp(0 · log x)); (x - x + 2) ** y is 2 ** y."""
+    assert parse("x ** (y - y)").evaluate(x=-0.5, y=3.0) == {"f": 1}
+    assert parse("(x - x + 2) ** y").evaluate(x=-0.5, y=3.0)["f"] == pytest.approx(8.0, rel=1e-15)
+    assert parse("x ** (y - y + 2)").evaluate(x=-3, y=1) == {"f": 9}
 
 
 @pytest.mark.parametrize("text,position,message", BUILD_ERRORS, ids=[t[0][:30] for t in BUILD_ERRORS])

@@ -32,8 +32,18 @@ def test_readme_gate_tutorial_prints_what_it_claims():
         assert line.startswith(claim.rstrip(". ")), (claim, line)
 
 
+def test_readme_array_call_prints_what_it_claims():
+    (block,) = [b for b in _python_blocks() if ".array(" in b]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(block, "README.md", "exec"), {})
+    claims = [line.split("#", 1)[1].strip().split(":")[0] for line in block.splitlines()
+              if line.startswith("print(") and "#" in line]
+    assert out.getvalue().splitlines() == claims == ["(54,)", "True"]
+
+
 def test_readme_example_prints_what_it_claims(tmp_path, monkeypatch):
-    (block,) = [b for b in _python_blocks() if "register_gate" not in b]
+    (block,) = [b for b in _python_blocks() if "register_gate" not in b and ".array(" not in b]
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
