@@ -1,4 +1,4 @@
-"""Command line of the benchmark: ``python -m benchmarks [--quick] [--families a,b] [--no-peers] [--out DIR] [--mgh] [--engine] [--jax]``."""
+"""Command line of the benchmark: ``python -m benchmarks [--quick] [--families a,b] [--no-peers] [--out DIR] [--mgh] [--engine] [--jax] [--backward]``."""
 
 from __future__ import annotations
 
@@ -63,7 +63,19 @@ def main(argv=None) -> int:
     parser.add_argument("--jax", action="store_true",
                         help="instead of the benchmark, time both lowerings of circuits.to_jax (compile, point, "
                              "vmap, grad on CPU; writes jax_export.md; about three minutes)")
+    parser.add_argument("--backward", action="store_true",
+                        help="instead of the benchmark, time backward beside CasADi's gradient on one "
+                             "10^4-10^5-gate circuit per family (writes backward.md; about a minute)")
     args = parser.parse_args(argv)
+    names = args.families.split(",") if args.families else None
+    if names:
+        bad = [n for n in names if n not in FAMILIES]
+        if bad:
+            parser.error(f"unknown family {bad[0]!r}; choose from {', '.join(FAMILIES)}")
+    if args.backward:
+        from .backward import main as backward_main
+        print(backward_main(args.out, names))
+        return 0
     if args.jax:
         from .jax_export import main as jax_main
         print(jax_main(args.out))
@@ -83,11 +95,6 @@ def main(argv=None) -> int:
             parser.error(f"unknown family {bad[0]!r}; choose from {', '.join(FAMILIES)}")
         print(profile(names, args.out))
         return 0
-    names = args.families.split(",") if args.families else None
-    if names:
-        bad = [n for n in names if n not in FAMILIES]
-        if bad:
-            parser.error(f"unknown family {bad[0]!r}; choose from {', '.join(FAMILIES)}")
     from .runner import run
     results = run(names, quick=args.quick, peers=not args.no_peers, out_dir=args.out,
                   figure=args.figure or None)

@@ -81,10 +81,14 @@ class Builder:
         self._inputs: dict[str, int] = {}
         self._outputs: dict[str, int] = {}
         self._const_cache: dict = {}
-        self.num_gates = 0
 
     def __len__(self) -> int:
         return len(self._ops)
+
+    @property
+    def num_gates(self) -> int:
+        """Number of gates made so far (every node that is not an input or a constant)."""
+        return len(self._ops) - len(self._values) - len(self._names)
 
     @classmethod
     def extending(cls, circuit: Circuit) -> "Builder":
@@ -105,8 +109,29 @@ class Builder:
         for node, value in b._values.items():
             key = (type(value), value) if value == value else (float, "nan")
             b._const_cache.setdefault(key, node)
-        b.num_gates = circuit.size
         return b
+
+    def trusted(self) -> "Builder":
+        """A twin of this builder, sharing its nodes, whose :meth:`gate` trusts its arguments.
+
+        For transforms and the registry's partial rules, which only pass node
+        ids they got from the builder: the twin's ``gate`` skips the checks of
+        the op, the arity, the argument ids and ``pow``'s exponent (wire
+        weights are still checked, since products of scales can overflow).
+        Whatever either twin adds, the other sees.
+
+        Examples
+        --------
+        >>> import circuits
+        >>> b = circuits.Builder()
+        >>> x = b.input_node("x")
+        >>> fast = b.trusted()
+        >>> fast.gate("sin", x), len(b), b.num_gates
+        (1, 2, 1)
+        """
+        twin = object.__new__(_TrustedBuilder)
+        twin.__dict__ = self.__dict__  # one state, two gate methods
+        return twin
 
     # --- node level ----------------------------------------------------------
 
@@ -122,7 +147,8 @@ class Builder:
 
     def const_node(self, value: Number) -> int:
         """Node of the constant ``value`` (one node per distinct value and type)."""
-        value = check_number(value, "constant")
+        if type(value) not in _PLAIN:
+            value = check_number(value, "constant")
         key = (type(value), value) if value == value else (float, "nan")
         node = self._const_cache.get(key)
         if node is None:
@@ -156,29 +182,34 @@ class Builder:
         if not valid:
             args = tuple(self._arg_node(a) for a in args)
         if weights is not None:
-            weights = tuple(weights)
-            if not gate.weighted or len(weights) != k:
-                raise self._node_error(op, args, weights)
-            types = set(map(type, weights))
-            if not types <= _PLAIN:  # numpy scalars, strings...: normalise or refuse
-                weights = tuple(check_number(w, f"gate {op!r}: wire weight") for w in weights)
-                types = set(map(type, weights))
-            # only floats can be infinite or nan; eq(w, w) is False only for nan
-            if float in types and (_INF in weights or _NEG_INF in weights
-                                   or not all(map(_eq, weights, weights))):
-                raise self._node_error(op, args, weights)
-            if (weights.count(1) == k) if types == _INT else all(w == 1 for w in weights):
-                weights = None
+            weights = self._checked_weights(op, gate, args, weights)
         for i in gate.constant_args:
             u = args[i]
             value = self._values.get(u) if self._ops[u] == "const" else None
             if value is None or not is_exponent(value):
                 raise self._node_error(op, args, weights)
-        self.num_gates += 1
         self._ops.append(op)
         self._args.append(args)
         self._weights.append(weights)
         return n
+
+    def _checked_weights(self, op, gate, args, weights):
+        """``weights`` as a tuple of plain numbers, or None when all are 1; refuses bad ones."""
+        weights = tuple(weights)
+        k = len(args)
+        if not gate.weighted or len(weights) != k:
+            raise self._node_error(op, args, weights)
+        types = set(map(type, weights))
+        if not types <= _PLAIN:  # numpy scalars, strings...: normalise or refuse
+            weights = tuple(check_number(w, f"gate {op!r}: wire weight") for w in weights)
+            types = set(map(type, weights))
+        # only floats can be infinite or nan; eq(w, w) is False only for nan
+        if float in types and (_INF in weights or _NEG_INF in weights
+                               or not all(map(_eq, weights, weights))):
+            raise self._node_error(op, args, weights)
+        if weights[0] == 1 and weights.count(1) == k:  # all ones, said without a weight list
+            return None
+        return weights
 
     def _node_error(self, op, args, weights) -> CircuitError:
         n = len(self._ops)
@@ -193,10 +224,16 @@ class Builder:
         with coefficient 1 is the node itself and no terms give a constant
         node.  Otherwise one weighted ``add`` gate.
         """
+        if type(terms) is list and len(terms) == 2 and constant == 0:  # a sweep's usual sum
+            (u, c), (v, e) = terms
+            if u is not None and v is not None and u != v and c and e:
+                return self.gate("add", u, v, weights=(c, e))
         acc: dict = {}
-        get = acc.get
         for node, c in terms:
-            acc[node] = get(node, 0) + c
+            if node in acc:
+                acc[node] += c
+            else:  # not 0 + c: Fraction arithmetic is slow, and the sum is the same
+                acc[node] = c
         constant = constant + acc.pop(None, 0)  # a node of None stands for the constant 1
         if not all(acc.values()):
             acc = {u: c for u, c in acc.items() if c}
@@ -309,6 +346,21 @@ class Builder:
             raise CircuitError("the circuit has no outputs; declare one with output(name, wire)")
         return compact(self._ops, self._args, self._weights, self._values,
                        self._names, self._inputs, self._outputs, meta)
+
+
+class _TrustedBuilder(Builder):
+    """The twin :meth:`Builder.trusted` returns: the same nodes, a ``gate`` without argument checks."""
+
+    def gate(self, op: str, *args, weights: Optional[Sequence[Number]] = None) -> int:
+        """Add gate ``op`` over argument node ids known to be valid; return its id."""
+        if weights is not None:
+            weights = self._checked_weights(op, GATES[op], args, weights)
+        ops = self._ops
+        n = len(ops)
+        ops.append(op)
+        self._args.append(args)
+        self._weights.append(weights)
+        return n
 
 
 def _is_number(x) -> bool:

@@ -486,6 +486,8 @@ def _d_add(b, args, out, i, weights=None):
 
 
 def _d_mul(b, args, out, i):
+    if len(args) == 2:
+        return (args[1 - i], 1)
     others = args[:i] + args[i + 1:]
     if len(others) == 1:
         return (others[0], 1)

@@ -301,3 +301,27 @@ def test_size_depth_wires_and_accessors():
     assert c.name(0) == "x" and "size 3" in repr(c)
     with pytest.raises(TypeError):
         c.inputs["z"] = 5  # read-only mapping
+
+
+def test_needed_nodes_counting_agrees_with_marking():
+    # compact's liveness: large circuits count uses with numpy, small ones mark in Python
+    import random
+    from circuits.circuit import _COUNT_FROM, _needed
+    rng = random.Random(7)
+    for trial in range(6):
+        n = _COUNT_FROM + rng.randrange(3000)
+        args = [()] * 5 + [tuple(rng.randrange(i) for _ in range(rng.choice((1, 1, 2, 3))))
+                           for i in range(5, n)]
+        roots = rng.sample(range(n), rng.choice((1, 3, 50)))
+        want = bytearray(n)
+        for v in roots:
+            want[v] = 1
+        for i in range(n - 1, -1, -1):
+            if want[i]:
+                for u in args[i]:
+                    want[u] = 1
+        got = _needed(args, roots)
+        assert (bytearray(b"\x01") * n if got is None else got) == want
+    chain = [()] + [(i,) for i in range(_COUNT_FROM * 2)]
+    assert _needed(chain, [len(chain) - 1]) is None
+    assert _needed(chain, [0]) == bytearray(b"\x01") + bytearray(len(chain) - 1)

@@ -19,6 +19,7 @@ import circuits
 import circuits.testing as ct
 from circuits import CircuitError
 from circuits.gates import GATES
+from circuits.transforms.linearize import Linearization
 
 
 def _sympy_partial(c, g, i, values):
@@ -133,3 +134,68 @@ def test_edge_values_match_sympy_and_bauer_matches_backward(data):
                 paths_sum = sum(math.prod(G.edges[a, b]["partial"] for a, b in zip(p, p[1:]))
                                 for p in nx.all_simple_paths(G, xv, yv))
             assert math.isclose(float(paths_sum), float(grad[f"d{y}/d{x}"]), rel_tol=1e-9, abs_tol=1e-9)
+
+
+def test_registry_rules_get_the_trusted_twin_and_user_rules_the_checking_builder():
+    f = circuits.parse("sin(x) * exp(y)")
+    lin = circuits.linearize(f)
+    rule, b, weighted = lin.rule("sin")
+    assert b is lin.fast and not weighted and rule is GATES["sin"].partial
+    assert lin.rule("add") == (None, None, True)  # linear: the weight is the partial
+    # both twins share one state: what one adds, the other sees
+    n = len(lin.builder)
+    node = lin.fast.gate("cos", 0)
+    assert node == n and len(lin.builder) == n + 1 and lin.builder.op(node) == "cos"
+    # a user gate's faulty rule (here, only past node 20, so registration's probe passes)
+    # is still refused with the builder's words
+    bad = circuits.Gate("wobble", 1, "w", formula=lambda m, u: m.sin(u),
+                        partial=lambda b, args, out, i: (b.gate("sin", *args * (1 + (out > 5))), 1))
+    with circuits.registered_gate(bad):
+        g = circuits.parse(" + ".join(f"x{k}" for k in range(20)) + " + wobble(x0) * x1")
+        lin = Linearization(g)
+        assert lin.rule("wobble")[1] is lin.builder
+        with pytest.raises(CircuitError, match="sin"):
+            circuits.backward(g)
+
+
+def test_trusted_gate_still_checks_weights():
+    b = circuits.Builder()
+    x = b.input_node("x")
+    fast = b.trusted()
+    assert fast.gate("add", x, x, weights=(1, 1)) == 1
+    assert b._weights[-1] is None  # all-one weights are stored as None, as Builder.gate does
+    with pytest.raises(CircuitError, match="finite"):
+        fast.gate("add", x, x, weights=(1.0, math.inf))
+
+
+def test_partial_templates_reproduce_the_rules():
+    # a template is the registry's rule read back from one traced call: applied to any
+    # wire it must make the gates the rule makes, and nothing else
+    from circuits.transforms.linearize import partial_template
+    templated = set()
+    for op, gate in GATES.items():
+        for arity in ([gate.arity] if gate.arity is not None else [2, 3]):
+            b = circuits.Builder()
+            xs = [b.input_node(f"x{j}") for j in range(arity)]
+            args = (xs[0],) * arity if arity == 2 and op == "mul" else tuple(xs)  # x*x too
+            if gate.constant_args:
+                args = args[:1] + (b.const_node(3),)
+            out = b.gate(op, *args)
+            for i in range(arity):
+                t = partial_template(op, arity, i)
+                n = len(b)
+                want = gate.partial(b, args, out, i) if not gate.weighted else t
+                if t == "call" or gate.weighted:
+                    continue
+                templated.add(op)
+                made = [(b.op(v), b._args[v], b._weights[v]) for v in range(n, len(b))]
+                if t is None:
+                    assert want is None and not made
+                    continue
+                gop, ref, c = t
+                node = out if ref < 0 else args[ref]
+                if gop is None:
+                    assert want == (node, c) and not made
+                else:
+                    assert made == [(gop, (node,), None)] and want == (n, c)
+    assert {"sin", "cos", "exp", "log", "mul", "step"} <= templated

@@ -663,3 +663,61 @@ def test_check_gradient_argument_errors():
 def test_simplify_refuses_an_unknown_objective():
     with pytest.raises(CircuitError, match="minimize must be 'gates' or 'ops', not 'size'"):
         circuits.simplify(circuits.parse("x + x"), minimize="size")
+
+
+def _untrimmed(c, cotangents=False):
+    """backward (or vjp) of the first output through the sweep that drops no gate early.
+
+    With a caching linearization, the sweep calls every partial rule (no template) and
+    trims nothing, as sweeps sharing one linearization must.
+    """
+    from circuits.transforms.backward import _sweep
+    from circuits.transforms.common import active_nodes, dname, finish, materialise
+    from circuits.transforms.linearize import Linearization
+    lin = Linearization(c, cache=True)
+    b = lin.builder
+    active = active_nodes(c, c.inputs.values())
+    y = next(iter(c.outputs))
+    seed = (b.input_node(f"{y}_bar"), 1) if cotangents else (None, 1)
+    mirror: dict = {}
+    adjoint = _sweep(lin, {c.outputs[y]: [seed]}, active, None if cotangents else mirror)
+    if cotangents:
+        outs = [(f"{x}_bar", materialise(b, adjoint.get(v))) for x, v in c.inputs.items()]
+    else:
+        outs = [(dname(y, x), materialise(b, adjoint.get(v))) for x, v in c.inputs.items()]
+    return finish(b, c, outs, False, adjoint_of=mirror)
+
+
+def _same(g, h):
+    r, s = g.record, h.record
+    # repr: a weight -1 and a weight Fraction(-1) are equal but not the same circuit
+    assert (r.ops, r.args, repr(r.params), repr(sorted(r.constants.items())), dict(r.inputs), dict(r.outputs)) == \
+        (s.ops, s.args, repr(s.params), repr(sorted(s.constants.items())), dict(s.inputs), dict(s.outputs))
+    assert dict(r.meta.get("adjoint_of", {})) == dict(s.meta.get("adjoint_of", {}))
+    assert r.meta.get("role") == s.meta.get("role")
+
+
+@pytest.mark.parametrize("make", [
+    lambda: library.chain(50, "sin"), lambda: library.chain(30, "exp"), lambda: library.sigma2_naive(12),
+    lambda: library.sigma2_fast(40), lambda: library.least_squares(6, 5), lambda: library.determinant(4, "gauss"),
+    lambda: library.mlp([3, 4, 1], activation="sigmoid"), lambda: library.random_circuit(4, 300, seed=3),
+    lambda: circuits.parse("exp(x*y) * (x - y) + 0*sin(x)"), lambda: circuits.parse("(x + y) * (x - y)"),
+    lambda: circuits.parse("sin(tanh(x))"),  # tanh's rule makes the constant 1 before the trim
+    lambda: circuits.parse("sin(2*x + y*y)"),  # a + passes a new node on before the trim
+])
+def test_dropping_the_unused_top_early_changes_nothing(make):
+    # backward and vjp remove the gates at the top that the derivative never reads while
+    # they sweep (the output, usually), so that the rest needs no renumbering; the
+    # result is the circuit that building everything and compacting it gives
+    c = make()
+    c = c.replace(outputs=dict([next(iter(c.outputs.items()))]))
+    _same(backward(c), _untrimmed(c))
+    _same(circuits.vjp(c), _untrimmed(c, cotangents=True))
+
+
+def test_dropping_the_unused_top_on_random_circuits():
+    for seed in range(60):
+        c = library.random_circuit(3, 25, seed=seed)
+        c = c.replace(outputs=dict([next(iter(c.outputs.items()))]))
+        _same(backward(c), _untrimmed(c))
+        _same(circuits.vjp(c), _untrimmed(c, cotangents=True))

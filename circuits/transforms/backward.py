@@ -15,19 +15,22 @@ cost of the partial is :func:`circuits.gates.partial_gate_cost`.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Optional, Sequence, Union
 
 from ..circuit import Circuit, check_circuit, check_number
 from ..errors import CircuitError
-from ..gates import GATES
 from .simplify import simplify as _simplify
-from .common import active_nodes, dname, finish, materialise, resolve_outputs, times, total
+from .common import active_nodes, dnames, finish, gc_young_only, materialise, resolve_outputs, total
 from .linearize import Linearization
 
 __all__ = ["backward", "vjp"]
 
+_TRIM_SPAN = 64  # how many top nodes a sweep watches for being unused (see _sweep's ``dropped``)
+_ONE = 1  # the int 1 (one object in CPython): ``x is _ONE`` is a cheap, safe test for "times 1 is x"
 
-def _sweep(lin, seeds, active, mirror=None, keep=False):
+
+def _sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
     """One reverse sweep from ``seeds`` {node: [scaled values]}; returns adjoints of inputs.
 
     The wires' partials come from the linearization ``lin``, which builds
@@ -37,32 +40,82 @@ def _sweep(lin, seeds, active, mirror=None, keep=False):
     where it would be a constant, a scaled node, a primal node or another
     node's adjoint) and the chain rule reads that node: formula (6) as seed
     003 draws it, every ∂y/∂z a gate.
+
+    ``dropped``, when a list (for a single sweep whose result keeps no
+    original output), lets the sweep remove from the builder the gates at the
+    top of the circuit that the derivative does not use, as soon as it knows
+    them (typically the output itself), so that the gates it makes get their
+    final ids and the result needs no renumbering; it appends how many it
+    removed.
     """
-    b, circuit = lin.builder, lin.circuit
-    partial = lin.partial if lin.cached else lin.build
+    b, circuit = lin.fast, lin.circuit  # every gate made here is over nodes of b
+    partial = lin.partial if lin.cached else None
+    rule_of = lin.rule
     rec = circuit.record
     ops, argss, weights = rec.ops, rec.args, rec.params
-    linear = {name for name, gate in GATES.items() if gate.linear}
-    pending = {v: list(ds) for v, ds in seeds.items()}
+    n_ops = len(ops)
+    first_new = n_ops  # ids from here on are the sweep's (after a trim, fewer primal nodes stay)
+    rules: dict = {}  # op -> lin.rule(op), without a call per wire
+    # the product d · p is appended here directly (Builder.trusted's gate, inlined)
+    b_ops, b_args, b_weights = b._ops, b._args, b._weights
+    # pending[u]: the contributions to u's adjoint so far: one scaled value, or a list of several
+    pending = {v: ds[0] if len(ds) == 1 else list(ds) for v, ds in seeds.items() if ds}
+    last_c = last_pc = last_cc = None  # the last product of two scales (below)
     adjoint = {}
     top = max(pending, default=-1)
+    trimming = dropped is not None and not lin.cached
+    n = None
+    if trimming:  # every node above g is a gate nothing made so far refers to
+        refs = {node for ds in seeds.values() for node, _ in ds}
+        touched = set(pending)  # the buckets that may hold nodes made while watching
+        scanned = len(b_ops)
+        top = n_ops - 1
     for g in range(top, -1, -1):
+        if trimming:
+            h = g + 1  # the node just swept: its last users were swept before it
+            if h < n_ops:
+                for a in b_args[scanned:]:
+                    refs.update(a)
+                scanned = len(b_ops)
+                a = argss[h]
+                if a and rule_of(ops[h])[0] is None:
+                    # a linear h passed on its adjoint's node n (or h was skipped: n is an
+                    # older node, which only makes the watch stop sooner)
+                    refs.add(n)
+                    if n is not None and n >= n_ops:
+                        touched.update(a)
+                else:  # h's contributions are the last ones of its arguments' buckets, one per wire
+                    touched.update(a)
+                    for u, k in Counter(a).items() if len(a) > 8 else zip(a, map(a.count, a)):
+                        bucket = pending.get(u)
+                        if type(bucket) is tuple:
+                            refs.add(bucket[0])
+                        elif bucket:
+                            refs.update(node for node, _ in bucket[-k:])
+            # stop at a used node or a source; or after _TRIM_SPAN nodes, for a long unused top
+            # (sums of terms whose values the derivative never reads) costs more to watch here
+            # than compact's renumbering: the gates above h are still unused, so trim them
+            if h < n_ops and (h in refs or not argss[h] or h < n_ops - _TRIM_SPAN):
+                trimming = False
+                first_new = _trim(b, h + 1, n_ops, pending, touched, adjoint, mirror)
+                dropped.append(n_ops - first_new)
         contributions = pending.pop(g, None)
         if contributions is None:
             continue
-        d = contributions[0] if len(contributions) == 1 else total(b, contributions)
+        d = contributions if type(contributions) is tuple else total(b, contributions)
         if d is None:
             continue
         if keep:
             n, c = d
             if n is None:
                 n = b.gate("add", b.const_node(c))
-            elif c != 1 or n < len(ops) or n in mirror:
+            elif c != 1 or n < first_new or n in mirror:
                 n = b.gate("add", n, weights=None if c == 1 else (c,))
             mirror[n] = g
             d = (n, 1)
-        elif mirror is not None and d[0] is not None and d[0] >= len(ops) and d[0] not in mirror:
-            mirror[d[0]] = g
+        elif mirror is not None and d[0] is not None and d[0] >= first_new:
+            mirror.setdefault(d[0], g)
+        n, c = d
         op = ops[g]
         if op == "input":
             adjoint[g] = d
@@ -70,31 +123,122 @@ def _sweep(lin, seeds, active, mirror=None, keep=False):
         if op == "const":
             continue
         a = argss[g]
-        if op in linear:  # ∂_u[g] is the wire weight (Linearization.weight): no gate, it scales the adjoint
-            n, c = d
+        r = rules.get(op)
+        if r is None:
+            r = rules[op] = (*rule_of(op), {})
+        rule, rb, weighted, plans = r
+        if rule is None:  # linear: ∂_u[g] is the wire weight (Linearization.weight), it scales the adjoint
             w = weights[g]
             for i, u in enumerate(a):
                 if active[u]:
-                    contribution = (n, c if w is None else c * w[i])
+                    contribution = d if w is None else (n, w[i] if c is _ONE else c * w[i])
                     bucket = pending.get(u)
                     if bucket is None:
-                        pending[u] = [contribution]
+                        pending[u] = contribution
+                    elif type(bucket) is tuple:
+                        pending[u] = [bucket, contribution]
                     else:
                         bucket.append(contribution)
             continue
+        plan = plans.get(len(a))
+        if plan is None:
+            plan = plans[len(a)] = lin.plan(op, len(a))
         for i, u in enumerate(a):
             if not active[u]:
                 continue
-            p = partial(g, i)
-            if p is None:
-                continue
-            contribution = times(b, d, p)
+            if plan:  # the rule read as data (linearize.partial_template): no call
+                p = plan[i]
+                if p is None:
+                    continue
+                pop, ref, pc = p
+                pn = g if ref < 0 else a[ref]
+                if pop is not None:
+                    b_ops.append(pop)
+                    b_args.append((pn,))
+                    b_weights.append(None)
+                    pn = len(b_ops) - 1
+            else:
+                if partial is not None:
+                    p = partial(g, i)
+                elif weighted:
+                    p = rule(rb, a, g, i, weights=weights[g])
+                else:
+                    p = rule(rb, a, g, i)
+                if p is None:
+                    continue
+                pn, pc = p
+            # d · p (common.times inlined).  A factor 1 is skipped and the last product of the
+            # same two scale objects reused: both leave the product as it is, and save
+            # Fraction arithmetic, slow in Python, where weights like 1/2 recur
+            if pc is _ONE:
+                cc = c
+            elif c is _ONE:
+                cc = pc
+            elif c is last_c and pc is last_pc:
+                cc = last_cc
+            else:
+                cc = last_cc = c * pc
+                last_c, last_pc = c, pc
+            if n is None:
+                contribution = (pn, cc)
+            elif pn is None:
+                contribution = (n, cc)
+            else:
+                contribution = (len(b_ops), cc)
+                b_ops.append("mul")
+                b_args.append((n, pn))
+                b_weights.append(None)
             bucket = pending.get(u)
             if bucket is None:
-                pending[u] = [contribution]
+                pending[u] = contribution
+            elif type(bucket) is tuple:
+                pending[u] = [bucket, contribution]
             else:
                 bucket.append(contribution)
+    if trimming:  # swept to the bottom without meeting a used node or a source: nothing to trim
+        dropped.append(0)
     return adjoint
+
+
+def _trim(b, keep, n, pending, touched, adjoint, mirror) -> int:
+    """Remove the unused gates ``keep .. n - 1`` from the builder ``b`` during a sweep.
+
+    The nodes made since (ids ``n`` on) move down to follow node ``keep - 1``;
+    the arguments, constants, inputs, pending contributions (of the nodes in
+    ``touched``, those that can hold such nodes), adjoints and ``mirror``
+    that name them follow.  Returns ``keep``, where the sweep's ids now start.
+    """
+    shift = n - keep
+    if shift == 0:
+        return keep
+
+    def moved(u):
+        return u - shift if u >= n else u
+    tail = [tuple(map(moved, a)) for a in b._args[n:]]
+    del b._ops[keep:n], b._weights[keep:n], b._args[keep:]
+    b._args.extend(tail)
+    for table in (b._values, b._names):
+        later = {u: x for u, x in table.items() if u >= n}
+        for u in later:
+            del table[u]
+        table.update((u - shift, x) for u, x in later.items())
+    for table in (b._inputs, b._const_cache):
+        for key, u in table.items():
+            if u >= n:
+                table[key] = u - shift
+    for v in touched:
+        bucket = pending.get(v)
+        if type(bucket) is tuple:
+            pending[v] = (None if bucket[0] is None else moved(bucket[0]), bucket[1])
+        elif bucket:
+            bucket[:] = [(None if u is None else moved(u), c) for u, c in bucket]
+    for x, (u, c) in adjoint.items():
+        adjoint[x] = (None if u is None else moved(u), c)
+    if mirror is not None:
+        later = {u - shift: z for u, z in mirror.items() if z < keep}
+        mirror.clear()
+        mirror.update(later)
+    return keep
 
 
 def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = None, *,
@@ -154,17 +298,19 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
                            f"selected ({', '.join(map(repr, names[:3]))}{', ...' if len(names) > 3 else ''}); "
                            f"choose one with output={names[0]!r}")
     keep_primal = keep_primal or mirror  # the drawing mirrors y: keep it
-    lin = Linearization(circuit, cache=len(names) > 1)  # one sweep asks for each wire once
-    b = lin.builder
-    active = active_nodes(circuit, circuit.inputs.values())
-    outs = []
-    adjoint_of: dict = {}
-    for k, y in enumerate(names):
-        adjoint = _sweep(lin, {circuit.outputs[y]: [(None, 1)]}, active, adjoint_of if k == 0 else None,
-                         keep=mirror)
-        for x, v in circuit.inputs.items():
-            outs.append((dname(y, x), materialise(b, adjoint.get(v))))
-    result = finish(b, circuit, outs, keep_primal, adjoint_of=adjoint_of)
+    with gc_young_only():
+        lin = Linearization(circuit, cache=len(names) > 1)  # one sweep asks for each wire once
+        b = lin.fast
+        active = active_nodes(circuit, circuit.inputs.values())
+        outs = []
+        adjoint_of: dict = {}
+        dropped = [] if len(names) == 1 and not keep_primal else None
+        for k, y in enumerate(names):
+            adjoint = _sweep(lin, {circuit.outputs[y]: [(None, 1)]}, active, adjoint_of if k == 0 else None,
+                             keep=mirror, dropped=dropped)
+            get = adjoint.get
+            outs += zip(dnames(y, circuit.inputs), [materialise(b, get(v)) for v in circuit.inputs.values()])
+        result = finish(b, circuit, outs, keep_primal, adjoint_of=adjoint_of, dropped=sum(dropped or ()))
     if simplify:
         result = _simplify(result)
     return result
@@ -202,8 +348,14 @@ def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circ
     """
     check_circuit(circuit, "vjp()")
     seeds_by_name = _seed_spec(list(circuit.outputs), cotangents, "_bar")
+    with gc_young_only():
+        return _vjp(circuit, seeds_by_name, keep_primal)
+
+
+def _vjp(circuit, seeds_by_name, keep_primal):
+    """:func:`vjp` once its seeds are read: one reverse sweep from them."""
     lin = Linearization(circuit, cache=False)
-    b = lin.builder
+    b = lin.fast
     seeds: dict = {}
     for y, seed in seeds_by_name.items():
         if seed is None:
@@ -213,9 +365,10 @@ def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circ
             continue
         seeds.setdefault(circuit.outputs[y], []).append(d)
     active = active_nodes(circuit, circuit.inputs.values())
-    adjoint = _sweep(lin, seeds, active)
+    dropped = None if keep_primal else []
+    adjoint = _sweep(lin, seeds, active, dropped=dropped)
     outs = [(f"{x}_bar", materialise(b, adjoint.get(v))) for x, v in circuit.inputs.items()]
-    return finish(b, circuit, outs, keep_primal)
+    return finish(b, circuit, outs, keep_primal, dropped=sum(dropped or ()))
 
 
 def _seed_spec(names, spec, suffix):

@@ -14,11 +14,14 @@ how seed ``003_cb4127dae40e521c.txt`` draws Figures 2 and 3.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
+
 from ..circuit import select_outputs
 from ..errors import CircuitError
 
-__all__ = ["times", "total", "materialise", "dname", "active_nodes",
-           "resolve_inputs", "resolve_outputs", "finish"]
+__all__ = ["times", "total", "materialise", "dname", "dnames", "active_nodes",
+           "resolve_inputs", "resolve_outputs", "finish", "gc_young_only"]
 
 
 def times(b, d, p):
@@ -56,7 +59,9 @@ def materialise(b, d) -> int:
         return b.const_node(c)
     if c == 1:
         return n
-    return b.linear([(n, c)])
+    if not c:  # as b.linear([(n, c)]) would: a zero scale is the constant 0
+        return b.const_node(0)
+    return b.gate("add", n, weights=(c,))
 
 
 def dname(y: str, x: str) -> str:
@@ -66,6 +71,18 @@ def dname(y: str, x: str) -> str:
     transforms stay readable: ``d(df/dx)/dy``.
     """
     return f"d{_wrap(y)}/d{_wrap(x)}"
+
+
+def dnames(y: str, xs) -> list:
+    """``[dname(y, x) for x in xs]``, with ``y``'s part made once (a gradient names every input).
+
+    Examples
+    --------
+    >>> dnames("f", ["x", "dg/dx"])
+    ['df/dx', 'df/d(dg/dx)']
+    """
+    head = f"d{_wrap(y)}/d"
+    return [head + (f"({x})" if "/" in x else x) for x in xs]
 
 
 def _wrap(name: str) -> str:
@@ -106,22 +123,54 @@ def resolve_outputs(circuit, output):
     return select_outputs(circuit, output)
 
 
-def finish(b, circuit, outputs, keep_primal, adjoint_of=None):
+def finish(b, circuit, outputs, keep_primal, adjoint_of=None, dropped=0):
     """Declare outputs (primal ones first when asked) and build with node roles.
 
     ``adjoint_of`` ({adjoint node: primal node}, from backward) is kept in
-    ``meta`` for drawing each ∂y/∂z opposite its z.
+    ``meta`` for drawing each ∂y/∂z opposite its z.  ``dropped`` counts the
+    circuit's nodes a sweep already removed from ``b`` (see
+    :func:`circuits.transforms.backward._sweep`).
     """
     if keep_primal:
         for name, node in circuit.outputs.items():
             b.output_node(name, node)
+    declared = b._outputs  # names made of the circuit's own names, nodes of b: only repeats to refuse
     for name, node in outputs:
-        if b.has_output(name):
+        if name in declared:
             raise CircuitError(f"output name {name!r} would appear twice; rename the circuit's outputs")
-        b.output_node(name, node)
-    n = len(circuit)
+        declared[name] = node
+    n = len(circuit) - dropped
     roles = ["primal"] * n + ["derivative"] * (len(b) - n)
     meta = {"role": roles}
     if adjoint_of:
         meta["adjoint_of"] = adjoint_of
     return b.build(meta=meta)
+
+
+@contextmanager
+def gc_young_only():
+    """Let Python's cycle collector make only its young passes while a transform builds a circuit.
+
+    A transform allocates a tuple per gate and frees nothing until it returns,
+    so the collector finds no garbage; its young passes are cheap (and
+    untrack tuples of numbers, which speeds what follows), but its older
+    passes walk every object alive, up to a third of a large gradient's
+    construction time.  The older generations' thresholds are raised for the
+    duration and restored on the way out, errors included.
+
+    Examples
+    --------
+    >>> import gc
+    >>> before = gc.get_threshold()
+    >>> with gc_young_only():
+    ...     gc.get_threshold()[0] == before[0], gc.get_threshold()[1:] >= (1000, 1000)
+    (True, True)
+    >>> gc.get_threshold() == before
+    True
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(old[0], max(old[1], 1000), max(old[2], 1000))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)

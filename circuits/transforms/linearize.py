@@ -58,7 +58,7 @@ from ..builder import Builder
 from ..circuit import Circuit
 from ..errors import CircuitError
 from ..evaluate import node_values
-from ..gates import GATES
+from ..gates import BUILTIN, GATES
 from .common import active_nodes, resolve_inputs, resolve_outputs
 
 __all__ = ["Linearization", "linearize", "edge_values", "linearized_graph"]
@@ -90,16 +90,19 @@ class Linearization:
     partial; it costs no gate.
     """
 
-    __slots__ = ("circuit", "builder", "_cache", "_ops", "_args", "_weights")
+    __slots__ = ("circuit", "builder", "fast", "_cache", "_ops", "_args", "_weights", "_rules")
 
     def __init__(self, circuit: Circuit, builder: Optional[Builder] = None, *, cache: bool = True):
         if not isinstance(circuit, Circuit):
             raise CircuitError(f"linearize expects a Circuit, got {type(circuit).__name__}")
         self.circuit = circuit
         self.builder = Builder.extending(circuit) if builder is None else builder
+        #: the builder's trusted twin (:meth:`Builder.trusted`), for gates made of known nodes
+        self.fast = self.builder.trusted()
         self._cache: Optional[dict] = {} if cache else None
         rec = circuit.record
         self._ops, self._args, self._weights = rec.ops, rec.args, rec.params
+        self._rules: dict = {}
 
     @property
     def cached(self) -> bool:
@@ -122,14 +125,46 @@ class Linearization:
             p = cache[key] = self.build(g, i)
         return p
 
+    def rule(self, op: str) -> tuple:
+        """``(partial rule, builder, weighted)`` for gates ``op``: how :meth:`build` calls the rule.
+
+        The registry's own rules get the builder's trusted twin (they only
+        pass node ids they were given or made); rules of gates registered
+        later get the checking builder, so a faulty rule is reported where it
+        errs.  A linear gate has no rule to call: ``(None, None, True)``.
+        """
+        r = self._rules.get(op)
+        if r is None:
+            gate = GATES[op]
+            if gate.linear:
+                r = (None, None, True)
+            else:
+                r = (gate.partial, self.fast if op in BUILTIN else self.builder, gate.weighted)
+            self._rules[op] = r
+        return r
+
+    def plan(self, op: str, arity: int):
+        """The partials of a gate ``op`` of ``arity`` arguments as data, one per position, or False.
+
+        Each is what :func:`partial_template` traced from the registry's
+        rule; a sweep that builds each wire once may emit it without calling
+        the rule.  False when some position needs the rule itself (a gate
+        registered later, a weighted gate, a partial of several gates or
+        with constants).
+        """
+        if op not in BUILTIN or self.cached:
+            return False
+        plan = tuple(partial_template(op, arity, i) for i in range(arity))
+        return False if _CALL in plan else plan
+
     def build(self, g: int, i: int):
         """Emit the partial of wire ``i`` into ``g`` anew, bypassing the cache."""
-        gate = GATES[self._ops[g]]
-        if gate.linear:  # the partial is the wire weight: no gate
+        rule, b, weighted = self.rule(self._ops[g])
+        if rule is None:  # a linear gate: the partial is the wire weight, no gate
             return (None, self.weight(g, i))
-        if gate.weighted:  # the node's parameters go to the rule
-            return gate.partial(self.builder, self._args[g], g, i, weights=self._weights[g])
-        return gate.partial(self.builder, self._args[g], g, i)
+        if weighted:  # the node's parameters go to the rule
+            return rule(b, self._args[g], g, i, weights=self._weights[g])
+        return rule(b, self._args[g], g, i)
 
     def wires(self) -> Iterator[tuple]:
         """The wires linearized so far, as ``(u, g, i)`` triples (argument ``i`` of ``g`` is ``u``)."""
@@ -148,6 +183,59 @@ class Linearization:
     def __repr__(self) -> str:
         extra = len(self.builder) - len(self.circuit)
         return f"<Linearization of {len(self)} wires, {extra} new nodes>"
+
+
+_CALL = "call"  # partial_template's answer when the rule itself must be called
+_TEMPLATES: dict = {}
+
+
+def partial_template(op: str, arity: int, i: int):
+    """The partial rule of gate ``op`` (``arity`` arguments, position ``i``) as data, traced once.
+
+    The rule declared in :data:`circuits.gates.GATES` is run on placeholder
+    nodes (an input per argument and one for the gate's output) and what it
+    emitted is read back:
+
+    * ``None``: the partial is structurally zero;
+    * ``(None, ref, c)``: the partial is ``c`` times an existing node, the
+      argument ``ref`` or, for ``ref = -1``, the gate's output;
+    * ``(gate, ref, c)``: ``c`` times one new gate ``gate`` over that node;
+    * ``"call"``: anything else (several gates, constants, parameters), for
+      which the rule itself is called.
+
+    The rule stays the only declaration; this is a reading of it that a sweep
+    can apply without a call per wire.
+
+    Examples
+    --------
+    >>> partial_template("sin", 1, 0), partial_template("exp", 1, 0), partial_template("cos", 1, 0)
+    (('cos', 0, 1), (None, -1, 1), ('sin', 0, -1))
+    >>> partial_template("mul", 2, 1), partial_template("step", 1, 0), partial_template("tanh", 1, 0)
+    ((None, 0, 1), None, 'call')
+    """
+    gate = GATES[op]
+    key = (op, arity, i)
+    known = _TEMPLATES.get(key)
+    if known is not None and known[0] is gate:
+        return known[1]
+    template = _CALL
+    if not (gate.weighted or gate.constant_args or gate.linear):
+        b = Builder()
+        args = tuple(b.input_node(f"u{j}") for j in range(arity))
+        out = b.input_node("out")
+        places = {u: j for j, u in enumerate(args)}
+        places[out] = -1
+        p = gate.partial(b, args, out, i)
+        made = len(b) - arity - 1
+        if p is None:
+            template = None
+        elif made == 0 and p[0] in places:
+            template = (None, places[p[0]], p[1])
+        elif made == 1 and p[0] == len(b) - 1 and b._weights[-1] is None and len(b._args[-1]) == 1 \
+                and b._args[-1][0] in places:
+            template = (b._ops[-1], places[b._args[-1][0]], p[1])
+    _TEMPLATES[key] = (gate, template)
+    return template
 
 
 def _relevant(circuit: Circuit, wrt, output):
