@@ -16,14 +16,13 @@ export's (6.8 s for det 16's 256 inputs alone).
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
-import queue as queue_module
 import time
 
 import numpy as np
 
 from .families import FAMILIES, points
+from .peers import run_in_child
 
 #: (family, size) pairs measured.
 CASES = [("chain", 10_000), ("mlp", (16, 32, 32, 1)), ("random", 10_000), ("det", 16)]
@@ -95,53 +94,9 @@ def _measure(name, size, method, report):
     timed_run("grad_s", grad, x0)
 
 
-def _child(name, size, method, q):
-    try:
-        _measure(name, size, method, lambda k, v: q.put((k, v)))
-        q.put(("__done__", None))
-    except BaseException as exc:  # reported to the parent
-        q.put(("__error__", f"{type(exc).__name__}: {exc}"[:300]))
-
-
 def run_case(name, size, method, timeout=TIMEOUT) -> dict:
-    """Measure one case and lowering in a child process; ``status`` is ok, timeout (with ``at``), error or crashed."""
-    ctx = mp.get_context("spawn")
-    q = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(name, size, method, q), daemon=True)
-    out = {"status": "ok"}
-    deadline = time.monotonic() + timeout
-    proc.start()
-    try:
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                out["status"] = "timeout"
-                break
-            try:
-                key, value = q.get(timeout=min(remaining, 1.0))
-            except queue_module.Empty:
-                if not proc.is_alive() and q.empty():
-                    out["status"] = "crashed"
-                    break
-                continue
-            if key == "__done__":
-                break
-            if key == "__error__":
-                out["status"], out["error"] = "error", value
-                break
-            if key == "__start__":
-                out["at"] = value
-            else:
-                out[key] = value
-    finally:
-        if proc.is_alive():
-            proc.terminate()
-            proc.join(5)
-            if proc.is_alive():
-                proc.kill()
-        proc.join(5)
-        q.close()
-    return out
+    """Measure one case and lowering in a fresh (spawned) child process: :func:`benchmarks.peers.run_in_child`."""
+    return run_in_child(_measure, (name, size, method), timeout, context="spawn")
 
 
 def _cell(row, key, timeout):

@@ -210,35 +210,29 @@ def _case_sympy(circuit, report, options):
 _CASES = {"casadi": _case_casadi, "jax": _case_jax, "sympy": _case_sympy}
 
 
-def _child(peer, circuit, options, q):
-    def report(key, value):
-        q.put((key, value))
+def _child(target, args, q):
     try:
-        _CASES[peer](circuit, report, options)
+        target(*args, lambda key, value: q.put((key, value)))
         q.put(("__done__", None))
     except BaseException as exc:  # reported to the parent, which decides
         q.put(("__error__", f"{type(exc).__name__}: {exc}"[:300]))
 
 
-def run_peer(peer: str, circuit, options: dict, timeout: float) -> dict:
-    """Run one peer case on ``circuit`` in a child process for at most ``timeout`` seconds.
+def run_in_child(target, args: tuple, timeout: float, context: str = "fork") -> dict:
+    """Run ``target(*args, report)`` in a child process for at most ``timeout`` seconds.
 
-    Returns the measurements it reported and ``status``: ``"ok"``,
-    ``"timeout"`` (killed after ``timeout`` s; the keys measured before are
+    ``report(key, value)`` sends one measurement; ``report("__start__", step)``
+    says which step is running (kept as ``at``, so a timeout says where).
+    Returns the measurements and ``status``: ``"ok"``, ``"timeout"`` (killed
+    after ``timeout`` s, with ``timeout_s``; the keys measured before are
     kept), ``"error"`` (with ``error``) or ``"crashed"`` (the child died, e.g.
-    out of memory).
-
-    Examples
-    --------
-    >>> import circuits
-    >>> from benchmarks.peers import run_peer
-    >>> r = run_peer("sympy", circuits.parse("x * sin(y)"), {"point": [1.0, 2.0]}, timeout=60)
-    >>> r["status"], r["grad_ops"]
-    ('ok', 3)
+    out of memory or a segmentation fault in a compiler, with ``exitcode``).
+    ``context`` is the multiprocessing start method (``"spawn"`` for a child
+    that must not inherit the parent's threads, as JAX needs).
     """
-    ctx = mp.get_context("fork")
+    ctx = mp.get_context(context)
     q = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(peer, circuit, options, q), daemon=True)
+    proc = ctx.Process(target=_child, args=(target, args, q), daemon=True)
     out = {"status": "ok"}
     deadline = time.monotonic() + timeout
     proc.start()
@@ -263,7 +257,10 @@ def run_peer(peer: str, circuit, options: dict, timeout: float) -> dict:
                 out["status"] = "error"
                 out["error"] = value
                 break
-            out[key] = value
+            if key == "__start__":
+                out["at"] = value
+            else:
+                out[key] = value
     finally:
         if proc.is_alive():
             proc.terminate()
@@ -273,3 +270,22 @@ def run_peer(peer: str, circuit, options: dict, timeout: float) -> dict:
         proc.join(5)
         q.close()
     return out
+
+
+def _peer_case(peer, circuit, options, report):
+    _CASES[peer](circuit, report, options)
+
+
+def run_peer(peer: str, circuit, options: dict, timeout: float) -> dict:
+    """Run one peer case on ``circuit`` in a child process for at most ``timeout`` seconds
+    (:func:`run_in_child`).
+
+    Examples
+    --------
+    >>> import circuits
+    >>> from benchmarks.peers import run_peer
+    >>> r = run_peer("sympy", circuits.parse("x * sin(y)"), {"point": [1.0, 2.0]}, timeout=60)
+    >>> r["status"], r["grad_ops"]
+    ('ok', 3)
+    """
+    return run_in_child(_peer_case, (peer, circuit, options), timeout)
