@@ -699,7 +699,7 @@ def compact(ops, args, weights, values, names, inputs, outputs, meta=None) -> Ci
     >>> c.record.ops, c.record.args
     (('input', 'input', 'mul'), ((), (), (0, 1)))
     """
-    live = _needed(args, [*outputs.values(), *inputs.values()])
+    live = needed_nodes(args, [*outputs.values(), *inputs.values()])
     first = -1 if live is None else live.find(0)
     if first < 0:
         return Circuit(ops, args, weights, values, names, inputs, outputs, meta)
@@ -733,11 +733,11 @@ def compact(ops, args, weights, values, names, inputs, outputs, meta=None) -> Ci
     )
 
 
-#: From this many nodes on, :func:`_needed` counts uses with numpy instead of marking in Python.
+#: From this many nodes on, :func:`needed_nodes` counts uses with numpy instead of marking in Python.
 _COUNT_FROM = 2048
 
 
-def _needed(args, roots) -> Optional[bytearray]:
+def needed_nodes(args, roots) -> Optional[bytearray]:
     r"""Marks (1 = needed) of the nodes that ``roots`` depend on, or None when all are needed.
 
     A node nothing uses is not needed, nor is, in turn, a node whose every use
@@ -747,7 +747,7 @@ def _needed(args, roots) -> Optional[bytearray]:
 
     Examples
     --------
-    >>> _needed([(), (0,), (0,), (1, 1)], [3]), _needed([(), (0,)], [1]) is None
+    >>> needed_nodes([(), (0,), (0,), (1, 1)], [3]), needed_nodes([(), (0,)], [1]) is None
     (bytearray(b'\x01\x01\x00\x01'), True)
     """
     n = len(args)

@@ -33,7 +33,7 @@ from typing import Callable, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from .circuit import Circuit, check_circuit, select_outputs
+from .circuit import Circuit, check_circuit, needed_nodes, select_outputs
 from .errors import CircuitError
 from .gates import BUILTIN, GATES, Namespace
 
@@ -264,13 +264,7 @@ def _plan(rec, outs: list) -> LevelPlan:
     """:func:`level_plan` of the record ``rec`` for the output nodes ``outs``."""
     ops, argss, params, constants = rec.ops, rec.args, rec.params, rec.constants
     n = len(ops)
-    live = bytearray(n)
-    for v in outs:
-        live[v] = 1
-    for i in range(n - 1, -1, -1):
-        if live[i]:
-            for u in argss[i]:
-                live[u] = 1
+    live = needed_nodes(argss, outs) or bytearray(b"\x01") * n
     level = [0] * n
     last = [-1] * n  # the last level that reads a value
     kinds: dict = {}

@@ -306,7 +306,7 @@ def test_size_depth_wires_and_accessors():
 def test_needed_nodes_counting_agrees_with_marking():
     # compact's liveness: large circuits count uses with numpy, small ones mark in Python
     import random
-    from circuits.circuit import _COUNT_FROM, _needed
+    from circuits.circuit import _COUNT_FROM, needed_nodes
     rng = random.Random(7)
     for trial in range(6):
         n = _COUNT_FROM + rng.randrange(3000)
@@ -320,8 +320,8 @@ def test_needed_nodes_counting_agrees_with_marking():
             if want[i]:
                 for u in args[i]:
                     want[u] = 1
-        got = _needed(args, roots)
+        got = needed_nodes(args, roots)
         assert (bytearray(b"\x01") * n if got is None else got) == want
     chain = [()] + [(i,) for i in range(_COUNT_FROM * 2)]
-    assert _needed(chain, [len(chain) - 1]) is None
-    assert _needed(chain, [0]) == bytearray(b"\x01") + bytearray(len(chain) - 1)
+    assert needed_nodes(chain, [len(chain) - 1]) is None
+    assert needed_nodes(chain, [0]) == bytearray(b"\x01") + bytearray(len(chain) - 1)
