@@ -22,6 +22,7 @@ from ..circuit import Circuit, check_circuit, check_number
 from ..errors import CircuitError
 from .simplify import simplify as _simplify
 from .common import active_nodes, dnames, finish, gc_young_only, materialise, resolve_outputs, total
+from .fast_backward import gradient as fast_gradient
 from .linearize import Linearization
 
 __all__ = ["backward", "vjp"]
@@ -298,6 +299,10 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
                            f"selected ({', '.join(map(repr, names[:3]))}{', ...' if len(names) > 3 else ''}); "
                            f"choose one with output={names[0]!r}")
     keep_primal = keep_primal or mirror  # the drawing mirrors y: keep it
+    if len(names) == 1 and not keep_primal:  # the compiled sweep, where it applies
+        result = fast_gradient(circuit, names[0])
+        if result is not None:
+            return _simplify(result) if simplify else result
     with gc_young_only():
         lin = Linearization(circuit, cache=len(names) > 1)  # one sweep asks for each wire once
         b = lin.fast

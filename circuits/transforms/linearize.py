@@ -412,3 +412,73 @@ def linearized_graph(circuit: Circuit, point: Optional[Mapping[str, Any]] = None
         else:
             G.add_edge(u, g, partial=value)
     return G
+
+
+_TRACES: dict = {}
+
+
+def partial_trace(op: str, arity: int, i: int, constants: tuple = ()):
+    """The partial rule of gate ``op`` at position ``i`` as a straight-line program, traced once.
+
+    Like :func:`partial_template`, but for rules that emit several gates and
+    constants: the rule declared in :data:`circuits.gates.GATES` runs on
+    placeholder nodes (an input per argument, one for the gate's output; the
+    gate's constant arguments, such as ``pow``'s exponent, are the constants
+    ``constants`` in order) and what it emitted is read back as
+
+    * ``None``: the partial is structurally zero;
+    * ``(steps, ref, c)``: ``steps`` a tuple of ``("const", value)`` or
+      ``(gate, refs, weights)``, and the partial ``c`` times node ``ref``
+      (``None`` for the constant ``c``).  A ref ``j < arity`` is argument
+      ``j``, ``arity`` the gate's output and ``arity + 1 + s`` step ``s``;
+    * ``"call"``: anything else (a linear or weighted gate, a rule that
+      fails on placeholders or reads a constant argument's node).
+
+    The compiled reverse sweep (:mod:`circuits.transforms.fast_backward`)
+    replays these instead of calling the rule; the rule stays the only
+    declaration.
+
+    Examples
+    --------
+    >>> partial_trace("tanh", 1, 0)
+    ((('const', 1), ('square', (1,), None), ('add', (2, 3), (1, -1))), 4, 1)
+    >>> partial_trace("pow", 2, 0, (3,)), partial_trace("pow", 2, 1, (3,)), partial_trace("mul", 2, 0)
+    (((('square', (0,), None),), 2, 3), None, ((), 1, 1))
+    """
+    gate = GATES[op]
+    key = (op, arity, i, tuple((type(k), k) for k in constants))
+    known = _TRACES.get(key)
+    if known is not None and known[0] is gate:
+        return known[1]
+    trace = _CALL
+    if not (gate.weighted or gate.linear) and len(constants) == len(gate.constant_args):
+        b = Builder()
+        given = dict(zip(gate.constant_args, constants))
+        try:
+            args = tuple(b.const_node(given[j]) if j in given else b.input_node(f"u{j}") for j in range(arity))
+            out = b.input_node("out")
+            first = len(b)
+            p = gate.partial(b, args, out, i)
+        except Exception:  # a rule that needs more than placeholders: call it
+            p = _CALL
+        if p is None:
+            trace = None
+        elif p is not _CALL and len(set(args)) == arity:
+            refs = {u: j for j, u in enumerate(args) if j not in given}
+            refs[out] = arity
+            steps = []
+            ok = True
+            for node in range(first, len(b)):
+                if b._ops[node] == "const":
+                    steps.append(("const", b._values[node]))
+                else:
+                    ok = ok and all(u in refs for u in b._args[node])
+                    if not ok:
+                        break
+                    steps.append((b._ops[node], tuple(refs[u] for u in b._args[node]), b._weights[node]))
+                refs[node] = arity + 1 + node - first
+            node, c = p
+            if ok and (node is None or node in refs):
+                trace = (tuple(steps), None if node is None else refs[node], c)
+    _TRACES[key] = (gate, trace)
+    return trace

@@ -1,0 +1,482 @@
+"""The compiled reverse sweep's kernel: plain functions that numba compiles (see ``fast_backward``).
+
+Written so that it also runs as plain Python (slowly), which is how the
+tests check it without numba.  Nothing here knows a gate: the partial rules
+arrive as traces (``linearize.partial_trace``) encoded in integer arrays.
+
+A *scale* (a wire weight, a partial's factor, a constant) is four numbers
+``(kind, num, den, f)``: kind 0 an int ``num``, kind 1 a float ``f``, kind 2
+the Fraction ``num/den`` (den > 0, lowest terms), so that the sweep computes
+exactly what Python computes, types included.  Integers stay below 2**53;
+anything larger, or a non-finite float, stops the kernel (status 1) and the
+caller falls back to the Python sweep.
+"""
+
+import numpy as np
+
+LIM = 9007199254740992  # 2**53
+
+
+def _gcd(a, b):
+    a = abs(a)
+    b = abs(b)
+    while b:
+        a, b = b, a % b
+    return a
+
+
+def _tofloat(k, n, d, f):
+    if k == 1:
+        return f
+    if k == 0:
+        return float(n)
+    return float(n) / float(d)
+
+
+def _frac(n, d):
+    """Fraction(n, d) normalised; (ok, n, d)."""
+    if d < 0:
+        n = -n
+        d = -d
+    g = _gcd(n, d)
+    if g > 1:
+        n //= g
+        d //= g
+    ok = abs(n) < LIM and d < LIM
+    return ok, n, d
+
+
+def _smul(ak, an, ad, af, bk, bn, bd, bf):
+    """a * b as Python computes it: (ok, kind, num, den, f)."""
+    if ak == 1 or bk == 1:
+        r = _tofloat(ak, an, ad, af) * _tofloat(bk, bn, bd, bf)
+        return (r - r == 0.0), 1, 0, 1, r
+    if float(an) * float(bn) >= LIM or float(an) * float(bn) <= -LIM:
+        return False, 0, 0, 1, 0.0
+    if ak == 0 and bk == 0:
+        return True, 0, an * bn, 1, 0.0
+    if float(ad) * float(bd) >= LIM:
+        return False, 0, 0, 1, 0.0
+    ok, n, d = _frac(an * bn, ad * bd)
+    return ok, 2, n, d, 0.0
+
+
+def _sadd(ak, an, ad, af, bk, bn, bd, bf):
+    """a + b as Python computes it: (ok, kind, num, den, f)."""
+    if ak == 1 or bk == 1:
+        r = _tofloat(ak, an, ad, af) + _tofloat(bk, bn, bd, bf)
+        return (r - r == 0.0), 1, 0, 1, r
+    if ak == 0 and bk == 0:
+        s = an + bn
+        return abs(s) < LIM, 0, s, 1, 0.0
+    x = float(an) * float(bd) + float(bn) * float(ad)
+    if x >= LIM or x <= -LIM or float(ad) * float(bd) >= LIM:
+        return False, 0, 0, 1, 0.0
+    ok, n, d = _frac(an * bd + bn * ad, ad * bd)
+    return ok, 2, n, d, 0.0
+
+
+def _zero(k, n, f):
+    return f == 0.0 if k == 1 else n == 0
+
+
+def _one(k, n, d, f):
+    return f == 1.0 if k == 1 else (n == 1 and d == 1)
+
+
+def _key(k, n, d, f):
+    """The builder's constant-cache key (type, value) as three ints (0.0 and -0.0 share one)."""
+    if k == 1:
+        if f == 0.0:
+            return (1, 0, 0)
+        return (1, np.array([f]).view(np.int64)[0], 0)
+    return (k, n, d)
+
+
+def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
+          tpos, tzero, tstep0, tstep1, tres, trk, trn, trd, trf,
+          sop, snargs, sargp, sargs, shasw, swk, swn, swd, swf, sconst,
+          out, inputs, cap, acap, most, op_mul, op_add, op_const):
+    """One reverse sweep from ``out`` and the builder's compaction; see ``fast_backward``.
+
+    Returns (status, n_nodes, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf,
+    ck, cn, cd, cf, isconst, outs, live, adjoint_of): the builder's nodes (primal ones
+    first) before compaction, the node of each input's derivative, and the
+    live marks.
+    """
+    n = kind.shape[0]
+    # the builder: primal nodes copied in
+    bop = np.empty(cap, np.int64)
+    bptr = np.zeros(cap + 1, np.int64)
+    bargs = np.empty(acap, np.int64)
+    bhasw = np.zeros(cap, np.int8)
+    bwk = np.zeros(acap, np.int64)
+    bwn = np.zeros(acap, np.int64)
+    bwd = np.ones(acap, np.int64)
+    bwf = np.zeros(acap, np.float64)
+    xk = np.zeros(cap, np.int64)
+    xn = np.zeros(cap, np.int64)
+    xd = np.ones(cap, np.int64)
+    xf = np.zeros(cap, np.float64)
+    xc = np.zeros(cap, np.int8)
+    outs = np.empty(inputs.shape[0], np.int64)
+    live = np.zeros(cap, np.int8)
+    na = argp[n]
+    bptr[: n + 1] = argp
+    bargs[:na] = argi
+    bwk[:na] = wk
+    bwn[:na] = wn
+    bwd[:na] = wd
+    bwf[:na] = wf
+    bhasw[:n] = hasw
+    xk[:n] = ck
+    xn[:n] = cn
+    xd[:n] = cd
+    xf[:n] = cf
+    xc[:n] = isconst
+    cache = dict()
+    for v in range(n):
+        if isconst[v]:
+            key = _key(ck[v], cn[v], cd[v], cf[v])
+            if key not in cache:
+                cache[key] = v
+    # which nodes depend on an input
+    active = np.zeros(n, np.int8)
+    for v in range(n):
+        if kind[v] == 0:
+            active[v] = 1
+        else:
+            for j in range(argp[v], argp[v + 1]):
+                if active[argi[j]]:
+                    active[v] = 1
+                    break
+    # pending contributions: linked lists per node
+    pcap = na + 1
+    head = np.full(n, -1, np.int64)
+    tail = np.full(n, -1, np.int64)
+    count = np.zeros(n, np.int64)
+    pnode = np.empty(pcap, np.int64)
+    pk = np.empty(pcap, np.int64)
+    pn = np.empty(pcap, np.int64)
+    pd = np.empty(pcap, np.int64)
+    pf = np.empty(pcap, np.float64)
+    pnext = np.full(pcap, -1, np.int64)
+    npool = 0
+    # the seed (None, 1)
+    pnode[0] = -1
+    pk[0] = 0
+    pn[0] = 1
+    pd[0] = 1
+    pf[0] = 0.0
+    head[out] = 0
+    tail[out] = 0
+    count[out] = 1
+    npool = 1
+    m = n  # builder size
+    ma = na  # builder args used
+    # scratch for sums
+    pos = np.full(cap + 1, -1, np.int64)
+    accn = np.empty(pcap + 1, np.int64)
+    ak = np.empty(pcap + 1, np.int64)
+    an = np.empty(pcap + 1, np.int64)
+    ad = np.empty(pcap + 1, np.int64)
+    af = np.empty(pcap + 1, np.float64)
+    adj_n = np.full(n, -2, np.int64)  # -2: no adjoint; -1: a constant
+    adj_k = np.zeros(n, np.int64)
+    adj_nn = np.zeros(n, np.int64)
+    adj_d = np.ones(n, np.int64)
+    adj_f = np.zeros(n, np.float64)
+    stepnode = np.empty(most + 1, np.int64)
+    seen = np.zeros(cap, np.int8)
+    mir = np.full(2 * n + 2, -1, np.int64)
+    nmir = 0
+    for g in range(n - 1, -1, -1):
+        cnt = count[g]
+        if cnt == 0:
+            continue
+        arity = argp[g + 1] - argp[g]  # what this node can add at most: a sum, a constant, its wires' partials
+        if m + 2 + arity * (most + 1) >= cap or ma + cnt + 1 + arity * (most + 2) >= acap:
+            return 2, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir[:nmir]
+        # d = total(contributions)
+        h = head[g]
+        if cnt == 1:
+            dn = pnode[h]
+            dk = pk[h]
+            dnn = pn[h]
+            dd = pd[h]
+            df = pf[h]
+        else:
+            node = -1
+            h2 = pnext[h]
+            if cnt == 2 and pnode[h] >= 0 and pnode[h2] >= 0 and pnode[h] != pnode[h2] \
+                    and not _zero(pk[h], pn[h], pf[h]) and not _zero(pk[h2], pn[h2], pf[h2]):
+                for t in range(2):
+                    e = h if t == 0 else h2
+                    bargs[ma + t] = pnode[e]
+                    bwk[ma + t] = pk[e]
+                    bwn[ma + t] = pn[e]
+                    bwd[ma + t] = pd[e]
+                    bwf[ma + t] = pf[e]
+                    if pk[e] == 1 and not (pf[e] - pf[e] == 0.0):
+                        return 1, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir[:nmir]
+                bop[m] = op_add
+                bhasw[m] = 0 if (_one(pk[h], pn[h], pd[h], pf[h]) and _one(pk[h2], pn[h2], pd[h2], pf[h2])) else 1
+                ma += 2
+                bptr[m + 1] = ma
+                node = m
+                m += 1
+            else:
+                na_ = 0
+                e = h
+                while e >= 0:
+                    u = pnode[e]
+                    slot = pos[cap if u < 0 else u]
+                    if slot >= 0:
+                        ok, k2, n2, d2, f2 = _sadd(ak[slot], an[slot], ad[slot], af[slot], pk[e], pn[e], pd[e], pf[e])
+                        if not ok:
+                            return 1, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir[:nmir]
+                        ak[slot] = k2
+                        an[slot] = n2
+                        ad[slot] = d2
+                        af[slot] = f2
+                    else:
+                        pos[cap if u < 0 else u] = na_
+                        accn[na_] = u
+                        ak[na_] = pk[e]
+                        an[na_] = pn[e]
+                        ad[na_] = pd[e]
+                        af[na_] = pf[e]
+                        na_ += 1
+                    e = pnext[e]
+                # constant = 0 + acc.pop(None, 0)
+                sk, sn, sd, sf = 0, 0, 1, 0.0
+                for j in range(na_):
+                    pos[cap if accn[j] < 0 else accn[j]] = -1
+                    if accn[j] < 0:
+                        ok, sk, sn, sd, sf = _sadd(0, 0, 1, 0.0, ak[j], an[j], ad[j], af[j])
+                # the terms left: nodes with nonzero coefficients, in order
+                kept = 0
+                last = -1
+                for j in range(na_):
+                    if accn[j] >= 0 and not _zero(ak[j], an[j], af[j]):
+                        kept += 1
+                        last = j
+                if kept == 0:
+                    node = _const(sk, sn, sd, sf, cache, bop, bptr, bhasw, xk, xn, xd, xf, xc, m, ma, op_const)
+                    if node == m:
+                        m += 1
+                elif _zero(sk, sn, sf) and kept == 1 and _one(ak[last], an[last], ad[last], af[last]):
+                    node = accn[last]
+                else:
+                    start = ma
+                    allone = True
+                    for j in range(na_):
+                        if accn[j] >= 0 and not _zero(ak[j], an[j], af[j]):
+                            bargs[ma] = accn[j]
+                            bwk[ma] = ak[j]
+                            bwn[ma] = an[j]
+                            bwd[ma] = ad[j]
+                            bwf[ma] = af[j]
+                            if ak[j] == 1 and not (af[j] - af[j] == 0.0):
+                                return 1, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir[:nmir]
+                            if not _one(ak[j], an[j], ad[j], af[j]):
+                                allone = False
+                            ma += 1
+                    if not _zero(sk, sn, sf):
+                        cnode = _const(sk, sn, sd, sf, cache, bop, bptr, bhasw, xk, xn, xd, xf, xc, m, start, op_const)
+                        if cnode == m:
+                            m += 1
+                            bptr[m] = start
+                        bargs[ma] = cnode
+                        bwk[ma] = 0
+                        bwn[ma] = 1
+                        bwd[ma] = 1
+                        bwf[ma] = 0.0
+                        ma += 1
+                    bop[m] = op_add
+                    bhasw[m] = 0 if allone else 1
+                    bptr[m + 1] = ma
+                    node = m
+                    m += 1
+            if xc[node]:
+                if _zero(xk[node], xn[node], xf[node]):
+                    continue
+                dn, dk, dnn, dd, df = -1, xk[node], xn[node], xd[node], xf[node]
+            else:
+                dn, dk, dnn, dd, df = node, 0, 1, 1, 0.0
+        if dn >= n and not seen[dn]:  # backward's adjoint_of: the first node each new adjoint is of
+            seen[dn] = 1
+            mir[nmir] = dn
+            mir[nmir + 1] = g
+            nmir += 2
+        kg = kind[g]
+        if kg == 0:  # an input: its adjoint
+            adj_n[g] = dn
+            adj_k[g] = dk
+            adj_nn[g] = dnn
+            adj_d[g] = dd
+            adj_f[g] = df
+            continue
+        if kg == 1:
+            continue
+        one_c = dk == 0 and dnn == 1
+        if kg == 2:  # linear: the wire weight scales the adjoint
+            for j in range(argp[g], argp[g + 1]):
+                u = argi[j]
+                if not active[u]:
+                    continue
+                if not hasw[g]:
+                    ck2, cn2, cd2, cf2 = dk, dnn, dd, df
+                elif one_c:
+                    ck2, cn2, cd2, cf2 = wk[j], wn[j], wd[j], wf[j]
+                else:
+                    ok, ck2, cn2, cd2, cf2 = _smul(dk, dnn, dd, df, wk[j], wn[j], wd[j], wf[j])
+                    if not ok:
+                        return 1, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir[:nmir]
+                npool = _push(u, dn, ck2, cn2, cd2, cf2, head, tail, count, pnode, pk, pn, pd, pf, pnext, npool)
+            continue
+        # a gate with a partial rule: its trace per argument position
+        a0 = argp[g]
+        arity = argp[g + 1] - a0
+        base = tpos[tix[g]]
+        for i in range(arity):
+            u = argi[a0 + i]
+            if not active[u]:
+                continue
+            t = base + i
+            if tzero[t]:
+                continue
+            for s in range(tstep0[t], tstep1[t]):
+                r = s - tstep0[t]
+                if sconst[s] >= 0:
+                    q = sconst[s]
+                    node = _const(swk[q], swn[q], swd[q], swf[q], cache, bop, bptr, bhasw, xk, xn, xd, xf, xc,
+                                  m, ma, op_const)
+                    if node == m:
+                        m += 1
+                    stepnode[r] = node
+                    continue
+                bop[m] = sop[s]
+                for j in range(snargs[s]):
+                    ref = sargs[sargp[s] + j]
+                    if ref < arity:
+                        v = argi[a0 + ref]
+                    elif ref == arity:
+                        v = g
+                    else:
+                        v = stepnode[ref - arity - 1]
+                    bargs[ma] = v
+                    if shasw[s]:
+                        q = sargp[s] + j
+                        bwk[ma] = swk[q]
+                        bwn[ma] = swn[q]
+                        bwd[ma] = swd[q]
+                        bwf[ma] = swf[q]
+                    ma += 1
+                bhasw[m] = shasw[s]
+                bptr[m + 1] = ma
+                stepnode[r] = m
+                m += 1
+            ref = tres[t]
+            if ref < 0:
+                pnn = -1
+            elif ref < arity:
+                pnn = argi[a0 + ref]
+            elif ref == arity:
+                pnn = g
+            else:
+                pnn = stepnode[ref - arity - 1]
+            if trk[t] == 0 and trn[t] == 1:
+                ck2, cn2, cd2, cf2 = dk, dnn, dd, df
+            elif one_c:
+                ck2, cn2, cd2, cf2 = trk[t], trn[t], trd[t], trf[t]
+            else:
+                ok, ck2, cn2, cd2, cf2 = _smul(dk, dnn, dd, df, trk[t], trn[t], trd[t], trf[t])
+                if not ok:
+                    return 1, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir[:nmir]
+            if dn < 0:
+                cnode = pnn
+            elif pnn < 0:
+                cnode = dn
+            else:
+                bop[m] = op_mul
+                bargs[ma] = dn
+                bargs[ma + 1] = pnn
+                ma += 2
+                bhasw[m] = 0
+                bptr[m + 1] = ma
+                cnode = m
+                m += 1
+            npool = _push(u, cnode, ck2, cn2, cd2, cf2, head, tail, count, pnode, pk, pn, pd, pf, pnext, npool)
+    # materialise each input's derivative
+    for x in range(inputs.shape[0]):
+        v = inputs[x]
+        if m + 2 >= cap or ma + 2 >= acap:
+            return 2, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir[:nmir]
+        dn = adj_n[v]
+        if dn == -2 or (dn >= 0 and _zero(adj_k[v], adj_nn[v], adj_f[v]) and not _one(adj_k[v], adj_nn[v], adj_d[v], adj_f[v])):
+            node = _const(0, 0, 1, 0.0, cache, bop, bptr, bhasw, xk, xn, xd, xf, xc, m, ma, op_const)
+        elif dn == -1:
+            node = _const(adj_k[v], adj_nn[v], adj_d[v], adj_f[v], cache, bop, bptr, bhasw, xk, xn, xd, xf, xc,
+                          m, ma, op_const)
+        elif _one(adj_k[v], adj_nn[v], adj_d[v], adj_f[v]):
+            node = dn
+        else:
+            if adj_k[v] == 1 and not (adj_f[v] - adj_f[v] == 0.0):
+                return 1, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir[:nmir]
+            bop[m] = op_add
+            bargs[ma] = dn
+            bwk[ma] = adj_k[v]
+            bwn[ma] = adj_nn[v]
+            bwd[ma] = adj_d[v]
+            bwf[ma] = adj_f[v]
+            ma += 1
+            bhasw[m] = 1
+            bptr[m + 1] = ma
+            node = m
+        if node == m:
+            m += 1
+        outs[x] = node
+    # live marks: the inputs and what the outputs need
+    for x in range(inputs.shape[0]):
+        live[inputs[x]] = 1
+        live[outs[x]] = 1
+    for v in range(m - 1, -1, -1):
+        if live[v]:
+            for j in range(bptr[v], bptr[v + 1]):
+                live[bargs[j]] = 1
+    return 0, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir[:nmir]
+
+
+def _const(k, n, d, f, cache, bop, bptr, bhasw, xk, xn, xd, xf, xc, m, ma, op_const):
+    """The builder's ``const_node``: the cached node of this value and type, or ``m``, made now."""
+    key = _key(k, n, d, f)
+    if key in cache:
+        return cache[key]
+    cache[key] = m
+    bop[m] = op_const
+    bptr[m + 1] = ma
+    bhasw[m] = 0
+    xk[m] = k
+    xn[m] = n
+    xd[m] = d
+    xf[m] = f
+    xc[m] = 1
+    return m
+
+
+def _push(u, node, k, n, d, f, head, tail, count, pnode, pk, pn, pd, pf, pnext, npool):
+    """Append the contribution ``(node, scale)`` to ``u``'s adjoint."""
+    pnode[npool] = node
+    pk[npool] = k
+    pn[npool] = n
+    pd[npool] = d
+    pf[npool] = f
+    pnext[npool] = -1
+    if head[u] < 0:
+        head[u] = npool
+    else:
+        pnext[tail[u]] = npool
+    tail[u] = npool
+    count[u] += 1
+    return npool + 1
