@@ -21,6 +21,7 @@ import importlib.util
 import hashlib
 import os
 import sys
+from collections import deque
 from fractions import Fraction
 from itertools import chain, compress, islice
 
@@ -237,6 +238,24 @@ def gradient(circuit, y: str, compiled: bool = True):
                     xk[:m], xn[:m], xd[:m], xf[:m], xc[:m], outs, live[:m], mir)
 
 
+def _tuples(flat, lengths) -> list:
+    """``flat`` cut into tuples of ``lengths``: the one- and two-element ones (nearly all) made by zip."""
+    res = [()] * len(lengths)
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    for k in (1, 2):
+        at = np.flatnonzero(lengths == k)
+        if at.size:
+            cols = [flat[starts[at] + j].tolist() for j in range(k)]
+            deque(map(res.__setitem__, at.tolist(), zip(*cols)), 0)
+    other = np.flatnonzero(lengths > 2)
+    if other.size:
+        it = flat.tolist()
+        for j in other.tolist():
+            res[j] = tuple(it[starts[j]:ends[j]])
+    return res
+
+
 def _circuit(circuit, y, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir):
     """The kernel's builder, compacted as :func:`circuits.circuit.compact` does, as a Circuit."""
     from ..circuit import Circuit
@@ -263,9 +282,7 @@ def _circuit(circuit, y, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, 
     starts, ends = bptr[kd], bptr[kd + 1]
     ln = ends - starts
     wires = np.arange(int(ln.sum())) + np.repeat(starts - np.concatenate(([0], np.cumsum(ln)[:-1])), ln)
-    flat = new[bargs[wires]].tolist()
-    it = iter(flat)
-    args += [tuple(islice(it, k)) for k in ln.tolist()]
+    args += _tuples(new[bargs[wires]], ln)
     hw = bhasw[kd].astype(bool)
     wt = [None] * len(kd)
     if hw.any():
