@@ -21,9 +21,9 @@ import importlib.util
 import hashlib
 import os
 import sys
-from collections import deque
 from fractions import Fraction
-from itertools import chain, compress, islice
+from itertools import chain, compress, islice, repeat
+from operator import attrgetter, itemgetter
 
 import numpy as np
 
@@ -35,6 +35,7 @@ from .linearize import _CALL, partial_trace
 __all__ = ["gradient", "kernel"]
 
 _LIM = _sweep_kernel.LIM
+_NUM, _DEN = attrgetter("numerator"), attrgetter("denominator")
 _KERNEL = None
 _OPNAMES = ("input", "const", *GATES)  # output op codes
 _OPCODE = {op: k for k, op in enumerate(_OPNAMES)}
@@ -82,6 +83,18 @@ def _scales(values):
             return None
         num[:] = values
         return k, num, den, f
+    if types == {float}:
+        f[:] = values
+        if not np.isfinite(f).all():
+            return None
+        k[:] = 1
+        return k, num, den, f
+    if types == {Fraction}:  # each distinct value read once
+        keys = list(zip(map(_NUM, values), map(_DEN, values)))
+        table = {key: j for j, key in enumerate(set(keys))}
+        at = np.fromiter(map(table.__getitem__, keys), np.int64, m)
+        s = _scales([Fraction(*key) for key in table] + [0.5])  # a float among them: read one by one
+        return None if s is None else tuple(a[at] for a in s)
     for j, x in enumerate(values):
         t = type(x)
         if t is float:
@@ -96,16 +109,17 @@ def _scales(values):
     return k, num, den, f
 
 
-def _number(k, n, d, f, made):
-    """A scale as the Python number the sweep would have made (Fractions made once per value)."""
-    if k == 0:
-        return n
-    if k == 1:
-        return f
-    x = made.get((n, d))
-    if x is None:
-        x = made[(n, d)] = Fraction(n, d)
-    return x
+def _numbers(k, n, d, f) -> list:
+    """Scales as the Python numbers the sweep would have made (each distinct Fraction made once)."""
+    out = f.astype(object)
+    ints = k == 0
+    out[ints] = n[ints].astype(object)
+    fr = np.flatnonzero(k == 2)
+    if fr.size:
+        keys = list(zip(n[fr].tolist(), d[fr].tolist()))
+        table = {key: Fraction(*key) for key in set(keys)}
+        out[fr] = list(map(table.__getitem__, keys))
+    return out.tolist()
 
 
 def gradient(circuit, y: str, compiled: bool = True):
@@ -239,21 +253,23 @@ def gradient(circuit, y: str, compiled: bool = True):
 
 
 def _tuples(flat, lengths) -> list:
-    """``flat`` cut into tuples of ``lengths``: the one- and two-element ones (nearly all) made by zip."""
-    res = [()] * len(lengths)
+    """``flat`` cut into tuples of ``lengths``: made by zip per length (one generator for the
+    lengths over 4), then drawn back in order."""
+    if not len(lengths):
+        return []
     ends = np.cumsum(lengths)
     starts = ends - lengths
-    for k in (1, 2):
-        at = np.flatnonzero(lengths == k)
-        if at.size:
-            cols = [flat[starts[at] + j].tolist() for j in range(k)]
-            deque(map(res.__setitem__, at.tolist(), zip(*cols)), 0)
-    other = np.flatnonzero(lengths > 2)
-    if other.size:
+    makers = [None] * 6
+    wide = np.flatnonzero(lengths > 4)
+    if wide.size:
         it = flat.tolist()
-        for j in other.tolist():
-            res[j] = tuple(it[starts[j]:ends[j]])
-    return res
+        makers[5] = (tuple(it[a:b]) for a, b in zip(starts[wide].tolist(), ends[wide].tolist()))
+    sizes = np.minimum(lengths, 5).tolist()
+    for k in set(sizes) - {5}:
+        at = np.flatnonzero(lengths == k)
+        makers[k] = zip(*[flat[starts[at] + j].tolist() for j in range(k)]) if k else repeat(())
+    pick = itemgetter(*sizes)(makers)
+    return list(map(next, pick if len(sizes) > 1 else (pick,)))
 
 
 def _circuit(circuit, y, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir):
@@ -268,10 +284,9 @@ def _circuit(circuit, y, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, 
     ops = list(rec.ops[:p])
     args = list(rec.args[:p])
     weights = list(rec.params[:p])
-    made: dict = {}
     # primal nodes past the first dead one: their own records, renumbered
     kp = keep[keep < n].tolist()
-    getnew = new.tolist().__getitem__
+    getnew = new.tolist().__getitem__ if kp or first < n else None
     for g in kp:
         ops.append(rec.ops[g])
         a = rec.args[g]
@@ -287,11 +302,11 @@ def _circuit(circuit, y, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, 
     wt = [None] * len(kd)
     if hw.any():
         wl = wires[np.repeat(hw, ln)]
-        ks, ns, ds, fs = bwk[wl].tolist(), bwn[wl].tolist(), bwd[wl].tolist(), bwf[wl].tolist()
-        if 2 not in ks and 1 not in ks:
-            vals = ns
+        ks = bwk[wl]
+        if not ks.any():  # ints only
+            vals = bwn[wl].tolist()
         else:
-            vals = [_number(k, a, d, f, made) for k, a, d, f in zip(ks, ns, ds, fs)]
+            vals = _numbers(ks, bwn[wl], bwd[wl], bwf[wl])
         it = iter(vals)
         for j, k in zip(np.flatnonzero(hw).tolist(), ln[hw].tolist()):
             wt[j] = tuple(islice(it, k))
@@ -300,12 +315,14 @@ def _circuit(circuit, y, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, 
     for g, v in rec.constants.items():
         if live[g]:
             values[int(new[g])] = v
-    for g in np.flatnonzero(xc[n:]).tolist():
-        g += n
-        if live[g]:
-            values[int(new[g])] = _number(int(xk[g]), int(xn[g]), int(xd[g]), float(xf[g]), made)
-    names = {int(new[v]): x for v, x in rec.input_names.items()}
-    inputs = {x: int(new[v]) for x, v in rec.inputs.items()}
+    made = np.flatnonzero(xc[n:]) + n
+    made = made[live[made].astype(bool)]
+    values.update(zip(new[made].tolist(), _numbers(xk[made], xn[made], xd[made], xf[made])))
+    if getnew is None:  # no node before the inputs moved
+        names, inputs = rec.input_names, rec.inputs
+    else:
+        names = {getnew(v): x for v, x in rec.input_names.items()}
+        inputs = {x: getnew(v) for x, v in rec.inputs.items()}
     outputs = dict(zip(dnames(y, rec.inputs), new[outs].tolist()))
     primal = int(live[:n].sum())
     roles = ["primal"] * primal + ["derivative"] * (len(ops) - primal)
