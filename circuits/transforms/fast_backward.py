@@ -272,6 +272,13 @@ def _tuples(flat, lengths) -> list:
     return list(map(next, pick if len(sizes) > 1 else (pick,)))
 
 
+def _pick(seq, at) -> list:
+    """``[seq[i] for i in at]`` at C speed."""
+    if at.size == 1:
+        return [seq[int(at[0])]]
+    return list(itemgetter(*at.tolist())(seq))
+
+
 def _circuit(circuit, y, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir):
     """The kernel's builder, compacted as :func:`circuits.circuit.compact` does, as a Circuit."""
     from ..circuit import Circuit
@@ -284,20 +291,20 @@ def _circuit(circuit, y, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, 
     ops = list(rec.ops[:p])
     args = list(rec.args[:p])
     weights = list(rec.params[:p])
-    # primal nodes past the first dead one: their own records, renumbered
-    kp = keep[keep < n].tolist()
-    getnew = new.tolist().__getitem__ if kp or first < n else None
-    for g in kp:
-        ops.append(rec.ops[g])
-        a = rec.args[g]
-        args.append(tuple(map(getnew, a)) if a else ())
-        weights.append(rec.params[g])
+    # the nodes past the first dead one, renumbered: primal ones (their own records), then new ones
+    kp = keep[keep < n]
     kd = keep[keep >= n]
+    if kp.size:
+        ops += _pick(rec.ops, kp)
+        weights += _pick(rec.params, kp)
     ops += map(_OPNAMES.__getitem__, bop[kd].tolist())
-    starts, ends = bptr[kd], bptr[kd + 1]
+    starts, ends = bptr[keep], bptr[keep + 1]
     ln = ends - starts
     wires = np.arange(int(ln.sum())) + np.repeat(starts - np.concatenate(([0], np.cumsum(ln)[:-1])), ln)
     args += _tuples(new[bargs[wires]], ln)
+    wires = wires[int(ln[:kp.size].sum()):]  # the new nodes' wires
+    ln = ln[kp.size:]
+    getnew = new.tolist().__getitem__ if first < n else None
     hw = bhasw[kd].astype(bool)
     wt = [None] * len(kd)
     if hw.any():
