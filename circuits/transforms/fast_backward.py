@@ -286,12 +286,12 @@ def _circuit(circuit, y, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, 
     new = np.cumsum(live, dtype=np.int64) - 1
     dead = np.flatnonzero(live == 0)
     first = int(dead[0]) if dead.size else m
-    keep = first + np.flatnonzero(live[first:])  # the nodes after the first dead one that stay
-    p = min(first, n)
+    p = min(first, n)  # the primal nodes before the first dead one keep their records
+    keep = p + np.flatnonzero(live[p:])  # the others that stay
     ops = list(rec.ops[:p])
     args = list(rec.args[:p])
     weights = list(rec.params[:p])
-    # the nodes past the first dead one, renumbered: primal ones (their own records), then new ones
+    # the rest, renumbered: primal nodes (their own records), then new ones
     kp = keep[keep < n]
     kd = keep[keep >= n]
     if kp.size:
