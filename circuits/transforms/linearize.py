@@ -443,7 +443,7 @@ def partial_trace(op: str, arity: int, i: int, constants: tuple = ()):
     >>> partial_trace("tanh", 1, 0)
     ((('const', 1), ('square', (1,), None), ('add', (2, 3), (1, -1))), 4, 1)
     >>> partial_trace("pow", 2, 0, (3,)), partial_trace("pow", 2, 1, (3,)), partial_trace("mul", 2, 0)
-    (((('square', (0,), None),), 2, 3), None, ((), 1, 1))
+    (((('square', (0,), None),), 3, 3), None, ((), 1, 1))
     """
     gate = GATES[op]
     key = (op, arity, i, tuple((type(k), k) for k in constants))
