@@ -299,10 +299,10 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
                            f"selected ({', '.join(map(repr, names[:3]))}{', ...' if len(names) > 3 else ''}); "
                            f"choose one with output={names[0]!r}")
     keep_primal = keep_primal or mirror  # the drawing mirrors y: keep it
-    if len(names) == 1 and not keep_primal:  # the compiled sweep, where it applies
-        result = fast_gradient(circuit, names[0])
-        if result is not None:
-            return _simplify(result) if simplify else result
+    with gc_young_only():
+        result = fast_gradient(circuit, names[0]) if len(names) == 1 and not keep_primal else None
+    if result is not None:  # the compiled sweep applied
+        return _simplify(result) if simplify else result
     with gc_young_only():
         lin = Linearization(circuit, cache=len(names) > 1)  # one sweep asks for each wire once
         b = lin.fast
