@@ -106,18 +106,18 @@ def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
     """
     n = kind.shape[0]
     # the builder: primal nodes copied in
-    bop = np.empty(cap, np.int64)
-    bptr = np.zeros(cap + 1, np.int64)
+    bop = np.empty(cap, np.int64)  # (arrays read only where written: np.empty touches no page)
+    bptr = np.empty(cap + 1, np.int64)
     bargs = np.empty(acap, np.int64)
-    bhasw = np.zeros(cap, np.int8)
-    bwk = np.zeros(acap, np.int64)
-    bwn = np.zeros(acap, np.int64)
-    bwd = np.ones(acap, np.int64)
-    bwf = np.zeros(acap, np.float64)
-    xk = np.zeros(cap, np.int64)
-    xn = np.zeros(cap, np.int64)
-    xd = np.ones(cap, np.int64)
-    xf = np.zeros(cap, np.float64)
+    bhasw = np.empty(cap, np.int8)
+    bwk = np.empty(acap, np.int64)
+    bwn = np.empty(acap, np.int64)
+    bwd = np.empty(acap, np.int64)
+    bwf = np.empty(acap, np.float64)
+    xk = np.empty(cap, np.int64)
+    xn = np.empty(cap, np.int64)
+    xd = np.empty(cap, np.int64)
+    xf = np.empty(cap, np.float64)
     xc = np.zeros(cap, np.int8)
     outs = np.empty(inputs.shape[0], np.int64)
     live = np.zeros(cap, np.int8)
@@ -160,7 +160,7 @@ def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
     pn = np.empty(pcap, np.int64)
     pd = np.empty(pcap, np.int64)
     pf = np.empty(pcap, np.float64)
-    pnext = np.full(pcap, -1, np.int64)
+    pnext = np.empty(pcap, np.int64)
     npool = 0
     # the seed (None, 1)
     pnode[0] = -1
@@ -175,7 +175,7 @@ def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
     m = n  # builder size
     ma = na  # builder args used
     # scratch for sums
-    pos = np.full(cap + 1, -1, np.int64)
+    pos = np.zeros(cap + 1, np.int64)  # 1 + the slot of a node in the sum being made, 0 when none
     accn = np.empty(pcap + 1, np.int64)
     ak = np.empty(pcap + 1, np.int64)
     an = np.empty(pcap + 1, np.int64)
@@ -194,8 +194,8 @@ def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
         cnt = count[g]
         if cnt == 0:
             continue
-        arity = argp[g + 1] - argp[g]  # what this node can add at most: a sum, a constant, its wires' partials
-        if m + 2 + arity * (most + 1) >= cap or ma + cnt + 1 + arity * (most + 2) >= acap:
+        arity = argp[g + 1] - argp[g] if kind[g] == 3 else 0  # what this node can add at most: a sum,
+        if m + 2 + arity * (most + 1) >= cap or ma + cnt + 1 + arity * (most + 2) >= acap:  # a constant, partials
             return 2, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir[:nmir]
         # d = total(contributions)
         h = head[g]
@@ -230,7 +230,7 @@ def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
                 e = h
                 while e >= 0:
                     u = pnode[e]
-                    slot = pos[cap if u < 0 else u]
+                    slot = pos[cap if u < 0 else u] - 1
                     if slot >= 0:
                         ok, k2, n2, d2, f2 = _sadd(ak[slot], an[slot], ad[slot], af[slot], pk[e], pn[e], pd[e], pf[e])
                         if not ok:
@@ -240,7 +240,7 @@ def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
                         ad[slot] = d2
                         af[slot] = f2
                     else:
-                        pos[cap if u < 0 else u] = na_
+                        pos[cap if u < 0 else u] = na_ + 1
                         accn[na_] = u
                         ak[na_] = pk[e]
                         an[na_] = pn[e]
@@ -251,7 +251,7 @@ def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
                 # constant = 0 + acc.pop(None, 0)
                 sk, sn, sd, sf = 0, 0, 1, 0.0
                 for j in range(na_):
-                    pos[cap if accn[j] < 0 else accn[j]] = -1
+                    pos[cap if accn[j] < 0 else accn[j]] = 0
                     if accn[j] < 0:
                         ok, sk, sn, sd, sf = _sadd(0, 0, 1, 0.0, ak[j], an[j], ad[j], af[j])
                 # the terms left: nodes with nonzero coefficients, in order

@@ -204,6 +204,8 @@ def gradient(circuit, y: str, compiled: bool = True):
     tzero, tstep0, tstep1, tres, tscale = [], [], [], [], []
     sop, snargs, sargp, sargs, shasw, sconst, sw = [], [], [], [], [], [], []
     most = 1
+    gnodes = np.zeros(len(groups), np.int64)  # at most this many nodes and arguments per gate of a group
+    gargs = np.zeros(len(groups), np.int64)
     for (op, arity, ckey), j in groups:
         tpos[j] = len(tzero)
         cs = tuple(x for _, x in ckey)
@@ -228,8 +230,10 @@ def gradient(circuit, y: str, compiled: bool = True):
                         sop.append(_OPCODE[gop]), snargs.append(len(refs)), shasw.append(ws is not None)
                         sconst.append(-1)
                         sargs.extend(refs), sw.extend(ws if ws is not None else (0,) * len(refs))
-                most = max(most, sum(len(step[1]) if step[0] != "const" else 0 for step in steps) + 2,
-                           len(steps) + 1)
+                used = sum(len(step[1]) if step[0] != "const" else 0 for step in steps) + 2
+                most = max(most, used, len(steps) + 1)
+                gnodes[j] += len(steps) + 1
+                gargs[j] += used
             tstep1.append(len(sop))
     tsc = _scales(tscale)
     ssc = _scales(sw)
@@ -237,8 +241,12 @@ def gradient(circuit, y: str, compiled: bool = True):
         return None
     inputs = np.array(list(rec.inputs.values()), np.int64)
     out = rec.outputs[y]
-    cap = n + na * (most + 1) + 2 * n + 2 * len(inputs) + 2 * most + 16
-    acap = na + na * (most + 2) + na + 1 + n + len(inputs) + 2 * most + 16
+    # the builder's size at most: per node a sum and a constant, per gate its partials' gates, per
+    # input a scale; plus what the kernel's check per node allows for
+    rule = kind == 3
+    slack = 2 * (int(lens[rule].max(initial=0)) + 1) * (most + 2) + 16
+    cap = 3 * n + int(gnodes[tix[rule]].sum()) + 2 * len(inputs) + slack
+    acap = 2 * na + 1 + n + int(gargs[tix[rule]].sum()) + len(inputs) + slack
     i64 = np.int64
     res = sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
                 tpos, np.array(tzero, np.int8), np.array(tstep0, i64), np.array(tstep1, i64), np.array(tres, i64),
