@@ -22,7 +22,7 @@ import hashlib
 import os
 import sys
 from fractions import Fraction
-from itertools import chain, compress, islice, repeat
+from itertools import chain, compress, repeat
 from operator import attrgetter, itemgetter
 
 import numpy as np
@@ -261,8 +261,8 @@ def gradient(circuit, y: str, compiled: bool = True):
 
 
 def _tuples(flat, lengths) -> list:
-    """``flat`` cut into tuples of ``lengths``: made by zip per length (one generator for the
-    lengths over 4), then drawn back in order."""
+    """``flat`` (an array or a list) cut into tuples of ``lengths``: made by zip per length (one
+    generator for the lengths over 4), then drawn back in order."""
     if not len(lengths):
         return []
     ends = np.cumsum(lengths)
@@ -270,21 +270,25 @@ def _tuples(flat, lengths) -> list:
     makers = [None] * 6
     wide = np.flatnonzero(lengths > 4)
     if wide.size:
-        it = flat.tolist()
+        it = flat.tolist() if isinstance(flat, np.ndarray) else flat
         makers[5] = (tuple(it[a:b]) for a, b in zip(starts[wide].tolist(), ends[wide].tolist()))
     sizes = np.minimum(lengths, 5).tolist()
     for k in set(sizes) - {5}:
-        at = np.flatnonzero(lengths == k)
-        makers[k] = zip(*[flat[starts[at] + j].tolist() for j in range(k)]) if k else repeat(())
+        at = starts[lengths == k]
+        if isinstance(flat, np.ndarray):
+            cols = [flat[at + j].tolist() for j in range(k)]
+        else:
+            cols = [_pick(flat, at + j) for j in range(k)]
+        makers[k] = zip(*cols) if k else repeat(())
     pick = itemgetter(*sizes)(makers)
     return list(map(next, pick if len(sizes) > 1 else (pick,)))
 
 
 def _pick(seq, at) -> list:
     """``[seq[i] for i in at]`` at C speed."""
-    if at.size == 1:
+    if len(at) == 1:
         return [seq[int(at[0])]]
-    return list(itemgetter(*at.tolist())(seq))
+    return list(itemgetter(*at.tolist())(seq)) if len(at) else []
 
 
 def _circuit(circuit, y, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir):
@@ -305,16 +309,15 @@ def _circuit(circuit, y, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, 
     if kp.size:
         ops += _pick(rec.ops, kp)
         weights += _pick(rec.params, kp)
-    ops += map(_OPNAMES.__getitem__, bop[kd].tolist())
+    if kd.size:
+        ops += _pick(_OPNAMES, bop[kd])
     starts, ends = bptr[keep], bptr[keep + 1]
     ln = ends - starts
     wires = np.arange(int(ln.sum())) + np.repeat(starts - np.concatenate(([0], np.cumsum(ln)[:-1])), ln)
     args += _tuples(new[bargs[wires]], ln)
     wires = wires[int(ln[:kp.size].sum()):]  # the new nodes' wires
     ln = ln[kp.size:]
-    getnew = new.tolist().__getitem__ if first < n else None
     hw = bhasw[kd].astype(bool)
-    wt = [None] * len(kd)
     if hw.any():
         wl = wires[np.repeat(hw, ln)]
         ks = bwk[wl]
@@ -322,10 +325,9 @@ def _circuit(circuit, y, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, 
             vals = bwn[wl].tolist()
         else:
             vals = _numbers(ks, bwn[wl], bwd[wl], bwf[wl])
-        it = iter(vals)
-        for j, k in zip(np.flatnonzero(hw).tolist(), ln[hw].tolist()):
-            wt[j] = tuple(islice(it, k))
-    weights += wt
+        weights += _pick([None] + _tuples(vals, ln[hw]), np.where(hw, np.cumsum(hw), 0))
+    else:
+        weights += [None] * len(kd)
     values = {}
     for g, v in rec.constants.items():
         if live[g]:
@@ -333,11 +335,11 @@ def _circuit(circuit, y, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, 
     made = np.flatnonzero(xc[n:]) + n
     made = made[live[made].astype(bool)]
     values.update(zip(new[made].tolist(), _numbers(xk[made], xn[made], xd[made], xf[made])))
-    if getnew is None:  # no node before the inputs moved
+    if first >= n:  # no node before the inputs moved
         names, inputs = rec.input_names, rec.inputs
     else:
-        names = {getnew(v): x for v, x in rec.input_names.items()}
-        inputs = {x: getnew(v) for x, v in rec.inputs.items()}
+        names = dict(zip(new[list(rec.input_names)].tolist(), rec.input_names.values()))
+        inputs = dict(zip(rec.inputs, new[list(rec.inputs.values())].tolist()))
     outputs = dict(zip(dnames(y, rec.inputs), new[outs].tolist()))
     primal = int(live[:n].sum())
     roles = ["primal"] * primal + ["derivative"] * (len(ops) - primal)
