@@ -23,7 +23,7 @@ import os
 import sys
 from fractions import Fraction
 from itertools import chain, compress, repeat
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 
 import numpy as np
 
@@ -35,7 +35,6 @@ from .linearize import _CALL, partial_trace
 __all__ = ["gradient", "kernel"]
 
 _LIM = _sweep_kernel.LIM
-_NUM, _DEN = attrgetter("numerator"), attrgetter("denominator")
 _KERNEL = None
 _OPNAMES = ("input", "const", *GATES)  # output op codes
 _OPCODE = {op: k for k, op in enumerate(_OPNAMES)}
@@ -89,11 +88,11 @@ def _scales(values):
             return None
         k[:] = 1
         return k, num, den, f
-    if types == {Fraction}:  # each distinct value read once
-        keys = list(zip(map(_NUM, values), map(_DEN, values)))
-        table = {key: j for j, key in enumerate(set(keys))}
-        at = np.fromiter(map(table.__getitem__, keys), np.int64, m)
-        s = _scales([Fraction(*key) for key in table] + [0.5])  # a float among them: read one by one
+    if types == {Fraction}:  # each distinct object read once (a circuit's weights share a few)
+        objects = {id(x): x for x in values}
+        where = {key: j for j, key in enumerate(objects)}
+        at = np.fromiter(map(where.__getitem__, map(id, values)), np.int64, m)
+        s = _scales([*objects.values(), 0.5])  # a float among them: read one by one
         return None if s is None else tuple(a[at] for a in s)
     for j, x in enumerate(values):
         t = type(x)
@@ -115,10 +114,14 @@ def _numbers(k, n, d, f) -> list:
     ints = k == 0
     out[ints] = n[ints].astype(object)
     fr = np.flatnonzero(k == 2)
-    if fr.size:
-        keys = list(zip(n[fr].tolist(), d[fr].tolist()))
-        table = {key: Fraction(*key) for key in set(keys)}
-        out[fr] = list(map(table.__getitem__, keys))
+    if fr.size:  # each distinct Fraction made once
+        nf, df = n[fr], d[fr]
+        if (nf == nf[0]).all() and (df == df[0]).all():  # one value, as a sum's weights often are
+            out[fr] = Fraction(int(nf[0]), int(df[0]))
+        else:
+            keys = list(zip(nf.tolist(), df.tolist()))
+            table = {key: Fraction(*key) for key in set(keys)}
+            out[fr] = list(map(table.__getitem__, keys))
     return out.tolist()
 
 
