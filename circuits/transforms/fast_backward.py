@@ -118,10 +118,11 @@ def _numbers(k, n, d, f) -> list:
         nf, df = n[fr], d[fr]
         if (nf == nf[0]).all() and (df == df[0]).all():  # one value, as a sum's weights often are
             out[fr] = Fraction(int(nf[0]), int(df[0]))
-        else:
-            keys = list(zip(nf.tolist(), df.tolist()))
-            table = {key: Fraction(*key) for key in set(keys)}
-            out[fr] = list(map(table.__getitem__, keys))
+        else:  # (n, d) as one complex number, exact below 2**53
+            pairs, at = np.unique(nf.astype(np.float64) + 1j * df.astype(np.float64), return_inverse=True)
+            made = np.empty(len(pairs), object)
+            made[:] = [Fraction(int(z.real), int(z.imag)) for z in pairs.tolist()]
+            out[fr] = made[at.ravel()]
     return out.tolist()
 
 
