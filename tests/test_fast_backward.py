@@ -6,6 +6,7 @@ where numba is installed, by the compiled kernel; the records (ops, args,
 weights with their types, constants, names, outputs, meta) must be equal.
 """
 
+import math
 from fractions import Fraction
 
 import pytest
@@ -105,3 +106,15 @@ def test_traces_read_from_the_registry():
     assert partial_trace("tanh", 1, 0) == ((("const", 1), ("square", (1,), None), ("add", (2, 3), (1, -1))), 4, 1)
     assert partial_trace("pow", 2, 1, (3,)) is None
     assert partial_trace("add", 2, 0) == "call"
+
+
+def test_user_gates_take_the_python_sweep():
+    from circuits.gates import Gate
+    gate = Gate("softplus2", 1, "softplus2", num=lambda u: math.log1p(math.exp(u)),
+                partial=lambda b, args, out, i: (b.gate("sigmoid", args[0]), 1))
+    with circuits.registered_gate(gate):
+        c = circuits.parse("softplus2(x * y) + sin(x)")
+        assert fast_backward.gradient(c, "f", compiled=False) is None
+        g = circuits.backward(c)
+        assert g.record == _python(c).record
+        assert g.evaluate(x=0.5, y=2.0)["df/dx"] == pytest.approx(2.0 / (1 + math.exp(-1.0)) + math.cos(0.5))

@@ -41,7 +41,13 @@ _OPCODE = {op: k for k, op in enumerate(_OPNAMES)}
 
 
 def kernel(compiled: bool = True):
-    """The sweep: numba's compiled function, or with ``compiled=False`` the plain Python one; None when off."""
+    """The sweep: numba's compiled function, or with ``compiled=False`` the plain Python one; None when off.
+
+    Examples
+    --------
+    >>> kernel(compiled=False).__name__
+    'sweep'
+    """
     global _KERNEL
     if not compiled:
         return _sweep_kernel.sweep
@@ -127,7 +133,32 @@ def _numbers(k, n, d, f) -> list:
 
 
 def gradient(circuit, y: str, compiled: bool = True):
-    """``backward(circuit, y)``'s result by the kernel, or None where it does not apply."""
+    """``backward(circuit, y)``'s result by the kernel, or None where it does not apply.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    y : str
+        The output to differentiate.
+    compiled : bool
+        Run numba's compiled kernel (None when the engine is off); False runs
+        the same kernel as plain Python, for tests.
+
+    Returns
+    -------
+    Circuit or None
+        The gradient, record for record :func:`circuits.backward`'s.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> c = circuits.parse("exp(x * y) / 3 + sin(x)")
+    >>> g = gradient(c, "f", compiled=False)
+    >>> g.record == circuits.backward(c).record, list(g.outputs)
+    (True, ['df/dx', 'df/dy'])
+    >>> gradient(circuits.parse("x * 2**60"), "f", compiled=False) is None   # beyond 2**53: Python's sweep
+    True
+    """
     sweep = kernel(compiled)
     if sweep is None:
         return None
