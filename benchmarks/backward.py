@@ -58,6 +58,12 @@ def measure(name, size, repeat=3) -> dict:
            "backward_gates": g.size}
     del g
     row["backward_s"] = _best(lambda: circuits.backward(c), repeat)
+    if circuits.engine.enabled():  # the compiled sweep ran: time the Python sweep beside it
+        os.environ["CIRCUITS_ENGINE"] = "python"
+        try:
+            row["python_s"] = _best(lambda: circuits.backward(c), repeat)
+        finally:
+            del os.environ["CIRCUITS_ENGINE"]
     if available()["casadi"]:
         import casadi as ca
         x, f = casadi_function(c)
@@ -73,13 +79,15 @@ def measure(name, size, repeat=3) -> dict:
 
 
 def _table(rows) -> str:
-    lines = ["| case | gates | wires | ∇ gates | CasADi ∇ nodes | backward | CasADi gradient | ratio |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| case | gates | wires | ∇ gates | CasADi ∇ nodes | backward | Python sweep | CasADi gradient "
+             "| ratio |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         cas = f"{r['casadi_s'] * 1e3:.1f} ms" if "casadi_s" in r else "–"
         ratio = f"{r['ratio']:.2f}" if "ratio" in r else "–"
+        py = f"{r['python_s'] * 1e3:.1f} ms" if "python_s" in r else "–"
         lines.append(f"| {r['case']} | {r['gates']:,} | {r['wires']:,} | {r['backward_gates']:,} | "
-                     f"{r.get('casadi_nodes', 0):,} | {r['backward_s'] * 1e3:.1f} ms | {cas} | {ratio} |")
+                     f"{r.get('casadi_nodes', 0):,} | {r['backward_s'] * 1e3:.1f} ms | {py} | {cas} | {ratio} |")
     return "\n".join(lines)
 
 
@@ -95,7 +103,9 @@ def main(out_dir: str, families=None, repeat: int = 5) -> str:
             "Command: `python -m benchmarks --backward`.  CPU seconds, the best of "
             f"{repeat} runs of `circuits.backward(c)` and of `casadi.Function('g', [x], "
             "[casadi.gradient(f, x)])` on the same circuit (CasADi SX, translated gate by gate); "
-            "ratio = backward / CasADi (target ≤ 1.0, chains ≤ 2).\n\n" + _table(rows) + "\n")
+            "ratio = backward / CasADi (target ≤ 1.0, chains ≤ 2).  `backward` runs the compiled "
+            "sweep (numba, `circuits.transforms.fast_backward`) where it applies; *Python sweep* is "
+            "the same call with `CIRCUITS_ENGINE=python` (an identical circuit).\n\n" + _table(rows) + "\n")
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "backward.md"), "w") as fh:
         fh.write(text)

@@ -69,8 +69,8 @@ def _sadd(ak, an, ad, af, bk, bn, bd, bf):
     if ak == 0 and bk == 0:
         s = an + bn
         return abs(s) < LIM, 0, s, 1, 0.0
-    x = float(an) * float(bd) + float(bn) * float(ad)
-    if x >= LIM or x <= -LIM or float(ad) * float(bd) >= LIM:
+    x = abs(float(an) * float(bd)) + abs(float(bn) * float(ad))  # each product, and so the sum, fits
+    if x >= LIM or float(ad) * float(bd) >= LIM:
         return False, 0, 0, 1, 0.0
     ok, n, d = _frac(an * bd + bn * ad, ad * bd)
     return ok, 2, n, d, 0.0
