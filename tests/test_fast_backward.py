@@ -118,3 +118,14 @@ def test_user_gates_take_the_python_sweep():
         g = circuits.backward(c)
         assert g.record == _python(c).record
         assert g.evaluate(x=0.5, y=2.0)["df/dx"] == pytest.approx(2.0 / (1 + math.exp(-1.0)) + math.cos(0.5))
+
+
+def test_fraction_sums_near_the_limit():
+    # sums of Fractions whose cross products pass 2**63: the kernel refuses them or gets them exact
+    b = circuits.Builder()
+    x = b.input("x")
+    p, q = Fraction(2 ** 50 + 1, 2 ** 50 + 3), Fraction(2 ** 50 + 5, 2 ** 50 + 7)
+    b.output("f", circuits.sin(x * p) + circuits.cos(x * q) + x * p - x * q)
+    c = b.build()
+    _check(c)
+    assert circuits.backward(c).record == _python(c).record
