@@ -27,6 +27,8 @@ from operator import itemgetter
 
 import numpy as np
 
+from .. import engine
+from ..circuit import Circuit
 from ..gates import BUILTIN, GATES
 from . import _sweep_kernel
 from .common import dnames
@@ -51,7 +53,6 @@ def kernel(compiled: bool = True):
     global _KERNEL
     if not compiled:
         return _sweep_kernel.sweep
-    from .. import engine
     if not engine.enabled():
         return None
     if _KERNEL is None:
@@ -328,7 +329,6 @@ def _pick(seq, at) -> list:
 
 def _circuit(circuit, y, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir):
     """The kernel's builder, compacted as :func:`circuits.circuit.compact` does, as a Circuit."""
-    from ..circuit import Circuit
     rec = circuit.record
     new = np.cumsum(live, dtype=np.int64) - 1
     dead = np.flatnonzero(live == 0)
