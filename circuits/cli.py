@@ -47,7 +47,7 @@ from .library import FAMILIES
 from .parse import parse
 from .render import render, render_steps, render_transforms
 from .report import compare, plot_scaling, scaling
-from .transforms import backward, check_gradient, forward, simplify
+from .transforms import backward, check_gradient, fast_backward, forward, simplify
 
 __all__ = ["main", "build_parser", "families", "ProgressBar"]
 
@@ -343,9 +343,10 @@ def _cmd_figures(args) -> int:
 
 
 def _cmd_warmup(args) -> int:
-    print("compiling the evaluation engine's kernels (numba; once, then cached on disk) ...", flush=True)
+    print("compiling the evaluation engine's and the reverse sweep's kernels (numba; once, then cached "
+          "on disk) ...", flush=True)
     start = time.perf_counter()
-    if not engine.warmup():
+    if not (engine.warmup() and fast_backward.warmup()):
         print("the compiled engine is off (numba is not installed, or CIRCUITS_ENGINE=python); "
               "install it with: pip install 'gradient-circuits[fast]'")
         return 0

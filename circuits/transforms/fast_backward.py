@@ -34,7 +34,7 @@ from . import _sweep_kernel
 from .common import dnames
 from .linearize import _CALL, partial_trace
 
-__all__ = ["gradient", "kernel"]
+__all__ = ["gradient", "kernel", "warmup"]
 
 _LIM = _sweep_kernel.LIM
 _KERNEL = None
@@ -72,6 +72,25 @@ def kernel(compiled: bool = True):
         spec.loader.exec_module(module)
         _KERNEL = module.sweep
     return _KERNEL
+
+
+def warmup() -> bool:
+    """Compile the sweep now (cached on disk for later sessions); False when the engine is off.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["CIRCUITS_ENGINE"] = "python"
+    >>> warmup()
+    False
+    >>> del os.environ["CIRCUITS_ENGINE"]
+    """
+    if kernel() is None:
+        return False
+    # the kernel's types do not depend on the circuit: one small circuit compiles it
+    gradient(Circuit(("input", "const", "add", "exp"), ((), (), (0, 1), (2,)), (None, None, (2, 1), None),
+                     {1: 1.0}, {0: "x"}, {"x": 0}, {"f": 3}), "f")
+    return True
 
 
 def _scales(values):
