@@ -23,7 +23,7 @@ import os
 import sys
 from fractions import Fraction
 from itertools import chain, compress, repeat
-from operator import itemgetter
+from operator import is_not, itemgetter
 
 import numpy as np
 
@@ -204,7 +204,7 @@ def gradient(circuit, y: str, compiled: bool = True):
             kind_of[opcode[op]] = 2
     kind = kind_of[codes]
     # weights, wire by wire
-    has = [w is not None for w in params]
+    has = list(map(is_not, params, repeat(None)))
     hasw = np.array(has, np.int8)
     wk = np.zeros(na, np.int64)
     wn = np.zeros(na, np.int64)
@@ -242,18 +242,18 @@ def gradient(circuit, y: str, compiled: bool = True):
     tix[nonlinear] = inverse
     for j, key in enumerate(uniq.tolist()):
         keys[(_OPNAMES[key // width], key % width, ())] = j
-    if special:
-        for g in np.flatnonzero(np.isin(codes, [opcode[op] for op in special])).tolist():
-            gate = GATES[ops[g]]
-            a = argss[g]
-            cs = tuple(consts.get(a[j]) for j in gate.constant_args)
+    for op in special:  # one group per op, arity and values of the constant arguments (pow's exponent)
+        at = np.flatnonzero(codes == opcode[op])
+        columns = [lens[at]]
+        for j in GATES[op].constant_args:
+            cs = list(map(consts.get, argi[argp[at] + j].tolist()))
             if None in cs:
                 return None
-            key = (ops[g], len(a), tuple((type(x), x) for x in cs))
-            j = keys.get(key)
-            if j is None:
-                j = keys[key] = len(keys)
-            tix[g] = j
+            columns.append(zip(map(type, cs), cs))
+        found = list(zip(*columns))
+        for key in dict.fromkeys(found):
+            keys.setdefault((op, int(key[0]), key[1:]), len(keys))
+        tix[at] = list(map(keys.__getitem__, [(op, int(key[0]), key[1:]) for key in found]))
     groups = sorted(keys.items(), key=lambda kv: kv[1])
     tpos = np.zeros(len(groups), np.int64)
     tzero, tstep0, tstep1, tres, tscale = [], [], [], [], []
