@@ -293,6 +293,10 @@ def _ordered_rank(g, nodes: list, rank: str) -> None:
 def _mirror(g, circuit: Circuit, prefix: str, drawn: set) -> None:
     """Rank each node z at its depth and each ∂y/∂z at the mirrored rank ``2L + 1 - depth(z)``."""
     adjoint_of = circuit.meta.get("adjoint_of")
+    if adjoint_of is not None and not adjoint_of:
+        raise CircuitError("mirror=True draws each ∂y/∂z opposite z, and this backward circuit has no "
+                           "∂y/∂z node (its output is a constant, which depends on no input and no gate). "
+                           "Draw it without mirror=True")
     if not adjoint_of:
         raise CircuitError("mirror=True needs circuit.meta['adjoint_of'] (the map ∂y/∂z node → z node "
                            "that a backward circuit records); this circuit has none. "
@@ -844,6 +848,9 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
     grad = grad.replace(outputs={o: v for o, v in grad.outputs.items() if o == y or o not in circuit.outputs})
     _check_size(len(grad), max_nodes, what)
     adjoint_of = grad.meta["adjoint_of"]
+    if not adjoint_of:
+        raise CircuitError(f"output {y!r} is a constant: it depends on no input and no gate, so "
+                           f"backpropagation has no step to draw; choose an output that depends on an input")
     adjoint = {z: a for a, z in adjoint_of.items()}
     order = sorted(adjoint_of, key=lambda a: -adjoint_of[a])  # the reverse topological order of BP
     label = _mirror_names(grad)

@@ -278,6 +278,16 @@ def test_render_steps_errors():
         circuits.render_steps("x*y")
 
 
+def test_render_steps_and_mirror_of_a_constant_output_say_so():
+    """A constant output has no ∂y/∂z node: one clear error each, not max() of an empty list."""
+    for c in (circuits.parse("3"), circuits.parse({"f": "x", "g": "3"})):
+        with pytest.raises(CircuitError, match="'.' is a constant.*choose an output"):
+            circuits.render_steps(c, output=list(c.outputs)[-1])
+        grad = circuits.backward(c, list(c.outputs)[-1], mirror=True)
+        with pytest.raises(CircuitError, match="no ∂y/∂z node .* without mirror=True"):
+            render(grad, mirror=True)
+
+
 def _collapsed_boxes(g):
     """{box id: label lines} and {(tail, head): wires} read back from a collapsed drawing's DOT source."""
     boxes, wires = {}, {}
