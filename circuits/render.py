@@ -25,6 +25,8 @@ from __future__ import annotations
 import html
 import re
 from fractions import Fraction
+from numbers import Integral, Real
+from os import PathLike
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
@@ -153,6 +155,12 @@ def _digraph(graphviz, name: str, title, most: int, rankdir: str = "BT", size=No
     """A Digraph with the drawings' one font, direction, title (cut at ``most`` characters), size and dpi."""
     if rankdir not in ("BT", "TB", "LR", "RL"):
         raise CircuitError(f"rankdir must be one of 'BT', 'TB', 'LR', 'RL', not {rankdir!r}")
+    # Graphviz ignores a size or dpi it cannot read, silently: say so instead
+    if size is not None and not re.fullmatch(r"\s*\d+(\.\d*)?\s*(,\s*\d+(\.\d*)?\s*)?!?\s*", str(size)):
+        raise CircuitError(f"size must be Graphviz's \"width,height\" in inches, e.g. \"9,5\" (or \"9,5!\" to "
+                           f"scale small drawings up), not {size!r}")
+    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, Real) or not dpi > 0):
+        raise CircuitError(f"dpi must be a positive number of dots per inch, e.g. dpi=96, not {dpi!r}")
     g = graphviz.Digraph(name)
     g.attr(rankdir=rankdir, fontname=FONT, fontsize="12")
     if title:
@@ -168,6 +176,8 @@ def _digraph(graphviz, name: str, title, most: int, rankdir: str = "BT", size=No
 
 def _check_size(nodes: int, max_nodes: Optional[int], what: str, at_least: bool = False,
                 hint: str = "") -> None:
+    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, Integral) or max_nodes < 0):
+        raise CircuitError(f"max_nodes must be a whole number of nodes, or None for no limit, not {max_nodes!r}")
     if max_nodes is not None and nodes > max_nodes:
         if at_least:
             raise CircuitError(f"{what} have at least {nodes} nodes, more than max_nodes={max_nodes} that can "
@@ -194,6 +204,9 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
     outputs: dict[int, list] = {}
     for name, v in circuit.outputs.items():
         outputs.setdefault(v, []).append(name)
+    if values is not None and not isinstance(values, Mapping):
+        raise CircuitError(f"values must be a mapping {{input name: number}}, e.g. values={{'x': 1.0}}, "
+                           f"not a {type(values).__name__}")
     vals = node_values(circuit, dict(values)) if values is not None else None
     adjoint_of = circuit.meta.get("adjoint_of") or {}  # a mirrored ∂y/∂z is drawn even when constant
     # u₁, u₂ and ∂y/∂u₁ when the internal adjoints are gates (backward(..., mirror=True))
@@ -517,6 +530,8 @@ def write(graph, path) -> Path:
         For another suffix, or when ``dot`` is missing or fails.
     """
     graphviz = _graphviz()
+    if not isinstance(path, (str, PathLike)):
+        raise CircuitError(f"path must be a file name such as 'circuit.svg', not a {type(path).__name__}")
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".dot", ".gv"):

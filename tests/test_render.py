@@ -350,6 +350,36 @@ def test_collapse_errors_say_what_to_do():
         render(library.layered_chain([4, 16, 1], "tanh"), collapse=True, max_nodes=3)
 
 
+@pytest.mark.parametrize("kwargs, message", [
+    ({"max_nodes": "5"}, "max_nodes must be a whole number"),
+    ({"max_nodes": -1}, "max_nodes must be a whole number"),
+    ({"max_nodes": 2.5}, "max_nodes must be a whole number"),
+    ({"dpi": "high"}, "dpi must be a positive number"),
+    ({"dpi": 0}, "dpi must be a positive number"),
+    ({"size": "a,b"}, "width,height"),
+    ({"size": (9, 5)}, "width,height"),
+    ({"values": [1, 2]}, "values must be a mapping"),
+])
+def test_render_argument_mistakes_are_named(kwargs, message):
+    """Graphviz would ignore a bad size or dpi silently, and Python would fail deep inside on the rest."""
+    c = library.backprop_example()
+    with pytest.raises(CircuitError, match=message):
+        render(c, **kwargs)
+    if "values" not in kwargs:
+        with pytest.raises(CircuitError, match=message):
+            circuits.render_steps(c, **kwargs)
+
+
+def test_render_names_a_bad_path_and_output():
+    import numpy as np
+    c = library.backprop_example()
+    with pytest.raises(CircuitError, match="path must be a file name"):
+        render(c, 5)
+    with pytest.raises(CircuitError, match="3 is not an output"):
+        circuits.render_steps(c, output=3)
+    assert "size=9" in render(c, size=9, dpi=np.float32(96), max_nodes=np.int64(10)).source
+
+
 def test_mirror_needs_adjoint_of():
     with pytest.raises(CircuitError, match="adjoint_of"):
         render(library.figure1(), mirror=True)
