@@ -486,8 +486,13 @@ def _add_collapsed(g, circuit: Circuit, max_nodes: Optional[int]) -> set:
         attrs = {"shape": "box", "style": "rounded,filled" if kind == "input" else "filled",
                  "fillcolor": COLORS[kind]}
         if out:
-            lines.append(_escape(_truncate(", ".join(_name_label(o) for o in out[:3])
-                                           + (f", … ({len(out)} outputs)" if len(out) > 3 else ""), 40)))
+            # the count survives the cut: "df/dW₁, df/dW₂, … (256 outputs)"
+            names = [_name_label(o) for o in out]
+            shown = 1
+            while shown < min(3, len(names)) and len(", ".join(names[:shown + 1])) + 17 <= 44:
+                shown += 1
+            more = f", … ({len(out)} outputs)" if shown < len(out) else ""
+            lines.append(_escape(_truncate(", ".join(names[:shown]), 40) + more))
             attrs.update(color=COLORS["output"], penwidth="2.5")
             kinds.add("output")
         kinds.add(kind)

@@ -340,6 +340,16 @@ def test_collapse_shows_the_layers_of_a_network():
     assert len(boxes) == 2 and wires == {("g0", "g1"): 1, ("g1", "g1"): 999}
 
 
+def test_collapse_keeps_the_count_of_outputs_in_a_box():
+    """A box holding 256 outputs says so, however long their names (the cut used to eat the count)."""
+    grad = circuits.backward(library.layered_chain([8, 16, 16, 1], "tanh"))
+    boxes, _ = _collapsed_boxes(render(grad, collapse=True, legend=False))
+    counts = sorted(int(m.group(1)) for lines in boxes.values() for line in lines
+                    for m in [re.search(r"… \((\d+) outputs\)$", line)] if m)
+    assert counts == [8, 16, 128, 256] and sum(counts) == len(grad.outputs)
+    assert all(len(line) <= 44 for lines in boxes.values() for line in lines[2:])
+
+
 def test_collapse_errors_say_what_to_do():
     c = library.random_circuit(4, 600, seed=2)
     with pytest.raises(CircuitError, match="collapse=True to draw it in outline"):
