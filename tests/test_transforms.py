@@ -658,6 +658,18 @@ def test_check_gradient_argument_errors():
     log = circuits.parse("log(x)")
     with pytest.raises(CircuitError, match="log"):
         circuits.check_gradient(log, backward(log), {"x": -1.0})
+    # were ZeroDivisionError, ValueError, TypeError, a kink 'within -1', and a FAILED report of nan
+    for kwargs, message in [({"eps": 0}, "eps must be a positive number"),
+                            ({"eps": -1.0}, "eps must be a positive number"),
+                            ({"eps": "a"}, "eps must be a positive number"),
+                            ({"tolerance": "a"}, "tolerance must be a number"),
+                            ({}, r"point\['x_1'\] is nan; finite differences need a finite point")]:
+        point = {"x_1": float("nan") if not kwargs else 1.0, "x_2": 2.0}
+        with pytest.raises(CircuitError, match=message):
+            circuits.check_gradient(f, g, point, **kwargs)
+    from circuits.transforms.verify import finite_differences
+    with pytest.raises(CircuitError, match="h must be a positive number"):
+        finite_differences(f, {"x_1": 1.0, "x_2": 2.0}, h=0.0)
 
 
 def test_simplify_refuses_an_unknown_objective():
