@@ -648,6 +648,20 @@ def test_one_finite_difference_scheme_steps_back_from_kinks():
             check({"x": 0.0, "y": 3.0})
 
 
+@pytest.mark.parametrize("x", [1e3, 1e4, 1e6, -3e5])
+def test_check_gradient_far_from_zero_on_a_scale_of_one(x):
+    """sin at x = 10⁴: steps of 0.1·|x| = 10³ average sin's slope away, all alike, and Ridders trusted
+    that (a false alarm on a correct gradient); steps from 0.1 are also taken and win when the two disagree."""
+    from circuits.transforms.verify import finite_differences
+    f = circuits.parse("sin(x) * exp(y) + abs(x - y)")
+    point = {"x": x, "y": -1.0}
+    assert circuits.check_gradient(f, backward(f), point), str(circuits.check_gradient(f, backward(f), point))
+    exact = math.cos(x) * math.exp(-1.0) + math.copysign(1.0, x + 1.0)
+    assert finite_differences(f, point)["x"]["f"] == pytest.approx(exact, rel=1e-4)
+    wrong = circuits.parse("sin(x) * exp(y) + x")   # its gradient is not f's
+    assert not circuits.check_gradient(f, backward(wrong), point)
+
+
 def test_check_gradient_argument_errors():
     f = circuits.library.mgh.circuit("rosenbrock")
     g = backward(f)

@@ -243,6 +243,28 @@ def _first_step(x0: float) -> float:
     return _FIRST_STEP * abs(x0) if x0 != 0 else _FIRST_STEP
 
 
+def _scaled_differences(circuit: Circuit, base: dict, x: str) -> dict:
+    """:func:`_differences` from the default largest step, ``0.1·|x|``, and for ``|x| > 1`` also from 0.1.
+
+    A step relative to ``x`` suits badly scaled inputs (Brown's ``x₁ ≈ 10⁶``) but
+    overshoots what varies on a scale of 1 far from 0 (``sin`` at ``x = 10⁴``: steps of
+    10³ see an average of zero, consistently enough for Ridders to trust it).  Per
+    output, where the two agree within their errors the one with the smaller error
+    is kept; where they do not, the smaller steps' (whose error estimate counts the
+    rounding honestly, while large steps can agree with each other on an average).
+    """
+    relative = _differences(circuit, base, x, _first_step(base[x]))
+    if abs(base[x]) <= 1:
+        return relative
+    absolute = _differences(circuit, base, x, _FIRST_STEP)
+    out = {}
+    for y, (est_r, res_r, var_r) in relative.items():
+        est_a, res_a, var_a = absolute[y]
+        agree = abs(est_r - est_a) <= res_r + res_a
+        out[y] = (est_r, res_r, var_r) if agree and res_r <= res_a else (est_a, res_a, var_a)
+    return out
+
+
 def short_point(point: Mapping, most: int = 6) -> str:
     """A point for a message: its first ``most`` items, then how many inputs there are.
 
@@ -286,8 +308,8 @@ def finite_differences(circuit: Circuit, point: Mapping[str, float], wrt=None, *
     point = check_point(circuit, point, "finite_differences")
     h = check_step(h, "finite_differences: h")
     wrt = list(circuit.inputs) if wrt is None else list(wrt)
-    return {x: {y: d[0] for y, d in _differences(circuit, point, x, h if h is not None
-                                                  else _first_step(point[x])).items()}
+    return {x: {y: d[0] for y, d in (_differences(circuit, point, x, h) if h is not None
+                                     else _scaled_differences(circuit, point, x)).items()}
             for x in wrt}
 
 
@@ -353,8 +375,8 @@ def check_gradient(circuit: Circuit, gradient_circuit: Circuit, point: Mapping[s
     inputs = {k: v for k, v in base.items() if k in circuit.inputs}
     differences = {}
     for x in dict.fromkeys(x for _, (_, x) in pairs):
-        h0 = eps if eps is not None else _first_step(base[x])
-        for y, d in _differences(circuit, inputs, x, h0).items():
+        found = _differences(circuit, inputs, x, eps) if eps is not None else _scaled_differences(circuit, inputs, x)
+        for y, d in found.items():
             differences[(y, x)] = d
     rows = []
     for name, (y, x) in pairs:
