@@ -284,7 +284,8 @@ def finite_differences(circuit: Circuit, point: Mapping[str, float], wrt=None, *
     ``001_98bb05108a2025f7.txt``), shared by :func:`check_gradient`,
     :func:`circuits.testing.assert_gradient_close` and
     :func:`circuits.testing.check_grads`: central differences at a dozen
-    steps shrinking from ``h`` (default ``0.1·|x|``, 0.1 at ``x = 0``),
+    steps shrinking from ``h`` (default ``0.1·|x|``, and also 0.1 where
+    ``|x| > 1``, the smaller steps winning where the two disagree),
     extrapolated to step 0 by Ridders' method (Numerical Recipes,
     ``dfridr``), all steps along one input one numpy batch; the largest
     step is divided by 8 while the stencil would cross a gate's declared kink.
@@ -320,8 +321,8 @@ def check_gradient(circuit: Circuit, gradient_circuit: Circuit, point: Mapping[s
     Central differences (the check seed ``001_98bb05108a2025f7.txt``
     recommends, after Wolfe 1982) at a dozen shrinking steps per input,
     extrapolated to step 0 by Ridders' method, which also estimates their
-    error.  The steps scale with each input (from ``0.1·|x|``, or 0.1 at
-    ``x = 0``), so inputs of very different sizes are each differenced at
+    error.  The steps scale with each input (from ``0.1·|x|``, and also from
+    0.1 where ``|x| > 1``, for what varies on a scale of 1 far from 0), so inputs of very different sizes are each differenced at
     their own scale, and each partial is judged against what the
     differences can resolve there (their error estimate, and at least the
     rounding of the function's values divided by the step): a correct
