@@ -260,6 +260,10 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
                 attrs["headlabel"] = _escape(_number(w))
                 attrs["fontcolor"] = "#1f4e9a"
             elif show_positions:
+                # one angle for every argument name: two names then sit apart by the angle
+                # between their wires (alternating sides overprinted num and den whenever the
+                # wires met at the angle between the sides, one way or the other)
+                attrs["labelangle"] = "-35"
                 attrs["headlabel"] = names[k] if k < len(names) else f"#{k}"
                 attrs["fontcolor"] = "#555555"
                 attrs["fontsize"] = "10"

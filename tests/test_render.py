@@ -390,6 +390,25 @@ def test_render_names_a_bad_path_and_output():
     assert "size=9" in render(c, size=9, dpi=np.float32(96), max_nodes=np.int64(10)).source
 
 
+@pytest.mark.parametrize("make", [
+    lambda: circuits.backward(circuits.parse({"f": "x*y + sin(x)", "g": "x/y"})),
+    lambda: circuits.parse("x/y + (x - y)/(x + y)"),
+])
+def test_argument_names_of_a_quotient_do_not_overprint(make, tmp_path):
+    """num and den at the head of two wires into one ÷ turn away from each other (they overprinted)."""
+    g = make()
+    render(g, tmp_path / "q.svg", mirror="adjoint_of" in g.meta)
+    root = ET.parse(tmp_path / "q.svg").getroot()
+    at = {"num": [], "den": []}
+    for t in root.iter(f"{SVG}text"):
+        if t.text in at:
+            at[t.text].append((float(t.get("x")), float(t.get("y"))))
+    assert at["num"] and len(at["num"]) == len(at["den"])
+    for xn, yn in at["num"]:
+        for xd, yd in at["den"]:
+            assert abs(xn - xd) > 20 or abs(yn - yd) > 10, at
+
+
 def test_mirror_needs_adjoint_of():
     with pytest.raises(CircuitError, match="adjoint_of"):
         render(library.figure1(), mirror=True)
