@@ -214,6 +214,9 @@ def _cmd_render(args) -> int:
     for flag, given in (("--mirror", args.mirror), ("--steps", args.steps)):
         if given and args.transform != "backward":
             raise CircuitError(f"{flag} draws a backward circuit; add --transform backward")
+    if args.steps and (args.title is not None or args.no_title):
+        raise CircuitError("--steps titles each drawing with its step of the chain rule; "
+                           "leave out --title and --no-title")
     if args.collapse:
         for flag, given in (("--values", args.values), ("--mirror", args.mirror), ("--steps", args.steps)):
             if given:

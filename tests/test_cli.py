@@ -173,6 +173,9 @@ def test_render_bad_input(tmp_path, capsys, monkeypatch):
     assert_one_line_error(call(capsys, "render", "x*x", "-o", "a.png", "--size", "big"), "width,height")
     assert_one_line_error(call(capsys, "render", "3", "-o", "a.svg", "--transform", "backward", "--steps"),
                           "is a constant")
+    for flag in (["--title", "BP"], ["--no-title"]):  # was: silently ignored
+        assert_one_line_error(call(capsys, "render", "x*x", "-o", "a.svg", "--transform", "backward", "--steps",
+                                   *flag), "--steps titles each drawing")
     assert list(tmp_path.iterdir()) == []
 
 
