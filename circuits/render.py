@@ -586,6 +586,10 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     (gates of the original circuit vs derivative gates) and outputs are
     outlined and named, with a legend.
 
+    Inputs are drawn in declaration order on one rank, outputs that nothing
+    reads in output order on one rank; a constant is a small box at each use;
+    weights sit at the head of their wire; ``x_1`` is written x₁; one font.
+
     Parameters
     ----------
     circuit : Circuit
@@ -597,7 +601,9 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     mirror : bool
         For a backward circuit (one with ``circuit.meta["adjoint_of"]``):
         place each ``∂y/∂z`` at the rank mirroring ``z``'s, so the gradient
-        reads as the circuit reflected above itself (seed 003's layout).
+        reads as the circuit reflected above itself (seed 003's layout).  Of
+        ``backward(c, mirror=True)``, whose adjoints are gates, the gates of
+        ``c`` are named ``u₁, u₂, ...`` and each adjoint ``∂y/∂u₁``, ...
     max_nodes : int or None
         Refuse to draw more nodes than this (None: no limit).
     legend : bool
@@ -613,10 +619,6 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
         ``"9,5"``); add ``!`` to scale small drawings up to it.
     dpi : float, optional
         Resolution of ``.png`` output (and the pixel size of ``size``).
-
-    Inputs are drawn in declaration order on one rank, outputs that nothing
-    reads in output order on one rank; a constant is a small box at each use;
-    weights sit at the head of their wire; ``x_1`` is written x₁; one font.
     gradients : bool
         With ``values``: label every node with its adjoint ``∂y/∂z`` (line
         ``∂ …``) and every wire with its local partial, as micrograd's
@@ -645,8 +647,10 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     ------
     CircuitError
         When the circuit has more than ``max_nodes`` nodes, when ``mirror`` is
-        asked of a circuit without ``adjoint_of``, for an unknown file suffix,
-        and when the ``dot`` program is missing (saying how to install it).
+        asked of a circuit without ``adjoint_of`` (or with none, a constant's),
+        for an unknown file suffix, a ``max_nodes``, ``size``, ``dpi``,
+        ``rankdir``, ``values`` or ``path`` of the wrong kind, and when the
+        ``dot`` program is missing (saying how to install it).
 
     Examples
     --------
