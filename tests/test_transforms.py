@@ -334,6 +334,16 @@ def test_deep_chain_through_every_transform():
     assert forward(c).size >= 2 * depth  # literal mode too
 
 
+def test_a_circuit_without_inputs_has_no_gradient_and_says_so():
+    """Was 'the circuit has no outputs; declare one with output(name, wire)' about a circuit with one."""
+    c = circuits.parse("3")
+    for transform in (backward, forward):
+        with pytest.raises(CircuitError, match="no inputs, so there is no partial .* inputs=\\['x'\\]"):
+            transform(c)
+    assert backward(c, keep_primal=True).evaluate() == {"f": 3}
+    assert backward(circuits.parse("3", inputs=["x"])).evaluate(x=1.0) == {"df/dx": 0}
+
+
 def test_errors_name_the_problem():
     c = circuits.trace(lambda x, y: (x * y, x + y))
     with pytest.raises(CircuitError, match="'q' is not an input"):
