@@ -668,7 +668,10 @@ def select_outputs(circuit: "Circuit", output=None, *, one: bool = False, what: 
         if one and len(names) != 1:
             raise CircuitError(f"{prefix}the circuit has {len(names)} outputs {names}; choose one with output=...")
         return names
-    names = [output] if isinstance(output, str) else list(output)
+    try:
+        names = [output] if isinstance(output, str) else list(output)
+    except TypeError:  # a number, say: not a name and not a list of names
+        names = [output]
     for y in names:
         if not isinstance(y, str) or y not in outputs:
             raise CircuitError(f"{prefix}{y!r} is not an output of the circuit; its outputs are {list(outputs)}")

@@ -214,19 +214,25 @@ def _cmd_render(args) -> int:
     for flag, given in (("--mirror", args.mirror), ("--steps", args.steps)):
         if given and args.transform != "backward":
             raise CircuitError(f"{flag} draws a backward circuit; add --transform backward")
+    if args.steps and (args.title is not None or args.no_title):
+        raise CircuitError("--steps titles each drawing with its step of the chain rule; "
+                           "leave out --title and --no-title")
     if args.collapse:
         for flag, given in (("--values", args.values), ("--mirror", args.mirror), ("--steps", args.steps)):
             if given:
                 raise CircuitError(f"--collapse draws groups of gates, and {flag} needs every gate drawn; "
                                    f"leave out one of them")
+    if args.max_nodes < 0:
+        raise CircuitError(f"--max-nodes must be a number of nodes, or 0 for no limit, not {args.max_nodes}")
     max_nodes = None if args.max_nodes == 0 else args.max_nodes
     try:
         if args.steps:
             steps = render_steps(c, args.output, values=_values(args.values), max_nodes=max_nodes,
                                  legend=not args.no_legend, rankdir=args.rankdir, size=args.size, dpi=args.dpi)
             out = Path(args.output)
-            print(f"wrote {len(steps)} steps of backpropagation: {out.stem}_1{out.suffix} ... "
-                  f"{out.stem}_{len(steps)}{out.suffix}")
+            last = f" ... {out.stem}_{len(steps)}{out.suffix}" if len(steps) > 1 else ""
+            print(f"wrote {len(steps)} step{'s' * (len(steps) > 1)} of backpropagation: "
+                  f"{out.stem}_1{out.suffix}{last}")
             return 0
         render(c, args.output, values=_values(args.values), mirror=args.mirror, max_nodes=max_nodes,
                legend=not args.no_legend, title=False if args.no_title else args.title,

@@ -506,7 +506,7 @@ def to_jax(circuit: Circuit, output: Optional[str] = None, method: str = "auto")
     -------
     callable
         ``f(*inputs)``: arrays or scalars in the order of
-        ``circuit.inputs``; usable under ``jax.jit``, ``jax.vmap`` and
+        ``circuit.inputs`` (or by name, ``f(x=..., y=...)``); usable under ``jax.jit``, ``jax.vmap`` and
         ``jax.grad``.  Integer inputs are promoted to JAX's default float
         type (float64 with ``jax_enable_x64``), as ``jax.grad`` needs.
         ``f.method`` says which lowering was chosen.  Both lowerings apply
@@ -517,9 +517,11 @@ def to_jax(circuit: Circuit, output: Optional[str] = None, method: str = "auto")
     Raises
     ------
     CircuitError
-        Not a circuit, an unknown output or method, JAX missing, a gate
-        without a ``formula``, ``"unrolled"`` on a circuit deeper than
-        :data:`UNROLLED_DEPTH`, or the wrong number of inputs.
+        Not a circuit, an unknown output or method, JAX missing, an
+        unregistered gate or one without a ``formula``, ``"unrolled"`` on a
+        circuit deeper than :data:`UNROLLED_DEPTH`; and from ``f``, the
+        wrong number or names of inputs, text or objects as inputs, and
+        shapes that do not broadcast.
 
     Examples
     --------
@@ -537,6 +539,10 @@ def to_jax(circuit: Circuit, output: Optional[str] = None, method: str = "auto")
     [4.0, 2.0] [4.0, 2.0]
     """
     check_circuit(circuit, "to_jax")
+    unknown = set(circuit.record.ops) - GATES.keys() - {"input", "const"}
+    if unknown:
+        raise CircuitError(f"to_jax: the circuit uses gate {sorted(unknown)[0]!r}, which is not registered; "
+                           "register it with circuits.register_gate(...) first")
     if method not in METHODS:
         raise CircuitError(f"to_jax: unknown method {method!r}; choose one of {', '.join(map(repr, METHODS))}")
     names = None if output is None else select_outputs(circuit, output, one=True, what="to_jax")
@@ -564,9 +570,30 @@ def to_jax(circuit: Circuit, output: Optional[str] = None, method: str = "auto")
             picked = values if names is None else [values[outputs.index(names[0])]]
             return tuple(jnp.broadcast_to(jnp.asarray(v, dtype), shape) for v in picked)
 
-    def f(*xs):
+    input_names = list(circuit.inputs)
+
+    def f(*xs, **named):
+        if named:  # inputs by name, as the compiled circuit takes them
+            unknown = [k for k in named if k not in circuit.inputs]
+            twice = [k for k in input_names[:len(xs)] if k in named]
+            if unknown or twice:
+                raise CircuitError(f"this function's inputs are {input_names}; "
+                                   + (f"got an unknown input {unknown[0]!r}" if unknown else
+                                      f"input {twice[0]!r} was given twice (by position and by name)"))
+            missing = [k for k in input_names[len(xs):] if k not in named]
+            if missing:
+                raise CircuitError(f"this function takes {n} inputs {input_names}; missing {', '.join(missing)}")
+            xs = xs + tuple(named[k] for k in input_names[len(xs):])
         if len(xs) != n:
-            raise CircuitError(f"this function takes {n} inputs {list(circuit.inputs)}, got {len(xs)}")
+            raise CircuitError(f"this function takes {n} inputs {input_names}, got {len(xs)}")
+        for name, x in zip(input_names, xs):
+            if isinstance(x, (str, bytes)) or getattr(x, "dtype", np.float64) == object:
+                raise CircuitError(f"input {name!r}: {x!r} is not a number or numeric array")
+        try:
+            jnp.broadcast_shapes(*(jnp.shape(x) for x in xs))
+        except (TypeError, ValueError):
+            raise CircuitError("the inputs' shapes " + ", ".join(str(jnp.shape(x)) for x in xs)
+                               + " do not broadcast together; give arrays of one batch shape (or scalars)") from None
         values = lowered(*(jnp.asarray(x, jnp.result_type(x, float)) for x in xs))
         if names is not None:
             return values[0]

@@ -25,6 +25,8 @@ from __future__ import annotations
 import html
 import re
 from fractions import Fraction
+from numbers import Integral, Real
+from os import PathLike
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
@@ -153,6 +155,12 @@ def _digraph(graphviz, name: str, title, most: int, rankdir: str = "BT", size=No
     """A Digraph with the drawings' one font, direction, title (cut at ``most`` characters), size and dpi."""
     if rankdir not in ("BT", "TB", "LR", "RL"):
         raise CircuitError(f"rankdir must be one of 'BT', 'TB', 'LR', 'RL', not {rankdir!r}")
+    # Graphviz ignores a size or dpi it cannot read, silently: say so instead
+    if size is not None and not re.fullmatch(r"\s*\d+(\.\d*)?\s*(,\s*\d+(\.\d*)?\s*)?!?\s*", str(size)):
+        raise CircuitError(f"size must be Graphviz's \"width,height\" in inches, e.g. \"9,5\" (or \"9,5!\" to "
+                           f"scale small drawings up), not {size!r}")
+    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, Real) or not dpi > 0):
+        raise CircuitError(f"dpi must be a positive number of dots per inch, e.g. dpi=96, not {dpi!r}")
     g = graphviz.Digraph(name)
     g.attr(rankdir=rankdir, fontname=FONT, fontsize="12")
     if title:
@@ -168,6 +176,8 @@ def _digraph(graphviz, name: str, title, most: int, rankdir: str = "BT", size=No
 
 def _check_size(nodes: int, max_nodes: Optional[int], what: str, at_least: bool = False,
                 hint: str = "") -> None:
+    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, Integral) or max_nodes < 0):
+        raise CircuitError(f"max_nodes must be a whole number of nodes, or None for no limit, not {max_nodes!r}")
     if max_nodes is not None and nodes > max_nodes:
         if at_least:
             raise CircuitError(f"{what} have at least {nodes} nodes, more than max_nodes={max_nodes} that can "
@@ -194,6 +204,9 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
     outputs: dict[int, list] = {}
     for name, v in circuit.outputs.items():
         outputs.setdefault(v, []).append(name)
+    if values is not None and not isinstance(values, Mapping):
+        raise CircuitError(f"values must be a mapping {{input name: number}}, e.g. values={{'x': 1.0}}, "
+                           f"not a {type(values).__name__}")
     vals = node_values(circuit, dict(values)) if values is not None else None
     adjoint_of = circuit.meta.get("adjoint_of") or {}  # a mirrored ∂y/∂z is drawn even when constant
     # u₁, u₂ and ∂y/∂u₁ when the internal adjoints are gates (backward(..., mirror=True))
@@ -247,6 +260,10 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
                 attrs["headlabel"] = _escape(_number(w))
                 attrs["fontcolor"] = "#1f4e9a"
             elif show_positions:
+                # one angle for every argument name: two names then sit apart by the angle
+                # between their wires (alternating sides overprinted num and den whenever the
+                # wires met at the angle between the sides, one way or the other)
+                attrs["labelangle"] = "-35"
                 attrs["headlabel"] = names[k] if k < len(names) else f"#{k}"
                 attrs["fontcolor"] = "#555555"
                 attrs["fontsize"] = "10"
@@ -293,6 +310,10 @@ def _ordered_rank(g, nodes: list, rank: str) -> None:
 def _mirror(g, circuit: Circuit, prefix: str, drawn: set) -> None:
     """Rank each node z at its depth and each ∂y/∂z at the mirrored rank ``2L + 1 - depth(z)``."""
     adjoint_of = circuit.meta.get("adjoint_of")
+    if adjoint_of is not None and not adjoint_of:
+        raise CircuitError("mirror=True draws each ∂y/∂z opposite z, and this backward circuit has no "
+                           "∂y/∂z node (its output is a constant, which depends on no input and no gate). "
+                           "Draw it without mirror=True")
     if not adjoint_of:
         raise CircuitError("mirror=True needs circuit.meta['adjoint_of'] (the map ∂y/∂z node → z node "
                            "that a backward circuit records); this circuit has none. "
@@ -469,8 +490,13 @@ def _add_collapsed(g, circuit: Circuit, max_nodes: Optional[int]) -> set:
         attrs = {"shape": "box", "style": "rounded,filled" if kind == "input" else "filled",
                  "fillcolor": COLORS[kind]}
         if out:
-            lines.append(_escape(_truncate(", ".join(_name_label(o) for o in out[:3])
-                                           + (f", … ({len(out)} outputs)" if len(out) > 3 else ""), 40)))
+            # the count survives the cut: "df/dW₁, df/dW₂, … (256 outputs)"
+            names = [_name_label(o) for o in out]
+            shown = 1
+            while shown < min(3, len(names)) and len(", ".join(names[:shown + 1])) + 17 <= 44:
+                shown += 1
+            more = f", … ({len(out)} outputs)" if shown < len(out) else ""
+            lines.append(_escape(_truncate(", ".join(names[:shown]), 40) + more))
             attrs.update(color=COLORS["output"], penwidth="2.5")
             kinds.add("output")
         kinds.add(kind)
@@ -513,6 +539,8 @@ def write(graph, path) -> Path:
         For another suffix, or when ``dot`` is missing or fails.
     """
     graphviz = _graphviz()
+    if not isinstance(path, (str, PathLike)):
+        raise CircuitError(f"path must be a file name such as 'circuit.svg', not a {type(path).__name__}")
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".dot", ".gv"):
@@ -558,6 +586,10 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     (gates of the original circuit vs derivative gates) and outputs are
     outlined and named, with a legend.
 
+    Inputs are drawn in declaration order on one rank, outputs that nothing
+    reads in output order on one rank; a constant is a small box at each use;
+    weights sit at the head of their wire; ``x_1`` is written x₁; one font.
+
     Parameters
     ----------
     circuit : Circuit
@@ -569,7 +601,9 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     mirror : bool
         For a backward circuit (one with ``circuit.meta["adjoint_of"]``):
         place each ``∂y/∂z`` at the rank mirroring ``z``'s, so the gradient
-        reads as the circuit reflected above itself (seed 003's layout).
+        reads as the circuit reflected above itself (seed 003's layout).  Of
+        ``backward(c, mirror=True)``, whose adjoints are gates, the gates of
+        ``c`` are named ``u₁, u₂, ...`` and each adjoint ``∂y/∂u₁``, ...
     max_nodes : int or None
         Refuse to draw more nodes than this (None: no limit).
     legend : bool
@@ -585,10 +619,6 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
         ``"9,5"``); add ``!`` to scale small drawings up to it.
     dpi : float, optional
         Resolution of ``.png`` output (and the pixel size of ``size``).
-
-    Inputs are drawn in declaration order on one rank, outputs that nothing
-    reads in output order on one rank; a constant is a small box at each use;
-    weights sit at the head of their wire; ``x_1`` is written x₁; one font.
     gradients : bool
         With ``values``: label every node with its adjoint ``∂y/∂z`` (line
         ``∂ …``) and every wire with its local partial, as micrograd's
@@ -617,8 +647,10 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     ------
     CircuitError
         When the circuit has more than ``max_nodes`` nodes, when ``mirror`` is
-        asked of a circuit without ``adjoint_of``, for an unknown file suffix,
-        and when the ``dot`` program is missing (saying how to install it).
+        asked of a circuit without ``adjoint_of`` (or with none, a constant's),
+        for an unknown file suffix, a ``max_nodes``, ``size``, ``dpi``,
+        ``rankdir``, ``values`` or ``path`` of the wrong kind, and when the
+        ``dot`` program is missing (saying how to install it).
 
     Examples
     --------
@@ -844,6 +876,9 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
     grad = grad.replace(outputs={o: v for o, v in grad.outputs.items() if o == y or o not in circuit.outputs})
     _check_size(len(grad), max_nodes, what)
     adjoint_of = grad.meta["adjoint_of"]
+    if not adjoint_of:
+        raise CircuitError(f"output {y!r} is a constant: it depends on no input and no gate, so "
+                           f"backpropagation has no step to draw; choose an output that depends on an input")
     adjoint = {z: a for a, z in adjoint_of.items()}
     order = sorted(adjoint_of, key=lambda a: -adjoint_of[a])  # the reverse topological order of BP
     label = _mirror_names(grad)

@@ -57,13 +57,13 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
                       "(or pip install hypothesis)") from exc
 
 from .builder import Builder
-from .circuit import Circuit
+from .circuit import Circuit, check_circuit
 from .errors import CircuitError
 from .evaluate import evaluate, node_values as _node_values
 from .gates import GATES, domain_of, interval_of
 from .transforms import backward, forward
 from .transforms.common import dname
-from .transforms.verify import finite_differences, kink_distances, short_point
+from .transforms.verify import check_point, check_step, finite_differences, kink_distances, short_point
 
 __all__ = ["random_circuits", "points", "assert_gradient_close", "check_grads", "node_values",
            "EXACT_OPS", "ALL_OPS", "VALUE_BOUND", "INPUT_RANGE"]
@@ -456,8 +456,10 @@ def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Ma
         Listing the worst partials (gradient circuit, finite differences,
         error) when any is not close, or when no output is named ``d{out}/d{x}``.
     CircuitError
-        When the point lies on the kink of a ``relu``/``step`` gate, where the
-        derivative is undefined.
+        When the point lies on the kink of a gate (``relu``, ``step``,
+        ``abs``, ``max``, ...), where the derivative is undefined, outside the
+        circuit's domain, is not a finite number for every input, or ``h``
+        is not a positive number.
 
     Examples
     --------
@@ -479,11 +481,11 @@ def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Ma
       df/dx: gradient circuit 0.8775825618903728, finite differences 1.755165123780..., error 0.878
     """
     __tracebackhide__ = True  # pytest shows the caller's line and this report, not our loops
-    missing = [k for k in circuit.inputs if k not in point]
-    if missing:
-        raise CircuitError(f"the point has no value for input {missing[0]!r}; give every input of "
-                           f"the circuit: {list(circuit.inputs)}")
-    point = {k: float(point[k]) for k in circuit.inputs}
+    check_circuit(circuit, "assert_gradient_close()")
+    check_circuit(gradient_circuit, "assert_gradient_close(): gradient_circuit")
+    point = check_point(circuit, point, "assert_gradient_close")
+    h = check_step(h, "assert_gradient_close: h")
+    evaluate(circuit, point)  # a point outside the domain is the CircuitError naming the gate, not nan
     wanted = [(out, x, dname(out, x)) for out in circuit.outputs for x in circuit.inputs]
     present = [(out, x, key) for out, x, key in wanted if key in gradient_circuit.outputs]
     if not present:
@@ -552,9 +554,14 @@ def check_grads(circuit: Circuit, point: Mapping, order: int = 2,
     circuits.errors.CircuitError: check_grads: unknown mode 'sideways'; choose from 'forward', 'reverse'
     """
     __tracebackhide__ = True
+    check_circuit(circuit, "check_grads()")
+    check_point(circuit, point, "check_grads")
     if not isinstance(order, int) or order < 1:
         raise CircuitError(f"check_grads: order must be a positive integer, not {order!r}")
     modes = [modes] if isinstance(modes, str) else list(modes)
+    if not modes:
+        raise CircuitError("check_grads: no modes given, so nothing would be checked; "
+                           "pass modes=('forward', 'reverse') or one of them")
     for mode in modes:
         if mode not in _MODES:
             raise CircuitError(f"check_grads: unknown mode {mode!r}; choose from 'forward', 'reverse'")

@@ -167,7 +167,24 @@ def test_render_bad_input(tmp_path, capsys, monkeypatch):
     assert_one_line_error(call(capsys, "render", "x*x", "-o", "a.svg", "--steps"), "--transform backward")
     assert_one_line_error(call(capsys, "render", "x*x", "-o", "a.svg", "--collapse", "--values", "x=1"),
                           "--collapse")
+    p = call(capsys, "render", "x*x", "-o", "a.svg", "--max-nodes", "-1")
+    assert_one_line_error(p, "--max-nodes must be", "0 for no limit")
+    assert "max_nodes" not in p.stderr
+    assert_one_line_error(call(capsys, "render", "x*x", "-o", "a.png", "--size", "big"), "width,height")
+    assert_one_line_error(call(capsys, "render", "3", "-o", "a.svg", "--transform", "backward", "--steps"),
+                          "is a constant")
+    for flag in (["--title", "BP"], ["--no-title"]):  # was: silently ignored
+        assert_one_line_error(call(capsys, "render", "x*x", "-o", "a.svg", "--transform", "backward", "--steps",
+                                   *flag), "--steps titles each drawing")
     assert list(tmp_path.iterdir()) == []
+
+
+@needs_dot
+def test_render_one_step_says_one(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    p = call(capsys, "render", "x", "-o", "s.svg", "--transform", "backward", "--steps")
+    assert p.returncode == 0 and p.stdout.strip() == "wrote 1 step of backpropagation: s_1.svg"
+    assert [x.name for x in tmp_path.iterdir()] == ["s_1.svg"]
 
 
 def test_scaling(tmp_path):

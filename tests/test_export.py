@@ -241,6 +241,34 @@ def test_errors():
         circuits.to_jax(circuits.parse("x + y"), method="fast")
 
 
+@needs_jax
+@pytest.mark.parametrize("method", METHODS)
+def test_call_mistakes_and_inputs_by_name(method):
+    """The exported function takes inputs by name too, and names a bad call in our words (was JAX's TypeError)."""
+    f = circuits.to_jax(circuits.parse("x * sin(y)"), method=method)
+    expected = float(f(2.0, 0.5)["f"])
+    assert float(f(x=2.0, y=0.5)["f"]) == expected == float(f(2.0, y=0.5)["f"])
+    assert float(jax.jit(f)(y=0.5, x=2.0)["f"]) == expected
+    for args, kwargs, message in [((), {"x": 1.0}, "missing y"),
+                                  ((1.0,), {"x": 1.0}, "'x' was given twice"),
+                                  ((), {"x": 1.0, "z": 2.0}, "unknown input 'z'"),
+                                  (("a", 1.0), {}, "input 'x': 'a' is not a number"),
+                                  ((np.ones(3), np.ones(4)), {}, r"shapes \(3,\), \(4,\) do not broadcast")]:
+        with pytest.raises(CircuitError, match=message):
+            f(*args, **kwargs)
+
+
+@needs_jax
+def test_an_unregistered_gate_is_named():
+    softplus = circuits.Gate("softplus", 1, "sp", formula=lambda m, u: m.log(1 + m.exp(u)),
+                             partial=lambda b, args, out, i: (b.gate("sigmoid", args[0]), 1))
+    with circuits.registered_gate(softplus):
+        c = circuits.parse("softplus(x) * y")
+    for method in METHODS:  # was KeyError: 'softplus'
+        with pytest.raises(CircuitError, match="gate 'softplus', which is not registered"):
+            circuits.to_jax(c, method=method)
+
+
 def test_without_jax_the_error_says_how_to_install(monkeypatch):
     for name in [m for m in sys.modules if m == "jax" or m.startswith("jax.")]:
         monkeypatch.delitem(sys.modules, name)

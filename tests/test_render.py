@@ -278,6 +278,16 @@ def test_render_steps_errors():
         circuits.render_steps("x*y")
 
 
+def test_render_steps_and_mirror_of_a_constant_output_say_so():
+    """A constant output has no ∂y/∂z node: one clear error each, not max() of an empty list."""
+    for c in (circuits.parse("3"), circuits.parse({"f": "x", "g": "3"})):
+        with pytest.raises(CircuitError, match="'.' is a constant.*choose an output"):
+            circuits.render_steps(c, output=list(c.outputs)[-1])
+        grad = circuits.backward(c, list(c.outputs)[-1], mirror=True)
+        with pytest.raises(CircuitError, match="no ∂y/∂z node .* without mirror=True"):
+            render(grad, mirror=True)
+
+
 def _collapsed_boxes(g):
     """{box id: label lines} and {(tail, head): wires} read back from a collapsed drawing's DOT source."""
     boxes, wires = {}, {}
@@ -330,6 +340,16 @@ def test_collapse_shows_the_layers_of_a_network():
     assert len(boxes) == 2 and wires == {("g0", "g1"): 1, ("g1", "g1"): 999}
 
 
+def test_collapse_keeps_the_count_of_outputs_in_a_box():
+    """A box holding 256 outputs says so, however long their names (the cut used to eat the count)."""
+    grad = circuits.backward(library.layered_chain([8, 16, 16, 1], "tanh"))
+    boxes, _ = _collapsed_boxes(render(grad, collapse=True, legend=False))
+    counts = sorted(int(m.group(1)) for lines in boxes.values() for line in lines
+                    for m in [re.search(r"… \((\d+) outputs\)$", line)] if m)
+    assert counts == [8, 16, 128, 256] and sum(counts) == len(grad.outputs)
+    assert all(len(line) <= 44 for lines in boxes.values() for line in lines[2:])
+
+
 def test_collapse_errors_say_what_to_do():
     c = library.random_circuit(4, 600, seed=2)
     with pytest.raises(CircuitError, match="collapse=True to draw it in outline"):
@@ -338,6 +358,55 @@ def test_collapse_errors_say_what_to_do():
         render(library.figure1(), collapse=True, values={"x": 1, "y": 2, "z": 3})
     with pytest.raises(CircuitError, match="collapsed drawing has .* max_nodes=3"):
         render(library.layered_chain([4, 16, 1], "tanh"), collapse=True, max_nodes=3)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"max_nodes": "5"}, "max_nodes must be a whole number"),
+    ({"max_nodes": -1}, "max_nodes must be a whole number"),
+    ({"max_nodes": 2.5}, "max_nodes must be a whole number"),
+    ({"dpi": "high"}, "dpi must be a positive number"),
+    ({"dpi": 0}, "dpi must be a positive number"),
+    ({"size": "a,b"}, "width,height"),
+    ({"size": (9, 5)}, "width,height"),
+    ({"values": [1, 2]}, "values must be a mapping"),
+])
+def test_render_argument_mistakes_are_named(kwargs, message):
+    """Graphviz would ignore a bad size or dpi silently, and Python would fail deep inside on the rest."""
+    c = library.backprop_example()
+    with pytest.raises(CircuitError, match=message):
+        render(c, **kwargs)
+    if "values" not in kwargs:
+        with pytest.raises(CircuitError, match=message):
+            circuits.render_steps(c, **kwargs)
+
+
+def test_render_names_a_bad_path_and_output():
+    import numpy as np
+    c = library.backprop_example()
+    with pytest.raises(CircuitError, match="path must be a file name"):
+        render(c, 5)
+    with pytest.raises(CircuitError, match="3 is not an output"):
+        circuits.render_steps(c, output=3)
+    assert "size=9" in render(c, size=9, dpi=np.float32(96), max_nodes=np.int64(10)).source
+
+
+@pytest.mark.parametrize("make", [
+    lambda: circuits.backward(circuits.parse({"f": "x*y + sin(x)", "g": "x/y"})),
+    lambda: circuits.parse("x/y + (x - y)/(x + y)"),
+])
+def test_argument_names_of_a_quotient_do_not_overprint(make, tmp_path):
+    """num and den at the head of two wires into one ÷ turn away from each other (they overprinted)."""
+    g = make()
+    render(g, tmp_path / "q.svg", mirror="adjoint_of" in g.meta)
+    root = ET.parse(tmp_path / "q.svg").getroot()
+    at = {"num": [], "den": []}
+    for t in root.iter(f"{SVG}text"):
+        if t.text in at:
+            at[t.text].append((float(t.get("x")), float(t.get("y"))))
+    assert at["num"] and len(at["num"]) == len(at["den"])
+    for xn, yn in at["num"]:
+        for xd, yd in at["den"]:
+            assert abs(xn - xd) > 20 or abs(yn - yd) > 10, at
 
 
 def test_mirror_needs_adjoint_of():

@@ -223,3 +223,11 @@ def test_reverse_sweep_checks_and_keeps_to_its_input():
     r = circuits.propagate(c, REAL, {"x1": 3, "x2": 5}, input="x1")
     assert (r.input, r.inputs) == ("x1", {"x1": 71})
     assert circuits.propagate(c, COUNTING, input="x2").inputs == {"x2": 3}
+
+
+def test_a_point_that_is_not_a_mapping_is_one_clear_error():
+    c = circuits.parse("x * y")
+    for call in (lambda: circuits.top_paths(c, 2), lambda: circuits.edge_values(c, [1.0, 2.0]),
+                 lambda: circuits.propagate(c, REAL, 2)):
+        with pytest.raises(circuits.CircuitError, match="mapping of input name to value, got"):
+            call()

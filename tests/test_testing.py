@@ -70,6 +70,25 @@ def test_check_grads_fails_with_a_short_report(monkeypatch):
         ct.check_grads(f, {"x": 0.5, "y": 2.0}, order=0)
 
 
+@pytest.mark.parametrize("call, message", [
+    (lambda f, g: ct.check_grads(f, {"x": 0.5, "y": 2.0}, modes=()), "no modes given, so nothing would be checked"),
+    (lambda f, g: ct.check_grads("x*y", {"x": 0.5}), r"check_grads\(\) expects a Circuit"),
+    (lambda f, g: ct.check_grads(f, [0.5, 2.0]), "check_grads: point must be a mapping"),
+    (lambda f, g: ct.assert_gradient_close(f, g, {"x": "a", "y": 2.0}), r"point\['x'\]: value 'a' is not a number"),
+    (lambda f, g: ct.assert_gradient_close(f, g, {"x": float("nan"), "y": 2.0}), "is nan; finite differences need"),
+    (lambda f, g: ct.assert_gradient_close(f, g, {"x": 0.5}), "missing value for input 'y'"),
+    (lambda f, g: ct.assert_gradient_close(f, g, {"x": 0.5, "y": 2.0}, h=0), "h must be a positive number"),
+    (lambda f, g: ct.assert_gradient_close(f, g, {"x": 0.5, "y": 2.0}, h=-1), "h must be a positive number"),
+    (lambda f, g: ct.assert_gradient_close(f, g, {"x": -1.0, "y": 2.0}), r"log\(x\) cannot be evaluated"),
+])
+def test_gradient_checks_name_a_mistake(call, message):
+    """One CircuitError each (were: a check of nothing that passed, ZeroDivisionError, ValueError,
+    or an AssertionError blaming the gradient for a point outside the function's domain)."""
+    f = circuits.parse("log(x) * y")
+    with pytest.raises(CircuitError, match=message):
+        call(f, circuits.backward(f))
+
+
 def test_assert_gradient_close_report_is_short_on_a_wide_circuit():
     names = [f"x{i}" for i in range(40)]
     f = circuits.parse(" + ".join(f"sin({n})" for n in names))
@@ -84,7 +103,7 @@ def test_assert_gradient_close_report_is_short_on_a_wide_circuit():
         ct.assert_gradient_close(f, b.build(), point)
     lines = str(info.value).splitlines()
     assert len(lines) == 7 and "(40 inputs)" in lines[0] and "35 more" in lines[-1]
-    with pytest.raises(CircuitError, match="no value for input 'x0'"):
+    with pytest.raises(CircuitError, match="missing value for input 'x0'"):
         ct.assert_gradient_close(f, g, {})
 
 

@@ -334,6 +334,16 @@ def test_deep_chain_through_every_transform():
     assert forward(c).size >= 2 * depth  # literal mode too
 
 
+def test_a_circuit_without_inputs_has_no_gradient_and_says_so():
+    """Was 'the circuit has no outputs; declare one with output(name, wire)' about a circuit with one."""
+    c = circuits.parse("3")
+    for transform in (backward, forward):
+        with pytest.raises(CircuitError, match="no inputs, so there is no partial .* inputs=\\['x'\\]"):
+            transform(c)
+    assert backward(c, keep_primal=True).evaluate() == {"f": 3}
+    assert backward(circuits.parse("3", inputs=["x"])).evaluate(x=1.0) == {"df/dx": 0}
+
+
 def test_errors_name_the_problem():
     c = circuits.trace(lambda x, y: (x * y, x + y))
     with pytest.raises(CircuitError, match="'q' is not an input"):
@@ -648,6 +658,20 @@ def test_one_finite_difference_scheme_steps_back_from_kinks():
             check({"x": 0.0, "y": 3.0})
 
 
+@pytest.mark.parametrize("x", [1e3, 1e4, 1e6, -3e5])
+def test_check_gradient_far_from_zero_on_a_scale_of_one(x):
+    """sin at x = 10⁴: steps of 0.1·|x| = 10³ average sin's slope away, all alike, and Ridders trusted
+    that (a false alarm on a correct gradient); steps from 0.1 are also taken and win when the two disagree."""
+    from circuits.transforms.verify import finite_differences
+    f = circuits.parse("sin(x) * exp(y) + abs(x - y)")
+    point = {"x": x, "y": -1.0}
+    assert circuits.check_gradient(f, backward(f), point), str(circuits.check_gradient(f, backward(f), point))
+    exact = math.cos(x) * math.exp(-1.0) + math.copysign(1.0, x + 1.0)
+    assert finite_differences(f, point)["x"]["f"] == pytest.approx(exact, rel=1e-4)
+    wrong = circuits.parse("sin(x) * exp(y) + x")   # its gradient is not f's
+    assert not circuits.check_gradient(f, backward(wrong), point)
+
+
 def test_check_gradient_argument_errors():
     f = circuits.library.mgh.circuit("rosenbrock")
     g = backward(f)
@@ -658,6 +682,18 @@ def test_check_gradient_argument_errors():
     log = circuits.parse("log(x)")
     with pytest.raises(CircuitError, match="log"):
         circuits.check_gradient(log, backward(log), {"x": -1.0})
+    # were ZeroDivisionError, ValueError, TypeError, a kink 'within -1', and a FAILED report of nan
+    for kwargs, message in [({"eps": 0}, "eps must be a positive number"),
+                            ({"eps": -1.0}, "eps must be a positive number"),
+                            ({"eps": "a"}, "eps must be a positive number"),
+                            ({"tolerance": "a"}, "tolerance must be a number"),
+                            ({}, r"point\['x_1'\] is nan; finite differences need a finite point")]:
+        point = {"x_1": float("nan") if not kwargs else 1.0, "x_2": 2.0}
+        with pytest.raises(CircuitError, match=message):
+            circuits.check_gradient(f, g, point, **kwargs)
+    from circuits.transforms.verify import finite_differences
+    with pytest.raises(CircuitError, match="h must be a positive number"):
+        finite_differences(f, {"x_1": 1.0, "x_2": 2.0}, h=0.0)
 
 
 def test_simplify_refuses_an_unknown_objective():

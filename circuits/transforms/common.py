@@ -139,6 +139,9 @@ def finish(b, circuit, outputs, keep_primal, adjoint_of=None, dropped=0):
         if name in declared:
             raise CircuitError(f"output name {name!r} would appear twice; rename the circuit's outputs")
         declared[name] = node
+    if not declared and not circuit.inputs:
+        raise CircuitError("the circuit has no inputs, so there is no partial d{y}/d{x} to compute; "
+                           "name the inputs it should have, e.g. circuits.parse(text, inputs=['x'])")
     n = len(circuit) - dropped
     roles = ["primal"] * n + ["derivative"] * (len(b) - n)
     meta = {"role": roles}

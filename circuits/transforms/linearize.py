@@ -303,7 +303,7 @@ def linearize(circuit: Circuit, *, wrt: Optional[Sequence[str]] = None,
 def _node_values(builder: Builder, inputs: Mapping[str, int], point: Optional[Mapping[str, Any]]):
     """Value of every node of ``builder`` at ``point`` (sympy symbols without one)."""
     env = point if point is not None else {x: sympy.Symbol(x) for x in inputs}
-    return node_values(builder.snapshot(), dict(env))
+    return node_values(builder.snapshot(), env)  # a point that is not a mapping: one CircuitError there
 
 
 def _scaled_value(p, values):

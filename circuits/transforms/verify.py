@@ -207,8 +207,62 @@ def _differences(circuit: Circuit, base: dict, x: str, h0: float) -> dict:
     return out
 
 
+def check_point(circuit: Circuit, point: Any, where: str) -> dict:
+    """``point``'s value of every input of ``circuit`` as a finite float, or one CircuitError naming the problem.
+
+    >>> import circuits
+    >>> check_point(circuits.parse("x * y"), {"x": 1, "y": float("nan")}, "check")
+    Traceback (most recent call last):
+    ...
+    circuits.errors.CircuitError: check: point['y'] is nan; finite differences need a finite point
+    """
+    if not isinstance(point, Mapping):
+        raise CircuitError(f"{where}: point must be a mapping of input name to number, e.g. "
+                           f"{{'x': 0.5}}, got {type(point).__name__}")
+    missing = [k for k in circuit.inputs if k not in point]
+    if missing:
+        raise CircuitError(f"{where}: missing value for input {missing[0]!r}; the circuit's inputs are "
+                           f"{list(circuit.inputs)}")
+    values = {k: float(check_number(point[k], f"{where}: point[{k!r}]")) for k in circuit.inputs}
+    for k, v in values.items():
+        if not math.isfinite(v):
+            raise CircuitError(f"{where}: point[{k!r}] is {v}; finite differences need a finite point")
+    return values
+
+
+def check_step(h: Any, where: str) -> Optional[float]:
+    """``h`` (a largest finite-difference step) as a positive float, None kept, or one CircuitError."""
+    if h is None:
+        return None
+    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not (math.isfinite(h) and h > 0):
+        raise CircuitError(f"{where} must be a positive number (the largest finite-difference step), not {h!r}")
+    return float(h)
+
+
 def _first_step(x0: float) -> float:
     return _FIRST_STEP * abs(x0) if x0 != 0 else _FIRST_STEP
+
+
+def _scaled_differences(circuit: Circuit, base: dict, x: str) -> dict:
+    """:func:`_differences` from the default largest step, ``0.1·|x|``, and for ``|x| > 1`` also from 0.1.
+
+    A step relative to ``x`` suits badly scaled inputs (Brown's ``x₁ ≈ 10⁶``) but
+    overshoots what varies on a scale of 1 far from 0 (``sin`` at ``x = 10⁴``: steps of
+    10³ see an average of zero, consistently enough for Ridders to trust it).  Per
+    output, where the two agree within their errors the one with the smaller error
+    is kept; where they do not, the smaller steps' (whose error estimate counts the
+    rounding honestly, while large steps can agree with each other on an average).
+    """
+    relative = _differences(circuit, base, x, _first_step(base[x]))
+    if abs(base[x]) <= 1:
+        return relative
+    absolute = _differences(circuit, base, x, _FIRST_STEP)
+    out = {}
+    for y, (est_r, res_r, var_r) in relative.items():
+        est_a, res_a, var_a = absolute[y]
+        agree = abs(est_r - est_a) <= res_r + res_a
+        out[y] = (est_r, res_r, var_r) if agree and res_r <= res_a else (est_a, res_a, var_a)
+    return out
 
 
 def short_point(point: Mapping, most: int = 6) -> str:
@@ -230,7 +284,8 @@ def finite_differences(circuit: Circuit, point: Mapping[str, float], wrt=None, *
     ``001_98bb05108a2025f7.txt``), shared by :func:`check_gradient`,
     :func:`circuits.testing.assert_gradient_close` and
     :func:`circuits.testing.check_grads`: central differences at a dozen
-    steps shrinking from ``h`` (default ``0.1·|x|``, 0.1 at ``x = 0``),
+    steps shrinking from ``h`` (default ``0.1·|x|``, and also 0.1 where
+    ``|x| > 1``, the smaller steps winning where the two disagree),
     extrapolated to step 0 by Ridders' method (Numerical Recipes,
     ``dfridr``), all steps along one input one numpy batch; the largest
     step is divided by 8 while the stencil would cross a gate's declared kink.
@@ -238,7 +293,9 @@ def finite_differences(circuit: Circuit, point: Mapping[str, float], wrt=None, *
     Raises
     ------
     CircuitError
-        When ``point`` lies on a kink (no step small enough avoids it).
+        When ``point`` lies on a kink (no step small enough avoids it), is
+        not a mapping with a finite number for every input, or ``h`` is not
+        a positive number.
 
     Examples
     --------
@@ -249,10 +306,11 @@ def finite_differences(circuit: Circuit, point: Mapping[str, float], wrt=None, *
     (12.0, -1.0)
     """
     check_circuit(circuit, "finite_differences()")
-    point = {k: float(check_number(point[k], f"finite_differences: point[{k!r}]")) for k in circuit.inputs}
+    point = check_point(circuit, point, "finite_differences")
+    h = check_step(h, "finite_differences: h")
     wrt = list(circuit.inputs) if wrt is None else list(wrt)
-    return {x: {y: d[0] for y, d in _differences(circuit, point, x, float(h) if h is not None
-                                                  else _first_step(point[x])).items()}
+    return {x: {y: d[0] for y, d in (_differences(circuit, point, x, h) if h is not None
+                                     else _scaled_differences(circuit, point, x)).items()}
             for x in wrt}
 
 
@@ -263,8 +321,8 @@ def check_gradient(circuit: Circuit, gradient_circuit: Circuit, point: Mapping[s
     Central differences (the check seed ``001_98bb05108a2025f7.txt``
     recommends, after Wolfe 1982) at a dozen shrinking steps per input,
     extrapolated to step 0 by Ridders' method, which also estimates their
-    error.  The steps scale with each input (from ``0.1·|x|``, or 0.1 at
-    ``x = 0``), so inputs of very different sizes are each differenced at
+    error.  The steps scale with each input (from ``0.1·|x|``, and also from
+    0.1 where ``|x| > 1``, for what varies on a scale of 1 far from 0), so inputs of very different sizes are each differenced at
     their own scale, and each partial is judged against what the
     differences can resolve there (their error estimate, and at least the
     rounding of the function's values divided by the step): a correct
@@ -307,15 +365,19 @@ def check_gradient(circuit: Circuit, gradient_circuit: Circuit, point: Mapping[s
     if not isinstance(point, Mapping):
         raise CircuitError(f"point must be a mapping of input name to number, got {type(point).__name__}")
     pairs = _partials(circuit, gradient_circuit)
+    eps = check_step(eps, "check_gradient: eps")
+    if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real) or not tolerance >= 0:
+        raise CircuitError(f"check_gradient: tolerance must be a number ≥ 0, not {tolerance!r}")
     base = {k: float(check_number(v, f"check_gradient: point[{k!r}]")) for k, v in point.items()}
+    check_point(circuit, base, "check_gradient")
     circuit.evaluate(base)  # names checked, and a point outside the domain is a CircuitError
     analytic = gradient_circuit.evaluate({k: base[k] for k in gradient_circuit.inputs})
     eps_f = 2.0 ** -52
     inputs = {k: v for k, v in base.items() if k in circuit.inputs}
     differences = {}
     for x in dict.fromkeys(x for _, (_, x) in pairs):
-        h0 = float(eps) if eps is not None else _first_step(base[x])
-        for y, d in _differences(circuit, inputs, x, h0).items():
+        found = _differences(circuit, inputs, x, eps) if eps is not None else _scaled_differences(circuit, inputs, x)
+        for y, d in found.items():
             differences[(y, x)] = d
     rows = []
     for name, (y, x) in pairs:
