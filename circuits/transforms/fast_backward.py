@@ -183,6 +183,8 @@ def gradient(circuit, y: str, compiled: bool = True):
     if sweep is None:
         return None
     rec = circuit.record
+    if not rec.inputs:  # no partials to make: the Python sweep says so
+        return None
     ops, argss, params, consts = rec.ops, rec.args, rec.params, rec.constants
     n = len(ops)
     opcode = _OPCODE
