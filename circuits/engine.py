@@ -604,27 +604,44 @@ def _module_text() -> str:
         "def run(", "@numba.njit(error_model='numpy', cache=True)\ndef run(", 1) + sweeps)
 
 
+def load_module(prefix: str, text: str):
+    """Import generated kernel source ``text`` as a module saved in :func:`cache_dir`.
+
+    The file is named ``prefix`` + a hash of ``text``, so numba's on-disk cache
+    (which finds a kernel's module by name) is reused while the source is the
+    same; it is written atomically, so that parallel processes do not read half a file.
+    """
+    name = prefix + hashlib.sha1(text.encode()).hexdigest()[:16]
+    path = os.path.join(cache_dir(), name + ".py")
+    if not os.path.exists(path):
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # numba's cache finds the kernel's module by name
+    spec.loader.exec_module(module)
+    return module
+
+
 def kernel():
     """The compiled kernel (compiled lazily, cached on disk), or None when disabled."""
     global _KERNEL, _POINT_KERNEL, _ANALYSE, _ALLOCATE
     if not enabled():
         return None
     if _KERNEL is None:
-        text = _module_text()
-        name = "circuits_engine_" + hashlib.sha1(text.encode()).hexdigest()[:16]
-        path = os.path.join(cache_dir(), name + ".py")
-        if not os.path.exists(path):
-            tmp = f"{path}.{os.getpid()}.tmp"
-            with open(tmp, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # numba's cache finds the kernel's module by name
-        spec.loader.exec_module(module)
+        module = load_module("circuits_engine_", _module_text())
         _KERNEL, _POINT_KERNEL = module.run, module.run_point
         _ANALYSE, _ALLOCATE = module._analyse, module._allocate
     return _KERNEL
+
+
+def warmup_circuit() -> Circuit:
+    """``f = exp(2x + 1)``: the small circuit whose evaluation compiles a kernel (its types do not
+    depend on the circuit)."""
+    return Circuit(("input", "const", "add", "exp"), ((), (), (0, 1), (2,)), (None, None, (2, 1), None),
+                   {1: 1.0}, {0: "x"}, {"x": 0}, {"f": 3})
 
 
 def warmup() -> bool:
@@ -632,8 +649,7 @@ def warmup() -> bool:
     if kernel() is None:
         return False
     # the kernels' types do not depend on the circuit: one small circuit compiles them all
-    t = tape(Circuit(("input", "const", "add", "exp"), ((), (), (0, 1), (2,)), (None, None, (2, 1), None),
-                     {1: 1.0}, {0: "x"}, {"x": 0}, {"f": 3}))
+    t = tape(warmup_circuit())
     run(t, np.ones((1, 1)), np.empty((1, 1)))
     run_point(t, np.ones(1), np.empty(1))
     return True

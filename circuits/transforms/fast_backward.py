@@ -17,10 +17,6 @@ numba switch it off.
 
 from __future__ import annotations
 
-import importlib.util
-import hashlib
-import os
-import sys
 from fractions import Fraction
 from itertools import chain, compress, repeat
 from operator import is_not, itemgetter
@@ -59,18 +55,7 @@ def kernel(compiled: bool = True):
         with open(_sweep_kernel.__file__, encoding="utf-8") as fh:
             text = fh.read()
         text = "import numba\n" + text.replace("\ndef ", "\n@numba.njit(cache=True)\ndef ")
-        name = "circuits_sweep_" + hashlib.sha1(text.encode()).hexdigest()[:16]
-        path = os.path.join(engine.cache_dir(), name + ".py")
-        if not os.path.exists(path):
-            tmp = f"{path}.{os.getpid()}.tmp"
-            with open(tmp, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # numba's cache finds the kernel's module by name
-        spec.loader.exec_module(module)
-        _KERNEL = module.sweep
+        _KERNEL = engine.load_module("circuits_sweep_", text).sweep
     return _KERNEL
 
 
@@ -87,9 +72,7 @@ def warmup() -> bool:
     """
     if kernel() is None:
         return False
-    # the kernel's types do not depend on the circuit: one small circuit compiles it
-    gradient(Circuit(("input", "const", "add", "exp"), ((), (), (0, 1), (2,)), (None, None, (2, 1), None),
-                     {1: 1.0}, {0: "x"}, {"x": 0}, {"f": 3}), "f")
+    gradient(engine.warmup_circuit(), "f")
     return True
 
 
