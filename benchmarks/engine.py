@@ -29,6 +29,7 @@ from circuits import engine
 from circuits.transforms import backward
 
 from .families import FAMILIES, points
+from .peers import casadi_outputs
 
 CASES = [("mlp", (16, 32, 32, 1)), ("lsq", 100), ("det", 8), ("sigma2_naive", 50), ("sigma2_fast", 3000),
          ("random", 10_000), ("chain", 10_000)]
@@ -58,6 +59,7 @@ def _case(name, size, batch=BATCH):
     row = {"case": f"{name} {fam.label(size)}", "gates": c.size, "wires": c.wires,
            "inputs": len(c.inputs), "outputs": len(c.outputs)}
     row["convert_s"] = _best(lambda: engine.tape(c), 3)
+    row["compile_s"] = _best(lambda: circuits.compile(c), 3)  # no Python source, no tape until called
     f = circuits.compile(c)
     pts = points(c, fam, batch)
     one = {k: float(v[0]) for k, v in pts.items()}
@@ -81,8 +83,8 @@ def _case(name, size, batch=BATCH):
         row["numpy_batch_s"] = _best(lambda: g(**pts), 3)
     finally:
         del os.environ["CIRCUITS_ENGINE"]
-    xs, outs = _casadi_all(c)
-    fn = ca.Function("f", [xs], outs)
+    xs, outs = casadi_outputs(c)
+    fn = ca.Function("f", [xs], [ca.vertcat(*outs)])
     fn(x)
     row["casadi_point_s"] = _best(lambda: fn(x), number=_number(lambda: fn(x)))
     fm = fn.map(batch)
@@ -92,29 +94,15 @@ def _case(name, size, batch=BATCH):
     return row
 
 
-def _casadi_all(c):
-    """A CasADi SX input vector and every output of ``c`` (the gradient) as one vector, translated
-    as :func:`benchmarks.peers.casadi_function` translates the first output."""
-    import casadi as ca
-    from fractions import Fraction
-    from circuits.export import translate
-    from circuits.gates import Namespace
-    x = ca.SX.sym("x", len(c.inputs))
-    ns = Namespace("casadi", exp=ca.exp, log=ca.log, sqrt=ca.sqrt, sin=ca.sin, cos=ca.cos, tan=ca.tan,
-                   atan=ca.atan, tanh=ca.tanh, abs=ca.fabs, sign=ca.sign, max=ca.fmax, min=ca.fmin,
-                   step=lambda u: ca.if_else(u > 0, 1, 0), ipow=lambda u, k: u * u if k == 2 else u ** k)
-    outs = translate(c, ca.vertsplit(x), lambda v: ca.SX(float(v) if isinstance(v, Fraction) else v), ns)
-    return x, [ca.vertcat(*outs)]
-
-
 def table(rows) -> str:
     """The results as two markdown tables (point, batch), ratios within the run."""
     us, ms = 1e6, 1e3
-    lines = ["| case | gates | wires | convert µs/gate | µs/wire | point: array | dict | kernel alone "
-             "| CasADi VM | array ÷ CasADi |", "|" + "---|" * 10]
+    lines = ["| case | gates | wires | compile | convert µs/gate | µs/wire | point: array | dict | kernel alone "
+             "| CasADi VM | array ÷ CasADi |", "|" + "---|" * 11]
     for r in rows:
         lines.append(
-            f"| {r['case']} | {r['gates']} | {r['wires']} | {r['convert_s'] / r['gates'] * us:.2f} "
+            f"| {r['case']} | {r['gates']} | {r['wires']} | {r['compile_s'] * us:.1f} µs "
+            f"| {r['convert_s'] / r['gates'] * us:.2f} "
             f"| {r['convert_s'] / r['wires'] * us:.3f} | {r['array_point_s'] * us:.1f} µs "
             f"| {r['dict_point_s'] * us:.1f} µs | {r['kernel_point_s'] * us:.1f} µs "
             f"| {r['casadi_point_s'] * us:.1f} µs | {r['array_point_s'] / r['casadi_point_s']:.2f} |")

@@ -57,15 +57,21 @@ def casadi_function(circuit):
     ...     print(2.0 * 0.479425538604203)
     0.958851077208406
     """
+    x, outs = casadi_outputs(circuit)
+    return x, outs[0]
+
+
+def casadi_outputs(circuit):
+    """``(x, outputs)``: a CasADi ``SX`` input vector and the expressions of every output, in order,
+    each gate translated from its declared formula (:func:`circuits.export.translate`)."""
     import casadi as ca
     x = ca.SX.sym("x", len(circuit.inputs))
-    xs = ca.vertsplit(x)
     ns = Namespace("casadi", exp=ca.exp, log=ca.log, sqrt=ca.sqrt, sin=ca.sin, cos=ca.cos, tan=ca.tan,
                    atan=ca.atan, tanh=ca.tanh, abs=ca.fabs, sign=ca.sign, max=ca.fmax, min=ca.fmin,
                    step=lambda u: ca.if_else(u > 0, 1, 0),
                    ipow=lambda u, k: u * u if k == 2 else u ** k)
-    outs = translate(circuit, xs, lambda v: ca.SX(float(v) if isinstance(v, Fraction) else v), ns)
-    return x, outs[0]
+    outs = translate(circuit, ca.vertsplit(x), lambda v: ca.SX(float(v) if isinstance(v, Fraction) else v), ns)
+    return x, outs
 
 
 def jax_function(circuit):

@@ -159,3 +159,18 @@ def test_jax_export_benchmark_smallest_case(tmp_path):
     assert [r.split(" | ")[3] for r in rows] == ["unrolled", "levels"]
     assert "error" not in text and "–" not in rows[0].split(" | ", 6)[-1]  # every timing of unrolled measured
     assert (tmp_path / "jax_export.md").read_text() == text
+
+
+def test_engine_benchmark_smallest_case():
+    """Issue 15: ``python -m benchmarks --engine`` times compile, conversion, the array and dict calls,
+    the kernel, the numpy path and CasADi's VM and map on one case (CasADi from the bench extra)."""
+    pytest.importorskip("casadi")
+    from benchmarks import engine as bench_engine
+    if circuits.engine.kernel() is None:
+        pytest.skip("the engine is off (no numba, or CIRCUITS_ENGINE=python)")
+    row = bench_engine._case("det", 3, batch=20)
+    times = [k for k in row if k.endswith("_s")]
+    assert {"compile_s", "convert_s", "array_point_s", "casadi_map_s"} <= set(times)
+    assert all(row[k] > 0 for k in times)
+    lines = bench_engine.table([row]).splitlines()
+    assert lines[2].startswith("| det 3×3 |") and lines[2].count("|") == 12
