@@ -35,6 +35,7 @@ from .evaluate import node_values
 from .errors import CircuitError
 from .gates import GATES
 from .transforms import backward, forward
+from .transforms.common import dname
 from .transforms.linearize import edge_values
 from .transforms.semirings import REAL, GradientPath, propagate
 
@@ -348,17 +349,6 @@ def _mirror(g, circuit: Circuit, prefix: str, drawn: set) -> None:
                 s.edge(f"{prefix}n{a}", f"{prefix}n{b}", style="invis", weight="10")
 
 
-def _differentiated(circuit: Circuit) -> str:
-    """The name ``y`` of the output a backward circuit differentiates, read off ``d{y}/d{x}``."""
-    for name in circuit.outputs:
-        for x in circuit.inputs:
-            for tail in (f"/d{x}", f"/d({x})"):
-                if name.startswith("d") and name.endswith(tail) and len(name) > len(tail) + 1:
-                    y = name[1:-len(tail)]
-                    return y[1:-1] if y.startswith("(") and y.endswith(")") else y
-    return "y"
-
-
 def _keeps_adjoints(circuit: Circuit) -> bool:
     """Whether a gate of the circuit other than the output has its ∂y/∂z node (backward(mirror=True))."""
     adjoint_of = circuit.meta.get("adjoint_of") or {}
@@ -372,7 +362,6 @@ def _mirror_names(circuit: Circuit) -> dict:
     """Seed 003's names for a mirrored drawing: ``u₁, u₂, ...`` for the gates of the
     circuit, ``∂y/∂z`` for each adjoint node (``circuit.meta["adjoint_of"]``)."""
     adjoint_of = circuit.meta["adjoint_of"]
-    y = _differentiated(circuit)
     seed = max(adjoint_of.values())  # the differentiated output comes last in topological order
     named = {v: o for o, v in reversed(list(circuit.outputs.items()))}
     names, k = {}, 0
@@ -382,17 +371,17 @@ def _mirror_names(circuit: Circuit) -> dict:
         if op == "input":
             names[v] = circuit.name(v)
         elif op != "const" and (roles is None or roles[v] == "primal"):
-            if v == seed:
-                names[v] = named.get(v, y)
-            elif v in named:
+            if v in named:  # backward(mirror=True) keeps the circuit's outputs, y among them
                 names[v] = named[v]
+            elif v == seed:
+                names[v] = "y"
             else:
                 k += 1
                 names[v] = f"u_{k}"
     names = {v: _name_label(n) for v, n in names.items()}
-    y_label = names.get(seed, _name_label(y))
+    y_label = names.get(seed, "y")
     for a, z in adjoint_of.items():
-        names[a] = f"∂{y_label}/∂{names.get(z, '?')}"
+        names[a] = dname(y_label, names.get(z, "?"), d="∂")
     return names
 
 

@@ -536,3 +536,13 @@ def test_cli_render_switches(tmp_path, capsys):
     assert 'size="5,3"' in dot and "dpi=120" in dot
     assert main(["render", "x*y", "-o", str(out), "--no-title"]) == 0
     assert "labelloc" not in out.read_text()
+
+
+def test_mirrored_labels_name_the_differentiated_output():
+    """Mirroring the backward circuit of a gradient output df/dx labels its adjoints ∂(df/dx)/∂…,
+    spelled as dname spells partials (reading the name off d{y}/d{x} outputs used to give ∂f/…)."""
+    from circuits.render import _mirror_names
+    g = circuits.backward(circuits.backward(circuits.parse("x*x*y")), "df/dx", mirror=True)
+    labels = {v for v in _mirror_names(g).values() if v.startswith("∂")}
+    assert labels == {"∂(df/dx)/∂(df/dx)", "∂(df/dx)/∂u₁", "∂(df/dx)/∂u₂", "∂(df/dx)/∂x", "∂(df/dx)/∂y"}
+    assert "∂(df/dx)/∂u₁" in render(g, mirror=True).source

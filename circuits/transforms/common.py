@@ -64,13 +64,16 @@ def materialise(b, d) -> int:
     return b.gate("add", n, weights=(c,))
 
 
-def dname(y: str, x: str) -> str:
+def dname(y: str, x: str, d: str = "d") -> str:
     """Name of the partial of output ``y`` with respect to ``x``: ``d{y}/d{x}``.
 
     A name that already contains ``/`` is parenthesised, so that repeated
-    transforms stay readable: ``d(df/dx)/dy``.
+    transforms stay readable: ``d(df/dx)/dy``; drawings write ``d="∂"``.
+
+    >>> dname("df/dx", "y"), dname("y", "u₁", d="∂")
+    ('d(df/dx)/dy', '∂y/∂u₁')
     """
-    return f"d{_wrap(y)}/d{_wrap(x)}"
+    return f"{d}{_wrap(y)}/{d}{_wrap(x)}"
 
 
 def dnames(y: str, xs) -> list:
