@@ -129,3 +129,18 @@ def test_fraction_sums_near_the_limit():
     c = b.build()
     _check(c)
     assert circuits.backward(c).record == _python(c).record
+
+
+def test_backward_compiles_only_circuits_large_enough_to_gain(monkeypatch):
+    """Below COMPILED_FROM nodes the Python sweep is faster, and a small circuit never loads numba."""
+    import importlib
+    backward_module = importlib.import_module("circuits.transforms.backward")
+    calls = []
+    monkeypatch.setattr(backward_module, "fast_gradient", lambda c, y: calls.append(len(c)))
+    small = circuits.library.chain(backward_module.COMPILED_FROM - 2)
+    large = circuits.library.chain(backward_module.COMPILED_FROM)
+    assert len(small) < backward_module.COMPILED_FROM <= len(large)
+    circuits.backward(small)
+    assert calls == []
+    circuits.backward(large)
+    assert calls == [len(large)]

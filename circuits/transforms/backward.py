@@ -27,6 +27,11 @@ from .linearize import Linearization
 
 __all__ = ["backward", "vjp"]
 
+#: From this many nodes on, one output's sweep runs compiled (``fast_backward``) when numba is
+#: there; below, the Python sweep is faster (break-even measured at 200–500 nodes on chains,
+#: MLPs and random circuits) and a small circuit does not pay numba's first load (~0.4 s).
+COMPILED_FROM = 512
+
 _TRIM_SPAN = 64  # how many top nodes a sweep watches for being unused (see _sweep's ``dropped``)
 _ONE = 1  # the int 1 (one object in CPython): ``x is _ONE`` is a cheap, safe test for "times 1 is x"
 
@@ -299,8 +304,9 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
                            f"selected ({', '.join(map(repr, names[:3]))}{', ...' if len(names) > 3 else ''}); "
                            f"choose one with output={names[0]!r}")
     keep_primal = keep_primal or mirror  # the drawing mirrors y: keep it
+    compiled = len(names) == 1 and not keep_primal and len(circuit) >= COMPILED_FROM
     with gc_young_only():
-        result = fast_gradient(circuit, names[0]) if len(names) == 1 and not keep_primal else None
+        result = fast_gradient(circuit, names[0]) if compiled else None
     if result is not None:  # the compiled sweep applied
         return _simplify(result) if simplify else result
     with gc_young_only():

@@ -1,6 +1,7 @@
 """The compiled reverse sweep: :func:`circuits.backward`'s result, built by a numba kernel.
 
-For one output, without ``keep_primal`` or ``mirror``, on circuits of the
+For one output, without ``keep_primal`` or ``mirror``, on circuits (of at least
+:data:`circuits.transforms.backward.COMPILED_FROM` nodes, where :func:`circuits.backward` calls it) of the
 registry's gates whose weights and constants are ints, floats or Fractions
 of fewer than 54 bits, the sweep of :mod:`circuits.transforms.backward` runs
 in :mod:`circuits.transforms._sweep_kernel`: the same gates, in the same
