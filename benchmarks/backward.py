@@ -58,7 +58,7 @@ def measure(name, size, repeat=3) -> dict:
            "backward_gates": g.size}
     del g
     row["backward_s"] = _best(lambda: circuits.backward(c), repeat)
-    if circuits.engine.enabled():  # the compiled sweep ran: time the Python sweep beside it
+    if circuits.eval.engine.enabled():  # the compiled sweep ran: time the Python sweep beside it
         os.environ["CIRCUITS_ENGINE"] = "python"
         try:
             row["python_s"] = _best(lambda: circuits.backward(c), repeat)
@@ -104,7 +104,7 @@ def main(out_dir: str, families=None, repeat: int = 5) -> str:
             f"{repeat} runs of `circuits.backward(c)` and of `casadi.Function('g', [x], "
             "[casadi.gradient(f, x)])` on the same circuit (CasADi SX, translated gate by gate); "
             "ratio = backward / CasADi (target ≤ 1.0, chains ≤ 2).  `backward` runs the compiled "
-            "sweep (numba, `circuits.transforms.fast_backward`) where it applies; *Python sweep* is "
+            "sweep (numba, `circuits.ad.fast_backward`) where it applies; *Python sweep* is "
             "the same call with `CIRCUITS_ENGINE=python` (an identical circuit).\n\n" + _table(rows) + "\n")
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "backward.md"), "w") as fh:

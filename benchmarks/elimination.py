@@ -30,8 +30,8 @@ import time
 
 import circuits
 from circuits import library
-from circuits.analysis import gate_binary_ops
-from circuits.transforms.elimination import OPTIMAL_LIMIT
+from circuits.analysis.counts import gate_binary_ops
+from circuits.ad.elimination import OPTIMAL_LIMIT
 
 #: family → (size, quick size): circuits of a few thousand gates at most.
 SIZES = {

@@ -25,8 +25,8 @@ import time
 import numpy as np
 
 import circuits
-from circuits import engine
-from circuits.transforms import backward
+from circuits.eval import engine
+from circuits.ad import backward
 
 from .families import FAMILIES, points
 from .peers import casadi_outputs

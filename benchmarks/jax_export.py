@@ -2,7 +2,7 @@
 
 For a few circuits (not their gradients: ``jax.grad`` makes the gradient),
 each lowering (``"unrolled"``: one XLA operation per gate; ``"levels"``: the
-gather-and-apply loop over :func:`circuits.export.level_plan`) is measured on
+gather-and-apply loop over :func:`circuits.eval.jax.level_plan`) is measured on
 CPU in a child process with a time limit: ``jax.jit`` compile time (lowering
 and XLA compilation) and run time for one point, for ``jax.vmap`` over 10^4
 points, and for ``jax.grad`` at one point.  The function is called with one
@@ -56,7 +56,7 @@ def _measure(name, size, method, report):
     jax.config.update("jax_enable_x64", True)
     import jax.numpy as jnp
     import circuits
-    from circuits.export import level_plan
+    from circuits.eval.jax import level_plan
 
     fam = FAMILIES[name]
     c = fam.make(size)

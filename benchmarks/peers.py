@@ -21,8 +21,8 @@ import time
 from fractions import Fraction
 
 
-from circuits.export import jax_namespace, translate
-from circuits.gates import SYMPY, Namespace
+from circuits.eval.jax import jax_namespace, translate
+from circuits.core.gates import SYMPY, Namespace
 
 __all__ = ["available", "run_peer", "casadi_function", "jax_function", "sympy_expression"]
 
@@ -63,7 +63,7 @@ def casadi_function(circuit):
 
 def casadi_outputs(circuit):
     """``(x, outputs)``: a CasADi ``SX`` input vector and the expressions of every output, in order,
-    each gate translated from its declared formula (:func:`circuits.export.translate`)."""
+    each gate translated from its declared formula (:func:`circuits.eval.jax.translate`)."""
     import casadi as ca
     x = ca.SX.sym("x", len(circuit.inputs))
     ns = Namespace("casadi", exp=ca.exp, log=ca.log, sqrt=ca.sqrt, sin=ca.sin, cos=ca.cos, tan=ca.tan,

@@ -30,8 +30,8 @@ import time
 
 import numpy as np
 
-from circuits.analysis import cost as circuits_cost, gate_binary_ops
-from circuits.gates import GATES, NUMPY
+from circuits.analysis.counts import cost as circuits_cost, gate_binary_ops
+from circuits.core.gates import GATES, NUMPY
 
 __all__ = ["raw_program", "run_raw", "unit_costs", "hot_numpy_seconds", "numpy_call"]
 

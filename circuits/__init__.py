@@ -6,32 +6,33 @@ it (forward propagation, backpropagation, JVP/VJP, Hessians), analyse it and
 draw it.
 """
 
-from .errors import CircuitError, ParseError
-from .gates import GATES, Gate
-from .circuit import Circuit
-from .builder import (Builder, Wire, trace, sum_of, product, exp, log, sqrt, sin, cos,
+from . import _moved  # noqa: F401  (old module paths, one release)
+from .core.errors import CircuitError, ParseError
+from .core.gates import GATES, Gate
+from .core.circuit import Circuit
+from .core.builder import (Builder, Wire, trace, sum_of, product, exp, log, sqrt, sin, cos,
                       tanh, sigmoid, relu, step, square, recip)
-from . import builder as _builder
-from .registry import register_gate, unregister_gate, registered_gate
-from .evaluate import evaluate, compile, CompiledCircuit
-from .export import to_jax
-from .parse import parse
-from .io import to_json, from_json, to_sympy, from_sympy
-from .transforms import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative,
-                         simplify, check_gradient, symbolic_check, bauer_paths,
-                         Linearization, linearize, edge_values, linearized_graph,
-                         Semiring, Propagation, GradientPath, propagate, gradient_entropy, top_paths,
-                         jacobian_sparsity, Colouring, jacobian_colouring,
-                         eliminate, Elimination, EliminationStep, order_costs, intermediate_vertices,
-                         cheapest_order)
-from .analysis import Analysis, analyze, cost
+from .core import builder as _builder
+from .core.registry import register_gate, unregister_gate, registered_gate
+from .eval.interpreter import evaluate, compile, CompiledCircuit
+from .eval.jax import to_jax
+from .frontends.parse import parse
+from .frontends.io import to_json, from_json, to_sympy, from_sympy
+from .ad import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative, simplify,
+                 check_gradient, symbolic_check, bauer_paths,
+                 Linearization, linearize, edge_values, linearized_graph,
+                 Semiring, Propagation, GradientPath, propagate, gradient_entropy, top_paths,
+                 jacobian_sparsity, Colouring, jacobian_colouring,
+                 eliminate, Elimination, EliminationStep, order_costs, intermediate_vertices,
+                 cheapest_order)
+from .analysis import Analysis, analyze, cost, bounds
 from .report import ComparisonTable, compare, scaling, plot_scaling
-from . import bounds
-from .render import render, render_steps, render_transforms
-from .accumulation import OrderTable, compare_orders, render_elimination
+from .render import render, render_steps, render_transforms, OrderTable, compare_orders, render_elimination
 from . import library
 
 __version__ = "0.1.0"
+
+_moved.alias_quietly("circuits.parse", "circuits.evaluate")  # old paths named like functions
 
 __all__ = [
     "CircuitError", "ParseError", "GATES", "Gate", "Circuit",

@@ -39,15 +39,17 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from . import __version__, bounds, engine, library
+from . import __version__, library
+from .analysis import bounds
+from .eval import engine
 from . import library as L
-from .analysis import analyze
-from .errors import CircuitError, ParseError
+from .analysis.counts import analyze
+from .core.errors import CircuitError, ParseError
 from .library import FAMILIES
-from .parse import parse
-from .render import render, render_steps, render_transforms
-from .report import compare, plot_scaling, scaling
-from .transforms import backward, check_gradient, fast_backward, forward, simplify
+from .frontends.parse import parse
+from .render.draw import render, render_steps, render_transforms
+from .report.tables import compare, plot_scaling, scaling
+from .ad import backward, check_gradient, fast_backward, forward, simplify
 
 __all__ = ["main", "build_parser", "families", "ProgressBar"]
 

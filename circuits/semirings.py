@@ -1,10 +1,10 @@
 """Semirings for :func:`circuits.propagate`: ``from circuits.semirings import COUNTING, k_best``.
 
-The built-ins and the sweep live in :mod:`circuits.transforms.semirings`;
+The built-ins and the sweep live in :mod:`circuits.ad.semirings`;
 this module is their short public address.
 """
 
-from .transforms.semirings import (BOOLEAN, COUNTING, ENTROPY, LOG, MAX_PRODUCT, REAL, GradientPath,
+from .ad.semirings import (BOOLEAN, COUNTING, ENTROPY, LOG, MAX_PRODUCT, REAL, GradientPath,
                                    Propagation, Semiring, gradient_entropy, jacobian_sparsity, k_best,
                                    propagate, top_paths)
 

@@ -56,14 +56,14 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError("circuits.testing needs hypothesis: pip install 'gradient-circuits[test]' "
                       "(or pip install hypothesis)") from exc
 
-from .builder import Builder
-from .circuit import Circuit, check_circuit
-from .errors import CircuitError
-from .evaluate import evaluate, node_values as _node_values
-from .gates import GATES, domain_of, interval_of
-from .transforms import backward, forward
-from .transforms.common import dname
-from .transforms.verify import check_point, check_step, finite_differences, kink_distances, short_point
+from .core.builder import Builder
+from .core.circuit import Circuit, check_circuit
+from .core.errors import CircuitError
+from .eval.interpreter import evaluate, node_values as _node_values
+from .core.gates import GATES, domain_of, interval_of
+from .ad import backward, forward
+from .ad.common import dname
+from .ad.verify import check_point, check_step, finite_differences, kink_distances, short_point
 
 __all__ = ["random_circuits", "points", "assert_gradient_close", "check_grads", "node_values",
            "EXACT_OPS", "ALL_OPS", "VALUE_BOUND", "INPUT_RANGE"]
@@ -438,7 +438,7 @@ def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Ma
     Ridders-extrapolated central differences of ``out`` along ``x`` at
     ``point`` (other outputs, such as kept primal values, are ignored).  The
     step shrinks from ``h`` when the difference stencil would cross a gate's
-    kink (relu, step, abs, max, ...); see :func:`circuits.transforms.verify.finite_differences`.
+    kink (relu, step, abs, max, ...); see :func:`circuits.ad.verify.finite_differences`.
 
     Parameters
     ----------
@@ -551,7 +551,7 @@ def check_grads(circuit: Circuit, point: Mapping, order: int = 2,
     >>> check_grads(f, {"x": 0.5, "y": 2.0}, modes=["sideways"])
     Traceback (most recent call last):
     ...
-    circuits.errors.CircuitError: check_grads: unknown mode 'sideways'; choose from 'forward', 'reverse'
+    circuits.CircuitError: check_grads: unknown mode 'sideways'; choose from 'forward', 'reverse'
     """
     __tracebackhide__ = True
     check_circuit(circuit, "check_grads()")

@@ -742,7 +742,7 @@ print("loss", round(history[0], 4), "->", round(history[-1], 4))
 print({k: round(v, 3) for k, v in w.items()})
 '''),
     code('''
-from circuits.builder import sigmoid
+from circuits import sigmoid
 for name, *xs, label in library.STUDENTS:
     p = sigmoid(w["w0"] + sum(w[f"w{i + 1}"] * x for i, x in enumerate(xs)))
     print(f"{name:8s} A? {'yes' if label else 'no ':3s}  predicted {p:.2f}")

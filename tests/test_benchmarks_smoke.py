@@ -166,7 +166,7 @@ def test_engine_benchmark_smallest_case():
     the kernel, the numpy path and CasADi's VM and map on one case (CasADi from the bench extra)."""
     pytest.importorskip("casadi")
     from benchmarks import engine as bench_engine
-    if circuits.engine.kernel() is None:
+    if circuits.eval.engine.kernel() is None:
         pytest.skip("the engine is off (no numba, or CIRCUITS_ENGINE=python)")
     row = bench_engine._case("det", 3, batch=20)
     times = [k for k in row if k.endswith("_s")]

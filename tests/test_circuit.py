@@ -12,7 +12,7 @@ import pytest
 
 import circuits
 from circuits import Builder, Circuit, CircuitError, trace
-from circuits.gates import MAX_EXPONENT
+from circuits.core.gates import MAX_EXPONENT
 
 
 def figure1(x, y, z):
@@ -42,7 +42,7 @@ def _figure1_variants():
     yield "trace", trace(figure1)
     yield "builder", _figure1_builder()
     try:
-        parse = importlib.import_module("circuits.parse").parse
+        parse = importlib.import_module("circuits.frontends.parse").parse
     except ImportError:  # parse.py is written by another engineer
         return
     yield "parse", parse(FIG1_TEXT)
@@ -306,7 +306,7 @@ def test_size_depth_wires_and_accessors():
 def test_needed_nodes_counting_agrees_with_marking():
     # compact's liveness: large circuits count uses with numpy, small ones mark in Python
     import random
-    from circuits.circuit import _COUNT_FROM, needed_nodes
+    from circuits.core.circuit import _COUNT_FROM, needed_nodes
     rng = random.Random(7)
     for trial in range(6):
         n = _COUNT_FROM + rng.randrange(3000)

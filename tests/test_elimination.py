@@ -33,8 +33,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import circuits
 import circuits.testing as ct
 from circuits import CircuitError, library
-from circuits.analysis import gate_binary_ops
-from circuits.transforms.elimination import OPTIMAL_LIMIT
+from circuits.analysis.counts import gate_binary_ops
+from circuits.ad.elimination import OPTIMAL_LIMIT
 
 NAMED = ("forward", "reverse", "markowitz", "relative_markowitz", "min_fill", "optimal")
 

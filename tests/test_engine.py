@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import circuits
-from circuits import engine
-from circuits.errors import CircuitError, EvaluationWarning
+from circuits.eval import engine
+from circuits.core.errors import CircuitError, EvaluationWarning
 from circuits.testing import random_circuits
 
 MODES = ["compiled", "python"]
@@ -92,7 +92,7 @@ def test_domain_errors_as_before(mode):
         f(x=-1.0, y=1.0)
     with pytest.raises(CircuitError, match=r"cannot be evaluated.*(division|zero)"):
         f(x=1.0, y=0.0)
-    with pytest.warns(circuits.errors.EvaluationWarning, match="2 of 2"):  # batches warn where points raise
+    with pytest.warns(circuits.core.errors.EvaluationWarning, match="2 of 2"):  # batches warn where points raise
         out = f(x=np.array([-1.0, 1.0]), y=np.array([1.0, 0.0]))["f"]
     assert np.isnan(out[0]) and np.isinf(out[1])
 
@@ -249,7 +249,7 @@ def test_array_bad_out(mode, two_by_two, out, message):
 
 
 def test_array_constant_outputs(mode):
-    from circuits.circuit import Circuit
+    from circuits.core.circuit import Circuit
     c = circuits.parse({"f": "x * 2", "g": "3"})
     f = circuits.compile(c)
     assert f.array([1.5]).tolist() == [3.0, 3.0]
@@ -265,7 +265,7 @@ def test_array_constant_outputs(mode):
 
 
 def test_constants_fold_as_the_interpreter(mode):
-    from circuits.circuit import Circuit
+    from circuits.core.circuit import Circuit
     # (2**53 + 1 + 1) exactly is 2**53 + 2; in floats, left to right, it is 2**53
     c = Circuit(("input", "const", "const", "add", "add"), ((), (), (), (1, 2, 2), (0, 3)),
                 (None, None, None, None, None), {1: 2**53, 2: 1}, {0: "x"}, {"x": 0}, {"f": 4, "k": 3}).check()
@@ -282,7 +282,7 @@ def test_constants_fold_as_the_interpreter(mode):
 
 
 def test_exact_int_arithmetic_is_left_to_the_interpreter(mode):
-    from circuits.circuit import Circuit
+    from circuits.core.circuit import Circuit
     # max(x, 2**53) is the int 2**53 at x = 0; adding the ints 1 and 1 to it is exact in Python
     c = Circuit(("input", "const", "max", "const", "add"), ((), (), (0, 1), (), (2, 3, 3)),
                 (None,) * 5, {1: 2**53, 3: 1}, {0: "x"}, {"x": 0}, {"f": 4}).check()

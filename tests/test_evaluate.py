@@ -13,7 +13,7 @@ import sympy
 
 import circuits
 from circuits import Builder, CircuitError, compile, evaluate, trace
-from circuits.evaluate import describe
+from circuits.eval.interpreter import describe
 
 
 def mixed(x, y):
@@ -58,7 +58,7 @@ def test_numpy_batch_matches_pointwise_loop():
     # broadcasting a scalar input against an array
     np.testing.assert_allclose(c.evaluate(x=xs, y=0.5)["mixed"], [mixed_math(x, 0.5) for x in xs], rtol=1e-12)
     # numpy's nan semantics instead of an error
-    with pytest.warns(circuits.errors.EvaluationWarning):  # the float path raises there
+    with pytest.warns(circuits.core.errors.EvaluationWarning):  # the float path raises there
         assert np.isnan(c.evaluate(x=np.array([-1.0]), y=np.array([1.0]))["mixed"][0])
 
 

@@ -24,7 +24,7 @@ import pytest
 
 import circuits
 from circuits import CircuitError, library
-from circuits.export import LEVELS_ABOVE, level_plan
+from circuits.eval.jax import LEVELS_ABOVE, level_plan
 
 HAVE_JAX = importlib.util.find_spec("jax") is not None
 needs_jax = pytest.mark.skipif(not HAVE_JAX, reason="JAX is an optional extra: pip install 'gradient-circuits[jax]'")

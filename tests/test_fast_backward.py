@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import circuits
-from circuits import engine
+from circuits.eval import engine
 from circuits.library import FAMILIES, chain
 from circuits.testing import random_circuits
-from circuits.transforms import fast_backward
-from circuits.transforms.linearize import partial_trace
+from circuits.ad import fast_backward
+from circuits.ad.linearize import partial_trace
 
 
 def _python(c, monkeypatch=None, **kw):
@@ -109,7 +109,7 @@ def test_traces_read_from_the_registry():
 
 
 def test_user_gates_take_the_python_sweep():
-    from circuits.gates import Gate
+    from circuits.core.gates import Gate
     gate = Gate("softplus2", 1, "softplus2", num=lambda u: math.log1p(math.exp(u)),
                 partial=lambda b, args, out, i: (b.gate("sigmoid", args[0]), 1))
     with circuits.registered_gate(gate):
@@ -134,7 +134,7 @@ def test_fraction_sums_near_the_limit():
 def test_backward_compiles_only_circuits_large_enough_to_gain(monkeypatch):
     """Below COMPILED_FROM nodes the Python sweep is faster, and a small circuit never loads numba."""
     import importlib
-    backward_module = importlib.import_module("circuits.transforms.backward")
+    backward_module = importlib.import_module("circuits.ad.backward")
     calls = []
     monkeypatch.setattr(backward_module, "fast_gradient", lambda c, y: calls.append(len(c)))
     small = circuits.library.chain(backward_module.COMPILED_FROM - 2)

@@ -25,10 +25,10 @@ from hypothesis import HealthCheck, find, settings
 import circuits
 import circuits.testing as ct
 from circuits import Builder, CircuitError, evaluate
-from circuits.evaluate import node_values
-from circuits.gates import BUILTIN, GATES, MAX_EXPONENT, SOURCES
-from circuits.parse import FUNCTIONS
-from circuits.registry import partial_gate_cost
+from circuits.eval.interpreter import node_values
+from circuits.core.gates import BUILTIN, GATES, MAX_EXPONENT, SOURCES
+from circuits.frontends.parse import FUNCTIONS
+from circuits.core.registry import partial_gate_cost
 
 #: meaning: the gate on sympy arguments, written without the registry;
 #: points: float argument tuples (a constant argument is an int);
@@ -267,7 +267,7 @@ def test_every_surface(op):
         for name in gate.names:
             b = circuits.Builder()
             wires = iter(b.inputs(list(given)))
-            b.output("f", getattr(circuits.builder, name)(
+            b.output("f", getattr(circuits.core.builder, name)(
                 *[p if j in gate.constant_args else next(wires) for j, p in enumerate(point)]))
             for built in (circuits.parse(_call_text(name, point, gate), inputs=list(given)), b.build()):
                 assert built.evaluate(given)["f"] == pytest.approx(value, rel=1e-12)

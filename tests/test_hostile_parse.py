@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 import circuits
 from circuits import CircuitError, ParseError, parse
-from circuits.parse import MAX_LENGTH
+from circuits.frontends.parse import MAX_LENGTH
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from hypothesis import given, settings, strategies as st
 
 import circuits
 from circuits import library
-from circuits.errors import EvaluationWarning
+from circuits.core.errors import EvaluationWarning
 from circuits.library import as_matrix, as_vector, matrix_values, vector_values
 
 

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import circuits
 import circuits.testing as ct
 from circuits import CircuitError
-from circuits.gates import GATES
-from circuits.transforms.linearize import Linearization
+from circuits.core.gates import GATES
+from circuits.ad.linearize import Linearization
 
 
 def _sympy_partial(c, g, i, values):
@@ -171,7 +171,7 @@ def test_trusted_gate_still_checks_weights():
 def test_partial_templates_reproduce_the_rules():
     # a template is the registry's rule read back from one traced call: applied to any
     # wire it must make the gates the rule makes, and nothing else
-    from circuits.transforms.linearize import partial_template
+    from circuits.ad.linearize import partial_template
     templated = set()
     for op, gate in GATES.items():
         for arity in ([gate.arity] if gate.arity is not None else [2, 3]):

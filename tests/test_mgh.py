@@ -17,7 +17,7 @@ import sympy
 
 import circuits
 from circuits import CircuitError
-from circuits.analysis import analyze
+from circuits.analysis.counts import analyze
 from circuits.library import mgh
 
 NAMES = mgh.names()

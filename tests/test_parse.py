@@ -13,8 +13,8 @@ import pytest
 import sympy
 
 from circuits import CircuitError, ParseError, parse
-from circuits.gates import MAX_EXPONENT
-from circuits.parse import MAX_BITS, MAX_DIGITS, MAX_LENGTH
+from circuits.core.gates import MAX_EXPONENT
+from circuits.frontends.parse import MAX_BITS, MAX_DIGITS, MAX_LENGTH
 
 
 def _ops(c):

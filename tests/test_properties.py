@@ -12,7 +12,7 @@ Runs are derandomized (the same examples every run, as CI needs); set
 
 Size laws (seed ``003_cb4127dae40e521c.txt``), with ``s`` gates, ``w`` wires,
 ``N`` nodes, ``n`` inputs and ``m`` outputs of the circuit, and
-``pgc(wire)`` = :func:`circuits.gates.partial_gate_cost` of the gate the wire
+``pgc(wire)`` = :func:`circuits.core.gates.partial_gate_cost` of the gate the wire
 enters (the per-wire constant Theorem 3 leaves implicit beyond + and ×):
 
 * backpropagation for one output adds at most ``Σ_wires (pgc + 2) + N``
@@ -42,8 +42,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import circuits
 from circuits import Circuit, evaluate
-from circuits.gates import GATES
-from circuits.registry import partial_gate_cost
+from circuits.core.gates import GATES
+from circuits.core.registry import partial_gate_cost
 from circuits.testing import EXACT_OPS, assert_gradient_close, node_values, points
 from circuits.testing import random_circuits as _random_circuits
 

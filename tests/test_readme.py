@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import circuits
-from circuits.gates import BUILTIN, GATES
+from circuits.core.gates import BUILTIN, GATES
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

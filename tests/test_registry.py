@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, find, settings
 import circuits
 import circuits.testing as ct
 from circuits import CircuitError, Gate
-from circuits.gates import GATES, INF
-from circuits.parse import FUNCTIONS
+from circuits.core.gates import GATES, INF
+from circuits.frontends.parse import FUNCTIONS
 
 
 def _softplus_num(u):
@@ -68,7 +68,7 @@ def test_builder_parse_and_wire_surfaces(softplus):
     b.output("f", circuits.softplus(2 * x - y) * y + x.softplus() ** 2)
     built = b.build()
     for c in (built, _f(), circuits.trace(lambda x, y: circuits.softplus(2 * x - y) * y
-                                          + circuits.builder.softplus(x) ** 2)):
+                                          + circuits.core.builder.softplus(x) ** 2)):
         assert c.evaluate(POINT)["f"] == pytest.approx(_at(_f_sympy(), POINT), rel=1e-13)
         assert sum(c.op(v) == "softplus" for v in c.gates()) == 2
     assert circuits.softplus(0.0) == pytest.approx(math.log(2))
@@ -122,8 +122,8 @@ def test_json_analyze_render_and_bounds(softplus):
     assert circuits.from_json(text).record == c.record
     assert circuits.analyze(c).op_counts["softplus"] == 2
     assert "softplus" in circuits.render(c).source
-    assert circuits.bounds.partial_costs(_f())[1]["softplus"] == 1
-    assert circuits.bounds.theorem3(_f()).holds
+    assert circuits.analysis.bounds.partial_costs(_f())[1]["softplus"] == 1
+    assert circuits.analysis.bounds.theorem3(_f()).holds
     circuits.unregister_gate("softplus")
     try:
         with pytest.raises(CircuitError, match="uses gate 'softplus', which is not registered"):

@@ -8,7 +8,7 @@ import pytest
 
 import circuits
 from circuits import Builder, CircuitError, library
-from circuits.render import COLORS, _name_label, render, render_transforms
+from circuits.render.draw import COLORS, _name_label, render, render_transforms
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None,
                                 reason="Graphviz 'dot' is not installed (apt-get install graphviz)")
@@ -210,7 +210,7 @@ def test_backward_mirror_keeps_every_adjoint_as_its_node(seed):
     """On random circuits: one node per vertex y depends on, holding ∂y/∂z (checked against the
     adjoints that propagate computes), the same gradient as backward, at most one gate more per node."""
     import random
-    from circuits.evaluate import node_values
+    from circuits.eval.interpreter import node_values
     c = circuits.library.random_circuit(3, 12, seed=seed)
     y = list(c.outputs)[0]
     c = c.replace(outputs={y: c.outputs[y]})
@@ -315,7 +315,7 @@ def _gates_in(lines):
 ])
 def test_collapse_draws_large_circuits_in_outline(make, tmp_path):
     """Every gate is in one box, every wire in one arrow's count, and the drawing stays small."""
-    from circuits.render import COLLAPSED_BOXES
+    from circuits.render.draw import COLLAPSED_BOXES
     c = make()
     g = render(c, collapse=True, legend=False)
     boxes, wires = _collapsed_boxes(g)
@@ -541,7 +541,7 @@ def test_cli_render_switches(tmp_path, capsys):
 def test_mirrored_labels_name_the_differentiated_output():
     """Mirroring the backward circuit of a gradient output df/dx labels its adjoints ∂(df/dx)/∂…,
     spelled as dname spells partials (reading the name off d{y}/d{x} outputs used to give ∂f/…)."""
-    from circuits.render import _mirror_names
+    from circuits.render.draw import _mirror_names
     g = circuits.backward(circuits.backward(circuits.parse("x*x*y")), "df/dx", mirror=True)
     labels = {v for v in _mirror_names(g).values() if v.startswith("∂")}
     assert labels == {"∂(df/dx)/∂(df/dx)", "∂(df/dx)/∂u₁", "∂(df/dx)/∂u₂", "∂(df/dx)/∂x", "∂(df/dx)/∂y"}

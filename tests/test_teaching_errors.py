@@ -8,7 +8,7 @@ import pytest
 
 import circuits
 from circuits import CircuitError, ParseError
-from circuits.errors import EvaluationWarning
+from circuits.core.errors import EvaluationWarning
 
 
 def test_math_sin_while_tracing_suggests_circuits_sin():

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 import circuits
 import circuits.testing as ct
 from circuits import bounds
-from circuits.errors import CircuitError
+from circuits.core.errors import CircuitError
 
 
 def test_old_strategy_name_warns_and_still_works():

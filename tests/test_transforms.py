@@ -16,7 +16,7 @@ import circuits
 from circuits import library
 from circuits import (Builder, Circuit, CircuitError, backward, derivative, forward,
                       hessian, hvp, jacobian, jvp, simplify, vjp)
-from circuits.registry import partial_gate_cost
+from circuits.core.registry import partial_gate_cost
 
 # --- one table row per gate: how to build it on inputs and where its domain is ---
 
@@ -640,7 +640,7 @@ def test_one_finite_difference_scheme_steps_back_from_kinks():
     largest step that straddles relu's kink (x = 0.05, step 0.1) it shrinks the step instead of
     averaging the two slopes, and refuses a point on the kink."""
     from circuits.testing import assert_gradient_close
-    from circuits.transforms.verify import finite_differences
+    from circuits.ad.verify import finite_differences
     f = circuits.parse("relu(x) * y + abs(y - 2)")
     g = backward(f)
     point = {"x": 0.05, "y": 3.0}
@@ -662,7 +662,7 @@ def test_one_finite_difference_scheme_steps_back_from_kinks():
 def test_check_gradient_far_from_zero_on_a_scale_of_one(x):
     """sin at x = 10⁴: steps of 0.1·|x| = 10³ average sin's slope away, all alike, and Ridders trusted
     that (a false alarm on a correct gradient); steps from 0.1 are also taken and win when the two disagree."""
-    from circuits.transforms.verify import finite_differences
+    from circuits.ad.verify import finite_differences
     f = circuits.parse("sin(x) * exp(y) + abs(x - y)")
     point = {"x": x, "y": -1.0}
     assert circuits.check_gradient(f, backward(f), point), str(circuits.check_gradient(f, backward(f), point))
@@ -691,7 +691,7 @@ def test_check_gradient_argument_errors():
         point = {"x_1": float("nan") if not kwargs else 1.0, "x_2": 2.0}
         with pytest.raises(CircuitError, match=message):
             circuits.check_gradient(f, g, point, **kwargs)
-    from circuits.transforms.verify import finite_differences
+    from circuits.ad.verify import finite_differences
     with pytest.raises(CircuitError, match="h must be a positive number"):
         finite_differences(f, {"x_1": 1.0, "x_2": 2.0}, h=0.0)
 
@@ -707,9 +707,9 @@ def _untrimmed(c, cotangents=False):
     With a caching linearization, the sweep calls every partial rule (no template) and
     trims nothing, as sweeps sharing one linearization must.
     """
-    from circuits.transforms.backward import _sweep
-    from circuits.transforms.common import active_nodes, dname, finish, materialise
-    from circuits.transforms.linearize import Linearization
+    from circuits.ad.backward import _sweep
+    from circuits.ad.common import active_nodes, dname, finish, materialise
+    from circuits.ad.linearize import Linearization
     lin = Linearization(c, cache=True)
     b = lin.builder
     active = active_nodes(c, c.inputs.values())

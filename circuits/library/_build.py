@@ -11,9 +11,9 @@ import numbers
 import numpy as np
 from typing import Sequence
 
-from ..circuit import check_number
-from ..errors import CircuitError
-from ..gates import GATES
+from ..core.circuit import check_number
+from ..core.errors import CircuitError
+from ..core.gates import GATES
 from .naming import matrix_names, vector_names
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict
 
-from ..circuit import Circuit
+from ..core.circuit import Circuit
 from .general import chain, horner, random_circuit
 from .linalg import determinant, matrix_chain
 from .networks import conv1d, mlp, rnn, sin_dot

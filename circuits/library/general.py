@@ -19,10 +19,10 @@ import math
 import random
 from typing import Optional, Sequence
 
-from ..builder import Builder
-from ..circuit import Circuit, check_number
-from ..errors import CircuitError
-from ..gates import GATES, domain_of, interval_of
+from ..core.builder import Builder
+from ..core.circuit import Circuit, check_number
+from ..core.errors import CircuitError
+from ..core.gates import GATES, domain_of, interval_of
 from ._build import check_int, input_vector, out, output_vector
 
 __all__ = ["horner", "chain", "speelpenning", "layered_chain", "random_circuit", "RANDOM_OPS", "RANDOM_BOX", "RANDOM_CAP"]

@@ -27,10 +27,10 @@ import numbers
 from fractions import Fraction
 from typing import Union
 
-from ..builder import Builder
-from ..circuit import Circuit
-from ..errors import CircuitError
-from ..transforms import backward
+from ..core.builder import Builder
+from ..core.circuit import Circuit
+from ..core.errors import CircuitError
+from ..ad import backward
 from ._build import check_int, input_matrix, matmul, out, output_matrix, total
 
 __all__ = ["determinant", "DETERMINANT_METHODS", "inverse_from_determinant",

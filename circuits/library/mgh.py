@@ -41,9 +41,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable, Optional
 
-from ..builder import Builder, exp, log, sin, cos, sum_of, product
-from ..circuit import Circuit
-from ..errors import CircuitError
+from ..core.builder import Builder, exp, log, sin, cos, sum_of, product
+from ..core.circuit import Circuit
+from ..core.errors import CircuitError
 from ._build import check_int
 from .naming import vector_names
 

@@ -31,7 +31,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..errors import CircuitError
+from ..core.errors import CircuitError
 
 __all__ = ["vector_names", "matrix_names", "vector_values", "matrix_values",
            "as_vector", "as_matrix"]

@@ -21,9 +21,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from ..builder import Builder
-from ..circuit import Circuit
-from ..errors import CircuitError
+from ..core.builder import Builder
+from ..core.circuit import Circuit
+from ..core.errors import CircuitError
 from ._build import (check_int, input_matrix, input_vector, numbers_of, out, output_matrix,
                      output_vector, total, unary, weighted_sum)
 

@@ -25,9 +25,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from ..builder import Builder, exp, log, square, trace
-from ..circuit import Circuit
-from ..errors import CircuitError
+from ..core.builder import Builder, exp, log, square, trace
+from ..core.circuit import Circuit
+from ..core.errors import CircuitError
 from ._build import check_int, input_vector, numbers_of, out, total, weighted_sum
 from .naming import vector_names
 

@@ -1,0 +1,401 @@
+"""Backpropagation (reverse mode): seed ``003_cb4127dae40e521c.txt``, Algorithm BP.
+
+Nodes are visited in reverse topological order (decreasing ids) and for each
+node ``g`` the adjoint ``∂y/∂g`` is built by formula (6),
+
+    ∂y/∂g = Σ over wires (g, u) of  ∂y/∂u · ∂_g[u],
+
+with, per wire, the partial ``∂_g[u]`` (a gate from the registry's rule, or
+the wire weight of a ``+`` gate), at most one product, and per node at most
+one addition.  Products by constants are folded into wire weights rather than
+made gates.  On a circuit of ``+`` and ``×`` gates this adds at most
+``3·wires + nodes`` gates, Theorem 3's count; for other gates the per-wire
+cost of the partial is :func:`circuits.core.gates.partial_gate_cost`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Optional, Sequence, Union
+
+from ..core.circuit import Circuit, check_circuit, check_number
+from ..core.errors import CircuitError
+from .simplify import simplify as _simplify
+from .common import active_nodes, dnames, finish, gc_young_only, materialise, resolve_outputs, total
+from .fast_backward import gradient as fast_gradient
+from .linearize import Linearization
+
+__all__ = ["backward", "vjp"]
+
+#: From this many nodes on, one output's sweep runs compiled (``fast_backward``) when numba is
+#: there; below, the Python sweep is faster (break-even measured at 200–500 nodes on chains,
+#: MLPs and random circuits) and a small circuit does not pay numba's first load (~0.4 s).
+COMPILED_FROM = 512
+
+_TRIM_SPAN = 64  # how many top nodes a sweep watches for being unused (see _sweep's ``dropped``)
+_ONE = 1  # the int 1 (one object in CPython): ``x is _ONE`` is a cheap, safe test for "times 1 is x"
+
+
+def _sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
+    """One reverse sweep from ``seeds`` {node: [scaled values]}; returns adjoints of inputs.
+
+    The wires' partials come from the linearization ``lin``, which builds
+    each one once however many sweeps share it.  ``mirror``, when given,
+    receives {adjoint node: node} for drawing ∂y/∂z opposite z.  With
+    ``keep`` every adjoint becomes a node of its own (a one-wire ``+`` gate
+    where it would be a constant, a scaled node, a primal node or another
+    node's adjoint) and the chain rule reads that node: formula (6) as seed
+    003 draws it, every ∂y/∂z a gate.
+
+    ``dropped``, when a list (for a single sweep whose result keeps no
+    original output), lets the sweep remove from the builder the gates at the
+    top of the circuit that the derivative does not use, as soon as it knows
+    them (typically the output itself), so that the gates it makes get their
+    final ids and the result needs no renumbering; it appends how many it
+    removed.
+    """
+    b, circuit = lin.fast, lin.circuit  # every gate made here is over nodes of b
+    partial = lin.partial if lin.cached else None
+    rule_of = lin.rule
+    rec = circuit.record
+    ops, argss, weights = rec.ops, rec.args, rec.params
+    n_ops = len(ops)
+    first_new = n_ops  # ids from here on are the sweep's (after a trim, fewer primal nodes stay)
+    rules: dict = {}  # op -> lin.rule(op), without a call per wire
+    # the product d · p is appended here directly (Builder.trusted's gate, inlined)
+    b_ops, b_args, b_weights = b._ops, b._args, b._weights
+    # pending[u]: the contributions to u's adjoint so far: one scaled value, or a list of several
+    pending = {v: ds[0] if len(ds) == 1 else list(ds) for v, ds in seeds.items() if ds}
+    last_c = last_pc = last_cc = None  # the last product of two scales (below)
+    adjoint = {}
+    top = max(pending, default=-1)
+    trimming = dropped is not None and not lin.cached
+    n = None
+    if trimming:  # every node above g is a gate nothing made so far refers to
+        refs = {node for ds in seeds.values() for node, _ in ds}
+        touched = set(pending)  # the buckets that may hold nodes made while watching
+        scanned = len(b_ops)
+        top = n_ops - 1
+    for g in range(top, -1, -1):
+        if trimming:
+            h = g + 1  # the node just swept: its last users were swept before it
+            if h < n_ops:
+                for a in b_args[scanned:]:
+                    refs.update(a)
+                scanned = len(b_ops)
+                a = argss[h]
+                if a and rule_of(ops[h])[0] is None:
+                    # a linear h passed on its adjoint's node n (or h was skipped: n is an
+                    # older node, which only makes the watch stop sooner)
+                    refs.add(n)
+                    if n is not None and n >= n_ops:
+                        touched.update(a)
+                else:  # h's contributions are the last ones of its arguments' buckets, one per wire
+                    touched.update(a)
+                    for u, k in Counter(a).items() if len(a) > 8 else zip(a, map(a.count, a)):
+                        bucket = pending.get(u)
+                        if type(bucket) is tuple:
+                            refs.add(bucket[0])
+                        elif bucket:
+                            refs.update(node for node, _ in bucket[-k:])
+            # stop at a used node or a source; or after _TRIM_SPAN nodes, for a long unused top
+            # (sums of terms whose values the derivative never reads) costs more to watch here
+            # than compact's renumbering: the gates above h are still unused, so trim them
+            if h < n_ops and (h in refs or not argss[h] or h < n_ops - _TRIM_SPAN):
+                trimming = False
+                first_new = _trim(b, h + 1, n_ops, pending, touched, adjoint, mirror)
+                dropped.append(n_ops - first_new)
+        contributions = pending.pop(g, None)
+        if contributions is None:
+            continue
+        d = contributions if type(contributions) is tuple else total(b, contributions)
+        if d is None:
+            continue
+        if keep:
+            n, c = d
+            if n is None:
+                n = b.gate("add", b.const_node(c))
+            elif c != 1 or n < first_new or n in mirror:
+                n = b.gate("add", n, weights=None if c == 1 else (c,))
+            mirror[n] = g
+            d = (n, 1)
+        elif mirror is not None and d[0] is not None and d[0] >= first_new:
+            mirror.setdefault(d[0], g)
+        n, c = d
+        op = ops[g]
+        if op == "input":
+            adjoint[g] = d
+            continue
+        if op == "const":
+            continue
+        a = argss[g]
+        r = rules.get(op)
+        if r is None:
+            r = rules[op] = (*rule_of(op), {})
+        rule, rb, weighted, plans = r
+        if rule is None:  # linear: ∂_u[g] is the wire weight (Linearization.weight), it scales the adjoint
+            w = weights[g]
+            for i, u in enumerate(a):
+                if active[u]:
+                    contribution = d if w is None else (n, w[i] if c is _ONE else c * w[i])
+                    bucket = pending.get(u)
+                    if bucket is None:
+                        pending[u] = contribution
+                    elif type(bucket) is tuple:
+                        pending[u] = [bucket, contribution]
+                    else:
+                        bucket.append(contribution)
+            continue
+        plan = plans.get(len(a))
+        if plan is None:
+            plan = plans[len(a)] = lin.plan(op, len(a))
+        for i, u in enumerate(a):
+            if not active[u]:
+                continue
+            if plan:  # the rule read as data (linearize.partial_template): no call
+                p = plan[i]
+                if p is None:
+                    continue
+                pop, ref, pc = p
+                pn = g if ref < 0 else a[ref]
+                if pop is not None:
+                    b_ops.append(pop)
+                    b_args.append((pn,))
+                    b_weights.append(None)
+                    pn = len(b_ops) - 1
+            else:
+                if partial is not None:
+                    p = partial(g, i)
+                elif weighted:
+                    p = rule(rb, a, g, i, weights=weights[g])
+                else:
+                    p = rule(rb, a, g, i)
+                if p is None:
+                    continue
+                pn, pc = p
+            # d · p (common.times inlined).  A factor 1 is skipped and the last product of the
+            # same two scale objects reused: both leave the product as it is, and save
+            # Fraction arithmetic, slow in Python, where weights like 1/2 recur
+            if pc is _ONE:
+                cc = c
+            elif c is _ONE:
+                cc = pc
+            elif c is last_c and pc is last_pc:
+                cc = last_cc
+            else:
+                cc = last_cc = c * pc
+                last_c, last_pc = c, pc
+            if n is None:
+                contribution = (pn, cc)
+            elif pn is None:
+                contribution = (n, cc)
+            else:
+                contribution = (len(b_ops), cc)
+                b_ops.append("mul")
+                b_args.append((n, pn))
+                b_weights.append(None)
+            bucket = pending.get(u)
+            if bucket is None:
+                pending[u] = contribution
+            elif type(bucket) is tuple:
+                pending[u] = [bucket, contribution]
+            else:
+                bucket.append(contribution)
+    if trimming:  # swept to the bottom without meeting a used node or a source: nothing to trim
+        dropped.append(0)
+    return adjoint
+
+
+def _trim(b, keep, n, pending, touched, adjoint, mirror) -> int:
+    """Remove the unused gates ``keep .. n - 1`` from the builder ``b`` during a sweep.
+
+    The nodes made since (ids ``n`` on) move down to follow node ``keep - 1``;
+    the arguments, constants, inputs, pending contributions (of the nodes in
+    ``touched``, those that can hold such nodes), adjoints and ``mirror``
+    that name them follow.  Returns ``keep``, where the sweep's ids now start.
+    """
+    shift = n - keep
+    if shift == 0:
+        return keep
+
+    def moved(u):
+        return u - shift if u >= n else u
+    tail = [tuple(map(moved, a)) for a in b._args[n:]]
+    del b._ops[keep:n], b._weights[keep:n], b._args[keep:]
+    b._args.extend(tail)
+    for table in (b._values, b._names):
+        later = {u: x for u, x in table.items() if u >= n}
+        for u in later:
+            del table[u]
+        table.update((u - shift, x) for u, x in later.items())
+    for table in (b._inputs, b._const_cache):
+        for key, u in table.items():
+            if u >= n:
+                table[key] = u - shift
+    for v in touched:
+        bucket = pending.get(v)
+        if type(bucket) is tuple:
+            pending[v] = (None if bucket[0] is None else moved(bucket[0]), bucket[1])
+        elif bucket:
+            bucket[:] = [(None if u is None else moved(u), c) for u, c in bucket]
+    for x, (u, c) in adjoint.items():
+        adjoint[x] = (None if u is None else moved(u), c)
+    if mirror is not None:
+        later = {u - shift: z for u, z in mirror.items() if z < keep}
+        mirror.clear()
+        mirror.update(later)
+    return keep
+
+
+def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = None, *,
+             keep_primal: bool = False, simplify: bool = False, mirror: bool = False) -> Circuit:
+    """Gradient circuit by backpropagation.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    output : str or sequence of str, optional
+        Outputs to differentiate (default: all).  Several outputs give one
+        reverse sweep each, sharing the forward gates and the partial gates:
+        the Jacobian by rows.
+    keep_primal : bool
+        Also keep the original outputs (first, under their own names).
+    simplify : bool
+        Run :func:`circuits.simplify` on the result.
+    mirror : bool
+        Keep every adjoint ``∂y/∂z`` as a node of its own, the chain rule (6)
+        reading it, as seed 003 draws backpropagation, so that
+        ``render(g, mirror=True)`` shows each one opposite its ``z``
+        (:func:`circuits.render_steps` draws them one step at a time).  It
+        costs at most one ``+`` gate per node of the circuit (a constant, a
+        scaled or a shared adjoint gets a one-wire ``+``); one output only,
+        and the circuit's outputs are kept (``keep_primal``), ``y`` being
+        drawn too.
+
+    Returns
+    -------
+    Circuit
+        Same inputs; outputs ``d{y}/d{x}`` for every selected output ``y`` and
+        every input ``x``, output-major.
+
+    Examples
+    --------
+    Seed 003's worked example, ``∂y/∂x1 = 2x1 + 2x2 + 2x1x2 + x2²``:
+
+    >>> import circuits
+    >>> y = circuits.trace(lambda x1, x2: (x1 + x2 + x1 * x2) * (x1 + x2))
+    >>> g = circuits.backward(y)
+    >>> list(g.outputs)
+    ['df/dx1', 'df/dx2']
+    >>> g.evaluate(x1=3, x2=5)["df/dx1"] == 2*3 + 2*5 + 2*3*5 + 5**2
+    True
+
+    With ``mirror=True`` every ``∂y/∂z`` is a node: six of them here, one
+    per vertex ``x1, x2, u1, u2, u3, y``:
+
+    >>> m = circuits.backward(y, mirror=True)
+    >>> len(m.meta["adjoint_of"]), m.evaluate(x1=3, x2=5)
+    (6, {'f': 184, 'df/dx1': 71, 'df/dx2': 55})
+    """
+    check_circuit(circuit, "backward()")
+    names = resolve_outputs(circuit, output)
+    if mirror and len(names) > 1:
+        raise CircuitError(f"backward(mirror=True) keeps the adjoints of one output, and {len(names)} are "
+                           f"selected ({', '.join(map(repr, names[:3]))}{', ...' if len(names) > 3 else ''}); "
+                           f"choose one with output={names[0]!r}")
+    keep_primal = keep_primal or mirror  # the drawing mirrors y: keep it
+    compiled = len(names) == 1 and not keep_primal and len(circuit) >= COMPILED_FROM
+    with gc_young_only():
+        result = fast_gradient(circuit, names[0]) if compiled else None
+    if result is not None:  # the compiled sweep applied
+        return _simplify(result) if simplify else result
+    with gc_young_only():
+        lin = Linearization(circuit, cache=len(names) > 1)  # one sweep asks for each wire once
+        b = lin.fast
+        active = active_nodes(circuit, circuit.inputs.values())
+        outs = []
+        adjoint_of: dict = {}
+        dropped = [] if len(names) == 1 and not keep_primal else None
+        for k, y in enumerate(names):
+            adjoint = _sweep(lin, {circuit.outputs[y]: [(None, 1)]}, active, adjoint_of if k == 0 else None,
+                             keep=mirror, dropped=dropped)
+            get = adjoint.get
+            outs += zip(dnames(y, circuit.inputs), [materialise(b, get(v)) for v in circuit.inputs.values()])
+        result = finish(b, circuit, outs, keep_primal, adjoint_of=adjoint_of, dropped=sum(dropped or ()))
+    if simplify:
+        result = _simplify(result)
+    return result
+
+
+def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circuit:
+    """Vector-Jacobian product ``w · ∇g`` (seed ``001_98bb05108a2025f7.txt``) in one reverse sweep.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    cotangents : None, mapping or sequence
+        Seeds per output: by default each output ``y`` gets a new input named
+        ``y_bar``; a mapping gives, per output name, a number (a constant
+        seed) or a string (the name of a new input); outputs left out have
+        seed zero.  A sequence gives them in output order.
+    keep_primal : bool
+        Also keep the original outputs.
+
+    Returns
+    -------
+    Circuit
+        Inputs: the circuit's, then the cotangent inputs; outputs ``x_bar``
+        for every input ``x``.  Its size is O(s + w).
+
+    Examples
+    --------
+    >>> import circuits
+    >>> c = circuits.trace(lambda x, y: (x * y, x + y))
+    >>> v = circuits.vjp(c)
+    >>> list(v.inputs), list(v.outputs)
+    (['x', 'y', 'f0_bar', 'f1_bar'], ['x_bar', 'y_bar'])
+    >>> v.evaluate(x=2, y=3, f0_bar=1, f1_bar=10)
+    {'x_bar': 13, 'y_bar': 12}
+    """
+    check_circuit(circuit, "vjp()")
+    seeds_by_name = _seed_spec(list(circuit.outputs), cotangents, "_bar")
+    with gc_young_only():
+        return _vjp(circuit, seeds_by_name, keep_primal)
+
+
+def _vjp(circuit, seeds_by_name, keep_primal):
+    """:func:`vjp` once its seeds are read: one reverse sweep from them."""
+    lin = Linearization(circuit, cache=False)
+    b = lin.fast
+    seeds: dict = {}
+    for y, seed in seeds_by_name.items():
+        if seed is None:
+            continue
+        d = (b.input_node(seed), 1) if isinstance(seed, str) else (None, seed)
+        if d == (None, 0):
+            continue
+        seeds.setdefault(circuit.outputs[y], []).append(d)
+    active = active_nodes(circuit, circuit.inputs.values())
+    dropped = None if keep_primal else []
+    adjoint = _sweep(lin, seeds, active, dropped=dropped)
+    outs = [(f"{x}_bar", materialise(b, adjoint.get(v))) for x, v in circuit.inputs.items()]
+    return finish(b, circuit, outs, keep_primal, dropped=sum(dropped or ()))
+
+
+def _seed_spec(names, spec, suffix):
+    """Normalise tangent/cotangent seeds to {name: None | number | new input name}."""
+    if spec is None:
+        return {n: f"{n}{suffix}" for n in names}
+    if isinstance(spec, dict):
+        unknown = [k for k in spec if k not in names]
+        if unknown:
+            raise CircuitError(f"seed given for {unknown[0]!r}, which is not one of {names}")
+        out = {}
+        for n in names:
+            s = spec.get(n)
+            out[n] = s if s is None or isinstance(s, str) else check_number(s, f"seed for {n!r}")
+        return out
+    spec = list(spec)
+    if len(spec) != len(names):
+        raise CircuitError(f"{len(spec)} seeds given for {len(names)} names {names}")
+    return _seed_spec(names, dict(zip(names, spec)), suffix)

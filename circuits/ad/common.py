@@ -1,0 +1,182 @@
+"""What forward and reverse sweeps share: scaled values and the chain-rule sum.
+
+A derivative value during a sweep is
+
+* ``None`` when it is structurally zero,
+* ``(None, c)`` when it is the constant ``c``,
+* ``(node, c)`` when it is ``c · node``.
+
+Keeping the scale ``c`` apart means that multiplying by a constant (a wire
+weight of a ``+`` gate, the 2 of ``d(u²)/du = 2u``) never costs a gate: it ends
+up as the weight of a wire into the ``+`` gate of the chain rule, which is
+how seed ``003_cb4127dae40e521c.txt`` draws Figures 2 and 3.
+"""
+
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+
+from ..core.circuit import select_outputs
+from ..core.errors import CircuitError
+
+__all__ = ["times", "total", "materialise", "dname", "dnames", "active_nodes",
+           "resolve_inputs", "resolve_outputs", "finish", "gc_young_only"]
+
+
+def times(b, d, p):
+    """The product ``d · p`` of two scaled values (at most one ``mul`` gate)."""
+    n1, c1 = d
+    n2, c2 = p
+    if n1 is None:
+        return (n2, c1 * c2)
+    if n2 is None:
+        return (n1, c1 * c2)
+    return (b.gate("mul", n1, n2), c1 * c2)
+
+
+def total(b, contributions):
+    """The sum of scaled values (the chain rule's sum): at most one ``add`` gate.
+
+    A single contribution passes through unchanged, so a chain of one-wire
+    gates costs no additions at all.
+    """
+    if len(contributions) == 1:
+        return contributions[0]
+    node = b.linear(contributions)  # (None, c) terms are constants
+    if b.op(node) == "const":
+        value = b.value(node)
+        return None if value == 0 else (None, value)
+    return (node, 1)
+
+
+def materialise(b, d) -> int:
+    """A node computing the scaled value ``d`` (a constant, the node or a scale gate)."""
+    if d is None:
+        return b.const_node(0)
+    n, c = d
+    if n is None:
+        return b.const_node(c)
+    if c == 1:
+        return n
+    if not c:  # as b.linear([(n, c)]) would: a zero scale is the constant 0
+        return b.const_node(0)
+    return b.gate("add", n, weights=(c,))
+
+
+def dname(y: str, x: str, d: str = "d") -> str:
+    """Name of the partial of output ``y`` with respect to ``x``: ``d{y}/d{x}``.
+
+    A name that already contains ``/`` is parenthesised, so that repeated
+    transforms stay readable: ``d(df/dx)/dy``; drawings write ``d="∂"``.
+
+    >>> dname("df/dx", "y"), dname("y", "u₁", d="∂")
+    ('d(df/dx)/dy', '∂y/∂u₁')
+    """
+    return f"{d}{_wrap(y)}/{d}{_wrap(x)}"
+
+
+def dnames(y: str, xs) -> list:
+    """``[dname(y, x) for x in xs]``, with ``y``'s part made once (a gradient names every input).
+
+    Examples
+    --------
+    >>> dnames("f", ["x", "dg/dx"])
+    ['df/dx', 'df/d(dg/dx)']
+    """
+    head = f"d{_wrap(y)}/d"
+    return [head + (f"({x})" if "/" in x else x) for x in xs]
+
+
+def _wrap(name: str) -> str:
+    return f"({name})" if "/" in name else name
+
+
+def active_nodes(circuit, wrt_nodes) -> bytearray:
+    """Marks the nodes that depend on at least one node of ``wrt_nodes``."""
+    active = bytearray(len(circuit))
+    for v in wrt_nodes:
+        active[v] = 1
+    for i, a in enumerate(circuit.record.args):
+        if a and not active[i]:
+            for u in a:
+                if active[u]:
+                    active[i] = 1
+                    break
+    return active
+
+
+def resolve_inputs(circuit, wrt):
+    """Input names of ``wrt`` (default: all), checked against the circuit."""
+    if wrt is None:
+        return list(circuit.inputs)
+    if isinstance(wrt, str):
+        wrt = wrt.replace(",", " ").split()
+    wrt = list(wrt)
+    for x in wrt:
+        if x not in circuit.inputs:
+            raise CircuitError(f"{x!r} is not an input of the circuit; its inputs are {list(circuit.inputs)}")
+    if len(set(wrt)) != len(wrt):
+        raise CircuitError(f"wrt lists an input twice: {wrt}")
+    return wrt
+
+
+def resolve_outputs(circuit, output):
+    """Output names selected by ``output`` (default: all); see :func:`circuits.core.circuit.select_outputs`."""
+    return select_outputs(circuit, output)
+
+
+def finish(b, circuit, outputs, keep_primal, adjoint_of=None, dropped=0):
+    """Declare outputs (primal ones first when asked) and build with node roles.
+
+    ``adjoint_of`` ({adjoint node: primal node}, from backward) is kept in
+    ``meta`` for drawing each ∂y/∂z opposite its z.  ``dropped`` counts the
+    circuit's nodes a sweep already removed from ``b`` (see
+    :func:`circuits.ad.backward._sweep`).
+    """
+    if keep_primal:
+        for name, node in circuit.outputs.items():
+            b.output_node(name, node)
+    declared = b._outputs  # names made of the circuit's own names, nodes of b: only repeats to refuse
+    for name, node in outputs:
+        if name in declared:
+            raise CircuitError(f"output name {name!r} would appear twice; rename the circuit's outputs")
+        declared[name] = node
+    if not declared and not circuit.inputs:
+        raise CircuitError("the circuit has no inputs, so there is no partial d{y}/d{x} to compute; "
+                           "name the inputs it should have, e.g. circuits.parse(text, inputs=['x'])")
+    n = len(circuit) - dropped
+    roles = ["primal"] * n + ["derivative"] * (len(b) - n)
+    meta = {"role": roles}
+    if adjoint_of:
+        meta["adjoint_of"] = adjoint_of
+    return b.build(meta=meta)
+
+
+@contextmanager
+def gc_young_only():
+    """Let Python's cycle collector make only its young passes while a transform builds a circuit.
+
+    A transform allocates a tuple per gate and frees nothing until it returns,
+    so the collector finds no garbage; its young passes are cheap (and
+    untrack tuples of numbers, which speeds what follows), but its older
+    passes walk every object alive, up to a third of a large gradient's
+    construction time.  The older generations' thresholds are raised for the
+    duration and restored on the way out, errors included.
+
+    Examples
+    --------
+    >>> import gc
+    >>> before = gc.get_threshold()
+    >>> with gc_young_only():
+    ...     gc.get_threshold()[0] == before[0], gc.get_threshold()[1:] >= (1000, 1000)
+    (True, True)
+    >>> gc.get_threshold() == before
+    True
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(old[0], max(old[1], 1000), max(old[2], 1000))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)

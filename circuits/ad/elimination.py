@@ -1,0 +1,716 @@
+"""Jacobian accumulation by vertex elimination on the linearized graph.
+
+Seed ``001_98bb05108a2025f7.txt`` (Remark 12.7) writes ``∂y/∂x`` as Bauer's
+sum over the paths from ``x`` to ``y`` of the products of the edge partials
+``c_kj = ∂_j[k]``; forward and reverse mode are two dynamic programmes for
+it, and finding the cheapest one is NP-hard (Naumann 2008).  *Vertex
+elimination* (Griewank and Walther, *Evaluating Derivatives*, 2nd ed., 2008,
+chapters 9 and 10) covers them all: eliminating an intermediate vertex ``j``
+replaces, for every predecessor ``i`` and successor ``k``,
+
+    c_ki ← c_ki + c_kj · c_ji        (a new edge, "fill-in", when absent)
+
+and deletes ``j``.  Once every intermediate vertex is gone the graph is
+bipartite and its edges are the Jacobian's entries.  The order is free:
+increasing index is the forward mode, decreasing the reverse mode, and any
+other order is "cross-country".
+
+The graph
+---------
+Vertices are the circuit's nodes on a path from an input in ``wrt`` to an
+output in ``output`` along wires whose partial is not structurally zero
+(:mod:`circuits.ad.linearize`); parallel wires (``x·x``) are one edge
+whose partial is their sum, built with the partials.  Inputs are X, the
+output nodes Y, the rest Z.  An output node that other outputs use, or that
+is an input, keeps its place in Z and gets a separate output vertex joined to
+it by an edge of partial 1.
+
+Counting convention
+-------------------
+Edge values are scaled values (``(None, c)`` a constant, ``(node, c)`` the
+node times ``c``) as in the sweeps, so a constant never becomes a gate:
+
+* a **multiplication** is a product ``c_kj · c_ji`` of two edge values that
+  are both non-constant: one binary ``mul`` gate.  A product with a constant
+  factor (a ``+`` gate's weight, the 2 of ``d(u²)/du``, the ±1 of a
+  difference) is folded into the scale and costs nothing;
+* an **addition** is an update ``c_ki + c_kj · c_ji`` onto an existing edge
+  when at least one of the two terms is non-constant: one binary ``add``
+  gate whose two wires carry the scales as weights; two constants are added
+  when the circuit is built;
+* a **scaling** is a constant factor other than ±1 left on a wire of those
+  ``add`` gates, or a one-wire gate applying a constant factor (a sign
+  included) to a Jacobian entry at the end.
+
+This is :attr:`circuits.Analysis.binary_ops`'s count: the gates elimination
+adds have exactly ``multiplications + additions + scalings`` binary
+operations, and the Jacobian circuit's size is the size of its partials
+(the circuit's gates and the partial gates they need) plus
+``multiplications + additions`` plus the one-wire scaling gates.  When no
+partial is constant, as in Speelpenning's product or any circuit of ``×``
+gates, eliminating ``j`` costs exactly its Markowitz degree ``|P(j)|·|S(j)|``
+multiplications, Griewank and Walther's unit-cost model.  Orders are ranked
+by ``(multiplications, additions)``: the multiplications first, as in
+Naumann's optimal Jacobian accumulation problem.
+
+Examples
+--------
+Speelpenning's product ``x1·x2·…·xn`` as a chain of binary products costs
+``n(n−1)/2 − 1`` multiplications forward and ``2(n−2)`` in reverse:
+
+>>> import circuits
+>>> from circuits.library import speelpenning
+>>> f = speelpenning(10)
+>>> [circuits.eliminate(f, order).multiplications for order in ("forward", "reverse")]
+[44, 16]
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass, field
+from typing import Optional, Sequence, Union
+
+from ..core.builder import Builder
+from ..core.circuit import Circuit
+from ..core.errors import CircuitError
+from .common import dname, finish, materialise, resolve_inputs, resolve_outputs, times, total
+from .linearize import Linearization
+
+__all__ = ["eliminate", "Elimination", "EliminationStep", "ORDERS", "order_costs",
+           "intermediate_vertices", "cheapest_order", "OPTIMAL_LIMIT"]
+
+#: The named orders; ``"optimal"`` is exact, the others are heuristics.
+ORDERS = ("forward", "reverse", "markowitz", "relative_markowitz", "min_fill", "optimal")
+
+#: ``order="optimal"`` refuses graphs with more intermediate vertices than this
+#: (its dynamic programme visits all 2^|Z| subsets of them).
+OPTIMAL_LIMIT = 16
+
+
+@dataclass(frozen=True)
+class EliminationStep:
+    """One vertex elimination.
+
+    Attributes
+    ----------
+    vertex : int
+        The eliminated vertex (a node of the circuit).
+    predecessors, successors : tuple of int
+        Its neighbours when it was eliminated; ``len(predecessors) *
+        len(successors)`` is its Markowitz degree.  Output vertices added for
+        output nodes with successors are numbered after the circuit's nodes.
+    multiplications, additions : int
+        What the step cost (see the module's counting convention).
+    fill : tuple of (int, int)
+        The new edges ``(i, k)`` it created.
+    """
+
+    vertex: int
+    predecessors: tuple
+    successors: tuple
+    multiplications: int
+    additions: int
+    fill: tuple = ()
+
+    @property
+    def markowitz(self) -> int:
+        """``|P(j)|·|S(j)|``, the vertex's Markowitz degree when eliminated."""
+        return len(self.predecessors) * len(self.successors)
+
+
+@dataclass(frozen=True)
+class Elimination:
+    """What :func:`eliminate` returns.
+
+    Attributes
+    ----------
+    jacobian : Circuit
+        Inputs of the circuit; outputs ``d{y}/d{x}`` for every selected output
+        and input, output-major (as :func:`circuits.backward`).
+    order : tuple of int
+        The vertices in the order they were eliminated.
+    multiplications, additions : int
+        Totals over the steps.
+    fill_in : int
+        New edges created.
+    scalings : int
+        Constant factors other than ±1 left on wires of the elimination's
+        ``add`` gates, plus one-wire gates scaling an entry.
+    steps : tuple of EliminationStep
+    strategy : str
+        The order's name, or ``"explicit"``.
+    """
+
+    jacobian: Circuit
+    order: tuple
+    multiplications: int
+    additions: int
+    fill_in: int
+    scalings: int
+    steps: tuple = field(repr=False)
+    strategy: str = "explicit"
+
+    @property
+    def cost(self) -> tuple:
+        """``(multiplications, additions)``, the key orders are ranked by."""
+        return (self.multiplications, self.additions)
+
+    @property
+    def binary_ops(self) -> int:
+        """Binary operations elimination added: multiplications + additions + scalings."""
+        return self.multiplications + self.additions + self.scalings
+
+    def __str__(self) -> str:
+        return (f"{self.strategy} elimination of {len(self.order)} vertices: "
+                f"{self.multiplications} multiplications, {self.additions} additions, "
+                f"{self.fill_in} fill-in edges, {self.scalings} scalings")
+
+
+# --- the linearized graph -------------------------------------------------------
+
+
+class _Graph:
+    """Adjacency dicts of the linearized graph: ``succ[i][k]`` is ``c_ki``."""
+
+    __slots__ = ("succ", "pred", "X", "Z", "Y", "wrt", "names", "n")
+
+    def copy(self) -> "_Graph":
+        g = _Graph()
+        g.succ = {v: dict(s) for v, s in self.succ.items()}
+        g.pred = {v: dict(p) for v, p in self.pred.items()}
+        g.X, g.Z, g.Y, g.wrt, g.names, g.n = self.X, self.Z, self.Y, self.wrt, self.names, self.n
+        return g
+
+
+def _flag_of_sum(ps):
+    """Whether the sum of the scaled values ``ps`` varies (True), is constant (False) or is 0 (None).
+
+    Mirrors :func:`circuits.ad.common.total`, which merges repeated nodes.
+    """
+    if len(ps) == 1:
+        return ps[0][0] is not None
+    acc: dict = {}
+    for node, c in ps:
+        acc[node] = acc.get(node, 0) + c
+    constant = acc.pop(None, 0)
+    if any(acc.values()):
+        return True
+    return None if constant == 0 else False
+
+
+def _linearized(circuit: Circuit, wrt, output, b: Optional[Builder], caller: str = "eliminate"):
+    """The graph of ``circuit`` with scaled edge values built into ``b``.
+
+    With ``b`` None the values are only flags: True for a non-constant partial.
+    """
+    if not isinstance(circuit, Circuit):
+        raise CircuitError(f"{caller} expects a Circuit, got {type(circuit).__name__}")
+    wrt = resolve_inputs(circuit, wrt)
+    outs = resolve_outputs(circuit, output)
+    n = len(circuit)
+    lin = Linearization(circuit, b if b is not None else Builder.extending(circuit))
+    argss = circuit.record.args
+    # forward marks: depends on wrt through nonzero partials; backward: reaches an output
+    X = [circuit.inputs[x] for x in wrt]
+    fwd = bytearray(n)
+    for v in X:
+        fwd[v] = 1
+    partial = lin.partial
+    wires: dict = {}
+    for g, a in enumerate(argss):
+        if not a:
+            continue
+        for i, u in enumerate(a):
+            if fwd[u]:
+                p = partial(g, i)
+                if p is not None:
+                    fwd[g] = 1
+                    wires.setdefault((u, g), []).append(p)
+    bwd = bytearray(n)
+    for y in outs:
+        bwd[circuit.outputs[y]] = 1
+    preds: dict = {}
+    for (u, g) in wires:
+        preds.setdefault(g, []).append(u)
+    for g in range(n - 1, -1, -1):
+        if bwd[g] and fwd[g]:
+            for u in preds.get(g, ()):
+                bwd[u] = 1
+    G = _Graph()
+    G.n = n
+    G.wrt = wrt
+    keep = [v for v in range(n) if fwd[v] and bwd[v]]
+    G.succ = {v: {} for v in keep}
+    G.pred = {v: {} for v in keep}
+    bld = lin.builder
+    for (u, g), ps in wires.items():
+        if not (bwd[g] and bwd[u]):
+            continue
+        value = total(bld, ps) if b is not None else _flag_of_sum(ps)
+        if value is None:  # parallel wires cancelling, as in x - x
+            continue
+        G.succ[u][g] = value
+        G.pred[g][u] = None
+    # an output node that has successors, or is an input, gets a sink of its own (edge 1)
+    inputs = set(X)
+    needs_sink = {v for v in G.succ if G.succ[v] or v in inputs}
+    sinks: dict = {}
+    Y: dict = {}
+    for y in outs:
+        v = circuit.outputs[y]
+        if v not in G.succ:
+            Y[y] = None                      # no path from wrt: the entries are 0
+        elif v in needs_sink:
+            sink = sinks.get(v)
+            if sink is None:
+                sink = sinks[v] = n + len(sinks)
+                G.succ[sink] = {}
+                G.pred[sink] = {v: None}
+                G.succ[v][sink] = (None, 1) if b is not None else False
+            Y[y] = sink
+        else:
+            Y[y] = v
+    G.X = X
+    G.Y = Y
+    ys = set(Y.values())
+    G.Z = [v for v in keep if v not in inputs and v not in ys]
+    G.names = outs
+    return G
+
+
+# --- the orders ------------------------------------------------------------------
+
+
+def _reach_counts(G):
+    """|X(v)|·|Y(v)|: inputs reaching v times outputs reachable from v (bitsets)."""
+    below: dict = {}
+    for k, v in enumerate(G.X):
+        below[v] = 1 << k
+    order = sorted(G.succ)                    # circuit ids are topological; sinks come last
+    for v in order:
+        m = below.get(v, 0)
+        for k in G.succ[v]:
+            below[k] = below.get(k, 0) | m
+    above: dict = {}
+    for k, v in enumerate(set(G.Y.values()) - {None}):
+        above[v] = 1 << k
+    for v in reversed(order):
+        m = above.get(v, 0)
+        for i in G.pred[v]:
+            above[i] = above.get(i, 0) | m
+    return {v: bin(below.get(v, 0)).count("1") * bin(above.get(v, 0)).count("1") for v in G.Z}
+
+
+def _fill(G, v) -> int:
+    succ = G.succ
+    S = succ[v]
+    return sum(1 for i in G.pred[v] for k in S if k not in succ[i])
+
+
+def _key_function(name: str, G):
+    succ, pred = G.succ, G.pred
+    if name == "markowitz":
+        return lambda v: (len(pred[v]) * len(succ[v]), v)
+    if name == "relative_markowitz":
+        reach = _reach_counts(G)
+        return lambda v: (len(pred[v]) * len(succ[v]) - reach[v], v)
+    if name == "min_fill":
+        return lambda v: (_fill(G, v), len(pred[v]) * len(succ[v]), v)
+    raise AssertionError(name)
+
+
+class _Heap:
+    """Smallest key first; stale entries are skipped by comparing with the current key."""
+
+    def __init__(self, name, G):
+        self.key = _key_function(name, G)
+        self.current = {v: self.key(v) for v in G.Z}
+        self.heap = [(k, v) for v, k in self.current.items()]
+        heapq.heapify(self.heap)
+        self.wide = name == "min_fill"
+        self.G = G
+
+    def pop(self):
+        heap, current = self.heap, self.current
+        while heap:
+            k, v = heapq.heappop(heap)
+            if current.get(v) == k:
+                del current[v]
+                return v
+        return None
+
+    def update(self, j, P, S, fill):
+        current, key, heap = self.current, self.key, self.heap
+        touched = set(P) | set(S)
+        if self.wide:  # a new edge (i, k) changes the fill of every v with i → v → k
+            succ, pred = self.G.succ, self.G.pred
+            for i, k in fill:
+                touched.update(v for v in succ[i] if v in pred[k])
+        for v in touched:
+            if v in current:
+                k = key(v)
+                if k != current[v]:
+                    current[v] = k
+                    heapq.heappush(heap, (k, v))
+
+
+class _Fixed:
+    def __init__(self, order):
+        self.it = iter(order)
+
+    def pop(self):
+        return next(self.it, None)
+
+    def update(self, j, P, S, fill):
+        pass
+
+
+def _check_order(G, order) -> list:
+    if isinstance(order, (str, bytes)) or not hasattr(order, "__iter__"):
+        raise CircuitError(f"unknown order {order!r}; use one of {list(ORDERS)} "
+                           "or a sequence of the intermediate vertices (node ids)")
+    seq = list(order)
+    Z = set(G.Z)
+    seen = set()
+    for v in seq:
+        if type(v) is not int and not (hasattr(v, "__index__") and not isinstance(v, bool)):
+            raise CircuitError(f"order lists {v!r}; an explicit order lists node ids (ints)")
+        v = int(v)
+        if v in seen:
+            raise CircuitError(f"order lists vertex {v} twice")
+        if v not in Z:
+            raise CircuitError(f"vertex {v} is not an intermediate vertex of the linearized graph "
+                               f"(those are {sorted(Z)}); inputs and outputs are never eliminated")
+        seen.add(v)
+    missing = sorted(Z - seen)
+    if missing:
+        raise CircuitError(f"order leaves intermediate vertices {missing} uneliminated; "
+                           "list every one (eliminate(c, 'forward').order is a complete order)")
+    return [int(v) for v in seq]
+
+
+# --- the elimination ------------------------------------------------------------
+
+
+def _product(b, a, p):
+    """(value, multiplications) of ``a · p``."""
+    if b is None:
+        return a or p, int(a and p)
+    return times(b, a, p), int(a[0] is not None and p[0] is not None)
+
+
+def _sum(b, a, p):
+    """(value, additions) of ``a + p``, one binary add gate unless both are constants."""
+    if b is None:
+        return a or p, int(a or p)
+    n1, c1 = a
+    n2, c2 = p
+    if n1 is None and n2 is None:
+        return (None, c1 + c2), 0
+    if n1 is None:
+        n1, c1 = b.const_node(c1), 1
+    if n2 is None:
+        n2, c2 = b.const_node(c2), 1
+    if c1 == c2:
+        return (b.gate("add", n1, n2), c1), 1
+    return (b.gate("add", n1, n2, weights=(c1, c2)), 1), 1
+
+
+def _run(G, chooser, b, record=True, budget=None):
+    """Eliminate vertices in the chooser's order; returns (order, steps, mults, adds, fill).
+
+    With a ``budget`` (multiplications), stop early and return None once it
+    is exceeded: :func:`cheapest_order` uses it so that a bad order costs no
+    more time than the best one found so far.
+    """
+    succ, pred = G.succ, G.pred
+    order, steps = [], []
+    mults = adds = fills = 0
+    while True:
+        j = chooser.pop()
+        if j is None:
+            break
+        P = pred.pop(j)
+        S = succ.pop(j)
+        sm = sa = 0
+        new = []
+        for i in P:
+            si = succ[i]
+            cji = si.pop(j)
+            for k, ckj in S.items():
+                prod, m = _product(b, ckj, cji)
+                sm += m
+                old = si.get(k)
+                if old is None:
+                    si[k] = prod
+                    pred[k][i] = None
+                    new.append((i, k))
+                else:
+                    si[k], a = _sum(b, old, prod)
+                    sa += a
+        for k in S:
+            del pred[k][j]
+        chooser.update(j, P, S, new)
+        order.append(j)
+        mults += sm
+        adds += sa
+        fills += len(new)
+        if budget is not None and mults > budget:
+            return None
+        if record:
+            steps.append(EliminationStep(j, tuple(P), tuple(S), sm, sa, tuple(new)))
+    return order, steps, mults, adds, fills
+
+
+def _optimal_order(G) -> list:
+    """The order of least (multiplications, additions), by dynamic programming over subsets of Z.
+
+    The graph after eliminating a set S of vertices does not depend on the
+    order (edge (i, k) exists iff a path i → k has its interior in S, and its
+    value is constant iff every such path is), so neither does the cost of
+    eliminating one more vertex: f(S ∪ {j}) = min over j of f(S) + cost(j | S).
+    The subsets are visited layer by layer (|S| = 0, 1, ...), each keeping the
+    graph after S as bit masks.
+    """
+    Z = G.Z
+    nz = len(Z)
+    if nz > OPTIMAL_LIMIT:
+        raise CircuitError(
+            f"order='optimal' searches all 2^|Z| subsets of the intermediate vertices; this graph "
+            f"has |Z| = {nz} (2^{nz} ≈ 10^{nz * math.log10(2):.0f} states), more than the limit of "
+            f"{OPTIMAL_LIMIT} that finishes in seconds; use order='markowitz', 'min_fill' or "
+            "'relative_markowitz', or compare_orders(circuit) to see them side by side")
+    vertices = sorted(G.succ)
+    idx = {v: k for k, v in enumerate(vertices)}
+    nv = len(vertices)
+    # per vertex index: predecessor mask, non-constant predecessor mask, successor mask
+    P0, N0, S0 = [0] * nv, [0] * nv, [0] * nv
+    for i, s in G.succ.items():
+        for k, value in s.items():
+            varies = value if isinstance(value, bool) else value[0] is not None
+            P0[idx[k]] |= 1 << idx[i]
+            S0[idx[i]] |= 1 << idx[k]
+            if varies:
+                N0[idx[k]] |= 1 << idx[i]
+
+    def bits(m):
+        while m:
+            low = m & -m
+            yield low.bit_length() - 1
+            m ^= low
+
+    def cost(P, N, S, j):
+        bj = 1 << j
+        pj, nj = P[j], N[j]
+        n_var, const_in = bin(nj).count("1"), pj & ~nj
+        mults = adds = 0
+        for k in bits(S[j]):
+            varies = N[k] & bj
+            if varies:
+                mults += n_var
+            common = pj & P[k]
+            if common:
+                adds += bin(common).count("1")
+                if not varies:              # constant + constant needs no gate
+                    adds -= bin(common & ~N[k] & const_in).count("1")
+        return mults, adds
+
+    def apply(P, N, S, j):
+        P, N, S = P[:], N[:], S[:]
+        bj = 1 << j
+        pj, nj, sj = P[j], N[j], S[j]
+        for k in bits(sj):
+            varies = N[k] & bj
+            P[k] = (P[k] | pj) & ~bj
+            N[k] = (N[k] | (pj if varies else nj)) & ~bj
+        for i in bits(pj):
+            S[i] = (S[i] | sj) & ~bj
+        P[j] = N[j] = S[j] = 0
+        return P, N, S
+
+    zbits = [idx[v] for v in Z]
+    layer = {0: ((0, 0), (P0, N0, S0))}
+    back = []
+    for _ in range(nz):
+        best: dict = {}
+        for done, (c0, masks) in layer.items():
+            for j in zbits:
+                if done >> j & 1:
+                    continue
+                m, a = cost(*masks, j)
+                c = (c0[0] + m, c0[1] + a)
+                key = done | 1 << j
+                old = best.get(key)
+                if old is None or c < old[0]:
+                    best[key] = (c, done, j, masks)
+        back.append({key: (done, j) for key, (_, done, j, _) in best.items()})
+        layer = {key: (c, apply(*masks, j)) for key, (c, _, j, masks) in best.items()}
+    order = []
+    key = sum(1 << j for j in zbits)
+    for step in reversed(back):
+        key, j = step[key]
+        order.append(vertices[j])
+    order.reverse()
+    return order
+
+
+def _order_for(G, order):
+    """(chooser, strategy name) for a named or explicit order."""
+    if isinstance(order, str):
+        if order == "forward":
+            return _Fixed(sorted(G.Z)), order
+        if order == "reverse":
+            return _Fixed(sorted(G.Z, reverse=True)), order
+        if order in ("markowitz", "relative_markowitz", "min_fill"):
+            return _Heap(order, G), order
+        if order == "optimal":
+            return _Fixed(_optimal_order(G.copy())), order
+        raise CircuitError(f"unknown order {order!r}; use one of {list(ORDERS)} "
+                           "or a sequence of the intermediate vertices (node ids)")
+    return _Fixed(_check_order(G, order)), "explicit"
+
+
+def eliminate(circuit: Circuit, order: Union[str, Sequence[int]] = "markowitz", *,
+              output: Optional[Union[str, Sequence[str]]] = None,
+              wrt: Optional[Sequence[str]] = None) -> Elimination:
+    """The Jacobian of ``circuit`` by vertex elimination in the given order.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    order : str or sequence of int
+        ``"forward"`` (increasing node id: the forward mode), ``"reverse"``
+        (decreasing: the reverse mode), ``"markowitz"`` (smallest current
+        Markowitz degree ``|P(j)|·|S(j)|``, ties to the lowest id),
+        ``"relative_markowitz"`` (smallest ``|P(j)|·|S(j)| − |X(j)|·|Y(j)|``,
+        with ``X(j)`` the inputs below ``j`` and ``Y(j)`` the outputs above,
+        as ANGEL's ``lowest_relative_markowitz_vertex``), ``"min_fill"``
+        (fewest new edges, then Markowitz, then id), ``"optimal"`` (least
+        ``(multiplications, additions)`` by dynamic programming over subsets
+        of Z; at most :data:`OPTIMAL_LIMIT` intermediate vertices), or an
+        explicit sequence of every intermediate vertex (node ids).
+    output : str or sequence of str, optional
+        Outputs to differentiate (default: all).
+    wrt : sequence of str, optional
+        Inputs to differentiate with respect to (default: all).
+
+    Returns
+    -------
+    Elimination
+        The Jacobian circuit (outputs ``d{y}/d{x}``, output-major), the
+        order, the counts (see the module docstring) and one
+        :class:`EliminationStep` per vertex.
+
+    Raises
+    ------
+    CircuitError
+        For an unknown order, an explicit order that is not a permutation of
+        the intermediate vertices, or ``"optimal"`` on too many of them.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> f = circuits.trace(lambda x, y: circuits.sin(x * y) * x)
+    >>> e = circuits.eliminate(f, "reverse")
+    >>> e.order, e.multiplications, e.additions
+    ((3, 2), 3, 1)
+    >>> e.jacobian.evaluate(x=0.0, y=2.0)     # sin(xy) + xy·cos(xy) and x²·cos(xy)
+    {'df/dx': 0.0, 'df/dy': 0.0}
+    >>> [(s.vertex, s.markowitz, s.fill) for s in e.steps]   # x=0, y=1, x·y=2, sin=3, f=4
+    [(3, 1, ((2, 4),)), (2, 2, ((1, 4),))]
+    """
+    b = Builder.extending(circuit) if isinstance(circuit, Circuit) else None
+    G = _linearized(circuit, wrt, output, b)
+    mark = len(b)
+    chooser, strategy = _order_for(G, order)
+    order_done, steps, mults, adds, fills = _run(G, chooser, b)
+    entries = []
+    for y in G.names:
+        v = G.Y[y]
+        for x in G.wrt:
+            xv = circuit.inputs[x]
+            d = G.succ[xv].get(v) if (v is not None and xv in G.succ) else None
+            entries.append((dname(y, x), materialise(b, d)))
+    scalings = 0
+    for v in range(mark, len(b)):
+        if b._ops[v] == "add":
+            w = b._weights[v]
+            if len(b._args[v]) == 1:
+                scalings += 1
+            elif w is not None:
+                scalings += sum(1 for c in w if c != 1 and c != -1)
+    jac = finish(b, circuit, entries, False)
+    return Elimination(jac, tuple(order_done), mults, adds, fills, scalings, tuple(steps), strategy)
+
+
+def order_costs(circuit: Circuit, orders: Sequence = ("forward", "reverse", "markowitz",
+                                                      "relative_markowitz", "min_fill", "optimal"),
+                *, output=None, wrt=None, skip_optimal: bool = True) -> dict:
+    """``{order: (multiplications, additions, fill_in)}`` without building any circuit.
+
+    The counts are those :func:`eliminate` reports; ``"optimal"`` is left out
+    (with ``skip_optimal``) when the graph has more than :data:`OPTIMAL_LIMIT`
+    intermediate vertices.
+
+    Examples
+    --------
+    >>> from circuits.library import speelpenning
+    >>> order_costs(speelpenning(5), ("forward", "reverse", "optimal"))
+    {'forward': (9, 0, 9), 'reverse': (6, 0, 6), 'optimal': (6, 0, 6)}
+    """
+    base = _linearized(circuit, wrt, output, None, "order_costs")
+    out = {}
+    for name in orders:
+        if name == "optimal" and skip_optimal and len(base.Z) > OPTIMAL_LIMIT:
+            continue
+        G = base.copy()
+        chooser, _ = _order_for(G, name)
+        _, _, mults, adds, fills = _run(G, chooser, None, record=False)
+        key = name if isinstance(name, str) else "explicit"
+        out[key] = (mults, adds, fills)
+    return out
+
+
+#: ``cheapest_order`` tries ``"optimal"`` only up to this many intermediate vertices.
+AUTO_OPTIMAL_LIMIT = 10
+
+
+def cheapest_order(circuit: Circuit, *, output=None, wrt=None) -> str:
+    """The named order of least ``(multiplications, additions)`` for ``circuit``.
+
+    Tries Markowitz, relative Markowitz, min-fill, reverse and forward (ties
+    go to the first in that list) and, on graphs of at most
+    ``AUTO_OPTIMAL_LIMIT`` intermediate vertices, the optimum.  Each count
+    stops as soon as it exceeds the best so far, so the search costs a few
+    times the best order's work.  :func:`circuits.jacobian` (``mode="auto"``)
+    builds the Jacobian in the order it returns.
+
+    Examples
+    --------
+    >>> from circuits.library import speelpenning
+    >>> cheapest_order(speelpenning(10))
+    'relative_markowitz'
+    """
+    base = _linearized(circuit, wrt, output, None, "cheapest_order")
+    names = ["markowitz", "relative_markowitz", "min_fill", "reverse", "forward"]
+    if len(base.Z) <= AUTO_OPTIMAL_LIMIT:
+        names.append("optimal")
+    best = best_cost = None
+    for name in names:
+        G = base.copy()
+        chooser, _ = _order_for(G, name)
+        result = _run(G, chooser, None, record=False,
+                      budget=None if best_cost is None else best_cost[0])
+        if result is None:
+            continue
+        cost = (result[2], result[3])
+        if best_cost is None or cost < best_cost:
+            best, best_cost = name, cost
+    return best
+
+
+def intermediate_vertices(circuit: Circuit, *, output=None, wrt=None) -> list:
+    """The intermediate vertices Z of the linearized graph, the ids an explicit order lists."""
+    return list(_linearized(circuit, wrt, output, None, "intermediate_vertices").Z)

@@ -1,0 +1,391 @@
+"""The compiled reverse sweep: :func:`circuits.backward`'s result, built by a numba kernel.
+
+For one output, without ``keep_primal`` or ``mirror``, on circuits (of at least
+:data:`circuits.ad.backward.COMPILED_FROM` nodes, where :func:`circuits.backward` calls it) of the
+registry's gates whose weights and constants are ints, floats or Fractions
+of fewer than 54 bits, the sweep of :mod:`circuits.ad.backward` runs
+in :mod:`circuits.ad._sweep_kernel`: the same gates, in the same
+order, with the same ids, weights (types included) and constants, so that the
+result's record is identical.  The partial rules reach the kernel as data,
+the traces :func:`circuits.ad.linearize.partial_trace` reads from
+the registry.  :func:`gradient` answers None wherever it does not apply (or
+the kernel meets a number it does not model) and the Python sweep runs.
+
+The kernel is compiled lazily and cached on disk beside the engine's
+(:func:`circuits.eval.engine.cache_dir`); ``CIRCUITS_ENGINE=python`` or a missing
+numba switch it off.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from itertools import chain, compress, repeat
+from operator import is_not, itemgetter
+
+import numpy as np
+
+from ..eval import engine
+from ..core.circuit import Circuit
+from ..core.gates import BUILTIN, GATES
+from . import _sweep_kernel
+from .common import dnames
+from .linearize import _CALL, partial_trace
+
+__all__ = ["gradient", "kernel", "warmup"]
+
+_LIM = _sweep_kernel.LIM
+_KERNEL = None
+_OPNAMES = ("input", "const", *GATES)  # output op codes
+_OPCODE = {op: k for k, op in enumerate(_OPNAMES)}
+
+
+def kernel(compiled: bool = True):
+    """The sweep: numba's compiled function, or with ``compiled=False`` the plain Python one; None when off.
+
+    Examples
+    --------
+    >>> kernel(compiled=False).__name__
+    'sweep'
+    """
+    global _KERNEL
+    if not compiled:
+        return _sweep_kernel.sweep
+    if not engine.enabled():
+        return None
+    if _KERNEL is None:
+        with open(_sweep_kernel.__file__, encoding="utf-8") as fh:
+            text = fh.read()
+        text = "import numba\n" + text.replace("\ndef ", "\n@numba.njit(cache=True)\ndef ")
+        _KERNEL = engine.load_module("circuits_sweep_", text).sweep
+    return _KERNEL
+
+
+def warmup() -> bool:
+    """Compile the sweep now (cached on disk for later sessions); False when the engine is off.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["CIRCUITS_ENGINE"] = "python"
+    >>> warmup()
+    False
+    >>> del os.environ["CIRCUITS_ENGINE"]
+    """
+    if kernel() is None:
+        return False
+    gradient(engine.warmup_circuit(), "f")
+    return True
+
+
+def _scales(values):
+    """Four arrays (kind, num, den, float) for plain numbers, or None for one the kernel does not model."""
+    m = len(values)
+    types = set(map(type, values))
+    k = np.zeros(m, np.int64)
+    num = np.zeros(m, np.int64)
+    den = np.ones(m, np.int64)
+    f = np.zeros(m, np.float64)
+    if not types <= {int, float, Fraction}:
+        return None
+    if types == {int}:
+        if m and (max(values) >= _LIM or min(values) <= -_LIM):
+            return None
+        num[:] = values
+        return k, num, den, f
+    if types == {float}:
+        f[:] = values
+        if not np.isfinite(f).all():
+            return None
+        k[:] = 1
+        return k, num, den, f
+    if types == {Fraction}:  # each distinct object read once (a circuit's weights share a few)
+        objects = {id(x): x for x in values}
+        where = {key: j for j, key in enumerate(objects)}
+        at = np.fromiter(map(where.__getitem__, map(id, values)), np.int64, m)
+        s = _scales([*objects.values(), 0.5])  # a float among them: read one by one
+        return None if s is None else tuple(a[at] for a in s)
+    for j, x in enumerate(values):
+        t = type(x)
+        if t is float:
+            if not x - x == 0.0:
+                return None
+            k[j], f[j] = 1, x
+        else:
+            n, d = (x, 1) if t is int else (x.numerator, x.denominator)
+            if abs(n) >= _LIM or d >= _LIM:
+                return None
+            k[j], num[j], den[j] = (0 if t is int else 2), n, d
+    return k, num, den, f
+
+
+def _numbers(k, n, d, f) -> list:
+    """Scales as the Python numbers the sweep would have made (each distinct Fraction made once)."""
+    out = f.astype(object)
+    ints = k == 0
+    out[ints] = n[ints].astype(object)
+    fr = np.flatnonzero(k == 2)
+    if fr.size:  # each distinct Fraction made once
+        nf, df = n[fr], d[fr]
+        if (nf == nf[0]).all() and (df == df[0]).all():  # one value, as a sum's weights often are
+            out[fr] = Fraction(int(nf[0]), int(df[0]))
+        else:  # (n, d) as one complex number, exact below 2**53
+            pairs, at = np.unique(nf.astype(np.float64) + 1j * df.astype(np.float64), return_inverse=True)
+            made = np.empty(len(pairs), object)
+            made[:] = [Fraction(int(z.real), int(z.imag)) for z in pairs.tolist()]
+            out[fr] = made[at.ravel()]
+    return out.tolist()
+
+
+def gradient(circuit, y: str, compiled: bool = True):
+    """``backward(circuit, y)``'s result by the kernel, or None where it does not apply.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    y : str
+        The output to differentiate.
+    compiled : bool
+        Run numba's compiled kernel (None when the engine is off); False runs
+        the same kernel as plain Python, for tests.
+
+    Returns
+    -------
+    Circuit or None
+        The gradient, record for record :func:`circuits.backward`'s.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> c = circuits.parse("exp(x * y) / 3 + sin(x)")
+    >>> g = gradient(c, "f", compiled=False)
+    >>> g.record == circuits.backward(c).record, list(g.outputs)
+    (True, ['df/dx', 'df/dy'])
+    >>> gradient(circuits.parse("x * 2**60"), "f", compiled=False) is None   # beyond 2**53: Python's sweep
+    True
+    """
+    sweep = kernel(compiled)
+    if sweep is None:
+        return None
+    rec = circuit.record
+    if not rec.inputs:  # no partials to make: the Python sweep says so
+        return None
+    ops, argss, params, consts = rec.ops, rec.args, rec.params, rec.constants
+    n = len(ops)
+    opcode = _OPCODE
+    try:
+        codes = np.fromiter(map(opcode.__getitem__, ops), np.int64, n)
+    except KeyError:
+        return None
+    if not set(ops) <= BUILTIN | {"input", "const"}:
+        return None
+    lens = np.fromiter(map(len, argss), np.int64, n)
+    argp = np.zeros(n + 1, np.int64)
+    np.cumsum(lens, out=argp[1:])
+    na = int(argp[-1])
+    argi = np.fromiter(chain.from_iterable(argss), np.int64, na)
+    kind_of = np.full(len(_OPNAMES), 3, np.int64)
+    kind_of[0], kind_of[1] = 0, 1
+    for op, gate in GATES.items():
+        if gate.linear:
+            kind_of[opcode[op]] = 2
+    kind = kind_of[codes]
+    # weights, wire by wire
+    has = list(map(is_not, params, repeat(None)))
+    hasw = np.array(has, np.int8)
+    wk = np.zeros(na, np.int64)
+    wn = np.zeros(na, np.int64)
+    wd = np.ones(na, np.int64)
+    wf = np.zeros(na, np.float64)
+    weighted = np.flatnonzero(hasw)
+    if weighted.size:
+        flat = list(chain.from_iterable(compress(params, has)))
+        s = _scales(flat)
+        if s is None or len(flat) != int(lens[weighted].sum()):
+            return None
+        starts, ln = argp[weighted], lens[weighted]
+        wires = np.arange(len(flat)) + np.repeat(starts - np.concatenate(([0], np.cumsum(ln)[:-1])), ln)
+        wk[wires], wn[wires], wd[wires], wf[wires] = s
+    # constants
+    isconst = (kind == 1).astype(np.int8)
+    ck = np.zeros(n, np.int64)
+    cn = np.zeros(n, np.int64)
+    cd = np.ones(n, np.int64)
+    cf = np.zeros(n, np.float64)
+    if consts:
+        cnodes = list(consts)
+        s = _scales(list(consts.values()))
+        if s is None:
+            return None
+        ck[cnodes], cn[cnodes], cd[cnodes], cf[cnodes] = s
+    # the partial rules' traces, one group per (op, arity, constant arguments)
+    special = [op for op in set(ops) if op in GATES and GATES[op].constant_args]
+    nonlinear = (kind == 3) & ~np.isin(codes, [opcode[op] for op in special])
+    width = int(lens.max(initial=0)) + 1
+    gkey = codes * width + lens
+    tix = np.zeros(n, np.int64)
+    keys = {}
+    uniq, inverse = np.unique(gkey[nonlinear], return_inverse=True)
+    tix[nonlinear] = inverse
+    for j, key in enumerate(uniq.tolist()):
+        keys[(_OPNAMES[key // width], key % width, ())] = j
+    for op in special:  # one group per op, arity and values of the constant arguments (pow's exponent)
+        at = np.flatnonzero(codes == opcode[op])
+        columns = [lens[at]]
+        for j in GATES[op].constant_args:
+            cs = list(map(consts.get, argi[argp[at] + j].tolist()))
+            if None in cs:
+                return None
+            columns.append(zip(map(type, cs), cs))
+        found = list(zip(*columns))
+        for key in dict.fromkeys(found):
+            keys.setdefault((op, int(key[0]), key[1:]), len(keys))
+        tix[at] = list(map(keys.__getitem__, [(op, int(key[0]), key[1:]) for key in found]))
+    groups = sorted(keys.items(), key=lambda kv: kv[1])
+    tpos = np.zeros(len(groups), np.int64)
+    tzero, tstep0, tstep1, tres, tscale = [], [], [], [], []
+    sop, snargs, sargp, sargs, shasw, sconst, sw = [], [], [], [], [], [], []
+    most = 1
+    gnodes = np.zeros(len(groups), np.int64)  # at most this many nodes and arguments per gate of a group
+    gargs = np.zeros(len(groups), np.int64)
+    for (op, arity, ckey), j in groups:
+        tpos[j] = len(tzero)
+        cs = tuple(x for _, x in ckey)
+        for i in range(arity):
+            t = partial_trace(op, arity, i, cs)
+            if t is _CALL:
+                return None
+            tstep0.append(len(sop))
+            if t is None:
+                tzero.append(1), tres.append(-1), tscale.append(0)
+            else:
+                steps, ref, c = t
+                tzero.append(0), tres.append(-1 if ref is None else ref), tscale.append(c)
+                for step in steps:
+                    sargp.append(len(sargs))
+                    if step[0] == "const":
+                        sop.append(_OPCODE["const"]), snargs.append(0), shasw.append(0)
+                        sconst.append(len(sargs))
+                        sargs.append(0), sw.append(step[1])
+                    else:
+                        gop, refs, ws = step
+                        sop.append(_OPCODE[gop]), snargs.append(len(refs)), shasw.append(ws is not None)
+                        sconst.append(-1)
+                        sargs.extend(refs), sw.extend(ws if ws is not None else (0,) * len(refs))
+                used = sum(len(step[1]) if step[0] != "const" else 0 for step in steps) + 2
+                most = max(most, used, len(steps) + 1)
+                gnodes[j] += len(steps) + 1
+                gargs[j] += used
+            tstep1.append(len(sop))
+    tsc = _scales(tscale)
+    ssc = _scales(sw)
+    if tsc is None or ssc is None:
+        return None
+    inputs = np.array(list(rec.inputs.values()), np.int64)
+    out = rec.outputs[y]
+    # the builder's size at most: per node a sum and a constant, per gate its partials' gates, per
+    # input a scale; plus what the kernel's check per node allows for
+    rule = kind == 3
+    slack = 2 * (int(lens[rule].max(initial=0)) + 1) * (most + 2) + 16
+    cap = 3 * n + int(gnodes[tix[rule]].sum()) + 2 * len(inputs) + slack
+    acap = 2 * na + 1 + n + int(gargs[tix[rule]].sum()) + len(inputs) + slack
+    i64 = np.int64
+    res = sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
+                tpos, np.array(tzero, np.int8), np.array(tstep0, i64), np.array(tstep1, i64), np.array(tres, i64),
+                *tsc, np.array(sop, i64), np.array(snargs, i64), np.array(sargp, i64), np.array(sargs, i64),
+                np.array(shasw, np.int8), *ssc, np.array(sconst, i64),
+                out, inputs, cap, acap, most, _OPCODE["mul"], _OPCODE["add"], _OPCODE["const"])
+    status, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir = res
+    if status:
+        return None
+    return _circuit(circuit, y, n, m, bop[:m], bptr[:m + 1], bargs, bhasw[:m], bwk, bwn, bwd, bwf,
+                    xk[:m], xn[:m], xd[:m], xf[:m], xc[:m], outs, live[:m], mir)
+
+
+def _tuples(flat, lengths) -> list:
+    """``flat`` (an array or a list) cut into tuples of ``lengths``: made by zip per length (one
+    generator for the lengths over 4), then drawn back in order."""
+    if not len(lengths):
+        return []
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    makers = [None] * 6
+    wide = np.flatnonzero(lengths > 4)
+    if wide.size:
+        it = flat.tolist() if isinstance(flat, np.ndarray) else flat
+        makers[5] = (tuple(it[a:b]) for a, b in zip(starts[wide].tolist(), ends[wide].tolist()))
+    sizes = np.minimum(lengths, 5).tolist()
+    for k in set(sizes) - {5}:
+        at = starts[lengths == k]
+        if isinstance(flat, np.ndarray):
+            cols = [flat[at + j].tolist() for j in range(k)]
+        else:
+            cols = [_pick(flat, at + j) for j in range(k)]
+        makers[k] = zip(*cols) if k else repeat(())
+    pick = itemgetter(*sizes)(makers)
+    return list(map(next, pick if len(sizes) > 1 else (pick,)))
+
+
+def _pick(seq, at) -> list:
+    """``[seq[i] for i in at]`` at C speed."""
+    if len(at) == 1:
+        return [seq[int(at[0])]]
+    return list(itemgetter(*at.tolist())(seq)) if len(at) else []
+
+
+def _circuit(circuit, y, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir):
+    """The kernel's builder, compacted as :func:`circuits.core.circuit.compact` does, as a Circuit."""
+    rec = circuit.record
+    new = np.cumsum(live, dtype=np.int64) - 1
+    dead = np.flatnonzero(live == 0)
+    first = int(dead[0]) if dead.size else m
+    p = min(first, n)  # the primal nodes before the first dead one keep their records
+    keep = p + np.flatnonzero(live[p:])  # the others that stay
+    ops = list(rec.ops[:p])
+    args = list(rec.args[:p])
+    weights = list(rec.params[:p])
+    # the rest, renumbered: primal nodes (their own records), then new ones
+    kp = keep[keep < n]
+    kd = keep[keep >= n]
+    if kp.size:
+        ops += _pick(rec.ops, kp)
+        weights += _pick(rec.params, kp)
+    if kd.size:
+        ops += _pick(_OPNAMES, bop[kd])
+    starts, ends = bptr[keep], bptr[keep + 1]
+    ln = ends - starts
+    wires = np.arange(int(ln.sum())) + np.repeat(starts - np.concatenate(([0], np.cumsum(ln)[:-1])), ln)
+    args += _tuples(new[bargs[wires]], ln)
+    wires = wires[int(ln[:kp.size].sum()):]  # the new nodes' wires
+    ln = ln[kp.size:]
+    hw = bhasw[kd].astype(bool)
+    if hw.any():
+        wl = wires[np.repeat(hw, ln)]
+        ks = bwk[wl]
+        if not ks.any():  # ints only
+            vals = bwn[wl].tolist()
+        else:
+            vals = _numbers(ks, bwn[wl], bwd[wl], bwf[wl])
+        weights += _pick([None] + _tuples(vals, ln[hw]), np.where(hw, np.cumsum(hw), 0))
+    else:
+        weights += [None] * len(kd)
+    values = {}
+    for g, v in rec.constants.items():
+        if live[g]:
+            values[int(new[g])] = v
+    made = np.flatnonzero(xc[n:]) + n
+    made = made[live[made].astype(bool)]
+    values.update(zip(new[made].tolist(), _numbers(xk[made], xn[made], xd[made], xf[made])))
+    if first >= n:  # no node before the inputs moved
+        names, inputs = rec.input_names, rec.inputs
+    else:
+        names = dict(zip(new[list(rec.input_names)].tolist(), rec.input_names.values()))
+        inputs = dict(zip(rec.inputs, new[list(rec.inputs.values())].tolist()))
+    outputs = dict(zip(dnames(y, rec.inputs), new[outs].tolist()))
+    primal = int(live[:n].sum())
+    roles = ["primal"] * primal + ["derivative"] * (len(ops) - primal)
+    meta = {"role": roles}
+    if mir.size:  # as compact keeps backward's adjoint_of: the pairs whose both nodes stay
+        a, z = mir[0::2], mir[1::2]
+        both = (live[a] & live[z]).astype(bool)
+        meta["adjoint_of"] = dict(zip(new[a[both]].tolist(), new[z[both]].tolist()))
+    return Circuit(ops, args, weights, values, names, inputs, outputs, meta)

@@ -1,0 +1,11 @@
+"""Counting circuits and checking the theorems' bounds.
+
+* :mod:`circuits.analysis.counts` — size, depth, wires and cost (:func:`analyze`, :func:`cost`);
+* :mod:`circuits.analysis.bounds` — the size bounds of forward propagation and
+  backpropagation, checked on a circuit.
+"""
+
+from . import bounds
+from .counts import Analysis, analyze, cost, gate_binary_ops
+
+__all__ = ["Analysis", "analyze", "cost", "gate_binary_ops", "bounds"]

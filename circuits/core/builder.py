@@ -1,0 +1,760 @@
+"""Building circuits: the :class:`Builder`, :class:`Wire` arithmetic and :func:`trace`.
+
+A :class:`Builder` appends nodes to growing arrays, so node ids come out in
+topological order.  It has two levels:
+
+* the *wire* level for people: ``b.inputs("x y z")``, ``b.const(2)``, Python
+  operators on :class:`Wire` objects, :func:`exp`, :func:`sin`, ...,
+  ``b.output("f", wire)`` and ``b.build()``;
+* the *node* level for passes and partial rules: ``b.gate(op, *nodes)``,
+  ``b.const_node(value)``, ``b.input_node(name)``, ``b.linear(terms)``, which
+  take and return integer node ids.
+
+Linear combinations built with ``+``, ``-`` and scaling by numbers stay
+symbolic until a non-linear use (a product, a function, an output) needs them;
+then they become ONE weighted ``add`` gate, with the constant term as a
+constant source.  So Figure 1 of seed ``003_cb4127dae40e521c.txt`` traced from
+its formula has exactly its 7 gates and depth 3:
+
+>>> import circuits
+>>> @circuits.trace
+... def f(x, y, z):
+...     return (x - 3*y - 3*z + 5)**2 + (x - 2*y - 2*z)**2 + (x + y - 5*z - 3)**2
+>>> f.size, f.depth
+(7, 3)
+>>> f.evaluate(x=1, y=1, z=1)
+{'f': 45}
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import linecache
+import math
+import re
+import sys
+import numbers
+from operator import eq as _eq
+from fractions import Fraction
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
+
+import numpy as np
+import sympy
+
+from .circuit import Circuit, check_name, check_number, compact, is_exponent, node_error
+from .errors import CircuitError, did_you_mean
+from .gates import GATES, MAX_EXPONENT, function_names, gate_of_function
+
+__all__ = ["Builder", "Wire", "trace", "sum_of", "product",
+           "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "step",
+           "square", "recip"]
+
+Number = Union[int, float, Fraction]
+
+_INT = {int}
+_PLAIN = {int, float, Fraction}
+_INF = math.inf
+_NEG_INF = -math.inf
+
+
+class Builder:
+    """Incremental construction of a :class:`Circuit`.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> b = circuits.Builder()
+    >>> x, y = b.inputs("x y")
+    >>> b.output("f", circuits.sin(x * y) + 2 * x)
+    >>> c = b.build()
+    >>> c.size, list(c.inputs), list(c.outputs)
+    (3, ['x', 'y'], ['f'])
+    """
+
+    def __init__(self):
+        self._ops: list[str] = []
+        self._args: list[tuple] = []
+        self._weights: list = []
+        self._values: dict[int, Number] = {}
+        self._names: dict[int, str] = {}
+        self._inputs: dict[str, int] = {}
+        self._outputs: dict[str, int] = {}
+        self._const_cache: dict = {}
+
+    def __len__(self) -> int:
+        return len(self._ops)
+
+    @property
+    def num_gates(self) -> int:
+        """Number of gates made so far (every node that is not an input or a constant)."""
+        return len(self._ops) - len(self._values) - len(self._names)
+
+    @classmethod
+    def extending(cls, circuit: Circuit) -> "Builder":
+        """A builder whose first nodes are ``circuit``'s, with the same ids.
+
+        Transforms start from it: the original gates are kept as they are and
+        new gates are appended after them, so node ids stay topological.
+        Inputs keep their names; outputs start empty.
+        """
+        b = cls()
+        rec = circuit.record
+        b._ops = list(rec.ops)
+        b._args = list(rec.args)
+        b._weights = list(rec.params)
+        b._values = dict(rec.constants)
+        b._names = dict(rec.input_names)
+        b._inputs = dict(rec.inputs)
+        for node, value in b._values.items():
+            key = (type(value), value) if value == value else (float, "nan")
+            b._const_cache.setdefault(key, node)
+        return b
+
+    def trusted(self) -> "Builder":
+        """A twin of this builder, sharing its nodes, whose :meth:`gate` trusts its arguments.
+
+        For transforms and the registry's partial rules, which only pass node
+        ids they got from the builder: the twin's ``gate`` skips the checks of
+        the op, the arity, the argument ids and ``pow``'s exponent (wire
+        weights are still checked, since products of scales can overflow).
+        Whatever either twin adds, the other sees.
+
+        Examples
+        --------
+        >>> import circuits
+        >>> b = circuits.Builder()
+        >>> x = b.input_node("x")
+        >>> fast = b.trusted()
+        >>> fast.gate("sin", x), len(b), b.num_gates
+        (1, 2, 1)
+        """
+        twin = object.__new__(_TrustedBuilder)
+        twin.__dict__ = self.__dict__  # one state, two gate methods
+        return twin
+
+    # --- node level ----------------------------------------------------------
+
+    def input_node(self, name: str) -> int:
+        """Add an input named ``name``; return its node id."""
+        check_name(name, "input")
+        if name in self._inputs:
+            raise CircuitError(f"an input named {name!r} already exists; input names must be unique")
+        node = self._append("input", (), None)
+        self._names[node] = name
+        self._inputs[name] = node
+        return node
+
+    def const_node(self, value: Number) -> int:
+        """Node of the constant ``value`` (one node per distinct value and type)."""
+        if type(value) not in _PLAIN:
+            value = check_number(value, "constant")
+        key = (type(value), value) if value == value else (float, "nan")
+        node = self._const_cache.get(key)
+        if node is None:
+            node = self._append("const", (), None)
+            self._values[node] = value
+            self._const_cache[key] = node
+        return node
+
+    def gate(self, op: str, *args, weights: Optional[Sequence[Number]] = None) -> int:
+        """Add gate ``op`` over argument nodes (ints or wires); return its id.
+
+        Raises
+        ------
+        CircuitError
+            For an unknown op, a wrong number of arguments, weights on a gate
+            other than ``add``, or a ``pow`` exponent that is not an integer
+            constant.
+        """
+        # fast checks here; the shared validator words any failure
+        gate = GATES.get(op)
+        if gate is None:
+            raise self._node_error(op, args, weights)
+        k = len(args)
+        if (k != gate.arity) if gate.arity is not None else (k < gate.min_arity):
+            raise self._node_error(op, args, weights)
+        n = len(self._ops)
+        if k > 8:  # wide gates: check node ids at C speed
+            valid = not (set(map(type, args)) - _INT) and min(args) >= 0 and max(args) < n
+        else:
+            valid = all(type(a) is int and 0 <= a < n for a in args)
+        if not valid:
+            args = tuple(self._arg_node(a) for a in args)
+        if weights is not None:
+            weights = self._checked_weights(op, gate, args, weights)
+        for i in gate.constant_args:
+            u = args[i]
+            value = self._values.get(u) if self._ops[u] == "const" else None
+            if value is None or not is_exponent(value):
+                raise self._node_error(op, args, weights)
+        self._ops.append(op)
+        self._args.append(args)
+        self._weights.append(weights)
+        return n
+
+    def _checked_weights(self, op, gate, args, weights):
+        """``weights`` as a tuple of plain numbers, or None when all are 1; refuses bad ones."""
+        weights = tuple(weights)
+        k = len(args)
+        if not gate.weighted or len(weights) != k:
+            raise self._node_error(op, args, weights)
+        types = set(map(type, weights))
+        if not types <= _PLAIN:  # numpy scalars, strings...: normalise or refuse
+            weights = tuple(check_number(w, f"gate {op!r}: wire weight") for w in weights)
+            types = set(map(type, weights))
+        # only floats can be infinite or nan; eq(w, w) is False only for nan
+        if float in types and (_INF in weights or _NEG_INF in weights
+                               or not all(map(_eq, weights, weights))):
+            raise self._node_error(op, args, weights)
+        if weights[0] == 1 and weights.count(1) == k:  # all ones, said without a weight list
+            return None
+        return weights
+
+    def _node_error(self, op, args, weights) -> CircuitError:
+        n = len(self._ops)
+        return node_error(n, op, tuple(args), weights, op_of=self._ops.__getitem__,
+                          value_of=self._values.get) or CircuitError(f"node {n} ({op}) is malformed")
+
+    def linear(self, terms: Iterable[tuple], constant: Number = 0) -> int:
+        """Node of ``constant + Σ coeff·node`` over ``terms`` of ``(node, coeff)``.
+
+        Repeated nodes are merged, zero coefficients dropped, and a term whose
+        node is ``None`` adds its coefficient to the constant; a single term
+        with coefficient 1 is the node itself and no terms give a constant
+        node.  Otherwise one weighted ``add`` gate.
+        """
+        if type(terms) is list and len(terms) == 2 and constant == 0:  # a sweep's usual sum
+            (u, c), (v, e) = terms
+            if u is not None and v is not None and u != v and c and e:
+                return self.gate("add", u, v, weights=(c, e))
+        acc: dict = {}
+        for node, c in terms:
+            if node in acc:
+                acc[node] += c
+            else:  # not 0 + c: Fraction arithmetic is slow, and the sum is the same
+                acc[node] = c
+        constant = constant + acc.pop(None, 0)  # a node of None stands for the constant 1
+        if not all(acc.values()):
+            acc = {u: c for u, c in acc.items() if c}
+        if not acc:
+            return self.const_node(constant)
+        if constant == 0 and len(acc) == 1:
+            ((u, c),) = acc.items()
+            if c == 1:
+                return u
+        nodes = list(acc)
+        weights = list(acc.values())
+        if constant != 0:
+            nodes.append(self.const_node(constant))
+            weights.append(1)
+        return self.gate("add", *nodes, weights=weights)
+
+    def value(self, node: int) -> Number:
+        """Value of a constant node."""
+        return self._values[node]
+
+    def op(self, node: int) -> str:
+        """Operation of ``node``."""
+        return self._ops[node]
+
+    def snapshot(self) -> Circuit:
+        """Every node made so far as a circuit (no outputs, nothing dropped), e.g. for
+        :func:`circuits.evaluate.node_values`."""
+        return Circuit(self._ops, self._args, self._weights, self._values, self._names,
+                       self._inputs, {})
+
+    def has_output(self, name: str) -> bool:
+        """Whether an output called ``name`` has been declared."""
+        return name in self._outputs
+
+    def _append(self, op, args, weights) -> int:
+        self._ops.append(op)
+        self._args.append(args)
+        self._weights.append(weights)
+        return len(self._ops) - 1
+
+    def _arg_node(self, x) -> int:
+        """A gate argument: an int is a node id, a wire its node, a float or Fraction a constant."""
+        if type(x) is int:
+            if not 0 <= x < len(self._ops):
+                raise CircuitError(f"node {x} does not exist yet (the builder has {len(self._ops)} nodes); "
+                                   "use const_node(value) for an integer constant")
+            return x
+        return self._node_of(x)
+
+    def _node_of(self, x) -> int:
+        if isinstance(x, Wire):
+            if x._builder is not self:
+                raise CircuitError("a wire from another builder or trace was used here; "
+                                   "wires cannot be shared between circuits")
+            return x.node
+        if isinstance(x, numbers.Real) and not isinstance(x, bool):
+            return self.const_node(x)
+        raise CircuitError(f"expected a wire or a number, got {type(x).__name__} {x!r}")
+
+    # --- wire level ----------------------------------------------------------
+
+    def inputs(self, names: Union[str, Iterable[str]]) -> tuple:
+        """Add inputs named by a space/comma separated string or an iterable.
+
+        Returns a tuple of wires, one per name.
+        """
+        if isinstance(names, str):
+            names = names.replace(",", " ").split()
+        return tuple(Wire(self, self.input_node(n)) for n in names)
+
+    def input(self, name: str) -> "Wire":
+        """Add one input; return its wire."""
+        return Wire(self, self.input_node(name))
+
+    def const(self, value: Number) -> "Wire":
+        """Wire of a constant source."""
+        return Wire(self, self.const_node(value))
+
+    def wire(self, node: int) -> "Wire":
+        """Wire of an existing node."""
+        return Wire(self, node)
+
+    def output(self, name: str, x: Union["Wire", Number]) -> None:
+        """Declare output ``name`` as the wire ``x`` (or a float/Fraction constant).
+
+        A plain ``int`` is refused: it could be a node id from the node-level
+        API (use :meth:`output_node`) or a constant (use ``const(value)``).
+        """
+        if type(x) is int:
+            raise CircuitError(f"output {name!r}: got the int {x}; pass a wire, use output_node(name, node) "
+                               f"for a node id, or output(name, b.const({x})) for a constant")
+        self.output_node(name, self._node_of(x))
+
+    def output_node(self, name: str, node: int) -> None:
+        """Declare output ``name`` as the node ``node`` (node level)."""
+        check_name(name, "output")
+        if name in self._outputs:
+            raise CircuitError(f"an output named {name!r} already exists; output names must be unique")
+        if not (type(node) is int and 0 <= node < len(self._ops)):
+            raise CircuitError(f"output {name!r}: {node!r} is not a node of this builder")
+        self._outputs[name] = node
+
+    def build(self, meta=None) -> Circuit:
+        """The circuit of the inputs and outputs declared so far.
+
+        Gates and constants that no output uses are left out.  ``meta`` is
+        passed on to :class:`Circuit` (transforms use it to tag node roles).
+        """
+        if not self._outputs:
+            raise CircuitError("the circuit has no outputs; declare one with output(name, wire)")
+        return compact(self._ops, self._args, self._weights, self._values,
+                       self._names, self._inputs, self._outputs, meta)
+
+
+class _TrustedBuilder(Builder):
+    """The twin :meth:`Builder.trusted` returns: the same nodes, a ``gate`` without argument checks."""
+
+    def gate(self, op: str, *args, weights: Optional[Sequence[Number]] = None) -> int:
+        """Add gate ``op`` over argument node ids known to be valid; return its id."""
+        if weights is not None:
+            weights = self._checked_weights(op, GATES[op], args, weights)
+        ops = self._ops
+        n = len(ops)
+        ops.append(op)
+        self._args.append(args)
+        self._weights.append(weights)
+        return n
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+class Wire:
+    """A value inside a circuit under construction.
+
+    Supports ``+ - * / **``, unary minus and the functions of this module.
+    A wire is either a node or a pending linear combination ``c + Σ a_i·w_i``
+    that becomes a single weighted ``add`` gate when first needed.
+    """
+
+    __slots__ = ("_builder", "_node", "_parts", "_const", "__weakref__")
+
+    def __init__(self, builder: Builder, node: Optional[int] = None,
+                 parts: tuple = (), const: Number = 0):
+        self._builder = builder
+        self._node = node
+        self._parts = parts  # ((Wire, coeff), ...) when a pending linear combination
+        self._const = const
+
+    @property
+    def node(self) -> int:
+        """The node computing this wire (materialises a linear combination)."""
+        if self._node is None:
+            self._node = self._materialise()
+            self._parts = ()
+        return self._node
+
+    def _materialise(self) -> int:
+        acc: dict[int, Number] = {}
+        const = 0
+        stack = [(self, 1)]  # iterative: long sums must not recurse
+        try:
+            while stack:
+                w, c = stack.pop()
+                if w._node is not None:
+                    acc[w._node] = acc.get(w._node, 0) + c
+                    continue
+                const += c * w._const
+                for part in reversed(w._parts):
+                    stack.append((part[0], c * part[1]))
+        except OverflowError:  # a huge exact factor times a float factor
+            raise CircuitError("a constant factor of a linear combination overflows a float; "
+                               "use smaller constant factors") from None
+        return self._builder.linear(acc.items(), const)
+
+    # --- linear arithmetic ---------------------------------------------------
+
+    def _lin(self, parts, const=0) -> "Wire":
+        return Wire(self._builder, None, parts, const)
+
+    def _coerce(self, other):
+        if isinstance(other, Wire):
+            if other._builder is not self._builder:
+                raise CircuitError("cannot combine wires of two different circuits")
+            return other
+        if _is_number(other):
+            return check_number(other, "operand")
+        return NotImplemented
+
+    def __add__(self, other):
+        other = self._coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        if isinstance(other, Wire):
+            return self._lin(((self, 1), (other, 1)))
+        return self._lin(((self, 1),), other)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        other = self._coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        if isinstance(other, Wire):
+            return self._lin(((self, 1), (other, -1)))
+        return self._lin(((self, 1),), -other)
+
+    def __rsub__(self, other):
+        other = self._coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return self._lin(((self, -1),), other)
+
+    def __neg__(self):
+        return self._lin(((self, -1),))
+
+    def __pos__(self):
+        return self
+
+    def __mul__(self, other):
+        other = self._coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        if isinstance(other, Wire):
+            return self._gate("mul", self, other)
+        return self._lin(((self, other),))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        other = self._coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        if isinstance(other, Wire):
+            return self._gate("div", self, other)
+        if other == 0:
+            raise CircuitError("division of a wire by the constant 0")
+        inverse = Fraction(1, other) if isinstance(other, (int, Fraction)) else 1 / other
+        return self._lin(((self, inverse),))
+
+    def __rtruediv__(self, other):
+        other = self._coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        if other == 1:
+            return self._gate("recip", self)
+        return self._gate("div", self._builder.const(other), self)
+
+    def _constant(self):
+        """The value of this wire when it is a constant node (``x - x``), else None."""
+        b = self._builder
+        node = self.node
+        return b.value(node) if b.op(node) == "const" else None
+
+    def __pow__(self, k):
+        if isinstance(k, Wire):  # u ** v = exp(v · log u), for u > 0
+            if k._builder is not self._builder:
+                raise CircuitError("cannot combine wires of two different circuits")
+            # a wire that folded to a constant (x - x) is that number: 0 ** x is refused like
+            # a literal 0 ** x, and x ** (y - y) is x ** 0 = 1, not exp(0 · log x)
+            base, exponent = self._constant(), k._constant()
+            if exponent is not None:
+                return self ** exponent
+            if base is not None:
+                return k.__rpow__(base)
+            return exp(k * log(self))
+        if not _is_number(k):
+            return NotImplemented
+        if k == int(k):
+            k = int(k)
+            if abs(k) > MAX_EXPONENT:
+                shown = k if abs(k) < 10 ** 30 else f"of {abs(k).bit_length()} bits"
+                raise CircuitError(f"exponent {shown} is too large; |k| must be at most {MAX_EXPONENT}")
+            if k == 0:
+                return self._builder.const(1)
+            if k == 1:
+                return self
+            if k == 2:
+                return self._gate("square", self)
+            if k == -1:
+                return self._gate("recip", self)
+            return self._gate("pow", self, self._builder.const(k))
+        if k == 0.5:
+            return self._gate("sqrt", self)
+        if k == -0.5:
+            return self._gate("recip", self._gate("sqrt", self))
+        return exp(k * log(self))
+
+    def __rpow__(self, base):
+        if not _is_number(base):
+            return NotImplemented
+        if base <= 0:
+            raise CircuitError(f"{base!r} ** wire needs a positive base; it is built as exp(wire * log(base))")
+        return exp(self * math.log(base))
+
+    def _gate(self, op, *args) -> "Wire":
+        b = self._builder
+        return Wire(b, b.gate(op, *(a.node for a in args)))
+
+    # --- what a traced value cannot do ------------------------------------------
+
+    def __bool__(self):
+        raise CircuitError("a circuit wire has no truth value: Python control flow (if, while, and, or) "
+                           "cannot depend on a traced input; use relu/step gates instead")
+
+    def _no_compare(self, other):
+        raise CircuitError("circuit wires cannot be compared (==, !=, <, <=, >, >=): control flow on "
+                           "traced inputs is not part of a circuit; select with gates instead "
+                           "(step(u)*a + (1 - step(u))*b, or relu: max(u, v) = v + relu(u - v)), "
+                           "or trace each branch as its own circuit")
+
+    # == and != too: the default identity test would make ``x == 0`` silently False
+    # and trace one branch without a word.  Hashing stays by identity (below).
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _no_compare
+
+    def __float__(self):
+        raise CircuitError("a circuit wire has no numeric value while the circuit is being built"
+                           + _numeric_hint(sys._getframe(1)))
+
+
+    __int__ = __index__ = __complex__ = __float__
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        if self._node is None:
+            return "<Wire: pending linear combination>"
+        b = self._builder
+        op = b._ops[self._node]
+        what = b._names.get(self._node) if op == "input" else b._values.get(self._node) if op == "const" else op
+        return f"<Wire node {self._node}: {what}>"
+
+    def __abs__(self):
+        return function("abs")(self)
+
+    def __getattr__(self, name):
+        # every gate of the registry is a method: numpy calls wire.exp() on object arrays
+        gate = gate_of_function(name) if not name.startswith("_") else None
+        if gate is None:
+            raise AttributeError(f"'Wire' object has no attribute {name!r}")
+        fn = function(name)
+        return lambda *rest: fn(self, *rest)
+
+
+_FOREIGN_CALL = re.compile(r"\b(math|np|numpy|cmath|sympy)\.(\w+)\s*\(")
+
+
+def _numeric_hint(frame) -> str:
+    """What to write instead, read from the source line that asked a wire for a number."""
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno) if frame else ""
+    for module, name in _FOREIGN_CALL.findall(line):
+        fn = {"fabs": "abs", "absolute": "abs", "sigmoid": "sigmoid"}.get(name, name)
+        if fn in __all__ or fn in GATES:
+            return (f"; {module}.{name}(x) needs a number, so call circuits.{fn}(x) instead, "
+                    f"which adds a {fn} gate")
+        return (f"; {module}.{name}(x) needs a number and has no circuit counterpart"
+                f"{did_you_mean(name, [f for f in __all__ if f.islower()])}; the circuit "
+                f"functions are circuits.{', circuits.'.join(f for f in __all__ if f.islower() and f not in ('trace', 'product', 'sum_of'))}")
+    return ("; use the circuit functions (circuits.sin, circuits.exp, ...) instead of math or "
+            "numpy ones, or evaluate the built circuit")
+
+
+def function(name: str) -> Callable:
+    """The wire-level function of gate ``name`` (``circuits.<name>``), from its registry entry.
+
+    On wires it adds the gate (numbers among the arguments become constants);
+    on numbers, numpy arrays or sympy expressions it computes the value with
+    the gate's ``num``, ``vec`` or ``sym``.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> from circuits.core.builder import function
+    >>> c = circuits.trace(lambda x: function("tanh")(x))
+    >>> [c.op(v) for v in c.gates()], function("tanh")(0.0)
+    (['tanh'], 0.0)
+    """
+    first = gate_of_function(name)
+    if first is None:
+        raise CircuitError(f"no gate is called {name!r}; the functions are {sorted(function_names())}")
+    op = first.name
+
+    def fn(*args):
+        gate = GATES.get(op)
+        if gate is None:
+            raise CircuitError(f"gate {op!r} is not registered any more")
+        if not gate.accepts(len(args)):
+            raise CircuitError(f"{name}() takes {gate.arity_text()}, got {len(args)}")
+        wires = [a for a in args if isinstance(a, Wire)]
+        if wires:
+            if gate.wire is not None:
+                return gate.wire(*args)
+            b = wires[0]._builder
+            return Wire(b, b.gate(op, *(b._node_of(a) for a in args)))
+        if any(isinstance(a, np.ndarray) for a in args):
+            return gate.vec(*args)
+        if any(isinstance(a, sympy.Basic) for a in args):
+            return gate.sym(*args)
+        if all(_is_number(a) for a in args):
+            return gate.num(*args)
+        bad = next(a for a in args if not _is_number(a))
+        raise CircuitError(f"{name}() expects wires or numbers, got {type(bad).__name__}")
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (f"{first.doc}: a ``{op}`` gate on wires, the value on numbers, numpy arrays "
+                  "and sympy expressions (declared in :data:`circuits.core.gates.GATES`).")
+    return fn
+
+
+# Names of Python built-ins (abs, max, min, pow) are not module globals, which would
+# shadow the built-ins here and under ``from circuits import *``: the module's
+# __getattr__ serves them as ``circuits.core.builder.max`` (and ``circuits.max``).
+SHADOWING = frozenset(n for n in dir(builtins) if not n.startswith("_"))
+
+for _name in function_names():
+    if _name not in SHADOWING:
+        globals()[_name] = function(_name)
+__all__ += [_name for _name in function_names() if _name not in __all__ and _name not in SHADOWING]
+
+
+def __getattr__(name):
+    # a gate named like a built-in, or registered after import: circuits.core.builder.<name>
+    if gate_of_function(name) is not None:
+        return function(name)
+    raise AttributeError(f"module 'circuits.builder' has no attribute {name!r}")
+
+
+def sum_of(terms: Iterable, weights: Optional[Iterable[Number]] = None):
+    """One weighted ``add`` over many wires: ``Σ weights[i] · terms[i]``.
+
+    Linear in the number of terms (``sum()`` over wires is too, since sums stay
+    pending linear combinations until used).
+
+    Examples
+    --------
+    >>> import circuits
+    >>> c = circuits.trace(lambda a, b, c: circuits.sum_of([a, b, c], [1, -2, 3]) ** 2)
+    >>> c.size, c.evaluate(a=1, b=1, c=1)
+    (2, {'f': 4})
+    """
+    terms = list(terms)
+    weights = [1] * len(terms) if weights is None else list(weights)
+    if len(weights) != len(terms):
+        raise CircuitError(f"{len(weights)} weights for {len(terms)} terms")
+    wires = [t for t in terms if isinstance(t, Wire)]
+    if not wires:
+        return sum(w * t for w, t in zip(weights, terms))
+    b = wires[0]._builder
+    const = 0
+    parts = []
+    for t, w in zip(terms, weights):
+        if isinstance(t, Wire):
+            parts.append((t, check_number(w, "weight")))
+        else:
+            const += w * check_number(t, "term")
+    return Wire(b, None, tuple(parts), const)
+
+
+def product(factors: Iterable):
+    """One n-ary ``mul`` gate over the factors (numbers become constants).
+
+    Examples
+    --------
+    >>> import circuits
+    >>> c = circuits.trace(lambda u, v, w: circuits.product([u, v, w]))
+    >>> c.size, c.wires, c.evaluate(u=2, v=3, w=4)
+    (1, 3, {'f': 24})
+    >>> circuits.trace(lambda u, v: circuits.product([u, 2, v])).evaluate(u=3, v=5)
+    {'f': 30}
+    """
+    factors = list(factors)
+    wires = [t for t in factors if isinstance(t, Wire)]
+    coefficient = math.prod(check_number(t, "factor") for t in factors if not isinstance(t, Wire))
+    if not wires:
+        return coefficient
+    b = wires[0]._builder
+    result = wires[0] if len(wires) == 1 else Wire(b, b.gate("mul", *wires))
+    return result if coefficient == 1 else result * coefficient
+
+
+def trace(fn: Callable = None, *, inputs: Optional[Sequence[str]] = None) -> Circuit:
+    """Trace a Python function of numbers into a circuit.
+
+    The inputs are named after the function's parameters (or ``inputs``).
+    A returned value becomes the output named after the function (``f`` for
+    lambdas); a tuple or list gives ``f0, f1, ...``; a dict gives its keys.
+
+    Python control flow on inputs is not traceable and raises
+    :class:`CircuitError`.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> @circuits.trace
+    ... def h(x, y):
+    ...     return x * y, x - y
+    >>> list(h.outputs), h.evaluate(x=5, y=2)
+    (['h0', 'h1'], {'h0': 10, 'h1': 3})
+    >>> circuits.trace(lambda x: x * x).evaluate(x=3)
+    {'f': 9}
+    """
+    if fn is None:
+        return lambda f: trace(f, inputs=inputs)
+    if inputs is None:
+        params = inspect.signature(fn).parameters.values()
+        bad = [p.name for p in params if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        if bad:
+            raise CircuitError(f"cannot trace {fn.__name__}: *{bad[0]} has no fixed inputs; "
+                               "pass inputs=[...] or use circuits.Builder")
+        inputs = [p.name for p in params]
+    b = Builder()
+    wires = b.inputs(list(inputs))
+    result = fn(*wires)
+    name = fn.__name__ if fn.__name__.isidentifier() else "f"
+    if isinstance(result, Mapping):
+        items = [(str(key), value) for key, value in result.items()]
+    elif isinstance(result, (tuple, list)):
+        items = [(f"{name}{i}", value) for i, value in enumerate(result)]
+    else:
+        items = [(name, result)]
+    for key, value in items:
+        b.output_node(key, b._node_of(value))  # numbers (ints too) are constant outputs
+    return b.build()

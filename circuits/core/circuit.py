@@ -1,0 +1,797 @@
+"""The circuit model: a validated DAG of sources and gates.
+
+A circuit (seed ``003_cb4127dae40e521c.txt``, section 1) is a directed acyclic
+graph whose sources are input variables or constants and whose other vertices
+are *gates* labeled by an operation of :data:`circuits.core.gates.GATES`.  Its
+*size* is the number of gates (sources are not gates) and its *depth* the
+number of gates on the longest source-to-output path.
+
+Internally a :class:`Circuit` is a plain record of parallel arrays indexed by
+node id, with ids in creation order, which is a topological order: every
+argument of node ``i`` has an id smaller than ``i``.  Passes therefore walk
+``range(len(circuit))`` forwards or backwards and never sort or recurse.
+The public view is ``circuit.dag``, a :class:`networkx.MultiDiGraph` on which
+every networkx algorithm works.  The edge key is the argument position, so
+``x * x`` has two ordered wires, and wires into ``add`` carry a ``weight``.
+
+Examples
+--------
+>>> import circuits, networkx as nx
+>>> f = circuits.parse("(x - 3*y)**2 + x*y")
+>>> f.size, f.depth, f.wires
+(4, 3, 7)
+>>> nx.dag_longest_path_length(f.dag)
+3
+>>> g = circuits.Circuit.from_networkx(f.dag)
+>>> g.evaluate(x=1, y=2)
+{'f': 27}
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from itertools import chain, compress, islice
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence
+
+import networkx as nx
+import numpy as np
+
+from .errors import CircuitError, did_you_mean
+from .gates import GATES, MAX_EXPONENT, SOURCES
+
+__all__ = ["gate_binary_ops", "Circuit", "Record", "check_number", "check_circuit", "check_name", "is_exponent",
+           "node_error", "select_outputs"]
+
+
+def is_exponent(value) -> bool:
+    """Whether ``value`` may be the exponent of a ``pow`` gate: an integer, |k| <= MAX_EXPONENT."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    return value == int(value) and abs(value) <= MAX_EXPONENT
+
+
+def check_number(value: Any, where: str) -> Any:
+    """Return ``value`` as an int, float or Fraction, or raise CircuitError.
+
+    Examples
+    --------
+    >>> check_number(3, "x"), check_number(0.5, "x")
+    (3, 0.5)
+    >>> check_number("3", "constant node 7")
+    Traceback (most recent call last):
+    ...
+    circuits.CircuitError: constant node 7: value '3' is not a number (int, float or Fraction)
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise CircuitError(f"{where}: value {value!r} is not a number (int, float or Fraction)")
+    if type(value) in (int, float, Fraction):
+        return value
+    if isinstance(value, numbers.Integral):  # numpy integers, int subclasses
+        return int(value)
+    if isinstance(value, numbers.Rational):
+        return Fraction(int(value.numerator), int(value.denominator))
+    return float(value)
+
+
+def check_name(name: Any, what: str) -> str:
+    r"""Return ``name`` if it is a non-empty printable string, else raise CircuitError.
+
+    Input and output names end up in messages, generated code comments, JSON and
+    drawings; control characters, lone surrogates and other non-printable text
+    are refused where a circuit is made, not discovered later by Graphviz or an encoder.
+
+    Examples
+    --------
+    >>> check_name("x_1", "input")
+    'x_1'
+    >>> check_name("x\ny", "input")
+    Traceback (most recent call last):
+    ...
+    circuits.CircuitError: input name 'x\ny' contains the non-printable character '\n' (U+000A); names must be printable text
+    """
+    if not isinstance(name, str) or not name:
+        raise CircuitError(f"{what} names must be non-empty strings, got {name!r}")
+    if not name.isprintable():
+        bad = next(ch for ch in name if not ch.isprintable())
+        raise CircuitError(f"{what} name {name!r} contains the non-printable character {bad!r} "
+                           f"(U+{ord(bad):04X}); names must be printable text")
+    return name
+
+
+def check_circuit(circuit: Any, where: str) -> "Circuit":
+    """Return ``circuit`` if it is a :class:`Circuit`, else raise CircuitError naming ``where``.
+
+    Examples
+    --------
+    >>> check_circuit("x + y", "forward()")
+    Traceback (most recent call last):
+    ...
+    circuits.CircuitError: forward() expects a Circuit, got str; build one with circuits.parse or circuits.trace
+    """
+    if not isinstance(circuit, Circuit):
+        raise CircuitError(f"{where} expects a Circuit, got {type(circuit).__name__}; "
+                           "build one with circuits.parse or circuits.trace")
+    return circuit
+
+
+def node_error(i: int, op, args, weights=None, *, op_of, value_of,
+               where: Optional[str] = None) -> Optional[CircuitError]:
+    """The first rule gate node ``i`` breaks, as a :class:`CircuitError`, or None.
+
+    The one node validator of the package: the builder, :meth:`Circuit.from_networkx`,
+    :func:`circuits.from_json` and :meth:`Circuit.check` all report a broken rule
+    with these words.  ``op_of(u)`` and ``value_of(u)`` read earlier nodes.
+
+    Examples
+    --------
+    >>> ops = ["input", "const"]
+    >>> print(node_error(2, "pow", (0, 1), op_of=ops.__getitem__, value_of={1: 0.5}.get))
+    node 2 (pow): argument 1 must be an integer constant with |k| <= 65536; use exp(k*log(u)) for other exponents
+    >>> print(node_error(2, "sin", (0, 1), op_of=ops.__getitem__, value_of={}.get))
+    node 2: gate 'sin' takes exactly 1 argument, got 2
+    """
+    where = where or f"node {i}"
+    gate = GATES.get(op) if isinstance(op, str) else None
+    if gate is None:
+        return CircuitError(f"{where} has unknown op {op!r}{did_you_mean(op, GATES)}; known ops are "
+                            f"'input', 'const' and {sorted(GATES)}")
+    if not gate.accepts(len(args)):
+        return CircuitError(f"{where}: gate {op!r} takes {gate.arity_text()}, got {len(args)}")
+    for k, u in enumerate(args):
+        if not (type(u) is int and 0 <= u < i):
+            return CircuitError(f"{where} ({op}): argument {k} refers to node {u!r}, but arguments must be "
+                                f"earlier nodes (0..{i - 1}); nodes are listed in topological order")
+    if weights is not None:
+        if not gate.weighted:
+            return CircuitError(f"{where}: only wires into weighted gates such as 'add' may carry weights, "
+                                f"not into {op!r}")
+        if len(weights) != len(args):
+            return CircuitError(f"{where} ({op}): {len(weights)} weights for {len(args)} arguments")
+        for k, x in enumerate(weights):
+            try:
+                x = check_number(x, f"{where} ({op}): weight {k}")  # numpy scalars as Python numbers
+            except CircuitError as exc:
+                return exc
+            if isinstance(x, float) and not math.isfinite(x):
+                return CircuitError(f"{where} ({op}): wire weights must be finite, got {x}: "
+                                    "a constant factor overflows to infinity or is not a number")
+    for k in gate.constant_args:
+        u = args[k]
+        if op_of(u) != "const" or not is_exponent(value_of(u)):
+            return CircuitError(f"{where} ({op}): argument {k} must be an integer constant with "
+                                f"|k| <= {MAX_EXPONENT}; use exp(k*log(u)) for other exponents")
+    return None
+
+
+class Record(NamedTuple):
+    """The read-only arrays of a circuit: what every pass reads (``circuit.record``).
+
+    Node ids are ``0 .. len(ops) - 1`` in topological order (every argument of
+    node ``i`` is smaller than ``i``).
+
+    Attributes
+    ----------
+    ops : tuple of str
+        ``ops[i]``: ``"input"``, ``"const"`` or a gate name of :data:`circuits.GATES`.
+    args : tuple of tuple of int
+        ``args[i]``: the argument nodes of node ``i`` in position order.
+    params : tuple
+        ``params[i]``: the node's parameters, passed to its gate's rules: the
+        wire weights of a ``weighted`` gate (``None`` when all are 1), else ``None``.
+    constants : mapping
+        Constant node → its value (int, float or Fraction).
+    input_names : mapping
+        Input node → its name.
+    inputs, outputs : mapping
+        Ordered name → node maps.
+    meta : mapping
+        What transforms record about nodes: ``"role"`` (a tuple of
+        ``"primal"``/``"derivative"`` per node) and ``"adjoint_of"``
+        ({adjoint node: primal node}).  Not part of the circuit's meaning.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> r = circuits.parse("2*x + y").record
+    >>> r.ops, r.args, r.params
+    (('input', 'input', 'add'), ((), (), (0, 1)), (None, None, (2, 1)))
+    """
+
+    ops: tuple
+    args: tuple
+    params: tuple
+    constants: Mapping
+    input_names: Mapping
+    inputs: Mapping
+    outputs: Mapping
+    meta: Mapping
+
+
+class Circuit:
+    """An arithmetic circuit: a DAG of inputs, constants and gates.
+
+    Build circuits with :class:`circuits.Builder`, :func:`circuits.trace`,
+    :func:`circuits.parse`, :func:`circuits.from_sympy`,
+    :meth:`Circuit.from_networkx` or :meth:`Circuit.from_json`; the constructor
+    itself takes the raw arrays and trusts them (call :meth:`check` to validate).
+
+    Parameters
+    ----------
+    ops : sequence of str
+        ``ops[i]`` is ``"input"``, ``"const"`` or a gate name.
+    args : sequence of tuple of int
+        ``args[i]`` are the argument nodes of node ``i``, all smaller than ``i``.
+    weights : sequence of (tuple of numbers or None)
+        Wire weights of ``add`` gates (``None``: all 1).
+    values : mapping
+        Constant node → value.
+    names : mapping
+        Input node → name.
+    inputs, outputs : mapping
+        Ordered name → node maps.
+    meta : mapping, optional
+        What transforms record about the nodes they made: ``"role"``, a
+        sequence with one of ``"primal"`` (a copy of a gate of the original
+        circuit) or ``"derivative"`` per node, and ``"adjoint_of"``, a map
+        from each node ``∂y/∂z`` of a backward circuit to the node ``z`` it
+        mirrors.  Used for drawing; not part of the circuit's meaning.
+    """
+
+    __slots__ = ("_ops", "_args", "_weights", "_values", "_names", "_inputs",
+                 "_outputs", "_dag", "_depth", "_meta", "_record")
+
+    def __init__(self, ops, args, weights, values, names, inputs, outputs, meta=None):
+        self._ops = tuple(ops)
+        self._args = tuple(args)
+        self._weights = tuple(weights)
+        self._values = dict(values)
+        self._names = dict(names)
+        self._inputs = dict(inputs)
+        self._outputs = dict(outputs)
+        self._dag = None
+        self._depth = None
+        meta = dict(meta) if meta else {}
+        if "role" in meta:
+            meta["role"] = tuple(meta["role"])
+        if "adjoint_of" in meta:
+            meta["adjoint_of"] = MappingProxyType(dict(meta["adjoint_of"]))
+        self._meta = meta
+        self._record = None
+
+    # --- read access -----------------------------------------------------
+
+    @property
+    def record(self) -> Record:
+        """The circuit's arrays as a read-only :class:`Record` (built once)."""
+        if self._record is None:
+            self._record = Record(self._ops, self._args, self._weights,
+                                  MappingProxyType(self._values), MappingProxyType(self._names),
+                                  MappingProxyType(self._inputs), MappingProxyType(self._outputs),
+                                  MappingProxyType(self._meta))
+        return self._record
+
+    def replace(self, **changes) -> "Circuit":
+        """A new, validated circuit with some :class:`Record` fields replaced.
+
+        Examples
+        --------
+        >>> import circuits
+        >>> c = circuits.parse("x * y")
+        >>> c.replace(outputs={"g": 2, "x": 0}).evaluate(x=2, y=3)
+        {'g': 6, 'x': 2}
+        >>> c.replace(ops=("input", "input", "div")).evaluate(x=6, y=3)
+        {'f': 2.0}
+        """
+        unknown = [k for k in changes if k not in Record._fields]
+        if unknown:
+            raise CircuitError(f"replace(): unknown field {unknown[0]!r}; the fields are {list(Record._fields)}")
+        fields = self.record._replace(**changes)
+        return Circuit(fields.ops, fields.args, fields.params, fields.constants, fields.input_names,
+                       fields.inputs, fields.outputs, fields.meta).check()
+
+    def __len__(self) -> int:
+        """Number of nodes (sources and gates)."""
+        return len(self._ops)
+
+    @property
+    def inputs(self) -> Mapping[str, int]:
+        """Ordered read-only mapping from input name to node id."""
+        return MappingProxyType(self._inputs)
+
+    @property
+    def outputs(self) -> Mapping[str, int]:
+        """Ordered read-only mapping from output name to node id."""
+        return MappingProxyType(self._outputs)
+
+    @property
+    def meta(self) -> Mapping[str, Any]:
+        """Annotations left by transforms (node roles, mirrored nodes); may be empty."""
+        return MappingProxyType(self._meta)
+
+    def op(self, node: int) -> str:
+        """Operation of ``node``: ``"input"``, ``"const"`` or a gate name."""
+        return self._ops[node]
+
+    def args(self, node: int) -> tuple:
+        """Argument nodes of ``node`` in position order."""
+        return self._args[node]
+
+    def weights(self, node: int) -> tuple:
+        """Wire weights into ``node`` (all 1 for gates other than ``add``)."""
+        w = self._weights[node]
+        return w if w is not None else (1,) * len(self._args[node])
+
+    def value(self, node: int):
+        """Value of constant ``node``."""
+        return self._values[node]
+
+    def name(self, node: int) -> str:
+        """Name of input ``node``."""
+        return self._names[node]
+
+    @property
+    def size(self) -> int:
+        """Number of gates (seed 003's size; sources are not gates)."""
+        return sum(1 for op in self._ops if op not in SOURCES)
+
+    @property
+    def wires(self) -> int:
+        """Number of wires (edges)."""
+        return sum(len(a) for a in self._args)
+
+    @property
+    def depth(self) -> int:
+        """Number of gates on the longest source-to-output path."""
+        if self._depth is None:
+            level = [0] * len(self._ops)
+            for i, a in enumerate(self._args):
+                if a:
+                    level[i] = 1 + max(level[u] for u in a)
+            self._depth = max((level[v] for v in self._outputs.values()), default=0)
+        return self._depth
+
+    def gates(self) -> Iterable[int]:
+        """Ids of the gate nodes, in topological order."""
+        return (i for i, op in enumerate(self._ops) if op not in SOURCES)
+
+    def __repr__(self) -> str:
+        ins, outs = _names_text(self._inputs), _names_text(self._outputs)
+        return (f"<Circuit ({ins}) -> ({outs}): size {self.size}, "
+                f"depth {self.depth}, wires {self.wires}>")
+
+    #: Jupyter draws circuits of at most this many nodes (``_repr_mimebundle_``, attached by
+    #: circuits.render); larger ones get a one-line summary.
+    DISPLAY_MAX_NODES = 60
+
+    # --- the networkx view ---------------------------------------------------
+
+    @property
+    def dag(self) -> nx.MultiDiGraph:
+        """The circuit as a :class:`networkx.MultiDiGraph` (built once, cached).
+
+        Nodes are the ids ``0 .. len(circuit) - 1`` in topological order with
+        attributes ``op`` and, for inputs, ``name``, for constants, ``value``.
+        Edge ``(u, v, k)`` is the wire from ``u`` into argument position ``k``
+        of ``v``; wires into ``add`` carry ``weight``.  ``dag.graph`` holds the
+        ``inputs`` and ``outputs`` maps.  Treat it as read-only: a circuit is
+        immutable, transforms return new circuits.
+        """
+        if self._dag is None:
+            g = nx.MultiDiGraph(inputs=dict(self._inputs), outputs=dict(self._outputs))
+            values, names = self._values, self._names
+            g.add_nodes_from(
+                (i, {"op": op, "value": values[i]} if op == "const"
+                 else {"op": op, "name": names[i]} if op == "input" else {"op": op})
+                for i, op in enumerate(self._ops))
+            edges = []
+            for v, a in enumerate(self._args):
+                w = self._weights[v]
+                if a and GATES[self._ops[v]].weighted:
+                    w = w if w is not None else (1,) * len(a)
+                    edges.extend((u, v, k, {"weight": w[k]}) for k, u in enumerate(a))
+                else:
+                    edges.extend((u, v, k) for k, u in enumerate(a))
+            g.add_edges_from(edges)
+            self._dag = g
+        return self._dag
+
+    @classmethod
+    def from_networkx(cls, G, inputs: Optional[Sequence] = None,
+                      outputs: Optional[Sequence | Mapping] = None) -> "Circuit":
+        """Validate a networkx graph and make it a circuit.
+
+        Parameters
+        ----------
+        G : networkx.MultiDiGraph or networkx.DiGraph
+            Nodes carry ``op`` (a gate name, ``"input"`` or ``"const"``),
+            inputs a ``name``, constants a ``value``.  In a MultiDiGraph the
+            edge key is the argument position; in a DiGraph the edge attribute
+            ``position`` is (it may be omitted for one-argument and
+            commutative gates).  Wires into ``add`` may carry ``weight``.
+        inputs : sequence of nodes, optional
+            Input nodes in order; by default ``G.graph["inputs"]`` or all
+            input nodes in topological order.
+        outputs : sequence of nodes or mapping name → node, optional
+            Output nodes; a sequence takes names from the nodes' ``name``
+            attribute (else the node itself).  By default ``G.graph["outputs"]``
+            or every gate without successors.
+
+        Raises
+        ------
+        CircuitError
+            Naming the node for a cycle, an unknown op, a wrong arity,
+            non-contiguous argument positions, a constant without a numeric
+            value, duplicate input names and the like.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> G = nx.MultiDiGraph()
+        >>> G.add_node("x", op="input", name="x")
+        >>> G.add_node("sq", op="mul", name="f")
+        >>> G.add_edge("x", "sq", key=0); G.add_edge("x", "sq", key=1)
+        0
+        1
+        >>> Circuit.from_networkx(G, outputs=["sq"]).evaluate(x=3)
+        {'f': 9}
+        >>> G.add_edge("sq", "x", key=0)
+        0
+        >>> Circuit.from_networkx(G)
+        Traceback (most recent call last):
+        ...
+        circuits.CircuitError: the graph has a cycle through nodes 'x' -> 'sq' -> 'x'; a circuit must be acyclic
+        """
+        if not isinstance(G, (nx.DiGraph, nx.MultiDiGraph)) or not G.is_directed():
+            raise CircuitError(f"expected a networkx DiGraph or MultiDiGraph, got {type(G).__name__}")
+        try:
+            order = list(nx.topological_sort(G))
+        except nx.NetworkXUnfeasible:
+            cycle = nx.find_cycle(G)
+            path = " -> ".join(repr(e[0]) for e in cycle) + f" -> {cycle[0][0]!r}"
+            raise CircuitError(
+                f"the graph has a cycle through nodes {path}; a circuit must be acyclic") from None
+        # Prefer the graph's own node order among valid topological orders,
+        # so that ids follow creation order when the graph was built that way.
+        rank = {v: i for i, v in enumerate(G.nodes)}
+        if any(rank[u] >= rank[v] for u, v in G.edges()):
+            index = {v: i for i, v in enumerate(order)}
+        else:
+            index = rank
+            order = list(G.nodes)
+
+        multi = G.is_multigraph()
+        ops, args, weights, values, names = [], [], [], {}, {}
+        for i, v in enumerate(order):
+            data = G.nodes[v]
+            op = data.get("op")
+            where = f"node {v!r}"
+            if op is None:
+                raise CircuitError(f"{where} has no 'op' attribute; give it 'input', 'const' or one of {sorted(GATES)}")
+            if not isinstance(op, str) or (op not in GATES and op not in SOURCES):
+                raise CircuitError(f"{where} has unknown op {op!r}; known ops are 'input', 'const' and {sorted(GATES)}")
+            in_edges = list(G.in_edges(v, keys=True, data=True)) if multi else \
+                [(u, v, d.get("position"), d) for u, v, d in G.in_edges(v, data=True)]
+            if op in SOURCES and in_edges:
+                raise CircuitError(f"{where} is an {op} but has {len(in_edges)} incoming wire(s); sources take no arguments")
+            if op == "input":
+                name = data.get("name", v if isinstance(v, str) else None)
+                if not isinstance(name, str) or not name:
+                    raise CircuitError(f"{where} is an input without a 'name' string attribute")
+                names[i] = name
+            elif op == "const":
+                if "value" not in data:
+                    raise CircuitError(f"{where} is a const without a 'value' attribute")
+                values[i] = check_number(data["value"], f"constant {where}")
+            ops.append(op)
+            if op in SOURCES:
+                args.append(())
+                weights.append(None)
+                continue
+            gate = GATES[op]
+            if any(k is None for _, _, k, _ in in_edges):
+                if len(in_edges) > 1 and not gate.commutative:
+                    raise CircuitError(f"{where}: the wires into non-commutative gate {op!r} need a 'position' attribute")
+                in_edges = [(u, v, k, d) for k, (u, v, _, d) in enumerate(in_edges)]
+            keys = sorted(k for _, _, k, _ in in_edges if isinstance(k, int) and not isinstance(k, bool))
+            if keys != list(range(len(in_edges))):
+                got = sorted((str(k) for _, _, k, _ in in_edges))
+                raise CircuitError(f"{where}: argument positions must be 0..{len(in_edges) - 1}, got {', '.join(got)}")
+            in_edges.sort(key=lambda e: e[2])
+            a = tuple(index[u] for u, _, _, _ in in_edges)
+            w = None
+            if any("weight" in d for _, _, _, d in in_edges):
+                w = tuple(d.get("weight", 1) for _, _, _, d in in_edges)
+                if not gate.weighted and all(x == 1 for x in w):
+                    w = None
+            error = node_error(i, op, a, w, op_of=ops.__getitem__, value_of=values.get, where=where)
+            if error is not None:
+                raise error
+            args.append(a)
+            weights.append(None if w is None or all(x == 1 for x in w) else tuple(check_number(x, where) for x in w))
+
+        if inputs is None:
+            inputs = G.graph.get("inputs")
+        if inputs is None:
+            in_nodes = [i for i in range(len(ops)) if ops[i] == "input"]
+        else:
+            if isinstance(inputs, Mapping):
+                inputs = list(inputs.values())
+            in_nodes = []
+            for v in inputs:
+                if v not in index:
+                    raise CircuitError(f"input {v!r} is not a node of the graph")
+                if ops[index[v]] != "input":
+                    raise CircuitError(f"input {v!r} has op {ops[index[v]]!r}, not 'input'")
+                in_nodes.append(index[v])
+            listed = set(in_nodes)
+            missing = [order[i] for i in range(len(ops)) if ops[i] == "input" and i not in listed]
+            if missing:
+                raise CircuitError(f"input node(s) {missing!r} are missing from inputs=[...]")
+        in_map = {}
+        for i in in_nodes:
+            if names[i] in in_map:
+                raise CircuitError(f"two input nodes are named {names[i]!r} (nodes {order[in_map[names[i]]]!r} "
+                                   f"and {order[i]!r}); input names must be unique")
+            in_map[names[i]] = i
+
+        if outputs is None:
+            outputs = G.graph.get("outputs")
+        if outputs is None:
+            sinks = [v for v in order if G.out_degree(v) == 0 and G.nodes[v]["op"] not in SOURCES]
+            outputs = sinks
+        if isinstance(outputs, Mapping):
+            items = list(outputs.items())
+        else:
+            items = [(G.nodes[v].get("name", str(v)) if v in G else v, v) for v in outputs]
+        out_map = {}
+        for name, v in items:
+            if v not in index:
+                raise CircuitError(f"output {name!r}: {v!r} is not a node of the graph")
+            if not isinstance(name, str):
+                name = str(name)
+            if name in out_map:
+                raise CircuitError(f"two outputs are named {name!r}; output names must be unique")
+            out_map[name] = index[v]
+        circuit = cls(ops, args, weights, values, names, in_map, out_map)
+        circuit.check()
+        return circuit
+
+    # --- validation ---------------------------------------------------------
+
+    def check(self) -> "Circuit":
+        """Validate the circuit, raising :class:`CircuitError` on the first problem.
+
+        Checks what :meth:`from_networkx` checks: node ids in topological
+        order, known ops and arities, constants with numeric values, input
+        names unique, pow exponents integer constants, outputs existing.
+        Returns the circuit itself.
+        """
+        ops, args = self._ops, self._args
+        n = len(ops)
+        if not (len(args) == len(self._weights) == n):
+            raise CircuitError("inconsistent node arrays")
+        for i in range(n):
+            op, a = ops[i], args[i]
+            if op == "input":
+                if a or not isinstance(self._names.get(i), str):
+                    raise CircuitError(f"node {i}: an input needs a name and no arguments")
+                check_name(self._names[i], f"node {i}: input")
+                continue
+            if op == "const":
+                if a or i not in self._values:
+                    raise CircuitError(f"node {i}: a const needs a value and no arguments")
+                check_number(self._values[i], f"constant node {i}")
+                continue
+            error = node_error(i, op, a, self._weights[i], op_of=ops.__getitem__, value_of=self._values.get)
+            if error is not None:
+                raise error
+        seen = set()
+        for name, v in self._inputs.items():
+            if not (0 <= v < n) or ops[v] != "input" or self._names[v] != name:
+                raise CircuitError(f"input {name!r} does not refer to an input node")
+            seen.add(v)
+        if len(seen) != sum(1 for op in ops if op == "input"):
+            raise CircuitError("every input node must be listed in the circuit's inputs")
+        for name, v in self._outputs.items():
+            check_name(name, "output")
+            if not (isinstance(v, int) and 0 <= v < n):
+                raise CircuitError(f"output {name!r} refers to missing node {v!r}")
+        return self
+
+    # evaluate(), to_json() and from_json() are attached by circuits.evaluate and
+    # circuits.io, which import this module (imports only go down).
+
+
+    def __call__(self, *args, **kwargs):
+        """Evaluate like the Python function it was traced from: ``f(1, 2, 3)``.
+
+        Positional arguments are the inputs in declaration order, keywords by
+        name.  A circuit with one output returns that value; with several, a
+        tuple in output order (what a traced function returning a tuple
+        returned).  :meth:`evaluate` gives the dict of named outputs.
+
+        Examples
+        --------
+        >>> import circuits
+        >>> f = circuits.trace(lambda x, y, z: x * y + z)
+        >>> f(1, 2, 3), f(1, 2, z=0.5)
+        (5, 2.5)
+        >>> circuits.trace(lambda x, y: (x + y, x * y))(2, 5)
+        (7, 10)
+        >>> f(1, 2)
+        Traceback (most recent call last):
+        ...
+        circuits.CircuitError: the circuit takes 3 inputs (x, y, z) and got 2 values; missing z
+        """
+        names = list(self._inputs)
+        if len(args) > len(names):
+            raise CircuitError(f"the circuit takes {len(names)} inputs ({', '.join(names)}) and got "
+                               f"{len(args)} positional values")
+        values = dict(zip(names, args))
+        for k, v in kwargs.items():
+            if k in values:
+                raise CircuitError(f"input {k!r} given twice, by position and by name")
+            values[k] = v
+        missing = [k for k in names if k not in values]
+        if missing and not [k for k in values if k not in self._inputs]:
+            raise CircuitError(f"the circuit takes {len(names)} inputs ({', '.join(names)}) and got "
+                               f"{len(values)} values; missing {', '.join(missing)}")
+        out = self.evaluate(values)
+        result = tuple(out[k] for k in self._outputs)
+        return result[0] if len(result) == 1 else result
+
+def select_outputs(circuit: "Circuit", output=None, *, one: bool = False, what: str = "") -> list:
+    """Output names chosen by ``output`` (a name, a sequence of names, or None for all).
+
+    The one output selector of the package.  With ``one=True`` exactly one
+    output must result (``None`` is then accepted only for a one-output
+    circuit); ``what`` prefixes the error message.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> c = circuits.trace(lambda x: (x * x, x + 1))
+    >>> select_outputs(c), select_outputs(c, "f1")
+    (['f0', 'f1'], ['f1'])
+    >>> select_outputs(c, one=True, what="hvp")
+    Traceback (most recent call last):
+    ...
+    circuits.CircuitError: hvp: the circuit has 2 outputs ['f0', 'f1']; choose one with output=...
+    """
+    prefix = f"{what}: " if what else ""
+    outputs = circuit.outputs
+    if output is None:
+        names = list(outputs)
+        if one and len(names) != 1:
+            raise CircuitError(f"{prefix}the circuit has {len(names)} outputs {names}; choose one with output=...")
+        return names
+    try:
+        names = [output] if isinstance(output, str) else list(output)
+    except TypeError:  # a number, say: not a name and not a list of names
+        names = [output]
+    for y in names:
+        if not isinstance(y, str) or y not in outputs:
+            raise CircuitError(f"{prefix}{y!r} is not an output of the circuit; its outputs are {list(outputs)}")
+    if one and len(names) != 1:
+        raise CircuitError(f"{prefix}choose one output, got {names}")
+    return names
+
+
+def _names_text(names, most: int = 6) -> str:
+    names = list(names)
+    if len(names) <= most:
+        return ", ".join(names)
+    return ", ".join(names[:most - 2]) + f", ..., {names[-1]} ({len(names)} in all)"
+
+
+def compact(ops, args, weights, values, names, inputs, outputs, meta=None) -> Circuit:
+    """Make a circuit of the nodes that inputs and outputs need, renumbered.
+
+    Keeps every input and every ancestor of an output, drops the rest (dead
+    gates, unused constants) and renumbers nodes contiguously while keeping
+    their relative, topological, order.  Used by the builder and by every
+    transform.
+
+    Examples
+    --------
+    >>> c = compact(["input", "input", "sin", "mul"], [(), (), (0,), (0, 1)], [None] * 4,
+    ...             {}, {0: "x", 1: "y"}, {"x": 0, "y": 1}, {"f": 3})
+    >>> c.record.ops, c.record.args
+    (('input', 'input', 'mul'), ((), (), (0, 1)))
+    """
+    live = needed_nodes(args, [*outputs.values(), *inputs.values()])
+    first = -1 if live is None else live.find(0)
+    if first < 0:
+        return Circuit(ops, args, weights, values, names, inputs, outputs, meta)
+    # Nodes before the first dead one keep their ids (their arguments are earlier still);
+    # a live node's new id is the number of live nodes before it.
+    new = (np.cumsum(np.frombuffer(live, dtype=np.uint8), dtype=np.int64) - 1).tolist()
+    get = new.__getitem__
+    tail = live[first:]
+
+    def kept(seq):
+        return list(seq[:first]) + list(compress(islice(seq, first, None), tail))
+
+    new_args = list(args[:first])
+    new_args += [tuple(map(get, a)) if a else () for a in compress(islice(args, first, None), tail)]
+    new_meta = {}
+    if meta:
+        if "role" in meta:
+            new_meta["role"] = kept(meta["role"])
+        if "adjoint_of" in meta:
+            new_meta["adjoint_of"] = {new[a]: new[z] for a, z in meta["adjoint_of"].items()
+                                      if live[a] and live[z]}
+    return Circuit(
+        kept(ops),
+        new_args,
+        kept(weights),
+        {new[i]: v for i, v in values.items() if live[i]},
+        {new[i]: v for i, v in names.items() if live[i]},
+        {name: new[v] for name, v in inputs.items()},
+        {name: new[v] for name, v in outputs.items()},
+        new_meta,
+    )
+
+
+#: From this many nodes on, :func:`needed_nodes` counts uses with numpy instead of marking in Python.
+_COUNT_FROM = 2048
+
+
+def needed_nodes(args, roots) -> Optional[bytearray]:
+    r"""Marks (1 = needed) of the nodes that ``roots`` depend on, or None when all are needed.
+
+    A node nothing uses is not needed, nor is, in turn, a node whose every use
+    is by nodes not needed: counting the uses at C speed and walking only the
+    unneeded nodes costs far less than marking every node in Python when, as
+    in a derivative circuit, nearly every node is needed.
+
+    Examples
+    --------
+    >>> needed_nodes([(), (0,), (0,), (1, 1)], [3]), needed_nodes([(), (0,)], [1]) is None
+    (bytearray(b'\x01\x01\x00\x01'), True)
+    """
+    n = len(args)
+    if n < _COUNT_FROM:
+        live = bytearray(n)
+        for v in roots:
+            live[v] = 1
+        for i in range(n - 1, -1, -1):
+            if live[i]:
+                for u in args[i]:
+                    live[u] = 1
+        return None if live.find(0) < 0 else live
+    counts = np.bincount(np.fromiter(chain.from_iterable(args), dtype=np.intp), minlength=n)
+    counts[roots] += 1  # the roots are used from outside
+    unused = np.flatnonzero(counts == 0).tolist()
+    if not unused:
+        return None
+    uses = counts.tolist()
+    live = bytearray(b"\x01") * n
+    while unused:
+        v = unused.pop()
+        live[v] = 0
+        for u in args[v]:
+            uses[u] -= 1
+            if not uses[u]:
+                unused.append(u)
+    return live
+
+
+def gate_binary_ops(circuit: Circuit, v: int) -> int:
+    """Binary operations of gate ``v`` (see :attr:`Analysis.binary_ops`).
+
+    Examples
+    --------
+    >>> import circuits
+    >>> c = circuits.parse("2*x - y + 1")
+    >>> gate_binary_ops(c, c.outputs["f"])     # two additions and the weight 2
+    3
+    """
+    k = len(circuit.args(v))
+    if k == 1:
+        return 1
+    extra = sum(1 for x in circuit.weights(v) if x != 1 and x != -1) if GATES[circuit.op(v)].weighted else 0
+    return k - 1 + extra

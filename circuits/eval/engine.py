@@ -1,0 +1,683 @@
+"""A compiled tape engine: a circuit as a flat instruction tape run by numba kernels.
+
+:func:`tape` converts a circuit once into flat arrays: an opcode per gate,
+argument slots in CSR form (``argp``, ``args``), a weight per argument (wire
+weights of ``add``), the slot each result goes to, and the constants.  Gates
+that no output needs are dropped, gates on constants alone are folded to the
+values the float interpreter computes for them, and slots are reused after a
+value's last use, so a batch keeps only the live values.  The conversion is
+linear: numpy reads the circuit's arrays in bulk and two compiled sweeps
+(:func:`_analyse`, :func:`_allocate`) do what is sequential.
+
+Opcodes are derived from the gate registry (:data:`circuits.core.gates.GATES`):
+every built-in gate gets the opcode of its position in the registry, and the
+kernels' branches are generated from each gate's scalar ``num`` function, so
+there is no second gate table.  Gates registered by users have no kernel; a
+circuit using one is evaluated by the interpreter.
+
+Two kernels (numba, ``error_model="numpy"``), compiled lazily and cached on
+disk (:func:`cache_dir`): :func:`run` evaluates a batch in blocks of
+:data:`BLOCK` points, one instruction at a time over a block; :func:`run_point`
+evaluates one point on scalars.  Both report whether any value came out
+non-finite; the caller then re-evaluates with the interpreter, which raises
+the same :class:`CircuitError` (or returns the same inf/nan) as before.
+
+Without numba, or with the environment variable ``CIRCUITS_ENGINE=python``,
+:func:`kernel` returns None and callers use the interpreter.
+
+Examples
+--------
+>>> import circuits
+>>> from circuits.eval.engine import tape
+>>> t = tape(circuits.parse("x * y + exp(x)"))
+>>> t.n_instructions, t.n_slots
+(3, 3)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import inspect
+import math
+import os
+import sys
+from fractions import Fraction
+from itertools import chain
+from typing import Optional
+
+import numpy as np
+
+from ..core.circuit import Circuit
+from ..core.gates import BUILTIN, GATES
+
+__all__ = ["Tape", "tape", "kernel", "enabled", "warmup", "run", "run_point", "cache_dir", "BLOCK"]
+
+#: Points per block of a batch: a block's live slots stay in cache.
+BLOCK = 256
+
+OP_CONST = -1
+OP_INPUT = -2
+
+
+def _opcodes() -> dict:
+    """Gate name → opcode: the built-in gates' positions in the registry (``input``, ``const``: negative)."""
+    codes = {name: k for k, name in enumerate(n for n in GATES if n in BUILTIN)}
+    codes.update(input=OP_INPUT, const=OP_CONST)
+    return codes
+
+
+_CODES = _opcodes()
+# Indexed by opcode (the last two entries are input and const): gates that return an argument or
+# a small int exactly (max, relu, sign, ...), and exact gates that round once on Python ints.
+_SELECTS = np.array([GATES[name].kink is not None for name in _CODES if _CODES[name] >= 0] + [False, False])
+_ROUNDS = np.array([GATES[name].exact and GATES[name].kink is None for name in _CODES if _CODES[name] >= 0]
+                   + [False, False])
+_PLAIN = {int, float, Fraction}  # a numpy-scalar weight or constant makes numpy-scalar values
+
+
+class Tape:
+    """A circuit as flat arrays (see the module docstring).
+
+    Attributes
+    ----------
+    opc : int64 array
+        Opcode of each instruction (:data:`OP_CONST` for a constant).
+    argp, args : int64 arrays
+        Instruction ``t`` reads the slots ``args[argp[t]:argp[t + 1]]``.
+    weights : float64 array
+        The wire weight of each of ``args`` (1 where the gate has none).
+    weighted : bool array
+        Whether instruction ``t`` is a sum with wire weights.
+    dst : int64 array
+        The slot instruction ``t`` writes.
+    consts : float64 array
+        The value of a constant instruction (0 for the others).
+    input_slots, output_slots : int64 arrays
+        The slots of the inputs and outputs, in order.
+    n_slots : int
+        Slots a point needs (values live at once).
+    int_outputs : bool
+        Whether an output may be a Python int in the interpreter (``max(x, 1)``).
+    constant_outputs : list of int
+        Positions of the outputs computed from constants alone.
+    code, fcode : int64 and float64 arrays
+        The kernels' arguments: the sizes (instructions, arguments, inputs,
+        outputs, slots), then ``opc``, ``argp``, ``args``, ``dst``,
+        ``weighted``, ``input_slots``, ``output_slots``; and ``weights``,
+        ``consts`` (two arguments make a cheaper call than eleven).
+    """
+
+    def __init__(self, opc, argp, args, weights, weighted, dst, consts, input_slots, output_slots, n_slots,
+                 int_outputs=False, constant_outputs=()):
+        self.opc, self.argp, self.args, self.weights = opc, argp, args, weights
+        self.weighted, self.dst, self.consts = weighted, dst, consts
+        self.input_slots, self.output_slots, self.n_slots = input_slots, output_slots, n_slots
+        self.int_outputs, self.constant_outputs = int_outputs, list(constant_outputs)
+        # the kernel's arguments: the integer arrays after a header of sizes, then the float arrays
+        self.code = np.concatenate([[len(opc), len(args), len(input_slots), len(output_slots), n_slots],
+                                    opc, argp, args, dst, weighted, input_slots, output_slots]).astype(np.int64)
+        self.fcode = np.concatenate([weights, consts]).astype(np.float64)
+
+    @property
+    def n_instructions(self) -> int:
+        return len(self.opc)
+
+
+def _analyse(opcode, argp, flat, wflat, const_of, int_const, selects, rounds, power, outputs, op_input, op_const):
+    """Which nodes are live (some output needs them), fixed (computed from constants alone) and may be
+    Python ints in the float interpreter (``maybe_int``); and whether a live gate that is not fixed
+    may compute on exact ints beyond 2**53 (``max(x, 2**53) + 1 + 1``: the interpreter's exact sum,
+    rounded once, differs from float arithmetic, so the tape is refused).  ``bound`` bounds the
+    magnitude of the values that may be ints: ``power`` is a gate's power of its arguments (2 for
+    ``square``, the exponent of ``pow``).  One sweep each way; run by numba when the engine is on.
+    """
+    n = opcode.shape[0]
+    live = np.zeros(n, np.bool_)
+    for k in range(outputs.shape[0]):
+        live[outputs[k]] = True
+    for i in range(n - 1, -1, -1):
+        if live[i]:
+            for r in range(argp[i], argp[i + 1]):
+                live[flat[r]] = True
+    fixed = np.zeros(n, np.bool_)
+    maybe_int = np.zeros(n, np.bool_)
+    bound = np.zeros(n)
+    exact = False
+    for i in range(n):
+        op = opcode[i]
+        if op == op_input:
+            continue
+        if op == op_const:
+            fixed[i] = True
+            maybe_int[i] = int_const[i]
+            bound[i] = abs(const_of[i])
+            continue
+        p, q = argp[i], argp[i + 1]
+        f = True
+        all_int = q > p
+        any_int = False
+        b = 1.0
+        w = 0.0
+        for r in range(p, q):
+            u = flat[r]
+            f = f and fixed[u]
+            all_int = all_int and maybe_int[u]
+            any_int = any_int or maybe_int[u]
+            b = max(b, bound[u]) if selects[i] else b * max(bound[u], 1.0)
+            w += abs(wflat[r])
+        fixed[i] = f
+        if selects[i]:  # max, min, relu, ...: an argument or a small int, exactly
+            maybe_int[i] = any_int
+            bound[i] = b
+        elif rounds[i] and all_int:
+            maybe_int[i] = True
+            bound[i] = w * b ** power[i]
+            exact = exact or (live[i] and not f and not bound[i] <= 2.0 ** 53)
+    return live, fixed, maybe_int, exact
+
+
+def _allocate(opcode, argp, flat, wflat, inputs, outputs, op_input, op_const):
+    """Liveness (constants are leaves), the last use of every value, and slots reused after it.
+
+    Returns the instructions' arrays (opcode, node, argument pointers,
+    argument slots, their weights, destination slot), the slot of every
+    node and the number of slots.  Linear; run by numba when the engine is on.
+    """
+    n = opcode.shape[0]
+    live = np.zeros(n, np.bool_)
+    for k in range(outputs.shape[0]):
+        live[outputs[k]] = True
+    n_instr = 0
+    n_args = 0
+    last = np.full(n, -1, np.int64)
+    for i in range(n - 1, -1, -1):
+        if live[i] and opcode[i] != op_input:
+            n_instr += 1
+            if opcode[i] != op_const:
+                n_args += argp[i + 1] - argp[i]
+                for r in range(argp[i], argp[i + 1]):
+                    u = flat[r]
+                    live[u] = True
+                    if last[u] == -1:
+                        last[u] = i
+    for k in range(outputs.shape[0]):
+        last[outputs[k]] = n  # outputs are never freed
+    slot = np.full(n, -1, np.int64)
+    free = np.empty(n + 1, np.int64)
+    n_free = 0
+    n_slots = 0
+    for k in range(inputs.shape[0]):
+        slot[inputs[k]] = n_slots
+        n_slots += 1
+    opc = np.empty(n_instr, np.int64)
+    node = np.empty(n_instr, np.int64)
+    dst = np.empty(n_instr, np.int64)
+    argp_out = np.zeros(n_instr + 1, np.int64)
+    args = np.empty(n_args, np.int64)
+    weights = np.empty(n_args, np.float64)
+    t = 0
+    a = 0
+    for i in range(n):
+        op = opcode[i]
+        if op == op_input or not live[i]:
+            continue
+        if op != op_const:
+            p, q = argp[i], argp[i + 1]
+            for r in range(p, q):
+                args[a] = slot[flat[r]]
+                weights[a] = wflat[r]
+                a += 1
+        argp_out[t + 1] = a
+        # the result's slot is taken before the arguments' slots are freed: a sum or product
+        # accumulates in its slot while it still reads its arguments
+        if n_free > 0:
+            n_free -= 1
+            s = free[n_free]
+        else:
+            s = n_slots
+            n_slots += 1
+        slot[i] = s
+        opc[t] = op
+        node[t] = i
+        dst[t] = s
+        t += 1
+        if op != op_const:
+            for r in range(argp[i], argp[i + 1]):  # free after last use
+                u = flat[r]
+                if last[u] == i:
+                    last[u] = -2  # freed once, however often it is an argument
+                    free[n_free] = slot[u]
+                    n_free += 1
+    return opc, node, argp_out, args, weights, dst, slot, max(n_slots, 1)
+
+
+#: Bits beyond which folding an exact int constant is left to the interpreter (and its guard).
+_FOLD_BITS = 4096
+
+
+def _fold(rec, nodes, const_of: np.ndarray) -> Optional[dict]:
+    """The float interpreter's values of the live gates computed from constants alone (Python ints
+    stay exact, Fractions become floats), so the tape holds them as constants, bit for bit; None when
+    one fails (the interpreter raises the error) or is an int too large for this quick path."""
+    values = {}
+    for i in nodes:
+        args = [values[u] if u in values else _float_system(rec.constants[u]) for u in rec.args[i]]
+        op = rec.ops[i]
+        bits = [v.bit_length() for v in args if type(v) is int]
+        if op == "pow" and bits:
+            bits = [bits[0] * abs(int(args[1]))]
+        elif op == "square":
+            bits = bits * 2
+        if sum(bits) > _FOLD_BITS:
+            return None
+        gate = GATES[op]
+        try:
+            if gate.weighted:
+                w = rec.params[i]
+                v = gate.num(*args, weights=None if w is None else tuple(map(_float_system, w)))
+            else:
+                v = gate.num(*args)
+            const_of[i] = float(v)
+        except (ValueError, ZeroDivisionError, OverflowError, ArithmeticError, TypeError):
+            return None
+        values[i] = v
+    return values
+
+
+def _float_system(v):
+    """A constant or weight as the float interpreter takes it."""
+    return float(v) if type(v) is Fraction else v
+
+
+def tape(circuit: Circuit) -> Optional[Tape]:
+    """The circuit as a :class:`Tape`, or None when the engine cannot run it bit-identically.
+
+    None when a gate has no kernel (a user's gate), a constant or weight is
+    not an int, float or Fraction, a constant does not fit a float64, or a
+    gate may compute on exact Python ints (``max(x, 1) * 3``): the
+    interpreter evaluates those.  Gates on constants alone are folded as the
+    interpreter computes them.  Linear time: the circuit's arrays are read
+    by numpy in bulk and the sequential sweeps (:func:`_analyse`,
+    :func:`_allocate`) run compiled when the engine is on.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> t = tape(circuits.parse("exp(exp(exp(exp(x))))"))
+    >>> t.n_instructions, t.n_slots, t.dst.tolist()
+    (4, 2, [1, 0, 1, 0])
+    """
+    rec = circuit.record
+    ops, argss, params = rec.ops, rec.args, rec.params
+    n = len(ops)
+    try:
+        opcode = np.fromiter(map(_CODES.__getitem__, ops), np.int64, n)
+    except KeyError:  # a user's gate: no kernel
+        return None
+    counts = np.fromiter(map(len, argss), np.int64, n)
+    argp = np.zeros(n + 1, np.int64)
+    np.cumsum(counts, out=argp[1:])
+    flat = np.fromiter(chain.from_iterable(argss), np.int64, int(argp[-1]))
+    wflat = np.ones(len(flat))
+    sums = np.flatnonzero(opcode == _CODES["add"]).tolist()
+    weighted_nodes = [i for i in sums if params[i] is not None]
+    if weighted_nodes:
+        ws = list(chain.from_iterable(map(params.__getitem__, weighted_nodes)))
+        if not set(map(type, ws)) <= _PLAIN:
+            return None
+        wflat[_ranges(argp, weighted_nodes)] = np.array(ws, dtype=float)
+    const_nodes = np.flatnonzero(opcode == OP_CONST)
+    values = list(map(rec.constants.__getitem__, const_nodes.tolist()))
+    if not set(map(type, values)) <= _PLAIN:
+        return None
+    const_of = np.zeros(n)
+    int_const = np.zeros(n, np.bool_)
+    try:
+        const_of[const_nodes] = np.array([float(v) for v in values], dtype=float)
+    except OverflowError:  # an int beyond float64: the interpreter's exact path
+        return None
+    int_const[const_nodes] = [type(v) is int for v in values]
+    weighted = np.zeros(n, np.bool_)
+    weighted[weighted_nodes] = True
+    inputs = np.fromiter(rec.inputs.values(), np.int64, len(rec.inputs))
+    outputs = np.fromiter(rec.outputs.values(), np.int64, len(rec.outputs))
+    compiled = kernel() is not None
+    analyse, allocate = (_ANALYSE, _ALLOCATE) if compiled else (_analyse, _allocate)
+    power = np.ones(n)
+    power[opcode == _CODES["square"]] = 2.0
+    pows = np.flatnonzero(opcode == _CODES["pow"])
+    power[pows] = np.abs(const_of[flat[argp[pows] + 1]])  # the exponent, a constant
+    live, fixed, maybe_int, exact = analyse(opcode, argp, flat, wflat, const_of, int_const, _SELECTS[opcode],
+                                            _ROUNDS[opcode], power, outputs, OP_INPUT, OP_CONST)
+    if exact:
+        return None
+    folded = np.flatnonzero(live & fixed & (opcode != OP_CONST)).tolist()
+    if folded:
+        if _fold(rec, folded, const_of) is None:
+            return None
+        opcode[folded] = OP_CONST
+    opc, node, argp, args, weights, dst, slot, n_slots = allocate(
+        opcode, argp, flat, wflat, inputs, outputs, OP_INPUT, OP_CONST)
+    return Tape(opc, argp, args, weights, weighted[node], dst, const_of[node], slot[inputs], slot[outputs],
+                int(n_slots), bool((maybe_int[outputs] & ~fixed[outputs]).any()),
+                np.flatnonzero(fixed[outputs]).tolist())
+
+
+def _ranges(argp: np.ndarray, nodes: list) -> np.ndarray:
+    """The concatenated index ranges ``argp[i]:argp[i + 1]`` of ``nodes``, without a Python loop."""
+    nodes = np.asarray(nodes)
+    starts, lengths = argp[nodes], argp[nodes + 1] - argp[nodes]
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return np.arange(int(lengths.sum())) + offsets
+
+
+def enabled() -> bool:
+    """Whether compiled kernels are used (numba installed and ``CIRCUITS_ENGINE`` is not ``python``)."""
+    if os.environ.get("CIRCUITS_ENGINE", "").lower() == "python":
+        return False
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# The kernels' first lines: the tape packed in two arrays (see Tape), as few arguments make a cheap call.
+_UNPACK = [
+    "    n_instr, n_args, n_in, n_out, n_slots = code[0], code[1], code[2], code[3], code[4]",
+    "    o = 5",
+    "    opc = code[o:o + n_instr]",
+    "    o += n_instr",
+    "    argp = code[o:o + n_instr + 1]",
+    "    o += n_instr + 1",
+    "    args = code[o:o + n_args]",
+    "    o += n_args",
+    "    dst = code[o:o + n_instr]",
+    "    o += n_instr",
+    "    weighted = code[o:o + n_instr]",
+    "    o += n_instr",
+    "    input_slots = code[o:o + n_in]",
+    "    o += n_in",
+    "    output_slots = code[o:o + n_out]",
+    "    weights = fcode[:n_args]",
+    "    consts = fcode[n_args:n_args + n_instr]",
+]
+
+
+def _point_source() -> str:
+    """The one-point kernel's source, generated from the registry: the batch kernel's arithmetic on
+    scalars (no block loops), for the lowest cost per instruction."""
+    lines = [
+        "def run_point(code, fcode, x, y):",
+        *_UNPACK,
+        "    S = np.empty(n_slots)",
+        "    for k in range(n_in):",
+        "        S[input_slots[k]] = x[k]",
+        "    for t in range(n_instr):",
+        "        op = opc[t]",
+        "        p = argp[t]",
+        "        if op == -1:",
+        "            v = consts[t]",
+    ]
+    for name, code in _CODES.items():
+        if code < 0:
+            continue
+        gate = GATES[name]
+        lines.append(f"        elif op == {code}:  # {name}")
+        if name == "add":  # left to right, as the interpreter's _sum
+            lines += [
+                "            q = argp[t + 1]",
+                "            if weighted[t] != 0:",
+                "                v = weights[p] * S[args[p]]",
+                "                for r in range(p + 1, q):",
+                "                    v = v + weights[r] * S[args[r]]",
+                "            else:",
+                "                v = S[args[p]]",
+                "                for r in range(p + 1, q):",
+                "                    v = v + S[args[r]]",
+            ]
+        elif name == "mul":  # left to right, as the interpreter's reduce
+            lines += [
+                "            v = S[args[p]]",
+                "            for r in range(p + 1, argp[t + 1]):",
+                "                v = v * S[args[r]]",
+            ]
+        elif gate.arity == 1:
+            lines.append(f"            v = float(f_{name}(S[args[p]]))")
+        elif gate.arity == 2:
+            lines += ["            a1 = args[p + 1] if argp[t + 1] > p + 1 else args[p]",
+                      f"            v = float(f_{name}(S[args[p]], S[a1]))"]
+        else:
+            lines.append("            return True")
+    lines += [
+        "        else:",
+        "            return True",
+        "        if not math.isfinite(v):",
+        "            return True  # the caller re-evaluates with the interpreter",
+        "        S[dst[t]] = v",
+        "    for k in range(n_out):",
+        "        y[k] = S[output_slots[k]]",
+        "    return False",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# After a vectorised loop: any non-finite value in the instruction's slot, counted on the bits (all
+# exponent bits set) in a loop that vectorises too.
+_CHECK = [
+    "                nonfinite = 0",
+    "                for j in range(b):",
+    "                    nonfinite += (B[d, j] & 0x7FF0000000000000) == 0x7FF0000000000000",
+    "                if nonfinite:",
+    "                    return True  # the caller re-evaluates with the interpreter",
+]
+
+
+def _kernel_source() -> tuple:
+    """The kernel's source, generated from the registry, and its globals."""
+    env = {"np": np, "math": math}
+    lines = [
+        "def run(code, fcode, X, Y, geometry):",
+        *_UNPACK,
+        "    xp, xk, yp, yk, n, block = geometry[0], geometry[1], geometry[2], geometry[3], geometry[4], geometry[5]",
+        "    S = np.empty((n_slots, block))",
+        "    B = S.view(np.int64)",
+        "    T = np.empty(block)",
+        "    for start in range(0, n, block):",
+        "        b = min(block, n - start)",
+        "        for k in range(input_slots.shape[0]):",
+        "            s = input_slots[k]",
+        "            for j in range(b):",
+        "                S[s, j] = X[(start + j) * xp + k * xk]",
+        "        for t in range(opc.shape[0]):",
+        "            op = opc[t]",
+        "            d = dst[t]",
+        "            p, q = argp[t], argp[t + 1]",
+        "            if op == -1:",
+        "                c = consts[t]",
+        "                for j in range(b):",
+        "                    S[d, j] = c",
+        *_CHECK,
+    ]
+    for name, code in _CODES.items():
+        if code < 0:
+            continue
+        gate = GATES[name]
+        lines.append(f"            elif op == {code}:  # {name}")
+        if name in ("add", "mul"):
+            # left to right, as the interpreter's _sum and reduce; the partial results in T, which
+            # does not alias S (so the loops vectorise), the last term straight into S[d]
+            first, term = (("w * S[a, j]", "T[j] + w * S[a, j]") if name == "add" else
+                           ("S[a, j]", "T[j] * S[a, j]"))
+            weight = ["                    w = weights[r] if weighted[t] != 0 else 1.0"] if name == "add" else []
+            lines += [
+                "                if q == p + 1:",
+                "                    r = p",
+                *weight,
+                "                    a = args[p]",
+                "                    for j in range(b):",
+                f"                        S[d, j] = {first}",
+                "                else:",
+                "                    r = p",
+                *weight,
+                "                    a = args[p]",
+                "                    for j in range(b):",
+                f"                        T[j] = {first}",
+                "                    for r in range(p + 1, q - 1):",
+                *["    " + w for w in weight],
+                "                        a = args[r]",
+                "                        for j in range(b):",
+                f"                            T[j] = {term}",
+                "                    r = q - 1",
+                *weight,
+                "                    a = args[r]",
+                "                    for j in range(b):",
+                f"                        S[d, j] = {term}",
+            ]
+        elif gate.arity in (1, 2):
+            env[f"f_{name}"] = gate.num
+            call = f"f_{name}(S[a0, j])" if gate.arity == 1 else f"f_{name}(S[a0, j], S[a1, j])"
+            lines += [  # a libm call per element does not vectorise: the check comes along
+                "                a0 = args[p]",
+                "                a1 = args[p + 1] if q > p + 1 else a0",
+                "                nonfinite = 0",
+                "                for j in range(b):",
+                f"                    v = float({call})",
+                "                    S[d, j] = v",
+                "                    nonfinite += not abs(v) <= 1.7976931348623157e308  # inf or nan",
+                "                if nonfinite:",
+                "                    return True  # the caller re-evaluates with the interpreter",
+            ]
+            continue
+        else:
+            lines += ["                return True"]
+            continue
+        lines += _CHECK
+    lines += [
+        "        for k in range(output_slots.shape[0]):",
+        "            s = output_slots[k]",
+        "            for j in range(b):",
+        "                Y[(start + j) * yp + k * yk] = S[s, j]",
+        "    return False",
+    ]
+    return "\n".join(lines) + "\n", env
+
+
+_KERNEL = None
+_POINT_KERNEL = _ANALYSE = _ALLOCATE = None  # compiled
+
+
+def cache_dir() -> str:
+    """Where the generated kernel module and numba's cache live: the package's ``_engine_cache``,
+    or the user cache directory (``$XDG_CACHE_HOME/circuits``) when the package is read-only."""
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_engine_cache")
+    try:
+        os.makedirs(here, exist_ok=True)
+        if os.access(here, os.W_OK):
+            return here
+    except OSError:
+        pass
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = os.path.join(base, "circuits")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def _module_text() -> str:
+    """The kernel as a module: numba's on-disk cache needs a source file."""
+    source, env = _kernel_source()
+    head = ["# Generated by circuits.engine from the gate registry; do not edit.",
+            "import math", "import numba", "import numpy as np", "from circuits.core.gates import GATES", ""]
+    for name, f in env.items():
+        if name.startswith("f_"):
+            gate = name[2:]
+            if f in (abs, max, min):
+                head.append(f"{name} = {f.__name__}")
+            elif isinstance(f, type(math.exp)) and getattr(math, f.__name__, None) is f:
+                head.append(f"{name} = math.{f.__name__}")
+            else:
+                head.append(f"{name} = numba.njit(GATES[{gate!r}].num, error_model='numpy')")
+    sweeps = "\n\n@numba.njit(error_model='numpy', cache=True)\n" + _point_source()
+    sweeps += "".join("\n\n@numba.njit(cache=True)\n" + inspect.getsource(f) for f in (_analyse, _allocate))
+    return ("\n".join(head) + "\n\n" + source.replace(
+        "def run(", "@numba.njit(error_model='numpy', cache=True)\ndef run(", 1) + sweeps)
+
+
+def load_module(prefix: str, text: str):
+    """Import generated kernel source ``text`` as a module saved in :func:`cache_dir`.
+
+    The file is named ``prefix`` + a hash of ``text``, so numba's on-disk cache
+    (which finds a kernel's module by name) is reused while the source is the
+    same; it is written atomically, so that parallel processes do not read half a file.
+    """
+    name = prefix + hashlib.sha1(text.encode()).hexdigest()[:16]
+    path = os.path.join(cache_dir(), name + ".py")
+    if not os.path.exists(path):
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # numba's cache finds the kernel's module by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def kernel():
+    """The compiled kernel (compiled lazily, cached on disk), or None when disabled."""
+    global _KERNEL, _POINT_KERNEL, _ANALYSE, _ALLOCATE
+    if not enabled():
+        return None
+    if _KERNEL is None:
+        module = load_module("circuits_engine_", _module_text())
+        _KERNEL, _POINT_KERNEL = module.run, module.run_point
+        _ANALYSE, _ALLOCATE = module._analyse, module._allocate
+    return _KERNEL
+
+
+def warmup_circuit() -> Circuit:
+    """``f = exp(2x + 1)``: the small circuit whose evaluation compiles a kernel (its types do not
+    depend on the circuit)."""
+    return Circuit(("input", "const", "add", "exp"), ((), (), (0, 1), (2,)), (None, None, (2, 1), None),
+                   {1: 1.0}, {0: "x"}, {"x": 0}, {"f": 3})
+
+
+def warmup() -> bool:
+    """Compile the kernels now (cached on disk for later sessions); False when the engine is disabled."""
+    if kernel() is None:
+        return False
+    # the kernels' types do not depend on the circuit: one small circuit compiles them all
+    t = tape(warmup_circuit())
+    run(t, np.ones((1, 1)), np.empty((1, 1)))
+    run_point(t, np.ones(1), np.empty(1))
+    return True
+
+
+def run(t: Tape, X: np.ndarray, Y: np.ndarray) -> bool:
+    """Run the tape on points ``X`` (points × inputs) into ``Y`` (points × outputs), both float64.
+
+    Either may be in C or Fortran order (``Y`` of a batch by outputs is
+    ``Y.T`` of an outputs × points array, without a copy); others are copied.
+    Returns True when some value came out non-finite: ``Y`` is then
+    incomplete and the caller re-evaluates with the interpreter.  Callers
+    check :func:`kernel` first.
+    """
+    n = X.shape[0]
+    if n == 0:
+        return False
+    if not (X.flags.c_contiguous or X.flags.f_contiguous):
+        X = np.ascontiguousarray(X)
+    target = Y if Y.flags.c_contiguous or Y.flags.f_contiguous else np.empty(Y.shape)
+    xs, ys = X.strides, target.strides
+    geometry = np.array([xs[0] >> 3, xs[1] >> 3, ys[0] >> 3, ys[1] >> 3, n, min(BLOCK, n)], dtype=np.int64)
+    bad = _KERNEL(t.code, t.fcode, X.ravel(order="K"), target.ravel(order="K"), geometry)
+    if target is not Y and not bad:
+        Y[...] = target
+    return bad
+
+
+def run_point(t: Tape, x: np.ndarray, y: np.ndarray) -> bool:
+    """:func:`run` for one point: ``x`` and ``y`` contiguous 1-D float64 arrays (inputs, outputs)."""
+    return _POINT_KERNEL(t.code, t.fcode, x, y)

@@ -1,0 +1,8 @@
+"""Drawing circuits with Graphviz: circuits and their transforms, backpropagation step by step,
+and Jacobian accumulation by elimination."""
+
+from .draw import COLORS, DrawingSteps, render, render_steps, render_transforms, write
+from .elimination import OrderTable, compare_orders, render_elimination
+
+__all__ = ["render", "render_transforms", "render_steps", "DrawingSteps", "write", "COLORS",
+           "OrderTable", "compare_orders", "render_elimination"]

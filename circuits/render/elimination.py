@@ -1,0 +1,336 @@
+"""Seeing Jacobian accumulation: elimination orders side by side, and step by step.
+
+:func:`circuits.eliminate` accumulates a Jacobian by vertex elimination on
+the linearized graph (seed ``001_98bb05108a2025f7.txt``, Remark 12.7).  This
+module shows what the orders cost and what they do:
+
+* :func:`compare_orders` — the multiplications, additions and fill-in of
+  every named order for one circuit, as a table (text, Markdown, and HTML in
+  Jupyter);
+* :func:`render_elimination` — the linearized graph before and after each
+  elimination as Graphviz digraphs: edge labels are the partials (symbolic,
+  or numbers at a point), the eliminated vertex is drawn dashed in red with
+  the edges it had, fill-in edges are orange and updated edges blue.
+
+Examples
+--------
+>>> import circuits
+>>> from circuits.library import speelpenning
+>>> t = circuits.compare_orders(speelpenning(6))
+>>> [(r["order"], r["multiplications"]) for r in t.rows]       # doctest: +NORMALIZE_WHITESPACE
+[('forward', 14), ('reverse', 8), ('markowitz', 12), ('relative_markowitz', 8),
+ ('min_fill', 12), ('optimal', 8)]
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any, Mapping, Optional, Sequence
+
+from ..core import display
+from ..core.circuit import Circuit, _names_text
+from ..core.errors import CircuitError
+from ..core.gates import GATES
+from .draw import _graphviz, _number, write
+from ..ad.elimination import (ORDERS, OPTIMAL_LIMIT, _linearized, _order_for, _run)
+from ..ad.linearize import linearized_graph
+
+__all__ = ["OrderTable", "compare_orders", "render_elimination"]
+
+_HEADERS = ("order", "multiplications", "additions", "fill-in", "× best")
+_ALIGN = ("left",) + ("right",) * (len(_HEADERS) - 1)  # the row label, then numbers
+
+
+class OrderTable:
+    """The rows of :func:`compare_orders`, printable as text, Markdown and HTML.
+
+    Attributes
+    ----------
+    rows : list of dict
+        One per order: ``order``, ``multiplications``, ``additions``,
+        ``fill_in``, ``ratio`` (multiplications over the fewest, or None) and
+        ``note`` (why a row has no numbers).
+    title : str
+    """
+
+    def __init__(self, rows: Sequence[dict], title: str = ""):
+        self.rows = [dict(r) for r in rows]
+        self.title = title
+
+    def _best(self):
+        costs = [(r["multiplications"], r["additions"]) for r in self.rows
+                 if r["multiplications"] is not None]
+        return min(costs) if costs else None
+
+    def _cells(self) -> list:
+        best = self._best()
+        out = []
+        for r in self.rows:
+            if r["multiplications"] is None:
+                out.append([r["order"], "—", "—", "—", r["note"]])
+                continue
+            mark = " *" if (r["multiplications"], r["additions"]) == best else ""
+            ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}"
+            out.append([r["order"] + mark, str(r["multiplications"]), str(r["additions"]),
+                        str(r["fill_in"]), ratio])
+        return out
+
+    def __str__(self) -> str:
+        cells = self._cells()
+        widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(_HEADERS)]
+
+        def line(row):
+            return "  ".join(c.ljust(w) if i in (0, 4) and not c[:1].isdigit() and c != "—"
+                             else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip()
+
+        out = [self.title] if self.title else []
+        out.append(line(_HEADERS))
+        out.append("  ".join("-" * w for w in widths))
+        out.extend(line(r) for r in cells)
+        out.append("* the cheapest: fewest multiplications, then additions")
+        return "\n".join(out)
+
+    def to_markdown(self) -> str:
+        """The table in GitHub Markdown."""
+        out = [f"**{self.title}**", ""] if self.title else []
+        out.append("| " + " | ".join(_HEADERS) + " |")
+        out.append("|:---|---:|---:|---:|---:|")
+        out.extend("| " + " | ".join(row) + " |" for row in self._cells())
+        return "\n".join(out)
+
+    def _repr_html_(self) -> str:
+        return (display.table(_HEADERS, self._cells(), self.title, align=_ALIGN)
+                + "<p><small>* the cheapest: fewest multiplications, then additions</small></p>")
+
+    def __repr__(self) -> str:
+        return f"<OrderTable: {len(self.rows)} orders>"
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
+                   output=None, wrt=None) -> OrderTable:
+    """Multiplications, additions and fill-in of elimination orders for ``circuit``.
+
+    Counts only (no circuit is built), with :func:`circuits.eliminate`'s
+    convention.  ``"optimal"`` gets a row without numbers when the graph has
+    more than :data:`~circuits.transforms.elimination.OPTIMAL_LIMIT`
+    intermediate vertices.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    orders : sequence, optional
+        Named orders or explicit sequences of node ids (default: all named).
+    output, wrt : optional
+        As in :func:`circuits.eliminate`.
+
+    Returns
+    -------
+    OrderTable
+
+    Examples
+    --------
+    >>> import circuits
+    >>> f = circuits.trace(lambda x, y: circuits.sin(x * y) * x)
+    >>> print(circuits.compare_orders(f, ["forward", "reverse", "optimal"]))
+    f(x, y): 2 intermediate vertices
+    order      multiplications  additions  fill-in  × best
+    ---------  ---------------  ---------  -------  ------
+    forward                  4          1        3    1.33
+    reverse *                3          1        2    1.00
+    optimal *                3          1        2    1.00
+    * the cheapest: fewest multiplications, then additions
+    """
+    base = _linearized(circuit, wrt, output, None, "compare_orders")
+    rows = []
+    for k, order in enumerate(ORDERS if orders is None else orders):
+        label = order if isinstance(order, str) else f"explicit {k + 1}"
+        if order == "optimal" and len(base.Z) > OPTIMAL_LIMIT:
+            rows.append({"order": label, "multiplications": None, "additions": None,
+                         "fill_in": None, "ratio": None,
+                         "note": f"|Z| = {len(base.Z)} > {OPTIMAL_LIMIT}"})
+            continue
+        G = base.copy()
+        chooser, _ = _order_for(G, order)
+        _, _, mults, adds, fill = _run(G, chooser, None, record=False)
+        rows.append({"order": label, "multiplications": mults, "additions": adds,
+                     "fill_in": fill, "ratio": None, "note": ""})
+    fewest = min((r["multiplications"] for r in rows if r["multiplications"] is not None), default=None)
+    for r in rows:
+        if r["multiplications"] is not None and fewest:
+            r["ratio"] = r["multiplications"] / fewest
+        elif r["multiplications"] is not None:
+            r["ratio"] = 1.0 if r["multiplications"] == 0 else None
+    title = (f"{_names_text(base.names)}({_names_text(base.wrt)}): {len(base.Z)} intermediate "
+             f"vertices")
+    return OrderTable(rows, title)
+
+
+# --- drawing ---------------------------------------------------------------------
+
+_FILL = "#e67e22"
+_UPDATED = "#2e86c1"
+_ELIMINATED = "#c0392b"
+_MAX_LABEL = 28
+
+
+def _label(value) -> str:
+    text = _number(value) if isinstance(value, (int, float)) or not hasattr(value, "free_symbols") \
+        else str(value)
+    if hasattr(value, "is_Number") and value.is_Number:
+        try:
+            text = _number(float(value)) if not value.is_Integer else str(value)
+        except TypeError:
+            pass
+    return text if len(text) <= _MAX_LABEL else text[:_MAX_LABEL - 1] + "…"
+
+
+def _vertex_label(circuit: Circuit, G, v: int, outputs: dict) -> str:
+    n = len(circuit)
+    if v >= n:
+        return "\\n".join(name for name, w in G.Y.items() if w == v)
+    op = circuit.op(v)
+    if op == "input":
+        return circuit.name(v)
+    text = f"{GATES[op].label}\\nv{v}"
+    if v in outputs:
+        text += "\\n" + ", ".join(outputs[v])
+    return text
+
+
+def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
+                       point: Optional[Mapping[str, Any]] = None, output=None, wrt=None,
+                       max_vertices: Optional[int] = 60) -> list:
+    """Draw the linearized graph before and after each vertex elimination.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    order : str or sequence of int
+        As in :func:`circuits.eliminate`.
+    path : str or Path, optional
+        ``steps.pdf`` writes one multi-page PDF (needs Pillow); any other
+        ``.png``/``.svg``/``.dot`` name writes one file per step,
+        ``steps-00.png`` (the graph before any elimination), ``steps-01.png``, ...
+    point : mapping, optional
+        Input values: edge labels become numbers.  Without one they are
+        sympy expressions in the inputs (long ones shortened with "…").
+    output, wrt : optional
+        As in :func:`circuits.eliminate`.
+    max_vertices : int or None
+        Refuse larger graphs, which cannot be read (None: draw anyway).
+
+    Returns
+    -------
+    list of graphviz.Digraph
+        Step 0 is the linearized graph; step k the graph after the k-th
+        elimination, with the eliminated vertex dashed red (its old edges
+        dashed grey), fill-in edges orange and updated edges blue.  Inputs
+        are at the bottom.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> f = circuits.trace(lambda x, y: circuits.sin(x * y) * x)
+    >>> frames = circuits.render_elimination(f, "reverse")
+    >>> len(frames), frames[1].comment
+    (3, 'step 1: eliminate v3 (P×S = 1×1): 1 multiplications, 0 additions, 1 fill-in')
+    >>> [line.strip() for line in frames[1].source.splitlines() if "v2 -> v4" in line]
+    ['v2 -> v4 [label="x*cos(x*y)" color="#e67e22" fontcolor="#e67e22" penwidth=2.5]']
+    """
+    graphviz = _graphviz()
+    G = _linearized(circuit, wrt, output, None, "render_elimination")
+    if max_vertices is not None and len(G.succ) > max_vertices:
+        raise CircuitError(f"the linearized graph has {len(G.succ)} vertices, more than "
+                           f"max_vertices={max_vertices} that can be drawn legibly; pass "
+                           f"max_vertices=None to draw it anyway, or compare_orders(circuit) for the counts")
+    # the counts and the order, then the labels along the same order
+    counting = G.copy()
+    chooser, strategy = _order_for(counting, order)
+    seq, steps, _, _, _ = _run(counting, chooser, None)
+    LG = linearized_graph(circuit, point, wrt=wrt, output=output)
+    n = len(circuit)
+    values = {}
+    for i, s in G.succ.items():
+        for k in s:
+            values[i, k] = 1 if k >= n else LG.edges[i, k]["partial"]
+    outputs: dict = {}
+    for name, v in circuit.outputs.items():
+        outputs.setdefault(v, []).append(name)
+    succ = {v: {k: values[v, k] for k in s} for v, s in G.succ.items()}
+    pred = {v: dict(p) for v, p in G.pred.items()}
+    frames = []
+
+    def frame(title, ghost=None, ghost_edges=(), fill=(), updated=()):
+        g = graphviz.Digraph("elimination", comment=title)
+        g.attr(rankdir="BT", label=title, labelloc="t", fontsize="12")
+        g.attr("node", fontsize="11")
+        for v in list(succ):
+            attrs = {"shape": "box", "style": "rounded,filled", "fillcolor": "#d9f2d9"} \
+                if v in G.X else {"shape": "ellipse", "style": "filled", "fillcolor": "#d6e6f7"}
+            if v >= n or (v in outputs and v not in G.Z):
+                attrs.update(color=_ELIMINATED, penwidth="2.5")
+            g.node(f"v{v}", _vertex_label(circuit, G, v, outputs), **attrs)
+        if ghost is not None:
+            g.node(f"v{ghost}", _vertex_label(circuit, G, ghost, outputs), style="dashed",
+                   color=_ELIMINATED, fontcolor=_ELIMINATED, shape="ellipse")
+            for a, b in ghost_edges:
+                g.edge(f"v{a}", f"v{b}", style="dashed", color="#aaaaaa")
+        fills, ups = set(fill), set(updated)
+        for i, s in succ.items():
+            for k, value in s.items():
+                attrs = {"label": _label(value)}
+                if (i, k) in fills:
+                    attrs.update(color=_FILL, fontcolor=_FILL, penwidth="2.5")
+                elif (i, k) in ups:
+                    attrs.update(color=_UPDATED, fontcolor=_UPDATED, penwidth="2.5")
+                g.edge(f"v{i}", f"v{k}", **attrs)
+        frames.append(g)
+
+    frame(f"{strategy} order {list(seq)}: the linearized graph")
+    for number, step in enumerate(steps, 1):
+        j = step.vertex
+        P = pred.pop(j)
+        S = succ.pop(j)
+        ghost_edges = [(i, j) for i in P] + [(j, k) for k in S]
+        updated = []
+        for i in P:
+            cji = succ[i].pop(j)
+            for k, ckj in S.items():
+                prod = ckj * cji
+                if k in succ[i]:
+                    succ[i][k] = succ[i][k] + prod
+                    updated.append((i, k))
+                else:
+                    succ[i][k] = prod
+                    pred[k][i] = None
+        for k in S:
+            del pred[k][j]
+        frame(f"step {number}: eliminate v{j} (P×S = {len(step.predecessors)}×{len(step.successors)}): "
+              f"{step.multiplications} multiplications, {step.additions} additions, "
+              f"{len(step.fill)} fill-in", j, ghost_edges, step.fill, updated)
+    if path is not None:
+        _write_frames(frames, Path(path))
+    return frames
+
+
+def _write_frames(frames, path: Path) -> None:
+    if path.suffix.lower() == ".pdf":
+        try:
+            from PIL import Image
+        except ImportError:
+            raise CircuitError("a multi-page PDF needs Pillow (pip install pillow); "
+                               "or pass a .png/.svg path for one file per step") from None
+        pages = []
+        for g in frames:
+            png = g.pipe(format="png")
+            pages.append(Image.open(io.BytesIO(png)).convert("RGB"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pages[0].save(path, save_all=True, append_images=pages[1:], resolution=96.0)
+        return
+    width = max(2, len(str(len(frames) - 1)))
+    for k, g in enumerate(frames):
+        write(g, path.with_name(f"{path.stem}-{k:0{width}d}{path.suffix}"))
