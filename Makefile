@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast figures bench graphviz clean
+.PHONY: demo test test-fast figures bench graphviz clean dist wheel-test lint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,5 +39,21 @@ bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) -m benchmarks
 
+# sdist and wheel in dist/
+dist: $(STAMP)
+	$(PY) -m pip install --quiet build
+	rm -rf dist
+	$(PY) -m build --outdir dist . > /dev/null
+	@ls dist
+
+# the wheel installed into a fresh venv outside the checkout, used as a stranger would
+wheel-test: dist graphviz
+	bash .ci/wheel_smoke.sh
+
+lint: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[lint]'
+	$(PY) -m ruff check circuits tests benchmarks
+	$(PY) -m mypy circuits
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis build dist *.egg-info

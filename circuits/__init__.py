@@ -30,7 +30,7 @@ from .report import ComparisonTable, compare, scaling, plot_scaling
 from .render import render, render_steps, render_transforms, OrderTable, compare_orders, render_elimination
 from . import library
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 _moved.alias_quietly("circuits.parse", "circuits.evaluate")  # old paths named like functions
 
