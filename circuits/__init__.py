@@ -16,6 +16,7 @@ from .core import builder as _builder
 from .core.registry import register_gate, unregister_gate, registered_gate
 from .eval.interpreter import evaluate, compile, CompiledCircuit
 from .eval.jax import to_jax
+from .eval.sharding import sharded
 from .frontends.parse import parse
 from .frontends.io import to_json, from_json, to_sympy, from_sympy
 from .ad import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative, simplify,
@@ -38,7 +39,7 @@ __all__ = [
     "CircuitError", "ParseError", "GATES", "Gate", "Circuit",
     "Builder", "Wire", "trace", "sum_of", "product",
     "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "step", "square", "recip",
-    "evaluate", "compile", "CompiledCircuit", "to_jax",
+    "evaluate", "compile", "CompiledCircuit", "to_jax", "sharded",
     "parse",
     "to_json", "from_json", "to_sympy", "from_sympy",
     "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
