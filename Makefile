@@ -5,12 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast figures bench graphviz clean dist wheel-test lint
+.PHONY: demo test test-fast figures bench graphviz chromium clean dist wheel-test lint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,plot,notebooks,fast,jax]'
+	$(PY) -m pip install --quiet -e '.[test,plot,notebooks,fast,jax,browser]'
 	touch $(STAMP)
 
 graphviz:
@@ -22,13 +22,23 @@ graphviz:
 		echo "Graphviz 'dot' is missing. Install it with:  sudo apt-get install graphviz"; exit 1; \
 	fi
 
+# Chromium for the viewer's browser tests (driven by Playwright, which uses this binary)
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Chromium with apt-get..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "Chromium is missing (the viewer's browser tests will be skipped). Install it with:  sudo apt-get install chromium"; \
+	fi
+
 demo: $(STAMP) graphviz
 	$(PY) -m circuits demo
 
 figures: $(STAMP) graphviz
 	$(PY) -m circuits figures
 
-test: $(STAMP) graphviz
+test: $(STAMP) graphviz chromium
 	$(PY) -m pytest
 
 # the edit-run loop: everything but the notebooks and the slow property/benchmark tests

@@ -29,6 +29,7 @@ from .ad import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative
 from .analysis import Analysis, analyze, cost, bounds
 from .report import ComparisonTable, compare, scaling, plot_scaling
 from .render import render, render_steps, render_transforms, OrderTable, compare_orders, render_elimination
+from .render import to_html, view, View
 from . import library
 
 from ._version import __version__
@@ -51,7 +52,7 @@ __all__ = [
     "cheapest_order",
     "Analysis", "analyze", "cost", "ComparisonTable", "compare", "scaling", "plot_scaling", "bounds",
     "render", "render_steps", "render_transforms",
-    "OrderTable", "compare_orders", "render_elimination",
+    "OrderTable", "compare_orders", "render_elimination", "to_html", "view", "View",
     "library",
     "register_gate", "unregister_gate", "registered_gate",
 ]

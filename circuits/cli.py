@@ -9,6 +9,7 @@ Subcommands:
 * ``circuits figures`` — only the figures;
 * ``circuits report "EXPR" [--inputs x,y] [--simplify] [--json]``;
 * ``circuits render "EXPR" -o out.svg [--transform forward|backward] [--mirror]``;
+* ``circuits view "EXPR" -o page.html [--point x=1,y=2] [--transform backward|forward|eliminate]``;
 * ``circuits scaling FAMILY --sizes 2,4,8 [-o plot.png]``.
 
 Bad input (a formula that does not parse, an invalid circuit, bad options)
@@ -48,6 +49,7 @@ from .core.errors import CircuitError, ParseError
 from .library import FAMILIES
 from .frontends.parse import parse
 from .render.draw import render, render_steps, render_transforms
+from .render.html import to_html
 from .report.tables import compare, plot_scaling, scaling
 from .ad import backward, check_gradient, fast_backward, forward, simplify
 
@@ -250,6 +252,17 @@ def _cmd_render(args) -> int:
                            + (", or --collapse to draw it in outline" if "collapse=True" in str(err) else "")
                            ) from None
     print(f"wrote {args.output} ({len(c)} nodes, size {c.size})")
+    return 0
+
+
+def _cmd_view(args) -> int:
+    c = _parse(args.expr, args.inputs)
+    if args.max_nodes < 0:
+        raise CircuitError(f"--max-nodes must be a number of nodes, or 0 for no limit, not {args.max_nodes}")
+    to_html(c, args.output, point=_values(args.point), transform=args.transform, order=args.order,
+            max_nodes=None if args.max_nodes == 0 else args.max_nodes)
+    print(f"wrote {args.output}: {args.transform} of a circuit of size {c.size}; open it in a browser "
+          "(arrow keys step, hover a node, click an input)")
     return 0
 
 
@@ -463,6 +476,21 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--size", help='largest size in inches, "width,height" (e.g. 9,5)')
     g.add_argument("--dpi", type=float, help="resolution of .png output (e.g. 150)")
     g.set_defaults(func=_cmd_render)
+
+    v = sub.add_parser("view", help="an interactive page: step through backpropagation in the browser",
+                       description="Parse EXPR and write one self-contained HTML page that steps through "
+                                   "backpropagation (or forward propagation, or an elimination order): "
+                                   "buttons, slider and arrow keys; hover a node for its value and adjoint.")
+    v.add_argument("expr", metavar="EXPR", help='a formula, e.g. "x*y + sin(x)"')
+    v.add_argument("-o", "--output", required=True, help="the page to write (.html)")
+    v.add_argument("--inputs", help="input names in order, comma-separated")
+    v.add_argument("--point", help="input values, e.g. x=1,y=2: nodes show values, adjoints and partials")
+    v.add_argument("--transform", choices=("backward", "forward", "eliminate"), default="backward",
+                   help="what the steps walk through (default: backward)")
+    v.add_argument("--order", default="markowitz", help="with --transform eliminate: the order (default markowitz)")
+    v.add_argument("--max-nodes", type=int, default=200,
+                   help="above this many drawn nodes the page opens in outline (0: no limit; default 200)")
+    v.set_defaults(func=_cmd_view)
 
     w = sub.add_parser("warmup", help="compile the evaluation engine's kernels now (numba), with a progress message")
     w.set_defaults(func=_cmd_warmup)

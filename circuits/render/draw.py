@@ -775,11 +775,19 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
 
 class DrawingSteps(list):
     """The drawings of :func:`render_steps`: a list of :class:`graphviz.Digraph`
-    that Jupyter shows one under the other; ``titles`` holds each one's title."""
+    that Jupyter shows one under the other; ``titles`` holds each one's title.
+
+    For tools built on the steps (the HTML viewer): ``circuit`` is the drawn gradient circuit
+    (``backward(..., mirror=True, keep_primal=True)``), ``fresh[k]`` the ids of its gates new
+    in step ``k + 1`` (drawn as node ``n{id}``), ``labels`` every node's drawn name.
+    """
 
     def __init__(self, graphs=(), titles=()):
         super().__init__(graphs)
         self.titles = list(titles)
+        self.fresh: list = []
+        self.circuit: Optional[Circuit] = None
+        self.labels: dict = {}
 
     def _repr_html_(self):
         try:
@@ -893,6 +901,8 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
             _add_legend(g, kinds | {"fresh"})
         steps.append(g)
         steps.titles.append(title)
+        steps.fresh.append(sorted(new))
+    steps.circuit, steps.labels = grad, label
     if path is not None:
         path = Path(path)
         for k, g in enumerate(steps, 1):
