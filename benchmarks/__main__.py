@@ -1,4 +1,4 @@
-"""Command line of the benchmark: ``python -m benchmarks [--quick] [--families a,b] [--no-peers] [--out DIR] [--mgh] [--engine] [--jax] [--backward]``."""
+"""Command line of the benchmark: ``python -m benchmarks [--quick] [--families a,b] [--no-peers] [--out DIR] [--mgh] [--engine] [--jax] [--backward] [--codegen]``."""
 
 from __future__ import annotations
 
@@ -57,6 +57,9 @@ def main(argv=None) -> int:
     parser.add_argument("--mgh", action="store_true",
                         help="instead of the benchmark, count gradient operations on the Moré–Garbow–Hillstrom "
                              "problems against CasADi (writes mgh.md, mgh.json; seconds)")
+    parser.add_argument("--codegen", action="store_true",
+                        help="instead of the benchmark, time circuits.to_c's C beside CasADi's generated C "
+                             "(needs casadi and a C compiler with OpenMP; writes codegen.md and codegen.json)")
     parser.add_argument("--engine", action="store_true",
                         help="instead of the benchmark, time the tape engine beside numpy and CasADi's VM "
                              "(writes engine.md and engine.json; about three minutes)")
@@ -79,6 +82,10 @@ def main(argv=None) -> int:
     if args.jax:
         from .jax_export import main as jax_main
         print(jax_main(args.out))
+        return 0
+    if args.codegen:
+        from .codegen import run as codegen_run
+        print(codegen_run(args.out))
         return 0
     if args.engine:
         from .engine import main as engine_main

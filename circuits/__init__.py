@@ -7,7 +7,7 @@ draw it.
 """
 
 from . import _moved  # noqa: F401  (old module paths, one release)
-from .core.errors import CircuitError, ParseError
+from .core.errors import CircuitError, ParseError, EvaluationWarning
 from .core.gates import GATES, Gate
 from .core.circuit import Circuit
 from .core.builder import (Builder, Wire, trace, sum_of, product, exp, log, sqrt, sin, cos,
@@ -17,6 +17,7 @@ from .core.registry import register_gate, unregister_gate, registered_gate
 from .eval.interpreter import evaluate, compile, CompiledCircuit
 from .eval.jax import to_jax
 from .eval.sharding import sharded
+from .eval.c import to_c, compile_c
 from .frontends.parse import parse
 from .frontends.io import to_json, from_json, to_sympy, from_sympy
 from .ad import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative, simplify,
@@ -37,10 +38,10 @@ from ._version import __version__
 _moved.alias_quietly("circuits.parse", "circuits.evaluate")  # old paths named like functions
 
 __all__ = [
-    "CircuitError", "ParseError", "GATES", "Gate", "Circuit",
+    "CircuitError", "ParseError", "EvaluationWarning", "GATES", "Gate", "Circuit",
     "Builder", "Wire", "trace", "sum_of", "product",
     "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "step", "square", "recip",
-    "evaluate", "compile", "CompiledCircuit", "to_jax", "sharded",
+    "evaluate", "compile", "CompiledCircuit", "to_jax", "sharded", "to_c", "compile_c",
     "parse",
     "to_json", "from_json", "to_sympy", "from_sympy",
     "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",

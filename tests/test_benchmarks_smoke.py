@@ -174,3 +174,17 @@ def test_engine_benchmark_smallest_case():
     assert all(row[k] > 0 for k in times)
     lines = bench_engine.table([row]).splitlines()
     assert lines[2].startswith("| det 3×3 |") and lines[2].count("|") == 12
+
+
+def test_codegen_benchmark_smallest_case(tmp_path):
+    """``python -m benchmarks --codegen``: our C and CasADi's generated C, timed by one C driver."""
+    pytest.importorskip("casadi", reason="CasADi is in the bench extra")
+    from benchmarks import codegen
+    from circuits.eval import c as cbackend
+    if cbackend.compiler() is None:
+        pytest.skip("no C compiler")
+    text = codegen.run(str(tmp_path), cases=[("mlp", (2, 3, 1))], batch=50)
+    row = json.loads((tmp_path / "codegen.json").read_text())[0]
+    assert row["max_abs_diff"] < 1e-12              # both generated functions compute the same gradient
+    assert row["point_ours"] > 0 and row["point_casadi"] > 0
+    assert "| mlp 2-3-1 |" in text

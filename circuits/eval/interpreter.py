@@ -50,6 +50,7 @@ import numpy as np
 import sympy
 
 from . import engine
+from .c import compile_c
 from ..core.circuit import Circuit, check_circuit, check_number
 from ..core.errors import CircuitError, EvaluationWarning
 from ..core.gates import GATES
@@ -853,11 +854,20 @@ def _evaluate_method(self, values: Optional[Mapping[str, Any]] = None, /, **kwar
 Circuit.evaluate = _evaluate_method
 
 
-def compile(circuit: Circuit) -> CompiledCircuit:  # noqa: A001 - the public name asked for
-    """Compile a circuit for repeated evaluation: the tape engine for floats, generated Python otherwise.
+def compile(circuit: Circuit, *, backend: str = "engine"):  # noqa: A001 - the public name asked for
+    """Compile a circuit for repeated evaluation.
 
     The tape and the Python source are made on first need (``f.source``
     shows the Python); see :class:`CompiledCircuit`.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    backend : {"engine", "c"}
+        ``"engine"``: the tape engine for floats (numba when installed), generated Python for
+        exact and symbolic values.  ``"c"``: C source from :func:`circuits.to_c`, built by the
+        system C compiler and loaded (floats only; :func:`circuits.compile_c`).  Both give
+        results bit-identical to :func:`evaluate` with floats.
 
     Examples
     --------
@@ -868,4 +878,8 @@ def compile(circuit: Circuit) -> CompiledCircuit:  # noqa: A001 - the public nam
     >>> f.function("float")(0.0, 2.0)
     (4.0,)
     """
+    if backend == "c":
+        return compile_c(circuit)
+    if backend != "engine":
+        raise CircuitError(f"compile(): unknown backend {backend!r}; choose 'engine' (the default) or 'c'")
     return CompiledCircuit(circuit)

@@ -1,0 +1,484 @@
+"""C code for a circuit: :func:`to_c` writes it, :func:`compile_c` builds and loads it.
+
+:func:`to_c` returns self-contained C99 source with two functions,
+
+* ``void f(const double *x, double *y)`` — one point: the inputs in input order, the outputs
+  in output order;
+* ``void f_batch(const double *X, double *Y, long n)`` — ``n`` points, row-major (point ``i``
+  reads ``X[i*n_in ...]`` and writes ``Y[i*n_out ...]``), spread over threads with OpenMP when
+  the compiler has it and the batch is large (:data:`THREADS_FROM` points);
+
+no global variables, no allocation (values live in a stack array of the slots the circuit
+needs at once, reused as soon as a value is dead; inside each function they are local
+variables, and only values that cross functions pass through the array), only ``<math.h>``.  Statements are split
+into functions of at most :data:`STATEMENTS_PER_FUNCTION` lines, so a compiler's time grows
+linearly with the circuit.
+
+Each gate is lowered from its ``formula`` in the registry, evaluated on C expressions
+(:data:`C_FUNCTIONS`, one entry per elementary function), except where the interpreter's
+float code is not the formula read literally (the stable sigmoid, relu's and step's signed
+zeros, Python's ``max``/``min`` on nan): those gates have their own entry in
+:data:`C_GATES`.  With IEEE doubles, no fast-math and no contraction of ``a*b + c`` into a
+fused multiply–add, every result is bit-identical to :func:`circuits.evaluate` with floats.
+
+Examples
+--------
+>>> import circuits
+>>> src = circuits.to_c(circuits.parse("x * sin(y) + 2*x"), name="f")
+>>> for line in src.splitlines():
+...     if line.startswith(("void", "    r")) and "return" not in line:
+...         print(line)
+    r0 = x[0];
+    r1 = x[1];
+    r1 = sin(r1);
+    r1 = (r0 * r1);
+    r0 = ((1.0 * r1) + (2.0 * r0));
+void f(const double *x, double *y)
+void f_batch(const double *X, double *Y, long n)
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import numpy as np
+
+from ..core.circuit import Circuit, check_circuit
+from ..core.errors import CircuitError, EvaluationWarning
+from ..core.gates import GATES, Namespace
+from .. import _version
+
+__all__ = ["to_c", "compile_c", "CCompiledCircuit", "C_FUNCTIONS", "C_GATES", "FLAGS", "THREADS_FROM",
+           "STATEMENTS_PER_FUNCTION", "compiler"]
+
+#: Statements per generated function (the point function calls them in order).
+STATEMENTS_PER_FUNCTION = 2000
+
+#: Batches of at least this many points run on all threads (OpenMP); smaller ones on one.
+THREADS_FROM = 4096
+
+#: Compiler flags: optimised, IEEE arithmetic kept exactly (no fast-math, no fused a*b+c).
+FLAGS = ("-O2", "-std=c99", "-fPIC", "-shared", "-fno-fast-math", "-ffp-contract=off", "-fno-math-errno")
+
+
+class _C:
+    """A C expression of type double, built by a gate's formula with Python operators."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    @staticmethod
+    def of(value) -> "_C":
+        if isinstance(value, _C):
+            return value
+        if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
+            raise CircuitError(f"the C backend cannot use {value!r} in a formula")
+        return _C(_literal(float(value)))
+
+    def _bin(self, op, other, right=False):
+        other = _C.of(other)
+        a, b = (other, self) if right else (self, other)
+        return _C(f"({a.text} {op} {b.text})")
+
+    def __add__(self, o): return self._bin("+", o)
+    def __radd__(self, o): return self._bin("+", o, True)
+    def __sub__(self, o): return self._bin("-", o)
+    def __rsub__(self, o): return self._bin("-", o, True)
+    def __mul__(self, o): return self._bin("*", o)
+    def __rmul__(self, o): return self._bin("*", o, True)
+    def __truediv__(self, o): return self._bin("/", o)
+    def __rtruediv__(self, o): return self._bin("/", o, True)
+    def __neg__(self): return _C(f"(-{self.text})")
+    def __pos__(self): return self
+
+    def __pow__(self, k):
+        return _C(f"pow({self.text}, {_C.of(k).text})")
+
+    def __bool__(self):
+        raise CircuitError("a gate's formula branches on its arguments' values (if/and/or/comparisons), "
+                           "which the C backend cannot lower; give the gate a formula built from the "
+                           "namespace's functions (m.max, m.step, ...), or evaluate it with circuits.compile")
+
+
+def _literal(c: float) -> str:
+    """An exact C double literal (hexadecimal floats are C99)."""
+    if c != c:
+        return "(0.0/0.0)"
+    if c in (float("inf"), float("-inf")):
+        return "(1.0/0.0)" if c > 0 else "(-1.0/0.0)"
+    if c == int(c) and abs(c) < 2 ** 53:
+        text = f"{int(c)}.0"
+        return "-0.0" if c == 0 and str(c).startswith("-") else text
+    return float.hex(c)
+
+
+def _call(name: str):
+    return lambda *a: _C(f"{name}({', '.join(_C.of(u).text for u in a)})")
+
+
+#: The elementary functions a formula calls (``m.exp`` ...), as C: one entry per function.
+C_FUNCTIONS = Namespace(
+    "c", exp=_call("exp"), log=_call("log"), sqrt=_call("sqrt"), sin=_call("sin"), cos=_call("cos"),
+    tan=_call("tan"), atan=_call("atan"), tanh=_call("tanh"), abs=_call("fabs"),
+    sign=_call("circuits_sign"), max=_call("circuits_max"), min=_call("circuits_min"),
+    step=_call("circuits_step"), ipow=lambda u, k: _C(f"pow({_C.of(u).text}, {_literal(float(k))})"))
+
+def _sum(*a, weights=None) -> _C:
+    """Left to right, each term scaled by its weight, as the interpreter sums."""
+    total = a[0] if weights is None else _C.of(weights[0]) * a[0]
+    for k in range(1, len(a)):
+        total = total + (a[k] if weights is None else _C.of(weights[k]) * a[k])
+    return total
+
+
+def _product(*a, weights=None) -> _C:
+    total = a[0]
+    for u in a[1:]:
+        total = total * u
+    return total
+
+
+#: The lowering table of the C backend, keyed by gate, for gates whose float evaluation is not
+#: their formula read literally; every other gate is lowered from its formula.
+C_GATES = {
+    "add": _sum,                                   # variadic, weighted, left to right
+    "mul": _product,                               # variadic, left to right
+    "sigmoid": _call("circuits_sigmoid"),          # the stable two-sided form the interpreter uses
+    "relu": _call("circuits_relu"),                # u if u > 0 else u*0: -0.0 for negative u
+    "square": lambda u: _C(f"({_C.of(u).text} * {_C.of(u).text})"),
+}
+
+# Python's semantics, written once: max/min keep the first argument unless the second is
+# strictly larger/smaller (so max(1, nan) is 1 and max(nan, 1) is nan); step and sign keep
+# u's nan through u*0.
+_HELPERS = """static double circuits_max(double u, double v) { return v > u ? v : u; }
+static double circuits_min(double u, double v) { return v < u ? v : u; }
+static double circuits_step(double u) { return u * 0.0 + (u > 0 ? 1.0 : 0.0); }
+static double circuits_sign(double u) { return u * 0.0 + (double)((u > 0) - (u < 0)); }
+static double circuits_relu(double u) { return u > 0 ? u : u * 0.0; }
+static double circuits_sigmoid(double u)
+{
+    if (u >= 0) return 1.0 / (1.0 + exp(-u));
+    double e = exp(u);
+    return e / (1.0 + e);
+}
+"""
+
+
+def _lower(op: str, args: list, weights) -> _C:
+    """One gate as a C expression over its arguments' expressions."""
+    gate = GATES[op]
+    if op in C_GATES:
+        return C_GATES[op](*args, weights=weights) if gate.weighted else C_GATES[op](*args)
+    if gate.formula is None:
+        raise CircuitError(f"the C backend lowers each gate from its formula, and gate {op!r} has none; "
+                           f"register it with a formula over the namespace m (m.exp, m.max, ...)")
+    try:
+        out = gate.formula(C_FUNCTIONS, *args, weights=weights) if gate.weighted else gate.formula(C_FUNCTIONS, *args)
+    except CircuitError:
+        raise
+    except (AttributeError, TypeError, ValueError) as err:
+        known = ", ".join(f"m.{k}" for k in sorted(vars(C_FUNCTIONS)) if k != "name")
+        raise CircuitError(f"gate {op!r}: its formula cannot be written in C ({err}); the C backend knows "
+                           f"{known}") from None
+    return _C.of(out)
+
+
+def _ident(name: str) -> str:
+    if not isinstance(name, str) or not (name.isidentifier() and name.isascii()) or name.startswith("circuits_"):
+        raise CircuitError(f"to_c: name must be an ASCII C identifier not starting with 'circuits_', "
+                           f"got {name!r}")
+    return name
+
+
+def to_c(circuit: Circuit, *, name: str = "f") -> str:
+    """Self-contained C99 source for ``circuit``: a point function and a batch function.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    name : str
+        The point function's name (an ASCII C identifier); the batch function is
+        ``{name}_batch``.
+
+    Returns
+    -------
+    str
+        The C source (see the module docstring for the two signatures).
+
+    Raises
+    ------
+    CircuitError
+        Not a circuit, a bad name, a gate without a formula C can express, a text constant.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> src = circuits.to_c(circuits.parse("max(x, y) / 3"), name="g")
+    >>> "void g(const double *x, double *y)" in src, "void g_batch(" in src
+    (True, True)
+    """
+    check_circuit(circuit, "to_c")
+    name = _ident(name)
+    n = len(circuit)
+    live_outputs = set(circuit.outputs.values())
+    # which nodes the outputs need, and where each is read last
+    needed = [False] * n
+    for v in live_outputs:
+        needed[v] = True
+    for v in range(n - 1, -1, -1):
+        if needed[v]:
+            for u in circuit.args(v):
+                needed[u] = True
+    last = {}
+    for v in range(n):
+        if needed[v]:
+            for u in circuit.args(v):
+                last[u] = v
+    constant = [False] * n
+    expr: dict = {}
+    slot: dict = {}
+    free: list = []
+    n_slots = 0
+    body: list = []
+    inputs = {v: k for k, v in enumerate(circuit.inputs.values())}
+    for v in range(n):
+        if not needed[v]:
+            continue
+        op = circuit.op(v)
+        if op == "input":
+            text, reads = f"x[{inputs[v]}]", set()
+        elif op == "const":
+            value = circuit.value(v)
+            try:
+                number = float(value)
+            except (TypeError, ValueError, OverflowError):
+                raise CircuitError(f"to_c: node {v}: the constant {str(value)[:40]} is not a float64 "
+                                   "number; the C backend computes in doubles") from None
+            constant[v] = True
+            expr[v] = _C(_literal(number))
+            continue
+        else:
+            fixed = GATES[op].constant_args  # pow's exponent: the number itself, as formulas expect
+            args = [circuit.value(u) if k in fixed and constant[u] else expr[u] if constant[u]
+                    else _C(f"r{slot[u]}") for k, u in enumerate(circuit.args(v))]
+            reads = {slot[u] for u in circuit.args(v) if not constant[u]}
+            text = _lower(op, args, circuit.weights(v) if GATES[op].weighted else None).text
+        # free the slots of arguments read for the last time here, then take one
+        for u in dict.fromkeys(circuit.args(v)):  # an argument read twice (x·x) is freed once
+            if not constant[u] and last.get(u) == v and u not in live_outputs and u in slot:
+                free.append(slot[u])
+        if free:
+            slot[v] = free.pop()
+        else:
+            slot[v] = n_slots
+            n_slots += 1
+        body.append((slot[v], reads, f"r{slot[v]} = {text};"))
+    outs = []
+    for k, v in enumerate(circuit.outputs.values()):
+        outs.append(f"y[{k}] = {expr[v].text if constant[v] else f's[{slot[v]}]'};")
+    parts = [body[i:i + STATEMENTS_PER_FUNCTION] for i in range(0, len(body), STATEMENTS_PER_FUNCTION)]
+    # Values are locals (registers); a part loads from s[] the slots it reads before writing them
+    # and stores those a later part loads (and the outputs), so only values crossing parts touch memory.
+    live_in = []
+    for part in parts:
+        written, needs = set(), set()
+        for dst, reads, _ in part:
+            needs |= reads - written
+            written.add(dst)
+        live_in.append((needs, written))
+    output_slots = {slot[v] for v in circuit.outputs.values() if not constant[v]}
+    n_in, n_out = len(circuit.inputs), len(circuit.outputs)
+    # names stay out of the source (a name is any text); the inputs and outputs go by position
+    head = (f"/* {name}: {n_in} inputs -> {n_out} outputs, in the circuit's order; generated by "
+            f"circuits {_version.__version__}; {circuit.size} gates, {n_slots} slots */")
+    lines = [head, "#include <math.h>", "", _HELPERS]
+    for k, part in enumerate(parts):
+        needs, written = live_in[k]
+        later = set().union(*(live_in[j][0] for j in range(k + 1, len(parts)))) | output_slots
+        used = sorted(needs | written)
+        lines.append(f"static void {name}_part{k}(const double *x, double *s)")
+        lines.append("{")
+        lines.append("    (void)x;")
+        for j in range(0, len(used), 16):
+            lines.append("    double " + ", ".join(f"r{r}" for r in used[j:j + 16]) + ";")
+        lines.extend(f"    r{r} = s[{r}];" for r in sorted(needs))
+        lines.extend("    " + statement for _, _, statement in part)
+        lines.extend(f"    s[{r}] = r{r};" for r in sorted(written & later))
+        lines.append("}")
+        lines.append("")
+    lines.append(f"void {name}(const double *x, double *y)")
+    lines.append("{")
+    lines.append(f"    double s[{max(n_slots, 1)}];")
+    lines.extend(f"    {name}_part{k}(x, s);" for k in range(len(parts)))
+    lines.extend("    " + o for o in outs)
+    lines.append("}")
+    lines.append("")
+    lines.append(f"void {name}_batch(const double *X, double *Y, long n)")
+    lines.append("{")
+    lines.append("    long i;")
+    lines.append(f"#pragma omp parallel for schedule(static) if (n >= {THREADS_FROM})")
+    lines.append("    for (i = 0; i < n; i++)")
+    lines.append(f"        {name}(X + i * {n_in}, Y + i * {n_out});")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def compiler() -> Optional[str]:
+    """The C compiler :func:`compile_c` uses: ``$CC``, else ``cc``, ``gcc`` or ``clang`` on PATH."""
+    for candidate in (os.environ.get("CC"), "cc", "gcc", "clang"):
+        if candidate and shutil.which(candidate):
+            return shutil.which(candidate)
+    return None
+
+
+def _cache_folder() -> Path:
+    base = os.environ.get("CIRCUITS_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "gradient-circuits")
+    return Path(base) / "c"
+
+
+def _build(source: str, threads: bool) -> Path:
+    cc = compiler()
+    if cc is None:
+        raise CircuitError("compile(backend='c') needs a C compiler (cc, gcc or clang on PATH, or $CC); "
+                           "install one (apt-get install gcc) or use the default backend: circuits.compile(c)")
+    flags = list(FLAGS) + (["-fopenmp"] if threads else [])
+    key = hashlib.sha256("\0".join([cc, *flags, source]).encode()).hexdigest()[:24]
+    folder = _cache_folder()
+    target = folder / f"circuit_{key}.so"
+    if target.exists():
+        return target
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix="circuits-c-"))
+        target = folder / f"circuit_{key}.so"
+    with tempfile.TemporaryDirectory(prefix="circuits-c-") as tmp:
+        src = Path(tmp) / "circuit.c"
+        src.write_text(source, encoding="ascii")
+        out = Path(tmp) / "circuit.so"
+        done = subprocess.run([cc, *flags, str(src), "-o", str(out), "-lm"], capture_output=True, text=True)
+        if done.returncode != 0:
+            if threads:  # a compiler without OpenMP: one thread
+                return _build(source, False)
+            raise CircuitError(f"the C compiler {cc} failed on the generated code:\n{done.stderr[-400:]}")
+        os.replace(out, target)
+    return target
+
+
+class CCompiledCircuit:
+    """A circuit compiled to machine code through C (:func:`compile_c`).
+
+    Called like the default compiled circuit: ``f(x=1.0, y=2.0)`` gives a dict of outputs,
+    ``f.array(X, out=None)`` takes a 1-D point or a 2-D batch (one point per row) and gives the
+    outputs in output order.  ``source`` is the C code, ``library`` the loaded shared library.
+
+    A point whose result is not finite is evaluated again by :func:`circuits.evaluate`, which
+    raises (or warns) about the gate that left its domain, as the default compiled circuit
+    does; in a batch such rows keep C's IEEE values (inf, nan) and one
+    :class:`~circuits.EvaluationWarning` counts them.
+    """
+
+    def __init__(self, circuit: Circuit, source: str, path: Path, name: str):
+        self.circuit = circuit
+        self.source = source
+        self.path = path
+        self.inputs = tuple(circuit.inputs)
+        self.outputs = tuple(circuit.outputs)
+        self.library = ctypes.CDLL(str(path))
+        pointer = np.ctypeslib.ndpointer(dtype=np.float64, flags="C_CONTIGUOUS")
+        self._point = getattr(self.library, name)
+        self._point.argtypes, self._point.restype = [pointer, pointer], None
+        self._batch = getattr(self.library, f"{name}_batch")
+        self._batch.argtypes, self._batch.restype = [pointer, pointer, ctypes.c_long], None
+
+    def __call__(self, **point) -> dict:
+        missing = [k for k in self.inputs if k not in point]
+        unknown = [k for k in point if k not in self.inputs]
+        if missing or unknown:
+            raise CircuitError(f"this compiled circuit takes the inputs {list(self.inputs)[:20]}; "
+                               + (f"missing {missing[0]!r}" if missing else f"unknown input {unknown[0]!r}"))
+        try:
+            x = np.array([float(point[k]) for k in self.inputs], dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            raise CircuitError("the C backend takes float inputs; evaluate exact or symbolic values "
+                               "with circuits.evaluate") from None
+        y = np.empty(len(self.outputs))
+        self._point(x, y)
+        if not np.isfinite(y).all():  # the interpreter says which gate left its domain, or warns
+            return self.circuit.evaluate(dict(zip(self.inputs, x.tolist())))
+        return dict(zip(self.outputs, y.tolist()))
+
+    def array(self, X, out=None) -> np.ndarray:
+        """Outputs for one point (1-D ``X``) or a batch (2-D, one point per row)."""
+        X = np.asarray(X)
+        if X.dtype.kind not in "biuf" or X.ndim not in (1, 2) or X.shape[-1] != len(self.inputs):
+            raise CircuitError(f"array(X): X must be a float array of shape ({len(self.inputs)},) or "
+                               f"(n, {len(self.inputs)}), got {X.dtype} {X.shape}")
+        rows = np.ascontiguousarray(X.reshape(-1, len(self.inputs)), dtype=np.float64)
+        if out is not None and np.shares_memory(out, X):
+            rows = rows.copy()
+        Y = np.empty((rows.shape[0], len(self.outputs)))
+        self._batch(rows, Y, rows.shape[0])
+        bad = int(np.count_nonzero(~np.isfinite(Y).all(axis=1)))
+        if bad:
+            warnings.warn(f"{bad} of {rows.shape[0]} points give a non-finite output (IEEE inf or nan, as C "
+                          "computes it: a gate outside its domain or an overflow); evaluate one of them with "
+                          "circuits.evaluate to see which gate", EvaluationWarning, stacklevel=2)
+        Y = Y.reshape(X.shape[:-1] + (len(self.outputs),))
+        if out is None:
+            return Y
+        if not isinstance(out, np.ndarray) or out.shape != Y.shape:
+            raise CircuitError(f"array(X, out): out must be a numpy array of shape {Y.shape}")
+        out[...] = Y
+        return out
+
+    def __repr__(self):
+        return (f"<CCompiledCircuit ({', '.join(self.inputs[:6])}) -> ({', '.join(self.outputs[:6])}): "
+                f"{self.path.name}>")
+
+
+def compile_c(circuit: Circuit, *, name: str = "f", threads: bool = True) -> CCompiledCircuit:
+    """Compile ``circuit`` through :func:`to_c` with the system C compiler and load it.
+
+    The shared library is cached by a hash of the source, the compiler and its flags (in
+    ``$CIRCUITS_CACHE_DIR/c`` or the user's cache folder), so a second compile of the same
+    circuit only loads it.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    name : str
+        The C function's name.
+    threads : bool
+        Build the batch function with OpenMP (all cores from :data:`THREADS_FROM` points on);
+        False, or a compiler without OpenMP, gives one thread.  Results are identical either
+        way: each point is computed by the same code.
+
+    Raises
+    ------
+    CircuitError
+        No C compiler (the message names what to install and the other backends), or what
+        :func:`to_c` refuses.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> f = circuits.compile_c(circuits.parse("x * sin(y) + 2*x"))   # doctest: +SKIP
+    >>> f(x=1.0, y=0.5)                                              # doctest: +SKIP
+    {'f': 2.479425538604203}
+    """
+    source = to_c(circuit, name=name)
+    return CCompiledCircuit(circuit, source, _build(source, threads), name)
