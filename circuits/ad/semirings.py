@@ -1,11 +1,11 @@
 """Backpropagation over any semiring, the heaviest gradient paths, and Jacobian sparsity.
 
-Bauer's formula (seed ``001_98bb05108a2025f7.txt``, Remark 12.7; seed
-``002_3c7c11eee237a228.txt``) writes ``∂y/∂x`` as a sum over the paths from
+Bauer's formula (Bauer 1974)
+writes ``∂y/∂x`` as a sum over the paths from
 ``x`` to ``y`` of the products of the edge labels ``∂_u[g]``.  The backward
 sweep computes that sum with one ⊕ and one ⊗ per wire, and it uses nothing of
-the real numbers but the semiring laws: seed 001's Definition 12.10 (after
-Kim et al. 1984) and Du, Torroba Hennigen, Stoehr, Warstadt and Cotterell,
+the real numbers but the semiring laws: Kim, Nesterov, Skokov and
+Cherkasskii (1984) and Du, Torroba Hennigen, Stoehr, Warstadt and Cotterell,
 "Generalizing Backpropagation for Gradient-Based Interpretability" (ACL 2023),
 put other semirings in the place of (+, ×) to answer other questions:
 
@@ -13,7 +13,7 @@ put other semirings in the place of (+, ×) to answer other questions:
 semiring           element of one edge              value of a sum over paths
 =================  ===============================  ==========================================
 ``REAL``           the partial                      the derivative (what backward computes)
-``COUNTING``       1 per wire                       the number of Bauer paths (seed 002)
+``COUNTING``       1 per wire                       the number of Bauer paths        
 ``BOOLEAN``        structurally nonzero?            whether ∂y/∂x can be nonzero (sparsity)
 ``MAX_PRODUCT``    (|partial|, the wire)            the heaviest path and its weight
 ``k_best(k)``      [(|partial|, the wire)]          the k heaviest paths
@@ -28,7 +28,7 @@ reverse sweep per output.
 
 Examples
 --------
-Seed 003's worked example ``y = (x1 + x2 + x1·x2)(x1 + x2)`` has three
+The worked example ``y = (x1 + x2 + x1·x2)(x1 + x2)`` has three
 paths from ``x1`` to ``y``:
 
 >>> import circuits
