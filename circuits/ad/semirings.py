@@ -13,12 +13,12 @@ put other semirings in the place of (+, ×) to answer other questions:
 semiring           element of one edge              value of a sum over paths
 =================  ===============================  ==========================================
 ``REAL``           the partial                      the derivative (what backward computes)
-``COUNTING``       1 per wire                       the number of Bauer paths        
+``COUNTING``       1 per wire                       the number of Bauer paths
 ``BOOLEAN``        structurally nonzero?            whether ∂y/∂x can be nonzero (sparsity)
-``MAX_PRODUCT``    (|partial|, the wire)            the heaviest path and its weight
-``k_best(k)``      [(|partial|, the wire)]          the k heaviest paths
-``LOG``            log |partial|                    log of the sum of |path products|
-``ENTROPY``        (|p|, −|p| log |p|)              the entropy of gradient mass over paths
+``MAX_PRODUCT``    ``(|partial|, the wire)``        the heaviest path and its weight
+``k_best(k)``      ``[(|partial|, the wire)]``      the k heaviest paths
+``LOG``            ``log |partial|``                log of the sum of ``|path products|``
+``ENTROPY``        ``(|p|, −|p| log |p|)``          the entropy of gradient mass over paths
 =================  ===============================  ==========================================
 
 :func:`propagate` runs one sweep, O(s + w) semiring operations, iteratively
@@ -83,7 +83,7 @@ class Semiring:
 
     Examples
     --------
-    The tropical (min, +) semiring on −log |partial| gives the heaviest
+    The tropical (min, +) semiring on ``−log |partial|`` gives the heaviest
     path's weight as a distance:
 
     >>> import circuits, math
@@ -394,7 +394,7 @@ def _unlink(path) -> list:
 
 def top_paths(circuit: Circuit, point: Mapping[str, Any], k: int = 1, *, output: Optional[str] = None,
               input: Optional[str] = None) -> list:
-    """The ``k`` paths with the largest |product of partials| (Du et al. 2023's top gradient paths).
+    """The ``k`` paths with the largest ``|product of partials|`` (Du et al. 2023's top gradient paths).
 
     Parameters
     ----------
