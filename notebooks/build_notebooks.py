@@ -377,7 +377,7 @@ bp = circuits.backward(y)
 print(y); print(fp); print(bp)
 '''),
     md('''
-Both compute the same partials.  The note works out
+Both compute the same partials.  Worked out by hand,
 $\\partial y/\\partial x_1 = 2x_1 + 2x_2 + 2x_1x_2 + x_2^2$; sympy differentiates
 the expression independently:
 '''),
@@ -405,7 +405,7 @@ The backward circuit is small.  Built with `mirror=True`, every
 $\\partial y/\\partial z$ is a gate of its own (a one-wire $+$ where it equals a
 scaled or shared value) and `render(..., mirror=True)` places it at the
 height mirroring $z$, so the gradient reads as the circuit reflected above
-itself, the layout the note uses to explain the algorithm step by step.
+itself, the layout textbooks use to explain the algorithm step by step.
 '''),
     code('''
 circuits.render(bp)
@@ -584,7 +584,7 @@ for name in ("lsq", "det", "sigma2_fast", "mlp", "chain"):
 
 By Cramer's rule, $\\partial \\mathrm{DET}(X)/\\partial X_{ij}$ is the $(i, j)$
 cofactor, so $\\mathrm{INV}(X) = \\nabla\\mathrm{DET}(X)^{\\mathsf T} / \\mathrm{DET}(X)$
-(the note writes $\\nabla\\mathrm{DET}/\\mathrm{DET}$; the transpose is invisible
+(often written $\\nabla\\mathrm{DET}/\\mathrm{DET}$; the transpose is invisible
 for symmetric matrices).  `library.inverse_from_determinant(n)` builds the
 determinant by Gaussian elimination (with division gates), runs backpropagation
 on it and adds $n^2$ divisions.  Any size-$s$ circuit for DET thus gives a

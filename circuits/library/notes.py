@@ -39,7 +39,7 @@ def figure1() -> Circuit:
     """The sum-of-squares example: the loss (1) below, size 7, depth 3.
 
     ``f(x, y, z) = (x − 3y − 3z + 5)² + (x − 2y − 2z)² + (x + y − 5z − 3)²``
-    with scaled wires into the three ``+`` gates, as drawn in the note:
+    with scaled wires into the three ``+`` gates, as drawn by hand:
     size 7, depth 3.
 
     Returns
@@ -181,7 +181,7 @@ def perceptron(data: Optional[Sequence] = None) -> Circuit:
     Returns
     -------
     Circuit
-        Inputs ``w0 .. wn`` (as the note names them); output ``f``.
+        Inputs ``w0 .. wn`` (the bias first); output ``f``.
 
     Examples
     --------
