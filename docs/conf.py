@@ -72,7 +72,6 @@ nb_merge_streams = True
 
 autosummary_generate = True
 autosummary_imported_members = True
-autodoc_default_options = {"members": False}
 autodoc_typehints = "none"             # numpydoc's Parameters sections say the types
 numpydoc_show_class_members = False    # classes list their documented methods themselves
 numpydoc_class_members_toctree = False

@@ -141,7 +141,7 @@ def _join(edge, rest):
 
 MAX_PRODUCT = Semiring("max-product", (0.0, None), (1.0, None), _mp_plus, _mp_times,
                        lambda p, wire: (abs(p), (wire, None)) if p else (0.0, None))
-"""(max, ×) on |partials| with back-pointers: the heaviest path and its weight."""
+"""(max, ×) on ``|partials|`` with back-pointers: the heaviest path and its weight."""
 
 
 def k_best(k: int) -> Semiring:
@@ -186,7 +186,7 @@ def _log_plus(a, b):
 
 LOG = Semiring("log", -math.inf, 0.0, _log_plus, lambda a, b: a + b,
                lambda p, wire: math.log(abs(p)) if p else -math.inf)
-"""(logaddexp, +) on log |partials|: the log of the sum over paths of |path product|."""
+"""(logaddexp, +) on ``log |partials|``: the log of the sum over paths of ``|path product|``."""
 
 
 def _entropy_edge(p, wire):
