@@ -26,7 +26,7 @@ FORBIDDEN = {
     "a note cited by its number": re.compile(r"\bseeds?[ _`]*0\d\d(?!\d)", re.IGNORECASE),
 }
 
-SHIPPED = ["circuits", "benchmarks", "notebooks", "docs", "tests", ".ci"]
+SHIPPED = ["circuits", "benchmarks", "notebooks", "docs", "figures", "tests", ".ci"]
 TOP_LEVEL = ["README.md", "Makefile", "pyproject.toml", "CHANGELOG.md", "LICENSE"]
 SKIP_DIRS = {"__pycache__", "_engine_cache", "_build", ".ipynb_checkpoints", ".hypothesis"}
 TEXT = {".py", ".md", ".ipynb", ".txt", ".json", ".svg", ".toml", ".rst", ".cfg", ".yml",

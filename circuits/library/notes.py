@@ -4,7 +4,7 @@ The classic teaching examples: the sum of squares
 (:func:`figure1`), the backpropagation example (:func:`backprop_example`), the
 least-squares loss ``‖Ax − b‖²`` (:func:`least_squares`), the perceptron over
 the table of students (:func:`perceptron`) and the two circuits for the second
-symmetric polynomial σ2 (:func:`sigma2_naive`, :func:`sigma2_fast`).  And
+symmetric polynomial σ2 (:func:`sigma2_naive`, :func:`sigma2_fast`).  Also
 the exercise function (:func:`exercise`).
 
 Examples
