@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DOCS_STAMP := $(VENV)/.installed-docs
 
-.PHONY: demo test test-fast figures bench graphviz chromium clean dist wheel-test lint
+.PHONY: demo test test-fast figures bench docs graphviz chromium clean dist wheel-test lint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +46,15 @@ test: $(STAMP) graphviz chromium
 test-fast: $(STAMP) graphviz
 	$(PY) -m pytest -m "not slow and not notebooks"
 
+# the documentation site: Sphinx, warnings are errors; open docs/_build/html/index.html
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[docs]'
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	@echo "docs: open docs/_build/html/index.html"
+
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) -m benchmarks
@@ -66,4 +76,4 @@ lint: $(STAMP)
 	$(PY) -m mypy circuits
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build dist *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis build dist *.egg-info docs/_build docs/_generated docs/generated

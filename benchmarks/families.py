@@ -1,8 +1,8 @@
 """The benchmark families: one registry entry per circuit family and its sizes.
 
-Every family builds its circuits with :mod:`circuits.library` (the notes'
-examples, seed ``003_cb4127dae40e521c.txt``; the MLP of seeds
-``000_dc516a4e4f2b9471.txt`` and ``004_917d2e0b943a251d.txt``).  The peers
+Every family builds its circuits with :mod:`circuits.library` (the classic
+examples: least squares, σ2, the determinant; the MLP of Rumelhart,
+Hinton & Williams 1986).  The peers
 (CasADi, JAX, SymPy) get the *same* circuit: :mod:`benchmarks.peers`
 translates it gate by gate, so gate, wire and operation counts compare.
 
@@ -80,11 +80,11 @@ FAMILIES = {
     "sigma2_naive": Family(
         "sigma2_naive", library.sigma2_naive, (16, 50, 160, 500, 820), (4, 16),
         lambda n: f"n={n}", {"jax": 130_000, "sympy": 400},
-        description="σ2 = Σ_{i<j} x_i x_j as C(n,2) products and one sum (seed 003 §5)"),
+        description="σ2 = Σ_{i<j} x_i x_j as C(n,2) products and one sum"),
     "sigma2_fast": Family(
         "sigma2_fast", library.sigma2_fast, (300, 3000, 30_000, 350_000), (10, 300),
         lambda n: f"n={n}", {"jax": 100_000, "sympy": 1000},
-        description="σ2 = ½(Σx)² − ½Σx² in n + 3 gates (seed 003 §5)"),
+        description="σ2 = ½(Σx)² − ½Σx² in n + 3 gates"),
     "random": Family(
         "random", lambda s: library.random_circuit(10, s, seed=1), (1000, 10_000, 50_000, 200_000),
         (100, 1000), lambda s: f"gates={s}", {"jax": 160_000, "sympy": 200},

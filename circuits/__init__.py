@@ -1,7 +1,7 @@
 """circuits: arithmetic circuits and their gradient circuits.
 
 A circuit is a DAG whose sources are inputs or constants and whose other
-vertices are gates (seed ``003_cb4127dae40e521c.txt``).  Build one, transform
+vertices are gates (Baur & Strassen 1983; Griewank & Walther 2008).  Build one, transform
 it (forward propagation, backpropagation, JVP/VJP, Hessians), analyse it and
 draw it.
 """

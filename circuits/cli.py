@@ -2,8 +2,8 @@
 
 Subcommands:
 
-* ``circuits demo`` — the notes' examples (Figure 1 of seed
-  ``003_cb4127dae40e521c.txt``, its worked example ``y = (x1 + x2 +
+* ``circuits demo`` — the classic examples (the sum-of-squares loss,
+  the worked example ``y = (x1 + x2 +
   x1·x2)(x1 + x2)`` and ``‖Ax − b‖²``): comparison tables, bound checks,
   numerical gradient checks and before/after figures in ``figures/``;
 * ``circuits figures`` — only the figures;
@@ -175,7 +175,7 @@ def _text_table(rows: Sequence[dict], columns: Sequence[str]) -> str:
 
 
 def _checks(circuit) -> list:
-    """The notes' bound checks that apply to ``circuit``."""
+    """The complexity bound checks that apply to ``circuit``."""
     checks = [bounds.forward_size(circuit)]
     if len(circuit.outputs) == 1:
         checks += [bounds.theorem3(circuit), bounds.cheap_gradient(circuit)]
@@ -297,13 +297,13 @@ def _cmd_scaling(args) -> int:
 
 
 def _examples() -> list:
-    """The notes' examples: (file stem, title, circuit, point)."""
+    """The classic examples: (file stem, title, circuit, point)."""
     return [
-        ("figure1", "Figure 1 of seed 003: the sum-of-squares loss (1)", L.figure1(),
+        ("figure1", "the sum-of-squares loss", L.figure1(),
          {"x": 1.0, "y": 2.0, "z": 3.0}),
-        ("backprop_example", "seed 003's worked example y = (x1 + x2 + x1·x2)(x1 + x2)",
+        ("backprop_example", "the worked example y = (x1 + x2 + x1·x2)(x1 + x2)",
          L.backprop_example(), {"x_1": 3.0, "x_2": 5.0}),
-        ("least_squares", "seed 003: ‖Ax − b‖² with A 3×2", L.least_squares([[1, 2], [3, 4], [5, 6]], [1, 0, -1]),
+        ("least_squares", "least squares: ‖Ax − b‖² with A 3×2", L.least_squares([[1, 2], [3, 4], [5, 6]], [1, 0, -1]),
          {"x_1": 0.5, "x_2": -1.0}),
     ]
 
@@ -311,8 +311,8 @@ def _examples() -> list:
 def _write_figures(out: Path, fmt: str, log=print) -> list:
     written = []
     for stem, title, c, point in _examples():
-        # the worked example is drawn as the note draws BP, every ∂y/∂z a gate; Figure 1's
-        # backward circuit is the note's Figure 3, its adjoints folded into weights
+        # the worked example is drawn as backpropagation by hand, every ∂y/∂z a gate; the
+        # sum of squares' backward circuit is the hand-built one, its adjoints folded into weights
         g = backward(c, keep_primal=True, mirror=stem == "backprop_example")
         mirror = bool(g.meta.get("adjoint_of"))
         x = next(iter(c.inputs))
@@ -321,14 +321,14 @@ def _write_figures(out: Path, fmt: str, log=print) -> list:
                            (f"{stem}_forward.{fmt}", lambda p: render(
                                fx, p, legend=False,
                                title=f"∂{next(iter(c.outputs))}/∂{x} by forward propagation: "
-                                     f"size {fx.size} (seed 003, Figure 2)")),
+                                     f"size {fx.size}")),
                            (f"{stem}_backward.{fmt}", lambda p: render(g, p, mirror=mirror)),
                            (f"{stem}_backward_simplified.{fmt}", lambda p: render(simplify(g), p)),
                            (f"{stem}_transforms.{fmt}", lambda p: render_transforms(c, p))):
             draw(out / name)
             written.append(out / name)
             log(f"wrote {out / name}")
-        if stem == "backprop_example":  # the note's six steps, one drawing each
+        if stem == "backprop_example":  # backpropagation's six steps, one drawing each
             steps = render_steps(c, out / f"{stem}_step.{fmt}", legend=False)
             for k in range(1, len(steps) + 1):
                 written.append(out / f"{stem}_step_{k}.{fmt}")
@@ -338,7 +338,7 @@ def _write_figures(out: Path, fmt: str, log=print) -> list:
 
 
 #: The family and sizes of the README's scaling figure: σ2 in n + O(1) gates
-#: (seed 003), so forward propagation grows as n² and backpropagation as n.
+#: (σ2 in n + O(1) gates), so forward propagation grows as n² and backpropagation as n.
 SCALING_FIGURE = ("sigma2_fast", (4, 8, 16, 32, 64, 128))
 
 
@@ -430,8 +430,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    d = sub.add_parser("demo", help="the notes' examples: tables, bound checks, gradient checks, figures",
-                       description="Build the notes' examples (Figure 1 of seed 003, its worked example, "
+    d = sub.add_parser("demo", help="the classic examples: tables, bound checks, gradient checks, figures",
+                       description="Build the classic examples (the sum-of-squares loss, the worked example, "
                                    "‖Ax − b‖²), print their comparison tables and bound checks, check "
                                    "gradients against central finite differences and write figures.")
     d.add_argument("--out", default=FIGURES, help="folder for the figures (default: figures)")
@@ -439,14 +439,14 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=_cmd_demo)
 
     f = sub.add_parser("figures", help="(re)generate the figures only",
-                       description="Write the before/after figures of the notes' examples.")
+                       description="Write the before/after figures of the classic examples.")
     f.add_argument("--out", default=FIGURES, help="folder for the figures (default: figures)")
     f.add_argument("--format", choices=("svg", "png", "pdf"), default="svg", help="figure format (default: svg)")
     f.set_defaults(func=_cmd_figures)
 
     r = sub.add_parser("report", help="compare an expression with its forward and backward circuits",
                        description="Parse EXPR, then tabulate it against its forward and backward "
-                                   "circuits with the notes' bounds.")
+                                   "circuits with their complexity bounds.")
     r.add_argument("expr", metavar="EXPR", help='a formula, e.g. "x*y + sin(x)"')
     r.add_argument("--inputs", help="input names in order, comma-separated (default: as they appear)")
     r.add_argument("--simplify", action="store_true", help="add rows for the simplified circuits")
@@ -460,7 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--inputs", help="input names in order, comma-separated")
     g.add_argument("--transform", choices=("forward", "backward"), help="draw this gradient circuit instead")
     g.add_argument("--mirror", action="store_true",
-                   help="with --transform backward: every ∂y/∂z a gate, drawn opposite z (seed 003)")
+                   help="with --transform backward: every ∂y/∂z a gate, drawn opposite z")
     g.add_argument("--steps", action="store_true",
                    help="with --transform backward: one drawing per step of backpropagation, "
                         "written to OUTPUT's stem with _1, _2, ... (a lecture's slides)")

@@ -15,7 +15,7 @@ property suite (``tests/test_properties.py``) uses:
   circuit (floats in ``[-2, 2]`` or Fractions);
 * :func:`assert_gradient_close` — compare the outputs ``d{out}/d{x}`` of a
   gradient circuit with central finite differences of the circuit
-  (Wolfe 1982, seed ``001_98bb05108a2025f7.txt``);
+  (Wolfe 1982);
 * :func:`check_grads` — one call that builds the gradient circuits by forward
   propagation and backpropagation, to any order, and checks each with
   :func:`assert_gradient_close` (JAX's ``check_grads``, PyTorch's ``gradcheck``).
@@ -144,7 +144,7 @@ def random_circuits(draw, max_inputs: int = 3, max_gates: int = 12,
         ``exact``.  Domain wrappers (``square(u) + c``, or ``exp(u)`` when not
         exact) may use ``square``, ``add`` and ``exp`` even if not listed.
     max_outputs : int
-        1 by default: Theorem 3 and the other bounds of :mod:`circuits.bounds`
+        1 by default: the backpropagation size bound and the other bounds of :mod:`circuits.bounds`
         are about one output.  Outputs are named ``f, g, h, f3, ...``; the first is the last gate
         drawn, the others any node (possibly an input, a constant, or the same
         node as another output).

@@ -62,7 +62,7 @@ NB01 = [
 
 A **circuit** is a directed acyclic graph whose sources are input variables or
 constants and whose other vertices, the **gates**, apply a basic operation
-(seed `003_cb4127dae40e521c.txt`, section 1).  Its **size** is the number of
+(Baur & Strassen 1983; Griewank & Walther 2008).  Its **size** is the number of
 gates, the time to evaluate it sequentially; its **depth** is the number of
 gates on the longest path, the time to evaluate it in parallel.
 
@@ -72,15 +72,15 @@ several number systems, queries it as a networkx graph and draws it.
 '''),
     SETUP,
     md('''
-## Figure 1 with the builder
+## The sum-of-squares example with the builder
 
-The running example of seed 003 is the sum-of-squares loss
+The running example is the sum-of-squares loss
 
 $$f(x, y, z) = (x - 3y - 3z + 5)^2 + (x - 2y - 2z)^2 + (x + y - 5z - 3)^2 .$$
 
 `Builder.inputs` returns **wires**.  Arithmetic on wires records gates; a linear
 combination stays pending until something uses it and then becomes a single
-`+` gate whose wires carry the coefficients as weights: the note's "scaled wires".
+`+` gate whose wires carry the coefficients as weights: "scaled wires".
 '''),
     code('''
 b = circuits.Builder()
@@ -90,7 +90,7 @@ f = b.build()
 f, f.size, f.depth
 '''),
     md('''
-Size 7 and depth 3, as the note says: three weighted `+` gates for the linear
+Size 7 and depth 3: three weighted `+` gates for the linear
 forms, three squares, and one `+` on top.  The library has the same circuit
 ready-made, and the gates are listed in topological order (node ids):
 '''),
@@ -104,7 +104,7 @@ for v in f.gates():
 ## Evaluating
 
 The same circuit evaluates on floats, exact fractions, numpy arrays (a batch of
-points at once) and sympy symbols.  The note's example point is
+points at once) and sympy symbols.  A simple example point is
 $(x, y, z) = (1, 1, 1)$, where $f = 0^2 + (-3)^2 + (-6)^2 = 45$.
 '''),
     code('''
@@ -169,7 +169,7 @@ except circuits.ParseError as error:
 
 `circuits.from_sympy` turns an expression into a circuit (sums become weighted
 `+` gates, `u**2` a square gate, `1/(1 + exp(-t))` a σ gate), and
-`circuits.to_sympy` goes back.  Seed `002_3c7c11eee237a228.txt` has an exercise
+`circuits.to_sympy` goes back.  A classic exercise uses a
 function with a power, a logarithm and an exponential:
 $f(x, y, z, v) = \\exp(y^{-x} - \\log z) + (y - z)^2 \\log v$.
 '''),
@@ -207,9 +207,9 @@ print("weights into the first + gate:",
 '''),
     md('''
 The conversion goes both ways: any DAG with `op` attributes becomes a circuit.
-Here is the backpropagation example of seed 003,
+Here is the worked example of backpropagation,
 $y = (x_1 + x_2 + x_1 x_2)(x_1 + x_2)$, written as a networkx graph in the
-note's topological order $x_1, x_2, u_1, u_2, u_3, y$:
+topological order $x_1, x_2, u_1, u_2, u_3, y$:
 '''),
     code('''
 D = nx.MultiDiGraph()
@@ -241,13 +241,13 @@ print(nb.build())
 
 `circuits.render` returns a Graphviz drawing that Jupyter shows inline.  Sources
 are boxes, gates circles labelled by their operation, weights other than 1 are
-written on the wires, and the output is outlined.  This is Figure 1 of seed 003:
+written on the wires, and the output is outlined.  This is the sum-of-squares example:
 '''),
     code('''
 circuits.render(f)
 '''),
     md('''
-With `values=` every node also shows its value at a point, the note's
+With `values=` every node also shows its value at a point, an
 "example evaluation":
 '''),
     code('''
@@ -355,15 +355,15 @@ NB02 = [
     md('''
 # 2. Forward propagation vs backpropagation
 
-Both algorithms of seed `003_cb4127dae40e521c.txt` turn a circuit $C$ into a
+Forward propagation and backpropagation turn a circuit $C$ into a
 circuit $\\nabla C$ for its partial derivatives.
 
 * **Forward propagation** creates, for every gate $g$ and every input $x$, a
-  gate for $\\partial g/\\partial x$ by the chain rule (5): size
+  gate for $\\partial g/\\partial x$ by the chain rule: size
   $\\Theta(n\\cdot(s + w))$ for $n$ inputs, $s$ gates and $w$ wires.
 * **Backpropagation** visits the nodes in reverse topological order and builds
-  $\\partial y/\\partial z$ for every node $z$ by formula (6): at most
-  $3w + \\text{nodes}$ extra gates (Theorem 3), whatever $n$ is.
+  $\\partial y/\\partial z$ for every node $z$ by the chain rule read backwards: at most
+  $3w + \\text{nodes}$ extra gates (Baur & Strassen 1983), whatever $n$ is.
 
 We push the same circuits through both, check the values, draw and count them,
 and plot their sizes against $n$.
@@ -377,7 +377,7 @@ bp = circuits.backward(y)
 print(y); print(fp); print(bp)
 '''),
     md('''
-Both compute the same partials.  The note works out
+Both compute the same partials.  Worked out by hand,
 $\\partial y/\\partial x_1 = 2x_1 + 2x_2 + 2x_1x_2 + x_2^2$; sympy differentiates
 the expression independently:
 '''),
@@ -405,7 +405,7 @@ The backward circuit is small.  Built with `mirror=True`, every
 $\\partial y/\\partial z$ is a gate of its own (a one-wire $+$ where it equals a
 scaled or shared value) and `render(..., mirror=True)` places it at the
 height mirroring $z$, so the gradient reads as the circuit reflected above
-itself, the layout the note uses to explain the algorithm step by step.
+itself, the layout textbooks use to explain the algorithm step by step.
 '''),
     code('''
 circuits.render(bp)
@@ -430,8 +430,8 @@ steps[3]
 `circuits.analyze` counts inputs, gates, wires and depth;
 `circuits.compare` tabulates a circuit against both gradient circuits (also
 after `circuits.simplify`) with the upper bound of `circuits.bounds` for each.
-On Figure 1, backprop followed by simplification gives exactly the note's
-hand-built Figure 3: three linear forms and one weighted sum per partial.
+On the sum-of-squares example, backprop followed by simplification gives exactly
+the hand-built gradient circuit: three linear forms and one weighted sum per partial.
 '''),
     code('''
 f = library.figure1()
@@ -445,8 +445,8 @@ circuits.compare(f)
 circuits.compare(y)
 '''),
     md('''
-Figure 1 has only $n = 3$ inputs, so the two are close.  The gap opens with
-many inputs.  Theorem 3 as `circuits.bounds` states it:
+The sum of squares has only $n = 3$ inputs, so the two are close.  The gap opens with
+many inputs.  The backpropagation size bound as `circuits.bounds` states it:
 '''),
     code('''
 from circuits import bounds
@@ -456,7 +456,7 @@ print(bounds.forward_size(f))
     md('''
 ## Gates or operations
 
-`circuits.simplify` keeps the notes' measure, gates, small.  Tools such as
+`circuits.simplify` keeps the size, counted in gates, small.  Tools such as
 CasADi and JAX count *binary operations* instead: a $k$-wire gate is $k - 1$
 operations plus one per weight other than $\\pm 1$ (`analyze(c).binary_ops`).
 `simplify(c, minimize="ops")` trades gates for operations where that pays: a
@@ -465,7 +465,7 @@ partials of a long product (the determinant's product of pivots) share prefix
 and suffix products.
 '''),
     code('''
-for name, c in [("Figure 1", f), ("det 8×8", library.determinant(8))]:
+for name, c in [("sum of squares", f), ("det 8×8", library.determinant(8))]:
     g = circuits.backward(c)
     for mode in ("gates", "ops"):
         a = circuits.analyze(circuits.simplify(g, minimize=mode))
@@ -475,8 +475,8 @@ for name, c in [("Figure 1", f), ("det 8×8", library.determinant(8))]:
 ## Gate counts against $n$
 
 `circuits.scaling` builds a family of circuits of growing size together with
-both gradient circuits.  We take σ2 computed in $n + 3$ gates (seed 003,
-section 5) and random circuits with $10n$ gates.  Forward propagation grows like
+both gradient circuits.  We take σ2 computed in $n + 3$ gates (the
+rewriting $\\tfrac12(\\sum x)^2 - \\tfrac12\\sum x^2$) and random circuits with $10n$ gates.  Forward propagation grows like
 $n \\cdot s$, i.e. $n^2$ here (slope 2 on a log-log plot); backpropagation like
 $s$ (slope 1).
 '''),
@@ -512,7 +512,7 @@ ax.set_xlabel("n (inputs)"); ax.set_ylabel("gates"); ax.set_title("random circui
 ax.legend();
 '''),
     md('''
-Next: [03_baur_strassen.ipynb](03_baur_strassen.ipynb) puts Theorem 3 to work.
+Next: [03_baur_strassen.ipynb](03_baur_strassen.ipynb) puts the backpropagation size bound to work.
 '''),
 ]
 
@@ -525,15 +525,14 @@ NB03 = [
     md('''
 # 3. Baur–Strassen in practice
 
-Theorem 3 of seed `003_cb4127dae40e521c.txt` says that backpropagation adds at
+The backpropagation size bound says that backpropagation adds at
 most $3w + \\text{nodes}$ gates to a circuit: the gradient of a function costs
-a constant factor more than the function (Baur and Strassen; seed
-`000_dc516a4e4f2b9471.txt` puts the factor at 5, "all for the price of one").
-Seed `001_98bb05108a2025f7.txt` extends it to $m$ outputs and $d$ inputs:
+a constant factor more than the function (Baur & Strassen 1983; Kakade's note puts the factor at 5, "all for the price of one").
+Griewank & Walther (2008) extend it to $m$ outputs and $d$ inputs:
 $T(g, \\nabla g) \\le C\\gamma (m \\wedge d)\\, T(g)$.
 
 This notebook checks those bounds on every family of the library, then uses
-the theorem the way the note does: a circuit for the determinant gives a
+the theorem the way Baur & Strassen do: a circuit for the determinant gives a
 circuit for the inverse, and σ2 shows how much a clever circuit saves.
 '''),
     SETUP,
@@ -549,7 +548,7 @@ from circuits import bounds
 sizes = {"lsq": 4, "mlp": 3, "det": 4, "det_faddeev": 3, "chain": 20, "sigma2_naive": 6,
          "sigma2_fast": 6, "random": 4, "sin_dot": 4, "matrix_chain": 2, "rnn": 3,
          "conv1d": 6, "horner": 6}
-print(f"{'family':13s} {'n':>3s} {'m':>3s} {'s':>5s}  {'Thm 3 added/bound':>18s}  "
+print(f"{'family':13s} {'n':>3s} {'m':>3s} {'s':>5s}  {'bwd added/bound':>18s}  "
       f"{'fwd size/bound':>15s}  {'jacobian/s bound':>17s}  ok")
 all_hold = True
 for name, size in sizes.items():
@@ -567,25 +566,25 @@ print("every bound holds:", all_hold)
 assert all_hold
 '''),
     md('''
-The "cheap gradient" ratio of seed 000: evaluating $f$ and $\\nabla f$ together
+The "cheap gradient" ratio (Baur & Strassen 1983): evaluating $f$ and $\\nabla f$ together
 against evaluating $f$ alone, with every gate at unit cost.  Gates whose
 derivative needs more gates than the gate itself (σ, tanh) make the ratio of
-small circuits exceed the seed's 5: the seed assumes a derivative costs about
-as much as the function.  `details["theorem3_ratio"]` is what Theorem 3
-guarantees.
+small circuits exceed the constant 5: the theorem assumes a derivative costs about
+as much as the function.  `details["theorem3_ratio"]` is what the backpropagation
+size bound guarantees.
 '''),
     code('''
 for name in ("lsq", "det", "sigma2_fast", "mlp", "chain"):
     c = library.FAMILIES[name](sizes[name])
     r = bounds.cheap_gradient(c, output=list(c.outputs)[0])
-    print(f"{name:12s} ratio {r.measured:5.2f}  (seed 000: ≤ {r.bound}, Theorem 3: ≤ {r.details['theorem3_ratio']:.2f})")
+    print(f"{name:12s} ratio {r.measured:5.2f}  (price of one: ≤ {r.bound}, size bound: ≤ {r.details['theorem3_ratio']:.2f})")
 '''),
     md('''
 ## DET → INV
 
 By Cramer's rule, $\\partial \\mathrm{DET}(X)/\\partial X_{ij}$ is the $(i, j)$
 cofactor, so $\\mathrm{INV}(X) = \\nabla\\mathrm{DET}(X)^{\\mathsf T} / \\mathrm{DET}(X)$
-(the note writes $\\nabla\\mathrm{DET}/\\mathrm{DET}$; the transpose is invisible
+(often written $\\nabla\\mathrm{DET}/\\mathrm{DET}$; the transpose is invisible
 for symmetric matrices).  `library.inverse_from_determinant(n)` builds the
 determinant by Gaussian elimination (with division gates), runs backpropagation
 on it and adds $n^2$ divisions.  Any size-$s$ circuit for DET thus gives a
@@ -692,9 +691,8 @@ circuit is built once, compiled once to straight-line Python, and then called
 at every step.  `circuits.backward(c, keep_primal=True)` keeps the loss as an
 output next to its partials, so one call gives both.
 
-We train the perceptron of seed `003_cb4127dae40e521c.txt` (section 4) and a
-small multi-layer perceptron (seeds `000_dc516a4e4f2b9471.txt` and
-`004_917d2e0b943a251d.txt`), and check the gradients against central finite
+We train a perceptron on a small table of students and a
+small multi-layer perceptron (Rumelhart, Hinton & Williams 1986), and check the gradients against central finite
 differences.
 '''),
     SETUP,
@@ -722,7 +720,7 @@ print(step(w0=0.0, w1=0.0, w2=0.0, w3=0.0))
 '''),
     md('''
 Before using it, check the gradient circuit against central finite differences
-of the loss circuit (seed 001 recommends this check):
+of the loss circuit (Wolfe 1982 recommends this check):
 '''),
     code('''
 report = circuits.check_gradient(loss, grad, {"w0": 0.1, "w1": -0.02, "w2": 0.03, "w3": 0.05})
@@ -794,7 +792,7 @@ ax.set_xlabel("step"); ax.set_ylabel("loss"); ax.set_title("MLP [2, 4, 1] on XOR
 
 Finite differences need two evaluations of the loss per parameter (central
 differences), so their cost grows with the number of parameters; the backward
-circuit costs a constant factor times one evaluation (seed 004).  In gate
+circuit costs a constant factor times one evaluation (Baur & Strassen 1983).  In gate
 counts, for MLPs of growing width on one data point:
 '''),
     code('''
@@ -819,11 +817,11 @@ NB05 = [
     md('''
 # 5. Beyond the gradient
 
-The same two sweeps give more than gradients (seed `001_98bb05108a2025f7.txt`):
+The same two sweeps give more than gradients (Griewank & Walther 2008):
 Jacobian-vector products (forward, one direction), vector-Jacobian products
 (reverse, one combination of outputs), whole Jacobians with the cheaper of the
-two modes, Hessian-vector products (Pearlmutter), all partials of order $k$
-(seed `002_3c7c11eee237a228.txt`), and Bauer's formula that explains what both
+two modes, Hessian-vector products (Pearlmutter), all partials of order $k$,
+and Bauer's formula that explains what both
 sweeps are computing.
 '''),
     SETUP,
@@ -887,8 +885,8 @@ for d, m in [(1, 16), (2, 16), (16, 16), (16, 2), (16, 1)]:
     print(f"{d:3d} {m:3d} {c.size:4d} {sizes['forward']:8d} {sizes['reverse']:8d} {sizes['auto']:5d}")
 '''),
     md('''
-The $m \\wedge d$ factor cannot be avoided in general.  Seed 001's tightness
-example $f(x) = \\sin(w^{\\mathsf T}x)\\,b$ (`library.sin_dot`) costs $O(d + m)$
+The $m \\wedge d$ factor cannot be avoided in general.  The tightness
+example (Griewank 2012) $f(x) = \\sin(w^{\\mathsf T}x)\\,b$ (`library.sin_dot`) costs $O(d + m)$
 gates, but its Jacobian $b \\cos(w^{\\mathsf T}x)\\, w^{\\mathsf T}$ has $d \\cdot m$
 entries, so both modes need about $d \\cdot m$ gates:
 '''),
@@ -911,8 +909,8 @@ print(np.allclose([[jac[f"df_{i}/dx_{j}"] for j in (1, 2, 3)] for i in (1, 2)], 
 
 `circuits.hvp` is forward-over-reverse: a JVP of the backward circuit, so
 $\\nabla^2 f \\cdot v$ costs $O(s + w)$ gates, a constant times the function
-(Møller 1993, Pearlmutter 1994, cited in seed 001).  `circuits.hessian` builds
-all $n^2$ second partials.  Here on the exercise function of seed 002,
+(Møller 1993, Pearlmutter 1994).  `circuits.hessian` builds
+all $n^2$ second partials.  Here on the exercise function,
 checked against `sympy.hessian`:
 '''),
     code('''
@@ -938,7 +936,7 @@ print("Hessian circuit:", H.size, "gates;  matches sympy:", np.allclose(got, H_r
 
 `circuits.derivative(c, order=k)` applies backpropagation $k$ times; each pass
 differentiates every output of the previous one, so the $k$-th pass makes
-$n^{k-1}$ sweeps and the size grows as $O(n^{k-1})$ times the circuit (seed 002).
+$n^{k-1}$ sweeps and the size grows as $O(n^{k-1})$ times the circuit.
 For $f = \\exp(x_1^2 + \\dots + x_n^2)$, where every partial of every order is
 nonzero:
 '''),
@@ -973,8 +971,8 @@ print(round(d3["d3f/dx0dx0dx1"], 10), round(float(ref), 10))
 
 Label every wire $u \\to g$ with the local partial $\\partial_u[g]$.  Then
 $\\partial y/\\partial x$ is the sum, over all directed paths from $x$ to $y$,
-of the product of the labels along the path (Bauer 1974; seeds 001 and 002).
-Seed 003's example has three paths from $x_1$ to $y$:
+of the product of the labels along the path (Bauer 1974).
+The worked example has three paths from $x_1$ to $y$:
 '''),
     code('''
 y = library.backprop_example()
@@ -1039,7 +1037,7 @@ NB06 = [
     md('''
 # Jacobian accumulation: forward, reverse, Markowitz and the optimum
 
-Seed `001_98bb05108a2025f7.txt` (Remark 12.7) labels every edge $j \\to k$ of the
+Bauer (1974) labels every edge $j \\to k$ of the
 computational graph with the local partial $c_{kj} = \\partial_j[k]$; then
 $\\partial y / \\partial x$ is Bauer's sum over the paths from $x$ to $y$ of the products of
 the labels, forward and reverse mode are two dynamic programmes for it, and finding the
@@ -1105,13 +1103,13 @@ for frame in circuits.render_elimination(library.speelpenning(4), "reverse"):
     display(frame)
 '''),
     md('''
-## Remark 12.8: $\\sin(w^{\\mathsf T}x)\\,b$
+## The tightness example $\\sin(w^{\\mathsf T}x)\\,b$
 
-Seed 001's tightness example has $d + m$ gates and a Jacobian $b\\cos(w^{\\mathsf T}x)w^{\\mathsf T}$
+The tightness example (Griewank 2012) has $d + m$ gates and a Jacobian $b\\cos(w^{\\mathsf T}x)w^{\\mathsf T}$
 with $d\\cdot m$ entries.  With $w$ and $b$ fixed, every partial except $\\cos(w^{\\mathsf T}x)$
 is a constant, so no order needs a single multiplication of two varying partials: every
 entry is $\\cos(w^{\\mathsf T}x)$ times the constant $w_i b_j$ (one *scaling* each), the
-$d\\cdot m$ that Remark 12.8 says nobody can avoid.
+$d\\cdot m$ that no order can avoid.
 '''),
     code('''
 c = library.sin_dot(4, 4)
@@ -1184,7 +1182,7 @@ circuits.compare_orders(g)
 circuits.render_elimination(g, "optimal")[0]     # the linearized graph the orders work on
 '''),
     md('''
-## The matrix chain of Exercise 12.6
+## The matrix chain
 
 A chain of dense layers $h \\leftarrow W h$ of widths $(30, 35, 15, 5, 10, 20, 25)$, with
 the weights as inputs too, differentiated with respect to $x$ (`wrt`): its Jacobian is the
@@ -1192,7 +1190,7 @@ product $W_6 \\cdots W_1$ of six matrices of variables.  Eliminating the product
 $w \\cdot h$ is free (their partial into the sum is 1), and eliminating a whole layer of
 width $d_k$ between layers of widths $d_{k-1}$ and $d_{k+1}$ then costs
 $d_{k-1} d_k d_{k+1}$ multiplications: one matrix product.  So the layer orders are the
-bracketings of Exercise 12.6, and `library.matrix_chain_order` gives the best one: 15,125
+bracketings of the matrix-chain problem, and `library.matrix_chain_order` gives the best one: 15,125
 multiplications (the classic answer, Cormen et al. §15.2), against 40,500 from the left and
 47,500 from the right.
 '''),
@@ -1257,13 +1255,13 @@ NB07 = [
     md('''
 # Paths and semirings
 
-Bauer's formula (seed `001_98bb05108a2025f7.txt`, Remark 12.7; seed `002_3c7c11eee237a228.txt`)
+Bauer's formula (Bauer 1974)
 writes a partial derivative as a **sum over paths** of **products of edge labels**
 $\\partial_u[g]$.  Backpropagation computes that sum with one $\\oplus$ and one $\\otimes$
 per wire, and it never uses anything of the real numbers but the semiring laws.  Put
 another semiring in their place and the same sweep answers other questions
 (Du et al., *Generalizing Backpropagation for Gradient-Based Interpretability*, ACL 2023;
-seed 001, Definition 12.10):
+Kim, Nesterov, Skokov & Cherkasskii 1984):
 
 | semiring | one edge | the sum over paths |
 |---|---|---|
@@ -1276,7 +1274,7 @@ seed 001, Definition 12.10):
     SETUP,
     code('''
 from circuits.semirings import COUNTING, REAL, BOOLEAN, k_best
-y = circuits.trace(lambda x1, x2: (x1 + x2 + x1 * x2) * (x1 + x2))   # seed 003's worked example
+y = circuits.trace(lambda x1, x2: (x1 + x2 + x1 * x2) * (x1 + x2))   # the worked example
 print("paths:", circuits.propagate(y, COUNTING).inputs)
 print("gradient at (3, 5):", circuits.propagate(y, REAL, {"x1": 3, "x2": 5}).inputs)
 for p in circuits.top_paths(y, {"x1": 3, "x2": 5}, k=3, input="x1"):

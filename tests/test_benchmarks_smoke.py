@@ -28,7 +28,7 @@ def test_runner_smallest_sizes_no_peers(tmp_path, monkeypatch):
     data = json.loads((tmp_path / "results.json").read_text())
     assert [c["label"] for c in data["cases"]] == ["depth=100", "n=4", "n=10"]
     chain = data["cases"][0]
-    # backward of a 100-deep sin chain: per link one cos, one mul (Theorem 3 shape)
+    # backward of a 100-deep sin chain: per link one cos, one mul (the backpropagation size bound's shape)
     assert chain["f"]["gates"] == 100 and chain["backward"]["gates"] >= 200
     assert chain["peers"] == {}
     assert (tmp_path / "plot.png").stat().st_size > 1000

@@ -90,7 +90,7 @@ def test_argument_order_is_kept_for_div():
 
 
 def test_f_of_x_x():
-    """Seed 001's f(x, x): one input feeding both arguments."""
+    """f(x, x): one input feeding both arguments."""
     def f(a, b):
         return a * circuits.sin(b)
     c = trace(lambda x: f(x, x))

@@ -1,6 +1,6 @@
-"""The circuit model: seed 003's examples, the networkx view and every validation error.
+"""The circuit model: the classic examples, the networkx view and every validation error.
 
-References: seed ``003_cb4127dae40e521c.txt`` (Figure 1: size 7, depth 3;
+References: the sum-of-squares example ( size 7, depth 3;
 y = (x1 + x2 + x1·x2)(x1 + x2)), networkx's own algorithms, exact Fractions.
 """
 
@@ -61,8 +61,8 @@ def test_figure1_size_depth_wires_and_values(how, c):
     assert nx.is_directed_acyclic_graph(c.dag)
 
 
-def test_seed003_worked_example():
-    """y = (x1 + x2 + x1·x2)(x1 + x2) with the seed's gates u1, u2, u3, y."""
+def test_worked_example():
+    """y = (x1 + x2 + x1·x2)(x1 + x2) with the hand-drawn gates u1, u2, u3, y."""
     b = Builder()
     x1, x2 = b.inputs("x1 x2")
     u1 = x1 + x2

@@ -69,12 +69,12 @@ def test_demo(tmp_path):
     p = run("demo", cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     out = p.stdout
-    # Figure 1 of seed 003: size 7, depth 3; f(1, 2, 3) = (1-6-9+5)² + (1-4-6)² + (1+2-15-3)² = 81+81+225
+    # the sum-of-squares example: size 7, depth 3; f(1, 2, 3) = (1-6-9+5)² + (1-4-6)² + (1+2-15-3)² = 81+81+225
     assert "size 7, depth 3, wires 17, inputs 3" in out and "f = 387" in out
     assert "y = 184" in out                      # (3 + 5 + 15)(3 + 5)
     for row in ("forward", "backward", "simplify(backward)", "jvp", "vjp", "hvp"):
         assert f"\n{row} " in out
-    assert "Theorem 3" in out and "all for the price of one" in out and "FAILS" not in out
+    assert "backpropagation size (Baur & Strassen 1983)" in out and "all for the price of one" in out and "FAILS" not in out
     assert out.count("central finite differences vs backward: OK") == 3
     assert "2Aᵀ(Ax − b) (numpy): [-45.0, -60.0] vs [-45.0, -60.0]: OK" in out
     svgs = sorted((tmp_path / "figures").glob("*.svg"))
@@ -104,7 +104,7 @@ def test_report_text():
             ("circuit", "forward", "backward")}
     assert rows["circuit"][:5] == ["circuit", "2", "3", "5", "2"]    # n, s = 3 gates, w = 5 wires, depth 2
     assert rows["backward"][-1] == "yes" and rows["forward"][-1] == "yes"
-    assert "Theorem 3" in p.stdout and "simplify(" not in p.stdout
+    assert "backpropagation size" in p.stdout and "simplify(" not in p.stdout
 
 
 def test_report_json_and_options():
@@ -116,7 +116,7 @@ def test_report_json_and_options():
     assert [r["circuit"] for r in data["rows"]] == ["circuit", "forward", "backward",
                                                     "simplify(forward)", "simplify(backward)"]
     assert all(r["holds"] for r in data["rows"][1:])
-    assert {b["name"].split(" (")[0] for b in data["bounds"]} >= {"Theorem 3", "all for the price of one"}
+    assert {b["name"].split(" (")[0] for b in data["bounds"]} >= {"backpropagation size", "all for the price of one"}
 
 
 def test_report_bad_input(capsys):

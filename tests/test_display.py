@@ -26,7 +26,7 @@ def test_result_objects_show_html_tables_and_verdicts():
     g = circuits.backward(f)
     html = circuits.analyze(f)._repr_html_()
     assert "<table>" in html and "gates s" in html
-    assert "✓ Theorem 3" in bounds.theorem3(f)._repr_html_()
+    assert "✓ backpropagation size" in bounds.theorem3(f)._repr_html_()
     good = circuits.check_gradient(f, g, {"x": 1.0, "y": 2.0})._repr_html_()
     assert "✓ gradient check" in good and "<td" in good
     wrong = circuits.check_gradient(f, circuits.backward(circuits.parse("x*y")), {"x": 1.0, "y": 2.0})

@@ -11,11 +11,11 @@ References for the known values:
 * Naumann, U. (2004). "Optimal accumulation of Jacobian matrices by
   elimination methods on the dual computational graph", Math. Program. 99,
   399–421; Naumann, U. (2008). "Optimal Jacobian accumulation is
-  NP-complete", Math. Program. 112, 427–441 (seed 001, Remark 12.7): the
+  NP-complete", Math. Program. 112, 427–441 (also Remark 12.7 of the course notes *12 Automatic Differentiation*): the
   reverse order is optimal for a single output whose graph is a tree of
   binary products, since each intermediate vertex then has one successor at
   elimination time and costs its in-degree.
-* Seed 001, Exercise 12.6: the matrix chain (30, 35, 15, 5, 10, 20, 25) costs
+* Cormen et al., *Introduction to Algorithms*, matrix-chain multiplication: the matrix chain (30, 35, 15, 5, 10, 20, 25) costs
   15,125 multiplications in the best order (Cormen et al., *Introduction to
   Algorithms*, §15.2, the same dimensions).
 """

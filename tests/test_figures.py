@@ -74,7 +74,7 @@ def test_readme_shows_figure1_its_forward_and_backward_separately_at_readable_wi
 
 
 def test_readme_shows_backpropagation_step_by_step():
-    """Seed 003's six steps are drawn (figures/backprop_example_step_k.svg); two are in the README,
+    """Backpropagation's six steps on the worked example are drawn (figures/backprop_example_step_k.svg); two are in the README,
     side by side at 420 px each (checked by eye at that width)."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for k in range(1, 7):
@@ -84,7 +84,7 @@ def test_readme_shows_backpropagation_step_by_step():
     assert len(shown) == 2
 
 
-def test_forward_figure_has_seed_003s_gate_count():
+def test_forward_figure_has_the_hand_drawn_gate_count():
     import circuits
     from circuits import library
     f = library.figure1()

@@ -2,7 +2,7 @@
 
 Values are checked against numpy, sympy, exact Fraction arithmetic written
 out here, or central finite differences; gate counts against the numbers the
-notes give (seed 003: Figure 1 has size 7 and depth 3, σ2 naive C(n,2)+1,
+literature gives (the sum-of-squares example has size 7 and depth 3, σ2 naive C(n,2)+1,
 σ2 fast n + O(1)).
 """
 
@@ -53,7 +53,7 @@ def test_names_are_row_by_row_and_unambiguous_past_ten():
         as_matrix(matrix_values("M", M), "M", 3, 3)
 
 
-# --- seed 003 ------------------------------------------------------------------
+# --- the classic examples ------------------------------------------------------------------
 
 
 def test_figure1_size_depth_and_value_against_sympy():
@@ -143,7 +143,7 @@ def test_sigma2_fast_is_linear_in_n():
     assert sizes == [3, 3, 3, 3]
 
 
-# --- seed 002 ------------------------------------------------------------------
+# --- the exercise function ------------------------------------------------------------------
 
 
 def test_exercise_against_closed_form_and_sympy():
@@ -211,7 +211,7 @@ def test_inverse_is_within_a_constant_factor_of_the_determinant():
     assert max(ratios) < 10
 
 
-# --- seed 001 ------------------------------------------------------------------
+# --- automatic differentiation examples ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("order", ["left", "right", "optimal", ((1, 2), (3, 4)), (1, ((2, 3), 4))])
@@ -285,7 +285,7 @@ def test_conv1d_against_numpy(length, kernel):
     assert got.tolist() == np.maximum(np.correlate(x, k, mode="valid"), 0).tolist()
 
 
-# --- seeds 000 and 004: MLP ---------------------------------------------------------
+# --- MLP ---------------------------------------------------------
 
 
 def _numpy_mlp(params, widths, X, act, out_act=None):

@@ -1,9 +1,9 @@
 """linearize, edge_values, linearized_graph: every wire's local partial, once.
 
 References: sympy.diff of each gate's sympy form (the outside reference for
-the local partials), Bauer's path formula (seed 001 Remark 12.7, seed 002)
+the local partials), Bauer's path formula (Bauer 1974)
 summed over networkx's paths of the linearized graph, and the worked example
-of seed 003.
+of the worked example.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def _sympy_partial(c, g, i, values):
     return sympy.diff(expr, dummies[i]).subs(dummies[i], values[args[i]])
 
 
-def test_seed003_worked_example_partials():
+def test_worked_example_partials():
     y = circuits.trace(lambda x1, x2: (x1 + x2 + x1 * x2) * (x1 + x2))
     ev = circuits.edge_values(y)
     x1, x2 = sympy.symbols("x1 x2")
@@ -47,7 +47,7 @@ def test_seed003_worked_example_partials():
 
 
 def test_parallel_wires_are_summed_in_the_graph():
-    # f(x, x) of seed 001: two wires, one edge whose partial is their sum
+    # f(x, x): two wires, one edge whose partial is their sum
     c = circuits.parse("x * x")
     lin = circuits.linearize(c)
     assert len(lin) == 2

@@ -73,9 +73,9 @@ def test_values_match_hand_written_python(text, reference):
 SYMPY_CASES = [
     (FIGURE_1, lambda x, y, z: (x - 3*y - 3*z + 5)**2 + (x - 2*y - 2*z)**2 + (x + y - 5*z - 3)**2),
     ("x**3/6 - y/3 + 0.1*z", lambda x, y, z: x**3 / 6 - y / 3 + sympy.Rational(1, 10) * z),
-    ("exp(y**-x - log(z)) + (y - z)**2 * log(x)",  # seed 002's exercise, with x for v
+    ("exp(y**-x - log(z)) + (y - z)**2 * log(x)",  # the exercise function, with x for v
      lambda x, y, z: sympy.exp(y**-x - sympy.log(z)) + (y - z)**2 * sympy.log(x)),
-    ("(x + y + x*y) * (x + y)", lambda x, y, z: (x + y + x*y) * (x + y)),  # seed 003's worked example
+    ("(x + y + x*y) * (x + y)", lambda x, y, z: (x + y + x*y) * (x + y)),  # the worked example
     ("sigmoid(x) * tanh(y) / sqrt(z)", lambda x, y, z: 1 / (1 + sympy.exp(-x)) * sympy.tanh(y) / sympy.sqrt(z)),
 ]
 

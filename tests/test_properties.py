@@ -10,13 +10,13 @@ Runs are derandomized (the same examples every run, as CI needs); set
 ``CIRCUITS_RANDOM_PROPERTIES=1`` to explore new examples, and
 ``CIRCUITS_PROPERTY_SCALE=10`` to draw ten times as many.
 
-Size laws (seed ``003_cb4127dae40e521c.txt``), with ``s`` gates, ``w`` wires,
+Size laws (Baur & Strassen 1983; Griewank & Walther 2008), with ``s`` gates, ``w`` wires,
 ``N`` nodes, ``n`` inputs and ``m`` outputs of the circuit, and
 ``pgc(wire)`` = :func:`circuits.core.gates.partial_gate_cost` of the gate the wire
-enters (the per-wire constant Theorem 3 leaves implicit beyond + and ×):
+enters (the per-wire constant the bound 3w + n leaves implicit beyond + and ×):
 
 * backpropagation for one output adds at most ``Σ_wires (pgc + 2) + N``
-  gates (Theorem 3: one partial, one product and at most one addition per
+  gates (Baur & Strassen 1983: one partial, one product and at most one addition per
   wire, and the nodes);
 * forward propagation (``sparse=False``) has size at most
   ``s + Σ_wires pgc + n·(s + w)`` (per input one product per wire and one sum

@@ -78,3 +78,24 @@ def test_make_test_fast_deselects_slow_and_notebooks():
     makefile = (root / "Makefile").read_text()
     assert 'test-fast:' in makefile and '-m "not slow and not notebooks"' in makefile
     assert "\ttest:" not in makefile and "\n\t$(PY) -m pytest\n" in makefile  # make test: everything
+
+
+def test_readme_benchmark_tables_are_generated_from_the_stored_results():
+    """The README's tables are exactly what ``python -m benchmarks.readme`` makes of benchmarks/results."""
+    from benchmarks import readme
+
+    text = README.read_text(encoding="utf-8")
+    assert text.count(readme.BEGIN) == 1 and text.count(readme.END) == 1
+    body = text.split(readme.BEGIN, 1)[1].split(readme.END, 1)[0].strip("\n")
+    assert body == readme.tables(), "regenerate with: python -m benchmarks.readme --write"
+    assert readme.render(text, body) == text
+    # every stored case is a row
+    assert body.count("\n| ") >= 3 * 7
+
+
+def test_readme_is_for_users_not_a_development_log():
+    text = README.read_text(encoding="utf-8")
+    assert not re.search(r"\bissue \d+|\bsession\b|\b20\d\d-\d\d-\d\d\b", text, flags=re.I)
+    quick = text.split("## Quick start", 1)[1].split("##", 1)[0]
+    (commands,) = re.findall(r"```sh\n(.*?)```", quick, flags=re.S)
+    assert [line.split("#")[0].strip() for line in commands.strip().splitlines()] == ["make demo", "make test"]

@@ -133,7 +133,7 @@ def test_roles_and_outputs_of_a_gradient_circuit(tmp_path):
 
 
 def mirrored_backprop():
-    """Seed 003's backprop of y = (x1 + x2 + x1·x2)(x1 + x2), built by hand with adjoint_of."""
+    """Backpropagation of the worked example y = (x1 + x2 + x1·x2)(x1 + x2), built by hand with adjoint_of."""
     b = Builder()
     x1, x2 = b.input_node("x1"), b.input_node("x2")
     u1 = b.gate("add", x1, x2)
@@ -157,7 +157,7 @@ def mirrored_backprop():
 
 def test_mirrored_layout(tmp_path):
     c, (x1, x2, u1, u2, u3, y) = mirrored_backprop()
-    assert c.evaluate(x1=3, x2=5)["dy/dx1"] == 2*3 + 2*5 + 2*3*5 + 5**2     # seed 003's check
+    assert c.evaluate(x1=3, x2=5)["dy/dx1"] == 2*3 + 2*5 + 2*3*5 + 5**2     # the worked example's check
     adjoint = {z: a for a, z in c.meta["adjoint_of"].items()}
     path = tmp_path / "m.svg"
     render(c, path, mirror=True)
@@ -189,7 +189,7 @@ def _labelled_dag(c):
 
 
 def test_backward_mirror_is_the_notes_backpropagation():
-    """backward(mirror=True) builds seed 003's worked example exactly as the hand-drawn circuit:
+    """backward(mirror=True) builds the worked example exactly as the hand-drawn circuit:
     the same gates wired the same way, and every ∂y/∂z on the node the note puts it on."""
     from networkx.algorithms.isomorphism import MultiDiGraphMatcher
     want, _ = mirrored_backprop()
@@ -243,7 +243,7 @@ def test_backward_mirror_refuses_several_outputs():
 
 
 def test_render_steps_draws_the_notes_six_steps(tmp_path):
-    """Seed 003 visits y, u3, u2, u1, x2, x1: six drawings, one layout, each adding ∂y/∂z."""
+    """Backpropagation visits y, u3, u2, u1, x2, x1: six drawings, one layout, each adding ∂y/∂z."""
     import subprocess
     steps = circuits.render_steps(library.backprop_example(), tmp_path / "s.svg")
     assert len(steps) == 6

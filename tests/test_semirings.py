@@ -1,7 +1,7 @@
 """Semiring backpropagation, top gradient paths, sparsity and Jacobians by colouring.
 
 Every semiring is checked against brute force: all Bauer paths enumerated
-wire by wire (seed 001 Remark 12.7, seed 002), their products of edge labels
+wire by wire (Bauer 1974), their products of edge labels
 (from sympy-checked ``edge_values``) combined by hand.  The Boolean pattern is
 checked against sympy's exact Jacobian.
 """
@@ -109,11 +109,11 @@ def test_boolean_pattern_is_exact_on_structural_zeros():
     assert circuits.jacobian_sparsity(c) == {"f0": ["y"], "f1": ["x"]}
 
 
-def test_top_paths_of_seed003_worked_example():
+def test_top_paths_of_the_worked_example():
     y = circuits.trace(lambda x1, x2: (x1 + x2 + x1 * x2) * (x1 + x2))
     point = {"x1": 3, "x2": 5}
     paths = circuits.top_paths(y, point, k=10, input="x1")
-    assert len(paths) == 3  # seed 003: three paths from x1
+    assert len(paths) == 3  # three paths from x1
     assert sum(p.product for p in paths) == 2 * 3 + 2 * 5 + 2 * 3 * 5 + 5 ** 2
     assert [abs(p.product) for p in paths] == sorted((abs(p.product) for p in paths), reverse=True)
     for p in paths:

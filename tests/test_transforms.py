@@ -1,7 +1,7 @@
 """Forward propagation, backpropagation and their compositions against outside references.
 
 References: sympy.diff (exact), fractions.Fraction evaluation (exact), central
-finite differences, and the closed forms of seeds 002 and 003.
+finite differences, and the closed forms of the exercise function and the worked example.
 """
 
 import math
@@ -85,8 +85,8 @@ def test_forward_and_backward_agree_exactly_on_rational_gates(case):
         assert isinstance(bw[name], (int, Fraction))
 
 
-def test_seed003_worked_example():
-    """y = (x1 + x2 + x1·x2)(x1 + x2): ∂y/∂x1 = 2x1 + 2x2 + 2x1x2 + x2² (seed 003)."""
+def test_worked_example():
+    """y = (x1 + x2 + x1·x2)(x1 + x2): ∂y/∂x1 = 2x1 + 2x2 + 2x1x2 + x2²."""
     b = Builder()
     x1, x2 = b.inputs("x1 x2")
     u1 = b.gate("add", x1, x2)
@@ -103,7 +103,7 @@ def test_seed003_worked_example():
             assert got["dy/dx2"] == 2 * a + 2 * bb + 2 * a * bb + a ** 2
 
 
-def test_seed002_exercise_closed_forms():
+def test_exercise_function_closed_forms():
     f = circuits.trace(lambda x, y, z, v:
                        circuits.exp(y ** (-x) - circuits.log(z)) + (y - z) ** 2 * circuits.log(v))
     point = dict(x=0.7, y=1.9, z=0.6, v=2.5)
@@ -139,7 +139,7 @@ def test_figure1_gradient_sizes():
 
 
 def _theorem3_bound(c: Circuit) -> int:
-    """Σ over wires (partial cost + 2) + nodes: Theorem 3 with the registry's constants."""
+    """Σ over wires (partial cost + 2) + nodes: the backpropagation size bound with the registry's constants."""
     total = len(c)
     for g in c.gates():
         a = c.args(g)
@@ -565,8 +565,8 @@ def test_simplify_folds_negative_powers_of_integers_exactly():
     assert s.evaluate(x=Fraction(1)) == {"f": Fraction(1, 5)}
 
 
-def test_forward_figure2_is_seed_003s_construction_with_its_42_gates():
-    """Seed 003, Figure 2: ∇f of Figure 1 by forward propagation has 3 + 3·13 = 42 gates."""
+def test_forward_figure2_is_the_hand_drawn_construction_with_its_42_gates():
+    """∇f of the sum-of-squares example by forward propagation drawn by hand has 3 + 3·13 = 42 gates."""
     f = circuits.library.figure1()
     g = circuits.forward(f, figure2=True)
     assert g.size == 42

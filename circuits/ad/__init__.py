@@ -1,15 +1,15 @@
 """Transforms: pure functions from circuit to circuit.
 
 * :func:`linearize`, :func:`edge_values`, :func:`linearized_graph` — the local
-  partial of every wire, once (seed 001, Remark 12.7), read by all sweeps;
-* :func:`forward` — General Forward Propagation (seed 003), Θ(n·(s+w));
-* :func:`backward` — Backpropagation (seed 003, Theorem 3), O(n+s+w);
-* :func:`jvp`, :func:`vjp` — seeded sweeps (seed 001);
+  partial of every wire, once (Bauer 1974), read by all sweeps;
+* :func:`forward` — general forward propagation, Θ(n·(s+w));
+* :func:`backward` — backpropagation, O(n+s+w) (Baur & Strassen 1983);
+* :func:`jvp`, :func:`vjp` — seeded sweeps (Griewank & Walther 2008);
 * :func:`jacobian`, :func:`hvp`, :func:`hessian`, :func:`derivative` — compositions;
 * :func:`simplify` — constant folding, identities, CSE, dead-gate removal;
 * :func:`check_gradient`, :func:`symbolic_check`, :func:`bauer_paths` — verification;
 * :func:`eliminate`, :func:`order_costs` — Jacobians by vertex elimination in any order
-  (forward, reverse, Markowitz, optimal; seed 001, Remark 12.7).
+  (forward, reverse, Markowitz, optimal; Griewank & Walther 2008).
 """
 
 from .linearize import Linearization, linearize, edge_values, linearized_graph

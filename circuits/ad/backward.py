@@ -1,4 +1,4 @@
-"""Backpropagation (reverse mode): seed ``003_cb4127dae40e521c.txt``, Algorithm BP.
+"""Backpropagation (reverse mode, Speelpenning 1980; Baur & Strassen 1983).
 
 Nodes are visited in reverse topological order (decreasing ids) and for each
 node ``g`` the adjoint ``∂y/∂g`` is built by formula (6),
@@ -9,7 +9,7 @@ with, per wire, the partial ``∂_g[u]`` (a gate from the registry's rule, or
 the wire weight of a ``+`` gate), at most one product, and per node at most
 one addition.  Products by constants are folded into wire weights rather than
 made gates.  On a circuit of ``+`` and ``×`` gates this adds at most
-``3·wires + nodes`` gates, Theorem 3's count; for other gates the per-wire
+``3·wires + nodes`` gates, the textbook count (Baur & Strassen 1983); for other gates the per-wire
 cost of the partial is :func:`circuits.core.gates.partial_gate_cost`.
 """
 
@@ -264,7 +264,7 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
         Run :func:`circuits.simplify` on the result.
     mirror : bool
         Keep every adjoint ``∂y/∂z`` as a node of its own, the chain rule (6)
-        reading it, as seed 003 draws backpropagation, so that
+        reading it, as textbooks draw backpropagation, so that
         ``render(g, mirror=True)`` shows each one opposite its ``z``
         (:func:`circuits.render_steps` draws them one step at a time).  It
         costs at most one ``+`` gate per node of the circuit (a constant, a
@@ -280,7 +280,7 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
 
     Examples
     --------
-    Seed 003's worked example, ``∂y/∂x1 = 2x1 + 2x2 + 2x1x2 + x2²``:
+    The worked example, ``∂y/∂x1 = 2x1 + 2x2 + 2x1x2 + x2²``:
 
     >>> import circuits
     >>> y = circuits.trace(lambda x1, x2: (x1 + x2 + x1 * x2) * (x1 + x2))
@@ -328,7 +328,7 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
 
 
 def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circuit:
-    """Vector-Jacobian product ``w · ∇g`` (seed ``001_98bb05108a2025f7.txt``) in one reverse sweep.
+    """Vector-Jacobian product ``w · ∇g`` (Griewank & Walther 2008) in one reverse sweep.
 
     Parameters
     ----------

@@ -9,7 +9,7 @@ A derivative value during a sweep is
 Keeping the scale ``c`` apart means that multiplying by a constant (a wire
 weight of a ``+`` gate, the 2 of ``d(u²)/du = 2u``) never costs a gate: it ends
 up as the weight of a wire into the ``+`` gate of the chain rule, which is
-how seed ``003_cb4127dae40e521c.txt`` draws Figures 2 and 3.
+how the figures of forward propagation and backpropagation draw them.
 """
 
 from __future__ import annotations

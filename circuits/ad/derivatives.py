@@ -1,10 +1,10 @@
 """Jacobians, Hessians and higher derivatives by composing the two sweeps.
 
 Every transform returns an ordinary circuit, so they compose: ``hvp`` is
-forward over reverse (seed ``001_98bb05108a2025f7.txt``, Def. 12.11 and
-Pearlmutter's trick), ``hessian`` is forward propagation of the gradient
+forward over reverse (Møller 1993 and
+Pearlmutter's trick, 1994), ``hessian`` is forward propagation of the gradient
 circuit, and ``derivative(c, order=k)`` repeats backpropagation k times, which
-costs O(n^(k−1)·m) times the circuit as seed ``002_3c7c11eee237a228.txt`` says.
+costs O(n^(k−1)·m) times the circuit.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def jacobian(circuit: Circuit, mode: str = "auto", *, sparse: bool = False,
     ----------
     mode : str
         ``"forward"``: forward propagation, one sweep per input;
-        ``"reverse"``: backpropagation, one sweep per output (seed 001's
+        ``"reverse"``: backpropagation, one sweep per output (the vector bound
         ``T(g, ∇g) ≤ Cγ(m∧d)·T(g)`` for the smaller of the two).
         ``"markowitz"``, ``"relative_markowitz"``, ``"min_fill"``,
         ``"optimal"``: vertex elimination in that order
@@ -154,7 +154,7 @@ def derivative(circuit: Circuit, order: int = 1, *, simplify: bool = False) -> C
     Outputs are named ``d{k}{f}/d{x1}d{x2}...`` (``df/dx`` for k = 1), for
     every output and every k-tuple of inputs in lexicographic (row-major)
     order.  Each pass is a Jacobian by rows, so the size grows as
-    O(n^(k−1)·m) times the circuit (seed ``002_3c7c11eee237a228.txt``).
+    O(n^(k−1)·m) times the circuit.
 
     Examples
     --------

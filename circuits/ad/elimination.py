@@ -1,6 +1,6 @@
 """Jacobian accumulation by vertex elimination on the linearized graph.
 
-Seed ``001_98bb05108a2025f7.txt`` (Remark 12.7) writes ``∂y/∂x`` as Bauer's
+Bauer's formula (Bauer 1974) writes ``∂y/∂x`` as the
 sum over the paths from ``x`` to ``y`` of the products of the edge partials
 ``c_kj = ∂_j[k]``; forward and reverse mode are two dynamic programmes for
 it, and finding the cheapest one is NP-hard (Naumann 2008).  *Vertex

@@ -1,4 +1,4 @@
-"""Forward propagation: seed ``003_cb4127dae40e521c.txt``, Algorithm FP (General Forward Propagation).
+"""Forward propagation: general forward propagation over any gates (Wengert 1964; Griewank & Walther 2008).
 
 For every gate ``g`` with children ``u, v, ..., w`` a gate ``∇g`` (the
 partials ``∂_u[g]``) is made once, and for every input ``x`` a node ``∂g/∂x``
@@ -54,14 +54,14 @@ def _sweep(lin, tangent):
 
 
 def _figure2(lin, wrt_nodes):
-    """Seed 003's Figure 2: per input, the gates a hand-drawn forward propagation has.
+    """Forward propagation as drawn by hand: per input, the gates the drawing has.
 
     ``∂x/∂x`` is the constant node 1 and zero tangents are left out; for every
     gate reached, a partial other than a constant factor is its own gate (the
     ``2u`` of ``d(u²)/du``, drawn once per partial), each such wire gets one
     product gate, and every gate gets its ``∂g/∂x`` as one ``+`` gate, whose
-    wires from the 1 node carry the factors.  On Figure 1 that is 13 gates per
-    partial and 3 + 3·13 = 42 in all, the note's count.
+    wires from the 1 node carry the factors.  On the sum-of-squares example that is 13 gates per
+    partial and 3 + 3·13 = 42 in all.
     """
     b = lin.builder
     argss = lin.circuit.record.args
@@ -96,7 +96,7 @@ def _figure2(lin, wrt_nodes):
 
 
 def _literal(lin, wrt_nodes):
-    """The notes' construction verbatim: a sum of one product per wire, per gate and input."""
+    """The textbook construction verbatim: a sum of one product per wire, per gate and input."""
     b, circuit = lin.builder, lin.circuit
     ops, argss = circuit.record.ops, circuit.record.args
     zero, one = b.const_node(0), b.const_node(1)
@@ -140,7 +140,7 @@ def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bo
     wrt : sequence of str, optional
         Inputs to differentiate with respect to (default: all).
     sparse : bool
-        False (default) follows seed 003's General Forward Propagation
+        False (default) follows general forward propagation
         literally: for every gate ``g`` and input ``x`` one sum gate over one
         product gate per wire, so the size is Θ(n·(s + w)) however the
         weights fall.  True skips structurally zero partials and folds
@@ -150,11 +150,11 @@ def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bo
     simplify : bool
         Run :func:`circuits.simplify` on the result.
     figure2 : bool
-        The construction seed 003 draws in Figure 2 (overrides ``sparse``):
+        The construction as drawn by hand (overrides ``sparse``):
         ``∂x/∂x`` is the node 1, zero tangents are left out, and every gate
         reached gets a ``+`` gate for ``∂g/∂x``, a product gate per wire whose
         partial is not a constant, and that partial as a gate of its own
-        (``2u`` for ``u²``).  On Figure 1: 3 + 3·13 = 42 gates, the note's count.
+        (``2u`` for ``u²``).  On the sum-of-squares example: 3 + 3·13 = 42 gates.
 
     Returns
     -------
@@ -171,7 +171,7 @@ def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bo
     {'df/dx': 4, 'df/dy': 2}
     >>> circuits.forward(f, sparse=True).size < fp.size
     True
-    >>> circuits.forward(circuits.library.figure1(), figure2=True).size   # seed 003: 3 + 3·13
+    >>> circuits.forward(circuits.library.figure1(), figure2=True).size   # 3 + 3·13
     42
     """
     check_circuit(circuit, "forward()")
@@ -198,7 +198,7 @@ def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bo
 
 
 def jvp(circuit: Circuit, tangents=None, *, keep_primal: bool = False) -> Circuit:
-    """Jacobian-vector product ``∇g · v`` (seed ``001_98bb05108a2025f7.txt``) in one forward sweep.
+    """Jacobian-vector product ``∇g · v`` (Griewank & Walther 2008) in one forward sweep.
 
     Parameters
     ----------

@@ -1,9 +1,9 @@
 """Linearization: the local partial ``∂_u[g]`` of every wire, built once.
 
-Seed ``003_cb4127dae40e521c.txt`` (formula (5)) writes the derivative of a gate
+The chain rule writes the derivative of a gate
 ``g`` with arguments ``u, v, ..., w`` through its *local partials*
-``∂_u[g], ∂_v[g], ..., ∂_w[g]``; seed ``001_98bb05108a2025f7.txt`` (Remark
-12.7) labels every edge ``j → k`` of the computational graph with
+``∂_u[g], ∂_v[g], ..., ∂_w[g]``; Bauer (1974) and Griewank & Walther
+(2008) label every edge ``j → k`` of the computational graph with
 ``c_kj = ∂_j[k]`` and calls the result the *linearized computational graph*:
 ``∂y/∂x`` is then Bauer's sum, over the paths from ``x`` to ``y``, of the
 products of the edge labels.  Forward propagation, backpropagation, JVPs,
@@ -28,7 +28,7 @@ Three views:
   :func:`~circuits.jvp` and :func:`~circuits.vjp` work on it.
 * :func:`edge_values` — every partial as a number (or a sympy expression)
   at a point.
-* :func:`linearized_graph` — Remark 12.7's graph as a :class:`networkx.DiGraph`
+* :func:`linearized_graph` — Bauer's linearized graph as a :class:`networkx.DiGraph`
   with a ``partial`` attribute per edge (parallel wires, as in ``f(x, x)``,
   summed).
 
@@ -338,7 +338,7 @@ def edge_values(circuit: Circuit, point: Optional[Mapping[str, Any]] = None, *,
 
     Examples
     --------
-    Seed 003's worked example ``y = (x1 + x2 + x1·x2)(x1 + x2)`` at (3, 5):
+    The worked example ``y = (x1 + x2 + x1·x2)(x1 + x2)`` at (3, 5):
 
     >>> import circuits
     >>> y = circuits.trace(lambda x1, x2: (x1 + x2 + x1 * x2) * (x1 + x2))
@@ -354,7 +354,7 @@ def edge_values(circuit: Circuit, point: Optional[Mapping[str, Any]] = None, *,
 def linearized_graph(circuit: Circuit, point: Optional[Mapping[str, Any]] = None, *,
                      wrt: Optional[Sequence[str]] = None,
                      output: Optional[Union[str, Sequence[str]]] = None) -> nx.DiGraph:
-    """The linearized computational graph of seed 001, Remark 12.7.
+    """The linearized computational graph (Bauer 1974; Griewank & Walther 2008).
 
     Parameters
     ----------
@@ -378,7 +378,7 @@ def linearized_graph(circuit: Circuit, point: Optional[Mapping[str, Any]] = None
 
     Examples
     --------
-    ``f(x, x)`` of seed 001: the two wires of ``x · x`` make one edge.
+    ``f(x, x)``: the two wires of ``x · x`` make one edge.
 
     >>> import circuits
     >>> G = circuits.linearized_graph(circuits.parse("x*x + x"))

@@ -1,11 +1,11 @@
 """Backpropagation over any semiring, the heaviest gradient paths, and Jacobian sparsity.
 
-Bauer's formula (seed ``001_98bb05108a2025f7.txt``, Remark 12.7; seed
-``002_3c7c11eee237a228.txt``) writes ``∂y/∂x`` as a sum over the paths from
+Bauer's formula (Bauer 1974)
+writes ``∂y/∂x`` as a sum over the paths from
 ``x`` to ``y`` of the products of the edge labels ``∂_u[g]``.  The backward
 sweep computes that sum with one ⊕ and one ⊗ per wire, and it uses nothing of
-the real numbers but the semiring laws: seed 001's Definition 12.10 (after
-Kim et al. 1984) and Du, Torroba Hennigen, Stoehr, Warstadt and Cotterell,
+the real numbers but the semiring laws: Kim, Nesterov, Skokov and
+Cherkasskii (1984) and Du, Torroba Hennigen, Stoehr, Warstadt and Cotterell,
 "Generalizing Backpropagation for Gradient-Based Interpretability" (ACL 2023),
 put other semirings in the place of (+, ×) to answer other questions:
 
@@ -13,12 +13,12 @@ put other semirings in the place of (+, ×) to answer other questions:
 semiring           element of one edge              value of a sum over paths
 =================  ===============================  ==========================================
 ``REAL``           the partial                      the derivative (what backward computes)
-``COUNTING``       1 per wire                       the number of Bauer paths (seed 002)
+``COUNTING``       1 per wire                       the number of Bauer paths
 ``BOOLEAN``        structurally nonzero?            whether ∂y/∂x can be nonzero (sparsity)
-``MAX_PRODUCT``    (|partial|, the wire)            the heaviest path and its weight
-``k_best(k)``      [(|partial|, the wire)]          the k heaviest paths
-``LOG``            log |partial|                    log of the sum of |path products|
-``ENTROPY``        (|p|, −|p| log |p|)              the entropy of gradient mass over paths
+``MAX_PRODUCT``    ``(|partial|, the wire)``        the heaviest path and its weight
+``k_best(k)``      ``[(|partial|, the wire)]``      the k heaviest paths
+``LOG``            ``log |partial|``                log of the sum of ``|path products|``
+``ENTROPY``        ``(|p|, −|p| log |p|)``          the entropy of gradient mass over paths
 =================  ===============================  ==========================================
 
 :func:`propagate` runs one sweep, O(s + w) semiring operations, iteratively
@@ -28,7 +28,7 @@ reverse sweep per output.
 
 Examples
 --------
-Seed 003's worked example ``y = (x1 + x2 + x1·x2)(x1 + x2)`` has three
+The worked example ``y = (x1 + x2 + x1·x2)(x1 + x2)`` has three
 paths from ``x1`` to ``y``:
 
 >>> import circuits
@@ -83,7 +83,7 @@ class Semiring:
 
     Examples
     --------
-    The tropical (min, +) semiring on −log |partial| gives the heaviest
+    The tropical (min, +) semiring on ``−log |partial|`` gives the heaviest
     path's weight as a distance:
 
     >>> import circuits, math
@@ -141,7 +141,7 @@ def _join(edge, rest):
 
 MAX_PRODUCT = Semiring("max-product", (0.0, None), (1.0, None), _mp_plus, _mp_times,
                        lambda p, wire: (abs(p), (wire, None)) if p else (0.0, None))
-"""(max, ×) on |partials| with back-pointers: the heaviest path and its weight."""
+"""(max, ×) on ``|partials|`` with back-pointers: the heaviest path and its weight."""
 
 
 def k_best(k: int) -> Semiring:
@@ -186,7 +186,7 @@ def _log_plus(a, b):
 
 LOG = Semiring("log", -math.inf, 0.0, _log_plus, lambda a, b: a + b,
                lambda p, wire: math.log(abs(p)) if p else -math.inf)
-"""(logaddexp, +) on log |partials|: the log of the sum over paths of |path product|."""
+"""(logaddexp, +) on ``log |partials|``: the log of the sum over paths of ``|path product|``."""
 
 
 def _entropy_edge(p, wire):
@@ -394,7 +394,7 @@ def _unlink(path) -> list:
 
 def top_paths(circuit: Circuit, point: Mapping[str, Any], k: int = 1, *, output: Optional[str] = None,
               input: Optional[str] = None) -> list:
-    """The ``k`` paths with the largest |product of partials| (Du et al. 2023's top gradient paths).
+    """The ``k`` paths with the largest ``|product of partials|`` (Du et al. 2023's top gradient paths).
 
     Parameters
     ----------

@@ -84,7 +84,7 @@ def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
     ----------
     circuit : Circuit
     minimize : {"gates", "ops"}
-        ``"gates"`` (the default) keeps the gate count of the notes as small
+        ``"gates"`` (the default) keeps the gate count (the size) as small
         as the rules can.  ``"ops"`` then trades gates for binary operations
         (:attr:`circuits.analysis.Analysis.binary_ops`, the count CasADi and
         JAX report): the main pass keeps a scale ``c·u`` used by several
@@ -112,7 +112,7 @@ def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
 
     Examples
     --------
-    On Figure 1 of seed 003, backpropagation followed by simplification is
+    On the sum-of-squares example, backpropagation followed by simplification is
     the hand-built minimal gradient circuit: three linear forms and one
     weighted sum of them per partial.
 

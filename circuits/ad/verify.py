@@ -1,11 +1,11 @@
 """Checking gradient circuits against outside references.
 
-* :func:`check_gradient` — central finite differences, the check seed
-  ``001_98bb05108a2025f7.txt`` recommends (after Wolfe 1982);
+* :func:`check_gradient` — central finite differences, the check
+  Wolfe (1982) recommends;
 * :func:`symbolic_check` — exact comparison with ``sympy.diff``;
 * :func:`bauer_paths` — Bauer's formula: a partial derivative as the sum over
-  all paths of the products of the local partials along the path (seed 001,
-  Remark 12.7; seed ``002_3c7c11eee237a228.txt``), with the number of paths,
+  all paths of the products of the local partials along the path (Bauer
+  1974), with the number of paths,
   which grows exponentially where backpropagation's work grows linearly.
 """
 
@@ -280,8 +280,8 @@ def finite_differences(circuit: Circuit, point: Mapping[str, float], wrt=None, *
                        h: Optional[float] = None) -> dict:
     """Central differences of every output along each input: ``{x: {y: ∂y/∂x}}``.
 
-    The one finite-difference scheme of the package (Wolfe 1982, seed
-    ``001_98bb05108a2025f7.txt``), shared by :func:`check_gradient`,
+    The one finite-difference scheme of the package (Wolfe 1982),
+    shared by :func:`check_gradient`,
     :func:`circuits.testing.assert_gradient_close` and
     :func:`circuits.testing.check_grads`: central differences at a dozen
     steps shrinking from ``h`` (default ``0.1·|x|``, and also 0.1 where
@@ -318,8 +318,8 @@ def check_gradient(circuit: Circuit, gradient_circuit: Circuit, point: Mapping[s
                    eps: Optional[float] = None, tolerance: float = 1e-5) -> GradientReport:
     """Compare a gradient circuit with finite differences of the circuit.
 
-    Central differences (the check seed ``001_98bb05108a2025f7.txt``
-    recommends, after Wolfe 1982) at a dozen shrinking steps per input,
+    Central differences (the check Wolfe 1982
+    recommends) at a dozen shrinking steps per input,
     extrapolated to step 0 by Ridders' method, which also estimates their
     error.  The steps scale with each input (from ``0.1·|x|``, and also from
     0.1 where ``|x| > 1``, for what varies on a scale of 1 far from 0), so inputs of very different sizes are each differenced at
@@ -491,7 +491,7 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
 
     Examples
     --------
-    Seed 003's example has 3 paths from x1 to y:
+    The worked example has 3 paths from x1 to y:
 
     >>> import circuits, sympy
     >>> y = circuits.trace(lambda x1, x2: (x1 + x2 + x1 * x2) * (x1 + x2))
@@ -516,7 +516,7 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
         raise CircuitError(f"{paths} paths lead from {input!r} to {output!r}, more than max_paths={max_paths}; "
                            "Bauer's formula is exponential here, which is why backpropagation shares them")
 
-    # the edge labels c_kj = ∂_j[k] of Remark 12.7, on the wires between input and output
+    # the edge labels c_kj = ∂_j[k] of the linearized graph, on the wires between input and output
     local = edge_values(circuit, point, wrt=[input], output=output)
 
     successors: dict = {}

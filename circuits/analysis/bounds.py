@@ -1,11 +1,11 @@
-"""The notes' complexity claims, stated and checked on a given circuit.
+"""The complexity claims of automatic differentiation, stated and checked on a given circuit.
 
 Each check returns a :class:`BoundCheck` that says the bound, the measured
 value and whether the claim holds, and has an ``assert_...`` twin that raises
 ``AssertionError`` with the numbers, for use in pytest suites.
 
-* :func:`theorem3` — Theorem 3 of seed ``003_cb4127dae40e521c.txt``:
-  backpropagation adds at most ``3·wires + nodes`` gates to a circuit of +
+* :func:`theorem3` — the backpropagation size bound (the cheap gradient
+  principle, Baur & Strassen 1983): backpropagation adds at most ``3·wires + nodes`` gates to a circuit of +
   and × gates.  Formula (6) makes each wire ``(u, g)`` cost the gates of the
   partial ``∂_u[g]``, one multiplication and at most one addition, and each
   node at most one more gate.  For gates other than + and × the partial's
@@ -13,17 +13,16 @@ value and whether the claim holds, and has an ``assert_...`` twin that raises
   the bound checked is ``Σ_wires (partial cost + 2) + nodes``, which is at
   most ``3w + nodes`` when every partial costs at most one gate, as for +
   and ×.
-* :func:`forward_size` — forward propagation's ``Θ(n·(s + w))`` (same seed,
-  section 2): each of the ``n`` partials of a gate costs one gate per wire
+* :func:`forward_size` — forward propagation's ``Θ(n·(s + w))``
+  (Griewank & Walther 2008): each of the ``n`` partials of a gate costs one gate per wire
   and one to add them up, plus the partials ``∂_u[g]`` once, plus the
   original ``s`` gates: ``s + Σ partial costs + n·(s + w)``.  The measured
   constant ``size / (n·(s + w))`` is reported.
-* :func:`cheap_gradient` — "all for the price of one" (seed
-  ``000_dc516a4e4f2b9471.txt``, Theorem 3.1, after Baur and Strassen):
-  ``cost(f and ∇f) / cost(f)`` is at most a constant, 5 in that seed.
-* :func:`vector_bound` — seed ``001_98bb05108a2025f7.txt``:
+* :func:`cheap_gradient` — "all for the price of one" (Baur & Strassen 1983):
+  ``cost(f and ∇f) / cost(f)`` is at most a constant, 5 in Kakade's statement.
+* :func:`vector_bound` — the vector bound (Griewank & Walther 2008):
   ``T(g, ∇g) ≤ C·γ·(m ∧ d)·T(g)`` for ``m`` outputs and ``d`` inputs, with
-  ``γ = 1`` (every registry gate has one output) and ``C`` the Theorem 3
+  ``γ = 1`` (every registry gate has one output) and ``C`` the backpropagation
   constant of the circuit, ``1 + (Σ_wires (partial cost + 2) + nodes) / s``.
 
 Examples
@@ -31,7 +30,7 @@ Examples
 >>> import circuits
 >>> from circuits import bounds
 >>> from circuits.library import backprop_example
->>> y = backprop_example()      # seed 003: y = (x1 + x2 + x1·x2)(x1 + x2)
+>>> y = backprop_example()      # the worked example y = (x1 + x2 + x1·x2)(x1 + x2)
 >>> y.size, y.wires, len(y)
 (4, 8, 6)
 >>> r = bounds.theorem3(y)
@@ -58,14 +57,14 @@ __all__ = ["BoundCheck", "partial_costs", "forward_bound", "backward_bound", "di
            "theorem3", "forward_size", "cheap_gradient", "vector_bound",
            "assert_theorem3", "assert_forward_size", "assert_cheap_gradient", "assert_vector_bound"]
 
-SEED_003 = "003_cb4127dae40e521c.txt"
-SEED_000 = "000_dc516a4e4f2b9471.txt"
-SEED_001 = "001_98bb05108a2025f7.txt"
+REF_BACKPROP = "Baur & Strassen 1983"
+REF_FORWARD = "Griewank & Walther 2008"
+REF_HVP = "Pearlmutter 1994"
 
 
 @dataclass(frozen=True)
 class BoundCheck:
-    """Result of checking one claim of the notes on one circuit.
+    """Result of checking one complexity claim on one circuit.
 
     Attributes
     ----------
@@ -122,8 +121,8 @@ def partial_costs(circuit: Circuit) -> tuple[int, dict]:
 
     Returns ``(total, per_op)`` where ``total = Σ_wires partial_gate_cost``
     and ``per_op`` maps each gate name used to the most gates its partial
-    rule emits for one wire, the constant Theorem 3 of seed
-    ``003_cb4127dae40e521c.txt`` leaves implicit for gates other than + and ×.
+    rule emits for one wire, the constant the textbook bound ``3w + n``
+    leaves implicit for gates other than + and ×.
 
     Examples
     --------
@@ -158,7 +157,7 @@ def backward_bound(circuit: Circuit) -> tuple[int, str]:
     """Upper bound on the size of ``backward(circuit)`` for each output, and the claim.
 
     ``s + m·(Σ_wires (partial cost + 2) + nodes)`` for ``m`` outputs (one
-    sweep each), by Theorem 3 of seed ``003_cb4127dae40e521c.txt``.
+    sweep each), by the backpropagation size bound (Baur & Strassen 1983).
 
     Examples
     --------
@@ -169,14 +168,14 @@ def backward_bound(circuit: Circuit) -> tuple[int, str]:
     p, _ = partial_costs(circuit)
     m = max(len(circuit.outputs), 1)
     b = circuit.size + m * (2 * circuit.wires + p + len(circuit))
-    return b, f"s ≤ s0 + Σ_wires(∂ cost + 2) + nodes (Theorem 3, seed {SEED_003})"
+    return b, f"s ≤ s0 + Σ_wires(∂ cost + 2) + nodes (backpropagation, {REF_BACKPROP})"
 
 
 def forward_bound(circuit: Circuit, directions: Optional[int] = None) -> tuple[int, str]:
     """Upper bound on the size of ``forward(circuit)``, and the claim.
 
     ``s + Σ partial costs + n·(s + w)`` with ``n`` the number of inputs (or
-    ``directions``): seed ``003_cb4127dae40e521c.txt``'s Θ(n·(s + w)) with
+    ``directions``): forward propagation's Θ(n·(s + w)) with
     its constant 1 made explicit.
 
     Examples
@@ -188,7 +187,7 @@ def forward_bound(circuit: Circuit, directions: Optional[int] = None) -> tuple[i
     p, _ = partial_costs(circuit)
     n = len(circuit.inputs) if directions is None else directions
     s, w = circuit.size, circuit.wires
-    return s + p + n * (s + w), f"s ≤ s0 + Σ ∂ cost + n·(s0 + w) (forward propagation, seed {SEED_003})"
+    return s + p + n * (s + w), f"s ≤ s0 + Σ ∂ cost + n·(s0 + w) (forward propagation, {REF_FORWARD})"
 
 
 def directional_bound(circuit: Circuit, kind: str) -> tuple[int, str]:
@@ -201,9 +200,9 @@ def directional_bound(circuit: Circuit, kind: str) -> tuple[int, str]:
     s, w, nodes = circuit.size, circuit.wires, len(circuit)
     p, _ = partial_costs(circuit)
     if kind == "jvp":
-        return s + p + (s + w), f"s ≤ s0 + Σ ∂ cost + (s0 + w) (one forward direction, seed {SEED_003})"
+        return s + p + (s + w), f"s ≤ s0 + Σ ∂ cost + (s0 + w) (one forward direction, {REF_FORWARD})"
     if kind == "vjp":
-        return s + 2 * w + p + nodes, f"s ≤ s0 + Σ_wires(∂ cost + 2) + nodes (one backward sweep, seed {SEED_003})"
+        return s + 2 * w + p + nodes, f"s ≤ s0 + Σ_wires(∂ cost + 2) + nodes (one backward sweep, {REF_BACKPROP})"
     if kind == "hvp":
         # Forward over reverse or reverse over forward: bound the second pass
         # by the actual intermediate circuit (itself bounded by one sweep);
@@ -213,7 +212,7 @@ def directional_bound(circuit: Circuit, kind: str) -> tuple[int, str]:
         inner_f = jvp(circuit)
         over_f, _ = directional_bound(inner_f, "vjp")
         return max(over_b, over_f), (f"s ≤ one forward pass over backward(C) or one backward pass "
-                                     f"over jvp(C) (Pearlmutter; seed {SEED_001})")
+                                     f"over jvp(C) ({REF_HVP})")
     raise CircuitError(f"unknown directional transform {kind!r}; choose 'jvp', 'vjp' or 'hvp'")
 
 
@@ -245,10 +244,10 @@ def _users(circuit: Circuit, gradient: Any, outputs: Sequence[str], what: str) -
 
 def theorem3(circuit: Circuit, output: Optional[str] = None, *,
              gradient: Optional[Circuit] = None) -> BoundCheck:
-    """Theorem 3 of seed ``003_cb4127dae40e521c.txt`` on ``circuit``.
+    """The backpropagation size bound (Baur & Strassen 1983) on ``circuit``.
 
     Backpropagation adds at most ``Σ_wires (partial cost + 2) + nodes``
-    gates, which is at most the notes' ``3·wires + nodes`` for circuits of +
+    gates, which is at most the textbook ``3·wires + nodes`` for circuits of +
     and × gates.  The measured value is ``backward(c, keep_primal=True).size
     - c.size``, the gates added to the circuit to get its gradient.
 
@@ -285,7 +284,7 @@ def theorem3(circuit: Circuit, output: Optional[str] = None, *,
     >>> r.measured, r.details["audited"]
     (17, 'your gradient circuit')
     """
-    y = _single_output(circuit, output, "Theorem 3")
+    y = _single_output(circuit, output, "the backpropagation size bound")
     p, per_op = partial_costs(circuit)
     w, nodes = circuit.wires, len(circuit)
     bound = 2 * w + p + nodes
@@ -293,16 +292,16 @@ def theorem3(circuit: Circuit, output: Optional[str] = None, *,
     if gradient is None:
         measured, audited = _backward(circuit, y, True).size - circuit.size, "backward"
     else:
-        measured = _users(circuit, gradient, [y], "Theorem 3").size - circuit.size
+        measured = _users(circuit, gradient, [y], "the backpropagation size bound").size - circuit.size
         audited = "your gradient circuit"
     costly = sorted(op for op, c in per_op.items() if c > 1)
     claim = (f"backpropagation adds at most Σ_wires(∂ cost + 2) + nodes = 2·{w} + {p} + {nodes} gates"
-             + (f" (≤ the notes' 3w + nodes = {notes}: every partial costs ≤ 1 gate, as for + and ×)"
+             + (f" (≤ the textbook 3w + nodes = {notes}: every partial costs ≤ 1 gate, as for + and ×)"
                 if not costly else
                 f" (the partials of {', '.join(costly)} cost more than the 1 gate per wire of the "
-                f"notes' 3w + nodes = {notes})"))
+                f"textbook 3w + nodes = {notes})"))
     return BoundCheck(
-        name=f"Theorem 3 (seed {SEED_003})", claim=claim, bound=bound, measured=measured,
+        name=f"backpropagation size ({REF_BACKPROP})", claim=claim, bound=bound, measured=measured,
         holds=measured <= bound,
         details={"audited": audited, "output": y, "wires": w, "nodes": nodes, "partial_gates": p,
                  "per_wire": {op: c + 2 for op, c in per_op.items()},
@@ -310,7 +309,7 @@ def theorem3(circuit: Circuit, output: Optional[str] = None, *,
 
 
 def forward_size(circuit: Circuit, *, gradient: Optional[Circuit] = None) -> BoundCheck:
-    """Forward propagation's Θ(n·(s + w)) size (seed ``003_cb4127dae40e521c.txt``).
+    """Forward propagation's Θ(n·(s + w)) size (Griewank & Walther 2008).
 
     Checks ``forward(c).size ≤ s + Σ partial costs + n·(s + w)`` and reports
     the measured constant ``forward(c).size / (n·(s + w))``.  ``gradient``:
@@ -333,7 +332,7 @@ def forward_size(circuit: Circuit, *, gradient: Optional[Circuit] = None) -> Bou
         measured = _users(circuit, gradient, list(circuit.outputs), "forward_size").size
     scale = n * (s + w)
     return BoundCheck(
-        name=f"forward propagation size (seed {SEED_003})",
+        name=f"forward propagation size ({REF_FORWARD})",
         claim=f"forward(C) has at most s + Σ ∂ cost + n·(s + w) = {bound} gates, Θ(n·(s + w)) with n·(s + w) = {scale}",
         bound=bound, measured=measured, holds=measured <= bound,
         details={"n": n, "s": s, "w": w, "constant": measured / scale if scale else 0.0})
@@ -341,15 +340,15 @@ def forward_size(circuit: Circuit, *, gradient: Optional[Circuit] = None) -> Bou
 
 def cheap_gradient(circuit: Circuit, model=None, *, output: Optional[str] = None,
                    constant: float = 5, gradient: Optional[Circuit] = None) -> BoundCheck:
-    """The "all for the price of one" ratio of seed ``000_dc516a4e4f2b9471.txt``.
+    """The "all for the price of one" ratio (Baur & Strassen 1983).
 
     Measures ``cost(f and ∇f) / cost(f)`` where ``f and ∇f`` is
     ``backward(c, keep_primal=True)``, under the cost model ``model`` (see
-    :func:`circuits.cost`), against the seed's constant 5 (Theorem 3.1
-    there; Baur and Strassen).  Gates whose derivative costs more than the
+    :func:`circuits.cost`), against the constant 5 (Baur & Strassen
+    1983, as Kakade states it).  Gates whose derivative costs more than the
     gate itself (σ, tanh under unit cost) can push a small circuit past 5:
-    the seed assumes derivatives cost about as much as the functions.
-    ``details["theorem3_ratio"]`` is the ratio Theorem 3 guarantees.
+    the theorem assumes derivatives cost about as much as the functions.
+    ``details["theorem3_ratio"]`` is the ratio the backpropagation size bound guarantees.
     ``gradient``: your own circuit computing ``f`` and ``∇f`` (outputs
     ``d{y}/d{x}``), costed instead of ``backward``'s.
 
@@ -372,18 +371,18 @@ def cheap_gradient(circuit: Circuit, model=None, *, output: Optional[str] = None
     s = circuit.size
     t3 = (s + 2 * circuit.wires + p + len(circuit)) / s if s else math.inf
     return BoundCheck(
-        name=f"all for the price of one (seed {SEED_000}, Theorem 3.1)",
+        name=f"all for the price of one ({REF_BACKPROP})",
         claim=f"cost(f and ∇f) / cost(f) ≤ {constant}",
         bound=constant, measured=ratio, holds=ratio <= constant,
         details={"cost_f": c_f, "cost_f_and_grad": c_fg, "theorem3_ratio": t3})
 
 
 def vector_bound(circuit: Circuit, *, gradient: Optional[Circuit] = None) -> BoundCheck:
-    """Seed ``001_98bb05108a2025f7.txt``'s ``T(g, ∇g) ≤ C·γ·(m ∧ d)·T(g)``.
+    """The vector bound ``T(g, ∇g) ≤ C·γ·(m ∧ d)·T(g)`` (Griewank & Walther 2008).
 
     ``m`` outputs, ``d`` inputs, ``γ = 1`` (every registry gate has one
     output) and ``C = 1 + (Σ_wires (partial cost + 2) + nodes) / s``, the
-    Theorem 3 constant of the circuit: one sweep per output (reverse) or
+    backpropagation constant of the circuit: one sweep per output (reverse) or
     per input (forward) costs at most ``C·s``.  The measured value is
     ``jacobian(c, mode).size / c.size`` with the sweeps of the smaller
     count (forward when ``d < m``, reverse otherwise), or ``gradient.size / c.size``
@@ -408,7 +407,7 @@ def vector_bound(circuit: Circuit, *, gradient: Optional[Circuit] = None) -> Bou
          else _users(circuit, gradient, list(circuit.outputs), "vector_bound"))
     measured = J.size / s if s else (0.0 if J.size == 0 else math.inf)
     return BoundCheck(
-        name=f"vector outputs (seed {SEED_001})",
+        name=f"vector outputs ({REF_FORWARD})",
         claim=f"T(g, ∇g) / T(g) ≤ C·γ·(m ∧ d) = {C:.3g}·{gamma}·{k}",
         bound=bound, measured=measured, holds=measured <= bound,
         details={"m": m, "d": d, "C": C, "gamma": gamma, "jacobian_size": J.size, "s": s})
@@ -444,7 +443,7 @@ def assert_cheap_gradient(circuit: Circuit, model=None, *, output: Optional[str]
     >>> assert_cheap_gradient(circuits.trace(lambda x, y: circuits.sin(x) * y), constant=1)
     Traceback (most recent call last):
     ...
-    AssertionError: all for the price of one (seed 000_dc516a4e4f2b9471.txt, Theorem 3.1): ...
+    AssertionError: all for the price of one (Baur & Strassen 1983): ...
     """
     __tracebackhide__ = True
     return _assert(cheap_gradient(circuit, model, output=output, constant=constant,

@@ -1,17 +1,17 @@
 """Size, depth and cost of circuits, and how transforms change them.
 
-Seed ``003_cb4127dae40e521c.txt`` measures a circuit by its *size* ``s``
+A circuit is measured by its *size* ``s``
 (number of gates; sources are not gates), its *depth* (gates on the longest
 source-to-output path) and, for the analysis of forward propagation and
-backpropagation, its number of *wires* ``w``.  Seeds
-``000_dc516a4e4f2b9471.txt`` and ``001_98bb05108a2025f7.txt`` count time as
+backpropagation, its number of *wires* ``w``.  Baur & Strassen (1983)
+and Griewank & Walther (2008) count time as
 the number of basic operations (+, × and transfer functions): :func:`cost`
 with an operation-cost model.
 
 * :func:`analyze` gives these numbers as a small frozen record, :class:`Analysis`;
 * :func:`cost` prices a circuit under a cost model.
 
-:mod:`circuits.bounds` checks the notes' claims with these counts, and
+:mod:`circuits.bounds` checks the complexity claims with these counts, and
 :mod:`circuits.report` (``compare``, ``scaling``) tabulates them.
 
 Examples
@@ -41,7 +41,7 @@ __all__ = ["Analysis", "analyze", "cost", "gate_binary_ops"]
 
 @dataclass(frozen=True)
 class Analysis:
-    """Counts describing one circuit (seed ``003_cb4127dae40e521c.txt``).
+    """Counts describing one circuit: size, depth, wires and more.
 
     Attributes
     ----------
@@ -126,7 +126,7 @@ def analyze(circuit: Circuit) -> Analysis:
 
     Examples
     --------
-    Figure 1 of seed ``003_cb4127dae40e521c.txt``: size 7, depth 3, and 17
+    The sum-of-squares example: size 7, depth 3, and 17
     wires (4 + 3 + 4 into the sums, 3 into the squares, 3 into the output):
 
     >>> import circuits
@@ -177,7 +177,7 @@ def cost(circuit: Circuit, model: CostModel = None) -> Real:
     """Price ``circuit`` under an operation-cost model.
 
     Sources (inputs and constants) are free; every gate costs what the model
-    says.  Seeds ``000_dc516a4e4f2b9471.txt`` and ``001_98bb05108a2025f7.txt``
+    says.  Baur & Strassen (1983) and Griewank & Walther (2008)
     count +, × and transfer functions at unit cost, the default.
 
     Parameters

@@ -13,7 +13,7 @@ topological order.  It has two levels:
 Linear combinations built with ``+``, ``-`` and scaling by numbers stay
 symbolic until a non-linear use (a product, a function, an output) needs them;
 then they become ONE weighted ``add`` gate, with the constant term as a
-constant source.  So Figure 1 of seed ``003_cb4127dae40e521c.txt`` traced from
+constant source.  So the sum-of-squares example traced from
 its formula has exactly its 7 gates and depth 3:
 
 >>> import circuits

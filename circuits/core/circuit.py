@@ -1,6 +1,6 @@
 """The circuit model: a validated DAG of sources and gates.
 
-A circuit (seed ``003_cb4127dae40e521c.txt``, section 1) is a directed acyclic
+A circuit (Baur & Strassen 1983; Griewank & Walther 2008) is a directed acyclic
 graph whose sources are input variables or constants and whose other vertices
 are *gates* labeled by an operation of :data:`circuits.core.gates.GATES`.  Its
 *size* is the number of gates (sources are not gates) and its *depth* the
@@ -334,7 +334,7 @@ class Circuit:
 
     @property
     def size(self) -> int:
-        """Number of gates (seed 003's size; sources are not gates)."""
+        """Number of gates (the circuit's size; sources are not gates)."""
         return sum(1 for op in self._ops if op not in SOURCES)
 
     @property

@@ -19,8 +19,8 @@ def verdict(ok: Optional[bool], title: str) -> str:
 
     Examples
     --------
-    >>> verdict(True, "Theorem 3")
-    '<div><b style="color:#1a7f37">✓ Theorem 3</b></div>'
+    >>> verdict(True, "backpropagation size")
+    '<div><b style="color:#1a7f37">✓ backpropagation size</b></div>'
     """
     if ok is None:
         return f"<div><b>{html.escape(title)}</b></div>"

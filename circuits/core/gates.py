@@ -16,7 +16,7 @@ operation, and nothing else in the package knows it a second time:
 * its *partial-derivative rule*.
 
 The partial rule of a gate ``g`` with arguments ``u_0 .. u_{k-1}`` returns
-``∂_{u_i}[g]`` (seed ``003_cb4127dae40e521c.txt``, formula (5)): the derivative of
+``∂_{u_i}[g]`` (the chain rule's local partial): the derivative of
 the operation with respect to its i-th argument, expressed with gates of this
 same registry, so that derivative circuits can be differentiated again.  A rule
 is called as ``rule(b, args, out, i)`` where ``b`` is a :class:`circuits.Builder`,
@@ -28,7 +28,7 @@ is called as ``rule(b, args, out, i)`` where ``b`` is a :class:`circuits.Builder
 * ``(node, c)`` when it is ``c · node``.
 
 Scaling by a constant is thus never a gate of its own: it becomes the weight of
-a wire into a ``+`` gate, the "syntactic sugar" of seed 003's Figure 1.
+a wire into a ``+`` gate, "syntactic sugar" for a multiplication by a constant.
 
 Node parameters reach the rules, never the passes: the wire weights of a
 ``weighted`` gate are passed as the keyword ``weights`` (a tuple, or ``None``
@@ -542,7 +542,7 @@ _GATE_LIST = [
     Gate("mul", None, "×", num=_product, partial=_d_mul, formula=lambda m, *a: _product(*a),
          exact=True, commutative=True, min_arity=2, source=_product_source, function=False,
          interval=_iv_product, sympy=(sympy.Mul,),
-         doc="product of the arguments (seed 003: ∇(uvw) = (vw, wu, uv))"),
+         doc="product of the arguments (∇(uvw) = (vw, wu, uv))"),
     Gate("div", 2, "÷", num=lambda u, v: u / v, partial=_d_div, exact=True, function=False,
          formula=lambda m, u, v: u / v, source=lambda u, v: f"{u} / {v}",
          domain=(None, (0, INF)), arg_names=("num", "den"),

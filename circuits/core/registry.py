@@ -173,7 +173,7 @@ def registered_gate(gate: Gate):
 def partial_gate_cost(op: str, arity: int, i: int, exponent: int = 2) -> int:
     """Number of new gates the partial rule of ``op`` emits for argument ``i``.
 
-    This is the per-wire constant that Theorem 3 of seed 003 leaves implicit
+    This is the per-wire constant that the bound 3w + n leaves implicit
     for gates other than + and ×: it is measured by running the rule on a
     scratch builder, never declared by hand.  ``exponent`` is the value of
     the gate's constant arguments (``pow``'s exponent).

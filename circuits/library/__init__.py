@@ -1,18 +1,18 @@
-"""Ready circuits: the notes' examples and classic families.
+"""Ready circuits: the classic worked examples and families.
 
 Every function returns a :class:`circuits.Circuit` and names in its docstring
-the note (by file name, in ``/work/shared/seeds``) it comes from:
+where it comes from:
 
-* :mod:`~circuits.library.notes` — seed ``003_cb4127dae40e521c.txt``:
+* :mod:`~circuits.library.notes` — the classic teaching examples:
   :func:`figure1`, :func:`backprop_example`, :func:`least_squares`,
-  :func:`perceptron`, :func:`sigma2_naive`, :func:`sigma2_fast`; seed
-  ``002_3c7c11eee237a228.txt``: :func:`exercise`;
+  :func:`perceptron`, :func:`sigma2_naive`, :func:`sigma2_fast`; the
+  exercise function: :func:`exercise`;
 * :mod:`~circuits.library.linalg` — :func:`determinant`,
-  :func:`inverse_from_determinant` (seed 003), :func:`matrix_chain`,
-  :func:`matrix_chain_order` (seed ``001_98bb05108a2025f7.txt``);
-* :mod:`~circuits.library.networks` — :func:`mlp` (seeds
-  ``000_dc516a4e4f2b9471.txt``, ``004_917d2e0b943a251d.txt``), :func:`sin_dot`,
-  :func:`rnn`, :func:`conv1d` (seed 001);
+  :func:`inverse_from_determinant` (Baur & Strassen 1983), :func:`matrix_chain`,
+  :func:`matrix_chain_order` (Cormen et al., *Introduction to Algorithms*);
+* :mod:`~circuits.library.networks` — :func:`mlp` (Rumelhart,
+  Hinton & Williams 1986), :func:`sin_dot`,
+  :func:`rnn`, :func:`conv1d`;
 * :mod:`~circuits.library.general` — :func:`horner`, :func:`chain`,
   :func:`speelpenning`, :func:`layered_chain`, :func:`random_circuit`;
 * :mod:`~circuits.library.mgh` — the Moré–Garbow–Hillstrom least-squares

@@ -194,7 +194,7 @@ def banded_product(n: int) -> Circuit:
 def layered_chain(widths: Sequence[int], activation: Optional[str] = None) -> Circuit:
     """A chain of dense layers ``h ← W·h`` (or ``activation(W·h)``): a product of Jacobians.
 
-    Seed ``001_98bb05108a2025f7.txt``, Exercise 12.6.  The weights are inputs
+    The matrix-chain exercise of Cormen et al.  The weights are inputs
     too (``W1_1_1, ...``), so differentiated with respect to ``x`` alone
     (``wrt``) the Jacobian is the matrix product ``W_L ··· W_1`` of variable
     entries.  Each weight multiplies its unit in a ``×`` gate and a layer sums

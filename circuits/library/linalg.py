@@ -1,10 +1,10 @@
 """Matrix circuits: determinants, the inverse from the determinant, matrix chains.
 
-From seed ``003_cb4127dae40e521c.txt``, section 5: the determinant by
+From Baur & Strassen (1983): the determinant by
 Gaussian elimination (:func:`determinant` with ``method="gauss"``), two
 division-free alternatives, and the corollary ``INV(X) = ∇DET(X) / DET(X)``
-(:func:`inverse_from_determinant`).  From seed ``001_98bb05108a2025f7.txt``,
-Exercise 12.6: the product of a chain of matrices in a chosen order
+(:func:`inverse_from_determinant`).  From matrix-chain multiplication (Cormen et al., *Introduction to
+Algorithms*): the product of a chain of matrices in a chosen order
 (:func:`matrix_chain`, :func:`matrix_chain_order`).
 
 Matrix inputs are named row by row ``X_1_1, X_1_2, ..., X_n_n`` (see
@@ -111,7 +111,7 @@ DETERMINANT_METHODS = {
 
 
 def determinant(n: int, method: str = "gauss") -> Circuit:
-    """Circuit for the determinant of an ``n × n`` matrix, seed ``003_cb4127dae40e521c.txt``.
+    """Circuit for the determinant of an ``n × n`` matrix (Baur & Strassen 1983).
 
     Parameters
     ----------
@@ -119,7 +119,7 @@ def determinant(n: int, method: str = "gauss") -> Circuit:
         Matrix size.
     method : {"gauss", "laplace", "faddeev"}
         * ``"gauss"``: Gaussian elimination without pivoting, with ``÷`` gates
-          for the multipliers (the note's ``Θ(n³)`` circuit, about ``2n³/3``
+          for the multipliers (the textbook ``Θ(n³)`` circuit, about ``2n³/3``
           gates); the product of the pivots.  Correct wherever no leading
           principal minor vanishes.
         * ``"laplace"``: cofactor expansion along the rows with every minor
@@ -157,9 +157,9 @@ def determinant(n: int, method: str = "gauss") -> Circuit:
 
 
 def inverse_from_determinant(n: int, method: str = "gauss") -> Circuit:
-    """``INV(X) = ∇DET(X)ᵀ / DET(X)`` by backpropagation, seed ``003_cb4127dae40e521c.txt``.
+    """``INV(X) = ∇DET(X)ᵀ / DET(X)`` by backpropagation (Baur & Strassen 1983).
 
-    The note's corollary of Theorem 3: a size-``s`` circuit for DET gives a
+    The corollary of the cheap gradient principle: a size-``s`` circuit for DET gives a
     size-``O(s)`` circuit for the inverse.  This builds :func:`determinant`,
     runs :func:`circuits.backward` on it (keeping DET) and adds ``n²``
     ``÷`` gates.
@@ -167,7 +167,7 @@ def inverse_from_determinant(n: int, method: str = "gauss") -> Circuit:
     Careful with the transpose: ``∂DET/∂X_ij`` is the ``(i, j)`` *cofactor*
     ``(−1)^(i+j)·DET(X without row i and column j)``, and Cramer's rule puts
     it at position ``(j, i)`` of the inverse.  So output ``INV_i_j`` is
-    ``(dDET/dX_j_i) / DET``: ``INV = (∇DET)ᵀ / DET``.  (The note's
+    ``(dDET/dX_j_i) / DET``: ``INV = (∇DET)ᵀ / DET``.  (The textbook
     ``INV = ∇DET / DET`` holds up to this transpose, which is invisible for
     symmetric matrices.)
 
@@ -206,7 +206,7 @@ def inverse_from_determinant(n: int, method: str = "gauss") -> Circuit:
     return b.build()
 
 
-# --- matrix chains (seed 001, Exercise 12.6) ------------------------------------
+# --- matrix chains (Cormen et al., matrix-chain multiplication) ------------------------------------
 
 
 def _chain_cost(dims, tree):
@@ -256,7 +256,7 @@ def matrix_chain_order(dims, order: Union[str, tuple] = "optimal") -> tuple:
     """The parenthesisation of a matrix chain and its number of scalar multiplications.
 
     Matrix ``ℓ`` (1-based) has shape ``dims[ℓ−1] × dims[ℓ]``, as in Exercise
-    12.6 of seed ``001_98bb05108a2025f7.txt``.  ``"left"`` multiplies from the
+    12.6 of the course notes *12 Automatic Differentiation*.  ``"left"`` multiplies from the
     left (``((A1 A2) A3) ...``, the forward mode when the chain is a product of
     Jacobians), ``"right"`` from the right (the reverse mode), ``"optimal"``
     minimises the multiplications by the classic dynamic programme.
@@ -324,9 +324,9 @@ def matrix_chain_order(dims, order: Union[str, tuple] = "optimal") -> tuple:
 
 
 def matrix_chain(dims, order: Union[str, tuple] = "left") -> Circuit:
-    """The product ``A1·A2···AL`` of a chain of matrices, seed ``001_98bb05108a2025f7.txt``.
+    """The product ``A1·A2···AL`` of a chain of matrices (matrix-chain multiplication).
 
-    Exercise 12.6: the order of the multiplications changes the cost.  Each
+    The order of the multiplications changes the cost.  Each
     entry of a partial product of inner dimension ``q`` costs ``q`` ``×``
     gates and one ``+`` gate (none when ``q = 1``), so the number of ``×``
     gates equals the multiplications counted by :func:`matrix_chain_order`.

@@ -6,7 +6,7 @@ optimization software*, ACM Transactions on Mathematical Software 7(1),
 points ``x0`` and, for most, the value of ``f`` at a minimiser.  They are
 real-world shaped gradients (exponential fits, rational fits, banded and
 dense nonlinear systems), so the benchmarks and the property tests use them
-next to the families of the notes.
+next to the classic families.
 
 Every circuit has inputs ``x_1 .. x_n`` and one output ``f``, the sum of
 the squared residuals, each square a ``square`` gate.  Data given in the

@@ -1,9 +1,9 @@
 """Neural-network circuits: MLP losses, the tightness example, an RNN, a 1-D convolution.
 
-From seeds ``000_dc516a4e4f2b9471.txt`` and ``004_917d2e0b943a251d.txt``: the
+From Rumelhart, Hinton & Williams (1986) and Kakade's note: the
 loss of a multi-layer perceptron with its weights and biases as inputs
-(:func:`mlp`).  From seed ``001_98bb05108a2025f7.txt``: the tightness example
-``sin(wᵀx)·b`` of Remark 12.8 (:func:`sin_dot`) and, from Exercise 12.9, an
+(:func:`mlp`).  From Griewank (2012): the tightness example
+``sin(wᵀx)·b`` (:func:`sin_dot`) and, as classic backpropagation exercises, an
 unrolled recurrent network (:func:`rnn`) and a convolution (:func:`conv1d`).
 
 Examples
@@ -54,14 +54,14 @@ def _data_matrix(values, cols: int, what: str) -> list:
 
 def mlp(widths: Sequence[int], activation: str = "sigmoid", loss: Optional[str] = "square",
         batch: int = 1, data=None, output_activation: Optional[str] = None) -> Circuit:
-    """Loss of a multi-layer perceptron, seeds ``000_dc516a4e4f2b9471.txt`` and ``004_917d2e0b943a251d.txt``.
+    """Loss of a multi-layer perceptron (Rumelhart, Hinton & Williams 1986).
 
     Layer ``ℓ = 1 .. L`` computes ``a^ℓ = W^ℓ z^(ℓ−1) + b^ℓ`` and
     ``z^ℓ = h(a^ℓ)`` with ``z^0 = x``; the hidden layers use ``activation``,
-    the output layer ``output_activation`` (none, i.e. linear, as in seed 000,
+    the output layer ``output_activation`` (none, i.e. linear, as in Kakade's note,
     by default).  Each ``a^ℓ_i`` is one ``+`` gate over one ``×`` gate per
     weight and the bias (when ``z`` is constant data the weights are wire
-    weights and no ``×`` gate is needed).  The square loss is seed 004's
+    weights and no ``×`` gate is needed).  The square loss is the usual
     ``½ Σ ‖f(x, θ) − y‖²`` summed over the data points.
 
     Parameters
@@ -168,9 +168,9 @@ def mlp(widths: Sequence[int], activation: str = "sigmoid", loss: Optional[str] 
 
 
 def sin_dot(d: int, m: int, w=None, b=None, *, seed: int = 0) -> Circuit:
-    """The tightness example ``f(x) = sin(wᵀx)·b`` of seed ``001_98bb05108a2025f7.txt``.
+    """The tightness example ``f(x) = sin(wᵀx)·b`` (Griewank 2012).
 
-    Remark 12.8: computing ``f: ℝ^d → ℝ^m`` costs ``O(d + m)`` (here one
+    Computing ``f: ℝ^d → ℝ^m`` costs ``O(d + m)`` (here one
     weighted ``+``, one ``sin`` and ``m`` one-wire ``+`` gates for the
     scalings) while its Jacobian ``b·cos(wᵀx)·wᵀ`` has ``d·m`` entries, so the
     ``m ∧ d`` factor of Theorem 12.4 cannot be avoided.
@@ -218,9 +218,9 @@ def sin_dot(d: int, m: int, w=None, b=None, *, seed: int = 0) -> Circuit:
 
 
 def rnn(steps: int, hidden: int, features: int = 1, activation: str = "tanh") -> Circuit:
-    """An Elman recurrent network unrolled over ``steps``, seed ``001_98bb05108a2025f7.txt``.
+    """An Elman recurrent network unrolled over ``steps`` (Elman 1990).
 
-    Exercise 12.9 asks for backpropagation through an RNN: unrolled, it is
+    Backpropagation through an RNN (through time): unrolled, it is
     an ordinary circuit whose weights are shared across time steps.
     ``h_1 = act(U x_1 + c)``, ``h_t = act(W h_(t−1) + U x_t + c)`` and the
     output is ``y = vᵀ h_T``.
@@ -281,9 +281,9 @@ def rnn(steps: int, hidden: int, features: int = 1, activation: str = "tanh") ->
 
 
 def conv1d(length: int, kernel: int, activation: Optional[str] = None) -> Circuit:
-    """A 1-D convolution layer ("valid" cross-correlation), seed ``001_98bb05108a2025f7.txt``.
+    """A 1-D convolution layer ("valid" cross-correlation).
 
-    Exercise 12.9's CNN: ``y_i = Σ_j k_j·x_(i+j−1)`` for ``i = 1 ..
+    A convolution layer: ``y_i = Σ_j k_j·x_(i+j−1)`` for ``i = 1 ..
     length − kernel + 1``, with the kernel shared by every position, so its
     gradient sums over positions.  ``kernel`` ``×`` gates and one ``+`` gate per
     output (just the ``×`` when ``kernel = 1``), then the activation if any.

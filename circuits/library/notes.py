@@ -1,11 +1,11 @@
-"""The worked examples of the notes, as ready circuits.
+"""The classic worked examples of backpropagation, as ready circuits.
 
-From seed ``003_cb4127dae40e521c.txt``: Figure 1's sum of squares
+The classic teaching examples: the sum of squares
 (:func:`figure1`), the backpropagation example (:func:`backprop_example`), the
 least-squares loss ``‖Ax − b‖²`` (:func:`least_squares`), the perceptron over
 the table of students (:func:`perceptron`) and the two circuits for the second
-symmetric polynomial σ2 (:func:`sigma2_naive`, :func:`sigma2_fast`).  From
-seed ``002_3c7c11eee237a228.txt``: its exercise (:func:`exercise`).
+symmetric polynomial σ2 (:func:`sigma2_naive`, :func:`sigma2_fast`).  Also
+the exercise function (:func:`exercise`).
 
 Examples
 --------
@@ -36,10 +36,10 @@ __all__ = ["figure1", "backprop_example", "least_squares", "perceptron", "STUDEN
 
 
 def figure1() -> Circuit:
-    """Figure 1 of seed ``003_cb4127dae40e521c.txt``: the sum-of-squares loss (1).
+    """The sum-of-squares example: the loss (1) below, size 7, depth 3.
 
     ``f(x, y, z) = (x − 3y − 3z + 5)² + (x − 2y − 2z)² + (x + y − 5z − 3)²``
-    with scaled wires into the three ``+`` gates, as drawn in the note:
+    with scaled wires into the three ``+`` gates, as drawn by hand:
     size 7, depth 3.
 
     Returns
@@ -62,10 +62,10 @@ def figure1() -> Circuit:
 
 
 def backprop_example() -> Circuit:
-    """The backpropagation example of seed ``003_cb4127dae40e521c.txt``.
+    """The worked example of backpropagation, ``y = (x1 + x2 + x1·x2)(x1 + x2)``.
 
-    ``y(x1, x2) = (x1 + x2 + x1·x2)(x1 + x2)`` built exactly as the note's
-    circuit, with nodes in the note's topological order ``x1, x2, u1, u2, u3, y``:
+    ``y(x1, x2) = (x1 + x2 + x1·x2)(x1 + x2)`` built exactly as the hand-drawn
+    circuit, with nodes in the topological order ``x1, x2, u1, u2, u3, y``:
     ``u1 = x1 + x2``, ``u2 = x1·x2``, ``u3 = u1 + u2``, ``y = u1·u3``.
 
     Returns
@@ -96,12 +96,12 @@ def _random_integers(rng, low, high, shape):
 
 
 def least_squares(A, b, *, seed: int = 0) -> Circuit:
-    """The least-squares loss ``‖Ax − b‖²`` of seed ``003_cb4127dae40e521c.txt``.
+    """The least-squares loss ``‖Ax − b‖²``, whose gradient is ``2Aᵀ(Ax − b)``.
 
     Each residual ``(Ax − b)_i`` is one weighted ``+`` gate (the entries of
     ``A`` are wire weights, ``−b_i`` a constant) followed by a ``square`` gate,
     and one ``+`` gate sums the squares: ``2m + 1`` gates for ``m`` rows.  The
-    note's remark is that backpropagation on this circuit gives
+    classic remark is that backpropagation on this circuit gives
     ``∇ = 2Aᵀ(Ax − b)``.
 
     Parameters
@@ -154,7 +154,7 @@ def least_squares(A, b, *, seed: int = 0) -> Circuit:
     return bld.build()
 
 
-#: The note's table of students (seed 003, section 4): name, homework average
+#: A table of students for the perceptron example: name, homework average
 #: x1, project grade x2, weekly hours x3, and whether they got an A (1 or 0).
 STUDENTS = (
     ("Alice", 39, 31, 12, 1),
@@ -165,7 +165,7 @@ STUDENTS = (
 
 
 def perceptron(data: Optional[Sequence] = None) -> Circuit:
-    """The perceptron's training loss of seed ``003_cb4127dae40e521c.txt``, section 4.
+    """The perceptron's training loss on a table of students.
 
     ``f = Σ_s (ŷ(s) − σ(w0 + w1·x1(s) + ... + wn·xn(s)))²`` with the logistic
     ``σ`` and the square loss.  The weights are the inputs; the data are
@@ -176,12 +176,12 @@ def perceptron(data: Optional[Sequence] = None) -> Circuit:
     ----------
     data : sequence of rows, optional
         Each row is ``(x1, ..., xn, label)``, optionally preceded by a name
-        (a string); default :data:`STUDENTS`, the note's table.
+        (a string); default :data:`STUDENTS`, a small table of students.
 
     Returns
     -------
     Circuit
-        Inputs ``w0 .. wn`` (as the note names them); output ``f``.
+        Inputs ``w0 .. wn`` (the bias first); output ``f``.
 
     Examples
     --------
@@ -215,8 +215,8 @@ def perceptron(data: Optional[Sequence] = None) -> Circuit:
 def sigma2_naive(n: int) -> Circuit:
     """σ2 as the sum of all ``C(n, 2)`` products: size ``C(n, 2) + 1``.
 
-    ``σ2(x_1, ..., x_n) = Σ_{i<j} x_i·x_j`` written out as in seed
-    ``003_cb4127dae40e521c.txt``, section 5: one ``×`` gate per pair and one
+    ``σ2(x_1, ..., x_n) = Σ_{i<j} x_i·x_j`` written out
+    term by term: one ``×`` gate per pair and one
     ``+`` gate, ``Θ(n²)`` gates.
 
     Parameters
@@ -250,7 +250,7 @@ def sigma2_naive(n: int) -> Circuit:
 def sigma2_fast(n: int) -> Circuit:
     """σ2 in ``n + 3`` gates: ``½(x_1 + ... + x_n)² − ½(x_1² + ... + x_n²)``.
 
-    The rewriting of seed ``003_cb4127dae40e521c.txt``, section 5, size
+    The rewriting ``σ2 = ½(Σx)² − ½Σx²``, size
     ``n + O(1)``: one ``+`` for the sum, one ``square`` of it, ``n`` squares of
     the inputs and one ``+`` with wire weights ``½`` and ``−½`` (exact
     Fractions).
@@ -288,7 +288,7 @@ def sigma2_fast(n: int) -> Circuit:
 
 
 def exercise() -> Circuit:
-    """The exercise of seed ``002_3c7c11eee237a228.txt``.
+    """The exercise function ``f(x, y, z, v) = exp(y^(−x) − log z) + (y − z)²·log v``.
 
     ``f(x, y, z, v) = exp(y^(−x) − log z) + (y − z)²·log v`` with
     ``y^(−x) = exp(−x·log y)`` (defined for ``y, z, v > 0``).

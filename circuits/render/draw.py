@@ -1,9 +1,9 @@
-"""Drawing circuits with Graphviz, as the notes draw them.
+"""Drawing circuits with Graphviz, as textbooks draw them.
 
-Seed ``003_cb4127dae40e521c.txt`` draws a circuit with its sources (inputs
+A circuit is drawn with its sources (inputs
 and constants) at the bottom, gates labeled by their operation and scaling
-factors written on the wires into ``+`` gates (Figure 1), and recommends
-drawing a backpropagation circuit with "the gate ∂y/∂z in a position
+factors written on the wires into ``+`` gates, and a backpropagation
+circuit is best drawn with "the gate ∂y/∂z in a position
 mirroring the gate z".  :func:`render` does all of that and returns a
 :class:`graphviz.Digraph`, which Jupyter shows inline; :func:`render_transforms`
 draws a circuit, its forward and its backward circuit side by side.
@@ -231,7 +231,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
             kind = roles[v] if roles is not None and roles[v] in ("primal", "derivative") else "primal"
             attrs = {"shape": "circle", "style": "filled"}
         kinds.add(kind)
-        if v in names and v not in outputs and op != "input":  # u₁, ∂y/∂u₁: the note's names
+        if v in names and v not in outputs and op != "input":  # u₁, ∂y/∂u₁: the worked example's names
             lines.append(_escape(names[v]))
         if v in outputs:
             lines.append(_escape(_truncate(", ".join(_name_label(o) for o in outputs[v]), 30)))
@@ -359,7 +359,7 @@ def _keeps_adjoints(circuit: Circuit) -> bool:
 
 
 def _mirror_names(circuit: Circuit) -> dict:
-    """Seed 003's names for a mirrored drawing: ``u₁, u₂, ...`` for the gates of the
+    """The worked example's names for a mirrored drawing: ``u₁, u₂, ...`` for the gates of the
     circuit, ``∂y/∂z`` for each adjoint node (``circuit.meta["adjoint_of"]``)."""
     adjoint_of = circuit.meta["adjoint_of"]
     seed = max(adjoint_of.values())  # the differentiated output comes last in topological order
@@ -390,7 +390,7 @@ COLLAPSED_BOXES = 40
 
 
 def _collapsed_groups(circuit: Circuit, width: Optional[int] = None):
-    """Seed 003's picture of a large circuit in outline: nodes grouped by operation and level.
+    """A large circuit in outline: nodes grouped by operation and level.
 
     With ``width=None``, levels (the depth of each node) with the same census
     of operations in a row form one run, so a chain of 10⁵ ``sin`` gates is
@@ -568,8 +568,8 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
 
     Inputs and constants are drawn as boxes (the sources), gates as circles
     labeled by their symbol (``GATES[op].label``: +, ×, ÷, x², 1/x, exp, σ, ...).
-    Weights other than 1 are written on the wires into ``+`` gates (seed
-    ``003_cb4127dae40e521c.txt``, Figure 1); the wires of non-commutative
+    Weights other than 1 are written on the wires into ``+`` gates (the
+    sum-of-squares example); the wires of non-commutative
     gates say which argument they are (``num``/``den`` for ÷,
     ``base``/``exp`` for pow).  Gates are coloured by ``circuit.meta["role"]``
     (gates of the original circuit vs derivative gates) and outputs are
@@ -590,7 +590,7 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     mirror : bool
         For a backward circuit (one with ``circuit.meta["adjoint_of"]``):
         place each ``∂y/∂z`` at the rank mirroring ``z``'s, so the gradient
-        reads as the circuit reflected above itself (seed 003's layout).  Of
+        reads as the circuit reflected above itself (the textbook layout).  Of
         ``backward(c, mirror=True)``, whose adjoints are gates, the gates of
         ``c`` are named ``u₁, u₂, ...`` and each adjoint ``∂y/∂u₁``, ...
     max_nodes : int or None
@@ -712,7 +712,7 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
 
     One figure with three clusters, whose node ids are prefixed ``c``, ``f``
     and ``b``; each cluster is titled with its size, so the figure shows
-    seed ``003_cb4127dae40e521c.txt``'s point: forward propagation grows with
+    the point of the comparison: forward propagation grows with
     the number of inputs, backpropagation does not.
 
     Parameters
@@ -727,7 +727,7 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
     legend : bool
         Draw one colour legend.
     sparse : bool
-        Passed to :func:`circuits.forward` (False: the notes' literal construction).
+        Passed to :func:`circuits.forward` (False: the literal textbook construction).
 
     Returns
     -------
@@ -815,7 +815,7 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
                  dpi: Optional[float] = None) -> DrawingSteps:
     """Backpropagation on ``circuit`` drawn one step at a time, for a lecture.
 
-    Seed ``003_cb4127dae40e521c.txt`` runs Algorithm BP on its example by
+    Backpropagation is run on the worked example by
     visiting the vertices in reverse topological order and, at each vertex
     ``z``, building ``∂y/∂z`` by the chain rule (6), drawn "in a position
     mirroring the gate z".  Step ``k`` draws the circuit with the gates that
@@ -843,7 +843,7 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
 
     Examples
     --------
-    The note's example ``y = (x1 + x2 + x1·x2)(x1 + x2)`` takes six steps,
+    The worked example ``y = (x1 + x2 + x1·x2)(x1 + x2)`` takes six steps,
     visiting ``y, u3, u2, u1, x2, x1``:
 
     >>> import circuits
@@ -869,7 +869,7 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
                            f"output={names[0]!r}")
     y = names[0]
     grad = backward(circuit, y, mirror=True, keep_primal=True)
-    # y is drawn as the note draws it, the circuit's other outputs as plain gates
+    # y is drawn as the worked example draws it, the circuit's other outputs as plain gates
     grad = grad.replace(outputs={o: v for o, v in grad.outputs.items() if o == y or o not in circuit.outputs})
     _check_size(len(grad), max_nodes, what)
     adjoint_of = grad.meta["adjoint_of"]

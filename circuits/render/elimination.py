@@ -1,7 +1,7 @@
 """Seeing Jacobian accumulation: elimination orders side by side, and step by step.
 
 :func:`circuits.eliminate` accumulates a Jacobian by vertex elimination on
-the linearized graph (seed ``001_98bb05108a2025f7.txt``, Remark 12.7).  This
+the linearized graph (Bauer 1974; Griewank & Walther 2008).  This
 module shows what the orders cost and what they do:
 
 * :func:`compare_orders` — the multiplications, additions and fill-in of

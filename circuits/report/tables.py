@@ -157,7 +157,7 @@ def compare(circuit: Circuit, *, simplified: bool = True,
     --------
     >>> import circuits
     >>> from circuits.library import backprop_example
-    >>> t = compare(backprop_example())   # seed 003: y = (x1 + x2 + x1·x2)(x1 + x2)
+    >>> t = compare(backprop_example())   # the worked example y = (x1 + x2 + x1·x2)(x1 + x2)
     >>> [r["circuit"] for r in t.rows]
     ['circuit', 'forward', 'backward', 'simplify(forward)', 'simplify(backward)']
     >>> [r["s"] for r in t.rows], all(r["holds"] for r in t.rows[1:])
@@ -272,8 +272,8 @@ def plot_scaling(rows: Sequence[Mapping], path=None, *, title: str = "gate count
     """Log-log plot of the gate counts of :func:`scaling` rows against ``n``.
 
     Draws ``s``, the forward size and the backward size, with reference lines
-    of slope 1 and 2 through the first point of ``s`` (seed
-    ``003_cb4127dae40e521c.txt``: forward is Θ(n·(s+w)), backward O(n+s+w)).
+    of slope 1 and 2 through the first point of ``s`` (forward
+    is Θ(n·(s+w)), backward O(n+s+w); Baur & Strassen 1983).
 
     Parameters
     ----------
