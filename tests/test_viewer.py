@@ -21,6 +21,8 @@ import circuits
 from circuits import CircuitError, library
 from circuits.cli import main
 from circuits.eval.interpreter import node_values
+from circuits.render.draw import collapsed_boxes
+from circuits.render.html import EXPAND_LIMIT
 from circuits.semirings import REAL
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
@@ -99,11 +101,20 @@ def test_the_command_line_writes_the_page(tmp_path, capsys):
     assert main(["view", "x*y", "-o", str(out), "--point", "x=1,z=2"]) == 2
 
 
-def test_a_large_circuit_opens_in_outline():
+def test_a_large_circuit_opens_in_outline_and_its_small_boxes_open():
     c = library.random_circuit(3, 400, seed=2)
     data = _data(circuits.to_html(c))
     assert data["kind"] == "outline" and len(data["frames"]) == 1
     assert "outline" in data["frames"][0]["title"]
+    boxes = collapsed_boxes(c)
+    assert sorted(v for members in boxes.values() for v in members) == list(range(len(c)))
+    small = {name for name, members in boxes.items()
+             if 0 < sum(c.op(v) not in ("input", "const") for v in members) <= EXPAND_LIMIT}
+    assert small and set(data["expand"]) == small
+    for name, k in data["expand"].items():               # every gate of the box is drawn inside it
+        drawn = re.findall(r"<title>n(\d+)</title>", data["svgs"][k])
+        gates = sum(c.op(v) not in ("input", "const") for v in boxes[name])
+        assert len(drawn) >= gates, name
 
 
 # --- in the browser ------------------------------------------------------------------------
@@ -153,7 +164,8 @@ def test_stepping_through_backpropagation_in_the_browser(browser, tmp_path):
         assert _classes(page, "step-fresh") == sorted({f"n{v}" for v in fresh} & drawn)
         assert f"gates added so far: {sum(map(len, steps.fresh[:k + 1]))}" in page.text_content("#counters")
         page.keyboard.press("ArrowRight") if k % 2 else page.click("#next")
-    assert page.evaluate("window.circuitsViewer.state()") == {"step": len(steps.fresh) - 1, "frames": len(steps.fresh)}
+    assert page.evaluate("window.circuitsViewer.state()") == {"step": len(steps.fresh) - 1, "frames": len(steps.fresh),
+                                                              "expanded": None}
     assert _classes(page, "step-hidden") == []
     page.click("#first")
     assert page.evaluate("window.circuitsViewer.state().step") == 0
@@ -219,8 +231,24 @@ def test_a_ten_thousand_gate_circuit_opens_in_outline(browser, tmp_path):
     page.wait_for_selector("#canvas svg")
     opened = time.perf_counter() - start                       # reported, not asserted (timing)
     print(f"10,000-gate outline opened in {opened:.2f} s")
-    boxes = page.eval_on_selector_all("#canvas g.node title", "ts => ts.map(t => t.textContent)")
+    boxes = page.eval_on_selector_all("#canvas > div:not([hidden]) g.node title", "ts => ts.map(t => t.textContent)")
     assert 1 < len(boxes) <= 60
     page.click("#canvas g.node", force=True)
     assert page.text_content("#info").strip()
+    assert problems == []
+
+
+@needs_browser
+def test_a_box_of_the_outline_opens_and_closes(browser, tmp_path):
+    page_html = circuits.to_html(library.mlp([8, 16, 16, 1]))
+    data = _data(page_html)
+    name = sorted(data["expand"])[0]
+    page, problems = _open(browser, tmp_path, page_html)
+    page.click(f"#canvas > div:not([hidden]) g.node:has(title:text-is('{name}'))", force=True)
+    assert page.evaluate("window.circuitsViewer.state().expanded") == name
+    inside = page.eval_on_selector_all("#canvas > div:not([hidden]) g.node", "gs => gs.length")
+    assert inside == data["svgs"][data["expand"][name]].count('class="node"')
+    assert page.text_content("#step-title").startswith("inside")
+    page.click("#back")
+    assert page.evaluate("window.circuitsViewer.state().expanded") is None
     assert problems == []

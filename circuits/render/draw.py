@@ -39,7 +39,7 @@ from ..ad.common import dname
 from ..ad.linearize import edge_values
 from ..ad.semirings import REAL, GradientPath, propagate
 
-__all__ = ["render", "render_transforms", "render_steps", "DrawingSteps", "write", "COLORS"]
+__all__ = ["render", "render_transforms", "render_steps", "DrawingSteps", "write", "COLORS", "collapsed_boxes"]
 
 #: Fill colours by node kind; ``primal`` and ``derivative`` follow ``circuit.meta["role"]``.
 COLORS = {
@@ -439,22 +439,48 @@ def _collapsed_groups(circuit: Circuit, width: Optional[int] = None):
     return groups, wires, [(first, last) for first, last, _ in runs]
 
 
+def _grouping(circuit: Circuit):
+    """:func:`_collapsed_groups` by runs of levels, or by bands of 2, 4, 8, ... levels where runs
+    give more than :data:`COLLAPSED_BOXES` boxes."""
+    groups, wires, runs = _collapsed_groups(circuit)
+    width = 1
+    while len(groups) > COLLAPSED_BOXES and width < len(circuit):
+        width *= 2
+        groups, wires, runs = _collapsed_groups(circuit, width)
+    return groups, wires, runs
+
+
+def _box_names(groups) -> dict:
+    """Each group's node name in the DOT source: ``g0, g1, ...`` by run, operation and role."""
+    return {key: f"g{k}" for k, key in enumerate(sorted(groups, key=lambda k: (k[0], k[1], k[2])))}
+
+
+def collapsed_boxes(circuit: Circuit) -> dict:
+    """The boxes of ``render(circuit, collapse=True)``: each box's DOT name → its node ids.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> boxes = collapsed_boxes(circuits.library.chain(1000))
+    >>> sorted(len(members) for members in boxes.values())
+    [1, 1000]
+    """
+    groups, _, _ = _grouping(circuit)
+    return {name: tuple(groups[key]) for key, name in _box_names(groups).items()}
+
+
 def _add_collapsed(g, circuit: Circuit, max_nodes: Optional[int]) -> set:
     """Draw :func:`_collapsed_groups` into ``g``: one box per group, wires counted.
 
     Runs of levels first; where that gives more than :data:`COLLAPSED_BOXES`
     boxes, bands of 2, 4, 8, ... levels.
     """
-    groups, wires, runs = _collapsed_groups(circuit)
-    width = 1
-    while len(groups) > COLLAPSED_BOXES and width < len(circuit):
-        width *= 2
-        groups, wires, runs = _collapsed_groups(circuit, width)
+    groups, wires, runs = _grouping(circuit)
     _check_size(len(groups), max_nodes, "the collapsed drawing")
     outputs: dict = {}
     for name, v in circuit.outputs.items():
         outputs.setdefault(v, []).append(name)
-    ids = {key: f"g{k}" for k, key in enumerate(sorted(groups, key=lambda k: (k[0], k[1], k[2])))}
+    ids = _box_names(groups)
     kinds = set()
     for key, members in groups.items():
         run, op, role = key

@@ -12,8 +12,9 @@ script and style inlined, no network access, no server — that opens in any bro
 * **paths**: clicking an input highlights its heaviest gradient paths
   (:func:`circuits.top_paths`);
 * **size**: the wheel zooms, dragging pans; a circuit above ``max_nodes`` opens as the
-  collapsed outline of :func:`circuits.render` (``collapse=True``), and clicking a box shows
-  what it holds;
+  collapsed outline of :func:`circuits.render` (``collapse=True``), and clicking a box of at
+  most :data:`EXPAND_LIMIT` gates opens it into a drawing of its gates (larger boxes show what
+  they hold);
 * **counters**: size, depth and the gates added so far.
 
 Names are text, never markup: every name reaches the page through Graphviz's escaping or as
@@ -42,20 +43,24 @@ from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from ..ad import backward, edge_values, eliminate, forward, top_paths
+from ..core.builder import Builder
 from ..core.circuit import Circuit, select_outputs
 from ..core.errors import CircuitError
 from ..core.gates import GATES
 from ..eval.interpreter import node_values
-from .draw import render, render_steps
+from .draw import collapsed_boxes, render, render_steps
 from .elimination import render_elimination
 
-__all__ = ["to_html", "view", "View", "TRANSFORMS"]
+__all__ = ["to_html", "view", "View", "TRANSFORMS", "EXPAND_LIMIT"]
 
 #: What the page steps through.
 TRANSFORMS = ("backward", "forward", "eliminate")
 
 #: Paths highlighted per input when it is clicked.
 PATHS_PER_INPUT = 3
+
+#: A box of the outline with at most this many gates opens, when clicked, into a drawing of them.
+EXPAND_LIMIT = 60
 
 
 def to_html(circuit: Circuit, path=None, *, point: Optional[Mapping[str, Any]] = None,
@@ -130,7 +135,8 @@ def to_html(circuit: Circuit, path=None, *, point: Optional[Mapping[str, Any]] =
     data["paths"] = _paths(circuit, point, names[0]) if point is not None and not big else {}
     data["inputs"] = {f"n{v}": x for x, v in circuit.inputs.items()}
     heading = title if title is not None else (
-        f"{'outline of ' if big else ''}{transform} · size {circuit.size}, depth {circuit.depth}")
+        f"a circuit of size {circuit.size:,}, depth {circuit.depth:,}, in outline" if big else
+        f"{transform} · size {circuit.size}, depth {circuit.depth}")
     if not isinstance(heading, str):
         raise CircuitError(f"to_html(): title must be a str, got {type(heading).__name__}")
     page = _PAGE.format(title=html.escape(heading), style=_STYLE, script=_SCRIPT,
@@ -298,11 +304,47 @@ def _elimination_frames(circuit: Circuit, order: str, point, outputs) -> dict:
 
 def _outline(circuit: Circuit, max_nodes) -> dict:
     g = render(circuit, collapse=True)
+    svgs, expand = [_svg(g)], {}
+    for box, members in collapsed_boxes(circuit).items():
+        gates = [v for v in members if circuit.op(v) not in ("input", "const")]
+        if 0 < len(gates) <= EXPAND_LIMIT:
+            expand[box] = len(svgs)
+            svgs.append(_svg(render(_box_circuit(circuit, members), legend=False,
+                                    title=f"inside the box: {len(gates)} gate{'s' * (len(gates) > 1)}")))
     frame = {"title": f"{len(circuit):,} nodes: more than max_nodes = {max_nodes}, drawn in outline "
-                      f"(one box per operation and level); click a box for what it holds",
+                      f"(one box per operation and level); click a box to see inside it",
              "svg": 0, "fresh": [], "added": 0}
-    return {"svgs": [_svg(g)], "frames": [frame], "hidden_until": {}, "info": [],
+    return {"svgs": svgs, "frames": [frame], "hidden_until": {}, "info": [], "expand": expand,
             "size": circuit.size, "depth": circuit.depth, "kind": "outline"}
+
+
+def _box_circuit(circuit: Circuit, members) -> Circuit:
+    """The gates of one box as a circuit: what they read from outside the box becomes an input,
+    what the rest of the circuit reads from them (or an output) an output, each named ``v{id}``."""
+    inside = set(members)
+    read_outside = set(circuit.outputs.values())
+    for v in range(len(circuit)):
+        if v not in inside:
+            read_outside.update(u for u in circuit.args(v) if u in inside)
+    b = Builder()
+    node = {}
+
+    def source(u):
+        if u not in node:
+            node[u] = (b.const_node(circuit.value(u)) if circuit.op(u) == "const"
+                       else b.input_node(circuit.name(u) if circuit.op(u) == "input" else f"v{u}"))
+        return node[u]
+
+    for v in sorted(inside):
+        op = circuit.op(v)
+        if op in ("input", "const"):
+            source(v)
+            continue
+        args = [node[u] if u in inside else source(u) for u in circuit.args(v)]
+        node[v] = b.gate(op, *args, weights=circuit.weights(v) if GATES[op].weighted else None)
+        if v in read_outside:
+            b.output_node(f"v{v}", node[v])
+    return b.build()
 
 
 def _paths(circuit: Circuit, point, y: str) -> dict:
@@ -339,6 +381,7 @@ _PAGE = """<!DOCTYPE html>
     <button id="next" title="next step (→)">▶</button>
     <button id="last" title="last step (End)">▶&#124;</button>
     <button id="reset" title="fit the drawing">fit</button>
+    <button id="back" title="back to the outline" hidden>back to the outline</button>
     <span id="counters"></span>
   </div>
   <div id="step-title"></div>
@@ -390,10 +433,19 @@ const holders = data.svgs.map(function(svg){
 function nodes(div){ return Array.from(div.querySelectorAll('g.node')); }
 function nameOf(g){ const t = g.querySelector('title'); return t ? t.textContent.trim() : ''; }
 function ends(g){ return nameOf(g).split('->').map(function(s){ return s.split(':')[0].trim(); }); }
-let current = 0, pathOwner = null;
-window.circuitsViewer = {state: function(){ return {step: current, frames: data.frames.length}; },
+let current = 0, pathOwner = null, expanded = null;
+const back = document.getElementById('back');
+function openBox(name, g){
+  expanded = name;
+  holders.forEach(function(d, i){ d.hidden = i !== data.expand[name]; });
+  stepTitle.textContent = 'inside ' + Array.from(g.querySelectorAll('text')).map(function(x){ return x.textContent; }).join(' · ');
+  back.hidden = false;
+}
+back.addEventListener('click', function(){ expanded = null; back.hidden = true; show(current); });
+window.circuitsViewer = {state: function(){ return {step: current, frames: data.frames.length, expanded: expanded}; },
                          data: data};
 function show(k){
+  expanded = null; back.hidden = true;
   current = Math.max(0, Math.min(data.frames.length - 1, k));
   const frame = data.frames[current];
   holders.forEach(function(d, i){ d.hidden = i !== frame.svg; });
@@ -454,16 +506,18 @@ canvas.addEventListener('click', function(ev){
   if (!g) { clearPaths(); return; }
   const n = nameOf(g);
   if (n in data.paths) { pathOwner === n ? clearPaths() : highlightPaths(n); }
+  else if (data.expand && n in data.expand && !expanded) { openBox(n, g); }
   else { clearPaths(); describe(g); }
 });
 // zoom (wheel) and pan (drag) by the SVG's viewBox
 let drag = null, moved = false;
+function visibleSvg(){ return holders[expanded ? data.expand[expanded] : data.frames[current].svg].querySelector('svg'); }
 function box(svg){
   if (!svg.dataset.vb0) svg.dataset.vb0 = svg.getAttribute('viewBox');
   return svg.getAttribute('viewBox').split(/[ ,]+/).map(Number);
 }
 canvas.addEventListener('wheel', function(ev){
-  const svg = holders[data.frames[current].svg].querySelector('svg');
+  const svg = visibleSvg();
   const b = box(svg), r = svg.getBoundingClientRect();
   const s = ev.deltaY > 0 ? 1.15 : 1 / 1.15;
   const fx = (ev.clientX - r.left) / r.width, fy = (ev.clientY - r.top) / r.height;
@@ -475,7 +529,7 @@ canvas.addEventListener('mousedown', function(ev){ drag = [ev.clientX, ev.client
 window.addEventListener('mouseup', function(){ drag = null; canvas.style.cursor = 'grab'; });
 window.addEventListener('mousemove', function(ev){
   if (!drag) return;
-  const svg = holders[data.frames[current].svg].querySelector('svg');
+  const svg = visibleSvg();
   const b = box(svg), r = svg.getBoundingClientRect();
   const dx = (ev.clientX - drag[0]) * b[2] / r.width, dy = (ev.clientY - drag[1]) * b[3] / r.height;
   if (Math.abs(ev.clientX - drag[0]) + Math.abs(ev.clientY - drag[1]) > 3) moved = true;
