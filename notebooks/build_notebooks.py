@@ -425,6 +425,16 @@ print("\\n".join(steps.titles))
 steps[3]
 '''),
     md('''
+The same steps, interactive: `circuits.view` shows a page (one self-contained HTML file, no
+network) on which the buttons, the slider or the arrow keys walk through the steps; with a
+point, hovering a node shows its value, its adjoint and the partials on its wires, and clicking
+an input highlights its heaviest gradient paths. `circuits.to_html(y, "steps.html", ...)`
+writes the page, to open in any browser.
+'''),
+    code('''
+circuits.view(y, point={"x_1": 1.0, "x_2": 2.0})
+'''),
+    md('''
 ## Counting
 
 `circuits.analyze` counts inputs, gates, wires and depth;
