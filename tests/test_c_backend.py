@@ -115,7 +115,7 @@ def test_large_circuits_split_into_functions_and_compile_once(tmp_path):
     src = cbackend.to_c(c)
     parts = src.count("static void f_part")
     gates = [len(re.findall(r"^    r\d+ = (?!s\[)", block, re.M)) for block in src.split("static void f_part")[1:]]
-    assert parts >= 5 and max(gates) <= cbackend.STATEMENTS_PER_FUNCTION and sum(gates) == len(c)
+    assert parts >= 5 and max(gates) <= cbackend.STATEMENTS_PER_FUNCTION and sum(gates) == c.size
     f = cbackend.compile_c(c)
     assert_same_bits(f(**{x: 0.25 for x in c.inputs}), circuits.evaluate(c, {x: 0.25 for x in c.inputs}))
     assert cbackend.compile_c(c).path == f.path            # cached by the source's hash
