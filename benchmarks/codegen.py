@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import subprocess
 import tempfile
 import time
@@ -105,9 +106,10 @@ def _case(name, size, tmp: Path, batch=BATCH) -> dict:
     cc = cbackend.compiler()
     flags = ["-O2", "-std=c99", "-fno-fast-math", "-ffp-contract=off", "-fno-math-errno", "-fopenmp"]
     for key, src in (("ours", "ours.c"), ("casadi", "cas.c")):
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), _children_cpu()
         subprocess.run([cc, *flags, "-c", src, "-o", f"{key}.o"], cwd=tmp, check=True, capture_output=True)
         row[f"compile_{key}_s"] = time.perf_counter() - t0
+        row[f"compile_{key}_cpu_s"] = _children_cpu() - cpu0   # the compiler's own time, whatever the load
     subprocess.run([cc, *flags, "-D_POSIX_C_SOURCE=199309L", "driver.c", "ours.o", "casadi.o", "-o", "bench",
                     "-lm"], cwd=tmp, check=True, capture_output=True)
     done = subprocess.run(["./bench", str(len(c.inputs)), str(len(c.outputs)), str(batch)], cwd=tmp,
@@ -121,6 +123,11 @@ def _case(name, size, tmp: Path, batch=BATCH) -> dict:
     return row
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _timed(fn) -> float:
     t0 = time.perf_counter()
     fn()
@@ -129,7 +136,7 @@ def _timed(fn) -> float:
 
 def _table(rows) -> str:
     head = ("| case | gates | point: ours ns | CasADi C ns | ratio | batch 10⁴ 1 thread ms | threads ms | "
-            "speed-up | CasADi C loop ms | CasADi map ms | × map | compile ours s | CasADi gen+cc s |")
+            "speed-up | CasADi C loop ms | CasADi map ms | × map | compile ours s (cc cpu) | CasADi gen+cc s (cc cpu) |")
     lines = [head, "|" + "---|" * 13]
     for r in rows:
         lines.append(
@@ -138,7 +145,8 @@ def _table(rows) -> str:
             f"{r['batch_ours_threads'] * 1e3:.2f} | {r['batch_ours_1'] / r['batch_ours_threads']:.2f} | "
             f"{r['batch_casadi_loop'] * 1e3:.2f} | {r['batch_casadi_map'] * 1e3:.2f} | "
             f"{r['batch_casadi_map'] / r['batch_ours_threads']:.1f} | "
-            f"{r['generate_ours_s'] + r['compile_ours_s']:.2f} | {r['generate_casadi_s'] + r['compile_casadi_s']:.2f} |")
+            f"{r['generate_ours_s'] + r['compile_ours_s']:.2f} ({r.get('compile_ours_cpu_s', float('nan')):.2f}) | "
+            f"{r['generate_casadi_s'] + r['compile_casadi_s']:.2f} ({r.get('compile_casadi_cpu_s', float('nan')):.2f}) |")
     return "\n".join(lines)
 
 
@@ -157,7 +165,8 @@ def run(out_dir: str = "benchmarks/results", cases=None, batch: int = BATCH) -> 
             "(best of 7 timings of ~2 ms for a point, best of 3 for a batch); no Python in the loop. "
             "*ratio* = ours / CasADi's (target ≤ 1.0); *speed-up* = one thread / every thread; "
             "*× map* = CasADi `Function.map` (its VM) / ours on every thread; compile = generation + compiler, "
-            "seconds.\n\n"
+            "wall seconds, and in parentheses the compiler's CPU seconds (user + system), which the load of a "
+            "shared machine does not inflate.\n\n"
             f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
             f"{platform.python_implementation()} {platform.python_version()}, "
             f"casadi {__import__('casadi').__version__}, circuits {circuits.__version__}.\n\n" + _table(rows) + "\n")

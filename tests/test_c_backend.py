@@ -115,7 +115,7 @@ def test_large_circuits_split_into_functions_and_compile_once(tmp_path):
     src = cbackend.to_c(c)
     parts = src.count("static void f_part")
     gates = [len(re.findall(r"^    r\d+ = (?!s\[)", block, re.M)) for block in src.split("static void f_part")[1:]]
-    assert parts >= 5 and max(gates) <= cbackend.STATEMENTS_PER_FUNCTION and sum(gates) == len(c)
+    assert parts >= 5 and max(gates) <= cbackend.STATEMENTS_PER_FUNCTION and sum(gates) == c.size
     f = cbackend.compile_c(c)
     assert_same_bits(f(**{x: 0.25 for x in c.inputs}), circuits.evaluate(c, {x: 0.25 for x in c.inputs}))
     assert cbackend.compile_c(c).path == f.path            # cached by the source's hash
@@ -158,3 +158,53 @@ def test_no_compiler_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(cbackend, "compiler", lambda: None)
     with pytest.raises(CircuitError, match="needs a C compiler.*circuits.compile"):
         cbackend.compile_c(circuits.parse("x + 1"))
+
+
+def weighted_sums(seed: int) -> circuits.Circuit:
+    """Random weighted sums with weights ±1, ±2, 0.5 over inputs, constants (±0.0 included) and
+    earlier sums, some of them outputs that later gates read, one input and one constant output."""
+    rng = np.random.default_rng(seed)
+    b = circuits.Builder()
+    nodes = [b.input_node(f"x{k}") for k in range(4)]
+    nodes += [b.const_node(c) for c in (1.0, -1.0, 0.0, -0.0, 2.5)]
+    for k in range(40):
+        picked = rng.choice(len(nodes), size=int(rng.integers(2, 6)), replace=False)
+        weights = rng.choice([1.0, -1.0, 1.0, -1.0, 2.0, -2.0, 0.5], size=len(picked)).tolist()
+        nodes.append(b.gate("add", *[nodes[i] for i in picked], weights=weights))
+        if k % 7 == 0:
+            b.output_node(f"s{k}", nodes[-1])
+    b.output_node("last", nodes[-1])
+    b.output_node("input", nodes[0])
+    b.output_node("constant", nodes[8])
+    return b.build()
+
+
+@needs_cc
+@pytest.mark.parametrize("seed", range(6))
+def test_weights_one_and_minus_one_are_no_multiplications_and_change_no_bit(seed):
+    c = weighted_sums(seed)
+    src = cbackend.to_c(c)
+    assert "1.0 *" not in src and "(-1.0 *" not in src
+    f = cbackend.compile_c(c)
+    rng = np.random.default_rng(seed)
+    for row in [[0.0, -0.0, 1.0, -1.0], [-0.0, -0.0, -0.0, -0.0], *rng.uniform(-3, 3, (20, 4)).tolist()]:
+        point = dict(zip(c.inputs, row))
+        assert_same_bits(f(**point), circuits.evaluate(c, point))
+
+
+@needs_cc
+def test_sin_and_cos_of_one_value_are_written_side_by_side():
+    c = circuits.ad.backward(library.chain(300))
+    src = cbackend.to_c(c)
+    gates = [line.strip() for line in src.splitlines() if re.match(r"    r\d+ = ", line)]
+    sines = 0
+    for k, line in enumerate(gates):
+        m = re.match(r"r\d+ = sin\((.+)\);$", line)
+        if m:
+            sines += 1
+            assert re.match(rf"r\d+ = cos\({re.escape(m.group(1))}\);$", gates[k + 1]), gates[k:k + 2]
+    assert sines == 299
+    f = cbackend.compile_c(c)
+    for x in (0.25, -1.5, 3.0):
+        point = {name: x for name in c.inputs}
+        assert_same_bits(f(**point), circuits.evaluate(c, point))

@@ -3,16 +3,20 @@
 :func:`to_c` returns self-contained C99 source with two functions,
 
 * ``void f(const double *x, double *y)`` — one point: the inputs in input order, the outputs
-  in output order;
+  in output order (``x`` and ``y`` must not overlap: outputs are written as soon as computed);
 * ``void f_batch(const double *X, double *Y, long n)`` — ``n`` points, row-major (point ``i``
   reads ``X[i*n_in ...]`` and writes ``Y[i*n_out ...]``), spread over threads with OpenMP when
   the compiler has it and the batch is large (:data:`THREADS_FROM` points);
 
-no global variables, no allocation (values live in a stack array of the slots the circuit
-needs at once, reused as soon as a value is dead; inside each function they are local
-variables, and only values that cross functions pass through the array), only ``<math.h>``.  Statements are split
-into functions of at most :data:`STATEMENTS_PER_FUNCTION` lines, so a compiler's time grows
-linearly with the circuit.
+no global variables, no allocation, only ``<math.h>``.  One statement per gate, split into
+functions of at most :data:`STATEMENTS_PER_FUNCTION` statements, so a compiler's time grows
+linearly with the circuit.  Inside a function values are local variables (registers); a value
+read by a later function is stored, where it is computed, in a stack array of the slots the
+circuit needs at once (a slot is reused as soon as its value is dead) and read from there where
+it is used; inputs are read from ``x`` where they are used and outputs written to ``y`` where
+they are computed, so no value is copied only to be moved.  Sums are written as CasADi writes
+them: a weight 1 is no multiplication, a weight -1 a subtraction (both exact in IEEE), and a
+weight times a constant is folded into one literal (the same double product C would form).
 
 Each gate is lowered from its ``formula`` in the registry, evaluated on C expressions
 (:data:`C_FUNCTIONS`, one entry per elementary function), except where the interpreter's
@@ -28,11 +32,9 @@ Examples
 >>> for line in src.splitlines():
 ...     if line.startswith(("void", "    r")) and "return" not in line:
 ...         print(line)
-    r0 = x[0];
-    r1 = x[1];
-    r1 = sin(r1);
-    r1 = (r0 * r1);
-    r0 = ((1.0 * r1) + (2.0 * r0));
+    r0 = sin(x[1]);
+    r0 = (x[0] * r0);
+    r0 = (r0 + (2.0 * x[0]));
 void f(const double *x, double *y)
 void f_batch(const double *X, double *Y, long n)
 """
@@ -58,11 +60,15 @@ from ..core.gates import GATES, Namespace
 from .. import _version
 
 __all__ = ["to_c", "compile_c", "CCompiledCircuit", "C_FUNCTIONS", "C_GATES", "FLAGS", "THREADS_FROM",
-           "STATEMENTS_PER_FUNCTION", "compiler"]
+           "STATEMENTS_PER_FUNCTION", "TOGETHER", "compiler"]
 
 #: Statements per generated function (the point function calls them in order): small functions
 #: keep the compiler fast (measured: a third of the time of 2,000-statement ones at -O2).
 STATEMENTS_PER_FUNCTION = 128
+
+#: Unary gates written side by side when they read the same node, so that the C compiler computes
+#: them in one call (``sincos``: the same values as ``sin`` and ``cos``, in half the time).
+TOGETHER = ("sin", "cos")
 
 #: Batches of at least this many points run on all threads (OpenMP); smaller ones on one.
 THREADS_FROM = 4096
@@ -74,10 +80,11 @@ FLAGS = ("-O2", "-std=c99", "-fPIC", "-shared", "-fno-fast-math", "-ffp-contract
 class _C:
     """A C expression of type double, built by a gate's formula with Python operators."""
 
-    __slots__ = ("text",)
+    __slots__ = ("text", "value")
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, value: Optional[float] = None):
         self.text = text
+        self.value = value  # the number, for a literal (constants fold into weighted sums)
 
     @staticmethod
     def of(value) -> "_C":
@@ -85,7 +92,7 @@ class _C:
             return value
         if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
             raise CircuitError(f"the C backend cannot use {value!r} in a formula")
-        return _C(_literal(float(value)))
+        return _C(_literal(float(value)), float(value))
 
     def _bin(self, op, other, right=False):
         other = _C.of(other)
@@ -135,11 +142,28 @@ C_FUNCTIONS = Namespace(
     sign=_call("circuits_sign"), max=_call("circuits_max"), min=_call("circuits_min"),
     step=_call("circuits_step"), ipow=lambda u, k: _C(f"pow({_C.of(u).text}, {_literal(float(k))})"))
 
+def _term(weight, u) -> tuple:
+    """A weighted term as (negated, expression): 1·u is u and -1·u is -u, exactly in IEEE, and a
+    weight times a constant is folded here, in the same double arithmetic C would use."""
+    u = _C.of(u)
+    if weight is None or weight == 1:
+        return False, u
+    if u.value is not None:
+        return False, _C.of(float(weight) * u.value)
+    if weight == -1:
+        return True, u
+    return False, _C.of(weight) * u
+
+
 def _sum(*a, weights=None) -> _C:
-    """Left to right, each term scaled by its weight, as the interpreter sums."""
-    total = a[0] if weights is None else _C.of(weights[0]) * a[0]
+    """Left to right, each term scaled by its weight, as the interpreter sums; a term of weight
+    -1 is subtracted (a + (-b) is a - b, exactly)."""
+    negated, total = _term(None if weights is None else weights[0], a[0])
+    if negated:
+        total = -total
     for k in range(1, len(a)):
-        total = total + (a[k] if weights is None else _C.of(weights[k]) * a[k])
+        negated, term = _term(None if weights is None else weights[k], a[k])
+        total = total - term if negated else total + term
     return total
 
 
@@ -233,97 +257,108 @@ def to_c(circuit: Circuit, *, name: str = "f") -> str:
     check_circuit(circuit, "to_c")
     name = _ident(name)
     n = len(circuit)
-    live_outputs = set(circuit.outputs.values())
     # which nodes the outputs need, and where each is read last
     needed = [False] * n
-    for v in live_outputs:
+    for v in circuit.outputs.values():
         needed[v] = True
     for v in range(n - 1, -1, -1):
         if needed[v]:
             for u in circuit.args(v):
                 needed[u] = True
-    last = {}
+    # the order of the statements: creation order, except that gates a C compiler computes
+    # together when they share an argument in one function (sin and cos: one sincos call) are
+    # written side by side, at the first of them
+    together: dict = {}
     for v in range(n):
-        if needed[v]:
-            for u in circuit.args(v):
-                last[u] = v
-    constant = [False] * n
-    expr: dict = {}
+        if needed[v] and circuit.op(v) in TOGETHER:
+            together.setdefault(circuit.args(v)[0], []).append(v)
+    order, placed = [], [False] * n
+    for v in range(n):
+        if needed[v] and not placed[v]:
+            group = together.get(circuit.args(v)[0], [v]) if circuit.op(v) in TOGETHER else [v]
+            for w in group:
+                if not placed[w]:
+                    placed[w] = True
+                    order.append(w)
+    last = {}
+    for v in order:
+        for u in circuit.args(v):
+            last[u] = v
+    outputs_of: dict = {}
+    for k, v in enumerate(circuit.outputs.values()):
+        outputs_of.setdefault(v, []).append(k)
+    inputs = {v: k for k, v in enumerate(circuit.inputs.values())}
+    expr: dict = {}      # inputs (x[k]) and constants (literals): no statement, no slot
     slot: dict = {}
+    part_of: dict = {}   # the part (function) whose statement computes a node
+    crossing = set()     # nodes read in a later part than their own: stored to s[] once computed
     free: list = []
     n_slots = 0
-    body: list = []
-    inputs = {v: k for k, v in enumerate(circuit.inputs.values())}
-    for v in range(n):
-        if not needed[v]:
-            continue
+    body: list = []      # (node, statement)
+    for v in order:
         op = circuit.op(v)
         if op == "input":
-            text, reads = f"x[{inputs[v]}]", set()
-        elif op == "const":
+            expr[v] = _C(f"x[{inputs[v]}]")
+            continue
+        if op == "const":
             value = circuit.value(v)
             try:
                 number = float(value)
             except (TypeError, ValueError, OverflowError):
                 raise CircuitError(f"to_c: node {v}: the constant {str(value)[:40]} is not a float64 "
                                    "number; the C backend computes in doubles") from None
-            constant[v] = True
-            expr[v] = _C(_literal(number))
+            expr[v] = _C(_literal(number), number)
             continue
-        else:
-            fixed = GATES[op].constant_args  # pow's exponent: the number itself, as formulas expect
-            args = [circuit.value(u) if k in fixed and constant[u] else expr[u] if constant[u]
-                    else _C(f"r{slot[u]}") for k, u in enumerate(circuit.args(v))]
-            reads = {slot[u] for u in circuit.args(v) if not constant[u]}
-            text = _lower(op, args, circuit.weights(v) if GATES[op].weighted else None).text
+        part = len(body) // STATEMENTS_PER_FUNCTION
+        fixed = GATES[op].constant_args  # pow's exponent: the number itself, as formulas expect
+        args = []
+        for k, u in enumerate(circuit.args(v)):
+            if u in expr:
+                args.append(circuit.value(u) if k in fixed and expr[u].value is not None else expr[u])
+            elif part_of[u] == part:
+                args.append(_C(f"r{slot[u]}"))
+            else:
+                crossing.add(u)
+                args.append(_C(f"s[{slot[u]}]"))
+        text = _lower(op, args, circuit.weights(v) if GATES[op].weighted else None).text
         # free the slots of arguments read for the last time here, then take one
         for u in dict.fromkeys(circuit.args(v)):  # an argument read twice (x·x) is freed once
-            if not constant[u] and last.get(u) == v and u not in live_outputs and u in slot:
+            if last.get(u) == v and u in slot:
                 free.append(slot[u])
-        if free:
-            slot[v] = free.pop()
-        else:
-            slot[v] = n_slots
-            n_slots += 1
-        body.append((slot[v], reads, f"r{slot[v]} = {text};"))
-    outs = []
-    for k, v in enumerate(circuit.outputs.values()):
-        outs.append(f"y[{k}] = {expr[v].text if constant[v] else f's[{slot[v]}]'};")
-    parts = [body[i:i + STATEMENTS_PER_FUNCTION] for i in range(0, len(body), STATEMENTS_PER_FUNCTION)]
-    # Values are locals (registers); a part loads from s[] the slots it reads before writing them
-    # and stores those a later part loads (and the outputs), so only values crossing parts touch memory.
-    live_in = []
-    for part in parts:
-        written, needs = set(), set()
-        for dst, reads, _ in part:
-            needs |= reads - written
-            written.add(dst)
-        live_in.append((needs, written))
-    output_slots = {slot[v] for v in circuit.outputs.values() if not constant[v]}
+        slot[v] = free.pop() if free else n_slots
+        n_slots = max(n_slots, slot[v] + 1)
+        if v not in last:  # read by no gate: an output, written to y at once
+            free.append(slot[v])
+        part_of[v] = part
+        body.append((v, f"r{slot[v]} = {text};"))
     n_in, n_out = len(circuit.inputs), len(circuit.outputs)
     # names stay out of the source (a name is any text); the inputs and outputs go by position
     head = (f"/* {name}: {n_in} inputs -> {n_out} outputs, in the circuit's order; generated by "
             f"circuits {_version.__version__}; {circuit.size} gates, {n_slots} slots */")
     lines = [head, "#include <math.h>", "", _HELPERS]
+    # Values are locals (registers) inside a part; a value read by a later part is stored to s[]
+    # where it is computed and read from s[] where it is used, so only those touch memory.  An
+    # output is written to y[] where it is computed.
+    parts = [body[i:i + STATEMENTS_PER_FUNCTION] for i in range(0, len(body), STATEMENTS_PER_FUNCTION)]
     for k, part in enumerate(parts):
-        needs, written = live_in[k]
-        later = set().union(*(live_in[j][0] for j in range(k + 1, len(parts)))) | output_slots
-        used = sorted(needs | written)
-        lines.append(f"static void {name}_part{k}(const double *x, double *s)")
+        used = sorted({slot[v] for v, _ in part})
+        lines.append(f"static void {name}_part{k}(const double *restrict x, double *restrict y, double *restrict s)")
         lines.append("{")
-        lines.append("    (void)x;")
+        lines.append("    (void)x; (void)y; (void)s;")
         for j in range(0, len(used), 16):
             lines.append("    double " + ", ".join(f"r{r}" for r in used[j:j + 16]) + ";")
-        lines.extend(f"    r{r} = s[{r}];" for r in sorted(needs))
-        lines.extend("    " + statement for _, _, statement in part)
-        lines.extend(f"    s[{r}] = r{r};" for r in sorted(written & later))
+        for v, statement in part:
+            lines.append("    " + statement)
+            if v in crossing:
+                lines.append(f"    s[{slot[v]}] = r{slot[v]};")
+            lines.extend(f"    y[{o}] = r{slot[v]};" for o in outputs_of.get(v, ()))
         lines.append("}")
         lines.append("")
     lines.append(f"void {name}(const double *x, double *y)")
     lines.append("{")
     lines.append(f"    double s[{max(n_slots, 1)}];")
-    lines.extend(f"    {name}_part{k}(x, s);" for k in range(len(parts)))
-    lines.extend("    " + o for o in outs)
+    lines.extend(f"    {name}_part{k}(x, y, s);" for k in range(len(parts)))
+    lines.extend(f"    y[{o}] = {expr[v].text};" for v in expr for o in outputs_of.get(v, ()))
     lines.append("}")
     lines.append("")
     lines.append(f"void {name}_batch(const double *X, double *Y, long n)")
