@@ -335,7 +335,10 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
         ws = list(chain.from_iterable(map(params.__getitem__, weighted_nodes)))
         if not set(map(type, ws)) <= _PLAIN:
             return None
-        wflat[_ranges(argp, weighted_nodes)] = np.array(ws, dtype=float)
+        try:
+            wflat[_ranges(argp, weighted_nodes)] = np.array(ws, dtype=float)
+        except OverflowError:  # an int beyond float64: the interpreter's exact path
+            return None
     const_nodes = np.flatnonzero(opcode == OP_CONST)
     values = list(map(rec.constants.__getitem__, const_nodes.tolist()))
     if not set(map(type, values)) <= _PLAIN:
@@ -473,17 +476,6 @@ def _point_source() -> str:
     return "\n".join(lines) + "\n"
 
 
-# After a vectorised loop: any non-finite value in the instruction's slot, counted on the bits (all
-# exponent bits set) in a loop that vectorises too.
-_CHECK = [
-    "                nonfinite = 0",
-    "                for j in range(b):",
-    "                    nonfinite += (B[d, j] & 0x7FF0000000000000) == 0x7FF0000000000000",
-    "                if nonfinite:",
-    "                    return True  # the caller re-evaluates with the interpreter",
-]
-
-
 def _kernel_source() -> tuple:
     """The kernel's source, generated from the registry, and its globals."""
     env = {"np": np, "math": math}
@@ -492,7 +484,6 @@ def _kernel_source() -> tuple:
         *_UNPACK,
         "    xp, xk, yp, yk, n, block = geometry[0], geometry[1], geometry[2], geometry[3], geometry[4], geometry[5]",
         "    S = np.empty((n_slots, block))",
-        "    B = S.view(np.int64)",
         "    T = np.empty(block)",
         "    for start in range(0, n, block):",
         "        b = min(block, n - start)",
@@ -508,7 +499,6 @@ def _kernel_source() -> tuple:
         "                c = consts[t]",
         "                for j in range(b):",
         "                    S[d, j] = c",
-        *_CHECK,
     ]
     for name, code in _CODES.items():
         if code < 0:
@@ -548,22 +538,14 @@ def _kernel_source() -> tuple:
         elif gate.arity in (1, 2):
             env[f"f_{name}"] = gate.num
             call = f"f_{name}(S[a0, j])" if gate.arity == 1 else f"f_{name}(S[a0, j], S[a1, j])"
-            lines += [  # a libm call per element does not vectorise: the check comes along
+            lines += [
                 "                a0 = args[p]",
                 "                a1 = args[p + 1] if q > p + 1 else a0",
-                "                nonfinite = 0",
                 "                for j in range(b):",
-                f"                    v = float({call})",
-                "                    S[d, j] = v",
-                "                    nonfinite += not abs(v) <= 1.7976931348623157e308  # inf or nan",
-                "                if nonfinite:",
-                "                    return True  # the caller re-evaluates with the interpreter",
+                f"                    S[d, j] = float({call})",
             ]
-            continue
         else:
             lines += ["                return True"]
-            continue
-        lines += _CHECK
     lines += [
         "        for k in range(output_slots.shape[0]):",
         "            s = output_slots[k]",
@@ -868,29 +850,36 @@ def warmup() -> bool:
     return True
 
 
-def run(t: Tape, X: np.ndarray, Y: np.ndarray) -> bool:
+def run(t: Tape, X: np.ndarray, Y: np.ndarray) -> None:
     """Run the tape on points ``X`` (points × inputs) into ``Y`` (points × outputs), both float64.
 
     Either may be in C or Fortran order (``Y`` of a batch by outputs is
-    ``Y.T`` of an outputs × points array, without a copy); others are copied.
-    Returns True when some value came out non-finite: ``Y`` is then
-    incomplete and the caller re-evaluates with the interpreter.  Callers
-    check :func:`kernel` first.
+    ``Y.T`` of an outputs × points array, without a copy); others are copied,
+    as is an ``X`` that shares memory with ``Y``.  Every point is computed on
+    its own with IEEE arithmetic, as the float interpreter computes it where
+    that does not raise: nan or ±inf where it raises (``log(-1.0)`` is nan,
+    ``1 / 0.0`` is inf), never depending on the other points.  Callers check
+    :func:`kernel` first.
     """
     n = X.shape[0]
     if n == 0:
-        return False
-    if not (X.flags.c_contiguous or X.flags.f_contiguous):
-        X = np.ascontiguousarray(X)
+        return
+    if (not (X.flags.c_contiguous or X.flags.f_contiguous) or not X.flags.writeable
+            or np.shares_memory(X, Y)):  # (a read-only array would make numba compile another kernel)
+        X = np.array(X)
     target = Y if Y.flags.c_contiguous or Y.flags.f_contiguous else np.empty(Y.shape)
     xs, ys = X.strides, target.strides
     geometry = np.array([xs[0] >> 3, xs[1] >> 3, ys[0] >> 3, ys[1] >> 3, n, min(BLOCK, n)], dtype=np.int64)
-    bad = _KERNEL(t.code, t.fcode, X.ravel(order="K"), target.ravel(order="K"), geometry)
-    if target is not Y and not bad:
+    _KERNEL(t.code, t.fcode, X.ravel(order="K"), target.ravel(order="K"), geometry)
+    if target is not Y:
         Y[...] = target
-    return bad
 
 
 def run_point(t: Tape, x: np.ndarray, y: np.ndarray) -> bool:
-    """:func:`run` for one point: ``x`` and ``y`` contiguous 1-D float64 arrays (inputs, outputs)."""
+    """One point: ``x`` and ``y`` contiguous writable 1-D float64 arrays (inputs, outputs).
+
+    Returns True when some value came out non-finite: ``y`` is then incomplete
+    and the caller re-evaluates with the interpreter (which raises the
+    :class:`CircuitError` naming the gate, or returns the inf/nan).
+    """
     return _POINT_KERNEL(t.code, t.fcode, x, y)
