@@ -399,4 +399,4 @@ def _circuit(circuit, y, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, 
         a, z = mir[0::2], mir[1::2]
         both = (live[a] & live[z]).astype(bool)
         meta["adjoint_of"] = dict(zip(new[a[both]].tolist(), new[z[both]].tolist()))
-    return Circuit(ops, args, weights, values, names, inputs, outputs, meta)
+    return Circuit._trusted(ops, args, weights, values, names, inputs, outputs, meta)

@@ -64,6 +64,8 @@ from typing import Any, Callable, Optional
 import numpy as np
 import sympy
 
+from .errors import CircuitError
+
 __all__ = ["Gate", "GATES", "SOURCES", "MAX_EXPONENT", "INF", "Namespace", "MATH", "NUMPY",
            "SYMPY", "function_names", "gate_of_function", "interval_of", "domain_of"]
 
@@ -687,6 +689,21 @@ _GATE_LIST = [
              "step(v - u) and step(u - v), both 0 at a tie"),
 ]
 
+class UnregisteredGate(CircuitError, KeyError):
+    """A gate looked up in the registry is not registered (it may have been unregistered).
+
+    A :class:`CircuitError` (what users see) that is also a ``KeyError`` (what
+    ``GATES[name]`` raises for a missing key), so code that asks the registry
+    with ``try: GATES[op] except KeyError`` keeps working.
+    """
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
+
+
+UnregisteredGate.__module__ = "circuits"
+
+
 class Registry(dict):
     """The registry's dict: safe to read while another thread registers a gate.
 
@@ -694,12 +711,20 @@ class Registry(dict):
     taken at once (a copy of a dict of strings runs without other Python
     threads in between), so a reader never meets "dictionary changed size
     during iteration".  ``version`` changes with every change, so that a
-    compiled circuit notices a gate that was unregistered or replaced.
+    compiled circuit notices a gate that was unregistered or replaced.  Looking up
+    a missing gate (``GATES["twice"]``) raises :class:`UnregisteredGate`, a
+    :class:`CircuitError` naming it, so every use of a circuit whose gate was
+    unregistered fails with that one error.
     Change it through :func:`circuits.register_gate` and
     :func:`circuits.unregister_gate`.
     """
 
     version = 0
+
+    def __missing__(self, key):
+        raise UnregisteredGate(f"gate {key!r} is not registered: a circuit that uses it cannot be evaluated, "
+                               f"transformed, drawn or saved (was it unregistered with unregister_gate({key!r})?); "
+                               "register it with circuits.register_gate(...) first")
 
     def _changed(self):
         self.version += 1
