@@ -215,11 +215,13 @@ def test_registering_other_gates_keeps_compiled_circuits_working():
     assert f(x=0.0) == {"f": 2.0}
 
 
-def test_weight_beyond_float64_is_a_circuit_error_from_compile(mode):
-    c = circuits.parse("10**400*x + y")
+@pytest.mark.parametrize("text, exact", [("10**400*x + y", 10**400 + 2), ("10**400 + x + y", 10**400 + 3)])
+def test_weight_or_constant_beyond_float64_is_a_circuit_error_from_compile(mode, text, exact):
+    c = circuits.parse(text)
     f = circuits.compile(c)
     for call in (lambda: f(x=1.0, y=2.0), lambda: f.array([1.0, 2.0]), lambda: f.array(np.ones((3, 2))),
-                 lambda: c.evaluate(x=1.0, y=2.0)):
+                 lambda: f(x=np.ones(3), y=np.ones(3)), lambda: c.evaluate(x=1.0, y=2.0),
+                 lambda: c.evaluate(x=np.ones(3), y=np.ones(3))):
         with pytest.raises(CircuitError, match="too large"):
             call()
-    assert f(x=1, y=2)["f"] == 10**400 + 2  # ints stay exact
+    assert f(x=1, y=2)["f"] == exact  # ints stay exact

@@ -206,8 +206,17 @@ def _convert(system: str):
     if system == "exact":  # ints too: int / int would be a float; numpy scalars as Python numbers
         return lambda v: Fraction(v) if type(v) in (int, float, Fraction) else Fraction(check_number(v, "constant"))
     if system == "numpy":
-        return float
+        return _batch_float
     return sympy_number
+
+
+def _batch_float(v) -> float:
+    """A constant or weight as a float64 for numpy batches (an int beyond float64 is a CircuitError)."""
+    try:
+        return float(v)
+    except OverflowError:
+        raise CircuitError(f"the constant {_shown(v)} is too large for float64, in which batches are computed; "
+                           "evaluate one point with Python ints for the exact value") from None
 
 
 def _not_exact(name):
