@@ -20,9 +20,12 @@ disk in the user's cache folder (:func:`cache_dir`, never inside the package;
 :func:`load_module` says why a planted, damaged or shared cache is never
 used): :func:`run` evaluates a batch in blocks of
 :data:`BLOCK` points, one instruction at a time over a block; :func:`run_point`
-evaluates one point on scalars.  Both report whether any value came out
-non-finite; the caller then re-evaluates with the interpreter, which raises
-the same :class:`CircuitError` (or returns the same inf/nan) as before.
+evaluates one point on scalars.  The point kernel reports whether any value
+came out non-finite; the caller then re-evaluates with the interpreter, which
+raises the same :class:`CircuitError` (or returns the same inf/nan) as before.
+The batch kernel computes every point on its own with IEEE arithmetic (nan
+or ±inf where the float interpreter raises), so that a point's value never
+depends on the other points of its batch.
 
 Without numba, or with the environment variable ``CIRCUITS_ENGINE=python``,
 :func:`kernel` returns None and callers use the interpreter.

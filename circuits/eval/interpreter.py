@@ -483,6 +483,13 @@ def evaluate(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, **
     Traceback (most recent call last):
     ...
     circuits.CircuitError: log(x) cannot be evaluated at -1.0 (x = -1.0); it feeds output 'f': math domain error
+
+    A batch: every point on its own; nan propagates through ``max``, and
+    ``max(-0.0, 0.0)`` is ``0.0`` in either order (IEEE 754-2019's maximum):
+
+    >>> import numpy as np
+    >>> circuits.parse("max(x, y)").evaluate(x=np.array([1.0, -0.0, 0.0]), y=np.array([np.nan, 0.0, -0.0]))
+    {'f': array([nan,  0.,  0.])}
     """
     check_circuit(circuit, "evaluate()")
     batch = _evaluate_batch(circuit, values, kwargs)
@@ -621,9 +628,14 @@ class CompiledCircuit:
     ``compiled.function(system)`` gives the generated Python function of the
     inputs in order, returning the tuple of outputs; ``compiled.source`` is
     its text.  Float points and numpy batches run on the tape engine
-    (:mod:`circuits.engine`) when numba is installed, with the interpreter's
-    results bit for bit; ``CIRCUITS_ENGINE=python`` turns it off, read at a
-    compiled circuit's first float call.
+    (:mod:`circuits.engine`) when numba is installed, with the float
+    interpreter's results bit for bit (and :func:`evaluate`'s on batches,
+    which runs them on the same engine); every point of a batch is computed
+    on its own, nan/inf where the float path raises (see the module
+    docstring for the meaning of nan, ±0 and ±inf in ``max``, ``relu``, ...);
+    ``CIRCUITS_ENGINE=python`` turns it off, read at a compiled circuit's
+    first float call.  A compiled circuit refuses to run once one of its
+    gates was unregistered or replaced (compile it again).
     """
 
     def __init__(self, circuit: Circuit):
