@@ -185,3 +185,24 @@ def test_planted_engine_kernel_never_runs(tmp_path):
     assert out.stdout.split() == ["7.0", "True"]
     assert not marker.exists()
     assert (folder / (name + ".py")).read_text() == engine._module_text()
+
+
+def test_kernels_that_cannot_be_built_leave_the_interpreter(folder, monkeypatch):
+    import circuits
+
+    for name in ("_KERNEL", "_POINT_KERNEL", "_ANALYSE", "_ALLOCATE"):
+        monkeypatch.setattr(engine, name, None)
+    monkeypatch.setattr(engine, "_FAILED", False)
+
+    def broken(module):
+        raise TypeError("numba cannot compile this")
+
+    monkeypatch.setattr(engine, "_warm", broken)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert engine.kernel() is None
+        assert circuits.compile(circuits.parse("exp(x) + 1"))(x=0.0) == {"f": 2.0}
+        assert engine.kernel() is None
+    messages = [str(w.message) for w in caught if issubclass(w.category, engine.CacheWarning)]
+    assert len(messages) == 2, messages  # the cache fell back, then the in-memory build failed
+    assert "could not be compiled" in messages[1] and "interpreter runs instead" in messages[1]

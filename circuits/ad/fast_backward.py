@@ -38,6 +38,7 @@ __all__ = ["gradient", "kernel", "warmup"]
 
 _LIM = _sweep_kernel.LIM
 _KERNEL = None
+_FAILED = False  # the compiled sweep could not be built in this process
 _LOCK = threading.Lock()  # one thread loads the sweep; the others wait for it
 _OPNAMES = ("input", "const", *GATES)  # output op codes
 _OPCODE = {op: k for k, op in enumerate(_OPNAMES)}
@@ -51,18 +52,23 @@ def kernel(compiled: bool = True):
     >>> kernel(compiled=False).__name__
     'sweep'
     """
-    global _KERNEL
+    global _KERNEL, _FAILED
     if not compiled:
         return _sweep_kernel.sweep
     if not engine.enabled():
         return None
     if _KERNEL is None:
         with _LOCK:
-            if _KERNEL is None:
+            if _KERNEL is None and not _FAILED:
                 with open(_sweep_kernel.__file__, encoding="utf-8") as fh:
                     text = fh.read()
                 text = "import numba\n" + text.replace("\ndef ", "\n@numba.njit(cache=True)\ndef ")
-                _KERNEL = engine.load_module("circuits_sweep_", text, warm=_warm).sweep
+                module = engine.built("the reverse sweep", lambda: engine.load_module("circuits_sweep_", text,
+                                                                                      warm=_warm))
+                if module is None:
+                    _FAILED = True  # the Python sweep runs
+                    return None
+                _KERNEL = module.sweep
     return _KERNEL
 
 

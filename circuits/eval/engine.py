@@ -746,7 +746,9 @@ def load_module(prefix: str, text: str, warm=None):
       cache) inside the same guard: a damaged numba cache is found here.
 
     Any failure falls back to compiling ``text`` in memory (numba's cache
-    off) with one :class:`CacheWarning`; never a raw error.
+    off) with one :class:`CacheWarning`.  Only a failure of that in-memory
+    compilation itself is raised (the kernels' callers then use the
+    interpreter, see :func:`kernel`).
 
     Examples
     --------
@@ -769,7 +771,10 @@ def load_module(prefix: str, text: str, warm=None):
                 _warn("module:" + name, f"the kernel cache {path} cannot be used ({exc.__class__.__name__}: "
                       f"{_short(exc)}); the kernels are compiled in memory for this process")
                 break
-    return _exec_module(name, text.replace("cache=True", "cache=False"), f"<{name}>")
+    module = _exec_module(name, text.replace("cache=True", "cache=False"), f"<{name}>")
+    if warm is not None:
+        warm(module)
+    return module
 
 
 def _cached_module(name: str, text: str, path: str, folder: str, warm):
@@ -821,18 +826,41 @@ def _warm(module) -> None:
 
 
 def kernel():
-    """The compiled kernel (compiled lazily, cached on disk), or None when disabled."""
+    """The compiled kernel (compiled lazily, cached on disk), or None when disabled.
+
+    None too, after one :class:`CacheWarning`, when the kernels cannot be
+    built at all (numba fails to compile them): the interpreter evaluates.
+    """
     global _KERNEL, _POINT_KERNEL, _ANALYSE, _ALLOCATE
-    if not enabled():
+    if not enabled() or _FAILED:
         return None
     if _KERNEL is None:
         with _LOCK:
-            if _KERNEL is None:
-                module = load_module("circuits_engine_", _module_text(), warm=_warm)
+            if _KERNEL is None and not _FAILED:
+                module = built("the evaluation engine", lambda: load_module("circuits_engine_", _module_text(),
+                                                                            warm=_warm))
+                if module is None:
+                    return None
                 _POINT_KERNEL = module.run_point
                 _ANALYSE, _ALLOCATE = module._analyse, module._allocate
                 _KERNEL = module.run
     return _KERNEL
+
+
+_FAILED = False  # the engine's kernels could not be built in this process: the interpreter's turn
+
+
+def built(what: str, load):
+    """``load()``, or None after one :class:`CacheWarning` when it fails (the callers then interpret)."""
+    global _FAILED
+    try:
+        return load()
+    except Exception as exc:  # noqa: BLE001 - numba failing to compile: evaluate without it
+        if what == "the evaluation engine":
+            _FAILED = True
+        _warn("build:" + what, f"{what}'s kernels could not be compiled ({exc.__class__.__name__}: {_short(exc)}); "
+              "the interpreter runs instead (slower); CIRCUITS_ENGINE=python turns the compiled engine off")
+        return None
 
 
 def warmup_circuit() -> Circuit:
