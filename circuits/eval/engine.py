@@ -787,7 +787,11 @@ def _cached_module(name: str, text: str, path: str, folder: str, warm):
         same = False
     if not same:  # missing, truncated, damaged or planted: the file becomes text again
         _write_atomic(path, data)
-    config = getattr(sys.modules.get("numba"), "config", None)
+    try:  # imported now, so that its settings can be read before the module's decorators run
+        import numba
+        config = numba.config
+    except ImportError:
+        config = None
     saved = getattr(config, "CACHE_DIR", None)
     if saved:  # $NUMBA_CACHE_DIR would send numba's files elsewhere: the folder's __pycache__ for these
         config.CACHE_DIR = ""
