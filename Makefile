@@ -76,4 +76,4 @@ lint: $(STAMP)
 	$(PY) -m mypy circuits
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build dist *.egg-info docs/_build docs/_generated docs/generated
+	rm -rf $(VENV) .pytest_cache .hypothesis .kernel-cache build dist *.egg-info docs/_build docs/_generated docs/generated

@@ -277,15 +277,13 @@ CHECK_CASES = {
 @pytest.mark.parametrize("case", sorted(CHECK_CASES))
 def test_check_errors_name_the_node(case):
     ops, args, values, outputs, name = CHECK_CASES[case]
-    c = Circuit(ops, args, [None] * len(ops), values, {0: "x"}, {"x": 0}, outputs or {"f": len(ops) - 1})
-    with pytest.raises(CircuitError, match=name):
-        c.check()
+    with pytest.raises(CircuitError, match=name):  # the constructor checks, as check() does
+        Circuit(ops, args, [None] * len(ops), values, {0: "x"}, {"x": 0}, outputs or {"f": len(ops) - 1})
 
 
 def test_weights_on_non_add_gate_fail_check():
-    c = Circuit(["input", "mul"], [(), (0, 0)], [None, (2, 1)], {}, {0: "x"}, {"x": 0}, {"f": 1})
     with pytest.raises(CircuitError, match="node 1"):
-        c.check()
+        Circuit(["input", "mul"], [(), (0, 0)], [None, (2, 1)], {}, {0: "x"}, {"x": 0}, {"f": 1})
 
 
 def test_size_depth_wires_and_accessors():

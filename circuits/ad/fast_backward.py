@@ -11,13 +11,16 @@ the traces :func:`circuits.ad.linearize.partial_trace` reads from
 the registry.  :func:`gradient` answers None wherever it does not apply (or
 the kernel meets a number it does not model) and the Python sweep runs.
 
-The kernel is compiled lazily and cached on disk beside the engine's
-(:func:`circuits.eval.engine.cache_dir`); ``CIRCUITS_ENGINE=python`` or a missing
-numba switch it off.
+The kernel is compiled lazily and cached on disk beside the engine's, under
+the same rules (:func:`circuits.eval.engine.load_module`: a private folder in
+the user's cache, :func:`circuits.eval.engine.cache_dir`; any problem compiles
+it in memory with one warning); ``CIRCUITS_ENGINE=python`` or a missing numba
+switch it off.
 """
 
 from __future__ import annotations
 
+import threading
 from fractions import Fraction
 from itertools import chain, compress, repeat
 from operator import is_not, itemgetter
@@ -35,6 +38,8 @@ __all__ = ["gradient", "kernel", "warmup"]
 
 _LIM = _sweep_kernel.LIM
 _KERNEL = None
+_FAILED = False  # the compiled sweep could not be built in this process
+_LOCK = threading.Lock()  # one thread loads the sweep; the others wait for it
 _OPNAMES = ("input", "const", *GATES)  # output op codes
 _OPCODE = {op: k for k, op in enumerate(_OPNAMES)}
 
@@ -47,17 +52,29 @@ def kernel(compiled: bool = True):
     >>> kernel(compiled=False).__name__
     'sweep'
     """
-    global _KERNEL
+    global _KERNEL, _FAILED
     if not compiled:
         return _sweep_kernel.sweep
     if not engine.enabled():
         return None
     if _KERNEL is None:
-        with open(_sweep_kernel.__file__, encoding="utf-8") as fh:
-            text = fh.read()
-        text = "import numba\n" + text.replace("\ndef ", "\n@numba.njit(cache=True)\ndef ")
-        _KERNEL = engine.load_module("circuits_sweep_", text).sweep
+        with _LOCK:
+            if _KERNEL is None and not _FAILED:
+                with open(_sweep_kernel.__file__, encoding="utf-8") as fh:
+                    text = fh.read()
+                text = "import numba\n" + text.replace("\ndef ", "\n@numba.njit(cache=True)\ndef ")
+                module = engine.built("the reverse sweep", lambda: engine.load_module("circuits_sweep_", text,
+                                                                                      warm=_warm))
+                if module is None:
+                    _FAILED = True  # the Python sweep runs
+                    return None
+                _KERNEL = module.sweep
     return _KERNEL
+
+
+def _warm(module) -> None:
+    """Compile (or load from numba's cache) the sweep for the only types it is called with."""
+    gradient(engine.warmup_circuit(), "f", _sweep=module.sweep)
 
 
 def warmup() -> bool:
@@ -136,7 +153,7 @@ def _numbers(k, n, d, f) -> list:
     return out.tolist()
 
 
-def gradient(circuit, y: str, compiled: bool = True):
+def gradient(circuit, y: str, compiled: bool = True, _sweep=None):
     """``backward(circuit, y)``'s result by the kernel, or None where it does not apply.
 
     Parameters
@@ -163,7 +180,7 @@ def gradient(circuit, y: str, compiled: bool = True):
     >>> gradient(circuits.parse("x * 2**60"), "f", compiled=False) is None   # beyond 2**53: Python's sweep
     True
     """
-    sweep = kernel(compiled)
+    sweep = kernel(compiled) if _sweep is None else _sweep  # (the loader passes the sweep it warms)
     if sweep is None:
         return None
     rec = circuit.record
@@ -388,4 +405,4 @@ def _circuit(circuit, y, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, 
         a, z = mir[0::2], mir[1::2]
         both = (live[a] & live[z]).astype(bool)
         meta["adjoint_of"] = dict(zip(new[a[both]].tolist(), new[z[both]].tolist()))
-    return Circuit(ops, args, weights, values, names, inputs, outputs, meta)
+    return Circuit._trusted(ops, args, weights, values, names, inputs, outputs, meta)

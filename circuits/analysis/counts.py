@@ -140,8 +140,7 @@ def analyze(circuit: Circuit) -> Analysis:
     >>> a.max_fan_in, a.max_fan_out, a.binary_ops
     (4, 3, 18)
     """
-    if not isinstance(circuit, Circuit):
-        raise CircuitError(f"analyze() expects a Circuit, got {type(circuit).__name__}")
+    check_circuit(circuit, "analyze()")  # a Circuit whose gates are all registered
     counts: dict[str, int] = {}
     fan_out = [0] * len(circuit)
     max_in = 0

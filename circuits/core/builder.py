@@ -261,7 +261,7 @@ class Builder:
     def snapshot(self) -> Circuit:
         """Every node made so far as a circuit (no outputs, nothing dropped), e.g. for
         :func:`circuits.evaluate.node_values`."""
-        return Circuit(self._ops, self._args, self._weights, self._values, self._names,
+        return Circuit._trusted(self._ops, self._args, self._weights, self._values, self._names,
                        self._inputs, {})
 
     def has_output(self, name: str) -> bool:

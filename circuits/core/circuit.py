@@ -114,7 +114,28 @@ def check_circuit(circuit: Any, where: str) -> "Circuit":
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"{where} expects a Circuit, got {type(circuit).__name__}; "
                            "build one with circuits.parse or circuits.trace")
+    if circuit._registry_version != GATES.version:  # (a gate may have been unregistered since)
+        check_registered(circuit, where)
     return circuit
+
+
+def check_registered(circuit: "Circuit", where: str = "") -> None:
+    """Raise CircuitError naming the first gate of ``circuit`` that is not registered (any more).
+
+    :func:`circuits.unregister_gate` leaves the circuits that use a gate in
+    place; every later use of one fails here, in :func:`check_circuit`, with
+    this one error.  Linear once per circuit, then a set lookup per gate kind.
+    """
+    kinds = circuit._kinds
+    if kinds is None:
+        kinds = circuit._kinds = tuple(set(circuit._ops).difference(SOURCES))
+    version = GATES.version
+    for op in kinds:
+        if op not in GATES:
+            raise CircuitError(f"{where + ': ' if where else ''}the circuit uses gate {op!r}, which is not "
+                               f"registered (unregister_gate removed it, or it was never registered here); "
+                               f"register it with circuits.register_gate(...) first")
+    circuit._registry_version = version
 
 
 def node_error(i: int, op, args, weights=None, *, op_of, value_of,
@@ -215,8 +236,11 @@ class Circuit:
 
     Build circuits with :class:`circuits.Builder`, :func:`circuits.trace`,
     :func:`circuits.parse`, :func:`circuits.from_sympy`,
-    :meth:`Circuit.from_networkx` or :meth:`Circuit.from_json`; the constructor
-    itself takes the raw arrays and trusts them (call :meth:`check` to validate).
+    :meth:`Circuit.from_networkx` or :meth:`Circuit.from_json`.  The
+    constructor takes the raw arrays and validates them as
+    :func:`circuits.from_json` does (:meth:`check`: known gates and arities,
+    arguments earlier in topological order, numeric constants, text never
+    taken as a number): a bad argument raises one :class:`CircuitError`.
 
     Parameters
     ----------
@@ -241,9 +265,28 @@ class Circuit:
     """
 
     __slots__ = ("_ops", "_args", "_weights", "_values", "_names", "_inputs",
-                 "_outputs", "_dag", "_depth", "_meta", "_record")
+                 "_outputs", "_dag", "_depth", "_meta", "_record", "_kinds", "_registry_version")
 
     def __init__(self, ops, args, weights, values, names, inputs, outputs, meta=None):
+        try:
+            self._fill(ops, args, weights, values, names, inputs, outputs, meta)
+            self.check()
+        except CircuitError:
+            raise
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+            raise CircuitError(f"Circuit(...): the arguments do not describe a circuit ({type(exc).__name__}: "
+                               f"{str(exc)[:200]}); build circuits with circuits.parse, circuits.trace or "
+                               "circuits.Builder") from None
+
+    @classmethod
+    def _trusted(cls, ops, args, weights, values, names, inputs, outputs, meta=None) -> "Circuit":
+        """The circuit of arrays the package built itself, without validating them again (linear
+        transforms must not pay a second linear pass)."""
+        self = object.__new__(cls)
+        self._fill(ops, args, weights, values, names, inputs, outputs, meta)
+        return self
+
+    def _fill(self, ops, args, weights, values, names, inputs, outputs, meta):
         self._ops = tuple(ops)
         self._args = tuple(args)
         self._weights = tuple(weights)
@@ -260,6 +303,8 @@ class Circuit:
             meta["adjoint_of"] = MappingProxyType(dict(meta["adjoint_of"]))
         self._meta = meta
         self._record = None
+        self._kinds = None  # the gate kinds used, once needed (check_registered)
+        self._registry_version = -1  # the registry's version when they were last found registered
 
     # --- read access -----------------------------------------------------
 
@@ -289,8 +334,8 @@ class Circuit:
         if unknown:
             raise CircuitError(f"replace(): unknown field {unknown[0]!r}; the fields are {list(Record._fields)}")
         fields = self.record._replace(**changes)
-        return Circuit(fields.ops, fields.args, fields.params, fields.constants, fields.input_names,
-                       fields.inputs, fields.outputs, fields.meta).check()
+        return Circuit._trusted(fields.ops, fields.args, fields.params, fields.constants, fields.input_names,
+                                fields.inputs, fields.outputs, fields.meta).check()
 
     def __len__(self) -> int:
         """Number of nodes (sources and gates)."""
@@ -705,7 +750,7 @@ def compact(ops, args, weights, values, names, inputs, outputs, meta=None) -> Ci
     live = needed_nodes(args, [*outputs.values(), *inputs.values()])
     first = -1 if live is None else live.find(0)
     if first < 0:
-        return Circuit(ops, args, weights, values, names, inputs, outputs, meta)
+        return Circuit._trusted(ops, args, weights, values, names, inputs, outputs, meta)
     # Nodes before the first dead one keep their ids (their arguments are earlier still);
     # a live node's new id is the number of live nodes before it.
     new = (np.cumsum(np.frombuffer(live, dtype=np.uint8), dtype=np.int64) - 1).tolist()
@@ -724,7 +769,7 @@ def compact(ops, args, weights, values, names, inputs, outputs, meta=None) -> Ci
         if "adjoint_of" in meta:
             new_meta["adjoint_of"] = {new[a]: new[z] for a, z in meta["adjoint_of"].items()
                                       if live[a] and live[z]}
-    return Circuit(
+    return Circuit._trusted(
         kept(ops),
         new_args,
         kept(weights),

@@ -64,6 +64,8 @@ from typing import Any, Callable, Optional
 import numpy as np
 import sympy
 
+from .errors import CircuitError
+
 __all__ = ["Gate", "GATES", "SOURCES", "MAX_EXPONENT", "INF", "Namespace", "MATH", "NUMPY",
            "SYMPY", "function_names", "gate_of_function", "interval_of", "domain_of"]
 
@@ -96,21 +98,68 @@ class Namespace:
         return f"<Namespace {self.name}>"
 
 
+# The selecting gates on special values, the same in every number system and the engine (written
+# so that numba compiles them): nan gives nan; ±inf give their limits (relu(-inf) = 0, step(inf) = 1,
+# sign(-inf) = -1); a zero result is +0 of the argument's type (a Fraction stays exact); max and min
+# are IEEE 754-2019's maximum and minimum: nan if either argument is nan, max(-0.0, 0.0) = 0.0 and
+# min(-0.0, 0.0) = -0.0 in either order, otherwise the larger (smaller) argument itself.
+
+
 def _step(u):
-    return u * 0 + (1 if u > 0 else 0)  # keeps u's type: a Fraction stays exact
+    if u != u:
+        return u
+    zero = u * 0 + 0 if u - u == 0 else 0.0  # u * 0 is nan at ±inf
+    return zero + 1 if u > 0 else zero
 
 
 def _sign(u):
-    return u * 0 + ((u > 0) - (u < 0))
+    if u != u:
+        return u
+    zero = u * 0 + 0 if u - u == 0 else 0.0
+    return zero + 1 if u > 0 else zero - 1 if u < 0 else zero
+
+
+def _max(u, v):
+    if u != u:
+        return u
+    if v != v:
+        return v
+    if u == v and u == 0:
+        return u if math.copysign(1.0, u) > 0 else v
+    return v if v > u else u
+
+
+def _min(u, v):
+    if u != u:
+        return u
+    if v != v:
+        return v
+    if u == v and u == 0:
+        return u if math.copysign(1.0, u) < 0 else v
+    return v if v < u else u
+
+
+def _np_step(u):
+    u = np.asarray(u, dtype=float)
+    return np.where(u > 0, 1.0, np.where(u != u, u, 0.0))
+
+
+def _np_max(u, v):
+    u, v = np.asarray(u, dtype=float), np.asarray(v, dtype=float)
+    return np.where((u == 0) & (v == 0), u + v, np.maximum(u, v))  # +0 if either zero is +0
+
+
+def _np_min(u, v):
+    u, v = np.asarray(u, dtype=float), np.asarray(v, dtype=float)
+    return np.where((u == 0) & (v == 0), -(-u - v), np.minimum(u, v))  # -0 if either zero is -0
 
 
 MATH = Namespace("math", exp=math.exp, log=math.log, sqrt=math.sqrt, sin=math.sin, cos=math.cos,
                  tan=math.tan, atan=math.atan, tanh=math.tanh, abs=builtins.abs, sign=_sign,
-                 max=builtins.max, min=builtins.min, step=_step, ipow=lambda u, k: u ** k)
+                 max=_max, min=_min, step=_step, ipow=lambda u, k: u ** k)
 NUMPY = Namespace("numpy", exp=np.exp, log=np.log, sqrt=np.sqrt, sin=np.sin, cos=np.cos,
                   tan=np.tan, atan=np.arctan, tanh=np.tanh, abs=np.abs, sign=np.sign,
-                  max=np.maximum, min=np.minimum,
-                  step=lambda u: (np.asarray(u) > 0).astype(float), ipow=lambda u, k: u ** k)
+                  max=_np_max, min=_np_min, step=_np_step, ipow=lambda u, k: u ** k)
 SYMPY = Namespace("sympy", exp=sympy.exp, log=sympy.log, sqrt=sympy.sqrt, sin=sympy.sin,
                   cos=sympy.cos, tan=sympy.tan, atan=sympy.atan, tanh=sympy.tanh, abs=sympy.Abs,
                   sign=sympy.sign, max=sympy.Max, min=sympy.Min,
@@ -304,8 +353,9 @@ def _float(c):
 
 def _sum_source(*names, weights=None, const=repr, chunk=64):
     w = weights or (1,) * len(names)
-    terms = [("-" if math.copysign(1, c) < 0 else "+", v if abs(c) == 1 else f"{const(abs(c))}*{v}")
-             for v, c in zip(names, w)]  # -0.0 keeps its sign
+    terms = [("-" if c < 0 or (c == 0 and math.copysign(1, c) < 0) else "+",  # -0.0 keeps its sign
+              v if abs(c) == 1 else f"{const(abs(c))}*{v}")
+             for v, c in zip(names, w)]  # (an int beyond float64 is compared, never converted)
     # ``b - a`` is one numpy call where ``-a + b`` is two; swapping the first
     # two terms keeps every rounding the interpreter's left-to-right sum makes
     if len(terms) > 1 and terms[0][0] == "-" and terms[1][0] == "+":
@@ -334,8 +384,14 @@ def _np_sigmoid(u):
     return np.exp(-np.logaddexp(0.0, -np.asarray(u, dtype=float)))
 
 
-def _relu(u):
-    return u if u > 0 else u * 0
+def _relu(u):  # see _step: relu(nan) = nan, relu(-inf) = relu(-0.0) = +0
+    if u > 0 or u != u:
+        return u
+    return u * 0 + 0 if u - u == 0 else 0.0
+
+
+def _np_relu(u):
+    return np.maximum(u, 0.0) + 0.0  # + 0.0 turns -0.0 into +0.0
 
 
 # --- intervals (for random generators) --------------------------------------------
@@ -603,7 +659,7 @@ _GATE_LIST = [
          interval=lambda ivs: (0.0 if ivs[0][0] <= 0 <= ivs[0][1] else min(map(abs, ivs[0])),
                                max(map(abs, ivs[0]))), kink=lambda u: u,
          doc="absolute value |u|; partial sign(u)"),
-    Gate("relu", 1, "relu", num=_relu, vec=lambda u: np.maximum(u, 0.0),
+    Gate("relu", 1, "relu", num=_relu, vec=_np_relu,
          formula=lambda m, u: m.max(u, 0), sym=lambda u: sympy.Max(0, u), exact=True,
          partial=lambda b, a, out, i: (b.gate("step", a[0]), 1), range=(0, INF),
          sympy=(sympy.Max,),
@@ -617,23 +673,119 @@ _GATE_LIST = [
          from_sympy=lambda e: (e.args[0],) if len(e.args) == 2 and e.args[1] == 0 else None,
          interval=lambda ivs: (0.0, 1.0), kink=lambda u: u,
          doc="Heaviside step, 1 for u > 0 else 0 (derivative of relu)"),
-    Gate("max", 2, "max", num=max, numpy="maximum", sym=sympy.Max, formula=lambda m, u, v: m.max(u, v),
+    Gate("max", 2, "max", num=_max, vec=_np_max, sym=sympy.Max, formula=lambda m, u, v: m.max(u, v),
          partial=lambda b, a, out, i: (b.gate("step", b.gate("add", a[i], a[1 - i], weights=(1, -1))), 1),
          exact=True, commutative=True, kink=lambda u, v: u - v,
          from_sympy=lambda e: (e.args[0], sympy.Max(*e.args[1:])) if len(e.args) >= 2 else None,
          interval=lambda ivs: (max(ivs[0][0], ivs[1][0]), max(ivs[0][1], ivs[1][1])),
-         doc="larger of two arguments; partials step(u - v) and step(v - u), both 0 at a tie "
-             "(a kink, like relu's at 0)"),
-    Gate("min", 2, "min", num=min, numpy="minimum", sym=sympy.Min, formula=lambda m, u, v: m.min(u, v),
+         doc="larger of two arguments (nan if either is nan, max(-0.0, 0.0) = 0.0); partials "
+             "step(u - v) and step(v - u), both 0 at a tie (a kink, like relu's at 0)"),
+    Gate("min", 2, "min", num=_min, vec=_np_min, sym=sympy.Min, formula=lambda m, u, v: m.min(u, v),
          partial=lambda b, a, out, i: (b.gate("step", b.gate("add", a[1 - i], a[i], weights=(1, -1))), 1),
          exact=True, commutative=True, kink=lambda u, v: u - v,
          from_sympy=lambda e: (e.args[0], sympy.Min(*e.args[1:])) if len(e.args) >= 2 else None,
          interval=lambda ivs: (min(ivs[0][0], ivs[1][0]), min(ivs[0][1], ivs[1][1])),
-         doc="smaller of two arguments; partials step(v - u) and step(u - v), both 0 at a tie"),
+         doc="smaller of two arguments (nan if either is nan, min(-0.0, 0.0) = -0.0); partials "
+             "step(v - u) and step(u - v), both 0 at a tie"),
 ]
 
+class UnregisteredGate(CircuitError, KeyError):
+    """A gate looked up in the registry is not registered (it may have been unregistered).
+
+    A :class:`CircuitError` (what users see) that is also a ``KeyError`` (what
+    ``GATES[name]`` raises for a missing key), so code that asks the registry
+    with ``try: GATES[op] except KeyError`` keeps working.
+    """
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
+
+
+UnregisteredGate.__module__ = "circuits"
+
+
+class Registry(dict):
+    """The registry's dict: safe to read while another thread registers a gate.
+
+    Iterating it, or its ``keys()``, ``values()``, ``items()``, walks a copy
+    taken at once (a copy of a dict of strings runs without other Python
+    threads in between), so a reader never meets "dictionary changed size
+    during iteration".  ``version`` changes with every change, so that a
+    compiled circuit notices a gate that was unregistered or replaced.  Looking up
+    a missing gate (``GATES["twice"]``) raises :class:`UnregisteredGate`, a
+    :class:`CircuitError` naming it, so every use of a circuit whose gate was
+    unregistered fails with that one error.
+    Change it through :func:`circuits.register_gate` and
+    :func:`circuits.unregister_gate`.
+    """
+
+    version = 0
+
+    def __missing__(self, key):
+        raise UnregisteredGate(f"gate {key!r} is not registered: a circuit that uses it cannot be evaluated, "
+                               f"transformed, drawn or saved (was it unregistered with unregister_gate({key!r})?); "
+                               "register it with circuits.register_gate(...) first")
+
+    def _changed(self):
+        self.version += 1
+
+    def _snapshot(self) -> dict:
+        return dict(dict.items(self))  # built in C from the live view: no other thread runs meanwhile
+
+    def __iter__(self):
+        return iter(self._snapshot())
+
+    def keys(self):
+        return self._snapshot().keys()
+
+    def values(self):
+        return self._snapshot().values()
+
+    def items(self):
+        return self._snapshot().items()
+
+    def copy(self):
+        return self._snapshot()
+
+    def __setitem__(self, key, value):
+        dict.__setitem__(self, key, value)
+        self._changed()
+
+    def __delitem__(self, key):
+        dict.__delitem__(self, key)
+        self._changed()
+
+    def pop(self, *args):
+        try:
+            return dict.pop(self, *args)
+        finally:
+            self._changed()
+
+    def popitem(self):
+        try:
+            return dict.popitem(self)
+        finally:
+            self._changed()
+
+    def setdefault(self, key, default=None):
+        try:
+            return dict.setdefault(self, key, default)
+        finally:
+            self._changed()
+
+    def update(self, *args, **kwargs):
+        try:
+            dict.update(self, *args, **kwargs)
+        finally:
+            self._changed()
+
+    def clear(self):
+        dict.clear(self)
+        self._changed()
+
+
 #: The registry: gate name → :class:`Gate`.  Add to it with :func:`circuits.register_gate`.
-GATES: dict[str, Gate] = {g.name: g for g in _GATE_LIST}
+GATES: dict[str, Gate] = Registry({g.name: g for g in _GATE_LIST})
 
 #: Names of the built-in gates (those :func:`circuits.unregister_gate` refuses).
 BUILTIN = frozenset(GATES)

@@ -32,6 +32,8 @@ from __future__ import annotations
 import contextlib
 import keyword
 import sys
+import threading
+import unicodedata
 
 from . import builder as _builder
 from .builder import Builder, Wire
@@ -39,6 +41,24 @@ from .errors import CircuitError
 from .gates import BUILTIN, GATES, SOURCES, Gate
 
 __all__ = ["register_gate", "unregister_gate", "registered_gate", "partial_gate_cost"]
+
+#: Held while the registry changes: one change at a time (readers never wait; they iterate snapshots).
+_LOCK = threading.RLock()
+
+
+def _check_name(name, what: str = "gate name") -> None:
+    """A gate name or alias must be an ASCII Python identifier, not a keyword, not starting with '_'.
+
+    ASCII only: a look-alike from another script (Cyrillic ``ехр``), a fullwidth
+    ``ｅｘｐ`` (which Python reads as ``exp``) or ``ⅇxp`` could pose as another gate.
+    """
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+        raise CircuitError(f"{what} {name!r} must be a Python identifier not starting with '_'")
+    if not name.isascii():
+        odd = next(ch for ch in name if not ch.isascii())
+        raise CircuitError(f"{what} {name!r} must be ASCII (letters a-z, A-Z, digits and '_'): it contains "
+                           f"{odd!r} ({unicodedata.name(odd, 'U+%04X' % ord(odd))}), and a look-alike name could "
+                           "pose as another gate; pick an ASCII name")
 
 
 def register_gate(gate: Gate) -> Gate:
@@ -48,7 +68,7 @@ def register_gate(gate: Gate) -> Gate:
     ------
     CircuitError
         For a name that is taken (a gate, an alias, ``input``/``const``, a
-        ``Wire`` attribute) or not an identifier, a gate without numeric
+        ``Wire`` attribute) or not an ASCII identifier, a gate without numeric
         evaluation (``num`` or ``formula``) or without a partial rule, and a
         partial rule that emits a gate the registry does not have.
 
@@ -63,8 +83,16 @@ def register_gate(gate: Gate) -> Gate:
     if not isinstance(gate, Gate):
         raise CircuitError(f"register_gate expects a circuits.Gate, got {type(gate).__name__}")
     name = gate.name
-    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
-        raise CircuitError(f"gate name {name!r} must be a Python identifier not starting with '_'")
+    _check_name(name)
+    if not isinstance(gate.aliases, (tuple, list)):
+        raise CircuitError(f"gate {name!r}: aliases must be a tuple of names, got {type(gate.aliases).__name__}")
+    for alias in gate.aliases:
+        _check_name(alias, f"gate {name!r}: alias")
+    with _LOCK:
+        return _register(gate, name)
+
+
+def _register(gate: Gate, name: str) -> Gate:
     if name in GATES:
         raise CircuitError(f"a gate named {name!r} is already registered; pick another name "
                            f"or unregister_gate({name!r}) first")
@@ -149,14 +177,32 @@ def _scratch_args(b, gate, k, constant=None):
 def unregister_gate(name: str) -> Gate:
     """Remove a gate added by :func:`register_gate`; return it.  Built-in gates stay.
 
-    Circuits that use the gate keep their nodes but can no longer be
-    evaluated, transformed or validated until it is registered again.
+    Circuits that use the gate stay as they are, but every later use of one
+    (evaluate, compile, a compiled circuit, backward, forward, simplify,
+    analyze, eliminate, render, to_json, ...) raises one :class:`CircuitError`
+    naming the gate, until a gate of that name is registered again; a circuit
+    compiled before refuses to run even then (compile it again).
+
+    Examples
+    --------
+    >>> import circuits
+    >>> twice = circuits.Gate("twice", 1, "2x", num=lambda u: 2 * u, partial=lambda b, a, out, i: (None, 2))
+    >>> c = circuits.parse("twice(x)") if circuits.register_gate(twice) else None
+    >>> circuits.unregister_gate("twice") is twice
+    True
+    >>> circuits.backward(c)
+    Traceback (most recent call last):
+    ...
+    circuits.CircuitError: backward(): the circuit uses gate 'twice', which is not registered (unregister_gate removed it, or it was never registered here); register it with circuits.register_gate(...) first
     """
-    if name in BUILTIN:
-        raise CircuitError(f"{name!r} is a built-in gate and cannot be unregistered")
-    if name not in GATES:
-        raise CircuitError(f"no gate named {name!r} is registered")
-    return GATES.pop(name)
+    if not isinstance(name, str):
+        raise CircuitError(f"unregister_gate expects a gate name (str), got {type(name).__name__}")
+    with _LOCK:
+        if name in BUILTIN:
+            raise CircuitError(f"{name!r} is a built-in gate and cannot be unregistered")
+        if name not in GATES:
+            raise CircuitError(f"no gate named {name!r} is registered")
+        return GATES.pop(name)
 
 
 @contextlib.contextmanager
@@ -166,8 +212,9 @@ def registered_gate(gate: Gate):
     try:
         yield gate
     finally:
-        if GATES.get(gate.name) is gate:
-            del GATES[gate.name]
+        with _LOCK:
+            if GATES.get(gate.name) is gate:
+                del GATES[gate.name]
 
 
 def partial_gate_cost(op: str, arity: int, i: int, exponent: int = 2) -> int:

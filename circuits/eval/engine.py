@@ -16,11 +16,16 @@ there is no second gate table.  Gates registered by users have no kernel; a
 circuit using one is evaluated by the interpreter.
 
 Two kernels (numba, ``error_model="numpy"``), compiled lazily and cached on
-disk (:func:`cache_dir`): :func:`run` evaluates a batch in blocks of
+disk in the user's cache folder (:func:`cache_dir`, never inside the package;
+:func:`load_module` says why a planted, damaged or shared cache is never
+used): :func:`run` evaluates a batch in blocks of
 :data:`BLOCK` points, one instruction at a time over a block; :func:`run_point`
-evaluates one point on scalars.  Both report whether any value came out
-non-finite; the caller then re-evaluates with the interpreter, which raises
-the same :class:`CircuitError` (or returns the same inf/nan) as before.
+evaluates one point on scalars.  The point kernel reports whether any value
+came out non-finite; the caller then re-evaluates with the interpreter, which
+raises the same :class:`CircuitError` (or returns the same inf/nan) as before.
+The batch kernel computes every point on its own with IEEE arithmetic (nan
+or ±inf where the float interpreter raises), so that a point's value never
+depends on the other points of its batch.
 
 Without numba, or with the environment variable ``CIRCUITS_ENGINE=python``,
 :func:`kernel` returns None and callers use the interpreter.
@@ -36,12 +41,18 @@ Examples
 
 from __future__ import annotations
 
+import builtins
+import contextlib
 import hashlib
-import importlib.util
 import inspect
 import math
 import os
+import stat
 import sys
+import tempfile
+import threading
+import types
+import warnings
 from fractions import Fraction
 from itertools import chain
 from typing import Optional
@@ -51,7 +62,8 @@ import numpy as np
 from ..core.circuit import Circuit
 from ..core.gates import BUILTIN, GATES
 
-__all__ = ["Tape", "tape", "kernel", "enabled", "warmup", "run", "run_point", "cache_dir", "BLOCK"]
+__all__ = ["Tape", "tape", "kernel", "enabled", "warmup", "run", "run_point", "cache_dir", "load_module",
+           "CacheWarning", "CACHE_ENV", "BLOCK"]
 
 #: Points per block of a batch: a block's live slots stay in cache.
 BLOCK = 256
@@ -290,7 +302,7 @@ def _float_system(v):
     return float(v) if type(v) is Fraction else v
 
 
-def tape(circuit: Circuit) -> Optional[Tape]:
+def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
     """The circuit as a :class:`Tape`, or None when the engine cannot run it bit-identically.
 
     None when a gate has no kernel (a user's gate), a constant or weight is
@@ -326,7 +338,10 @@ def tape(circuit: Circuit) -> Optional[Tape]:
         ws = list(chain.from_iterable(map(params.__getitem__, weighted_nodes)))
         if not set(map(type, ws)) <= _PLAIN:
             return None
-        wflat[_ranges(argp, weighted_nodes)] = np.array(ws, dtype=float)
+        try:
+            wflat[_ranges(argp, weighted_nodes)] = np.array(ws, dtype=float)
+        except OverflowError:  # an int beyond float64: the interpreter's exact path
+            return None
     const_nodes = np.flatnonzero(opcode == OP_CONST)
     values = list(map(rec.constants.__getitem__, const_nodes.tolist()))
     if not set(map(type, values)) <= _PLAIN:
@@ -342,8 +357,9 @@ def tape(circuit: Circuit) -> Optional[Tape]:
     weighted[weighted_nodes] = True
     inputs = np.fromiter(rec.inputs.values(), np.int64, len(rec.inputs))
     outputs = np.fromiter(rec.outputs.values(), np.int64, len(rec.outputs))
-    compiled = kernel() is not None
-    analyse, allocate = (_ANALYSE, _ALLOCATE) if compiled else (_analyse, _allocate)
+    if _sweeps is None:  # (the kernels' loader passes its own while it warms them up)
+        _sweeps = (_ANALYSE, _ALLOCATE) if kernel() is not None else (_analyse, _allocate)
+    analyse, allocate = _sweeps
     power = np.ones(n)
     power[opcode == _CODES["square"]] = 2.0
     pows = np.flatnonzero(opcode == _CODES["pow"])
@@ -463,17 +479,6 @@ def _point_source() -> str:
     return "\n".join(lines) + "\n"
 
 
-# After a vectorised loop: any non-finite value in the instruction's slot, counted on the bits (all
-# exponent bits set) in a loop that vectorises too.
-_CHECK = [
-    "                nonfinite = 0",
-    "                for j in range(b):",
-    "                    nonfinite += (B[d, j] & 0x7FF0000000000000) == 0x7FF0000000000000",
-    "                if nonfinite:",
-    "                    return True  # the caller re-evaluates with the interpreter",
-]
-
-
 def _kernel_source() -> tuple:
     """The kernel's source, generated from the registry, and its globals."""
     env = {"np": np, "math": math}
@@ -482,7 +487,6 @@ def _kernel_source() -> tuple:
         *_UNPACK,
         "    xp, xk, yp, yk, n, block = geometry[0], geometry[1], geometry[2], geometry[3], geometry[4], geometry[5]",
         "    S = np.empty((n_slots, block))",
-        "    B = S.view(np.int64)",
         "    T = np.empty(block)",
         "    for start in range(0, n, block):",
         "        b = min(block, n - start)",
@@ -498,7 +502,6 @@ def _kernel_source() -> tuple:
         "                c = consts[t]",
         "                for j in range(b):",
         "                    S[d, j] = c",
-        *_CHECK,
     ]
     for name, code in _CODES.items():
         if code < 0:
@@ -538,22 +541,14 @@ def _kernel_source() -> tuple:
         elif gate.arity in (1, 2):
             env[f"f_{name}"] = gate.num
             call = f"f_{name}(S[a0, j])" if gate.arity == 1 else f"f_{name}(S[a0, j], S[a1, j])"
-            lines += [  # a libm call per element does not vectorise: the check comes along
+            lines += [
                 "                a0 = args[p]",
                 "                a1 = args[p + 1] if q > p + 1 else a0",
-                "                nonfinite = 0",
                 "                for j in range(b):",
-                f"                    v = float({call})",
-                "                    S[d, j] = v",
-                "                    nonfinite += not abs(v) <= 1.7976931348623157e308  # inf or nan",
-                "                if nonfinite:",
-                "                    return True  # the caller re-evaluates with the interpreter",
+                f"                    S[d, j] = float({call})",
             ]
-            continue
         else:
             lines += ["                return True"]
-            continue
-        lines += _CHECK
     lines += [
         "        for k in range(output_slots.shape[0]):",
         "            s = output_slots[k]",
@@ -566,22 +561,120 @@ def _kernel_source() -> tuple:
 
 _KERNEL = None
 _POINT_KERNEL = _ANALYSE = _ALLOCATE = None  # compiled
+_LOCK = threading.Lock()  # one thread loads the kernels; the others wait for them
+
+#: Environment variable naming the kernel cache folder (overrides the platform's user cache folder).
+CACHE_ENV = "CIRCUITS_CACHE_DIR"
+
+
+class CacheWarning(RuntimeWarning):
+    """The kernel cache folder cannot be used: the kernels are compiled in memory instead.
+
+    Raised as a warning, once per problem and process, never as an error:
+    evaluation goes on with kernels compiled for this process only (or the
+    interpreter).  The message says what is wrong and what to do.
+    """
+
+
+CacheWarning.__module__ = "circuits.eval.engine"
 
 
 def cache_dir() -> str:
-    """Where the generated kernel module and numba's cache live: the package's ``_engine_cache``,
-    or the user cache directory (``$XDG_CACHE_HOME/circuits``) when the package is read-only."""
-    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_engine_cache")
+    """The folder where compiled kernels are cached (nothing is created here).
+
+    ``$CIRCUITS_CACHE_DIR`` when set; otherwise the platform's user cache
+    folder: ``$XDG_CACHE_HOME/gradient-circuits`` (or
+    ``~/.cache/gradient-circuits``) on Linux and other Unixes,
+    ``~/Library/Caches/gradient-circuits`` on macOS,
+    ``%LOCALAPPDATA%\\gradient-circuits`` on Windows.  Never inside the
+    installed package.  The folder is created on first use with mode 0700 and
+    is used only while it belongs to this user and nobody else can write to it
+    (see :func:`load_module`).
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["CIRCUITS_CACHE_DIR"] = "/some/folder"
+    >>> cache_dir()
+    '/some/folder'
+    >>> del os.environ["CIRCUITS_CACHE_DIR"]
+    >>> os.path.basename(cache_dir())
+    'gradient-circuits'
+    """
+    given = os.environ.get(CACHE_ENV)
+    if given:
+        return os.path.abspath(os.path.expanduser(given))
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or os.path.join(os.path.expanduser("~"), "AppData", "Local")
+    elif sys.platform == "darwin":
+        base = os.path.join(os.path.expanduser("~"), "Library", "Caches")
+    else:
+        base = os.environ.get("XDG_CACHE_HOME", "")
+        if not os.path.isabs(base):  # the XDG spec: a relative path is invalid and ignored
+            base = os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "gradient-circuits")
+
+
+_WARNED: set = set()
+
+
+def _warn(key: str, text: str) -> None:
+    """One :class:`CacheWarning` per problem (``key``) and process."""
+    if key not in _WARNED:
+        _WARNED.add(key)
+        warnings.warn(text, CacheWarning, stacklevel=4)
+
+
+def _private_folder(path: str) -> Optional[str]:
+    """Create ``path`` (mode 0700) if missing; None if it is usable, else why it is not.
+
+    Usable: a folder owned by this user that neither group nor others may
+    write to.  A folder that fails is refused, never repaired: someone else
+    may already have written to it.
+    """
     try:
-        os.makedirs(here, exist_ok=True)
-        if os.access(here, os.W_OK):
-            return here
-    except OSError:
-        pass
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = os.path.join(base, "circuits")
-    os.makedirs(path, exist_ok=True)
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        st = os.stat(path)
+    except (OSError, ValueError) as exc:
+        return f"it cannot be created or read ({exc.__class__.__name__}: {exc})"
+    if not stat.S_ISDIR(st.st_mode):
+        return "it is not a folder"
+    if hasattr(os, "getuid"):  # POSIX; on Windows the user's profile folders are private already
+        if st.st_uid != os.getuid():
+            return f"it is owned by another user (uid {st.st_uid})"
+        if st.st_mode & 0o022:
+            return (f"group or others may write to it (mode {stat.S_IMODE(st.st_mode):o}); "
+                    f"run 'chmod 700 {path}' if it is yours, or remove it")
+        if st.st_mode & 0o700 != 0o700:
+            return f"this user may not read, write and enter it (mode {stat.S_IMODE(st.st_mode):o})"
+    return None
+
+
+def _cache_folder() -> Optional[str]:
+    """The checked cache folder (see :func:`cache_dir`), or None after one :class:`CacheWarning`."""
+    path = cache_dir()
+    why = _private_folder(path)
+    if why is None:
+        why = _private_folder(os.path.join(path, "__pycache__"))  # numba's index and machine code
+    if why is not None:
+        _warn("folder:" + path, f"the kernel cache folder {path} is not used: {why}. The kernels are "
+              f"compiled in memory for this process (slower start); set {CACHE_ENV} to a private "
+              "folder to cache them on disk")
+        return None
     return path
+
+
+def _write_atomic(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a private temporary file renamed over it (removed on failure)."""
+    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=os.path.dirname(path))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _module_text() -> str:
@@ -604,37 +697,174 @@ def _module_text() -> str:
         "def run(", "@numba.njit(error_model='numpy', cache=True)\ndef run(", 1) + sweeps)
 
 
-def load_module(prefix: str, text: str):
-    """Import generated kernel source ``text`` as a module saved in :func:`cache_dir`.
 
-    The file is named ``prefix`` + a hash of ``text``, so numba's on-disk cache
-    (which finds a kernel's module by name) is reused while the source is the
-    same; it is written atomically, so that parallel processes do not read half a file.
-    """
-    name = prefix + hashlib.sha1(text.encode()).hexdigest()[:16]
-    path = os.path.join(cache_dir(), name + ".py")
-    if not os.path.exists(path):
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # numba's cache finds the kernel's module by name
-    spec.loader.exec_module(module)
+def _module_name(prefix: str, text: str) -> str:
+    return prefix + hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _exec_module(name: str, text: str, path: str):
+    """A module of ``text`` (the verified text, never the file's) whose functions claim ``path``."""
+    module = types.ModuleType(name)
+    module.__file__ = path
+    code = builtins.compile(text, path, "exec")
+    sys.modules[name] = module  # numba's cache finds a kernel's module by name
+    try:
+        exec(code, module.__dict__)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
     return module
 
 
+def _numba_paths_inside(module, folder: str) -> bool:
+    """Whether every cached numba function of ``module`` keeps its cache in ``folder``'s ``__pycache__``."""
+    want = os.path.realpath(os.path.join(folder, "__pycache__"))
+    for f in vars(module).values():
+        cache = getattr(f, "_cache", None) if hasattr(f, "py_func") else None  # numba's dispatchers
+        if cache is not None and type(cache).__name__ != "NullCache":
+            where = getattr(cache, "_cache_path", None)  # numba's Cache; unknown → not trusted
+            if where is None or os.path.realpath(where) != want:
+                return False
+    return True
+
+
+def load_module(prefix: str, text: str, warm=None):
+    """Run generated kernel source ``text`` as a module, cached in :func:`cache_dir`.
+
+    The file is named ``prefix`` + a hash of ``text`` so that numba's on-disk
+    cache (which finds a kernel by its module's file) is reused while the
+    source is the same.  The rules, so that a cache can be neither planted nor
+    go stale nor block evaluation:
+
+    * the folder must be private (:func:`cache_dir`), else it is not used;
+    * a cached file is used only if its bytes equal ``text``, else it is
+      rewritten; the code run is always ``text`` itself, never what was read;
+    * files are written to a private temporary file renamed into place, and
+      the temporary file is removed if anything fails;
+    * numba's cache files live in the folder's ``__pycache__``, nowhere else;
+    * ``warm(module)`` compiles the kernels (or loads them from numba's
+      cache) inside the same guard: a damaged numba cache is found here.
+
+    Any failure falls back to compiling ``text`` in memory (numba's cache
+    off) with one :class:`CacheWarning`.  Only a failure of that in-memory
+    compilation itself is raised (the kernels' callers then use the
+    interpreter, see :func:`kernel`).
+
+    Examples
+    --------
+    >>> module = load_module("circuits_doc_", "def twice(u):\\n    return 2 * u\\n")
+    >>> module.twice(21)
+    42
+    """
+    name = _module_name(prefix, text)
+    folder = _cache_folder()
+    if folder is not None:
+        path = os.path.join(folder, name + ".py")
+        for attempt in (1, 2):
+            try:
+                return _cached_module(name, text, path, folder, warm)
+            except Exception as exc:  # noqa: BLE001 - any failure of the cache: compile in memory
+                sys.modules.pop(name, None)
+                if attempt == 1 and not isinstance(exc, OSError):
+                    _forget(folder, name)  # a damaged numba cache of this module: made afresh, once
+                    continue
+                _warn("module:" + name, f"the kernel cache {path} cannot be used ({exc.__class__.__name__}: "
+                      f"{_short(exc)}); the kernels are compiled in memory for this process")
+                break
+    module = _exec_module(name, text.replace("cache=True", "cache=False"), f"<{name}>")
+    if warm is not None:
+        warm(module)
+    return module
+
+
+def _cached_module(name: str, text: str, path: str, folder: str, warm):
+    """:func:`load_module`'s cached path; raises whatever goes wrong."""
+    data = text.encode("utf-8")
+    try:
+        with open(path, "rb") as fh:
+            same = fh.read(len(data) + 1) == data
+    except FileNotFoundError:
+        same = False
+    if not same:  # missing, truncated, damaged or planted: the file becomes text again
+        _write_atomic(path, data)
+    try:  # imported now, so that its settings can be read before the module's decorators run
+        import numba
+        config = numba.config
+    except ImportError:
+        config = None
+    saved = getattr(config, "CACHE_DIR", None)
+    if saved:  # $NUMBA_CACHE_DIR would send numba's files elsewhere: the folder's __pycache__ for these
+        config.CACHE_DIR = ""
+    try:
+        module = _exec_module(name, text, path)
+    finally:
+        if saved:
+            config.CACHE_DIR = saved
+    if not _numba_paths_inside(module, folder):
+        raise OSError(f"numba would keep its cache outside {folder}")
+    if warm is not None:
+        warm(module)
+    return module
+
+
+def _forget(folder: str, name: str) -> None:
+    """Remove the cached module ``name`` and numba's files for it (what can be removed)."""
+    pycache = os.path.join(folder, "__pycache__")
+    with contextlib.suppress(OSError):
+        doomed = [os.path.join(pycache, f) for f in os.listdir(pycache) if f.startswith(name + ".")]
+        for f in doomed + [os.path.join(folder, name + ".py")]:
+            with contextlib.suppress(OSError):
+                os.unlink(f)
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _warm(module) -> None:
+    """Compile (or load from numba's cache) the engine's kernels for the only types they are called with."""
+    t = tape(warmup_circuit(), _sweeps=(module._analyse, module._allocate))
+    module.run(t.code, t.fcode, np.ones(1), np.empty(1), np.array([1, 1, 1, 1, 1, 1], dtype=np.int64))
+    module.run_point(t.code, t.fcode, np.ones(1), np.empty(1))
+
+
 def kernel():
-    """The compiled kernel (compiled lazily, cached on disk), or None when disabled."""
+    """The compiled kernel (compiled lazily, cached on disk), or None when disabled.
+
+    None too, after one :class:`CacheWarning`, when the kernels cannot be
+    built at all (numba fails to compile them): the interpreter evaluates.
+    """
     global _KERNEL, _POINT_KERNEL, _ANALYSE, _ALLOCATE
-    if not enabled():
+    if not enabled() or _FAILED:
         return None
     if _KERNEL is None:
-        module = load_module("circuits_engine_", _module_text())
-        _KERNEL, _POINT_KERNEL = module.run, module.run_point
-        _ANALYSE, _ALLOCATE = module._analyse, module._allocate
+        with _LOCK:
+            if _KERNEL is None and not _FAILED:
+                module = built("the evaluation engine", lambda: load_module("circuits_engine_", _module_text(),
+                                                                            warm=_warm))
+                if module is None:
+                    return None
+                _POINT_KERNEL = module.run_point
+                _ANALYSE, _ALLOCATE = module._analyse, module._allocate
+                _KERNEL = module.run
     return _KERNEL
+
+
+_FAILED = False  # the engine's kernels could not be built in this process: the interpreter's turn
+
+
+def built(what: str, load):
+    """``load()``, or None after one :class:`CacheWarning` when it fails (the callers then interpret)."""
+    global _FAILED
+    try:
+        return load()
+    except Exception as exc:  # noqa: BLE001 - numba failing to compile: evaluate without it
+        if what == "the evaluation engine":
+            _FAILED = True
+        _warn("build:" + what, f"{what}'s kernels could not be compiled ({exc.__class__.__name__}: {_short(exc)}); "
+              "the interpreter runs instead (slower); CIRCUITS_ENGINE=python turns the compiled engine off")
+        return None
 
 
 def warmup_circuit() -> Circuit:
@@ -655,29 +885,36 @@ def warmup() -> bool:
     return True
 
 
-def run(t: Tape, X: np.ndarray, Y: np.ndarray) -> bool:
+def run(t: Tape, X: np.ndarray, Y: np.ndarray) -> None:
     """Run the tape on points ``X`` (points × inputs) into ``Y`` (points × outputs), both float64.
 
     Either may be in C or Fortran order (``Y`` of a batch by outputs is
-    ``Y.T`` of an outputs × points array, without a copy); others are copied.
-    Returns True when some value came out non-finite: ``Y`` is then
-    incomplete and the caller re-evaluates with the interpreter.  Callers
-    check :func:`kernel` first.
+    ``Y.T`` of an outputs × points array, without a copy); others are copied,
+    as is an ``X`` that shares memory with ``Y``.  Every point is computed on
+    its own with IEEE arithmetic, as the float interpreter computes it where
+    that does not raise: nan or ±inf where it raises (``log(-1.0)`` is nan,
+    ``1 / 0.0`` is inf), never depending on the other points.  Callers check
+    :func:`kernel` first.
     """
     n = X.shape[0]
     if n == 0:
-        return False
-    if not (X.flags.c_contiguous or X.flags.f_contiguous):
-        X = np.ascontiguousarray(X)
+        return
+    if (not (X.flags.c_contiguous or X.flags.f_contiguous) or not X.flags.writeable
+            or np.shares_memory(X, Y)):  # (a read-only array would make numba compile another kernel)
+        X = np.array(X)
     target = Y if Y.flags.c_contiguous or Y.flags.f_contiguous else np.empty(Y.shape)
     xs, ys = X.strides, target.strides
     geometry = np.array([xs[0] >> 3, xs[1] >> 3, ys[0] >> 3, ys[1] >> 3, n, min(BLOCK, n)], dtype=np.int64)
-    bad = _KERNEL(t.code, t.fcode, X.ravel(order="K"), target.ravel(order="K"), geometry)
-    if target is not Y and not bad:
+    _KERNEL(t.code, t.fcode, X.ravel(order="K"), target.ravel(order="K"), geometry)
+    if target is not Y:
         Y[...] = target
-    return bad
 
 
 def run_point(t: Tape, x: np.ndarray, y: np.ndarray) -> bool:
-    """:func:`run` for one point: ``x`` and ``y`` contiguous 1-D float64 arrays (inputs, outputs)."""
+    """One point: ``x`` and ``y`` contiguous writable 1-D float64 arrays (inputs, outputs).
+
+    Returns True when some value came out non-finite: ``y`` is then incomplete
+    and the caller re-evaluates with the interpreter (which raises the
+    :class:`CircuitError` naming the gate, or returns the inf/nan).
+    """
     return _POINT_KERNEL(t.code, t.fcode, x, y)

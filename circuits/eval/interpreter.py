@@ -2,13 +2,23 @@
 
 Both pick a *number system* from the input values:
 
-* ``"numpy"`` when any input is a numpy array: a whole batch in one pass over
-  the gates, with numpy's nan/inf semantics: where the float path raises
-  (log of a negative, division by zero, overflow), a batch keeps nan/inf at
-  those entries and warns once with :class:`circuits.EvaluationWarning`
-  naming the outputs and how many entries (a documented choice: one bad point
-  does not lose the batch; ``warnings.simplefilter("error", EvaluationWarning)``
-  makes it raise);
+* ``"numpy"`` when any input is a numpy array: a batch, every point on its
+  own.  With numba installed (and ``CIRCUITS_ENGINE`` not ``python``) a batch
+  runs on the compiled engine, as :func:`compile` runs it: each point's values
+  are the float path's, bit for bit, and never depend on the other points.
+  Without it, numpy's functions compute the batch in one pass over the gates
+  (numpy's ``exp``, ``log``, ``tanh``, ... may differ from the float path's in
+  the last bit).  Where the float path raises (log of a negative, division
+  by zero, overflow), a batch keeps IEEE's nan/inf at those entries and warns
+  once with :class:`circuits.EvaluationWarning` naming the outputs and how
+  many entries (a documented choice: one bad point does not lose the batch;
+  ``warnings.simplefilter("error", EvaluationWarning)`` makes it raise).
+  Special values mean the same in every number system and the engine: nan
+  gives nan (``max(1.0, nan)`` is nan, IEEE 754-2019's maximum; so is
+  ``relu(nan)``), ``max(-0.0, 0.0)`` is ``0.0`` and ``min(-0.0, 0.0)`` is
+  ``-0.0`` in either order, a zero from ``relu``/``step``/``sign`` is ``+0``,
+  and ``relu``, ``step``, ``sign`` at ±inf give their limits (0 or inf, 0 or
+  1, ±1);
 * ``"sympy"`` when any input is a sympy expression: symbolic evaluation;
 * ``"exact"`` when any input is a :class:`fractions.Fraction` and none is a
   float: exact rational arithmetic (gates such as ``exp`` that have no rational
@@ -197,8 +207,17 @@ def _convert(system: str):
     if system == "exact":  # ints too: int / int would be a float; numpy scalars as Python numbers
         return lambda v: Fraction(v) if type(v) in (int, float, Fraction) else Fraction(check_number(v, "constant"))
     if system == "numpy":
-        return float
+        return _batch_float
     return sympy_number
+
+
+def _batch_float(v) -> float:
+    """A constant or weight as a float64 for numpy batches (an int beyond float64 is a CircuitError)."""
+    try:
+        return float(v)
+    except OverflowError:
+        raise CircuitError(f"the constant {_shown(v)} is too large for float64, in which batches are computed; "
+                           "evaluate one point with Python ints for the exact value") from None
 
 
 def _not_exact(name):
@@ -407,6 +426,36 @@ def node_values(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /,
     return vals
 
 
+def _engine_batch(tape, circuit: Circuit, xs: list) -> dict:
+    """A numpy batch on the compiled engine: every point on its own, as the float interpreter computes
+    it, with nan/inf (and one EvaluationWarning) where that raises."""
+    shape = _batch_shape(xs)
+    size = math.prod(shape)
+    X = np.empty((len(xs), size))
+    for k, x in enumerate(xs):
+        X[k].reshape(shape)[...] = x
+    names = circuit.outputs
+    Y = np.empty((len(names), size))
+    engine.run(tape, X.T, Y.T)
+    outputs = {name: Y[k].reshape(shape) for k, name in enumerate(names)}
+    if not np.isfinite(Y).all():
+        _warn_nonfinite(xs, outputs)
+    return outputs
+
+
+def _evaluate_batch(circuit: Circuit, values, kwargs: dict) -> Optional[dict]:
+    """:func:`evaluate` of a numpy batch on the compiled engine, as :func:`compile` runs it; None when
+    the inputs are no batch, the engine is off or a gate has no kernel."""
+    xs = _input_values(circuit, values, kwargs)
+    if number_system(xs) != "numpy" or engine.kernel() is None:
+        return None
+    xs = _prepare_inputs("numpy", xs)
+    _batch_shape(xs)  # one clear error for shapes that do not broadcast
+    _check_registered(circuit.record.ops)
+    tape = engine.tape(circuit)
+    return None if tape is None else _engine_batch(tape, circuit, xs)
+
+
 def evaluate(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, **kwargs) -> dict:
     """Evaluate every output of ``circuit``.
 
@@ -435,8 +484,18 @@ def evaluate(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /, **
     Traceback (most recent call last):
     ...
     circuits.CircuitError: log(x) cannot be evaluated at -1.0 (x = -1.0); it feeds output 'f': math domain error
+
+    A batch: every point on its own; nan propagates through ``max``, and
+    ``max(-0.0, 0.0)`` is ``0.0`` in either order (IEEE 754-2019's maximum):
+
+    >>> import numpy as np
+    >>> circuits.parse("max(x, y)").evaluate(x=np.array([1.0, -0.0, 0.0]), y=np.array([np.nan, 0.0, -0.0]))
+    {'f': array([nan,  0.,  0.])}
     """
     check_circuit(circuit, "evaluate()")
+    batch = _evaluate_batch(circuit, values, kwargs)
+    if batch is not None:
+        return batch
     vals = node_values(circuit, values, _dead_ok=True, **kwargs)
     outputs = {name: vals[v] for name, v in circuit.outputs.items()}
     xs = [vals[v] for v in circuit.inputs.values()]
@@ -570,14 +629,22 @@ class CompiledCircuit:
     ``compiled.function(system)`` gives the generated Python function of the
     inputs in order, returning the tuple of outputs; ``compiled.source`` is
     its text.  Float points and numpy batches run on the tape engine
-    (:mod:`circuits.engine`) when numba is installed, with the interpreter's
-    results bit for bit; ``CIRCUITS_ENGINE=python`` turns it off, read at a
-    compiled circuit's first float call.
+    (:mod:`circuits.engine`) when numba is installed, with the float
+    interpreter's results bit for bit (and :func:`evaluate`'s on batches,
+    which runs them on the same engine); every point of a batch is computed
+    on its own, nan/inf where the float path raises (see the module
+    docstring for the meaning of nan, ±0 and ±inf in ``max``, ``relu``, ...);
+    ``CIRCUITS_ENGINE=python`` turns it off, read at a compiled circuit's
+    first float call.  A compiled circuit refuses to run once one of its
+    gates was unregistered or replaced (compile it again).
     """
 
     def __init__(self, circuit: Circuit):
         self.circuit = check_circuit(circuit, "compile()")
         _check_registered(circuit.record.ops)
+        # the gates compiled in: a gate unregistered or replaced later is refused (see _check_gates)
+        self._gates = {op: GATES[op] for op in set(circuit.record.ops) if op not in ("input", "const")}
+        self._version = GATES.version
         # guarded → (source, code, line → node, constants): the generated Python, made when first
         # needed (the engine runs float points and batches without it; CPython's compiler takes
         # seconds on a gradient of 10^5 gates)
@@ -585,6 +652,16 @@ class CompiledCircuit:
         self._functions: dict = {}
         self._constants: Optional[dict] = None
         self._tape: Any = False  # built on the first float call: None when a gate has no kernel
+
+    def _check_gates(self) -> None:
+        """Refuse to run if a gate of the circuit was unregistered or replaced since compilation."""
+        for op, gate in self._gates.items():
+            now = GATES.get(op)
+            if now is not gate:
+                what = "unregistered" if now is None else "replaced by another gate of that name"
+                raise CircuitError(f"gate {op!r} was {what} after this circuit was compiled; the compiled "
+                                   f"code would run the old gate: compile the circuit again (circuits.compile)")
+        self._version = GATES.version
 
     def _engine_tape(self):
         """The tape to run, or None (the compiled engine is off, or a gate has no kernel).
@@ -625,20 +702,9 @@ class CompiledCircuit:
         return outputs
 
     def _batch(self, xs: list) -> Optional[dict]:
-        """A numpy batch on the compiled engine, or None (engine off, a non-finite value)."""
+        """A numpy batch on the compiled engine, or None (engine off, or a gate without a kernel)."""
         tape = self._tape if self._tape is not False else self._engine_tape()
-        if tape is None:
-            return None
-        shape = _batch_shape(xs)
-        size = math.prod(shape)
-        X = np.empty((len(xs), size))
-        for k, x in enumerate(xs):
-            X[k].reshape(shape)[...] = x
-        names = self.circuit.outputs
-        Y = np.empty((len(names), size))
-        if engine.run(tape, X.T, Y.T):
-            return None  # numpy's inf/nan and the warning come from the interpreter
-        return {name: Y[k].reshape(shape) for k, name in enumerate(names)}
+        return None if tape is None else _engine_batch(tape, self.circuit, xs)
 
     def function(self, system: str = "float", guarded: Optional[bool] = None):
         """The generated function for a number system (see :func:`number_system`).
@@ -696,6 +762,8 @@ class CompiledCircuit:
             raise gate_error(self.circuit, node, exc, inputs=dict(zip(self.circuit.inputs, xs))) from None
 
     def __call__(self, values: Optional[Mapping[str, Any]] = None, /, **kwargs) -> dict:
+        if GATES.version != self._version:
+            self._check_gates()
         xs = _input_values(self.circuit, values, kwargs)
         if all(type(x) is float for x in xs):  # the common case, checked quickly
             system = "float"
@@ -725,7 +793,8 @@ class CompiledCircuit:
         (nan/inf where a point's float evaluation would raise, with one
         :class:`EvaluationWarning`).  Without Python dicts in the way this is
         the fast call for circuits with many inputs or outputs, such as
-        gradients.
+        gradients.  ``out`` may be ``x`` itself or overlap it: the inputs are
+        then copied before any output is written.
 
         Parameters
         ----------
@@ -734,7 +803,8 @@ class CompiledCircuit:
             batch; column ``k`` is input ``list(circuit.inputs)[k]``.
         out : numpy.ndarray, optional
             A writable float64 array of the result's shape to write the
-            result into (no allocation for repeated calls).
+            result into (no allocation for repeated calls); it may share
+            memory with ``x``.
 
         Returns
         -------
@@ -770,13 +840,15 @@ class CompiledCircuit:
         ...
         circuits.CircuitError: array(): x has shape (3,); expected (2,) for one point or (points, 2) for a batch, columns in input order ['x', 'y']
         """
+        if GATES.version != self._version:
+            self._check_gates()
         n_out = len(self.circuit._outputs)
         tape = self._tape if self._tape is not False else self._engine_tape()
         if (tape is not None and type(x) is np.ndarray and x.ndim == 1 and x.dtype == np.float64
-                and x.flags.c_contiguous and x.shape[0] == len(self.circuit._inputs)):
+                and x.flags.c_contiguous and x.flags.writeable and x.shape[0] == len(self.circuit._inputs)):
             # one point, the common case, checked quickly
             Y = np.empty(n_out) if out is None else _array_out(out, (n_out,))
-            if Y.flags.c_contiguous:
+            if Y.flags.c_contiguous and not (out is not None and np.shares_memory(x, Y)):
                 if not engine.run_point(tape, x, Y):
                     return Y
                 tape = None  # a non-finite value: the interpreter's turn
@@ -784,10 +856,19 @@ class CompiledCircuit:
         point = X.ndim == 1
         shape = (n_out,) if point else (X.shape[0], n_out)
         Y = np.empty(shape) if out is None else _array_out(out, shape)
-        if tape is not None:
-            bad = engine.run(tape, X.reshape(1, -1), Y.reshape(1, -1)) if point else engine.run(tape, X, Y)
-            if not bad:  # (the tape holds the interpreter's values of constant outputs, as floats)
+        if np.shares_memory(X, Y):  # out=x: read every input before the first output is written
+            X = X.copy()
+        if tape is not None and point:  # a point the quick path above did not take (a list, a copy, ...)
+            y = np.empty(n_out)
+            if not engine.run_point(tape, np.array(X, dtype=float), y):
+                Y[...] = y
                 return Y
+        if tape is not None and not point:  # (the tape holds the interpreter's values of constant outputs)
+            engine.run(tape, X, Y)
+            if not np.isfinite(Y).all():
+                xs = [X[:, k] for k in range(X.shape[1])]
+                _warn_nonfinite(xs, {name: Y[:, k] for k, name in enumerate(self.circuit.outputs)})
+            return Y
         names = list(self.circuit.outputs)
         if point:
             for k, v in enumerate(self._interpret("float", X.tolist())):

@@ -164,7 +164,7 @@ def to_json(circuit: Circuit, indent: Optional[int] = None) -> str:
     if "adjoint_of" in circuit.meta:
         meta["adjoint_of"] = [[int(a), int(z)] for a, z in circuit.meta["adjoint_of"].items()]
     nodes = _node_records(circuit)
-    used = {op for op in set(circuit.record.ops) if op in GATES and op not in BUILTIN}
+    used = {op for op in set(circuit.record.ops) if op not in BUILTIN and op not in ("input", "const")}
     if used:
         meta_or_gates = {op: GATES[op].arity for op in sorted(used)}
     else:
