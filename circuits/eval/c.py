@@ -58,6 +58,7 @@ from ..core.circuit import Circuit, check_circuit
 from ..core.errors import CircuitError, EvaluationWarning
 from ..core.gates import GATES, Namespace
 from .. import _version
+from . import engine
 
 __all__ = ["to_c", "compile_c", "CCompiledCircuit", "C_FUNCTIONS", "C_GATES", "FLAGS", "THREADS_FROM",
            "STATEMENTS_PER_FUNCTION", "TOGETHER", "compiler"]
@@ -380,8 +381,11 @@ def compiler() -> Optional[str]:
 
 
 def _cache_folder() -> Path:
-    base = os.environ.get("CIRCUITS_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "gradient-circuits")
+    """The engine's checked cache folder (this user's, created 0700, refused with one warning when
+    others may write to it) + ``/c``; a private temporary folder when it is refused."""
+    base = engine._cache_folder()
+    if base is None:
+        return Path(tempfile.mkdtemp(prefix="circuits-c-"))
     return Path(base) / "c"
 
 
