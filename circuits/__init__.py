@@ -25,6 +25,7 @@ from .ad import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative
                  jacobian_sparsity, Colouring, jacobian_colouring,
                  eliminate, Elimination, EliminationStep, order_costs, intermediate_vertices,
                  cheapest_order)
+from .ad import hessian_sparsity, HessianColouring, hessian_colouring
 from .analysis import Analysis, analyze, cost, bounds
 from .report import ComparisonTable, compare, scaling, plot_scaling
 from .render import render, render_steps, render_transforms, OrderTable, compare_orders, render_elimination
@@ -53,6 +54,7 @@ __all__ = [
     "OrderTable", "compare_orders", "render_elimination",
     "library",
     "register_gate", "unregister_gate", "registered_gate",
+    "hessian_sparsity", "HessianColouring", "hessian_colouring",
 ]
 # One function per gate of the registry (atan, tan, ...): circuits.<name>.  Names that
 # would shadow Python built-ins (abs, max, min, pow) stay out of __all__.
