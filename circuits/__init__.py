@@ -27,6 +27,7 @@ from .ad import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative
                  cheapest_order)
 from .ad import hessian_sparsity, HessianColouring, hessian_colouring
 from .analysis import Analysis, analyze, cost, bounds
+from .analysis import peak_memory, memory_profile, schedule
 from .report import ComparisonTable, compare, scaling, plot_scaling
 from .render import render, render_steps, render_transforms, OrderTable, compare_orders, render_elimination
 from . import library
@@ -55,6 +56,7 @@ __all__ = [
     "library",
     "register_gate", "unregister_gate", "registered_gate",
     "hessian_sparsity", "HessianColouring", "hessian_colouring",
+    "peak_memory", "memory_profile", "schedule",
 ]
 # One function per gate of the registry (atan, tan, ...): circuits.<name>.  Names that
 # would shadow Python built-ins (abs, max, min, pow) stay out of __all__.
