@@ -26,6 +26,7 @@ from .ad import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative
                  eliminate, Elimination, EliminationStep, order_costs, intermediate_vertices,
                  cheapest_order)
 from .ad import hessian_sparsity, HessianColouring, hessian_colouring
+from .ad import checkpoint, revolve_steps, revolve_schedule
 from .analysis import Analysis, analyze, cost, bounds
 from .analysis import peak_memory, memory_profile, schedule
 from .report import ComparisonTable, compare, scaling, plot_scaling
@@ -57,6 +58,7 @@ __all__ = [
     "register_gate", "unregister_gate", "registered_gate",
     "hessian_sparsity", "HessianColouring", "hessian_colouring",
     "peak_memory", "memory_profile", "schedule",
+    "checkpoint", "revolve_steps", "revolve_schedule",
 ]
 # One function per gate of the registry (atan, tan, ...): circuits.<name>.  Names that
 # would shadow Python built-ins (abs, max, min, pow) stay out of __all__.

@@ -10,8 +10,8 @@ import sympy
 import circuits
 from circuits import library
 from circuits.analysis import bounds
-from circuits.ad.hessian_colouring import (distance2_colouring, is_acyclic_colouring, is_star_colouring)
-from circuits.ad.hessian_sparsity import interaction_pairs, lower_entries
+from circuits.ad.symmetric_colouring import (distance2_colouring, is_acyclic_colouring, is_star_colouring)
+from circuits.ad.hessian_pattern import interaction_pairs, lower_entries
 from circuits.core.gates import GATES
 from circuits.library import mgh
 

@@ -18,7 +18,7 @@ from .backward import backward
 from .colouring import sparse_jacobian
 from .elimination import ORDERS, cheapest_order, eliminate
 from .forward import forward, jvp
-from .hessian_colouring import sparse_hessian
+from .symmetric_colouring import sparse_hessian
 from .simplify import simplify as _simplify
 
 __all__ = ["jacobian", "hvp", "hessian", "derivative"]

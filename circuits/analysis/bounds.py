@@ -53,8 +53,8 @@ from ..core.gates import GATES
 from ..core.registry import partial_gate_cost
 from ..ad import backward, forward, jacobian, jvp
 from ..ad.common import dname
-from ..ad.hessian_colouring import hessian_colouring, sparse_hessian
-from ..ad.hessian_sparsity import lower_entries
+from ..ad.symmetric_colouring import hessian_colouring, sparse_hessian
+from ..ad.hessian_pattern import lower_entries
 
 __all__ = ["BoundCheck", "partial_costs", "forward_bound", "backward_bound", "directional_bound",
            "theorem3", "forward_size", "cheap_gradient", "vector_bound", "sparse_hessian_size",

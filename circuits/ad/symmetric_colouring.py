@@ -52,7 +52,7 @@ from ..core.errors import CircuitError
 from .backward import backward
 from .common import dnames, finish, materialise
 from .forward import _sweep as _forward_sweep
-from .hessian_sparsity import hessian_sparsity, lower_entries
+from .hessian_pattern import hessian_sparsity, lower_entries
 from .linearize import Linearization
 
 __all__ = ["HessianColouring", "hessian_colouring", "distance2_colouring", "is_star_colouring",
