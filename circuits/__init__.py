@@ -30,6 +30,7 @@ from .ad import checkpoint, revolve_steps, revolve_schedule
 from .analysis import Analysis, analyze, cost, bounds
 from .analysis import peak_memory, memory_profile, schedule
 from .report import ComparisonTable, compare, scaling, plot_scaling
+from .report import tradeoff, plot_tradeoff
 from .render import render, render_steps, render_transforms, OrderTable, compare_orders, render_elimination
 from . import library
 
@@ -58,7 +59,7 @@ __all__ = [
     "register_gate", "unregister_gate", "registered_gate",
     "hessian_sparsity", "HessianColouring", "hessian_colouring",
     "peak_memory", "memory_profile", "schedule",
-    "checkpoint", "revolve_steps", "revolve_schedule",
+    "checkpoint", "revolve_steps", "revolve_schedule", "tradeoff", "plot_tradeoff",
 ]
 # One function per gate of the registry (atan, tan, ...): circuits.<name>.  Names that
 # would shadow Python built-ins (abs, max, min, pow) stay out of __all__.
