@@ -27,8 +27,12 @@ from .ad import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative
                  jacobian_sparsity, Colouring, jacobian_colouring,
                  eliminate, Elimination, EliminationStep, order_costs, intermediate_vertices,
                  cheapest_order)
+from .ad import hessian_sparsity, HessianColouring, hessian_colouring
+from .ad import checkpoint, revolve_steps, revolve_schedule
 from .analysis import Analysis, analyze, cost, bounds
+from .analysis import peak_memory, memory_profile, schedule
 from .report import ComparisonTable, compare, scaling, plot_scaling
+from .report import tradeoff, plot_tradeoff
 from .render import render, render_steps, render_transforms, OrderTable, compare_orders, render_elimination
 from .render import to_html, view, View
 from . import library
@@ -56,6 +60,9 @@ __all__ = [
     "OrderTable", "compare_orders", "render_elimination", "to_html", "view", "View",
     "library",
     "register_gate", "unregister_gate", "registered_gate",
+    "hessian_sparsity", "HessianColouring", "hessian_colouring",
+    "peak_memory", "memory_profile", "schedule",
+    "checkpoint", "revolve_steps", "revolve_schedule", "tradeoff", "plot_tradeoff",
 ]
 # One function per gate of the registry (atan, tan, ...): circuits.<name>.  Names that
 # would shadow Python built-ins (abs, max, min, pow) stay out of __all__.

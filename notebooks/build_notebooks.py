@@ -1374,6 +1374,140 @@ for n in (10, 100, 1000, 10000):
 ]
 
 
+NB08 = [
+    md('''
+# 8. Second order and memory
+
+Two questions come right after the gradient.  **Hessians**: Newton and interior-point methods need
+$\\nabla^2 f$, and most Hessians are sparse.  **Memory**: backpropagation holds every forward value
+until the reverse sweep reaches it, so on long chains its real cost is memory.  This notebook computes
+sparse Hessians with one Hessian-vector product per *colour* (Gebremedhin, Manne and Pothen,
+*What color is your Jacobian?*, SIAM Review 2005), measures **peak memory** beside size and depth, and
+trades gates for memory with Griewank's **binomial checkpointing** (revolve; Griewank and Walther,
+*Evaluating Derivatives*, 2nd ed., SIAM 2008, ch. 12).
+'''),
+    SETUP,
+    md('''
+## The Hessian's sparsity, structurally
+
+`hessian_sparsity` propagates first-order dependency sets and, at each gate, the nonlinear interactions
+its registry entry declares (`Gate.interaction`): a `+` creates none, a product pairs its arguments' sets,
+a nonlinear unary gate pairs its argument's set with itself.  The arrowhead
+$f = x_0 \\sum_{i\\ge1} x_i + \\sum_i \\cos x_i$ has a dense first row and column and the diagonal.
+'''),
+    code('''
+def arrowhead(n):
+    b = circuits.Builder()
+    xs = b.inputs([f"x{i}" for i in range(n + 1)])
+    b.output("f", xs[0] * circuits.sum_of(xs[1:]) + circuits.sum_of([circuits.cos(x) for x in xs]))
+    return b.build()
+
+f = arrowhead(5)
+print(circuits.hessian_sparsity(f))
+print({k: g.interaction for k, g in circuits.GATES.items() if k in ("add", "mul", "div", "sin", "relu")})
+'''),
+    md('''
+## Colourings, drawn
+
+Star colouring reads every entry directly; acyclic colouring needs fewer colours and recovers the
+entries by substitution.  The arrowhead needs **2 colours for every n**; a banded pattern of bandwidth
+$b$ needs $2b+1$ (star) or $b+1$ (acyclic).  Below, the adjacency graphs coloured.
+'''),
+    code('''
+import networkx as nx
+
+def draw(pattern, colouring, ax, title):
+    G = nx.Graph([(x, z) for x, row in pattern.items() for z in row if x < z])
+    G.add_nodes_from(pattern)
+    colour = colouring.colour
+    nx.draw_networkx(G, nx.circular_layout(G), ax=ax, node_color=[f"C{colour[v]}" for v in G],
+                     font_size=7, node_size=300)
+    ax.set_title(f"{title}: {colouring.colours} colours ({colouring.method})", fontsize=9)
+    ax.axis("off")
+
+banded = {f"x{i}": [f"x{j}" for j in range(max(0, i - 2), min(10, i + 3))] for i in range(10)}
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.6))
+p = circuits.hessian_sparsity(arrowhead(9))
+draw(p, circuits.hessian_colouring(p), axes[0], "arrowhead")
+draw(banded, circuits.hessian_colouring(banded), axes[1], "bandwidth 2")
+draw(banded, circuits.hessian_colouring(banded, "acyclic"), axes[2], "bandwidth 2")
+fig.tight_layout()
+'''),
+    md('''
+## Colours against n, and the sparse Hessian's linear size
+
+`hessian(c, sparse=True)` sweeps the gradient circuit forward once per colour and outputs only the
+structurally nonzero entries of the lower triangle, so its size grows like colours·(s + w).
+'''),
+    code('''
+from circuits import bounds
+print(f"{'n':>6} {'colours':>8} {'entries':>8} {'sparse size':>12} {'bound':>7}")
+for n in (10, 100, 1000):
+    f = arrowhead(n)
+    h = circuits.hessian(f, sparse=True)
+    check = bounds.sparse_hessian_size(f)
+    print(f"{n:>6} {check.details['colours']:>8} {len(h.outputs):>8} {h.size:>12} {check.bound:>7}")
+f = arrowhead(4)
+point = {x: 0.1 * k for k, x in enumerate(f.inputs)}
+dense = circuits.hessian(f).evaluate(point)
+print(all(abs(v - dense[k]) < 1e-12 for k, v in circuits.hessian(f, sparse=True).evaluate(point).items()))
+'''),
+    md('''
+## Peak memory: the third measure
+
+`peak_memory` counts the values held at once when the gates run in node order (inputs and outputs
+included); `compare` shows it beside size and depth.  Forward propagation and backpropagation of a
+chain of 200 `sin` gates, and the checkpointed gradient:
+'''),
+    code('''
+from circuits import library
+chain = library.chain(200, "sin")
+for name, c in (("circuit", chain), ("forward", circuits.forward(chain)), ("backward", circuits.backward(chain)),
+                ("checkpoint, 5 snapshots", circuits.checkpoint(chain, snapshots=5))):
+    print(f"{name:24} size {c.size:6}  depth {c.depth:4}  peak memory {circuits.peak_memory(c):4}")
+'''),
+    md('''
+## Checkpointing: the binomial schedule against its bound
+
+With $c$ snapshots, reversing a chain of $l$ steps needs at least
+$t(l, c) = r\\,l - \\binom{c+r}{r-1}$ forward steps, $r$ the least integer with $\\binom{c+r}{c} \\ge l$
+(Griewank and Walther 2008, ch. 12).  `checkpoint` builds that schedule; its recomputed gates are drawn in
+their own colour.
+'''),
+    code('''
+print(f"{'c':>3} {'closed form':>12} {'gates evaluated':>16} {'peak memory':>12}")
+for c in (1, 2, 3, 5, 10, 50):
+    g = circuits.checkpoint(chain, snapshots=c)
+    evaluated = sum(1 for v in range(len(g)) if g.record.args[v] and g.meta["role"][v] != "derivative")
+    print(f"{c:>3} {circuits.revolve_steps(200, c):>12} {evaluated:>16} {circuits.peak_memory(g):>12}")
+circuits.render(circuits.checkpoint(library.chain(6, "sin"), snapshots=2), title="6 steps, 2 snapshots")
+'''),
+    md('''
+## The time–memory trade-off
+
+Size against peak memory as the number of snapshots grows, for a chain, an RNN and an MLP; the stars are
+plain backpropagation.  The chain and the RNN trade gates for memory along the binomial curve; the MLP's
+memory is mostly its parameters and their gradients, which no schedule can drop.
+'''),
+    code('''
+curves = {"chain (200 sin)": circuits.tradeoff(chain),
+          "RNN (40 steps, 2 units)": circuits.tradeoff(library.rnn(40, 2)),
+          "MLP 4-8-8-8-1": circuits.tradeoff(library.mlp([4, 8, 8, 8, 1]))}
+circuits.plot_tradeoff(curves)
+'''),
+    code('''
+rnn = library.rnn(40, 2)
+budget = circuits.peak_memory(circuits.backward(rnn)) // 4
+g = circuits.checkpoint(rnn, memory=budget)
+print(f"budget {budget}: peak memory {circuits.peak_memory(g)}, size {g.size}")
+try:
+    circuits.checkpoint(rnn, memory=20)
+except circuits.CircuitError as error:
+    print(error)
+'''),
+]
+
+
 #: notebook file stem → list of (cell type, source).
 NOTEBOOKS = {
     "01_building_circuits": NB01,
@@ -1383,6 +1517,7 @@ NOTEBOOKS = {
     "05_beyond_the_gradient": NB05,
     "06_jacobian_accumulation": NB06,
     "07_paths_and_semirings": NB07,
+    "08_second_order_and_memory": NB08,
 }
 
 

@@ -130,7 +130,9 @@ def test_compare_rows_and_formats():
     md = t.to_markdown().splitlines()
     table = [line for line in md if line.startswith("|")]
     assert len(table) == 2 + len(t.rows)
-    assert all(line.count("|") == 9 for line in table)
+    assert all(line.count("|") == 10 for line in table)
+    assert t.rows[0]["memory"] == circuits.peak_memory(c) and t.rows[1]["memory"] == circuits.peak_memory(fwd)
+    assert text[1].split()[5] == "memory" and int(body[0].split()[5]) == circuits.peak_memory(c)
 
     root = ET.fromstring(f"<div>{t._repr_html_()}</div>")
     assert len(root.findall(".//tbody/tr")) == len(t.rows)

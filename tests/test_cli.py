@@ -100,7 +100,7 @@ def test_report_text():
     p = run("report", "x*y + sin(x)")
     assert p.returncode == 0, p.stderr
     lines = p.stdout.splitlines()
-    rows = {line.split()[0]: line.split() for line in lines if len(line.split()) == 8 and line.split()[0] in
+    rows = {line.split()[0]: line.split() for line in lines if len(line.split()) == 9 and line.split()[0] in
             ("circuit", "forward", "backward")}
     assert rows["circuit"][:5] == ["circuit", "2", "3", "5", "2"]    # n, s = 3 gates, w = 5 wires, depth 2
     assert rows["backward"][-1] == "yes" and rows["forward"][-1] == "yes"

@@ -74,7 +74,7 @@ def test_the_graph_sees_known_edges():
 LAYERS = [
     ("core", ["circuits.core", "circuits._moved", "circuits._version"]),
     ("frontends and evaluation", ["circuits.frontends", "circuits.eval"]),
-    ("counts", ["circuits.analysis.counts"]),
+    ("counts", ["circuits.analysis.counts", "circuits.analysis.memory"]),
     ("automatic differentiation", ["circuits.ad", "circuits.semirings"]),
     ("bounds, checks and examples", ["circuits.analysis", "circuits.library", "circuits.testing"]),
     ("reports", ["circuits.report"]),

@@ -23,9 +23,14 @@ from .simplify import simplify
 from .verify import check_gradient, symbolic_check, bauer_paths
 from .elimination import (eliminate, Elimination, EliminationStep, order_costs,
                           intermediate_vertices, cheapest_order)
+from .hessian_pattern import hessian_sparsity
+from .symmetric_colouring import HessianColouring, hessian_colouring
+from .checkpointing import checkpoint, revolve_steps, revolve_schedule  # last: it reads analysis.memory
 
 __all__ = ["Linearization", "linearize", "edge_values", "linearized_graph", "Semiring", "Propagation",
            "GradientPath", "Colouring", "jacobian_colouring", "propagate", "gradient_entropy", "top_paths", "jacobian_sparsity", "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",
            "check_gradient", "symbolic_check", "bauer_paths",
            "eliminate", "Elimination", "EliminationStep", "order_costs", "intermediate_vertices",
-           "cheapest_order"]
+           "cheapest_order",
+           "hessian_sparsity", "HessianColouring", "hessian_colouring",
+           "checkpoint", "revolve_steps", "revolve_schedule"]

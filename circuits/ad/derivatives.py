@@ -18,6 +18,7 @@ from .backward import backward
 from .colouring import sparse_jacobian
 from .elimination import ORDERS, cheapest_order, eliminate
 from .forward import forward, jvp
+from .symmetric_colouring import sparse_hessian
 from .simplify import simplify as _simplify
 
 __all__ = ["jacobian", "hvp", "hessian", "derivative"]
@@ -122,7 +123,8 @@ def hvp(circuit: Circuit, output: Optional[str] = None, vector=None) -> Circuit:
     return _renamed(out, names)
 
 
-def hessian(circuit: Circuit, output: Optional[str] = None, *, simplify: bool = False) -> Circuit:
+def hessian(circuit: Circuit, output: Optional[str] = None, *, simplify: bool = False,
+            sparse: bool = False, method: str = "star") -> Circuit:
     """All second partials ``d2f/dxdy`` of a scalar output, row-major (x the row).
 
     Forward propagation (sparse) of the backpropagated gradient circuit.
@@ -130,6 +132,13 @@ def hessian(circuit: Circuit, output: Optional[str] = None, *, simplify: bool = 
     (inputs ``x, ydz`` and ``xdy, z`` both spell ``d2f/dxdydz``) every name
     parenthesises the inputs instead, ``d2f/d(x)d(ydz)``, and if names still
     coincide a CircuitError asks to rename the inputs: no partial is dropped.
+
+    With ``sparse=True`` the outputs are only the structurally nonzero
+    entries of the lower triangle (:func:`circuits.hessian_sparsity`; ``x``
+    the row, ``y`` not after ``x``), from one Hessian-vector product per
+    colour of :func:`circuits.hessian_colouring` (``method`` ``"star"``: read
+    directly; ``"acyclic"``: fewer colours, recovered by substitution), so
+    the size is O(colours · (s + w)) instead of O(n · (s + w)).
 
     Examples
     --------
@@ -143,6 +152,9 @@ def hessian(circuit: Circuit, output: Optional[str] = None, *, simplify: bool = 
     """
     check_circuit(circuit, "hessian()")
     y = _scalar_output(circuit, output)
+    if sparse:
+        h = sparse_hessian(circuit, y, method)
+        return _simplify(h) if simplify else h
     h = forward(backward(circuit, y), sparse=True, simplify=simplify)
     names = _partial_names(y, list(circuit.inputs), 2)
     return _renamed(h, dict(zip(h.outputs, names)))

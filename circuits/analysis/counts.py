@@ -35,6 +35,7 @@ from ..core.circuit import Circuit, check_circuit, gate_binary_ops
 from ..core import display
 from ..core.errors import CircuitError
 from ..core.gates import GATES
+from .memory import peak_memory
 
 __all__ = ["Analysis", "analyze", "cost", "gate_binary_ops"]
 
@@ -67,6 +68,9 @@ class Analysis:
         weight turns an addition into a subtraction); a 1-wire gate counts 1.
         This is the count CasADi's instructions and JAX's equations compare
         with (see ``benchmarks/``).
+    peak_memory : int
+        The most values held at once when the gates are evaluated in node
+        order, inputs and outputs included (:func:`circuits.peak_memory`).
     """
 
     n: int
@@ -79,6 +83,7 @@ class Analysis:
     max_fan_out: int = 0
     outputs: tuple = ()
     binary_ops: int = 0
+    peak_memory: int = field(default=0, repr=False)  # in the HTML table and compare(); repr as before
 
     @property
     def size(self) -> int:
@@ -109,7 +114,8 @@ class Analysis:
         rows = [("inputs n", self.n), ("constants", self.constants), ("gates s", self.s),
                 ("wires w", self.w), ("depth", self.depth), ("gates by op", ops),
                 ("max fan-in", self.max_fan_in), ("max fan-out", self.max_fan_out),
-                ("binary operations", self.binary_ops), ("outputs", ", ".join(self.outputs))]
+                ("binary operations", self.binary_ops), ("peak memory", self.peak_memory),
+                ("outputs", ", ".join(self.outputs))]
         return display.table(["", ""], rows, caption="Analysis")
 
 
@@ -137,8 +143,8 @@ def analyze(circuit: Circuit) -> Analysis:
     (7, 3, 17, 3, 2)
     >>> a.op_counts
     {'add': 4, 'square': 3}
-    >>> a.max_fan_in, a.max_fan_out, a.binary_ops
-    (4, 3, 18)
+    >>> a.max_fan_in, a.max_fan_out, a.binary_ops, a.peak_memory
+    (4, 3, 18, 6)
     """
     check_circuit(circuit, "analyze()")  # a Circuit whose gates are all registered
     counts: dict[str, int] = {}
@@ -166,6 +172,7 @@ def analyze(circuit: Circuit) -> Analysis:
         max_fan_out=max(fan_out, default=0),
         outputs=tuple(circuit.outputs),
         binary_ops=binary,
+        peak_memory=peak_memory(circuit),
     )
 
 

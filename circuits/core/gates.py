@@ -249,6 +249,15 @@ class Gate:
         Names drawn on the wires of a non-commutative gate.
     constants : tuple
         Values random generators draw for the ``constant_args``.
+    interaction : str, tuple or callable
+        Which second partials ``∂²g/∂u_a∂u_b`` can be nonzero, for the Hessian's
+        sparsity (:func:`circuits.hessian_sparsity`): ``"none"`` (linear or
+        piecewise linear: ``+``, ``abs``, ``relu``, ``max``), ``"cross"`` (only
+        between distinct positions: ``×``), ``"all"``, or a tuple of position
+        pairs ``(a, b)``, ``a ≤ b`` (``÷``: ``((0, 1), (1, 1))``); a callable of
+        the constant arguments' values for gates with ``constant_args``.  By
+        default ``"none"`` for ``linear`` gates and ``"all"`` otherwise, which
+        never misses a nonzero.
     """
 
     name: str
@@ -279,9 +288,12 @@ class Gate:
     kink: Optional[Callable[..., Any]] = None
     arg_names: tuple = ()
     constants: tuple = ()
+    interaction: Any = None
 
     def __post_init__(self):
         set_ = object.__setattr__
+        if self.interaction is None:
+            set_(self, "interaction", "none" if self.linear else "all")
         if self.num is None and self.formula is not None:
             formula = self.formula
             set_(self, "num", (lambda *a, weights=None: formula(MATH, *a, weights=weights)) if self.weighted
@@ -596,12 +608,12 @@ _GATE_LIST = [
          source=_sum_source, interval=_iv_sum, sympy=(sympy.Add,),
          doc="sum of the weighted arguments: Σ w_i·u_i"),
     Gate("mul", None, "×", num=_product, partial=_d_mul, formula=lambda m, *a: _product(*a),
-         exact=True, commutative=True, min_arity=2, source=_product_source, function=False,
+         exact=True, commutative=True, min_arity=2, source=_product_source, function=False, interaction="cross",
          interval=_iv_product, sympy=(sympy.Mul,),
          doc="product of the arguments (∇(uvw) = (vw, wu, uv))"),
     Gate("div", 2, "÷", num=lambda u, v: u / v, partial=_d_div, exact=True, function=False,
          formula=lambda m, u, v: u / v, source=lambda u, v: f"{u} / {v}",
-         domain=(None, (0, INF)), arg_names=("num", "den"),
+         domain=(None, (0, INF)), arg_names=("num", "den"), interaction=((0, 1), (1, 1)),
          interval=lambda ivs: _mul_iv(ivs[0], _iv_recip(ivs[1])), doc="u / v"),
     Gate("recip", 1, "1/x", num=lambda u: 1 / u, formula=lambda m, u: 1 / u,
          partial=lambda b, a, out, i: (b.gate("square", out), -1), exact=True,
@@ -614,6 +626,7 @@ _GATE_LIST = [
          formula=lambda m, u, k: m.ipow(u, int(k)),
          source=lambda u, k: f"{u} ** {k}", constant_args=(1,), wire=_pow_wire,
          domain=_pow_domain, constants=(3, 4, -2), interval=_iv_pow,
+         interaction=lambda k: "none" if k in (0, 1) else ((0, 0),),
          arg_names=("base", "exp"),
          doc=f"u ** k for an integer constant k, |k| ≤ {MAX_EXPONENT}"),
     Gate("exp", 1, "exp", num=math.exp, numpy="exp", sym=sympy.exp, formula=lambda m, u: m.exp(u),
@@ -651,17 +664,17 @@ _GATE_LIST = [
          else (-INF, INF),
          doc="tangent; random arguments stay in (-π/2, π/2); partial 1 + tan(u)²"),
     Gate("sign", 1, "sgn", num=_sign, numpy="sign", sym=sympy.sign, formula=lambda m, u: m.sign(u),
-         partial=lambda b, a, out, i: None, exact=True, range=(-1, 1),
+         partial=lambda b, a, out, i: None, exact=True, range=(-1, 1), interaction="none",
          interval=lambda ivs: (float(_sign(ivs[0][0])), float(_sign(ivs[0][1]))), kink=lambda u: u,
          doc="sign: 1 for u > 0, -1 for u < 0, 0 at 0 (derivative of abs)"),
     Gate("abs", 1, "|x|", num=abs, numpy="abs", sym=sympy.Abs, formula=lambda m, u: m.abs(u),
-         partial=lambda b, a, out, i: (b.gate("sign", a[0]), 1), exact=True, range=(0, INF),
+         partial=lambda b, a, out, i: (b.gate("sign", a[0]), 1), exact=True, range=(0, INF), interaction="none",
          interval=lambda ivs: (0.0 if ivs[0][0] <= 0 <= ivs[0][1] else min(map(abs, ivs[0])),
                                max(map(abs, ivs[0]))), kink=lambda u: u,
          doc="absolute value |u|; partial sign(u)"),
     Gate("relu", 1, "relu", num=_relu, vec=_np_relu,
          formula=lambda m, u: m.max(u, 0), sym=lambda u: sympy.Max(0, u), exact=True,
-         partial=lambda b, a, out, i: (b.gate("step", a[0]), 1), range=(0, INF),
+         partial=lambda b, a, out, i: (b.gate("step", a[0]), 1), range=(0, INF), interaction="none",
          sympy=(sympy.Max,),
          from_sympy=lambda e: ((e.args[1] if e.args[0] == 0 else e.args[0]),)
          if len(e.args) == 2 and sympy.S.Zero in e.args else None,
@@ -669,20 +682,20 @@ _GATE_LIST = [
          doc="max(0, u)"),
     Gate("step", 1, "step", num=_step, formula=lambda m, u: m.step(u),
          sym=lambda u: sympy.Heaviside(u, 0), exact=True, range=(0.0, 1.0),
-         partial=lambda b, a, out, i: None, sympy=(sympy.Heaviside,),
+         partial=lambda b, a, out, i: None, sympy=(sympy.Heaviside,), interaction="none",
          from_sympy=lambda e: (e.args[0],) if len(e.args) == 2 and e.args[1] == 0 else None,
          interval=lambda ivs: (0.0, 1.0), kink=lambda u: u,
          doc="Heaviside step, 1 for u > 0 else 0 (derivative of relu)"),
     Gate("max", 2, "max", num=_max, vec=_np_max, sym=sympy.Max, formula=lambda m, u, v: m.max(u, v),
          partial=lambda b, a, out, i: (b.gate("step", b.gate("add", a[i], a[1 - i], weights=(1, -1))), 1),
-         exact=True, commutative=True, kink=lambda u, v: u - v,
+         exact=True, commutative=True, kink=lambda u, v: u - v, interaction="none",
          from_sympy=lambda e: (e.args[0], sympy.Max(*e.args[1:])) if len(e.args) >= 2 else None,
          interval=lambda ivs: (max(ivs[0][0], ivs[1][0]), max(ivs[0][1], ivs[1][1])),
          doc="larger of two arguments (nan if either is nan, max(-0.0, 0.0) = 0.0); partials "
              "step(u - v) and step(v - u), both 0 at a tie (a kink, like relu's at 0)"),
     Gate("min", 2, "min", num=_min, vec=_np_min, sym=sympy.Min, formula=lambda m, u, v: m.min(u, v),
          partial=lambda b, a, out, i: (b.gate("step", b.gate("add", a[1 - i], a[i], weights=(1, -1))), 1),
-         exact=True, commutative=True, kink=lambda u, v: u - v,
+         exact=True, commutative=True, kink=lambda u, v: u - v, interaction="none",
          from_sympy=lambda e: (e.args[0], sympy.Min(*e.args[1:])) if len(e.args) >= 2 else None,
          interval=lambda ivs: (min(ivs[0][0], ivs[1][0]), min(ivs[0][1], ivs[1][1])),
          doc="smaller of two arguments (nan if either is nan, min(-0.0, 0.0) = -0.0); partials "

@@ -41,14 +41,18 @@ from ..ad.semirings import REAL, GradientPath, propagate
 
 __all__ = ["render", "render_transforms", "render_steps", "DrawingSteps", "write", "COLORS", "collapsed_boxes"]
 
-#: Fill colours by node kind; ``primal`` and ``derivative`` follow ``circuit.meta["role"]``.
+#: Fill colours by node kind; ``primal``, ``derivative`` and ``recomputed`` (a gate evaluated again
+#: by :func:`circuits.checkpoint`) follow ``circuit.meta["role"]``.
 COLORS = {
     "input": "#d9f2d9",
     "const": "#eeeeee",
     "primal": "#d6e6f7",
     "derivative": "#fde0c2",
+    "recomputed": "#e3d3f2",
     "output": "#c0392b",
 }
+
+_ROLES = ("primal", "derivative", "recomputed")
 
 #: Outline of the nodes a step of :func:`render_steps` adds.
 FRESH_COLOR = "#2c7be5"
@@ -58,6 +62,7 @@ _LEGEND = {
     "const": "constant",
     "primal": "gate of the circuit",
     "derivative": "derivative gate",
+    "recomputed": "recomputed gate",
     "output": "output",
     "fresh": "new in this step",
 }
@@ -228,7 +233,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
             attrs = {"shape": "box", "style": "filled"}
         else:
             lines = [GATES[op].label]
-            kind = roles[v] if roles is not None and roles[v] in ("primal", "derivative") else "primal"
+            kind = roles[v] if roles is not None and roles[v] in _ROLES else "primal"
             attrs = {"shape": "circle", "style": "filled"}
         kinds.add(kind)
         if v in names and v not in outputs and op != "input":  # u₁, ∂y/∂u₁: the worked example's names
@@ -494,7 +499,7 @@ def _add_collapsed(g, circuit: Circuit, max_nodes: Optional[int]) -> set:
             kind = "const"
             head = f"{count} constant{'s' if count > 1 else ''}"
         else:
-            kind = role if role in ("primal", "derivative") else "primal"
+            kind = role if role in _ROLES else "primal"
             head = GATES[op].label
         lines = [_escape(head)]
         if op not in ("input", "const"):
@@ -525,7 +530,7 @@ def _add_legend(g, kinds: set, prefix: str = "") -> None:
     with g.subgraph(name=f"cluster_{prefix}legend") as s:
         s.attr(label="legend", fontname=FONT, fontsize="10", style="rounded", color="#999999")
         previous = None
-        for kind in ("input", "const", "primal", "derivative", "output", "fresh"):
+        for kind in ("input", "const", "primal", "recomputed", "derivative", "output", "fresh"):
             if kind not in kinds:
                 continue
             attrs = {"shape": "box", "style": "filled,rounded" if kind == "input" else "filled",

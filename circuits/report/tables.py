@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from ..analysis import bounds
+from ..analysis.memory import peak_memory
 from ..core import display
 from ..core.circuit import Circuit, check_circuit
 from ..core.errors import CircuitError
@@ -37,8 +38,8 @@ _DIRECTIONAL = {"jvp": jvp, "vjp": vjp, "hvp": hvp}
 
 # --- comparison tables --------------------------------------------------------
 
-_COLUMNS = ("circuit", "n", "s", "w", "depth", "ratio", "bound", "holds")
-_HEADERS = ("circuit", "n", "s", "w", "depth", "s/s0", "bound on s", "holds")
+_COLUMNS = ("circuit", "n", "s", "w", "depth", "memory", "ratio", "bound", "holds")
+_HEADERS = ("circuit", "n", "s", "w", "depth", "memory", "s/s0", "bound on s", "holds")
 _ALIGN = ("left",) + ("right",) * (len(_HEADERS) - 1)  # the row label, then numbers
 
 
@@ -61,7 +62,8 @@ class ComparisonTable:
     ----------
     rows : list of dict
         One plain dict per circuit with keys ``circuit``, ``n``, ``s``,
-        ``w``, ``depth``, ``ratio`` (``s / s0``), ``bound`` (upper bound on
+        ``w``, ``depth``, ``memory`` (:func:`circuits.peak_memory` in node
+        order), ``ratio`` (``s / s0``), ``bound`` (upper bound on
         ``s``, or None), ``holds`` (``s <= bound``, or None) and ``claim``
         (what the bound states and where it comes from).
     """
@@ -127,6 +129,7 @@ def _row(label: str, c: Circuit, s0: int, bound=None, claim=None) -> dict:
     s = c.size
     return {
         "circuit": label, "n": len(c.inputs), "s": s, "w": c.wires, "depth": c.depth,
+        "memory": peak_memory(c),
         "ratio": s / s0 if s0 else (1.0 if s == 0 else math.inf),
         "bound": bound, "holds": None if bound is None else s <= bound, "claim": claim,
     }
@@ -164,10 +167,11 @@ def compare(circuit: Circuit, *, simplified: bool = True,
     ([4, 27, 8, 9, 7], True)
     >>> print(t)                                      # doctest: +ELLIPSIS
     y(x_1, x_2)
-    circuit             n   s   w  depth  s/s0  bound on s  holds
-    ------------------  -  --  --  -----  ----  ----------  -----
-    circuit             2   4   8      3  1.00           —      —
-    forward             2  27  54      6  6.75          28    yes
+    circuit             n   s   w  depth  memory  s/s0  bound on s  holds
+    ------------------  -  --  --  -----  ------  ----  ----------  -----
+    circuit             2   4   8      3       4  1.00           —      —
+    forward             2  27  54      6       8  6.75          28    yes
+    backward            2   8  16      4       5  2.00          26    yes
     ...
     """
     check_circuit(circuit, "compare()")
