@@ -33,7 +33,7 @@ from ..core.circuit import Circuit, _names_text
 from ..core.errors import CircuitError
 from ..core.gates import GATES
 from .draw import _graphviz, _number, write
-from ..ad.elimination import (ORDERS, OPTIMAL_LIMIT, _linearized, _order_for, _run)
+from ..ad.elimination import (ORDERS, OPTIMAL_LIMIT, _check_count, _linearized, _order_for, _run)
 from ..ad.linearize import linearized_graph
 
 __all__ = ["OrderTable", "compare_orders", "render_elimination"]
@@ -111,7 +111,7 @@ class OrderTable:
 
 
 def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
-                   output=None, wrt=None) -> OrderTable:
+                   output=None, wrt=None, count: str = "circuit") -> OrderTable:
     """Multiplications, additions and fill-in of elimination orders for ``circuit``.
 
     Counts only (no circuit is built), with :func:`circuits.eliminate`'s
@@ -126,6 +126,9 @@ def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
         Named orders or explicit sequences of node ids (default: all named).
     output, wrt : optional
         As in :func:`circuits.eliminate`.
+    count : {"circuit", "all"}
+        The counting convention, as in :func:`circuits.eliminate`: ``"all"``
+        counts every scalar product, as published elimination tables do.
 
     Returns
     -------
@@ -144,6 +147,7 @@ def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
     optimal *                3          1        2    1.00
     * the cheapest: fewest multiplications, then additions
     """
+    _check_count(count)
     base = _linearized(circuit, wrt, output, None, "compare_orders")
     rows = []
     for k, order in enumerate(ORDERS if orders is None else orders):
@@ -154,8 +158,8 @@ def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
                          "note": f"|Z| = {len(base.Z)} > {OPTIMAL_LIMIT}"})
             continue
         G = base.copy()
-        chooser, _ = _order_for(G, order)
-        _, _, mults, adds, fill = _run(G, chooser, None, record=False)
+        chooser, _ = _order_for(G, order, count)
+        _, _, mults, adds, fill = _run(G, chooser, None, record=False, count=count)
         rows.append({"order": label, "multiplications": mults, "additions": adds,
                      "fill_in": fill, "ratio": None, "note": ""})
     fewest = min((r["multiplications"] for r in rows if r["multiplications"] is not None), default=None)
@@ -165,7 +169,7 @@ def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
         elif r["multiplications"] is not None:
             r["ratio"] = 1.0 if r["multiplications"] == 0 else None
     title = (f"{_names_text(base.names)}({_names_text(base.wrt)}): {len(base.Z)} intermediate "
-             f"vertices")
+             f"vertices" + (", every scalar product counted" if count == "all" else ""))
     return OrderTable(rows, title)
 
 
