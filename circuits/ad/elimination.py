@@ -86,6 +86,7 @@ from ..core.circuit import Circuit
 from ..core.errors import CircuitError
 from .common import dname, finish, materialise, resolve_inputs, resolve_outputs, times, total
 from .linearize import Linearization
+from .edge_elimination import edge_order, run_edges
 from .order_search import SearchGraph, search
 
 __all__ = ["eliminate", "Elimination", "EliminationStep", "ORDERS", "COUNTS", "SEARCH_BUDGET", "order_costs",
@@ -163,6 +164,11 @@ class Elimination:
     steps : tuple of EliminationStep
     strategy : str
         The order's name, or ``"explicit"``.
+    kind : str
+        ``"vertex"`` (``order`` lists vertices, ``steps`` are
+        :class:`EliminationStep`) or ``"edge"`` (``order`` lists steps
+        ``("front", (i, j))``/``("back", (j, k))``, ``steps`` are
+        :class:`circuits.ad.edge_elimination.EdgeStep`).
     count : str
         ``"circuit"`` or ``"all"``: the convention of ``multiplications``,
         ``additions`` and :attr:`cost`; :attr:`counts` has both.
@@ -177,6 +183,7 @@ class Elimination:
     steps: tuple = field(repr=False)
     strategy: str = "explicit"
     count: str = "circuit"
+    kind: str = "vertex"
 
     @property
     def cost(self) -> tuple:
@@ -196,7 +203,8 @@ class Elimination:
         return self.multiplications + self.additions + self.scalings
 
     def __str__(self) -> str:
-        return (f"{self.strategy} elimination of {len(self.order)} vertices: "
+        what = "vertices" if self.kind == "vertex" else "edges"
+        return (f"{self.strategy} {self.kind} elimination of {len(self.order)} {what}: "
                 f"{self.multiplications} multiplications, {self.additions} additions"
                 f"{' (every scalar product counted)' if self.count == 'all' else ''}, "
                 f"{self.fill_in} fill-in edges, {self.scalings} scalings")
@@ -657,7 +665,8 @@ def _order_for(G, order, count="circuit", **search_options):
 def eliminate(circuit: Circuit, order: Union[str, Sequence[int]] = "markowitz", *,
               output: Optional[Union[str, Sequence[str]]] = None,
               wrt: Optional[Sequence[str]] = None, count: str = "circuit",
-              budget: Optional[float] = None, seed: int = 0, progress=False) -> Elimination:
+              budget: Optional[float] = None, seed: int = 0, progress=False,
+              kind: str = "vertex") -> Elimination:
     """The Jacobian of ``circuit`` by vertex elimination in the given order.
 
     Parameters
@@ -691,6 +700,12 @@ def eliminate(circuit: Circuit, order: Union[str, Sequence[int]] = "markowitz", 
         For ``order="search"``: seconds to search (default
         :data:`SEARCH_BUDGET`), the seed of its random tie-breaking, and
         whether to print each improvement (or a callable receiving the lines).
+    kind : {"vertex", "edge"}
+        ``"edge"``: front and back edge eliminations
+        (:mod:`circuits.ad.edge_elimination`) in the order ``"forward"``,
+        ``"reverse"``, ``"markowitz"`` (edges), ``"optimal"`` (exhaustive,
+        small graphs), ``"search"`` (half the budget searching vertex orders,
+        half randomised edge orders) or an explicit list of steps.
 
     Returns
     -------
@@ -720,11 +735,18 @@ def eliminate(circuit: Circuit, order: Union[str, Sequence[int]] = "markowitz", 
     {'circuit': (3, 1), 'all': (3, 1)}
     """
     _check_count(count)
+    if kind not in ("vertex", "edge"):
+        raise CircuitError(f"unknown kind {kind!r}; use 'vertex' (vertex elimination) or 'edge' "
+                           "(front and back edge eliminations)")
     b = Builder.extending(circuit) if isinstance(circuit, Circuit) else None
     G = _linearized(circuit, wrt, output, b)
     mark = len(b)
-    chooser, strategy = _order_for(G, order, count, budget=budget, seed=seed, progress=progress)
-    order_done, steps, mults, adds, fills = _run(G, chooser, b, count=count)
+    if kind == "edge":
+        steps_of, strategy = _edge_order_for(G, order, count, budget, seed, progress)
+        order_done, steps, mults, adds, fills = run_edges(G, steps_of, b, _product, _sum, count)
+    else:
+        chooser, strategy = _order_for(G, order, count, budget=budget, seed=seed, progress=progress)
+        order_done, steps, mults, adds, fills = _run(G, chooser, b, count=count)
     entries = []
     for y in G.names:
         v = G.Y[y]
@@ -741,19 +763,32 @@ def eliminate(circuit: Circuit, order: Union[str, Sequence[int]] = "markowitz", 
             elif w is not None:
                 scalings += sum(1 for c in w if c != 1 and c != -1)
     jac = finish(b, circuit, entries, False)
-    return Elimination(jac, tuple(order_done), mults, adds, fills, scalings, tuple(steps), strategy, count)
+    return Elimination(jac, tuple(order_done), mults, adds, fills, scalings, tuple(steps), strategy, count, kind)
+
+
+def _edge_order_for(G, order, count, budget=None, seed=0, progress=False):
+    """(steps callable, strategy) of an edge order; searches and the optimum run on a flags copy of ``G``."""
+    F = _flags(G)
+    vertex_orders = {}
+    if order == "search":
+        total = SEARCH_BUDGET if budget is None else budget
+        vertex_orders["search"] = _searched_order(G, count, total / 2, seed, progress)
+        budget = total / 2
+    return edge_order(F, order, count, _product, _sum, vertex_orders, budget, seed, progress)
 
 
 def order_costs(circuit: Circuit, orders: Sequence = ("forward", "reverse", "markowitz",
                                                       "relative_markowitz", "min_fill", "optimal"),
                 *, output=None, wrt=None, skip_optimal: bool = True, count: str = "circuit",
-                budget: Optional[float] = None, seed: int = 0) -> dict:
+                budget: Optional[float] = None, seed: int = 0, kind: str = "vertex") -> dict:
     """``{order: (multiplications, additions, fill_in)}`` without building any circuit.
 
     The counts are those :func:`eliminate` reports with the same ``count``;
     ``"optimal"`` is left out (with ``skip_optimal``) when the graph has more
     than :data:`OPTIMAL_LIMIT` intermediate vertices; ``"search"`` searches
-    ``budget`` seconds with ``seed`` (see :func:`eliminate`).
+    ``budget`` seconds with ``seed`` (see :func:`eliminate`); ``kind="edge"``
+    counts edge elimination orders (``"optimal"`` then means the exhaustive
+    edge search, for small graphs).
 
     Examples
     --------
@@ -770,6 +805,12 @@ def order_costs(circuit: Circuit, orders: Sequence = ("forward", "reverse", "mar
     out = {}
     for name in orders:
         if name == "optimal" and skip_optimal and len(base.Z) > OPTIMAL_LIMIT:
+            continue
+        if kind == "edge":
+            G = base.copy()
+            steps_of, _ = _edge_order_for(G, name, count, budget, seed)
+            _, _, mults, adds, fills = run_edges(G, steps_of, None, _product, _sum, count, record=False)
+            out[name if isinstance(name, str) else "explicit"] = (mults, adds, fills)
             continue
         G = base.copy()
         chooser, _ = _order_for(G, name, count, budget=budget, seed=seed)

@@ -501,17 +501,29 @@ def _d_add(b, args, out, i, weights=None):
 
 
 def _d_mul(b, args, out, i):
+    # constant factors (mul(2, u)) are the partial's scale, not nodes: a scaling, as a wire weight
     if len(args) == 2:
-        return (args[1 - i], 1)
+        v = args[1 - i]
+        return (None, b.value(v)) if b.op(v) == "const" else (v, 1)
     others = args[:i] + args[i + 1:]
-    if len(others) == 1:
-        return (others[0], 1)
-    return (b.gate("mul", *others), 1)
+    scale, nodes = 1, []
+    for v in others:
+        if b.op(v) == "const":
+            scale = scale * b.value(v)
+        else:
+            nodes.append(v)
+    if not nodes:
+        return (None, scale)
+    return (nodes[0] if len(nodes) == 1 else b.gate("mul", *nodes), scale)
 
 
 def _d_div(b, args, out, i):
-    if i == 0:  # d(u/v)/du = 1/v
-        return (b.gate("recip", args[1]), 1)
+    if i == 0:  # d(u/v)/du = 1/v; for a constant v the scale 1/v (div(u, 0.5) is 2·u)
+        v = args[1]
+        c = b.value(v) if b.op(v) == "const" else 0
+        if c != 0:  # (u/0 keeps its gate, and its error where it is evaluated)
+            return (None, Fraction(1, c) if isinstance(c, int) else 1 / c)
+        return (b.gate("recip", v), 1)
     return (b.gate("div", out, args[1]), -1)  # d(u/v)/dv = -(u/v)/v
 
 
