@@ -127,6 +127,28 @@ def _check_step(G, Zset, step):
     return side, (a, c)
 
 
+def _prune(G, Zset) -> list:
+    """Remove intermediate vertices without predecessors or successors (dead ends of zero partials)."""
+    succ, pred = G.succ, G.pred
+    removed = []
+    todo = [j for j in Zset if not pred[j] or not succ[j]]
+    while todo:
+        j = todo.pop()
+        if j not in Zset:
+            continue
+        for i in pred.pop(j):
+            del succ[i][j]
+            if i in Zset and not succ[i]:
+                todo.append(i)
+        for k in succ.pop(j):
+            del pred[k][j]
+            if k in Zset and not pred[k]:
+                todo.append(k)
+        Zset.discard(j)
+        removed.append(j)
+    return removed
+
+
 def apply_step(G, Zset, side, edge, b, product: Callable, add: Callable):
     """Take one front or back elimination on ``G`` (in place); returns ``(mults, adds, fill, products, removed)``.
 
@@ -178,6 +200,7 @@ def run_edges(G, steps, b, product: Callable, add: Callable, count: str = "circu
     """
     every = count == "all"
     Zset = {j for j in G.Z if j in G.succ}
+    _prune(G, Zset)
     order, done = [], []
     mults = adds = fills = 0
     while Zset:
@@ -270,7 +293,9 @@ def _optimal_edge_order(G, count, product, add) -> list:
         return {"H": H, "Z": Zset, "options": sorted(_eliminable(H, Zset)), "t": 0, "best": None, "cost": None}
 
     root = G.copy()
-    stack = [frame(root, {j for j in root.Z if j in root.succ})]
+    Z0 = {j for j in root.Z if j in root.succ}
+    _prune(root, Z0)
+    stack = [frame(root, Z0)]
     returned = None  # (cost, order) of the frame just finished
     while True:
         f = stack[-1]

@@ -35,7 +35,7 @@ from ..core.gates import GATES
 from .draw import _graphviz, _number, write
 from ..ad.elimination import (ORDERS, OPTIMAL_LIMIT, _check_count, _edge_order_for, _linearized, _order_for,
                               _product, _run, _sum)
-from ..ad.edge_elimination import apply_step, run_edges
+from ..ad.edge_elimination import _prune, apply_step, run_edges
 from ..ad.linearize import linearized_graph
 
 __all__ = ["OrderTable", "compare_orders", "render_elimination"]
@@ -351,6 +351,7 @@ def _edge_frames(G, succ, pred, steps, frame) -> None:
     """One frame per edge step, replaying the symbolic labels with the step's own rule."""
     labels = _Labels(succ, pred, G.Z)
     Zset = {j for j in G.Z if j in succ}
+    _prune(labels, Zset)
     product = lambda b, a, p: (a * p, 0)  # noqa: E731 - symbolic c_kj · c_ji
     add = lambda b, a, p: (a + p, 0)  # noqa: E731
     for number, step in enumerate(steps, 1):
