@@ -1261,20 +1261,22 @@ elimination orders by reinforcement learning for five scalar functions, which
 `circuits.library.alphagrad` translates one gate per JAX primitive.  In the `"all"` count the
 package's forward, reverse and Markowitz orders cost exactly the paper's baselines, and
 `order="search"` (beam search over sets of eliminated vertices, seeded by the heuristics)
-looks for cheaper orders within a time budget; here one second per function and count:
+looks for cheaper orders within a time budget (here one second per function and count; what
+it finds in a second depends on the machine, so only its guarantee is printed):
 '''),
     code('''
 from circuits.library import alphagrad
 heuristics = ("forward", "reverse", "markowitz", "relative_markowitz")
 print(f"{'function':18s} {'count':8s}" + "".join(f"{h[:14]:>15s}" for h in heuristics)
-      + f"{'search 1 s':>12s}{'AlphaGrad':>11s}")
+      + f"{'AlphaGrad':>11s}  search (1 s) no worse")
 for count in ("all", "circuit"):
     for name, published in alphagrad.PUBLISHED.items():
         c = alphagrad.circuit(name)
         costs = circuits.order_costs(c, heuristics, count=count)
         found = circuits.eliminate(c, "search", count=count, budget=1.0, seed=0).multiplications
+        # what a timed search finds depends on the machine's speed: its numbers are the benchmark's
         print(f"{name:18s} {count:8s}" + "".join(f"{costs[h][0]:15d}" for h in heuristics)
-              + f"{found:12d}{published['alphagrad'] if count == 'all' else '—':>11}")
+              + f"{published['alphagrad'] if count == 'all' else '—':>11}  {found <= min(v[0] for v in costs.values())}")
 '''),
     md('''
 With a minute per function (`python -m benchmarks --elimination --budget 60 --seed 0`, two
