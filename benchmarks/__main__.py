@@ -69,12 +69,22 @@ def main(argv=None) -> int:
     parser.add_argument("--backward", action="store_true",
                         help="instead of the benchmark, time backward beside CasADi's gradient on one "
                              "10^4-10^5-gate circuit per family (writes backward.md; about a minute)")
+    parser.add_argument("--elimination", action="store_true",
+                        help="instead of the benchmark, search elimination orders for AlphaGrad's five functions "
+                             "in both counts and compare with the heuristics and the published learned orders "
+                             "(writes alphagrad.md and alphagrad.json; 2 × 5 × budget seconds)")
+    parser.add_argument("--budget", type=float, default=60.0, help="seconds per search for --elimination")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the searches for --elimination")
     args = parser.parse_args(argv)
     names = args.families.split(",") if args.families else None
     if names:
         bad = [n for n in names if n not in FAMILIES]
         if bad:
             parser.error(f"unknown family {bad[0]!r}; choose from {', '.join(FAMILIES)}")
+    if args.elimination:
+        from .elimination import alphagrad, write_alphagrad
+        print(write_alphagrad(alphagrad(args.budget, args.seed), args.out))
+        return 0
     if args.backward:
         from .backward import main as backward_main
         print(backward_main(args.out, names))

@@ -20,6 +20,12 @@ Usage::
     python -m benchmarks.elimination                 # the full run (a minute or two)
     python -m benchmarks.elimination --quick         # small sizes, seconds
     python -m benchmarks.elimination --markdown benchmarks/results/elimination.md
+    python -m benchmarks --elimination --budget 60 --seed 0   # searched orders vs AlphaGrad (issue 27)
+
+:func:`alphagrad` compares, on the scalar benchmark functions of Lohoff and
+Neftci's AlphaGrad (2024), the heuristics, ``order="search"`` with a time
+budget and the published learned orders, in both counting conventions, and
+writes ``benchmarks/results/alphagrad.md`` and ``alphagrad.json``.
 """
 
 from __future__ import annotations
@@ -83,6 +89,86 @@ def run(families=None, quick: bool = False, out=sys.stdout) -> list:
             if r["case"] == case:
                 print(_line(r), file=out, flush=True)
     return rows
+
+
+# --- searched orders against AlphaGrad (issue 27) ---------------------------------------
+
+#: The heuristics in the AlphaGrad table, then the search.
+HEURISTICS = ("forward", "reverse", "markowitz", "relative_markowitz", "min_fill")
+
+
+def alphagrad(budget: float = 60.0, seed: int = 0, counts=("all", "circuit"), names=None,
+              out=sys.stdout) -> list:
+    """One row per AlphaGrad function and counting convention: the heuristics, the search, AlphaGrad.
+
+    The search runs ``budget`` seconds per function and count (progress on
+    ``out``); AlphaGrad's learned order is published in the ``"all"`` count only.
+    """
+    from circuits.library import alphagrad as ag
+    rows = []
+    for count in counts:
+        for name in names or ag.PUBLISHED:
+            f = ag.circuit(name)
+            costs = circuits.order_costs(f, HEURISTICS, count=count)
+            print(f"{name}, count={count!r}: searching {budget:g} s (seed {seed})", file=out, flush=True)
+            e, t = _timed(lambda: circuits.eliminate(f, "search", count=count, budget=budget, seed=seed,
+                                                     progress=lambda line: print("   ", line, file=out,
+                                                                                 flush=True)))
+            published = ag.PUBLISHED[name]["alphagrad"] if count == "all" else None
+            best_heuristic = min(costs, key=lambda k: costs[k][:2])
+            rows.append({"function": name, "count": count, "gates": f.size,
+                         "Z": len(circuits.intermediate_vertices(f)),
+                         **{k: costs[k][0] for k in HEURISTICS},
+                         "best_heuristic": best_heuristic,
+                         "search": e.multiplications, "search_additions": e.additions,
+                         "search_s": round(t, 1), "budget_s": budget, "seed": seed,
+                         "alphagrad": published,
+                         "published": {k: ag.PUBLISHED[name][k] for k in ("forward", "reverse", "markowitz")}
+                         if count == "all" else None,
+                         "order": list(e.order)})
+            print(_alphagrad_line(rows[-1]), file=out, flush=True)
+    return rows
+
+
+def _alphagrad_line(r) -> str:
+    margin = "—" if r["alphagrad"] is None else f"{r['search'] - r['alphagrad']:+d}"
+    return (f"| {r['function']} | {r['count']} | {r['Z']} | {r['forward']} | {r['reverse']} | {r['markowitz']} | "
+            f"{r['relative_markowitz']} | {r['min_fill']} | **{r['search']}** | "
+            f"{_fmt(r['alphagrad'], 'd')} | {margin} |")
+
+
+def alphagrad_markdown(rows) -> str:
+    """The table of :func:`alphagrad` in Markdown."""
+    lines = ["| function | count | Z | forward | reverse | Markowitz | relative Markowitz | min-fill | search | "
+             "AlphaGrad | search − AlphaGrad |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    return "\n".join(lines + [_alphagrad_line(r) for r in rows])
+
+
+def write_alphagrad(rows, out_dir: str) -> str:
+    """Write ``alphagrad.md`` and ``alphagrad.json`` into ``out_dir``; returns the Markdown."""
+    import json
+    import os
+    import platform
+    os.makedirs(out_dir, exist_ok=True)
+    budget = rows[0]["budget_s"] if rows else None
+    seed = rows[0]["seed"] if rows else None
+    text = ("# Searched elimination orders against AlphaGrad\n\n"
+            f"Command: `python -m benchmarks --elimination --budget {budget:g} --seed {seed}` on "
+            f"{os.cpu_count()} shared cores ({platform.python_implementation()} {platform.python_version()}). "
+            "Multiplications of each order for Lohoff and Neftci's (2024) scalar benchmark functions, "
+            "translated one gate per JAX primitive (`circuits.library.alphagrad`). `count=all` counts every "
+            "scalar product, as the paper does (its forward, reverse and Markowitz baselines are reproduced "
+            "exactly); `count=circuit` counts only products of two non-constant partials (the gates the "
+            "Jacobian circuit gets). `search` is `eliminate(f, 'search', budget=..., seed=...)`; AlphaGrad is "
+            "the paper's learned order (published for `count=all` only).\n\n")
+    text += alphagrad_markdown(rows) + "\n"
+    with open(os.path.join(out_dir, "alphagrad.md"), "w") as fh:
+        fh.write(text)
+    with open(os.path.join(out_dir, "alphagrad.json"), "w") as fh:
+        json.dump({"budget_s": budget, "seed": seed, "cores": os.cpu_count(), "rows": rows}, fh, indent=1)
+        fh.write("\n")
+    return text
 
 
 def _fmt(x, spec):

@@ -69,7 +69,12 @@ def casadi_outputs(circuit):
     ns = Namespace("casadi", exp=ca.exp, log=ca.log, sqrt=ca.sqrt, sin=ca.sin, cos=ca.cos, tan=ca.tan,
                    atan=ca.atan, tanh=ca.tanh, abs=ca.fabs, sign=ca.sign, max=ca.fmax, min=ca.fmin,
                    step=lambda u: ca.if_else(u > 0, 1, 0),
-                   ipow=lambda u, k: u * u if k == 2 else u ** k)
+                   ipow=lambda u, k: u * u if k == 2 else u ** k,
+                   sinh=ca.sinh, cosh=ca.cosh, asin=ca.asin, acos=ca.acos, asinh=ca.asinh, acosh=ca.acosh,
+                   atanh=ca.atanh, erf=ca.erf, atan2=ca.atan2,
+                   log1p=getattr(ca, "log1p", lambda u: ca.log(1 + u)),
+                   expm1=getattr(ca, "expm1", lambda u: ca.exp(u) - 1),
+                   hypot=getattr(ca, "hypot", lambda u, v: ca.sqrt(u * u + v * v)))
     outs = translate(circuit, ca.vertsplit(x), lambda v: ca.SX(float(v) if isinstance(v, Fraction) else v), ns)
     return x, outs
 

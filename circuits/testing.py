@@ -106,7 +106,7 @@ def _positive_args(op) -> tuple:
     gate = GATES[op]
     if gate.constant_args:  # pow: a negative exponent asks for it, handled where k is drawn
         return ()
-    return tuple(j for j, d in enumerate(domain_of(gate)) if d is not None and d[0] >= 0)
+    return tuple(j for j, d in enumerate(domain_of(gate)) if d is not None and d[0] > -math.inf and d[1] == math.inf)
 
 
 def _name(names: Sequence[str], i: int, stem: str) -> str:
@@ -228,8 +228,8 @@ def random_circuits(draw, max_inputs: int = 3, max_gates: int = 12,
     def cost(op: str) -> int:
         # gates of the wrappers too: square(u) + c per positive argument (3 in all, with the
         # gate), tanh and a scaled + per argument with a bounded domain (tan)
-        if _positive_args(op):
-            return 3
+        if _positive_args(op):  # and lo + p for a domain (lo, inf) with lo ≠ 0 (acosh, log1p)
+            return 3 + any(domain_of(GATES[op])[j][0] != 0 for j in _positive_args(op))
         if GATES[op].constant_args:  # pow: its wrapper is chosen where k is drawn, within the budget
             return 1
         bounded = sum(1 for d in domain_of(GATES[op])
@@ -288,6 +288,10 @@ def random_circuits(draw, max_inputs: int = 3, max_gates: int = 12,
             lo = math.inf
             for j in positives:
                 p, p_low, _ = positive(remaining - 1)
+                floor = domain_of(gate)[j][0]
+                if floor != 0:  # a domain (lo, inf) other than the positive numbers (acosh, log1p): lo + p
+                    p = add_node(b.gate("add", p, b.const_node(floor)), bound[p] + abs(floor))
+                    p_low += floor
                 args[j], ivs[j] = p, (p_low, bound[p])
                 lo = min(lo, p_low)
             for j in range(gate.arity):

@@ -200,7 +200,7 @@ def _mutate(fn):
 
 ERROR_CASES = {
     "cycle": (_mutate(_cycle), {}, "'g'"),
-    "unknown op": (_mutate(lambda G: G.nodes["g"].update(op="asin")), {}, "'g'"),
+    "unknown op": (_mutate(lambda G: G.nodes["g"].update(op="gamma")), {}, "'g'"),
     "missing op": (_mutate(lambda G: G.nodes["g"].pop("op")), {}, "'g'"),
     "op not a string": (_mutate(lambda G: G.nodes["g"].update(op=7)), {}, "'g'"),
     "wrong arity": (_mutate(lambda G: G.nodes["g"].update(op="sin")), {}, "'g'"),
@@ -267,7 +267,7 @@ def test_from_networkx_does_not_mutate_its_input():
 CHECK_CASES = {
     "forward argument": (["input", "sin"], [(), (1,)], {}, {}, "node 1"),
     "out of range argument": (["input", "sin"], [(), (7,)], {}, {}, "node 1"),
-    "unknown op": (["input", "asin"], [(), (0,)], {}, {}, "node 1"),
+    "unknown op": (["input", "gamma"], [(), (0,)], {}, {}, "node 1"),
     "wrong arity": (["input", "div"], [(), (0,)], {}, {}, "node 1"),
     "const without value": (["input", "const", "mul"], [(), (), (0, 1)], {}, {}, "node 1"),
     "output missing": (["input", "sin"], [(), (0,)], {}, {"g": 9}, "'g'"),

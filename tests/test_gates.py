@@ -75,6 +75,24 @@ TABLE = {
                [(2, None, None)], {(2, 0, None): 2, (2, 1, None): 2}),
     "min": Row(sympy.Min, [(1.5, -2.0), (0.5, 3.0), (1.0, 1.0)], [(Fraction(1, 3), Fraction(-5, 7))],
                [(2, None, None)], {(2, 0, None): 2, (2, 1, None): 2}),
+    "atan2": Row(sympy.atan2, [(0.5, 2.0), (1.5, -0.5), (-2.0, -1.0)], [], [(2, None, None)],
+                 {(2, 0, None): 4, (2, 1, None): 4}),
+    "sinh": Row(sympy.sinh, [(0.3,), (-2.5,)], [], [(1, None, None)], {(1, 0, None): 1}),
+    "cosh": Row(sympy.cosh, [(0.3,), (-2.5,)], [], [(1, None, None)], {(1, 0, None): 1}),
+    "asin": Row(sympy.asin, [(0.3,), (-0.9,)], [], [(1, None, None)], {(1, 0, None): 4}),
+    "acos": Row(sympy.acos, [(0.3,), (-0.9,)], [], [(1, None, None)], {(1, 0, None): 4}),
+    "asinh": Row(sympy.asinh, [(0.3,), (-2.5,)], [], [(1, None, None)], {(1, 0, None): 4}),
+    "acosh": Row(sympy.acosh, [(1.5,), (4.0,)], [], [(1, None, None)], {(1, 0, None): 4}),
+    "atanh": Row(sympy.atanh, [(0.3,), (-0.8,)], [], [(1, None, None)], {(1, 0, None): 3}),
+    "erf": Row(sympy.erf, [(0.3,), (-1.5,)], [], [(1, None, None)], {(1, 0, None): 3}),
+    "log1p": Row(lambda a: sympy.log(1 + a), [(1e-10,), (0.5,), (-0.5,)], [], [(1, None, None)],
+                 {(1, 0, None): 2}),
+    "expm1": Row(lambda a: sympy.exp(a) - 1, [(1e-10,), (0.5,), (-2.0,)], [], [(1, None, None)],
+                 {(1, 0, None): 1}),
+    "hypot": Row(lambda a, b: sympy.sqrt(a ** 2 + b ** 2), [(3.0, 4.0), (-1.5, 0.5)], [], [(2, None, None)],
+                 {(2, 0, None): 1, (2, 1, None): 1}),
+    "powr": Row(lambda a, b: a ** b, [(2.5, 1.7), (0.3, -2.0), (4.0, 0.5)], [], [(2, None, None)],
+                {(2, 0, None): 2, (2, 1, None): 2}),
 }
 
 U, V = sympy.symbols("u v", real=True)
@@ -185,7 +203,7 @@ def _partial_against_diff(op, arity, weights, constant):
             value = 0
         else:
             node, coeff = rule
-            value = sympy.nsimplify(coeff)
+            value = sympy.nsimplify(coeff, [sympy.pi])  # erf's 2/√π is a float
             if node is not None:
                 values = node_values(b.snapshot(), {f"a{j}": ARG_SYMBOLS[j] for j in range(arity)
                                                                       if j not in gate.constant_args})

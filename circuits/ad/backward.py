@@ -62,6 +62,10 @@ def _sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
     n_ops = len(ops)
     first_new = n_ops  # ids from here on are the sweep's (after a trim, fewer primal nodes stay)
     rules: dict = {}  # op -> lin.rule(op), without a call per wire
+    # gates with a constant argument ask their rule, which makes a constant factor (mul(2, u),
+    # div(u, 0.5)) a scale, not a gate; the rule read as data cannot see constants
+    consts = rec.constants
+    const_fed = {g for g, a in enumerate(argss) if a and not consts.keys().isdisjoint(a)} if consts else ()
     # the product d · p is appended here directly (Builder.trusted's gate, inlined)
     b_ops, b_args, b_weights = b._ops, b._args, b._weights
     # pending[u]: the contributions to u's adjoint so far: one scaled value, or a list of several
@@ -152,7 +156,7 @@ def _sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
         for i, u in enumerate(a):
             if not active[u]:
                 continue
-            if plan:  # the rule read as data (linearize.partial_template): no call
+            if plan and g not in const_fed:  # the rule read as data (linearize.partial_template): no call
                 p = plan[i]
                 if p is None:
                     continue

@@ -42,7 +42,7 @@ node times ``c``) as in the sweeps, so a constant never becomes a gate:
   ``add`` gates, or a one-wire gate applying a constant factor (a sign
   included) to a Jacobian entry at the end.
 
-This is :attr:`circuits.Analysis.binary_ops`'s count: the gates elimination
+This is the ``count="circuit"`` convention, :attr:`circuits.Analysis.binary_ops`'s count: the gates elimination
 adds have exactly ``multiplications + additions + scalings`` binary
 operations, and the Jacobian circuit's size is the size of its partials
 (the circuit's gates and the partial gates they need) plus
@@ -52,6 +52,15 @@ gates, eliminating ``j`` costs exactly its Markowitz degree ``|P(j)|·|S(j)|``
 multiplications, Griewank and Walther's unit-cost model.  Orders are ranked
 by ``(multiplications, additions)``: the multiplications first, as in
 Naumann's optimal Jacobian accumulation problem.
+
+With ``count="all"`` every scalar product is counted, constant partials
+included: eliminating ``j`` costs ``|P(j)|·|S(j)|`` multiplications (its
+Markowitz degree, whatever the partials) and one addition per product that
+lands on an existing edge.  This is the unit-cost model of Griewank and
+Walther (2008, section 9.2) and the convention of published elimination
+tables such as Lohoff and Neftci's AlphaGrad (2024); it is
+``sum(step.markowitz for step in e.steps)``.  Every :class:`Elimination`
+reports both (:attr:`Elimination.counts`).
 
 Examples
 --------
@@ -77,12 +86,23 @@ from ..core.circuit import Circuit
 from ..core.errors import CircuitError
 from .common import dname, finish, materialise, resolve_inputs, resolve_outputs, times, total
 from .linearize import Linearization
+from .edge_elimination import edge_order, run_edges
+from .order_search import SearchGraph, search
 
-__all__ = ["eliminate", "Elimination", "EliminationStep", "ORDERS", "order_costs",
+__all__ = ["eliminate", "Elimination", "EliminationStep", "ORDERS", "COUNTS", "SEARCH_BUDGET", "order_costs",
            "intermediate_vertices", "cheapest_order", "OPTIMAL_LIMIT"]
 
 #: The named orders; ``"optimal"`` is exact, the others are heuristics.
 ORDERS = ("forward", "reverse", "markowitz", "relative_markowitz", "min_fill", "optimal")
+
+#: The counting conventions (see the module docstring).
+COUNTS = ("circuit", "all")
+
+#: Seconds ``order="search"`` searches when no ``budget`` is given.
+SEARCH_BUDGET = 10.0
+
+#: The heuristics ``order="search"`` starts from (it never returns worse than the best of them).
+SEARCH_STARTS = ("forward", "reverse", "markowitz", "relative_markowitz", "min_fill")
 
 #: ``order="optimal"`` refuses graphs with more intermediate vertices than this
 #: (its dynamic programme visits all 2^|Z| subsets of them).
@@ -102,7 +122,10 @@ class EliminationStep:
         len(successors)`` is its Markowitz degree.  Output vertices added for
         output nodes with successors are numbered after the circuit's nodes.
     multiplications, additions : int
-        What the step cost (see the module's counting convention).
+        What the step cost in the ``count="circuit"`` convention (see the
+        module docstring); in the ``"all"`` convention it costs
+        :attr:`markowitz` multiplications and ``markowitz - len(fill)``
+        additions.
     fill : tuple of (int, int)
         The new edges ``(i, k)`` it created.
     """
@@ -132,7 +155,7 @@ class Elimination:
     order : tuple of int
         The vertices in the order they were eliminated.
     multiplications, additions : int
-        Totals over the steps.
+        Totals over the steps, in the convention ``count``.
     fill_in : int
         New edges created.
     scalings : int
@@ -141,6 +164,14 @@ class Elimination:
     steps : tuple of EliminationStep
     strategy : str
         The order's name, or ``"explicit"``.
+    kind : str
+        ``"vertex"`` (``order`` lists vertices, ``steps`` are
+        :class:`EliminationStep`) or ``"edge"`` (``order`` lists steps
+        ``("front", (i, j))``/``("back", (j, k))``, ``steps`` are
+        :class:`circuits.ad.edge_elimination.EdgeStep`).
+    count : str
+        ``"circuit"`` or ``"all"``: the convention of ``multiplications``,
+        ``additions`` and :attr:`cost`; :attr:`counts` has both.
     """
 
     jacobian: Circuit
@@ -151,6 +182,8 @@ class Elimination:
     scalings: int
     steps: tuple = field(repr=False)
     strategy: str = "explicit"
+    count: str = "circuit"
+    kind: str = "vertex"
 
     @property
     def cost(self) -> tuple:
@@ -158,13 +191,22 @@ class Elimination:
         return (self.multiplications, self.additions)
 
     @property
+    def counts(self) -> dict:
+        """``{"circuit": (multiplications, additions), "all": (multiplications, additions)}``."""
+        return {"circuit": (sum(s.multiplications for s in self.steps), sum(s.additions for s in self.steps)),
+                "all": (sum(s.markowitz for s in self.steps),
+                        sum(s.markowitz - len(s.fill) for s in self.steps))}
+
+    @property
     def binary_ops(self) -> int:
         """Binary operations elimination added: multiplications + additions + scalings."""
         return self.multiplications + self.additions + self.scalings
 
     def __str__(self) -> str:
-        return (f"{self.strategy} elimination of {len(self.order)} vertices: "
-                f"{self.multiplications} multiplications, {self.additions} additions, "
+        what = "vertices" if self.kind == "vertex" else "edges"
+        return (f"{self.strategy} {self.kind} elimination of {len(self.order)} {what}: "
+                f"{self.multiplications} multiplications, {self.additions} additions"
+                f"{' (every scalar product counted)' if self.count == 'all' else ''}, "
                 f"{self.fill_in} fill-in edges, {self.scalings} scalings")
 
 
@@ -418,13 +460,16 @@ def _sum(b, a, p):
     return (b.gate("add", n1, n2, weights=(c1, c2)), 1), 1
 
 
-def _run(G, chooser, b, record=True, budget=None):
+def _run(G, chooser, b, record=True, budget=None, count="circuit"):
     """Eliminate vertices in the chooser's order; returns (order, steps, mults, adds, fill).
 
+    ``mults`` and ``adds`` are in the convention ``count``; the steps record
+    the ``"circuit"`` counts (the ``"all"`` ones follow from their degrees).
     With a ``budget`` (multiplications), stop early and return None once it
     is exceeded: :func:`cheapest_order` uses it so that a bad order costs no
     more time than the best one found so far.
     """
+    every = count == "all"
     succ, pred = G.succ, G.pred
     order, steps = [], []
     mults = adds = fills = 0
@@ -454,8 +499,13 @@ def _run(G, chooser, b, record=True, budget=None):
             del pred[k][j]
         chooser.update(j, P, S, new)
         order.append(j)
-        mults += sm
-        adds += sa
+        if every:
+            degree = len(P) * len(S)
+            mults += degree
+            adds += degree - len(new)
+        else:
+            mults += sm
+            adds += sa
         fills += len(new)
         if budget is not None and mults > budget:
             return None
@@ -464,7 +514,14 @@ def _run(G, chooser, b, record=True, budget=None):
     return order, steps, mults, adds, fills
 
 
-def _optimal_order(G) -> list:
+def _check_count(count) -> str:
+    if count not in COUNTS:
+        raise CircuitError(f"unknown count {count!r}; use 'circuit' (products of two non-constant "
+                           "partials, the gates the Jacobian circuit gets) or 'all' (every scalar product)")
+    return count
+
+
+def _optimal_order(G, count="circuit") -> list:
     """The order of least (multiplications, additions), by dynamic programming over subsets of Z.
 
     The graph after eliminating a set S of vertices does not depend on the
@@ -501,6 +558,11 @@ def _optimal_order(G) -> list:
             yield low.bit_length() - 1
             m ^= low
 
+    def cost_all(P, N, S, j):
+        pj = P[j]
+        return (bin(pj).count("1") * bin(S[j]).count("1"),
+                sum(bin(pj & P[k]).count("1") for k in bits(S[j])))
+
     def cost(P, N, S, j):
         bj = 1 << j
         pj, nj = P[j], N[j]
@@ -530,6 +592,8 @@ def _optimal_order(G) -> list:
         P[j] = N[j] = S[j] = 0
         return P, N, S
 
+    if count == "all":
+        cost = cost_all  # noqa: F811 - the structural count
     zbits = [idx[v] for v in Z]
     layer = {0: ((0, 0), (P0, N0, S0))}
     back = []
@@ -556,7 +620,31 @@ def _optimal_order(G) -> list:
     return order
 
 
-def _order_for(G, order):
+def _flags(G) -> "_Graph":
+    """A copy of ``G`` whose edge values are flags (True: not a constant), as ``_run`` counts on."""
+    F = G.copy()
+    F.succ = {i: {k: (v if isinstance(v, bool) else v[0] is not None) for k, v in s.items()}
+              for i, s in G.succ.items()}
+    return F
+
+
+def _searched_order(G, count, budget=None, seed=0, progress=False):
+    """The order :func:`circuits.ad.order_search.search` finds, from the heuristics' orders."""
+    F = _flags(G)
+    starts = []
+    for name in SEARCH_STARTS:
+        H = F.copy()
+        chooser, _ = _order_for(H, name, count)
+        starts.append((name, _run(H, chooser, None, record=False, count=count)[0]))
+    edges = [(i, k, v) for i, s in F.succ.items() for k, v in s.items()]
+    budget = SEARCH_BUDGET if budget is None else budget
+    if not (isinstance(budget, (int, float)) and not isinstance(budget, bool) and budget >= 0):
+        raise CircuitError(f"budget must be a number of seconds >= 0, got {budget!r}")
+    return list(search(SearchGraph(edges, G.Z, count), starts, budget=float(budget), seed=seed,
+                       progress=progress).order)
+
+
+def _order_for(G, order, count="circuit", **search_options):
     """(chooser, strategy name) for a named or explicit order."""
     if isinstance(order, str):
         if order == "forward":
@@ -566,15 +654,19 @@ def _order_for(G, order):
         if order in ("markowitz", "relative_markowitz", "min_fill"):
             return _Heap(order, G), order
         if order == "optimal":
-            return _Fixed(_optimal_order(G.copy())), order
-        raise CircuitError(f"unknown order {order!r}; use one of {list(ORDERS)} "
+            return _Fixed(_optimal_order(G.copy(), count)), order
+        if order == "search":
+            return _Fixed(_searched_order(G, count, **search_options)), order
+        raise CircuitError(f"unknown order {order!r}; use one of {list(ORDERS) + ['search']} "
                            "or a sequence of the intermediate vertices (node ids)")
     return _Fixed(_check_order(G, order)), "explicit"
 
 
 def eliminate(circuit: Circuit, order: Union[str, Sequence[int]] = "markowitz", *,
               output: Optional[Union[str, Sequence[str]]] = None,
-              wrt: Optional[Sequence[str]] = None) -> Elimination:
+              wrt: Optional[Sequence[str]] = None, count: str = "circuit",
+              budget: Optional[float] = None, seed: int = 0, progress=False,
+              kind: str = "vertex") -> Elimination:
     """The Jacobian of ``circuit`` by vertex elimination in the given order.
 
     Parameters
@@ -589,12 +681,31 @@ def eliminate(circuit: Circuit, order: Union[str, Sequence[int]] = "markowitz", 
         as ANGEL's ``lowest_relative_markowitz_vertex``), ``"min_fill"``
         (fewest new edges, then Markowitz, then id), ``"optimal"`` (least
         ``(multiplications, additions)`` by dynamic programming over subsets
-        of Z; at most :data:`OPTIMAL_LIMIT` intermediate vertices), or an
-        explicit sequence of every intermediate vertex (node ids).
+        of Z; at most :data:`OPTIMAL_LIMIT` intermediate vertices),
+        ``"search"`` (the cheapest order :func:`circuits.ad.order_search.search`
+        finds in ``budget`` seconds, starting from the heuristics: never
+        worse than the best of them), or an explicit sequence of every
+        intermediate vertex (node ids).
     output : str or sequence of str, optional
         Outputs to differentiate (default: all).
     wrt : sequence of str, optional
         Inputs to differentiate with respect to (default: all).
+    count : {"circuit", "all"}
+        The counting convention of the result's ``multiplications`` and
+        ``additions`` and the one ``"optimal"`` minimises: ``"circuit"``
+        counts the gates the Jacobian circuit gets (products of two
+        non-constant partials), ``"all"`` every scalar product (see the
+        module docstring).  The result has both in ``counts``.
+    budget, seed, progress : optional
+        For ``order="search"``: seconds to search (default
+        :data:`SEARCH_BUDGET`), the seed of its random tie-breaking, and
+        whether to print each improvement (or a callable receiving the lines).
+    kind : {"vertex", "edge"}
+        ``"edge"``: front and back edge eliminations
+        (:mod:`circuits.ad.edge_elimination`) in the order ``"forward"``,
+        ``"reverse"``, ``"markowitz"`` (edges), ``"optimal"`` (exhaustive,
+        small graphs), ``"search"`` (half the budget searching vertex orders,
+        half randomised edge orders) or an explicit list of steps.
 
     Returns
     -------
@@ -620,12 +731,22 @@ def eliminate(circuit: Circuit, order: Union[str, Sequence[int]] = "markowitz", 
     {'df/dx': 0.0, 'df/dy': 0.0}
     >>> [(s.vertex, s.markowitz, s.fill) for s in e.steps]   # x=0, y=1, x·y=2, sin=3, f=4
     [(3, 1, ((2, 4),)), (2, 2, ((1, 4),))]
+    >>> e.counts            # no constant partial here: both conventions agree
+    {'circuit': (3, 1), 'all': (3, 1)}
     """
+    _check_count(count)
+    if kind not in ("vertex", "edge"):
+        raise CircuitError(f"unknown kind {kind!r}; use 'vertex' (vertex elimination) or 'edge' "
+                           "(front and back edge eliminations)")
     b = Builder.extending(circuit) if isinstance(circuit, Circuit) else None
     G = _linearized(circuit, wrt, output, b)
     mark = len(b)
-    chooser, strategy = _order_for(G, order)
-    order_done, steps, mults, adds, fills = _run(G, chooser, b)
+    if kind == "edge":
+        steps_of, strategy = _edge_order_for(G, order, count, budget, seed, progress)
+        order_done, steps, mults, adds, fills = run_edges(G, steps_of, b, _product, _sum, count)
+    else:
+        chooser, strategy = _order_for(G, order, count, budget=budget, seed=seed, progress=progress)
+        order_done, steps, mults, adds, fills = _run(G, chooser, b, count=count)
     entries = []
     for y in G.names:
         v = G.Y[y]
@@ -642,32 +763,58 @@ def eliminate(circuit: Circuit, order: Union[str, Sequence[int]] = "markowitz", 
             elif w is not None:
                 scalings += sum(1 for c in w if c != 1 and c != -1)
     jac = finish(b, circuit, entries, False)
-    return Elimination(jac, tuple(order_done), mults, adds, fills, scalings, tuple(steps), strategy)
+    return Elimination(jac, tuple(order_done), mults, adds, fills, scalings, tuple(steps), strategy, count, kind)
+
+
+def _edge_order_for(G, order, count, budget=None, seed=0, progress=False):
+    """(steps callable, strategy) of an edge order; searches and the optimum run on a flags copy of ``G``."""
+    F = _flags(G)
+    vertex_orders = {}
+    if order == "search":
+        total = SEARCH_BUDGET if budget is None else budget
+        vertex_orders["search"] = _searched_order(G, count, total / 2, seed, progress)
+        budget = total / 2
+    return edge_order(F, order, count, _product, _sum, vertex_orders, budget, seed, progress)
 
 
 def order_costs(circuit: Circuit, orders: Sequence = ("forward", "reverse", "markowitz",
                                                       "relative_markowitz", "min_fill", "optimal"),
-                *, output=None, wrt=None, skip_optimal: bool = True) -> dict:
+                *, output=None, wrt=None, skip_optimal: bool = True, count: str = "circuit",
+                budget: Optional[float] = None, seed: int = 0, kind: str = "vertex") -> dict:
     """``{order: (multiplications, additions, fill_in)}`` without building any circuit.
 
-    The counts are those :func:`eliminate` reports; ``"optimal"`` is left out
-    (with ``skip_optimal``) when the graph has more than :data:`OPTIMAL_LIMIT`
-    intermediate vertices.
+    The counts are those :func:`eliminate` reports with the same ``count``;
+    ``"optimal"`` is left out (with ``skip_optimal``) when the graph has more
+    than :data:`OPTIMAL_LIMIT` intermediate vertices; ``"search"`` searches
+    ``budget`` seconds with ``seed`` (see :func:`eliminate`); ``kind="edge"``
+    counts edge elimination orders (``"optimal"`` then means the exhaustive
+    edge search, for small graphs).
 
     Examples
     --------
     >>> from circuits.library import speelpenning
     >>> order_costs(speelpenning(5), ("forward", "reverse", "optimal"))
     {'forward': (9, 0, 9), 'reverse': (6, 0, 6), 'optimal': (6, 0, 6)}
+    >>> import circuits
+    >>> f = circuits.parse("sin(2*x + 3*y)")       # constant partials 2 and 3
+    >>> order_costs(f, ("forward", "reverse"), count="circuit"), order_costs(f, ("forward", "reverse"), count="all")
+    ({'forward': (0, 0, 2), 'reverse': (0, 0, 2)}, {'forward': (2, 0, 2), 'reverse': (2, 0, 2)})
     """
+    _check_count(count)
     base = _linearized(circuit, wrt, output, None, "order_costs")
     out = {}
     for name in orders:
         if name == "optimal" and skip_optimal and len(base.Z) > OPTIMAL_LIMIT:
             continue
+        if kind == "edge":
+            G = base.copy()
+            steps_of, _ = _edge_order_for(G, name, count, budget, seed)
+            _, _, mults, adds, fills = run_edges(G, steps_of, None, _product, _sum, count, record=False)
+            out[name if isinstance(name, str) else "explicit"] = (mults, adds, fills)
+            continue
         G = base.copy()
-        chooser, _ = _order_for(G, name)
-        _, _, mults, adds, fills = _run(G, chooser, None, record=False)
+        chooser, _ = _order_for(G, name, count, budget=budget, seed=seed)
+        _, _, mults, adds, fills = _run(G, chooser, None, record=False, count=count)
         key = name if isinstance(name, str) else "explicit"
         out[key] = (mults, adds, fills)
     return out
@@ -677,7 +824,7 @@ def order_costs(circuit: Circuit, orders: Sequence = ("forward", "reverse", "mar
 AUTO_OPTIMAL_LIMIT = 10
 
 
-def cheapest_order(circuit: Circuit, *, output=None, wrt=None) -> str:
+def cheapest_order(circuit: Circuit, *, output=None, wrt=None, count: str = "circuit") -> str:
     """The named order of least ``(multiplications, additions)`` for ``circuit``.
 
     Tries Markowitz, relative Markowitz, min-fill, reverse and forward (ties
@@ -685,7 +832,8 @@ def cheapest_order(circuit: Circuit, *, output=None, wrt=None) -> str:
     ``AUTO_OPTIMAL_LIMIT`` intermediate vertices, the optimum.  Each count
     stops as soon as it exceeds the best so far, so the search costs a few
     times the best order's work.  :func:`circuits.jacobian` (``mode="auto"``)
-    builds the Jacobian in the order it returns.
+    builds the Jacobian in the order it returns.  ``count`` is the counting
+    convention compared (:func:`eliminate`).
 
     Examples
     --------
@@ -693,6 +841,7 @@ def cheapest_order(circuit: Circuit, *, output=None, wrt=None) -> str:
     >>> cheapest_order(speelpenning(10))
     'relative_markowitz'
     """
+    _check_count(count)
     base = _linearized(circuit, wrt, output, None, "cheapest_order")
     names = ["markowitz", "relative_markowitz", "min_fill", "reverse", "forward"]
     if len(base.Z) <= AUTO_OPTIMAL_LIMIT:
@@ -700,8 +849,8 @@ def cheapest_order(circuit: Circuit, *, output=None, wrt=None) -> str:
     best = best_cost = None
     for name in names:
         G = base.copy()
-        chooser, _ = _order_for(G, name)
-        result = _run(G, chooser, None, record=False,
+        chooser, _ = _order_for(G, name, count)
+        result = _run(G, chooser, None, record=False, count=count,
                       budget=None if best_cost is None else best_cost[0])
         if result is None:
             continue

@@ -222,6 +222,12 @@ def gradient(circuit, y: str, compiled: bool = True, _sweep=None):
         starts, ln = argp[weighted], lens[weighted]
         wires = np.arange(len(flat)) + np.repeat(starts - np.concatenate(([0], np.cumsum(ln)[:-1])), ln)
         wk[wires], wn[wires], wd[wires], wf[wires] = s
+    # a constant argument of mul or div is a scale of the partial (the rules fold it, the traces
+    # cannot): the Python sweep builds those
+    wire_gate = np.repeat(np.arange(n), lens)
+    folded = (kind[argi] == 1) & ((codes[wire_gate] == opcode["mul"]) | (codes[wire_gate] == opcode["div"]))
+    if folded.any():
+        return None
     # constants
     isconst = (kind == 1).astype(np.int8)
     ck = np.zeros(n, np.int64)

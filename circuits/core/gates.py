@@ -85,7 +85,8 @@ INF = math.inf
 class Namespace:
     """The elementary functions a gate's ``formula`` may call, for one number system.
 
-    ``exp log sqrt sin cos tan atan tanh abs sign max min step ipow``; ``step(u)``
+    ``exp log sqrt sin cos tan atan tanh abs sign max min step ipow`` and ``sinh cosh
+    asin acos asinh acosh atanh erf log1p expm1 atan2 hypot``; ``step(u)``
     is 1 for ``u > 0`` else 0 and ``ipow(u, k)`` is ``u ** k`` for an integer
     ``k``.  The benchmark peers build their own (CasADi, JAX).
     """
@@ -164,6 +165,20 @@ SYMPY = Namespace("sympy", exp=sympy.exp, log=sympy.log, sqrt=sympy.sqrt, sin=sy
                   cos=sympy.cos, tan=sympy.tan, atan=sympy.atan, tanh=sympy.tanh, abs=sympy.Abs,
                   sign=sympy.sign, max=sympy.Max, min=sympy.Min,
                   step=lambda u: sympy.Heaviside(u, 0), ipow=lambda u, k: u ** k)
+
+
+# The elementary functions of the twelve gates added with edge elimination (issue 27): added to the
+# namespaces here so that the lines above stay as they were.
+MATH.__dict__.update(sinh=math.sinh, cosh=math.cosh, asin=math.asin, acos=math.acos, asinh=math.asinh,
+                     acosh=math.acosh, atanh=math.atanh, erf=math.erf, log1p=math.log1p,
+                     expm1=math.expm1, atan2=math.atan2, hypot=math.hypot)
+NUMPY.__dict__.update(sinh=np.sinh, cosh=np.cosh, asin=np.arcsin, acos=np.arccos, asinh=np.arcsinh,
+                      acosh=np.arccosh, atanh=np.arctanh, erf=np.vectorize(math.erf, otypes=[float]),
+                      log1p=np.log1p, expm1=np.expm1, atan2=np.arctan2, hypot=np.hypot)
+SYMPY.__dict__.update(sinh=sympy.sinh, cosh=sympy.cosh, asin=sympy.asin, acos=sympy.acos,
+                      asinh=sympy.asinh, acosh=sympy.acosh, atanh=sympy.atanh, erf=sympy.erf,
+                      log1p=lambda u: sympy.log(1 + u), expm1=lambda u: sympy.exp(u) - 1,
+                      atan2=sympy.atan2, hypot=lambda u, v: sympy.sqrt(u ** 2 + v ** 2))
 
 
 @dataclass(frozen=True)
@@ -554,17 +569,29 @@ def _d_add(b, args, out, i, weights=None):
 
 
 def _d_mul(b, args, out, i):
+    # constant factors (mul(2, u)) are the partial's scale, not nodes: a scaling, as a wire weight
     if len(args) == 2:
-        return (args[1 - i], 1)
+        v = args[1 - i]
+        return (None, b.value(v)) if b.op(v) == "const" else (v, 1)
     others = args[:i] + args[i + 1:]
-    if len(others) == 1:
-        return (others[0], 1)
-    return (b.gate("mul", *others), 1)
+    scale, nodes = 1, []
+    for v in others:
+        if b.op(v) == "const":
+            scale = scale * b.value(v)
+        else:
+            nodes.append(v)
+    if not nodes:
+        return (None, scale)
+    return (nodes[0] if len(nodes) == 1 else b.gate("mul", *nodes), scale)
 
 
 def _d_div(b, args, out, i):
-    if i == 0:  # d(u/v)/du = 1/v
-        return (b.gate("recip", args[1]), 1)
+    if i == 0:  # d(u/v)/du = 1/v; for a constant v the scale 1/v (div(u, 0.5) is 2·u)
+        v = args[1]
+        c = b.value(v) if b.op(v) == "const" else 0
+        if c != 0:  # (u/0 keeps its gate, and its error where it is evaluated)
+            return (None, Fraction(1, c) if isinstance(c, int) else 1 / c)
+        return (b.gate("recip", v), 1)
     return (b.gate("div", out, args[1]), -1)  # d(u/v)/dv = -(u/v)/v
 
 
@@ -590,6 +617,34 @@ def _d_tanh(b, args, out, i):  # 1 - tanh(u)^2
 def _d_sigmoid(b, args, out, i):  # σ(u)(1 - σ(u))
     one_minus = b.gate("add", b.const_node(1), out, weights=(1, -1))
     return (b.gate("mul", out, one_minus), 1)
+
+
+def _d_atan2(b, args, out, i):  # ∂/∂u = v/(u² + v²), ∂/∂v = -u/(u² + v²)
+    r2 = b.gate("add", b.gate("square", args[0]), b.gate("square", args[1]))
+    return (b.gate("div", args[1 - i], r2), 1 if i == 0 else -1)
+
+
+def _inv_sqrt_one_minus_square(b, u):  # 1/√(1 - u²), asin's and acos's partial
+    return b.gate("recip", b.gate("sqrt", b.gate("add", b.const_node(1), b.gate("square", u), weights=(1, -1))))
+
+
+def _even_interval(f, iv):  # an even function increasing in |u| (cosh)
+    lo, hi = iv
+    low = 0.0 if lo <= 0 <= hi else min(abs(lo), abs(hi))
+    return (_safe(f, low), _safe(f, max(abs(lo), abs(hi))))
+
+
+def _d_powr(b, args, out, i):  # ∂/∂u = v·out/u, ∂/∂v = out·log u
+    if i == 0:
+        return (b.gate("mul", args[1], b.gate("div", out, args[0])), 1)
+    return (b.gate("mul", out, b.gate("log", args[0])), 1)
+
+
+def _iv_powr(ivs):  # exp(v·log u), monotone in each factor
+    (lo, hi), v = ivs
+    log_iv = (_safe(math.log, lo) if lo > 0 else -INF, _safe(math.log, hi) if hi > 0 else -INF)
+    p = _mul_iv(log_iv, v)
+    return (_safe(math.exp, p[0]) if p[0] > -INF else 0.0, _safe(math.exp, p[1]) if p[1] > -INF else 0.0)
 
 
 def _pow_wire(u, k):
@@ -700,6 +755,68 @@ _GATE_LIST = [
          interval=lambda ivs: (min(ivs[0][0], ivs[1][0]), min(ivs[0][1], ivs[1][1])),
          doc="smaller of two arguments (nan if either is nan, min(-0.0, 0.0) = -0.0); partials "
              "step(v - u) and step(u - v), both 0 at a tie"),
+    # issue 27: twelve more gates, each declared once (partials from registered gates only)
+    Gate("atan2", 2, "atan2", num=math.atan2, numpy="arctan2", sym=sympy.atan2,
+         formula=lambda m, u, v: m.atan2(u, v), partial=_d_atan2, aliases=("arctan2",),
+         range=(-math.pi, math.pi), interval=lambda ivs: (-math.pi, math.pi),
+         kink=lambda u, v: abs(u) + abs(v), arg_names=("y", "x"),
+         doc="angle of the point (x, y) = (v, u), in (-π, π]; partials v/(u²+v²) and -u/(u²+v²)"),
+    Gate("sinh", 1, "sinh", num=math.sinh, numpy="sinh", sym=sympy.sinh, formula=lambda m, u: m.sinh(u),
+         partial=lambda b, a, out, i: (b.gate("cosh", a[0]), 1), interval=_monotone(math.sinh),
+         doc="hyperbolic sine; partial cosh(u)"),
+    Gate("cosh", 1, "cosh", num=math.cosh, numpy="cosh", sym=sympy.cosh, formula=lambda m, u: m.cosh(u),
+         partial=lambda b, a, out, i: (b.gate("sinh", a[0]), 1), range=(1.0, INF),
+         interval=lambda ivs: _even_interval(math.cosh, ivs[0]), doc="hyperbolic cosine; partial sinh(u)"),
+    Gate("asin", 1, "asin", num=math.asin, numpy="arcsin", sym=sympy.asin, formula=lambda m, u: m.asin(u),
+         partial=lambda b, a, out, i: (_inv_sqrt_one_minus_square(b, a[0]), 1), aliases=("arcsin",),
+         domain=((-1, 1),), range=(-math.pi / 2, math.pi / 2), interval=_monotone(math.asin),
+         doc="arc sine, -1 < u < 1; partial 1/√(1 - u²)"),
+    Gate("acos", 1, "acos", num=math.acos, numpy="arccos", sym=sympy.acos, formula=lambda m, u: m.acos(u),
+         partial=lambda b, a, out, i: (_inv_sqrt_one_minus_square(b, a[0]), -1), aliases=("arccos",),
+         domain=((-1, 1),), range=(0.0, math.pi),
+         interval=lambda ivs: (_safe(math.acos, ivs[0][1]), _safe(math.acos, ivs[0][0])),
+         doc="arc cosine, -1 < u < 1; partial -1/√(1 - u²)"),
+    Gate("asinh", 1, "asinh", num=math.asinh, numpy="arcsinh", sym=sympy.asinh,
+         formula=lambda m, u: m.asinh(u), aliases=("arcsinh",), interval=_monotone(math.asinh),
+         partial=lambda b, a, out, i: (b.gate("recip", b.gate("sqrt", b.gate(
+             "add", b.gate("square", a[0]), b.const_node(1)))), 1),
+         doc="inverse hyperbolic sine; partial 1/√(u² + 1)"),
+    Gate("acosh", 1, "acosh", num=math.acosh, numpy="arccosh", sym=sympy.acosh,
+         formula=lambda m, u: m.acosh(u), aliases=("arccosh",), domain=((1, INF),), range=(0.0, INF),
+         interval=_monotone(math.acosh),
+         partial=lambda b, a, out, i: (b.gate("recip", b.gate("sqrt", b.gate(
+             "add", b.gate("square", a[0]), b.const_node(1), weights=(1, -1)))), 1),
+         doc="inverse hyperbolic cosine, u > 1; partial 1/√(u² - 1)"),
+    Gate("atanh", 1, "atanh", num=math.atanh, numpy="arctanh", sym=sympy.atanh,
+         formula=lambda m, u: m.atanh(u), aliases=("arctanh",), domain=((-1, 1),),
+         interval=_monotone(math.atanh),
+         partial=lambda b, a, out, i: (b.gate("recip", b.gate(
+             "add", b.const_node(1), b.gate("square", a[0]), weights=(1, -1))), 1),
+         doc="inverse hyperbolic tangent, -1 < u < 1; partial 1/(1 - u²)"),
+    Gate("erf", 1, "erf", num=math.erf, sym=sympy.erf, formula=lambda m, u: m.erf(u),
+         range=(-1.0, 1.0), interval=_monotone(math.erf),
+         partial=lambda b, a, out, i: (b.gate("exp", b.gate("add", b.gate("square", a[0]), weights=(-1,))),
+                                       2 / math.sqrt(math.pi)),
+         doc="error function 2/√π ∫₀ᵘ exp(-t²) dt; partial 2/√π · exp(-u²)"),
+    Gate("log1p", 1, "log1p", num=math.log1p, numpy="log1p", sym=lambda u: sympy.log(1 + u),
+         formula=lambda m, u: m.log1p(u), domain=((-1, INF),), interval=_monotone(math.log1p),
+         partial=lambda b, a, out, i: (b.gate("recip", b.gate("add", b.const_node(1), a[0])), 1),
+         doc="log(1 + u), accurate for small u, u > -1; partial 1/(1 + u)"),
+    Gate("expm1", 1, "expm1", num=math.expm1, numpy="expm1", sym=lambda u: sympy.exp(u) - 1,
+         formula=lambda m, u: m.expm1(u), range=(-1.0, INF), interval=_monotone(math.expm1),
+         partial=lambda b, a, out, i: (b.gate("add", out, b.const_node(1)), 1),
+         doc="exp(u) - 1, accurate for small u; partial exp(u) = expm1(u) + 1"),
+    Gate("hypot", 2, "hypot", num=math.hypot, numpy="hypot", formula=lambda m, u, v: m.hypot(u, v),
+         sym=lambda u, v: sympy.sqrt(u ** 2 + v ** 2), commutative=True, range=(0.0, INF),
+         partial=lambda b, a, out, i: (b.gate("div", a[i], out), 1),
+         interval=lambda ivs: (0.0, math.hypot(max(map(abs, ivs[0])), max(map(abs, ivs[1])))),
+         kink=lambda u, v: abs(u) + abs(v),
+         doc="√(u² + v²) without overflow; partials u/hypot and v/hypot"),
+    Gate("powr", 2, "xʸ", num=lambda u, v: math.exp(v * math.log(u)), formula=lambda m, u, v: m.exp(v * m.log(u)),
+         sym=lambda u, v: u ** v, partial=_d_powr, domain=((0, INF), None), range=(0.0, INF),
+         interval=_iv_powr, arg_names=("base", "exp"),
+         doc="u ** v = exp(v·log u) for a real exponent v and u > 0 (IEEE 754's powr, JAX's pow); "
+             "partials v·u^v/u and u^v·log u"),
 ]
 
 class UnregisteredGate(CircuitError, KeyError):

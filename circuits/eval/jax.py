@@ -135,14 +135,19 @@ def translate(circuit: Circuit, inputs: Sequence, const: Callable, ns: Namespace
 def jax_namespace() -> Namespace:
     """JAX's elementary functions for :func:`translate` (imports jax)."""
     try:
+        import jax
         import jax.numpy as jnp
+        import jax.scipy.special
         from jax import lax
     except ImportError:
         raise CircuitError("to_jax needs JAX: pip install 'gradient-circuits[jax]' (or pip install jax)") from None
     return Namespace("jax", exp=jnp.exp, log=jnp.log, sqrt=jnp.sqrt, sin=jnp.sin, cos=jnp.cos, tan=jnp.tan,
                      atan=jnp.arctan, tanh=jnp.tanh, abs=jnp.abs, sign=jnp.sign, max=jnp.maximum,
                      min=jnp.minimum, step=lambda u: jnp.where(u > 0, 1.0, 0.0),
-                     ipow=lambda u, k: lax.integer_pow(u, k), gate_sigmoid=lax.logistic)
+                     ipow=lambda u, k: lax.integer_pow(u, k), gate_sigmoid=lax.logistic,
+                     sinh=jnp.sinh, cosh=jnp.cosh, asin=jnp.arcsin, acos=jnp.arccos, asinh=jnp.arcsinh,
+                     acosh=jnp.arccosh, atanh=jnp.arctanh, erf=jax.scipy.special.erf, log1p=jnp.log1p,
+                     expm1=jnp.expm1, atan2=jnp.arctan2, hypot=jnp.hypot)
 
 
 # --- the level plan -------------------------------------------------------------

@@ -707,7 +707,7 @@ def from_sympy(expr, inputs: Optional[Sequence] = None, name: str = "f") -> Circ
     Raises
     ------
     CircuitError
-        Naming an unsupported sympy node (``asin``, ``Piecewise``, ...), a
+        Naming an unsupported sympy node (``gamma``, ``Piecewise``, ...), a
         symbol missing from ``inputs``, or a non-real number.
 
     Examples
@@ -719,10 +719,10 @@ def from_sympy(expr, inputs: Optional[Sequence] = None, name: str = "f") -> Circ
     (['square', 'add'], ['x', 'y'])
     >>> c.evaluate(x=1, y=4)
     {'f': 2.0}
-    >>> circuits.from_sympy({"g": sympy.asin(x)})
+    >>> circuits.from_sympy({"g": sympy.gamma(x)})
     Traceback (most recent call last):
     ...
-    circuits.CircuitError: unsupported sympy node 'asin' in asin(x); supported are Symbol, numbers, pi, E, Add, Mul, Pow, Abs, atan, cos, exp, ..., tanh
+    circuits.CircuitError: unsupported sympy node 'gamma' in gamma(x); supported are Symbol, numbers, pi, E, Add, Mul, Pow, Abs, acos, acosh, ..., tanh
     """
     if isinstance(expr, Mapping):
         items = [(str(k), _as_expr(v, f"output {k!r}")) for k, v in expr.items()]

@@ -17,6 +17,9 @@ where it comes from:
   :func:`speelpenning`, :func:`layered_chain`, :func:`random_circuit`;
 * :mod:`~circuits.library.mgh` — the Moré–Garbow–Hillstrom least-squares
   test problems (ACM TOMS 7(1), 1981): ``mgh.circuit(name)``, ``mgh.start(name)``;
+* :mod:`~circuits.library.alphagrad` — the scalar benchmark functions of
+  Lohoff and Neftci's AlphaGrad (2024), one gate per JAX primitive:
+  ``alphagrad.circuit(name)``, ``alphagrad.PUBLISHED``;
 * :data:`FAMILIES` — name → ``size -> Circuit`` for scaling runs.
 
 Vector and matrix inputs and outputs are named as in
@@ -43,6 +46,7 @@ from .networks import mlp, sin_dot, rnn, conv1d
 from .general import horner, chain, speelpenning, banded_product, layered_chain, random_circuit, RANDOM_OPS, RANDOM_BOX, RANDOM_CAP
 from .families import FAMILIES
 from . import mgh
+from . import alphagrad
 
 __all__ = [
     "vector_names", "matrix_names", "vector_values", "matrix_values", "as_vector", "as_matrix",
@@ -52,5 +56,5 @@ __all__ = [
     "matrix_chain", "matrix_chain_order",
     "mlp", "sin_dot", "rnn", "conv1d",
     "horner", "chain", "speelpenning", "banded_product", "layered_chain", "random_circuit", "RANDOM_OPS", "RANDOM_BOX", "RANDOM_CAP",
-    "FAMILIES", "mgh",
+    "FAMILIES", "mgh", "alphagrad",
 ]

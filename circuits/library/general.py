@@ -274,7 +274,12 @@ _BOUNDED = tuple(op for op, g in GATES.items() if g.arity == 1 and all(map(math.
 def _needs_positive(op):
     gate = GATES[op]
     d = domain_of(gate)[0] if gate.arity == 1 and not gate.constant_args else None
-    return d is not None and d[0] >= 0 and d[1] == _INF
+    return d is not None and d[0] > -_INF and d[1] == _INF
+
+
+def _domain_floor(op):
+    """The finite lower end ``lo`` of a one-argument gate's domain ``(lo, inf)`` (0 for log, 1 for acosh)."""
+    return domain_of(GATES[op])[0][0]
 
 
 def _interval(op, ivs, weights=None, k=None):
@@ -400,9 +405,13 @@ class _RandomBuilder:
             if self.positive and u not in self.unused.pos and rng.random() < 0.5:
                 u = rng.choice(self.positive)
             cost = self.positive_plan(u)
-            if cost is None or cost + 1 > left:
+            floor = 0 if op == "pow" else _domain_floor(op)
+            if cost is None or cost + 1 + (floor != 0) > left:
                 return False
-            self.emit(op, [self.make_positive(u)], k=k)
+            u = self.make_positive(u)
+            if floor != 0:  # a domain (lo, inf) other than the positive numbers (acosh, log1p): lo + u
+                u = self.emit("add", [u, self.b.const_node(floor)], (1, 1))
+            self.emit(op, [u], k=k)
             return True
         if op == "add":
             args = [u]
@@ -433,6 +442,15 @@ class _RandomBuilder:
         bounded = [j for j, d in enumerate(domain_of(gate)) if d is not None and all(map(math.isfinite, d))]
         if 2 * len(bounded) + 1 > left:
             return False
+        floors = [j for j, d in enumerate(domain_of(gate)) if d is not None and d[0] > -_INF and d[1] == _INF]
+        plans = [self.positive_plan(args[j]) for j in floors]
+        if None in plans or 2 * len(bounded) + sum(plans) + 2 * len(floors) + 1 > left:
+            return False
+        for j in floors:  # a domain (lo, inf) (powr's base): lo + a node >= 1
+            args[j] = self.make_positive(args[j])
+            lo = domain_of(gate)[j][0]
+            if lo != 0:
+                args[j] = self.emit("add", [args[j], self.b.const_node(lo)], (1, 1))
         for j in bounded:  # mid + 0.9·half·tanh(u) lies inside a bounded domain (tan's)
             lo, hi = domain_of(gate)[j]
             t = self.emit("tanh", [args[j]])

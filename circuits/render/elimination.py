@@ -33,7 +33,9 @@ from ..core.circuit import Circuit, _names_text
 from ..core.errors import CircuitError
 from ..core.gates import GATES
 from .draw import _graphviz, _number, write
-from ..ad.elimination import (ORDERS, OPTIMAL_LIMIT, _linearized, _order_for, _run)
+from ..ad.elimination import (ORDERS, OPTIMAL_LIMIT, _check_count, _edge_order_for, _linearized, _order_for,
+                              _product, _run, _sum)
+from ..ad.edge_elimination import _prune, apply_step, run_edges
 from ..ad.linearize import linearized_graph
 
 __all__ = ["OrderTable", "compare_orders", "render_elimination"]
@@ -111,7 +113,7 @@ class OrderTable:
 
 
 def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
-                   output=None, wrt=None) -> OrderTable:
+                   output=None, wrt=None, count: str = "circuit") -> OrderTable:
     """Multiplications, additions and fill-in of elimination orders for ``circuit``.
 
     Counts only (no circuit is built), with :func:`circuits.eliminate`'s
@@ -126,6 +128,9 @@ def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
         Named orders or explicit sequences of node ids (default: all named).
     output, wrt : optional
         As in :func:`circuits.eliminate`.
+    count : {"circuit", "all"}
+        The counting convention, as in :func:`circuits.eliminate`: ``"all"``
+        counts every scalar product, as published elimination tables do.
 
     Returns
     -------
@@ -144,6 +149,7 @@ def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
     optimal *                3          1        2    1.00
     * the cheapest: fewest multiplications, then additions
     """
+    _check_count(count)
     base = _linearized(circuit, wrt, output, None, "compare_orders")
     rows = []
     for k, order in enumerate(ORDERS if orders is None else orders):
@@ -154,8 +160,8 @@ def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
                          "note": f"|Z| = {len(base.Z)} > {OPTIMAL_LIMIT}"})
             continue
         G = base.copy()
-        chooser, _ = _order_for(G, order)
-        _, _, mults, adds, fill = _run(G, chooser, None, record=False)
+        chooser, _ = _order_for(G, order, count)
+        _, _, mults, adds, fill = _run(G, chooser, None, record=False, count=count)
         rows.append({"order": label, "multiplications": mults, "additions": adds,
                      "fill_in": fill, "ratio": None, "note": ""})
     fewest = min((r["multiplications"] for r in rows if r["multiplications"] is not None), default=None)
@@ -165,7 +171,7 @@ def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
         elif r["multiplications"] is not None:
             r["ratio"] = 1.0 if r["multiplications"] == 0 else None
     title = (f"{_names_text(base.names)}({_names_text(base.wrt)}): {len(base.Z)} intermediate "
-             f"vertices")
+             f"vertices" + (", every scalar product counted" if count == "all" else ""))
     return OrderTable(rows, title)
 
 
@@ -203,7 +209,7 @@ def _vertex_label(circuit: Circuit, G, v: int, outputs: dict) -> str:
 
 def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
                        point: Optional[Mapping[str, Any]] = None, output=None, wrt=None,
-                       max_vertices: Optional[int] = 60) -> list:
+                       max_vertices: Optional[int] = 60, kind: str = "vertex") -> list:
     """Draw the linearized graph before and after each vertex elimination.
 
     Parameters
@@ -222,6 +228,9 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
         As in :func:`circuits.eliminate`.
     max_vertices : int or None
         Refuse larger graphs, which cannot be read (None: draw anyway).
+    kind : {"vertex", "edge"}
+        ``"edge"``: one frame per front or back edge elimination
+        (:mod:`circuits.ad.edge_elimination`), the eliminated edge dashed red.
 
     Returns
     -------
@@ -247,10 +256,16 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
         raise CircuitError(f"the linearized graph has {len(G.succ)} vertices, more than "
                            f"max_vertices={max_vertices} that can be drawn legibly; pass "
                            f"max_vertices=None to draw it anyway, or compare_orders(circuit) for the counts")
+    if kind not in ("vertex", "edge"):
+        raise CircuitError(f"unknown kind {kind!r}; use 'vertex' or 'edge'")
     # the counts and the order, then the labels along the same order
     counting = G.copy()
-    chooser, strategy = _order_for(counting, order)
-    seq, steps, _, _, _ = _run(counting, chooser, None)
+    if kind == "edge":
+        steps_of, strategy = _edge_order_for(counting, order, "circuit")
+        seq, steps, _, _, _ = run_edges(counting, steps_of, None, _product, _sum)
+    else:
+        chooser, strategy = _order_for(counting, order)
+        seq, steps, _, _, _ = _run(counting, chooser, None)
     LG = linearized_graph(circuit, point, wrt=wrt, output=output)
     n = len(circuit)
     values = {}
@@ -264,7 +279,7 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
     pred = {v: dict(p) for v, p in G.pred.items()}
     frames = []
 
-    def frame(title, ghost=None, ghost_edges=(), fill=(), updated=()):
+    def frame(title, ghost=None, ghost_edges=(), fill=(), updated=(), gone=()):
         g = graphviz.Digraph("elimination", comment=title)
         g.attr(rankdir="BT", label=title, labelloc="t", fontsize="12")
         g.attr("node", fontsize="11")
@@ -288,8 +303,16 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
                 elif (i, k) in ups:
                     attrs.update(color=_UPDATED, fontcolor=_UPDATED, penwidth="2.5")
                 g.edge(f"v{i}", f"v{k}", **attrs)
+        for i, k in gone:  # an eliminated edge (kind="edge")
+            g.edge(f"v{i}", f"v{k}", style="dashed", color=_ELIMINATED, penwidth="2")
         frames.append(g)
 
+    if kind == "edge":
+        frame(f"{strategy} edge order ({len(seq)} steps): the linearized graph")
+        _edge_frames(G, succ, pred, steps, frame)
+        if path is not None:
+            _write_frames(frames, Path(path))
+        return frames
     frame(f"{strategy} order {list(seq)}: the linearized graph")
     for number, step in enumerate(steps, 1):
         j = step.vertex
@@ -315,6 +338,39 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
     if path is not None:
         _write_frames(frames, Path(path))
     return frames
+
+
+class _Labels:
+    """The graph of edge labels, as :func:`circuits.ad.edge_elimination.apply_step` reads it."""
+
+    def __init__(self, succ, pred, Z):
+        self.succ, self.pred, self.Z = succ, pred, Z
+
+
+def _edge_frames(G, succ, pred, steps, frame) -> None:
+    """One frame per edge step, replaying the symbolic labels with the step's own rule."""
+    labels = _Labels(succ, pred, G.Z)
+    Zset = {j for j in G.Z if j in succ}
+    _prune(labels, Zset)
+    product = lambda b, a, p: (a * p, 0)  # noqa: E731 - symbolic c_kj · c_ji
+    add = lambda b, a, p: (a + p, 0)  # noqa: E731
+    for number, step in enumerate(steps, 1):
+        a, c = step.edge
+        old = {(i, k) for i, s in succ.items() for k in s}
+        j = step.vertex
+        neighbours = [(i, j) for i in pred[j]] + [(j, k) for k in succ[j]]
+        apply_step(labels, Zset, step.side, step.edge, None, product, add)
+        if step.side == "front":
+            updated = [(a, k) for k in succ.get(a, {}) if (a, k) in old and (a, k) not in step.fill
+                       and (j, k) in old]
+        else:
+            updated = [(i, c) for i in pred.get(c, {}) if (i, c) in old and (i, c) not in step.fill
+                       and (i, j) in old]
+        ghost_edges = [e for e in neighbours if e != (a, c)] if step.removed else []
+        frame(f"step {number}: {step.side}-eliminate v{a} → v{c} (through v{j}): {step.products} products, "
+              f"{step.multiplications} multiplications, {step.additions} additions, {len(step.fill)} fill-in"
+              + (f"; v{j} removed" if step.removed else ""),
+              j if step.removed else None, ghost_edges, step.fill, updated, gone=[(a, c)])
 
 
 def _write_frames(frames, path: Path) -> None:
