@@ -142,6 +142,8 @@ C_FUNCTIONS = Namespace(
     tan=_call("tan"), atan=_call("atan"), tanh=_call("tanh"), abs=_call("fabs"),
     sign=_call("circuits_sign"), max=_call("circuits_max"), min=_call("circuits_min"),
     step=_call("circuits_step"), ipow=lambda u, k: _C(f"pow({_C.of(u).text}, {_literal(float(k))})"))
+for _name in ("sinh", "cosh", "asin", "acos", "asinh", "acosh", "atanh", "erf", "log1p", "expm1", "hypot", "atan2"):
+    setattr(C_FUNCTIONS, _name, _call(_name))  # C99 <math.h>, the libm functions Python's math calls
 
 def _term(weight, u) -> tuple:
     """A weighted term as (negated, expression): 1·u is u and -1·u is -u, exactly in IEEE, and a
