@@ -503,6 +503,8 @@ class Wire:
             return exp(k * log(self))
         if not _is_number(k):
             return NotImplemented
+        if isinstance(k, float) and not math.isfinite(k):
+            raise CircuitError(f"the exponent {k!r} is not a finite number; a power needs a finite exponent")
         if k == int(k):
             k = int(k)
             if abs(k) > MAX_EXPONENT:
@@ -550,6 +552,17 @@ class Wire:
     # and trace one branch without a word.  Hashing stays by identity (below).
     __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _no_compare
 
+    def _no_integer_arithmetic(self, *other):
+        raise CircuitError("circuit wires have no integer arithmetic (//, %, divmod, round, floor, ceil, "
+                           "trunc): a circuit computes with real numbers; write the real operation "
+                           "instead (u / v, or a registered gate)")
+
+    __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __divmod__ = __rdivmod__ = _no_integer_arithmetic
+    __round__ = __floor__ = __ceil__ = __trunc__ = _no_integer_arithmetic
+    __and__ = __rand__ = __or__ = __ror__ = __xor__ = __rxor__ = __lshift__ = __rlshift__ = \
+        __rshift__ = __rrshift__ = __invert__ = __matmul__ = __rmatmul__ = \
+        lambda self, *other: _no_bit_operation()
+
     def __float__(self):
         raise CircuitError("a circuit wire has no numeric value while the circuit is being built"
                            + _numeric_hint(sys._getframe(1)))
@@ -580,6 +593,11 @@ class Wire:
 
 
 _FOREIGN_CALL = re.compile(r"\b(math|np|numpy|cmath|sympy)\.(\w+)\s*\(")
+
+
+def _no_bit_operation():
+    raise CircuitError("circuit wires have no bitwise or matrix operators (&, |, ^, ~, <<, >>, @): a wire is "
+                       "one real number; use * for products and a registered gate for other operations")
 
 
 def _numeric_hint(frame) -> str:

@@ -64,6 +64,8 @@ from typing import Any, Callable, Optional
 import numpy as np
 import sympy
 
+from .errors import CircuitError
+
 __all__ = ["Gate", "GATES", "SOURCES", "MAX_EXPONENT", "INF", "Namespace", "MATH", "NUMPY",
            "SYMPY", "function_names", "gate_of_function", "interval_of", "domain_of"]
 
@@ -115,6 +117,40 @@ SYMPY = Namespace("sympy", exp=sympy.exp, log=sympy.log, sqrt=sympy.sqrt, sin=sy
                   cos=sympy.cos, tan=sympy.tan, atan=sympy.atan, tanh=sympy.tanh, abs=sympy.Abs,
                   sign=sympy.sign, max=sympy.Max, min=sympy.Min,
                   step=lambda u: sympy.Heaviside(u, 0), ipow=lambda u, k: u ** k)
+
+
+_REQUIRED = object()  # Gate's arity may be None (variadic), so "not given" needs its own marker
+_CALLABLES = ("num", "partial", "vec", "sym", "source", "formula", "wire", "from_sympy", "interval", "kink")
+_FLAGS = ("exact", "commutative", "weighted", "linear", "function")
+
+
+def _check_declaration(gate) -> None:
+    """Refuse a malformed :class:`Gate` declaration with one CircuitError naming the field."""
+    name = gate.name
+    if not isinstance(name, str) or not name:
+        raise CircuitError(f"Gate needs a name (a non-empty string), got {name!r}")
+    where = f"Gate {name!r}"
+    if gate.arity is _REQUIRED:
+        raise CircuitError(f"{where}: give its arity (an integer, or None for any number of arguments)")
+    if gate.arity is not None and (isinstance(gate.arity, bool) or not isinstance(gate.arity, int)
+                                   or not 0 <= gate.arity <= 64):
+        raise CircuitError(f"{where}: arity must be an integer from 0 to 64 or None, got {gate.arity!r}")
+    if not isinstance(gate.label, str):
+        raise CircuitError(f"{where}: label must be a string (how drawings show the gate), got {gate.label!r}")
+    if isinstance(gate.min_arity, bool) or not isinstance(gate.min_arity, int) or not 0 <= gate.min_arity <= 64:
+        raise CircuitError(f"{where}: min_arity must be an integer from 0 to 64, got {gate.min_arity!r}")
+    for f in _CALLABLES:
+        value = getattr(gate, f)
+        if value is not None and not callable(value):
+            raise CircuitError(f"{where}: {f} must be a function or None, got {type(value).__name__}")
+    for f in _FLAGS:
+        if not isinstance(getattr(gate, f), (bool, np.bool_)):
+            raise CircuitError(f"{where}: {f} must be True or False, got {getattr(gate, f)!r}")
+    if gate.numpy is not None and not (isinstance(gate.numpy, str) and isinstance(getattr(np, gate.numpy, None), np.ufunc)):
+        raise CircuitError(f"{where}: numpy must name a numpy ufunc (like 'arctan'), got {gate.numpy!r}")
+    for f in ("aliases", "sympy", "constant_args", "arg_names", "constants"):
+        if not isinstance(getattr(gate, f), tuple):
+            raise CircuitError(f"{where}: {f} must be a tuple, got {type(getattr(gate, f)).__name__}")
 
 
 @dataclass(frozen=True)
@@ -202,9 +238,9 @@ class Gate:
         Values random generators draw for the ``constant_args``.
     """
 
-    name: str
-    arity: Optional[int]
-    label: str
+    name: str = None  # required: checked in __post_init__, so a missing one is a CircuitError
+    arity: Optional[int] = _REQUIRED
+    label: str = None
     num: Optional[Callable[..., Any]] = None
     partial: Optional[Callable[..., Any]] = None
     vec: Optional[Callable[..., Any]] = None
@@ -232,6 +268,7 @@ class Gate:
     constants: tuple = ()
 
     def __post_init__(self):
+        _check_declaration(self)
         set_ = object.__setattr__
         if self.num is None and self.formula is not None:
             formula = self.formula

@@ -845,9 +845,12 @@ def _as_float(v, name: str) -> float:
                            "call the compiled circuit with a dict to get it exactly") from None
 
 
-def _evaluate_method(self, values: Optional[Mapping[str, Any]] = None, /, **kwargs) -> dict:
+def _evaluate_method(self, *values, **kwargs) -> dict:
     """Evaluate every output; see :func:`circuits.evaluate`."""
-    return evaluate(self, values, **kwargs)
+    if len(values) > 1:
+        raise CircuitError(f"evaluate takes one mapping of input values or keywords, got {len(values)} "
+                           f"positional values; name them: c.evaluate({', '.join(f'{x}=...' for x in list(self.inputs)[:3])})")
+    return evaluate(self, *values, **kwargs)
 
 
 Circuit.evaluate = _evaluate_method

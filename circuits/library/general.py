@@ -20,6 +20,7 @@ import random
 from typing import Optional, Sequence
 
 from ..core.builder import Builder
+from ..core.checks import check_sequence
 from ..core.circuit import Circuit, check_number
 from ..core.errors import CircuitError
 from ..core.gates import GATES, domain_of, interval_of
@@ -54,7 +55,7 @@ def horner(coefficients: Sequence) -> Circuit:
     >>> p.evaluate(x=2), p.size
     ({'p': 9}, 4)
     """
-    cs = [check_number(c, "horner: coefficient") for c in coefficients]
+    cs = [check_number(c, "horner: coefficient") for c in check_sequence(coefficients, "horner: coefficients")]
     if not cs:
         raise CircuitError("horner: give at least one coefficient")
     while len(cs) > 1 and cs[0] == 0:
