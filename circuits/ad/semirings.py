@@ -47,6 +47,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
+import numpy as np
+
 from ..core.circuit import Circuit, select_outputs
 from ..core.errors import CircuitError
 from .linearize import edge_values, linearize
@@ -468,19 +470,57 @@ def jacobian_sparsity(circuit: Circuit) -> dict:
         raise CircuitError(f"jacobian_sparsity expects a Circuit, got {type(circuit).__name__}")
     rec = circuit.record
     names = list(rec.inputs)
-    reach = [0] * len(rec.ops)
-    for k, v in enumerate(rec.inputs.values()):
-        reach[v] = 1 << k
+    index = {v: k for k, v in enumerate(rec.inputs.values())}
+    # an input's set is its index, not the int 1 << k (n inputs would hold n²/2 bits); a gate's
+    # set is made once from its arguments': the inputs' bits at once, the gates' sets or-ed
+    reach: dict = {}
     partials = linearize(circuit).partials()
+    g0, bits, sets = None, [], []
     for (u, g, i), p in partials.items():  # in node order of g: every u < g is final
-        if p is not None:
-            reach[g] |= reach[u]
+        if p is None:
+            continue
+        if g != g0:
+            if g0 is not None:
+                reach[g0] = _union(bits, sets)
+            g0, bits, sets = g, [], []
+        k = index.get(u)
+        if k is not None:
+            bits.append(k)
+        elif u in reach:
+            sets.append(reach[u])
+    if g0 is not None:
+        reach[g0] = _union(bits, sets)
     pattern = {}
     for y, v in rec.outputs.items():
-        bits, row = reach[v], []
-        while bits:  # the set bits, lowest first: O(nonzeros), not O(inputs)
-            low = bits & -bits
-            row.append(names[low.bit_length() - 1])
-            bits ^= low
-        pattern[y] = row
+        k = index.get(v)
+        pattern[y] = [names[k]] if k is not None else [names[j] for j in _members(reach.get(v, 0))]
     return pattern
+
+
+def _union(bits: list, sets: list) -> int:
+    """The bitset of the indices ``bits`` or-ed with the bitsets ``sets``."""
+    if len(bits) > 64:  # one byte array instead of len(bits) shifted ints
+        raw = bytearray(max(bits) // 8 + 1)
+        for k in bits:
+            raw[k >> 3] |= 1 << (k & 7)
+        acc = int.from_bytes(raw, "little")
+    else:
+        acc = 0
+        for k in bits:
+            acc |= 1 << k
+    for s in sets:
+        acc |= s
+    return acc
+
+
+def _members(bits: int) -> list:
+    """Indices of the set bits of ``bits``, lowest first: O(nonzeros) for few, one pass for many."""
+    if bits.bit_count() <= 64:
+        out = []
+        while bits:
+            low = bits & -bits
+            out.append(low.bit_length() - 1)
+            bits ^= low
+        return out
+    raw = np.frombuffer(bits.to_bytes((bits.bit_length() + 7) // 8, "little"), np.uint8)
+    return np.flatnonzero(np.unpackbits(raw, bitorder="little")).tolist()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
@@ -23,6 +24,7 @@ import sympy
 from ..core import display
 from ..core.circuit import Circuit, check_circuit, check_number, select_outputs
 from ..core.errors import CircuitError, EvaluationWarning
+from ..eval.budget import symbolic_budget
 from ..eval.interpreter import evaluate, node_values
 from ..core.gates import GATES
 from ..eval.interpreter import sympy_number
@@ -438,6 +440,11 @@ def symbolic_check(circuit: Circuit, gradient_circuit: Circuit) -> SymbolicRepor
     """
     check_circuit(circuit, "symbolic_check()")
     check_circuit(gradient_circuit, "symbolic_check(): gradient_circuit")
+    with symbolic_budget("symbolic_check"):
+        return _symbolic_check(circuit, gradient_circuit)
+
+
+def _symbolic_check(circuit: Circuit, gradient_circuit: Circuit) -> SymbolicReport:
     pairs = _partials(circuit, gradient_circuit)
     symbols = _symbols(circuit)
     fs = circuit.evaluate(symbols)
@@ -516,6 +523,12 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
         raise CircuitError(f"{paths} paths lead from {input!r} to {output!r}, more than max_paths={max_paths}; "
                            "Bauer's formula is exponential here, which is why backpropagation shares them")
 
+    with symbolic_budget("bauer_paths") if point is None else nullcontext():
+        return _bauer_sum(circuit, output, input, point, count, paths)
+
+
+def _bauer_sum(circuit, output, input, point, count, paths) -> BauerPaths:
+    source, target = circuit.inputs[input], circuit.outputs[output]
     # the edge labels c_kj = ∂_j[k] of Remark 12.7, on the wires between input and output
     local = edge_values(circuit, point, wrt=[input], output=output)
 

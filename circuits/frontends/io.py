@@ -70,6 +70,7 @@ from ..core.builder import Builder
 from ..core.checks import check_count, check_names, shown
 from ..core.circuit import Circuit, check_number, node_error
 from ..core.errors import CircuitError
+from ..eval.budget import symbolic_budget
 from ..eval.interpreter import compile as _compile, evaluate
 from ..core.gates import BUILTIN, GATES, MAX_EXPONENT
 
@@ -501,6 +502,11 @@ def to_sympy(circuit: Circuit) -> dict:
     """
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"to_sympy expects a Circuit, got {type(circuit).__name__}")
+    with symbolic_budget("to_sympy"):
+        return _to_sympy(circuit)
+
+
+def _to_sympy(circuit: Circuit) -> dict:
     try:
         if circuit.inputs:
             return evaluate(circuit, {name: sympy.Symbol(name) for name in circuit.inputs})
