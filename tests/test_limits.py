@@ -132,3 +132,52 @@ def test_colour_counts_no_worse_than_the_graph_colouring():
     from_graph = colouring._colour_graph(vertices, lines)
     assert colouring._colour(vertices, lines) == from_graph  # small: the graph path, as before
     assert colouring._colour(vertices, lines, limit=len(from_graph) - 1) is None
+
+
+# --- top_paths caps k by the number of paths ----------------------------------------------
+
+
+def _three_paths_per_stage(stages):
+    b = circuits.Builder()
+    node = b.input("x").node
+    for _ in range(stages):
+        s = b.gate("sin", node)
+        node = b.gate("add", node, s, s)  # three wires from the stage's input to its output
+    b.output_node("f", node)
+    return b.build()
+
+
+def test_top_paths_huge_k():
+    c = _three_paths_per_stage(14)  # 28 gates, 3**14 paths
+    with pytest.raises(CircuitError, match=f"{3 ** 14} paths lead to 'f'"):
+        circuits.top_paths(c, {"x": 0.1}, k=10 ** 12)
+    small = _three_paths_per_stage(3)  # 27 paths: k is capped, all of them come back
+    paths = circuits.top_paths(small, {"x": 0.1}, k=10 ** 12)
+    assert len(paths) == 27
+    d = circuits.backward(small).evaluate(x=0.1)["df/dx"]
+    assert sum(p.product for p in paths) == pytest.approx(d, rel=1e-12)
+    assert len(circuits.top_paths(c, {"x": 0.1}, k=5)) == 5
+    with pytest.raises(CircuitError, match="k must be an integer >= 1"):
+        circuits.top_paths(c, {"x": 0.1}, k=0)
+
+
+# --- derivative(order=k) refuses beyond its size estimate ---------------------------------
+
+
+@pytest.mark.parametrize("order, match", [(14, "MAX_DERIVATIVE_WIRES"), (10 ** 100, "MAX_ORDER"),
+                                          (-1, "order must be an integer >= 0"), (2.5, "integer")])
+def test_derivative_order_refused_before_building(order, match):
+    with pytest.raises(CircuitError, match=match):
+        circuits.derivative(circuits.parse("sin(x)*exp(x)/(1+x*x)"), order=order)
+
+
+def test_derivative_counts_partials_first():
+    c = circuits.parse("x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9")
+    with pytest.raises(CircuitError, match="partials"):
+        circuits.derivative(c, order=8)  # 10**8 partials
+    # within the estimate: sympy agrees
+    c = circuits.parse("sin(x)*exp(x)/(1+x*x)")
+    got = circuits.derivative(c, order=4).evaluate(x=0.25)
+    x = sympy.Symbol("x")
+    want = sympy.diff(sympy.sin(x) * sympy.exp(x) / (1 + x * x), x, 4).subs(x, sympy.Rational(1, 4))
+    assert list(got.values())[0] == pytest.approx(float(want), rel=1e-10)

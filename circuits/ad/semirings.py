@@ -49,7 +49,8 @@ from typing import Any, Callable, Mapping, Optional
 
 import numpy as np
 
-from ..core.circuit import Circuit, select_outputs
+from ..core.checks import check_count
+from ..core.circuit import Circuit, check_circuit, select_outputs
 from ..core.errors import CircuitError
 from .linearize import edge_values, linearize
 
@@ -395,7 +396,7 @@ def _unlink(path) -> list:
 
 
 def top_paths(circuit: Circuit, point: Mapping[str, Any], k: int = 1, *, output: Optional[str] = None,
-              input: Optional[str] = None) -> list:
+              input: Optional[str] = None, max_paths: int = 10_000) -> list:
     """The ``k`` paths with the largest |product of partials| (Du et al. 2023's top gradient paths).
 
     Parameters
@@ -409,11 +410,17 @@ def top_paths(circuit: Circuit, point: Mapping[str, Any], k: int = 1, *, output:
         Optional for a one-output circuit.
     input : str, optional
         Only paths from this input (default: from any input).
+    max_paths : int
+        Refuse to keep more paths than this: ``k`` is first capped by the
+        number of paths (counted by dynamic programming), and a ``k`` still
+        above ``max_paths`` raises CircuitError, for the lists of the k best
+        paths at every node would take time and memory in proportion.
 
     Returns
     -------
     list of GradientPath
-        Heaviest first; their products summed over all paths give ∂y/∂x.
+        Heaviest first (at most as many as there are paths); their products
+        summed over all paths give ∂y/∂x.
 
     Examples
     --------
@@ -422,9 +429,18 @@ def top_paths(circuit: Circuit, point: Mapping[str, Any], k: int = 1, *, output:
     >>> [str(p) for p in circuits.top_paths(f, {"x": 0.0, "y": 2.0}, k=2)]
     ['x → f via 1 wires: 10', 'x → f via 3 wires: 2']
     """
+    check_circuit(circuit, "top_paths()")
     (y,) = select_outputs(circuit, output, one=True, what="top_paths")
-    if input is not None and input not in circuit.inputs:
+    if input is not None and (not isinstance(input, str) or input not in circuit.inputs):
         raise CircuitError(f"top_paths: {input!r} is not an input; the inputs are {list(circuit.inputs)}")
+    k = check_count(k, "top_paths: k", minimum=1)
+    max_paths = check_count(max_paths, "top_paths: max_paths", minimum=1)
+    counts = propagate(circuit, COUNTING, output=y).values
+    paths_count = sum(counts.get(v, 0) for x, v in circuit.inputs.items() if input is None or x == input)
+    k = max(1, min(k, paths_count))
+    if k > max_paths:
+        raise CircuitError(f"top_paths: k={k} asks for more paths than max_paths={max_paths} "
+                           f"({paths_count} paths lead to {y!r}); ask for fewer paths, or raise max_paths")
     semiring = k_best(k)
     r = propagate(circuit, semiring, point, output=y)
     values = edge_values(circuit, point, output=y)
