@@ -181,3 +181,42 @@ def test_derivative_counts_partials_first():
     x = sympy.Symbol("x")
     want = sympy.diff(sympy.sin(x) * sympy.exp(x) / (1 + x * x), x, 4).subs(x, sympy.Rational(1, 4))
     assert list(got.values())[0] == pytest.approx(float(want), rel=1e-10)
+
+
+# --- the command line refuses what it cannot build ----------------------------------------
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["scaling", "matrix_chain", "--sizes", "1000"], "matrix_chain at size 1000 would build about 4e\\+16 gates"),
+    (["scaling", "chain", "--sizes", "100000000"], "chain at size 100000000 would build about 2e\\+08"),
+    (["report", " + ".join(f"x{i}*y{i}" for i in range(3000))], "the report would build about 7.2e\\+07"),
+    (["render", " + ".join(f"x{i}*y{i}" for i in range(3000)), "-o", "never.svg", "--transform", "forward"],
+     "the drawing would build"),
+    (["scaling", "chain", "--sizes", "40", "--max-gates", "50"], "chain at size 40 would build about 80 gates"),
+    (["scaling", "chain", "--sizes", "4", "--max-gates", "-1"], "--max-gates must be"),
+])
+def test_cli_max_gates(capsys, tmp_path, monkeypatch, argv, match):
+    from circuits.cli import main
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert __import__("re").search(match, err), err
+    assert not (tmp_path / "never.svg").exists()
+
+
+def test_cli_within_max_gates_runs(capsys):
+    from circuits.cli import main
+    assert main(["scaling", "chain", "--sizes", "20,40", "--quiet", "--max-gates", "0"]) == 0
+    assert main(["scaling", "chain", "--sizes", "40", "--quiet"]) == 0
+
+
+def test_cli_memory_error_says_what_to_do(capsys, monkeypatch):
+    from circuits import cli
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+    monkeypatch.setattr(cli, "compare", exhausted)
+    assert cli.main(["report", "x*y"]) == 2
+    err = capsys.readouterr().err
+    assert "out of memory in 'report'" in err and "--max-gates" in err and err.count("\n") == 1
