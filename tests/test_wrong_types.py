@@ -140,3 +140,252 @@ def test_to_json_indent(c, indent):
 def test_gate_declaration(kwargs, match):
     with pytest.raises(CircuitError, match=match):
         circuits.Gate(**kwargs)
+
+
+# --- the table: every public callable, one wrong argument at a time ----------------------
+
+import inspect
+import signal
+import threading
+
+import numpy as np
+
+from circuits import testing
+from circuits.analysis import bounds
+from circuits import semirings as semirings_module
+
+
+def _cyclic():
+    g = nx.MultiDiGraph()
+    g.add_node("a", op="input", name="a")
+    g.add_node("b", op="sin")
+    g.add_edge("a", "b", key=0)
+    g.add_edge("b", "a", key=0)
+    return g
+
+
+WRONG = {"None": None, "str": "zz", "list": [1], "dict": {"a": 1}, "nan": math.nan, "-1": -1,
+         "1e100": 10 ** 100, "cyclic graph": _cyclic()}
+
+_C = circuits.parse("x*y + sin(x)")
+_POINT = {"x": 0.5, "y": 0.25}
+
+
+def _wire():
+    return circuits.Builder().input("x")
+
+
+# Valid values by parameter name; a parameter not listed keeps its default (and is still varied).
+VALID = {
+    "circuit": lambda: _C, "gradient_circuit": lambda: circuits.backward(_C), "point": lambda: dict(_POINT),
+    "values": lambda: dict(_POINT), "text": lambda: "x*y", "expr": lambda: sympy.Symbol("x") * 2,
+    "fn": lambda: (lambda x, y: x * y), "family": lambda: library.chain, "sizes": lambda: [2, 3],
+    "semiring": lambda: semirings_module.COUNTING, "kind": lambda: "jvp",
+}
+
+# Baselines for what the parameter names do not say: callable name -> (args, kwargs).
+BASELINES = {
+    "Gate": ((), {"name": "wrongtypes_gate", "arity": 1, "label": "g", "num": math.sin}),
+    "Circuit": (tuple(_C.record[:7]), {}),
+    "Wire": ((circuits.Builder(),), {}),
+    "sum_of": (([_wire(), 2.0],), {}),
+    "product": (([_wire(), 2.0],), {}),
+    "from_json": ((circuits.to_json(_C),), {}),
+    "rows": None,
+    "plot_scaling": ((circuits.scaling(library.chain, [2, 3]),), {}),
+    "Linearization": ((_C,), {}),
+    "compile": ((_C,), {}),
+    "CompiledCircuit": ((_C,), {}),
+    "vector_names": (("x", 3), {}), "matrix_names": (("A", 2, 2), {}),
+    "vector_values": (("x", [1.0, 2.0]), {}), "matrix_values": (("A", [[1.0, 2.0], [3.0, 4.0]]), {}),
+    "as_vector": (({"y_1": 1, "y_2": 4}, "y", 2), {}),
+    "as_matrix": (({"X_1_1": 1, "X_1_2": 2, "X_2_1": 3, "X_2_2": 4}, "X", 2, 2), {}),
+    "least_squares": (([[1, 2], [3, 4], [5, 6]], [1, 0, -1]), {}),
+    "sigma2_naive": ((3,), {}), "sigma2_fast": ((3,), {}),
+    "determinant": ((2,), {}), "inverse_from_determinant": ((2,), {}),
+    "matrix_chain": (([2, 3, 2],), {}), "matrix_chain_order": (([2, 3, 2, 4],), {}),
+    "mlp": (([2, 2, 1],), {}), "sin_dot": ((2, 2), {}), "rnn": ((2, 2), {}), "conv1d": ((8, 3), {}),
+    "horner": (([1, 2, 3],), {}), "chain": ((3,), {}), "speelpenning": ((3,), {}),
+    "banded_product": ((3,), {}), "layered_chain": (([2, 2],), {}), "random_circuit": ((2, 3), {}),
+    "k_best": ((2,), {}),
+    "Semiring": (("s", 0, 1, lambda a, b: a + b, lambda a, b: a * b, lambda p, wire: 1), {}),
+    "register_gate": None, "unregister_gate": None, "registered_gate": None,  # change the registry
+    "directional_bound": ((_C, "jvp"), {}),
+}
+
+
+def _record(instance):
+    """The baseline of a record class: the fields of a real instance, by keyword."""
+    import dataclasses
+    return ((), {f.name: getattr(instance, f.name) for f in dataclasses.fields(instance) if f.init})
+
+
+_ELIMINATION = circuits.eliminate(_C)
+BASELINES.update({
+    "bauer_paths": ((_C,), {"input": "x"}),
+    "gradient_entropy": ((_C, dict(_POINT)), {"input": "x"}),
+    "Propagation": _record(circuits.propagate(_C, semirings_module.COUNTING)),
+    "GradientPath": _record(circuits.top_paths(_C, _POINT)[0]),
+    "Colouring": _record(circuits.jacobian_colouring(_C)),
+    "Elimination": _record(_ELIMINATION),
+    "EliminationStep": _record(_ELIMINATION.steps[0]),
+    "Analysis": _record(circuits.analyze(_C)),
+    "BoundCheck": _record(bounds.forward_size(_C)),
+    "ComparisonTable": ((circuits.compare(_C).rows,), {}),
+    "OrderTable": ((list(circuits.compare_orders(_C, ["forward"]).rows),), {}),
+})
+
+
+def _public():
+    """(label, callable) of every public callable the table covers."""
+    seen = set()
+    rows = []
+    mods = [("circuits", circuits, circuits.__all__), ("library", library, library.__all__),
+            ("testing", testing, [n for n in getattr(testing, "__all__", dir(testing)) if not n.startswith("_")]),
+            ("semirings", semirings_module, semirings_module.__all__),
+            ("bounds", bounds, getattr(bounds, "__all__", [n for n in dir(bounds) if not n.startswith("_")]))]
+    for prefix, module, names in mods:
+        for name in names:
+            f = getattr(module, name)
+            if not callable(f) or isinstance(f, type) and issubclass(f, BaseException):
+                continue
+            if not getattr(f, "__module__", "").startswith("circuits") or id(f) in seen:
+                continue
+            seen.add(id(f))
+            rows.append((f"{prefix}.{name}", name, f))
+    return rows
+
+
+def _gate_function(f):
+    return getattr(f, "__name__", "") in ("function", "gate") or name_is_gate(f)
+
+
+def name_is_gate(f):
+    from circuits.core.builder import gate_of_function
+    return gate_of_function(getattr(f, "__name__", "")) is not None
+
+
+def _baseline(name, f):
+    """Valid (args, kwargs) for ``f``, or None when it cannot be called safely here."""
+    if name in BASELINES:
+        return BASELINES[name]
+    try:
+        sig = inspect.signature(f)
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is p.VAR_POSITIONAL for p in sig.parameters.values()):  # a gate's wire function
+        return ((_wire(),), {})
+    args, kwargs = [], {}
+    for p in sig.parameters.values():
+        if p.kind is p.VAR_KEYWORD:
+            continue
+        if p.name in VALID:
+            value = VALID[p.name]()
+        elif p.default is not p.empty:
+            continue
+        else:
+            return None  # a required parameter we know no value for: listed in BASELINES instead
+        if p.kind is p.KEYWORD_ONLY:
+            kwargs[p.name] = value
+        else:
+            args.append(value)
+    return (tuple(args), kwargs)
+
+
+def _variants(name, f, base):
+    """(parameter, wrong label, args, kwargs): each parameter given each wrong value."""
+    args, kwargs = base
+    try:
+        params = [p for p in inspect.signature(f).parameters.values() if p.kind is not p.VAR_KEYWORD]
+    except (TypeError, ValueError):
+        params = []
+    out = []
+    for pos, p in enumerate(params):
+        for label, wrong in WRONG.items():
+            if p.kind is p.VAR_POSITIONAL:
+                out.append((p.name, label, (wrong,), {}))
+            elif p.kind is p.KEYWORD_ONLY or pos >= len(args):
+                out.append((p.name, label, args, {**kwargs, p.name: wrong}))
+            else:
+                out.append((p.name, label, args[:pos] + (wrong,) + args[pos + 1:], kwargs))
+    return out
+
+
+# Rows whose raw exceptions live in code other engineers own (see the report of this change).
+OWNED = {
+    "circuits.Circuit": "A-engine-safety (the Circuit constructor validates like from_json)",
+    "circuits.render": "D-drawings (render's highlight=)",
+    "circuits.render_steps": "D-drawings (circuits/render/)",
+    "circuits.render_elimination": "D-drawings (circuits/render/)",
+    "circuits.compare_orders": "D-drawings (circuits/render/)",
+    "circuits.OrderTable": "D-drawings (circuits/render/elimination.py)",
+    "circuits.unregister_gate": "A-engine-safety / C2-api (circuits/core/registry.py)",
+}
+
+
+class _Hang(BaseException):
+    pass
+
+
+def _call(f, args, kwargs, seconds=5.0):
+    def stop(signum, frame):
+        raise _Hang
+    main = threading.current_thread() is threading.main_thread()
+    if main:
+        old = signal.signal(signal.SIGALRM, stop)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return f(*args, **kwargs)
+    finally:
+        if main:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+
+
+def _cases():
+    cases = []
+    for label, name, f in _public():
+        base = _baseline(name, f)
+        if base is None and name not in ("register_gate", "unregister_gate", "registered_gate"):
+            continue
+        if base is None:
+            base = ((), {})
+        cases.append((label, name, f, base))
+    return cases
+
+
+CASES = _cases()
+
+
+def test_table_covers_every_public_callable():
+    covered = {label for label, *_ in CASES}
+    missing = [label for label, name, f in _public() if label not in covered]
+    assert not missing, f"no baseline for {missing}; add one to BASELINES"
+    assert len(covered) > 120
+
+
+@pytest.mark.parametrize("label, name, f, base", [c for c in CASES if c[1] not in
+                                                   ("register_gate", "unregister_gate", "registered_gate")],
+                         ids=[c[0] for c in CASES if c[1] not in
+                              ("register_gate", "unregister_gate", "registered_gate")])
+def test_baseline_call_works(label, name, f, base):
+    _call(f, *base)
+
+
+@pytest.mark.parametrize("label, name, f, base", CASES, ids=[c[0] for c in CASES])
+def test_wrong_types(label, name, f, base, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # anything written by a call that accepted its arguments lands here
+    raw = []
+    for param, wrong, args, kwargs in _variants(name, f, base):
+        try:
+            _call(f, args, kwargs)
+        except ERRORS:
+            pass
+        except _Hang:
+            raw.append(f"{param}={wrong}: no answer within 5 s")
+        except Exception as exc:  # noqa: BLE001 - what the table is looking for
+            raw.append(f"{param}={wrong}: {type(exc).__name__}: {str(exc)[:100]}")
+    expected = OWNED.get(label)
+    if expected is not None and raw:
+        pytest.xfail(f"owned by {expected}: {raw[:3]}")
+    assert not raw, f"{label}: {len(raw)} raw exceptions:\n" + "\n".join(raw)

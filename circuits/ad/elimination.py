@@ -73,6 +73,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence, Union
 
 from ..core.builder import Builder
+from ..core.checks import check_sequence
 from ..core.circuit import Circuit
 from ..core.errors import CircuitError
 from .common import dname, finish, materialise, resolve_inputs, resolve_outputs, times, total
@@ -660,6 +661,7 @@ def order_costs(circuit: Circuit, orders: Sequence = ("forward", "reverse", "mar
     >>> order_costs(speelpenning(5), ("forward", "reverse", "optimal"))
     {'forward': (9, 0, 9), 'reverse': (6, 0, 6), 'optimal': (6, 0, 6)}
     """
+    orders = [orders] if isinstance(orders, str) else check_sequence(orders, "order_costs: orders")
     base = _linearized(circuit, wrt, output, None, "order_costs")
     out = {}
     for name in orders:

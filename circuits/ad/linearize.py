@@ -97,6 +97,9 @@ class Linearization:
     def __init__(self, circuit: Circuit, builder: Optional[Builder] = None, *, cache: bool = True):
         if not isinstance(circuit, Circuit):
             raise CircuitError(f"linearize expects a Circuit, got {type(circuit).__name__}")
+        if builder is not None and not isinstance(builder, Builder):
+            raise CircuitError(f"Linearization: builder must be a circuits.Builder (one extending the circuit), "
+                               f"got {type(builder).__name__}")
         self.circuit = circuit
         self.builder = Builder.extending(circuit) if builder is None else builder
         #: the builder's trusted twin (:meth:`Builder.trusted`), for gates made of known nodes

@@ -49,7 +49,7 @@ from typing import Any, Callable, Mapping, Optional
 
 import numpy as np
 
-from ..core.checks import check_count
+from ..core.checks import check_count, check_member
 from ..core.circuit import Circuit, check_circuit, select_outputs
 from ..core.errors import CircuitError
 from .linearize import edge_values, linearize
@@ -292,8 +292,8 @@ def propagate(circuit: Circuit, semiring: Semiring, point: Optional[Mapping[str,
     if direction not in ("reverse", "forward"):
         raise CircuitError(f"propagate: direction must be 'reverse' or 'forward', not {direction!r}")
     rec = circuit.record
-    if input is not None and input not in rec.inputs:
-        raise CircuitError(f"propagate: {input!r} is not an input; the inputs are {list(rec.inputs)}")
+    if input is not None:
+        check_member(input, rec.inputs, "propagate: input")
     zero = semiring.zero
     if direction == "reverse":
         (y,) = select_outputs(circuit, output, one=True, what="propagate")
@@ -350,6 +350,9 @@ def gradient_entropy(circuit: Circuit, point: Mapping[str, Any], *, output: Opti
     >>> math.isclose(circuits.gradient_entropy(f, {"x": 3.0}), math.log(2))
     True
     """
+    check_circuit(circuit, "gradient_entropy()")
+    if input is not None:
+        check_member(input, circuit.inputs, "gradient_entropy: input")
     r = propagate(circuit, ENTROPY, point, output=output)
     (x,) = [input] if input is not None else ([next(iter(circuit.inputs))] if len(circuit.inputs) == 1 else [None])
     if x is None:
@@ -431,8 +434,8 @@ def top_paths(circuit: Circuit, point: Mapping[str, Any], k: int = 1, *, output:
     """
     check_circuit(circuit, "top_paths()")
     (y,) = select_outputs(circuit, output, one=True, what="top_paths")
-    if input is not None and (not isinstance(input, str) or input not in circuit.inputs):
-        raise CircuitError(f"top_paths: {input!r} is not an input; the inputs are {list(circuit.inputs)}")
+    if input is not None:
+        check_member(input, circuit.inputs, "top_paths: input")
     k = check_count(k, "top_paths: k", minimum=1)
     max_paths = check_count(max_paths, "top_paths: max_paths", minimum=1)
     counts = propagate(circuit, COUNTING, output=y).values

@@ -22,6 +22,7 @@ import numpy as np
 import sympy
 
 from ..core import display
+from ..core.checks import check_count, check_member, shown
 from ..core.circuit import Circuit, check_circuit, check_number, select_outputs
 from ..core.errors import CircuitError, EvaluationWarning
 from ..eval.budget import symbolic_budget
@@ -236,8 +237,9 @@ def check_step(h: Any, where: str) -> Optional[float]:
     """``h`` (a largest finite-difference step) as a positive float, None kept, or one CircuitError."""
     if h is None:
         return None
-    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not (math.isfinite(h) and h > 0):
-        raise CircuitError(f"{where} must be a positive number (the largest finite-difference step), not {h!r}")
+    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not (math.isfinite(h) and 0 < h <= 1):
+        raise CircuitError(f"{where} must be a positive number at most 1 (the largest finite-difference "
+                           f"step, relative to |x| where |x| > 1), not {shown(h)}")
     return float(h)
 
 
@@ -512,8 +514,8 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
         if len(circuit.inputs) != 1:
             raise CircuitError(f"choose an input among {list(circuit.inputs)}")
         input = next(iter(circuit.inputs))
-    if input not in circuit.inputs:
-        raise CircuitError(f"{input!r} is not an input; inputs are {list(circuit.inputs)}")
+    check_member(input, circuit.inputs, "bauer_paths: input")
+    max_paths = check_count(max_paths, "bauer_paths: max_paths")
     source, target = circuit.inputs[input], circuit.outputs[output]
 
     # the number of paths from each node to the target: the counting semiring, one sweep

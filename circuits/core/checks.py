@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional
 
 from .errors import CircuitError
 
 __all__ = ["shown", "check_names", "check_sequence", "check_mapping", "check_count", "check_real",
-           "check_callable", "check_flag", "check_choice", "check_text"]
+           "check_callable", "check_flag", "check_choice", "check_member", "check_rows", "check_path",
+           "check_text"]
 
 
 def shown(value: Any, limit: int = 60) -> str:
@@ -222,6 +224,54 @@ def check_choice(value: Any, what: str, choices) -> Any:
     if not ok:
         raise CircuitError(f"{what} must be one of {list(choices)}, got {_kind(value)} {shown(value)}")
     return value
+
+
+def check_member(value: Any, names, what: str) -> str:
+    """``value`` if it is one of the strings ``names`` (inputs, outputs), else a CircuitError.
+
+    >>> check_member("x", {"x": 0, "y": 1}, "input")
+    'x'
+    >>> check_member(["x"], {"x": 0, "y": 1}, "input")
+    Traceback (most recent call last):
+    ...
+    circuits.CircuitError: input ['x'] is not one of ['x', 'y']
+    """
+    if not isinstance(value, str) or value not in names:
+        listed = list(names)
+        more = f" ... ({len(listed):,} in all)" if len(listed) > 8 else ""
+        raise CircuitError(f"{what} {shown(value)} is not one of {listed[:8]}{more}")
+    return value
+
+
+def check_rows(value: Any, what: str) -> list:
+    """``value`` as a list of dicts (the rows of a table), or a CircuitError naming ``what``.
+
+    >>> check_rows([{"n": 2}], "rows")
+    [{'n': 2}]
+    >>> check_rows("abc", "rows")
+    Traceback (most recent call last):
+    ...
+    circuits.CircuitError: rows must be a sequence (list or tuple), got str 'abc'
+    """
+    rows = check_sequence(value, what)
+    for row in rows:
+        if not isinstance(row, Mapping):
+            raise CircuitError(f"{what} must be mappings (dicts of column to value), but one is a "
+                               f"{_kind(row)}: {shown(row)}")
+    return [dict(row) for row in rows]
+
+
+def check_path(value: Any, what: str):
+    """``value`` if it is None, a string or a path-like object, else a CircuitError naming ``what``.
+
+    >>> check_path(3, "path")
+    Traceback (most recent call last):
+    ...
+    circuits.CircuitError: path must be a file name (a string or pathlib.Path), got int 3
+    """
+    if value is None or isinstance(value, (str, os.PathLike)):
+        return value
+    raise CircuitError(f"{what} must be a file name (a string or pathlib.Path), got {_kind(value)} {shown(value)}")
 
 
 def check_text(value: Any, what: str) -> str:
