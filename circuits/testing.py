@@ -509,6 +509,11 @@ def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Ma
         raise AssertionError(f"the gradient circuit has no output named d{{out}}/d{{x}} for the circuit's "
                              f"outputs {list(circuit.outputs)} and inputs {list(circuit.inputs)}; "
                              f"its outputs are {list(gradient_circuit.outputs)}")
+    foreign = [k for k in gradient_circuit.inputs if k not in point]
+    if foreign:
+        raise CircuitError(f"assert_gradient_close: the gradient circuit has the input {foreign[0]!r}, which "
+                           f"the circuit has not (its inputs are {list(circuit.inputs)[:8]}); pass the "
+                           "gradient circuit of this circuit")
     grad = evaluate(gradient_circuit, {k: point[k] for k in gradient_circuit.inputs})
     fd = finite_differences(circuit, point, sorted({x for _, x, _ in present}), h=h)
     bad = []
