@@ -401,3 +401,14 @@ def test_wrong_types(label, name, f, base, tmp_path, monkeypatch):
         except Exception as exc:  # noqa: BLE001 - what the table is looking for
             raw.append(f"{param}={wrong}: {type(exc).__name__}: {str(exc)[:100]}")
     assert not raw, f"{label}: {len(raw)} raw exceptions:\n" + "\n".join(raw)
+
+
+def test_compile_weight_beyond_float64():
+    # the interpreter names the gate, as evaluate does; exact inputs still give the exact value
+    c = circuits.parse("10**400*x + y")
+    f = circuits.compile(c)
+    with pytest.raises(CircuitError, match="cannot be evaluated"):
+        f(x=1.0, y=2.0)
+    with pytest.raises(CircuitError, match="cannot be evaluated"):
+        f.array(np.ones((3, 2)))
+    assert f(x=1, y=2) == {"f": 10 ** 400 + 2}

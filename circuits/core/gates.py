@@ -341,7 +341,7 @@ def _float(c):
 
 def _sum_source(*names, weights=None, const=repr, chunk=64):
     w = weights or (1,) * len(names)
-    terms = [("-" if math.copysign(1, c) < 0 else "+", v if abs(c) == 1 else f"{const(abs(c))}*{v}")
+    terms = [("-" if (math.copysign(1, c) < 0 if isinstance(c, float) else c < 0) else "+", v if abs(c) == 1 else f"{const(abs(c))}*{v}")
              for v, c in zip(names, w)]  # -0.0 keeps its sign
     # ``b - a`` is one numpy call where ``-a + b`` is two; swapping the first
     # two terms keeps every rounding the interpreter's left-to-right sum makes

@@ -628,7 +628,10 @@ class CompiledCircuit:
         that ``compile`` itself never imports numba.
         """
         if self._tape is False:
-            self._tape = engine.tape(self.circuit) if engine.kernel() is not None else None
+            try:
+                self._tape = engine.tape(self.circuit) if engine.kernel() is not None else None
+            except OverflowError:  # a weight beyond float64: the interpreter says which, as evaluate does
+                self._tape = None
         return self._tape
 
     def _constant_outputs(self, xs: list) -> Optional[dict]:
