@@ -293,7 +293,7 @@ def propagate(circuit: Circuit, semiring: Semiring, point: Optional[Mapping[str,
         raise CircuitError(f"propagate: direction must be 'reverse' or 'forward', not {direction!r}")
     rec = circuit.record
     if input is not None:
-        check_member(input, rec.inputs, "propagate: input")
+        check_member(input, rec.inputs, "propagate")
     zero = semiring.zero
     if direction == "reverse":
         (y,) = select_outputs(circuit, output, one=True, what="propagate")
@@ -352,7 +352,7 @@ def gradient_entropy(circuit: Circuit, point: Mapping[str, Any], *, output: Opti
     """
     check_circuit(circuit, "gradient_entropy()")
     if input is not None:
-        check_member(input, circuit.inputs, "gradient_entropy: input")
+        check_member(input, circuit.inputs, "gradient_entropy")
     r = propagate(circuit, ENTROPY, point, output=output)
     (x,) = [input] if input is not None else ([next(iter(circuit.inputs))] if len(circuit.inputs) == 1 else [None])
     if x is None:
@@ -435,7 +435,7 @@ def top_paths(circuit: Circuit, point: Mapping[str, Any], k: int = 1, *, output:
     check_circuit(circuit, "top_paths()")
     (y,) = select_outputs(circuit, output, one=True, what="top_paths")
     if input is not None:
-        check_member(input, circuit.inputs, "top_paths: input")
+        check_member(input, circuit.inputs, "top_paths")
     k = check_count(k, "top_paths: k", minimum=1)
     max_paths = check_count(max_paths, "top_paths: max_paths", minimum=1)
     counts = propagate(circuit, COUNTING, output=y).values

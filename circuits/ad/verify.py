@@ -514,7 +514,7 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
         if len(circuit.inputs) != 1:
             raise CircuitError(f"choose an input among {list(circuit.inputs)}")
         input = next(iter(circuit.inputs))
-    check_member(input, circuit.inputs, "bauer_paths: input")
+    check_member(input, circuit.inputs, "bauer_paths")
     max_paths = check_count(max_paths, "bauer_paths: max_paths")
     source, target = circuit.inputs[input], circuit.outputs[output]
 

@@ -226,20 +226,20 @@ def check_choice(value: Any, what: str, choices) -> Any:
     return value
 
 
-def check_member(value: Any, names, what: str) -> str:
+def check_member(value: Any, names, what: str, kind: str = "input") -> str:
     """``value`` if it is one of the strings ``names`` (inputs, outputs), else a CircuitError.
 
-    >>> check_member("x", {"x": 0, "y": 1}, "input")
+    >>> check_member("x", {"x": 0, "y": 1}, "top_paths")
     'x'
-    >>> check_member(["x"], {"x": 0, "y": 1}, "input")
+    >>> check_member(["x"], {"x": 0, "y": 1}, "top_paths")
     Traceback (most recent call last):
     ...
-    circuits.CircuitError: input ['x'] is not one of ['x', 'y']
+    circuits.CircuitError: top_paths: ['x'] is not an input; the inputs are ['x', 'y']
     """
     if not isinstance(value, str) or value not in names:
         listed = list(names)
         more = f" ... ({len(listed):,} in all)" if len(listed) > 8 else ""
-        raise CircuitError(f"{what} {shown(value)} is not one of {listed[:8]}{more}")
+        raise CircuitError(f"{what}: {shown(value)} is not an {kind}; the {kind}s are {listed[:8]}{more}")
     return value
 
 
