@@ -12,6 +12,14 @@ Subcommands:
 * ``circuits view "EXPR" -o page.html [--point x=1,y=2] [--transform backward|forward|eliminate]``;
 * ``circuits scaling FAMILY --sizes 2,4,8 [-o plot.png]``.
 
+``report``, ``render`` and ``scaling`` estimate the gates they would build
+(forward propagation makes about ``n·(s + w)``, backpropagation ``m·(s + w)``
+for ``n`` inputs, ``m`` outputs, ``s`` gates and ``w`` wires; a family's
+``n``, ``m`` and ``s + w`` are extrapolated from two small sizes) and refuse
+beyond ``--max-gates`` before building anything; the default,
+:data:`MAX_GATES`, fits a machine of 2 cores and 24 GiB.  Running out of
+memory anyway ends with a message that says what to do, not a traceback.
+
 Bad input (a formula that does not parse, an invalid circuit, bad options)
 ends with exit code 2 and a one-line ``circuits: error: ...`` on stderr.
 
@@ -56,6 +64,11 @@ from .ad import backward, check_gradient, fast_backward, forward, simplify
 __all__ = ["main", "build_parser", "families", "ProgressBar"]
 
 FIGURES = "figures"
+
+#: Default of ``--max-gates``: the most gates a command may build (its circuits and their
+#: forward and backward circuits), sized for 2 cores and 24 GiB (a few hundred bytes a gate
+#: in a circuit, several times that while a transform builds one; about a minute of work).
+MAX_GATES = 10_000_000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -174,6 +187,64 @@ def _text_table(rows: Sequence[dict], columns: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+def _work(n: float, m: float, sw: float) -> tuple:
+    """The largest circuit a command builds from one with ``n`` inputs, ``m`` outputs, ``s + w = sw``.
+
+    Returns (gates, what): forward propagation ``n·sw``, backpropagation
+    ``m·sw`` (one reverse sweep per output), or the circuit itself.
+    """
+    return max((n * sw, "its forward circuit"), (m * sw, "its backward circuit"), (sw, "the circuit"))
+
+
+def _refuse(what: str, gates: float, part: str, max_gates: int) -> None:
+    raise CircuitError(f"{what} would build about {gates:.2g} gates ({part}), more than --max-gates "
+                       f"{max_gates:,} (sized for a 2-core, 24 GiB machine); use a smaller size or "
+                       "expression, or raise --max-gates if this machine has the memory")
+
+
+def _check_gates(circuit, max_gates: int, what: str) -> None:
+    """Refuse a circuit whose transforms would pass ``max_gates`` (0: no limit)."""
+    if max_gates:
+        gates, part = _work(len(circuit.inputs), len(circuit.outputs), circuit.size + circuit.wires)
+        if gates > max_gates:
+            _refuse(what, gates, part, max_gates)
+
+
+#: The sizes at which a family is built to extrapolate its growth (the second if the first fails).
+_PROBES = ((4, 8), (8, 12))
+
+
+def _check_family(name: str, family, sizes: Sequence[int], max_gates: int) -> None:
+    """Refuse sizes at which ``family``'s circuits and their transforms would pass ``max_gates``.
+
+    ``n``, ``m`` and ``s + w`` are measured at two small sizes and extrapolated
+    as powers of the size (``q(k) = q(b)·(k/b)^e``, ``e`` from the two sizes),
+    without building the large circuits.
+    """
+    big = [k for k in sizes if k > _PROBES[-1][1]]
+    if not max_gates or not big:
+        return
+    for a, b in _PROBES:
+        try:
+            ca, cb = family(a), family(b)
+        except (CircuitError, ValueError, MemoryError):
+            continue
+        break
+    else:
+        return  # no small sizes to learn from: build as asked
+    k = max(big)
+    qa = (len(ca.inputs), len(ca.outputs), ca.size + ca.wires)
+    qb = (len(cb.inputs), len(cb.outputs), cb.size + cb.wires)
+    # in logarithms: matrix_chain at 10**8 overflows a float
+    logs = [math.log(max(y, 1)) + math.log(max(y, 1) / max(x, 1)) / math.log(b / a) * math.log(k / b)
+            for x, y in zip(qa, qb)]
+    n, m, sw = logs
+    log_gates, part = max((n + sw, "its forward circuit"), (m + sw, "its backward circuit"), (sw, "the circuit"))
+    if log_gates > math.log(max_gates):
+        gates = math.exp(min(log_gates, 700))
+        _refuse(f"{name} at size {k}", gates, part + f", s + w ≈ {math.exp(min(sw, 700)):.2g}", max_gates)
+
+
 def _checks(circuit) -> list:
     """The complexity bound checks that apply to ``circuit``."""
     checks = [bounds.forward_size(circuit)]
@@ -188,6 +259,7 @@ def _checks(circuit) -> list:
 
 def _cmd_report(args) -> int:
     c = _parse(args.expr, args.inputs)
+    _check_gates(c, _max_gates(args), "the report")
     table = compare(c, simplified=args.simplify)
     checks = _checks(c)
     if args.json:
@@ -211,6 +283,8 @@ def _cmd_report(args) -> int:
 
 def _cmd_render(args) -> int:
     c = _parse(args.expr, args.inputs)
+    if args.transform:
+        _check_gates(c, _max_gates(args), "the drawing")
     if args.transform == "forward":
         c = forward(c, keep_primal=True)
     elif args.transform == "backward" and not args.steps:
@@ -284,6 +358,7 @@ def _cmd_scaling(args) -> int:
         raise CircuitError(f"unknown family {args.family!r}; choose from {', '.join(sorted(fams))}")
     family, what = fams[args.family]
     sizes = _sizes(args.sizes)
+    _check_family(args.family, family, sizes, _max_gates(args))
     rows = scaling(family, sizes, progress=None if args.quiet else ProgressBar(len(sizes)))
     if args.json:
         print(json.dumps({"family": args.family, "rows": _plain(rows)}, indent=2))
@@ -418,6 +493,18 @@ def _cmd_demo(args) -> int:
     return 0
 
 
+def _max_gates(args) -> int:
+    if args.max_gates < 0:
+        raise CircuitError(f"--max-gates must be a number of gates, or 0 for no limit, not {args.max_gates}")
+    return args.max_gates
+
+
+def _add_max_gates(p) -> None:
+    p.add_argument("--max-gates", type=int, default=MAX_GATES,
+                   help=f"refuse work that would build more gates (0: no limit; default {MAX_GATES:,}, "
+                        "for 24 GiB of memory)")
+
+
 # --- the parser -----------------------------------------------------------------------
 
 
@@ -451,6 +538,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--inputs", help="input names in order, comma-separated (default: as they appear)")
     r.add_argument("--simplify", action="store_true", help="add rows for the simplified circuits")
     r.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _add_max_gates(r)
     r.set_defaults(func=_cmd_report)
 
     g = sub.add_parser("render", help="draw an expression (or its gradient circuit)",
@@ -475,6 +563,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--no-legend", action="store_true", help="no colour legend")
     g.add_argument("--size", help='largest size in inches, "width,height" (e.g. 9,5)')
     g.add_argument("--dpi", type=float, help="resolution of .png output (e.g. 150)")
+    _add_max_gates(g)
     g.set_defaults(func=_cmd_render)
 
     v = sub.add_parser("view", help="an interactive page: step through backpropagation in the browser",
@@ -503,6 +592,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", help="also save a log-log plot (.png, .svg, .pdf; needs matplotlib)")
     s.add_argument("--json", action="store_true", help="print JSON instead of text")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_max_gates(s)
     s.set_defaults(func=_cmd_scaling)
     return p
 
@@ -529,6 +619,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     except BrokenPipeError:  # `circuits report ... | head`
         return 0
+    except MemoryError:
+        print(f"circuits: error: out of memory in '{args.command}'; use smaller sizes or a shorter "
+              "expression, or a lower --max-gates so that such work is refused before it starts",
+              file=sys.stderr)
+        return 2
     except OSError as err:
         print(f"circuits: error: {err.strerror or err}: {err.filename!r}" if err.filename
               else f"circuits: error: {err}", file=sys.stderr)

@@ -57,6 +57,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
                       "(or pip install hypothesis)") from exc
 
 from .core.builder import Builder
+from .core.checks import check_mapping, check_names, check_real, shown
 from .core.circuit import Circuit, check_circuit
 from .core.errors import CircuitError
 from .eval.interpreter import evaluate, node_values as _node_values
@@ -358,6 +359,14 @@ def circuits(*args, **kwargs):
     return random_circuits(*args, **kwargs)
 
 
+def _tolerances(rtol, atol, where: str) -> tuple:
+    """``rtol`` and ``atol`` as non-negative finite floats, or a CircuitError."""
+    rtol, atol = check_real(rtol, f"{where}: rtol"), check_real(atol, f"{where}: atol")
+    if rtol < 0 or atol < 0:
+        raise CircuitError(f"{where}: rtol and atol must not be negative, got {rtol!r} and {atol!r}")
+    return rtol, atol
+
+
 def node_values(circuit: Circuit, point: Mapping) -> list:
     """Values of every node of ``circuit`` at ``point`` (evaluated with :func:`circuits.evaluate`).
 
@@ -369,6 +378,11 @@ def node_values(circuit: Circuit, point: Mapping) -> list:
     >>> node_values(c, {"x": 3})
     [3, 3, 9]
     """
+    check_circuit(circuit, "node_values()")
+    point = check_mapping(point, "node_values: point")
+    missing = [k for k in circuit.inputs if k not in point]
+    if missing:
+        raise CircuitError(f"node_values: the point has no value for input {missing[0]!r}")
     return _node_values(circuit, {k: point[k] for k in circuit.inputs})
 
 
@@ -420,6 +434,8 @@ def points(circuit: Circuit, exact: bool = False, margin: float = 1e-6):
     ...     assert set(p) == {"x", "y"} and abs(p["x"] - p["y"]) > 1e-6
     >>> test_away_from_kink()
     """
+    check_circuit(circuit, "points()")
+    margin = check_real(margin, "points: margin")
     if exact:
         bad = [v for v in circuit.gates() if circuit.op(v) not in EXACT_OPS]
         if bad:
@@ -489,6 +505,7 @@ def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Ma
     check_circuit(gradient_circuit, "assert_gradient_close(): gradient_circuit")
     point = check_point(circuit, point, "assert_gradient_close")
     h = check_step(h, "assert_gradient_close: h")
+    rtol, atol = _tolerances(rtol, atol, "assert_gradient_close")
     evaluate(circuit, point)  # a point outside the domain is the CircuitError naming the gate, not nan
     wanted = [(out, x, dname(out, x)) for out in circuit.outputs for x in circuit.inputs]
     present = [(out, x, key) for out, x, key in wanted if key in gradient_circuit.outputs]
@@ -496,6 +513,11 @@ def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Ma
         raise AssertionError(f"the gradient circuit has no output named d{{out}}/d{{x}} for the circuit's "
                              f"outputs {list(circuit.outputs)} and inputs {list(circuit.inputs)}; "
                              f"its outputs are {list(gradient_circuit.outputs)}")
+    foreign = [k for k in gradient_circuit.inputs if k not in point]
+    if foreign:
+        raise CircuitError(f"assert_gradient_close: the gradient circuit has the input {foreign[0]!r}, which "
+                           f"the circuit has not (its inputs are {list(circuit.inputs)[:8]}); pass the "
+                           "gradient circuit of this circuit")
     grad = evaluate(gradient_circuit, {k: point[k] for k in gradient_circuit.inputs})
     fd = finite_differences(circuit, point, sorted({x for _, x, _ in present}), h=h)
     bad = []
@@ -560,9 +582,10 @@ def check_grads(circuit: Circuit, point: Mapping, order: int = 2,
     __tracebackhide__ = True
     check_circuit(circuit, "check_grads()")
     check_point(circuit, point, "check_grads")
-    if not isinstance(order, int) or order < 1:
-        raise CircuitError(f"check_grads: order must be a positive integer, not {order!r}")
-    modes = [modes] if isinstance(modes, str) else list(modes)
+    if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= 8:
+        raise CircuitError(f"check_grads: order must be a positive integer (at most 8), not {shown(order)}")
+    modes = check_names(modes, "check_grads: modes")
+    rtol, atol = _tolerances(rtol, atol, "check_grads")
     if not modes:
         raise CircuitError("check_grads: no modes given, so nothing would be checked; "
                            "pass modes=('forward', 'reverse') or one of them")

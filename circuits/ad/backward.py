@@ -15,9 +15,11 @@ cost of the partial is :func:`circuits.core.gates.partial_gate_cost`.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
-from typing import Optional, Sequence, Union
+from typing import Mapping, Optional, Sequence, Union
 
+from ..core.checks import check_sequence
 from ..core.circuit import Circuit, check_circuit, check_number
 from ..core.errors import CircuitError
 from .simplify import simplify as _simplify
@@ -33,6 +35,10 @@ __all__ = ["backward", "vjp"]
 COMPILED_FROM = 512
 
 _TRIM_SPAN = 64  # how many top nodes a sweep watches for being unused (see _sweep's ``dropped``)
+# A product of two scales beyond the largest float (1e200 · 1e200) is not folded into one weight,
+# which no float evaluation could read: the first factor becomes a one-wire ``+`` gate and the
+# product is left to the evaluation, which gives the same value as forward's chain of weights.
+_HUGE = sys.float_info.max
 _ONE = 1  # the int 1 (one object in CPython): ``x is _ONE`` is a cheap, safe test for "times 1 is x"
 
 
@@ -141,7 +147,14 @@ def _sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
             w = weights[g]
             for i, u in enumerate(a):
                 if active[u]:
-                    contribution = d if w is None else (n, w[i] if c is _ONE else c * w[i])
+                    if w is None:
+                        contribution = d
+                    elif c is _ONE:
+                        contribution = (n, w[i])
+                    else:
+                        contribution = (n, c * w[i])
+                        if not -_HUGE <= contribution[1] <= _HUGE:  # kept unfolded: see _HUGE
+                            contribution = (materialise(b, d), w[i])
                     bucket = pending.get(u)
                     if bucket is None:
                         pending[u] = contribution
@@ -187,8 +200,13 @@ def _sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
             elif c is last_c and pc is last_pc:
                 cc = last_cc
             else:
-                cc = last_cc = c * pc
-                last_c, last_pc = c, pc
+                cc = c * pc
+                if not -_HUGE <= cc <= _HUGE:  # kept unfolded: see _HUGE
+                    n, c = materialise(b, (n, c)), _ONE
+                    cc = pc
+                else:
+                    last_cc = cc
+                    last_c, last_pc = c, pc
             if n is None:
                 contribution = (pn, cc)
             elif pn is None:
@@ -390,7 +408,7 @@ def _seed_spec(names, spec, suffix):
     """Normalise tangent/cotangent seeds to {name: None | number | new input name}."""
     if spec is None:
         return {n: f"{n}{suffix}" for n in names}
-    if isinstance(spec, dict):
+    if isinstance(spec, Mapping):
         unknown = [k for k in spec if k not in names]
         if unknown:
             raise CircuitError(f"seed given for {unknown[0]!r}, which is not one of {names}")
@@ -399,7 +417,7 @@ def _seed_spec(names, spec, suffix):
             s = spec.get(n)
             out[n] = s if s is None or isinstance(s, str) else check_number(s, f"seed for {n!r}")
         return out
-    spec = list(spec)
+    spec = check_sequence(spec, "the seeds (tangents or cotangents)")
     if len(spec) != len(names):
         raise CircuitError(f"{len(spec)} seeds given for {len(names)} names {names}")
     return _seed_spec(names, dict(zip(names, spec)), suffix)

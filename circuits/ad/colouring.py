@@ -73,7 +73,64 @@ class Colouring:
         return f"{self.colours} {self.direction} sweeps for a {len(self.pattern)}-row Jacobian"
 
 
-def _colour(vertices, lines) -> tuple:
+#: Largest intersection graph (its edges counted with repeats, Σ over lines of len²/2) that is
+#: built for networkx's colourings; beyond it a greedy colouring reads the lines directly.
+GRAPH_EDGES = 200_000
+
+
+def _colour(vertices, lines, limit=None):
+    """Few colours for the intersection graph of ``lines`` (vertices in a common line differ).
+
+    Small graphs are coloured by networkx's greedy strategies, the fewest
+    colours of both kept.  Beyond :data:`GRAPH_EDGES` the graph (a clique per
+    line: quadratic in a dense line) is never built: :func:`_colour_lines`
+    colours from the lines.  Returns the groups, or None when more than
+    ``limit`` colours would be needed.
+    """
+    if sum(len(line) * (len(line) - 1) // 2 for line in lines) > GRAPH_EDGES:
+        return _colour_lines(vertices, lines, limit)
+    groups = _colour_graph(vertices, lines)
+    return None if limit is not None and len(groups) > limit else groups
+
+
+def _colour_lines(vertices, lines, limit=None):
+    """Greedy distance-2 colouring of the bipartite graph vertices–lines, largest first.
+
+    Each line keeps the set of colours its vertices have; a vertex takes the
+    smallest colour in none of its lines' sets.  The work is the sum over
+    vertices of their lines' colour counts, at most ``limit`` each, instead
+    of the square of a dense line.
+    """
+    lines_of: dict = {v: [] for v in vertices}
+    for k, line in enumerate(lines):
+        for v in line:
+            lines_of[v].append(k)
+    sizes = [len(line) for line in lines]
+    # largest first: by the degree the vertex would have in the intersection graph (an upper bound)
+    order = sorted(vertices, key=lambda v: -sum(sizes[k] for k in lines_of[v]))
+    used = [set() for _ in lines]
+    colour: dict = {}
+    count = 0
+    for v in order:
+        taken = set()
+        for k in lines_of[v]:
+            taken |= used[k]
+        c = 0
+        while c in taken:
+            c += 1
+        if limit is not None and c >= limit:
+            return None
+        colour[v] = c
+        count = max(count, c + 1)
+        for k in lines_of[v]:
+            used[k].add(c)
+    groups = [[] for _ in range(count)]
+    for v in vertices:  # declaration order inside each group
+        groups[colour[v]].append(v)
+    return tuple(tuple(g) for g in groups)
+
+
+def _colour_graph(vertices, lines) -> tuple:
     """Fewest colours networkx's greedy strategies find for the intersection graph of ``lines``."""
     G = nx.Graph()
     G.add_nodes_from(vertices)
@@ -111,13 +168,24 @@ def jacobian_colouring(circuit: Circuit) -> Colouring:
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"jacobian_colouring expects a Circuit, got {type(circuit).__name__}")
     pattern = jacobian_sparsity(circuit)
-    columns = _colour(list(circuit.inputs), list(pattern.values()))
     by_input: dict = {x: [] for x in circuit.inputs}
     for y, xs in pattern.items():
         for x in xs:
             by_input[x].append(y)
-    rows = _colour(list(circuit.outputs), list(by_input.values()))
-    if len(rows) < len(columns):
+    inputs, outputs = list(circuit.inputs), list(circuit.outputs)
+    row_lines, column_lines = list(pattern.values()), list(by_input.values())
+    # A line is a clique: columns need at least as many colours as the longest row has entries,
+    # rows as the longest column.  The side that looks cheaper is coloured first and the other
+    # only while it can still win (forward on a tie): one dense row is never made a clique.
+    need_columns = max(map(len, row_lines), default=0)
+    need_rows = max(map(len, column_lines), default=0)
+    if need_columns <= need_rows:
+        columns = _colour(inputs, row_lines)
+        rows = _colour(outputs, column_lines, limit=len(columns) - 1) if need_rows < len(columns) else None
+    else:
+        rows = _colour(outputs, column_lines)
+        columns = _colour(inputs, row_lines, limit=len(rows)) if need_columns <= len(rows) else None
+    if columns is None or (rows is not None and len(rows) < len(columns)):
         return Colouring("reverse", rows, pattern)
     return Colouring("forward", columns, pattern)
 

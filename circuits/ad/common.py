@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 
+from ..core.checks import check_names
 from ..core.circuit import select_outputs
 from ..core.errors import CircuitError
 
@@ -110,9 +111,7 @@ def resolve_inputs(circuit, wrt):
     """Input names of ``wrt`` (default: all), checked against the circuit."""
     if wrt is None:
         return list(circuit.inputs)
-    if isinstance(wrt, str):
-        wrt = wrt.replace(",", " ").split()
-    wrt = list(wrt)
+    wrt = check_names(wrt, "wrt", split=True)
     for x in wrt:
         if x not in circuit.inputs:
             raise CircuitError(f"{x!r} is not an input of the circuit; its inputs are {list(circuit.inputs)}")

@@ -9,9 +9,11 @@ costs O(n^(k−1)·m) times the circuit.
 
 from __future__ import annotations
 
+import math
 from itertools import product as _cartesian
 from typing import Optional
 
+from ..core.checks import check_count
 from ..core.circuit import Circuit, check_circuit, select_outputs
 from ..core.errors import CircuitError
 from .backward import backward
@@ -168,24 +170,72 @@ def derivative(circuit: Circuit, order: int = 1, *, simplify: bool = False) -> C
     order.  Each pass is a Jacobian by rows, so the size grows as
     O(n^(k−1)·m) times the circuit.
 
+    The size is estimated before each pass and a circuit beyond
+    :data:`MAX_DERIVATIVE_WIRES` wires is refused before it is built: the
+    ``m·n^k`` partials are counted first, and after each pass the wires of
+    the result are extrapolated by the growth of the last pass (each pass
+    multiplies them by a nearly constant factor, about 2.9 for one input and
+    one output), ``wires_j · (wires_j / wires_{j−1})^(k−j)``.  More than
+    :data:`MAX_ORDER` passes are refused whatever the size.
+
     Examples
     --------
     >>> import circuits
     >>> f = circuits.trace(lambda x: x**4)
     >>> circuits.derivative(f, order=3).evaluate(x=2)
     {'d3f/dxdxdx': 48}
+    >>> circuits.derivative(circuits.parse("sin(x)*exp(x)/(1+x*x)"), order=14)
+    Traceback (most recent call last):
+    ...
+    circuits.CircuitError: derivative: order 14 would make a circuit of about 4.8e+07 wires ...
     """
     check_circuit(circuit, "derivative()")
-    if isinstance(order, bool) or not isinstance(order, int) or order < 0:
-        raise CircuitError(f"order must be a non-negative integer, not {order!r}")
+    order = check_count(order, "derivative: order", minimum=0)
+    if order > MAX_ORDER:
+        raise CircuitError(f"derivative: order {_count(order)} is more than MAX_ORDER = {MAX_ORDER} backward "
+                           "passes; ask for a lower order")
+    n, m = len(circuit.inputs), len(circuit.outputs)
+    partials = m * n ** order
+    if partials > MAX_DERIVATIVE_WIRES:
+        raise CircuitError(f"derivative: order {order} has {_count(partials)} partials ({m} output(s) × "
+                           f"{n}^{order}), more than MAX_DERIVATIVE_WIRES = {MAX_DERIVATIVE_WIRES:,}; "
+                           "ask for a lower order, or directional derivatives (hvp, jvp) instead")
     result = circuit
-    for _ in range(order):
+    for done in range(order):
+        before = result.wires
         result = backward(result, simplify=simplify)
+        _check_growth(order, done + 1, before, result.wires)
     if order <= 1:
         return result
     xs = list(circuit.inputs)
     names = [name for f in circuit.outputs for name in _partial_names(f, xs, order)]
     return _renamed(result, dict(zip(result.outputs, names)))
+
+
+#: Largest circuit (in wires) that :func:`derivative` builds; about 1.5 GB of memory at 150 bytes a wire.
+MAX_DERIVATIVE_WIRES = 10_000_000
+#: Most backward passes :func:`derivative` makes.
+MAX_ORDER = 100
+
+
+def _count(k: int) -> str:
+    return f"{k:,}" if k < 10 ** 15 else f"about 10^{len(str(k)) - 1}"
+
+
+def _check_growth(order: int, done: int, before: int, after: int) -> None:
+    """Refuse the remaining passes when the extrapolated size passes MAX_DERIVATIVE_WIRES."""
+    remaining = order - done
+    if not remaining or after <= 0:
+        return
+    growth = max(after / max(before, 1), 1.0)
+    estimate = math.log(after) + remaining * math.log(growth)
+    if estimate > math.log(MAX_DERIVATIVE_WIRES):
+        shown = f"{math.exp(estimate):.2g}" if estimate < 700 else f"10^{estimate / math.log(10):.0f}"
+        raise CircuitError(
+            f"derivative: order {order} would make a circuit of about {shown} wires (pass {done} multiplied "
+            f"them by {growth:.2g}, {remaining} passes remain), more than MAX_DERIVATIVE_WIRES = "
+            f"{MAX_DERIVATIVE_WIRES:,}; ask for a lower order, evaluate directional derivatives (hvp, "
+            "jvp) instead, or raise circuits.ad.derivatives.MAX_DERIVATIVE_WIRES")
 
 
 def _partial_names(f: str, xs: list, order: int) -> list:

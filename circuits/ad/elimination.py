@@ -82,6 +82,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence, Union
 
 from ..core.builder import Builder
+from ..core.checks import check_sequence
 from ..core.circuit import Circuit
 from ..core.errors import CircuitError
 from .common import dname, finish, materialise, resolve_inputs, resolve_outputs, times, total
@@ -801,6 +802,7 @@ def order_costs(circuit: Circuit, orders: Sequence = ("forward", "reverse", "mar
     ({'forward': (0, 0, 2), 'reverse': (0, 0, 2)}, {'forward': (2, 0, 2), 'reverse': (2, 0, 2)})
     """
     _check_count(count)
+    orders = [orders] if isinstance(orders, str) else check_sequence(orders, "order_costs: orders")
     base = _linearized(circuit, wrt, output, None, "order_costs")
     out = {}
     for name in orders:

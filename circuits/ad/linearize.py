@@ -49,6 +49,7 @@ Examples
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any, Iterator, Mapping, Optional, Sequence, Union
 
 import networkx as nx
@@ -57,6 +58,7 @@ import sympy
 from ..core.builder import Builder
 from ..core.circuit import Circuit
 from ..core.errors import CircuitError
+from ..eval.budget import symbolic_budget
 from ..eval.interpreter import node_values
 from ..core.gates import BUILTIN, GATES
 from .common import active_nodes, resolve_inputs, resolve_outputs
@@ -95,6 +97,9 @@ class Linearization:
     def __init__(self, circuit: Circuit, builder: Optional[Builder] = None, *, cache: bool = True):
         if not isinstance(circuit, Circuit):
             raise CircuitError(f"linearize expects a Circuit, got {type(circuit).__name__}")
+        if builder is not None and not isinstance(builder, Builder):
+            raise CircuitError(f"Linearization: builder must be a circuits.Builder (one extending the circuit), "
+                               f"got {type(builder).__name__}")
         self.circuit = circuit
         self.builder = Builder.extending(circuit) if builder is None else builder
         #: the builder's trusted twin (:meth:`Builder.trusted`), for gates made of known nodes
@@ -387,6 +392,11 @@ def linearized_graph(circuit: Circuit, point: Optional[Mapping[str, Any]] = None
     >>> circuits.linearized_graph(circuits.parse("x*x + x"), {"x": 3}).edges[0, 1]["partial"]
     6
     """
+    with symbolic_budget("linearized_graph") if point is None else nullcontext():
+        return _linearized_graph(circuit, point, wrt, output)
+
+
+def _linearized_graph(circuit, point, wrt, output) -> nx.DiGraph:
     lin = linearize(circuit, wrt=wrt, output=output)
     values = _node_values(lin.builder, circuit.inputs, point)
     G = nx.DiGraph(inputs=dict(circuit.inputs), outputs=dict(circuit.outputs))

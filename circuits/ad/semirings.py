@@ -47,7 +47,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
-from ..core.circuit import Circuit, select_outputs
+import numpy as np
+
+from ..core.checks import check_count, check_member
+from ..core.circuit import Circuit, check_circuit, select_outputs
 from ..core.errors import CircuitError
 from .linearize import edge_values, linearize
 
@@ -289,8 +292,8 @@ def propagate(circuit: Circuit, semiring: Semiring, point: Optional[Mapping[str,
     if direction not in ("reverse", "forward"):
         raise CircuitError(f"propagate: direction must be 'reverse' or 'forward', not {direction!r}")
     rec = circuit.record
-    if input is not None and input not in rec.inputs:
-        raise CircuitError(f"propagate: {input!r} is not an input; the inputs are {list(rec.inputs)}")
+    if input is not None:
+        check_member(input, rec.inputs, "propagate")
     zero = semiring.zero
     if direction == "reverse":
         (y,) = select_outputs(circuit, output, one=True, what="propagate")
@@ -347,6 +350,9 @@ def gradient_entropy(circuit: Circuit, point: Mapping[str, Any], *, output: Opti
     >>> math.isclose(circuits.gradient_entropy(f, {"x": 3.0}), math.log(2))
     True
     """
+    check_circuit(circuit, "gradient_entropy()")
+    if input is not None:
+        check_member(input, circuit.inputs, "gradient_entropy")
     r = propagate(circuit, ENTROPY, point, output=output)
     (x,) = [input] if input is not None else ([next(iter(circuit.inputs))] if len(circuit.inputs) == 1 else [None])
     if x is None:
@@ -393,7 +399,7 @@ def _unlink(path) -> list:
 
 
 def top_paths(circuit: Circuit, point: Mapping[str, Any], k: int = 1, *, output: Optional[str] = None,
-              input: Optional[str] = None) -> list:
+              input: Optional[str] = None, max_paths: int = 10_000) -> list:
     """The ``k`` paths with the largest ``|product of partials|`` (Du et al. 2023's top gradient paths).
 
     Parameters
@@ -407,11 +413,17 @@ def top_paths(circuit: Circuit, point: Mapping[str, Any], k: int = 1, *, output:
         Optional for a one-output circuit.
     input : str, optional
         Only paths from this input (default: from any input).
+    max_paths : int
+        Refuse to keep more paths than this: ``k`` is first capped by the
+        number of paths (counted by dynamic programming), and a ``k`` still
+        above ``max_paths`` raises CircuitError, for the lists of the k best
+        paths at every node would take time and memory in proportion.
 
     Returns
     -------
     list of GradientPath
-        Heaviest first; their products summed over all paths give ∂y/∂x.
+        Heaviest first (at most as many as there are paths); their products
+        summed over all paths give ∂y/∂x.
 
     Examples
     --------
@@ -420,9 +432,18 @@ def top_paths(circuit: Circuit, point: Mapping[str, Any], k: int = 1, *, output:
     >>> [str(p) for p in circuits.top_paths(f, {"x": 0.0, "y": 2.0}, k=2)]
     ['x → f via 1 wires: 10', 'x → f via 3 wires: 2']
     """
+    check_circuit(circuit, "top_paths()")
     (y,) = select_outputs(circuit, output, one=True, what="top_paths")
-    if input is not None and input not in circuit.inputs:
-        raise CircuitError(f"top_paths: {input!r} is not an input; the inputs are {list(circuit.inputs)}")
+    if input is not None:
+        check_member(input, circuit.inputs, "top_paths")
+    k = check_count(k, "top_paths: k", minimum=1)
+    max_paths = check_count(max_paths, "top_paths: max_paths", minimum=1)
+    counts = propagate(circuit, COUNTING, output=y).values
+    paths_count = sum(counts.get(v, 0) for x, v in circuit.inputs.items() if input is None or x == input)
+    k = max(1, min(k, paths_count))
+    if k > max_paths:
+        raise CircuitError(f"top_paths: k={k} asks for more paths than max_paths={max_paths} "
+                           f"({paths_count} paths lead to {y!r}); ask for fewer paths, or raise max_paths")
     semiring = k_best(k)
     r = propagate(circuit, semiring, point, output=y)
     values = edge_values(circuit, point, output=y)
@@ -468,19 +489,57 @@ def jacobian_sparsity(circuit: Circuit) -> dict:
         raise CircuitError(f"jacobian_sparsity expects a Circuit, got {type(circuit).__name__}")
     rec = circuit.record
     names = list(rec.inputs)
-    reach = [0] * len(rec.ops)
-    for k, v in enumerate(rec.inputs.values()):
-        reach[v] = 1 << k
+    index = {v: k for k, v in enumerate(rec.inputs.values())}
+    # an input's set is its index, not the int 1 << k (n inputs would hold n²/2 bits); a gate's
+    # set is made once from its arguments': the inputs' bits at once, the gates' sets or-ed
+    reach: dict = {}
     partials = linearize(circuit).partials()
+    g0, bits, sets = None, [], []
     for (u, g, i), p in partials.items():  # in node order of g: every u < g is final
-        if p is not None:
-            reach[g] |= reach[u]
+        if p is None:
+            continue
+        if g != g0:
+            if g0 is not None:
+                reach[g0] = _union(bits, sets)
+            g0, bits, sets = g, [], []
+        k = index.get(u)
+        if k is not None:
+            bits.append(k)
+        elif u in reach:
+            sets.append(reach[u])
+    if g0 is not None:
+        reach[g0] = _union(bits, sets)
     pattern = {}
     for y, v in rec.outputs.items():
-        bits, row = reach[v], []
-        while bits:  # the set bits, lowest first: O(nonzeros), not O(inputs)
-            low = bits & -bits
-            row.append(names[low.bit_length() - 1])
-            bits ^= low
-        pattern[y] = row
+        k = index.get(v)
+        pattern[y] = [names[k]] if k is not None else [names[j] for j in _members(reach.get(v, 0))]
     return pattern
+
+
+def _union(bits: list, sets: list) -> int:
+    """The bitset of the indices ``bits`` or-ed with the bitsets ``sets``."""
+    if len(bits) > 64:  # one byte array instead of len(bits) shifted ints
+        raw = bytearray(max(bits) // 8 + 1)
+        for k in bits:
+            raw[k >> 3] |= 1 << (k & 7)
+        acc = int.from_bytes(raw, "little")
+    else:
+        acc = 0
+        for k in bits:
+            acc |= 1 << k
+    for s in sets:
+        acc |= s
+    return acc
+
+
+def _members(bits: int) -> list:
+    """Indices of the set bits of ``bits``, lowest first: O(nonzeros) for few, one pass for many."""
+    if bits.bit_count() <= 64:
+        out = []
+        while bits:
+            low = bits & -bits
+            out.append(low.bit_length() - 1)
+            bits ^= low
+        return out
+    raw = np.frombuffer(bits.to_bytes((bits.bit_length() + 7) // 8, "little"), np.uint8)
+    return np.flatnonzero(np.unpackbits(raw, bitorder="little")).tolist()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
@@ -21,8 +22,10 @@ import numpy as np
 import sympy
 
 from ..core import display
+from ..core.checks import check_count, check_member, shown
 from ..core.circuit import Circuit, check_circuit, check_number, select_outputs
 from ..core.errors import CircuitError, EvaluationWarning
+from ..eval.budget import symbolic_budget
 from ..eval.interpreter import evaluate, node_values
 from ..core.gates import GATES
 from ..eval.interpreter import sympy_number
@@ -234,8 +237,9 @@ def check_step(h: Any, where: str) -> Optional[float]:
     """``h`` (a largest finite-difference step) as a positive float, None kept, or one CircuitError."""
     if h is None:
         return None
-    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not (math.isfinite(h) and h > 0):
-        raise CircuitError(f"{where} must be a positive number (the largest finite-difference step), not {h!r}")
+    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not (math.isfinite(h) and 0 < h <= 1):
+        raise CircuitError(f"{where} must be a positive number at most 1 (the largest finite-difference "
+                           f"step, relative to |x| where |x| > 1), not {shown(h)}")
     return float(h)
 
 
@@ -438,6 +442,11 @@ def symbolic_check(circuit: Circuit, gradient_circuit: Circuit) -> SymbolicRepor
     """
     check_circuit(circuit, "symbolic_check()")
     check_circuit(gradient_circuit, "symbolic_check(): gradient_circuit")
+    with symbolic_budget("symbolic_check"):
+        return _symbolic_check(circuit, gradient_circuit)
+
+
+def _symbolic_check(circuit: Circuit, gradient_circuit: Circuit) -> SymbolicReport:
     pairs = _partials(circuit, gradient_circuit)
     symbols = _symbols(circuit)
     fs = circuit.evaluate(symbols)
@@ -505,8 +514,8 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
         if len(circuit.inputs) != 1:
             raise CircuitError(f"choose an input among {list(circuit.inputs)}")
         input = next(iter(circuit.inputs))
-    if input not in circuit.inputs:
-        raise CircuitError(f"{input!r} is not an input; inputs are {list(circuit.inputs)}")
+    check_member(input, circuit.inputs, "bauer_paths")
+    max_paths = check_count(max_paths, "bauer_paths: max_paths")
     source, target = circuit.inputs[input], circuit.outputs[output]
 
     # the number of paths from each node to the target: the counting semiring, one sweep
@@ -516,6 +525,12 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
         raise CircuitError(f"{paths} paths lead from {input!r} to {output!r}, more than max_paths={max_paths}; "
                            "Bauer's formula is exponential here, which is why backpropagation shares them")
 
+    with symbolic_budget("bauer_paths") if point is None else nullcontext():
+        return _bauer_sum(circuit, output, input, point, count, paths)
+
+
+def _bauer_sum(circuit, output, input, point, count, paths) -> BauerPaths:
+    source, target = circuit.inputs[input], circuit.outputs[output]
     # the edge labels c_kj = ∂_j[k] of the linearized graph, on the wires between input and output
     local = edge_values(circuit, point, wrt=[input], output=output)
 

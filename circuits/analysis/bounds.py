@@ -46,7 +46,8 @@ from typing import Any, Optional, Sequence
 
 from ..core import display
 from .counts import cost
-from ..core.circuit import Circuit, select_outputs
+from ..core.checks import check_count, check_real
+from ..core.circuit import Circuit, check_circuit, select_outputs
 from ..core.errors import CircuitError
 from ..core.gates import GATES
 from ..core.registry import partial_gate_cost
@@ -133,6 +134,7 @@ def partial_costs(circuit: Circuit) -> tuple[int, dict]:
     >>> partial_costs(c)
     (6, {'mul': 1, 'sigmoid': 2, 'sin': 1, 'add': 0})
     """
+    check_circuit(circuit, "partial_costs()")
     cache: dict = {}
     total = 0
     per_op: dict[str, int] = {}
@@ -167,6 +169,7 @@ def backward_bound(circuit: Circuit) -> tuple[int, str]:
     >>> backward_bound(circuits.trace(lambda x, y: x*y + x))[0]  # s0 + 2w + 0 + nodes = 2 + 8 + 4
     14
     """
+    check_circuit(circuit, "backward_bound()")
     p, _ = partial_costs(circuit)
     m = max(len(circuit.outputs), 1)
     b = circuit.size + m * (2 * circuit.wires + p + len(circuit))
@@ -186,8 +189,9 @@ def forward_bound(circuit: Circuit, directions: Optional[int] = None) -> tuple[i
     >>> forward_bound(circuits.trace(lambda x, y: x*y + x))[0]  # s0 + 0 + n·(s0 + w) = 2 + 2·(2 + 4)
     14
     """
+    check_circuit(circuit, "forward_bound()")
     p, _ = partial_costs(circuit)
-    n = len(circuit.inputs) if directions is None else directions
+    n = len(circuit.inputs) if directions is None else check_count(directions, "forward_bound: directions")
     s, w = circuit.size, circuit.wires
     return s + p + n * (s + w), f"s ≤ s0 + Σ ∂ cost + n·(s0 + w) (forward propagation, {REF_FORWARD})"
 
@@ -199,6 +203,7 @@ def directional_bound(circuit: Circuit, kind: str) -> tuple[int, str]:
     sweep seeded at the outputs, and an HVP a JVP of a backward circuit
     (or a backward sweep of a JVP circuit; the larger bound is used).
     """
+    check_circuit(circuit, "directional_bound()")
     s, w, nodes = circuit.size, circuit.wires, len(circuit)
     p, _ = partial_costs(circuit)
     if kind == "jvp":
@@ -286,6 +291,7 @@ def theorem3(circuit: Circuit, output: Optional[str] = None, *,
     >>> r.measured, r.details["audited"]
     (17, 'your gradient circuit')
     """
+    check_circuit(circuit, "theorem3()")
     y = _single_output(circuit, output, "the backpropagation size bound")
     p, per_op = partial_costs(circuit)
     w, nodes = circuit.wires, len(circuit)
@@ -326,6 +332,7 @@ def forward_size(circuit: Circuit, *, gradient: Optional[Circuit] = None) -> Bou
     >>> r.holds, r.bound
     (True, 79)
     """
+    check_circuit(circuit, "forward_size()")
     n, s, w = len(circuit.inputs), circuit.size, circuit.wires
     bound, _ = forward_bound(circuit)
     if gradient is None:
@@ -361,6 +368,8 @@ def cheap_gradient(circuit: Circuit, model=None, *, output: Optional[str] = None
     >>> r.holds, r.bound
     (True, 5)
     """
+    check_circuit(circuit, "cheap_gradient()")
+    check_real(constant, "cheap_gradient: constant", positive=True)  # kept as given: 5 stays an int
     y = _single_output(circuit, output, "the cheap-gradient ratio")
     if gradient is None:
         fg = _backward(circuit, y, True)
@@ -398,6 +407,7 @@ def vector_bound(circuit: Circuit, *, gradient: Optional[Circuit] = None) -> Bou
     >>> r.holds, r.details["m"], r.details["d"]
     (True, 3, 2)
     """
+    check_circuit(circuit, "vector_bound()")
     m, d = len(circuit.outputs), len(circuit.inputs)
     s = circuit.size
     p, _ = partial_costs(circuit)

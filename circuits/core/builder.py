@@ -42,6 +42,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 import numpy as np
 import sympy
 
+from .checks import check_callable, check_names, check_sequence
 from .circuit import Circuit, check_name, check_number, compact, is_exponent, node_error
 from .errors import CircuitError, did_you_mean
 from .gates import GATES, MAX_EXPONENT, function_names, gate_of_function
@@ -503,6 +504,8 @@ class Wire:
             return exp(k * log(self))
         if not _is_number(k):
             return NotImplemented
+        if isinstance(k, float) and not math.isfinite(k):
+            raise CircuitError(f"the exponent {k!r} is not a finite number; a power needs a finite exponent")
         if k == int(k):
             k = int(k)
             if abs(k) > MAX_EXPONENT:
@@ -550,6 +553,17 @@ class Wire:
     # and trace one branch without a word.  Hashing stays by identity (below).
     __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _no_compare
 
+    def _no_integer_arithmetic(self, *other):
+        raise CircuitError("circuit wires have no integer arithmetic (//, %, divmod, round, floor, ceil, "
+                           "trunc): a circuit computes with real numbers; write the real operation "
+                           "instead (u / v, or a registered gate)")
+
+    __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __divmod__ = __rdivmod__ = _no_integer_arithmetic
+    __round__ = __floor__ = __ceil__ = __trunc__ = _no_integer_arithmetic
+    __and__ = __rand__ = __or__ = __ror__ = __xor__ = __rxor__ = __lshift__ = __rlshift__ = \
+        __rshift__ = __rrshift__ = __invert__ = __matmul__ = __rmatmul__ = \
+        lambda self, *other: _no_bit_operation()
+
     def __float__(self):
         raise CircuitError("a circuit wire has no numeric value while the circuit is being built"
                            + _numeric_hint(sys._getframe(1)))
@@ -580,6 +594,15 @@ class Wire:
 
 
 _FOREIGN_CALL = re.compile(r"\b(math|np|numpy|cmath|sympy)\.(\w+)\s*\(")
+
+
+def _shown_number(a) -> str:
+    return f"<int of {a.bit_length()} bits>" if isinstance(a, int) and a.bit_length() > 64 else repr(a)
+
+
+def _no_bit_operation():
+    raise CircuitError("circuit wires have no bitwise or matrix operators (&, |, ^, ~, <<, >>, @): a wire is "
+                       "one real number; use * for products and a registered gate for other operations")
 
 
 def _numeric_hint(frame) -> str:
@@ -634,7 +657,11 @@ def function(name: str) -> Callable:
         if any(isinstance(a, sympy.Basic) for a in args):
             return gate.sym(*args)
         if all(_is_number(a) for a in args):
-            return gate.num(*args)
+            try:
+                return gate.num(*args)
+            except (ArithmeticError, ValueError) as exc:  # log(-1), exp(1e100): as evaluate says it
+                shown = ", ".join(_shown_number(a) for a in args)
+                raise CircuitError(f"{name}({shown}) cannot be evaluated: {exc}") from None
         bad = next(a for a in args if not _is_number(a))
         raise CircuitError(f"{name}() expects wires or numbers, got {type(bad).__name__}")
 
@@ -675,13 +702,14 @@ def sum_of(terms: Iterable, weights: Optional[Iterable[Number]] = None):
     >>> c.size, c.evaluate(a=1, b=1, c=1)
     (2, {'f': 4})
     """
-    terms = list(terms)
-    weights = [1] * len(terms) if weights is None else list(weights)
+    terms = check_sequence(terms, "sum_of: terms")
+    weights = [1] * len(terms) if weights is None else check_sequence(weights, "sum_of: weights")
     if len(weights) != len(terms):
         raise CircuitError(f"{len(weights)} weights for {len(terms)} terms")
     wires = [t for t in terms if isinstance(t, Wire)]
     if not wires:
-        return sum(w * t for w, t in zip(weights, terms))
+        return sum(check_number(w, "sum_of: weight") * check_number(t, "sum_of: term")
+                   for w, t in zip(weights, terms))
     b = wires[0]._builder
     const = 0
     parts = []
@@ -705,7 +733,7 @@ def product(factors: Iterable):
     >>> circuits.trace(lambda u, v: circuits.product([u, 2, v])).evaluate(u=3, v=5)
     {'f': 30}
     """
-    factors = list(factors)
+    factors = check_sequence(factors, "product: factors")
     wires = [t for t in factors if isinstance(t, Wire)]
     coefficient = math.prod(check_number(t, "factor") for t in factors if not isinstance(t, Wire))
     if not wires:
@@ -738,17 +766,28 @@ def trace(fn: Callable = None, *, inputs: Optional[Sequence[str]] = None) -> Cir
     """
     if fn is None:
         return lambda f: trace(f, inputs=inputs)
+    check_callable(fn, "trace: fn")
+    if inputs is not None:
+        inputs = check_names(inputs, "trace: inputs", split=True)
     if inputs is None:
         params = inspect.signature(fn).parameters.values()
         bad = [p.name for p in params if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
         if bad:
-            raise CircuitError(f"cannot trace {fn.__name__}: *{bad[0]} has no fixed inputs; "
+            raise CircuitError(f"cannot trace {getattr(fn, '__name__', 'fn')}: *{bad[0]} has no fixed inputs; "
                                "pass inputs=[...] or use circuits.Builder")
         inputs = [p.name for p in params]
     b = Builder()
     wires = b.inputs(list(inputs))
+    try:
+        inspect.signature(fn).bind(*wires)
+    except TypeError as exc:
+        raise CircuitError(f"cannot trace {getattr(fn, '__name__', 'fn')} with the {len(wires)} inputs "
+                           f"{list(inputs)[:6]}: {exc}") from None
+    except ValueError:  # no signature to check (a builtin): the call will tell
+        pass
     result = fn(*wires)
-    name = fn.__name__ if fn.__name__.isidentifier() else "f"
+    name = getattr(fn, "__name__", "f")
+    name = name if isinstance(name, str) and name.isidentifier() else "f"
     if isinstance(result, Mapping):
         items = [(str(key), value) for key, value in result.items()]
     elif isinstance(result, (tuple, list)):

@@ -39,6 +39,7 @@ from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence
 import networkx as nx
 import numpy as np
 
+from .checks import check_names
 from .errors import CircuitError, did_you_mean
 from .gates import GATES, MAX_EXPONENT, SOURCES
 
@@ -51,6 +52,14 @@ def is_exponent(value) -> bool:
     if isinstance(value, float) and not math.isfinite(value):
         return False
     return value == int(value) and abs(value) <= MAX_EXPONENT
+
+
+def _hashable(v) -> bool:
+    try:
+        hash(v)
+    except TypeError:
+        return False
+    return True
 
 
 def check_number(value: Any, where: str) -> Any:
@@ -341,6 +350,11 @@ class Circuit:
         """Number of nodes (sources and gates)."""
         return len(self._ops)
 
+    def __iter__(self):
+        # without it, Python would try c[0], c[1], ... and fail with a TypeError
+        raise CircuitError("a circuit is not a sequence; iterate over range(len(c)) for its node ids, "
+                           "c.gates() for its gates, or c.inputs / c.outputs for their names")
+
     @property
     def inputs(self) -> Mapping[str, int]:
         """Ordered read-only mapping from input name to node id."""
@@ -565,7 +579,7 @@ class Circuit:
             if isinstance(inputs, Mapping):
                 inputs = list(inputs.values())
             in_nodes = []
-            for v in inputs:
+            for v in check_names(inputs, "from_networkx: inputs"):
                 if v not in index:
                     raise CircuitError(f"input {v!r} is not a node of the graph")
                 if ops[index[v]] != "input":
@@ -590,10 +604,11 @@ class Circuit:
         if isinstance(outputs, Mapping):
             items = list(outputs.items())
         else:
-            items = [(G.nodes[v].get("name", str(v)) if v in G else v, v) for v in outputs]
+            items = [(G.nodes[v].get("name", str(v)) if v in G else v, v)
+                     for v in check_names(outputs, "from_networkx: outputs")]
         out_map = {}
         for name, v in items:
-            if v not in index:
+            if not _hashable(v) or v not in index:
                 raise CircuitError(f"output {name!r}: {v!r} is not a node of the graph")
             if not isinstance(name, str):
                 name = str(name)

@@ -181,6 +181,40 @@ SYMPY.__dict__.update(sinh=sympy.sinh, cosh=sympy.cosh, asin=sympy.asin, acos=sy
                       atan2=sympy.atan2, hypot=lambda u, v: sympy.sqrt(u ** 2 + v ** 2))
 
 
+_REQUIRED = object()  # Gate's arity may be None (variadic), so "not given" needs its own marker
+_CALLABLES = ("num", "partial", "vec", "sym", "source", "formula", "wire", "from_sympy", "interval", "kink")
+_FLAGS = ("exact", "commutative", "weighted", "linear", "function")
+
+
+def _check_declaration(gate) -> None:
+    """Refuse a malformed :class:`Gate` declaration with one CircuitError naming the field."""
+    name = gate.name
+    if not isinstance(name, str) or not name:
+        raise CircuitError(f"Gate needs a name (a non-empty string), got {name!r}")
+    where = f"Gate {name!r}"
+    if gate.arity is _REQUIRED:
+        raise CircuitError(f"{where}: give its arity (an integer, or None for any number of arguments)")
+    if gate.arity is not None and (isinstance(gate.arity, bool) or not isinstance(gate.arity, int)
+                                   or not 0 <= gate.arity <= 64):
+        raise CircuitError(f"{where}: arity must be an integer from 0 to 64 or None, got {gate.arity!r}")
+    if not isinstance(gate.label, str):
+        raise CircuitError(f"{where}: label must be a string (how drawings show the gate), got {gate.label!r}")
+    if isinstance(gate.min_arity, bool) or not isinstance(gate.min_arity, int) or not 0 <= gate.min_arity <= 64:
+        raise CircuitError(f"{where}: min_arity must be an integer from 0 to 64, got {gate.min_arity!r}")
+    for f in _CALLABLES:
+        value = getattr(gate, f)
+        if value is not None and not callable(value):
+            raise CircuitError(f"{where}: {f} must be a function or None, got {type(value).__name__}")
+    for f in _FLAGS:
+        if not isinstance(getattr(gate, f), (bool, np.bool_)):
+            raise CircuitError(f"{where}: {f} must be True or False, got {getattr(gate, f)!r}")
+    if gate.numpy is not None and not (isinstance(gate.numpy, str) and isinstance(getattr(np, gate.numpy, None), np.ufunc)):
+        raise CircuitError(f"{where}: numpy must name a numpy ufunc (like 'arctan'), got {gate.numpy!r}")
+    for f in ("aliases", "sympy", "constant_args", "arg_names", "constants"):
+        if not isinstance(getattr(gate, f), tuple):
+            raise CircuitError(f"{where}: {f} must be a tuple, got {type(getattr(gate, f)).__name__}")
+
+
 @dataclass(frozen=True)
 class Gate:
     """Declaration of one gate operation.
@@ -275,9 +309,9 @@ class Gate:
         never misses a nonzero.
     """
 
-    name: str
-    arity: Optional[int]
-    label: str
+    name: str = None  # required: checked in __post_init__, so a missing one is a CircuitError
+    arity: Optional[int] = _REQUIRED
+    label: str = None
     num: Optional[Callable[..., Any]] = None
     partial: Optional[Callable[..., Any]] = None
     vec: Optional[Callable[..., Any]] = None
@@ -306,6 +340,7 @@ class Gate:
     interaction: Any = None
 
     def __post_init__(self):
+        _check_declaration(self)
         set_ = object.__setattr__
         if self.interaction is None:
             set_(self, "interaction", "none" if self.linear else "all")

@@ -63,6 +63,7 @@ from . import engine
 from .c import compile_c
 from ..core.circuit import Circuit, check_circuit, check_number
 from ..core.errors import CircuitError, EvaluationWarning
+from .budget import check_time, symbolic_budget
 from ..core.gates import GATES
 
 __all__ = ["evaluate", "node_values", "compile", "number_system", "check_value", "sympy_number",
@@ -81,12 +82,33 @@ _GROWING = ("mul", "square", "pow", "div")
 
 
 def exact_bits(v) -> int:
-    """Size in bits of an exact int or Fraction (numerator plus denominator); 0 for others."""
+    """Size in bits of an exact number (numerator plus denominator); 0 for others.
+
+    Exact numbers are ints, Fractions and sympy rationals; a sympy expression
+    counts its numeric coefficient (``3**100 * x`` has the bits of ``3**100``),
+    which sympy multiplies out when the expression is raised to a power.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> exact_bits(255), exact_bits(Fraction(1, 3)), exact_bits(sympy.Integer(3) ** 100 * sympy.Symbol("x"))
+    (8, 3, 159)
+    >>> exact_bits(0.5)
+    0
+    """
     t = type(v)
     if t is int:
         return v.bit_length()
     if t is Fraction:
         return v.numerator.bit_length() + v.denominator.bit_length()
+    if isinstance(v, sympy.Basic):
+        if not v.is_Rational:
+            if not v.is_Mul:
+                return 0
+            v = v.args[0]  # sympy keeps a Mul's numeric coefficient first
+            if not v.is_Rational:
+                return 0
+        return int(v.p).bit_length() + (int(v.q).bit_length() if v.q != 1 else 0)
     return 0
 
 
@@ -244,7 +266,19 @@ def _functions(system: str) -> dict:
     if system == "sympy":  # one n-ary node, in linear time, not n nested binary ones
         table["mul"] = sympy.Mul
         table["add"] = _sympy_sum
+        for name in _GROWING:  # sympy multiplies exact numbers out too: 3**65536**65536 would hang
+            if name in table:
+                table[name] = _guarded(name, table[name])
+        for name, fn in table.items():  # the time budget is checked between gates, too
+            table[name] = _timed(fn)
     return table
+
+
+def _timed(fn):
+    def gate(*args, **kwargs):
+        check_time()
+        return fn(*args, **kwargs)
+    return gate
 
 
 def _sympy_sum(*terms, weights=None):
@@ -400,7 +434,9 @@ def node_values(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /,
     i = start = 0
     live = None
     while True:  # resumed after an error in a gate that no output needs
-        ctx = np.errstate(all="ignore") if system == "numpy" else contextlib.nullcontext()
+        ctx = np.errstate(all="ignore") if system == "numpy" else \
+            symbolic_budget("evaluating the circuit on sympy values") if system == "sympy" else \
+            contextlib.nullcontext()
         try:
             with ctx:
                 for i in range(start, len(ops)):
@@ -670,7 +706,10 @@ class CompiledCircuit:
         that ``compile`` itself never imports numba.
         """
         if self._tape is False:
-            self._tape = engine.tape(self.circuit) if engine.kernel() is not None else None
+            try:
+                self._tape = engine.tape(self.circuit) if engine.kernel() is not None else None
+            except OverflowError:  # a weight beyond float64: the interpreter says which, as evaluate does
+                self._tape = None
         return self._tape
 
     def _constant_outputs(self, xs: list) -> Optional[dict]:
@@ -927,9 +966,12 @@ def _as_float(v, name: str) -> float:
                            "call the compiled circuit with a dict to get it exactly") from None
 
 
-def _evaluate_method(self, values: Optional[Mapping[str, Any]] = None, /, **kwargs) -> dict:
+def _evaluate_method(self, *values, **kwargs) -> dict:
     """Evaluate every output; see :func:`circuits.evaluate`."""
-    return evaluate(self, values, **kwargs)
+    if len(values) > 1:
+        raise CircuitError(f"evaluate takes one mapping of input values or keywords, got {len(values)} "
+                           f"positional values; name them: c.evaluate({', '.join(f'{x}=...' for x in list(self.inputs)[:3])})")
+    return evaluate(self, *values, **kwargs)
 
 
 Circuit.evaluate = _evaluate_method

@@ -67,8 +67,10 @@ from typing import Any, Mapping, Optional, Sequence, Union
 import sympy
 
 from ..core.builder import Builder
+from ..core.checks import check_count, check_names, shown
 from ..core.circuit import Circuit, check_number, node_error
 from ..core.errors import CircuitError
+from ..eval.budget import symbolic_budget
 from ..eval.interpreter import compile as _compile, evaluate
 from ..core.gates import BUILTIN, GATES, MAX_EXPONENT
 
@@ -156,6 +158,8 @@ def to_json(circuit: Circuit, indent: Optional[int] = None) -> str:
     """
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"to_json expects a Circuit, got {type(circuit).__name__}")
+    if indent is not None:
+        indent = check_count(indent, "to_json: indent", maximum=16)
     head = {"format": FORMAT, "version": VERSION, "inputs": list(circuit.inputs),
             "outputs": dict(circuit.outputs)}
     meta = {}
@@ -177,7 +181,7 @@ def to_json(circuit: Circuit, indent: Optional[int] = None) -> str:
             if meta_or_gates:
                 doc["gates"] = meta_or_gates
             return json.dumps(doc, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
-        pad = " " * int(indent)
+        pad = " " * indent
         lines = ["{"]
         lines += [f"{pad}{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in head.items()]
         rows = [f"{pad}{pad}{json.dumps(r, allow_nan=False, ensure_ascii=False)}" for r in nodes]
@@ -498,6 +502,11 @@ def to_sympy(circuit: Circuit) -> dict:
     """
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"to_sympy expects a Circuit, got {type(circuit).__name__}")
+    with symbolic_budget("to_sympy"):
+        return _to_sympy(circuit)
+
+
+def _to_sympy(circuit: Circuit) -> dict:
     try:
         if circuit.inputs:
             return evaluate(circuit, {name: sympy.Symbol(name) for name in circuit.inputs})
@@ -755,14 +764,20 @@ def from_sympy(expr, inputs: Optional[Sequence] = None, name: str = "f") -> Circ
     if inputs is None:
         inputs = sorted(free, key=lambda s: s.name)
     symbols = {}
-    for s in inputs:
-        if isinstance(s, str):
-            s = sympy.Symbol(s)
-        if not isinstance(s, sympy.Symbol):
-            raise CircuitError(f"inputs must be names or sympy Symbols, got {s!r}")
-        if s in symbols:
-            raise CircuitError(f"input {s.name!r} is listed twice")
-        symbols[s] = b.input_node(s.name)
+    by_name: dict = {}  # a name matches the expression's symbols of that name, whatever their assumptions
+    for f in free:
+        by_name.setdefault(f.name, []).append(f)
+    listed = set()
+    for s in check_names(inputs, "from_sympy: inputs"):
+        if not isinstance(s, (str, sympy.Symbol)):
+            raise CircuitError(f"from_sympy: inputs must be names or sympy Symbols, got {shown(s)}")
+        name = s if isinstance(s, str) else s.name
+        if name in listed:
+            raise CircuitError(f"input {name!r} is listed twice")
+        listed.add(name)
+        node = b.input_node(name)
+        for f in [*by_name.get(name, ()), sympy.Symbol(name) if isinstance(s, str) else s]:
+            symbols[f] = node
 
     memo: dict = {}
     plans: dict = {}

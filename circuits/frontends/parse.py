@@ -62,6 +62,7 @@ from fractions import Fraction
 from typing import Iterable, Mapping, Optional, Union
 
 from ..core.builder import Builder, Wire, function
+from ..core.checks import check_names
 from ..core.circuit import Circuit
 from ..core.errors import CircuitError, ParseError, did_you_mean
 from ..core.gates import GATES, function_names, gate_of_function
@@ -271,9 +272,7 @@ class _Parser:
         self.input_ids: dict[str, tuple] = {}
         self.next_id = 0
         if inputs is not None:
-            if isinstance(inputs, str):
-                inputs = inputs.replace(",", " ").split()
-            for n in inputs:
+            for n in check_names(inputs, "parse: inputs", split=True):
                 wire = self.builder.input(n)  # CircuitError for bad/duplicate names
                 self.input_ids[n] = (wire, self._new_id(), _NODE)
 

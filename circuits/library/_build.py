@@ -11,17 +11,31 @@ import numbers
 import numpy as np
 from typing import Sequence
 
+from ..core.checks import check_sequence, shown
 from ..core.circuit import check_number
 from ..core.errors import CircuitError
 from ..core.gates import GATES
-from .naming import matrix_names, vector_names
+from .naming import MAX_SIZE, matrix_names, vector_names
 
 
-def check_int(value, name: str, minimum: int = 1) -> int:
-    """``value`` as an int at least ``minimum``, or a CircuitError naming ``name``."""
+def check_int(value, name: str, minimum: int = 1, maximum: int = MAX_SIZE) -> int:
+    """``value`` as an int from ``minimum`` to ``maximum``, or a CircuitError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise CircuitError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        raise CircuitError(f"{name} must be an integer >= {minimum}, got {shown(value)}")
+    if value > maximum:
+        raise CircuitError(f"{name} must be at most {maximum:,}, got {shown(value)}: the circuit would not fit "
+                           "in memory")
     return int(value)
+
+
+def check_seed(seed, name: str) -> int:
+    """A random seed: a non-negative integer."""
+    return check_int(seed, name, minimum=0, maximum=2 ** 64)
+
+
+def check_ints(values, name: str, minimum: int = 1) -> list:
+    """A sequence of sizes (widths, dimensions), each checked by :func:`check_int`."""
+    return [check_int(v, f"{name}: every entry", minimum) for v in check_sequence(values, name)]
 
 
 def numbers_of(values, where: str) -> list:
@@ -94,7 +108,7 @@ def output_vector(b, prefix: str, nodes: Sequence[int]) -> None:
 
 def unary(op: str, what: str) -> str:
     """Validate the name of a one-argument gate (an activation)."""
-    gate = GATES.get(op)
+    gate = GATES.get(op) if isinstance(op, str) else None
     if gate is None or gate.arity != 1:
         choices = sorted(k for k, g in GATES.items() if g.arity == 1)
         raise CircuitError(f"{what} {op!r} is not a one-argument gate; choose one of {choices}")

@@ -20,10 +20,11 @@ import random
 from typing import Optional, Sequence
 
 from ..core.builder import Builder
+from ..core.checks import check_names, check_sequence
 from ..core.circuit import Circuit, check_number
 from ..core.errors import CircuitError
 from ..core.gates import GATES, domain_of, interval_of
-from ._build import check_int, input_vector, out, output_vector
+from ._build import check_int, check_ints, check_seed, input_vector, out, output_vector
 
 __all__ = ["horner", "chain", "speelpenning", "layered_chain", "random_circuit", "RANDOM_OPS", "RANDOM_BOX", "RANDOM_CAP"]
 
@@ -54,7 +55,7 @@ def horner(coefficients: Sequence) -> Circuit:
     >>> p.evaluate(x=2), p.size
     ({'p': 9}, 4)
     """
-    cs = [check_number(c, "horner: coefficient") for c in coefficients]
+    cs = [check_number(c, "horner: coefficient") for c in check_sequence(coefficients, "horner: coefficients")]
     if not cs:
         raise CircuitError("horner: give at least one coefficient")
     while len(cs) > 1 and cs[0] == 0:
@@ -103,7 +104,7 @@ def chain(depth: int, op: str = "sin") -> Circuit:
     {'f': 32}
     """
     depth = check_int(depth, "chain: depth")
-    gate = GATES.get(op)
+    gate = GATES.get(op) if isinstance(op, str) else None
     binary = op in ("add", "mul")
     if gate is None or not (binary or gate.arity == 1):
         choices = sorted(k for k, g in GATES.items() if g.arity == 1) + ["add", "mul"]
@@ -228,11 +229,11 @@ def layered_chain(widths: Sequence[int], activation: Optional[str] = None) -> Ci
     >>> c.evaluate({**{name: 1 for name in c.inputs}, "x_1": 2})
     {'f_1': 9}
     """
-    widths = [check_int(w, "layered_chain: every width") for w in widths]
+    widths = check_ints(widths, "layered_chain: widths")
     if len(widths) < 2:
         raise CircuitError("layered_chain: widths needs at least two entries (inputs and outputs)")
     if activation is not None:
-        gate = GATES.get(activation)
+        gate = GATES.get(activation) if isinstance(activation, str) else None
         if gate is None or gate.arity != 1:
             choices = sorted(k for k, g in GATES.items() if g.arity == 1)
             raise CircuitError(f"layered_chain: activation {activation!r} is not a one-argument "
@@ -543,7 +544,8 @@ def random_circuit(n_inputs: int, n_gates: int, ops: Optional[Sequence[str]] = N
     n_inputs = check_int(n_inputs, "random_circuit: n_inputs")
     n_outputs = check_int(n_outputs, "random_circuit: n_outputs")
     n_gates = check_int(n_gates, "random_circuit: n_gates", n_outputs)
-    ops = tuple(RANDOM_OPS if ops is None else ops)
+    ops = tuple(RANDOM_OPS if ops is None else check_names(ops, "random_circuit: ops"))
+    seed = check_seed(seed, "random_circuit: seed")
     if not ops:
         raise CircuitError("random_circuit: ops is empty; give gate names such as ['add', 'mul']")
     for op in ops:

@@ -31,7 +31,7 @@ from ..core.builder import Builder
 from ..core.circuit import Circuit
 from ..core.errors import CircuitError
 from ..ad import backward
-from ._build import check_int, input_matrix, matmul, out, output_matrix, total
+from ._build import check_int, check_ints, input_matrix, matmul, out, output_matrix, total
 
 __all__ = ["determinant", "DETERMINANT_METHODS", "inverse_from_determinant",
            "matrix_chain", "matrix_chain_order"]
@@ -146,7 +146,7 @@ def determinant(n: int, method: str = "gauss") -> Circuit:
     309
     """
     n = check_int(n, "determinant: n")
-    build = DETERMINANT_METHODS.get(method)
+    build = DETERMINANT_METHODS.get(method) if isinstance(method, str) else None
     if build is None:
         raise CircuitError(f"determinant: unknown method {method!r}; choose one of "
                            f"{sorted(DETERMINANT_METHODS)}")
@@ -284,7 +284,7 @@ def matrix_chain_order(dims, order: Union[str, tuple] = "optimal") -> tuple:
     >>> matrix_chain_order([10, 100, 5, 50])
     (((1, 2), 3), 7500)
     """
-    dims = [check_int(d, "matrix_chain: every dimension") for d in dims]
+    dims = check_ints(dims, "matrix_chain: dims")
     L = len(dims) - 1
     if L < 1:
         raise CircuitError("matrix_chain: dims needs at least two entries (one matrix)")

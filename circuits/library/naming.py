@@ -27,11 +27,17 @@ array([[1., 2.]])
 
 from __future__ import annotations
 
+import numbers
 from typing import Any, Mapping
 
 import numpy as np
 
+from ..core.checks import check_count, check_mapping, check_text
 from ..core.errors import CircuitError
+
+#: Largest size a library function accepts for one dimension (a width, a depth, a count) or
+#: for a number of names: beyond it the circuit alone would not fit in memory.
+MAX_SIZE = 10_000_000
 
 __all__ = ["vector_names", "matrix_names", "vector_values", "matrix_values",
            "as_vector", "as_matrix"]
@@ -45,6 +51,7 @@ def vector_names(prefix: str, n: int) -> list:
     >>> vector_names("w", 2)
     ['w_1', 'w_2']
     """
+    prefix, n = _prefix(prefix), check_count(n, "vector_names: n", maximum=MAX_SIZE)
     return [f"{prefix}_{i}" for i in range(1, n + 1)]
 
 
@@ -56,6 +63,10 @@ def matrix_names(prefix: str, m: int, n: int) -> list:
     >>> matrix_names("A1", 1, 3)
     ['A1_1_1', 'A1_1_2', 'A1_1_3']
     """
+    prefix = _prefix(prefix)
+    m, n = check_count(m, "matrix_names: m", maximum=MAX_SIZE), check_count(n, "matrix_names: n", maximum=MAX_SIZE)
+    if m * n > MAX_SIZE:
+        raise CircuitError(f"matrix_names: {m} × {n} names are more than {MAX_SIZE:,}")
     return [f"{prefix}_{i}_{j}" for i in range(1, m + 1) for j in range(1, n + 1)]
 
 
@@ -67,7 +78,7 @@ def vector_values(prefix: str, values) -> dict:
     >>> vector_values("x", [5, 6])
     {'x_1': 5, 'x_2': 6}
     """
-    values = np.asarray(values)
+    values = _array(values, f"vector {prefix!r}")
     if values.ndim != 1:
         raise CircuitError(f"vector {prefix!r}: expected a 1-D array, got shape {values.shape}")
     return dict(zip(vector_names(prefix, len(values)), values.tolist()))
@@ -81,14 +92,31 @@ def matrix_values(prefix: str, values) -> dict:
     >>> matrix_values("W1", [[0.5, 1.5]])
     {'W1_1_1': 0.5, 'W1_1_2': 1.5}
     """
-    values = np.asarray(values)
+    values = _array(values, f"matrix {prefix!r}")
     if values.ndim != 2:
         raise CircuitError(f"matrix {prefix!r}: expected a 2-D array, got shape {values.shape}")
     m, n = values.shape
     return dict(zip(matrix_names(prefix, m, n), values.ravel().tolist()))
 
 
+def _array(values, what: str) -> np.ndarray:
+    try:
+        values = np.asarray(values)
+    except ValueError:  # ragged nesting
+        raise CircuitError(f"{what}: the values are not a rectangular array of numbers") from None
+    exact = values.dtype.kind == "O" and all(isinstance(v, numbers.Real) and not isinstance(v, bool)
+                                             for v in values.flat)  # Fractions
+    if values.dtype.kind not in "biuf" and not exact:
+        raise CircuitError(f"{what}: expected numbers, got an array of {values.dtype}")
+    return values
+
+
+def _prefix(prefix) -> str:
+    return check_text(prefix, "the name prefix")
+
+
 def _lookup(result: Mapping[str, Any], names: list, what: str) -> list:
+    result = check_mapping(result, f"{what}: result")
     missing = [k for k in names if k not in result]
     if missing:
         raise CircuitError(f"{what}: no entry named {missing[0]!r}; "

@@ -24,8 +24,8 @@ import numpy as np
 from ..core.builder import Builder
 from ..core.circuit import Circuit
 from ..core.errors import CircuitError
-from ._build import (check_int, input_matrix, input_vector, numbers_of, out, output_matrix,
-                     output_vector, total, unary, weighted_sum)
+from ._build import (check_int, check_ints, check_seed, input_matrix, input_vector, numbers_of, out,
+                     output_matrix, output_vector, total, unary, weighted_sum)
 
 __all__ = ["mlp", "sin_dot", "rnn", "conv1d"]
 
@@ -106,7 +106,7 @@ def mlp(widths: Sequence[int], activation: str = "sigmoid", loss: Optional[str] 
     >>> len(trained.inputs)
     9
     """
-    widths = [check_int(w, "mlp: every width") for w in widths]
+    widths = check_ints(widths, "mlp: widths")
     if len(widths) < 2:
         raise CircuitError("mlp: widths needs at least an input and an output width, e.g. [3, 1]")
     unary(activation, "mlp: activation")
@@ -201,7 +201,7 @@ def sin_dot(d: int, m: int, w=None, b=None, *, seed: int = 0) -> Circuit:
     """
     d = check_int(d, "sin_dot: d")
     m = check_int(m, "sin_dot: m")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed, "sin_dot: seed"))
     choices = np.array([-3, -2, -1, 1, 2, 3])
     w = rng.choice(choices, d) if w is None else np.asarray(w)
     bvec = rng.choice(choices, m) if b is None else np.asarray(b)

@@ -28,6 +28,7 @@ import numpy as np
 from ..core.builder import Builder, exp, log, square, trace
 from ..core.circuit import Circuit
 from ..core.errors import CircuitError
+from ..core.checks import check_sequence
 from ._build import check_int, input_vector, numbers_of, out, total, weighted_sum
 from .naming import vector_names
 
@@ -192,8 +193,9 @@ def perceptron(data: Optional[Sequence] = None) -> Circuit:
     >>> round(c.evaluate(w0=0, w1=0, w2=0, w3=0)["f"], 6)   # 4 rows, σ(0) = 1/2
     1.0
     """
-    rows = STUDENTS if data is None else data
-    rows = [list(r[1:]) if r and isinstance(r[0], str) else list(r) for r in rows]
+    rows = STUDENTS if data is None else check_sequence(data, "perceptron: data")
+    rows = [check_sequence(r, "perceptron: every data row", allow_str=False) for r in rows]
+    rows = [r[1:] if r and isinstance(r[0], str) else r for r in rows]
     if not rows:
         raise CircuitError("perceptron: the data table is empty")
     k = len(rows[0])

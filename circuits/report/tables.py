@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 from ..analysis import bounds
 from ..analysis.memory import peak_memory
 from ..core import display
+from ..core.checks import check_callable, check_count, check_names, check_path, check_rows, check_sequence
 from ..core.circuit import Circuit, check_circuit
 from ..core.errors import CircuitError
 from ..ad import backward, forward, hvp, jvp, simplify, vjp
@@ -69,7 +70,7 @@ class ComparisonTable:
     """
 
     def __init__(self, rows: Sequence[dict], title: str = ""):
-        self.rows = [dict(r) for r in rows]
+        self.rows = check_rows(rows, f"{type(self).__name__}: rows")
         self.title = title
 
     def _cells(self) -> list[list[str]]:
@@ -175,9 +176,7 @@ def compare(circuit: Circuit, *, simplified: bool = True,
     ...
     """
     check_circuit(circuit, "compare()")
-    if isinstance(extra, str):
-        extra = (extra,)
-    extra = tuple(extra)
+    extra = tuple(check_names(extra, "compare(): extra"))
     unknown = [e for e in extra if e not in ("jvp", "vjp", "hvp")]
     if unknown:
         raise CircuitError(f"compare(): unknown extra row {unknown[0]!r}; choose from 'jvp', 'vjp', 'hvp'")
@@ -256,7 +255,10 @@ def scaling(family: Callable[[int], Circuit], sizes: Iterable[int], *,
     [(2, 3, 4), (4, 5, 8)]
     """
 
-    sizes = list(sizes)
+    check_callable(family, "scaling: family")
+    sizes = [check_count(k, "scaling: every size", minimum=1) for k in check_sequence(sizes, "scaling: sizes")]
+    if progress is not None:
+        check_callable(progress, "scaling: progress")
     rows = ScalingTable()
     for done, k in enumerate(sizes, 1):
         c = family(k)
@@ -296,6 +298,7 @@ def plot_scaling(rows: Sequence[Mapping], path=None, *, title: str = "gate count
     CircuitError
         When matplotlib is not installed, or ``rows`` has fewer than one row.
     """
+    check_path(path, "plot_scaling: path")
     try:
         import matplotlib
         if path is not None:
@@ -304,7 +307,7 @@ def plot_scaling(rows: Sequence[Mapping], path=None, *, title: str = "gate count
     except ImportError:
         raise CircuitError("plot_scaling needs matplotlib: pip install matplotlib "
                            "(or pip install 'gradient-circuits[plot]')") from None
-    rows = [r for r in rows if r.get("n")]
+    rows = [r for r in check_rows(rows, "plot_scaling: rows") if r.get("n")]
     if not rows:
         raise CircuitError("plot_scaling needs at least one row with n > 0; run circuits.scaling first")
     ns = [r["n"] for r in rows]
