@@ -64,7 +64,10 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 if not any(isinstance(f, _Alias) for f in sys.meta_path):
-    sys.meta_path.append(_Alias())
+    # First in line: an old parent path (``circuits.transforms``) resolves to the new package, whose
+    # ``__path__`` the standard path finder would otherwise search, loading a second copy of
+    # ``circuits.ad.linearize`` under the old name.
+    sys.meta_path.insert(0, _Alias())
 
 
 def alias_quietly(*names: str) -> None:

@@ -42,7 +42,7 @@ import math
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-from ..ad import backward, edge_values, eliminate, forward, top_paths
+from ..ad import edge_values, eliminate, forward, top_paths
 from ..core.builder import Builder
 from ..core.circuit import Circuit, select_outputs
 from ..core.errors import CircuitError
