@@ -83,10 +83,12 @@ def test_schedule_advances_the_closed_formula_for_every_l_up_to_1000_and_c_up_to
 
 
 def test_schedule_errors():
-    with pytest.raises(circuits.CircuitError, match="snapshots must be a positive integer"):
+    with pytest.raises(circuits.CircuitError, match="snapshots must be an integer >= 1"):
         revolve_schedule(10, 0)
-    with pytest.raises(circuits.CircuitError, match="steps must be a positive integer"):
+    with pytest.raises(circuits.CircuitError, match="steps must be an integer, got float 2.5"):
         revolve_steps(2.5, 3)
+    with pytest.raises(circuits.CircuitError, match="steps must be an integer >= 1"):
+        revolve_steps(0, 3)
 
 
 def _evaluated(g):
@@ -181,7 +183,7 @@ def test_given_stages_and_their_errors():
         circuits.checkpoint(c, stages=[[0]] + per_step)
     with pytest.raises(circuits.CircuitError, match="not both"):
         circuits.checkpoint(c, memory=100, snapshots=2)
-    with pytest.raises(circuits.CircuitError, match="memory must be a positive integer"):
+    with pytest.raises(circuits.CircuitError, match=r"memory \(the values held at once\) must be an integer >= 1"):
         circuits.checkpoint(c, memory=0)
     with pytest.raises(circuits.CircuitError, match="choose one with output"):
         circuits.checkpoint(circuits.trace(lambda x: (x * x, x + 1)))

@@ -56,7 +56,7 @@ def test_hand_computed_values():
     assert peak_memory(library.figure1()) == 6
     assert [op for op in library.figure1().record.ops if op not in ("input", "const")] == ["add", "square"] * 3 + ["add"]
     assert memory_profile(library.figure1()) == [4, 5, 5, 6, 6, 4, 4]
-    # seed 003's example: u1 = x1 + x2 | u2 = x1·x2 beside x1, x2, u1 | u3 = u1 + u2 (x1, x2 gone) | u3·u1
+    # the backpropagation example circuit: u1 = x1 + x2 | u2 = x1·x2 beside x1, x2, u1 | u3 = u1 + u2 (x1, x2 gone) | u3·u1
     y = library.backprop_example()
     assert y.record.ops[2:] == ("add", "mul", "add", "mul") and y.record.args[4:] == ((2, 3), (2, 4))
     assert memory_profile(y) == [3, 4, 3, 3]

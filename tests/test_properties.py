@@ -12,7 +12,7 @@ Runs are derandomized (the same examples every run, as CI needs); set
 
 Size laws (Baur & Strassen 1983; Griewank & Walther 2008), with ``s`` gates, ``w`` wires,
 ``N`` nodes, ``n`` inputs and ``m`` outputs of the circuit, and
-``pgc(wire)`` = :func:`circuits.core.gates.partial_gate_cost` of the gate the wire
+``pgc(wire)`` = :func:`circuits.core.registry.partial_gate_cost` of the gate the wire
 enters (the per-wire constant the bound 3w + n leaves implicit beyond + and ×):
 
 * backpropagation for one output adds at most ``Σ_wires (pgc + 2) + N``
@@ -382,8 +382,9 @@ def test_backward_size_obeys_theorem_3(c):
     assert everything.size - c.size <= sum(wire_costs(c)) + len(c.outputs) * (2 * c.wires + len(c))
 
 
-#: C in forward size <= C·n·(s + w): 2 + the largest partial_gate_cost of the registry.
-_FORWARD_CONSTANT = 5
+#: C in forward size <= C·n·(s + w): 2 + the largest partial_gate_cost of the registry
+#: (4, for the partials of atan2).
+_FORWARD_CONSTANT = 6
 
 
 @budget(80)
@@ -416,7 +417,7 @@ def test_strategies_cover_the_registry():
     """The random circuits exercise every gate, exact ones under exact=True."""
     seen, seen_exact = set(), set()
 
-    @budget(150)
+    @budget(500)  # 34 gates, some drawn rarely (those whose domain wrappers cost gates)
     @given(random_circuits(), random_circuits(exact=True))
     def collect(c, e):
         seen.update(c.op(v) for v in c.gates())

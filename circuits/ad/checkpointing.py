@@ -1,6 +1,6 @@
 """Checkpointed backpropagation: a gradient circuit that recomputes to hold fewer values.
 
-Backpropagation (seed ``003_cb4127dae40e521c.txt``, Algorithm BP) holds every
+Backpropagation (Baur & Strassen 1983; Griewank & Walther 2008, ch. 3) holds every
 forward value until the reverse sweep reaches it, so on a chain of ``l``
 steps its peak memory (:func:`circuits.peak_memory`) grows like ``l``.
 Checkpointing keeps only some intermediate *states* (snapshots) and
@@ -59,6 +59,7 @@ from typing import Optional, Sequence
 
 from ..analysis.memory import peak_memory
 from ..core.builder import Builder
+from ..core.checks import check_count, check_sequence
 from ..core.circuit import Circuit, check_circuit, select_outputs
 from ..core.errors import CircuitError
 from ..core.gates import GATES
@@ -72,16 +73,23 @@ def _beta(c: int, r: int) -> int:
 
 
 def _repetitions(steps: int, snapshots: int) -> int:
-    r = 0
-    while _beta(snapshots, r) < steps:
-        r += 1
-    return r
+    """The least ``r`` with ``β(snapshots, r) ≥ steps``: doubling, then bisection (β grows with r)."""
+    high = 1
+    while _beta(snapshots, high) < steps:
+        high *= 2
+    low = -1  # β(c, low) < steps <= β(c, high)
+    while high - low > 1:
+        mid = (low + high) // 2
+        if _beta(snapshots, mid) < steps:
+            low = mid
+        else:
+            high = mid
+    return high
 
 
 def _check_counts(steps, snapshots, where):
     for name, value in (("steps", steps), ("snapshots", snapshots)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise CircuitError(f"{where}: {name} must be a positive integer, not {value!r}")
+        check_count(value, f"{where}: {name}", minimum=1)
 
 
 def revolve_steps(steps: int, snapshots: int) -> int:
@@ -110,6 +118,10 @@ def _split(steps: int, snapshots: int) -> int:
     return min(steps - 1, max(1, _beta(snapshots, r - 2), steps - _beta(snapshots - 1, r)))
 
 
+#: The longest chain :func:`revolve_schedule` lists the actions of.
+MAX_SCHEDULE = 10 ** 6
+
+
 def revolve_schedule(steps: int, snapshots: int) -> list:
     """The binomial checkpointing schedule for a chain, as a list of actions.
 
@@ -126,6 +138,8 @@ def revolve_schedule(steps: int, snapshots: int) -> list:
     [('advance', 0, 1), ('snapshot', 1), ('advance', 1, 2), ('youturn', 3), ('youturn', 2), ('free', 1), ('youturn', 1)]
     """
     _check_counts(steps, snapshots, "revolve_schedule")
+    check_count(steps, "revolve_schedule: steps (a schedule has an action per step at least; "
+                "revolve_steps counts a longer one's cost)", minimum=1, maximum=MAX_SCHEDULE)
     actions = []
     stack = [(0, steps, snapshots)]
     while stack:
@@ -383,8 +397,7 @@ def checkpoint(circuit: Circuit, memory: Optional[int] = None, *, snapshots: Opt
         return _build(circuit, y, parts, snapshots)
     if memory is None:
         return _build(circuit, y, parts, max(1, isqrt(l)))
-    if isinstance(memory, bool) or not isinstance(memory, int) or memory < 1:
-        raise CircuitError(f"checkpoint(): memory must be a positive integer (values held at once), not {memory!r}")
+    check_count(memory, "checkpoint(): memory (the values held at once)", minimum=1)
     least = _build(circuit, y, parts, 1)
     low = peak_memory(least)
     if low > memory:
@@ -406,7 +419,7 @@ def _stages_of(circuit: Circuit, given) -> list:
     if given is None:
         return stages(circuit)
     argss = circuit.record.args
-    parts = [list(p) for p in given]
+    parts = [check_sequence(p, f"checkpoint(): stage {k}") for k, p in enumerate(check_sequence(given, "checkpoint(): stages"))]
     seen: dict = {}
     for k, part in enumerate(parts):
         for g in part:

@@ -246,6 +246,10 @@ def _pattern_of(pattern, output, where) -> dict:
     if not isinstance(pattern, dict):
         raise CircuitError(f"{where} expects a pattern {{input: [inputs]}} from circuits.hessian_sparsity "
                            f"or a Circuit, got {type(pattern).__name__}")
+    for x, row in pattern.items():
+        if not isinstance(row, (list, tuple, set, frozenset)):
+            raise CircuitError(f"{where}: the pattern's row {x!r:.40} must be a list of the inputs its "
+                               f"input meets, got {type(row).__name__}")
     return pattern
 
 

@@ -433,7 +433,7 @@ def sparse_hessian_size(circuit: Circuit, output: Optional[str] = None, method: 
     swept forward once per colour ``k`` of :func:`circuits.hessian_colouring`,
     plus at most one gate per recovered entry (a scale, or a substitution's
     ``+``): at most ``s_G + Σ ∂ cost(G) + k·(s_G + w_G) + nnz`` gates, where
-    ``s_G + w_G`` is O(s + w) by Theorem 3 of seed ``003_cb4127dae40e521c.txt``
+    ``s_G + w_G`` is O(s + w) by the Baur–Strassen size bound (Baur & Strassen 1983)
     and ``nnz`` counts the structurally nonzero entries of the lower triangle.
     ``details["constant"]`` is ``size / (k·(s + w))``.  ``hessian``: your
     own compressed Hessian circuit, whose size is audited instead.
@@ -446,6 +446,9 @@ def sparse_hessian_size(circuit: Circuit, output: Optional[str] = None, method: 
     >>> r.holds, r.details["colours"], r.details["n"]
     (True, 2, 4)
     """
+    check_circuit(circuit, "sparse_hessian_size()")
+    if hessian is not None:
+        check_circuit(hessian, "sparse_hessian_size(): hessian")
     y = _single_output(circuit, output, "sparse_hessian_size")
     col = hessian_colouring(circuit, method, output=y)
     G = backward(circuit, y)

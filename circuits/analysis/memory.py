@@ -158,7 +158,7 @@ def peak_memory(circuit: Circuit, order: Optional[Sequence[int]] = None) -> int:
 
     Examples
     --------
-    Figure 1 of seed ``003_cb4127dae40e521c.txt``: ``x, y, z`` stay until the
+    The sum-of-squares circuit :func:`circuits.library.figure1`: ``x, y, z`` stay until the
     third linear form is made, with two forms (or their squares) beside them:
 
     >>> import circuits

@@ -22,6 +22,7 @@ from typing import Iterable, Mapping, Optional, Sequence
 from ..ad import backward, checkpoint
 from ..ad.checkpointing import stages
 from ..analysis.memory import peak_memory
+from ..core.checks import check_count, check_mapping, check_path, check_rows, check_sequence
 from ..core.circuit import Circuit, check_circuit
 from ..core.errors import CircuitError
 from .tables import ScalingTable
@@ -55,6 +56,8 @@ def tradeoff(circuit: Circuit, snapshots: Optional[Iterable[int]] = None, *,
             counts.append(c)
             c *= 2
         snapshots = counts + [max(l, 1)]
+    snapshots = [check_count(c, "tradeoff(): each number of snapshots", minimum=1)
+                 for c in check_sequence(snapshots, "tradeoff(): snapshots")]
     full = backward(circuit, output)
     rows = ScalingTable()
     for c in snapshots:
@@ -80,8 +83,15 @@ def plot_tradeoff(curves: Mapping[str, Sequence[Mapping]], path=None, *,
     except ImportError:
         raise CircuitError("plot_tradeoff needs matplotlib: pip install matplotlib "
                            "(or pip install 'gradient-circuits[plot]')") from None
-    if not curves or not all(rows for rows in curves.values()):
+    curves = {name: check_rows(rows, f"plot_tradeoff: the rows of {name!r}")
+              for name, rows in check_mapping(curves, "plot_tradeoff: curves", keys="curve name").items()}
+    if not curves or not all(curves.values()):
         raise CircuitError("plot_tradeoff needs {name: rows} with rows from circuits.tradeoff")
+    missing = {k for rows in curves.values() for r in rows
+               for k in ("snapshots", "size", "memory", "backward_size", "backward_memory") if k not in r}
+    if missing:
+        raise CircuitError(f"plot_tradeoff: rows lack {sorted(missing)}; give rows from circuits.tradeoff")
+    check_path(path, "plot_tradeoff: path")
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     for k, (name, rows) in enumerate(curves.items()):
         colour = f"C{k}"
