@@ -17,7 +17,7 @@ Examples
 >>> c = circuits.trace(lambda x, y: (x - 3*y) * y)
 >>> g = circuits.render(c)          # a graphviz.Digraph; render(c, "f.svg") writes it
 >>> [line.strip() for line in g.source.splitlines() if "->" in line and "invis" not in line]
-['n0 -> n2', 'n1 -> n2 [fontcolor="#1f4e9a" headlabel=-3 labelangle=30 labeldistance=2]', 'n2 -> n3', 'n1 -> n3']
+['n0 -> n2', 'n1 -> n2 [label=-3 decorate=true fontcolor="#1f4e9a"]', 'n2 -> n3', 'n1 -> n3']
 """
 
 from __future__ import annotations
@@ -49,6 +49,9 @@ COLORS = {
     "derivative": "#fde0c2",
     "output": "#c0392b",
 }
+
+#: Colour of the weights written on wires into ``+`` gates.
+WEIGHT_COLOR = "#1f4e9a"
 
 #: Outline of the nodes a step of :func:`render_steps` adds.
 FRESH_COLOR = "#2c7be5"
@@ -133,14 +136,115 @@ def _name_label(name: str) -> str:
     return re.sub(r"_(\d+)\b", lambda m: m.group(1).translate(_SUBSCRIPTS), name)
 
 
+#: Output names up to this many characters are written inside their gate, longer ones beside it.
+SHORT_NAME = 3
+
+
 def _truncate(text: str, most: int = 70) -> str:
-    return text if len(text) <= most else text[:most - 1] + "…"
+    """``text`` cut to at most ``most`` characters at a space, never inside a word or
+    between brackets, with "…" where it was cut.
+
+    Examples
+    --------
+    >>> _truncate("dloss/dW1, dloss/dW2, dloss/db", 20)
+    'dloss/dW1, …'
+    >>> _truncate("f(x, y, z) and more", 10)
+    'f(x, …)'
+    """
+    text = str(text)
+    if len(text) <= most:
+        return text
+    cut = text[:max(most - 3, 1)]
+    space = cut.rfind(" ")
+    cut = cut[:space].rstrip() if space > 0 else ""
+    while cut and _balanced(cut + " …") != cut + " …" and len(_balanced(cut + " …")) > most:
+        cut = cut[:max(cut.rfind(" "), 0)].rstrip()
+    return _balanced(cut + " …") if cut else "…"
+
+
+def _balanced(text: str) -> str:
+    """``text`` with brackets it leaves open closed, in the right order."""
+    pairs = {"(": ")", "[": "]", "{": "}"}
+    stack = []
+    for ch in text:
+        if ch in pairs:
+            stack.append(pairs[ch])
+        elif stack and ch == stack[-1]:
+            stack.pop()
+    return text + "".join(reversed(stack))
+
+
+def _names_list(names, most: int) -> str:
+    """Whole names joined by commas in at most ``most`` characters: ``a, b, … (9 in all)``.
+
+    Examples
+    --------
+    >>> _names_list(["x", "y", "z"], 20)
+    'x, y, z'
+    >>> _names_list([f"x{k}" for k in range(1, 30)], 24)
+    'x1, x2, … (29 in all)'
+    """
+    names = [str(n) for n in names]
+    text = ", ".join(names)
+    if len(text) <= most or len(names) < 2:
+        return text if len(text) <= most else _truncate(text, most)
+    more = f", … ({len(names)} in all)"
+    shown = 1
+    while shown < len(names) and len(", ".join(names[:shown + 1])) + len(more) <= most:
+        shown += 1
+    return ", ".join(names[:shown]) + more
+
+
+#: Default titles are at most this many characters.
+TITLE_MOST = 60
 
 
 def _default_title(circuit: Circuit) -> str:
-    outs = _name_label(_truncate(_names_text(circuit.outputs, 4), 40))
-    ins = _name_label(_truncate(_names_text(circuit.inputs, 4), 40))
-    return f"{outs}({ins}): size {circuit.size}, depth {circuit.depth}"
+    """A short phrase: ``f(x, y, z) · size 7, depth 3``, ``f and ∇f(x, y, z) · ...`` for a
+    gradient circuit, whole names only, at most :data:`TITLE_MOST` characters.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> f = circuits.parse("x*y + z", name="f")
+    >>> _default_title(f), _default_title(circuits.backward(f))
+    ('f(x, y, z) · size 2, depth 2', '∇f(x, y, z) · size 0, depth 0')
+    """
+    return _truncate(f"{_function_text(circuit)} · size {circuit.size:,}, depth {circuit.depth:,}", TITLE_MOST)
+
+
+def _function_text(circuit: Circuit) -> str:
+    """``f(x, y, z)``, ``(f, g)(x, y)`` or ``∇f(x, y)``: whole names, about 40 characters at most."""
+    outs = list(circuit.outputs)
+    ins = _name_label(_names_list(circuit.inputs, 16))
+    head = _gradient_head(outs, list(circuit.inputs))
+    if head is None:
+        head = _name_label(_names_list(outs, 18))
+        if len(outs) > 1:
+            head = f"({head})"
+    return f"{head}({ins})"
+
+
+def _gradient_head(outs: list, ins: list) -> Optional[str]:
+    """``∇f`` when the outputs are the gradient of one output ``f`` (``f and ∇f`` with ``f``)."""
+    if not ins or not outs:
+        return None
+    from ..ad.common import dname, dnames
+    suffix = dname("", ins[0])[1:]  # "/dx" of "df/dx"
+    candidates = [outs[0]]
+    first = next((o for o in outs[:2] if o.startswith("d") and o.endswith(suffix)), None)
+    if first is not None:
+        y = first[1:len(first) - len(suffix)]
+        candidates += [y, y[1:-1]]  # a name with "/" is parenthesised: d(df/dx)/dy
+    for y in candidates:
+        if not y or dname(y, ins[0]) not in outs:
+            continue
+        grad = dnames(y, ins)
+        rest = [o for o in outs if o not in set(grad)]
+        if len(grad) + len(rest) == len(outs) and rest in ([], [y]):
+            name = _name_label(_truncate(y, 12))
+            return f"∇{name}" if not rest else f"{name} and ∇{name}"
+    return None
 
 
 def _levels(circuit: Circuit) -> list:
@@ -163,9 +267,9 @@ def _digraph(graphviz, name: str, title, most: int, rankdir: str = "BT", size=No
     if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, Real) or not dpi > 0):
         raise CircuitError(f"dpi must be a positive number of dots per inch, e.g. dpi=96, not {dpi!r}")
     g = graphviz.Digraph(name)
-    g.attr(rankdir=rankdir, fontname=FONT, fontsize="12")
+    g.attr(rankdir=rankdir, fontname=FONT, fontsize="12", newrank="true")
     if title:
-        g.attr(label=_escape(_truncate(str(title), most)), labelloc="t")
+        g.attr(label=_escape(str(title) if most is None else _truncate(str(title), most)), labelloc="t")
     if size is not None:
         g.attr(size=str(size))
     if dpi is not None:
@@ -192,14 +296,15 @@ PATH_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
 
 def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
-                 adjoints=None, partials=None, highlight=None, hidden=(), fresh=()) -> set:
+                 adjoints=None, partials=None, highlight=None, hidden=(), fresh=(), inputs=None) -> set:
     """Draw ``circuit`` into graph ``g`` with node ids ``{prefix}n{v}``; return the kinds drawn.
 
     ``adjoints`` (node → ∂y/∂node) adds a line per node, ``partials``
     ({(u, g, i): value}) labels the wires, ``highlight`` ({(u, g, i): colour})
     draws those wires thick and coloured.  Nodes in ``hidden`` are laid out
     but invisible, with their wires (so that a sequence of drawings keeps one
-    layout); nodes in ``fresh`` are outlined as new.
+    layout); nodes in ``fresh`` are outlined as new.  The DOT names of the
+    inputs are appended to the list ``inputs`` (the legend goes under them).
     """
     roles = circuit.meta.get("role")
     outputs: dict[int, list] = {}
@@ -234,13 +339,18 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
         if v in names and v not in outputs and op != "input":  # u₁, ∂y/∂u₁: the note's names
             lines.append(_escape(names[v]))
         if v in outputs:
-            lines.append(_escape(_truncate(", ".join(_name_label(o) for o in outputs[v]), 30)))
-            attrs.update(color=COLORS["output"], penwidth="2.5", fontcolor=COLORS["output"])
+            text = _names_list([_name_label(o) for o in outputs[v]], 30)
+            if op == "input" or len(text) <= SHORT_NAME:
+                lines.append(_escape(text))
+                attrs.update(fontcolor=COLORS["output"])
+            else:  # a long name beside its gate, which stays a small circle
+                attrs.update(xlabel=_escape(text), fontcolor=COLORS["output"])
+            attrs.update(color=COLORS["output"], penwidth="2.5")
             kinds.add("output")
         if vals is not None and op != "const":
             lines.append(_escape("= " + _number(vals[v])))
         if adjoints is not None and v in adjoints and op != "const":
-            lines.append(_escape("∂ " + _number(adjoints[v])))
+            lines.append(_escape("grad " + _number(adjoints[v])))
         attrs["fillcolor"] = COLORS[kind]
         if v in fresh:
             attrs.update(color=FRESH_COLOR, penwidth="3")
@@ -254,25 +364,17 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
         show_positions = not gate.commutative and len(a) > 1
         names = gate.arg_names
         for k, (u, w) in enumerate(zip(a, circuit.weights(v))):
-            # a weight sits at the head of its wire, next to the gate it scales: unambiguous
-            # alternate sides so that neighbouring weights into one gate do not overlap
-            attrs = {"labeldistance": "2", "labelangle": "-30" if k % 2 == 0 else "30"}
+            # weights and argument names are the wire's own label, which dot lays out as a
+            # point of the wire's path, so no two of them (and no label and node) collide
+            attrs = {}
             if gate.weighted and w != 1:
-                attrs["headlabel"] = _escape(_number(w))
-                attrs["fontcolor"] = "#1f4e9a"
+                attrs = {"label": _escape(_number(w)), "fontcolor": WEIGHT_COLOR, "decorate": "true"}
             elif show_positions:
-                # one angle for every argument name: two names then sit apart by the angle
-                # between their wires (alternating sides overprinted num and den whenever the
-                # wires met at the angle between the sides, one way or the other)
-                attrs["labelangle"] = "-35"
-                attrs["headlabel"] = names[k] if k < len(names) else f"#{k}"
-                attrs["fontcolor"] = "#555555"
-                attrs["fontsize"] = "10"
-            else:
-                attrs = {}
+                attrs = {"label": _escape(names[k] if k < len(names) else f"#{k}"),
+                         "fontcolor": "#555555", "fontsize": "10"}
             wire = (u, v, k)
             if partials is not None and wire in partials and not gate.weighted:  # a + wire's partial is its weight
-                attrs = {"label": _escape("∂ " + _number(partials[wire]))}
+                attrs = {"label": _escape(_number(partials[wire])), "fontcolor": WEIGHT_COLOR, "decorate": "true"}
             if highlight is not None and wire in highlight:
                 attrs.update(color=highlight[wire], penwidth="3.5", fontcolor=highlight[wire])
             tail = f"{prefix}n{u}"
@@ -286,7 +388,9 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
                        margin="0.03,0.01")
             g.edge(tail, f"{prefix}n{v}", **attrs)
     # inputs in declaration order on one rank; outputs nothing reads in output order on one rank
-    _ordered_rank(g, [f"{prefix}n{v}" for v in circuit.inputs.values()], "min")
+    _ordered_rank(g, [f"{prefix}n{v}" for v in circuit.inputs.values()], "same")
+    if inputs is not None:
+        inputs.extend(f"{prefix}n{v}" for v in circuit.inputs.values())
     if mirror:
         _mirror(g, circuit, prefix, drawn)
     else:
@@ -381,7 +485,7 @@ def _mirror_names(circuit: Circuit) -> dict:
     names = {v: _name_label(n) for v, n in names.items()}
     y_label = names.get(seed, "y")
     for a, z in adjoint_of.items():
-        names[a] = dname(y_label, names.get(z, "?"), d="∂")
+        names[a] = dname(y_label, names.get(z, "?"))
     return names
 
 
@@ -439,7 +543,7 @@ def _collapsed_groups(circuit: Circuit, width: Optional[int] = None):
     return groups, wires, [(first, last) for first, last, _ in runs]
 
 
-def _add_collapsed(g, circuit: Circuit, max_nodes: Optional[int]) -> set:
+def _add_collapsed(g, circuit: Circuit, max_nodes: Optional[int], inputs=None) -> set:
     """Draw :func:`_collapsed_groups` into ``g``: one box per group, wires counted.
 
     Runs of levels first; where that gives more than :data:`COLLAPSED_BOXES`
@@ -490,30 +594,48 @@ def _add_collapsed(g, circuit: Circuit, max_nodes: Optional[int]) -> set:
             kinds.add("output")
         kinds.add(kind)
         g.node(ids[key], _escape_lines(lines), **attrs)
+        if op == "input" and inputs is not None:
+            inputs.append(ids[key])
     for (a, b), n in wires.items():
         g.edge(ids[a], ids[b], label=f"{n:,}" if n > 1 else "", fontcolor="#555555", fontsize="10")
     return kinds
 
 
-def _add_legend(g, kinds: set, prefix: str = "") -> None:
-    with g.subgraph(name=f"cluster_{prefix}legend") as s:
-        s.attr(label="legend", fontname=FONT, fontsize="10", style="rounded", color="#999999")
+#: The shape of each kind of node, in every drawing and its legend.
+SHAPES = {"input": ("box", "rounded,filled"), "const": ("box", "filled"), "primal": ("circle", "filled"),
+          "derivative": ("circle", "filled"), "output": ("circle", "filled"), "fresh": ("circle", "filled")}
+
+
+def _add_legend(g, kinds: set, prefix: str = "", above=()) -> None:
+    """One row under the drawing: a small shape and a word for each kind of node drawn.
+
+    Invisible wires from the row to the nodes ``above`` (the inputs) keep it under them."""
+    entries = [k for k in ("input", "const", "primal", "derivative", "output", "fresh") if k in kinds]
+    if not entries:
+        return
+    with g.subgraph(name=f"{prefix}legend") as s:
+        s.attr(rank="min")
         previous = None
-        for kind in ("input", "const", "primal", "derivative", "output", "fresh"):
-            if kind not in kinds:
-                continue
-            attrs = {"shape": "box", "style": "filled,rounded" if kind == "input" else "filled",
-                     "fillcolor": COLORS.get(kind, "white"), "fontsize": "10"}
+        for kind in entries:
+            shape, style = SHAPES[kind]
+            attrs = {"shape": shape, "style": style, "fillcolor": COLORS.get(kind, "white"),
+                     "label": "", "width": "0.22", "height": "0.16" if shape == "box" else "0.22",
+                     "fixedsize": "true"}
             if kind == "output":
-                attrs.update(fillcolor="white", color=COLORS["output"], penwidth="2.5",
-                             fontcolor=COLORS["output"])
+                attrs.update(fillcolor="white", color=COLORS["output"], penwidth="2.5")
             elif kind == "fresh":
-                attrs.update(color=FRESH_COLOR, penwidth="3")
-            name = f"{prefix}legend_{kind}"
-            s.node(name, _LEGEND[kind], **attrs)
+                attrs.update(fillcolor="white", color=FRESH_COLOR, penwidth="3")
+            mark, word = f"{prefix}legend_{kind}", f"{prefix}legend_{kind}_text"
+            s.node(mark, **attrs)
+            s.node(word, _LEGEND[kind], shape="plaintext", fontsize="10", margin="0.02,0",
+                   height="0.2", width="0")
             if previous is not None:
-                s.edge(previous, name, style="invis")
-            previous = name
+                s.edge(previous, mark, style="invis", minlen="0")
+            s.edge(mark, word, style="invis", minlen="0")
+            previous = word
+    first = f"{prefix}legend_{entries[0]}"
+    for name in above:
+        g.edge(first, name, style="invis", weight="0")
 
 
 def write(graph, path) -> Path:
@@ -592,7 +714,7 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
         place each ``∂y/∂z`` at the rank mirroring ``z``'s, so the gradient
         reads as the circuit reflected above itself (seed 003's layout).  Of
         ``backward(c, mirror=True)``, whose adjoints are gates, the gates of
-        ``c`` are named ``u₁, u₂, ...`` and each adjoint ``∂y/∂u₁``, ...
+        ``c`` are named ``u₁, u₂, ...`` and each adjoint ``dy/du₁``, ...
     max_nodes : int or None
         Refuse to draw more nodes than this (None: no limit).
     legend : bool
@@ -609,8 +731,8 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     dpi : float, optional
         Resolution of ``.png`` output (and the pixel size of ``size``).
     gradients : bool
-        With ``values``: label every node with its adjoint ``∂y/∂z`` (line
-        ``∂ …``) and every wire with its local partial, as micrograd's
+        With ``values``: label every node with its adjoint ``dy/dz`` (line
+        ``grad …``) and every wire with its local partial, as micrograd's
         ``draw_dot`` shows data and grad (for the output ``output``,
         optional for a one-output circuit).
     highlight : sequence of GradientPath, optional
@@ -646,7 +768,7 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     >>> import circuits
     >>> c = circuits.trace(lambda x, y: x / y)
     >>> g = render(c, values={"x": 1, "y": 4})
-    >>> '"÷\\\\nf\\\\n= 0.25"' in g.source, 'headlabel=num' in g.source
+    >>> '"÷\\\\nf\\\\n= 0.25"' in g.source, 'label=num' in g.source
     (True, True)
     >>> render(c, max_nodes=2)
     Traceback (most recent call last):
@@ -675,7 +797,7 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     else:
         _check_size(len(circuit), max_nodes, "the circuit", hint=", or collapse=True to draw it in outline")
     graphviz = _graphviz()
-    g = _digraph(graphviz, "circuit", _default_title(circuit) if title is None else title, 90,
+    g = _digraph(graphviz, "circuit", _default_title(circuit) if title is None else title, None,
                  rankdir, size, dpi)
     adjoints = partials = colours = None
     if gradients:
@@ -693,13 +815,14 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
                 colours.setdefault(wire, PATH_COLORS[k % len(PATH_COLORS)])
         if values is not None and partials is None:
             partials = {w: v for w, v in edge_values(circuit, values).items() if w in colours}
+    sources: list = []
     if collapse:
-        kinds = _add_collapsed(g, circuit, max_nodes)
+        kinds = _add_collapsed(g, circuit, max_nodes, inputs=sources)
     else:
         kinds = _add_circuit(g, circuit, "", values=values, mirror=mirror, adjoints=adjoints,
-                             partials=partials, highlight=colours)
+                             partials=partials, highlight=colours, inputs=sources)
     if legend:
-        _add_legend(g, kinds)
+        _add_legend(g, kinds, above=sources)
     if path is not None:
         write(g, path)
     return g
@@ -738,7 +861,7 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
     >>> import circuits
     >>> g = render_transforms(circuits.trace(lambda x, y: x * y))
     >>> [line.strip() for line in g.source.splitlines() if "cluster_" in line]
-    ['subgraph cluster_circuit {', 'subgraph cluster_forward {', 'subgraph cluster_backward {', 'subgraph cluster_legend {']
+    ['subgraph cluster_circuit {', 'subgraph cluster_forward {', 'subgraph cluster_backward {']
     """
 
     if not isinstance(circuit, Circuit):
@@ -757,17 +880,16 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
              ("backward", "b", back)]
     _check_size(sum(len(c) for _, _, c in parts), max_nodes, what)
     graphviz = _graphviz()
-    names = f"{_names_text(circuit.outputs, 4)}({_names_text(circuit.inputs, 4)})"
-    g = _digraph(graphviz, "transforms", f"{_name_label(names)}: the circuit, forward propagation, "
-                 "backpropagation", 120, rankdir)
-    kinds = set()
+    g = _digraph(graphviz, "transforms", f"{_function_text(circuit)}: circuit, forward, backward",
+                 TITLE_MOST, rankdir)
+    kinds, sources = set(), []
     for label, prefix, c in parts:
         with g.subgraph(name=f"cluster_{label}") as s:
             s.attr(label=f"{label}: size {c.size}, depth {c.depth}, wires {c.wires}",
                    style="rounded", color="#888888")
-            kinds |= _add_circuit(s, c, prefix, values=values)
+            kinds |= _add_circuit(s, c, prefix, values=values, inputs=sources)
     if legend:
-        _add_legend(g, kinds)
+        _add_legend(g, kinds, above=sources)
     if path is not None:
         write(g, path)
     return g
@@ -845,10 +967,10 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
     6
     >>> for title in steps.titles[:4]:
     ...     print(title)
-    step 1 of 6: ∂y/∂y = 1
-    step 2 of 6: ∂y/∂u₃ = ∂y/∂y · ∂[y]/∂u₃
-    step 3 of 6: ∂y/∂u₂ = ∂y/∂u₃ · ∂[u₃]/∂u₂
-    step 4 of 6: ∂y/∂u₁ = ∂y/∂u₃ · ∂[u₃]/∂u₁ + ∂y/∂y · ∂[y]/∂u₁
+    step 1 of 6: dy/dy = 1
+    step 2 of 6: dy/du₃ = dy/dy · d[y]/du₃
+    step 3 of 6: dy/du₂ = dy/du₃ · d[u₃]/du₂
+    step 4 of 6: dy/du₁ = dy/du₃ · d[u₃]/du₁ + dy/dy · d[y]/du₁
     """
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"render_steps() expects a Circuit, got {type(circuit).__name__}")
@@ -885,12 +1007,14 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
         shown |= new
         z = adjoint_of[a]
         # formula (6): a term per wire out of z into a gate u that y depends on
-        terms = [f"{label[adjoint[u]]} · ∂[{label[u]}]/∂{label[z]}" for u in users.get(z, ()) if u in adjoint]
+        terms = [f"{label[adjoint[u]]} · d[{label[u]}]/d{label[z]}" for u in users.get(z, ()) if u in adjoint]
         title = f"step {k} of {len(order)}: {label[a]} = {' + '.join(terms) or '1'}"
-        g = _digraph(graphviz, f"step{k}", title, 110, rankdir, size, dpi)
-        kinds = _add_circuit(g, grad, "", values=values, mirror=True, hidden=derivative - shown, fresh=new)
+        g = _digraph(graphviz, f"step{k}", title, TITLE_MOST, rankdir, size, dpi)
+        sources: list = []
+        kinds = _add_circuit(g, grad, "", values=values, mirror=True, hidden=derivative - shown, fresh=new,
+                             inputs=sources)
         if legend:
-            _add_legend(g, kinds | {"fresh"})
+            _add_legend(g, kinds | {"fresh"}, above=sources)
         steps.append(g)
         steps.titles.append(title)
     if path is not None:
