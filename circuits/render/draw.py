@@ -17,7 +17,7 @@ Examples
 >>> c = circuits.trace(lambda x, y: (x - 3*y) * y)
 >>> g = circuits.render(c)          # a graphviz.Digraph; render(c, "f.svg") writes it
 >>> [line.strip() for line in g.source.splitlines() if "->" in line and "invis" not in line]
-['n0 -> n2', 'n1 -> n2 [label=-3 decorate=true fontcolor="#1f4e9a"]', 'n2 -> n3', 'n1 -> n3']
+['n0 -> n2', 'n1 -> n2 [label=-3 decorate=true fontcolor="#1f4e9a"]', 'n2 -> n3', 'n1 -> n3', 'n3 -> out0 [arrowsize=0.5 color="#c0392b" style=solid]']
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ FRESH_COLOR = "#2c7be5"
 _LEGEND = {
     "input": "input",
     "const": "constant",
-    "primal": "gate of the circuit",
+    "primal": "gate",
     "derivative": "derivative gate",
     "output": "output",
     "fresh": "new in this step",
@@ -175,7 +175,8 @@ def _balanced(text: str) -> str:
 
 
 def _names_list(names, most: int) -> str:
-    """Whole names joined by commas in at most ``most`` characters: ``a, b, … (9 in all)``.
+    """Whole names joined by commas in about ``most`` characters: ``a, b, … (9 in all)``
+    (the first name is always shown, a name longer than ``most`` cut with "…").
 
     Examples
     --------
@@ -184,11 +185,13 @@ def _names_list(names, most: int) -> str:
     >>> _names_list([f"x{k}" for k in range(1, 30)], 24)
     'x1, x2, … (29 in all)'
     """
-    names = [str(n) for n in names]
+    names = [str(n) if len(str(n)) <= most else str(n)[:max(most - 1, 1)] + "…" for n in names]
     text = ", ".join(names)
     if len(text) <= most or len(names) < 2:
-        return text if len(text) <= most else _truncate(text, most)
+        return text
     more = f", … ({len(names)} in all)"
+    if len(names[0]) + len(more) > most:
+        return f"… {len(names)} in all"
     shown = 1
     while shown < len(names) and len(", ".join(names[:shown + 1])) + len(more) <= most:
         shown += 1
@@ -210,18 +213,22 @@ def _default_title(circuit: Circuit) -> str:
     >>> _default_title(f), _default_title(circuits.backward(f))
     ('f(x, y, z) · size 2, depth 2', '∇f(x, y, z) · size 0, depth 0')
     """
-    return _truncate(f"{_function_text(circuit)} · size {circuit.size:,}, depth {circuit.depth:,}", TITLE_MOST)
+    tail = f" · size {circuit.size:,}, depth {circuit.depth:,}"
+    return _function_text(circuit, TITLE_MOST - len(tail)) + tail
 
 
-def _function_text(circuit: Circuit) -> str:
-    """``f(x, y, z)``, ``(f, g)(x, y)`` or ``∇f(x, y)``: whole names, about 40 characters at most."""
+def _function_text(circuit: Circuit, most: int = 40) -> str:
+    """``f(x, y, z)``, ``(f, g)(x, y)`` or ``∇f(x, y)`` in at most ``most`` characters: whole
+    names (one longer than half of ``most`` is cut, with "…")."""
     outs = list(circuit.outputs)
-    ins = _name_label(_names_list(circuit.inputs, 16))
     head = _gradient_head(outs, list(circuit.inputs))
+    if head is not None and len(head) > most // 2:
+        head = head.split(" and ")[-1]  # "f and ∇f" → "∇f"
     if head is None:
-        head = _name_label(_names_list(outs, 18))
+        head = _name_label(_names_list(outs, most // 2 - 2))
         if len(outs) > 1:
             head = f"({head})"
+    ins = _name_label(_names_list(circuit.inputs, max(most - len(head) - 2, 8)))
     return f"{head}({ins})"
 
 
@@ -242,7 +249,7 @@ def _gradient_head(outs: list, ins: list) -> Optional[str]:
         grad = dnames(y, ins)
         rest = [o for o in outs if o not in set(grad)]
         if len(grad) + len(rest) == len(outs) and rest in ([], [y]):
-            name = _name_label(_truncate(y, 12))
+            name = _name_label(y if len(y) <= 12 else y[:11] + "…")
             return f"∇{name}" if not rest else f"{name} and ∇{name}"
     return None
 
@@ -267,7 +274,10 @@ def _digraph(graphviz, name: str, title, most: int, rankdir: str = "BT", size=No
     if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, Real) or not dpi > 0):
         raise CircuitError(f"dpi must be a positive number of dots per inch, e.g. dpi=96, not {dpi!r}")
     g = graphviz.Digraph(name)
-    g.attr(rankdir=rankdir, fontname=FONT, fontsize="12", newrank="true")
+    # newrank: rank constraints hold inside clusters too; remincross=false: the second crossing
+    # minimisation that dot runs over clusters ignores the invisible edges that keep inputs
+    # and outputs in order (it drew a neuron's inputs w0, w1, x1, x2, w2)
+    g.attr(rankdir=rankdir, fontname=FONT, fontsize="12", newrank="true", remincross="false")
     if title:
         g.attr(label=_escape(str(title) if most is None else _truncate(str(title), most)), labelloc="t")
     if size is not None:
@@ -338,13 +348,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
         kinds.add(kind)
         if v in names and v not in outputs and op != "input":  # u₁, ∂y/∂u₁: the note's names
             lines.append(_escape(names[v]))
-        if v in outputs:
-            text = _names_list([_name_label(o) for o in outputs[v]], 30)
-            if op == "input" or len(text) <= SHORT_NAME:
-                lines.append(_escape(text))
-                attrs.update(fontcolor=COLORS["output"])
-            else:  # a long name beside its gate, which stays a small circle
-                attrs.update(xlabel=_escape(text), fontcolor=COLORS["output"])
+        if v in outputs:  # named by a pin above it (below the loop)
             attrs.update(color=COLORS["output"], penwidth="2.5")
             kinds.add("output")
         if vals is not None and op != "const":
@@ -393,10 +397,24 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
         inputs.extend(f"{prefix}n{v}" for v in circuit.inputs.values())
     if mirror:
         _mirror(g, circuit, prefix, drawn)
-    else:
+    # every output's name on one row above the drawing, in output order, each with a wire
+    # from its node: long names never swell a gate, and the order is the circuit's
+    pins = []
+    for k, (name, v) in enumerate(circuit.outputs.items()):
+        pin = f"{prefix}out{k}"
+        style = "invis" if v in hidden else "solid"
+        g.node(pin, _escape(_name_label(name)), shape="plaintext", fontcolor=COLORS["output"],
+               margin="0.02,0.02", width="0", height="0.2", style=style)
+        g.edge(f"{prefix}n{v}", pin, color=COLORS["output"], arrowsize="0.5", style=style)
+        pins.append(pin)
+    if not mirror:  # the pins of the outputs nothing reads on the top row, in order
         read = {u for v in circuit.gates() for u in circuit.args(v)}
-        last = [v for v in dict.fromkeys(circuit.outputs.values()) if v not in read and v in drawn]
-        _ordered_rank(g, [f"{prefix}n{v}" for v in last], "max")
+        top = [pin for pin, v in zip(pins, circuit.outputs.values()) if v not in read and v not in hidden]
+        if len(top) == 1:
+            with g.subgraph() as s:
+                s.attr(rank="max")
+                s.node(top[0])
+        _ordered_rank(g, top, "max")
     return kinds
 
 
@@ -768,8 +786,8 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     >>> import circuits
     >>> c = circuits.trace(lambda x, y: x / y)
     >>> g = render(c, values={"x": 1, "y": 4})
-    >>> '"÷\\\\nf\\\\n= 0.25"' in g.source, 'label=num' in g.source
-    (True, True)
+    >>> '"÷\\\\n= 0.25"' in g.source, 'out0 [label=f' in g.source, 'label=num' in g.source
+    (True, True, True)
     >>> render(c, max_nodes=2)
     Traceback (most recent call last):
     ...
@@ -897,11 +915,14 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
 
 class DrawingSteps(list):
     """The drawings of :func:`render_steps`: a list of :class:`graphviz.Digraph`
-    that Jupyter shows one under the other; ``titles`` holds each one's title."""
+    that Jupyter shows one under the other; ``titles`` holds each one's whole title
+    (a drawing shows it cut at a word to 60 characters) and ``paths`` the files
+    written, if any."""
 
     def __init__(self, graphs=(), titles=()):
         super().__init__(graphs)
         self.titles = list(titles)
+        self.paths: list = []
 
     def _repr_html_(self):
         try:
@@ -942,8 +963,9 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
     ----------
     circuit : Circuit
     path : str or path-like, optional
-        Write step ``k`` to ``{stem}_{k}{suffix}`` (``steps.png`` gives
-        ``steps_1.png``, ``steps_2.png``, ...).
+        Write step ``k`` to ``{stem}_{k}{suffix}``, ``k`` zero-padded to the
+        digits of the number of steps (``steps.png`` gives ``steps_1.png``,
+        ``steps_2.png``, ... for up to 9 steps, ``steps_01.png`` ... for 10 to 99).
     output : str, optional
         The output ``y`` to differentiate (needed when there are several).
     values, max_nodes, legend, rankdir, size, dpi
@@ -1019,8 +1041,9 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
         steps.titles.append(title)
     if path is not None:
         path = Path(path)
+        width = len(str(len(steps)))  # zero-padded: step_01 ... step_10 sort as they come
         for k, g in enumerate(steps, 1):
-            write(g, path.with_name(f"{path.stem}_{k}{path.suffix}"))
+            steps.paths.append(write(g, path.with_name(f"{path.stem}_{k:0{width}d}{path.suffix}")))
     return steps
 
 
