@@ -90,18 +90,24 @@ def _number(v: Any) -> str:
 def _escape(text: str) -> str:
     r"""``text`` as a plain (quoted) DOT label: never read as an HTML-like ``<...>`` label.
 
-    Backslashes and double quotes are escaped so that a name can neither close the
-    quoted string nor form an escape sequence; joining escaped lines with ``"\\n"``
-    keeps our own line breaks.  ``nohtml`` stops the graphviz package from passing
-    a name shaped like ``<...>`` through unquoted, as an HTML-like label.
+    Every label the drawings build from names, numbers, sympy expressions or gate
+    labels goes through here.  Backslashes and double quotes are escaped so that a
+    name can neither close the quoted string nor form an escape sequence (``\N``,
+    ``\G``, ``\l``...); a line break in a name becomes a DOT line break and other
+    control characters a space; joining escaped lines with ``"\n"`` keeps our own
+    line breaks.  ``nohtml`` stops the graphviz package from passing a name shaped
+    like ``<...>`` through unquoted, as an HTML-like label (which could embed a
+    local file with ``<IMG SRC=...>``).
 
     >>> print(_escape('<x>]; y [label="PWNED"]; z [label=<y>'))
     <x>]; y [label=\"PWNED\"]; z [label=<y>
-    >>> print(_escape('a\\b'))
-    a\\b
+    >>> print(_escape('a\\b'), _escape('two\nlines'), _escape('end\\'))
+    a\\b two\nlines end\\
     """
     from graphviz import nohtml
-    return nohtml(str(text).replace("\\", "\\\\").replace('"', '\\"'))
+    text = str(text).replace("\\", "\\\\").replace('"', '\\"')
+    text = text.replace("\r\n", "\n").replace("\n", "\\n")
+    return nohtml("".join(ch if ch >= " " or ch == "\\" else " " for ch in text))
 
 
 def _escape_lines(lines) -> str:
@@ -316,6 +322,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
     layout); nodes in ``fresh`` are outlined as new.  The DOT names of the
     inputs are appended to the list ``inputs`` (the legend goes under them).
     """
+    _check_meta(circuit)
     roles = circuit.meta.get("role")
     outputs: dict[int, list] = {}
     for name, v in circuit.outputs.items():
@@ -342,7 +349,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
             lines, kind = [_escape(_number(circuit.value(v)))], "const"
             attrs = {"shape": "box", "style": "filled"}
         else:
-            lines = [GATES[op].label]
+            lines = [_escape(GATES[op].label)]
             kind = roles[v] if roles is not None and roles[v] in ("primal", "derivative") else "primal"
             attrs = {"shape": "circle", "style": "filled"}
         kinds.add(kind)
@@ -386,7 +393,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
                 attrs = {"style": "invis"}
             if u not in drawn:  # a constant: a small box of its own at this use
                 tail = f"{prefix}n{u}_{v}_{k}"
-                g.node(tail, _number(circuit.value(u)), shape="box",
+                g.node(tail, _escape(_number(circuit.value(u))), shape="box",
                        style="invis" if v in hidden else "filled",
                        fillcolor=COLORS["const"], fontsize="9", width="0.2", height="0.15",
                        margin="0.03,0.01")
@@ -416,6 +423,53 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
                 s.node(top[0])
         _ordered_rank(g, top, "max")
     return kinds
+
+
+def _paths(circuit: Circuit, highlight) -> list:
+    """``highlight`` as a list of GradientPaths of ``circuit``: one path or several, each checked
+    to be made of the circuit's wires (a path of another circuit would colour other wires)."""
+    paths = [highlight] if isinstance(highlight, GradientPath) else highlight
+    if isinstance(paths, (str, bytes, Mapping)) or not hasattr(paths, "__iter__"):
+        raise CircuitError(f"render(highlight=...) takes a GradientPath or a list of them from "
+                           f"circuits.top_paths, not a {type(highlight).__name__}")
+    paths = list(paths)
+    n = len(circuit)
+    for p in paths:
+        if not isinstance(p, GradientPath):
+            raise CircuitError(f"render(highlight=...) takes GradientPaths from circuits.top_paths, "
+                               f"got {type(p).__name__}")
+        for wire in p.edges:
+            u, v, i = wire if isinstance(wire, tuple) and len(wire) == 3 else (None, None, None)
+            ok = (isinstance(v, Integral) and 0 <= v < n and isinstance(i, Integral)
+                  and 0 <= i < len(circuit.args(v)) and circuit.args(v)[i] == u)
+            if not ok or p.input not in circuit.inputs or p.output not in circuit.outputs:
+                raise CircuitError(f"the path {p.input} → {p.output} is not a path of this circuit (a wire "
+                                   f"{wire!r} it follows is not one of its wires); highlight paths that "
+                                   "circuits.top_paths found in the circuit you draw")
+    return paths
+
+
+def _check_meta(circuit: Circuit) -> None:
+    """Refuse a ``circuit.meta`` the drawing cannot read (a forged or hand-made one): ``role``
+    must hold one entry per node, ``adjoint_of`` map node ids to node ids."""
+    n = len(circuit)
+    meta = circuit.meta
+    roles = meta.get("role")
+    if roles is not None and (not isinstance(roles, (list, tuple)) or len(roles) != n):
+        raise CircuitError(f"circuit.meta['role'] must list one role per node ({n}), and it holds "
+                           f"{len(roles) if isinstance(roles, (list, tuple)) else type(roles).__name__}; "
+                           "rebuild the circuit with circuits.backward or drop its meta")
+    adjoint_of = meta.get("adjoint_of")
+    if adjoint_of is None:
+        return
+    if not isinstance(adjoint_of, Mapping):
+        raise CircuitError(f"circuit.meta['adjoint_of'] must map adjoint node ids to node ids, not a "
+                           f"{type(adjoint_of).__name__}; rebuild the circuit with circuits.backward")
+    for a, z in adjoint_of.items():
+        if not all(isinstance(u, Integral) and not isinstance(u, bool) and 0 <= u < n for u in (a, z)):
+            raise CircuitError(f"circuit.meta['adjoint_of'] maps {a!r} to {z!r}, and the circuit's nodes are "
+                               f"0 to {n - 1}; rebuild the circuit with circuits.backward, or draw it "
+                               "without mirror=True")
 
 
 def _ordered_rank(g, nodes: list, rank: str) -> None:
@@ -567,6 +621,7 @@ def _add_collapsed(g, circuit: Circuit, max_nodes: Optional[int], inputs=None) -
     Runs of levels first; where that gives more than :data:`COLLAPSED_BOXES`
     boxes, bands of 2, 4, 8, ... levels.
     """
+    _check_meta(circuit)
     groups, wires, runs = _collapsed_groups(circuit)
     width = 1
     while len(groups) > COLLAPSED_BOXES and width < len(circuit):
@@ -753,8 +808,8 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
         ``grad …``) and every wire with its local partial, as micrograd's
         ``draw_dot`` shows data and grad (for the output ``output``,
         optional for a one-output circuit).
-    highlight : sequence of GradientPath, optional
-        Paths from :func:`circuits.top_paths` drawn thick, one colour each
+    highlight : GradientPath or sequence of GradientPath, optional
+        Paths of this circuit from :func:`circuits.top_paths` drawn thick, one colour each
         (:data:`PATH_COLORS`, heaviest first); with ``values`` their wires
         are labelled with their partials.
     output : str, optional
@@ -825,10 +880,7 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
         partials = edge_values(circuit, values, output=output)
     if highlight is not None:
         colours = {}
-        for k, p in enumerate(highlight):
-            if not isinstance(p, GradientPath):
-                raise CircuitError(f"render(highlight=...) takes GradientPaths from circuits.top_paths, "
-                                   f"got {type(p).__name__}")
+        for k, p in enumerate(_paths(circuit, highlight)):
             for wire in p.edges:
                 colours.setdefault(wire, PATH_COLORS[k % len(PATH_COLORS)])
         if values is not None and partials is None:

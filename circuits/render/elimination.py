@@ -272,7 +272,7 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
 
     def frame(title, comment, ghost=None, ghost_edges=(), fill=(), updated=()):
         g = _digraph(graphviz, "elimination", title, TITLE_MOST)
-        g.comment = comment
+        g.comment = " ".join(comment.split())  # one line: a DOT comment ends at a line break
         for v in list(succ):
             lines = _vertex_lines(circuit, G, v, outputs)
             if v in G.X:
