@@ -27,7 +27,7 @@ from .ad import (forward, backward, jvp, vjp, jacobian, hvp, hessian, derivative
                  cheapest_order)
 from .analysis import Analysis, analyze, cost, bounds
 from .report import ComparisonTable, compare, scaling, plot_scaling
-from .render import render, render_steps, render_transforms, OrderTable, compare_orders, render_elimination
+from .render import render, render_steps, render_transforms, OrderTable, compare_orders, render_elimination, to_tikz
 from . import library
 
 __version__ = "0.1.0"
@@ -49,7 +49,7 @@ __all__ = [
     "eliminate", "Elimination", "EliminationStep", "order_costs", "intermediate_vertices",
     "cheapest_order",
     "Analysis", "analyze", "cost", "ComparisonTable", "compare", "scaling", "plot_scaling", "bounds",
-    "render", "render_steps", "render_transforms",
+    "render", "render_steps", "render_transforms", "to_tikz",
     "OrderTable", "compare_orders", "render_elimination",
     "library",
     "register_gate", "unregister_gate", "registered_gate",

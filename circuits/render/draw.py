@@ -38,6 +38,8 @@ from ..ad import backward, forward
 from ..ad.common import dname
 from ..ad.linearize import edge_values
 from ..ad.semirings import REAL, GradientPath, propagate
+from ..ad.common import dnames
+from .latex import tikz_source
 
 __all__ = ["render", "render_transforms", "render_steps", "DrawingSteps", "write", "COLORS"]
 
@@ -242,7 +244,6 @@ def _gradient_head(outs: list, ins: list) -> Optional[str]:
     """``∇f`` when the outputs are the gradient of one output ``f`` (``f and ∇f`` with ``f``)."""
     if not ins or not outs:
         return None
-    from ..ad.common import dname, dnames
     suffix = dname("", ins[0])[1:]  # "/dx" of "df/dx"
     candidates = [outs[0]]
     first = next((o for o in outs[:2] if o.startswith("d") and o.endswith(suffix)), None)
@@ -714,7 +715,8 @@ def _add_legend(g, kinds: set, prefix: str = "", above=()) -> None:
 def write(graph, path) -> Path:
     """Write a :class:`graphviz.Digraph` to ``path``; the suffix picks the format.
 
-    ``.svg``, ``.png`` and ``.pdf`` need the Graphviz ``dot`` program;
+    ``.svg``, ``.png`` and ``.pdf`` need the Graphviz ``dot`` program, and so
+    does ``.tex`` (a standalone LaTeX/TikZ picture, :func:`circuits.to_tikz`);
     ``.dot`` and ``.gv`` write the DOT source.  Missing folders are created.
 
     Raises
@@ -730,9 +732,12 @@ def write(graph, path) -> Path:
     if suffix in (".dot", ".gv"):
         _write(path, graph.source.encode("utf-8"))
         return path
+    if suffix == ".tex":  # a standalone LaTeX/TikZ picture of the same layout
+        _write(path, tikz_source(graph).encode("utf-8"))
+        return path
     fmt = _FORMATS.get(suffix)
     if fmt is None:
-        raise CircuitError(f"cannot write {path.name!r}: use a .svg, .png, .pdf or .dot file name")
+        raise CircuitError(f"cannot write {path.name!r}: use a .svg, .png, .pdf, .tex or .dot file name")
     try:
         data = graph.pipe(format=fmt)
     except graphviz.ExecutableNotFound:
@@ -778,8 +783,9 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     ----------
     circuit : Circuit
     path : str or path-like, optional
-        Write the drawing there: ``.svg``, ``.png`` and ``.pdf`` (needs the
-        Graphviz ``dot`` program) or ``.dot`` (the source).
+        Write the drawing there: ``.svg``, ``.png``, ``.pdf`` and ``.tex``
+        (LaTeX/TikZ, :func:`circuits.to_tikz`; all need the Graphviz ``dot``
+        program) or ``.dot`` (the source).
     values : mapping, optional
         Input name → value: every node also shows its value at that point.
     mirror : bool
