@@ -441,7 +441,7 @@ def test_formats(tmp_path):
     assert (tmp_path / "sub" / "a.pdf").read_bytes()[:5] == b"%PDF-"
     render(c, tmp_path / "a.dot")
     assert (tmp_path / "a.dot").read_text().startswith("digraph")
-    with pytest.raises(CircuitError, match=r"\.svg, \.png, \.pdf or \.dot"):
+    with pytest.raises(CircuitError, match=r"\.svg, \.png, \.pdf, \.tex or \.dot"):
         render(c, tmp_path / "a.jpeg")
 
 
