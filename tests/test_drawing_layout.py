@@ -53,6 +53,7 @@ def drawings():
         ("collapsed layered chain", circuits.render(library.layered_chain([4, 16, 16, 1], "tanh"), collapse=True)),
         ("collapsed mlp backward", circuits.render(circuits.backward(library.mlp([4, 8, 8, 1])), collapse=True)),
         ("collapsed chain", circuits.render(library.chain(1000), collapse=True)),
+        ("checkpointed chain", circuits.render(circuits.checkpoint(library.chain(6), snapshots=2))),
     ]
     for k, g in enumerate(circuits.render_steps(bp), 1):
         out.append((f"worked example step {k}", g))
@@ -63,6 +64,8 @@ def drawings():
             out.append((f"elimination {order} step {k}", g))
     for k, g in enumerate(circuits.render_elimination(library.speelpenning(4), "forward")):
         out.append((f"elimination speelpenning step {k}", g))
+    for k, g in enumerate(circuits.render_elimination(bp, "markowitz", kind="edge")):
+        out.append((f"edge elimination step {k}", g))
     return out
 
 
