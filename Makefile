@@ -1,12 +1,12 @@
 # Every target does its own set-up: a venv in .venv, the package with its extras,
-# and the Graphviz `dot` program (apt-get when we are root, else the command to run).
+# the Graphviz `dot` program and pdflatex (apt-get when we are root, else the command to run).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.installed-docs
 
-.PHONY: demo test test-fast figures bench docs graphviz chromium clean dist wheel-test lint
+.PHONY: demo test test-fast figures bench docs graphviz chromium latex clean dist wheel-test lint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,13 +33,25 @@ chromium:
 		echo "Chromium is missing (the viewer's browser tests will be skipped). Install it with:  sudo apt-get install chromium"; \
 	fi
 
+# pdflatex for the TikZ test (circuits.to_tikz); the test skips, saying why, where it cannot be installed
+latex:
+	@if command -v pdflatex >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing pdflatex (texlive) with apt-get..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			texlive-latex-base texlive-pictures texlive-latex-extra >/dev/null; \
+	else \
+		echo "pdflatex is missing (the TikZ test will be skipped). Install it with:"; \
+		echo "  sudo apt-get install texlive-latex-base texlive-pictures texlive-latex-extra"; \
+	fi
+
 demo: $(STAMP) graphviz
 	$(PY) -m circuits demo
 
 figures: $(STAMP) graphviz
 	$(PY) -m circuits figures
 
-test: $(STAMP) graphviz chromium
+test: $(STAMP) graphviz chromium latex
 	$(PY) -m pytest
 
 # the edit-run loop: everything but the notebooks and the slow property/benchmark tests

@@ -246,9 +246,10 @@ def plot(results: dict, path: str) -> None:
     for r in results["cases"]:
         if r["family"] not in fams:
             fams.append(r["family"])
-    cols = min(4, len(fams))
+    # two panels a row, 8.8 in at 100 dpi: 880 px, the README's column, so text is shown at its size
+    cols = min(2, len(fams))
     rows = (len(fams) + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.4 * cols, 3.0 * rows + 0.8), squeeze=False)
     series = [
         ("backward", lambda r: r["backward"]["seconds"], dict(color="C0", marker="o")),
         ("backward + .dag", lambda r: r["backward"]["seconds"] + r["dag_s"], dict(color="C0", ls="--", marker=".")),
@@ -276,8 +277,8 @@ def plot(results: dict, path: str) -> None:
             if lab not in labels:
                 handles.append(h)
                 labels.append(lab)
-    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 7), fontsize=8)
-    fig.suptitle("Gradient construction time per wire (log-log); timings on a shared 2-core machine")
-    fig.tight_layout(rect=(0, 0.06, 1, 0.95))
-    fig.savefig(path, dpi=110)
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 4), fontsize=9)
+    fig.suptitle("Gradient construction time per wire (log-log), shared 2-core machine", fontsize=11)
+    fig.tight_layout(rect=(0, 0.6 / fig.get_size_inches()[1] * 2, 1, 0.97))
+    fig.savefig(path, dpi=100)
     plt.close(fig)

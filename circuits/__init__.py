@@ -33,7 +33,7 @@ from .analysis import Analysis, analyze, cost, bounds
 from .analysis import peak_memory, memory_profile, schedule
 from .report import ComparisonTable, compare, scaling, plot_scaling
 from .report import tradeoff, plot_tradeoff
-from .render import render, render_steps, render_transforms, OrderTable, compare_orders, render_elimination
+from .render import render, render_steps, render_transforms, OrderTable, compare_orders, render_elimination, to_tikz
 from .render import to_html, view, View
 from . import library
 
@@ -56,7 +56,7 @@ __all__ = [
     "eliminate", "Elimination", "EliminationStep", "order_costs", "intermediate_vertices",
     "cheapest_order",
     "Analysis", "analyze", "cost", "ComparisonTable", "compare", "scaling", "plot_scaling", "bounds",
-    "render", "render_steps", "render_transforms",
+    "render", "render_steps", "render_transforms", "to_tikz",
     "OrderTable", "compare_orders", "render_elimination", "to_html", "view", "View",
     "library",
     "register_gate", "unregister_gate", "registered_gate",

@@ -307,10 +307,9 @@ def _cmd_render(args) -> int:
         if args.steps:
             steps = render_steps(c, args.output, values=_values(args.values), max_nodes=max_nodes,
                                  legend=not args.no_legend, rankdir=args.rankdir, size=args.size, dpi=args.dpi)
-            out = Path(args.output)
-            last = f" ... {out.stem}_{len(steps)}{out.suffix}" if len(steps) > 1 else ""
+            last = f" ... {steps.paths[-1].name}" if len(steps) > 1 else ""
             print(f"wrote {len(steps)} step{'s' * (len(steps) > 1)} of backpropagation: "
-                  f"{out.stem}_1{out.suffix}{last}")
+                  f"{steps.paths[0].name}{last}")
             return 0
         render(c, args.output, values=_values(args.values), mirror=args.mirror, max_nodes=max_nodes,
                legend=not args.no_legend, title=False if args.no_title else args.title,
@@ -395,8 +394,8 @@ def _write_figures(out: Path, fmt: str, log=print) -> list:
         for name, draw in ((f"{stem}.{fmt}", lambda p: render(c, p, values=point)),
                            (f"{stem}_forward.{fmt}", lambda p: render(
                                fx, p, legend=False,
-                               title=f"∂{next(iter(c.outputs))}/∂{x} by forward propagation: "
-                                     f"size {fx.size}")),
+                               title=f"{next(iter(fx.outputs))} by forward propagation · "
+                                     f"size {fx.size}, depth {fx.depth}")),
                            (f"{stem}_backward.{fmt}", lambda p: render(g, p, mirror=mirror)),
                            (f"{stem}_backward_simplified.{fmt}", lambda p: render(simplify(g), p)),
                            (f"{stem}_transforms.{fmt}", lambda p: render_transforms(c, p))):
@@ -405,9 +404,9 @@ def _write_figures(out: Path, fmt: str, log=print) -> list:
             log(f"wrote {out / name}")
         if stem == "backprop_example":  # backpropagation's six steps, one drawing each
             steps = render_steps(c, out / f"{stem}_step.{fmt}", legend=False)
-            for k in range(1, len(steps) + 1):
-                written.append(out / f"{stem}_step_{k}.{fmt}")
-                log(f"wrote {written[-1]}")
+            for path in steps.paths:
+                written.append(path)
+                log(f"wrote {path}")
     written.extend(_write_scaling(out, log))
     return written
 

@@ -48,7 +48,7 @@ except ImportError:          # a checkout without `pip install -e .`
     import circuits
 from circuits import library
 import matplotlib.pyplot as plt
-plt.rcParams.update({"figure.figsize": (6, 3.6), "figure.dpi": 72})
+plt.rcParams.update({"figure.figsize": (6, 3.6), "figure.dpi": 100})
 ''')
 
 
@@ -1396,7 +1396,7 @@ point = {x: round(random.uniform(-1, 1), 2) for x in net.inputs}
 paths = circuits.top_paths(net, point, k=3)
 for p in paths:
     print(p)
-circuits.render(net, values=point, highlight=paths, legend=False, title="the 3 heaviest gradient paths")
+circuits.render(net, values=point, highlight=paths, legend=False, title="the 3 heaviest gradient paths", size="9,9")
 '''),
     md('''
 ## How spread out is the gradient?

@@ -90,3 +90,23 @@ def test_forward_figure_has_the_hand_drawn_gate_count():
     f = library.figure1()
     assert circuits.forward(f, ["x"], figure2=True).size == 3 + 13
     assert any("size 16" in t for t in _drawn(FIGURES / "figure1_forward.svg")[1])
+
+
+def test_readme_images_fit_the_column_with_text_of_9_px_or_more():
+    """Every image the README shows is at most 880 px wide as shown, and its smallest text is at least
+    9 px there (font size × the drawing's scale × the shown width over the natural width)."""
+    from PIL import Image
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = {p: None for p in re.findall(r"\]\((figures/[^)]+)\)", readme)}
+    shown.update({p: float(w) for p, w in re.findall(r'src="(figures/[^"]+)" width="(\d+)"', readme)})
+    for path, width in shown.items():
+        if path.endswith(".png"):
+            assert Image.open(ROOT / path).size[0] <= 880, path
+            continue
+        root = ET.parse(ROOT / path).getroot()
+        natural = float(root.get("width").removesuffix("pt")) * 4 / 3
+        scale = natural / (float(root.get("viewBox").split()[2]) * 4 / 3)
+        at = min(natural, width or 880)
+        assert at <= 880, (path, at)
+        smallest = min(float(t.get("font-size")) for t in root.iter("{http://www.w3.org/2000/svg}text"))
+        assert smallest * 4 / 3 * scale * at / natural >= 9, (path, smallest)

@@ -129,7 +129,8 @@ def test_names_from_json_cannot_inject_dot(name):
     for g in (circuits.render(c, values={"x": 1, "y": 2, name: 3}), circuits.render_transforms(c)):
         nodes = _dot_nodes(g.source)
         assert "INJECTED" not in nodes and "b" not in nodes
-    assert _dot_nodes(circuits.render(c, legend=False).source) == {"n0", "n1", "n2", "n3"}
+    pins = {f"out{k}" for k in range(len(c.outputs))}  # each output's name, above its node
+    assert _dot_nodes(circuits.render(c, legend=False).source) == {"n0", "n1", "n2", "n3"} | pins
 
 
 def test_cli_render_inputs_cannot_inject_dot(tmp_path):
@@ -138,7 +139,7 @@ def test_cli_render_inputs_cannot_inject_dot(tmp_path):
     assert main(["render", "x*y", "--inputs", f"x,y,{DOT_PAYLOAD}", "-o", str(out)]) == 0
     nodes = _dot_nodes(out.read_text())
     assert "INJECTED" not in nodes
-    assert {n for n in nodes if not n.startswith("legend")} == {"n0", "n1", "n2", "n3"}
+    assert {n for n in nodes if not n.startswith("legend")} == {"n0", "n1", "n2", "n3", "out0"}
 
 
 @pytest.mark.parametrize("name", ["x\ud800", "a\nb", "\x00", "x\x1b[31m", "\u202e"])

@@ -75,7 +75,8 @@ def test_figure1_svg(tmp_path):
     assert weights == ["-2", "-2", "-3", "-3", "-5"]
     # the output is outlined and named
     outlined = [n for n in drawn.values() if fill_of(n)[1] == COLORS["output"]]
-    assert len(outlined) == 1 and texts(outlined[0])[:2] == ["+", "f"]
+    assert len(outlined) == 1 and texts(outlined[0]) == ["+"]
+    assert texts(nodes["out0"]) == ["f"] and any(e.endswith("->out0") for e in edges)  # a pin above it
     assert {"legend_input", "legend_const", "legend_primal", "legend_output"} <= set(nodes)
     assert "legend_derivative" not in nodes
 
@@ -247,7 +248,7 @@ def test_render_steps_draws_the_notes_six_steps(tmp_path):
     import subprocess
     steps = circuits.render_steps(library.backprop_example(), tmp_path / "s.svg")
     assert len(steps) == 6
-    assert steps.titles[3] == "step 4 of 6: ∂y/∂u₁ = ∂y/∂u₃ · ∂[u₃]/∂u₁ + ∂y/∂y · ∂[y]/∂u₁"
+    assert steps.titles[3] == "step 4 of 6: dy/du₁ = dy/du₃ · d[u₃]/du₁ + dy/dy · d[y]/du₁"
     grad = circuits.backward(library.backprop_example(), mirror=True)
     adjoint = {z: a for a, z in grad.meta["adjoint_of"].items()}
     visible, positions = [], []
@@ -419,7 +420,7 @@ def test_render_transforms_side_by_side(tmp_path):
     path = tmp_path / "t.svg"
     render_transforms(c, path)
     _, nodes, _, clusters = parse_svg(path)
-    assert {"cluster_circuit", "cluster_forward", "cluster_backward", "cluster_legend"} == set(clusters)
+    assert {"cluster_circuit", "cluster_forward", "cluster_backward"} == set(clusters)
     fwd, bwd = circuits.forward(c), circuits.backward(c)
     def drawn(k):  # one node per input and gate, one small box per use of a constant
         uses = sum(1 for v in k.gates() for u in k.args(v) if k.op(u) == "const")
@@ -440,7 +441,7 @@ def test_formats(tmp_path):
     assert (tmp_path / "sub" / "a.pdf").read_bytes()[:5] == b"%PDF-"
     render(c, tmp_path / "a.dot")
     assert (tmp_path / "a.dot").read_text().startswith("digraph")
-    with pytest.raises(CircuitError, match=r"\.svg, \.png, \.pdf or \.dot"):
+    with pytest.raises(CircuitError, match=r"\.svg, \.png, \.pdf, \.tex or \.dot"):
         render(c, tmp_path / "a.jpeg")
 
 
@@ -488,9 +489,9 @@ def test_slide_ready_layout(tmp_path):
     assert len({y_of(n) for n in ins}) == 1 and [_x_of(n) for n in ins] == sorted(_x_of(n) for n in ins)
     outs = [nodes[f"n{v}"] for v in c.outputs.values()]
     assert len({y_of(n) for n in outs}) == 1 and [_x_of(n) for n in outs] == sorted(_x_of(n) for n in outs)
-    # the constant 2 is a small box at its use, not a hub; weights sit at the head of their wire
+    # the constant 2 is a small box at its use, not a hub; a weight is its wire's own label
     g = render(c)
-    assert 'headlabel=2' in g.source and "label=2" not in g.source.replace("headlabel=2", "")
+    assert "label=2 decorate=true" in g.source and '"2"' not in g.source
 
 
 def test_constants_are_drawn_at_each_use():
@@ -539,10 +540,10 @@ def test_cli_render_switches(tmp_path, capsys):
 
 
 def test_mirrored_labels_name_the_differentiated_output():
-    """Mirroring the backward circuit of a gradient output df/dx labels its adjoints ∂(df/dx)/∂…,
+    """Mirroring the backward circuit of a gradient output df/dx labels its adjoints d(df/dx)/d…,
     spelled as dname spells partials (reading the name off d{y}/d{x} outputs used to give ∂f/…)."""
     from circuits.render.draw import _mirror_names
     g = circuits.backward(circuits.backward(circuits.parse("x*x*y")), "df/dx", mirror=True)
-    labels = {v for v in _mirror_names(g).values() if v.startswith("∂")}
-    assert labels == {"∂(df/dx)/∂(df/dx)", "∂(df/dx)/∂u₁", "∂(df/dx)/∂u₂", "∂(df/dx)/∂x", "∂(df/dx)/∂y"}
-    assert "∂(df/dx)/∂u₁" in render(g, mirror=True).source
+    labels = {v for v in _mirror_names(g).values() if v.startswith("d(df/dx)/d")}
+    assert labels == {"d(df/dx)/d(df/dx)", "d(df/dx)/du₁", "d(df/dx)/du₂", "d(df/dx)/dx", "d(df/dx)/dy"}
+    assert "d(df/dx)/du₁" in render(g, mirror=True).source

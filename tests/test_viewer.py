@@ -53,9 +53,7 @@ def test_the_page_is_one_file_that_reaches_nothing_outside():
 
 @pytest.mark.parametrize("transform", ["backward", "forward", "eliminate"])
 @pytest.mark.parametrize("name", HOSTILE)
-def test_names_are_text_in_the_page_data(name, transform, request):
-    if transform == "eliminate" and name == HOSTILE[1]:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="render_elimination does not escape names yet"))
+def test_names_are_text_in_the_page_data(name, transform):
     b = circuits.Builder()
     x, y = b.input(name), b.input("y")
     b.output("f", x * y + circuits.sin(x))

@@ -327,7 +327,6 @@ DOCUMENTED = {
 
 # Rows whose raw exceptions live in code other engineers own (see the report of this change).
 OWNED = {
-    "circuits.render": "D-drawings (render's highlight=)",
     "circuits.render_steps": "D-drawings (circuits/render/)",
     "circuits.render_elimination": "D-drawings (circuits/render/)",
     "circuits.compare_orders": "D-drawings (circuits/render/)",

@@ -17,7 +17,7 @@ Examples
 >>> c = circuits.trace(lambda x, y: (x - 3*y) * y)
 >>> g = circuits.render(c)          # a graphviz.Digraph; render(c, "f.svg") writes it
 >>> [line.strip() for line in g.source.splitlines() if "->" in line and "invis" not in line]
-['n0 -> n2', 'n1 -> n2 [fontcolor="#1f4e9a" headlabel=-3 labelangle=30 labeldistance=2]', 'n2 -> n3', 'n1 -> n3']
+['n0 -> n2', 'n1 -> n2 [label=-3 decorate=true fontcolor="#1f4e9a"]', 'n2 -> n3', 'n1 -> n3', 'n3 -> out0 [arrowsize=0.5 color="#c0392b" style=solid]']
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ from ..ad import backward, forward
 from ..ad.common import dname
 from ..ad.linearize import edge_values
 from ..ad.semirings import REAL, GradientPath, propagate
+from ..ad.common import dnames
+from .latex import tikz_source
 
 __all__ = ["render", "render_transforms", "render_steps", "DrawingSteps", "write", "COLORS", "collapsed_boxes"]
 
@@ -54,13 +56,16 @@ COLORS = {
 
 _ROLES = ("primal", "derivative", "recomputed")
 
+#: Colour of the weights written on wires into ``+`` gates.
+WEIGHT_COLOR = "#1f4e9a"
+
 #: Outline of the nodes a step of :func:`render_steps` adds.
 FRESH_COLOR = "#2c7be5"
 
 _LEGEND = {
     "input": "input",
     "const": "constant",
-    "primal": "gate of the circuit",
+    "primal": "gate",
     "derivative": "derivative gate",
     "recomputed": "recomputed gate",
     "output": "output",
@@ -92,18 +97,24 @@ def _number(v: Any) -> str:
 def _escape(text: str) -> str:
     r"""``text`` as a plain (quoted) DOT label: never read as an HTML-like ``<...>`` label.
 
-    Backslashes and double quotes are escaped so that a name can neither close the
-    quoted string nor form an escape sequence; joining escaped lines with ``"\\n"``
-    keeps our own line breaks.  ``nohtml`` stops the graphviz package from passing
-    a name shaped like ``<...>`` through unquoted, as an HTML-like label.
+    Every label the drawings build from names, numbers, sympy expressions or gate
+    labels goes through here.  Backslashes and double quotes are escaped so that a
+    name can neither close the quoted string nor form an escape sequence (``\N``,
+    ``\G``, ``\l``...); a line break in a name becomes a DOT line break and other
+    control characters a space; joining escaped lines with ``"\n"`` keeps our own
+    line breaks.  ``nohtml`` stops the graphviz package from passing a name shaped
+    like ``<...>`` through unquoted, as an HTML-like label (which could embed a
+    local file with ``<IMG SRC=...>``).
 
     >>> print(_escape('<x>]; y [label="PWNED"]; z [label=<y>'))
     <x>]; y [label=\"PWNED\"]; z [label=<y>
-    >>> print(_escape('a\\b'))
-    a\\b
+    >>> print(_escape('a\\b'), _escape('two\nlines'), _escape('end\\'))
+    a\\b two\nlines end\\
     """
     from graphviz import nohtml
-    return nohtml(str(text).replace("\\", "\\\\").replace('"', '\\"'))
+    text = str(text).replace("\\", "\\\\").replace('"', '\\"')
+    text = text.replace("\r\n", "\n").replace("\n", "\\n")
+    return nohtml("".join(ch if ch >= " " or ch == "\\" else " " for ch in text))
 
 
 def _escape_lines(lines) -> str:
@@ -138,14 +149,121 @@ def _name_label(name: str) -> str:
     return re.sub(r"_(\d+)\b", lambda m: m.group(1).translate(_SUBSCRIPTS), name)
 
 
+#: Output names up to this many characters are written inside their gate, longer ones beside it.
+SHORT_NAME = 3
+
+
 def _truncate(text: str, most: int = 70) -> str:
-    return text if len(text) <= most else text[:most - 1] + "…"
+    """``text`` cut to at most ``most`` characters at a space, never inside a word or
+    between brackets, with "…" where it was cut.
+
+    Examples
+    --------
+    >>> _truncate("dloss/dW1, dloss/dW2, dloss/db", 20)
+    'dloss/dW1, …'
+    >>> _truncate("f(x, y, z) and more", 10)
+    'f(x, …)'
+    """
+    text = str(text)
+    if len(text) <= most:
+        return text
+    cut = text[:max(most - 3, 1)]
+    space = cut.rfind(" ")
+    cut = cut[:space].rstrip() if space > 0 else ""
+    while cut and _balanced(cut + " …") != cut + " …" and len(_balanced(cut + " …")) > most:
+        cut = cut[:max(cut.rfind(" "), 0)].rstrip()
+    return _balanced(cut + " …") if cut else "…"
+
+
+def _balanced(text: str) -> str:
+    """``text`` with brackets it leaves open closed, in the right order."""
+    pairs = {"(": ")", "[": "]", "{": "}"}
+    stack = []
+    for ch in text:
+        if ch in pairs:
+            stack.append(pairs[ch])
+        elif stack and ch == stack[-1]:
+            stack.pop()
+    return text + "".join(reversed(stack))
+
+
+def _names_list(names, most: int) -> str:
+    """Whole names joined by commas in about ``most`` characters: ``a, b, … (9 in all)``
+    (the first name is always shown, a name longer than ``most`` cut with "…").
+
+    Examples
+    --------
+    >>> _names_list(["x", "y", "z"], 20)
+    'x, y, z'
+    >>> _names_list([f"x{k}" for k in range(1, 30)], 24)
+    'x1, x2, … (29 in all)'
+    """
+    names = [str(n) if len(str(n)) <= most else str(n)[:max(most - 1, 1)] + "…" for n in names]
+    text = ", ".join(names)
+    if len(text) <= most or len(names) < 2:
+        return text
+    more = f", … ({len(names)} in all)"
+    if len(names[0]) + len(more) > most:
+        return f"… {len(names)} in all"
+    shown = 1
+    while shown < len(names) and len(", ".join(names[:shown + 1])) + len(more) <= most:
+        shown += 1
+    return ", ".join(names[:shown]) + more
+
+
+#: Default titles are at most this many characters.
+TITLE_MOST = 60
 
 
 def _default_title(circuit: Circuit) -> str:
-    outs = _name_label(_truncate(_names_text(circuit.outputs, 4), 40))
-    ins = _name_label(_truncate(_names_text(circuit.inputs, 4), 40))
-    return f"{outs}({ins}): size {circuit.size}, depth {circuit.depth}"
+    """A short phrase: ``f(x, y, z) · size 7, depth 3``, ``f and ∇f(x, y, z) · ...`` for a
+    gradient circuit, whole names only, at most :data:`TITLE_MOST` characters.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> f = circuits.parse("x*y + z", name="f")
+    >>> _default_title(f), _default_title(circuits.backward(f))
+    ('f(x, y, z) · size 2, depth 2', '∇f(x, y, z) · size 0, depth 0')
+    """
+    tail = f" · size {circuit.size:,}, depth {circuit.depth:,}"
+    return _function_text(circuit, TITLE_MOST - len(tail)) + tail
+
+
+def _function_text(circuit: Circuit, most: int = 40) -> str:
+    """``f(x, y, z)``, ``(f, g)(x, y)`` or ``∇f(x, y)`` in at most ``most`` characters: whole
+    names (one longer than half of ``most`` is cut, with "…")."""
+    outs = list(circuit.outputs)
+    head = _gradient_head(outs, list(circuit.inputs))
+    if head is not None and len(head) > most // 2:
+        head = head.split(" and ")[-1]  # "f and ∇f" → "∇f"
+    if head is None:
+        head = _name_label(_names_list(outs, most // 2 - 2))
+        if len(outs) > 1:
+            head = f"({head})"
+    ins = _name_label(_names_list(circuit.inputs, max(most - len(head) - 2, 8)))
+    return f"{head}({ins})"
+
+
+def _gradient_head(outs: list, ins: list) -> Optional[str]:
+    """``∇f`` when the outputs are the gradient of one output ``f`` (``f and ∇f`` with ``f``)."""
+    if not ins or not outs:
+        return None
+    suffix = dname("", ins[0])[1:]  # "/dx" of "df/dx"
+    candidates = [outs[0]]
+    first = next((o for o in outs[:2] if o.startswith("d") and o.endswith(suffix)), None)
+    if first is not None:
+        y = first[1:len(first) - len(suffix)]
+        candidates += [y, y[1:-1]]  # a name with "/" is parenthesised: d(df/dx)/dy
+    for y in candidates:
+        if not y or dname(y, ins[0]) not in outs:
+            continue
+        grad = dnames(y, ins)
+        rest = [o for o in outs if o not in set(grad)]
+        if len(grad) + len(rest) == len(outs) and rest in ([], [y]):
+            name = _name_label(y if len(y) <= 12 else y[:11] + "…")
+            return f"∇{name}" if not rest else f"{name} and ∇{name}"
+    return None
 
 
 def _levels(circuit: Circuit) -> list:
@@ -168,9 +286,12 @@ def _digraph(graphviz, name: str, title, most: int, rankdir: str = "BT", size=No
     if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, Real) or not dpi > 0):
         raise CircuitError(f"dpi must be a positive number of dots per inch, e.g. dpi=96, not {dpi!r}")
     g = graphviz.Digraph(name)
-    g.attr(rankdir=rankdir, fontname=FONT, fontsize="12")
+    # newrank: rank constraints hold inside clusters too; remincross=false: the second crossing
+    # minimisation that dot runs over clusters ignores the invisible edges that keep inputs
+    # and outputs in order (it drew a neuron's inputs w0, w1, x1, x2, w2)
+    g.attr(rankdir=rankdir, fontname=FONT, fontsize="12", newrank="true", remincross="false")
     if title:
-        g.attr(label=_escape(_truncate(str(title), most)), labelloc="t")
+        g.attr(label=_escape(str(title) if most is None else _truncate(str(title), most)), labelloc="t")
     if size is not None:
         g.attr(size=str(size))
     if dpi is not None:
@@ -197,15 +318,17 @@ PATH_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
 
 def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
-                 adjoints=None, partials=None, highlight=None, hidden=(), fresh=()) -> set:
+                 adjoints=None, partials=None, highlight=None, hidden=(), fresh=(), inputs=None) -> set:
     """Draw ``circuit`` into graph ``g`` with node ids ``{prefix}n{v}``; return the kinds drawn.
 
     ``adjoints`` (node → ∂y/∂node) adds a line per node, ``partials``
     ({(u, g, i): value}) labels the wires, ``highlight`` ({(u, g, i): colour})
     draws those wires thick and coloured.  Nodes in ``hidden`` are laid out
     but invisible, with their wires (so that a sequence of drawings keeps one
-    layout); nodes in ``fresh`` are outlined as new.
+    layout); nodes in ``fresh`` are outlined as new.  The DOT names of the
+    inputs are appended to the list ``inputs`` (the legend goes under them).
     """
+    _check_meta(circuit)
     roles = circuit.meta.get("role")
     outputs: dict[int, list] = {}
     for name, v in circuit.outputs.items():
@@ -232,20 +355,19 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
             lines, kind = [_escape(_number(circuit.value(v)))], "const"
             attrs = {"shape": "box", "style": "filled"}
         else:
-            lines = [GATES[op].label]
+            lines = [_escape(GATES[op].label)]
             kind = roles[v] if roles is not None and roles[v] in _ROLES else "primal"
             attrs = {"shape": "circle", "style": "filled"}
         kinds.add(kind)
         if v in names and v not in outputs and op != "input":  # u₁, ∂y/∂u₁: the worked example's names
             lines.append(_escape(names[v]))
-        if v in outputs:
-            lines.append(_escape(_truncate(", ".join(_name_label(o) for o in outputs[v]), 30)))
-            attrs.update(color=COLORS["output"], penwidth="2.5", fontcolor=COLORS["output"])
+        if v in outputs:  # named by a pin above it (below the loop)
+            attrs.update(color=COLORS["output"], penwidth="2.5")
             kinds.add("output")
         if vals is not None and op != "const":
             lines.append(_escape("= " + _number(vals[v])))
         if adjoints is not None and v in adjoints and op != "const":
-            lines.append(_escape("∂ " + _number(adjoints[v])))
+            lines.append(_escape("grad " + _number(adjoints[v])))
         attrs["fillcolor"] = COLORS[kind]
         if v in fresh:
             attrs.update(color=FRESH_COLOR, penwidth="3")
@@ -259,25 +381,17 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
         show_positions = not gate.commutative and len(a) > 1
         names = gate.arg_names
         for k, (u, w) in enumerate(zip(a, circuit.weights(v))):
-            # a weight sits at the head of its wire, next to the gate it scales: unambiguous
-            # alternate sides so that neighbouring weights into one gate do not overlap
-            attrs = {"labeldistance": "2", "labelangle": "-30" if k % 2 == 0 else "30"}
+            # weights and argument names are the wire's own label, which dot lays out as a
+            # point of the wire's path, so no two of them (and no label and node) collide
+            attrs = {}
             if gate.weighted and w != 1:
-                attrs["headlabel"] = _escape(_number(w))
-                attrs["fontcolor"] = "#1f4e9a"
+                attrs = {"label": _escape(_number(w)), "fontcolor": WEIGHT_COLOR, "decorate": "true"}
             elif show_positions:
-                # one angle for every argument name: two names then sit apart by the angle
-                # between their wires (alternating sides overprinted num and den whenever the
-                # wires met at the angle between the sides, one way or the other)
-                attrs["labelangle"] = "-35"
-                attrs["headlabel"] = names[k] if k < len(names) else f"#{k}"
-                attrs["fontcolor"] = "#555555"
-                attrs["fontsize"] = "10"
-            else:
-                attrs = {}
+                attrs = {"label": _escape(names[k] if k < len(names) else f"#{k}"),
+                         "fontcolor": "#555555", "fontsize": "10"}
             wire = (u, v, k)
             if partials is not None and wire in partials and not gate.weighted:  # a + wire's partial is its weight
-                attrs = {"label": _escape("∂ " + _number(partials[wire]))}
+                attrs = {"label": _escape(_number(partials[wire])), "fontcolor": WEIGHT_COLOR, "decorate": "true"}
             if highlight is not None and wire in highlight:
                 attrs.update(color=highlight[wire], penwidth="3.5", fontcolor=highlight[wire])
             tail = f"{prefix}n{u}"
@@ -285,20 +399,83 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
                 attrs = {"style": "invis"}
             if u not in drawn:  # a constant: a small box of its own at this use
                 tail = f"{prefix}n{u}_{v}_{k}"
-                g.node(tail, _number(circuit.value(u)), shape="box",
+                g.node(tail, _escape(_number(circuit.value(u))), shape="box",
                        style="invis" if v in hidden else "filled",
                        fillcolor=COLORS["const"], fontsize="9", width="0.2", height="0.15",
                        margin="0.03,0.01")
             g.edge(tail, f"{prefix}n{v}", **attrs)
     # inputs in declaration order on one rank; outputs nothing reads in output order on one rank
-    _ordered_rank(g, [f"{prefix}n{v}" for v in circuit.inputs.values()], "min")
+    _ordered_rank(g, [f"{prefix}n{v}" for v in circuit.inputs.values()], "same")
+    if inputs is not None:
+        inputs.extend(f"{prefix}n{v}" for v in circuit.inputs.values())
     if mirror:
         _mirror(g, circuit, prefix, drawn)
-    else:
+    # every output's name on one row above the drawing, in output order, each with a wire
+    # from its node: long names never swell a gate, and the order is the circuit's
+    pins = []
+    for k, (name, v) in enumerate(circuit.outputs.items()):
+        pin = f"{prefix}out{k}"
+        style = "invis" if v in hidden else "solid"
+        g.node(pin, _escape(_name_label(name)), shape="plaintext", fontcolor=COLORS["output"],
+               margin="0.02,0.02", width="0", height="0.2", style=style)
+        g.edge(f"{prefix}n{v}", pin, color=COLORS["output"], arrowsize="0.5", style=style)
+        pins.append(pin)
+    if not mirror:  # the pins of the outputs nothing reads on the top row, in order
         read = {u for v in circuit.gates() for u in circuit.args(v)}
-        last = [v for v in dict.fromkeys(circuit.outputs.values()) if v not in read and v in drawn]
-        _ordered_rank(g, [f"{prefix}n{v}" for v in last], "max")
+        top = [pin for pin, v in zip(pins, circuit.outputs.values()) if v not in read and v not in hidden]
+        if len(top) == 1:
+            with g.subgraph() as s:
+                s.attr(rank="max")
+                s.node(top[0])
+        _ordered_rank(g, top, "max")
     return kinds
+
+
+def _paths(circuit: Circuit, highlight) -> list:
+    """``highlight`` as a list of GradientPaths of ``circuit``: one path or several, each checked
+    to be made of the circuit's wires (a path of another circuit would colour other wires)."""
+    paths = [highlight] if isinstance(highlight, GradientPath) else highlight
+    if isinstance(paths, (str, bytes, Mapping)) or not hasattr(paths, "__iter__"):
+        raise CircuitError(f"render(highlight=...) takes a GradientPath or a list of them from "
+                           f"circuits.top_paths, not a {type(highlight).__name__}")
+    paths = list(paths)
+    n = len(circuit)
+    for p in paths:
+        if not isinstance(p, GradientPath):
+            raise CircuitError(f"render(highlight=...) takes GradientPaths from circuits.top_paths, "
+                               f"got {type(p).__name__}")
+        for wire in p.edges:
+            u, v, i = wire if isinstance(wire, tuple) and len(wire) == 3 else (None, None, None)
+            ok = (isinstance(v, Integral) and 0 <= v < n and isinstance(i, Integral)
+                  and 0 <= i < len(circuit.args(v)) and circuit.args(v)[i] == u)
+            if not ok or p.input not in circuit.inputs or p.output not in circuit.outputs:
+                raise CircuitError(f"the path {p.input} → {p.output} is not a path of this circuit (a wire "
+                                   f"{wire!r} it follows is not one of its wires); highlight paths that "
+                                   "circuits.top_paths found in the circuit you draw")
+    return paths
+
+
+def _check_meta(circuit: Circuit) -> None:
+    """Refuse a ``circuit.meta`` the drawing cannot read (a forged or hand-made one): ``role``
+    must hold one entry per node, ``adjoint_of`` map node ids to node ids."""
+    n = len(circuit)
+    meta = circuit.meta
+    roles = meta.get("role")
+    if roles is not None and (not isinstance(roles, (list, tuple)) or len(roles) != n):
+        raise CircuitError(f"circuit.meta['role'] must list one role per node ({n}), and it holds "
+                           f"{len(roles) if isinstance(roles, (list, tuple)) else type(roles).__name__}; "
+                           "rebuild the circuit with circuits.backward or drop its meta")
+    adjoint_of = meta.get("adjoint_of")
+    if adjoint_of is None:
+        return
+    if not isinstance(adjoint_of, Mapping):
+        raise CircuitError(f"circuit.meta['adjoint_of'] must map adjoint node ids to node ids, not a "
+                           f"{type(adjoint_of).__name__}; rebuild the circuit with circuits.backward")
+    for a, z in adjoint_of.items():
+        if not all(isinstance(u, Integral) and not isinstance(u, bool) and 0 <= u < n for u in (a, z)):
+            raise CircuitError(f"circuit.meta['adjoint_of'] maps {a!r} to {z!r}, and the circuit's nodes are "
+                               f"0 to {n - 1}; rebuild the circuit with circuits.backward, or draw it "
+                               "without mirror=True")
 
 
 def _ordered_rank(g, nodes: list, rank: str) -> None:
@@ -386,7 +563,7 @@ def _mirror_names(circuit: Circuit) -> dict:
     names = {v: _name_label(n) for v, n in names.items()}
     y_label = names.get(seed, "y")
     for a, z in adjoint_of.items():
-        names[a] = dname(y_label, names.get(z, "?"), d="∂")
+        names[a] = dname(y_label, names.get(z, "?"))
     return names
 
 
@@ -474,12 +651,13 @@ def collapsed_boxes(circuit: Circuit) -> dict:
     return {name: tuple(groups[key]) for key, name in _box_names(groups).items()}
 
 
-def _add_collapsed(g, circuit: Circuit, max_nodes: Optional[int]) -> set:
+def _add_collapsed(g, circuit: Circuit, max_nodes: Optional[int], inputs=None) -> set:
     """Draw :func:`_collapsed_groups` into ``g``: one box per group, wires counted.
 
     Runs of levels first; where that gives more than :data:`COLLAPSED_BOXES`
     boxes, bands of 2, 4, 8, ... levels.
     """
+    _check_meta(circuit)
     groups, wires, runs = _grouping(circuit)
     _check_size(len(groups), max_nodes, "the collapsed drawing")
     outputs: dict = {}
@@ -521,36 +699,56 @@ def _add_collapsed(g, circuit: Circuit, max_nodes: Optional[int]) -> set:
             kinds.add("output")
         kinds.add(kind)
         g.node(ids[key], _escape_lines(lines), **attrs)
+        if op == "input" and inputs is not None:
+            inputs.append(ids[key])
     for (a, b), n in wires.items():
         g.edge(ids[a], ids[b], label=f"{n:,}" if n > 1 else "", fontcolor="#555555", fontsize="10")
     return kinds
 
 
-def _add_legend(g, kinds: set, prefix: str = "") -> None:
-    with g.subgraph(name=f"cluster_{prefix}legend") as s:
-        s.attr(label="legend", fontname=FONT, fontsize="10", style="rounded", color="#999999")
+#: The shape of each kind of node, in every drawing and its legend.
+SHAPES = {"input": ("box", "rounded,filled"), "const": ("box", "filled"), "primal": ("circle", "filled"),
+          "recomputed": ("circle", "filled"), "derivative": ("circle", "filled"), "output": ("circle", "filled"), "fresh": ("circle", "filled")}
+
+
+def _add_legend(g, kinds: set, prefix: str = "", above=()) -> None:
+    """One row under the drawing: a small shape and a word for each kind of node drawn.
+
+    Invisible wires from the row to the nodes ``above`` (the inputs) keep it under them."""
+    entries = [k for k in ("input", "const", "primal", "recomputed", "derivative", "output", "fresh")
+               if k in kinds]
+    if not entries:
+        return
+    with g.subgraph(name=f"{prefix}legend") as s:
+        s.attr(rank="min")
         previous = None
-        for kind in ("input", "const", "primal", "recomputed", "derivative", "output", "fresh"):
-            if kind not in kinds:
-                continue
-            attrs = {"shape": "box", "style": "filled,rounded" if kind == "input" else "filled",
-                     "fillcolor": COLORS.get(kind, "white"), "fontsize": "10"}
+        for kind in entries:
+            shape, style = SHAPES[kind]
+            attrs = {"shape": shape, "style": style, "fillcolor": COLORS.get(kind, "white"),
+                     "label": "", "width": "0.22", "height": "0.16" if shape == "box" else "0.22",
+                     "fixedsize": "true"}
             if kind == "output":
-                attrs.update(fillcolor="white", color=COLORS["output"], penwidth="2.5",
-                             fontcolor=COLORS["output"])
+                attrs.update(fillcolor="white", color=COLORS["output"], penwidth="2.5")
             elif kind == "fresh":
-                attrs.update(color=FRESH_COLOR, penwidth="3")
-            name = f"{prefix}legend_{kind}"
-            s.node(name, _LEGEND[kind], **attrs)
+                attrs.update(fillcolor="white", color=FRESH_COLOR, penwidth="3")
+            mark, word = f"{prefix}legend_{kind}", f"{prefix}legend_{kind}_text"
+            s.node(mark, **attrs)
+            s.node(word, _LEGEND[kind], shape="plaintext", fontsize="10", margin="0.02,0",
+                   height="0.2", width="0")
             if previous is not None:
-                s.edge(previous, name, style="invis")
-            previous = name
+                s.edge(previous, mark, style="invis", minlen="0")
+            s.edge(mark, word, style="invis", minlen="0")
+            previous = word
+    first = f"{prefix}legend_{entries[0]}"
+    for name in above:
+        g.edge(first, name, style="invis", weight="0")
 
 
 def write(graph, path) -> Path:
     """Write a :class:`graphviz.Digraph` to ``path``; the suffix picks the format.
 
-    ``.svg``, ``.png`` and ``.pdf`` need the Graphviz ``dot`` program;
+    ``.svg``, ``.png`` and ``.pdf`` need the Graphviz ``dot`` program, and so
+    does ``.tex`` (a standalone LaTeX/TikZ picture, :func:`circuits.to_tikz`);
     ``.dot`` and ``.gv`` write the DOT source.  Missing folders are created.
 
     Raises
@@ -566,9 +764,12 @@ def write(graph, path) -> Path:
     if suffix in (".dot", ".gv"):
         _write(path, graph.source.encode("utf-8"))
         return path
+    if suffix == ".tex":  # a standalone LaTeX/TikZ picture of the same layout
+        _write(path, tikz_source(graph).encode("utf-8"))
+        return path
     fmt = _FORMATS.get(suffix)
     if fmt is None:
-        raise CircuitError(f"cannot write {path.name!r}: use a .svg, .png, .pdf or .dot file name")
+        raise CircuitError(f"cannot write {path.name!r}: use a .svg, .png, .pdf, .tex or .dot file name")
     try:
         data = graph.pipe(format=fmt)
     except graphviz.ExecutableNotFound:
@@ -614,8 +815,9 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     ----------
     circuit : Circuit
     path : str or path-like, optional
-        Write the drawing there: ``.svg``, ``.png`` and ``.pdf`` (needs the
-        Graphviz ``dot`` program) or ``.dot`` (the source).
+        Write the drawing there: ``.svg``, ``.png``, ``.pdf`` and ``.tex``
+        (LaTeX/TikZ, :func:`circuits.to_tikz`; all need the Graphviz ``dot``
+        program) or ``.dot`` (the source).
     values : mapping, optional
         Input name → value: every node also shows its value at that point.
     mirror : bool
@@ -623,7 +825,7 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
         place each ``∂y/∂z`` at the rank mirroring ``z``'s, so the gradient
         reads as the circuit reflected above itself (the textbook layout).  Of
         ``backward(c, mirror=True)``, whose adjoints are gates, the gates of
-        ``c`` are named ``u₁, u₂, ...`` and each adjoint ``∂y/∂u₁``, ...
+        ``c`` are named ``u₁, u₂, ...`` and each adjoint ``dy/du₁``, ...
     max_nodes : int or None
         Refuse to draw more nodes than this (None: no limit).
     legend : bool
@@ -640,12 +842,12 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     dpi : float, optional
         Resolution of ``.png`` output (and the pixel size of ``size``).
     gradients : bool
-        With ``values``: label every node with its adjoint ``∂y/∂z`` (line
-        ``∂ …``) and every wire with its local partial, as micrograd's
+        With ``values``: label every node with its adjoint ``dy/dz`` (line
+        ``grad …``) and every wire with its local partial, as micrograd's
         ``draw_dot`` shows data and grad (for the output ``output``,
         optional for a one-output circuit).
-    highlight : sequence of GradientPath, optional
-        Paths from :func:`circuits.top_paths` drawn thick, one colour each
+    highlight : GradientPath or sequence of GradientPath, optional
+        Paths of this circuit from :func:`circuits.top_paths` drawn thick, one colour each
         (:data:`PATH_COLORS`, heaviest first); with ``values`` their wires
         are labelled with their partials.
     output : str, optional
@@ -677,8 +879,8 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     >>> import circuits
     >>> c = circuits.trace(lambda x, y: x / y)
     >>> g = render(c, values={"x": 1, "y": 4})
-    >>> '"÷\\\\nf\\\\n= 0.25"' in g.source, 'headlabel=num' in g.source
-    (True, True)
+    >>> '"÷\\\\n= 0.25"' in g.source, 'out0 [label=f' in g.source, 'label=num' in g.source
+    (True, True, True)
     >>> render(c, max_nodes=2)
     Traceback (most recent call last):
     ...
@@ -706,7 +908,7 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     else:
         _check_size(len(circuit), max_nodes, "the circuit", hint=", or collapse=True to draw it in outline")
     graphviz = _graphviz()
-    g = _digraph(graphviz, "circuit", _default_title(circuit) if title is None else title, 90,
+    g = _digraph(graphviz, "circuit", _default_title(circuit) if title is None else title, None,
                  rankdir, size, dpi)
     adjoints = partials = colours = None
     if gradients:
@@ -716,21 +918,19 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
         partials = edge_values(circuit, values, output=output)
     if highlight is not None:
         colours = {}
-        for k, p in enumerate(highlight):
-            if not isinstance(p, GradientPath):
-                raise CircuitError(f"render(highlight=...) takes GradientPaths from circuits.top_paths, "
-                                   f"got {type(p).__name__}")
+        for k, p in enumerate(_paths(circuit, highlight)):
             for wire in p.edges:
                 colours.setdefault(wire, PATH_COLORS[k % len(PATH_COLORS)])
         if values is not None and partials is None:
             partials = {w: v for w, v in edge_values(circuit, values).items() if w in colours}
+    sources: list = []
     if collapse:
-        kinds = _add_collapsed(g, circuit, max_nodes)
+        kinds = _add_collapsed(g, circuit, max_nodes, inputs=sources)
     else:
         kinds = _add_circuit(g, circuit, "", values=values, mirror=mirror, adjoints=adjoints,
-                             partials=partials, highlight=colours)
+                             partials=partials, highlight=colours, inputs=sources)
     if legend:
-        _add_legend(g, kinds)
+        _add_legend(g, kinds, above=sources)
     if path is not None:
         write(g, path)
     return g
@@ -769,7 +969,7 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
     >>> import circuits
     >>> g = render_transforms(circuits.trace(lambda x, y: x * y))
     >>> [line.strip() for line in g.source.splitlines() if "cluster_" in line]
-    ['subgraph cluster_circuit {', 'subgraph cluster_forward {', 'subgraph cluster_backward {', 'subgraph cluster_legend {']
+    ['subgraph cluster_circuit {', 'subgraph cluster_forward {', 'subgraph cluster_backward {']
     """
 
     if not isinstance(circuit, Circuit):
@@ -788,17 +988,16 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
              ("backward", "b", back)]
     _check_size(sum(len(c) for _, _, c in parts), max_nodes, what)
     graphviz = _graphviz()
-    names = f"{_names_text(circuit.outputs, 4)}({_names_text(circuit.inputs, 4)})"
-    g = _digraph(graphviz, "transforms", f"{_name_label(names)}: the circuit, forward propagation, "
-                 "backpropagation", 120, rankdir)
-    kinds = set()
+    g = _digraph(graphviz, "transforms", f"{_function_text(circuit)}: circuit, forward, backward",
+                 TITLE_MOST, rankdir)
+    kinds, sources = set(), []
     for label, prefix, c in parts:
         with g.subgraph(name=f"cluster_{label}") as s:
             s.attr(label=f"{label}: size {c.size}, depth {c.depth}, wires {c.wires}",
                    style="rounded", color="#888888")
-            kinds |= _add_circuit(s, c, prefix, values=values)
+            kinds |= _add_circuit(s, c, prefix, values=values, inputs=sources)
     if legend:
-        _add_legend(g, kinds)
+        _add_legend(g, kinds, above=sources)
     if path is not None:
         write(g, path)
     return g
@@ -806,7 +1005,9 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
 
 class DrawingSteps(list):
     """The drawings of :func:`render_steps`: a list of :class:`graphviz.Digraph`
-    that Jupyter shows one under the other; ``titles`` holds each one's title.
+    that Jupyter shows one under the other; ``titles`` holds each one's whole title
+    (a drawing shows it cut at a word to 60 characters) and ``paths`` the files
+    written, if any.
 
     For tools built on the steps (the HTML viewer): ``circuit`` is the drawn gradient circuit
     (``backward(..., mirror=True, keep_primal=True)``), ``fresh[k]`` the ids of its gates new
@@ -819,6 +1020,7 @@ class DrawingSteps(list):
         self.fresh: list = []
         self.circuit: Optional[Circuit] = None
         self.labels: dict = {}
+        self.paths: list = []
 
     def _repr_html_(self):
         try:
@@ -859,8 +1061,9 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
     ----------
     circuit : Circuit
     path : str or path-like, optional
-        Write step ``k`` to ``{stem}_{k}{suffix}`` (``steps.png`` gives
-        ``steps_1.png``, ``steps_2.png``, ...).
+        Write step ``k`` to ``{stem}_{k}{suffix}``, ``k`` zero-padded to the
+        digits of the number of steps (``steps.png`` gives ``steps_1.png``,
+        ``steps_2.png``, ... for up to 9 steps, ``steps_01.png`` ... for 10 to 99).
     output : str, optional
         The output ``y`` to differentiate (needed when there are several).
     values, max_nodes, legend, rankdir, size, dpi
@@ -884,10 +1087,10 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
     6
     >>> for title in steps.titles[:4]:
     ...     print(title)
-    step 1 of 6: ∂y/∂y = 1
-    step 2 of 6: ∂y/∂u₃ = ∂y/∂y · ∂[y]/∂u₃
-    step 3 of 6: ∂y/∂u₂ = ∂y/∂u₃ · ∂[u₃]/∂u₂
-    step 4 of 6: ∂y/∂u₁ = ∂y/∂u₃ · ∂[u₃]/∂u₁ + ∂y/∂y · ∂[y]/∂u₁
+    step 1 of 6: dy/dy = 1
+    step 2 of 6: dy/du₃ = dy/dy · d[y]/du₃
+    step 3 of 6: dy/du₂ = dy/du₃ · d[u₃]/du₂
+    step 4 of 6: dy/du₁ = dy/du₃ · d[u₃]/du₁ + dy/dy · d[y]/du₁
     """
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"render_steps() expects a Circuit, got {type(circuit).__name__}")
@@ -924,20 +1127,23 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
         shown |= new
         z = adjoint_of[a]
         # formula (6): a term per wire out of z into a gate u that y depends on
-        terms = [f"{label[adjoint[u]]} · ∂[{label[u]}]/∂{label[z]}" for u in users.get(z, ()) if u in adjoint]
+        terms = [f"{label[adjoint[u]]} · d[{label[u]}]/d{label[z]}" for u in users.get(z, ()) if u in adjoint]
         title = f"step {k} of {len(order)}: {label[a]} = {' + '.join(terms) or '1'}"
-        g = _digraph(graphviz, f"step{k}", title, 110, rankdir, size, dpi)
-        kinds = _add_circuit(g, grad, "", values=values, mirror=True, hidden=derivative - shown, fresh=new)
+        g = _digraph(graphviz, f"step{k}", title, TITLE_MOST, rankdir, size, dpi)
+        sources: list = []
+        kinds = _add_circuit(g, grad, "", values=values, mirror=True, hidden=derivative - shown, fresh=new,
+                             inputs=sources)
         if legend:
-            _add_legend(g, kinds | {"fresh"})
+            _add_legend(g, kinds | {"fresh"}, above=sources)
         steps.append(g)
         steps.titles.append(title)
         steps.fresh.append(sorted(new))
     steps.circuit, steps.labels = grad, label
     if path is not None:
         path = Path(path)
+        width = len(str(len(steps)))  # zero-padded: step_01 ... step_10 sort as they come
         for k, g in enumerate(steps, 1):
-            write(g, path.with_name(f"{path.stem}_{k}{path.suffix}"))
+            steps.paths.append(write(g, path.with_name(f"{path.stem}_{k:0{width}d}{path.suffix}")))
     return steps
 
 

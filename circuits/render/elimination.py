@@ -32,7 +32,8 @@ from ..core import display
 from ..core.circuit import Circuit, _names_text
 from ..core.errors import CircuitError
 from ..core.gates import GATES
-from .draw import _graphviz, _number, write
+from .draw import (COLORS, SHAPES, TITLE_MOST, WEIGHT_COLOR, _digraph, _escape, _escape_lines, _graphviz,
+                   _name_label, _names_list, _number, _ordered_rank, write)
 from ..ad.elimination import (ORDERS, OPTIMAL_LIMIT, _check_count, _edge_order_for, _linearized, _order_for,
                               _product, _run, _sum)
 from ..ad.edge_elimination import _prune, apply_step, run_edges
@@ -184,6 +185,7 @@ _MAX_LABEL = 28
 
 
 def _label(value) -> str:
+    """An edge's partial as text: a number, or a sympy expression cut at :data:`_MAX_LABEL`."""
     text = _number(value) if isinstance(value, (int, float)) or not hasattr(value, "free_symbols") \
         else str(value)
     if hasattr(value, "is_Number") and value.is_Number:
@@ -194,17 +196,18 @@ def _label(value) -> str:
     return text if len(text) <= _MAX_LABEL else text[:_MAX_LABEL - 1] + "…"
 
 
-def _vertex_label(circuit: Circuit, G, v: int, outputs: dict) -> str:
+def _vertex_lines(circuit: Circuit, G, v: int, outputs: dict) -> list:
+    """The lines of vertex ``v``'s label, as :func:`circuits.render` writes them (unescaped)."""
     n = len(circuit)
     if v >= n:
-        return "\\n".join(name for name, w in G.Y.items() if w == v)
+        return [_name_label(name) for name, w in G.Y.items() if w == v]
     op = circuit.op(v)
     if op == "input":
-        return circuit.name(v)
-    text = f"{GATES[op].label}\\nv{v}"
+        return [_name_label(circuit.name(v))]
+    lines = [GATES[op].label, f"v{v}"]
     if v in outputs:
-        text += "\\n" + ", ".join(outputs[v])
-    return text
+        lines.append(_names_list([_name_label(o) for o in outputs[v]], 30))
+    return lines
 
 
 def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
@@ -248,7 +251,7 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
     >>> len(frames), frames[1].comment
     (3, 'step 1: eliminate v3 (P×S = 1×1): 1 multiplications, 0 additions, 1 fill-in')
     >>> [line.strip() for line in frames[1].source.splitlines() if "v2 -> v4" in line]
-    ['v2 -> v4 [label="x*cos(x*y)" color="#e67e22" fontcolor="#e67e22" penwidth=2.5]']
+    ['v2 -> v4 [label="x*cos(x*y)" color="#e67e22" decorate=true fontcolor="#e67e22" penwidth=2.5]']
     """
     graphviz = _graphviz()
     G = _linearized(circuit, wrt, output, None, "render_elimination")
@@ -278,26 +281,33 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
     succ = {v: {k: values[v, k] for k in s} for v, s in G.succ.items()}
     pred = {v: dict(p) for v, p in G.pred.items()}
     frames = []
+    inputs = [f"v{circuit.inputs[x]}" for x in G.wrt if circuit.inputs[x] in succ]
+    sinks = list(dict.fromkeys(G.Y.values()))
+    total = len(steps)
 
-    def frame(title, ghost=None, ghost_edges=(), fill=(), updated=(), gone=()):
-        g = graphviz.Digraph("elimination", comment=title)
-        g.attr(rankdir="BT", label=title, labelloc="t", fontsize="12")
-        g.attr("node", fontsize="11")
+    def frame(title, comment, ghost=None, ghost_edges=(), fill=(), updated=(), gone=()):
+        g = _digraph(graphviz, "elimination", title, TITLE_MOST)
+        g.comment = " ".join(comment.split())  # one line: a DOT comment ends at a line break
         for v in list(succ):
-            attrs = {"shape": "box", "style": "rounded,filled", "fillcolor": "#d9f2d9"} \
-                if v in G.X else {"shape": "ellipse", "style": "filled", "fillcolor": "#d6e6f7"}
+            lines = _vertex_lines(circuit, G, v, outputs)
+            if v in G.X:
+                shape, style = SHAPES["input"]
+                attrs = {"shape": shape, "style": style, "fillcolor": COLORS["input"]}
+            else:
+                shape, style = SHAPES["primal"]
+                attrs = {"shape": shape, "style": style, "fillcolor": COLORS["primal"]}
             if v >= n or (v in outputs and v not in G.Z):
-                attrs.update(color=_ELIMINATED, penwidth="2.5")
-            g.node(f"v{v}", _vertex_label(circuit, G, v, outputs), **attrs)
+                attrs.update(color=COLORS["output"], penwidth="2.5", fontcolor=COLORS["output"])
+            g.node(f"v{v}", _escape_lines(_escape(line) for line in lines), **attrs)
         if ghost is not None:
-            g.node(f"v{ghost}", _vertex_label(circuit, G, ghost, outputs), style="dashed",
-                   color=_ELIMINATED, fontcolor=_ELIMINATED, shape="ellipse")
+            g.node(f"v{ghost}", _escape_lines(_escape(line) for line in _vertex_lines(circuit, G, ghost, outputs)),
+                   style="dashed", color=_ELIMINATED, fontcolor=_ELIMINATED, shape=SHAPES["primal"][0])
             for a, b in ghost_edges:
                 g.edge(f"v{a}", f"v{b}", style="dashed", color="#aaaaaa")
         fills, ups = set(fill), set(updated)
         for i, s in succ.items():
             for k, value in s.items():
-                attrs = {"label": _label(value)}
+                attrs = {"label": _escape(_label(value)), "decorate": "true", "fontcolor": WEIGHT_COLOR}
                 if (i, k) in fills:
                     attrs.update(color=_FILL, fontcolor=_FILL, penwidth="2.5")
                 elif (i, k) in ups:
@@ -305,15 +315,20 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
                 g.edge(f"v{i}", f"v{k}", **attrs)
         for i, k in gone:  # an eliminated edge (kind="edge")
             g.edge(f"v{i}", f"v{k}", style="dashed", color=_ELIMINATED, penwidth="2")
+        # inputs in declaration order on one rank, the outputs' vertices in output order
+        _ordered_rank(g, inputs, "same")
+        _ordered_rank(g, [f"v{w}" for w in sinks if w in succ], "max")
         frames.append(g)
 
     if kind == "edge":
-        frame(f"{strategy} edge order ({len(seq)} steps): the linearized graph")
+        frame(f"the linearized graph · {strategy} edge order, {len(seq)} steps",
+              f"{strategy} edge order ({len(seq)} steps): the linearized graph")
         _edge_frames(G, succ, pred, steps, frame)
         if path is not None:
             _write_frames(frames, Path(path))
         return frames
-    frame(f"{strategy} order {list(seq)}: the linearized graph")
+    frame(f"the linearized graph · {strategy} order {list(seq)}",
+          f"{strategy} order {list(seq)}: the linearized graph")
     for number, step in enumerate(steps, 1):
         j = step.vertex
         P = pred.pop(j)
@@ -332,7 +347,9 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
                     pred[k][i] = None
         for k in S:
             del pred[k][j]
-        frame(f"step {number}: eliminate v{j} (P×S = {len(step.predecessors)}×{len(step.successors)}): "
+        frame(f"step {number} of {total}: eliminate v{j} · {step.multiplications} ×, "
+              f"{step.additions} +, {len(step.fill)} fill-in",
+              f"step {number}: eliminate v{j} (P×S = {len(step.predecessors)}×{len(step.successors)}): "
               f"{step.multiplications} multiplications, {step.additions} additions, "
               f"{len(step.fill)} fill-in", j, ghost_edges, step.fill, updated)
     if path is not None:
@@ -367,7 +384,9 @@ def _edge_frames(G, succ, pred, steps, frame) -> None:
             updated = [(i, c) for i in pred.get(c, {}) if (i, c) in old and (i, c) not in step.fill
                        and (i, j) in old]
         ghost_edges = [e for e in neighbours if e != (a, c)] if step.removed else []
-        frame(f"step {number}: {step.side}-eliminate v{a} → v{c} (through v{j}): {step.products} products, "
+        frame(f"step {number} of {len(steps)}: {step.side}-eliminate v{a} → v{c} · {step.multiplications} ×, "
+              f"{step.additions} +, {len(step.fill)} fill-in",
+              f"step {number}: {step.side}-eliminate v{a} → v{c} (through v{j}): {step.products} products, "
               f"{step.multiplications} multiplications, {step.additions} additions, {len(step.fill)} fill-in"
               + (f"; v{j} removed" if step.removed else ""),
               j if step.removed else None, ghost_edges, step.fill, updated, gone=[(a, c)])
