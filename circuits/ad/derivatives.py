@@ -116,7 +116,7 @@ def hvp(circuit: Circuit, output: Optional[str] = None, vector=None) -> Circuit:
     """
     check_circuit(circuit, "hvp()")
     y = _scalar_output(circuit, output)
-    grad = backward(circuit, y)
+    grad = backward(circuit, output=y)
     out = jvp(grad, vector)
     names = {f"{g}_dot": f"Hv[{x}]" for g, x in zip(grad.outputs, circuit.inputs)}
     return _renamed(out, names)
@@ -143,7 +143,7 @@ def hessian(circuit: Circuit, output: Optional[str] = None, *, simplify: bool = 
     """
     check_circuit(circuit, "hessian()")
     y = _scalar_output(circuit, output)
-    h = forward(backward(circuit, y), sparse=True, simplify=simplify)
+    h = forward(backward(circuit, output=y), sparse=True, simplify=simplify)
     names = _partial_names(y, list(circuit.inputs), 2)
     return _renamed(h, dict(zip(h.outputs, names)))
 
