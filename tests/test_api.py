@@ -93,3 +93,70 @@ def test_a_string_is_one_name_where_a_list_is_expected():
         circuits.forward(c, wrt="x y")
     with pytest.raises(CircuitError, match="'x,y' is not an input"):
         circuits.backward(c, wrt="x,y")
+
+
+def test_every_public_submodule_is_reachable_after_import_circuits():
+    import pkgutil
+    import subprocess
+    import sys
+    names = [m.name for m in pkgutil.walk_packages(circuits.__path__, "circuits.")
+             if not any(part.startswith("_") for part in m.name.split("."))
+             and not m.name.startswith("circuits.render.")]  # circuits.render is the function render
+    code = "import circuits, functools\nfor n in %r:\n    functools.reduce(getattr, n.split('.')[1:], circuits)\n" % names
+    code += "circuits.semirings.COUNTING, circuits.testing.check_grads, circuits.bounds.theorem3\n"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-800:]
+
+
+def test_circuits_testing_imports_without_hypothesis():
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['hypothesis'] = None\n"
+            "import circuits, circuits.testing as ct\n"
+            "c = circuits.parse('x * sin(y)')\n"
+            "ct.check_grads(c, {'x': 0.5, 'y': 0.25}, order=1)\n"
+            "try:\n    ct.random_circuits()\nexcept ImportError as e:\n    print(e)\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-800:]
+    assert "hypothesis is not installed: pip install 'gradient-circuits[test]'" in run.stdout
+
+
+def test_random_circuits_takes_one_gate_as_a_string():
+    from hypothesis import given, settings
+    import circuits.testing as ct
+
+    @settings(max_examples=5, deadline=None)
+    @given(ct.random_circuits(ops="mul", max_gates=4))
+    def only_products(c):
+        assert {c.op(v) for v in c.gates()} <= {"mul", "square", "add", "exp"}
+    only_products()
+
+
+@pytest.fixture(scope="module")
+def wide():
+    return library.mlp([64, 128, 128, 1])  # 25,026 inputs
+
+
+@pytest.mark.parametrize("call", [
+    lambda c: c.evaluate(x=1),
+    lambda c: circuits.forward(c, wrt=["nope"]),
+    lambda c: circuits.backward(c, wrt="nope"),
+    lambda c: circuits.compile(c).array(np.zeros(3)),
+    lambda c: c(1, 2),
+    lambda c: circuits.jvp(c, {"nope": 1}),
+    lambda c: circuits.jvp(c, [1, 2]),
+])
+def test_no_error_message_is_longer_than_500_characters(wide, call):
+    with pytest.raises(CircuitError) as caught:
+        call(wide)
+    message = str(caught.value)
+    assert len(message) <= 500, message[:200]
+    assert "(25,026 in all)" in message or "25026" in message
+
+
+def test_listing_cuts_long_lists():
+    from circuits.core.errors import MAX_MESSAGE, listing
+    assert listing(["a", "b"]) == "['a', 'b']"
+    assert listing(range(25220), most=2) == "[0, 1, …] (25,220 in all)"
+    message = str(CircuitError("start " + "x" * 5000 + " what to do"))
+    assert len(message) == MAX_MESSAGE and message.startswith("start") and message.endswith("what to do")

@@ -19,7 +19,7 @@ from collections import Counter
 from typing import Optional, Sequence, Union
 
 from ..core.circuit import Circuit, check_circuit, check_number
-from ..core.errors import CircuitError
+from ..core.errors import CircuitError, listing
 from .simplify import simplify as _simplify
 from .common import (active_nodes, dnames, finish, gc_young_only, legacy_selector, materialise,
                      resolve_inputs, resolve_outputs, total)
@@ -413,7 +413,7 @@ def _seed_spec(names, spec, suffix):
     if isinstance(spec, dict):
         unknown = [k for k in spec if k not in names]
         if unknown:
-            raise CircuitError(f"seed given for {unknown[0]!r}, which is not one of {names}")
+            raise CircuitError(f"seed given for {unknown[0]!r}, which is not one of {listing(names)}")
         out = {}
         for n in names:
             s = spec.get(n)
@@ -421,5 +421,5 @@ def _seed_spec(names, spec, suffix):
         return out
     spec = list(spec)
     if len(spec) != len(names):
-        raise CircuitError(f"{len(spec)} seeds given for {len(names)} names {names}")
+        raise CircuitError(f"{len(spec)} seeds given for {len(names)} names {listing(names)}")
     return _seed_spec(names, dict(zip(names, spec)), suffix)

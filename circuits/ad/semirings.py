@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
 from ..core.circuit import Circuit, select_outputs
-from ..core.errors import CircuitError
+from ..core.errors import CircuitError, listing
 from .linearize import edge_values, linearize
 
 __all__ = ["Semiring", "Propagation", "GradientPath", "REAL", "COUNTING", "BOOLEAN", "MAX_PRODUCT",
@@ -290,7 +290,7 @@ def propagate(circuit: Circuit, semiring: Semiring, point: Optional[Mapping[str,
         raise CircuitError(f"propagate: direction must be 'reverse' or 'forward', not {direction!r}")
     rec = circuit.record
     if input is not None and input not in rec.inputs:
-        raise CircuitError(f"propagate: {input!r} is not an input; the inputs are {list(rec.inputs)}")
+        raise CircuitError(f"propagate: {input!r} is not an input; the inputs are {listing(rec.inputs)}")
     zero = semiring.zero
     if direction == "reverse":
         (y,) = select_outputs(circuit, output, one=True, what="propagate")
@@ -303,7 +303,7 @@ def propagate(circuit: Circuit, semiring: Semiring, point: Optional[Mapping[str,
     if input is None:
         if len(rec.inputs) != 1:
             raise CircuitError(f"propagate: a forward sweep starts from one input; choose one of "
-                               f"{list(rec.inputs)} with input=...")
+                               f"{listing(rec.inputs)} with input=...")
         input = next(iter(rec.inputs))
     out_of: dict = {}
     for (u, g, i), e in _edges(circuit, semiring, point, None, input).items():
@@ -350,9 +350,9 @@ def gradient_entropy(circuit: Circuit, point: Mapping[str, Any], *, output: Opti
     r = propagate(circuit, ENTROPY, point, output=output)
     (x,) = [input] if input is not None else ([next(iter(circuit.inputs))] if len(circuit.inputs) == 1 else [None])
     if x is None:
-        raise CircuitError(f"gradient_entropy: choose an input among {list(circuit.inputs)} with input=...")
+        raise CircuitError(f"gradient_entropy: choose an input among {listing(circuit.inputs)} with input=...")
     if x not in r.inputs:
-        raise CircuitError(f"gradient_entropy: {x!r} is not an input; the inputs are {list(circuit.inputs)}")
+        raise CircuitError(f"gradient_entropy: {x!r} is not an input; the inputs are {listing(circuit.inputs)}")
     z, rr = r.inputs[x]
     if z == 0:
         raise CircuitError(f"gradient_entropy: no gradient mass reaches {x!r} at this point (every path has a zero partial)")
@@ -422,7 +422,7 @@ def top_paths(circuit: Circuit, point: Mapping[str, Any], k: int = 1, *, output:
     """
     (y,) = select_outputs(circuit, output, one=True, what="top_paths")
     if input is not None and input not in circuit.inputs:
-        raise CircuitError(f"top_paths: {input!r} is not an input; the inputs are {list(circuit.inputs)}")
+        raise CircuitError(f"top_paths: {input!r} is not an input; the inputs are {listing(circuit.inputs)}")
     semiring = k_best(k)
     r = propagate(circuit, semiring, point, output=y)
     values = edge_values(circuit, point, output=y)

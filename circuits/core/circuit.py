@@ -39,7 +39,7 @@ from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence
 import networkx as nx
 import numpy as np
 
-from .errors import CircuitError, did_you_mean
+from .errors import CircuitError, did_you_mean, listing
 from .gates import GATES, MAX_EXPONENT, SOURCES
 
 __all__ = ["gate_binary_ops", "Circuit", "Record", "check_number", "check_circuit", "check_name", "is_exponent",
@@ -628,7 +628,7 @@ class Circuit:
         """
         names = list(self._inputs)
         if len(args) > len(names):
-            raise CircuitError(f"the circuit takes {len(names)} inputs ({', '.join(names)}) and got "
+            raise CircuitError(f"the circuit takes {len(names)} inputs ({_names_text(names)}) and got "
                                f"{len(args)} positional values")
         values = dict(zip(names, args))
         for k, v in kwargs.items():
@@ -637,8 +637,8 @@ class Circuit:
             values[k] = v
         missing = [k for k in names if k not in values]
         if missing and not [k for k in values if k not in self._inputs]:
-            raise CircuitError(f"the circuit takes {len(names)} inputs ({', '.join(names)}) and got "
-                               f"{len(values)} values; missing {', '.join(missing)}")
+            raise CircuitError(f"the circuit takes {len(names)} inputs ({_names_text(names)}) and got "
+                               f"{len(values)} values; missing {_names_text(missing)}")
         out = self.evaluate(values)
         result = tuple(out[k] for k in self._outputs)
         return result[0] if len(result) == 1 else result
@@ -674,7 +674,7 @@ def select_outputs(circuit: "Circuit", output=None, *, one: bool = False, what: 
         names = [output]
     for y in names:
         if not isinstance(y, str) or y not in outputs:
-            raise CircuitError(f"{prefix}{y!r} is not an output of the circuit; its outputs are {list(outputs)}")
+            raise CircuitError(f"{prefix}{y!r} is not an output of the circuit; its outputs are {listing(outputs)}")
     if one and len(names) != 1:
         raise CircuitError(f"{prefix}choose one output, got {names}")
     return names

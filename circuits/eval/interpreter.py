@@ -51,7 +51,7 @@ import sympy
 
 from . import engine
 from ..core.circuit import Circuit, check_circuit, check_number
-from ..core.errors import CircuitError, EvaluationWarning
+from ..core.errors import CircuitError, EvaluationWarning, listing
 from ..core.gates import GATES
 
 __all__ = ["evaluate", "node_values", "compile", "number_system", "check_value", "sympy_number",
@@ -249,10 +249,10 @@ def _input_values(circuit: Circuit, values: Optional[Mapping], kwargs: dict) -> 
             return xs
     unknown = [k for k in given if k not in inputs]
     if unknown:
-        raise CircuitError(f"unknown input {unknown[0]!r}; the circuit's inputs are {list(inputs)}")
+        raise CircuitError(f"unknown input {unknown[0]!r}; the circuit's inputs are {listing(inputs)}")
     missing = [k for k in inputs if k not in given]
     if missing:
-        raise CircuitError(f"missing value for input {missing[0]!r}; the circuit's inputs are {list(inputs)}")
+        raise CircuitError(f"missing value for input {missing[0]!r}; the circuit's inputs are {listing(inputs)}")
     return [check_value(given[k], f"input {k!r}") for k in inputs]
 
 
@@ -819,7 +819,7 @@ def _array_points(x, inputs: Mapping) -> np.ndarray:
     n = len(inputs)
     if X.ndim not in (1, 2) or X.shape[-1] != n:
         raise CircuitError(f"array(): x has shape {X.shape}; expected ({n},) for one point or "
-                           f"(points, {n}) for a batch, columns in input order {list(inputs)}")
+                           f"(points, {n}) for a batch, columns in input order {listing(inputs)}")
     return X.astype(float, copy=False)
 
 
