@@ -160,3 +160,31 @@ def test_listing_cuts_long_lists():
     assert listing(range(25220), most=2) == "[0, 1, …] (25,220 in all)"
     message = str(CircuitError("start " + "x" * 5000 + " what to do"))
     assert len(message) == MAX_MESSAGE and message.startswith("start") and message.endswith("what to do")
+
+
+def test_compiled_circuit_names_its_inputs_and_outputs_in_array_order():
+    c = circuits.trace(lambda b, a: (a - b, a * b))
+    f = circuits.compile(c)
+    assert f.inputs == ("b", "a") and f.outputs == ("f0", "f1")
+    got = f.array(np.array([[2.0, 5.0], [1.0, 1.0]]))
+    assert got.tolist() == [[3.0, 10.0], [0.0, 1.0]]
+
+
+def test_dag_is_read_only_and_its_copy_is_not():
+    import networkx as nx
+    c = circuits.parse("x * y + sin(x)")
+    for change in (lambda g: g.remove_node(0), lambda g: g.add_edge(0, 1), lambda g: g.clear(),
+                   lambda g: g.remove_edges_from(list(g.edges))):
+        with pytest.raises(CircuitError, match="read-only"):
+            change(c.dag)
+    with pytest.raises(TypeError):
+        c.dag.nodes[0]["op"] = "const"
+    with pytest.raises(TypeError):
+        c.dag.graph["inputs"]["z"] = 7
+    assert nx.is_frozen(c.dag) and c.dag is c.dag
+    assert [c.dag.nodes[v]["op"] for v in c.dag] == list(c.record.ops)  # unchanged
+    g = c.dag.copy()
+    g.remove_node(len(c) - 1)
+    g.graph["outputs"] = {"f": 2}
+    assert circuits.Circuit.from_networkx(g).evaluate(x=2, y=3) == {"f": 6}
+    assert c.evaluate(x=0, y=3) == {"f": 0.0}

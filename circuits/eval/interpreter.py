@@ -585,6 +585,26 @@ class CompiledCircuit:
         self._constants: Optional[dict] = None
         self._tape: Any = False  # built on the first float call: None when a gate has no kernel
 
+    @property
+    def inputs(self) -> tuple:
+        """The input names, in the order :meth:`array` and :meth:`function` take them.
+
+        Examples
+        --------
+        >>> import circuits
+        >>> f = circuits.compile(circuits.trace(lambda x, y: (x + y, x * y)))
+        >>> f.inputs, f.outputs
+        (('x', 'y'), ('f0', 'f1'))
+        >>> dict(zip(f.outputs, f.array([2.0, 3.0]).tolist()))
+        {'f0': 5.0, 'f1': 6.0}
+        """
+        return tuple(self.circuit.inputs)
+
+    @property
+    def outputs(self) -> tuple:
+        """The output names, in the order :meth:`array` returns them (see :attr:`inputs`)."""
+        return tuple(self.circuit.outputs)
+
     def _engine_tape(self):
         """The tape to run, or None (the compiled engine is off, or a gate has no kernel).
 
