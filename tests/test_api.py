@@ -188,3 +188,31 @@ def test_dag_is_read_only_and_its_copy_is_not():
     g.graph["outputs"] = {"f": 2}
     assert circuits.Circuit.from_networkx(g).evaluate(x=2, y=3) == {"f": 6}
     assert c.evaluate(x=0, y=3) == {"f": 0.0}
+
+
+def test_trace_keeps_default_arguments_as_constants():
+    def f(x, k=3, *, scale=2.0):
+        return scale * x ** k
+    c = circuits.trace(f)
+    assert list(c.inputs) == ["x"]
+    assert c.evaluate(x=2) == {"f": 16.0}
+    assert list(circuits.trace(f, inputs=["x", "k"]).inputs) == ["x", "k"]  # asked for: an input
+    g = circuits.trace(lambda x, *, y: x - y)  # a keyword-only parameter without default is an input
+    assert list(g.inputs) == ["x", "y"] and g.evaluate(x=5, y=2) == {"f": 3}
+
+
+def test_trace_accepts_arrays_and_nested_lists_of_wires():
+    A = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    c = circuits.trace(lambda x, y: A @ np.array([x, y]))
+    assert list(c.outputs) == ["f[0]", "f[1]", "f[2]"]
+    assert list(c.evaluate(x=1.0, y=-1.0).values()) == (A @ [1.0, -1.0]).tolist()
+    outer = circuits.trace(lambda x, y: [[x * x, x * y], [y * x, y * y]])
+    assert list(outer.outputs) == ["f[0,0]", "f[0,1]", "f[1,0]", "f[1,1]"]
+    assert outer.evaluate(x=2, y=3)["f[1,0]"] == 6
+    both = circuits.trace(lambda x, y: (x + y, np.array([x, 2 * y])))
+    assert list(both.outputs) == ["f0", "f1[0]", "f1[1]"]
+    named = circuits.trace(lambda x: {"grad": np.array([x, x * x])})
+    assert list(named.outputs) == ["grad[0]", "grad[1]"]
+    assert list(circuits.trace(lambda x, y: [x, y]).outputs) == ["f0", "f1"]  # flat lists as before
+    with pytest.raises(CircuitError, match="different lengths"):
+        circuits.trace(lambda x, y: [[x, y], [x]])
