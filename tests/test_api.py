@@ -216,3 +216,32 @@ def test_trace_accepts_arrays_and_nested_lists_of_wires():
     assert list(circuits.trace(lambda x, y: [x, y]).outputs) == ["f0", "f1"]  # flat lists as before
     with pytest.raises(CircuitError, match="different lengths"):
         circuits.trace(lambda x, y: [[x, y], [x]])
+
+
+def test_jacobian_and_hessian_evaluate_to_arrays_matching_sympy():
+    c = circuits.trace(lambda x, y, z: (x * y * z, circuits.sin(x) + y ** 2))
+    xs = [sympy.Symbol(x) for x in c.inputs]
+    exprs = list(circuits.to_sympy(c).values())
+    point = {"x": 0.3, "y": -1.2, "z": 2.0}
+    subs = {sympy.Symbol(k): v for k, v in point.items()}
+    want = np.array(sympy.Matrix(exprs).jacobian(xs).subs(subs), dtype=float)
+    for mode in ("auto", "forward", "reverse", "markowitz"):
+        got = circuits.jacobian(c, mode).matrix(point)
+        assert got.shape == (2, 3) and np.allclose(got, want)
+    sparse = circuits.jacobian(c, sparse=True)
+    assert len(sparse.outputs) < 6 and np.allclose(sparse.matrix(point), want)  # zeros filled in
+    f = circuits.parse("x * y * z + sin(x) * y ** 2")
+    h = circuits.hessian(f)
+    want_h = np.array(sympy.hessian(circuits.to_sympy(f)["f"], xs).subs(subs), dtype=float)
+    assert h.matrix(point).shape == (3, 3) and np.allclose(h.matrix(point), want_h)
+    assert np.allclose(h.matrix([0.3, -1.2, 2.0]), want_h)  # a point in input order
+    # a batch adds a leading axis
+    batch = np.array([[0.3, -1.2, 2.0], [1.0, 2.0, 3.0]])
+    got = circuits.jacobian(c).matrix(batch)
+    assert got.shape == (2, 2, 3) and np.allclose(got[0], want)
+    assert np.allclose(got[1], circuits.jacobian(c).matrix(x=1.0, y=2.0, z=3.0))
+    assert h.matrix({"x": batch[:, 0], "y": batch[:, 1], "z": batch[:, 2]}).shape == (2, 3, 3)
+    with pytest.raises(CircuitError, match="circuits.jacobian"):
+        circuits.backward(f).matrix(point)
+    with pytest.raises(CircuitError, match="has 3 values"):
+        h.matrix([1.0, 2.0])
