@@ -245,3 +245,31 @@ def test_jacobian_and_hessian_evaluate_to_arrays_matching_sympy():
         circuits.backward(f).matrix(point)
     with pytest.raises(CircuitError, match="has 3 values"):
         h.matrix([1.0, 2.0])
+
+
+@pytest.mark.parametrize("formula, system", [
+    (lambda m, u: m.erf(u), "m.erf"),                                        # every namespace lacks it
+    (lambda m, u: m.sin(u) if isinstance(u, float) else m.gamma(u), "m.gamma"),  # numpy and sympy only
+])
+def test_register_gate_probes_the_formula_and_names_what_is_missing(formula, system):
+    gate = circuits.Gate("probed", 1, "probed", formula=formula,
+                         partial=lambda b, args, out, i: (b.gate("exp", args[0]), 1))
+    with pytest.raises(CircuitError, match=rf"formula calls {system}, which the formula namespace does not have"):
+        circuits.register_gate(gate)
+    assert "probed" not in circuits.GATES
+
+
+@pytest.mark.parametrize("partial", [
+    lambda b, args, out, i: (circuits.cos(args[0]), 1),
+    lambda b, args, out, i: circuits.cos(args[0]),
+    lambda b, args, out, i: (circuits.square(args[0]), 2),  # an int, but no node of the builder
+])
+def test_register_gate_refuses_a_partial_that_computes_with_node_ids(partial):
+    gate = circuits.Gate("idsin", 1, "idsin", formula=lambda m, u: m.sin(u), partial=partial)
+    with pytest.raises(CircuitError, match=r"returned the number .* where a node is expected.*b\.gate\('cos'"):
+        circuits.register_gate(gate)
+    assert "idsin" not in circuits.GATES
+    good = circuits.Gate("idsin", 1, "idsin", formula=lambda m, u: m.sin(u),
+                         partial=lambda b, args, out, i: (b.gate("cos", args[0]), 1))
+    with circuits.registered_gate(good):
+        assert circuits.backward(circuits.parse("idsin(x)")).evaluate(x=0.0) == {"df/dx": 1.0}
