@@ -273,3 +273,56 @@ def test_register_gate_refuses_a_partial_that_computes_with_node_ids(partial):
                          partial=lambda b, args, out, i: (b.gate("cos", args[0]), 1))
     with circuits.registered_gate(good):
         assert circuits.backward(circuits.parse("idsin(x)")).evaluate(x=0.0) == {"df/dx": 1.0}
+
+
+def test_compare_orders_takes_one_order_as_a_string():
+    f = library.speelpenning(5)
+    t = circuits.compare_orders(f, "forward", progress=False)
+    assert [r["order"] for r in t.rows] == ["forward"]
+    with pytest.raises(CircuitError, match="unknown order 'sideways'"):
+        circuits.compare_orders(f, "sideways", progress=False)
+
+
+def test_compare_orders_shows_progress_when_asked(capsys):
+    circuits.compare_orders(library.speelpenning(5), progress=True)
+    assert "compare_orders:" in capsys.readouterr().err
+    circuits.compare_orders(library.speelpenning(5), progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def _run_counts(G, order):
+    from circuits.ad.elimination import _order_for, _run
+    H = G.copy()
+    chooser, _ = _order_for(H, order)
+    return _run(H, chooser, None, record=False)[2:]
+
+
+@pytest.mark.parametrize("build", [
+    lambda: library.matrix_chain([3, 4, 2, 5]),
+    lambda: library.mlp([3, 4, 2], activation="tanh", batch=2),
+    lambda: library.layered_chain([3, 4, 4, 2], "tanh"),
+    lambda: circuits.parse("sin(x*y)*exp(x+y)/(x*x+1) + 3*x - 2*y"),
+])
+def test_bit_set_counts_equal_the_elimination(build):
+    from circuits.ad.elimination import _linearized
+    from circuits.ad.elimination_counts import COUNTED, count_order
+    G = _linearized(build(), None, None, None)
+    for order in COUNTED:
+        assert count_order(G, order) == _run_counts(G, order), order
+    explicit = sorted(G.Z)[::-1]
+    assert count_order(G, explicit) == _run_counts(G, explicit)
+
+
+def test_bit_set_counts_equal_the_elimination_on_random_circuits():
+    from hypothesis import given, settings
+    import circuits.testing as ct
+    from circuits.ad.elimination import _linearized
+    from circuits.ad.elimination_counts import COUNTED, count_order
+
+    @settings(max_examples=40, deadline=None)
+    @given(ct.random_circuits(max_inputs=3, max_gates=14, max_outputs=3))
+    def same(c):
+        G = _linearized(c, None, None, None)
+        for order in COUNTED:
+            assert count_order(G, order) == _run_counts(G, order), order
+    same()
