@@ -231,7 +231,7 @@ def _single_output(circuit: Circuit, output: Optional[str], what: str) -> str:
 
 
 def _backward(circuit: Circuit, output: str, keep_primal: bool) -> Circuit:
-    return backward(circuit, output, keep_primal=keep_primal)
+    return backward(circuit, output=output, keep_primal=keep_primal)
 
 
 def _users(circuit: Circuit, gradient: Any, outputs: Sequence[str], what: str) -> Circuit:
