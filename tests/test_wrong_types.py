@@ -211,6 +211,8 @@ BASELINES = {
     "Semiring": (("s", 0, 1, lambda a, b: a + b, lambda a, b: a * b, lambda p, wire: 1), {}),
     "register_gate": None, "unregister_gate": None, "registered_gate": None,  # change the registry
     "directional_bound": ((_C, "jvp"), {}),
+    # forward(circuit, *legacy, output=, wrt=): the old positional selector is *legacy (C2-api)
+    "forward": ((_C,), {}), "backward": ((_C,), {}),
 }
 
 
@@ -323,7 +325,6 @@ OWNED = {
     "circuits.render": "D-drawings (render's highlight=)",
     "circuits.render_steps": "D-drawings (circuits/render/)",
     "circuits.render_elimination": "D-drawings (circuits/render/)",
-    "circuits.compare_orders": "D-drawings (circuits/render/)",
     "circuits.OrderTable": "D-drawings (circuits/render/elimination.py)",
     "circuits.unregister_gate": "A-engine-safety / C2-api (circuits/core/registry.py)",
 }

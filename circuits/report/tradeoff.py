@@ -55,7 +55,7 @@ def tradeoff(circuit: Circuit, snapshots: Optional[Iterable[int]] = None, *,
             counts.append(c)
             c *= 2
         snapshots = counts + [max(l, 1)]
-    full = backward(circuit, output)
+    full = backward(circuit, output=output)
     rows = ScalingTable()
     for c in snapshots:
         g = checkpoint(circuit, snapshots=c, output=output)
