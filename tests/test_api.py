@@ -290,11 +290,11 @@ def test_compare_orders_shows_progress_when_asked(capsys):
     assert capsys.readouterr().err == ""
 
 
-def _run_counts(G, order):
+def _run_counts(G, order, count="circuit"):
     from circuits.ad.elimination import _order_for, _run
     H = G.copy()
-    chooser, _ = _order_for(H, order)
-    return _run(H, chooser, None, record=False)[2:]
+    chooser, _ = _order_for(H, order, count)
+    return _run(H, chooser, None, record=False, count=count)[2:]
 
 
 @pytest.mark.parametrize("build", [
@@ -309,8 +309,14 @@ def test_bit_set_counts_equal_the_elimination(build):
     G = _linearized(build(), None, None, None)
     for order in COUNTED:
         assert count_order(G, order) == _run_counts(G, order), order
+        assert count_order(G, order, count="all") == _run_counts(G, order, "all"), order
     explicit = sorted(G.Z)[::-1]
     assert count_order(G, explicit) == _run_counts(G, explicit)
+    assert count_order(G, explicit, count="all") == _run_counts(G, explicit, "all")
+    mults = count_order(G, "forward")[0]
+    assert count_order(G, "forward", budget=mults) == count_order(G, "forward")
+    if mults:
+        assert count_order(G, "forward", budget=mults - 1) is None
 
 
 def test_bit_set_counts_equal_the_elimination_on_random_circuits():
@@ -325,4 +331,30 @@ def test_bit_set_counts_equal_the_elimination_on_random_circuits():
         G = _linearized(c, None, None, None)
         for order in COUNTED:
             assert count_order(G, order) == _run_counts(G, order), order
+            assert count_order(G, order, count="all") == _run_counts(G, order, "all"), order
     same()
+
+
+def test_compare_orders_and_order_costs_count_alike_in_both_conventions():
+    from circuits.ad.elimination import order_costs
+    f = circuits.parse("sin(2*x + 3*y) * exp(x*y)")
+    for count in ("circuit", "all"):
+        table = circuits.compare_orders(f, ["forward", "reverse", "markowitz", "optimal"], count=count,
+                                        progress=False)
+        costs = order_costs(f, ("forward", "reverse", "markowitz", "optimal"), count=count)
+        for row in table.rows:
+            e = circuits.eliminate(f, row["order"], count=count)
+            want = (e.multiplications, e.additions, e.fill_in)
+            assert (row["multiplications"], row["additions"], row["fill_in"]) == want == costs[row["order"]]
+
+
+@pytest.mark.parametrize("method", ["star", "acyclic"])
+def test_sparse_hessian_matrix_fills_both_triangles(method):
+    f = circuits.trace(lambda x, y, z: x * y * z + x * x + circuits.sin(z))
+    point = {"x": 1.0, "y": 2.0, "z": 3.0}
+    dense = circuits.hessian(f).matrix(point)
+    for simplify in (False, True):
+        sparse = circuits.hessian(f, sparse=True, method=method, simplify=simplify)
+        assert np.allclose(sparse.matrix(point), dense)
+    batch = circuits.hessian(f, sparse=True, method=method).matrix({k: [v, v] for k, v in point.items()})
+    assert batch.shape == (2, 3, 3) and np.allclose(batch[1], dense)
