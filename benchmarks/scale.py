@@ -46,7 +46,7 @@ def run(shapes, out=sys.stdout) -> list[dict]:
         point = {x: 0.5 for x in c.inputs}
         stages.append(("evaluate",) + _stage(lambda: c.evaluate(point)))
         wrt = list(c.inputs)[:2]
-        stages.append(("forward (2 inputs)",) + _stage(lambda: circuits.forward(c, wrt, sparse=True)))
+        stages.append(("forward (2 inputs)",) + _stage(lambda: circuits.forward(c, wrt=wrt, sparse=True)))
         g, t, peak = _stage(lambda: circuits.backward(c))
         stages.append(("backward", g, t, peak))
         stages.append(("simplify(backward)",) + _stage(lambda: circuits.simplify(g)))

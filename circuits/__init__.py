@@ -6,6 +6,8 @@ it (forward propagation, backpropagation, JVP/VJP, Hessians), analyse it and
 draw it.
 """
 
+import importlib as _importlib
+
 from . import _moved  # noqa: F401  (old module paths, one release)
 from .core.errors import CircuitError, ParseError, EvaluationWarning
 from .core.gates import GATES, Gate
@@ -35,7 +37,7 @@ from .report import ComparisonTable, compare, scaling, plot_scaling
 from .report import tradeoff, plot_tradeoff
 from .render import render, render_steps, render_transforms, OrderTable, compare_orders, render_elimination, to_tikz
 from .render import to_html, view, View
-from . import library
+from . import library, semirings
 
 from ._version import __version__
 
@@ -58,7 +60,7 @@ __all__ = [
     "Analysis", "analyze", "cost", "ComparisonTable", "compare", "scaling", "plot_scaling", "bounds",
     "render", "render_steps", "render_transforms", "to_tikz",
     "OrderTable", "compare_orders", "render_elimination", "to_html", "view", "View",
-    "library",
+    "library", "semirings", "testing",
     "register_gate", "unregister_gate", "registered_gate",
     "hessian_sparsity", "HessianColouring", "hessian_colouring",
     "peak_memory", "memory_profile", "schedule",
@@ -72,7 +74,14 @@ for _name in _builder.function_names():
 __all__ += [n for n in _builder.__all__ if n not in __all__]
 
 
+#: Submodules imported on first use (``circuits.testing.check_grads`` after ``import circuits``):
+#: ``testing`` loads hypothesis, which ``import circuits`` alone should not pay for.
+_LAZY_SUBMODULES = ("testing", "cli")
+
+
 def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        return _importlib.import_module(f"{__name__}.{name}")
     # a gate registered after import is circuits.<name> too
     if _builder.gate_of_function(name) is not None:
         return _builder.function(name)

@@ -390,7 +390,7 @@ def _write_figures(out: Path, fmt: str, log=print) -> list:
         g = backward(c, keep_primal=True, mirror=stem == "backprop_example")
         mirror = bool(g.meta.get("adjoint_of"))
         x = next(iter(c.inputs))
-        fx = forward(c, [x], figure2=True)
+        fx = forward(c, wrt=[x], figure2=True)
         for name, draw in ((f"{stem}.{fmt}", lambda p: render(c, p, values=point)),
                            (f"{stem}_forward.{fmt}", lambda p: render(
                                fx, p, legend=False,

@@ -30,7 +30,8 @@ overflows and finite differences stay accurate.  Circuits are built from
 drawn integers and choices only, so hypothesis shrinks a failing circuit
 towards few gates over the first inputs.
 
-hypothesis is needed (the ``test`` extra: ``pip install 'gradient-circuits[test]'``).
+The strategies need hypothesis (the ``test`` extra: ``pip install 'gradient-circuits[test]'``);
+without it the module imports and they raise ImportError saying what to install.
 
 Examples
 --------
@@ -50,16 +51,31 @@ import warnings
 from fractions import Fraction
 from typing import Mapping, Optional, Sequence
 
+import functools
+
 try:
     from hypothesis import strategies as st
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError("circuits.testing needs hypothesis: pip install 'gradient-circuits[test]' "
-                      "(or pip install hypothesis)") from exc
+except ImportError:  # pragma: no cover - depends on the environment
+    st = None  # the strategies say so when called; check_grads and the rest work without hypothesis
+
+_NO_HYPOTHESIS = ("circuits.testing.{} is a hypothesis strategy and hypothesis is not installed: "
+                  "pip install 'gradient-circuits[test]' (or pip install hypothesis)")
+
+
+def _strategy(func):
+    """``hypothesis.strategies.composite(func)``, or, without hypothesis, a function that says what to install."""
+    if st is not None:
+        return st.composite(func)
+
+    @functools.wraps(func)
+    def missing(*args, **kwargs):
+        raise ImportError(_NO_HYPOTHESIS.format(func.__name__))
+    return missing
 
 from .core.builder import Builder
 from .core.checks import check_mapping, check_names, check_real, shown
 from .core.circuit import Circuit, check_circuit
-from .core.errors import CircuitError
+from .core.errors import CircuitError, listing
 from .eval.interpreter import evaluate, node_values as _node_values
 from .core.gates import GATES, domain_of, interval_of
 from .ad import backward, forward
@@ -126,7 +142,7 @@ except ImportError:  # pragma: no cover - older hypothesis: the plain repr is pr
     pass
 
 
-@st.composite
+@_strategy
 def random_circuits(draw, max_inputs: int = 3, max_gates: int = 12,
                     ops: Optional[Sequence[str]] = None, max_outputs: int = 1,
                     exact: bool = False) -> Circuit:
@@ -140,9 +156,9 @@ def random_circuits(draw, max_inputs: int = 3, max_gates: int = 12,
     max_gates : int
         The circuit has between 1 and ``max_gates`` gates, domain wrappers
         included (gates that no output uses are dropped by ``build``).
-    ops : sequence of str, optional
-        Gates to draw from; by default all of them, or :data:`EXACT_OPS` when
-        ``exact``.  Domain wrappers (``square(u) + c``, or ``exp(u)`` when not
+    ops : str or sequence of str, optional
+        Gates to draw from (a string is one gate); by default all of them, or
+        :data:`EXACT_OPS` when ``exact``.  Domain wrappers (``square(u) + c``, or ``exp(u)`` when not
         exact) may use ``square``, ``add`` and ``exp`` even if not listed.
     max_outputs : int
         1 by default: the backpropagation size bound and the other bounds of :mod:`circuits.bounds`
@@ -177,7 +193,7 @@ def random_circuits(draw, max_inputs: int = 3, max_gates: int = 12,
         raise CircuitError("random_circuits(): max_inputs, max_gates and max_outputs must be at least 1")
     if ops is None:
         ops = _exact_ops() if exact else _all_ops()
-    ops = tuple(ops)
+    ops = (ops,) if isinstance(ops, str) else tuple(ops)
     unknown = [op for op in ops if op not in GATES]
     if unknown or not ops:
         raise CircuitError(f"random_circuits(): unknown gate {unknown[0] if unknown else None!r} in ops; "
@@ -434,6 +450,8 @@ def points(circuit: Circuit, exact: bool = False, margin: float = 1e-6):
     ...     assert set(p) == {"x", "y"} and abs(p["x"] - p["y"]) > 1e-6
     >>> test_away_from_kink()
     """
+    if st is None:
+        raise ImportError(_NO_HYPOTHESIS.format("points"))
     check_circuit(circuit, "points()")
     margin = check_real(margin, "points: margin")
     if exact:
@@ -511,12 +529,12 @@ def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Ma
     present = [(out, x, key) for out, x, key in wanted if key in gradient_circuit.outputs]
     if not present:
         raise AssertionError(f"the gradient circuit has no output named d{{out}}/d{{x}} for the circuit's "
-                             f"outputs {list(circuit.outputs)} and inputs {list(circuit.inputs)}; "
-                             f"its outputs are {list(gradient_circuit.outputs)}")
+                             f"outputs {listing(circuit.outputs)} and inputs {listing(circuit.inputs)}; "
+                             f"its outputs are {listing(gradient_circuit.outputs)}")
     foreign = [k for k in gradient_circuit.inputs if k not in point]
     if foreign:
         raise CircuitError(f"assert_gradient_close: the gradient circuit has the input {foreign[0]!r}, which "
-                           f"the circuit has not (its inputs are {list(circuit.inputs)[:8]}); pass the "
+                           f"the circuit has not (its inputs are {listing(circuit.inputs)}); pass the "
                            "gradient circuit of this circuit")
     grad = evaluate(gradient_circuit, {k: point[k] for k in gradient_circuit.inputs})
     fd = finite_differences(circuit, point, sorted({x for _, x, _ in present}), h=h)

@@ -136,7 +136,7 @@ def test_backward_compiles_only_circuits_large_enough_to_gain(monkeypatch):
     import importlib
     backward_module = importlib.import_module("circuits.ad.backward")
     calls = []
-    monkeypatch.setattr(backward_module, "fast_gradient", lambda c, y: calls.append(len(c)))
+    monkeypatch.setattr(backward_module, "fast_gradient", lambda c, y, **kw: calls.append(len(c)))
     small = circuits.library.chain(backward_module.COMPILED_FROM - 2)
     large = circuits.library.chain(backward_module.COMPILED_FROM)
     assert len(small) < backward_module.COMPILED_FROM <= len(large)

@@ -88,7 +88,7 @@ def test_forward_figure_has_the_hand_drawn_gate_count():
     import circuits
     from circuits import library
     f = library.figure1()
-    assert circuits.forward(f, ["x"], figure2=True).size == 3 + 13
+    assert circuits.forward(f, wrt=["x"], figure2=True).size == 3 + 13
     assert any("size 16" in t for t in _drawn(FIGURES / "figure1_forward.svg")[1])
 
 

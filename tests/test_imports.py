@@ -8,7 +8,7 @@ from pathlib import Path
 import networkx as nx
 
 PACKAGE = Path(__file__).resolve().parent.parent / "circuits"
-OPTIONAL = {"graphviz", "matplotlib", "PIL", "numba", "jax"}
+OPTIONAL = {"graphviz", "matplotlib", "PIL", "numba", "jax", "tqdm"}
 
 
 def _modules():

@@ -289,7 +289,7 @@ def test_hvp_matches_differences_of_the_gradient(case):
     assert_valid(h)
     v = dict(zip(c.inputs, direction))
     # Directional derivative of the backward gradient along v, as a one-input circuit.
-    rev = circuits.backward(c, y)
+    rev = circuits.backward(c, output=y)
     got = evaluate(h, {**p, **{f"{x}_dot": v[x] for x in c.inputs}})
     start = {x: float(p[x]) for x in c.inputs}
     step = 1e-3
@@ -375,7 +375,7 @@ def test_simplify_for_operations_never_adds_operations(c):
 def test_backward_size_obeys_theorem_3(c):
     budget_gates = sum(k + 2 for k in wire_costs(c)) + len(c)
     for y in c.outputs:
-        g = circuits.backward(c, y)
+        g = circuits.backward(c, output=y)
         assert_valid(g)
         assert g.size - c.size <= budget_gates, (y, g.size, c.size, budget_gates)
     everything = circuits.backward(c)

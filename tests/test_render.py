@@ -240,7 +240,7 @@ def test_backward_mirror_refuses_several_outputs():
     c = circuits.trace(lambda x, y: (x * y, x + y))
     with pytest.raises(CircuitError, match="output='f0'"):
         circuits.backward(c, mirror=True)
-    assert circuits.backward(c, "f1", mirror=True).evaluate(x=2, y=3)["df1/dx"] == 1
+    assert circuits.backward(c, output="f1", mirror=True).evaluate(x=2, y=3)["df1/dx"] == 1
 
 
 def test_render_steps_draws_the_notes_six_steps(tmp_path):
@@ -284,7 +284,7 @@ def test_render_steps_and_mirror_of_a_constant_output_say_so():
     for c in (circuits.parse("3"), circuits.parse({"f": "x", "g": "3"})):
         with pytest.raises(CircuitError, match="'.' is a constant.*choose an output"):
             circuits.render_steps(c, output=list(c.outputs)[-1])
-        grad = circuits.backward(c, list(c.outputs)[-1], mirror=True)
+        grad = circuits.backward(c, output=list(c.outputs)[-1], mirror=True)
         with pytest.raises(CircuitError, match="no ∂y/∂z node .* without mirror=True"):
             render(grad, mirror=True)
 
@@ -543,7 +543,7 @@ def test_mirrored_labels_name_the_differentiated_output():
     """Mirroring the backward circuit of a gradient output df/dx labels its adjoints d(df/dx)/d…,
     spelled as dname spells partials (reading the name off d{y}/d{x} outputs used to give ∂f/…)."""
     from circuits.render.draw import _mirror_names
-    g = circuits.backward(circuits.backward(circuits.parse("x*x*y")), "df/dx", mirror=True)
+    g = circuits.backward(circuits.backward(circuits.parse("x*x*y")), output="df/dx", mirror=True)
     labels = {v for v in _mirror_names(g).values() if v.startswith("d(df/dx)/d")}
     assert labels == {"d(df/dx)/d(df/dx)", "d(df/dx)/du₁", "d(df/dx)/du₂", "d(df/dx)/dx", "d(df/dx)/dy"}
     assert "d(df/dx)/du₁" in render(g, mirror=True).source

@@ -349,7 +349,7 @@ def test_errors_name_the_problem():
     with pytest.raises(CircuitError, match="'q' is not an input"):
         forward(c, wrt=["q"])
     with pytest.raises(CircuitError, match="'h' is not an output"):
-        backward(c, "h")
+        backward(c, output="h")
     with pytest.raises(CircuitError, match="2 outputs"):
         hvp(c)
     with pytest.raises(CircuitError, match="mode"):
@@ -363,7 +363,7 @@ def test_outputs_are_named_and_ordered():
     assert list(forward(c).outputs) == ["df0/dx", "df0/dy", "df1/dx", "df1/dy"]
     assert list(backward(c).outputs) == ["df0/dx", "df0/dy", "df1/dx", "df1/dy"]
     assert list(forward(c, wrt=["y"], keep_primal=True).outputs) == ["f0", "f1", "df0/dy", "df1/dy"]
-    assert list(backward(backward(c, "f0")).outputs)[:2] == ["d(df0/dx)/dx", "d(df0/dx)/dy"]
+    assert list(backward(backward(c, output="f0")).outputs)[:2] == ["d(df0/dx)/dx", "d(df0/dx)/dy"]
     # derivative of constants and of unused inputs is an explicit 0
     k = circuits.trace(lambda x, y: x * 2)
     assert backward(k).evaluate(x=1, y=1) == {"df/dx": 2, "df/dy": 0}
@@ -571,7 +571,7 @@ def test_forward_figure2_is_the_hand_drawn_construction_with_its_42_gates():
     g = circuits.forward(f, figure2=True)
     assert g.size == 42
     # 3 gates of f (the three linear forms) are shared; each partial adds 13
-    one_partial = circuits.forward(f, ["x"], figure2=True)
+    one_partial = circuits.forward(f, wrt=["x"], figure2=True)
     assert one_partial.size == 3 + 13
     assert g.evaluate(x=1, y=2, z=3) == circuits.backward(f).evaluate(x=1, y=2, z=3)
     from circuits.testing import assert_gradient_close

@@ -214,6 +214,8 @@ BASELINES = {
     "sharded": ((_C,), {}), "View": (("<p>a page</p>",), {}),
     "hessian_colouring": ((_C,), {"output": "f"}),
     "revolve_steps": ((10, 3), {}), "revolve_schedule": ((10, 3), {}),
+    # forward(circuit, *legacy, output=, wrt=): the old positional selector is *legacy (C2-api)
+    "forward": ((_C,), {}), "backward": ((_C,), {}),
 }
 
 
@@ -329,7 +331,6 @@ DOCUMENTED = {
 OWNED = {
     "circuits.render_steps": "D-drawings (circuits/render/)",
     "circuits.render_elimination": "D-drawings (circuits/render/)",
-    "circuits.compare_orders": "D-drawings (circuits/render/)",
     "circuits.OrderTable": "D-drawings (circuits/render/elimination.py)",
 }
 

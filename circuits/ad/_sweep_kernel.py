@@ -140,12 +140,12 @@ def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
             key = _key(ck[v], cn[v], cd[v], cf[v])
             if key not in cache:
                 cache[key] = v
-    # which nodes depend on an input
+    # which nodes depend on an input differentiated by (those of ``inputs``)
     active = np.zeros(n, np.int8)
+    for x in range(inputs.shape[0]):
+        active[inputs[x]] = 1
     for v in range(n):
-        if kind[v] == 0:
-            active[v] = 1
-        else:
+        if kind[v] != 0:
             for j in range(argp[v], argp[v + 1]):
                 if active[argi[j]]:
                     active[v] = 1
@@ -437,9 +437,11 @@ def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
         if node == m:
             m += 1
         outs[x] = node
-    # live marks: the inputs and what the outputs need
+    # live marks: every input of the circuit and what the outputs need
+    for v in range(n):
+        if kind[v] == 0:
+            live[v] = 1
     for x in range(inputs.shape[0]):
-        live[inputs[x]] = 1
         live[outs[x]] = 1
     for v in range(m - 1, -1, -1):
         if live[v]:

@@ -21,9 +21,10 @@ from typing import Mapping, Optional, Sequence, Union
 
 from ..core.checks import check_sequence
 from ..core.circuit import Circuit, check_circuit, check_number
-from ..core.errors import CircuitError
+from ..core.errors import CircuitError, listing
 from .simplify import simplify as _simplify
-from .common import active_nodes, dnames, finish, gc_young_only, materialise, resolve_outputs, total
+from .common import (active_nodes, dnames, finish, gc_young_only, legacy_selector, materialise,
+                     resolve_inputs, resolve_outputs, total)
 from .fast_backward import gradient as fast_gradient
 from .linearize import Linearization
 
@@ -269,7 +270,8 @@ def _trim(b, keep, n, pending, touched, adjoint, mirror) -> int:
     return keep
 
 
-def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = None, *,
+def backward(circuit: Circuit, *legacy, output: Optional[Union[str, Sequence[str]]] = None,
+             wrt: Optional[Union[str, Sequence[str]]] = None,
              keep_primal: bool = False, simplify: bool = False, mirror: bool = False) -> Circuit:
     """Gradient circuit by backpropagation.
 
@@ -277,9 +279,16 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
     ----------
     circuit : Circuit
     output : str or sequence of str, optional
-        Outputs to differentiate (default: all).  Several outputs give one
-        reverse sweep each, sharing the forward gates and the partial gates:
-        the Jacobian by rows.
+        Outputs to differentiate (default: all); a string is one name.
+        Several outputs give one reverse sweep each, sharing the forward
+        gates and the partial gates: the Jacobian by rows.
+        (``backward(c, "y")``, the old positional form, still means
+        ``output="y"`` for one release, with a DeprecationWarning.)
+    wrt : str or sequence of str, optional
+        Inputs to differentiate with respect to (default: all).  Only the
+        nodes that depend on them get adjoints, so the gradient of a loss by
+        its weights alone (the data being inputs too) makes no gates for the
+        data's adjoints.
     keep_primal : bool
         Also keep the original outputs (first, under their own names).
     simplify : bool
@@ -298,7 +307,7 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
     -------
     Circuit
         Same inputs; outputs ``d{y}/d{x}`` for every selected output ``y`` and
-        every input ``x``, output-major.
+        every input ``x`` of ``wrt``, output-major.
 
     Examples
     --------
@@ -311,6 +320,8 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
     ['df/dx1', 'df/dx2']
     >>> g.evaluate(x1=3, x2=5)["df/dx1"] == 2*3 + 2*5 + 2*3*5 + 5**2
     True
+    >>> circuits.backward(y, wrt="x2").evaluate(x1=3, x2=5)
+    {'df/dx2': 55}
 
     With ``mirror=True`` every ``∂y/∂z`` is a node: six of them here, one
     per vertex ``x1, x2, u1, u2, u3, y``:
@@ -320,7 +331,8 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
     (6, {'f': 184, 'df/dx1': 71, 'df/dx2': 55})
     """
     check_circuit(circuit, "backward()")
-    names = resolve_outputs(circuit, output)
+    names = resolve_outputs(circuit, legacy_selector("backward", legacy, "output", output))
+    xs = resolve_inputs(circuit, wrt)
     if mirror and len(names) > 1:
         raise CircuitError(f"backward(mirror=True) keeps the adjoints of one output, and {len(names)} are "
                            f"selected ({', '.join(map(repr, names[:3]))}{', ...' if len(names) > 3 else ''}); "
@@ -328,13 +340,14 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
     keep_primal = keep_primal or mirror  # the drawing mirrors y: keep it
     compiled = len(names) == 1 and not keep_primal and len(circuit) >= COMPILED_FROM
     with gc_young_only():
-        result = fast_gradient(circuit, names[0]) if compiled else None
+        result = fast_gradient(circuit, names[0], wrt=xs) if compiled else None
     if result is not None:  # the compiled sweep applied
         return _simplify(result) if simplify else result
     with gc_young_only():
         lin = Linearization(circuit, cache=len(names) > 1)  # one sweep asks for each wire once
         b = lin.fast
-        active = active_nodes(circuit, circuit.inputs.values())
+        wrt_nodes = [circuit.inputs[x] for x in xs]
+        active = active_nodes(circuit, wrt_nodes)
         outs = []
         adjoint_of: dict = {}
         dropped = [] if len(names) == 1 and not keep_primal else None
@@ -342,14 +355,15 @@ def backward(circuit: Circuit, output: Optional[Union[str, Sequence[str]]] = Non
             adjoint = _sweep(lin, {circuit.outputs[y]: [(None, 1)]}, active, adjoint_of if k == 0 else None,
                              keep=mirror, dropped=dropped)
             get = adjoint.get
-            outs += zip(dnames(y, circuit.inputs), [materialise(b, get(v)) for v in circuit.inputs.values()])
+            outs += zip(dnames(y, xs), [materialise(b, get(v)) for v in wrt_nodes])
         result = finish(b, circuit, outs, keep_primal, adjoint_of=adjoint_of, dropped=sum(dropped or ()))
     if simplify:
         result = _simplify(result)
     return result
 
 
-def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circuit:
+def vjp(circuit: Circuit, cotangents=None, *, output: Optional[Union[str, Sequence[str]]] = None,
+        wrt: Optional[Union[str, Sequence[str]]] = None, keep_primal: bool = False) -> Circuit:
     """Vector-Jacobian product ``w · ∇g`` (Griewank & Walther 2008) in one reverse sweep.
 
     Parameters
@@ -359,7 +373,13 @@ def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circ
         Seeds per output: by default each output ``y`` gets a new input named
         ``y_bar``; a mapping gives, per output name, a number (a constant
         seed) or a string (the name of a new input); outputs left out have
-        seed zero.  A sequence gives them in output order.
+        seed zero.  A sequence gives them in output order (in ``output``'s
+        order when given).
+    output : str or sequence of str, optional
+        The outputs that get a cotangent (default: all); the others have
+        seed zero.
+    wrt : str or sequence of str, optional
+        The inputs ``x`` whose ``x_bar`` is made (default: all).
     keep_primal : bool
         Also keep the original outputs.
 
@@ -367,7 +387,7 @@ def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circ
     -------
     Circuit
         Inputs: the circuit's, then the cotangent inputs; outputs ``x_bar``
-        for every input ``x``.  Its size is O(s + w).
+        for every input ``x`` of ``wrt``.  Its size is O(s + w).
 
     Examples
     --------
@@ -378,14 +398,17 @@ def vjp(circuit: Circuit, cotangents=None, *, keep_primal: bool = False) -> Circ
     (['x', 'y', 'f0_bar', 'f1_bar'], ['x_bar', 'y_bar'])
     >>> v.evaluate(x=2, y=3, f0_bar=1, f1_bar=10)
     {'x_bar': 13, 'y_bar': 12}
+    >>> circuits.vjp(c, output="f1", wrt="x").evaluate(x=2, y=3, f1_bar=10)
+    {'x_bar': 10}
     """
     check_circuit(circuit, "vjp()")
-    seeds_by_name = _seed_spec(list(circuit.outputs), cotangents, "_bar")
+    seeds_by_name = _seed_spec(resolve_outputs(circuit, output), cotangents, "_bar")
+    xs = resolve_inputs(circuit, wrt)
     with gc_young_only():
-        return _vjp(circuit, seeds_by_name, keep_primal)
+        return _vjp(circuit, seeds_by_name, keep_primal, xs)
 
 
-def _vjp(circuit, seeds_by_name, keep_primal):
+def _vjp(circuit, seeds_by_name, keep_primal, xs=None):
     """:func:`vjp` once its seeds are read: one reverse sweep from them."""
     lin = Linearization(circuit, cache=False)
     b = lin.fast
@@ -397,10 +420,11 @@ def _vjp(circuit, seeds_by_name, keep_primal):
         if d == (None, 0):
             continue
         seeds.setdefault(circuit.outputs[y], []).append(d)
-    active = active_nodes(circuit, circuit.inputs.values())
+    xs = list(circuit.inputs) if xs is None else xs
+    active = active_nodes(circuit, [circuit.inputs[x] for x in xs])
     dropped = None if keep_primal else []
     adjoint = _sweep(lin, seeds, active, dropped=dropped)
-    outs = [(f"{x}_bar", materialise(b, adjoint.get(v))) for x, v in circuit.inputs.items()]
+    outs = [(f"{x}_bar", materialise(b, adjoint.get(circuit.inputs[x]))) for x in xs]
     return finish(b, circuit, outs, keep_primal, dropped=sum(dropped or ()))
 
 
@@ -411,7 +435,7 @@ def _seed_spec(names, spec, suffix):
     if isinstance(spec, Mapping):
         unknown = [k for k in spec if k not in names]
         if unknown:
-            raise CircuitError(f"seed given for {unknown[0]!r}, which is not one of {names}")
+            raise CircuitError(f"seed given for {unknown[0]!r}, which is not one of {listing(names)}")
         out = {}
         for n in names:
             s = spec.get(n)
@@ -419,5 +443,5 @@ def _seed_spec(names, spec, suffix):
         return out
     spec = check_sequence(spec, "the seeds (tangents or cotangents)")
     if len(spec) != len(names):
-        raise CircuitError(f"{len(spec)} seeds given for {len(names)} names {names}")
+        raise CircuitError(f"{len(spec)} seeds given for {len(names)} names {listing(names)}")
     return _seed_spec(names, dict(zip(names, spec)), suffix)

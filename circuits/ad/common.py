@@ -15,14 +15,15 @@ how the figures of forward propagation and backpropagation draw them.
 from __future__ import annotations
 
 import gc
+import warnings
 from contextlib import contextmanager
 
 from ..core.checks import check_names
 from ..core.circuit import select_outputs
-from ..core.errors import CircuitError
+from ..core.errors import CircuitError, listing
 
 __all__ = ["times", "total", "materialise", "dname", "dnames", "active_nodes",
-           "resolve_inputs", "resolve_outputs", "finish", "gc_young_only"]
+           "resolve_inputs", "resolve_outputs", "legacy_selector", "finish", "gc_young_only"]
 
 
 def times(b, d, p):
@@ -108,21 +109,71 @@ def active_nodes(circuit, wrt_nodes) -> bytearray:
 
 
 def resolve_inputs(circuit, wrt):
-    """Input names of ``wrt`` (default: all), checked against the circuit."""
+    """Input names of ``wrt`` (default: all), checked against the circuit.
+
+    A string is one name (``wrt="x"``), never split into characters or words.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> c = circuits.parse("x * y + z")
+    >>> resolve_inputs(c, None), resolve_inputs(c, "y"), resolve_inputs(c, ("z", "x"))
+    (['x', 'y', 'z'], ['y'], ['z', 'x'])
+    >>> resolve_inputs(c, "x y")
+    Traceback (most recent call last):
+    ...
+    circuits.CircuitError: 'x y' is not an input of the circuit; its inputs are ['x', 'y', 'z'] (a string is one name: give several as a list, wrt=['x', 'y'])
+    """
     if wrt is None:
         return list(circuit.inputs)
-    wrt = check_names(wrt, "wrt", split=True)
+    wrt = check_names(wrt, "wrt")
     for x in wrt:
         if x not in circuit.inputs:
-            raise CircuitError(f"{x!r} is not an input of the circuit; its inputs are {list(circuit.inputs)}")
+            hint = ""
+            if isinstance(x, str) and len(wrt) == 1 and all(p in circuit.inputs for p in x.replace(",", " ").split()):
+                hint = f" (a string is one name: give several as a list, wrt={x.replace(',', ' ').split()})"
+            raise CircuitError(f"{x!r} is not an input of the circuit; its inputs are {listing(circuit.inputs)}{hint}")
     if len(set(wrt)) != len(wrt):
-        raise CircuitError(f"wrt lists an input twice: {wrt}")
+        raise CircuitError(f"wrt lists an input twice: {listing(wrt)}")
     return wrt
 
 
 def resolve_outputs(circuit, output):
     """Output names selected by ``output`` (default: all); see :func:`circuits.core.circuit.select_outputs`."""
     return select_outputs(circuit, output)
+
+
+def legacy_selector(func: str, legacy: tuple, keyword: str, given):
+    """The selector passed by position to ``func`` (the old call), with a DeprecationWarning.
+
+    ``forward(c, ["x"])`` meant ``wrt=["x"]`` and ``backward(c, "y")`` meant
+    ``output="y"``; both now take the keywords ``output=`` and ``wrt=``.  The
+    positional form keeps working for one release.  Returns ``given`` when
+    nothing came by position.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     legacy_selector("forward", (["x"],), "wrt", None)
+    ['x']
+    >>> print(caught[0].message)
+    forward(circuit, ['x']) is deprecated: write forward(circuit, wrt=['x'])
+    """
+    if not legacy:
+        return given
+    if len(legacy) > 1:
+        raise CircuitError(f"{func}() takes the circuit and keyword arguments only, got {1 + len(legacy)} "
+                           f"positional arguments; write {func}(circuit, output=..., wrt=...)")
+    if given is not None:
+        raise CircuitError(f"{func}() got {keyword} twice, by position and as {keyword}=; "
+                           f"write {func}(circuit, {keyword}=...)")
+    value = legacy[0]
+    shown = repr(value) if len(repr(value)) <= 60 else "..."
+    warnings.warn(f"{func}(circuit, {shown}) is deprecated: write {func}(circuit, {keyword}={shown})",
+                  DeprecationWarning, stacklevel=3)
+    return value
 
 
 def finish(b, circuit, outputs, keep_primal, adjoint_of=None, dropped=0):

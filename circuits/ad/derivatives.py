@@ -10,20 +10,24 @@ costs O(n^(k−1)·m) times the circuit.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from itertools import product as _cartesian
 from typing import Optional
 
+import numpy as np
+
 from ..core.checks import check_count
 from ..core.circuit import Circuit, check_circuit, select_outputs
-from ..core.errors import CircuitError
+from ..core.errors import CircuitError, listing
+from .common import dname
 from .backward import backward
 from .colouring import sparse_jacobian
 from .elimination import ORDERS, cheapest_order, eliminate
 from .forward import forward, jvp
-from .symmetric_colouring import sparse_hessian
+from .symmetric_colouring import _sparse_hessian
 from .simplify import simplify as _simplify
 
-__all__ = ["jacobian", "hvp", "hessian", "derivative"]
+__all__ = ["jacobian", "hvp", "hessian", "derivative", "matrix"]
 
 
 _ELIMINATION_MODES = tuple(o for o in ORDERS if o not in ("forward", "reverse"))
@@ -65,6 +69,14 @@ def jacobian(circuit: Circuit, mode: str = "auto", *, sparse: bool = False,
     {'df0/dx': 1.0, 'df1/dx': 0.0, 'df2/dx': 3}
     >>> circuits.jacobian(c, mode="reverse").evaluate(x=0.0) == j.evaluate(x=0.0)
     True
+
+    At a point, the Jacobian is an ``(m, n)`` array (:func:`matrix`); a batch
+    of points adds a leading axis:
+
+    >>> j.matrix(x=0.0).tolist()
+    [[1.0], [0.0], [3.0]]
+    >>> j.matrix([[0.0], [1.0]]).shape
+    (2, 3, 1)
     """
     check_circuit(circuit, "jacobian()")
     if mode not in ("auto", "forward", "reverse") + _ELIMINATION_MODES:
@@ -84,7 +96,94 @@ def jacobian(circuit: Circuit, mode: str = "auto", *, sparse: bool = False,
         result = eliminate(circuit, mode).jacobian
     if simplify:
         result = _simplify(result)
+    ys, xs = list(circuit.outputs), list(circuit.inputs)
+    return _with_matrix(result, ys, xs, {dname(y, x): (i, j) for i, y in enumerate(ys) for j, x in enumerate(xs)})
+
+
+def _with_matrix(result: Circuit, rows: list, cols: list, entries: dict, symmetric: bool = False) -> Circuit:
+    """``result`` with ``meta["matrix"]``: the row and column names and the ``(i, j)`` of each output.
+
+    ``symmetric``: each output is also entry ``(j, i)`` (a sparse Hessian's lower triangle).
+    """
+    entries = {name: entries[name] for name in result.outputs if name in entries}
+    meta = dict(result.meta)
+    meta["matrix"] = {"rows": tuple(rows), "cols": tuple(cols), "entries": entries, "symmetric": symmetric}
+    return Circuit(*result.record[:7], meta)
+
+
+def matrix(circuit: Circuit, point=None, /, **values) -> np.ndarray:
+    """The Jacobian or Hessian circuit's value at a point as a numpy array: ``(m, n)`` or ``(n, n)``.
+
+    Attached as ``Circuit.matrix``: ``circuits.jacobian(c).matrix(point)``
+    and ``circuits.hessian(c).matrix(point)``.  Entries that are not outputs
+    (a sparse Jacobian leaves out the structural zeros) are 0; a sparse
+    Hessian's lower triangle fills the upper one too.
+
+    Parameters
+    ----------
+    circuit : Circuit
+        A result of :func:`jacobian` or :func:`hessian` (they record which
+        output is which entry).
+    point : mapping, sequence or array, optional
+        Input values by name, or in input order; a 2-D array (one point per
+        row) or a mapping of 1-D arrays is a batch, which adds a leading
+        axis to the result.  Keywords give values by name too.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float entries, shape ``(m, n)`` (rows: outputs, columns: inputs), or
+        ``(points, m, n)`` for a batch.
+
+    Examples
+    --------
+    >>> import circuits
+    >>> f = circuits.trace(lambda x, y: x**3 * y)
+    >>> circuits.hessian(f).matrix(x=1, y=2)
+    array([[12.,  3.],
+           [ 3.,  0.]])
+    >>> circuits.jacobian(f).matrix({"x": [1.0, 2.0], "y": [2.0, 1.0]})
+    array([[[ 6.,  1.]],
+    <BLANKLINE>
+           [[12.,  8.]]])
+    """
+    spec = circuit.meta.get("matrix") if isinstance(circuit, Circuit) else None
+    if spec is None:
+        raise CircuitError("matrix() reads which output is which entry from circuits.jacobian(...) or "
+                           "circuits.hessian(...); this circuit does not say (use evaluate() for its outputs by name)")
+    names = list(circuit.inputs)
+    if point is None:
+        given = {}
+    elif isinstance(point, Mapping):
+        given = dict(point)
+    else:
+        array = np.asarray(point, dtype=float)
+        if array.ndim not in (1, 2) or array.shape[-1] != len(names):
+            raise CircuitError(f"matrix(): a point in input order has {len(names)} values "
+                               f"({listing(names)}), one per column for a batch; got shape {array.shape}")
+        given = dict(zip(names, array.T))
+    given.update(values)
+    batch = None
+    for x, v in given.items():
+        if isinstance(v, (list, tuple, np.ndarray)):
+            v = given[x] = np.asarray(v, dtype=float)
+            if v.ndim != 1 or (batch is not None and len(v) != batch):
+                raise CircuitError(f"matrix(): a batch gives every input a 1-D array of the same length; "
+                                   f"{x!r} has shape {v.shape}")
+            batch = len(v)
+    if batch is not None:  # every input a column of the batch
+        given = {x: np.broadcast_to(np.asarray(v, dtype=float), (batch,)) for x, v in given.items()}
+    out = circuit.evaluate(given)
+    shape = (len(spec["rows"]), len(spec["cols"]))
+    result = np.zeros(shape if batch is None else (batch,) + shape)
+    for name, (i, j) in spec["entries"].items():
+        result[..., i, j] = np.asarray(out[name], dtype=float)
+        if spec.get("symmetric"):
+            result[..., j, i] = result[..., i, j]
     return result
+
+
+Circuit.matrix = matrix
 
 
 def _scalar_output(circuit: Circuit, output: Optional[str]) -> str:
@@ -119,7 +218,7 @@ def hvp(circuit: Circuit, output: Optional[str] = None, vector=None) -> Circuit:
     """
     check_circuit(circuit, "hvp()")
     y = _scalar_output(circuit, output)
-    grad = backward(circuit, y)
+    grad = backward(circuit, output=y)
     out = jvp(grad, vector)
     names = {f"{g}_dot": f"Hv[{x}]" for g, x in zip(grad.outputs, circuit.inputs)}
     return _renamed(out, names)
@@ -151,15 +250,21 @@ def hessian(circuit: Circuit, output: Optional[str] = None, *, simplify: bool = 
     ['d2f/dxdx', 'd2f/dxdy', 'd2f/dydx', 'd2f/dydy']
     >>> h.evaluate(x=1, y=2)
     {'d2f/dxdx': 12, 'd2f/dxdy': 3, 'd2f/dydx': 3, 'd2f/dydy': 0}
+    >>> h.matrix(x=1, y=2)   # the (n, n) array; a batch of points adds a leading axis
+    array([[12.,  3.],
+           [ 3.,  0.]])
     """
     check_circuit(circuit, "hessian()")
     y = _scalar_output(circuit, output)
+    xs = list(circuit.inputs)
     if sparse:
-        h = sparse_hessian(circuit, y, method)
-        return _simplify(h) if simplify else h
-    h = forward(backward(circuit, y), sparse=True, simplify=simplify)
-    names = _partial_names(y, list(circuit.inputs), 2)
-    return _renamed(h, dict(zip(h.outputs, names)))
+        h, entries = _sparse_hessian(circuit, y, method, None)
+        h = _simplify(h) if simplify else h
+        return _with_matrix(h, xs, xs, entries, symmetric=True)
+    h = forward(backward(circuit, output=y), sparse=True, simplify=simplify)
+    names = _partial_names(y, xs, 2)
+    h = _renamed(h, dict(zip(h.outputs, names)))
+    return _with_matrix(h, xs, xs, {name: divmod(k, len(xs)) for k, name in enumerate(names)})
 
 
 def derivative(circuit: Circuit, order: int = 1, *, simplify: bool = False) -> Circuit:

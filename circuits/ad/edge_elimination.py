@@ -49,7 +49,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from ..core.errors import CircuitError
+from ..core.errors import CircuitError, listing
 
 __all__ = ["EdgeStep", "EDGE_ORDERS", "EDGE_OPTIMAL_LIMIT", "run_edges", "edge_order"]
 
@@ -206,7 +206,7 @@ def run_edges(G, steps, b, product: Callable, add: Callable, count: str = "circu
     while Zset:
         step = steps(G, Zset)
         if step is None:
-            raise CircuitError(f"the edge order ends with intermediate vertices {sorted(Zset)} still joined to "
+            raise CircuitError(f"the edge order ends with intermediate vertices {listing(sorted(Zset))} still joined to "
                                "the graph; eliminate every edge through them (eliminate(c, 'markowitz', "
                                "kind='edge').order is a complete order)")
         side, edge = _check_step(G, Zset, step)

@@ -88,6 +88,7 @@ from ..core.errors import CircuitError
 from .common import dname, finish, materialise, resolve_inputs, resolve_outputs, times, total
 from .linearize import Linearization
 from .edge_elimination import edge_order, run_edges
+from .elimination_counts import COUNTED, _reach_counts, count_order
 from .order_search import SearchGraph, search
 
 __all__ = ["eliminate", "Elimination", "EliminationStep", "ORDERS", "COUNTS", "SEARCH_BUDGET", "order_costs",
@@ -324,26 +325,6 @@ def _linearized(circuit: Circuit, wrt, output, b: Optional[Builder], caller: str
 
 
 # --- the orders ------------------------------------------------------------------
-
-
-def _reach_counts(G):
-    """|X(v)|·|Y(v)|: inputs reaching v times outputs reachable from v (bitsets)."""
-    below: dict = {}
-    for k, v in enumerate(G.X):
-        below[v] = 1 << k
-    order = sorted(G.succ)                    # circuit ids are topological; sinks come last
-    for v in order:
-        m = below.get(v, 0)
-        for k in G.succ[v]:
-            below[k] = below.get(k, 0) | m
-    above: dict = {}
-    for k, v in enumerate(set(G.Y.values()) - {None}):
-        above[v] = 1 << k
-    for v in reversed(order):
-        m = above.get(v, 0)
-        for i in G.pred[v]:
-            above[i] = above.get(i, 0) | m
-    return {v: bin(below.get(v, 0)).count("1") * bin(above.get(v, 0)).count("1") for v in G.Z}
 
 
 def _fill(G, v) -> int:
@@ -814,12 +795,25 @@ def order_costs(circuit: Circuit, orders: Sequence = ("forward", "reverse", "mar
             _, _, mults, adds, fills = run_edges(G, steps_of, None, _product, _sum, count, record=False)
             out[name if isinstance(name, str) else "explicit"] = (mults, adds, fills)
             continue
-        G = base.copy()
-        chooser, _ = _order_for(G, name, count, budget=budget, seed=seed)
-        _, _, mults, adds, fills = _run(G, chooser, None, record=False, count=count)
         key = name if isinstance(name, str) else "explicit"
-        out[key] = (mults, adds, fills)
+        out[key] = _count(base, name, count, budget=budget, seed=seed)
     return out
+
+
+def _count(base, order, count, limit=None, **search_options):
+    """``(multiplications, additions, fill_in)`` of ``order`` on ``base`` (not changed), or None past ``limit``.
+
+    The heuristics and explicit orders are counted on bit sets
+    (:func:`circuits.ad.elimination_counts.count_order`); ``"optimal"`` and
+    ``"search"`` find their order first, then run it.
+    """
+    if not isinstance(order, str) or order in COUNTED:
+        sequence = order if isinstance(order, str) else _check_order(base, order)
+        return count_order(base, sequence, count=count, budget=limit)
+    G = base.copy()
+    chooser, _ = _order_for(G, order, count, **search_options)
+    result = _run(G, chooser, None, record=False, count=count, budget=limit)
+    return None if result is None else result[2:]
 
 
 #: ``cheapest_order`` tries ``"optimal"`` only up to this many intermediate vertices.
@@ -850,13 +844,10 @@ def cheapest_order(circuit: Circuit, *, output=None, wrt=None, count: str = "cir
         names.append("optimal")
     best = best_cost = None
     for name in names:
-        G = base.copy()
-        chooser, _ = _order_for(G, name, count)
-        result = _run(G, chooser, None, record=False, count=count,
-                      budget=None if best_cost is None else best_cost[0])
+        result = _count(base, name, count, limit=None if best_cost is None else best_cost[0])
         if result is None:
             continue
-        cost = (result[2], result[3])
+        cost = (result[0], result[1])
         if best_cost is None or cost < best_cost:
             best, best_cost = name, cost
     return best

@@ -153,14 +153,16 @@ def _numbers(k, n, d, f) -> list:
     return out.tolist()
 
 
-def gradient(circuit, y: str, compiled: bool = True, _sweep=None):
-    """``backward(circuit, y)``'s result by the kernel, or None where it does not apply.
+def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
+    """``backward(circuit, output=y, wrt=wrt)``'s result by the kernel, or None where it does not apply.
 
     Parameters
     ----------
     circuit : Circuit
     y : str
         The output to differentiate.
+    wrt : sequence of str, optional
+        The inputs to differentiate by (default: all), checked by the caller.
     compiled : bool
         Run numba's compiled kernel (None when the engine is off); False runs
         the same kernel as plain Python, for tests.
@@ -303,7 +305,8 @@ def gradient(circuit, y: str, compiled: bool = True, _sweep=None):
     ssc = _scales(sw)
     if tsc is None or ssc is None:
         return None
-    inputs = np.array(list(rec.inputs.values()), np.int64)
+    wrt = list(rec.inputs) if wrt is None else list(wrt)
+    inputs = np.array([rec.inputs[x] for x in wrt], np.int64)
     out = rec.outputs[y]
     # the builder's size at most: per node a sum and a constant, per gate its partials' gates, per
     # input a scale; plus what the kernel's check per node allows for
@@ -320,7 +323,7 @@ def gradient(circuit, y: str, compiled: bool = True, _sweep=None):
     status, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir = res
     if status:
         return None
-    return _circuit(circuit, y, n, m, bop[:m], bptr[:m + 1], bargs, bhasw[:m], bwk, bwn, bwd, bwf,
+    return _circuit(circuit, y, wrt, n, m, bop[:m], bptr[:m + 1], bargs, bhasw[:m], bwk, bwn, bwd, bwf,
                     xk[:m], xn[:m], xd[:m], xf[:m], xc[:m], outs, live[:m], mir)
 
 
@@ -355,7 +358,7 @@ def _pick(seq, at) -> list:
     return list(itemgetter(*at.tolist())(seq)) if len(at) else []
 
 
-def _circuit(circuit, y, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir):
+def _circuit(circuit, y, wrt, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir):
     """The kernel's builder, compacted as :func:`circuits.core.circuit.compact` does, as a Circuit."""
     rec = circuit.record
     new = np.cumsum(live, dtype=np.int64) - 1
@@ -403,7 +406,7 @@ def _circuit(circuit, y, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, 
     else:
         names = dict(zip(new[list(rec.input_names)].tolist(), rec.input_names.values()))
         inputs = dict(zip(rec.inputs, new[list(rec.inputs.values())].tolist()))
-    outputs = dict(zip(dnames(y, rec.inputs), new[outs].tolist()))
+    outputs = dict(zip(dnames(y, wrt), new[outs].tolist()))
     primal = int(live[:n].sum())
     roles = ["primal"] * primal + ["derivative"] * (len(ops) - primal)
     meta = {"role": roles}

@@ -14,12 +14,13 @@ wire weights.  :func:`jvp` is the same sweep seeded with one tangent per input.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Union
 
 from ..core.circuit import Circuit, check_circuit
 from .backward import _seed_spec
 from .simplify import simplify as _simplify
-from .common import dname, finish, materialise, resolve_inputs, times, total
+from .common import (dname, finish, legacy_selector, materialise, resolve_inputs, resolve_outputs,
+                     times, total)
 from .linearize import Linearization
 
 __all__ = ["forward", "jvp"]
@@ -130,15 +131,21 @@ def _literal(lin, wrt_nodes):
     return tangents
 
 
-def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bool = False,
+def forward(circuit: Circuit, *legacy, output: Optional[Union[str, Sequence[str]]] = None,
+            wrt: Optional[Union[str, Sequence[str]]] = None, sparse: bool = False,
             keep_primal: bool = False, simplify: bool = False, figure2: bool = False) -> Circuit:
     """Gradient circuit by forward propagation.
 
     Parameters
     ----------
     circuit : Circuit
-    wrt : sequence of str, optional
-        Inputs to differentiate with respect to (default: all).
+    output : str or sequence of str, optional
+        Outputs to differentiate (default: all); a string is one name.
+    wrt : str or sequence of str, optional
+        Inputs to differentiate with respect to (default: all); a string is
+        one name.  One sweep per input.  (``forward(c, ["x"])``, the old
+        positional form, still means ``wrt=["x"]`` for one release, with a
+        DeprecationWarning.)
     sparse : bool
         False (default) follows general forward propagation
         literally: for every gate ``g`` and input ``x`` one sum gate over one
@@ -159,8 +166,8 @@ def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bo
     Returns
     -------
     Circuit
-        Outputs ``d{out}/d{x}`` for every output and every ``x`` in ``wrt``,
-        output-major.
+        Outputs ``d{out}/d{x}`` for every selected output and every ``x`` in
+        ``wrt``, output-major.
 
     Examples
     --------
@@ -169,13 +176,16 @@ def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bo
     >>> fp = circuits.forward(f)
     >>> fp.evaluate(x=2, y=3)
     {'df/dx': 4, 'df/dy': 2}
+    >>> circuits.forward(f, wrt="y").evaluate(x=2, y=3)
+    {'df/dy': 2}
     >>> circuits.forward(f, sparse=True).size < fp.size
     True
     >>> circuits.forward(circuits.library.figure1(), figure2=True).size   # 3 + 3·13
     42
     """
     check_circuit(circuit, "forward()")
-    wrt = resolve_inputs(circuit, wrt)
+    wrt = resolve_inputs(circuit, legacy_selector("forward", legacy, "wrt", wrt))
+    names = resolve_outputs(circuit, output)
     lin = Linearization(circuit)
     b = lin.builder
     wrt_nodes = [circuit.inputs[x] for x in wrt]
@@ -188,8 +198,8 @@ def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bo
     else:
         tangents = _literal(lin, wrt_nodes)
         value = lambda t, node: t[node]  # noqa: E731
-    outs = [(dname(y, x), value(t, node))
-            for y, node in circuit.outputs.items()
+    outs = [(dname(y, x), value(t, circuit.outputs[y]))
+            for y in names
             for x, t in zip(wrt, tangents)]
     result = finish(b, circuit, outs, keep_primal)
     if simplify:
@@ -197,7 +207,8 @@ def forward(circuit: Circuit, wrt: Optional[Sequence[str]] = None, *, sparse: bo
     return result
 
 
-def jvp(circuit: Circuit, tangents=None, *, keep_primal: bool = False) -> Circuit:
+def jvp(circuit: Circuit, tangents=None, *, output: Optional[Union[str, Sequence[str]]] = None,
+        wrt: Optional[Union[str, Sequence[str]]] = None, keep_primal: bool = False) -> Circuit:
     """Jacobian-vector product ``∇g · v`` (Griewank & Walther 2008) in one forward sweep.
 
     Parameters
@@ -207,7 +218,13 @@ def jvp(circuit: Circuit, tangents=None, *, keep_primal: bool = False) -> Circui
         Seeds per input: by default each input ``x`` gets a new input named
         ``x_dot``; a mapping gives, per input name, a number (a constant seed)
         or a string (the name of a new input); inputs left out have tangent
-        zero.  A sequence gives them in input order.
+        zero.  A sequence gives them in input order (in ``wrt``'s order when
+        given).
+    output : str or sequence of str, optional
+        The outputs ``y`` whose ``y_dot`` is made (default: all).
+    wrt : str or sequence of str, optional
+        The inputs that get a tangent (default: all); the others have
+        tangent zero.
     keep_primal : bool
         Also keep the original outputs.
 
@@ -215,7 +232,7 @@ def jvp(circuit: Circuit, tangents=None, *, keep_primal: bool = False) -> Circui
     -------
     Circuit
         Inputs: the circuit's, then the tangent inputs; outputs ``y_dot`` for
-        every output ``y``.  Its size is O(s + w).
+        every selected output ``y``.  Its size is O(s + w).
 
     Examples
     --------
@@ -225,9 +242,12 @@ def jvp(circuit: Circuit, tangents=None, *, keep_primal: bool = False) -> Circui
     {'f_dot': 23}
     >>> circuits.jvp(c, {"x": 1}).evaluate(x=2, y=3)
     {'f_dot': 3}
+    >>> list(circuits.jvp(c, wrt="y").inputs)
+    ['x', 'y', 'y_dot']
     """
     check_circuit(circuit, "jvp()")
-    spec = _seed_spec(list(circuit.inputs), tangents, "_dot")
+    names = resolve_outputs(circuit, output)
+    spec = _seed_spec(resolve_inputs(circuit, wrt), tangents, "_dot")
     lin = Linearization(circuit)
     b = lin.builder
     seeds = {}
@@ -238,5 +258,5 @@ def jvp(circuit: Circuit, tangents=None, *, keep_primal: bool = False) -> Circui
         if d != (None, 0):
             seeds[circuit.inputs[x]] = d
     tangent = _sweep(lin, seeds)
-    outs = [(f"{y}_dot", materialise(b, tangent.get(node))) for y, node in circuit.outputs.items()]
+    outs = [(f"{y}_dot", materialise(b, tangent.get(circuit.outputs[y]))) for y in names]
     return finish(b, circuit, outs, keep_primal)

@@ -172,7 +172,7 @@ def _pattern_rows(circuit: Circuit, y: str) -> list:
     return rows
 
 
-def hessian_sparsity(circuit: Circuit, output: Optional[str] = None) -> dict:
+def hessian_sparsity(circuit: Circuit, *, output: Optional[str] = None) -> dict:
     """The structurally nonzero entries of the Hessian of one output.
 
     Parameters

@@ -51,7 +51,7 @@ import numpy as np
 
 from ..core.checks import check_count, check_member
 from ..core.circuit import Circuit, check_circuit, select_outputs
-from ..core.errors import CircuitError
+from ..core.errors import CircuitError, listing
 from .linearize import edge_values, linearize
 
 __all__ = ["Semiring", "Propagation", "GradientPath", "REAL", "COUNTING", "BOOLEAN", "MAX_PRODUCT",
@@ -306,7 +306,7 @@ def propagate(circuit: Circuit, semiring: Semiring, point: Optional[Mapping[str,
     if input is None:
         if len(rec.inputs) != 1:
             raise CircuitError(f"propagate: a forward sweep starts from one input; choose one of "
-                               f"{list(rec.inputs)} with input=...")
+                               f"{listing(rec.inputs)} with input=...")
         input = next(iter(rec.inputs))
     out_of: dict = {}
     for (u, g, i), e in _edges(circuit, semiring, point, None, input).items():
@@ -356,9 +356,9 @@ def gradient_entropy(circuit: Circuit, point: Mapping[str, Any], *, output: Opti
     r = propagate(circuit, ENTROPY, point, output=output)
     (x,) = [input] if input is not None else ([next(iter(circuit.inputs))] if len(circuit.inputs) == 1 else [None])
     if x is None:
-        raise CircuitError(f"gradient_entropy: choose an input among {list(circuit.inputs)} with input=...")
+        raise CircuitError(f"gradient_entropy: choose an input among {listing(circuit.inputs)} with input=...")
     if x not in r.inputs:
-        raise CircuitError(f"gradient_entropy: {x!r} is not an input; the inputs are {list(circuit.inputs)}")
+        raise CircuitError(f"gradient_entropy: {x!r} is not an input; the inputs are {listing(circuit.inputs)}")
     z, rr = r.inputs[x]
     if z == 0:
         raise CircuitError(f"gradient_entropy: no gradient mass reaches {x!r} at this point (every path has a zero partial)")

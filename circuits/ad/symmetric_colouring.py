@@ -242,7 +242,7 @@ def _groups(pattern: dict, colour: dict) -> tuple:
 
 def _pattern_of(pattern, output, where) -> dict:
     if isinstance(pattern, Circuit):
-        return hessian_sparsity(pattern, output)
+        return hessian_sparsity(pattern, output=output)
     if not isinstance(pattern, dict):
         raise CircuitError(f"{where} expects a pattern {{input: [inputs]}} from circuits.hessian_sparsity "
                            f"or a Circuit, got {type(pattern).__name__}")
@@ -395,6 +395,11 @@ def sparse_hessian(circuit: Circuit, output: Optional[str] = None, method: str =
     by the cheap gradient principle) plus one gate per entry
     (:func:`circuits.bounds.sparse_hessian_size`).
     """
+    return _sparse_hessian(circuit, output, method, colouring)[0]
+
+
+def _sparse_hessian(circuit, output, method, colouring):
+    """:func:`sparse_hessian` and ``{output name: (row, column)}`` of its lower-triangle entries."""
     check_circuit(circuit, "hessian()")
     y = select_outputs(circuit, output, one=True, what="hessian")[0]
     col = hessian_colouring(circuit, method, output=y) if colouring is None else colouring
@@ -403,7 +408,7 @@ def sparse_hessian(circuit: Circuit, output: Optional[str] = None, method: str =
     if list(pattern) != names:
         raise CircuitError("the colouring's pattern is not this circuit's: its rows are not the circuit's "
                            "inputs; colour circuits.hessian_sparsity(circuit)")
-    grad = backward(circuit, y)
+    grad = backward(circuit, output=y)
     gnames = dnames(y, names)
     lin = Linearization(grad)
     b = lin.builder
@@ -431,11 +436,15 @@ def sparse_hessian(circuit: Circuit, output: Optional[str] = None, method: str =
         if x in pattern[x]:
             value[(x, x)] = product[colour[x]][x]
     entries = lower_entries(pattern)
+    if not entries and names:  # a function without curvature: its Hessian is all zeros, kept as one output
+        entries = [(names[0], names[0])]
+    entry_names = _entry_names(y, entries)
     outs = [(name, materialise(b, value[e] if e in value else value.get((e[1], e[0]))))
-            for name, e in zip(_entry_names(y, entries), entries)]
-    if not outs:  # a function without curvature: its Hessian is all zeros, kept as one output
-        outs = [(_entry_names(y, [(names[0], names[0])])[0], b.const_node(0))] if names else []
-    return finish(b, grad, outs, False)
+            for name, e in zip(entry_names, entries)]
+    index = {x: i for i, x in enumerate(names)}
+    # which output is which entry (x the row), for circuits.hessian's .matrix(point)
+    positions = {name: (index[x], index[z]) for name, (x, z) in zip(entry_names, entries)}
+    return finish(b, grad, outs, False), positions
 
 
 def _substitute(b, adj, colour, product) -> dict:

@@ -24,7 +24,7 @@ import sympy
 from ..core import display
 from ..core.checks import check_count, check_member, shown
 from ..core.circuit import Circuit, check_circuit, check_number, select_outputs
-from ..core.errors import CircuitError, EvaluationWarning
+from ..core.errors import CircuitError, EvaluationWarning, listing
 from ..eval.budget import symbolic_budget
 from ..eval.interpreter import evaluate, node_values
 from ..core.gates import GATES
@@ -43,7 +43,7 @@ def _partials(circuit: Circuit, gradient: Circuit):
     found = [(name, table[name]) for name in gradient.outputs if name in table]
     if not found:
         raise CircuitError("the gradient circuit has no output named d{y}/d{x} for an output y and "
-                           f"input x of the circuit (its outputs are {list(gradient.outputs)[:6]})")
+                           f"input x of the circuit (its outputs are {listing(gradient.outputs)})")
     extra = [x for x in gradient.inputs if x not in circuit.inputs]
     if extra:
         raise CircuitError(f"the gradient circuit has inputs {extra} that the circuit does not have; "
@@ -225,7 +225,7 @@ def check_point(circuit: Circuit, point: Any, where: str) -> dict:
     missing = [k for k in circuit.inputs if k not in point]
     if missing:
         raise CircuitError(f"{where}: missing value for input {missing[0]!r}; the circuit's inputs are "
-                           f"{list(circuit.inputs)}")
+                           f"{listing(circuit.inputs)}")
     values = {k: float(check_number(point[k], f"{where}: point[{k!r}]")) for k in circuit.inputs}
     for k, v in values.items():
         if not math.isfinite(v):
@@ -512,7 +512,7 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
     output = select_outputs(circuit, output, one=True, what="bauer_paths")[0]
     if input is None:
         if len(circuit.inputs) != 1:
-            raise CircuitError(f"choose an input among {list(circuit.inputs)}")
+            raise CircuitError(f"choose an input among {listing(circuit.inputs)}")
         input = next(iter(circuit.inputs))
     check_member(input, circuit.inputs, "bauer_paths")
     max_paths = check_count(max_paths, "bauer_paths: max_paths")

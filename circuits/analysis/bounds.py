@@ -48,7 +48,7 @@ from ..core import display
 from .counts import cost
 from ..core.checks import check_count, check_real
 from ..core.circuit import Circuit, check_circuit, select_outputs
-from ..core.errors import CircuitError
+from ..core.errors import CircuitError, listing
 from ..core.gates import GATES
 from ..core.registry import partial_gate_cost
 from ..ad import backward, forward, jacobian, jvp
@@ -231,7 +231,7 @@ def _single_output(circuit: Circuit, output: Optional[str], what: str) -> str:
 
 
 def _backward(circuit: Circuit, output: str, keep_primal: bool) -> Circuit:
-    return backward(circuit, output, keep_primal=keep_primal)
+    return backward(circuit, output=output, keep_primal=keep_primal)
 
 
 def _users(circuit: Circuit, gradient: Any, outputs: Sequence[str], what: str) -> Circuit:
@@ -245,7 +245,7 @@ def _users(circuit: Circuit, gradient: Any, outputs: Sequence[str], what: str) -
         raise CircuitError(f"{what}: your gradient circuit has no output {missing[0]!r}; name its "
                            f"outputs d{{output}}/d{{input}} ({', '.join(want[:4])}"
                            f"{', ...' if len(want) > 4 else ''}); its outputs are "
-                           f"{list(gradient.outputs)[:6]}")
+                           f"{listing(gradient.outputs, most=6)}")
     return gradient
 
 
@@ -451,7 +451,7 @@ def sparse_hessian_size(circuit: Circuit, output: Optional[str] = None, method: 
         check_circuit(hessian, "sparse_hessian_size(): hessian")
     y = _single_output(circuit, output, "sparse_hessian_size")
     col = hessian_colouring(circuit, method, output=y)
-    G = backward(circuit, y)
+    G = backward(circuit, output=y)
     p, _ = partial_costs(G)
     k = col.colours
     nnz = len(lower_entries(col.pattern))

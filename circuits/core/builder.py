@@ -44,7 +44,7 @@ import sympy
 
 from .checks import check_callable, check_names, check_sequence
 from .circuit import Circuit, check_name, check_number, compact, is_exponent, node_error
-from .errors import CircuitError, did_you_mean
+from .errors import CircuitError, did_you_mean, listing
 from .gates import GATES, MAX_EXPONENT, function_names, gate_of_function
 
 __all__ = ["Builder", "Wire", "trace", "sum_of", "product",
@@ -743,12 +743,33 @@ def product(factors: Iterable):
     return result if coefficient == 1 else result * coefficient
 
 
+def _entries(name: str, value) -> list:
+    """(output name, value) pairs of one returned value: an array or nested list gives ``name[i,j]``."""
+    if not isinstance(value, (list, tuple, np.ndarray)):
+        return [(name, value)]
+    try:
+        array = np.array(value, dtype=object)
+        if any(isinstance(v, (list, tuple, np.ndarray)) for v in array.flat):  # numpy keeps ragged rows
+            raise ValueError
+    except ValueError:
+        raise CircuitError(f"the traced function returned {name!r} as nested lists of different lengths; "
+                           "return a rectangular array or list of wires, or a dict of named outputs") from None
+    if array.ndim == 0:
+        return [(name, array.item())]
+    return [(f"{name}[{','.join(map(str, at))}]", array[at]) for at in np.ndindex(array.shape)]
+
+
 def trace(fn: Callable = None, *, inputs: Optional[Sequence[str]] = None) -> Circuit:
     """Trace a Python function of numbers into a circuit.
 
-    The inputs are named after the function's parameters (or ``inputs``).
-    A returned value becomes the output named after the function (``f`` for
-    lambdas); a tuple or list gives ``f0, f1, ...``; a dict gives its keys.
+    The inputs are named after the function's parameters (or ``inputs``);
+    a parameter with a default value is not an input and keeps its default
+    (``def f(x, k=3)`` has one input, ``x``).  A returned value becomes the
+    output named after the function (``f`` for lambdas); a tuple or list of
+    values gives ``f0, f1, ...``; a dict gives its keys; a numpy array or a
+    nested list of wires gives one output per entry, ``f[0], f[1], ...``
+    (``f[0,1]`` for two dimensions), as does an array inside a tuple or dict
+    (``f1[0]``, ``grad[2]``).
 
     Python control flow on inputs is not traceable and raises
     :class:`CircuitError`.
@@ -763,37 +784,52 @@ def trace(fn: Callable = None, *, inputs: Optional[Sequence[str]] = None) -> Cir
     (['h0', 'h1'], {'h0': 10, 'h1': 3})
     >>> circuits.trace(lambda x: x * x).evaluate(x=3)
     {'f': 9}
+    >>> def power(x, k=3):
+    ...     return x ** k
+    >>> circuits.trace(power).evaluate(x=2)
+    {'power': 8}
+    >>> import numpy as np
+    >>> A = np.array([[1, 2], [3, 4]])
+    >>> circuits.trace(lambda x, y: A @ np.array([x, y])).evaluate(x=1, y=10)
+    {'f[0]': 21, 'f[1]': 43}
     """
     if fn is None:
         return lambda f: trace(f, inputs=inputs)
     check_callable(fn, "trace: fn")
     if inputs is not None:
         inputs = check_names(inputs, "trace: inputs", split=True)
+    keywords = []
     if inputs is None:
         params = inspect.signature(fn).parameters.values()
         bad = [p.name for p in params if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
         if bad:
             raise CircuitError(f"cannot trace {getattr(fn, '__name__', 'fn')}: *{bad[0]} has no fixed inputs; "
                                "pass inputs=[...] or use circuits.Builder")
-        inputs = [p.name for p in params]
+        # a parameter with a default keeps it: a constant of the function, not an input
+        inputs = [p.name for p in params if p.default is p.empty and p.kind != p.KEYWORD_ONLY]
+        keywords = [p.name for p in params if p.default is p.empty and p.kind == p.KEYWORD_ONLY]
     b = Builder()
-    wires = b.inputs(list(inputs))
+    wires = b.inputs(list(inputs) + keywords)
+    positional = wires[:len(wires) - len(keywords)]
+    named = dict(zip(keywords, wires[len(wires) - len(keywords):]))
     try:
-        inspect.signature(fn).bind(*wires)
+        inspect.signature(fn).bind(*positional, **named)
     except TypeError as exc:
         raise CircuitError(f"cannot trace {getattr(fn, '__name__', 'fn')} with the {len(wires)} inputs "
-                           f"{list(inputs)[:6]}: {exc}") from None
+                           f"{listing(list(inputs) + keywords, most=6)}: {exc}") from None
     except ValueError:  # no signature to check (a builtin): the call will tell
         pass
-    result = fn(*wires)
+    result = fn(*positional, **named)
     name = getattr(fn, "__name__", "f")
     name = name if isinstance(name, str) and name.isidentifier() else "f"
     if isinstance(result, Mapping):
-        items = [(str(key), value) for key, value in result.items()]
-    elif isinstance(result, (tuple, list)):
+        items = [item for key, value in result.items() for item in _entries(str(key), value)]
+    elif isinstance(result, (tuple, list)) and not any(isinstance(v, (list, np.ndarray)) for v in result):
         items = [(f"{name}{i}", value) for i, value in enumerate(result)]
+    elif isinstance(result, tuple):
+        items = [item for i, value in enumerate(result) for item in _entries(f"{name}{i}", value)]
     else:
-        items = [(name, result)]
+        items = _entries(name, result)
     for key, value in items:
         b.output_node(key, b._node_of(value))  # numbers (ints too) are constant outputs
     return b.build()

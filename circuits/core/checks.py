@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional
 
-from .errors import CircuitError
+from .errors import CircuitError, listing
 
 __all__ = ["shown", "check_names", "check_sequence", "check_mapping", "check_count", "check_real",
            "check_callable", "check_flag", "check_choice", "check_member", "check_rows", "check_path",
@@ -237,9 +237,7 @@ def check_member(value: Any, names, what: str, kind: str = "input") -> str:
     circuits.CircuitError: top_paths: ['x'] is not an input; the inputs are ['x', 'y']
     """
     if not isinstance(value, str) or value not in names:
-        listed = list(names)
-        more = f" ... ({len(listed):,} in all)" if len(listed) > 8 else ""
-        raise CircuitError(f"{what}: {shown(value)} is not an {kind}; the {kind}s are {listed[:8]}{more}")
+        raise CircuitError(f"{what}: {shown(value)} is not an {kind}; the {kind}s are {listing(names)}")
     return value
 
 

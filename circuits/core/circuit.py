@@ -40,7 +40,7 @@ import networkx as nx
 import numpy as np
 
 from .checks import check_names
-from .errors import CircuitError, did_you_mean
+from .errors import CircuitError, did_you_mean, listing
 from .gates import GATES, MAX_EXPONENT, SOURCES
 
 __all__ = ["gate_binary_ops", "Circuit", "Record", "check_number", "check_circuit", "check_name", "is_exponent",
@@ -435,8 +435,28 @@ class Circuit:
         attributes ``op`` and, for inputs, ``name``, for constants, ``value``.
         Edge ``(u, v, k)`` is the wire from ``u`` into argument position ``k``
         of ``v``; wires into ``add`` carry ``weight``.  ``dag.graph`` holds the
-        ``inputs`` and ``outputs`` maps.  Treat it as read-only: a circuit is
-        immutable, transforms return new circuits.
+        ``inputs`` and ``outputs`` maps.
+
+        The graph is read-only, as the circuit is (transforms return new
+        circuits): adding or removing nodes or edges raises
+        :class:`CircuitError`, and the attribute maps cannot be changed.
+        ``circuit.dag.copy()`` is an ordinary graph to edit, and
+        :meth:`from_networkx` makes a circuit of it.  (A frozen view costs
+        nothing per access; a fresh copy per access would cost as much as
+        building the graph, about 2 s on a circuit of 30,000 nodes.)
+
+        Examples
+        --------
+        >>> import circuits
+        >>> c = circuits.parse("x * y + x")
+        >>> c.dag.remove_node(0)
+        Traceback (most recent call last):
+        ...
+        circuits.CircuitError: circuit.dag is read-only, as the circuit is; edit a copy, g = circuit.dag.copy(), and make a circuit of it with Circuit.from_networkx(g)
+        >>> g = c.dag.copy()
+        >>> g.remove_edge(0, 3, 1); _ = g.add_edge(1, 3, 1)   # x * y + y
+        >>> circuits.Circuit.from_networkx(g).evaluate(x=2, y=3)
+        {'f': 9}
         """
         if self._dag is None:
             g = nx.MultiDiGraph(inputs=dict(self._inputs), outputs=dict(self._outputs))
@@ -454,7 +474,7 @@ class Circuit:
                 else:
                     edges.extend((u, v, k) for k, u in enumerate(a))
             g.add_edges_from(edges)
-            self._dag = g
+            self._dag = _frozen(g)
         return self._dag
 
     @classmethod
@@ -688,7 +708,7 @@ class Circuit:
         """
         names = list(self._inputs)
         if len(args) > len(names):
-            raise CircuitError(f"the circuit takes {len(names)} inputs ({', '.join(names)}) and got "
+            raise CircuitError(f"the circuit takes {len(names)} inputs ({_names_text(names)}) and got "
                                f"{len(args)} positional values")
         values = dict(zip(names, args))
         for k, v in kwargs.items():
@@ -697,11 +717,42 @@ class Circuit:
             values[k] = v
         missing = [k for k in names if k not in values]
         if missing and not [k for k in values if k not in self._inputs]:
-            raise CircuitError(f"the circuit takes {len(names)} inputs ({', '.join(names)}) and got "
-                               f"{len(values)} values; missing {', '.join(missing)}")
+            raise CircuitError(f"the circuit takes {len(names)} inputs ({_names_text(names)}) and got "
+                               f"{len(values)} values; missing {_names_text(missing)}")
         out = self.evaluate(values)
         result = tuple(out[k] for k in self._outputs)
         return result[0] if len(result) == 1 else result
+
+def _read_only(*args, **kwargs):
+    raise CircuitError("circuit.dag is read-only, as the circuit is; edit a copy, g = circuit.dag.copy(), "
+                       "and make a circuit of it with Circuit.from_networkx(g)")
+
+
+_MUTATORS = ("add_node", "add_nodes_from", "remove_node", "remove_nodes_from", "add_edge", "add_edges_from",
+             "add_weighted_edges_from", "new_edge_key", "remove_edge", "remove_edges_from", "update", "clear",
+             "clear_edges")
+
+
+def _frozen(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """``g`` made read-only in place: its mutators raise, its attribute maps are read-only views.
+
+    ``g.copy()`` is an ordinary graph again (networkx copies the attribute
+    maps into new dicts).
+    """
+    for name in _MUTATORS:
+        setattr(g, name, _read_only)
+    g.frozen = True  # what networkx.is_frozen reads
+    g.graph = MappingProxyType({k: MappingProxyType(v) for k, v in g.graph.items()})
+    nodes = g._node
+    for v, data in nodes.items():
+        nodes[v] = MappingProxyType(data)
+    for u, nbrs in g._adj.items():
+        for v, keys in nbrs.items():
+            for k, data in keys.items():
+                if data:
+                    keys[k] = MappingProxyType(data)
+    return g
+
 
 def select_outputs(circuit: "Circuit", output=None, *, one: bool = False, what: str = "") -> list:
     """Output names chosen by ``output`` (a name, a sequence of names, or None for all).
@@ -734,7 +785,7 @@ def select_outputs(circuit: "Circuit", output=None, *, one: bool = False, what: 
         names = [output]
     for y in names:
         if not isinstance(y, str) or y not in outputs:
-            raise CircuitError(f"{prefix}{y!r} is not an output of the circuit; its outputs are {list(outputs)}")
+            raise CircuitError(f"{prefix}{y!r} is not an output of the circuit; its outputs are {listing(outputs)}")
     if one and len(names) != 1:
         raise CircuitError(f"{prefix}choose one output, got {names}")
     return names

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import difflib
 
-__all__ = ["CircuitError", "ParseError", "EvaluationWarning", "did_you_mean"]
+__all__ = ["CircuitError", "ParseError", "EvaluationWarning", "did_you_mean", "listing", "MAX_MESSAGE"]
+
+#: No error message of the package is longer than this many characters: long lists of names
+#: are cut by :func:`listing`, and a message still longer is shortened in its middle.
+MAX_MESSAGE = 500
 
 
 class EvaluationWarning(RuntimeWarning):
@@ -30,11 +34,54 @@ def did_you_mean(name: str, choices) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def listing(names, most: int = 8) -> str:
+    """``names`` as a list for a message: all of them, or the first few and ``… (25,220 in all)``.
+
+    Messages name the inputs or outputs a user may choose from; a circuit
+    can have hundreds of thousands, so a long list keeps its first ``most``
+    names and says how many there are.
+
+    Examples
+    --------
+    >>> listing(["x", "y"])
+    "['x', 'y']"
+    >>> listing([f"w{i}" for i in range(25220)], most=3)
+    "['w0', 'w1', 'w2', …] (25,220 in all)"
+    """
+    names = list(names)
+    if len(names) <= most:
+        return repr(names)
+    head = ", ".join(map(repr, names[:most]))
+    return f"[{head}, …] ({len(names):,} in all)"
+
+
+def _clip(message: str) -> str:
+    """``message`` cut in its middle to :data:`MAX_MESSAGE` characters (its start and its advice stay)."""
+    if len(message) <= MAX_MESSAGE:
+        return message
+    tail = MAX_MESSAGE // 3
+    gap = f" … [{len(message):,} characters in all] … "
+    return message[:MAX_MESSAGE - tail - len(gap)] + gap + message[-tail:]
+
+
 class CircuitError(ValueError):
     """A circuit is malformed, or cannot be evaluated or transformed as asked.
 
-    The message names the node (or input, output, gate) at fault and what to do.
+    The message names the node (or input, output, gate) at fault and what to do;
+    it is at most :data:`MAX_MESSAGE` characters long (a longer one is cut in its
+    middle).
+
+    Examples
+    --------
+    >>> from circuits.core.errors import MAX_MESSAGE
+    >>> len(str(CircuitError("x" * 10_000))) <= MAX_MESSAGE
+    True
     """
+
+    def __init__(self, *args):
+        if len(args) == 1 and isinstance(args[0], str):
+            args = (_clip(args[0]),)
+        super().__init__(*args)
 
 
 class ParseError(ValueError):
@@ -56,7 +103,7 @@ class ParseError(ValueError):
             message = f"{message} at position {position}\n  {text}\n  {pointer}"
         else:
             message = f"{message} at position {position}"
-        super().__init__(message)
+        super().__init__(_clip(message))
 
 
 # Shown as circuits.CircuitError (where users import them from), not by the module they live in.

@@ -31,14 +31,18 @@ from __future__ import annotations
 
 import contextlib
 import keyword
+import numbers
 import sys
 import threading
 import unicodedata
 
+import numpy as np
+import sympy
+
 from . import builder as _builder
 from .builder import Builder, Wire
 from .errors import CircuitError
-from .gates import BUILTIN, GATES, SOURCES, Gate
+from .gates import BUILTIN, GATES, MATH, SOURCES, Gate, Namespace
 
 __all__ = ["register_gate", "unregister_gate", "registered_gate", "partial_gate_cost"]
 
@@ -69,8 +73,12 @@ def register_gate(gate: Gate) -> Gate:
     CircuitError
         For a name that is taken (a gate, an alias, ``input``/``const``, a
         ``Wire`` attribute) or not an ASCII identifier, a gate without numeric
-        evaluation (``num`` or ``formula``) or without a partial rule, and a
-        partial rule that emits a gate the registry does not have.
+        evaluation (``num`` or ``formula``) or without a partial rule, a
+        formula that calls a function its namespace does not have (probed on
+        floats, numpy arrays and sympy symbols: ``m.erfc``), and a partial
+        rule that emits a gate the registry does not have or returns a
+        number where a node is expected (``circuits.cos(args[0])`` computes
+        with a node id; the rule builds ``b.gate("cos", args[0])``).
 
     Examples
     --------
@@ -118,6 +126,7 @@ def _register(gate: Gate, name: str) -> Gate:
                            "returning None, (None, c) or (node, c)")
     if gate.arity is not None and (not isinstance(gate.arity, int) or gate.arity < 1):
         raise CircuitError(f"gate {name!r}: arity must be a positive int or None (variadic)")
+    _check_formula(gate)
     GATES[name] = gate
     try:
         _check_partials(gate)
@@ -125,6 +134,38 @@ def _register(gate: Gate, name: str) -> Gate:
         del GATES[name]
         raise
     return gate
+
+
+def _check_formula(gate: Gate) -> None:
+    """Evaluate the gate once on floats, numpy arrays and sympy symbols: a missing name is refused.
+
+    A formula ``lambda m, u: m.erfc(u)`` builds fine and fails only when some
+    pass evaluates it; the probe fails now, naming what is missing.  Any other
+    error at the probe point (a domain error, say) is left to evaluation.
+    """
+    k = gate.arity if gate.arity is not None else gate.min_arity
+    constant = gate.constants[0] if gate.constants else 2
+    points = [constant if j in gate.constant_args else 0.5 + 0.125 * j for j in range(k)]
+    probes = (("float", gate.num, points),
+              ("numpy", gate.vec, [u if j in gate.constant_args else np.full(2, u) for j, u in enumerate(points)]),
+              ("sympy", gate.sym, [u if j in gate.constant_args else sympy.Symbol(f"u{j}") for j, u in enumerate(points)]))
+    extra = {"weights": (1,) * k} if gate.weighted else {}
+    for system, evaluate, args in probes:
+        if evaluate is None:
+            continue
+        try:
+            evaluate(*args, **extra)
+        except (AttributeError, NameError) as exc:
+            missing = getattr(exc, "name", None) or str(exc)
+            if isinstance(getattr(exc, "obj", None), Namespace):
+                offered = ", ".join(n for n in vars(MATH) if n != "name")
+                raise CircuitError(f"gate {gate.name!r}: its formula calls m.{missing}, which the formula namespace "
+                                   f"does not have (it has {offered}); write the formula with those, or give "
+                                   f"num=, numpy= and sym= for it") from None
+            raise CircuitError(f"gate {gate.name!r}: its {system} evaluation fails on {missing!r} "
+                               f"({type(exc).__name__}: {exc}); fix the formula (or num=, numpy=, sym=)") from None
+        except Exception:  # noqa: BLE001 - outside the domain at the probe point: evaluation will say so
+            pass
 
 
 class _Unregistered(Exception):
@@ -146,8 +187,11 @@ def _check_partials(gate: Gate) -> None:
     for k in arities:
         for i in range(k):
             b = _Probe()
+            for j in range(3):  # a rule computing with node ids (not gates) then lands on no valid node
+                b.input_node(f"pad{j}")
             args = _scratch_args(b, gate, k)
             out = b.gate(gate.name, *args)
+            made = len(b)
             try:
                 p = gate.partial(b, tuple(args), out, i, **_params(gate, k))
             except _Unregistered as exc:
@@ -156,6 +200,13 @@ def _check_partials(gate: Gate) -> None:
                                    f"{exc.args[0]!r} first)") from None
             except CircuitError as exc:
                 raise CircuitError(f"the partial rule of gate {gate.name!r} for argument {i} failed: {exc}") from None
+            node = p[0] if isinstance(p, tuple) and len(p) == 2 else p
+            if isinstance(node, numbers.Number) and not (type(node) is int and (
+                    node in args or node == out or made <= node < len(b))):
+                raise CircuitError(f"the partial rule of gate {gate.name!r} for argument {i} returned the number "
+                                   f"{node!r} where a node is expected: args and out are node ids, so a wire "
+                                   f"function such as circuits.cos(args[0]) computes with an id; make gates with "
+                                   f"the builder it is given, b.gate('cos', args[0])")
             if not (p is None or (isinstance(p, tuple) and len(p) == 2
                                   and (p[0] is None or (type(p[0]) is int and 0 <= p[0] < len(b))))):
                 raise CircuitError(f"the partial rule of gate {gate.name!r} returned {p!r}; it must return "

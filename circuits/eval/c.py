@@ -54,7 +54,7 @@ from typing import Optional
 import numpy as np
 
 from ..core.circuit import Circuit, check_circuit
-from ..core.errors import CircuitError, EvaluationWarning
+from ..core.errors import CircuitError, EvaluationWarning, listing
 from ..core.gates import GATES, Namespace
 from .. import _version
 from . import engine
@@ -449,7 +449,7 @@ class CCompiledCircuit:
         missing = [k for k in self.inputs if k not in point]
         unknown = [k for k in point if k not in self.inputs]
         if missing or unknown:
-            raise CircuitError(f"this compiled circuit takes the inputs {list(self.inputs)[:20]}; "
+            raise CircuitError(f"this compiled circuit takes the inputs {listing(self.inputs)}; "
                                + (f"missing {missing[0]!r}" if missing else f"unknown input {unknown[0]!r}"))
         try:
             x = np.array([float(point[k]) for k in self.inputs], dtype=np.float64)

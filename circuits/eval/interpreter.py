@@ -62,7 +62,7 @@ import sympy
 from . import engine
 from .c import compile_c
 from ..core.circuit import Circuit, check_circuit, check_number
-from ..core.errors import CircuitError, EvaluationWarning
+from ..core.errors import CircuitError, EvaluationWarning, listing
 from .budget import check_time, symbolic_budget
 from ..core.gates import GATES
 
@@ -303,10 +303,10 @@ def _input_values(circuit: Circuit, values: Optional[Mapping], kwargs: dict) -> 
             return xs
     unknown = [k for k in given if k not in inputs]
     if unknown:
-        raise CircuitError(f"unknown input {unknown[0]!r}; the circuit's inputs are {list(inputs)}")
+        raise CircuitError(f"unknown input {unknown[0]!r}; the circuit's inputs are {listing(inputs)}")
     missing = [k for k in inputs if k not in given]
     if missing:
-        raise CircuitError(f"missing value for input {missing[0]!r}; the circuit's inputs are {list(inputs)}")
+        raise CircuitError(f"missing value for input {missing[0]!r}; the circuit's inputs are {listing(inputs)}")
     return [check_value(given[k], f"input {k!r}") for k in inputs]
 
 
@@ -699,6 +699,26 @@ class CompiledCircuit:
                                    f"code would run the old gate: compile the circuit again (circuits.compile)")
         self._version = GATES.version
 
+    @property
+    def inputs(self) -> tuple:
+        """The input names, in the order :meth:`array` and :meth:`function` take them.
+
+        Examples
+        --------
+        >>> import circuits
+        >>> f = circuits.compile(circuits.trace(lambda x, y: (x + y, x * y)))
+        >>> f.inputs, f.outputs
+        (('x', 'y'), ('f0', 'f1'))
+        >>> dict(zip(f.outputs, f.array([2.0, 3.0]).tolist()))
+        {'f0': 5.0, 'f1': 6.0}
+        """
+        return tuple(self.circuit.inputs)
+
+    @property
+    def outputs(self) -> tuple:
+        """The output names, in the order :meth:`array` returns them (see :attr:`inputs`)."""
+        return tuple(self.circuit.outputs)
+
     def _engine_tape(self):
         """The tape to run, or None (the compiled engine is off, or a gate has no kernel).
 
@@ -940,7 +960,7 @@ def _array_points(x, inputs: Mapping) -> np.ndarray:
     n = len(inputs)
     if X.ndim not in (1, 2) or X.shape[-1] != n:
         raise CircuitError(f"array(): x has shape {X.shape}; expected ({n},) for one point or "
-                           f"(points, {n}) for a batch, columns in input order {list(inputs)}")
+                           f"(points, {n}) for a batch, columns in input order {listing(inputs)}")
     return X.astype(float, copy=False)
 
 

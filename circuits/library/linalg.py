@@ -196,7 +196,7 @@ def inverse_from_determinant(n: int, method: str = "gauss") -> Circuit:
 
     n = check_int(n, "inverse_from_determinant: n")
     det = determinant(n, method)
-    grad = backward(det, "DET", keep_primal=True)
+    grad = backward(det, output="DET", keep_primal=True)
     b = Builder.extending(grad)
     d = grad.outputs["DET"]
     for i in range(1, n + 1):

@@ -1102,7 +1102,7 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
                            f"{len(names)} ({_names_text(circuit.outputs, 4)}); choose one with "
                            f"output={names[0]!r}")
     y = names[0]
-    grad = backward(circuit, y, mirror=True, keep_primal=True)
+    grad = backward(circuit, output=y, mirror=True, keep_primal=True)
     # y is drawn as the worked example draws it, the circuit's other outputs as plain gates
     grad = grad.replace(outputs={o: v for o, v in grad.outputs.items() if o == y or o not in circuit.outputs})
     _check_size(len(grad), max_nodes, what)

@@ -277,7 +277,7 @@ def _forward_frames(circuit: Circuit, point, max_nodes) -> dict:
     svgs, infos, frames = [], [], []
     before = circuit.size
     for k, x in enumerate(inputs, 1):
-        fwd = forward(circuit, inputs[:k], keep_primal=True)
+        fwd = forward(circuit, wrt=inputs[:k], keep_primal=True)
         svgs.append(_svg(render(fwd, values=point, max_nodes=max_nodes, legend=k == 1,
                                 title=f"forward propagation: tangents of {', '.join(inputs[:k])}")))
         labels = {v: fwd.name(v) for v in fwd.inputs.values()}

@@ -58,7 +58,7 @@ def tradeoff(circuit: Circuit, snapshots: Optional[Iterable[int]] = None, *,
         snapshots = counts + [max(l, 1)]
     snapshots = [check_count(c, "tradeoff(): each number of snapshots", minimum=1)
                  for c in check_sequence(snapshots, "tradeoff(): snapshots")]
-    full = backward(circuit, output)
+    full = backward(circuit, output=output)
     rows = ScalingTable()
     for c in snapshots:
         g = checkpoint(circuit, snapshots=c, output=output)
