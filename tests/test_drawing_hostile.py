@@ -68,7 +68,7 @@ def _drawings(c):
     yield circuits.render(c, values=point, highlight=circuits.top_paths(c, point, k=2))
     yield circuits.render(c, collapse=True)
     yield circuits.render(circuits.backward(c, mirror=True), mirror=True)
-    yield circuits.render(circuits.forward(c, [x]))
+    yield circuits.render(circuits.forward(c, wrt=[x]))
     yield circuits.render_transforms(c)
     yield from circuits.render_steps(c)
     yield from circuits.render_elimination(c, "reverse")

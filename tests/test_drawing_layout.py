@@ -33,7 +33,7 @@ def drawings():
     n = neuron()
     out = [
         ("figure1", circuits.render(f, values=p1)),
-        ("figure1 forward", circuits.render(circuits.forward(f, ["x"], figure2=True))),
+        ("figure1 forward", circuits.render(circuits.forward(f, wrt=["x"], figure2=True))),
         ("figure1 forward, all inputs", circuits.render(circuits.forward(f))),
         ("figure1 backward", circuits.render(circuits.backward(f))),
         ("figure1 backward, primal kept", circuits.render(circuits.backward(f, keep_primal=True))),
