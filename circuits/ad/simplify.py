@@ -38,7 +38,7 @@ from ..core.circuit import gate_binary_ops
 from ..core.builder import Builder
 from ..core.circuit import Circuit, check_circuit
 from ..core.errors import CircuitError
-from ..eval.interpreter import MAX_EXACT_BITS, _growth
+from ..core.folding import fold
 from ..core.gates import GATES
 
 __all__ = ["simplify", "TAME"]
@@ -187,19 +187,13 @@ def _same(a: Circuit, b: Circuit) -> bool:
 def _fold(op, values):
     """Value of gate ``op`` on constant arguments, or None when it cannot be folded."""
     gate = GATES[op]
-    exact = gate.exact and all(isinstance(v, (int, Fraction)) for v in values)
-    if _growth(op, values) > MAX_EXACT_BITS:
-        return None  # leave the gate: folding would take hours (3**(2**32))
     try:
-        if exact:
-            result = gate.num(*values)
-            if isinstance(result, float):  # int / int or int ** -k: redo in rationals
-                result = gate.num(*[v if j in gate.constant_args else Fraction(v) for j, v in enumerate(values)])
-            return result
-        result = gate.num(*[float(v) for v in values])
-        return result if result == result and abs(result) != float("inf") else None
+        result = fold(gate, values)  # None past the bit budget: folding would take hours (3**(2**32))
     except (ArithmeticError, ValueError, OverflowError, TypeError):
         return None
+    if isinstance(result, float) and not (result == result and abs(result) != float("inf")):
+        return None
+    return result
 
 
 def _nonunit(weights) -> int:

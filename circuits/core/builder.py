@@ -586,7 +586,7 @@ def _numeric_hint(frame) -> str:
     """What to write instead, read from the source line that asked a wire for a number."""
     line = linecache.getline(frame.f_code.co_filename, frame.f_lineno) if frame else ""
     for module, name in _FOREIGN_CALL.findall(line):
-        fn = {"fabs": "abs", "absolute": "abs", "sigmoid": "sigmoid"}.get(name, name)
+        fn = function_names().get(name, name)  # numpy's arctan is the gate atan: its alias
         if fn in __all__ or fn in GATES:
             return (f"; {module}.{name}(x) needs a number, so call circuits.{fn}(x) instead, "
                     f"which adds a {fn} gate")

@@ -52,49 +52,22 @@ import sympy
 from . import engine
 from ..core.circuit import Circuit, check_circuit, check_number
 from ..core.errors import CircuitError, EvaluationWarning
-from ..core.gates import GATES
+from ..core.folding import MAX_EXACT_BITS  # a gate whose exact result would be larger raises
+from ..core.gates import GATES, exact_bits
 
 __all__ = ["evaluate", "node_values", "compile", "number_system", "check_value", "sympy_number",
            "MAX_EXACT_BITS", "exact_bits"]
 
 _ERRORS = (ValueError, ZeroDivisionError, OverflowError, ArithmeticError, TypeError)
 
-#: Largest size in bits (numerator plus denominator) of an exact int or Fraction
-#: that a product, quotient or power may produce during evaluation or constant
-#: folding; a gate whose result would be larger raises CircuitError.  A million
-#: bits takes milliseconds to multiply; 3**(2**32) would take hours and gigabytes.
-MAX_EXACT_BITS = 1 << 20
-
-# The gates whose exact results can grow faster than linearly in the circuit's size.
-_GROWING = ("mul", "square", "pow", "div")
-
-
-def exact_bits(v) -> int:
-    """Size in bits of an exact int or Fraction (numerator plus denominator); 0 for others."""
-    t = type(v)
-    if t is int:
-        return v.bit_length()
-    if t is Fraction:
-        return v.numerator.bit_length() + v.denominator.bit_length()
-    return 0
-
-
-def _growth(op: str, args) -> int:
-    """Bits of ``op``'s exact result on ``args`` (an upper estimate); 0 if nothing exact grows."""
-    if op == "pow":
-        u, k = args
-        b = exact_bits(u)
-        return (b - 1) * abs(int(k)) if b > 1 else 0
-    if op == "square":
-        return 2 * exact_bits(args[0])
-    sizes = [exact_bits(a) for a in args]
-    return sum(sizes) if sum(1 for b in sizes if b) > 1 else 0
 
 
 def _guarded(op: str, fn):
     """``fn`` refusing exact results beyond MAX_EXACT_BITS before computing them."""
+    gate_ = GATES[op]
+
     def gate(*args):
-        bits = _growth(op, args)
+        bits = gate_.result_bits(args)
         if bits > MAX_EXACT_BITS:
             raise ArithmeticError(f"the exact result would have about {bits} bits, more than "
                                   f"MAX_EXACT_BITS = {MAX_EXACT_BITS}; evaluate with float inputs")
@@ -219,16 +192,18 @@ def _functions(system: str) -> dict:
             table[name] = _not_exact(name)
         else:
             table[name] = gate.num
-        if system in ("float", "exact") and name in _GROWING:
+        if system in ("float", "exact") and gate.growth is not None:
             table[name] = _guarded(name, table[name])
-    if system == "sympy":  # one n-ary node, in linear time, not n nested binary ones
-        table["mul"] = sympy.Mul
-        table["add"] = _sympy_sum
+        if system == "sympy" and gate.monoid is not None and gate.sympy:
+            # one n-ary node (the gate's sympy class), in linear time, not n nested binary ones
+            table[name] = _sympy_fold(gate.sympy[0]) if gate.weighted else gate.sympy[0]
     return table
 
 
-def _sympy_sum(*terms, weights=None):
-    return sympy.Add(*(terms if weights is None else [c * u for c, u in zip(weights, terms)]))
+def _sympy_fold(node):
+    def fold(*terms, weights=None):
+        return node(*(terms if weights is None else [c * u for c, u in zip(weights, terms)]))
+    return fold
 
 
 def _check_registered(ops) -> None:
@@ -288,7 +263,7 @@ def describe(circuit: Circuit, node: int, depth: int = 3) -> str:
     args = circuit.args(node)
     shown = [describe(circuit, u, depth - 1) for u in args[:4]]  # depth-bounded, not circuit-deep
     more = " …" if len(args) > 4 else ""
-    if op == "add":
+    if GATES[op].weighted:  # a weighted sum, written out
         text = ""
         for w, t in zip(circuit.weights(node), shown):
             sign = "-" if w < 0 else "+"
@@ -539,7 +514,7 @@ def _source(circuit: Circuit, guarded: bool = False):
         a = argss[i]
         gate = GATES[op]
         names = [f"v{u}" for u in a]
-        if gate.source is None or (op in _GROWING and (guarded or constant[i])):
+        if gate.source is None or (gate.growth is not None and (guarded or constant[i])):
             text = f"g_{op}({', '.join(names)})"
         elif gate.weighted:
             text = gate.source(*names, weights=params[i], const=k, chunk=_CHUNK)

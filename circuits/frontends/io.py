@@ -538,7 +538,7 @@ def _integer_exponent(k: sympy.Basic) -> Optional[int]:
 
 
 def _supported() -> str:
-    names = {getattr(f, "__name__", str(f)) for g in GATES.values() for f in g.sympy} | {"Heaviside", "Abs"}
+    names = {getattr(f, "__name__", str(f)) for g in GATES.values() for f in g.sympy} | {"Heaviside"}
     return "Symbol, numbers, pi, E, Add, Mul, Pow, " + ", ".join(sorted(names - {"Add", "Mul"}, key=str.lower))
 
 
@@ -648,10 +648,6 @@ def _plan(e: sympy.Basic, b: Builder, symbols: dict):
         # H(x) with H(0) = h0 is step(x) + h0·(1 - step(x) - step(-x)), exactly
         return (x, -x), lambda u, v: b.linear(
             [(b.gate("step", u), 1 - h0), (b.gate("step", v), -h0)], h0)
-    if func is sympy.Abs:
-        # |x| = relu(x) + relu(-x), exactly
-        x = e.args[0]
-        return (x, -x), lambda u, v: b.linear([(b.gate("relu", u), 1), (b.gate("relu", v), 1)])
     name = getattr(func, "__name__", type(e).__name__)
     raise CircuitError(f"unsupported sympy node {name!r} in {str(e)[:80]}; supported are {_supported()}")
 
@@ -690,8 +686,7 @@ def from_sympy(expr, inputs: Optional[Sequence] = None, name: str = "f") -> Circ
       → ``max``/``min`` (nested for more arguments), ``Heaviside(u, 0)`` →
       ``step``, and the functions of registered gates;
     * ``Heaviside(u, h0)`` with another value ``h0`` at 0 →
-      ``step(u) + h0*(1 - step(u) - step(-u))``; ``Abs(u)``, if no gate
-      claims it, → ``relu(u) + relu(-u)``.
+      ``step(u) + h0*(1 - step(u) - step(-u))``.
 
     Parameters
     ----------
