@@ -258,6 +258,23 @@ class Builder:
         """Operation of ``node``."""
         return self._ops[node]
 
+    def args(self, node: int) -> tuple:
+        """Argument nodes of ``node``, in position order (empty for a source)."""
+        return self._args[node]
+
+    def params(self, node: int):
+        """The wire weights of a weighted gate ``node`` (None when all are 1, and for other nodes).
+
+        Examples
+        --------
+        >>> b = Builder()
+        >>> x, y = b.input_node("x"), b.input_node("y")
+        >>> s = b.gate("add", x, y, weights=(2, -1))
+        >>> b.op(s), b.args(s), b.params(s)
+        ('add', (0, 1), (2, -1))
+        """
+        return self._weights[node]
+
     def snapshot(self) -> Circuit:
         """Every node made so far as a circuit (no outputs, nothing dropped), e.g. for
         :func:`circuits.evaluate.node_values`."""

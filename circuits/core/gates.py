@@ -256,6 +256,16 @@ class Gate:
         The value is one of the arguments, its negation or a small integer
         (max, min, abs, relu, sign, step): exact on any number and no larger
         than its largest argument.
+    homogeneous : bool
+        ``g(c·u)`` is a power of the constant ``c`` times ``g(u)`` (``c² u²``
+        for ``square``, ``c^k u^k`` for ``pow``): simplify moves constant
+        factors out through it.
+    identities : mapping
+        Relations to other gates that simplify rewrites with, as data:
+        ``"inverse"`` (on a product: ``u · inverse(v) = quotient(u, v)``; on a
+        quotient: ``quotient(u, c) = u · inverse(c)``), ``"quotient"`` (on a
+        product) and ``"product"`` (on a power of one argument: ``square(u) =
+        product(u, u)``, ``degree`` copies).
     powers : mapping
         For an integer power gate (``constant_args``): exponent → the gate of
         one argument that computes that power (``{2: "square", -1: "recip"}``);
@@ -295,6 +305,8 @@ class Gate:
     degree: Any = 1
     growth: Optional[Callable[..., int]] = None
     selects: bool = False
+    homogeneous: bool = False
+    identities: Any = field(default_factory=dict)
     powers: Any = field(default_factory=dict)
 
     def __post_init__(self):
@@ -322,6 +334,7 @@ class Gate:
         if not self.sympy and isinstance(self.sym, sympy.FunctionClass):
             set_(self, "sympy", (self.sym,))
         set_(self, "powers", MappingProxyType(dict(self.powers)))
+        set_(self, "identities", MappingProxyType(dict(self.identities)))
 
     def degree_of(self, constants=()) -> int:
         """The gate's :attr:`degree`, given the values of its ``constant_args``.
@@ -675,11 +688,12 @@ _GATE_LIST = [
     Gate("mul", None, "×", num=_product, partial=_d_mul, formula=lambda m, *a: _product(*a),
          exact=True, commutative=True, min_arity=2, source=_product_source, function=False,
          interval=_iv_product, sympy=(sympy.Mul,), monoid=PRODUCT, commutes_exactly=True,
-         growth=_product_growth,
+         growth=_product_growth, identities={"inverse": "recip", "quotient": "div"},
          doc="product of the arguments (seed 003: ∇(uvw) = (vw, wu, uv))"),
     Gate("div", 2, "÷", num=lambda u, v: u / v, partial=_d_div, exact=True, function=False,
          formula=lambda m, u, v: u / v, source=lambda u, v: f"{u} / {v}",
          domain=(None, (0, INF)), arg_names=("num", "den"), growth=_product_growth,
+         identities={"inverse": "recip"},
          interval=lambda ivs: _mul_iv(ivs[0], _iv_recip(ivs[1])), doc="u / v"),
     Gate("recip", 1, "1/x", num=lambda u: 1 / u, formula=lambda m, u: 1 / u,
          partial=lambda b, a, out, i: (b.gate("square", out), -1), exact=True,
@@ -688,12 +702,12 @@ _GATE_LIST = [
     Gate("square", 1, "x²", num=lambda u: u * u, formula=lambda m, u: m.ipow(u, 2),
          partial=lambda b, a, out, i: (a[0], 2), exact=True, range=(0, INF),
          source=lambda u: f"{u} * {u}", interval=lambda ivs: _iv_even_power(ivs[0], 2), doc="u²",
-         degree=2, growth=_power_growth),
+         degree=2, growth=_power_growth, homogeneous=True, identities={"product": "mul"}),
     Gate("pow", 2, "xⁿ", num=lambda u, k: u ** k, partial=_d_pow, exact=True,
          formula=lambda m, u, k: m.ipow(u, int(k)),
          source=lambda u, k: f"{u} ** {k}", constant_args=(1,), wire=_pow_wire,
          domain=_pow_domain, constants=(3, 4, -2), interval=_iv_pow,
-         arg_names=("base", "exp"), degree=lambda k: abs(int(k)), growth=_power_growth,
+         arg_names=("base", "exp"), degree=lambda k: abs(int(k)), growth=_power_growth, homogeneous=True,
          powers={2: "square", -1: "recip"},
          doc=f"u ** k for an integer constant k, |k| ≤ {MAX_EXPONENT}"),
     Gate("exp", 1, "exp", num=math.exp, numpy="exp", sym=sympy.exp, formula=lambda m, u: m.exp(u),
