@@ -248,10 +248,12 @@ class Gate:
         ``square``); a callable of the ``constant_args`` values (``|k|`` for
         ``pow``).
     growth : callable, optional
-        ``growth(bits, *constants) -> int``: an upper estimate of the bits of
-        the exact result from the bit sizes of the arguments' exact values (0
-        for a float), for gates whose exact values can grow faster than their
-        arguments (products, quotients, powers); None for the others.
+        ``growth(bits, *constants) -> int``: the bits of the exact result,
+        estimated from the bit sizes of the arguments' exact values (0 for a
+        float) to within a bit per factor, for gates whose exact values can
+        grow faster than their arguments (products, quotients, powers); None
+        for the others.  Exact evaluation and folding refuse a result whose
+        estimate exceeds their bit budget before computing it.
     selects : bool
         The value is one of the arguments, its negation or a small integer
         (max, min, abs, relu, sign, step): exact on any number and no larger
@@ -347,7 +349,7 @@ class Gate:
         return self.degree(*constants) if callable(self.degree) else self.degree
 
     def result_bits(self, values) -> int:
-        """Upper estimate of the bits of the exact result on argument ``values`` (0 when it does not grow).
+        """Estimated bits of the exact result on argument ``values`` (0 when it does not grow).
 
         Examples
         --------
@@ -361,7 +363,7 @@ class Gate:
                            *[values[k] for k in skip])
 
     def bits(self, bits, constants=()) -> int:
-        """Upper estimate of the bits of an exact result (0 when the gate does not grow).
+        """Estimated bits of an exact result (0 when the gate does not grow).
 
         ``bits`` are the sizes of the arguments' exact values (0 for floats).
 
