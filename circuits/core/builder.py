@@ -250,6 +250,29 @@ class Builder:
             weights.append(1)
         return self.gate("add", *nodes, weights=weights)
 
+    def power_node(self, u: int, k: int) -> int:
+        """Node of ``u ** k`` for an integer ``k``: the one integer-power builder.
+
+        ``1`` for ``k = 0``, ``u`` itself for ``k = 1``, the gate the power gate
+        declares for ``k`` in its ``powers`` (``square``, ``recip``), else a
+        ``pow`` gate with the constant exponent ``k``.
+
+        Examples
+        --------
+        >>> b = Builder()
+        >>> x = b.input_node("x")
+        >>> [b.op(b.power_node(x, k)) for k in (0, 1, 2, -1, 5)]
+        ['const', 'input', 'square', 'recip', 'pow']
+        """
+        power = GATES["pow"]
+        if k == 0:
+            return self.const_node(1)
+        if k == 1:
+            return u
+        if k in power.powers:
+            return self.gate(power.powers[k], u)
+        return self.gate(power.name, u, self.const_node(k))
+
     def value(self, node: int) -> Number:
         """Value of a constant node."""
         return self._values[node]
@@ -525,15 +548,9 @@ class Wire:
             if abs(k) > MAX_EXPONENT:
                 shown = k if abs(k) < 10 ** 30 else f"of {abs(k).bit_length()} bits"
                 raise CircuitError(f"exponent {shown} is too large; |k| must be at most {MAX_EXPONENT}")
-            if k == 0:
+            if k == 0:  # u itself is not needed: no gate for it
                 return self._builder.const(1)
-            if k == 1:
-                return self
-            if k == 2:
-                return self._gate("square", self)
-            if k == -1:
-                return self._gate("recip", self)
-            return self._gate("pow", self, self._builder.const(k))
+            return self if k == 1 else self._builder.wire(self._builder.power_node(self.node, k))
         if k == 0.5:
             return self._gate("sqrt", self)
         if k == -0.5:

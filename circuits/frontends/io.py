@@ -615,13 +615,7 @@ def _plan(e: sympy.Basic, b: Builder, symbols: dict):
                     return (-other.args[0],), lambda u: b.gate("sigmoid", u)
             if n == 0:
                 return (), lambda: b.const_node(1)
-            if n == 1:
-                return (base,), lambda u: u
-            if n == 2:
-                return (base,), lambda u: b.gate("square", u)
-            if n == -1:
-                return (base,), lambda u: b.gate("recip", u)
-            return (base,), lambda u: b.gate("pow", u, b.const_node(n))
+            return (base,), lambda u: b.power_node(u, n)
         if k.is_Number and k == sympy.Rational(1, 2):
             return (base,), lambda u: b.gate("sqrt", u)
         if k.is_Number and k == sympy.Rational(-1, 2):
