@@ -384,11 +384,11 @@ class _Pass:
             # operations, only if scaling its weights costs no more than the wire)
             if (b.op(n) in _LINEAR and self.uses[u] == 1 and self.origin.get(n) == u
                     and (self.minimize == "gates" or self.flattens(n, w * c))
-                    and all(_tame_product(w, c, iw) for iw in (b._weights[n] or ()))):
-                inner_w = b._weights[n] or (1,) * len(b._args[n])
-                for m, iw in zip(b._args[n], inner_w):
-                    if b._ops[m] == "const":
-                        constant += w * c * iw * b._values[m]
+                    and all(_tame_product(w, c, iw) for iw in (b.params(n) or ()))):
+                inner_w = b.params(n) or (1,) * len(b.args(n))
+                for m, iw in zip(b.args(n), inner_w):
+                    if b.op(m) == "const":
+                        constant += w * c * iw * b.value(m)
                     else:
                         terms.append((m, w * c * iw))
                 continue
@@ -436,8 +436,8 @@ class _Pass:
         return (self.node(value), 1)
 
     def flattens(self, n, scale) -> bool:
-        inner = [w for m, w in zip(self.b._args[n], self.b._weights[n] or (1,) * len(self.b._args[n]))
-                 if self.b._ops[m] != "const"]
+        inner = [w for m, w in zip(self.b.args(n), self.b.params(n) or (1,) * len(self.b.args(n)))
+                 if self.b.op(m) != "const"]
         return _nonunit([scale * w for w in inner]) <= _nonunit(inner) + _nonunit([scale])
 
     def mul(self, i, op, args, val):

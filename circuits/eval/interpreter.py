@@ -50,7 +50,7 @@ import numpy as np
 import sympy
 
 from . import engine
-from ..core.circuit import Circuit, check_circuit, check_number
+from ..core.circuit import Circuit, check_circuit, check_number, needed_nodes
 from ..core.errors import CircuitError, EvaluationWarning
 from ..core.folding import MAX_EXACT_BITS  # a gate whose exact result would be larger raises
 from ..core.gates import GATES, exact_bits
@@ -444,15 +444,10 @@ def _warn_nonfinite(xs: list, out: Mapping) -> None:
 
 
 def _live(circuit: Circuit) -> bytearray:
-    """Marks the nodes some output needs (outputs and their ancestors)."""
-    live = bytearray(len(circuit._ops))
-    for v in circuit._outputs.values():
-        live[v] = 1
-    for i in range(len(live) - 1, -1, -1):
-        if live[i]:
-            for u in circuit._args[i]:
-                live[u] = 1
-    return live
+    """Marks the nodes some output needs (outputs and their ancestors): the one liveness."""
+    rec = circuit.record
+    live = needed_nodes(rec.args, list(rec.outputs.values()))
+    return bytearray(b"\x01") * len(rec.ops) if live is None else live
 
 
 def _too_deep(circuit: Circuit) -> CircuitError:
