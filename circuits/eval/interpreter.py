@@ -217,7 +217,7 @@ def _input_values(circuit: Circuit, values: Optional[Mapping], kwargs: dict) -> 
     if values is not None and not isinstance(values, Mapping):
         raise CircuitError(f"values must be a mapping of input name to value, got {type(values).__name__}")
     given = kwargs if values is None else dict(values, **kwargs)
-    inputs = circuit._inputs
+    inputs = circuit.inputs
     if given.keys() == inputs.keys():  # the common case: every input once, as a float
         xs = [given[k] for k in inputs]
         if all(type(x) is float for x in xs):
@@ -585,7 +585,7 @@ class CompiledCircuit:
         Y = np.empty(len(tape.output_slots))
         if engine.run_point(tape, np.array(xs, dtype=float), Y):
             return None  # the interpreter reproduces the error, or the inf/nan
-        outputs = dict(zip(self.circuit._outputs, Y.tolist()))
+        outputs = dict(zip(self.circuit.outputs, Y.tolist()))
         if tape.constant_outputs:
             constants = self._constant_outputs(xs)
             if constants is None:
@@ -739,10 +739,10 @@ class CompiledCircuit:
         ...
         circuits.CircuitError: array(): x has shape (3,); expected (2,) for one point or (points, 2) for a batch, columns in input order ['x', 'y']
         """
-        n_out = len(self.circuit._outputs)
+        n_out = len(self.circuit.outputs)
         tape = self._tape if self._tape is not False else self._engine_tape()
         if (tape is not None and type(x) is np.ndarray and x.ndim == 1 and x.dtype == np.float64
-                and x.flags.c_contiguous and x.shape[0] == len(self.circuit._inputs)):
+                and x.flags.c_contiguous and x.shape[0] == len(self.circuit.inputs)):
             # one point, the common case, checked quickly
             Y = np.empty(n_out) if out is None else _array_out(out, (n_out,))
             if Y.flags.c_contiguous:
