@@ -53,7 +53,7 @@ from typing import Optional
 
 import numpy as np
 
-from ..core.circuit import Circuit, check_circuit
+from ..core.circuit import Circuit, check_circuit, needed_nodes
 from ..core.errors import CircuitError, EvaluationWarning
 from ..core.gates import GATES, Namespace
 from .. import _version
@@ -169,18 +169,21 @@ def _sum(*a, weights=None) -> _C:
     return total
 
 
-def _product(*a, weights=None) -> _C:
-    total = a[0]
-    for u in a[1:]:
-        total = total * u
+def _fold(monoid, *a, weights=None) -> _C:
+    """A variadic gate's monoid, left to right as the interpreter folds (a sum: :func:`_sum`)."""
+    if monoid.operator == "+":
+        return _sum(*a, weights=weights)
+    terms = [_C.of(u) if weights is None else _C.of(weights[k]) * u for k, u in enumerate(a)]
+    total = terms[0]
+    for u in terms[1:]:
+        total = total._bin(monoid.operator, u)
     return total
 
 
 #: The lowering table of the C backend, keyed by gate, for gates whose float evaluation is not
-#: their formula read literally; every other gate is lowered from its formula.
+#: their formula read literally; a variadic sum or product is lowered from its declared monoid and
+#: every other gate from its formula.
 C_GATES = {
-    "add": _sum,                                   # variadic, weighted, left to right
-    "mul": _product,                               # variadic, left to right
     "sigmoid": _call("circuits_sigmoid"),          # the stable two-sided form the interpreter uses
     "relu": _call("circuits_relu"),                # u if u > 0 else u*0: -0.0 for negative u
     "square": lambda u: _C(f"({_C.of(u).text} * {_C.of(u).text})"),
@@ -206,6 +209,8 @@ static double circuits_sigmoid(double u)
 def _lower(op: str, args: list, weights) -> _C:
     """One gate as a C expression over its arguments' expressions."""
     gate = GATES[op]
+    if gate.monoid is not None and op not in C_GATES:  # variadic (and weighted): left to right
+        return _fold(gate.monoid, *args, weights=weights)
     if op in C_GATES:
         return C_GATES[op](*args, weights=weights) if gate.weighted else C_GATES[op](*args)
     if gate.formula is None:
@@ -260,13 +265,7 @@ def to_c(circuit: Circuit, *, name: str = "f") -> str:
     name = _ident(name)
     n = len(circuit)
     # which nodes the outputs need, and where each is read last
-    needed = [False] * n
-    for v in circuit.outputs.values():
-        needed[v] = True
-    for v in range(n - 1, -1, -1):
-        if needed[v]:
-            for u in circuit.args(v):
-                needed[u] = True
+    needed = needed_nodes(circuit.record.args, list(circuit.outputs.values())) or bytearray(b"\x01") * n
     # the order of the statements: creation order, except that gates a C compiler computes
     # together when they share an argument in one function (sin and cos: one sincos call) are
     # written side by side, at the first of them
