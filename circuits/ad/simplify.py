@@ -273,7 +273,7 @@ class _Pass:
         """A gate through the CSE table (commutative operands sorted); counts the new uses."""
         # Two operands commute exactly in floating point; three or more are kept in
         # the circuit's order, since reordering them can overflow (x·x·0 is nan, 0·x·x is 0).
-        # (max and min are commutative but not with nan: max(1, nan) is 1, max(nan, 1) nan)
+        # (the gate declares it: max and min do, nan propagating and +0 above -0; atan2 does not)
         if GATES[op].commutes_exactly and len(args) <= 2:
             if weights is None:
                 args = tuple(sorted(args))

@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import builtins
 import math
+from collections.abc import Mapping
 from types import MappingProxyType
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -188,8 +189,9 @@ SYMPY.__dict__.update(sinh=sympy.sinh, cosh=sympy.cosh, asin=sympy.asin, acos=sy
 
 
 _REQUIRED = object()  # Gate's arity may be None (variadic), so "not given" needs its own marker
-_CALLABLES = ("num", "partial", "vec", "sym", "source", "formula", "wire", "from_sympy", "interval", "kink")
-_FLAGS = ("exact", "commutative", "weighted", "linear", "function")
+_CALLABLES = ("num", "partial", "vec", "sym", "source", "formula", "wire", "from_sympy", "interval", "kink",
+              "growth")
+_FLAGS = ("exact", "commutative", "weighted", "linear", "function", "commutes_exactly", "selects", "homogeneous")
 
 
 def _check_declaration(gate) -> None:
@@ -219,6 +221,23 @@ def _check_declaration(gate) -> None:
     for f in ("aliases", "sympy", "constant_args", "arg_names", "constants"):
         if not isinstance(getattr(gate, f), tuple):
             raise CircuitError(f"{where}: {f} must be a tuple, got {type(getattr(gate, f)).__name__}")
+    # the algebra (issue 21)
+    if gate.monoid is not None and not isinstance(gate.monoid, Monoid):
+        raise CircuitError(f"{where}: monoid must be a Monoid(identity, operator, combine) or None, "
+                           f"got {type(gate.monoid).__name__}")
+    if not callable(gate.degree) and (isinstance(gate.degree, bool) or not isinstance(gate.degree, int)
+                                      or not 0 <= gate.degree <= MAX_EXPONENT):
+        raise CircuitError(f"{where}: degree must be an integer from 0 to {MAX_EXPONENT} or a function of the "
+                           f"constant arguments, got {gate.degree!r}")
+    for f, key, keys in (("identities", str, "relation names ('inverse', 'quotient', 'product')"),
+                         ("powers", int, "integer exponents")):
+        value = getattr(gate, f)
+        if not isinstance(value, Mapping) or not all(
+                type(k) is key and isinstance(g, str) for k, g in value.items()):
+            raise CircuitError(f"{where}: {f} must be a dict from {keys} to gate names, got "
+                               f"{type(value).__name__}")
+
+
 class Monoid(NamedTuple):
     """The monoid a variadic gate folds its arguments with, left to right.
 
@@ -344,9 +363,10 @@ class Gate:
         with one associative operation: the kernels, JAX, sympy and simplify
         lower it from this, whatever its name.
     commutes_exactly : bool
-        Argument order never changes the value, not even with nan (``x + y``;
-        ``max`` is commutative but ``max(1, nan)`` is 1 and ``max(nan, 1)``
-        nan): simplify may sort the arguments.
+        Argument order never changes the value, not even with nan or signed
+        zeros (``x + y``; ``max``, whose nan propagates and whose +0 is above
+        -0; Python's ``max`` would not be, as ``max(1, nan)`` is 1 and
+        ``max(nan, 1)`` nan): simplify may sort the arguments.
     degree : int or callable
         The power of its arguments that bounds the magnitude of an exact
         value: ``|g(u)| ≤ Σ|w_i| · ∏ max(|u_i|, 1) ** degree`` (2 for
@@ -943,19 +963,25 @@ _GATE_LIST = [
          doc="Heaviside step, 1 for u > 0 else 0 (derivative of relu)"),
     Gate("max", 2, "max", num=_max, vec=_np_max, sym=sympy.Max, formula=lambda m, u, v: m.max(u, v),
          partial=lambda b, a, out, i: (b.gate("step", b.gate("add", a[i], a[1 - i], weights=(1, -1))), 1),
-         exact=True, commutative=True, kink=lambda u, v: u - v, interaction="none", selects=True,
+         exact=True, commutative=True, commutes_exactly=True, kink=lambda u, v: u - v, interaction="none",
+         selects=True,
          from_sympy=lambda e: (e.args[0], sympy.Max(*e.args[1:])) if len(e.args) >= 2 else None,
          interval=lambda ivs: (max(ivs[0][0], ivs[1][0]), max(ivs[0][1], ivs[1][1])),
          doc="larger of two arguments (nan if either is nan, max(-0.0, 0.0) = 0.0); partials "
              "step(u - v) and step(v - u), both 0 at a tie (a kink, like relu's at 0)"),
     Gate("min", 2, "min", num=_min, vec=_np_min, sym=sympy.Min, formula=lambda m, u, v: m.min(u, v),
          partial=lambda b, a, out, i: (b.gate("step", b.gate("add", a[1 - i], a[i], weights=(1, -1))), 1),
-         exact=True, commutative=True, kink=lambda u, v: u - v, interaction="none", selects=True,
+         exact=True, commutative=True, commutes_exactly=True, kink=lambda u, v: u - v, interaction="none",
+         selects=True,
          from_sympy=lambda e: (e.args[0], sympy.Min(*e.args[1:])) if len(e.args) >= 2 else None,
          interval=lambda ivs: (min(ivs[0][0], ivs[1][0]), min(ivs[0][1], ivs[1][1])),
          doc="smaller of two arguments (nan if either is nan, min(-0.0, 0.0) = -0.0); partials "
              "step(v - u) and step(u - v), both 0 at a tie"),
-    # issue 27: twelve more gates, each declared once (partials from registered gates only)
+    # issue 27: twelve more gates, each declared once (partials from registered gates only).  Their
+    # algebra (issue 21): none folds a monoid, none is exact (so no growth, degree or selection of an
+    # argument to declare), none moves constant factors out (hypot's |c| is not a power of c, powr's
+    # c**v not a constant one), no identities or special powers; hypot commutes exactly, nan and
+    # signed zeros included, so simplify may sort its arguments.
     Gate("atan2", 2, "atan2", num=math.atan2, numpy="arctan2", sym=sympy.atan2,
          formula=lambda m, u, v: m.atan2(u, v), partial=_d_atan2, aliases=("arctan2",),
          range=(-math.pi, math.pi), interval=lambda ivs: (-math.pi, math.pi),
@@ -1007,7 +1033,7 @@ _GATE_LIST = [
          partial=lambda b, a, out, i: (b.gate("add", out, b.const_node(1)), 1),
          doc="exp(u) - 1, accurate for small u; partial exp(u) = expm1(u) + 1"),
     Gate("hypot", 2, "hypot", num=math.hypot, numpy="hypot", formula=lambda m, u, v: m.hypot(u, v),
-         sym=lambda u, v: sympy.sqrt(u ** 2 + v ** 2), commutative=True, range=(0.0, INF),
+         sym=lambda u, v: sympy.sqrt(u ** 2 + v ** 2), commutative=True, commutes_exactly=True, range=(0.0, INF),
          partial=lambda b, a, out, i: (b.gate("div", a[i], out), 1),
          interval=lambda ivs: (0.0, math.hypot(max(map(abs, ivs[0])), max(map(abs, ivs[1])))),
          kink=lambda u, v: abs(u) + abs(v),

@@ -19,10 +19,10 @@ them: a weight 1 is no multiplication, a weight -1 a subtraction (both exact in 
 weight times a constant is folded into one literal (the same double product C would form).
 
 Each gate is lowered from its ``formula`` in the registry, evaluated on C expressions
-(:data:`C_FUNCTIONS`, one entry per elementary function), except where the interpreter's
-float code is not the formula read literally (the stable sigmoid, relu's and step's signed
-zeros, Python's ``max``/``min`` on nan): those gates have their own entry in
-:data:`C_GATES`.  With IEEE doubles, no fast-math and no contraction of ``a*b + c`` into a
+(:data:`C_FUNCTIONS`, one entry per elementary function), a variadic sum or product from its
+declared monoid, left to right, and where the interpreter's float code is not the formula read
+literally (the stable sigmoid, relu's signed zeros, ``u * u``) from its entry in :data:`C_GATES`.
+With IEEE doubles, no fast-math and no contraction of ``a*b + c`` into a
 fused multiply–add, every result is bit-identical to :func:`circuits.evaluate` with floats.
 
 Examples
@@ -189,11 +189,22 @@ C_GATES = {
     "square": lambda u: _C(f"({_C.of(u).text} * {_C.of(u).text})"),
 }
 
-# Python's semantics, written once: max/min keep the first argument unless the second is
-# strictly larger/smaller (so max(1, nan) is 1 and max(nan, 1) is nan); step and sign keep
-# u's nan through u*0.
-_HELPERS = """static double circuits_max(double u, double v) { return v > u ? v : u; }
-static double circuits_min(double u, double v) { return v < u ? v : u; }
+# The interpreter's semantics, written once: max/min are IEEE 754-2019 maximum/minimum (a nan
+# argument gives nan, +0 is above -0), as the gates' num; step and sign keep u's nan through u*0.
+_HELPERS = """static double circuits_max(double u, double v)
+{
+    if (u != u) return u;
+    if (v != v) return v;
+    if (u == v && u == 0) return signbit(u) ? v : u;
+    return v > u ? v : u;
+}
+static double circuits_min(double u, double v)
+{
+    if (u != u) return u;
+    if (v != v) return v;
+    if (u == v && u == 0) return signbit(u) ? u : v;
+    return v < u ? v : u;
+}
 static double circuits_step(double u) { return u * 0.0 + (u > 0 ? 1.0 : 0.0); }
 static double circuits_sign(double u) { return u * 0.0 + (double)((u > 0) - (u < 0)); }
 static double circuits_relu(double u) { return u > 0 ? u : u * 0.0; }
