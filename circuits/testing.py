@@ -126,6 +126,33 @@ def _positive_args(op) -> tuple:
     return tuple(j for j, d in enumerate(domain_of(gate)) if d is not None and d[0] > -math.inf and d[1] == math.inf)
 
 
+def _threshold(gate, limit: float) -> float:
+    """The largest ``t <= limit`` (to 1e-9) with ``|gate(u)| <= limit`` for every ``|u| <= t``.
+
+    Found by bisection on the gate's interval rule; ``INPUT_RANGE`` at least,
+    so that an input can always be picked (a gate too large there falls back
+    to ``tanh`` where it is drawn).
+    """
+    key = (gate.name, limit)
+    known, t = _THRESHOLDS.get(key, (None, None))
+    if known is not gate:  # first use, or a gate registered again under the name
+        def within(r):
+            lo, hi = interval_of(gate, [(-r, r)])
+            return max(abs(lo), abs(hi)) <= limit
+        lo, hi = 0.0, limit
+        if within(hi):
+            lo = hi
+        while hi - lo > 1e-9 * limit and lo < hi:
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if within(mid) else (lo, mid)
+        t = max(lo, float(INPUT_RANGE))
+        _THRESHOLDS[key] = (gate, t)
+    return t
+
+
+_THRESHOLDS: dict = {}
+
+
 def _name(names: Sequence[str], i: int, stem: str) -> str:
     return names[i] if i < len(names) else f"{stem}{i}"
 
@@ -268,22 +295,24 @@ def random_circuits(draw, max_inputs: int = 3, max_gates: int = 12,
         if not affordable:  # only wrapped ops and too little budget left
             break
         op = draw(st.sampled_from(affordable))
-        if op == "add":
+        gate = GATES[op]
+        if gate.monoid is not None and gate.weighted:  # a weighted sum
             k = draw(st.integers(1, 3))
             w = [draw(st.sampled_from(weights)) for _ in range(k)]
             scale = sum(abs(float(x)) for x in w) or 1.0
             args = [pick(limit / scale) for _ in range(k)]
-            node = b.gate("add", *args, weights=w)
+            node = b.gate(op, *args, weights=w)
             m = sum(abs(float(x)) * bound[u] for x, u in zip(w, args))
             last = add_node(node, m)
-        elif op == "mul":
+        elif gate.monoid is not None:  # a product
             k = draw(st.integers(2, 3))
             args = [pick(limit ** (1 / k)) for _ in range(k)]
-            last = add_node(b.gate("mul", *args), math.prod(bound[u] for u in args))
-        elif op == "square":
-            u = pick(math.sqrt(limit))
-            last = add_node(b.gate("square", u), bound[u] ** 2)
-        elif op == "pow":
+            last = add_node(b.gate(op, *args), math.prod(bound[u] for u in args))
+        elif gate.arity == 1 and gate.degree_of() != 1:  # a power of one argument (square)
+            d = gate.degree_of()
+            u = pick(limit ** (1 / d))
+            last = add_node(b.gate(op, u), bound[u] ** d)
+        elif gate.constant_args:  # an integer power: the exponent drawn from the table
             k = draw(st.sampled_from(_EXPONENTS))
             if k < 0 and remaining >= 3:
                 u, lo, _ = positive(remaining - 1)
@@ -292,14 +321,10 @@ def random_circuits(draw, max_inputs: int = 3, max_gates: int = 12,
                 k = abs(k)
                 u = pick(limit ** (1 / k) if k else limit)
                 m = bound[u] ** k if k else 1.0
-            last = add_node(b.gate("pow", u, b.const_node(k)), m)
-        elif op in ("exp",):
-            u = pick(math.log(limit))
-            last = add_node(b.gate("exp", u), math.exp(bound[u]), math.exp(-bound[u]))
-        elif _positive_args(op) and GATES[op].arity is not None:
+            last = add_node(b.gate(op, u, b.const_node(k)), m)
+        elif _positive_args(op) and gate.arity is not None:
             # arguments in a positive domain (log, sqrt, recip, div's denominator) get a
             # node known positive; the others are small enough for the quotient's bound
-            gate = GATES[op]
             positives = _positive_args(op)
             args, ivs = [None] * gate.arity, [None] * gate.arity
             lo = math.inf
@@ -318,7 +343,6 @@ def random_circuits(draw, max_inputs: int = 3, max_gates: int = 12,
             v_low, v_high = interval_of(gate, ivs)
             last = add_node(b.gate(op, *args), max(abs(v_low), abs(v_high)), v_low if v_low > 0 else None)
         else:  # any other gate, bounded by its interval rule
-            gate = GATES[op]
             k = gate.arity if gate.arity is not None else draw(st.integers(gate.min_arity, gate.min_arity + 1))
             dom = domain_of(gate)
             args, ivs = [], []
@@ -333,8 +357,8 @@ def random_circuits(draw, max_inputs: int = 3, max_gates: int = 12,
                         b.gate("add", t, weights=(half,))
                     add_node(u, abs(mid) + half)
                     iv = (mid - half, mid + half)
-                else:
-                    u = pick(limit)
+                else:  # the widest box the gate keeps within the limit (exp: log(limit))
+                    u = pick(_threshold(gate, limit) if k == 1 else limit)
                     iv = (-bound[u], bound[u])
                 args.append(u)
                 ivs.append(iv)
@@ -347,7 +371,8 @@ def random_circuits(draw, max_inputs: int = 3, max_gates: int = 12,
 
     if last is None:  # no gate could be afforded: a single gate on an input
         op = next((op for op in ops if not _positive_args(op)), "add")
-        last = b.gate(op, nodes[0], nodes[0]) if op == "mul" else b.gate(op, nodes[0])
+        gate = GATES[op]
+        last = b.gate(op, *[nodes[0]] * (gate.arity or gate.min_arity))
         add_node(last, math.inf)
     n_outputs = draw(st.integers(1, max_outputs))
     b.output(_name(_OUTPUT_NAMES, 0, "f"), b.wire(last))  # a bare int would be a constant

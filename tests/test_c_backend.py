@@ -50,6 +50,20 @@ def test_every_gate_is_bit_identical_to_the_interpreter(point):
 
 
 @needs_cc
+def test_max_and_min_are_the_gates_ieee_semantics_in_c():
+    # nan propagates and +0 is above -0, in either order (the gates commute exactly, so simplify
+    # may sort their arguments); the batch function is read, as the point one hands nan to evaluate
+    c = circuits.parse({"M": "max(x, y)", "m": "min(x, y)", "N": "max(y, x)", "n": "min(y, x)"})
+    f = cbackend.compile_c(c)
+    points = [(-0.0, 0.0), (0.0, -0.0), (1.0, math.nan), (math.nan, 1.0), (2.0, -3.0)]
+    with pytest.warns(EvaluationWarning):
+        Y = f.array(np.array(points))
+    for (x, y), got in zip(points, Y):
+        want = circuits.evaluate(c, x=x, y=y)
+        assert [bits(v) for v in got.tolist()] == [bits(float(want[k])) for k in c.outputs], (x, y)
+
+
+@needs_cc
 @pytest.mark.parametrize("seed", range(12))
 def test_random_circuits_are_bit_identical_point_and_batch(seed):
     c = library.random_circuit(4, 120, seed=seed, n_outputs=2)

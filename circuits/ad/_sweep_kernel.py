@@ -93,34 +93,43 @@ def _key(k, n, d, f):
     return (k, n, d)
 
 
-def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
-          tpos, tzero, tstep0, tstep1, tres, trk, trn, trd, trf,
-          sop, snargs, sargp, sargs, shasw, swk, swn, swd, swf, sconst,
-          out, inputs, cap, acap, most, op_mul, op_add, op_const):
-    """One reverse sweep from ``out`` and the builder's compaction; see ``fast_backward``.
+def sweep(circuit, traces, steps, params):
+    """One reverse sweep from the output and the builder's compaction; see ``fast_backward``.
 
-    Returns (status, n_nodes, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf,
-    ck, cn, cd, cf, isconst, outs, live, adjoint_of): the builder's nodes (primal ones
-    first) before compaction, the node of each input's derivative, and the
-    live marks.
+    The arguments are four groups: ``circuit`` (kind, trace index, argument
+    pointers and arguments, weight marks, the weights and constants as
+    scales, constant marks, input nodes), ``traces`` (the partial rules'
+    traces), ``steps`` (their gates) and ``params`` (an int64 array: the
+    output node, the builder's node and argument capacities, the longest
+    trace, the opcodes of ``mul``, ``add`` and ``const``).
+
+    Returns (status, n_nodes, builder, adjoint_of): ``builder`` holds the
+    builder's nodes (primal ones first) before compaction (op, argument
+    pointers, arguments, weight marks, weights and constants as scales,
+    constant marks), then the node of each input's derivative and the live
+    marks; status 1 or 2 means the Python sweep must run.
     """
+    n, cap, acap = circuit[0].shape[0], params[1], params[2]
+    # the builder (arrays read only where written: np.empty touches no page)
+    builder = (np.empty(cap, np.int64), np.empty(cap + 1, np.int64), np.empty(acap, np.int64),
+               np.empty(cap, np.int8), np.empty(acap, np.int64), np.empty(acap, np.int64),
+               np.empty(acap, np.int64), np.empty(acap, np.float64), np.empty(cap, np.int64),
+               np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap, np.float64),
+               np.zeros(cap, np.int8), np.empty(circuit[14].shape[0], np.int64), np.zeros(cap, np.int8))
+    mir = np.full(2 * n + 2, -1, np.int64)
+    status, m, nmir = _sweep(circuit, traces, steps, params, builder, mir)
+    return status, m, builder, mir[:nmir]
+
+
+def _sweep(circuit, traces, steps, params, builder, mir):
+    """:func:`sweep`'s work: (status, builder size, adjoint pairs written to ``mir``)."""
+    kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst, inputs = circuit
+    tpos, tzero, tstep0, tstep1, tres, trk, trn, trd, trf = traces
+    sop, snargs, sargp, sargs, shasw, swk, swn, swd, swf, sconst = steps
+    out, cap, acap, most, op_mul, op_add, op_const = (params[0], params[1], params[2], params[3], params[4],
+                                                      params[5], params[6])
+    bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live = builder
     n = kind.shape[0]
-    # the builder: primal nodes copied in
-    bop = np.empty(cap, np.int64)  # (arrays read only where written: np.empty touches no page)
-    bptr = np.empty(cap + 1, np.int64)
-    bargs = np.empty(acap, np.int64)
-    bhasw = np.empty(cap, np.int8)
-    bwk = np.empty(acap, np.int64)
-    bwn = np.empty(acap, np.int64)
-    bwd = np.empty(acap, np.int64)
-    bwf = np.empty(acap, np.float64)
-    xk = np.empty(cap, np.int64)
-    xn = np.empty(cap, np.int64)
-    xd = np.empty(cap, np.int64)
-    xf = np.empty(cap, np.float64)
-    xc = np.zeros(cap, np.int8)
-    outs = np.empty(inputs.shape[0], np.int64)
-    live = np.zeros(cap, np.int8)
     na = argp[n]
     bptr[: n + 1] = argp
     bargs[:na] = argi
@@ -188,7 +197,6 @@ def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
     adj_f = np.zeros(n, np.float64)
     stepnode = np.empty(most + 1, np.int64)
     seen = np.zeros(cap, np.int8)
-    mir = np.full(2 * n + 2, -1, np.int64)
     nmir = 0
     for g in range(n - 1, -1, -1):
         cnt = count[g]
@@ -196,7 +204,7 @@ def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
             continue
         arity = argp[g + 1] - argp[g] if kind[g] == 3 else 0  # what this node can add at most: a sum,
         if m + 2 + arity * (most + 1) >= cap or ma + cnt + 1 + arity * (most + 2) >= acap:  # a constant, partials
-            return 2, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir[:nmir]
+            return 2, m, nmir
         # d = total(contributions)
         h = head[g]
         if cnt == 1:
@@ -218,7 +226,7 @@ def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
                     bwd[ma + t] = pd[e]
                     bwf[ma + t] = pf[e]
                     if pk[e] == 1 and not (pf[e] - pf[e] == 0.0):
-                        return 1, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir[:nmir]
+                        return 1, m, nmir
                 bop[m] = op_add
                 bhasw[m] = 0 if (_one(pk[h], pn[h], pd[h], pf[h]) and _one(pk[h2], pn[h2], pd[h2], pf[h2])) else 1
                 ma += 2
@@ -234,7 +242,7 @@ def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
                     if slot >= 0:
                         ok, k2, n2, d2, f2 = _sadd(ak[slot], an[slot], ad[slot], af[slot], pk[e], pn[e], pd[e], pf[e])
                         if not ok:
-                            return 1, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir[:nmir]
+                            return 1, m, nmir
                         ak[slot] = k2
                         an[slot] = n2
                         ad[slot] = d2
@@ -278,7 +286,7 @@ def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
                             bwd[ma] = ad[j]
                             bwf[ma] = af[j]
                             if ak[j] == 1 and not (af[j] - af[j] == 0.0):
-                                return 1, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir[:nmir]
+                                return 1, m, nmir
                             if not _one(ak[j], an[j], ad[j], af[j]):
                                 allone = False
                             ma += 1
@@ -332,7 +340,7 @@ def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
                 else:
                     ok, ck2, cn2, cd2, cf2 = _smul(dk, dnn, dd, df, wk[j], wn[j], wd[j], wf[j])
                     if not ok:
-                        return 1, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir[:nmir]
+                        return 1, m, nmir
                 npool = _push(u, dn, ck2, cn2, cd2, cf2, head, tail, count, pnode, pk, pn, pd, pf, pnext, npool)
             continue
         # a gate with a partial rule: its trace per argument position
@@ -393,7 +401,7 @@ def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
             else:
                 ok, ck2, cn2, cd2, cf2 = _smul(dk, dnn, dd, df, trk[t], trn[t], trd[t], trf[t])
                 if not ok:
-                    return 1, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir[:nmir]
+                    return 1, m, nmir
             if dn < 0:
                 cnode = pnn
             elif pnn < 0:
@@ -412,7 +420,7 @@ def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
     for x in range(inputs.shape[0]):
         v = inputs[x]
         if m + 2 >= cap or ma + 2 >= acap:
-            return 2, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir[:nmir]
+            return 2, m, nmir
         dn = adj_n[v]
         if dn == -2 or (dn >= 0 and _zero(adj_k[v], adj_nn[v], adj_f[v]) and not _one(adj_k[v], adj_nn[v], adj_d[v], adj_f[v])):
             node = _const(0, 0, 1, 0.0, cache, bop, bptr, bhasw, xk, xn, xd, xf, xc, m, ma, op_const)
@@ -423,7 +431,7 @@ def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
             node = dn
         else:
             if adj_k[v] == 1 and not (adj_f[v] - adj_f[v] == 0.0):
-                return 1, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir[:nmir]
+                return 1, m, nmir
             bop[m] = op_add
             bargs[ma] = dn
             bwk[ma] = adj_k[v]
@@ -447,7 +455,7 @@ def sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
         if live[v]:
             for j in range(bptr[v], bptr[v + 1]):
                 live[bargs[j]] = 1
-    return 0, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir[:nmir]
+    return 0, m, nmir
 
 
 def _const(k, n, d, f, cache, bop, bptr, bhasw, xk, xn, xd, xf, xc, m, ma, op_const):

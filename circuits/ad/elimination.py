@@ -85,6 +85,7 @@ from ..core.builder import Builder
 from ..core.checks import check_sequence
 from ..core.circuit import Circuit
 from ..core.errors import CircuitError
+from ..core.gates import GATES
 from .common import dname, finish, materialise, resolve_inputs, resolve_outputs, times, total
 from .linearize import Linearization
 from .edge_elimination import edge_order, run_edges
@@ -738,9 +739,10 @@ def eliminate(circuit: Circuit, order: Union[str, Sequence[int]] = "markowitz", 
             entries.append((dname(y, x), materialise(b, d)))
     scalings = 0
     for v in range(mark, len(b)):
-        if b._ops[v] == "add":
-            w = b._weights[v]
-            if len(b._args[v]) == 1:
+        gate = GATES.get(b.op(v))
+        if gate is not None and gate.linear:  # a weighted sum: its non-unit weights are scalings
+            w = b.params(v)
+            if len(b.args(v)) == 1:
                 scalings += 1
             elif w is not None:
                 scalings += sum(1 for c in w if c != 1 and c != -1)

@@ -315,12 +315,13 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
     cap = 3 * n + int(gnodes[tix[rule]].sum()) + 2 * len(inputs) + slack
     acap = 2 * na + 1 + n + int(gargs[tix[rule]].sum()) + len(inputs) + slack
     i64 = np.int64
-    res = sweep(kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst,
-                tpos, np.array(tzero, np.int8), np.array(tstep0, i64), np.array(tstep1, i64), np.array(tres, i64),
-                *tsc, np.array(sop, i64), np.array(snargs, i64), np.array(sargp, i64), np.array(sargs, i64),
-                np.array(shasw, np.int8), *ssc, np.array(sconst, i64),
-                out, inputs, cap, acap, most, _OPCODE["mul"], _OPCODE["add"], _OPCODE["const"])
-    status, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir = res
+    status, m, builder, mir = sweep(
+        (kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst, inputs),
+        (tpos, np.array(tzero, np.int8), np.array(tstep0, i64), np.array(tstep1, i64), np.array(tres, i64), *tsc),
+        (np.array(sop, i64), np.array(snargs, i64), np.array(sargp, i64), np.array(sargs, i64),
+         np.array(shasw, np.int8), *ssc, np.array(sconst, i64)),
+        np.array([out, cap, acap, most, _OPCODE["mul"], _OPCODE["add"], _OPCODE["const"]], i64))
+    bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live = builder
     if status:
         return None
     return _circuit(circuit, y, wrt, n, m, bop[:m], bptr[:m + 1], bargs, bhasw[:m], bwk, bwn, bwd, bwf,

@@ -56,6 +56,7 @@ import networkx as nx
 import sympy
 
 from ..core.builder import Builder
+from ..core.scratch import run_partial
 from ..core.circuit import Circuit
 from ..core.errors import CircuitError
 from ..eval.budget import symbolic_budget
@@ -225,20 +226,18 @@ def partial_template(op: str, arity: int, i: int):
         return known[1]
     template = _CALL
     if not (gate.weighted or gate.constant_args or gate.linear):
-        b = Builder()
-        args = tuple(b.input_node(f"u{j}") for j in range(arity))
-        out = b.input_node("out")
+        b, args, out, first, p = run_partial(gate, arity, i)
         places = {u: j for j, u in enumerate(args)}
         places[out] = -1
-        p = gate.partial(b, args, out, i)
-        made = len(b) - arity - 1
+        made = len(b) - first
+        last = len(b) - 1
         if p is None:
             template = None
         elif made == 0 and p[0] in places:
             template = (None, places[p[0]], p[1])
-        elif made == 1 and p[0] == len(b) - 1 and b._weights[-1] is None and len(b._args[-1]) == 1 \
-                and b._args[-1][0] in places:
-            template = (b._ops[-1], places[b._args[-1][0]], p[1])
+        elif made == 1 and p[0] == last and b.params(last) is None and len(b.args(last)) == 1 \
+                and b.args(last)[0] in places:
+            template = (b.op(last), places[b.args(last)[0]], p[1])
     _TEMPLATES[key] = (gate, template)
     return template
 
@@ -462,13 +461,9 @@ def partial_trace(op: str, arity: int, i: int, constants: tuple = ()):
         return known[1]
     trace = _CALL
     if not (gate.weighted or gate.linear) and len(constants) == len(gate.constant_args):
-        b = Builder()
         given = dict(zip(gate.constant_args, constants))
         try:
-            args = tuple(b.const_node(given[j]) if j in given else b.input_node(f"u{j}") for j in range(arity))
-            out = b.input_node("out")
-            first = len(b)
-            p = gate.partial(b, args, out, i)
+            b, args, out, first, p = run_partial(gate, arity, i, constants)
         except Exception:  # a rule that needs more than placeholders: call it
             p = _CALL
         if p is None:
@@ -479,13 +474,13 @@ def partial_trace(op: str, arity: int, i: int, constants: tuple = ()):
             steps = []
             ok = True
             for node in range(first, len(b)):
-                if b._ops[node] == "const":
-                    steps.append(("const", b._values[node]))
+                if b.op(node) == "const":
+                    steps.append(("const", b.value(node)))
                 else:
-                    ok = ok and all(u in refs for u in b._args[node])
+                    ok = ok and all(u in refs for u in b.args(node))
                     if not ok:
                         break
-                    steps.append((b._ops[node], tuple(refs[u] for u in b._args[node]), b._weights[node]))
+                    steps.append((b.op(node), tuple(refs[u] for u in b.args(node)), b.params(node)))
                 refs[node] = arity + 1 + node - first
             node, c = p
             if ok and (node is None or node in refs):

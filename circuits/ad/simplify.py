@@ -32,13 +32,14 @@ the gate, so ``((x - x + 3)**65536)**65536`` simplifies at once.
 from __future__ import annotations
 
 import heapq
+import math
 from fractions import Fraction
 
 from ..core.circuit import gate_binary_ops
 from ..core.builder import Builder
 from ..core.circuit import Circuit, check_circuit
 from ..core.errors import CircuitError
-from ..eval.interpreter import MAX_EXACT_BITS, _growth
+from ..core.folding import fold
 from ..core.gates import GATES
 
 __all__ = ["simplify", "TAME"]
@@ -75,6 +76,9 @@ _MAX_ROUNDS = 20
 # the weighted sums, whose wire weights are the node's parameters (add); simplify's
 # linear algebra merges, flattens and factors them
 _LINEAR = frozenset(name for name, gate in GATES.items() if gate.linear)
+# the variadic products (mul): simplify gathers their constant factors
+_PRODUCTS = frozenset(name for name, gate in GATES.items()
+                      if gate.monoid is not None and gate.monoid.operator == "*" and not gate.weighted)
 
 
 def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
@@ -187,19 +191,13 @@ def _same(a: Circuit, b: Circuit) -> bool:
 def _fold(op, values):
     """Value of gate ``op`` on constant arguments, or None when it cannot be folded."""
     gate = GATES[op]
-    exact = gate.exact and all(isinstance(v, (int, Fraction)) for v in values)
-    if _growth(op, values) > MAX_EXACT_BITS:
-        return None  # leave the gate: folding would take hours (3**(2**32))
     try:
-        if exact:
-            result = gate.num(*values)
-            if isinstance(result, float):  # int / int or int ** -k: redo in rationals
-                result = gate.num(*[v if j in gate.constant_args else Fraction(v) for j, v in enumerate(values)])
-            return result
-        result = gate.num(*[float(v) for v in values])
-        return result if result == result and abs(result) != float("inf") else None
+        result = fold(gate, values)  # None past the bit budget: folding would take hours (3**(2**32))
     except (ArithmeticError, ValueError, OverflowError, TypeError):
         return None
+    if isinstance(result, float) and not (result == result and abs(result) != float("inf")):
+        return None
+    return result
 
 
 def _nonunit(weights) -> int:
@@ -275,8 +273,8 @@ class _Pass:
         """A gate through the CSE table (commutative operands sorted); counts the new uses."""
         # Two operands commute exactly in floating point; three or more are kept in
         # the circuit's order, since reordering them can overflow (x·x·0 is nan, 0·x·x is 0).
-        # (max and min are commutative but not with nan: max(1, nan) is 1, max(nan, 1) nan)
-        if GATES[op].commutative and len(args) <= 2 and op in ("add", "mul"):
+        # (the gate declares it: max and min do, nan propagating and +0 above -0; atan2 does not)
+        if GATES[op].commutes_exactly and len(args) <= 2:
             if weights is None:
                 args = tuple(sorted(args))
             else:  # the nodes of a sum are distinct, so weights are never compared
@@ -307,14 +305,15 @@ class _Pass:
             return self.b.const_node(c)
         if c == 1:
             return n
-        op = self.b._ops[n]
+        op = self.b.op(n)
+        product = GATES[op].identities.get("product") if op in GATES else None  # square(u) = mul(u, u)
         # minimising operations: a later consumer may still need u·v itself, and then
         # u·v·c would cost two operations where the scale gate costs one
-        if op in ("mul", "square") and self.used.get(n, 0) == 0 and self.minimize == "gates":
-            if op == "square":  # c·u² = u·u·c, pulled out of (c'·u)² by other()
-                (u,) = self.b._args[n]
-                return self.gate("mul", (u, u, self.b.const_node(c)))
-            return self.gate("mul", self.b._args[n] + (self.b.const_node(c),))
+        if (op in _PRODUCTS or product) and self.used.get(n, 0) == 0 and self.minimize == "gates":
+            if product:  # c·u² = u·u·c, pulled out of (c'·u)² by other()
+                (u,) = self.b.args(n)
+                return self.gate(product, (u,) * GATES[op].degree_of() + (self.b.const_node(c),))
+            return self.gate(op, self.b.args(n) + (self.b.const_node(c),))
         return self.gate("add", (n,), (c,))
 
     def linear(self, terms, constant):
@@ -358,8 +357,8 @@ class _Pass:
                 val[i] = self.add(i, args, c.weights(i), val)
                 if val[i][0] is not None and val[i][1] == 1:
                     self.origin.setdefault(val[i][0], i)
-            elif op == "mul":
-                val[i] = self.mul(i, args, val)
+            elif op in _PRODUCTS:
+                val[i] = self.mul(i, op, args, val)
             else:
                 val[i] = self.other(i, op, args, val)
             if self.minimize == "ops" and self.uses[i] > 1:
@@ -385,11 +384,11 @@ class _Pass:
             # operations, only if scaling its weights costs no more than the wire)
             if (b.op(n) in _LINEAR and self.uses[u] == 1 and self.origin.get(n) == u
                     and (self.minimize == "gates" or self.flattens(n, w * c))
-                    and all(_tame_product(w, c, iw) for iw in (b._weights[n] or ()))):
-                inner_w = b._weights[n] or (1,) * len(b._args[n])
-                for m, iw in zip(b._args[n], inner_w):
-                    if b._ops[m] == "const":
-                        constant += w * c * iw * b._values[m]
+                    and all(_tame_product(w, c, iw) for iw in (b.params(n) or ()))):
+                inner_w = b.params(n) or (1,) * len(b.args(n))
+                for m, iw in zip(b.args(n), inner_w):
+                    if b.op(m) == "const":
+                        constant += w * c * iw * b.value(m)
                     else:
                         terms.append((m, w * c * iw))
                 continue
@@ -425,7 +424,7 @@ class _Pass:
                 else:
                     wc = w * c
                     cost -= wc == 1 or wc == -1
-            elif op == "mul" or (op in ("square", "pow") and self.uses[j] == 1):
+            elif op in _PRODUCTS or (GATES[op].homogeneous and self.uses[j] == 1):
                 cost += 1  # (c·u)·v and (c·u)² carry c (or c²) on to their own consumers
             elif not shared:
                 shared = True
@@ -437,14 +436,14 @@ class _Pass:
         return (self.node(value), 1)
 
     def flattens(self, n, scale) -> bool:
-        inner = [w for m, w in zip(self.b._args[n], self.b._weights[n] or (1,) * len(self.b._args[n]))
-                 if self.b._ops[m] != "const"]
+        inner = [w for m, w in zip(self.b.args(n), self.b.params(n) or (1,) * len(self.b.args(n)))
+                 if self.b.op(m) != "const"]
         return _nonunit([scale * w for w in inner]) <= _nonunit(inner) + _nonunit([scale])
 
-    def mul(self, i, args, val):
+    def mul(self, i, op, args, val):
         if not _tame_product(*[val[u][1] for u in args]):
             # constants too large or small to gather: the product of the operands as they are
-            return (self.gate("mul", tuple(self.node(val[u]) for u in args)), 1)
+            return (self.gate(op, tuple(self.node(val[u]) for u in args)), 1)
         coeff = 1
         nodes = []
         for u in args:
@@ -458,15 +457,17 @@ class _Pass:
             return (None, coeff)
         if len(nodes) == 1:
             return (nodes[0], coeff)
-        if len(nodes) == 2 and self.b._ops[nodes[1]] == "recip":  # u·(1/v) = u / v
-            nodes.reverse()
-        if len(nodes) == 2 and self.b._ops[nodes[0]] == "recip":
-            return (self.gate("div", (nodes[1],) + self.b._args[nodes[0]]), coeff)
+        inverse, quotient = GATES[op].identities.get("inverse"), GATES[op].identities.get("quotient")
+        if len(nodes) == 2 and quotient:  # u·(1/v) = u / v
+            if self.b.op(nodes[1]) == inverse:
+                nodes.reverse()
+            if self.b.op(nodes[0]) == inverse:
+                return (self.gate(quotient, (nodes[1],) + self.b.args(nodes[0])), coeff)
         if coeff != 1 and self.uses[i] > 1:
             # a shared product keeps its constant factor: pulled out, every
             # consumer that is not a + gate would need a gate of its own
-            return (self.gate("mul", tuple(nodes) + (self.b.const_node(coeff),)), 1)
-        return (self.gate("mul", tuple(nodes)), coeff)
+            return (self.gate(op, tuple(nodes) + (self.b.const_node(coeff),)), 1)
+        return (self.gate(op, tuple(nodes)), coeff)
 
     def other(self, i, op, args, val):
         vals = [val[u] for u in args]
@@ -474,23 +475,29 @@ class _Pass:
             folded = _fold(op, [c for _, c in vals])
             if folded is not None:
                 return (None, folded)
-        if op == "div":
+        gate = GATES[op]
+        inverse = gate.identities.get("inverse")
+        if inverse and not gate.monoid:  # a quotient: u / c = (1/c)·u
             (n0, c0), (n1, c1) = vals
-            if n1 is None and c1 != 0 and _tame(c1) and _tame_product(c0, 1 / c1 if isinstance(c1, float) else Fraction(1) / c1):
-                inv = Fraction(1) / c1 if isinstance(c1, (int, Fraction)) else 1 / c1  # u / c = (1/c)·u
-                return (n0, c0 * inv) if n0 is not None else (None, c0 * inv)
-        if op == "pow":
-            k = vals[1][1]
+            if n1 is None and c1 != 0 and _tame(c1):
+                inv = fold(GATES[inverse], [c1])
+                if _tame_product(c0, inv):
+                    return (n0, c0 * inv) if n0 is not None else (None, c0 * inv)
+        if gate.powers:  # an integer power: k = 0 and 1 vanish, others may have a gate of their own
+            (pos,) = gate.constant_args
+            k = vals[pos][1]
             if k == 0:
                 return (None, 1)
             if k == 1:
                 return vals[0]
-            if k in (2, -1):
-                op, args = ("square" if k == 2 else "recip"), args[:1]
-                vals = vals[:1]
-        if op == "square" and vals[0][0] is not None and self.uses[i] == 1 and _tame_product(*vals[0][1:] * 2):
+            if k in gate.powers:
+                op, args, vals = gate.powers[k], args[:1], vals[:1]
+                gate = GATES[op]
+        if gate.homogeneous and gate.arity == 1 and vals[0][0] is not None and self.uses[i] == 1:
             n, c = vals[0]  # (c·u)² = c²·u²
-            return (self.gate("square", (n,)), c * c)
+            factors = [c] * gate.degree_of()
+            if _tame_product(*factors):
+                return (self.gate(op, (n,)), math.prod(factors))
         nodes = tuple(self.node(v) for v in vals)
         return (self.gate(op, nodes), 1)
 
@@ -567,7 +574,7 @@ def _share_partial_products(circuit: Circuit) -> Circuit:
     groups: dict = {}  # (length, two smallest factors) -> gates
     for i, op in enumerate(ops):
         a = argss[i]
-        if op != "mul" or len(a) < 3:
+        if op not in _PRODUCTS or len(a) < 3:
             continue
         factors = frozenset(a)
         if len(factors) != len(a):
@@ -785,7 +792,7 @@ def _factor_constants(circuit: Circuit) -> Circuit:
             if len(argss[g]) == 1 and c < 0:  # −|c|·u would stay a negation: nothing saved
                 continue
             claims.setdefault(u, {}).setdefault(abs(c), []).append((g, pos, None))
-            if ops[u] == "mul" and uses[u] == 1:
+            if ops[u] in _PRODUCTS and uses[u] == 1:
                 for f in dict.fromkeys(argss[u]):
                     if ops[f] != "const":
                         claims.setdefault(f, {}).setdefault(abs(c), []).append((g, pos, u))

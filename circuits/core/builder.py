@@ -251,6 +251,29 @@ class Builder:
             weights.append(1)
         return self.gate("add", *nodes, weights=weights)
 
+    def power_node(self, u: int, k: int) -> int:
+        """Node of ``u ** k`` for an integer ``k``: the one integer-power builder.
+
+        ``1`` for ``k = 0``, ``u`` itself for ``k = 1``, the gate the power gate
+        declares for ``k`` in its ``powers`` (``square``, ``recip``), else a
+        ``pow`` gate with the constant exponent ``k``.
+
+        Examples
+        --------
+        >>> b = Builder()
+        >>> x = b.input_node("x")
+        >>> [b.op(b.power_node(x, k)) for k in (0, 1, 2, -1, 5)]
+        ['const', 'input', 'square', 'recip', 'pow']
+        """
+        power = GATES["pow"]
+        if k == 0:
+            return self.const_node(1)
+        if k == 1:
+            return u
+        if k in power.powers:
+            return self.gate(power.powers[k], u)
+        return self.gate(power.name, u, self.const_node(k))
+
     def value(self, node: int) -> Number:
         """Value of a constant node."""
         return self._values[node]
@@ -258,6 +281,23 @@ class Builder:
     def op(self, node: int) -> str:
         """Operation of ``node``."""
         return self._ops[node]
+
+    def args(self, node: int) -> tuple:
+        """Argument nodes of ``node``, in position order (empty for a source)."""
+        return self._args[node]
+
+    def params(self, node: int):
+        """The wire weights of a weighted gate ``node`` (None when all are 1, and for other nodes).
+
+        Examples
+        --------
+        >>> b = Builder()
+        >>> x, y = b.input_node("x"), b.input_node("y")
+        >>> s = b.gate("add", x, y, weights=(2, -1))
+        >>> b.op(s), b.args(s), b.params(s)
+        ('add', (0, 1), (2, -1))
+        """
+        return self._weights[node]
 
     def snapshot(self) -> Circuit:
         """Every node made so far as a circuit (no outputs, nothing dropped), e.g. for
@@ -511,15 +551,9 @@ class Wire:
             if abs(k) > MAX_EXPONENT:
                 shown = k if abs(k) < 10 ** 30 else f"of {abs(k).bit_length()} bits"
                 raise CircuitError(f"exponent {shown} is too large; |k| must be at most {MAX_EXPONENT}")
-            if k == 0:
+            if k == 0:  # u itself is not needed: no gate for it
                 return self._builder.const(1)
-            if k == 1:
-                return self
-            if k == 2:
-                return self._gate("square", self)
-            if k == -1:
-                return self._gate("recip", self)
-            return self._gate("pow", self, self._builder.const(k))
+            return self if k == 1 else self._builder.wire(self._builder.power_node(self.node, k))
         if k == 0.5:
             return self._gate("sqrt", self)
         if k == -0.5:
@@ -609,7 +643,7 @@ def _numeric_hint(frame) -> str:
     """What to write instead, read from the source line that asked a wire for a number."""
     line = linecache.getline(frame.f_code.co_filename, frame.f_lineno) if frame else ""
     for module, name in _FOREIGN_CALL.findall(line):
-        fn = {"fabs": "abs", "absolute": "abs", "sigmoid": "sigmoid"}.get(name, name)
+        fn = function_names().get(name, name)  # numpy's arctan is the gate atan: its alias
         if fn in __all__ or fn in GATES:
             return (f"; {module}.{name}(x) needs a number, so call circuits.{fn}(x) instead, "
                     f"which adds a {fn} gate")

@@ -44,7 +44,7 @@ from .errors import CircuitError, did_you_mean, listing
 from .gates import GATES, MAX_EXPONENT, SOURCES
 
 __all__ = ["gate_binary_ops", "Circuit", "Record", "check_number", "check_circuit", "check_name", "is_exponent",
-           "node_error", "select_outputs"]
+           "node_error", "select_outputs", "needed_nodes"]
 
 
 def is_exponent(value) -> bool:

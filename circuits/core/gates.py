@@ -13,6 +13,11 @@ operation, and nothing else in the package knows it a second time:
 * whether it is exact on Fractions, commutative, linear in weighted wires;
 * its domain (where random generators put its arguments), value range and an
   interval rule (how random generators and strategies bound its value);
+* its *algebra*: the monoid of a variadic sum or product, exact
+  commutativity, how fast its exact values grow, whether it selects one of its
+  arguments, and the special exponents an integer power lowers to, so that the
+  backends (kernels, JAX, sympy, exact evaluation, folding, simplify, random
+  generators) ask the gate instead of testing its name;
 * its *partial-derivative rule*.
 
 The partial rule of a gate ``g`` with arguments ``u_0 .. u_{k-1}`` returns
@@ -55,19 +60,21 @@ from __future__ import annotations
 
 import builtins
 import math
+from collections.abc import Mapping
+from types import MappingProxyType
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import reduce
-from operator import mul as _mul
-from typing import Any, Callable, Optional
+from operator import add as _add, mul as _mul
+from typing import Any, Callable, NamedTuple, Optional
 
 import numpy as np
 import sympy
 
 from .errors import CircuitError
 
-__all__ = ["Gate", "GATES", "SOURCES", "MAX_EXPONENT", "INF", "Namespace", "MATH", "NUMPY",
-           "SYMPY", "function_names", "gate_of_function", "interval_of", "domain_of"]
+__all__ = ["Gate", "Monoid", "GATES", "SOURCES", "MAX_EXPONENT", "INF", "Namespace", "MATH", "NUMPY",
+           "SYMPY", "exact_bits", "function_names", "gate_of_function", "interval_of", "domain_of"]
 
 #: Node kinds that are not gates.
 SOURCES = ("input", "const")
@@ -182,8 +189,9 @@ SYMPY.__dict__.update(sinh=sympy.sinh, cosh=sympy.cosh, asin=sympy.asin, acos=sy
 
 
 _REQUIRED = object()  # Gate's arity may be None (variadic), so "not given" needs its own marker
-_CALLABLES = ("num", "partial", "vec", "sym", "source", "formula", "wire", "from_sympy", "interval", "kink")
-_FLAGS = ("exact", "commutative", "weighted", "linear", "function")
+_CALLABLES = ("num", "partial", "vec", "sym", "source", "formula", "wire", "from_sympy", "interval", "kink",
+              "growth")
+_FLAGS = ("exact", "commutative", "weighted", "linear", "function", "commutes_exactly", "selects", "homogeneous")
 
 
 def _check_declaration(gate) -> None:
@@ -213,6 +221,49 @@ def _check_declaration(gate) -> None:
     for f in ("aliases", "sympy", "constant_args", "arg_names", "constants"):
         if not isinstance(getattr(gate, f), tuple):
             raise CircuitError(f"{where}: {f} must be a tuple, got {type(getattr(gate, f)).__name__}")
+    # the algebra (issue 21)
+    if gate.monoid is not None and not isinstance(gate.monoid, Monoid):
+        raise CircuitError(f"{where}: monoid must be a Monoid(identity, operator, combine) or None, "
+                           f"got {type(gate.monoid).__name__}")
+    if not callable(gate.degree) and (isinstance(gate.degree, bool) or not isinstance(gate.degree, int)
+                                      or not 0 <= gate.degree <= MAX_EXPONENT):
+        raise CircuitError(f"{where}: degree must be an integer from 0 to {MAX_EXPONENT} or a function of the "
+                           f"constant arguments, got {gate.degree!r}")
+    for f, key, keys in (("identities", str, "relation names ('inverse', 'quotient', 'product')"),
+                         ("powers", int, "integer exponents")):
+        value = getattr(gate, f)
+        if not isinstance(value, Mapping) or not all(
+                type(k) is key and isinstance(g, str) for k, g in value.items()):
+            raise CircuitError(f"{where}: {f} must be a dict from {keys} to gate names, got "
+                               f"{type(value).__name__}")
+
+
+class Monoid(NamedTuple):
+    """The monoid a variadic gate folds its arguments with, left to right.
+
+    Attributes
+    ----------
+    identity : int
+        The value of the empty fold (0 for a sum, 1 for a product).
+    operator : str
+        The Python infix operator of ``combine`` (``"+"``, ``"*"``), for
+        generated code.
+    combine : callable
+        ``combine(total, term)``; a weighted gate's terms are ``w_i * u_i``.
+
+    Examples
+    --------
+    >>> GATES["add"].monoid.identity, GATES["mul"].monoid.operator
+    (0, '*')
+    """
+
+    identity: int
+    operator: str
+    combine: Callable[[Any, Any], Any]
+
+
+SUM = Monoid(0, "+", _add)
+PRODUCT = Monoid(1, "*", _mul)
 
 
 @dataclass(frozen=True)
@@ -307,6 +358,45 @@ class Gate:
         the constant arguments' values for gates with ``constant_args``.  By
         default ``"none"`` for ``linear`` gates and ``"all"`` otherwise, which
         never misses a nonzero.
+    monoid : Monoid, optional
+        For a variadic gate that folds its (weighted) arguments left to right
+        with one associative operation: the kernels, JAX, sympy and simplify
+        lower it from this, whatever its name.
+    commutes_exactly : bool
+        Argument order never changes the value, not even with nan or signed
+        zeros (``x + y``; ``max``, whose nan propagates and whose +0 is above
+        -0; Python's ``max`` would not be, as ``max(1, nan)`` is 1 and
+        ``max(nan, 1)`` nan): simplify may sort the arguments.
+    degree : int or callable
+        The power of its arguments that bounds the magnitude of an exact
+        value: ``|g(u)| ≤ Σ|w_i| · ∏ max(|u_i|, 1) ** degree`` (2 for
+        ``square``); a callable of the ``constant_args`` values (``|k|`` for
+        ``pow``).
+    growth : callable, optional
+        ``growth(bits, *constants) -> int``: the bits of the exact result,
+        estimated from the bit sizes of the arguments' exact values (0 for a
+        float) to within a bit per factor, for gates whose exact values can
+        grow faster than their arguments (products, quotients, powers); None
+        for the others.  Exact evaluation and folding refuse a result whose
+        estimate exceeds their bit budget before computing it.
+    selects : bool
+        The value is one of the arguments, its negation or a small integer
+        (max, min, abs, relu, sign, step): exact on any number and no larger
+        than its largest argument.
+    homogeneous : bool
+        ``g(c·u)`` is a power of the constant ``c`` times ``g(u)`` (``c² u²``
+        for ``square``, ``c^k u^k`` for ``pow``): simplify moves constant
+        factors out through it.
+    identities : mapping
+        Relations to other gates that simplify rewrites with, as data:
+        ``"inverse"`` (on a product: ``u · inverse(v) = quotient(u, v)``; on a
+        quotient: ``quotient(u, c) = u · inverse(c)``), ``"quotient"`` (on a
+        product) and ``"product"`` (on a power of one argument: ``square(u) =
+        product(u, u)``, ``degree`` copies).
+    powers : mapping
+        For an integer power gate (``constant_args``): exponent → the gate of
+        one argument that computes that power (``{2: "square", -1: "recip"}``);
+        the one integer-power builder and the passes that fold powers read it.
     """
 
     name: str = None  # required: checked in __post_init__, so a missing one is a CircuitError
@@ -338,6 +428,14 @@ class Gate:
     arg_names: tuple = ()
     constants: tuple = ()
     interaction: Any = None
+    monoid: Optional[Monoid] = None
+    commutes_exactly: bool = False
+    degree: Any = 1
+    growth: Optional[Callable[..., int]] = None
+    selects: bool = False
+    homogeneous: bool = False
+    identities: Any = field(default_factory=dict)
+    powers: Any = field(default_factory=dict)
 
     def __post_init__(self):
         _check_declaration(self)
@@ -366,6 +464,44 @@ class Gate:
                 set_(self, "sym", self.num)
         if not self.sympy and isinstance(self.sym, sympy.FunctionClass):
             set_(self, "sympy", (self.sym,))
+        set_(self, "powers", MappingProxyType(dict(self.powers)))
+        set_(self, "identities", MappingProxyType(dict(self.identities)))
+
+    def degree_of(self, constants=()) -> int:
+        """The gate's :attr:`degree`, given the values of its ``constant_args``.
+
+        Examples
+        --------
+        >>> GATES["square"].degree_of(), GATES["pow"].degree_of((-3,)), GATES["sin"].degree_of()
+        (2, 3, 1)
+        """
+        return self.degree(*constants) if callable(self.degree) else self.degree
+
+    def result_bits(self, values) -> int:
+        """Estimated bits of the exact result on argument ``values`` (0 when it does not grow).
+
+        Examples
+        --------
+        >>> GATES["square"].result_bits([Fraction(3, 4)]), GATES["mul"].result_bits([3, 0.5])
+        (10, 0)
+        """
+        if self.growth is None:
+            return 0
+        skip = self.constant_args
+        return self.growth([exact_bits(v) for k, v in enumerate(values) if k not in skip],
+                           *[values[k] for k in skip])
+
+    def bits(self, bits, constants=()) -> int:
+        """Estimated bits of an exact result (0 when the gate does not grow).
+
+        ``bits`` are the sizes of the arguments' exact values (0 for floats).
+
+        Examples
+        --------
+        >>> GATES["mul"].bits([10, 20]), GATES["pow"].bits([5, 2], (3,)), GATES["add"].bits([10, 20])
+        (30, 12, 0)
+        """
+        return 0 if self.growth is None else self.growth(bits, *constants)
 
     def accepts(self, k: int) -> bool:
         """Whether the gate takes ``k`` arguments."""
@@ -595,6 +731,50 @@ def domain_of(gate: Gate, constants=()) -> list:
     return list(d) + [None] * (k - len(d))
 
 
+# --- growth of exact values -------------------------------------------------
+
+
+def exact_bits(v) -> int:
+    """Size in bits of an exact number (numerator plus denominator); 0 for others.
+
+    Exact numbers are ints, Fractions and sympy rationals; a sympy expression
+    counts its numeric coefficient (``3**100 * x`` has the bits of ``3**100``),
+    which sympy multiplies out when the expression is raised to a power.
+
+    Examples
+    --------
+    >>> exact_bits(255), exact_bits(Fraction(1, 3)), exact_bits(sympy.Integer(3) ** 100 * sympy.Symbol("x"))
+    (8, 3, 159)
+    >>> exact_bits(0.5)
+    0
+    """
+    t = type(v)
+    if t is int:
+        return v.bit_length()
+    if t is Fraction:
+        return v.numerator.bit_length() + v.denominator.bit_length()
+    if isinstance(v, sympy.Basic):
+        if not v.is_Rational:
+            if not v.is_Mul:
+                return 0
+            v = v.args[0]  # sympy keeps a Mul's numeric coefficient first
+            if not v.is_Rational:
+                return 0
+        return int(v.p).bit_length() + (int(v.q).bit_length() if v.q != 1 else 0)
+    return 0
+
+
+def _product_growth(bits, *constants):
+    # a product or quotient grows only when two or more of its arguments are exact
+    return sum(bits) if sum(1 for b in bits if b) > 1 else 0
+
+
+def _power_growth(bits, k=None):
+    if k is None:  # a one-argument power of degree 2 (square)
+        return 2 * bits[0]
+    return (bits[0] - 1) * abs(int(k)) if bits[0] > 1 else 0
+
+
 # --- partial rules ----------------------------------------------------------
 # rule(b, args, out, i) -> None | (node | None, coeff); see module docstring.
 
@@ -695,15 +875,17 @@ _POSITIVE = ((0, INF),)
 _GATE_LIST = [
     Gate("add", None, "+", num=_sum, partial=_d_add, formula=_formula_sum,
          exact=True, commutative=True, weighted=True, linear=True, function=False,
-         source=_sum_source, interval=_iv_sum, sympy=(sympy.Add,),
+         source=_sum_source, interval=_iv_sum, sympy=(sympy.Add,), monoid=SUM, commutes_exactly=True,
          doc="sum of the weighted arguments: Σ w_i·u_i"),
     Gate("mul", None, "×", num=_product, partial=_d_mul, formula=lambda m, *a: _product(*a),
          exact=True, commutative=True, min_arity=2, source=_product_source, function=False, interaction="cross",
-         interval=_iv_product, sympy=(sympy.Mul,),
+         interval=_iv_product, sympy=(sympy.Mul,), monoid=PRODUCT, commutes_exactly=True,
+         growth=_product_growth, identities={"inverse": "recip", "quotient": "div"},
          doc="product of the arguments (∇(uvw) = (vw, wu, uv))"),
     Gate("div", 2, "÷", num=lambda u, v: u / v, partial=_d_div, exact=True, function=False,
          formula=lambda m, u, v: u / v, source=lambda u, v: f"{u} / {v}",
          domain=(None, (0, INF)), arg_names=("num", "den"), interaction=((0, 1), (1, 1)),
+         growth=_product_growth, identities={"inverse": "recip"},
          interval=lambda ivs: _mul_iv(ivs[0], _iv_recip(ivs[1])), doc="u / v"),
     Gate("recip", 1, "1/x", num=lambda u: 1 / u, formula=lambda m, u: 1 / u,
          partial=lambda b, a, out, i: (b.gate("square", out), -1), exact=True,
@@ -711,13 +893,15 @@ _GATE_LIST = [
          interval=lambda ivs: _iv_recip(ivs[0]), doc="1 / u"),
     Gate("square", 1, "x²", num=lambda u: u * u, formula=lambda m, u: m.ipow(u, 2),
          partial=lambda b, a, out, i: (a[0], 2), exact=True, range=(0, INF),
-         source=lambda u: f"{u} * {u}", interval=lambda ivs: _iv_even_power(ivs[0], 2), doc="u²"),
+         source=lambda u: f"{u} * {u}", interval=lambda ivs: _iv_even_power(ivs[0], 2), doc="u²",
+         degree=2, growth=_power_growth, homogeneous=True, identities={"product": "mul"}),
     Gate("pow", 2, "xⁿ", num=lambda u, k: u ** k, partial=_d_pow, exact=True,
          formula=lambda m, u, k: m.ipow(u, int(k)),
          source=lambda u, k: f"{u} ** {k}", constant_args=(1,), wire=_pow_wire,
          domain=_pow_domain, constants=(3, 4, -2), interval=_iv_pow,
          interaction=lambda k: "none" if k in (0, 1) else ((0, 0),),
-         arg_names=("base", "exp"),
+         arg_names=("base", "exp"), degree=lambda k: abs(int(k)), growth=_power_growth, homogeneous=True,
+         powers={2: "square", -1: "recip"},
          doc=f"u ** k for an integer constant k, |k| ≤ {MAX_EXPONENT}"),
     Gate("exp", 1, "exp", num=math.exp, numpy="exp", sym=sympy.exp, formula=lambda m, u: m.exp(u),
          partial=lambda b, a, out, i: (out, 1), range=(0, INF),
@@ -755,12 +939,13 @@ _GATE_LIST = [
          doc="tangent; random arguments stay in (-π/2, π/2); partial 1 + tan(u)²"),
     Gate("sign", 1, "sgn", num=_sign, numpy="sign", sym=sympy.sign, formula=lambda m, u: m.sign(u),
          partial=lambda b, a, out, i: None, exact=True, range=(-1, 1), interaction="none",
-         interval=lambda ivs: (float(_sign(ivs[0][0])), float(_sign(ivs[0][1]))), kink=lambda u: u,
+         interval=lambda ivs: (float(_sign(ivs[0][0])), float(_sign(ivs[0][1]))), kink=lambda u: u, selects=True,
          doc="sign: 1 for u > 0, -1 for u < 0, 0 at 0 (derivative of abs)"),
     Gate("abs", 1, "|x|", num=abs, numpy="abs", sym=sympy.Abs, formula=lambda m, u: m.abs(u),
          partial=lambda b, a, out, i: (b.gate("sign", a[0]), 1), exact=True, range=(0, INF), interaction="none",
+         aliases=("fabs", "absolute"),
          interval=lambda ivs: (0.0 if ivs[0][0] <= 0 <= ivs[0][1] else min(map(abs, ivs[0])),
-                               max(map(abs, ivs[0]))), kink=lambda u: u,
+                               max(map(abs, ivs[0]))), kink=lambda u: u, selects=True,
          doc="absolute value |u|; partial sign(u)"),
     Gate("relu", 1, "relu", num=_relu, vec=_np_relu,
          formula=lambda m, u: m.max(u, 0), sym=lambda u: sympy.Max(0, u), exact=True,
@@ -768,29 +953,35 @@ _GATE_LIST = [
          sympy=(sympy.Max,),
          from_sympy=lambda e: ((e.args[1] if e.args[0] == 0 else e.args[0]),)
          if len(e.args) == 2 and sympy.S.Zero in e.args else None,
-         interval=_monotone(lambda u: max(u, 0.0)), kink=lambda u: u,
+         interval=_monotone(lambda u: max(u, 0.0)), kink=lambda u: u, selects=True,
          doc="max(0, u)"),
     Gate("step", 1, "step", num=_step, formula=lambda m, u: m.step(u),
          sym=lambda u: sympy.Heaviside(u, 0), exact=True, range=(0.0, 1.0),
          partial=lambda b, a, out, i: None, sympy=(sympy.Heaviside,), interaction="none",
          from_sympy=lambda e: (e.args[0],) if len(e.args) == 2 and e.args[1] == 0 else None,
-         interval=lambda ivs: (0.0, 1.0), kink=lambda u: u,
+         interval=lambda ivs: (0.0, 1.0), kink=lambda u: u, selects=True,
          doc="Heaviside step, 1 for u > 0 else 0 (derivative of relu)"),
     Gate("max", 2, "max", num=_max, vec=_np_max, sym=sympy.Max, formula=lambda m, u, v: m.max(u, v),
          partial=lambda b, a, out, i: (b.gate("step", b.gate("add", a[i], a[1 - i], weights=(1, -1))), 1),
-         exact=True, commutative=True, kink=lambda u, v: u - v, interaction="none",
+         exact=True, commutative=True, commutes_exactly=True, kink=lambda u, v: u - v, interaction="none",
+         selects=True,
          from_sympy=lambda e: (e.args[0], sympy.Max(*e.args[1:])) if len(e.args) >= 2 else None,
          interval=lambda ivs: (max(ivs[0][0], ivs[1][0]), max(ivs[0][1], ivs[1][1])),
          doc="larger of two arguments (nan if either is nan, max(-0.0, 0.0) = 0.0); partials "
              "step(u - v) and step(v - u), both 0 at a tie (a kink, like relu's at 0)"),
     Gate("min", 2, "min", num=_min, vec=_np_min, sym=sympy.Min, formula=lambda m, u, v: m.min(u, v),
          partial=lambda b, a, out, i: (b.gate("step", b.gate("add", a[1 - i], a[i], weights=(1, -1))), 1),
-         exact=True, commutative=True, kink=lambda u, v: u - v, interaction="none",
+         exact=True, commutative=True, commutes_exactly=True, kink=lambda u, v: u - v, interaction="none",
+         selects=True,
          from_sympy=lambda e: (e.args[0], sympy.Min(*e.args[1:])) if len(e.args) >= 2 else None,
          interval=lambda ivs: (min(ivs[0][0], ivs[1][0]), min(ivs[0][1], ivs[1][1])),
          doc="smaller of two arguments (nan if either is nan, min(-0.0, 0.0) = -0.0); partials "
              "step(v - u) and step(u - v), both 0 at a tie"),
-    # issue 27: twelve more gates, each declared once (partials from registered gates only)
+    # issue 27: twelve more gates, each declared once (partials from registered gates only).  Their
+    # algebra (issue 21): none folds a monoid, none is exact (so no growth, degree or selection of an
+    # argument to declare), none moves constant factors out (hypot's |c| is not a power of c, powr's
+    # c**v not a constant one), no identities or special powers; hypot commutes exactly, nan and
+    # signed zeros included, so simplify may sort its arguments.
     Gate("atan2", 2, "atan2", num=math.atan2, numpy="arctan2", sym=sympy.atan2,
          formula=lambda m, u, v: m.atan2(u, v), partial=_d_atan2, aliases=("arctan2",),
          range=(-math.pi, math.pi), interval=lambda ivs: (-math.pi, math.pi),
@@ -842,7 +1033,7 @@ _GATE_LIST = [
          partial=lambda b, a, out, i: (b.gate("add", out, b.const_node(1)), 1),
          doc="exp(u) - 1, accurate for small u; partial exp(u) = expm1(u) + 1"),
     Gate("hypot", 2, "hypot", num=math.hypot, numpy="hypot", formula=lambda m, u, v: m.hypot(u, v),
-         sym=lambda u, v: sympy.sqrt(u ** 2 + v ** 2), commutative=True, range=(0.0, INF),
+         sym=lambda u, v: sympy.sqrt(u ** 2 + v ** 2), commutative=True, commutes_exactly=True, range=(0.0, INF),
          partial=lambda b, a, out, i: (b.gate("div", a[i], out), 1),
          interval=lambda ivs: (0.0, math.hypot(max(map(abs, ivs[0])), max(map(abs, ivs[1])))),
          kink=lambda u, v: abs(u) + abs(v),

@@ -43,6 +43,7 @@ from . import builder as _builder
 from .builder import Builder, Wire
 from .errors import CircuitError
 from .gates import BUILTIN, GATES, MATH, SOURCES, Gate, Namespace
+from .scratch import run_partial
 
 __all__ = ["register_gate", "unregister_gate", "registered_gate", "partial_gate_cost"]
 
@@ -186,14 +187,11 @@ def _check_partials(gate: Gate) -> None:
     arities = [gate.arity] if gate.arity is not None else [gate.min_arity, gate.min_arity + 1]
     for k in arities:
         for i in range(k):
-            b = _Probe()
+            probe = _Probe()
             for j in range(3):  # a rule computing with node ids (not gates) then lands on no valid node
-                b.input_node(f"pad{j}")
-            args = _scratch_args(b, gate, k)
-            out = b.gate(gate.name, *args)
-            made = len(b)
+                probe.input_node(f"pad{j}")
             try:
-                p = gate.partial(b, tuple(args), out, i, **_params(gate, k))
+                b, args, out, made, p = run_partial(gate, k, i, out_gate=True, builder=probe)
             except _Unregistered as exc:
                 raise CircuitError(f"the partial rule of gate {gate.name!r} emits gate {exc.args[0]!r}, which is "
                                    f"not registered; a partial rule may only use registered gates (register "
@@ -211,18 +209,6 @@ def _check_partials(gate: Gate) -> None:
                                   and (p[0] is None or (type(p[0]) is int and 0 <= p[0] < len(b))))):
                 raise CircuitError(f"the partial rule of gate {gate.name!r} returned {p!r}; it must return "
                                    "None, (None, c) or (node, c) with a node of the builder it was given")
-
-
-def _params(gate, k):
-    return {"weights": None} if gate.weighted else {}
-
-
-def _scratch_args(b, gate, k, constant=None):
-    args = [b.input_node(f"u{j}") for j in range(k)]
-    for j in gate.constant_args:
-        value = constant if constant is not None else (gate.constants[0] if gate.constants else 2)
-        args[j] = b.const_node(value)
-    return args
 
 
 def unregister_gate(name: str) -> Gate:
@@ -286,10 +272,7 @@ def partial_gate_cost(op: str, arity: int, i: int, exponent: int = 2) -> int:
     gate = GATES[op]
     if gate.linear:
         return 0
-    b = Builder()
-    args = _scratch_args(b, gate, arity, constant=exponent)
-    out = b.gate(op, *args)
-    before = b.num_gates
-    gate.partial(b, tuple(args), out, i, **_params(gate, arity))
-    return b.num_gates - before
+    s = run_partial(gate, arity, i, None if exponent is None else [exponent] * len(gate.constant_args),
+                    out_gate=True)
+    return s.builder.num_gates - 1  # the gates the rule made, beside the gate itself
 

@@ -19,10 +19,10 @@ them: a weight 1 is no multiplication, a weight -1 a subtraction (both exact in 
 weight times a constant is folded into one literal (the same double product C would form).
 
 Each gate is lowered from its ``formula`` in the registry, evaluated on C expressions
-(:data:`C_FUNCTIONS`, one entry per elementary function), except where the interpreter's
-float code is not the formula read literally (the stable sigmoid, relu's and step's signed
-zeros, Python's ``max``/``min`` on nan): those gates have their own entry in
-:data:`C_GATES`.  With IEEE doubles, no fast-math and no contraction of ``a*b + c`` into a
+(:data:`C_FUNCTIONS`, one entry per elementary function), a variadic sum or product from its
+declared monoid, left to right, and where the interpreter's float code is not the formula read
+literally (the stable sigmoid, relu's signed zeros, ``u * u``) from its entry in :data:`C_GATES`.
+With IEEE doubles, no fast-math and no contraction of ``a*b + c`` into a
 fused multiply–add, every result is bit-identical to :func:`circuits.evaluate` with floats.
 
 Examples
@@ -53,7 +53,7 @@ from typing import Optional
 
 import numpy as np
 
-from ..core.circuit import Circuit, check_circuit
+from ..core.circuit import Circuit, check_circuit, needed_nodes
 from ..core.errors import CircuitError, EvaluationWarning, listing
 from ..core.gates import GATES, Namespace
 from .. import _version
@@ -169,28 +169,42 @@ def _sum(*a, weights=None) -> _C:
     return total
 
 
-def _product(*a, weights=None) -> _C:
-    total = a[0]
-    for u in a[1:]:
-        total = total * u
+def _fold(monoid, *a, weights=None) -> _C:
+    """A variadic gate's monoid, left to right as the interpreter folds (a sum: :func:`_sum`)."""
+    if monoid.operator == "+":
+        return _sum(*a, weights=weights)
+    terms = [_C.of(u) if weights is None else _C.of(weights[k]) * u for k, u in enumerate(a)]
+    total = terms[0]
+    for u in terms[1:]:
+        total = total._bin(monoid.operator, u)
     return total
 
 
 #: The lowering table of the C backend, keyed by gate, for gates whose float evaluation is not
-#: their formula read literally; every other gate is lowered from its formula.
+#: their formula read literally; a variadic sum or product is lowered from its declared monoid and
+#: every other gate from its formula.
 C_GATES = {
-    "add": _sum,                                   # variadic, weighted, left to right
-    "mul": _product,                               # variadic, left to right
     "sigmoid": _call("circuits_sigmoid"),          # the stable two-sided form the interpreter uses
     "relu": _call("circuits_relu"),                # u if u > 0 else u*0: -0.0 for negative u
     "square": lambda u: _C(f"({_C.of(u).text} * {_C.of(u).text})"),
 }
 
-# Python's semantics, written once: max/min keep the first argument unless the second is
-# strictly larger/smaller (so max(1, nan) is 1 and max(nan, 1) is nan); step and sign keep
-# u's nan through u*0.
-_HELPERS = """static double circuits_max(double u, double v) { return v > u ? v : u; }
-static double circuits_min(double u, double v) { return v < u ? v : u; }
+# The interpreter's semantics, written once: max/min are IEEE 754-2019 maximum/minimum (a nan
+# argument gives nan, +0 is above -0), as the gates' num; step and sign keep u's nan through u*0.
+_HELPERS = """static double circuits_max(double u, double v)
+{
+    if (u != u) return u;
+    if (v != v) return v;
+    if (u == v && u == 0) return signbit(u) ? v : u;
+    return v > u ? v : u;
+}
+static double circuits_min(double u, double v)
+{
+    if (u != u) return u;
+    if (v != v) return v;
+    if (u == v && u == 0) return signbit(u) ? u : v;
+    return v < u ? v : u;
+}
 static double circuits_step(double u) { return u * 0.0 + (u > 0 ? 1.0 : 0.0); }
 static double circuits_sign(double u) { return u * 0.0 + (double)((u > 0) - (u < 0)); }
 static double circuits_relu(double u) { return u > 0 ? u : u * 0.0; }
@@ -206,6 +220,8 @@ static double circuits_sigmoid(double u)
 def _lower(op: str, args: list, weights) -> _C:
     """One gate as a C expression over its arguments' expressions."""
     gate = GATES[op]
+    if gate.monoid is not None and op not in C_GATES:  # variadic (and weighted): left to right
+        return _fold(gate.monoid, *args, weights=weights)
     if op in C_GATES:
         return C_GATES[op](*args, weights=weights) if gate.weighted else C_GATES[op](*args)
     if gate.formula is None:
@@ -260,13 +276,7 @@ def to_c(circuit: Circuit, *, name: str = "f") -> str:
     name = _ident(name)
     n = len(circuit)
     # which nodes the outputs need, and where each is read last
-    needed = [False] * n
-    for v in circuit.outputs.values():
-        needed[v] = True
-    for v in range(n - 1, -1, -1):
-        if needed[v]:
-            for u in circuit.args(v):
-                needed[u] = True
+    needed = needed_nodes(circuit.record.args, list(circuit.outputs.values())) or bytearray(b"\x01") * n
     # the order of the statements: creation order, except that gates a C compiler computes
     # together when they share an argument in one function (sin and cos: one sincos call) are
     # written side by side, at the first of them

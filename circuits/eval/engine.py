@@ -60,6 +60,7 @@ from typing import Optional
 import numpy as np
 
 from ..core.circuit import Circuit
+from ..core.folding import MAX_EXACT_BITS
 from ..core.gates import BUILTIN, GATES
 
 __all__ = ["Tape", "tape", "kernel", "enabled", "warmup", "run", "run_point", "cache_dir", "load_module",
@@ -82,9 +83,14 @@ def _opcodes() -> dict:
 _CODES = _opcodes()
 # Indexed by opcode (the last two entries are input and const): gates that return an argument or
 # a small int exactly (max, relu, sign, ...), and exact gates that round once on Python ints.
-_SELECTS = np.array([GATES[name].kink is not None for name in _CODES if _CODES[name] >= 0] + [False, False])
-_ROUNDS = np.array([GATES[name].exact and GATES[name].kink is None for name in _CODES if _CODES[name] >= 0]
+_SELECTS = np.array([GATES[name].selects for name in _CODES if _CODES[name] >= 0] + [False, False])
+_ROUNDS = np.array([GATES[name].exact and not GATES[name].selects for name in _CODES if _CODES[name] >= 0]
                    + [False, False])
+_WEIGHTED = np.array([GATES[name].weighted for name in _CODES if _CODES[name] >= 0] + [False, False])
+_DEGREE = np.array([GATES[name].degree_of() if not GATES[name].constant_args else 1
+                    for name in _CODES if _CODES[name] >= 0] + [1, 1], dtype=float)
+# gates whose degree is a function of a constant argument (pow: |k|)
+_POWERS = [(code, GATES[name]) for name, code in _CODES.items() if code >= 0 and GATES[name].constant_args]
 _PLAIN = {int, float, Fraction}  # a numpy-scalar weight or constant makes numpy-scalar values
 
 
@@ -264,8 +270,6 @@ def _allocate(opcode, argp, flat, wflat, inputs, outputs, op_input, op_const):
     return opc, node, argp_out, args, weights, dst, slot, max(n_slots, 1)
 
 
-#: Bits beyond which folding an exact int constant is left to the interpreter (and its guard).
-_FOLD_BITS = 4096
 
 
 def _fold(rec, nodes, const_of: np.ndarray) -> Optional[dict]:
@@ -275,15 +279,9 @@ def _fold(rec, nodes, const_of: np.ndarray) -> Optional[dict]:
     values = {}
     for i in nodes:
         args = [values[u] if u in values else _float_system(rec.constants[u]) for u in rec.args[i]]
-        op = rec.ops[i]
-        bits = [v.bit_length() for v in args if type(v) is int]
-        if op == "pow" and bits:
-            bits = [bits[0] * abs(int(args[1]))]
-        elif op == "square":
-            bits = bits * 2
-        if sum(bits) > _FOLD_BITS:
+        gate = GATES[rec.ops[i]]
+        if gate.result_bits(args) > MAX_EXACT_BITS:  # the interpreter's guard raises
             return None
-        gate = GATES[op]
         try:
             if gate.weighted:
                 w = rec.params[i]
@@ -332,7 +330,7 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
     np.cumsum(counts, out=argp[1:])
     flat = np.fromiter(chain.from_iterable(argss), np.int64, int(argp[-1]))
     wflat = np.ones(len(flat))
-    sums = np.flatnonzero(opcode == _CODES["add"]).tolist()
+    sums = np.flatnonzero(_WEIGHTED[opcode]).tolist()
     weighted_nodes = [i for i in sums if params[i] is not None]
     if weighted_nodes:
         ws = list(chain.from_iterable(map(params.__getitem__, weighted_nodes)))
@@ -360,10 +358,12 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
     if _sweeps is None:  # (the kernels' loader passes its own while it warms them up)
         _sweeps = (_ANALYSE, _ALLOCATE) if kernel() is not None else (_analyse, _allocate)
     analyse, allocate = _sweeps
-    power = np.ones(n)
-    power[opcode == _CODES["square"]] = 2.0
-    pows = np.flatnonzero(opcode == _CODES["pow"])
-    power[pows] = np.abs(const_of[flat[argp[pows] + 1]])  # the exponent, a constant
+    power = _DEGREE[opcode]
+    for code, gate in _POWERS:
+        pows = np.flatnonzero(opcode == code)
+        if len(pows):
+            (k,) = gate.constant_args  # the degree's constant, as the gate says
+            power[pows] = [gate.degree_of((e,)) for e in const_of[flat[argp[pows] + k]].tolist()]
     live, fixed, maybe_int, exact = analyse(opcode, argp, flat, wflat, const_of, int_const, _SELECTS[opcode],
                                             _ROUNDS[opcode], power, outputs, OP_INPUT, OP_CONST)
     if exact:
@@ -441,24 +441,16 @@ def _point_source() -> str:
             continue
         gate = GATES[name]
         lines.append(f"        elif op == {code}:  # {name}")
-        if name == "add":  # left to right, as the interpreter's _sum
-            lines += [
-                "            q = argp[t + 1]",
-                "            if weighted[t] != 0:",
-                "                v = weights[p] * S[args[p]]",
-                "                for r in range(p + 1, q):",
-                "                    v = v + weights[r] * S[args[r]]",
-                "            else:",
-                "                v = S[args[p]]",
-                "                for r in range(p + 1, q):",
-                "                    v = v + S[args[r]]",
-            ]
-        elif name == "mul":  # left to right, as the interpreter's reduce
-            lines += [
-                "            v = S[args[p]]",
-                "            for r in range(p + 1, argp[t + 1]):",
-                "                v = v * S[args[r]]",
-            ]
+        if gate.monoid is not None:  # left to right, as the interpreter's fold
+            fold = ["v = S[args[p]]", "for r in range(p + 1, argp[t + 1]):",
+                    f"    v = v {gate.monoid.operator} S[args[r]]"]
+            if gate.weighted:
+                weighed = [x.replace("S[", "weights[p] * S[", 1) if k == 0 else
+                           x.replace("S[", "weights[r] * S[") for k, x in enumerate(fold)]
+                lines += ["            if weighted[t] != 0:", *("                " + x for x in weighed),
+                          "            else:", *("                " + x for x in fold)]
+            else:
+                lines += ["            " + x for x in fold]
         elif gate.arity == 1:
             lines.append(f"            v = float(f_{name}(S[args[p]]))")
         elif gate.arity == 2:
@@ -508,12 +500,13 @@ def _kernel_source() -> tuple:
             continue
         gate = GATES[name]
         lines.append(f"            elif op == {code}:  # {name}")
-        if name in ("add", "mul"):
-            # left to right, as the interpreter's _sum and reduce; the partial results in T, which
+        if gate.monoid is not None:
+            # left to right, as the interpreter's fold; the partial results in T, which
             # does not alias S (so the loops vectorise), the last term straight into S[d]
-            first, term = (("w * S[a, j]", "T[j] + w * S[a, j]") if name == "add" else
-                           ("S[a, j]", "T[j] * S[a, j]"))
-            weight = ["                    w = weights[r] if weighted[t] != 0 else 1.0"] if name == "add" else []
+            o = gate.monoid.operator
+            first, term = (("w * S[a, j]", f"T[j] {o} w * S[a, j]") if gate.weighted else
+                           ("S[a, j]", f"T[j] {o} S[a, j]"))
+            weight = ["                    w = weights[r] if weighted[t] != 0 else 1.0"] if gate.weighted else []
             lines += [
                 "                if q == p + 1:",
                 "                    r = p",

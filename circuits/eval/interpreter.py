@@ -61,73 +61,24 @@ import sympy
 
 from . import engine
 from .c import compile_c
-from ..core.circuit import Circuit, check_circuit, check_number
+from ..core.circuit import Circuit, check_circuit, check_number, needed_nodes
 from ..core.errors import CircuitError, EvaluationWarning, listing
 from .budget import check_time, symbolic_budget
-from ..core.gates import GATES
+from ..core.folding import MAX_EXACT_BITS  # a gate whose exact result would be larger raises
+from ..core.gates import GATES, exact_bits
 
 __all__ = ["evaluate", "node_values", "compile", "number_system", "check_value", "sympy_number",
            "MAX_EXACT_BITS", "exact_bits"]
 
 _ERRORS = (ValueError, ZeroDivisionError, OverflowError, ArithmeticError, TypeError)
 
-#: Largest size in bits (numerator plus denominator) of an exact int or Fraction
-#: that a product, quotient or power may produce during evaluation or constant
-#: folding; a gate whose result would be larger raises CircuitError.  A million
-#: bits takes milliseconds to multiply; 3**(2**32) would take hours and gigabytes.
-MAX_EXACT_BITS = 1 << 20
-
-# The gates whose exact results can grow faster than linearly in the circuit's size.
-_GROWING = ("mul", "square", "pow", "div")
-
-
-def exact_bits(v) -> int:
-    """Size in bits of an exact number (numerator plus denominator); 0 for others.
-
-    Exact numbers are ints, Fractions and sympy rationals; a sympy expression
-    counts its numeric coefficient (``3**100 * x`` has the bits of ``3**100``),
-    which sympy multiplies out when the expression is raised to a power.
-
-    Examples
-    --------
-    >>> import sympy
-    >>> exact_bits(255), exact_bits(Fraction(1, 3)), exact_bits(sympy.Integer(3) ** 100 * sympy.Symbol("x"))
-    (8, 3, 159)
-    >>> exact_bits(0.5)
-    0
-    """
-    t = type(v)
-    if t is int:
-        return v.bit_length()
-    if t is Fraction:
-        return v.numerator.bit_length() + v.denominator.bit_length()
-    if isinstance(v, sympy.Basic):
-        if not v.is_Rational:
-            if not v.is_Mul:
-                return 0
-            v = v.args[0]  # sympy keeps a Mul's numeric coefficient first
-            if not v.is_Rational:
-                return 0
-        return int(v.p).bit_length() + (int(v.q).bit_length() if v.q != 1 else 0)
-    return 0
-
-
-def _growth(op: str, args) -> int:
-    """Bits of ``op``'s exact result on ``args`` (an upper estimate); 0 if nothing exact grows."""
-    if op == "pow":
-        u, k = args
-        b = exact_bits(u)
-        return (b - 1) * abs(int(k)) if b > 1 else 0
-    if op == "square":
-        return 2 * exact_bits(args[0])
-    sizes = [exact_bits(a) for a in args]
-    return sum(sizes) if sum(1 for b in sizes if b) > 1 else 0
-
 
 def _guarded(op: str, fn):
     """``fn`` refusing exact results beyond MAX_EXACT_BITS before computing them."""
+    gate_ = GATES[op]
+
     def gate(*args):
-        bits = _growth(op, args)
+        bits = gate_.result_bits(args)
         if bits > MAX_EXACT_BITS:
             raise ArithmeticError(f"the exact result would have about {bits} bits, more than "
                                   f"MAX_EXACT_BITS = {MAX_EXACT_BITS}; evaluate with float inputs")
@@ -255,20 +206,19 @@ def _functions(system: str) -> dict:
     for name, gate in GATES.items():
         if system == "numpy":
             table[name] = gate.vec
+        elif system == "sympy" and gate.monoid is not None and gate.sympy:
+            # one n-ary node (the gate's sympy class), in linear time, not n nested binary ones
+            table[name] = _sympy_fold(gate.sympy[0]) if gate.weighted else gate.sympy[0]
         elif system == "sympy":
             table[name] = gate.sym
         elif system == "exact" and not gate.exact:
             table[name] = _not_exact(name)
         else:
             table[name] = gate.num
-        if system in ("float", "exact") and name in _GROWING:
+        # sympy multiplies exact numbers out too: 3**65536**65536 would hang
+        if system in ("float", "exact", "sympy") and gate.growth is not None:
             table[name] = _guarded(name, table[name])
-    if system == "sympy":  # one n-ary node, in linear time, not n nested binary ones
-        table["mul"] = sympy.Mul
-        table["add"] = _sympy_sum
-        for name in _GROWING:  # sympy multiplies exact numbers out too: 3**65536**65536 would hang
-            if name in table:
-                table[name] = _guarded(name, table[name])
+    if system == "sympy":
         for name, fn in table.items():  # the time budget is checked between gates, too
             table[name] = _timed(fn)
     return table
@@ -281,8 +231,10 @@ def _timed(fn):
     return gate
 
 
-def _sympy_sum(*terms, weights=None):
-    return sympy.Add(*(terms if weights is None else [c * u for c, u in zip(weights, terms)]))
+def _sympy_fold(node):
+    def fold(*terms, weights=None):
+        return node(*(terms if weights is None else [c * u for c, u in zip(weights, terms)]))
+    return fold
 
 
 def _check_registered(ops) -> None:
@@ -296,7 +248,7 @@ def _input_values(circuit: Circuit, values: Optional[Mapping], kwargs: dict) -> 
     if values is not None and not isinstance(values, Mapping):
         raise CircuitError(f"values must be a mapping of input name to value, got {type(values).__name__}")
     given = kwargs if values is None else dict(values, **kwargs)
-    inputs = circuit._inputs
+    inputs = circuit.inputs
     if given.keys() == inputs.keys():  # the common case: every input once, as a float
         xs = [given[k] for k in inputs]
         if all(type(x) is float for x in xs):
@@ -342,7 +294,7 @@ def describe(circuit: Circuit, node: int, depth: int = 3) -> str:
     args = circuit.args(node)
     shown = [describe(circuit, u, depth - 1) for u in args[:4]]  # depth-bounded, not circuit-deep
     more = " …" if len(args) > 4 else ""
-    if op == "add":
+    if GATES[op].weighted:  # a weighted sum, written out
         text = ""
         for w, t in zip(circuit.weights(node), shown):
             sign = "-" if w < 0 else "+"
@@ -565,15 +517,10 @@ def _warn_nonfinite(xs: list, out: Mapping) -> None:
 
 
 def _live(circuit: Circuit) -> bytearray:
-    """Marks the nodes some output needs (outputs and their ancestors)."""
-    live = bytearray(len(circuit._ops))
-    for v in circuit._outputs.values():
-        live[v] = 1
-    for i in range(len(live) - 1, -1, -1):
-        if live[i]:
-            for u in circuit._args[i]:
-                live[u] = 1
-    return live
+    """Marks the nodes some output needs (outputs and their ancestors): the one liveness."""
+    rec = circuit.record
+    live = needed_nodes(rec.args, list(rec.outputs.values()))
+    return bytearray(b"\x01") * len(rec.ops) if live is None else live
 
 
 def _too_deep(circuit: Circuit) -> CircuitError:
@@ -635,7 +582,7 @@ def _source(circuit: Circuit, guarded: bool = False):
         a = argss[i]
         gate = GATES[op]
         names = [f"v{u}" for u in a]
-        if gate.source is None or (op in _GROWING and (guarded or constant[i])):
+        if gate.source is None or (gate.growth is not None and (guarded or constant[i])):
             text = f"g_{op}({', '.join(names)})"
         elif gate.weighted:
             text = gate.source(*names, weights=params[i], const=k, chunk=_CHUNK)
@@ -752,7 +699,7 @@ class CompiledCircuit:
         Y = np.empty(len(tape.output_slots))
         if engine.run_point(tape, np.array(xs, dtype=float), Y):
             return None  # the interpreter reproduces the error, or the inf/nan
-        outputs = dict(zip(self.circuit._outputs, Y.tolist()))
+        outputs = dict(zip(self.circuit.outputs, Y.tolist()))
         if tape.constant_outputs:
             constants = self._constant_outputs(xs)
             if constants is None:
@@ -901,10 +848,10 @@ class CompiledCircuit:
         """
         if GATES.version != self._version:
             self._check_gates()
-        n_out = len(self.circuit._outputs)
+        n_out = len(self.circuit.outputs)
         tape = self._tape if self._tape is not False else self._engine_tape()
         if (tape is not None and type(x) is np.ndarray and x.ndim == 1 and x.dtype == np.float64
-                and x.flags.c_contiguous and x.flags.writeable and x.shape[0] == len(self.circuit._inputs)):
+                and x.flags.c_contiguous and x.flags.writeable and x.shape[0] == len(self.circuit.inputs)):
             # one point, the common case, checked quickly
             Y = np.empty(n_out) if out is None else _array_out(out, (n_out,))
             if Y.flags.c_contiguous and not (out is not None and np.shares_memory(x, Y)):

@@ -289,7 +289,7 @@ def _plan(rec, outs: list) -> LevelPlan:
         for u in a:
             if last[u] < lv:
                 last[u] = lv
-        if op == "add" or op == "mul":
+        if GATES[op].monoid is not None:  # a fold: padded to a power of two of arguments
             key = (op, 1 << (len(a) - 1).bit_length(), (), None)
         else:
             gate = GATES[op]
@@ -333,7 +333,7 @@ def _plan(rec, outs: list) -> LevelPlan:
     for lv in range(1, depth + 1):
         for k in by_level[lv]:
             kd = kind_list[k]
-            lanes, arity, summed = kd.lanes, kd.arity, kd.op == "add"
+            lanes, arity, summed = kd.lanes, kd.arity, GATES[kd.op].weighted
             gates = groups[(lv, k)]
             for i in gates:
                 if free:
@@ -399,17 +399,19 @@ def _levels_function(plan: LevelPlan, ns: Namespace) -> Callable:
         gate = GATES[kd.op]
         lanes, arity = kd.lanes, kd.arity
         width = lanes * arity
-        summed = kd.op == "add"
-        multiplied = kd.op == "mul"
+        monoid = gate.monoid
+        summed = monoid is not None and gate.weighted  # padded with weight -0.0: a sum's identity
+        multiplied = monoid is not None and not gate.weighted  # padded with the constant 1
 
         def run(V, off, woff):
             rest = V.shape[1:]  # points: a batch given as arrays runs on rows of the buffer
             g = V[lax.dynamic_slice(index, (off,), (width,))].reshape((lanes, arity) + rest)
             if summed:
                 w = lax.dynamic_slice(jnp.asarray(weights, V.dtype), (woff,), (width,))
-                out = _fold(w.reshape((lanes, arity) + (1,) * len(rest)) * g, arity, jnp.sum, lambda s, t: s + t)
+                out = _fold(w.reshape((lanes, arity) + (1,) * len(rest)) * g, arity,
+                            getattr(jnp, _REDUCE[monoid.operator]), monoid.combine)
             elif multiplied:
-                out = _fold(g, arity, jnp.prod, lambda s, t: s * t)
+                out = _fold(g, arity, getattr(jnp, _REDUCE[monoid.operator]), monoid.combine)
             else:
                 cols = [g[:, j] for j in range(arity)]
                 for pos, c in zip(gate.constant_args, kd.constants):
@@ -470,6 +472,10 @@ def _points_last(core: Callable) -> Callable:
     def _(primals, tangents):
         return jax.jvp(core, primals, tangents)
     return fn
+
+
+#: The jax.numpy reduction of a monoid's operator: how a wide fold is lowered.
+_REDUCE = {"+": "sum", "*": "prod"}
 
 
 def _fold(terms, arity: int, reduce, combine):

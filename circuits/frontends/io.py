@@ -547,7 +547,7 @@ def _integer_exponent(k: sympy.Basic) -> Optional[int]:
 
 
 def _supported() -> str:
-    names = {getattr(f, "__name__", str(f)) for g in GATES.values() for f in g.sympy} | {"Heaviside", "Abs"}
+    names = {getattr(f, "__name__", str(f)) for g in GATES.values() for f in g.sympy} | {"Heaviside"}
     return "Symbol, numbers, pi, E, Add, Mul, Pow, " + ", ".join(sorted(names - {"Add", "Mul"}, key=str.lower))
 
 
@@ -624,13 +624,7 @@ def _plan(e: sympy.Basic, b: Builder, symbols: dict):
                     return (-other.args[0],), lambda u: b.gate("sigmoid", u)
             if n == 0:
                 return (), lambda: b.const_node(1)
-            if n == 1:
-                return (base,), lambda u: u
-            if n == 2:
-                return (base,), lambda u: b.gate("square", u)
-            if n == -1:
-                return (base,), lambda u: b.gate("recip", u)
-            return (base,), lambda u: b.gate("pow", u, b.const_node(n))
+            return (base,), lambda u: b.power_node(u, n)
         if k.is_Number and k == sympy.Rational(1, 2):
             return (base,), lambda u: b.gate("sqrt", u)
         if k.is_Number and k == sympy.Rational(-1, 2):
@@ -657,10 +651,6 @@ def _plan(e: sympy.Basic, b: Builder, symbols: dict):
         # H(x) with H(0) = h0 is step(x) + h0·(1 - step(x) - step(-x)), exactly
         return (x, -x), lambda u, v: b.linear(
             [(b.gate("step", u), 1 - h0), (b.gate("step", v), -h0)], h0)
-    if func is sympy.Abs:
-        # |x| = relu(x) + relu(-x), exactly
-        x = e.args[0]
-        return (x, -x), lambda u, v: b.linear([(b.gate("relu", u), 1), (b.gate("relu", v), 1)])
     name = getattr(func, "__name__", type(e).__name__)
     raise CircuitError(f"unsupported sympy node {name!r} in {str(e)[:80]}; supported are {_supported()}")
 
@@ -699,8 +689,7 @@ def from_sympy(expr, inputs: Optional[Sequence] = None, name: str = "f") -> Circ
       → ``max``/``min`` (nested for more arguments), ``Heaviside(u, 0)`` →
       ``step``, and the functions of registered gates;
     * ``Heaviside(u, h0)`` with another value ``h0`` at 0 →
-      ``step(u) + h0*(1 - step(u) - step(-u))``; ``Abs(u)``, if no gate
-      claims it, → ``relu(u) + relu(-u)``.
+      ``step(u) + h0*(1 - step(u) - step(-u))``.
 
     Parameters
     ----------

@@ -65,7 +65,9 @@ from ..core.builder import Builder, Wire, function
 from ..core.checks import check_names
 from ..core.circuit import Circuit
 from ..core.errors import CircuitError, ParseError, did_you_mean
+from ..core.folding import TooLarge, fold
 from ..core.gates import GATES, function_names, gate_of_function
+
 
 __all__ = ["parse", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DIGITS", "MAX_BITS"]
 
@@ -507,8 +509,7 @@ class _Parser:
             self.arity_error(op, argc)
         args = values[len(values) - argc:]
         del values[len(values) - argc:]
-        fold = _FOLD.get(gate.name) or _gate_fold(gate.name)
-        values.append(self.combine(gate.name, args, pos, function(fname), fold))
+        values.append(self.combine(gate.name, args, pos, function(fname), _gate_fold(gate)))
 
     def arity_error(self, op, argc):
         _, fname, pos, _ = op
@@ -708,19 +709,15 @@ def _power(x, k):
     return float(x) ** float(k)
 
 
-def _gate_fold(fname):
-    gate = GATES[fname]
-    if gate.exact:
-        return gate.num
-    return lambda *xs: gate.num(*(float(x) if isinstance(x, Fraction) else x for x in xs))
+def _gate_fold(gate):
+    """``gate`` folded on numbers by the one constant folder, within :data:`MAX_BITS`."""
+    def on_numbers(*xs):
+        try:
+            return fold(gate, xs, max_bits=MAX_BITS)
+        except TooLarge as err:
+            raise _Fail(f"{err}; exact constants are limited to {MAX_BITS} bits") from None
+    return on_numbers
 
-
-# Folding guards of exact constants, where the gate's own ``num`` could make huge numbers.
-_FOLD = {
-    "square": lambda x: x * x,
-    "recip": lambda x: _divide(1, x),
-    "pow": lambda x, k: _power(x, k),
-}
 
 _FOLD_BINARY = {
     "+": lambda x, y: x + y,

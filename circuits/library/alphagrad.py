@@ -350,39 +350,39 @@ class _Primitive:
             return self.b.const_node(float(x))
         raise CircuitError(f"alphagrad sources take numbers and staged values, got {type(x).__name__}")
 
-    def _gate(self, op, *args, weights=None):
+    def stage(self, op, *args, weights=None):  # one gate, nothing folded
         return _Primitive(self.b, self.b.gate(op, *map(self._arg, args), weights=weights))
 
     def __add__(self, other):
-        return self._gate("add", self, other)
+        return self.stage("add", self, other)
 
     def __radd__(self, other):
-        return self._gate("add", other, self)
+        return self.stage("add", other, self)
 
     def __sub__(self, other):
-        return self._gate("add", self, other, weights=(1, -1))
+        return self.stage("add", self, other, weights=(1, -1))
 
     def __rsub__(self, other):
-        return self._gate("add", other, self, weights=(1, -1))
+        return self.stage("add", other, self, weights=(1, -1))
 
     def __mul__(self, other):
-        return self._gate("mul", self, other)
+        return self.stage("mul", self, other)
 
     def __rmul__(self, other):
-        return self._gate("mul", other, self)
+        return self.stage("mul", other, self)
 
     def __truediv__(self, other):
-        return self._gate("div", self, other)
+        return self.stage("div", self, other)
 
     def __rtruediv__(self, other):
-        return self._gate("div", other, self)
+        return self.stage("div", other, self)
 
     def __neg__(self):
-        return self._gate("add", self, weights=(-1,))
+        return self.stage("add", self, weights=(-1,))
 
     def __pow__(self, k):
         if isinstance(k, int) and not isinstance(k, bool):  # integer_pow
-            return self._gate("square", self) if k == 2 else \
+            return self.stage("square", self) if k == 2 else \
                 _Primitive(self.b, self.b.gate("pow", self.node, self.b.const_node(k)))
         return _power(self, k)
 
@@ -390,17 +390,17 @@ class _Primitive:
 def _power(x, y):
     """JAX's ``pow`` of a traced exponent: one ``powr`` gate."""
     s = x if isinstance(x, _Primitive) else y
-    return s._gate("powr", x, y)
+    return s.stage("powr", x, y)
 
 
 def _unary(op):
-    return lambda x: x._gate(op, x)
+    return lambda x: x.stage(op, x)
 
 
 def _binary(op, weights=None):
     def f(x, y):
         s = x if isinstance(x, _Primitive) else y
-        return s._gate(op, x, y, weights=weights)
+        return s.stage(op, x, y, weights=weights)
     return f
 
 
