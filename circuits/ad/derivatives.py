@@ -25,6 +25,7 @@ from .colouring import sparse_jacobian
 from .elimination import ORDERS, cheapest_order, eliminate
 from .forward import forward, jvp
 from .symmetric_colouring import _sparse_hessian
+from .semirings import jacobian_sparsity
 from .simplify import simplify as _simplify
 
 __all__ = ["jacobian", "hvp", "hessian", "derivative", "matrix"]
@@ -97,7 +98,11 @@ def jacobian(circuit: Circuit, mode: str = "auto", *, sparse: bool = False,
     if simplify:
         result = _simplify(result)
     ys, xs = list(circuit.outputs), list(circuit.inputs)
-    return _with_matrix(result, ys, xs, {dname(y, x): (i, j) for i, y in enumerate(ys) for j, x in enumerate(xs)})
+    row, col = {y: i for i, y in enumerate(ys)}, {x: j for j, x in enumerate(xs)}
+    # a sparse Jacobian names only its structural nonzeros: O(nnz) names, not m·n
+    pairs = (((y, x) for y, row_xs in jacobian_sparsity(circuit).items() for x in row_xs) if sparse
+             else ((y, x) for y in ys for x in xs))
+    return _with_matrix(result, ys, xs, {dname(y, x): (row[y], col[x]) for y, x in pairs})
 
 
 def _with_matrix(result: Circuit, rows: list, cols: list, entries: dict, symmetric: bool = False) -> Circuit:
