@@ -30,6 +30,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
+from ..core.checks import check_path
 from ..core.circuit import Circuit, _names_text, select_outputs
 from ..eval.interpreter import node_values
 from ..core.errors import CircuitError
@@ -1094,6 +1095,7 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
     """
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"render_steps() expects a Circuit, got {type(circuit).__name__}")
+    check_path(path, "render_steps(): path")
     what = "the circuit with its mirrored backward circuit"
     _check_size(2 * len(circuit), max_nodes, what, at_least=True)
     names = select_outputs(circuit, output)

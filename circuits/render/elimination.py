@@ -30,7 +30,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 from ..core import display
 from ..core.circuit import Circuit, _names_text
-from ..core.checks import check_sequence
+from ..core.checks import check_count, check_path, check_rows, check_sequence
 from ..core.errors import CircuitError
 from ..core.gates import GATES
 from .draw import (COLORS, SHAPES, TITLE_MOST, WEIGHT_COLOR, _digraph, _escape, _escape_lines, _graphviz,
@@ -61,7 +61,7 @@ class OrderTable:
     """
 
     def __init__(self, rows: Sequence[dict], title: str = ""):
-        self.rows = [dict(r) for r in rows]
+        self.rows = check_rows(rows, "OrderTable: rows")
         self.title = title
 
     def _best(self):
@@ -270,6 +270,9 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
     >>> [line.strip() for line in frames[1].source.splitlines() if "v2 -> v4" in line]
     ['v2 -> v4 [label="x*cos(x*y)" color="#e67e22" decorate=true fontcolor="#e67e22" penwidth=2.5]']
     """
+    check_path(path, "render_elimination(): path")
+    if max_vertices is not None:
+        check_count(max_vertices, "render_elimination(): max_vertices", minimum=1)
     graphviz = _graphviz()
     G = _linearized(circuit, wrt, output, None, "render_elimination")
     if max_vertices is not None and len(G.succ) > max_vertices:
