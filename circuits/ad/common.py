@@ -18,6 +18,8 @@ import gc
 import warnings
 from contextlib import contextmanager
 
+import numpy as np
+
 from ..core.checks import check_names
 from ..core.circuit import select_outputs
 from ..core.errors import CircuitError, listing
@@ -230,3 +232,22 @@ def gc_young_only():
         yield
     finally:
         gc.set_threshold(*old)
+
+
+def set_bits(mask: int) -> list:
+    """The positions of the set bits of ``mask``, lowest first.
+
+    One bit at a time for a sparse mask (O(set bits)), one numpy pass for a dense one.
+
+    >>> set_bits(0b10110)
+    [1, 2, 4]
+    """
+    if mask.bit_count() <= 64:
+        out = []
+        while mask:
+            low = mask & -mask
+            out.append(low.bit_length() - 1)
+            mask ^= low
+        return out
+    raw = np.frombuffer(mask.to_bytes((mask.bit_length() + 7) // 8, "little"), np.uint8)
+    return np.flatnonzero(np.unpackbits(raw, bitorder="little")).tolist()

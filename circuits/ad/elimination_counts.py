@@ -39,6 +39,7 @@ from __future__ import annotations
 import heapq
 
 from ..core.errors import CircuitError
+from .common import set_bits
 
 __all__ = ["count_order", "COUNTED"]
 
@@ -63,15 +64,7 @@ def _reach_counts(G):
         m = above.get(v, 0)
         for i in G.pred[v]:
             above[i] = above.get(i, 0) | m
-    return {v: bin(below.get(v, 0)).count("1") * bin(above.get(v, 0)).count("1") for v in G.Z}
-
-
-def _bits(m: int):
-    """The positions of the set bits of ``m``, lowest first."""
-    while m:
-        low = m & -m
-        yield low.bit_length() - 1
-        m ^= low
+    return {v: below.get(v, 0).bit_count() * above.get(v, 0).bit_count() for v in G.Z}
 
 
 def count_order(G, order, step=None, count: str = "circuit", budget=None) -> tuple:
@@ -145,7 +138,7 @@ def count_order(G, order, step=None, count: str = "circuit", budget=None) -> tup
     if min_fill:  # the Z predecessors of each output (for the vertices whose fill a new edge changes)
         ypred = {y: set() for y in Y}
         for i in Zset:
-            for y in _bits(SY[i]):
+            for y in set_bits(SY[i]):
                 ypred[Ylist[y]].add(i)
     popcount = int.bit_count
 
@@ -158,7 +151,7 @@ def count_order(G, order, step=None, count: str = "circuit", budget=None) -> tup
         for k in zs[v]:
             zk = zp[k]
             total += popcount(px & ~PX[k]) + sum(1 for i in zv if i not in zk)
-        for y in _bits(sy):
+        for y in set_bits(sy):
             total += popcount(px & ~PX[Ylist[y]])
         for i in zv:
             total += popcount(sy & ~SY[i])
@@ -217,7 +210,7 @@ def count_order(G, order, step=None, count: str = "circuit", budget=None) -> tup
         touched.update(zsj)
         # pairs (input, successor): bit sets at each successor
         succs = [(k, zp[k].pop(j)) for k in zsj]
-        succs += [(Ylist[y], bool(nsy >> y & 1)) for y in _bits(sy)]
+        succs += [(Ylist[y], bool(nsy >> y & 1)) for y in set_bits(sy)]
         for k, ckj in succs:
             pk, nk = PX[k], NX[k]
             made = px if ckj else nx
@@ -246,7 +239,7 @@ def count_order(G, order, step=None, count: str = "circuit", budget=None) -> tup
             if new:
                 fills += popcount(new)
                 if min_fill:
-                    for y in _bits(new):
+                    for y in set_bits(new):
                         ypred[Ylist[y]].add(i)
                     for v in zs[i]:
                         if SY[v] & new:
@@ -255,7 +248,7 @@ def count_order(G, order, step=None, count: str = "circuit", budget=None) -> tup
             SY[i] = si | sy
             NSY[i] = ni | made
         if min_fill:
-            for y in _bits(sy):
+            for y in set_bits(sy):
                 ypred[Ylist[y]].discard(j)
         # pairs (Z predecessor, Z successor): one step each, as the elimination does
         for k, ckj in succs:

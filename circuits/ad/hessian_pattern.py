@@ -39,6 +39,7 @@ from typing import Optional
 from ..core.circuit import Circuit, check_circuit, select_outputs
 from ..core.errors import CircuitError
 from ..core.gates import GATES
+from .common import set_bits
 from .linearize import linearize
 
 __all__ = ["hessian_sparsity", "interaction_pairs", "lower_entries"]
@@ -76,16 +77,6 @@ def interaction_pairs(op: str, arity: int, constants=()) -> tuple:
                            f"positions (a, b) below its arity {arity}, not {gate.interaction!r}; "
                            f"fix the declaration given to register_gate")
     return pairs
-
-
-def _bits(mask: int) -> list:
-    """The positions of the set bits of ``mask``, lowest first (O(set bits))."""
-    out = []
-    while mask:
-        low = mask & -mask
-        out.append(low.bit_length() - 1)
-        mask ^= low
-    return out
 
 
 def _nonzero_arguments(circuit: Circuit) -> list:
@@ -143,9 +134,9 @@ def _pattern_rows(circuit: Circuit, y: str) -> list:
             return
         seen.add((A, B))
         seen.add((B, A))
-        for i in _bits(A):
+        for i in set_bits(A):
             rows[i] |= B
-        for j in _bits(B):
+        for j in set_bits(B):
             rows[j] |= A
 
     for g in range(nodes):
@@ -208,7 +199,7 @@ def hessian_sparsity(circuit: Circuit, *, output: Optional[str] = None) -> dict:
     y = select_outputs(circuit, output, one=True, what="hessian_sparsity")[0]
     names = list(circuit.inputs)
     rows = _pattern_rows(circuit, y)
-    return {x: [names[j] for j in _bits(rows[i])] for i, x in enumerate(names)}
+    return {x: [names[j] for j in set_bits(rows[i])] for i, x in enumerate(names)}
 
 
 def lower_entries(pattern: dict) -> list:

@@ -47,11 +47,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
-import numpy as np
-
 from ..core.checks import check_count, check_member
 from ..core.circuit import Circuit, check_circuit, select_outputs
 from ..core.errors import CircuitError, listing
+from .common import set_bits
 from .linearize import edge_values, linearize
 
 __all__ = ["Semiring", "Propagation", "GradientPath", "REAL", "COUNTING", "BOOLEAN", "MAX_PRODUCT",
@@ -512,7 +511,7 @@ def jacobian_sparsity(circuit: Circuit) -> dict:
     pattern = {}
     for y, v in rec.outputs.items():
         k = index.get(v)
-        pattern[y] = [names[k]] if k is not None else [names[j] for j in _members(reach.get(v, 0))]
+        pattern[y] = [names[k]] if k is not None else [names[j] for j in set_bits(reach.get(v, 0))]
     return pattern
 
 
@@ -530,16 +529,3 @@ def _union(bits: list, sets: list) -> int:
     for s in sets:
         acc |= s
     return acc
-
-
-def _members(bits: int) -> list:
-    """Indices of the set bits of ``bits``, lowest first: O(nonzeros) for few, one pass for many."""
-    if bits.bit_count() <= 64:
-        out = []
-        while bits:
-            low = bits & -bits
-            out.append(low.bit_length() - 1)
-            bits ^= low
-        return out
-    raw = np.frombuffer(bits.to_bytes((bits.bit_length() + 7) // 8, "little"), np.uint8)
-    return np.flatnonzero(np.unpackbits(raw, bitorder="little")).tolist()
