@@ -274,6 +274,19 @@ def scaling(family: Callable[[int], Circuit], sizes: Iterable[int], *,
     return rows
 
 
+def pyplot(where: str, path=None):
+    """``matplotlib.pyplot`` (the Agg backend when saving to ``path``), or a CircuitError naming ``where``."""
+    try:
+        import matplotlib
+        if path is not None:
+            matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise CircuitError(f"{where} needs matplotlib: pip install matplotlib "
+                           "(or pip install 'gradient-circuits[plot]')") from None
+    return plt
+
+
 def plot_scaling(rows: Sequence[Mapping], path=None, *, title: str = "gate counts against n"):
     """Log-log plot of the gate counts of :func:`scaling` rows against ``n``.
 
@@ -299,14 +312,7 @@ def plot_scaling(rows: Sequence[Mapping], path=None, *, title: str = "gate count
         When matplotlib is not installed, or ``rows`` has fewer than one row.
     """
     check_path(path, "plot_scaling: path")
-    try:
-        import matplotlib
-        if path is not None:
-            matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise CircuitError("plot_scaling needs matplotlib: pip install matplotlib "
-                           "(or pip install 'gradient-circuits[plot]')") from None
+    plt = pyplot("plot_scaling", path)
     rows = [r for r in check_rows(rows, "plot_scaling: rows") if r.get("n")]
     if not rows:
         raise CircuitError("plot_scaling needs at least one row with n > 0; run circuits.scaling first")

@@ -25,7 +25,7 @@ from ..analysis.memory import peak_memory
 from ..core.checks import check_count, check_mapping, check_path, check_rows, check_sequence
 from ..core.circuit import Circuit, check_circuit
 from ..core.errors import CircuitError
-from .tables import ScalingTable
+from .tables import ScalingTable, pyplot
 
 __all__ = ["tradeoff", "plot_tradeoff"]
 
@@ -75,14 +75,7 @@ def plot_tradeoff(curves: Mapping[str, Sequence[Mapping]], path=None, *,
     and plain backpropagation as a star.  ``path``: where to save
     (``.png``, ``.svg`` or ``.pdf``).  Returns the matplotlib figure.
     """
-    try:
-        import matplotlib
-        if path is not None:
-            matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise CircuitError("plot_tradeoff needs matplotlib: pip install matplotlib "
-                           "(or pip install 'gradient-circuits[plot]')") from None
+    plt = pyplot("plot_tradeoff", path)
     curves = {name: check_rows(rows, f"plot_tradeoff: the rows of {name!r}")
               for name, rows in check_mapping(curves, "plot_tradeoff: curves", keys="curve name").items()}
     if not curves or not all(curves.values()):
