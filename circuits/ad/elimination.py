@@ -89,7 +89,7 @@ from ..core.gates import GATES
 from .common import dname, finish, materialise, resolve_inputs, resolve_outputs, times, total
 from .linearize import Linearization
 from .edge_elimination import edge_order, run_edges
-from .elimination_counts import COUNTED, _reach_counts, count_order
+from .elimination_counts import COUNTED, _reach_counts, count_order, rekey
 from .order_search import SearchGraph, search
 
 __all__ = ["eliminate", "Elimination", "EliminationStep", "ORDERS", "COUNTS", "SEARCH_BUDGET", "order_costs",
@@ -373,12 +373,7 @@ class _Heap:
             succ, pred = self.G.succ, self.G.pred
             for i, k in fill:
                 touched.update(v for v in succ[i] if v in pred[k])
-        for v in touched:
-            if v in current:
-                k = key(v)
-                if k != current[v]:
-                    current[v] = k
-                    heapq.heappush(heap, (k, v))
+        rekey(heap, current, key, touched)
 
 
 class _Fixed:

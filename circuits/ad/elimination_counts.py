@@ -67,6 +67,20 @@ def _reach_counts(G):
     return {v: below.get(v, 0).bit_count() * above.get(v, 0).bit_count() for v in G.Z}
 
 
+def rekey(heap: list, current: dict, key, touched) -> None:
+    """Push the new key of every vertex of ``touched`` still to eliminate whose key changed.
+
+    A lazy heap: ``current`` holds each remaining vertex's key; entries whose key is no longer
+    current are skipped when popped.
+    """
+    for v in touched:
+        if v in current:
+            k = key(v)
+            if k != current[v]:
+                current[v] = k
+                heapq.heappush(heap, (k, v))
+
+
 def count_order(G, order, step=None, count: str = "circuit", budget=None) -> tuple:
     """``(multiplications, additions, fill_in)`` of eliminating ``G``'s intermediate vertices in ``order``.
 
@@ -271,12 +285,7 @@ def count_order(G, order, step=None, count: str = "circuit", budget=None) -> tup
                     zk[i] = old or prod
                     adds += old or prod
         if heap is not None:
-            for v in touched:
-                if v in current:
-                    k = key(v)
-                    if k != current[v]:
-                        current[v] = k
-                        heapq.heappush(heap, (k, v))
+            rekey(heap, current, key, touched)
         if every:  # every scalar product: the Markowitz degree, and an addition where no edge is new
             degree = (popcount(px) + len(zpj)) * (popcount(sy) + len(zsj))
             mults_all += degree
