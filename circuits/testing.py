@@ -46,12 +46,21 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from fractions import Fraction
 from typing import Mapping, Optional, Sequence
 
-import functools
+from .core.builder import Builder
+from .core.checks import check_mapping, check_names, check_real, shown
+from .core.circuit import Circuit, check_circuit
+from .core.errors import CircuitError, listing
+from .eval.interpreter import evaluate, node_values as _node_values
+from .core.gates import GATES, domain_of, interval_of
+from .ad import backward, forward
+from .ad.common import dname
+from .ad.verify import check_point, check_step, finite_differences, kink_distances, short_point
 
 try:
     from hypothesis import strategies as st
@@ -72,15 +81,6 @@ def _strategy(func):
         raise ImportError(_NO_HYPOTHESIS.format(func.__name__))
     return missing
 
-from .core.builder import Builder
-from .core.checks import check_mapping, check_names, check_real, shown
-from .core.circuit import Circuit, check_circuit
-from .core.errors import CircuitError, listing
-from .eval.interpreter import evaluate, node_values as _node_values
-from .core.gates import GATES, domain_of, interval_of
-from .ad import backward, forward
-from .ad.common import dname
-from .ad.verify import check_point, check_step, finite_differences, kink_distances, short_point
 
 __all__ = ["random_circuits", "points", "assert_gradient_close", "check_grads", "node_values",
            "EXACT_OPS", "ALL_OPS", "VALUE_BOUND", "INPUT_RANGE"]

@@ -412,7 +412,7 @@ def _linearized_graph(circuit, point, wrt, output) -> nx.DiGraph:
         if v in names_at:
             attrs["output"] = tuple(names_at[v])
         G.add_node(v, **attrs)
-    for (u, g, i), p in lin.partials().items():
+    for (u, g, _i), p in lin.partials().items():
         if p is None:
             continue
         value = _scaled_value(p, values)

@@ -42,7 +42,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import Optional, Sequence
 
 __all__ = ["SearchGraph", "SearchResult", "search"]
 

@@ -26,7 +26,7 @@ from ..core.checks import check_count, check_member, shown
 from ..core.circuit import Circuit, check_circuit, check_number, select_outputs
 from ..core.errors import CircuitError, EvaluationWarning, listing
 from ..eval.budget import symbolic_budget
-from ..eval.interpreter import evaluate, node_values
+from ..eval.interpreter import node_values
 from ..core.gates import GATES
 from ..eval.interpreter import sympy_number
 from .common import dname
@@ -516,7 +516,7 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
         input = next(iter(circuit.inputs))
     check_member(input, circuit.inputs, "bauer_paths")
     max_paths = check_count(max_paths, "bauer_paths: max_paths")
-    source, target = circuit.inputs[input], circuit.outputs[output]
+    source = circuit.inputs[input]
 
     # the number of paths from each node to the target: the counting semiring, one sweep
     count = propagate(circuit, COUNTING, output=output).values

@@ -710,6 +710,20 @@ def function(name: str) -> Callable:
 # __getattr__ serves them as ``circuits.core.builder.max`` (and ``circuits.max``).
 SHADOWING = frozenset(n for n in dir(builtins) if not n.startswith("_"))
 
+# the functions this module calls itself and lists in __all__, bound by name so that readers, linters
+# and type checkers see them; the loop below binds them again, with every other registered function
+exp: Callable[..., Any] = function("exp")
+log: Callable[..., Any] = function("log")
+sqrt: Callable[..., Any] = function("sqrt")
+sin: Callable[..., Any] = function("sin")
+cos: Callable[..., Any] = function("cos")
+tanh: Callable[..., Any] = function("tanh")
+sigmoid: Callable[..., Any] = function("sigmoid")
+relu: Callable[..., Any] = function("relu")
+step: Callable[..., Any] = function("step")
+square: Callable[..., Any] = function("square")
+recip: Callable[..., Any] = function("recip")
+
 for _name in function_names():
     if _name not in SHADOWING:
         globals()[_name] = function(_name)

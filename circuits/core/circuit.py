@@ -746,8 +746,8 @@ def _frozen(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     nodes = g._node
     for v, data in nodes.items():
         nodes[v] = MappingProxyType(data)
-    for u, nbrs in g._adj.items():
-        for v, keys in nbrs.items():
+    for _u, nbrs in g._adj.items():
+        for _v, keys in nbrs.items():
             for k, data in keys.items():
                 if data:
                     keys[k] = MappingProxyType(data)

@@ -598,7 +598,7 @@ def to_jax(circuit: Circuit, output: Optional[str] = None, method: str = "auto")
         if len(xs) != n:
             raise CircuitError(f"this function takes {n} inputs {input_names}, got {len(xs)}")
         for name, x in zip(input_names, xs):
-            if isinstance(x, (str, bytes)) or getattr(x, "dtype", np.float64) == object:
+            if isinstance(x, (str, bytes)) or getattr(x, "dtype", np.float64) == object:  # noqa: E721 - a dtype equals object, is not it
                 raise CircuitError(f"input {name!r}: {x!r} is not a number or numeric array")
         try:
             jnp.broadcast_shapes(*(jnp.shape(x) for x in xs))

@@ -66,7 +66,7 @@ from ..core.checks import check_names
 from ..core.circuit import Circuit
 from ..core.errors import CircuitError, ParseError, did_you_mean
 from ..core.folding import TooLarge, fold
-from ..core.gates import GATES, function_names, gate_of_function
+from ..core.gates import function_names, gate_of_function
 
 
 __all__ = ["parse", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DIGITS", "MAX_BITS"]

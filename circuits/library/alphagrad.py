@@ -52,7 +52,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 import numbers
 import operator
 from types import SimpleNamespace

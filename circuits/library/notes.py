@@ -30,7 +30,6 @@ from ..core.circuit import Circuit
 from ..core.errors import CircuitError
 from ..core.checks import check_sequence
 from ._build import check_int, input_vector, numbers_of, out, total, weighted_sum
-from .naming import vector_names
 
 __all__ = ["figure1", "backprop_example", "least_squares", "perceptron", "STUDENTS",
            "sigma2_naive", "sigma2_fast", "exercise"]
