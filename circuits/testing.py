@@ -65,7 +65,7 @@ from .ad.verify import check_point, check_step, finite_differences, kink_distanc
 try:
     from hypothesis import strategies as st
 except ImportError:  # pragma: no cover - depends on the environment
-    st = None  # the strategies say so when called; check_grads and the rest work without hypothesis
+    st = None  # type: ignore[assignment]  # the strategies say so when called; check_grads and the rest work without hypothesis
 
 _NO_HYPOTHESIS = ("circuits.testing.{} is a hypothesis strategy and hypothesis is not installed: "
                   "pip install 'gradient-circuits[test]' (or pip install hypothesis)")

@@ -233,7 +233,7 @@ class _Reversal:
         for k, part in enumerate(parts, 1):
             for g in part:
                 stage_of[g] = k
-        self.boundary = [set() for _ in range(len(parts) + 1)]  # boundary[j]: gate values later stages read
+        self.boundary: list = [set() for _ in range(len(parts) + 1)]  # boundary[j]: gate values later stages read
         for g, a in enumerate(rec.args):
             for u in a:
                 if u in stage_of:
@@ -241,8 +241,8 @@ class _Reversal:
                         self.boundary[j].add(u)
         self.evaluated: set = set()
         self.kind: dict = {}  # node of b -> "primal" or "recomputed"
-        self.held = {0: {}}
-        self.current = (0, {})
+        self.held: dict = {0: {}}
+        self.current: tuple[int, dict] = (0, {})
         self.adjoint = {rec.outputs[y]: (None, 1)}
         self.y = y
 

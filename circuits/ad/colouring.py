@@ -145,7 +145,7 @@ def _colour_graph(vertices, lines) -> tuple:
         if best is None or k < best[0]:
             best = (k, colouring)
     k, colouring = best
-    groups = [[] for _ in range(k)]
+    groups: list = [[] for _ in range(k)]
     for v in vertices:  # declaration order inside each group
         groups[colouring[v]].append(v)
     return tuple(tuple(g) for g in groups)
@@ -190,7 +190,7 @@ def jacobian_colouring(circuit: Circuit) -> Colouring:
     return Colouring("forward", columns, pattern)
 
 
-def sparse_jacobian(circuit: Circuit, colouring: Colouring = None) -> Circuit:
+def sparse_jacobian(circuit: Circuit, colouring: "Colouring | None" = None) -> Circuit:
     """The Jacobian circuit from one sweep per colour (see :func:`circuits.jacobian` ``sparse=True``).
 
     Only the entries that can be nonzero are outputs (output-major, inputs

@@ -79,7 +79,7 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field
-from typing import Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 
 from ..core.builder import Builder
 from ..core.checks import check_sequence
@@ -220,6 +220,14 @@ class _Graph:
     """Adjacency dicts of the linearized graph: ``succ[i][k]`` is ``c_ki``."""
 
     __slots__ = ("succ", "pred", "X", "Z", "Y", "wrt", "names", "n")
+    succ: dict[int, dict[int, Any]]
+    pred: dict[int, dict[int, Any]]
+    X: Any
+    Z: Any
+    Y: Any
+    wrt: Any
+    names: Any
+    n: int
 
     def copy(self) -> "_Graph":
         g = _Graph()

@@ -118,8 +118,8 @@ def count_order(G, order, step=None, count: str = "circuit", budget=None) -> tup
     Y = {v: k for k, v in enumerate(Ylist)}
     PX, NX = {}, {}            # per Z or Y vertex: its input predecessors, those with a varying edge
     SY, NSY = {}, {}           # per Z vertex: its output successors, those with a varying edge
-    zp = {v: {} for v in Zset}  # per Z vertex: {Z predecessor: flag}
-    zs = {v: set() for v in Zset}  # per Z vertex: its Z successors
+    zp: dict = {v: {} for v in Zset}  # per Z vertex: {Z predecessor: flag}
+    zs: dict = {v: set() for v in Zset}  # per Z vertex: its Z successors
     for v in Zset:
         PX[v] = NX[v] = SY[v] = NSY[v] = 0
     for v in Y:
@@ -141,7 +141,7 @@ def count_order(G, order, step=None, count: str = "circuit", budget=None) -> tup
                 zp[k][i] = varies
                 zs[i].add(k)
     min_fill = order == "min_fill"
-    ypred = {}
+    ypred: dict = {}
     if min_fill:  # the Z predecessors of each output (for the vertices whose fill a new edge changes)
         ypred = {y: set() for y in Y}
         for i in Zset:

@@ -246,7 +246,7 @@ class SearchGraph:
             best = heapq.nsmallest(width, children.items(), key=rank)
             layer = [(c, key, self.apply(*masks, j), (j, path), hc) for key, (c, j, hc, masks, path) in best]
         c, _, _, path, _ = min(layer, key=lambda s: s[0])
-        order = []
+        order: list = []
         while path is not None:
             order.append(path[0])
             path = path[1]

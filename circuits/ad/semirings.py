@@ -447,7 +447,7 @@ def top_paths(circuit: Circuit, point: Mapping[str, Any], k: int = 1, *, output:
     semiring = k_best(k)
     r = propagate(circuit, semiring, point, output=y)
     values = edge_values(circuit, point, output=y)
-    candidates = []
+    candidates: list = []
     for x, _v in circuit.inputs.items():
         if input is None or x == input:
             candidates.extend((w, x, path) for w, path in r.inputs[x])
@@ -494,7 +494,9 @@ def jacobian_sparsity(circuit: Circuit) -> dict:
     # set is made once from its arguments': the inputs' bits at once, the gates' sets or-ed
     reach: dict = {}
     partials = linearize(circuit).partials()
-    g0, bits, sets = None, [], []
+    g0: Any = None
+    bits: list = []
+    sets: list = []
     for (u, g, _i), p in partials.items():  # in node order of g: every u < g is final
         if p is None:
             continue

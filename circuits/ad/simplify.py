@@ -343,7 +343,7 @@ class _Pass:
         for name, v in rec.inputs.items():
             val[v] = (b.input_node(name), 1)
         roles = rec.meta.get("role")
-        made = [] if roles is not None else None  # (first new node, role of the old node it serves)
+        made: list = [] if roles is not None else None  # (first new node, role of the old node it serves)
         for i, op in enumerate(rec.ops):
             if op == "input":
                 continue
@@ -517,7 +517,7 @@ def _carried_meta(meta, made, val, n) -> dict:
             roles[v] = role
     new = {"role": roles}
     if "adjoint_of" in meta:
-        pairs = {}
+        pairs: dict = {}
         for a, z in meta["adjoint_of"].items():
             (na, ca), (nz, cz) = val[a] or (None, 0), val[z] or (None, 0)
             if na is not None and nz is not None and ca == 1 and cz == 1 and na != nz:
@@ -537,7 +537,7 @@ def _copy(circuit: Circuit, emit) -> Circuit:
     for name, v in rec.inputs.items():
         new[v] = b.input_node(name)
     roles = rec.meta.get("role")
-    made = [] if roles is not None else None
+    made: list = [] if roles is not None else None
     for i, op in enumerate(rec.ops):
         if op == "input":
             continue

@@ -222,7 +222,7 @@ def _greedy(circuit: Circuit) -> list:
         a = argss[g]
         return 1 - sum(1 for u in set(a) if uses[u] == 1 and ops[u] != "const" and u not in outputs)
 
-    heap = []
+    heap: list = []
     for g in range(n):
         if argss[g] and not waiting[g]:
             stamp += 1

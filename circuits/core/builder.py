@@ -37,7 +37,7 @@ import sys
 import numbers
 from operator import eq as _eq
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union, overload
 
 import numpy as np
 import sympy
@@ -807,7 +807,13 @@ def _entries(name: str, value) -> list:
     return [(f"{name}[{','.join(map(str, at))}]", array[at]) for at in np.ndindex(array.shape)]
 
 
-def trace(fn: Callable = None, *, inputs: Optional[Sequence[str]] = None) -> Circuit:
+@overload
+def trace(fn: Callable, *, inputs: Optional[Sequence[str]] = None) -> Circuit: ...
+@overload
+def trace(fn: None = None, *, inputs: Optional[Sequence[str]] = None) -> Callable[[Callable], Circuit]: ...
+
+
+def trace(fn: Optional[Callable] = None, *, inputs: Optional[Sequence[str]] = None) -> Any:
     """Trace a Python function of numbers into a circuit.
 
     The inputs are named after the function's parameters (or ``inputs``);

@@ -1060,7 +1060,7 @@ class UnregisteredGate(CircuitError, KeyError):
 UnregisteredGate.__module__ = "circuits"
 
 
-class Registry(dict):
+class Registry(dict[str, "Gate"]):
     """The registry's dict: safe to read while another thread registers a gate.
 
     Iterating it, or its ``keys()``, ``values()``, ``items()``, walks a copy
@@ -1141,7 +1141,7 @@ class Registry(dict):
 
 
 #: The registry: gate name → :class:`Gate`.  Add to it with :func:`circuits.register_gate`.
-GATES: dict[str, Gate] = Registry({g.name: g for g in _GATE_LIST})
+GATES: Registry = Registry({g.name: g for g in _GATE_LIST})
 
 #: Names of the built-in gates (those :func:`circuits.unregister_gate` refuses).
 BUILTIN = frozenset(GATES)
@@ -1155,7 +1155,7 @@ def function_names() -> dict:
     >>> function_names()["exp"], "add" in function_names()
     ('exp', False)
     """
-    table = {}
+    table: dict = {}
     for name, gate in GATES.items():
         for alias in gate.names:
             table.setdefault(alias, name)

@@ -55,7 +55,7 @@ import types
 import warnings
 from fractions import Fraction
 from itertools import chain
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 
@@ -276,7 +276,7 @@ def _fold(rec, nodes, const_of: np.ndarray) -> Optional[dict]:
     """The float interpreter's values of the live gates computed from constants alone (Python ints
     stay exact, Fractions become floats), so the tape holds them as constants, bit for bit; None when
     one fails (the interpreter raises the error) or is an int too large for this quick path."""
-    values = {}
+    values: dict = {}
     for i in nodes:
         args = [values[u] if u in values else _float_system(rec.constants[u]) for u in rec.args[i]]
         gate = GATES[rec.ops[i]]
@@ -782,7 +782,7 @@ def _cached_module(name: str, text: str, path: str, folder: str, warm):
         _write_atomic(path, data)
     try:  # imported now, so that its settings can be read before the module's decorators run
         import numba
-        config = numba.config
+        config: Any = numba.config
     except ImportError:
         config = None
     saved = getattr(config, "CACHE_DIR", None)

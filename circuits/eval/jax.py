@@ -329,7 +329,13 @@ def _plan(rec, outs: list) -> LevelPlan:
         if live[i] and last[i] != n + 1 and ops[i] not in sources:
             freed_at[last[i]].append(i)
     free: list = []
-    kind_col, offset, woffset, doffset, index, weights, dest = [], [], [], [], [], [], []
+    kind_col: list = []
+    offset: list = []
+    woffset: list = []
+    doffset: list = []
+    index: list = []
+    weights: list = []
+    dest: list = []
     for lv in range(1, depth + 1):
         for k in by_level[lv]:
             kd = kind_list[k]

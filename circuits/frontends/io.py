@@ -106,7 +106,7 @@ def _encode_number(value: Any) -> Union[int, float, str]:
 def _node_records(circuit: Circuit) -> list:
     rec = circuit.record
     ops, argss, weights = rec.ops, rec.args, rec.params
-    records = []
+    records: list = []
     append = records.append
     for i, op in enumerate(ops):
         if op == "input":
@@ -284,7 +284,11 @@ def _node_error(i: int, rec, ops, values) -> CircuitError:
 
 
 def _parse_nodes(nodes: list):
-    ops, args, weights, values, names = [], [], [], {}, {}
+    ops: list = []
+    args: list = []
+    weights: list = []
+    values: dict = {}
+    names: dict = {}
     allowed_keys, gates = _allowed_keys(), GATES
     for i, rec in enumerate(nodes):
         # Fast checks first; _node_error() explains a failure precisely.
@@ -432,7 +436,7 @@ def from_json(text: Union[str, bytes, bytearray]) -> Circuit:
     ops, args, weights, values, names = _parse_nodes(nodes)
     n = len(ops)
 
-    node_of = {}
+    node_of: dict = {}
     for i, name in names.items():
         if name in node_of:
             raise CircuitError(f"nodes {node_of[name]} and {i} are both inputs named {name!r}; "
@@ -734,7 +738,8 @@ def from_sympy(expr, inputs: Optional[Sequence] = None, name: str = "f") -> Circ
     # One iterative pass over the expression trees (by identity: sympy's own
     # free_symbols, hashing and equality recurse) that collects the symbols
     # and computes every hash bottom-up, so that later hashing is shallow.
-    seen, free = set(), {}
+    seen: set = set()
+    free: dict = {}
     for _, root in items:
         stack = [(root, False)]
         while stack:

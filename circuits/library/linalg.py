@@ -30,7 +30,7 @@ from typing import Union
 from ..core.builder import Builder
 from ..core.circuit import Circuit
 from ..core.errors import CircuitError
-from ..ad import backward
+from ..ad.backward import backward  # the function: mypy takes ..ad.backward for the module
 from ._build import check_int, check_ints, input_matrix, matmul, out, output_matrix, total
 
 __all__ = ["determinant", "DETERMINANT_METHODS", "inverse_from_determinant",
@@ -308,7 +308,7 @@ def matrix_chain_order(dims, order: Union[str, tuple] = "optimal") -> tuple:
                     if best is None or c < best:
                         best, split[i, j] = c, k
                 cost[i, j] = best
-        built = {}
+        built: dict = {}
         for length in range(1, L + 1):  # bottom-up, no recursion
             for i in range(1, L - length + 2):
                 j = i + length - 1

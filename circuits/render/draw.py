@@ -34,7 +34,8 @@ from ..core.circuit import Circuit, _names_text, select_outputs
 from ..eval.interpreter import node_values
 from ..core.errors import CircuitError
 from ..core.gates import GATES
-from ..ad import backward, forward
+from ..ad import forward
+from ..ad.backward import backward  # the function: mypy takes ..ad.backward for the module
 from ..ad.common import dname
 from ..ad.linearize import edge_values
 from ..ad.semirings import REAL, GradientPath, propagate
@@ -589,7 +590,9 @@ def _collapsed_groups(circuit: Circuit, width: Optional[int] = None):
         op = circuit.op(v)
         role = roles[v] if roles is not None and op not in ("input", "const") else ""
         by_level.setdefault(level[v], []).append((op, role, v))
-    runs, run_of, previous = [], {}, None
+    runs: list = []
+    run_of: dict = {}
+    previous: Any = None
     for lvl in sorted(by_level):
         if width is not None:
             band = 0 if lvl == 0 else 1 + (lvl - 1) // width
@@ -917,7 +920,7 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
         adjoints = propagate(circuit, REAL, values, output=output).values
         partials = edge_values(circuit, values, output=output)
     if highlight is not None:
-        colours = {}
+        colours: dict = {}
         for k, p in enumerate(_paths(circuit, highlight)):
             for wire in p.edges:
                 colours.setdefault(wire, PATH_COLORS[k % len(PATH_COLORS)])
@@ -990,7 +993,8 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
     graphviz = _graphviz()
     g = _digraph(graphviz, "transforms", f"{_function_text(circuit)}: circuit, forward, backward",
                  TITLE_MOST, rankdir)
-    kinds, sources = set(), []
+    kinds: set = set()
+    sources: list = []
     for label, prefix, c in parts:
         with g.subgraph(name=f"cluster_{label}") as s:
             s.attr(label=f"{label}: size {c.size}, depth {c.depth}, wires {c.wires}",
