@@ -350,7 +350,7 @@ def backward(circuit: Circuit, *legacy, output: Optional[Union[str, Sequence[str
         active = active_nodes(circuit, wrt_nodes)
         outs: list = []
         adjoint_of: dict = {}
-        dropped: list = [] if len(names) == 1 and not keep_primal else None
+        dropped: list | None = [] if len(names) == 1 and not keep_primal else None
         for k, y in enumerate(names):
             adjoint = _sweep(lin, {circuit.outputs[y]: [(None, 1)]}, active, adjoint_of if k == 0 else None,
                              keep=mirror, dropped=dropped)

@@ -140,8 +140,8 @@ def revolve_schedule(steps: int, snapshots: int) -> list:
     _check_counts(steps, snapshots, "revolve_schedule")
     check_count(steps, "revolve_schedule: steps (a schedule has an action per step at least; "
                 "revolve_steps counts a longer one's cost)", minimum=1, maximum=MAX_SCHEDULE)
-    actions = []
-    stack = [(0, steps, snapshots)]
+    actions: list[tuple] = []
+    stack: list[tuple] = [(0, steps, snapshots)]
     while stack:
         task = stack.pop()
         if task[0] == "free":

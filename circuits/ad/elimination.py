@@ -586,7 +586,7 @@ def _optimal_order(G, count="circuit") -> list:
     if count == "all":
         cost = cost_all  # noqa: F811 - the structural count
     zbits = [idx[v] for v in Z]
-    layer = {0: ((0, 0), (P0, N0, S0))}
+    layer: dict[int, tuple] = {0: ((0, 0), (P0, N0, S0))}
     back = []
     for _ in range(nz):
         best: dict = {}

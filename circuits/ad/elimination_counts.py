@@ -37,6 +37,7 @@ Examples
 from __future__ import annotations
 
 import heapq
+from typing import Optional
 
 from ..core.errors import CircuitError
 
@@ -74,7 +75,7 @@ def _bits(m: int):
         m ^= low
 
 
-def count_order(G, order, step=None, count: str = "circuit", budget=None) -> tuple:
+def count_order(G, order, step=None, count: str = "circuit", budget=None) -> Optional[tuple]:
     """``(multiplications, additions, fill_in)`` of eliminating ``G``'s intermediate vertices in ``order``.
 
     Edges from inputs are bit sets over the inputs, kept at their target;
@@ -195,7 +196,7 @@ def count_order(G, order, step=None, count: str = "circuit", budget=None) -> tup
     mults = adds = fills = 0
     mults_all = adds_all = 0
     done = 0
-    it = iter(sequence) if sequence is not None else None
+    it = iter(sequence if sequence is not None else ())  # read only when sequence is given
     while True:
         if heap is None:
             j = next(it, None)

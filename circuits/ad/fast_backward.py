@@ -284,9 +284,9 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
     gargs = np.zeros(len(groups), np.int64)
     for (op, arity, ckey), j in groups:
         tpos[j] = len(tzero)
-        cs: tuple = tuple(x for _, x in ckey)
+        constants = tuple(x for _, x in ckey)
         for i in range(arity):
-            t = partial_trace(op, arity, i, cs)
+            t = partial_trace(op, arity, i, constants)
             if t is _CALL:
                 return None
             tstep0.append(len(sop))

@@ -224,7 +224,7 @@ def partial_template(op: str, arity: int, i: int):
     known = _TEMPLATES.get(key)
     if known is not None and known[0] is gate:
         return known[1]
-    template = _CALL
+    template: Any = _CALL  # _CALL, None or the traced rule
     if not (gate.weighted or gate.constant_args or gate.linear):
         b, args, out, first, p = run_partial(gate, arity, i)
         places = {u: j for j, u in enumerate(args)}
@@ -459,7 +459,7 @@ def partial_trace(op: str, arity: int, i: int, constants: tuple = ()):
     known = _TRACES.get(key)
     if known is not None and known[0] is gate:
         return known[1]
-    trace = _CALL
+    trace: Any = _CALL  # _CALL, None or the traced steps
     if not (gate.weighted or gate.linear) and len(constants) == len(gate.constant_args):
         given = dict(zip(gate.constant_args, constants))
         try:

@@ -215,7 +215,7 @@ class SearchGraph:
             zmask |= 1 << j
         # state: (cost, done mask, masks, order as a linked list (j, parent), estimate of the rest)
         h0 = self._h(self.P0, self.S0, zmask) if lookahead else 0
-        layer = [((0, 0), 0, (self.P0, self.N0, self.S0), None, h0)]
+        layer: list[tuple] = [((0, 0), 0, (self.P0, self.N0, self.S0), None, h0)]
         expanded = 0
         for _ in range(len(Z)):
             if time.monotonic() > deadline:
@@ -284,7 +284,7 @@ class SearchGraph:
         return order, self.cost(order)
 
     def _window_dp(self, P, N, S, block):
-        layer = {0: ((0, 0), (P, N, S), ())}
+        layer: dict[int, tuple] = {0: ((0, 0), (P, N, S), ())}
         for _ in range(len(block)):
             nxt: dict = {}
             for done, (c0, masks, seq) in layer.items():

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from typing import Any
 from fractions import Fraction
 
 from ..core.circuit import gate_binary_ops
@@ -151,7 +152,7 @@ def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
     current = circuit
     # minimize="ops": the cheapest circuit seen, the input included (the latest on ties,
     # so a result equal in cost to the input is still the simplified one)
-    best, best_cost = circuit, _ops_and_size(circuit) if minimize == "ops" else None
+    best, best_cost = circuit, _ops_and_size(circuit) if minimize == "ops" else ()  # (): unused for "gates"
     for _ in range(_MAX_ROUNDS):
         nxt = _Pass(current, minimize).run()
         if minimize == "ops":
@@ -343,7 +344,7 @@ class _Pass:
         for name, v in rec.inputs.items():
             val[v] = (b.input_node(name), 1)
         roles = rec.meta.get("role")
-        made: list = [] if roles is not None else None  # (first new node, role of the old node it serves)
+        made: list | None = [] if roles is not None else None  # (first new node, role of the old node it serves)
         for i, op in enumerate(rec.ops):
             if op == "input":
                 continue
@@ -515,7 +516,7 @@ def _carried_meta(meta, made, val, n) -> dict:
     for (start, role), (end, _) in zip(made, made[1:] + [(n, None)]):
         for v in range(start, end):
             roles[v] = role
-    new = {"role": roles}
+    new: dict[str, Any] = {"role": roles}
     if "adjoint_of" in meta:
         pairs: dict = {}
         for a, z in meta["adjoint_of"].items():
@@ -537,7 +538,7 @@ def _copy(circuit: Circuit, emit) -> Circuit:
     for name, v in rec.inputs.items():
         new[v] = b.input_node(name)
     roles = rec.meta.get("role")
-    made: list = [] if roles is not None else None
+    made: list | None = [] if roles is not None else None
     for i, op in enumerate(rec.ops):
         if op == "input":
             continue

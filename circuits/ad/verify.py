@@ -237,7 +237,7 @@ def check_step(h: Any, where: str) -> Optional[float]:
     """``h`` (a largest finite-difference step) as a positive float, None kept, or one CircuitError."""
     if h is None:
         return None
-    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not (math.isfinite(h) and 0 < h <= 1):
+    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not (math.isfinite(h) and 0 < h <= 1):  # type: ignore[operator]  # numbers.Real orders, typeshed does not say so
         raise CircuitError(f"{where} must be a positive number at most 1 (the largest finite-difference "
                            f"step, relative to |x| where |x| > 1), not {shown(h)}")
     return float(h)

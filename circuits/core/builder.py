@@ -435,7 +435,7 @@ class Wire:
 
     def _materialise(self) -> int:
         acc: dict[int, Number] = {}
-        const = 0
+        const: float = 0
         stack = [(self, 1)]  # iterative: long sums must not recurse
         try:
             while stack:

@@ -399,9 +399,10 @@ class Gate:
         the one integer-power builder and the passes that fold powers read it.
     """
 
-    name: str = None  # required: checked in __post_init__, so a missing one is a CircuitError
-    arity: Optional[int] = _REQUIRED
-    label: str = None
+    # required: checked in __post_init__, so a missing one is a CircuitError (hence the ignores)
+    name: str = None  # type: ignore[assignment]
+    arity: Optional[int] = _REQUIRED  # type: ignore[assignment]
+    label: str = None  # type: ignore[assignment]
     num: Optional[Callable[..., Any]] = None
     partial: Optional[Callable[..., Any]] = None
     vec: Optional[Callable[..., Any]] = None

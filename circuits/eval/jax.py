@@ -616,5 +616,5 @@ def to_jax(circuit: Circuit, output: Optional[str] = None, method: str = "auto")
             return values[0]
         return dict(zip(outputs, values))
     f.__name__ = f"circuit_{'_'.join(outputs)[:40]}"
-    f.method = "unrolled" if plan is None else "levels"
+    f.method = "unrolled" if plan is None else "levels"  # type: ignore[attr-defined]  # a function attribute
     return f

@@ -263,7 +263,7 @@ def _node_error(i: int, rec, ops, values) -> CircuitError:
         return CircuitError(f"{where} needs an \"op\" string ('input', 'const' or one of {sorted(GATES)})")
     allowed_keys = _allowed_keys()
     if op not in allowed_keys:
-        return node_error(i, op, (), op_of=ops.__getitem__, value_of=values.get)
+        return node_error(i, op, (), op_of=ops.__getitem__, value_of=values.get)  # type: ignore[return-value]  # an unknown op is always an error
     allowed = allowed_keys[op]
     extra = [k for k in rec if k not in allowed]
     if extra:
@@ -295,8 +295,7 @@ def _parse_nodes(nodes: list):
         if type(rec) is not dict:
             raise _node_error(i, rec, ops, values)
         op = rec.get("op")
-        allowed = allowed_keys.get(op) if type(op) is str else None
-        if allowed is None or not rec.keys() <= allowed:
+        if type(op) is not str or (allowed := allowed_keys.get(op)) is None or not rec.keys() <= allowed:
             raise _node_error(i, rec, ops, values)
         ops.append(op)
         if op == "input":
@@ -333,7 +332,7 @@ def _parse_nodes(nodes: list):
 
 def _parse_meta(meta, n: int) -> dict:
     _expect(meta, dict, "\"meta\"")
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in meta.items():
         if key == "role":
             _expect(value, list, "\"meta\".\"role\"")
@@ -580,7 +579,7 @@ def _plan(e: sympy.Basic, b: Builder, symbols: dict):
         value = _number(e)
         return (), lambda: b.const_node(value)
     if e.is_Add:
-        const = 0
+        const: Union[int, float, Fraction] = 0
         coeffs, rests = [], []
         for term in e.args:
             if term.is_Number:
@@ -589,7 +588,8 @@ def _plan(e: sympy.Basic, b: Builder, symbols: dict):
             if isinstance(term, sympy.NumberSymbol):
                 const += _number(term)
                 continue
-            c, rest = 1, term
+            c: Union[int, float, Fraction] = 1
+            rest = term
             if term.is_Mul:
                 numeric = [f for f in term.args if f.is_Number or isinstance(f, sympy.NumberSymbol)]
                 others = [f for f in term.args if not (f.is_Number or isinstance(f, sympy.NumberSymbol))]

@@ -447,7 +447,7 @@ class _Parser:
     # --- operands --------------------------------------------------------------------
 
     def number(self, tok: str, pos: int):
-        whole, frac, exponent = _NUMBER.fullmatch(tok).groups()
+        whole, frac, exponent = _NUMBER.fullmatch(tok).groups()  # type: ignore[union-attr]  # tok matched _NUMBER
         frac = frac or ""
         digits = (whole + frac).lstrip("0")
         if len(digits) > MAX_DIGITS:

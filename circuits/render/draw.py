@@ -34,8 +34,9 @@ from ..core.circuit import Circuit, _names_text, select_outputs
 from ..eval.interpreter import node_values
 from ..core.errors import CircuitError
 from ..core.gates import GATES
-from ..ad import forward
-from ..ad.backward import backward  # the function: mypy takes ..ad.backward for the module
+# the functions: mypy takes ..ad.forward and ..ad.backward for the modules
+from ..ad.forward import forward
+from ..ad.backward import backward
 from ..ad.common import dname
 from ..ad.linearize import edge_values
 from ..ad.semirings import REAL, GradientPath, propagate
@@ -284,7 +285,7 @@ def _digraph(graphviz, name: str, title, most: int, rankdir: str = "BT", size=No
     if size is not None and not re.fullmatch(r"\s*\d+(\.\d*)?\s*(,\s*\d+(\.\d*)?\s*)?!?\s*", str(size)):
         raise CircuitError(f"size must be Graphviz's \"width,height\" in inches, e.g. \"9,5\" (or \"9,5!\" to "
                            f"scale small drawings up), not {size!r}")
-    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, Real) or not dpi > 0):
+    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, Real) or not dpi > 0):  # type: ignore[operator]  # numbers.Real orders
         raise CircuitError(f"dpi must be a positive number of dots per inch, e.g. dpi=96, not {dpi!r}")
     g = graphviz.Digraph(name)
     # newrank: rank constraints hold inside clusters too; remincross=false: the second crossing
@@ -447,8 +448,8 @@ def _paths(circuit: Circuit, highlight) -> list:
                                f"got {type(p).__name__}")
         for wire in p.edges:
             u, v, i = wire if isinstance(wire, tuple) and len(wire) == 3 else (None, None, None)
-            ok = (isinstance(v, Integral) and 0 <= v < n and isinstance(i, Integral)
-                  and 0 <= i < len(circuit.args(v)) and circuit.args(v)[i] == u)
+            ok = (isinstance(v, Integral) and 0 <= v < n and isinstance(i, Integral)  # type: ignore[operator]  # numbers.Integral orders, typeshed does not say so
+                  and 0 <= i < len(circuit.args(v)) and circuit.args(v)[i] == u)  # type: ignore[operator, arg-type]
             if not ok or p.input not in circuit.inputs or p.output not in circuit.outputs:
                 raise CircuitError(f"the path {p.input} → {p.output} is not a path of this circuit (a wire "
                                    f"{wire!r} it follows is not one of its wires); highlight paths that "
@@ -473,7 +474,7 @@ def _check_meta(circuit: Circuit) -> None:
         raise CircuitError(f"circuit.meta['adjoint_of'] must map adjoint node ids to node ids, not a "
                            f"{type(adjoint_of).__name__}; rebuild the circuit with circuits.backward")
     for a, z in adjoint_of.items():
-        if not all(isinstance(u, Integral) and not isinstance(u, bool) and 0 <= u < n for u in (a, z)):
+        if not all(isinstance(u, Integral) and not isinstance(u, bool) and 0 <= u < n for u in (a, z)):  # type: ignore[operator]  # numbers.Integral orders, typeshed does not say so
             raise CircuitError(f"circuit.meta['adjoint_of'] maps {a!r} to {z!r}, and the circuit's nodes are "
                                f"0 to {n - 1}; rebuild the circuit with circuits.backward, or draw it "
                                "without mirror=True")
@@ -913,14 +914,15 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     graphviz = _graphviz()
     g = _digraph(graphviz, "circuit", _default_title(circuit) if title is None else title, None,
                  rankdir, size, dpi)
-    adjoints = partials = colours = None
+    adjoints = partials = None
+    colours: Optional[dict] = None
     if gradients:
         if values is None:
             raise CircuitError("render(gradients=True) needs values={input: number, ...} to compute the adjoints at")
         adjoints = propagate(circuit, REAL, values, output=output).values
         partials = edge_values(circuit, values, output=output)
     if highlight is not None:
-        colours: dict = {}
+        colours = {}
         for k, p in enumerate(_paths(circuit, highlight)):
             for wire in p.edges:
                 colours.setdefault(wire, PATH_COLORS[k % len(PATH_COLORS)])
