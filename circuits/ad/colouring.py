@@ -144,6 +144,7 @@ def _colour_graph(vertices, lines) -> tuple:
         k = max(colouring.values(), default=-1) + 1
         if best is None or k < best[0]:
             best = (k, colouring)
+    assert best is not None  # the search above tries at least one candidate
     k, colouring = best
     groups: list = [[] for _ in range(k)]
     for v in vertices:  # declaration order inside each group

@@ -860,6 +860,7 @@ def cheapest_order(circuit: Circuit, *, output=None, wrt=None, count: str = "cir
         cost = (result[0], result[1])
         if best_cost is None or cost < best_cost:
             best, best_cost = name, cost
+    assert best is not None  # the search above tries at least one candidate
     return best
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import threading
 from fractions import Fraction
 from itertools import chain, compress, repeat
+from typing import Iterable, Optional
 from operator import is_not, itemgetter
 
 import numpy as np
@@ -255,7 +256,7 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
         keys[(_OPNAMES[key // width], key % width, ())] = j
     for op in special:  # one group per op, arity and values of the constant arguments (pow's exponent)
         at = np.flatnonzero(codes == opcode[op])
-        columns = [lens[at]]
+        columns: list[Iterable] = [lens[at]]
         for j in GATES[op].constant_args:
             cs = list(map(consts.get, argi[argp[at] + j].tolist()))
             if None in cs:
@@ -284,7 +285,7 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
     gargs = np.zeros(len(groups), np.int64)
     for (op, arity, ckey), j in groups:
         tpos[j] = len(tzero)
-        constants = tuple(x for _, x in ckey)
+        constants = tuple(map(itemgetter(1), ckey))  # the constant arguments, without their types
         for i in range(arity):
             t = partial_trace(op, arity, i, constants)
             if t is _CALL:
@@ -355,7 +356,7 @@ def _tuples(flat, lengths) -> list:
         return []
     ends = np.cumsum(lengths)
     starts = ends - lengths
-    makers = [None] * 6
+    makers: list[Optional[Iterable[tuple]]] = [None] * 6  # per argument count: the argument tuples
     wide = np.flatnonzero(lengths > 4)
     if wide.size:
         it = flat.tolist() if isinstance(flat, np.ndarray) else flat

@@ -229,6 +229,7 @@ def _best(adj, greedy) -> dict:
         colour = greedy(adj, order)
         if best is None or max(colour.values(), default=-1) < max(best.values(), default=-1):
             best = colour
+    assert best is not None  # the search above tries at least one candidate
     return best
 
 

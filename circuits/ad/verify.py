@@ -193,8 +193,8 @@ def _differences(circuit: Circuit, base: dict, x: str, h0: float) -> dict:
     widths = [float(w) for w in ups - downs]
     eps_f = 2.0 ** -52
     out = {}
-    for y, v in circuit.outputs.items():
-        v = np.broadcast_to(np.asarray(nodes[v], dtype=float), batch[x].shape)
+    for y, node in circuit.outputs.items():
+        v = np.broadcast_to(np.asarray(nodes[node], dtype=float), batch[x].shape)
         up, down, centre = v[:m], v[m:2 * m], float(v[-1])
         columns = [(float(u) - float(d)) / w for u, d, w in zip(up, down, widths)]
         est, err, level = _ridders(columns, steps)
@@ -539,7 +539,7 @@ def _bauer_sum(circuit, output, input, point, count, paths) -> BauerPaths:
         if g in count:
             for i, u in enumerate(a):
                 successors.setdefault(u, []).append((g, i))
-    total = 0
+    total: Any = 0  # a number, or a sympy expression
     stack = [(source, sympy.Integer(1))]  # explicit stack: no recursion over depth
     while stack:
         node, product = stack.pop()

@@ -291,4 +291,5 @@ def schedule(circuit: Circuit) -> list:
         peak = _profile(circuit, order)[0]
         if best is None or peak < best[0]:
             best = (peak, order)
+    assert best is not None  # the search above tries at least one candidate
     return best[1]

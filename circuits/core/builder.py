@@ -331,7 +331,7 @@ class Builder:
                                    "wires cannot be shared between circuits")
             return x.node
         if isinstance(x, numbers.Real) and not isinstance(x, bool):
-            return self.const_node(x)
+            return self.const_node(x)  # type: ignore[arg-type]  # any real (numpy's too): const_node checks it
         raise CircuitError(f"expected a wire or a number, got {type(x).__name__} {x!r}")
 
     # --- wire level ----------------------------------------------------------

@@ -193,7 +193,7 @@ class LevelPlan(NamedTuple):
     offset: np.ndarray
     weight_offset: np.ndarray
     dest_offset: np.ndarray
-    index: np.ndarray
+    index: np.ndarray  # type: ignore[assignment]  # a field named like tuple.index, which it hides
     dest: np.ndarray
     weights: np.ndarray
     output_slots: tuple

@@ -28,7 +28,7 @@ from fractions import Fraction
 from numbers import Integral, Real
 from os import PathLike
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Literal, Mapping, Optional, Union
 
 from ..core.circuit import Circuit, _names_text, select_outputs
 from ..eval.interpreter import node_values
@@ -277,7 +277,7 @@ def _levels(circuit: Circuit) -> list:
     return level
 
 
-def _digraph(graphviz, name: str, title, most: int, rankdir: str = "BT", size=None, dpi=None):
+def _digraph(graphviz, name: str, title, most: Optional[int], rankdir: str = "BT", size=None, dpi=None):
     """A Digraph with the drawings' one font, direction, title (cut at ``most`` characters), size and dpi."""
     if rankdir not in ("BT", "TB", "LR", "RL"):
         raise CircuitError(f"rankdir must be one of 'BT', 'TB', 'LR', 'RL', not {rankdir!r}")
@@ -381,7 +381,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
         gate = GATES[op]
         a = circuit.args(v)
         show_positions = not gate.commutative and len(a) > 1
-        names = gate.arg_names
+        arg_names = gate.arg_names
         for k, (u, w) in enumerate(zip(a, circuit.weights(v))):
             # weights and argument names are the wire's own label, which dot lays out as a
             # point of the wire's path, so no two of them (and no label and node) collide
@@ -389,7 +389,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
             if gate.weighted and w != 1:
                 attrs = {"label": _escape(_number(w)), "fontcolor": WEIGHT_COLOR, "decorate": "true"}
             elif show_positions:
-                attrs = {"label": _escape(names[k] if k < len(names) else f"#{k}"),
+                attrs = {"label": _escape(arg_names[k] if k < len(arg_names) else f"#{k}"),
                          "fontcolor": "#555555", "fontsize": "10"}
             wire = (u, v, k)
             if partials is not None and wire in partials and not gate.weighted:  # a + wire's partial is its weight
@@ -797,7 +797,7 @@ def _write(path, data: bytes) -> None:
 
 def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] = None,
            mirror: bool = False, max_nodes: Optional[int] = 500, legend: bool = True,
-           title: Optional[str] = None, rankdir: str = "BT", gradients: bool = False,
+           title: Union[str, Literal[False], None] = None, rankdir: str = "BT", gradients: bool = False,
            highlight=None, output: Optional[str] = None, size: Optional[str] = None,
            dpi: Optional[float] = None, collapse: bool = False):
     """Draw ``circuit`` as a :class:`graphviz.Digraph`, and write it when ``path`` is given.

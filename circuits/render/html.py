@@ -257,6 +257,7 @@ def _node_info(circuit: Circuit, labels: Mapping[int, str], point, adjoint_of=No
 def _backward_frames(circuit: Circuit, y: str, point, max_nodes) -> dict:
     steps = render_steps(circuit, output=y, values=point, max_nodes=max_nodes)
     grad = steps.circuit
+    assert grad is not None  # render_steps of a circuit with an output always has one
     added, frames = 0, []
     for title, fresh in zip(steps.titles, steps.fresh):
         added += len(fresh)
