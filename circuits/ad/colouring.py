@@ -187,7 +187,7 @@ def jacobian_colouring(circuit: Circuit) -> Colouring:
         rows = _colour(outputs, column_lines)
         columns = _colour(inputs, row_lines, limit=len(rows)) if need_columns <= len(rows) else None
     if columns is None or (rows is not None and len(rows) < len(columns)):
-        return Colouring("reverse", rows, pattern)
+        return Colouring("reverse", rows, pattern)  # type: ignore[arg-type]  # columns is None only when rows is not
     return Colouring("forward", columns, pattern)
 
 

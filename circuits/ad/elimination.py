@@ -594,14 +594,14 @@ def _optimal_order(G, count="circuit") -> list:
             for j in zbits:
                 if done >> j & 1:
                     continue
-                m, a = cost(*masks, j)
+                m, a = cost(*masks, j)  # type: ignore[call-arg]  # masks is the (P, N, S) triple
                 c = (c0[0] + m, c0[1] + a)
                 key = done | 1 << j
                 old = best.get(key)
                 if old is None or c < old[0]:
                     best[key] = (c, done, j, masks)
         back.append({key: (done, j) for key, (_, done, j, _) in best.items()})
-        layer = {key: (c, apply(*masks, j)) for key, (c, _, j, masks) in best.items()}
+        layer = {key: (c, apply(*masks, j)) for key, (c, _, j, masks) in best.items()}  # type: ignore[call-arg]  # masks is the (P, N, S) triple
     order = []
     key = sum(1 << j for j in zbits)
     for step in reversed(back):

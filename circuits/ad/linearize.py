@@ -471,7 +471,7 @@ def partial_trace(op: str, arity: int, i: int, constants: tuple = ()):
         elif p is not _CALL and len(set(args)) == arity:
             refs = {u: j for j, u in enumerate(args) if j not in given}
             refs[out] = arity
-            steps = []
+            steps: list[tuple] = []
             ok = True
             for node in range(first, len(b)):
                 if b.op(node) == "const":

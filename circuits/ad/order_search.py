@@ -244,7 +244,8 @@ class SearchGraph:
             else:
                 rank = lambda kv: (kv[1][0], rng.random())  # noqa: E731
             best = heapq.nsmallest(width, children.items(), key=rank)
-            layer = [(c, key, self.apply(*masks, j), (j, path), hc) for key, (c, j, hc, masks, path) in best]
+            layer = [(c, key, self.apply(*masks, j), (j, path), hc)  # type: ignore[call-arg]  # masks is the (P, N, S) triple
+                     for key, (c, j, hc, masks, path) in best]
         c, _, _, path, _ = min(layer, key=lambda s: s[0])
         order: list = []
         while path is not None:
@@ -364,6 +365,7 @@ def search(graph: SearchGraph, starts: Sequence[tuple], *, budget: float = 10.0,
                             0, time.monotonic() - t0, tuple(history))
     rng = random.Random(seed)
     # a quick polish of the best start, then beams of doubling width, each polished
+    assert best_order is not None and best is not None and start is not None  # offer() saw the starts
     order, c = graph.windows(best_order, window, deadline)
     offer("windows", c, order)
     width = 1

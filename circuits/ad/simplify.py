@@ -351,7 +351,7 @@ class _Pass:
             if op == "const":
                 val[i] = (None, rec.constants[i])
                 continue
-            if made is not None:
+            if made is not None and roles is not None:  # both or neither
                 made.append((len(b), roles[i]))
             args = rec.args[i]
             if op in _LINEAR:  # a weighted sum: its weights are the node's parameters
@@ -365,7 +365,7 @@ class _Pass:
             if self.minimize == "ops" and self.uses[i] > 1:
                 val[i] = self.settle(i, val[i])
         for name, v in rec.outputs.items():
-            if made is not None:
+            if made is not None and roles is not None:  # both or neither
                 made.append((len(b), roles[v]))
             b.output_node(name, self.node(val[v]))
         return b.build(meta=_carried_meta(rec.meta, made, val, len(b)))
@@ -545,7 +545,7 @@ def _copy(circuit: Circuit, emit) -> Circuit:
         if op == "const":
             new[i] = b.const_node(rec.constants[i])
             continue
-        if made is not None:
+        if made is not None and roles is not None:  # both or neither
             made.append((len(b), roles[i]))
         node = emit(b, i, new)
         if node is None:

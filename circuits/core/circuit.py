@@ -827,7 +827,7 @@ def compact(ops, args, weights, values, names, inputs, outputs, meta=None) -> Ci
     """
     live = needed_nodes(args, [*outputs.values(), *inputs.values()])
     first = -1 if live is None else live.find(0)
-    if first < 0:
+    if live is None or first < 0:
         return Circuit._trusted(ops, args, weights, values, names, inputs, outputs, meta)
     # Nodes before the first dead one keep their ids (their arguments are earlier still);
     # a live node's new id is the number of live nodes before it.
