@@ -82,12 +82,12 @@ dist: $(STAMP)
 wheel-test: dist graphviz
 	bash .ci/wheel_smoke.sh
 
-# ruff's bug-finding rules ([tool.ruff] in pyproject.toml); CI runs this part
+# ruff's bug-finding rules ([tool.ruff] in pyproject.toml)
 lint-ruff: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[lint]'
 	$(PY) -m ruff check circuits tests benchmarks
 
-# ruff, then mypy on the package ([tool.mypy]; not yet clean, so not in CI)
+# ruff, then mypy on the package ([tool.mypy]); CI runs this
 lint: lint-ruff
 	$(PY) -m mypy circuits
 
