@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.installed-docs
 
-.PHONY: demo test test-fast figures bench docs graphviz chromium latex clean dist wheel-test lint
+.PHONY: demo test test-fast figures bench docs graphviz chromium latex clean dist wheel-test lint lint-ruff
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -82,9 +82,13 @@ dist: $(STAMP)
 wheel-test: dist graphviz
 	bash .ci/wheel_smoke.sh
 
-lint: $(STAMP)
+# ruff's bug-finding rules ([tool.ruff] in pyproject.toml)
+lint-ruff: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[lint]'
 	$(PY) -m ruff check circuits tests benchmarks
+
+# ruff, then mypy on the package ([tool.mypy]); CI runs this
+lint: lint-ruff
 	$(PY) -m mypy circuits
 
 clean:

@@ -23,10 +23,10 @@ def profile(names, out_dir: str, top: int = 18) -> str:
         c = fam.make(size)
         g = circuits.backward(c)
         s = circuits.simplify(g)
-        for what, fn in (("backward", lambda: circuits.backward(c)),
-                         ("simplify", lambda: circuits.simplify(g)),
-                         ("simplify(minimize='ops')", lambda: circuits.simplify(g, minimize="ops")),
-                         ("compile", lambda: circuits.compile(s).function("float"))):
+        for what, fn in (("backward", lambda c=c: circuits.backward(c)),
+                         ("simplify", lambda g=g: circuits.simplify(g)),
+                         ("simplify(minimize='ops')", lambda g=g: circuits.simplify(g, minimize="ops")),
+                         ("compile", lambda s=s: circuits.compile(s).function("float"))):
             prof = cProfile.Profile()
             prof.enable()
             fn()

@@ -68,21 +68,21 @@ def run(families=None, quick: bool = False, out=sys.stdout) -> list:
         c = library.FAMILIES[name](size)
         Z = len(circuits.intermediate_vertices(c))
         case = f"{name}({size})"
-        J, t = _timed(lambda: circuits.backward(c))
+        J, t = _timed(lambda c=c: circuits.backward(c))
         rows.append({"case": case, "s": c.size, "Z": Z, "method": "backward sweeps", "build_s": t,
                      "count_s": None, "mults": None, "adds": None, "ops": derivative_ops(J)})
-        J, t = _timed(lambda: circuits.forward(c, sparse=True))
+        J, t = _timed(lambda c=c: circuits.forward(c, sparse=True))
         rows.append({"case": case, "s": c.size, "Z": Z, "method": "forward sweeps", "build_s": t,
                      "count_s": None, "mults": None, "adds": None, "ops": derivative_ops(J)})
         for order in ORDERS:
             if order == "optimal" and Z > OPTIMAL_LIMIT:
                 continue
-            _, tc = _timed(lambda: circuits.order_costs(c, [order]))
-            e, t = _timed(lambda: circuits.eliminate(c, order))
+            _, tc = _timed(lambda c=c, order=order: circuits.order_costs(c, [order]))
+            e, t = _timed(lambda c=c, order=order: circuits.eliminate(c, order))
             rows.append({"case": case, "s": c.size, "Z": Z, "method": order, "build_s": t,
                          "count_s": tc, "mults": e.multiplications, "adds": e.additions,
                          "ops": derivative_ops(e.jacobian)})
-        _, t = _timed(lambda: circuits.cheapest_order(c))
+        _, t = _timed(lambda c=c: circuits.cheapest_order(c))
         rows.append({"case": case, "s": c.size, "Z": Z, "method": "(auto: choosing)", "build_s": None,
                      "count_s": t, "mults": None, "adds": None, "ops": None})
         for r in rows[-len(ORDERS) - 3:]:
@@ -111,9 +111,9 @@ def alphagrad(budget: float = 60.0, seed: int = 0, counts=("all", "circuit"), na
             f = ag.circuit(name)
             costs = circuits.order_costs(f, HEURISTICS, count=count)
             print(f"{name}, count={count!r}: searching {budget:g} s (seed {seed})", file=out, flush=True)
-            e, t = _timed(lambda: circuits.eliminate(f, "search", count=count, budget=budget, seed=seed,
-                                                     progress=lambda line: print("   ", line, file=out,
-                                                                                 flush=True)))
+            e, t = _timed(lambda f=f, count=count: circuits.eliminate(
+                f, "search", count=count, budget=budget, seed=seed,
+                progress=lambda line: print("   ", line, file=out, flush=True)))
             published = ag.PUBLISHED[name]["alphagrad"] if count == "all" else None
             best_heuristic = min(costs, key=lambda k: costs[k][:2])
             rows.append({"function": name, "count": count, "gates": f.size,

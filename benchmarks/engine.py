@@ -55,7 +55,7 @@ def _case(name, size, batch=BATCH):
     import casadi as ca
     fam = FAMILIES[name]
     c = backward(fam.make(size))
-    c.record  # built once, by every consumer; not the tape's cost
+    _ = c.record  # built once, by every consumer; not the tape's cost
     row = {"case": f"{name} {fam.label(size)}", "gates": c.size, "wires": c.wires,
            "inputs": len(c.inputs), "outputs": len(c.outputs)}
     row["convert_s"] = _best(lambda: engine.tape(c), 3)
@@ -106,7 +106,7 @@ def table(rows) -> str:
             f"| {r['convert_s'] / r['wires'] * us:.3f} | {r['array_point_s'] * us:.1f} µs "
             f"| {r['dict_point_s'] * us:.1f} µs | {r['kernel_point_s'] * us:.1f} µs "
             f"| {r['casadi_point_s'] * us:.1f} µs | {r['array_point_s'] / r['casadi_point_s']:.2f} |")
-    lines += ["", f"| case | batch 10^4: array | dict | numpy path (before) | CasADi map | ×numpy | ×map |",
+    lines += ["", "| case | batch 10^4: array | dict | numpy path (before) | CasADi map | ×numpy | ×map |",
               "|" + "---|" * 7]
     for r in rows:
         lines.append(

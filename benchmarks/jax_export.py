@@ -35,7 +35,7 @@ TIMEOUT = 40.0
 
 #: Measurements in the order they are made: (key, heading).
 COLUMNS = [("plan_s", "plan"), ("jit_compile_s", "jit compile"), ("point_s", "point run"),
-           ("vmap_compile_s", "vmap compile"), ("vmap_s", f"vmap 10^4 run"),
+           ("vmap_compile_s", "vmap compile"), ("vmap_s", "vmap 10^4 run"),
            ("grad_compile_s", "grad compile"), ("grad_s", "grad run")]
 
 

@@ -44,15 +44,15 @@ def run(shapes, out=sys.stdout) -> list[dict]:
         c, t, peak = _stage(build)
         stages = [("build", c, t, peak)]
         point = {x: 0.5 for x in c.inputs}
-        stages.append(("evaluate",) + _stage(lambda: c.evaluate(point)))
+        stages.append(("evaluate",) + _stage(lambda c=c, point=point: c.evaluate(point)))
         wrt = list(c.inputs)[:2]
-        stages.append(("forward (2 inputs)",) + _stage(lambda: circuits.forward(c, wrt=wrt, sparse=True)))
-        g, t, peak = _stage(lambda: circuits.backward(c))
+        stages.append(("forward (2 inputs)",) + _stage(lambda c=c, wrt=wrt: circuits.forward(c, wrt=wrt, sparse=True)))
+        g, t, peak = _stage(lambda c=c: circuits.backward(c))
         stages.append(("backward", g, t, peak))
-        stages.append(("simplify(backward)",) + _stage(lambda: circuits.simplify(g)))
-        text, t, peak = _stage(lambda: circuits.to_json(g))
+        stages.append(("simplify(backward)",) + _stage(lambda g=g: circuits.simplify(g)))
+        text, t, peak = _stage(lambda g=g: circuits.to_json(g))
         stages.append(("to_json(backward)", g, t, peak))
-        stages.append(("from_json",) + _stage(lambda: circuits.from_json(text)))
+        stages.append(("from_json",) + _stage(lambda text=text: circuits.from_json(text)))
         del text
         for name, result, seconds, peak in stages:
             w = _wires(result) or c.wires

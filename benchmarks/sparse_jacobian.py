@@ -37,12 +37,12 @@ def main(argv=None) -> str:
         f = banded(n)
         point = {x: 1.0 + 0.001 * k for k, x in enumerate(f.inputs)}
         col = circuits.jacobian_colouring(f)
-        j, tb = _timed(lambda: circuits.jacobian(f, sparse=True))
-        _, te = _timed(lambda: j.evaluate(point))
+        j, tb = _timed(lambda f=f: circuits.jacobian(f, sparse=True))
+        _, te = _timed(lambda j=j, point=point: j.evaluate(point))
         dense = "| – | – | – | – |"
         if n <= args.dense_max:
-            d, db = _timed(lambda: circuits.jacobian(f))
-            _, de = _timed(lambda: d.evaluate(point))
+            d, db = _timed(lambda f=f: circuits.jacobian(f))
+            _, de = _timed(lambda d=d, point=point: d.evaluate(point))
             dense = f"| {d.size} | {len(d.outputs)} | {db:.3f} | {de:.3f} |"
         rows.append(f"| {n} | {col.colours} | {col.direction} | {j.size} | {len(j.outputs)} "
                     f"| {tb:.3f} | {te:.3f} " + dense)

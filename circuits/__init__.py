@@ -39,7 +39,7 @@ from .render import render, render_steps, render_transforms, OrderTable, compare
 from .render import to_html, view, View
 from . import library, semirings
 
-from ._version import __version__
+from ._version import __version__ as __version__
 
 _moved.alias_quietly("circuits.parse", "circuits.evaluate")  # old paths named like functions
 

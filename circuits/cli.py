@@ -44,7 +44,7 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -384,21 +384,21 @@ def _examples() -> list:
 
 def _write_figures(out: Path, fmt: str, log=print) -> list:
     written = []
-    for stem, title, c, point in _examples():
+    for stem, _title, c, point in _examples():
         # the worked example is drawn as backpropagation by hand, every ∂y/∂z a gate; the
         # sum of squares' backward circuit is the hand-built one, its adjoints folded into weights
         g = backward(c, keep_primal=True, mirror=stem == "backprop_example")
         mirror = bool(g.meta.get("adjoint_of"))
         x = next(iter(c.inputs))
         fx = forward(c, wrt=[x], figure2=True)
-        for name, draw in ((f"{stem}.{fmt}", lambda p: render(c, p, values=point)),
-                           (f"{stem}_forward.{fmt}", lambda p: render(
+        for name, draw in ((f"{stem}.{fmt}", lambda p, c=c, point=point: render(c, p, values=point)),
+                           (f"{stem}_forward.{fmt}", lambda p, fx=fx: render(
                                fx, p, legend=False,
                                title=f"{next(iter(fx.outputs))} by forward propagation · "
                                      f"size {fx.size}, depth {fx.depth}")),
-                           (f"{stem}_backward.{fmt}", lambda p: render(g, p, mirror=mirror)),
-                           (f"{stem}_backward_simplified.{fmt}", lambda p: render(simplify(g), p)),
-                           (f"{stem}_transforms.{fmt}", lambda p: render_transforms(c, p))):
+                           (f"{stem}_backward.{fmt}", lambda p, g=g, mirror=mirror: render(g, p, mirror=mirror)),
+                           (f"{stem}_backward_simplified.{fmt}", lambda p, g=g: render(simplify(g), p)),
+                           (f"{stem}_transforms.{fmt}", lambda p, c=c: render_transforms(c, p))):
             draw(out / name)
             written.append(out / name)
             log(f"wrote {out / name}")

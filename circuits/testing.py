@@ -46,17 +46,26 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from fractions import Fraction
-from typing import Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
-import functools
+from .core.builder import Builder
+from .core.checks import check_mapping, check_names, check_real, shown
+from .core.circuit import Circuit, check_circuit
+from .core.errors import CircuitError, listing
+from .eval.interpreter import evaluate, node_values as _node_values
+from .core.gates import GATES, domain_of, interval_of
+from .ad import backward, forward
+from .ad.common import dname
+from .ad.verify import check_point, check_step, finite_differences, kink_distances, short_point
 
 try:
     from hypothesis import strategies as st
 except ImportError:  # pragma: no cover - depends on the environment
-    st = None  # the strategies say so when called; check_grads and the rest work without hypothesis
+    st = None  # type: ignore[assignment]  # the strategies say so when called; check_grads and the rest work without hypothesis
 
 _NO_HYPOTHESIS = ("circuits.testing.{} is a hypothesis strategy and hypothesis is not installed: "
                   "pip install 'gradient-circuits[test]' (or pip install hypothesis)")
@@ -72,15 +81,6 @@ def _strategy(func):
         raise ImportError(_NO_HYPOTHESIS.format(func.__name__))
     return missing
 
-from .core.builder import Builder
-from .core.checks import check_mapping, check_names, check_real, shown
-from .core.circuit import Circuit, check_circuit
-from .core.errors import CircuitError, listing
-from .eval.interpreter import evaluate, node_values as _node_values
-from .core.gates import GATES, domain_of, interval_of
-from .ad import backward, forward
-from .ad.common import dname
-from .ad.verify import check_point, check_step, finite_differences, kink_distances, short_point
 
 __all__ = ["random_circuits", "points", "assert_gradient_close", "check_grads", "node_values",
            "EXACT_OPS", "ALL_OPS", "VALUE_BOUND", "INPUT_RANGE"]
@@ -300,7 +300,7 @@ def random_circuits(draw, max_inputs: int = 3, max_gates: int = 12,
             k = draw(st.integers(1, 3))
             w = [draw(st.sampled_from(weights)) for _ in range(k)]
             scale = sum(abs(float(x)) for x in w) or 1.0
-            args = [pick(limit / scale) for _ in range(k)]
+            args: list = [pick(limit / scale) for _ in range(k)]
             node = b.gate(op, *args, weights=w)
             m = sum(abs(float(x)) * bound[u] for x, u in zip(w, args))
             last = add_node(node, m)
@@ -326,7 +326,8 @@ def random_circuits(draw, max_inputs: int = 3, max_gates: int = 12,
             # arguments in a positive domain (log, sqrt, recip, div's denominator) get a
             # node known positive; the others are small enough for the quotient's bound
             positives = _positive_args(op)
-            args, ivs = [None] * gate.arity, [None] * gate.arity
+            args = [None] * gate.arity
+            ivs: list = [None] * gate.arity
             lo = math.inf
             for j in positives:
                 p, p_low, _ = positive(remaining - 1)
@@ -484,7 +485,7 @@ def points(circuit: Circuit, exact: bool = False, margin: float = 1e-6):
         if bad:
             raise CircuitError(f"points(exact=True): gate {bad[0]} ({circuit.op(bad[0])}) has no exact "
                                f"rational value; use exact=False for this circuit")
-        value = st.fractions(-INPUT_RANGE, INPUT_RANGE, max_denominator=16)
+        value: Any = st.fractions(-INPUT_RANGE, INPUT_RANGE, max_denominator=16)  # Fraction or float
     else:
         value = st.floats(-INPUT_RANGE, INPUT_RANGE, allow_nan=False, allow_infinity=False)
     names = list(circuit.inputs)
@@ -493,7 +494,7 @@ def points(circuit: Circuit, exact: bool = False, margin: float = 1e-6):
 
 
 def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Mapping,
-                          rtol: float = 1e-5, atol: float = 1e-6, h: float = 1e-3) -> None:
+                          rtol: float = 1e-5, atol: float = 1e-6, h: Optional[float] = 1e-3) -> None:
     """Check a gradient circuit against central finite differences of ``circuit``.
 
     Every output of ``gradient_circuit`` named ``d{out}/d{x}``, for an output
@@ -579,7 +580,7 @@ def assert_gradient_close(circuit: Circuit, gradient_circuit: Circuit, point: Ma
                              f"differences at {short_point(point)}:\n" + "\n".join(lines) + more)
 
 
-_MODES = {"forward": forward, "fwd": forward, "reverse": backward, "rev": backward}
+_MODES: dict[str, Callable[..., Circuit]] = {"forward": forward, "fwd": forward, "reverse": backward, "rev": backward}
 
 
 def check_grads(circuit: Circuit, point: Mapping, order: int = 2,

@@ -23,7 +23,7 @@ from benchmarks.report import targets
 def test_runner_smallest_sizes_no_peers(tmp_path, monkeypatch):
     for name in ("chain", "lsq", "sigma2_fast"):
         monkeypatch.setitem(FAMILIES, name, dataclasses.replace(FAMILIES[name], quick=FAMILIES[name].quick[:1]))
-    res = run(["chain", "lsq", "sigma2_fast"], quick=True, peers=False, out_dir=str(tmp_path),
+    run(["chain", "lsq", "sigma2_fast"], quick=True, peers=False, out_dir=str(tmp_path),
               figure=str(tmp_path / "plot.png"), stream=open(tmp_path / "bar.txt", "w"))
     data = json.loads((tmp_path / "results.json").read_text())
     assert [c["label"] for c in data["cases"]] == ["depth=100", "n=4", "n=10"]

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 import struct
-import subprocess
 
 import numpy as np
 import pytest

@@ -306,7 +306,7 @@ def test_needed_nodes_counting_agrees_with_marking():
     import random
     from circuits.core.circuit import _COUNT_FROM, needed_nodes
     rng = random.Random(7)
-    for trial in range(6):
+    for _trial in range(6):
         n = _COUNT_FROM + rng.randrange(3000)
         args = [()] * 5 + [tuple(rng.randrange(i) for _ in range(rng.choice((1, 1, 2, 3))))
                            for i in range(5, n)]

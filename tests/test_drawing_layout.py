@@ -2,7 +2,6 @@
 are short phrases.  Checked on the layout Graphviz computes (``dot -Tjson``), not on the DOT text."""
 
 import shutil
-from pathlib import Path
 
 import graphviz
 import pytest

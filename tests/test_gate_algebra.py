@@ -114,7 +114,7 @@ def test_homogeneous_gates_move_constant_factors_out(name):
 
 
 def test_identities_hold():
-    for name, gate in GATES.items():
+    for _name, gate in GATES.items():
         ids = gate.identities
         for u in map(Fraction, SAMPLES):
             for v in map(Fraction, SAMPLES):

@@ -6,7 +6,6 @@ arguments; nothing is silently lost.  Every test names the defect it guards.
 """
 
 import math
-import os
 import signal
 from contextlib import contextmanager
 from fractions import Fraction

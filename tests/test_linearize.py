@@ -39,7 +39,7 @@ def test_worked_example_partials():
     ev = circuits.edge_values(y)
     x1, x2 = sympy.symbols("x1 x2")
     by_gate = {}
-    for (u, g, i), v in ev.items():
+    for (_u, g, _i), v in ev.items():
         by_gate.setdefault(y.op(g), []).append(sympy.expand(v))
     # the outer product's partials are the other factor: (x1 + x2) and (x1 + x2 + x1·x2)
     assert sorted(map(str, by_gate["mul"])) == sorted(map(str, [x2, x1, x1 + x2, x1 * x2 + x1 + x2]))
@@ -120,7 +120,7 @@ def test_edge_values_match_sympy_and_bauer_matches_backward(data):
     point = data.draw(ct.points(c))
     ev = circuits.edge_values(c, point)
     values = ct.node_values(c, point)
-    for (u, g, i), value in ev.items():
+    for (_u, g, i), value in ev.items():
         want = _sympy_partial(c, g, i, values)
         assert math.isclose(float(value), float(want), rel_tol=1e-9, abs_tol=1e-9), (c.op(g), i)
     # Bauer: ∂y/∂x = Σ over paths of the linearized graph of the product of edge labels

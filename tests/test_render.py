@@ -196,8 +196,12 @@ def test_backward_mirror_is_the_notes_backpropagation():
     want, _ = mirrored_backprop()
     got = circuits.backward(library.backprop_example(), mirror=True)
     assert got.size == want.size == 13
-    same = lambda a, b: a["label"] == b["label"]
-    weights = lambda a, b: sorted(e["weight"] for e in a.values()) == sorted(e["weight"] for e in b.values())
+    def same(a, b):
+        return a["label"] == b["label"]
+
+    def weights(a, b):
+        return sorted(e["weight"] for e in a.values()) == sorted(e["weight"] for e in b.values())
+
     matcher = MultiDiGraphMatcher(_labelled_dag(got), _labelled_dag(want), node_match=same, edge_match=weights)
     maps = list(matcher.isomorphisms_iter())
     assert maps, "backward(mirror=True) is not the note's circuit"

@@ -8,7 +8,6 @@ import math
 import random
 from fractions import Fraction
 
-import networkx as nx
 import pytest
 import sympy
 
@@ -404,7 +403,7 @@ def test_backward_records_which_node_each_adjoint_mirrors():
     roles = g.meta["role"]
     assert mirror and all(roles[a] == "derivative" and roles[z] == "primal" for a, z in mirror.items())
     # the adjoint of each input is the node of its partial derivative output
-    for x, v in c.inputs.items():
+    for x, _v in c.inputs.items():
         assert mirror[g.outputs[f"df/d{x}"]] == g.inputs[x]
 
 

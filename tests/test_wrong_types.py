@@ -5,15 +5,21 @@ test), and a table that calls every public callable with a wrong value in one
 argument at a time.
 """
 
+import inspect
 import math
-from fractions import Fraction
+import signal
+import threading
 
 import networkx as nx
+import numpy as np
 import pytest
 import sympy
 
 import circuits
 from circuits import CircuitError, ParseError, library
+from circuits import semirings as semirings_module
+from circuits import testing
+from circuits.analysis import bounds
 
 
 ERRORS = (CircuitError, ParseError)
@@ -144,15 +150,6 @@ def test_gate_declaration(kwargs, match):
 
 # --- the table: every public callable, one wrong argument at a time ----------------------
 
-import inspect
-import signal
-import threading
-
-import numpy as np
-
-from circuits import testing
-from circuits.analysis import bounds
-from circuits import semirings as semirings_module
 
 
 def _cyclic():

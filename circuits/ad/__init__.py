@@ -26,7 +26,7 @@ from .elimination import (eliminate, Elimination, EliminationStep, order_costs,
 from .hessian_pattern import hessian_sparsity
 from .symmetric_colouring import HessianColouring, hessian_colouring
 from .checkpointing import checkpoint, revolve_steps, revolve_schedule  # last: it reads analysis.memory
-from . import reference  # the specification backward's sweeps are tested against (circuits.ad.reference)
+from . import reference as reference  # the specification backward's sweeps are tested against (circuits.ad.reference)
 
 __all__ = ["Linearization", "linearize", "edge_values", "linearized_graph", "Semiring", "Propagation",
            "GradientPath", "Colouring", "jacobian_colouring", "propagate", "gradient_entropy", "top_paths", "jacobian_sparsity", "forward", "backward", "jvp", "vjp", "jacobian", "hvp", "hessian", "derivative", "simplify",

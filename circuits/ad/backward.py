@@ -348,9 +348,9 @@ def backward(circuit: Circuit, *legacy, output: Optional[Union[str, Sequence[str
         b = lin.fast
         wrt_nodes = [circuit.inputs[x] for x in xs]
         active = active_nodes(circuit, wrt_nodes)
-        outs = []
+        outs: list = []
         adjoint_of: dict = {}
-        dropped = [] if len(names) == 1 and not keep_primal else None
+        dropped: list | None = [] if len(names) == 1 and not keep_primal else None
         for k, y in enumerate(names):
             adjoint = _sweep(lin, {circuit.outputs[y]: [(None, 1)]}, active, adjoint_of if k == 0 else None,
                              keep=mirror, dropped=dropped)

@@ -140,8 +140,8 @@ def revolve_schedule(steps: int, snapshots: int) -> list:
     _check_counts(steps, snapshots, "revolve_schedule")
     check_count(steps, "revolve_schedule: steps (a schedule has an action per step at least; "
                 "revolve_steps counts a longer one's cost)", minimum=1, maximum=MAX_SCHEDULE)
-    actions = []
-    stack = [(0, steps, snapshots)]
+    actions: list[tuple] = []
+    stack: list[tuple] = [(0, steps, snapshots)]
     while stack:
         task = stack.pop()
         if task[0] == "free":
@@ -233,7 +233,7 @@ class _Reversal:
         for k, part in enumerate(parts, 1):
             for g in part:
                 stage_of[g] = k
-        self.boundary = [set() for _ in range(len(parts) + 1)]  # boundary[j]: gate values later stages read
+        self.boundary: list = [set() for _ in range(len(parts) + 1)]  # boundary[j]: gate values later stages read
         for g, a in enumerate(rec.args):
             for u in a:
                 if u in stage_of:
@@ -241,8 +241,8 @@ class _Reversal:
                         self.boundary[j].add(u)
         self.evaluated: set = set()
         self.kind: dict = {}  # node of b -> "primal" or "recomputed"
-        self.held = {0: {}}
-        self.current = (0, {})
+        self.held: dict = {0: {}}
+        self.current: tuple[int, dict] = (0, {})
         self.adjoint = {rec.outputs[y]: (None, 1)}
         self.y = y
 

@@ -144,8 +144,9 @@ def _colour_graph(vertices, lines) -> tuple:
         k = max(colouring.values(), default=-1) + 1
         if best is None or k < best[0]:
             best = (k, colouring)
+    assert best is not None  # the search above tries at least one candidate
     k, colouring = best
-    groups = [[] for _ in range(k)]
+    groups: list = [[] for _ in range(k)]
     for v in vertices:  # declaration order inside each group
         groups[colouring[v]].append(v)
     return tuple(tuple(g) for g in groups)
@@ -186,11 +187,11 @@ def jacobian_colouring(circuit: Circuit) -> Colouring:
         rows = _colour(outputs, column_lines)
         columns = _colour(inputs, row_lines, limit=len(rows)) if need_columns <= len(rows) else None
     if columns is None or (rows is not None and len(rows) < len(columns)):
-        return Colouring("reverse", rows, pattern)
+        return Colouring("reverse", rows, pattern)  # type: ignore[arg-type]  # columns is None only when rows is not
     return Colouring("forward", columns, pattern)
 
 
-def sparse_jacobian(circuit: Circuit, colouring: Colouring = None) -> Circuit:
+def sparse_jacobian(circuit: Circuit, colouring: "Colouring | None" = None) -> Circuit:
     """The Jacobian circuit from one sweep per colour (see :func:`circuits.jacobian` ``sparse=True``).
 
     Only the entries that can be nonzero are outputs (output-major, inputs

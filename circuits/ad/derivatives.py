@@ -363,6 +363,11 @@ def _renamed(circuit: Circuit, names: dict) -> Circuit:
     outputs = {names.get(k, k): v for k, v in circuit.outputs.items()}
     if len(outputs) != len(circuit.outputs):  # never drop an output silently
         seen: set = set()
-        twice = next(n for n in (names.get(k, k) for k in circuit.outputs) if n in seen or seen.add(n))
+        twice = None
+        for n in (names.get(k, k) for k in circuit.outputs):
+            if n in seen:
+                twice = n
+                break
+            seen.add(n)
         raise CircuitError(f"two outputs would both be named {twice!r}; rename the circuit's inputs or outputs")
     return circuit.replace(outputs=outputs)

@@ -180,7 +180,7 @@ def apply_step(G, Zset, side, edge, b, product: Callable, add: Callable):
         else:
             succ[i][k], s = add(b, old, prod)
             sa += s
-    removed = ()
+    removed: tuple = ()
     if not pred[j] or not succ[j]:  # isolated from the inputs or from the outputs: gone
         for i in pred.pop(j):
             del succ[i][j]
@@ -378,4 +378,5 @@ def _search(G, count, product, add, vertex_orders, budget, seed, progress) -> li
     while time.monotonic() < deadline:
         offer(f"random markowitz {tries}", _markowitz_steps(rng, slack=tries % 3))
         tries += 1
+    assert best is not None  # the search above tries at least one candidate
     return best[1]

@@ -79,7 +79,7 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field
-from typing import Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 
 from ..core.builder import Builder
 from ..core.checks import check_sequence
@@ -220,6 +220,14 @@ class _Graph:
     """Adjacency dicts of the linearized graph: ``succ[i][k]`` is ``c_ki``."""
 
     __slots__ = ("succ", "pred", "X", "Z", "Y", "wrt", "names", "n")
+    succ: dict[int, dict[int, Any]]
+    pred: dict[int, dict[int, Any]]
+    X: Any
+    Z: Any
+    Y: Any
+    wrt: Any
+    names: Any
+    n: int
 
     def copy(self) -> "_Graph":
         g = _Graph()
@@ -573,7 +581,7 @@ def _optimal_order(G, count="circuit") -> list:
     if count == "all":
         cost = cost_all  # noqa: F811 - the structural count
     zbits = [idx[v] for v in Z]
-    layer = {0: ((0, 0), (P0, N0, S0))}
+    layer: dict[int, tuple] = {0: ((0, 0), (P0, N0, S0))}
     back = []
     for _ in range(nz):
         best: dict = {}
@@ -581,14 +589,14 @@ def _optimal_order(G, count="circuit") -> list:
             for j in zbits:
                 if done >> j & 1:
                     continue
-                m, a = cost(*masks, j)
+                m, a = cost(*masks, j)  # type: ignore[call-arg]  # masks is the (P, N, S) triple
                 c = (c0[0] + m, c0[1] + a)
                 key = done | 1 << j
                 old = best.get(key)
                 if old is None or c < old[0]:
                     best[key] = (c, done, j, masks)
         back.append({key: (done, j) for key, (_, done, j, _) in best.items()})
-        layer = {key: (c, apply(*masks, j)) for key, (c, _, j, masks) in best.items()}
+        layer = {key: (c, apply(*masks, j)) for key, (c, _, j, masks) in best.items()}  # type: ignore[call-arg]  # masks is the (P, N, S) triple
     order = []
     key = sum(1 << j for j in zbits)
     for step in reversed(back):
@@ -847,6 +855,7 @@ def cheapest_order(circuit: Circuit, *, output=None, wrt=None, count: str = "cir
         cost = (result[0], result[1])
         if best_cost is None or cost < best_cost:
             best, best_cost = name, cost
+    assert best is not None  # the search above tries at least one candidate
     return best
 
 

@@ -37,6 +37,7 @@ Examples
 from __future__ import annotations
 
 import heapq
+from typing import Optional
 
 from ..core.errors import CircuitError
 from .common import set_bits
@@ -81,7 +82,7 @@ def rekey(heap: list, current: dict, key, touched) -> None:
                 heapq.heappush(heap, (k, v))
 
 
-def count_order(G, order, step=None, count: str = "circuit", budget=None) -> tuple:
+def count_order(G, order, step=None, count: str = "circuit", budget=None) -> Optional[tuple]:
     """``(multiplications, additions, fill_in)`` of eliminating ``G``'s intermediate vertices in ``order``.
 
     Edges from inputs are bit sets over the inputs, kept at their target;
@@ -125,8 +126,8 @@ def count_order(G, order, step=None, count: str = "circuit", budget=None) -> tup
     Y = {v: k for k, v in enumerate(Ylist)}
     PX, NX = {}, {}            # per Z or Y vertex: its input predecessors, those with a varying edge
     SY, NSY = {}, {}           # per Z vertex: its output successors, those with a varying edge
-    zp = {v: {} for v in Zset}  # per Z vertex: {Z predecessor: flag}
-    zs = {v: set() for v in Zset}  # per Z vertex: its Z successors
+    zp: dict = {v: {} for v in Zset}  # per Z vertex: {Z predecessor: flag}
+    zs: dict = {v: set() for v in Zset}  # per Z vertex: its Z successors
     for v in Zset:
         PX[v] = NX[v] = SY[v] = NSY[v] = 0
     for v in Y:
@@ -148,7 +149,7 @@ def count_order(G, order, step=None, count: str = "circuit", budget=None) -> tup
                 zp[k][i] = varies
                 zs[i].add(k)
     min_fill = order == "min_fill"
-    ypred = {}
+    ypred: dict = {}
     if min_fill:  # the Z predecessors of each output (for the vertices whose fill a new edge changes)
         ypred = {y: set() for y in Y}
         for i in Zset:
@@ -202,7 +203,7 @@ def count_order(G, order, step=None, count: str = "circuit", budget=None) -> tup
     mults = adds = fills = 0
     mults_all = adds_all = 0
     done = 0
-    it = iter(sequence) if sequence is not None else None
+    it = iter(sequence if sequence is not None else ())  # read only when sequence is given
     while True:
         if heap is None:
             j = next(it, None)

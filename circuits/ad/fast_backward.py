@@ -23,6 +23,7 @@ from __future__ import annotations
 import threading
 from fractions import Fraction
 from itertools import chain, compress, repeat
+from typing import Iterable, Optional
 from operator import is_not, itemgetter
 
 import numpy as np
@@ -255,7 +256,7 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
         keys[(_OPNAMES[key // width], key % width, ())] = j
     for op in special:  # one group per op, arity and values of the constant arguments (pow's exponent)
         at = np.flatnonzero(codes == opcode[op])
-        columns = [lens[at]]
+        columns: list[Iterable] = [lens[at]]
         for j in GATES[op].constant_args:
             cs = list(map(consts.get, argi[argp[at] + j].tolist()))
             if None in cs:
@@ -267,35 +268,55 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
         tix[at] = list(map(keys.__getitem__, [(op, int(key[0]), key[1:]) for key in found]))
     groups = sorted(keys.items(), key=lambda kv: kv[1])
     tpos = np.zeros(len(groups), np.int64)
-    tzero, tstep0, tstep1, tres, tscale = [], [], [], [], []
-    sop, snargs, sargp, sargs, shasw, sconst, sw = [], [], [], [], [], [], []
+    tzero: list = []
+    tstep0: list = []
+    tstep1: list = []
+    tres: list = []
+    tscale: list = []
+    sop: list = []
+    snargs: list = []
+    sargp: list = []
+    sargs: list = []
+    shasw: list = []
+    sconst: list = []
+    sw: list = []
     most = 1
     gnodes = np.zeros(len(groups), np.int64)  # at most this many nodes and arguments per gate of a group
     gargs = np.zeros(len(groups), np.int64)
     for (op, arity, ckey), j in groups:
         tpos[j] = len(tzero)
-        cs = tuple(x for _, x in ckey)
+        constants = tuple(map(itemgetter(1), ckey))  # the constant arguments, without their types
         for i in range(arity):
-            t = partial_trace(op, arity, i, cs)
+            t = partial_trace(op, arity, i, constants)
             if t is _CALL:
                 return None
             tstep0.append(len(sop))
             if t is None:
-                tzero.append(1), tres.append(-1), tscale.append(0)
+                tzero.append(1)
+                tres.append(-1)
+                tscale.append(0)
             else:
                 steps, ref, c = t
-                tzero.append(0), tres.append(-1 if ref is None else ref), tscale.append(c)
+                tzero.append(0)
+                tres.append(-1 if ref is None else ref)
+                tscale.append(c)
                 for step in steps:
                     sargp.append(len(sargs))
                     if step[0] == "const":
-                        sop.append(_OPCODE["const"]), snargs.append(0), shasw.append(0)
+                        sop.append(_OPCODE["const"])
+                        snargs.append(0)
+                        shasw.append(0)
                         sconst.append(len(sargs))
-                        sargs.append(0), sw.append(step[1])
+                        sargs.append(0)
+                        sw.append(step[1])
                     else:
                         gop, refs, ws = step
-                        sop.append(_OPCODE[gop]), snargs.append(len(refs)), shasw.append(ws is not None)
+                        sop.append(_OPCODE[gop])
+                        snargs.append(len(refs))
+                        shasw.append(ws is not None)
                         sconst.append(-1)
-                        sargs.extend(refs), sw.extend(ws if ws is not None else (0,) * len(refs))
+                        sargs.extend(refs)
+                        sw.extend(ws if ws is not None else (0,) * len(refs))
                 used = sum(len(step[1]) if step[0] != "const" else 0 for step in steps) + 2
                 most = max(most, used, len(steps) + 1)
                 gnodes[j] += len(steps) + 1
@@ -335,7 +356,7 @@ def _tuples(flat, lengths) -> list:
         return []
     ends = np.cumsum(lengths)
     starts = ends - lengths
-    makers = [None] * 6
+    makers: list[Optional[Iterable[tuple]]] = [None] * 6  # per argument count: the argument tuples
     wide = np.flatnonzero(lengths > 4)
     if wide.size:
         it = flat.tolist() if isinstance(flat, np.ndarray) else flat

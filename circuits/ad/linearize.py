@@ -224,7 +224,7 @@ def partial_template(op: str, arity: int, i: int):
     known = _TEMPLATES.get(key)
     if known is not None and known[0] is gate:
         return known[1]
-    template = _CALL
+    template: Any = _CALL  # _CALL, None or the traced rule
     if not (gate.weighted or gate.constant_args or gate.linear):
         b, args, out, first, p = run_partial(gate, arity, i)
         places = {u: j for j, u in enumerate(args)}
@@ -412,7 +412,7 @@ def _linearized_graph(circuit, point, wrt, output) -> nx.DiGraph:
         if v in names_at:
             attrs["output"] = tuple(names_at[v])
         G.add_node(v, **attrs)
-    for (u, g, i), p in lin.partials().items():
+    for (u, g, _i), p in lin.partials().items():
         if p is None:
             continue
         value = _scaled_value(p, values)
@@ -459,7 +459,7 @@ def partial_trace(op: str, arity: int, i: int, constants: tuple = ()):
     known = _TRACES.get(key)
     if known is not None and known[0] is gate:
         return known[1]
-    trace = _CALL
+    trace: Any = _CALL  # _CALL, None or the traced steps
     if not (gate.weighted or gate.linear) and len(constants) == len(gate.constant_args):
         given = dict(zip(gate.constant_args, constants))
         try:
@@ -471,7 +471,7 @@ def partial_trace(op: str, arity: int, i: int, constants: tuple = ()):
         elif p is not _CALL and len(set(args)) == arity:
             refs = {u: j for j, u in enumerate(args) if j not in given}
             refs[out] = arity
-            steps = []
+            steps: list[tuple] = []
             ok = True
             for node in range(first, len(b)):
                 if b.op(node) == "const":

@@ -42,7 +42,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import Optional, Sequence
 
 __all__ = ["SearchGraph", "SearchResult", "search"]
 
@@ -215,7 +215,7 @@ class SearchGraph:
             zmask |= 1 << j
         # state: (cost, done mask, masks, order as a linked list (j, parent), estimate of the rest)
         h0 = self._h(self.P0, self.S0, zmask) if lookahead else 0
-        layer = [((0, 0), 0, (self.P0, self.N0, self.S0), None, h0)]
+        layer: list[tuple] = [((0, 0), 0, (self.P0, self.N0, self.S0), None, h0)]
         expanded = 0
         for _ in range(len(Z)):
             if time.monotonic() > deadline:
@@ -244,9 +244,10 @@ class SearchGraph:
             else:
                 rank = lambda kv: (kv[1][0], rng.random())  # noqa: E731
             best = heapq.nsmallest(width, children.items(), key=rank)
-            layer = [(c, key, self.apply(*masks, j), (j, path), hc) for key, (c, j, hc, masks, path) in best]
+            layer = [(c, key, self.apply(*masks, j), (j, path), hc)  # type: ignore[call-arg]  # masks is the (P, N, S) triple
+                     for key, (c, j, hc, masks, path) in best]
         c, _, _, path, _ = min(layer, key=lambda s: s[0])
-        order = []
+        order: list = []
         while path is not None:
             order.append(path[0])
             path = path[1]
@@ -284,7 +285,7 @@ class SearchGraph:
         return order, self.cost(order)
 
     def _window_dp(self, P, N, S, block):
-        layer = {0: ((0, 0), (P, N, S), ())}
+        layer: dict[int, tuple] = {0: ((0, 0), (P, N, S), ())}
         for _ in range(len(block)):
             nxt: dict = {}
             for done, (c0, masks, seq) in layer.items():
@@ -364,6 +365,7 @@ def search(graph: SearchGraph, starts: Sequence[tuple], *, budget: float = 10.0,
                             0, time.monotonic() - t0, tuple(history))
     rng = random.Random(seed)
     # a quick polish of the best start, then beams of doubling width, each polished
+    assert best_order is not None and best is not None and start is not None  # offer() saw the starts
     order, c = graph.windows(best_order, window, deadline)
     offer("windows", c, order)
     width = 1

@@ -297,7 +297,7 @@ def propagate(circuit: Circuit, semiring: Semiring, point: Optional[Mapping[str,
     if direction == "reverse":
         (y,) = select_outputs(circuit, output, one=True, what="propagate")
         into: dict = {}
-        for (u, g, i), e in _edges(circuit, semiring, point, y, input).items():
+        for (u, g, _i), e in _edges(circuit, semiring, point, y, input).items():
             into.setdefault(g, []).append((u, e))
         values = _sum_paths(semiring, rec.outputs[y], range(rec.outputs[y], -1, -1), into)
         inputs = {name: values.get(v, zero) for name, v in rec.inputs.items() if input in (None, name)}
@@ -308,7 +308,7 @@ def propagate(circuit: Circuit, semiring: Semiring, point: Optional[Mapping[str,
                                f"{listing(rec.inputs)} with input=...")
         input = next(iter(rec.inputs))
     out_of: dict = {}
-    for (u, g, i), e in _edges(circuit, semiring, point, None, input).items():
+    for (u, g, _i), e in _edges(circuit, semiring, point, None, input).items():
         out_of.setdefault(u, []).append((g, e))
     values = _sum_paths(semiring, rec.inputs[input], range(rec.inputs[input], len(rec.ops)), out_of)
     outputs = {name: values.get(v, zero) for name, v in rec.outputs.items()}
@@ -446,13 +446,13 @@ def top_paths(circuit: Circuit, point: Mapping[str, Any], k: int = 1, *, output:
     semiring = k_best(k)
     r = propagate(circuit, semiring, point, output=y)
     values = edge_values(circuit, point, output=y)
-    candidates = []
-    for x, v in circuit.inputs.items():
+    candidates: list = []
+    for x, _v in circuit.inputs.items():
         if input is None or x == input:
             candidates.extend((w, x, path) for w, path in r.inputs[x])
     candidates.sort(key=lambda t: -t[0])
     paths = []
-    for w, x, path in candidates[:k]:
+    for _w, x, path in candidates[:k]:
         wires = tuple(_unlink(path))
         nodes = (circuit.inputs[x],) + tuple(g for _, g, _ in wires)
         product = 1
@@ -493,8 +493,10 @@ def jacobian_sparsity(circuit: Circuit) -> dict:
     # set is made once from its arguments': the inputs' bits at once, the gates' sets or-ed
     reach: dict = {}
     partials = linearize(circuit).partials()
-    g0, bits, sets = None, [], []
-    for (u, g, i), p in partials.items():  # in node order of g: every u < g is final
+    g0: Any = None
+    bits: list = []
+    sets: list = []
+    for (u, g, _i), p in partials.items():  # in node order of g: every u < g is final
         if p is None:
             continue
         if g != g0:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from typing import Any
 from fractions import Fraction
 
 from ..core.circuit import gate_binary_ops
@@ -151,7 +152,7 @@ def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
     current = circuit
     # minimize="ops": the cheapest circuit seen, the input included (the latest on ties,
     # so a result equal in cost to the input is still the simplified one)
-    best, best_cost = circuit, _ops_and_size(circuit) if minimize == "ops" else None
+    best, best_cost = circuit, _ops_and_size(circuit) if minimize == "ops" else ()  # (): unused for "gates"
     for _ in range(_MAX_ROUNDS):
         nxt = _Pass(current, minimize).run()
         if minimize == "ops":
@@ -343,14 +344,14 @@ class _Pass:
         for name, v in rec.inputs.items():
             val[v] = (b.input_node(name), 1)
         roles = rec.meta.get("role")
-        made = [] if roles is not None else None  # (first new node, role of the old node it serves)
+        made: list | None = [] if roles is not None else None  # (first new node, role of the old node it serves)
         for i, op in enumerate(rec.ops):
             if op == "input":
                 continue
             if op == "const":
                 val[i] = (None, rec.constants[i])
                 continue
-            if made is not None:
+            if made is not None and roles is not None:  # both or neither
                 made.append((len(b), roles[i]))
             args = rec.args[i]
             if op in _LINEAR:  # a weighted sum: its weights are the node's parameters
@@ -364,7 +365,7 @@ class _Pass:
             if self.minimize == "ops" and self.uses[i] > 1:
                 val[i] = self.settle(i, val[i])
         for name, v in rec.outputs.items():
-            if made is not None:
+            if made is not None and roles is not None:  # both or neither
                 made.append((len(b), roles[v]))
             b.output_node(name, self.node(val[v]))
         return b.build(meta=_carried_meta(rec.meta, made, val, len(b)))
@@ -515,9 +516,9 @@ def _carried_meta(meta, made, val, n) -> dict:
     for (start, role), (end, _) in zip(made, made[1:] + [(n, None)]):
         for v in range(start, end):
             roles[v] = role
-    new = {"role": roles}
+    new: dict[str, Any] = {"role": roles}
     if "adjoint_of" in meta:
-        pairs = {}
+        pairs: dict = {}
         for a, z in meta["adjoint_of"].items():
             (na, ca), (nz, cz) = val[a] or (None, 0), val[z] or (None, 0)
             if na is not None and nz is not None and ca == 1 and cz == 1 and na != nz:
@@ -537,14 +538,14 @@ def _copy(circuit: Circuit, emit) -> Circuit:
     for name, v in rec.inputs.items():
         new[v] = b.input_node(name)
     roles = rec.meta.get("role")
-    made = [] if roles is not None else None
+    made: list | None = [] if roles is not None else None
     for i, op in enumerate(rec.ops):
         if op == "input":
             continue
         if op == "const":
             new[i] = b.const_node(rec.constants[i])
             continue
-        if made is not None:
+        if made is not None and roles is not None:  # both or neither
             made.append((len(b), roles[i]))
         node = emit(b, i, new)
         if node is None:

@@ -98,7 +98,7 @@ class HessianColouring:
 def _graph(pattern: dict) -> dict:
     """The adjacency graph: vertex index → set of neighbour indices (off-diagonal nonzeros)."""
     index = {x: k for k, x in enumerate(pattern)}
-    adj = {k: set() for k in range(len(index))}
+    adj: dict = {k: set() for k in range(len(index))}
     for x, row in pattern.items():
         i = index[x]
         for z in row:
@@ -229,12 +229,13 @@ def _best(adj, greedy) -> dict:
         colour = greedy(adj, order)
         if best is None or max(colour.values(), default=-1) < max(best.values(), default=-1):
             best = colour
+    assert best is not None  # the search above tries at least one candidate
     return best
 
 
 def _groups(pattern: dict, colour: dict) -> tuple:
     k = max(colour.values(), default=-1) + 1
-    groups = [[] for _ in range(k)]
+    groups: list = [[] for _ in range(k)]
     for i, x in enumerate(pattern):
         groups[colour[i]].append(x)
     return tuple(tuple(g) for g in groups)
@@ -457,7 +458,7 @@ def _substitute(b, adj, colour, product) -> dict:
     """
     value: dict = {}
     known: dict = {}  # (x, colour) -> [scaled values of the entries of x toward that colour already found]
-    degree = {}
+    degree: dict = {}
     for x, row in adj.items():
         for z in row:
             degree[(x, colour[z])] = degree.get((x, colour[z]), 0) + 1

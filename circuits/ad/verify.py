@@ -26,7 +26,7 @@ from ..core.checks import check_count, check_member, shown
 from ..core.circuit import Circuit, check_circuit, check_number, select_outputs
 from ..core.errors import CircuitError, EvaluationWarning, listing
 from ..eval.budget import symbolic_budget
-from ..eval.interpreter import evaluate, node_values
+from ..eval.interpreter import node_values
 from ..core.gates import GATES
 from ..eval.interpreter import sympy_number
 from .common import dname
@@ -193,8 +193,8 @@ def _differences(circuit: Circuit, base: dict, x: str, h0: float) -> dict:
     widths = [float(w) for w in ups - downs]
     eps_f = 2.0 ** -52
     out = {}
-    for y, v in circuit.outputs.items():
-        v = np.broadcast_to(np.asarray(nodes[v], dtype=float), batch[x].shape)
+    for y, node in circuit.outputs.items():
+        v = np.broadcast_to(np.asarray(nodes[node], dtype=float), batch[x].shape)
         up, down, centre = v[:m], v[m:2 * m], float(v[-1])
         columns = [(float(u) - float(d)) / w for u, d, w in zip(up, down, widths)]
         est, err, level = _ridders(columns, steps)
@@ -237,7 +237,7 @@ def check_step(h: Any, where: str) -> Optional[float]:
     """``h`` (a largest finite-difference step) as a positive float, None kept, or one CircuitError."""
     if h is None:
         return None
-    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not (math.isfinite(h) and 0 < h <= 1):
+    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not (math.isfinite(h) and 0 < h <= 1):  # type: ignore[operator]  # numbers.Real orders, typeshed does not say so
         raise CircuitError(f"{where} must be a positive number at most 1 (the largest finite-difference "
                            f"step, relative to |x| where |x| > 1), not {shown(h)}")
     return float(h)
@@ -516,7 +516,7 @@ def bauer_paths(circuit: Circuit, output: Optional[str] = None, input: Optional[
         input = next(iter(circuit.inputs))
     check_member(input, circuit.inputs, "bauer_paths")
     max_paths = check_count(max_paths, "bauer_paths: max_paths")
-    source, target = circuit.inputs[input], circuit.outputs[output]
+    source = circuit.inputs[input]
 
     # the number of paths from each node to the target: the counting semiring, one sweep
     count = propagate(circuit, COUNTING, output=output).values
@@ -539,7 +539,7 @@ def _bauer_sum(circuit, output, input, point, count, paths) -> BauerPaths:
         if g in count:
             for i, u in enumerate(a):
                 successors.setdefault(u, []).append((g, i))
-    total = 0
+    total: Any = 0  # a number, or a sympy expression
     stack = [(source, sympy.Integer(1))]  # explicit stack: no recursion over depth
     while stack:
         node, product = stack.pop()

@@ -149,9 +149,10 @@ def partial_costs(circuit: Circuit) -> tuple[int, dict]:
                 c = 0
             else:
                 key = (op, len(a), 0 if gate.commutative else i, exponent)
-                c = cache.get(key)
-                if c is None:
-                    c = cache[key] = partial_gate_cost(op, len(a), i, int(exponent))
+                cached = cache.get(key)
+                if cached is None:
+                    cached = cache[key] = partial_gate_cost(op, len(a), i, int(exponent))
+                c = cached
             total += c
             per_op[op] = max(per_op.get(op, 0), c)
     return total, per_op

@@ -28,7 +28,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from numbers import Real
+from fractions import Fraction
 from typing import Callable, Mapping, Union
 
 from ..core.circuit import Circuit, check_circuit, gate_binary_ops
@@ -176,10 +176,11 @@ def analyze(circuit: Circuit) -> Analysis:
     )
 
 
-CostModel = Union[None, str, Mapping[str, Real], Callable[[Circuit, int], Real]]
+Cost = Union[int, float, Fraction]
+CostModel = Union[None, str, Mapping[str, Cost], Callable[[Circuit, int], Cost]]
 
 
-def cost(circuit: Circuit, model: CostModel = None) -> Real:
+def cost(circuit: Circuit, model: CostModel = None) -> Cost:
     """Price ``circuit`` under an operation-cost model.
 
     Sources (inputs and constants) are free; every gate costs what the model
@@ -225,7 +226,7 @@ def cost(circuit: Circuit, model: CostModel = None) -> Real:
         return sum(model(circuit, v) for v in circuit.gates())
     if isinstance(model, Mapping):
         default = model.get("default")
-        total = 0
+        total: Cost = 0
         for v in circuit.gates():
             op = circuit.op(v)
             c = model.get(op, default)

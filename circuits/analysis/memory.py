@@ -222,7 +222,7 @@ def _greedy(circuit: Circuit) -> list:
         a = argss[g]
         return 1 - sum(1 for u in set(a) if uses[u] == 1 and ops[u] != "const" and u not in outputs)
 
-    heap = []
+    heap: list = []
     for g in range(n):
         if argss[g] and not waiting[g]:
             stamp += 1
@@ -291,4 +291,5 @@ def schedule(circuit: Circuit) -> list:
         peak = _profile(circuit, order)[0]
         if best is None or peak < best[0]:
             best = (peak, order)
+    assert best is not None  # the search above tries at least one candidate
     return best[1]

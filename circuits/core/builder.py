@@ -37,7 +37,7 @@ import sys
 import numbers
 from operator import eq as _eq
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union, overload
 
 import numpy as np
 import sympy
@@ -331,7 +331,7 @@ class Builder:
                                    "wires cannot be shared between circuits")
             return x.node
         if isinstance(x, numbers.Real) and not isinstance(x, bool):
-            return self.const_node(x)
+            return self.const_node(x)  # type: ignore[arg-type]  # any real (numpy's too): const_node checks it
         raise CircuitError(f"expected a wire or a number, got {type(x).__name__} {x!r}")
 
     # --- wire level ----------------------------------------------------------
@@ -435,7 +435,7 @@ class Wire:
 
     def _materialise(self) -> int:
         acc: dict[int, Number] = {}
-        const = 0
+        const: float = 0
         stack = [(self, 1)]  # iterative: long sums must not recurse
         try:
             while stack:
@@ -710,6 +710,20 @@ def function(name: str) -> Callable:
 # __getattr__ serves them as ``circuits.core.builder.max`` (and ``circuits.max``).
 SHADOWING = frozenset(n for n in dir(builtins) if not n.startswith("_"))
 
+# the functions this module calls itself and lists in __all__, bound by name so that readers, linters
+# and type checkers see them; the loop below binds them again, with every other registered function
+exp: Callable[..., Any] = function("exp")
+log: Callable[..., Any] = function("log")
+sqrt: Callable[..., Any] = function("sqrt")
+sin: Callable[..., Any] = function("sin")
+cos: Callable[..., Any] = function("cos")
+tanh: Callable[..., Any] = function("tanh")
+sigmoid: Callable[..., Any] = function("sigmoid")
+relu: Callable[..., Any] = function("relu")
+step: Callable[..., Any] = function("step")
+square: Callable[..., Any] = function("square")
+recip: Callable[..., Any] = function("recip")
+
 for _name in function_names():
     if _name not in SHADOWING:
         globals()[_name] = function(_name)
@@ -793,7 +807,13 @@ def _entries(name: str, value) -> list:
     return [(f"{name}[{','.join(map(str, at))}]", array[at]) for at in np.ndindex(array.shape)]
 
 
-def trace(fn: Callable = None, *, inputs: Optional[Sequence[str]] = None) -> Circuit:
+@overload
+def trace(fn: Callable, *, inputs: Optional[Sequence[str]] = None) -> Circuit: ...
+@overload
+def trace(fn: None = None, *, inputs: Optional[Sequence[str]] = None) -> Callable[[Callable], Circuit]: ...
+
+
+def trace(fn: Optional[Callable] = None, *, inputs: Optional[Sequence[str]] = None) -> Any:
     """Trace a Python function of numbers into a circuit.
 
     The inputs are named after the function's parameters (or ``inputs``);

@@ -34,7 +34,7 @@ import numbers
 from itertools import chain, compress, islice
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence
+from typing import Any, Callable, ClassVar, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 import networkx as nx
 import numpy as np
@@ -273,6 +273,14 @@ class Circuit:
         mirrors.  Used for drawing; not part of the circuit's meaning.
     """
 
+    # methods that the modules implementing them attach (eval.interpreter, frontends.io,
+    # ad.derivatives, render.draw), declared here for the type checker
+    evaluate: Callable[..., Any]
+    to_json: Callable[..., Any]
+    from_json: ClassVar[Any]  # a classmethod
+    matrix: Callable[..., Any]
+    _repr_mimebundle_: Callable[..., Any]
+
     __slots__ = ("_ops", "_args", "_weights", "_values", "_names", "_inputs",
                  "_outputs", "_dag", "_depth", "_meta", "_record", "_kinds", "_registry_version")
 
@@ -465,7 +473,7 @@ class Circuit:
                 (i, {"op": op, "value": values[i]} if op == "const"
                  else {"op": op, "name": names[i]} if op == "input" else {"op": op})
                 for i, op in enumerate(self._ops))
-            edges = []
+            edges: list = []
             for v, a in enumerate(self._args):
                 w = self._weights[v]
                 if a and GATES[self._ops[v]].weighted:
@@ -542,7 +550,11 @@ class Circuit:
             order = list(G.nodes)
 
         multi = G.is_multigraph()
-        ops, args, weights, values, names = [], [], [], {}, {}
+        ops: list = []
+        args: list = []
+        weights: list = []
+        values: dict = {}
+        names: dict = {}
         for i, v in enumerate(order):
             data = G.nodes[v]
             op = data.get("op")
@@ -609,7 +621,7 @@ class Circuit:
             missing = [order[i] for i in range(len(ops)) if ops[i] == "input" and i not in listed]
             if missing:
                 raise CircuitError(f"input node(s) {missing!r} are missing from inputs=[...]")
-        in_map = {}
+        in_map: dict = {}
         for i in in_nodes:
             if names[i] in in_map:
                 raise CircuitError(f"two input nodes are named {names[i]!r} (nodes {order[in_map[names[i]]]!r} "
@@ -746,8 +758,8 @@ def _frozen(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     nodes = g._node
     for v, data in nodes.items():
         nodes[v] = MappingProxyType(data)
-    for u, nbrs in g._adj.items():
-        for v, keys in nbrs.items():
+    for _u, nbrs in g._adj.items():
+        for _v, keys in nbrs.items():
             for k, data in keys.items():
                 if data:
                     keys[k] = MappingProxyType(data)
@@ -815,7 +827,7 @@ def compact(ops, args, weights, values, names, inputs, outputs, meta=None) -> Ci
     """
     live = needed_nodes(args, [*outputs.values(), *inputs.values()])
     first = -1 if live is None else live.find(0)
-    if first < 0:
+    if live is None or first < 0:
         return Circuit._trusted(ops, args, weights, values, names, inputs, outputs, meta)
     # Nodes before the first dead one keep their ids (their arguments are earlier still);
     # a live node's new id is the number of live nodes before it.

@@ -56,9 +56,9 @@ def fold(gate: Gate, values, weights=None, max_bits: int = MAX_EXACT_BITS):
         raise TooLarge(f"the exact result would have about {bits} bits, more than the {max_bits} allowed")
     kw = {"weights": weights} if gate.weighted else {}
     if gate.exact and all(map(is_exact, values)):
-        result = gate.num(*values, **kw)
+        result = gate.num(*values, **kw)  # type: ignore[misc]  # a registered gate has num (register() checks)
         if isinstance(result, float):  # int / int or int ** -k: redo in rationals
             skip = gate.constant_args
-            result = gate.num(*[v if j in skip else Fraction(v) for j, v in enumerate(values)], **kw)
+            result = gate.num(*[v if j in skip else Fraction(v) for j, v in enumerate(values)], **kw)  # type: ignore[misc]  # a registered gate has num (register() checks)
         return result
-    return gate.num(*[float(v) if type(v) is Fraction else v for v in values], **kw)
+    return gate.num(*[float(v) if type(v) is Fraction else v for v in values], **kw)  # type: ignore[misc]  # a registered gate has num (register() checks)

@@ -399,9 +399,10 @@ class Gate:
         the one integer-power builder and the passes that fold powers read it.
     """
 
-    name: str = None  # required: checked in __post_init__, so a missing one is a CircuitError
-    arity: Optional[int] = _REQUIRED
-    label: str = None
+    # required: checked in __post_init__, so a missing one is a CircuitError (hence the ignores)
+    name: str = None  # type: ignore[assignment]
+    arity: Optional[int] = _REQUIRED  # type: ignore[assignment]
+    label: str = None  # type: ignore[assignment]
     num: Optional[Callable[..., Any]] = None
     partial: Optional[Callable[..., Any]] = None
     vec: Optional[Callable[..., Any]] = None
@@ -1060,7 +1061,7 @@ class UnregisteredGate(CircuitError, KeyError):
 UnregisteredGate.__module__ = "circuits"
 
 
-class Registry(dict):
+class Registry(dict[str, "Gate"]):
     """The registry's dict: safe to read while another thread registers a gate.
 
     Iterating it, or its ``keys()``, ``values()``, ``items()``, walks a copy
@@ -1141,7 +1142,7 @@ class Registry(dict):
 
 
 #: The registry: gate name → :class:`Gate`.  Add to it with :func:`circuits.register_gate`.
-GATES: dict[str, Gate] = Registry({g.name: g for g in _GATE_LIST})
+GATES: Registry = Registry({g.name: g for g in _GATE_LIST})
 
 #: Names of the built-in gates (those :func:`circuits.unregister_gate` refuses).
 BUILTIN = frozenset(GATES)
@@ -1155,7 +1156,7 @@ def function_names() -> dict:
     >>> function_names()["exp"], "add" in function_names()
     ('exp', False)
     """
-    table = {}
+    table: dict = {}
     for name, gate in GATES.items():
         for alias in gate.names:
             table.setdefault(alias, name)

@@ -53,5 +53,5 @@ def run_partial(gate: Gate, arity: int, i: int, constants: Optional[Sequence] = 
     args = tuple(b.const_node(given[j]) if j in given else b.input_node(f"u{j}") for j in range(arity))
     out = b.gate(gate.name, *args) if out_gate else b.input_node("out")
     first = len(b)
-    p = gate.partial(b, args, out, i, **({"weights": None} if gate.weighted else {}))
+    p = gate.partial(b, args, out, i, **({"weights": None} if gate.weighted else {}))  # type: ignore[misc]  # a registered gate has a partial rule (register() checks)
     return Scratch(b, args, out, first, p)

@@ -352,14 +352,14 @@ def to_c(circuit: Circuit, *, name: str = "f") -> str:
     # where it is computed and read from s[] where it is used, so only those touch memory.  An
     # output is written to y[] where it is computed.
     parts = [body[i:i + STATEMENTS_PER_FUNCTION] for i in range(0, len(body), STATEMENTS_PER_FUNCTION)]
-    for k, part in enumerate(parts):
-        used = sorted({slot[v] for v, _ in part})
+    for k, statements in enumerate(parts):
+        used = sorted({slot[v] for v, _ in statements})
         lines.append(f"static void {name}_part{k}(const double *restrict x, double *restrict y, double *restrict s)")
         lines.append("{")
         lines.append("    (void)x; (void)y; (void)s;")
         for j in range(0, len(used), 16):
             lines.append("    double " + ", ".join(f"r{r}" for r in used[j:j + 16]) + ";")
-        for v, statement in part:
+        for v, statement in statements:
             lines.append("    " + statement)
             if v in crossing:
                 lines.append(f"    s[{slot[v]}] = r{slot[v]};")

@@ -55,7 +55,7 @@ import types
 import warnings
 from fractions import Fraction
 from itertools import chain
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 
@@ -276,7 +276,7 @@ def _fold(rec, nodes, const_of: np.ndarray) -> Optional[dict]:
     """The float interpreter's values of the live gates computed from constants alone (Python ints
     stay exact, Fractions become floats), so the tape holds them as constants, bit for bit; None when
     one fails (the interpreter raises the error) or is an int too large for this quick path."""
-    values = {}
+    values: dict = {}
     for i in nodes:
         args = [values[u] if u in values else _float_system(rec.constants[u]) for u in rec.args[i]]
         gate = GATES[rec.ops[i]]
@@ -285,9 +285,9 @@ def _fold(rec, nodes, const_of: np.ndarray) -> Optional[dict]:
         try:
             if gate.weighted:
                 w = rec.params[i]
-                v = gate.num(*args, weights=None if w is None else tuple(map(_float_system, w)))
+                v = gate.num(*args, weights=None if w is None else tuple(map(_float_system, w)))  # type: ignore[misc]  # a registered gate has num (register() checks)
             else:
-                v = gate.num(*args)
+                v = gate.num(*args)  # type: ignore[misc]  # a registered gate has num (register() checks)
             const_of[i] = float(v)
         except (ValueError, ZeroDivisionError, OverflowError, ArithmeticError, TypeError):
             return None
@@ -382,8 +382,8 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
 
 def _ranges(argp: np.ndarray, nodes: list) -> np.ndarray:
     """The concatenated index ranges ``argp[i]:argp[i + 1]`` of ``nodes``, without a Python loop."""
-    nodes = np.asarray(nodes)
-    starts, lengths = argp[nodes], argp[nodes + 1] - argp[nodes]
+    at = np.asarray(nodes)
+    starts, lengths = argp[at], argp[at + 1] - argp[at]
     offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
     return np.arange(int(lengths.sum())) + offsets
 
@@ -473,7 +473,7 @@ def _point_source() -> str:
 
 def _kernel_source() -> tuple:
     """The kernel's source, generated from the registry, and its globals."""
-    env = {"np": np, "math": math}
+    env: dict[str, Any] = {"np": np, "math": math}
     lines = [
         "def run(code, fcode, X, Y, geometry):",
         *_UNPACK,
@@ -552,8 +552,10 @@ def _kernel_source() -> tuple:
     return "\n".join(lines) + "\n", env
 
 
-_KERNEL = None
-_POINT_KERNEL = _ANALYSE = _ALLOCATE = None  # compiled
+_KERNEL: Any = None
+_POINT_KERNEL: Any = None  # compiled
+_ANALYSE: Any = None
+_ALLOCATE: Any = None
 _LOCK = threading.Lock()  # one thread loads the kernels; the others wait for them
 
 #: Environment variable naming the kernel cache folder (overrides the platform's user cache folder).
@@ -681,7 +683,7 @@ def _module_text() -> str:
             if f in (abs, max, min):
                 head.append(f"{name} = {f.__name__}")
             elif isinstance(f, type(math.exp)) and getattr(math, f.__name__, None) is f:
-                head.append(f"{name} = math.{f.__name__}")
+                head.append(f"{name} = math.{f.__name__}")  # type: ignore[union-attr]  # gates' num
             else:
                 head.append(f"{name} = numba.njit(GATES[{gate!r}].num, error_model='numpy')")
     sweeps = "\n\n@numba.njit(error_model='numpy', cache=True)\n" + _point_source()
@@ -782,7 +784,7 @@ def _cached_module(name: str, text: str, path: str, folder: str, warm):
         _write_atomic(path, data)
     try:  # imported now, so that its settings can be read before the module's decorators run
         import numba
-        config = numba.config
+        config: Any = numba.config
     except ImportError:
         config = None
     saved = getattr(config, "CACHE_DIR", None)
@@ -818,6 +820,7 @@ def _short(exc: Exception) -> str:
 def _warm(module) -> None:
     """Compile (or load from numba's cache) the engine's kernels for the only types they are called with."""
     t = tape(warmup_circuit(), _sweeps=(module._analyse, module._allocate))
+    assert t is not None  # the warm-up circuit is tiny: always taped
     module.run(t.code, t.fcode, np.ones(1), np.empty(1), np.array([1, 1, 1, 1, 1, 1], dtype=np.int64))
     module.run_point(t.code, t.fcode, np.ones(1), np.empty(1))
 
@@ -873,6 +876,7 @@ def warmup() -> bool:
         return False
     # the kernels' types do not depend on the circuit: one small circuit compiles them all
     t = tape(warmup_circuit())
+    assert t is not None  # the warm-up circuit is tiny: always taped
     run(t, np.ones((1, 1)), np.empty((1, 1)))
     run_point(t, np.ones(1), np.empty(1))
     return True

@@ -502,6 +502,7 @@ def _warn_nonfinite(xs: list, out: Mapping) -> None:
     for name, value in out.items():
         value = np.asarray(value)
         if value.dtype.kind in "fc":
+            at_finite: np.ndarray | bool
             try:
                 at_finite = np.broadcast_to(finite, value.shape)
             except ValueError:  # an output of another shape: judge it alone

@@ -193,7 +193,7 @@ class LevelPlan(NamedTuple):
     offset: np.ndarray
     weight_offset: np.ndarray
     dest_offset: np.ndarray
-    index: np.ndarray
+    index: np.ndarray  # type: ignore[assignment]  # a field named like tuple.index, which it hides
     dest: np.ndarray
     weights: np.ndarray
     output_slots: tuple
@@ -329,7 +329,13 @@ def _plan(rec, outs: list) -> LevelPlan:
         if live[i] and last[i] != n + 1 and ops[i] not in sources:
             freed_at[last[i]].append(i)
     free: list = []
-    kind_col, offset, woffset, doffset, index, weights, dest = [], [], [], [], [], [], []
+    kind_col: list = []
+    offset: list = []
+    woffset: list = []
+    doffset: list = []
+    index: list = []
+    weights: list = []
+    dest: list = []
     for lv in range(1, depth + 1):
         for k in by_level[lv]:
             kd = kind_list[k]
@@ -598,7 +604,7 @@ def to_jax(circuit: Circuit, output: Optional[str] = None, method: str = "auto")
         if len(xs) != n:
             raise CircuitError(f"this function takes {n} inputs {input_names}, got {len(xs)}")
         for name, x in zip(input_names, xs):
-            if isinstance(x, (str, bytes)) or getattr(x, "dtype", np.float64) == object:
+            if isinstance(x, (str, bytes)) or getattr(x, "dtype", np.float64) == object:  # noqa: E721 - a dtype equals object, is not it
                 raise CircuitError(f"input {name!r}: {x!r} is not a number or numeric array")
         try:
             jnp.broadcast_shapes(*(jnp.shape(x) for x in xs))
@@ -610,5 +616,5 @@ def to_jax(circuit: Circuit, output: Optional[str] = None, method: str = "auto")
             return values[0]
         return dict(zip(outputs, values))
     f.__name__ = f"circuit_{'_'.join(outputs)[:40]}"
-    f.method = "unrolled" if plan is None else "levels"
+    f.method = "unrolled" if plan is None else "levels"  # type: ignore[attr-defined]  # a function attribute
     return f

@@ -142,6 +142,6 @@ def sharded(function: Union[Circuit, Callable], devices: Optional[Sequence] = No
             return {k: v[:n] if np.ndim(v) else v for k, v in values.items()}
         return values[:n] if np.ndim(values) else values
 
-    g.mesh = mesh
-    g.place = lambda *xs: place(*xs)[0]
+    g.mesh = mesh  # type: ignore[attr-defined]  # function attributes, documented
+    g.place = lambda *xs: place(*xs)[0]  # type: ignore[attr-defined]
     return g

@@ -106,7 +106,7 @@ def _encode_number(value: Any) -> Union[int, float, str]:
 def _node_records(circuit: Circuit) -> list:
     rec = circuit.record
     ops, argss, weights = rec.ops, rec.args, rec.params
-    records = []
+    records: list = []
     append = records.append
     for i, op in enumerate(ops):
         if op == "input":
@@ -263,7 +263,7 @@ def _node_error(i: int, rec, ops, values) -> CircuitError:
         return CircuitError(f"{where} needs an \"op\" string ('input', 'const' or one of {sorted(GATES)})")
     allowed_keys = _allowed_keys()
     if op not in allowed_keys:
-        return node_error(i, op, (), op_of=ops.__getitem__, value_of=values.get)
+        return node_error(i, op, (), op_of=ops.__getitem__, value_of=values.get)  # type: ignore[return-value]  # an unknown op is always an error
     allowed = allowed_keys[op]
     extra = [k for k in rec if k not in allowed]
     if extra:
@@ -284,15 +284,18 @@ def _node_error(i: int, rec, ops, values) -> CircuitError:
 
 
 def _parse_nodes(nodes: list):
-    ops, args, weights, values, names = [], [], [], {}, {}
+    ops: list = []
+    args: list = []
+    weights: list = []
+    values: dict = {}
+    names: dict = {}
     allowed_keys, gates = _allowed_keys(), GATES
     for i, rec in enumerate(nodes):
         # Fast checks first; _node_error() explains a failure precisely.
         if type(rec) is not dict:
             raise _node_error(i, rec, ops, values)
         op = rec.get("op")
-        allowed = allowed_keys.get(op) if type(op) is str else None
-        if allowed is None or not rec.keys() <= allowed:
+        if type(op) is not str or (allowed := allowed_keys.get(op)) is None or not rec.keys() <= allowed:
             raise _node_error(i, rec, ops, values)
         ops.append(op)
         if op == "input":
@@ -329,7 +332,7 @@ def _parse_nodes(nodes: list):
 
 def _parse_meta(meta, n: int) -> dict:
     _expect(meta, dict, "\"meta\"")
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in meta.items():
         if key == "role":
             _expect(value, list, "\"meta\".\"role\"")
@@ -432,7 +435,7 @@ def from_json(text: Union[str, bytes, bytearray]) -> Circuit:
     ops, args, weights, values, names = _parse_nodes(nodes)
     n = len(ops)
 
-    node_of = {}
+    node_of: dict = {}
     for i, name in names.items():
         if name in node_of:
             raise CircuitError(f"nodes {node_of[name]} and {i} are both inputs named {name!r}; "
@@ -576,7 +579,7 @@ def _plan(e: sympy.Basic, b: Builder, symbols: dict):
         value = _number(e)
         return (), lambda: b.const_node(value)
     if e.is_Add:
-        const = 0
+        const: Union[int, float, Fraction] = 0
         coeffs, rests = [], []
         for term in e.args:
             if term.is_Number:
@@ -585,7 +588,8 @@ def _plan(e: sympy.Basic, b: Builder, symbols: dict):
             if isinstance(term, sympy.NumberSymbol):
                 const += _number(term)
                 continue
-            c, rest = 1, term
+            c: Union[int, float, Fraction] = 1
+            rest = term
             if term.is_Mul:
                 numeric = [f for f in term.args if f.is_Number or isinstance(f, sympy.NumberSymbol)]
                 others = [f for f in term.args if not (f.is_Number or isinstance(f, sympy.NumberSymbol))]
@@ -734,7 +738,8 @@ def from_sympy(expr, inputs: Optional[Sequence] = None, name: str = "f") -> Circ
     # One iterative pass over the expression trees (by identity: sympy's own
     # free_symbols, hashing and equality recurse) that collects the symbols
     # and computes every hash bottom-up, so that later hashing is shallow.
-    seen, free = set(), {}
+    seen: set = set()
+    free: dict = {}
     for _, root in items:
         stack = [(root, False)]
         while stack:

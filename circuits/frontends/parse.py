@@ -66,7 +66,7 @@ from ..core.checks import check_names
 from ..core.circuit import Circuit
 from ..core.errors import CircuitError, ParseError, did_you_mean
 from ..core.folding import TooLarge, fold
-from ..core.gates import GATES, function_names, gate_of_function
+from ..core.gates import function_names, gate_of_function
 
 
 __all__ = ["parse", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DIGITS", "MAX_BITS"]
@@ -447,7 +447,7 @@ class _Parser:
     # --- operands --------------------------------------------------------------------
 
     def number(self, tok: str, pos: int):
-        whole, frac, exponent = _NUMBER.fullmatch(tok).groups()
+        whole, frac, exponent = _NUMBER.fullmatch(tok).groups()  # type: ignore[union-attr]  # tok matched _NUMBER
         frac = frac or ""
         digits = (whole + frac).lstrip("0")
         if len(digits) > MAX_DIGITS:

@@ -22,7 +22,7 @@ def check_int(value, name: str, minimum: int = 1, maximum: int = MAX_SIZE) -> in
     """``value`` as an int from ``minimum`` to ``maximum``, or a CircuitError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise CircuitError(f"{name} must be an integer >= {minimum}, got {shown(value)}")
-    if value > maximum:
+    if value > maximum:  # type: ignore[operator]  # numbers.Integral orders, typeshed does not say so
         raise CircuitError(f"{name} must be at most {maximum:,}, got {shown(value)}: the circuit would not fit "
                            "in memory")
     return int(value)

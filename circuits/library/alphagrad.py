@@ -52,11 +52,10 @@ Examples
 
 from __future__ import annotations
 
-import math
 import numbers
 import operator
 from types import SimpleNamespace
-from typing import Callable
+from typing import Any, Callable
 
 from ..core import builder as _wires
 from ..core.builder import Builder, trace
@@ -323,7 +322,7 @@ def _random_g(m, v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14
 
 
 #: Name (as in the paper) → ``(source(m, *inputs) -> {output: value}, input names)``.
-FUNCTIONS = {
+FUNCTIONS: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {
     "RoeFlux_1d": (_roe_flux_1d, ("ul0", "ul1", "ul2", "ur0", "ur1", "ur2")),
     "RobotArm_6DOF": (_robot_arm_6dof, ("t1", "t2", "t3", "t4", "t5", "t6")),
     "HumanHeartDipole": (_human_heart_dipole, tuple(f"x{k}" for k in range(1, 9))),

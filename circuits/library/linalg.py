@@ -25,12 +25,12 @@ from __future__ import annotations
 import itertools
 import numbers
 from fractions import Fraction
-from typing import Union
+from typing import Any, Union
 
 from ..core.builder import Builder
 from ..core.circuit import Circuit
 from ..core.errors import CircuitError
-from ..ad import backward
+from ..ad.backward import backward  # the function: mypy takes ..ad.backward for the module
 from ._build import check_int, check_ints, input_matrix, matmul, out, output_matrix, total
 
 __all__ = ["determinant", "DETERMINANT_METHODS", "inverse_from_determinant",
@@ -289,7 +289,7 @@ def matrix_chain_order(dims, order: Union[str, tuple] = "optimal") -> tuple:
     if L < 1:
         raise CircuitError("matrix_chain: dims needs at least two entries (one matrix)")
     if order == "left":
-        tree = 1
+        tree: Any = 1  # a factor, or a pair of trees
         for k in range(2, L + 1):
             tree = (tree, k)
     elif order == "right":
@@ -297,7 +297,7 @@ def matrix_chain_order(dims, order: Union[str, tuple] = "optimal") -> tuple:
         for k in range(L - 1, 0, -1):
             tree = (k, tree)
     elif order == "optimal":
-        cost = {(i, i): 0 for i in range(1, L + 1)}
+        cost: dict[tuple[int, int], Any] = {(i, i): 0 for i in range(1, L + 1)}
         split = {}
         for length in range(2, L + 1):
             for i in range(1, L - length + 2):
@@ -308,7 +308,7 @@ def matrix_chain_order(dims, order: Union[str, tuple] = "optimal") -> tuple:
                     if best is None or c < best:
                         best, split[i, j] = c, k
                 cost[i, j] = best
-        built = {}
+        built: dict = {}
         for length in range(1, L + 1):  # bottom-up, no recursion
             for i in range(1, L - length + 2):
                 j = i + length - 1

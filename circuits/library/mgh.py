@@ -370,7 +370,7 @@ def _chebyquad(x, n, m):
     # shifted Chebyshev polynomials on [0, 1]: T₀ = 1, T₁ = 2x − 1, T_{k+1} = 2(2x − 1)T_k − T_{k−1}
     rows = [[2 * xj - 1 for xj in x]]
     prev = [1] * n
-    for k in range(2, m + 1):
+    for _k in range(2, m + 1):
         cur = [2 * (2 * xj - 1) * tk - tp for xj, tk, tp in zip(x, rows[-1], prev)]
         prev = rows[-1]
         rows.append(cur)

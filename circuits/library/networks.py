@@ -158,6 +158,7 @@ def mlp(widths: Sequence[int], activation: str = "sigmoid", loss: Optional[str] 
         else:
             output_matrix(b, "Yhat", predictions)
         return b.build()
+    assert ys is not None  # a loss needs targets: refused above without them
     squares = []
     for yhat, y in zip(predictions, ys):
         for u, t in zip(yhat, y):
@@ -209,11 +210,11 @@ def sin_dot(d: int, m: int, w=None, b=None, *, seed: int = 0) -> Circuit:
         raise CircuitError(f"sin_dot: w must have length d = {d} and b length m = {m}, "
                            f"got shapes {w.shape} and {bvec.shape}")
     w = numbers_of(w, "sin_dot: w")
-    bvec = numbers_of(bvec, "sin_dot: b")
+    b_values = numbers_of(bvec, "sin_dot: b")
     bld = Builder()
     x = input_vector(bld, "x", d)
     s = bld.gate("sin", weighted_sum(bld, x, w))
-    output_vector(bld, "f", [bld.gate("add", s, weights=(c,)) for c in bvec])
+    output_vector(bld, "f", [bld.gate("add", s, weights=(c,)) for c in b_values])
     return bld.build()
 
 
@@ -274,6 +275,7 @@ def rnn(steps: int, hidden: int, features: int = 1, activation: str = "tanh") ->
                 terms += [gate("mul", W[i][j], h[j]) for j in range(hidden)]
             new.append(gate(activation, gate("add", *terms, c[i])))
         h = new
+    assert h is not None  # steps >= 1
     y = gate("add", *[gate("mul", vi, hi) for vi, hi in zip(v, h)]) if hidden > 1 \
         else gate("mul", v[0], h[0])
     out(b, "y", y)

@@ -30,7 +30,6 @@ from ..core.circuit import Circuit
 from ..core.errors import CircuitError
 from ..core.checks import check_sequence
 from ._build import check_int, input_vector, numbers_of, out, total, weighted_sum
-from .naming import vector_names
 
 __all__ = ["figure1", "backprop_example", "least_squares", "perceptron", "STUDENTS",
            "sigma2_naive", "sigma2_fast", "exercise"]
@@ -143,13 +142,13 @@ def least_squares(A, b, *, seed: int = 0) -> Circuit:
         raise CircuitError(f"least_squares: A must be m×n and b of length m, got shapes "
                            f"{A.shape} and {rhs.shape}")
     m, n = A.shape
-    rhs = numbers_of(rhs, "least_squares: b")
+    b_values = numbers_of(rhs, "least_squares: b")
     bld = Builder()
     x = input_vector(bld, "x", n)
     squares = []
     for i in range(m):
         row = numbers_of(A[i], f"least_squares: row {i + 1} of A")
-        residual = weighted_sum(bld, x, row, -rhs[i])
+        residual = weighted_sum(bld, x, row, -b_values[i])
         squares.append(bld.gate("square", residual))
     out(bld, "f", total(bld, squares))
     return bld.build()

@@ -28,14 +28,16 @@ from fractions import Fraction
 from numbers import Integral, Real
 from os import PathLike
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Literal, Mapping, Optional, Union
 
 from ..core.checks import check_path
 from ..core.circuit import Circuit, _names_text, select_outputs
 from ..eval.interpreter import node_values
 from ..core.errors import CircuitError
 from ..core.gates import GATES
-from ..ad import backward, forward
+# the functions: mypy takes ..ad.forward and ..ad.backward for the modules
+from ..ad.forward import forward
+from ..ad.backward import backward
 from ..ad.common import dname
 from ..ad.linearize import edge_values
 from ..ad.semirings import REAL, GradientPath, propagate
@@ -276,7 +278,7 @@ def _levels(circuit: Circuit) -> list:
     return level
 
 
-def _digraph(graphviz, name: str, title, most: int, rankdir: str = "BT", size=None, dpi=None):
+def _digraph(graphviz, name: str, title, most: Optional[int], rankdir: str = "BT", size=None, dpi=None):
     """A Digraph with the drawings' one font, direction, title (cut at ``most`` characters), size and dpi."""
     if rankdir not in ("BT", "TB", "LR", "RL"):
         raise CircuitError(f"rankdir must be one of 'BT', 'TB', 'LR', 'RL', not {rankdir!r}")
@@ -284,7 +286,7 @@ def _digraph(graphviz, name: str, title, most: int, rankdir: str = "BT", size=No
     if size is not None and not re.fullmatch(r"\s*\d+(\.\d*)?\s*(,\s*\d+(\.\d*)?\s*)?!?\s*", str(size)):
         raise CircuitError(f"size must be Graphviz's \"width,height\" in inches, e.g. \"9,5\" (or \"9,5!\" to "
                            f"scale small drawings up), not {size!r}")
-    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, Real) or not dpi > 0):
+    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, Real) or not dpi > 0):  # type: ignore[operator]  # numbers.Real orders
         raise CircuitError(f"dpi must be a positive number of dots per inch, e.g. dpi=96, not {dpi!r}")
     g = graphviz.Digraph(name)
     # newrank: rank constraints hold inside clusters too; remincross=false: the second crossing
@@ -380,7 +382,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
         gate = GATES[op]
         a = circuit.args(v)
         show_positions = not gate.commutative and len(a) > 1
-        names = gate.arg_names
+        arg_names = gate.arg_names
         for k, (u, w) in enumerate(zip(a, circuit.weights(v))):
             # weights and argument names are the wire's own label, which dot lays out as a
             # point of the wire's path, so no two of them (and no label and node) collide
@@ -388,7 +390,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
             if gate.weighted and w != 1:
                 attrs = {"label": _escape(_number(w)), "fontcolor": WEIGHT_COLOR, "decorate": "true"}
             elif show_positions:
-                attrs = {"label": _escape(names[k] if k < len(names) else f"#{k}"),
+                attrs = {"label": _escape(arg_names[k] if k < len(arg_names) else f"#{k}"),
                          "fontcolor": "#555555", "fontsize": "10"}
             wire = (u, v, k)
             if partials is not None and wire in partials and not gate.weighted:  # a + wire's partial is its weight
@@ -447,8 +449,8 @@ def _paths(circuit: Circuit, highlight) -> list:
                                f"got {type(p).__name__}")
         for wire in p.edges:
             u, v, i = wire if isinstance(wire, tuple) and len(wire) == 3 else (None, None, None)
-            ok = (isinstance(v, Integral) and 0 <= v < n and isinstance(i, Integral)
-                  and 0 <= i < len(circuit.args(v)) and circuit.args(v)[i] == u)
+            ok = (isinstance(v, Integral) and 0 <= v < n and isinstance(i, Integral)  # type: ignore[operator]  # numbers.Integral orders, typeshed does not say so
+                  and 0 <= i < len(circuit.args(v)) and circuit.args(v)[i] == u)  # type: ignore[operator, arg-type]
             if not ok or p.input not in circuit.inputs or p.output not in circuit.outputs:
                 raise CircuitError(f"the path {p.input} → {p.output} is not a path of this circuit (a wire "
                                    f"{wire!r} it follows is not one of its wires); highlight paths that "
@@ -473,7 +475,7 @@ def _check_meta(circuit: Circuit) -> None:
         raise CircuitError(f"circuit.meta['adjoint_of'] must map adjoint node ids to node ids, not a "
                            f"{type(adjoint_of).__name__}; rebuild the circuit with circuits.backward")
     for a, z in adjoint_of.items():
-        if not all(isinstance(u, Integral) and not isinstance(u, bool) and 0 <= u < n for u in (a, z)):
+        if not all(isinstance(u, Integral) and not isinstance(u, bool) and 0 <= u < n for u in (a, z)):  # type: ignore[operator]  # numbers.Integral orders, typeshed does not say so
             raise CircuitError(f"circuit.meta['adjoint_of'] maps {a!r} to {z!r}, and the circuit's nodes are "
                                f"0 to {n - 1}; rebuild the circuit with circuits.backward, or draw it "
                                "without mirror=True")
@@ -590,7 +592,9 @@ def _collapsed_groups(circuit: Circuit, width: Optional[int] = None):
         op = circuit.op(v)
         role = roles[v] if roles is not None and op not in ("input", "const") else ""
         by_level.setdefault(level[v], []).append((op, role, v))
-    runs, run_of, previous = [], {}, None
+    runs: list = []
+    run_of: dict = {}
+    previous: Any = None
     for lvl in sorted(by_level):
         if width is not None:
             band = 0 if lvl == 0 else 1 + (lvl - 1) // width
@@ -794,7 +798,7 @@ def _write(path, data: bytes) -> None:
 
 def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] = None,
            mirror: bool = False, max_nodes: Optional[int] = 500, legend: bool = True,
-           title: Optional[str] = None, rankdir: str = "BT", gradients: bool = False,
+           title: Union[str, Literal[False], None] = None, rankdir: str = "BT", gradients: bool = False,
            highlight=None, output: Optional[str] = None, size: Optional[str] = None,
            dpi: Optional[float] = None, collapse: bool = False):
     """Draw ``circuit`` as a :class:`graphviz.Digraph`, and write it when ``path`` is given.
@@ -911,7 +915,8 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     graphviz = _graphviz()
     g = _digraph(graphviz, "circuit", _default_title(circuit) if title is None else title, None,
                  rankdir, size, dpi)
-    adjoints = partials = colours = None
+    adjoints = partials = None
+    colours: Optional[dict] = None
     if gradients:
         if values is None:
             raise CircuitError("render(gradients=True) needs values={input: number, ...} to compute the adjoints at")
@@ -991,7 +996,8 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
     graphviz = _graphviz()
     g = _digraph(graphviz, "transforms", f"{_function_text(circuit)}: circuit, forward, backward",
                  TITLE_MOST, rankdir)
-    kinds, sources = set(), []
+    kinds: set = set()
+    sources: list = []
     for label, prefix, c in parts:
         with g.subgraph(name=f"cluster_{label}") as s:
             s.attr(label=f"{label}: size {c.size}, depth {c.depth}, wires {c.wires}",

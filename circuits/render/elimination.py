@@ -162,7 +162,7 @@ def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
     base = _linearized(circuit, wrt, output, None, "compare_orders")
     orders = (list(ORDERS) if orders is None else [orders] if isinstance(orders, str)
               else check_sequence(orders, "compare_orders: orders"))
-    rows = []
+    rows: list[dict[str, Any]] = []
     with Progress(len(orders) * len(base.Z), "compare_orders", progress) as bar:
         for k, order in enumerate(orders):
             label = order if isinstance(order, str) else f"explicit {k + 1}"
@@ -174,7 +174,9 @@ def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
                 continue
             if order in COUNTED or not isinstance(order, str):
                 sequence = order if isinstance(order, str) else _check_order(base, order)
-                mults, adds, fill = count_order(base, sequence, step=bar.update, count=count)
+                counted = count_order(base, sequence, step=bar.update, count=count)
+                assert counted is not None  # None only when over a budget, and there is none here
+                mults, adds, fill = counted
             else:  # "optimal", "search" (and unknown names, which _order_for refuses)
                 G = base.copy()
                 chooser, _ = _order_for(G, order, count)

@@ -240,7 +240,7 @@ def _node_info(circuit: Circuit, labels: Mapping[int, str], point, adjoint_of=No
     adjoint = {z: a for a, z in (adjoint_of or {}).items()}
     partials = edge_values(primal, point) if point is not None and primal is not None else {}
     into: dict = {}
-    for (u, v, pos), d in partials.items():
+    for (u, v, _pos), d in partials.items():
         into.setdefault(v, []).append(f"∂{labels.get(v, v)}/∂{labels.get(u, u)} = {_number(d)}")
     info = {}
     for v in range(len(circuit)):
@@ -257,6 +257,7 @@ def _node_info(circuit: Circuit, labels: Mapping[int, str], point, adjoint_of=No
 def _backward_frames(circuit: Circuit, y: str, point, max_nodes) -> dict:
     steps = render_steps(circuit, output=y, values=point, max_nodes=max_nodes)
     grad = steps.circuit
+    assert grad is not None  # render_steps of a circuit with an output always has one
     added, frames = 0, []
     for title, fresh in zip(steps.titles, steps.fresh):
         added += len(fresh)

@@ -100,7 +100,9 @@ def _bezier(points) -> str:
 
 def _ops(ops, names: dict, lines: list) -> None:
     """TikZ commands for a list of xdot drawing operations."""
-    pen, fill, style, width, size, bold = "black", "black", "solid", None, 14.0, False
+    pen: Optional[str] = "black"  # None: transparent
+    fill: Optional[str] = "black"
+    style, width, size, bold = "solid", None, 14.0, False
     for op in ops or ():
         kind = op["op"]
         if kind == "c":

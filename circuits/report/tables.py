@@ -34,7 +34,7 @@ from ..ad import backward, forward, hvp, jvp, simplify, vjp
 
 __all__ = ["ComparisonTable", "compare", "ScalingTable", "scaling", "plot_scaling"]
 
-_DIRECTIONAL = {"jvp": jvp, "vjp": vjp, "hvp": hvp}
+_DIRECTIONAL: dict[str, Callable[..., Circuit]] = {"jvp": jvp, "vjp": vjp, "hvp": hvp}
 
 
 # --- comparison tables --------------------------------------------------------
