@@ -145,8 +145,8 @@ def test_search_beats_markowitz_on_the_roe_flux_in_a_second():
 
 def test_search_graph_costs_agree_with_eliminate_and_windows_are_exact():
     f = speelpenning(7)
-    from circuits.ad.elimination import _linearized
-    G = _linearized(f, None, None, None)
+    from circuits.ad.elimination import elimination_graph
+    G = elimination_graph(f, None, None, None)
     graph = SearchGraph([(i, k, v) for i, s in G.succ.items() for k, v in s.items()], G.Z, "circuit")
     rng = random.Random(3)
     for _ in range(5):

@@ -291,10 +291,10 @@ def test_compare_orders_shows_progress_when_asked(capsys):
 
 
 def _run_counts(G, order, count="circuit"):
-    from circuits.ad.elimination import _order_for, _run
+    from circuits.ad.elimination import order_for, run_order
     H = G.copy()
-    chooser, _ = _order_for(H, order, count)
-    return _run(H, chooser, None, record=False, count=count)[2:]
+    chooser, _ = order_for(H, order, count)
+    return run_order(H, chooser, None, record=False, count=count)[2:]
 
 
 @pytest.mark.parametrize("build", [
@@ -304,9 +304,9 @@ def _run_counts(G, order, count="circuit"):
     lambda: circuits.parse("sin(x*y)*exp(x+y)/(x*x+1) + 3*x - 2*y"),
 ])
 def test_bit_set_counts_equal_the_elimination(build):
-    from circuits.ad.elimination import _linearized
+    from circuits.ad.elimination import elimination_graph
     from circuits.ad.elimination_counts import COUNTED, count_order
-    G = _linearized(build(), None, None, None)
+    G = elimination_graph(build(), None, None, None)
     for order in COUNTED:
         assert count_order(G, order) == _run_counts(G, order), order
         assert count_order(G, order, count="all") == _run_counts(G, order, "all"), order
@@ -322,13 +322,13 @@ def test_bit_set_counts_equal_the_elimination(build):
 def test_bit_set_counts_equal_the_elimination_on_random_circuits():
     from hypothesis import given, settings
     import circuits.testing as ct
-    from circuits.ad.elimination import _linearized
+    from circuits.ad.elimination import elimination_graph
     from circuits.ad.elimination_counts import COUNTED, count_order
 
     @settings(max_examples=40, deadline=None)
     @given(ct.random_circuits(max_inputs=3, max_gates=14, max_outputs=3))
     def same(c):
-        G = _linearized(c, None, None, None)
+        G = elimination_graph(c, None, None, None)
         for order in COUNTED:
             assert count_order(G, order) == _run_counts(G, order), order
             assert count_order(G, order, count="all") == _run_counts(G, order, "all"), order

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 import circuits
 from circuits import library
 from circuits import testing as ct
-from circuits.render.draw import TITLE_MOST, _name_label
+from circuits.render.draw import TITLE_MOST, name_label
 from circuits.render.layout import describe, layout, node_positions, overlaps, text_boxes
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None,
@@ -122,7 +122,7 @@ def test_long_names_are_cut_between_words():
     def a_very_long_loss_name(*xs):
         return sum(x * x for x in xs)
     c = circuits.trace(a_very_long_loss_name, inputs=names)
-    labels = {_name_label(n) for n in [*names, "a_very_long_loss_name"]}
+    labels = {name_label(n) for n in [*names, "a_very_long_loss_name"]}
     for g in (circuits.render(c), circuits.render(circuits.backward(c, mirror=True), mirror=True),
               circuits.render(circuits.backward(c), collapse=True)):
         (title,) = _titles(g)

@@ -127,3 +127,22 @@ def test_old_paths_named_like_functions_keep_the_functions():
     import circuits
     assert importlib.import_module("circuits.parse") is importlib.import_module("circuits.frontends.parse")
     assert callable(circuits.parse) and callable(circuits.evaluate)
+
+
+def test_no_private_reads_across_modules():
+    """A module reads another's state through its public names (``Builder.gate_lists``,
+    ``Builder.remove``, ``circuit.record``...), never ``x._name`` of a name another module owns."""
+    from benchmarks.health import measure
+
+    assert measure()["private reads across modules"] == []
+
+
+def test_the_private_read_check_sees_one(tmp_path):
+    pkg = tmp_path / "circuits"
+    pkg.mkdir()
+    (pkg / "a.py").write_text("class A:\n    def __init__(self):\n        self._rows = []\n")
+    (pkg / "b.py").write_text("def f(a):\n    return a._rows\n\n\ndef g(self):\n    return self._rows\n")
+    (pkg / "c.py").write_text("from .a import _helper\n")
+    from benchmarks.health import measure
+
+    assert measure(pkg)["private reads across modules"] == ["circuits/b.py:2 ._rows", "circuits/c.py:1 import _helper"]

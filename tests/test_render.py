@@ -8,7 +8,7 @@ import pytest
 
 import circuits
 from circuits import Builder, CircuitError, library
-from circuits.render.draw import COLORS, _name_label, render, render_transforms
+from circuits.render.draw import COLORS, name_label, render, render_transforms
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None,
                                 reason="Graphviz 'dot' is not installed (apt-get install graphviz)")
@@ -328,7 +328,7 @@ def test_collapse_draws_large_circuits_in_outline(make, tmp_path):
     assert sum(wires.values()) == c.wires
     assert len(boxes) <= COLLAPSED_BOXES + 2          # gate boxes, plus inputs and constants
     outputs = " ".join(" ".join(lines) for lines in boxes.values())
-    assert all(_name_label(o) in outputs for o in list(c.outputs)[:3])
+    assert all(name_label(o) in outputs for o in list(c.outputs)[:3])
     if len(c) < 2000:
         render(c, tmp_path / "c.svg", collapse=True)
         assert parse_svg(tmp_path / "c.svg")[1]

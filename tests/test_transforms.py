@@ -706,7 +706,7 @@ def _untrimmed(c, cotangents=False):
     With a caching linearization, the sweep calls every partial rule (no template) and
     trims nothing, as sweeps sharing one linearization must.
     """
-    from circuits.ad.backward import _sweep
+    from circuits.ad.backward import reverse_sweep
     from circuits.ad.common import active_nodes, dname, finish, materialise
     from circuits.ad.linearize import Linearization
     lin = Linearization(c, cache=True)
@@ -715,7 +715,7 @@ def _untrimmed(c, cotangents=False):
     y = next(iter(c.outputs))
     seed = (b.input_node(f"{y}_bar"), 1) if cotangents else (None, 1)
     mirror: dict = {}
-    adjoint = _sweep(lin, {c.outputs[y]: [seed]}, active, None if cotangents else mirror)
+    adjoint = reverse_sweep(lin, {c.outputs[y]: [seed]}, active, None if cotangents else mirror)
     if cotangents:
         outs = [(f"{x}_bar", materialise(b, adjoint.get(v))) for x, v in c.inputs.items()]
     else:

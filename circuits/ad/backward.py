@@ -35,7 +35,7 @@ __all__ = ["backward", "vjp"]
 #: MLPs and random circuits) and a small circuit does not pay numba's first load (~0.4 s).
 COMPILED_FROM = 512
 
-_TRIM_SPAN = 64  # how many top nodes a sweep watches for being unused (see _sweep's ``dropped``)
+_TRIM_SPAN = 64  # how many top nodes a sweep watches for being unused (see reverse_sweep's ``dropped``)
 # A product of two scales beyond the largest float (1e200 · 1e200) is not folded into one weight,
 # which no float evaluation could read: the first factor becomes a one-wire ``+`` gate and the
 # product is left to the evaluation, which gives the same value as forward's chain of weights.
@@ -43,7 +43,7 @@ _HUGE = sys.float_info.max
 _ONE = 1  # the int 1 (one object in CPython): ``x is _ONE`` is a cheap, safe test for "times 1 is x"
 
 
-def _sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
+def reverse_sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
     """One reverse sweep from ``seeds`` {node: [scaled values]}; returns adjoints of inputs.
 
     The wires' partials come from the linearization ``lin``, which builds
@@ -74,7 +74,7 @@ def _sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
     consts = rec.constants
     const_fed = {g for g, a in enumerate(argss) if a and not consts.keys().isdisjoint(a)} if consts else ()
     # the product d · p is appended here directly (Builder.trusted's gate, inlined)
-    b_ops, b_args, b_weights = b._ops, b._args, b._weights
+    b_ops, b_args, b_weights = b.gate_lists()
     # pending[u]: the contributions to u's adjoint so far: one scaled value, or a list of several
     pending = {v: ds[0] if len(ds) == 1 else list(ds) for v, ds in seeds.items() if ds}
     last_c = last_pc = last_cc = None  # the last product of two scales (below)
@@ -232,8 +232,8 @@ def _sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
 def _trim(b, keep, n, pending, touched, adjoint, mirror) -> int:
     """Remove the unused gates ``keep .. n - 1`` from the builder ``b`` during a sweep.
 
-    The nodes made since (ids ``n`` on) move down to follow node ``keep - 1``;
-    the arguments, constants, inputs, pending contributions (of the nodes in
+    The nodes made since (ids ``n`` on) move down to follow node ``keep - 1``
+    (:meth:`Builder.remove`); the pending contributions (of the nodes in
     ``touched``, those that can hold such nodes), adjoints and ``mirror``
     that name them follow.  Returns ``keep``, where the sweep's ids now start.
     """
@@ -243,18 +243,7 @@ def _trim(b, keep, n, pending, touched, adjoint, mirror) -> int:
 
     def moved(u):
         return u - shift if u >= n else u
-    tail = [tuple(map(moved, a)) for a in b._args[n:]]
-    del b._ops[keep:n], b._weights[keep:n], b._args[keep:]
-    b._args.extend(tail)
-    for table in (b._values, b._names):
-        later = {u: x for u, x in table.items() if u >= n}
-        for u in later:
-            del table[u]
-        table.update((u - shift, x) for u, x in later.items())
-    for table in (b._inputs, b._const_cache):
-        for key, u in table.items():
-            if u >= n:
-                table[key] = u - shift
+    b.remove(keep, n)
     for v in touched:
         bucket = pending.get(v)
         if type(bucket) is tuple:
@@ -352,7 +341,7 @@ def backward(circuit: Circuit, *legacy, output: Optional[Union[str, Sequence[str
         adjoint_of: dict = {}
         dropped: list | None = [] if len(names) == 1 and not keep_primal else None
         for k, y in enumerate(names):
-            adjoint = _sweep(lin, {circuit.outputs[y]: [(None, 1)]}, active, adjoint_of if k == 0 else None,
+            adjoint = reverse_sweep(lin, {circuit.outputs[y]: [(None, 1)]}, active, adjoint_of if k == 0 else None,
                              keep=mirror, dropped=dropped)
             get = adjoint.get
             outs += zip(dnames(y, xs), [materialise(b, get(v)) for v in wrt_nodes])
@@ -402,7 +391,7 @@ def vjp(circuit: Circuit, cotangents=None, *, output: Optional[Union[str, Sequen
     {'x_bar': 10}
     """
     check_circuit(circuit, "vjp()")
-    seeds_by_name = _seed_spec(resolve_outputs(circuit, output), cotangents, "_bar")
+    seeds_by_name = seed_spec(resolve_outputs(circuit, output), cotangents, "_bar")
     xs = resolve_inputs(circuit, wrt)
     with gc_young_only():
         return _vjp(circuit, seeds_by_name, keep_primal, xs)
@@ -423,12 +412,12 @@ def _vjp(circuit, seeds_by_name, keep_primal, xs=None):
     xs = list(circuit.inputs) if xs is None else xs
     active = active_nodes(circuit, [circuit.inputs[x] for x in xs])
     dropped = None if keep_primal else []
-    adjoint = _sweep(lin, seeds, active, dropped=dropped)
+    adjoint = reverse_sweep(lin, seeds, active, dropped=dropped)
     outs = [(f"{x}_bar", materialise(b, adjoint.get(circuit.inputs[x]))) for x in xs]
     return finish(b, circuit, outs, keep_primal, dropped=sum(dropped or ()))
 
 
-def _seed_spec(names, spec, suffix):
+def seed_spec(names, spec, suffix):
     """Normalise tangent/cotangent seeds to {name: None | number | new input name}."""
     if spec is None:
         return {n: f"{n}{suffix}" for n in names}
@@ -444,4 +433,4 @@ def _seed_spec(names, spec, suffix):
     spec = check_sequence(spec, "the seeds (tangents or cotangents)")
     if len(spec) != len(names):
         raise CircuitError(f"{len(spec)} seeds given for {len(names)} names {listing(names)}")
-    return _seed_spec(names, dict(zip(names, spec)), suffix)
+    return seed_spec(names, dict(zip(names, spec)), suffix)

@@ -34,9 +34,9 @@ import networkx as nx
 
 from ..core.circuit import Circuit
 from ..core.errors import CircuitError
-from .backward import _sweep as _reverse_sweep
+from .backward import reverse_sweep
 from .common import active_nodes, dname, finish, materialise
-from .forward import _sweep as _forward_sweep
+from .forward import forward_sweep
 from .linearize import Linearization
 from .semirings import jacobian_sparsity
 
@@ -207,7 +207,7 @@ def sparse_jacobian(circuit: Circuit, colouring: "Colouring | None" = None) -> C
     entry: dict = {}
     if col.direction == "forward":
         for group in col.groups:
-            tangent = _forward_sweep(lin, {rec.inputs[x]: (None, 1) for x in group})
+            tangent = forward_sweep(lin, {rec.inputs[x]: (None, 1) for x in group})
             members = set(group)
             for y, xs in col.pattern.items():
                 for x in xs:
@@ -219,7 +219,7 @@ def sparse_jacobian(circuit: Circuit, colouring: "Colouring | None" = None) -> C
             seeds: dict = {}
             for y in group:
                 seeds.setdefault(rec.outputs[y], []).append((None, 1))
-            adjoint = _reverse_sweep(lin, seeds, active)
+            adjoint = reverse_sweep(lin, seeds, active)
             for y in group:
                 for x in col.pattern[y]:
                     entry[(y, x)] = materialise(b, adjoint.get(rec.inputs[x]))

@@ -184,16 +184,17 @@ def finish(b, circuit, outputs, keep_primal, adjoint_of=None, dropped=0):
     ``adjoint_of`` ({adjoint node: primal node}, from backward) is kept in
     ``meta`` for drawing each ∂y/∂z opposite its z.  ``dropped`` counts the
     circuit's nodes a sweep already removed from ``b`` (see
-    :func:`circuits.ad.backward._sweep`).
+    :func:`circuits.ad.backward.reverse_sweep`).
     """
     if keep_primal:
         for name, node in circuit.outputs.items():
             b.output_node(name, node)
-    declared = b._outputs  # names made of the circuit's own names, nodes of b: only repeats to refuse
-    for name, node in outputs:
-        if name in declared:
+    declared = keep_primal and bool(circuit.outputs)
+    for name, node in outputs:  # names made of the circuit's own names, nodes of b: only repeats to refuse
+        if b.has_output(name):
             raise CircuitError(f"output name {name!r} would appear twice; rename the circuit's outputs")
-        declared[name] = node
+        b.output_node(name, node)
+        declared = True
     if not declared and not circuit.inputs:
         raise CircuitError("the circuit has no inputs, so there is no partial d{y}/d{x} to compute; "
                            "name the inputs it should have, e.g. circuits.parse(text, inputs=['x'])")

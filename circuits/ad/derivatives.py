@@ -24,7 +24,7 @@ from .backward import backward
 from .colouring import sparse_jacobian
 from .elimination import ORDERS, cheapest_order, eliminate
 from .forward import forward, jvp
-from .symmetric_colouring import _sparse_hessian
+from .symmetric_colouring import coloured_hessian
 from .semirings import jacobian_sparsity
 from .simplify import simplify as _simplify
 
@@ -263,7 +263,7 @@ def hessian(circuit: Circuit, output: Optional[str] = None, *, simplify: bool = 
     y = _scalar_output(circuit, output)
     xs = list(circuit.inputs)
     if sparse:
-        h, entries = _sparse_hessian(circuit, y, method, None)
+        h, entries = coloured_hessian(circuit, y, method, None)
         h = _simplify(h) if simplify else h
         return _with_matrix(h, xs, xs, entries, symmetric=True)
     h = forward(backward(circuit, output=y), sparse=True, simplify=simplify)

@@ -127,7 +127,7 @@ def _check_step(G, Zset, step):
     return side, (a, c)
 
 
-def _prune(G, Zset) -> list:
+def prune(G, Zset) -> list:
     """Remove intermediate vertices without predecessors or successors (dead ends of zero partials)."""
     succ, pred = G.succ, G.pred
     removed = []
@@ -200,7 +200,7 @@ def run_edges(G, steps, b, product: Callable, add: Callable, count: str = "circu
     """
     every = count == "all"
     Zset = {j for j in G.Z if j in G.succ}
-    _prune(G, Zset)
+    prune(G, Zset)
     order, done = [], []
     mults = adds = fills = 0
     while Zset:
@@ -294,7 +294,7 @@ def _optimal_edge_order(G, count, product, add) -> list:
 
     root = G.copy()
     Z0 = {j for j in root.Z if j in root.succ}
-    _prune(root, Z0)
+    prune(root, Z0)
     stack = [frame(root, Z0)]
     returned = None  # (cost, order) of the frame just finished
     while True:

@@ -89,7 +89,7 @@ from ..core.gates import GATES
 from .common import dname, finish, materialise, resolve_inputs, resolve_outputs, times, total
 from .linearize import Linearization
 from .edge_elimination import edge_order, run_edges
-from .elimination_counts import COUNTED, _reach_counts, count_order, rekey
+from .elimination_counts import COUNTED, reach_counts, count_order, rekey
 from .order_search import SearchGraph, search
 
 __all__ = ["eliminate", "Elimination", "EliminationStep", "ORDERS", "COUNTS", "SEARCH_BUDGET", "order_costs",
@@ -253,7 +253,7 @@ def _flag_of_sum(ps):
     return None if constant == 0 else False
 
 
-def _linearized(circuit: Circuit, wrt, output, b: Optional[Builder], caller: str = "eliminate"):
+def elimination_graph(circuit: Circuit, wrt, output, b: Optional[Builder], caller: str = "eliminate"):
     """The graph of ``circuit`` with scaled edge values built into ``b``.
 
     With ``b`` None the values are only flags: True for a non-constant partial.
@@ -347,7 +347,7 @@ def _key_function(name: str, G):
     if name == "markowitz":
         return lambda v: (len(pred[v]) * len(succ[v]), v)
     if name == "relative_markowitz":
-        reach = _reach_counts(G)
+        reach = reach_counts(G)
         return lambda v: (len(pred[v]) * len(succ[v]) - reach[v], v)
     if name == "min_fill":
         return lambda v: (_fill(G, v), len(pred[v]) * len(succ[v]), v)
@@ -395,7 +395,7 @@ class _Fixed:
         pass
 
 
-def _check_order(G, order) -> list:
+def checked_order(G, order) -> list:
     if isinstance(order, (str, bytes)) or not hasattr(order, "__iter__"):
         raise CircuitError(f"unknown order {order!r}; use one of {list(ORDERS)} "
                            "or a sequence of the intermediate vertices (node ids)")
@@ -422,14 +422,14 @@ def _check_order(G, order) -> list:
 # --- the elimination ------------------------------------------------------------
 
 
-def _product(b, a, p):
+def product_step(b, a, p):
     """(value, multiplications) of ``a · p``."""
     if b is None:
         return a or p, int(a and p)
     return times(b, a, p), int(a[0] is not None and p[0] is not None)
 
 
-def _sum(b, a, p):
+def sum_step(b, a, p):
     """(value, additions) of ``a + p``, one binary add gate unless both are constants."""
     if b is None:
         return a or p, int(a or p)
@@ -446,7 +446,7 @@ def _sum(b, a, p):
     return (b.gate("add", n1, n2, weights=(c1, c2)), 1), 1
 
 
-def _run(G, chooser, b, record=True, budget=None, count="circuit"):
+def run_order(G, chooser, b, record=True, budget=None, count="circuit"):
     """Eliminate vertices in the chooser's order; returns (order, steps, mults, adds, fill).
 
     ``mults`` and ``adds`` are in the convention ``count``; the steps record
@@ -471,7 +471,7 @@ def _run(G, chooser, b, record=True, budget=None, count="circuit"):
             si = succ[i]
             cji = si.pop(j)
             for k, ckj in S.items():
-                prod, m = _product(b, ckj, cji)
+                prod, m = product_step(b, ckj, cji)
                 sm += m
                 old = si.get(k)
                 if old is None:
@@ -479,7 +479,7 @@ def _run(G, chooser, b, record=True, budget=None, count="circuit"):
                     pred[k][i] = None
                     new.append((i, k))
                 else:
-                    si[k], a = _sum(b, old, prod)
+                    si[k], a = sum_step(b, old, prod)
                     sa += a
         for k in S:
             del pred[k][j]
@@ -500,7 +500,7 @@ def _run(G, chooser, b, record=True, budget=None, count="circuit"):
     return order, steps, mults, adds, fills
 
 
-def _check_count(count) -> str:
+def checked_count(count) -> str:
     if count not in COUNTS:
         raise CircuitError(f"unknown count {count!r}; use 'circuit' (products of two non-constant "
                            "partials, the gates the Jacobian circuit gets) or 'all' (every scalar product)")
@@ -607,7 +607,7 @@ def _optimal_order(G, count="circuit") -> list:
 
 
 def _flags(G) -> "_Graph":
-    """A copy of ``G`` whose edge values are flags (True: not a constant), as ``_run`` counts on."""
+    """A copy of ``G`` whose edge values are flags (True: not a constant), as ``run_order`` counts on."""
     F = G.copy()
     F.succ = {i: {k: (v if isinstance(v, bool) else v[0] is not None) for k, v in s.items()}
               for i, s in G.succ.items()}
@@ -620,8 +620,8 @@ def _searched_order(G, count, budget=None, seed=0, progress=False):
     starts = []
     for name in SEARCH_STARTS:
         H = F.copy()
-        chooser, _ = _order_for(H, name, count)
-        starts.append((name, _run(H, chooser, None, record=False, count=count)[0]))
+        chooser, _ = order_for(H, name, count)
+        starts.append((name, run_order(H, chooser, None, record=False, count=count)[0]))
     edges = [(i, k, v) for i, s in F.succ.items() for k, v in s.items()]
     budget = SEARCH_BUDGET if budget is None else budget
     if not (isinstance(budget, (int, float)) and not isinstance(budget, bool) and budget >= 0):
@@ -630,7 +630,7 @@ def _searched_order(G, count, budget=None, seed=0, progress=False):
                        progress=progress).order)
 
 
-def _order_for(G, order, count="circuit", **search_options):
+def order_for(G, order, count="circuit", **search_options):
     """(chooser, strategy name) for a named or explicit order."""
     if isinstance(order, str):
         if order == "forward":
@@ -645,7 +645,7 @@ def _order_for(G, order, count="circuit", **search_options):
             return _Fixed(_searched_order(G, count, **search_options)), order
         raise CircuitError(f"unknown order {order!r}; use one of {list(ORDERS) + ['search']} "
                            "or a sequence of the intermediate vertices (node ids)")
-    return _Fixed(_check_order(G, order)), "explicit"
+    return _Fixed(checked_order(G, order)), "explicit"
 
 
 def eliminate(circuit: Circuit, order: Union[str, Sequence[int]] = "markowitz", *,
@@ -720,19 +720,19 @@ def eliminate(circuit: Circuit, order: Union[str, Sequence[int]] = "markowitz", 
     >>> e.counts            # no constant partial here: both conventions agree
     {'circuit': (3, 1), 'all': (3, 1)}
     """
-    _check_count(count)
+    checked_count(count)
     if kind not in ("vertex", "edge"):
         raise CircuitError(f"unknown kind {kind!r}; use 'vertex' (vertex elimination) or 'edge' "
                            "(front and back edge eliminations)")
     b = Builder.extending(circuit) if isinstance(circuit, Circuit) else None
-    G = _linearized(circuit, wrt, output, b)
+    G = elimination_graph(circuit, wrt, output, b)
     mark = len(b)
     if kind == "edge":
-        steps_of, strategy = _edge_order_for(G, order, count, budget, seed, progress)
-        order_done, steps, mults, adds, fills = run_edges(G, steps_of, b, _product, _sum, count)
+        steps_of, strategy = edge_order_for(G, order, count, budget, seed, progress)
+        order_done, steps, mults, adds, fills = run_edges(G, steps_of, b, product_step, sum_step, count)
     else:
-        chooser, strategy = _order_for(G, order, count, budget=budget, seed=seed, progress=progress)
-        order_done, steps, mults, adds, fills = _run(G, chooser, b, count=count)
+        chooser, strategy = order_for(G, order, count, budget=budget, seed=seed, progress=progress)
+        order_done, steps, mults, adds, fills = run_order(G, chooser, b, count=count)
     entries = []
     for y in G.names:
         v = G.Y[y]
@@ -753,7 +753,7 @@ def eliminate(circuit: Circuit, order: Union[str, Sequence[int]] = "markowitz", 
     return Elimination(jac, tuple(order_done), mults, adds, fills, scalings, tuple(steps), strategy, count, kind)
 
 
-def _edge_order_for(G, order, count, budget=None, seed=0, progress=False):
+def edge_order_for(G, order, count, budget=None, seed=0, progress=False):
     """(steps callable, strategy) of an edge order; searches and the optimum run on a flags copy of ``G``."""
     F = _flags(G)
     vertex_orders = {}
@@ -761,7 +761,7 @@ def _edge_order_for(G, order, count, budget=None, seed=0, progress=False):
         total = SEARCH_BUDGET if budget is None else budget
         vertex_orders["search"] = _searched_order(G, count, total / 2, seed, progress)
         budget = total / 2
-    return edge_order(F, order, count, _product, _sum, vertex_orders, budget, seed, progress)
+    return edge_order(F, order, count, product_step, sum_step, vertex_orders, budget, seed, progress)
 
 
 def order_costs(circuit: Circuit, orders: Sequence = ("forward", "reverse", "markowitz",
@@ -787,17 +787,17 @@ def order_costs(circuit: Circuit, orders: Sequence = ("forward", "reverse", "mar
     >>> order_costs(f, ("forward", "reverse"), count="circuit"), order_costs(f, ("forward", "reverse"), count="all")
     ({'forward': (0, 0, 2), 'reverse': (0, 0, 2)}, {'forward': (2, 0, 2), 'reverse': (2, 0, 2)})
     """
-    _check_count(count)
+    checked_count(count)
     orders = [orders] if isinstance(orders, str) else check_sequence(orders, "order_costs: orders")
-    base = _linearized(circuit, wrt, output, None, "order_costs")
+    base = elimination_graph(circuit, wrt, output, None, "order_costs")
     out = {}
     for name in orders:
         if name == "optimal" and skip_optimal and len(base.Z) > OPTIMAL_LIMIT:
             continue
         if kind == "edge":
             G = base.copy()
-            steps_of, _ = _edge_order_for(G, name, count, budget, seed)
-            _, _, mults, adds, fills = run_edges(G, steps_of, None, _product, _sum, count, record=False)
+            steps_of, _ = edge_order_for(G, name, count, budget, seed)
+            _, _, mults, adds, fills = run_edges(G, steps_of, None, product_step, sum_step, count, record=False)
             out[name if isinstance(name, str) else "explicit"] = (mults, adds, fills)
             continue
         key = name if isinstance(name, str) else "explicit"
@@ -813,11 +813,11 @@ def _count(base, order, count, limit=None, **search_options):
     ``"search"`` find their order first, then run it.
     """
     if not isinstance(order, str) or order in COUNTED:
-        sequence = order if isinstance(order, str) else _check_order(base, order)
+        sequence = order if isinstance(order, str) else checked_order(base, order)
         return count_order(base, sequence, count=count, budget=limit)
     G = base.copy()
-    chooser, _ = _order_for(G, order, count, **search_options)
-    result = _run(G, chooser, None, record=False, count=count, budget=limit)
+    chooser, _ = order_for(G, order, count, **search_options)
+    result = run_order(G, chooser, None, record=False, count=count, budget=limit)
     return None if result is None else result[2:]
 
 
@@ -842,8 +842,8 @@ def cheapest_order(circuit: Circuit, *, output=None, wrt=None, count: str = "cir
     >>> cheapest_order(speelpenning(10))
     'relative_markowitz'
     """
-    _check_count(count)
-    base = _linearized(circuit, wrt, output, None, "cheapest_order")
+    checked_count(count)
+    base = elimination_graph(circuit, wrt, output, None, "cheapest_order")
     names = ["markowitz", "relative_markowitz", "min_fill", "reverse", "forward"]
     if len(base.Z) <= AUTO_OPTIMAL_LIMIT:
         names.append("optimal")
@@ -861,4 +861,4 @@ def cheapest_order(circuit: Circuit, *, output=None, wrt=None, count: str = "cir
 
 def intermediate_vertices(circuit: Circuit, *, output=None, wrt=None) -> list:
     """The intermediate vertices Z of the linearized graph, the ids an explicit order lists."""
-    return list(_linearized(circuit, wrt, output, None, "intermediate_vertices").Z)
+    return list(elimination_graph(circuit, wrt, output, None, "intermediate_vertices").Z)

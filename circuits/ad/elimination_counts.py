@@ -25,11 +25,11 @@ Examples
 --------
 >>> import circuits
 >>> from circuits.library import speelpenning
->>> from circuits.ad.elimination import _linearized
->>> G = _linearized(speelpenning(6), None, None, None)
+>>> from circuits.ad.elimination import elimination_graph
+>>> G = elimination_graph(speelpenning(6), None, None, None)
 >>> count_order(G, "forward"), count_order(G, "reverse")
 ((14, 0, 14), (8, 0, 8))
->>> G = _linearized(circuits.parse("sin(2*x + 3*y)"), None, None, None)   # constant partials 2 and 3
+>>> G = elimination_graph(circuits.parse("sin(2*x + 3*y)"), None, None, None)   # constant partials 2 and 3
 >>> count_order(G, "forward"), count_order(G, "forward", count="all")
 ((0, 0, 2), (2, 0, 2))
 """
@@ -48,7 +48,7 @@ __all__ = ["count_order", "COUNTED"]
 COUNTED = ("forward", "reverse", "markowitz", "relative_markowitz", "min_fill")
 
 
-def _reach_counts(G):
+def reach_counts(G):
     """|X(v)|·|Y(v)|: inputs reaching v times outputs reachable from v (bitsets)."""
     below: dict = {}
     for k, v in enumerate(G.X):
@@ -93,7 +93,7 @@ def count_order(G, order, step=None, count: str = "circuit", budget=None) -> Opt
 
     Parameters
     ----------
-    G : the linearized graph of :func:`circuits.ad.elimination._linearized`
+    G : the linearized graph of :func:`circuits.ad.elimination.elimination_graph`
         Its edge values are read as flags (a scaled value varies when its node
         is not None); ``G`` is not changed.
     order : str or sequence of int
@@ -184,7 +184,7 @@ def count_order(G, order, step=None, count: str = "circuit", budget=None) -> Opt
                 def key(v):
                     return (markowitz(v) << 32) + v
             elif order == "relative_markowitz":
-                reach = _reach_counts(G)
+                reach = reach_counts(G)
 
                 def key(v):
                     return ((markowitz(v) - reach[v]) << 32) + v

@@ -4,7 +4,7 @@ For one output, without ``keep_primal`` or ``mirror``, on circuits (of at least
 :data:`circuits.ad.backward.COMPILED_FROM` nodes, where :func:`circuits.backward` calls it) of the
 registry's gates whose weights and constants are ints, floats or Fractions
 of fewer than 54 bits, the sweep of :mod:`circuits.ad.backward` runs
-in :mod:`circuits.ad._sweep_kernel`: the same gates, in the same
+in :mod:`circuits.ad.sweep_kernel`: the same gates, in the same
 order, with the same ids, weights (types included) and constants, so that the
 result's record is identical.  The partial rules reach the kernel as data,
 the traces :func:`circuits.ad.linearize.partial_trace` reads from
@@ -29,15 +29,15 @@ from operator import is_not, itemgetter
 import numpy as np
 
 from ..eval import engine
-from ..core.circuit import Circuit
+from ..core.circuit import trusted_circuit
 from ..core.gates import BUILTIN, GATES
-from . import _sweep_kernel
+from . import sweep_kernel
 from .common import dnames
-from .linearize import _CALL, partial_trace
+from .linearize import CALL_RULE, partial_trace
 
 __all__ = ["gradient", "kernel", "warmup"]
 
-_LIM = _sweep_kernel.LIM
+_LIM = sweep_kernel.LIM
 _KERNEL = None
 _FAILED = False  # the compiled sweep could not be built in this process
 _LOCK = threading.Lock()  # one thread loads the sweep; the others wait for it
@@ -55,13 +55,13 @@ def kernel(compiled: bool = True):
     """
     global _KERNEL, _FAILED
     if not compiled:
-        return _sweep_kernel.sweep
+        return sweep_kernel.sweep
     if not engine.enabled():
         return None
     if _KERNEL is None:
         with _LOCK:
             if _KERNEL is None and not _FAILED:
-                with open(_sweep_kernel.__file__, encoding="utf-8") as fh:
+                with open(sweep_kernel.__file__, encoding="utf-8") as fh:
                     text = fh.read()
                 text = "import numba\n" + text.replace("\ndef ", "\n@numba.njit(cache=True)\ndef ")
                 module = engine.built("the reverse sweep", lambda: engine.load_module("circuits_sweep_", text,
@@ -288,7 +288,7 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
         constants = tuple(map(itemgetter(1), ckey))  # the constant arguments, without their types
         for i in range(arity):
             t = partial_trace(op, arity, i, constants)
-            if t is _CALL:
+            if t is CALL_RULE:
                 return None
             tstep0.append(len(sop))
             if t is None:
@@ -436,4 +436,4 @@ def _circuit(circuit, y, wrt, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf,
         a, z = mir[0::2], mir[1::2]
         both = (live[a] & live[z]).astype(bool)
         meta["adjoint_of"] = dict(zip(new[a[both]].tolist(), new[z[both]].tolist()))
-    return Circuit._trusted(ops, args, weights, values, names, inputs, outputs, meta)
+    return trusted_circuit(ops, args, weights, values, names, inputs, outputs, meta)

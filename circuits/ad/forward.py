@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Optional, Sequence, Union
 
 from ..core.circuit import Circuit, check_circuit
-from .backward import _seed_spec
+from .backward import seed_spec
 from .simplify import simplify as _simplify
 from .common import (dname, finish, legacy_selector, materialise, resolve_inputs, resolve_outputs,
                      times, total)
@@ -26,7 +26,7 @@ from .linearize import Linearization
 __all__ = ["forward", "jvp"]
 
 
-def _sweep(lin, tangent):
+def forward_sweep(lin, tangent):
     """Propagate scaled tangents {node: value} forward through every gate (sparse).
 
     The wires' partials come from the linearization ``lin``, shared by the
@@ -193,7 +193,7 @@ def forward(circuit: Circuit, *legacy, output: Optional[Union[str, Sequence[str]
         tangents = _figure2(lin, wrt_nodes)
         value = lambda t, node: t[node] if node in t else materialise(b, None)  # noqa: E731
     elif sparse:
-        tangents = [_sweep(lin, {v: (None, 1)}) for v in wrt_nodes]
+        tangents = [forward_sweep(lin, {v: (None, 1)}) for v in wrt_nodes]
         value = lambda t, node: materialise(b, t.get(node))  # noqa: E731
     else:
         tangents = _literal(lin, wrt_nodes)
@@ -247,7 +247,7 @@ def jvp(circuit: Circuit, tangents=None, *, output: Optional[Union[str, Sequence
     """
     check_circuit(circuit, "jvp()")
     names = resolve_outputs(circuit, output)
-    spec = _seed_spec(resolve_inputs(circuit, wrt), tangents, "_dot")
+    spec = seed_spec(resolve_inputs(circuit, wrt), tangents, "_dot")
     lin = Linearization(circuit)
     b = lin.builder
     seeds = {}
@@ -257,6 +257,6 @@ def jvp(circuit: Circuit, tangents=None, *, output: Optional[Union[str, Sequence
         d = (b.input_node(seed), 1) if isinstance(seed, str) else (None, seed)
         if d != (None, 0):
             seeds[circuit.inputs[x]] = d
-    tangent = _sweep(lin, seeds)
+    tangent = forward_sweep(lin, seeds)
     outs = [(f"{y}_dot", materialise(b, tangent.get(circuit.outputs[y]))) for y in names]
     return finish(b, circuit, outs, keep_primal)

@@ -161,7 +161,7 @@ class Linearization:
         if op not in BUILTIN or self.cached:
             return False
         plan = tuple(partial_template(op, arity, i) for i in range(arity))
-        return False if _CALL in plan else plan
+        return False if CALL_RULE in plan else plan
 
     def build(self, g: int, i: int):
         """Emit the partial of wire ``i`` into ``g`` anew, bypassing the cache."""
@@ -191,7 +191,7 @@ class Linearization:
         return f"<Linearization of {len(self)} wires, {extra} new nodes>"
 
 
-_CALL = "call"  # partial_template's answer when the rule itself must be called
+CALL_RULE = "call"  # partial_template's answer when the rule itself must be called
 _TEMPLATES: dict = {}
 
 
@@ -224,7 +224,7 @@ def partial_template(op: str, arity: int, i: int):
     known = _TEMPLATES.get(key)
     if known is not None and known[0] is gate:
         return known[1]
-    template: Any = _CALL  # _CALL, None or the traced rule
+    template: Any = CALL_RULE  # CALL_RULE, None or the traced rule
     if not (gate.weighted or gate.constant_args or gate.linear):
         b, args, out, first, p = run_partial(gate, arity, i)
         places = {u: j for j, u in enumerate(args)}
@@ -459,16 +459,16 @@ def partial_trace(op: str, arity: int, i: int, constants: tuple = ()):
     known = _TRACES.get(key)
     if known is not None and known[0] is gate:
         return known[1]
-    trace: Any = _CALL  # _CALL, None or the traced steps
+    trace: Any = CALL_RULE  # CALL_RULE, None or the traced steps
     if not (gate.weighted or gate.linear) and len(constants) == len(gate.constant_args):
         given = dict(zip(gate.constant_args, constants))
         try:
             b, args, out, first, p = run_partial(gate, arity, i, constants)
         except Exception:  # a rule that needs more than placeholders: call it
-            p = _CALL
+            p = CALL_RULE
         if p is None:
             trace = None
-        elif p is not _CALL and len(set(args)) == arity:
+        elif p is not CALL_RULE and len(set(args)) == arity:
             refs = {u: j for j, u in enumerate(args) if j not in given}
             refs[out] = arity
             steps: list[tuple] = []

@@ -51,7 +51,7 @@ from ..core.circuit import Circuit, check_circuit, select_outputs
 from ..core.errors import CircuitError
 from .backward import backward
 from .common import dnames, finish, materialise
-from .forward import _sweep as _forward_sweep
+from .forward import forward_sweep
 from .hessian_pattern import hessian_sparsity, lower_entries
 from .linearize import Linearization
 
@@ -396,10 +396,10 @@ def sparse_hessian(circuit: Circuit, output: Optional[str] = None, method: str =
     by the cheap gradient principle) plus one gate per entry
     (:func:`circuits.bounds.sparse_hessian_size`).
     """
-    return _sparse_hessian(circuit, output, method, colouring)[0]
+    return coloured_hessian(circuit, output, method, colouring)[0]
 
 
-def _sparse_hessian(circuit, output, method, colouring):
+def coloured_hessian(circuit, output, method, colouring):
     """:func:`sparse_hessian` and ``{output name: (row, column)}`` of its lower-triangle entries."""
     check_circuit(circuit, "hessian()")
     y = select_outputs(circuit, output, one=True, what="hessian")[0]
@@ -415,7 +415,7 @@ def _sparse_hessian(circuit, output, method, colouring):
     b = lin.builder
     product = []  # product[k][x]: entry x of H·d_k, a scaled value or None
     for group in col.groups:
-        tangent = _forward_sweep(lin, {grad.inputs[x]: (None, 1) for x in group})
+        tangent = forward_sweep(lin, {grad.inputs[x]: (None, 1) for x in group})
         product.append({x: tangent.get(grad.outputs[g]) for x, g in zip(names, gnames)})
     colour = col.colour
     adj = {x: [z for z in row if z != x] for x, row in pattern.items()}

@@ -43,7 +43,7 @@ import numpy as np
 import sympy
 
 from .checks import check_callable, check_names, check_sequence
-from .circuit import Circuit, check_name, check_number, compact, is_exponent, node_error
+from .circuit import Circuit, check_name, check_number, compact, is_exponent, node_error, trusted_circuit
 from .errors import CircuitError, did_you_mean, listing
 from .gates import GATES, MAX_EXPONENT, function_names, gate_of_function
 
@@ -302,8 +302,73 @@ class Builder:
     def snapshot(self) -> Circuit:
         """Every node made so far as a circuit (no outputs, nothing dropped), e.g. for
         :func:`circuits.evaluate.node_values`."""
-        return Circuit._trusted(self._ops, self._args, self._weights, self._values, self._names,
+        return trusted_circuit(self._ops, self._args, self._weights, self._values, self._names,
                        self._inputs, {})
+
+    def gate_lists(self) -> tuple:
+        """The builder's own ``(ops, args, weights)`` lists, for a transform's innermost loop.
+
+        Appending an op, a tuple of earlier node ids and ``None`` (or the wire
+        weights) to the three lists adds a gate as :meth:`trusted`'s ``gate``
+        does, without the call and without any check.  Never change what is
+        already in them; :meth:`remove` is how nodes go.
+
+        Examples
+        --------
+        >>> b = Builder()
+        >>> x = b.input_node("x")
+        >>> ops, args, weights = b.gate_lists()
+        >>> ops.append("sin"); args.append((x,)); weights.append(None)
+        >>> b.op(1), b.args(1), b.num_gates
+        ('sin', (0,), 1)
+        """
+        return self._ops, self._args, self._weights
+
+    def remove(self, start: int, stop: int) -> None:
+        """Remove the nodes ``start .. stop - 1``; the nodes made after them move down.
+
+        Node ``u >= stop`` becomes ``u - (stop - start)``, in the arguments,
+        constants, inputs and outputs of the builder.  No node from ``stop`` on
+        may use a removed node (a transform drops gates it made and found
+        unused).  Ids the caller keeps elsewhere are its to renumber.
+
+        Examples
+        --------
+        >>> b = Builder()
+        >>> x = b.input_node("x")
+        >>> unused = b.gate("cos", x)
+        >>> y = b.gate("sin", x)
+        >>> b.remove(unused, unused + 1)
+        >>> b.op(1), b.args(1), len(b)
+        ('sin', (0,), 2)
+        """
+        shift = stop - start
+        if shift <= 0:
+            return
+        later = self._args[stop:]
+        if any(start <= u < stop for a in later for u in a):
+            raise CircuitError(f"remove({start}, {stop}): a later node uses one of the removed nodes")
+        tail = [tuple(u - shift if u >= stop else u for u in a) for a in later]
+        del self._ops[start:stop], self._weights[start:stop], self._args[start:]
+        self._args.extend(tail)
+        by_node: tuple[dict, ...] = (self._values, self._names)
+        for table in by_node:
+            moved = {u: x for u, x in table.items() if u >= start}
+            for u in moved:
+                del table[u]
+            table.update((u - shift, x) for u, x in moved.items() if u >= stop)
+        to_node: tuple[dict, ...] = (self._inputs, self._const_cache)
+        for table in to_node:
+            for key, u in list(table.items()):
+                if start <= u < stop:
+                    del table[key]
+                elif u >= stop:
+                    table[key] = u - shift
+        for key, u in list(self._outputs.items()):
+            if start <= u < stop:
+                raise CircuitError(f"remove({start}, {stop}): output {key!r} is one of the removed nodes")
+            if u >= stop:
+                self._outputs[key] = u - shift
 
     def has_output(self, name: str) -> bool:
         """Whether an output called ``name`` has been declared."""

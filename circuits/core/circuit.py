@@ -295,14 +295,6 @@ class Circuit:
                                f"{str(exc)[:200]}); build circuits with circuits.parse, circuits.trace or "
                                "circuits.Builder") from None
 
-    @classmethod
-    def _trusted(cls, ops, args, weights, values, names, inputs, outputs, meta=None) -> "Circuit":
-        """The circuit of arrays the package built itself, without validating them again (linear
-        transforms must not pay a second linear pass)."""
-        self = object.__new__(cls)
-        self._fill(ops, args, weights, values, names, inputs, outputs, meta)
-        return self
-
     def _fill(self, ops, args, weights, values, names, inputs, outputs, meta):
         self._ops = tuple(ops)
         self._args = tuple(args)
@@ -351,7 +343,7 @@ class Circuit:
         if unknown:
             raise CircuitError(f"replace(): unknown field {unknown[0]!r}; the fields are {list(Record._fields)}")
         fields = self.record._replace(**changes)
-        return Circuit._trusted(fields.ops, fields.args, fields.params, fields.constants, fields.input_names,
+        return trusted_circuit(fields.ops, fields.args, fields.params, fields.constants, fields.input_names,
                                 fields.inputs, fields.outputs, fields.meta).check()
 
     def __len__(self) -> int:
@@ -425,7 +417,7 @@ class Circuit:
         return (i for i, op in enumerate(self._ops) if op not in SOURCES)
 
     def __repr__(self) -> str:
-        ins, outs = _names_text(self._inputs), _names_text(self._outputs)
+        ins, outs = names_text(self._inputs), names_text(self._outputs)
         return (f"<Circuit ({ins}) -> ({outs}): size {self.size}, "
                 f"depth {self.depth}, wires {self.wires}>")
 
@@ -720,7 +712,7 @@ class Circuit:
         """
         names = list(self._inputs)
         if len(args) > len(names):
-            raise CircuitError(f"the circuit takes {len(names)} inputs ({_names_text(names)}) and got "
+            raise CircuitError(f"the circuit takes {len(names)} inputs ({names_text(names)}) and got "
                                f"{len(args)} positional values")
         values = dict(zip(names, args))
         for k, v in kwargs.items():
@@ -729,8 +721,8 @@ class Circuit:
             values[k] = v
         missing = [k for k in names if k not in values]
         if missing and not [k for k in values if k not in self._inputs]:
-            raise CircuitError(f"the circuit takes {len(names)} inputs ({_names_text(names)}) and got "
-                               f"{len(values)} values; missing {_names_text(missing)}")
+            raise CircuitError(f"the circuit takes {len(names)} inputs ({names_text(names)}) and got "
+                               f"{len(values)} values; missing {names_text(missing)}")
         out = self.evaluate(values)
         result = tuple(out[k] for k in self._outputs)
         return result[0] if len(result) == 1 else result
@@ -743,6 +735,19 @@ def _read_only(*args, **kwargs):
 _MUTATORS = ("add_node", "add_nodes_from", "remove_node", "remove_nodes_from", "add_edge", "add_edges_from",
              "add_weighted_edges_from", "new_edge_key", "remove_edge", "remove_edges_from", "update", "clear",
              "clear_edges")
+
+def trusted_circuit(ops, args, weights, values, names, inputs, outputs, meta=None) -> Circuit:
+    """A :class:`Circuit` of arrays the package built itself, not validated again.
+
+    For the builder and the transforms, whose linear passes must not pay a
+    second linear pass of checks; anything from outside goes through
+    ``Circuit(...)``, which validates.  The arguments are those of
+    :class:`Circuit`.
+    """
+    circuit = object.__new__(Circuit)
+    circuit._fill(ops, args, weights, values, names, inputs, outputs, meta)
+    return circuit
+
 
 
 def _frozen(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -803,7 +808,7 @@ def select_outputs(circuit: "Circuit", output=None, *, one: bool = False, what: 
     return names
 
 
-def _names_text(names, most: int = 6) -> str:
+def names_text(names, most: int = 6) -> str:
     names = list(names)
     if len(names) <= most:
         return ", ".join(names)
@@ -828,7 +833,7 @@ def compact(ops, args, weights, values, names, inputs, outputs, meta=None) -> Ci
     live = needed_nodes(args, [*outputs.values(), *inputs.values()])
     first = -1 if live is None else live.find(0)
     if live is None or first < 0:
-        return Circuit._trusted(ops, args, weights, values, names, inputs, outputs, meta)
+        return trusted_circuit(ops, args, weights, values, names, inputs, outputs, meta)
     # Nodes before the first dead one keep their ids (their arguments are earlier still);
     # a live node's new id is the number of live nodes before it.
     new = (np.cumsum(np.frombuffer(live, dtype=np.uint8), dtype=np.int64) - 1).tolist()
@@ -847,7 +852,7 @@ def compact(ops, args, weights, values, names, inputs, outputs, meta=None) -> Ci
         if "adjoint_of" in meta:
             new_meta["adjoint_of"] = {new[a]: new[z] for a, z in meta["adjoint_of"].items()
                                       if live[a] and live[z]}
-    return Circuit._trusted(
+    return trusted_circuit(
         kept(ops),
         new_args,
         kept(weights),

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal, Mapping, Optional, Union
 
 from ..core.checks import check_path
-from ..core.circuit import Circuit, _names_text, select_outputs
+from ..core.circuit import Circuit, names_text, select_outputs
 from ..eval.interpreter import node_values
 from ..core.errors import CircuitError
 from ..core.gates import GATES
@@ -78,7 +78,7 @@ _LEGEND = {
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
 
-def _graphviz():
+def graphviz_module():
     try:
         import graphviz
     except ImportError:
@@ -87,7 +87,7 @@ def _graphviz():
     return graphviz
 
 
-def _number(v: Any) -> str:
+def number_text(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.4g}"
     if isinstance(v, Fraction) and v.denominator != 1:
@@ -97,7 +97,7 @@ def _number(v: Any) -> str:
     return str(v)
 
 
-def _escape(text: str) -> str:
+def escape(text: str) -> str:
     r"""``text`` as a plain (quoted) DOT label: never read as an HTML-like ``<...>`` label.
 
     Every label the drawings build from names, numbers, sympy expressions or gate
@@ -109,9 +109,9 @@ def _escape(text: str) -> str:
     like ``<...>`` through unquoted, as an HTML-like label (which could embed a
     local file with ``<IMG SRC=...>``).
 
-    >>> print(_escape('<x>]; y [label="PWNED"]; z [label=<y>'))
+    >>> print(escape('<x>]; y [label="PWNED"]; z [label=<y>'))
     <x>]; y [label=\"PWNED\"]; z [label=<y>
-    >>> print(_escape('a\\b'), _escape('two\nlines'), _escape('end\\'))
+    >>> print(escape('a\\b'), escape('two\nlines'), escape('end\\'))
     a\\b two\nlines end\\
     """
     from graphviz import nohtml
@@ -120,7 +120,7 @@ def _escape(text: str) -> str:
     return nohtml("".join(ch if ch >= " " or ch == "\\" else " " for ch in text))
 
 
-def _escape_lines(lines) -> str:
+def escape_lines(lines) -> str:
     """Escaped lines joined by DOT line breaks, as one plain label."""
     from graphviz import nohtml
     return nohtml("\\n".join(lines))
@@ -141,12 +141,12 @@ _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 FONT = "Helvetica"
 
 
-def _name_label(name: str) -> str:
+def name_label(name: str) -> str:
     """``x_1`` → ``x₁``, ``w_12`` → ``w₁₂`` (digit subscripts); other names unchanged.
 
     Examples
     --------
-    >>> _name_label("x_1"), _name_label("df/dx_12"), _name_label("x_a")
+    >>> name_label("x_1"), name_label("df/dx_12"), name_label("x_a")
     ('x₁', 'df/dx₁₂', 'x_a')
     """
     return re.sub(r"_(\d+)\b", lambda m: m.group(1).translate(_SUBSCRIPTS), name)
@@ -190,15 +190,15 @@ def _balanced(text: str) -> str:
     return text + "".join(reversed(stack))
 
 
-def _names_list(names, most: int) -> str:
+def names_list(names, most: int) -> str:
     """Whole names joined by commas in about ``most`` characters: ``a, b, … (9 in all)``
     (the first name is always shown, a name longer than ``most`` cut with "…").
 
     Examples
     --------
-    >>> _names_list(["x", "y", "z"], 20)
+    >>> names_list(["x", "y", "z"], 20)
     'x, y, z'
-    >>> _names_list([f"x{k}" for k in range(1, 30)], 24)
+    >>> names_list([f"x{k}" for k in range(1, 30)], 24)
     'x1, x2, … (29 in all)'
     """
     names = [str(n) if len(str(n)) <= most else str(n)[:max(most - 1, 1)] + "…" for n in names]
@@ -241,10 +241,10 @@ def _function_text(circuit: Circuit, most: int = 40) -> str:
     if head is not None and len(head) > most // 2:
         head = head.split(" and ")[-1]  # "f and ∇f" → "∇f"
     if head is None:
-        head = _name_label(_names_list(outs, most // 2 - 2))
+        head = name_label(names_list(outs, most // 2 - 2))
         if len(outs) > 1:
             head = f"({head})"
-    ins = _name_label(_names_list(circuit.inputs, max(most - len(head) - 2, 8)))
+    ins = name_label(names_list(circuit.inputs, max(most - len(head) - 2, 8)))
     return f"{head}({ins})"
 
 
@@ -264,7 +264,7 @@ def _gradient_head(outs: list, ins: list) -> Optional[str]:
         grad = dnames(y, ins)
         rest = [o for o in outs if o not in set(grad)]
         if len(grad) + len(rest) == len(outs) and rest in ([], [y]):
-            name = _name_label(y if len(y) <= 12 else y[:11] + "…")
+            name = name_label(y if len(y) <= 12 else y[:11] + "…")
             return f"∇{name}" if not rest else f"{name} and ∇{name}"
     return None
 
@@ -278,7 +278,7 @@ def _levels(circuit: Circuit) -> list:
     return level
 
 
-def _digraph(graphviz, name: str, title, most: Optional[int], rankdir: str = "BT", size=None, dpi=None):
+def digraph(graphviz, name: str, title, most: Optional[int], rankdir: str = "BT", size=None, dpi=None):
     """A Digraph with the drawings' one font, direction, title (cut at ``most`` characters), size and dpi."""
     if rankdir not in ("BT", "TB", "LR", "RL"):
         raise CircuitError(f"rankdir must be one of 'BT', 'TB', 'LR', 'RL', not {rankdir!r}")
@@ -294,7 +294,7 @@ def _digraph(graphviz, name: str, title, most: Optional[int], rankdir: str = "BT
     # and outputs in order (it drew a neuron's inputs w0, w1, x1, x2, w2)
     g.attr(rankdir=rankdir, fontname=FONT, fontsize="12", newrank="true", remincross="false")
     if title:
-        g.attr(label=_escape(str(title) if most is None else _truncate(str(title), most)), labelloc="t")
+        g.attr(label=escape(str(title) if most is None else _truncate(str(title), most)), labelloc="t")
     if size is not None:
         g.attr(size=str(size))
     if dpi is not None:
@@ -352,31 +352,31 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
             continue  # drawn small at each use, not as one hub every user points to
         drawn.add(v)
         if op == "input":
-            lines, kind = [_escape(_name_label(circuit.name(v)))], "input"
+            lines, kind = [escape(name_label(circuit.name(v)))], "input"
             attrs = {"shape": "box", "style": "rounded,filled"}
         elif op == "const":
-            lines, kind = [_escape(_number(circuit.value(v)))], "const"
+            lines, kind = [escape(number_text(circuit.value(v)))], "const"
             attrs = {"shape": "box", "style": "filled"}
         else:
-            lines = [_escape(GATES[op].label)]
+            lines = [escape(GATES[op].label)]
             kind = roles[v] if roles is not None and roles[v] in _ROLES else "primal"
             attrs = {"shape": "circle", "style": "filled"}
         kinds.add(kind)
         if v in names and v not in outputs and op != "input":  # u₁, ∂y/∂u₁: the worked example's names
-            lines.append(_escape(names[v]))
+            lines.append(escape(names[v]))
         if v in outputs:  # named by a pin above it (below the loop)
             attrs.update(color=COLORS["output"], penwidth="2.5")
             kinds.add("output")
         if vals is not None and op != "const":
-            lines.append(_escape("= " + _number(vals[v])))
+            lines.append(escape("= " + number_text(vals[v])))
         if adjoints is not None and v in adjoints and op != "const":
-            lines.append(_escape("grad " + _number(adjoints[v])))
+            lines.append(escape("grad " + number_text(adjoints[v])))
         attrs["fillcolor"] = COLORS[kind]
         if v in fresh:
             attrs.update(color=FRESH_COLOR, penwidth="3")
         if v in hidden:
             attrs["style"] = "invis"
-        g.node(f"{prefix}n{v}", _escape_lines(lines), **attrs)
+        g.node(f"{prefix}n{v}", escape_lines(lines), **attrs)
     for v in circuit.gates():
         op = circuit.op(v)
         gate = GATES[op]
@@ -388,13 +388,13 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
             # point of the wire's path, so no two of them (and no label and node) collide
             attrs = {}
             if gate.weighted and w != 1:
-                attrs = {"label": _escape(_number(w)), "fontcolor": WEIGHT_COLOR, "decorate": "true"}
+                attrs = {"label": escape(number_text(w)), "fontcolor": WEIGHT_COLOR, "decorate": "true"}
             elif show_positions:
-                attrs = {"label": _escape(arg_names[k] if k < len(arg_names) else f"#{k}"),
+                attrs = {"label": escape(arg_names[k] if k < len(arg_names) else f"#{k}"),
                          "fontcolor": "#555555", "fontsize": "10"}
             wire = (u, v, k)
             if partials is not None and wire in partials and not gate.weighted:  # a + wire's partial is its weight
-                attrs = {"label": _escape(_number(partials[wire])), "fontcolor": WEIGHT_COLOR, "decorate": "true"}
+                attrs = {"label": escape(number_text(partials[wire])), "fontcolor": WEIGHT_COLOR, "decorate": "true"}
             if highlight is not None and wire in highlight:
                 attrs.update(color=highlight[wire], penwidth="3.5", fontcolor=highlight[wire])
             tail = f"{prefix}n{u}"
@@ -402,13 +402,13 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
                 attrs = {"style": "invis"}
             if u not in drawn:  # a constant: a small box of its own at this use
                 tail = f"{prefix}n{u}_{v}_{k}"
-                g.node(tail, _escape(_number(circuit.value(u))), shape="box",
+                g.node(tail, escape(number_text(circuit.value(u))), shape="box",
                        style="invis" if v in hidden else "filled",
                        fillcolor=COLORS["const"], fontsize="9", width="0.2", height="0.15",
                        margin="0.03,0.01")
             g.edge(tail, f"{prefix}n{v}", **attrs)
     # inputs in declaration order on one rank; outputs nothing reads in output order on one rank
-    _ordered_rank(g, [f"{prefix}n{v}" for v in circuit.inputs.values()], "same")
+    ordered_rank(g, [f"{prefix}n{v}" for v in circuit.inputs.values()], "same")
     if inputs is not None:
         inputs.extend(f"{prefix}n{v}" for v in circuit.inputs.values())
     if mirror:
@@ -419,7 +419,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
     for k, (name, v) in enumerate(circuit.outputs.items()):
         pin = f"{prefix}out{k}"
         style = "invis" if v in hidden else "solid"
-        g.node(pin, _escape(_name_label(name)), shape="plaintext", fontcolor=COLORS["output"],
+        g.node(pin, escape(name_label(name)), shape="plaintext", fontcolor=COLORS["output"],
                margin="0.02,0.02", width="0", height="0.2", style=style)
         g.edge(f"{prefix}n{v}", pin, color=COLORS["output"], arrowsize="0.5", style=style)
         pins.append(pin)
@@ -430,7 +430,7 @@ def _add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
             with g.subgraph() as s:
                 s.attr(rank="max")
                 s.node(top[0])
-        _ordered_rank(g, top, "max")
+        ordered_rank(g, top, "max")
     return kinds
 
 
@@ -481,7 +481,7 @@ def _check_meta(circuit: Circuit) -> None:
                                "without mirror=True")
 
 
-def _ordered_rank(g, nodes: list, rank: str) -> None:
+def ordered_rank(g, nodes: list, rank: str) -> None:
     """Put ``nodes`` on one rank, left to right in the given order (invisible edges)."""
     if len(nodes) < 2:
         return
@@ -563,7 +563,7 @@ def _mirror_names(circuit: Circuit) -> dict:
             else:
                 k += 1
                 names[v] = f"u_{k}"
-    names = {v: _name_label(n) for v, n in names.items()}
+    names = {v: name_label(n) for v, n in names.items()}
     y_label = names.get(seed, "y")
     for a, z in adjoint_of.items():
         names[a] = dname(y_label, names.get(z, "?"))
@@ -677,33 +677,33 @@ def _add_collapsed(g, circuit: Circuit, max_nodes: Optional[int], inputs=None) -
         if op == "input":
             kind = "input"
             names = [circuit.name(v) for v in members]
-            head = ", ".join(_name_label(n) for n in names[:4]) + (f", … ({count} inputs)" if count > 4 else "")
+            head = ", ".join(name_label(n) for n in names[:4]) + (f", … ({count} inputs)" if count > 4 else "")
         elif op == "const":
             kind = "const"
             head = f"{count} constant{'s' if count > 1 else ''}"
         else:
             kind = role if role in _ROLES else "primal"
             head = GATES[op].label
-        lines = [_escape(head)]
+        lines = [escape(head)]
         if op not in ("input", "const"):
             where = f"level {first:,}" if first == last else f"levels {first:,}–{last:,}"
-            lines.append(_escape(f"{count:,} gate{'s' if count > 1 else ''}, {where}"))
+            lines.append(escape(f"{count:,} gate{'s' if count > 1 else ''}, {where}"))
         members_set = set(members)
         out = [o for o, v in circuit.outputs.items() if v in members_set]
         attrs = {"shape": "box", "style": "rounded,filled" if kind == "input" else "filled",
                  "fillcolor": COLORS[kind]}
         if out:
             # the count survives the cut: "df/dW₁, df/dW₂, … (256 outputs)"
-            names = [_name_label(o) for o in out]
+            names = [name_label(o) for o in out]
             shown = 1
             while shown < min(3, len(names)) and len(", ".join(names[:shown + 1])) + 17 <= 44:
                 shown += 1
             more = f", … ({len(out)} outputs)" if shown < len(out) else ""
-            lines.append(_escape(_truncate(", ".join(names[:shown]), 40) + more))
+            lines.append(escape(_truncate(", ".join(names[:shown]), 40) + more))
             attrs.update(color=COLORS["output"], penwidth="2.5")
             kinds.add("output")
         kinds.add(kind)
-        g.node(ids[key], _escape_lines(lines), **attrs)
+        g.node(ids[key], escape_lines(lines), **attrs)
         if op == "input" and inputs is not None:
             inputs.append(ids[key])
     for (a, b), n in wires.items():
@@ -761,16 +761,16 @@ def write(graph, path) -> Path:
     CircuitError
         For another suffix, or when ``dot`` is missing or fails.
     """
-    graphviz = _graphviz()
+    graphviz = graphviz_module()
     if not isinstance(path, (str, PathLike)):
         raise CircuitError(f"path must be a file name such as 'circuit.svg', not a {type(path).__name__}")
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".dot", ".gv"):
-        _write(path, graph.source.encode("utf-8"))
+        write_bytes(path, graph.source.encode("utf-8"))
         return path
     if suffix == ".tex":  # a standalone LaTeX/TikZ picture of the same layout
-        _write(path, tikz_source(graph).encode("utf-8"))
+        write_bytes(path, tikz_source(graph).encode("utf-8"))
         return path
     fmt = _FORMATS.get(suffix)
     if fmt is None:
@@ -783,11 +783,11 @@ def write(graph, path) -> Path:
                            "or write a .dot file instead") from None
     except graphviz.CalledProcessError as exc:
         raise CircuitError(f"Graphviz 'dot' failed to draw {path.name!r}: {exc}") from None
-    _write(path, data)
+    write_bytes(path, data)
     return path
 
 
-def _write(path, data: bytes) -> None:
+def write_bytes(path, data: bytes) -> None:
     """Write a file, turning the operating system's refusal into a CircuitError."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -912,8 +912,8 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
                                f"gate drawn; leave out collapse=True (and raise max_nodes) or {clash[0]}=")
     else:
         _check_size(len(circuit), max_nodes, "the circuit", hint=", or collapse=True to draw it in outline")
-    graphviz = _graphviz()
-    g = _digraph(graphviz, "circuit", _default_title(circuit) if title is None else title, None,
+    graphviz = graphviz_module()
+    g = digraph(graphviz, "circuit", _default_title(circuit) if title is None else title, None,
                  rankdir, size, dpi)
     adjoints = partials = None
     colours: Optional[dict] = None
@@ -988,13 +988,13 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
     back = backward(circuit)
     # the literal forward circuit (Θ(n·(s + w))) has a chain-rule term per input and
     # wire into a gate of two or more wires
-    joins = 0 if sparse else sum(len(a) for a in circuit._args if len(a) >= 2)
+    joins = 0 if sparse else sum(len(a) for a in circuit.record.args if len(a) >= 2)
     _check_size(2 * len(circuit) + len(back) + len(circuit.inputs) * joins, max_nodes, what, at_least=True)
     parts = [("circuit", "c", circuit), ("forward", "f", forward(circuit, sparse=sparse)),
              ("backward", "b", back)]
     _check_size(sum(len(c) for _, _, c in parts), max_nodes, what)
-    graphviz = _graphviz()
-    g = _digraph(graphviz, "transforms", f"{_function_text(circuit)}: circuit, forward, backward",
+    graphviz = graphviz_module()
+    g = digraph(graphviz, "transforms", f"{_function_text(circuit)}: circuit, forward, backward",
                  TITLE_MOST, rankdir)
     kinds: set = set()
     sources: list = []
@@ -1107,7 +1107,7 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
     names = select_outputs(circuit, output)
     if len(names) != 1:
         raise CircuitError(f"render_steps() draws the backpropagation of one output, and the circuit has "
-                           f"{len(names)} ({_names_text(circuit.outputs, 4)}); choose one with "
+                           f"{len(names)} ({names_text(circuit.outputs, 4)}); choose one with "
                            f"output={names[0]!r}")
     y = names[0]
     grad = backward(circuit, output=y, mirror=True, keep_primal=True)
@@ -1127,7 +1127,7 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
     for v in range(len(circuit)):
         for u in circuit.args(v):
             users.setdefault(u, []).append(v)
-    graphviz = _graphviz()
+    graphviz = graphviz_module()
     steps = DrawingSteps()
     shown: set = set()
     for k, a in enumerate(order, 1):
@@ -1137,7 +1137,7 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
         # formula (6): a term per wire out of z into a gate u that y depends on
         terms = [f"{label[adjoint[u]]} · d[{label[u]}]/d{label[z]}" for u in users.get(z, ()) if u in adjoint]
         title = f"step {k} of {len(order)}: {label[a]} = {' + '.join(terms) or '1'}"
-        g = _digraph(graphviz, f"step{k}", title, TITLE_MOST, rankdir, size, dpi)
+        g = digraph(graphviz, f"step{k}", title, TITLE_MOST, rankdir, size, dpi)
         sources: list = []
         kinds = _add_circuit(g, grad, "", values=values, mirror=True, hidden=derivative - shown, fresh=new,
                              inputs=sources)
@@ -1158,7 +1158,7 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
 def _circuit_mimebundle(self, include=None, exclude=None) -> dict:
     """Jupyter: the drawing (SVG) when small enough and Graphviz is there, else one HTML line."""
     bundle = {"text/plain": repr(self)}
-    ins, outs = _names_text(self.inputs), _names_text(self.outputs)
+    ins, outs = names_text(self.inputs), names_text(self.outputs)
     summary = (f"<b>Circuit</b> ({html.escape(ins)}) → ({html.escape(outs)}): size {self.size}, "
                f"depth {self.depth}, wires {self.wires}")
     if len(self) <= self.DISPLAY_MAX_NODES:

@@ -29,15 +29,15 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
 from ..core import display
-from ..core.circuit import Circuit, _names_text
+from ..core.circuit import Circuit, names_text
 from ..core.checks import check_count, check_path, check_rows, check_sequence
 from ..core.errors import CircuitError
 from ..core.gates import GATES
-from .draw import (COLORS, SHAPES, TITLE_MOST, WEIGHT_COLOR, _digraph, _escape, _escape_lines, _graphviz,
-                   _name_label, _names_list, _number, _ordered_rank, write)
-from ..ad.elimination import (ORDERS, OPTIMAL_LIMIT, _check_count, _check_order, _edge_order_for, _linearized, _order_for,
-                              _product, _run, _sum)
-from ..ad.edge_elimination import _prune, apply_step, run_edges
+from .draw import (COLORS, SHAPES, TITLE_MOST, WEIGHT_COLOR, digraph, escape, escape_lines, graphviz_module,
+                   name_label, names_list, number_text, ordered_rank, write)
+from ..ad.elimination import (ORDERS, OPTIMAL_LIMIT, checked_count, checked_order, edge_order_for, elimination_graph, order_for,
+                              product_step, run_order, sum_step)
+from ..ad.edge_elimination import prune, apply_step, run_edges
 from ..ad.elimination_counts import COUNTED, count_order
 from ..core.progress import Progress
 from ..ad.linearize import linearized_graph
@@ -158,8 +158,8 @@ def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
     optimal *                3          1        2    1.00
     * the cheapest: fewest multiplications, then additions
     """
-    _check_count(count)
-    base = _linearized(circuit, wrt, output, None, "compare_orders")
+    checked_count(count)
+    base = elimination_graph(circuit, wrt, output, None, "compare_orders")
     orders = (list(ORDERS) if orders is None else [orders] if isinstance(orders, str)
               else check_sequence(orders, "compare_orders: orders"))
     rows: list[dict[str, Any]] = []
@@ -173,14 +173,14 @@ def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
                 bar.update(len(base.Z))
                 continue
             if order in COUNTED or not isinstance(order, str):
-                sequence = order if isinstance(order, str) else _check_order(base, order)
+                sequence = order if isinstance(order, str) else checked_order(base, order)
                 counted = count_order(base, sequence, step=bar.update, count=count)
                 assert counted is not None  # None only when over a budget, and there is none here
                 mults, adds, fill = counted
-            else:  # "optimal", "search" (and unknown names, which _order_for refuses)
+            else:  # "optimal", "search" (and unknown names, which order_for refuses)
                 G = base.copy()
-                chooser, _ = _order_for(G, order, count)
-                _, _, mults, adds, fill = _run(G, chooser, None, record=False, count=count)
+                chooser, _ = order_for(G, order, count)
+                _, _, mults, adds, fill = run_order(G, chooser, None, record=False, count=count)
                 bar.update(len(base.Z))
             rows.append({"order": label, "multiplications": mults, "additions": adds,
                          "fill_in": fill, "ratio": None, "note": ""})
@@ -190,7 +190,7 @@ def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
             r["ratio"] = r["multiplications"] / fewest
         elif r["multiplications"] is not None:
             r["ratio"] = 1.0 if r["multiplications"] == 0 else None
-    title = (f"{_names_text(base.names)}({_names_text(base.wrt)}): {len(base.Z)} intermediate "
+    title = (f"{names_text(base.names)}({names_text(base.wrt)}): {len(base.Z)} intermediate "
              f"vertices" + (", every scalar product counted" if count == "all" else ""))
     return OrderTable(rows, title)
 
@@ -205,11 +205,11 @@ _MAX_LABEL = 28
 
 def _label(value) -> str:
     """An edge's partial as text: a number, or a sympy expression cut at :data:`_MAX_LABEL`."""
-    text = _number(value) if isinstance(value, (int, float)) or not hasattr(value, "free_symbols") \
+    text = number_text(value) if isinstance(value, (int, float)) or not hasattr(value, "free_symbols") \
         else str(value)
     if hasattr(value, "is_Number") and value.is_Number:
         try:
-            text = _number(float(value)) if not value.is_Integer else str(value)
+            text = number_text(float(value)) if not value.is_Integer else str(value)
         except TypeError:
             pass
     return text if len(text) <= _MAX_LABEL else text[:_MAX_LABEL - 1] + "…"
@@ -219,13 +219,13 @@ def _vertex_lines(circuit: Circuit, G, v: int, outputs: dict) -> list:
     """The lines of vertex ``v``'s label, as :func:`circuits.render` writes them (unescaped)."""
     n = len(circuit)
     if v >= n:
-        return [_name_label(name) for name, w in G.Y.items() if w == v]
+        return [name_label(name) for name, w in G.Y.items() if w == v]
     op = circuit.op(v)
     if op == "input":
-        return [_name_label(circuit.name(v))]
+        return [name_label(circuit.name(v))]
     lines = [GATES[op].label, f"v{v}"]
     if v in outputs:
-        lines.append(_names_list([_name_label(o) for o in outputs[v]], 30))
+        lines.append(names_list([name_label(o) for o in outputs[v]], 30))
     return lines
 
 
@@ -275,8 +275,8 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
     check_path(path, "render_elimination(): path")
     if max_vertices is not None:
         check_count(max_vertices, "render_elimination(): max_vertices", minimum=1)
-    graphviz = _graphviz()
-    G = _linearized(circuit, wrt, output, None, "render_elimination")
+    graphviz = graphviz_module()
+    G = elimination_graph(circuit, wrt, output, None, "render_elimination")
     if max_vertices is not None and len(G.succ) > max_vertices:
         raise CircuitError(f"the linearized graph has {len(G.succ)} vertices, more than "
                            f"max_vertices={max_vertices} that can be drawn legibly; pass "
@@ -286,11 +286,11 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
     # the counts and the order, then the labels along the same order
     counting = G.copy()
     if kind == "edge":
-        steps_of, strategy = _edge_order_for(counting, order, "circuit")
-        seq, steps, _, _, _ = run_edges(counting, steps_of, None, _product, _sum)
+        steps_of, strategy = edge_order_for(counting, order, "circuit")
+        seq, steps, _, _, _ = run_edges(counting, steps_of, None, product_step, sum_step)
     else:
-        chooser, strategy = _order_for(counting, order)
-        seq, steps, _, _, _ = _run(counting, chooser, None)
+        chooser, strategy = order_for(counting, order)
+        seq, steps, _, _, _ = run_order(counting, chooser, None)
     LG = linearized_graph(circuit, point, wrt=wrt, output=output)
     n = len(circuit)
     values = {}
@@ -308,7 +308,7 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
     total = len(steps)
 
     def frame(title, comment, ghost=None, ghost_edges=(), fill=(), updated=(), gone=()):
-        g = _digraph(graphviz, "elimination", title, TITLE_MOST)
+        g = digraph(graphviz, "elimination", title, TITLE_MOST)
         g.comment = " ".join(comment.split())  # one line: a DOT comment ends at a line break
         for v in list(succ):
             lines = _vertex_lines(circuit, G, v, outputs)
@@ -320,16 +320,16 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
                 attrs = {"shape": shape, "style": style, "fillcolor": COLORS["primal"]}
             if v >= n or (v in outputs and v not in G.Z):
                 attrs.update(color=COLORS["output"], penwidth="2.5", fontcolor=COLORS["output"])
-            g.node(f"v{v}", _escape_lines(_escape(line) for line in lines), **attrs)
+            g.node(f"v{v}", escape_lines(escape(line) for line in lines), **attrs)
         if ghost is not None:
-            g.node(f"v{ghost}", _escape_lines(_escape(line) for line in _vertex_lines(circuit, G, ghost, outputs)),
+            g.node(f"v{ghost}", escape_lines(escape(line) for line in _vertex_lines(circuit, G, ghost, outputs)),
                    style="dashed", color=_ELIMINATED, fontcolor=_ELIMINATED, shape=SHAPES["primal"][0])
             for a, b in ghost_edges:
                 g.edge(f"v{a}", f"v{b}", style="dashed", color="#aaaaaa")
         fills, ups = set(fill), set(updated)
         for i, s in succ.items():
             for k, value in s.items():
-                attrs = {"label": _escape(_label(value)), "decorate": "true", "fontcolor": WEIGHT_COLOR}
+                attrs = {"label": escape(_label(value)), "decorate": "true", "fontcolor": WEIGHT_COLOR}
                 if (i, k) in fills:
                     attrs.update(color=_FILL, fontcolor=_FILL, penwidth="2.5")
                 elif (i, k) in ups:
@@ -338,8 +338,8 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
         for i, k in gone:  # an eliminated edge (kind="edge")
             g.edge(f"v{i}", f"v{k}", style="dashed", color=_ELIMINATED, penwidth="2")
         # inputs in declaration order on one rank, the outputs' vertices in output order
-        _ordered_rank(g, inputs, "same")
-        _ordered_rank(g, [f"v{w}" for w in sinks if w in succ], "max")
+        ordered_rank(g, inputs, "same")
+        ordered_rank(g, [f"v{w}" for w in sinks if w in succ], "max")
         frames.append(g)
 
     if kind == "edge":
@@ -390,7 +390,7 @@ def _edge_frames(G, succ, pred, steps, frame) -> None:
     """One frame per edge step, replaying the symbolic labels with the step's own rule."""
     labels = _Labels(succ, pred, G.Z)
     Zset = {j for j in G.Z if j in succ}
-    _prune(labels, Zset)
+    prune(labels, Zset)
     product = lambda b, a, p: (a * p, 0)  # noqa: E731 - symbolic c_kj · c_ji
     add = lambda b, a, p: (a + p, 0)  # noqa: E731
     for number, step in enumerate(steps, 1):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..core.circuit import Circuit
 from ..core.errors import CircuitError
-from .draw import _write, render
+from .draw import write_bytes, render
 from .latex import tikz_source
 
 __all__ = ["to_tikz"]
@@ -75,5 +75,5 @@ def to_tikz(circuit, path=None, **render_options) -> str:
     if path is not None:
         if not isinstance(path, (str, PathLike)):
             raise CircuitError(f"path must be a file name such as 'circuit.tex', not a {type(path).__name__}")
-        _write(Path(path), tex.encode("utf-8"))
+        write_bytes(Path(path), tex.encode("utf-8"))
     return tex
