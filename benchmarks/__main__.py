@@ -1,4 +1,4 @@
-"""Command line of the benchmark: ``python -m benchmarks [--quick] [--families a,b] [--no-peers] [--out DIR] [--mgh] [--engine] [--jax] [--backward] [--codegen]``."""
+"""Command line of the benchmark: ``python -m benchmarks [--quick] [--families a,b] [--no-peers] [--out DIR] [--mgh] [--engine] [--jax] [--backward] [--codegen] [--memory]``."""
 
 from __future__ import annotations
 
@@ -63,6 +63,10 @@ def main(argv=None) -> int:
     parser.add_argument("--engine", action="store_true",
                         help="instead of the benchmark, time the tape engine beside numpy and CasADi's VM "
                              "(writes engine.md and engine.json; about three minutes)")
+    parser.add_argument("--memory", action="store_true",
+                        help="instead of the benchmark, measure bytes per gate of a 10^6-gate random circuit and "
+                             "its backward beside CasADi, the 10^7-gate case and tape conversion, each in a child "
+                             "process (writes memory.md and memory.json; with --quick 10^5 gates, under a minute)")
     parser.add_argument("--jax", action="store_true",
                         help="instead of the benchmark, time both lowerings of circuits.to_jax (compile, point, "
                              "vmap, grad on CPU; writes jax_export.md; about three minutes)")
@@ -96,6 +100,10 @@ def main(argv=None) -> int:
     if args.codegen:
         from .codegen import run as codegen_run
         print(codegen_run(args.out))
+        return 0
+    if args.memory:
+        from .memory import main as memory_main
+        print(memory_main(args.out, quick=args.quick))
         return 0
     if args.engine:
         from .engine import main as engine_main
