@@ -87,11 +87,26 @@ def engine_table(engine: dict) -> str:
     return "\n".join(rows)
 
 
+def memory_table(memory: dict) -> str:
+    """Bytes per gate held by a 10⁶-gate random circuit and its gradient circuit, beside CasADi."""
+    c, k = memory["circuit"], memory["casadi"]
+    per = 1024  # KiB → bytes
+    rows = ["| held in memory | ours | CasADi |", "|---|---|---|",
+            f"| random circuit, {_n(c['gates'])} gates | {c['circuit_retained_kib'] * per / c['gates']:.0f} B per gate "
+            f"| {k['sx_retained_kib'] * per / k['sx_nodes']:.0f} B per SX node ({_n(k['sx_nodes'])} nodes) |",
+            f"| its gradient circuit, {_n(c['backward_gates'])} gates "
+            f"| {c['backward_retained_kib'] * per / c['backward_gates']:.0f} B per gate "
+            f"| {k['grad_retained_kib'] * per / k['grad_instructions']:.0f} B per instruction "
+            f"({_n(k['grad_instructions'])} instructions) |"]
+    return "\n".join(rows)
+
+
 def tables(results_dir: Path = RESULTS) -> str:
     """The README's benchmark section body, from the stored result files."""
     results = json.loads((results_dir / "results.json").read_text(encoding="utf-8"))
     engine = json.loads((results_dir / "engine.json").read_text(encoding="utf-8"))
     built = (results_dir / "backward.md").read_text(encoding="utf-8")
+    memory = json.loads((results_dir / "memory.json").read_text(encoding="utf-8"))
     m = results["machine"]
     versions = ", ".join(f"{k} {v}" for k, v in m["versions"].items() if k in ("casadi", "jax"))
     return "\n".join([
@@ -114,6 +129,12 @@ def tables(results_dir: Path = RESULTS) -> str:
         "point and on a batch of 10⁴ points, against CasADi's virtual machine and `map`:",
         "",
         engine_table(engine),
+        "",
+        "**Holding it** (`python -m benchmarks --memory`; resident memory a child process gains, "
+        "after garbage collection): the record is Python tuples today, so a gate costs several "
+        "times what CasADi's graph does:",
+        "",
+        memory_table(memory),
     ])
 
 

@@ -281,3 +281,28 @@ def test_wire_repr_and_node():
     first = w.node
     n = len(b)
     assert w.node == first and len(b) == n  # materialised once
+
+
+def test_remove_renumbers_what_follows_and_refuses_a_used_node():
+    b = circuits.Builder()
+    x = b.input_node("x")
+    dead = b.gate("cos", x)
+    two = b.const_node(2.0)
+    y = b.gate("mul", x, two)
+    b.output_node("y", y)
+    with pytest.raises(circuits.CircuitError, match="a later node uses"):
+        b.remove(two, two + 1)
+    b.remove(dead, dead + 1)
+    c = b.build()
+    assert c.record.ops == ("input", "const", "mul") and c.record.args == ((), (), (0, 1))
+    assert c.evaluate(x=3.0) == {"y": 6.0}
+    assert b.const_node(2.0) == 1  # the constant cache followed the move
+
+
+def test_gate_lists_are_the_builders_own():
+    b = circuits.Builder()
+    x = b.input_node("x")
+    ops, args, weights = b.gate_lists()
+    ops.append("sin"), args.append((x,)), weights.append(None)
+    b.output_node("s", 1)
+    assert b.build().evaluate(x=0.0) == {"s": 0.0}
