@@ -91,7 +91,7 @@ def _np_sigmoid(u):
     return np.exp(-np.logaddexp(0.0, -np.asarray(u, dtype=float)))
 
 
-def _relu(u):  # see step: relu(nan) = nan, relu(-inf) = relu(-0.0) = +0
+def _relu(u):  # see circuits.core.gate.step: relu(nan) = nan, relu(-inf) = relu(-0.0) = +0
     if u > 0 or u != u:
         return u
     return u * 0 + 0 if u - u == 0 else 0.0

@@ -67,6 +67,7 @@ class Namespace:
 
 
 def step(u):
+    """The step gate on a number: 1 for ``u > 0``, else 0 (see above for nan, ±inf and zeros)."""
     if u != u:
         return u
     zero = u * 0 + 0 if u - u == 0 else 0.0  # u * 0 is nan at ±inf
@@ -74,6 +75,7 @@ def step(u):
 
 
 def sign(u):
+    """The sign gate on a number: 1, -1 or 0 (see above for nan, ±inf and zeros)."""
     if u != u:
         return u
     zero = u * 0 + 0 if u - u == 0 else 0.0
@@ -81,6 +83,7 @@ def sign(u):
 
 
 def maximum(u, v):
+    """The max gate on numbers: IEEE 754-2019's maximum (see above)."""
     if u != u:
         return u
     if v != v:
@@ -91,6 +94,7 @@ def maximum(u, v):
 
 
 def minimum(u, v):
+    """The min gate on numbers: IEEE 754-2019's minimum (see above)."""
     if u != u:
         return u
     if v != v:
@@ -106,11 +110,13 @@ def _np_step(u):
 
 
 def np_maximum(u, v):
+    """:func:`maximum` on numpy arrays."""
     u, v = np.asarray(u, dtype=float), np.asarray(v, dtype=float)
     return np.where((u == 0) & (v == 0), u + v, np.maximum(u, v))  # +0 if either zero is +0
 
 
 def np_minimum(u, v):
+    """:func:`minimum` on numpy arrays."""
     u, v = np.asarray(u, dtype=float), np.asarray(v, dtype=float)
     return np.where((u == 0) & (v == 0), -(-u - v), np.minimum(u, v))  # -0 if either zero is -0
 
