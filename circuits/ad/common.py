@@ -14,14 +14,13 @@ how the figures of forward propagation and backpropagation draw them.
 
 from __future__ import annotations
 
-import gc
 import warnings
-from contextlib import contextmanager
 
 import numpy as np
 
 from ..core.checks import check_names
 from ..core.circuit import select_outputs
+from ..core.arrays import gc_young_only
 from ..core.errors import CircuitError, listing
 
 __all__ = ["times", "total", "materialise", "dname", "dnames", "active_nodes",
@@ -206,33 +205,6 @@ def finish(b, circuit, outputs, keep_primal, adjoint_of=None, dropped=0):
     return b.build(meta=meta)
 
 
-@contextmanager
-def gc_young_only():
-    """Let Python's cycle collector make only its young passes while a transform builds a circuit.
-
-    A transform allocates a tuple per gate and frees nothing until it returns,
-    so the collector finds no garbage; its young passes are cheap (and
-    untrack tuples of numbers, which speeds what follows), but its older
-    passes walk every object alive, up to a third of a large gradient's
-    construction time.  The older generations' thresholds are raised for the
-    duration and restored on the way out, errors included.
-
-    Examples
-    --------
-    >>> import gc
-    >>> before = gc.get_threshold()
-    >>> with gc_young_only():
-    ...     gc.get_threshold()[0] == before[0], gc.get_threshold()[1:] >= (1000, 1000)
-    (True, True)
-    >>> gc.get_threshold() == before
-    True
-    """
-    old = gc.get_threshold()
-    gc.set_threshold(old[0], max(old[1], 1000), max(old[2], 1000))
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
 
 
 def set_bits(mask: int) -> list:

@@ -22,14 +22,15 @@ from __future__ import annotations
 
 import threading
 from fractions import Fraction
-from itertools import chain, compress, repeat
-from typing import Iterable, Optional
-from operator import is_not, itemgetter
+from itertools import chain
+from typing import Iterable
+from operator import itemgetter
 
 import numpy as np
 
 from ..eval import engine
-from ..core.circuit import trusted_circuit
+from ..core.arrays import RecordArrays, split
+from ..core.circuit import circuit_from_arrays
 from ..core.gates import BUILTIN, GATES
 from . import sweep_kernel
 from .common import dnames
@@ -186,23 +187,19 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
     sweep = kernel(compiled) if _sweep is None else _sweep  # (the loader passes the sweep it warms)
     if sweep is None:
         return None
-    rec = circuit.record
-    if not rec.inputs:  # no partials to make: the Python sweep says so
+    if not circuit.inputs:  # no partials to make: the Python sweep says so
         return None
-    ops, argss, params, consts = rec.ops, rec.args, rec.params, rec.constants
-    n = len(ops)
+    a, consts = circuit.arrays, circuit.constants
+    n = len(a.codes)
+    ops_used = [a.op_names[k] for k in np.unique(a.codes).tolist()]
+    if not set(ops_used) <= BUILTIN | {"input", "const"}:
+        return None
     opcode = _OPCODE
-    try:
-        codes = np.fromiter(map(opcode.__getitem__, ops), np.int64, n)
-    except KeyError:
-        return None
-    if not set(ops) <= BUILTIN | {"input", "const"}:
-        return None
-    lens = np.fromiter(map(len, argss), np.int64, n)
-    argp = np.zeros(n + 1, np.int64)
-    np.cumsum(lens, out=argp[1:])
+    codes = np.array([opcode[op] if op in opcode else -1 for op in a.op_names], np.int64)[a.codes]
+    argp = a.argptr
+    lens = np.diff(argp)
     na = int(argp[-1])
-    argi = np.fromiter(chain.from_iterable(argss), np.int64, na)
+    argi = a.argflat.astype(np.int64)
     kind_of = np.full(len(_OPNAMES), 3, np.int64)
     kind_of[0], kind_of[1] = 0, 1
     for op, gate in GATES.items():
@@ -210,15 +207,15 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
             kind_of[opcode[op]] = 2
     kind = kind_of[codes]
     # weights, wire by wire
-    has = list(map(is_not, params, repeat(None)))
-    hasw = np.array(has, np.int8)
+    hasw = np.zeros(n, np.int8)
+    weighted = np.array(sorted(a.weights), np.int64)
+    hasw[weighted] = 1
     wk = np.zeros(na, np.int64)
     wn = np.zeros(na, np.int64)
     wd = np.ones(na, np.int64)
     wf = np.zeros(na, np.float64)
-    weighted = np.flatnonzero(hasw)
     if weighted.size:
-        flat = list(chain.from_iterable(compress(params, has)))
+        flat = list(chain.from_iterable(map(a.weights.__getitem__, weighted.tolist())))
         s = _scales(flat)
         if s is None or len(flat) != int(lens[weighted].sum()):
             return None
@@ -244,7 +241,7 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
             return None
         ck[cnodes], cn[cnodes], cd[cnodes], cf[cnodes] = s
     # the partial rules' traces, one group per (op, arity, constant arguments)
-    special = [op for op in set(ops) if op in GATES and GATES[op].constant_args]
+    special = [op for op in ops_used if op in GATES and GATES[op].constant_args]
     nonlinear = (kind == 3) & ~np.isin(codes, [opcode[op] for op in special])
     width = int(lens.max(initial=0)) + 1
     gkey = codes * width + lens
@@ -326,9 +323,9 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
     ssc = _scales(sw)
     if tsc is None or ssc is None:
         return None
-    wrt = list(rec.inputs) if wrt is None else list(wrt)
-    inputs = np.array([rec.inputs[x] for x in wrt], np.int64)
-    out = rec.outputs[y]
+    wrt = list(circuit.inputs) if wrt is None else list(wrt)
+    inputs = np.array([circuit.inputs[x] for x in wrt], np.int64)
+    out = circuit.outputs[y]
     # the builder's size at most: per node a sum and a constant, per gate its partials' gates, per
     # input a scale; plus what the kernel's check per node allows for
     rule = kind == 3
@@ -345,64 +342,28 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
     bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live = builder
     if status:
         return None
-    return _circuit(circuit, y, wrt, n, m, bop[:m], bptr[:m + 1], bargs, bhasw[:m], bwk, bwn, bwd, bwf,
+    return _circuit(circuit, a, codes, y, wrt, n, m, bop[:m], bptr[:m + 1], bargs, bhasw[:m], bwk, bwn, bwd, bwf,
                     xk[:m], xn[:m], xd[:m], xf[:m], xc[:m], outs, live[:m], mir)
 
 
-def _tuples(flat, lengths) -> list:
-    """``flat`` (an array or a list) cut into tuples of ``lengths``: made by zip per length (one
-    generator for the lengths over 4), then drawn back in order."""
-    if not len(lengths):
-        return []
-    ends = np.cumsum(lengths)
-    starts = ends - lengths
-    makers: list[Optional[Iterable[tuple]]] = [None] * 6  # per argument count: the argument tuples
-    wide = np.flatnonzero(lengths > 4)
-    if wide.size:
-        it = flat.tolist() if isinstance(flat, np.ndarray) else flat
-        makers[5] = (tuple(it[a:b]) for a, b in zip(starts[wide].tolist(), ends[wide].tolist()))
-    sizes = np.minimum(lengths, 5).tolist()
-    for k in set(sizes) - {5}:
-        at = starts[lengths == k]
-        if isinstance(flat, np.ndarray):
-            cols = [flat[at + j].tolist() for j in range(k)]
-        else:
-            cols = [_pick(flat, at + j) for j in range(k)]
-        makers[k] = zip(*cols) if k else repeat(())
-    pick = itemgetter(*sizes)(makers)
-    return list(map(next, pick if len(sizes) > 1 else (pick,)))
-
-
-def _pick(seq, at) -> list:
-    """``[seq[i] for i in at]`` at C speed."""
-    if len(at) == 1:
-        return [seq[int(at[0])]]
-    return list(itemgetter(*at.tolist())(seq)) if len(at) else []
-
-
-def _circuit(circuit, y, wrt, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live, mir):
-    """The kernel's builder, compacted as :func:`circuits.core.circuit.compact` does, as a Circuit."""
-    rec = circuit.record
+def _circuit(circuit, a, codes, y, wrt, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs,
+             live, mir):
+    """The kernel's builder, compacted as :func:`circuits.core.circuit.compact` does, as a Circuit
+    that keeps its arrays (:func:`circuits.core.circuit.circuit_from_arrays`)."""
     new = np.cumsum(live, dtype=np.int64) - 1
+    keep = np.flatnonzero(live)
     dead = np.flatnonzero(live == 0)
     first = int(dead[0]) if dead.size else m
-    p = min(first, n)  # the primal nodes before the first dead one keep their records
-    keep = p + np.flatnonzero(live[p:])  # the others that stay
-    ops = list(rec.ops[:p])
-    args = list(rec.args[:p])
-    weights = list(rec.params[:p])
-    # the rest, renumbered: primal nodes (their own records), then new ones
-    kp = keep[keep < n]
+    kp = keep[keep < n]  # the primal nodes that stay (their own records), then the new ones
     kd = keep[keep >= n]
-    if kp.size:
-        ops += _pick(rec.ops, kp)
-        weights += _pick(rec.params, kp)
-    if kd.size:
-        ops += _pick(_OPNAMES, bop[kd])
+    out_codes = np.concatenate((codes[kp], bop[kd])).astype(np.int16)
     starts, ends = bptr[keep], bptr[keep + 1]
     ln = ends - starts
-    wires = np.arange(int(ln.sum())) + np.repeat(starts - np.concatenate(([0], np.cumsum(ln)[:-1])), ln)
-    args += _tuples(new[bargs[wires]], ln)
+    argptr = np.zeros(len(keep) + 1, np.int64)
+    np.cumsum(ln, out=argptr[1:])
+    wires = np.arange(int(argptr[-1])) + np.repeat(starts - argptr[:-1], ln)
+    argflat = new[bargs[wires]].astype(np.int32 if len(keep) < 2**31 else np.int64)
+    weights = {int(new[g]): w for g, w in a.weights.items() if live[g]}
     wires = wires[int(ln[:kp.size].sum()):]  # the new nodes' wires
     ln = ln[kp.size:]
     hw = bhasw[kd].astype(bool)
@@ -413,27 +374,26 @@ def _circuit(circuit, y, wrt, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf,
             vals = bwn[wl].tolist()
         else:
             vals = _numbers(ks, bwn[wl], bwd[wl], bwf[wl])
-        weights += _pick([None] + _tuples(vals, ln[hw]), np.where(hw, np.cumsum(hw), 0))
-    else:
-        weights += [None] * len(kd)
+        weights.update(zip(new[kd[hw]].tolist(), split(vals, ln[hw])))
+    arrays = RecordArrays(_OPNAMES, out_codes, argptr, argflat, weights)
     values = {}
-    for g, v in rec.constants.items():
+    for g, v in circuit.constants.items():
         if live[g]:
             values[int(new[g])] = v
     made = np.flatnonzero(xc[n:]) + n
     made = made[live[made].astype(bool)]
     values.update(zip(new[made].tolist(), _numbers(xk[made], xn[made], xd[made], xf[made])))
     if first >= n:  # no node before the inputs moved
-        names, inputs = rec.input_names, rec.inputs
+        names, inputs = circuit.input_names, circuit.inputs
     else:
-        names = dict(zip(new[list(rec.input_names)].tolist(), rec.input_names.values()))
-        inputs = dict(zip(rec.inputs, new[list(rec.inputs.values())].tolist()))
+        names = dict(zip(new[list(circuit.input_names)].tolist(), circuit.input_names.values()))
+        inputs = dict(zip(circuit.inputs, new[list(circuit.inputs.values())].tolist()))
     outputs = dict(zip(dnames(y, wrt), new[outs].tolist()))
     primal = int(live[:n].sum())
-    roles = ["primal"] * primal + ["derivative"] * (len(ops) - primal)
+    roles = ["primal"] * primal + ["derivative"] * (len(keep) - primal)
     meta = {"role": roles}
     if mir.size:  # as compact keeps backward's adjoint_of: the pairs whose both nodes stay
         a, z = mir[0::2], mir[1::2]
         both = (live[a] & live[z]).astype(bool)
         meta["adjoint_of"] = dict(zip(new[a[both]].tolist(), new[z[both]].tolist()))
-    return trusted_circuit(ops, args, weights, values, names, inputs, outputs, meta)
+    return circuit_from_arrays(arrays, values, names, inputs, outputs, meta)

@@ -36,6 +36,7 @@ from typing import Any, Callable, ClassVar, Iterable, Mapping, NamedTuple, Optio
 import networkx as nx
 import numpy as np
 
+from .arrays import RecordArrays, arrays_of, tuples_of
 from .errors import CircuitError
 from .gates import GATES, SOURCES
 from .validation import check_name, check_number, is_exponent, names_text, node_error, read_graph, select_outputs
@@ -166,7 +167,7 @@ class Circuit:
     matrix: Callable[..., Any]
     _repr_mimebundle_: Callable[..., Any]
 
-    __slots__ = ("_ops", "_args", "_weights", "_values", "_names", "_inputs",
+    __slots__ = ("_op_t", "_arg_t", "_weight_t", "_arrays", "_values", "_names", "_inputs",
                  "_outputs", "_dag", "_depth", "_meta", "_record", "_kinds", "_registry_version")
 
     def __init__(self, ops, args, weights, values, names, inputs, outputs, meta=None):
@@ -180,10 +181,12 @@ class Circuit:
                                f"{str(exc)[:200]}); build circuits with circuits.parse, circuits.trace or "
                                "circuits.Builder") from None
 
-    def _fill(self, ops, args, weights, values, names, inputs, outputs, meta):
-        self._ops = tuple(ops)
-        self._args = tuple(args)
-        self._weights = tuple(weights)
+    def _fill(self, ops, args, weights, values, names, inputs, outputs, meta, arrays=None):
+        if arrays is None:
+            self._op_t, self._arg_t, self._weight_t = tuple(ops), tuple(args), tuple(weights)
+        else:  # the tuples are made when a pass first asks for them
+            self._op_t = self._arg_t = self._weight_t = None
+        self._arrays = arrays
         self._values = dict(values)
         self._names = dict(names)
         self._inputs = dict(inputs)
@@ -200,7 +203,44 @@ class Circuit:
         self._kinds = None  # the gate kinds used, once needed (check_registered)
         self._registry_version = -1  # the registry's version when they were last found registered
 
+    # --- the record's sequences: tuples, made from the arrays on first use -------
+
+    def _tuples(self) -> tuple:
+        if self._op_t is None:
+            self._op_t, self._arg_t, self._weight_t = tuples_of(self._arrays)
+        return self._op_t, self._arg_t, self._weight_t
+
+    @property
+    def _ops(self) -> tuple:
+        return self._op_t if self._op_t is not None else self._tuples()[0]
+
+    @property
+    def _args(self) -> tuple:
+        return self._arg_t if self._arg_t is not None else self._tuples()[1]
+
+    @property
+    def _weights(self) -> tuple:
+        return self._weight_t if self._weight_t is not None else self._tuples()[2]
+
     # --- read access -----------------------------------------------------
+
+    @property
+    def arrays(self) -> RecordArrays:
+        """The ops, arguments and weights as arrays (:class:`circuits.core.arrays.RecordArrays`).
+
+        Kept when the circuit was made from arrays (the compiled backward sweep makes its
+        gradient circuits so); made anew from the tuples of :attr:`record` otherwise.
+
+        Examples
+        --------
+        >>> import circuits
+        >>> a = circuits.parse("x * y").arrays
+        >>> a.argptr.tolist(), a.argflat.tolist()
+        ([0, 0, 0, 2], [0, 1])
+        """
+        if self._arrays is not None:
+            return self._arrays
+        return arrays_of(self._op_t, self._arg_t, self._weight_t)
 
     @property
     def record(self) -> Record:
@@ -233,7 +273,7 @@ class Circuit:
 
     def __len__(self) -> int:
         """Number of nodes (sources and gates)."""
-        return len(self._ops)
+        return len(self._op_t) if self._op_t is not None else len(self._arrays.codes)
 
     def __iter__(self):
         # without it, Python would try c[0], c[1], ... and fail with a TypeError
@@ -249,6 +289,16 @@ class Circuit:
     def outputs(self) -> Mapping[str, int]:
         """Ordered read-only mapping from output name to node id."""
         return MappingProxyType(self._outputs)
+
+    @property
+    def constants(self) -> Mapping[int, Any]:
+        """Read-only mapping from constant node to its value."""
+        return MappingProxyType(self._values)
+
+    @property
+    def input_names(self) -> Mapping[int, str]:
+        """Read-only mapping from input node to its name."""
+        return MappingProxyType(self._names)
 
     @property
     def meta(self) -> Mapping[str, Any]:
@@ -279,12 +329,18 @@ class Circuit:
     @property
     def size(self) -> int:
         """Number of gates (the circuit's size; sources are not gates)."""
-        return sum(1 for op in self._ops if op not in SOURCES)
+        if self._op_t is None:
+            a = self._arrays
+            return len(a.codes) - sum(int((a.codes == a.op_names.index(op)).sum()) for op in SOURCES
+                                      if op in a.op_names)
+        return sum(1 for op in self._op_t if op not in SOURCES)
 
     @property
     def wires(self) -> int:
         """Number of wires (edges)."""
-        return sum(len(a) for a in self._args)
+        if self._op_t is None:
+            return int(self._arrays.argptr[-1])
+        return sum(len(a) for a in self._arg_t)
 
     @property
     def depth(self) -> int:
@@ -516,6 +572,16 @@ def trusted_circuit(ops, args, weights, values, names, inputs, outputs, meta=Non
     """
     circuit = object.__new__(Circuit)
     circuit._fill(ops, args, weights, values, names, inputs, outputs, meta)
+    return circuit
+
+
+def circuit_from_arrays(arrays: RecordArrays, values, names, inputs, outputs, meta=None) -> Circuit:
+    """A :class:`Circuit` that keeps ``arrays`` and makes its record's tuples on first use.
+
+    Like :func:`trusted_circuit`, for transforms only: nothing is validated.
+    """
+    circuit = object.__new__(Circuit)
+    circuit._fill(None, None, None, values, names, inputs, outputs, meta, arrays)
     return circuit
 
 
