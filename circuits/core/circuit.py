@@ -29,14 +29,14 @@ Examples
 
 from __future__ import annotations
 
-from itertools import chain, compress, islice
+from itertools import compress, islice
 from types import MappingProxyType
 from typing import Any, Callable, ClassVar, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 import networkx as nx
 import numpy as np
 
-from .arrays import RecordArrays, arrays_of, tuples_of
+from .arrays import RecordArrays, arrays_of, needed_nodes, tuples_of
 from .errors import CircuitError
 from .gates import GATES, SOURCES
 from .validation import check_name, check_number, is_exponent, names_text, node_error, read_graph, select_outputs
@@ -654,50 +654,6 @@ def compact(ops, args, weights, values, names, inputs, outputs, meta=None) -> Ci
         {name: new[v] for name, v in outputs.items()},
         new_meta,
     )
-
-
-#: From this many nodes on, :func:`needed_nodes` counts uses with numpy instead of marking in Python.
-_COUNT_FROM = 2048
-
-
-def needed_nodes(args, roots) -> Optional[bytearray]:
-    r"""Marks (1 = needed) of the nodes that ``roots`` depend on, or None when all are needed.
-
-    A node nothing uses is not needed, nor is, in turn, a node whose every use
-    is by nodes not needed: counting the uses at C speed and walking only the
-    unneeded nodes costs far less than marking every node in Python when, as
-    in a derivative circuit, nearly every node is needed.
-
-    Examples
-    --------
-    >>> needed_nodes([(), (0,), (0,), (1, 1)], [3]), needed_nodes([(), (0,)], [1]) is None
-    (bytearray(b'\x01\x01\x00\x01'), True)
-    """
-    n = len(args)
-    if n < _COUNT_FROM:
-        live = bytearray(n)
-        for v in roots:
-            live[v] = 1
-        for i in range(n - 1, -1, -1):
-            if live[i]:
-                for u in args[i]:
-                    live[u] = 1
-        return None if live.find(0) < 0 else live
-    counts = np.bincount(np.fromiter(chain.from_iterable(args), dtype=np.intp), minlength=n)
-    counts[roots] += 1  # the roots are used from outside
-    unused = np.flatnonzero(counts == 0).tolist()
-    if not unused:
-        return None
-    uses = counts.tolist()
-    live = bytearray(b"\x01") * n
-    while unused:
-        v = unused.pop()
-        live[v] = 0
-        for u in args[v]:
-            uses[u] -= 1
-            if not uses[u]:
-                unused.append(u)
-    return live
 
 
 def gate_binary_ops(circuit: Circuit, v: int) -> int:
