@@ -304,7 +304,7 @@ def test_size_depth_wires_and_accessors():
 def test_needed_nodes_counting_agrees_with_marking():
     # compact's liveness: large circuits count uses with numpy, small ones mark in Python
     import random
-    from circuits.core.circuit import _COUNT_FROM, needed_nodes
+    from circuits.core.arrays import _COUNT_FROM, needed_nodes
     rng = random.Random(7)
     for _trial in range(6):
         n = _COUNT_FROM + rng.randrange(3000)
