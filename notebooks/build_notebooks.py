@@ -1319,6 +1319,33 @@ print(e.order[:4])
 frames = circuits.render_elimination(small, "markowitz", kind="edge")
 frames[1]
 '''),
+    md('''
+### Strictly cheaper
+
+On some graphs no vertex order reaches the best edge order (Naumann 2004). The smallest we
+know of has one input, three intermediate vertices and three outputs: every vertex order needs
+at least 7 multiplications, the best edge order 6.  Eliminating the edge $u_2 \\to u_3$ backwards
+first folds it into $u_1 \\to u_3$, so $u_2$ is later eliminated with one successor fewer
+(node ids: $x = 0$, $u_1, u_2, u_3 = 1, 2, 3$, the outputs $a, b, c = 4, 5, 6$):
+'''),
+    code('''
+b = circuits.Builder()
+x = b.input("x")
+u1 = circuits.sin(x)
+u2 = circuits.sin(u1)
+u3 = u1 * u2
+b.output("a", circuits.sin(u2))
+b.output("b", x * u2)
+b.output("c", u1 * u3)
+g = b.build()
+vertex = circuits.eliminate(g, "optimal")
+edge = circuits.eliminate(g, "optimal", kind="edge")
+print("best vertex order", vertex.order, "multiplications:", vertex.multiplications)
+print("best edge order  ", edge.order, "multiplications:", edge.multiplications)
+je, jv = edge.jacobian.evaluate(x=0.7), vertex.jacobian.evaluate(x=0.7)
+print("largest difference of the two Jacobians:", max(abs(je[k] - jv[k]) for k in je))
+circuits.render(g)
+'''),
 ]
 
 

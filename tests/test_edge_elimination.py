@@ -88,3 +88,75 @@ def test_render_elimination_draws_one_frame_per_edge_step():
     frames = circuits.render_elimination(f, "reverse", kind="edge")
     assert len(frames) == len(e.steps) + 1
     assert "back-eliminate" in frames[1].comment and 'style=dashed' in frames[1].source
+
+
+def _edge_beats_vertex():
+    """One input, three intermediate vertices, three outputs: 0→1, 0→5, 1→2, 1→3, 1→6, 2→3,
+    2→4, 2→5, 3→6, every partial varying."""
+    b = circuits.Builder()
+    x = b.input("x")
+    u1 = circuits.sin(x)
+    u2 = circuits.sin(u1)
+    u3 = u1 * u2
+    b.output("a", circuits.sin(u2))
+    b.output("b", x * u2)
+    b.output("c", u1 * u3)
+    return b.build()
+
+
+def _brute_force(edges, inner):
+    """Least multiplications over every vertex order and over every front/back edge order
+    (every scalar product counted), by exhaustive search over the graphs reached."""
+    from functools import lru_cache
+
+    def left(E):
+        return any(v in inner for e in E for v in e)
+
+    @lru_cache(None)
+    def vertex(E):
+        best = None if left(E) else 0
+        for j in {v for e in E for v in e if v in inner}:
+            P = [i for i, k in E if k == j]
+            S = [k for i, k in E if i == j]
+            rest = {e for e in E if j not in e} | {(i, k) for i in P for k in S}
+            cost = len(P) * len(S) + vertex(frozenset(rest))
+            best = cost if best is None else min(best, cost)
+        return best
+
+    @lru_cache(None)
+    def edge(E):
+        best = None if left(E) else 0
+        for i, j in E:
+            if j in inner:  # front: i → j into every out-edge of j
+                S = [k for a, k in E if a == j]
+                rest = (set(E) - {(i, j)}) | {(i, k) for k in S}
+                if not any(k == j for _, k in rest):
+                    rest = {e for e in rest if e[0] != j}
+                cost = len(S) + edge(frozenset(rest))
+                best = cost if best is None else min(best, cost)
+            if i in inner:  # back: i → j into every in-edge of i
+                P = [h for h, a in E if a == i]
+                rest = (set(E) - {(i, j)}) | {(h, j) for h in P}
+                if not any(h == i for h, _ in rest):
+                    rest = {e for e in rest if e[1] != i}
+                cost = len(P) + edge(frozenset(rest))
+                best = cost if best is None else min(best, cost)
+        return best
+
+    return vertex(frozenset(edges)), edge(frozenset(edges))
+
+
+def test_the_best_edge_order_is_strictly_cheaper_than_the_best_vertex_order():
+    # Naumann (2004): edge elimination can beat every vertex elimination order
+    c = _edge_beats_vertex()
+    edges = {(u, v) for v in range(len(c)) for u in c.args(v)}
+    assert edges == {(0, 1), (0, 5), (1, 2), (1, 3), (1, 6), (2, 3), (2, 4), (2, 5), (3, 6)}
+    assert _brute_force(edges, {1, 2, 3}) == (7, 6)
+    for count in ("circuit", "all"):
+        vertex = circuits.eliminate(c, "optimal", count=count)
+        edge = circuits.eliminate(c, "optimal", count=count, kind="edge")
+        assert vertex.counts[count][0] == 7 and edge.counts[count][0] == 6
+        for x in (0.7, -1.3):
+            want = circuits.jacobian(c).evaluate(x=x)
+            _close(edge.jacobian.evaluate(x=x), want)
+            _close(vertex.jacobian.evaluate(x=x), want)
