@@ -13,7 +13,8 @@ replaces, for every predecessor ``i`` and successor ``k``,
 and deletes ``j``.  Once every intermediate vertex is gone the graph is
 bipartite and its edges are the Jacobian's entries.  The order is free:
 increasing index is the forward mode, decreasing the reverse mode, and any
-other order is "cross-country".
+other order is "cross-country".  The named orders (fixed, greedy, optimal)
+are in :mod:`circuits.ad.elimination_orders`.
 
 The graph
 ---------

@@ -17,7 +17,8 @@ One pass walks the circuit in topological order and maps every old node to a
 
 The pass is repeated until nothing changes, so :func:`simplify` is idempotent.
 With ``minimize="ops"`` each round also runs rewrites that trade gates for
-binary operations, and the cheapest round is returned (see :func:`simplify`).
+binary operations (:mod:`circuits.ad.simplify_sharing`), and the cheapest
+round is returned (see :func:`simplify`).
 It preserves every output's value (up to floating-point rounding where
 constants are folded in floating point).  Rules that move a constant across
 a gate (``(c·u)² = c²·u²``, ``(a·u)·(b·v) = ab·(u·v)``, ``u / c = (1/c)·u``,

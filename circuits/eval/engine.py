@@ -18,7 +18,7 @@ circuit using one is evaluated by the interpreter.
 Two kernels (numba, ``error_model="numpy"``), compiled lazily and cached on
 disk in the user's cache folder (:func:`cache_dir`, never inside the package;
 :func:`load_module` says why a planted, damaged or shared cache is never
-used): :func:`run` evaluates a batch in blocks of
+used; both are in :mod:`circuits.eval.kernel_cache`): :func:`run` evaluates a batch in blocks of
 :data:`BLOCK` points, one instruction at a time over a block; :func:`run_point`
 evaluates one point on scalars.  The point kernel reports whether any value
 came out non-finite; the caller then re-evaluates with the interpreter, which

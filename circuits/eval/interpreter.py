@@ -31,6 +31,10 @@ product, quotient or power whose result would have more than
 :data:`MAX_EXACT_BITS` bits: ``(x**65536)**65536`` at ``x = 3`` is refused at
 once instead of running for hours.
 
+The compiler (:func:`compile`, :class:`CompiledCircuit`) is in
+:mod:`circuits.eval.compiled`, the number systems and the helpers both share
+in :mod:`circuits.eval.number_systems`; their public names are importable
+from here too.
 
 Examples
 --------

@@ -11,6 +11,13 @@ draws a circuit, its forward and its backward circuit side by side.
 Only writing an image needs the Graphviz ``dot`` program; building the
 :class:`graphviz.Digraph` (and writing ``.dot`` files) does not.
 
+The pieces live beside this module, which re-exports their public names:
+labels and colours in :mod:`circuits.render.labels`, the digraph, a
+circuit's nodes and wires, the legend and files in
+:mod:`circuits.render.graph_parts`, the outline drawing in
+:mod:`circuits.render.collapsed`, :func:`render_steps` in
+:mod:`circuits.render.steps`.
+
 Examples
 --------
 >>> import circuits

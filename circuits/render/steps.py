@@ -1,7 +1,9 @@
 """Drawing a backpropagation circuit step by step: :func:`render_steps` and :class:`DrawingSteps`.
 
-Each step draws the circuit with the derivative gates built so far, the
-ones the step adds highlighted (see :func:`render_steps`).
+Step ``k`` draws the circuit with the gates that compute the first ``k``
+adjoints (:func:`circuits.backward` with ``mirror=True``), the new ones
+outlined, every step in the same layout, like slides; :class:`DrawingSteps`
+holds the drawings and what the HTML viewer needs of them.
 """
 
 from __future__ import annotations
