@@ -12,7 +12,7 @@ import warnings
 
 import pytest
 
-from circuits.eval import engine
+from circuits.eval import engine, kernel_cache
 
 numba = pytest.importorskip("numba")
 
@@ -29,7 +29,7 @@ def folder(tmp_path, monkeypatch):
     """The cache folder of this test (not created yet), warnings counted afresh."""
     path = tmp_path / "cache"
     monkeypatch.setenv("CIRCUITS_CACHE_DIR", str(path))
-    monkeypatch.setattr(engine, "_WARNED", set())
+    monkeypatch.setattr(kernel_cache, "_WARNED", set())
     return path
 
 
@@ -43,7 +43,7 @@ def load(prefix="circuits_test_"):
 
 
 def module_path(folder, prefix="circuits_test_"):
-    return folder / (engine._module_name(prefix, TEXT) + ".py")
+    return folder / (kernel_cache._module_name(prefix, TEXT) + ".py")
 
 
 def files(folder):
@@ -135,7 +135,7 @@ def test_folder_of_another_user_is_refused(folder):
 
 
 def test_unusable_locations_fall_back_with_one_warning(monkeypatch, tmp_path):
-    monkeypatch.setattr(engine, "_WARNED", set())
+    monkeypatch.setattr(kernel_cache, "_WARNED", set())
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     for where in (str(blocker / "cache"), "/proc/gradient-circuits", "/dev/null"):
@@ -173,7 +173,7 @@ def test_planted_engine_kernel_never_runs(tmp_path):
     """End to end in a fresh process: a module planted at the engine kernel's own path."""
     folder, marker = tmp_path / "cache", tmp_path / "marker"
     folder.mkdir(mode=0o700)
-    name = engine._module_name("circuits_engine_", engine._module_text())
+    name = kernel_cache._module_name("circuits_engine_", engine._module_text())
     (folder / (name + ".py")).write_text(
         PLANTED.format(marker=str(marker)).replace("def twice", "def run_point(*a):\n    return False\n\n\ndef run"))
     code = ("import circuits; f = circuits.compile(circuits.parse('x * y + 1'));"

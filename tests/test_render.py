@@ -546,8 +546,8 @@ def test_cli_render_switches(tmp_path, capsys):
 def test_mirrored_labels_name_the_differentiated_output():
     """Mirroring the backward circuit of a gradient output df/dx labels its adjoints d(df/dx)/d…,
     spelled as dname spells partials (reading the name off d{y}/d{x} outputs used to give ∂f/…)."""
-    from circuits.render.draw import _mirror_names
+    from circuits.render.graph_parts import mirror_names
     g = circuits.backward(circuits.backward(circuits.parse("x*x*y")), output="df/dx", mirror=True)
-    labels = {v for v in _mirror_names(g).values() if v.startswith("d(df/dx)/d")}
+    labels = {v for v in mirror_names(g).values() if v.startswith("d(df/dx)/d")}
     assert labels == {"d(df/dx)/d(df/dx)", "d(df/dx)/du₁", "d(df/dx)/du₂", "d(df/dx)/dx", "d(df/dx)/dy"}
     assert "d(df/dx)/du₁" in render(g, mirror=True).source

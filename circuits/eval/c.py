@@ -57,7 +57,7 @@ from ..core.circuit import Circuit, check_circuit, needed_nodes
 from ..core.errors import CircuitError, EvaluationWarning, listing
 from ..core.gates import GATES, Namespace
 from .._version import __version__
-from . import engine
+from . import kernel_cache
 
 __all__ = ["to_c", "compile_c", "CCompiledCircuit", "C_FUNCTIONS", "C_GATES", "FLAGS", "THREADS_FROM",
            "STATEMENTS_PER_FUNCTION", "TOGETHER", "compiler"]
@@ -394,7 +394,7 @@ def compiler() -> Optional[str]:
 def _cache_folder() -> Path:
     """The engine's checked cache folder (this user's, created 0700, refused with one warning when
     others may write to it) + ``/c``; a private temporary folder when it is refused."""
-    base = engine._cache_folder()
+    base = kernel_cache.cache_folder()
     if base is None:
         return Path(tempfile.mkdtemp(prefix="circuits-c-"))
     return Path(base) / "c"
