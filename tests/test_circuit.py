@@ -323,3 +323,25 @@ def test_needed_nodes_counting_agrees_with_marking():
     chain = [()] + [(i,) for i in range(_COUNT_FROM * 2)]
     assert needed_nodes(chain, [len(chain) - 1]) is None
     assert needed_nodes(chain, [0]) == bytearray(b"\x01") + bytearray(len(chain) - 1)
+
+
+def test_record_arrays_round_trip_and_array_backed_circuits():
+    import pickle
+
+    from circuits.core.arrays import arrays_of, tuples_of
+    from circuits.core.circuit import circuit_from_arrays
+    from circuits.library import random_circuit
+
+    for seed in range(5):
+        c = random_circuit(3, 300, seed=seed)
+        r = c.record
+        a = c.arrays
+        assert tuples_of(a) == (r.ops, r.args, r.params)
+        assert a.argptr[-1] == c.wires and len(a.codes) == len(c)
+        d = circuit_from_arrays(arrays_of(r.ops, r.args, r.params), r.constants, r.input_names,
+                                r.inputs, r.outputs, r.meta)
+        assert (len(d), d.size, d.wires) == (len(c), c.size, c.wires)   # read from the arrays
+        assert d.record == r
+        e = pickle.loads(pickle.dumps(circuit_from_arrays(a, r.constants, r.input_names, r.inputs, r.outputs)))
+        point = {x: 0.1 * k for k, x in enumerate(c.inputs)}
+        assert e.evaluate(point) == c.evaluate(point)

@@ -50,9 +50,6 @@ class RecordArrays(NamedTuple):
     argflat: np.ndarray
     weights: Mapping[int, tuple]
 
-    def __len__(self) -> int:  # the number of nodes, not of fields
-        return len(self.codes)
-
 
 def _index_type(n: int):
     return np.int32 if n < 2**31 else np.int64
