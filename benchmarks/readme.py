@@ -33,6 +33,8 @@ def _n(x) -> str:
 
 
 def _t(seconds: float) -> str:
+    if seconds < 1e-6:
+        return f"{seconds * 1e9:.0f} ns"
     if seconds < 1e-3:
         return f"{seconds * 1e6:.0f} µs"
     if seconds < 1:
@@ -87,6 +89,20 @@ def engine_table(engine: dict) -> str:
     return "\n".join(rows)
 
 
+def codegen_table(rows: list) -> str:
+    """Generated C (`circuits.to_c`, `compile(backend="c")`) against CasADi's generated C."""
+    lines = ["| gradient of | gates | one point: ours | CasADi C | ratio | batch of 10⁴, all threads "
+             "| × CasADi `map` | compile: ours | CasADi generate + compile |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['case']} | {_n(r['gates'])} | {_t(r['point_ours'])} | {_t(r['point_casadi'])} | "
+                     f"{r['point_ours'] / r['point_casadi']:.2f} | {_t(r['batch_ours_threads'])} | "
+                     f"{r['batch_casadi_map'] / r['batch_ours_threads']:.1f} | "
+                     f"{_t(r['generate_ours_s'] + r['compile_ours_s'])} | "
+                     f"{_t(r['generate_casadi_s'] + r['compile_casadi_s'])} |")
+    return "\n".join(lines)
+
+
 def memory_table(memory: dict) -> str:
     """Bytes per gate held by a 10⁶-gate random circuit and its gradient circuit, beside CasADi."""
     c, k = memory["circuit"], memory["casadi"]
@@ -107,6 +123,7 @@ def tables(results_dir: Path = RESULTS) -> str:
     engine = json.loads((results_dir / "engine.json").read_text(encoding="utf-8"))
     built = (results_dir / "backward.md").read_text(encoding="utf-8")
     memory = json.loads((results_dir / "memory.json").read_text(encoding="utf-8"))
+    codegen = json.loads((results_dir / "codegen.json").read_text(encoding="utf-8"))
     m = results["machine"]
     versions = ", ".join(f"{k} {v}" for k, v in m["versions"].items() if k in ("casadi", "jax"))
     return "\n".join([
@@ -129,6 +146,11 @@ def tables(results_dir: Path = RESULTS) -> str:
         "point and on a batch of 10⁴ points, against CasADi's virtual machine and `map`:",
         "",
         engine_table(engine),
+        "",
+        "**As C** (`python -m benchmarks --codegen`; both C files built by the same compiler with "
+        "`-O2 -fno-fast-math -ffp-contract=off`, timed by one C driver; ratio = ours ÷ CasADi's generated C):",
+        "",
+        codegen_table(codegen),
         "",
         "**Holding it** (`python -m benchmarks --memory`; resident memory a child process gains, "
         "after garbage collection): the record is Python tuples today, so a gate costs several "
