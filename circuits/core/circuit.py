@@ -70,9 +70,7 @@ def check_registered(circuit: "Circuit", where: str = "") -> None:
     place; every later use of one fails here, in :func:`check_circuit`, with
     this one error.  Linear once per circuit, then a set lookup per gate kind.
     """
-    kinds = circuit._kinds
-    if kinds is None:
-        kinds = circuit._kinds = tuple(set(circuit._ops).difference(SOURCES))
+    kinds = circuit.gate_kinds()
     version = GATES.version
     for op in kinds:
         if op not in GATES:
@@ -352,6 +350,24 @@ class Circuit:
                     level[i] = 1 + max(level[u] for u in a)
             self._depth = max((level[v] for v in self._outputs.values()), default=0)
         return self._depth
+
+    def gate_kinds(self) -> tuple:
+        """The distinct gate ops the circuit uses (sources apart), found once.
+
+        Examples
+        --------
+        >>> import circuits
+        >>> sorted(circuits.parse("sin(x) * sin(y) + x").gate_kinds())
+        ['add', 'mul', 'sin']
+        """
+        if self._kinds is None:
+            if self._op_t is None:  # kept as arrays: the ops their codes use
+                a = self._arrays
+                used = {a.op_names[k] for k in np.unique(a.codes).tolist()}
+            else:
+                used = set(self._op_t)
+            self._kinds = tuple(used.difference(SOURCES))
+        return self._kinds
 
     def gates(self) -> Iterable[int]:
         """Ids of the gate nodes, in topological order."""

@@ -129,9 +129,8 @@ class CompiledCircuit:
 
     def __init__(self, circuit: Circuit):
         self.circuit = check_circuit(circuit, "compile()")
-        check_registered(circuit.record.ops)
         # the gates compiled in: a gate unregistered or replaced later is refused (see _check_gates)
-        self._gates = {op: GATES[op] for op in set(circuit.record.ops) if op not in ("input", "const")}
+        self._gates = {op: GATES[op] for op in circuit.gate_kinds()}
         self._version = GATES.version
         # guarded → (source, code, line → node, constants): the generated Python, made when first
         # needed (the engine runs float points and batches without it; CPython's compiler takes

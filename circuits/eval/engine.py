@@ -64,6 +64,7 @@ BLOCK = 256
 
 OP_CONST = -1
 OP_INPUT = -2
+_NO_KERNEL = -3  # a gate the kernels do not know
 
 
 def _opcodes() -> dict:
@@ -311,22 +312,18 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
     >>> t.n_instructions, t.n_slots, t.dst.tolist()
     (4, 2, [1, 0, 1, 0])
     """
-    rec = circuit.record
-    ops, argss, params = rec.ops, rec.args, rec.params
-    n = len(ops)
-    try:
-        opcode = np.fromiter(map(_CODES.__getitem__, ops), np.int64, n)
-    except KeyError:  # a user's gate: no kernel
+    a = circuit.arrays  # read in bulk: no tuple per node
+    n = len(a.codes)
+    code_of = np.array([_CODES.get(op, _NO_KERNEL) for op in a.op_names], np.int64)
+    opcode = code_of[a.codes] if n else np.zeros(0, np.int64)
+    if (opcode == _NO_KERNEL).any():  # a user's gate: no kernel
         return None
-    counts = np.fromiter(map(len, argss), np.int64, n)
-    argp = np.zeros(n + 1, np.int64)
-    np.cumsum(counts, out=argp[1:])
-    flat = np.fromiter(chain.from_iterable(argss), np.int64, int(argp[-1]))
+    argp = a.argptr
+    flat = a.argflat.astype(np.int64)
     wflat = np.ones(len(flat))
-    sums = np.flatnonzero(_WEIGHTED[opcode]).tolist()
-    weighted_nodes = [i for i in sums if params[i] is not None]
+    weighted_nodes = sorted(i for i in a.weights if _WEIGHTED[opcode[i]])
     if weighted_nodes:
-        ws = list(chain.from_iterable(map(params.__getitem__, weighted_nodes)))
+        ws = list(chain.from_iterable(map(a.weights.__getitem__, weighted_nodes)))
         if not set(map(type, ws)) <= _PLAIN:
             return None
         try:
@@ -334,7 +331,8 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
         except OverflowError:  # an int beyond float64: the interpreter's exact path
             return None
     const_nodes = np.flatnonzero(opcode == OP_CONST)
-    values = list(map(rec.constants.__getitem__, const_nodes.tolist()))
+    constants = circuit.constants
+    values = list(map(constants.__getitem__, const_nodes.tolist()))
     if not set(map(type, values)) <= _PLAIN:
         return None
     const_of = np.zeros(n)
@@ -346,8 +344,8 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
     int_const[const_nodes] = [type(v) is int for v in values]
     weighted = np.zeros(n, np.bool_)
     weighted[weighted_nodes] = True
-    inputs = np.fromiter(rec.inputs.values(), np.int64, len(rec.inputs))
-    outputs = np.fromiter(rec.outputs.values(), np.int64, len(rec.outputs))
+    inputs = np.fromiter(circuit.inputs.values(), np.int64, len(circuit.inputs))
+    outputs = np.fromiter(circuit.outputs.values(), np.int64, len(circuit.outputs))
     if _sweeps is None:  # (the kernels' loader passes its own while it warms them up)
         _sweeps = (_ANALYSE, _ALLOCATE) if kernel() is not None else (_analyse, _allocate)
     analyse, allocate = _sweeps
@@ -363,7 +361,7 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
         return None
     folded = np.flatnonzero(live & fixed & (opcode != OP_CONST)).tolist()
     if folded:
-        if _fold(rec, folded, const_of) is None:
+        if _fold(circuit.record, folded, const_of) is None:  # rare: gates on constants alone
             return None
         opcode[folded] = OP_CONST
     opc, node, argp, args, weights, dst, slot, n_slots = allocate(
