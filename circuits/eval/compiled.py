@@ -23,12 +23,12 @@ from typing import Any, Mapping, Optional
 import numpy as np
 
 from . import engine
-from ..core.circuit import Circuit, check_circuit
+from ..core.circuit import Circuit, check_circuit, check_registered
 from ..core.errors import CircuitError, listing
 from ..core.gates import GATES
 from .c import compile_c
 from .number_systems import (
-    EVALUATION_ERRORS, batch_shape, broadcast_outputs, check_registered, converter, engine_batch,
+    EVALUATION_ERRORS, batch_shape, broadcast_outputs, converter, engine_batch,
     gate_error, gate_functions, input_values, live_nodes, number_system, prepare_inputs, shown_value,
     too_deep_error, warn_nonfinite)
 
@@ -50,7 +50,7 @@ def _source(circuit: Circuit, guarded: bool = False):
     so that a float weight becomes a Fraction in exact arithmetic.
     """
     rec = circuit.record
-    check_registered(rec.ops)
+    check_registered(circuit)
     ops, argss, params = rec.ops, rec.args, rec.params
     constant = bytearray(len(ops))  # nodes computed from constants alone
     for i, a in enumerate(argss):

@@ -59,13 +59,13 @@ import numpy as np
 
 from . import engine
 from .compiled import CompiledCircuit, compile
-from ..core.circuit import Circuit, check_circuit
+from ..core.circuit import Circuit, check_circuit, check_registered
 from ..core.errors import CircuitError
 from .budget import symbolic_budget
 from ..core.folding import MAX_EXACT_BITS  # a gate whose exact result would be larger raises
 from ..core.gates import GATES, exact_bits
 from .number_systems import (
-    EVALUATION_ERRORS, batch_shape, broadcast_outputs, check_registered, check_value, converter, describe,
+    EVALUATION_ERRORS, batch_shape, broadcast_outputs, check_value, converter, describe,
     engine_batch, gate_error, gate_functions, input_values, live_nodes, number_system, prepare_inputs,
     sympy_number, too_deep_error, warn_nonfinite)
 
@@ -101,7 +101,7 @@ def node_values(circuit: Circuit, values: Optional[Mapping[str, Any]] = None, /,
     conv = converter(system)
     fns = gate_functions(system)
     rec = circuit.record
-    check_registered(rec.ops)
+    check_registered(circuit)
     ops, argss, params = rec.ops, rec.args, rec.params
     inputs = dict(zip(rec.inputs.values(), xs))
     consts = rec.constants
@@ -146,7 +146,7 @@ def _evaluate_batch(circuit: Circuit, values, kwargs: dict) -> Optional[dict]:
         return None
     xs = prepare_inputs("numpy", xs)
     batch_shape(xs)  # one clear error for shapes that do not broadcast
-    check_registered(circuit.record.ops)
+    check_registered(circuit)
     tape = engine.tape(circuit)
     return None if tape is None else engine_batch(tape, circuit, xs)
 

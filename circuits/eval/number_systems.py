@@ -38,7 +38,7 @@ from ..core.gates import GATES, exact_bits
 
 __all__ = ["number_system", "check_value", "sympy_number", "describe", "gate_error", "MAX_EXACT_BITS",
            "exact_bits", "EVALUATION_ERRORS", "shown_value", "converter", "gate_functions",
-           "check_registered", "input_values", "prepare_inputs", "batch_shape", "broadcast_outputs",
+           "input_values", "prepare_inputs", "batch_shape", "broadcast_outputs",
            "live_nodes", "too_deep_error", "engine_batch", "warn_nonfinite"]
 
 EVALUATION_ERRORS = (ValueError, ZeroDivisionError, OverflowError, ArithmeticError, TypeError)
@@ -206,13 +206,6 @@ def _sympy_fold(node):
     def fold(*terms, weights=None):
         return node(*(terms if weights is None else [c * u for c, u in zip(weights, terms)]))
     return fold
-
-
-def check_registered(ops) -> None:
-    unknown = set(ops) - GATES.keys() - {"input", "const"}
-    if unknown:
-        raise CircuitError(f"the circuit uses gate {sorted(unknown)[0]!r}, which is not registered; "
-                           "register it with circuits.register_gate(...) first")
 
 
 def input_values(circuit: Circuit, values: Optional[Mapping], kwargs: dict) -> list:
