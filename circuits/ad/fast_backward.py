@@ -393,7 +393,7 @@ def _circuit(circuit, a, codes, y, wrt, n, m, bop, bptr, bargs, bhasw, bwk, bwn,
     roles = ["primal"] * primal + ["derivative"] * (len(keep) - primal)
     meta = {"role": roles}
     if mir.size:  # as compact keeps backward's adjoint_of: the pairs whose both nodes stay
-        a, z = mir[0::2], mir[1::2]
-        both = (live[a] & live[z]).astype(bool)
-        meta["adjoint_of"] = dict(zip(new[a[both]].tolist(), new[z[both]].tolist()))
+        adj, of = mir[0::2], mir[1::2]
+        both = (live[adj] & live[of]).astype(bool)
+        meta["adjoint_of"] = dict(zip(new[adj[both]].tolist(), new[of[both]].tolist()))
     return circuit_from_arrays(arrays, values, names, inputs, outputs, meta)
