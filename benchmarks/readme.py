@@ -153,7 +153,8 @@ def tables(results_dir: Path = RESULTS) -> str:
         codegen_table(codegen),
         "",
         "**Holding it** (`python -m benchmarks --memory`; resident memory a child process gains, "
-        "after garbage collection): the record is Python tuples today, so a gate costs several "
+        "after garbage collection): a built circuit is still Python tuples and its gradient circuit "
+        "keeps arrays but also what building it left in the allocator, so a gate costs several "
         "times what CasADi's graph does:",
         "",
         memory_table(memory),
