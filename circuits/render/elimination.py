@@ -204,9 +204,10 @@ _MAX_LABEL = 28
 
 
 def _label(value) -> str:
-    """An edge's partial as text: a number, or a sympy expression cut at :data:`_MAX_LABEL`."""
+    """An edge's partial as text: a number, or a sympy expression written as on paper (``x·cos(x·y)``,
+    ``x^2``), cut at :data:`_MAX_LABEL`."""
     text = number_text(value) if isinstance(value, (int, float)) or not hasattr(value, "free_symbols") \
-        else str(value)
+        else str(value).replace("**", "^").replace("*", "·")
     if hasattr(value, "is_Number") and value.is_Number:
         try:
             text = number_text(float(value)) if not value.is_Integer else str(value)
@@ -270,7 +271,7 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
     >>> len(frames), frames[1].comment
     (3, 'step 1: eliminate v3 (P×S = 1×1): 1 multiplications, 0 additions, 1 fill-in')
     >>> [line.strip() for line in frames[1].source.splitlines() if "v2 -> v4" in line]
-    ['v2 -> v4 [label="x*cos(x*y)" color="#e67e22" decorate=true fontcolor="#e67e22" penwidth=2.5]']
+    ['v2 -> v4 [label="x·cos(x·y)" color="#e67e22" decorate=true fontcolor="#e67e22" penwidth=2.5]']
     """
     check_path(path, "render_elimination(): path")
     if max_vertices is not None:
