@@ -601,7 +601,6 @@ def circuit_from_arrays(arrays: RecordArrays, values, names, inputs, outputs, me
     return circuit
 
 
-
 def _frozen(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """``g`` made read-only in place: its mutators raise, its attribute maps are read-only views.
 
