@@ -507,41 +507,23 @@ def _add_max_gates(p) -> None:
 # --- the parser -----------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argparse parser of the ``circuits`` command."""
-    p = _Parser(prog="circuits",
-                description="Arithmetic circuits and their gradient circuits: forward propagation, "
-                            "backpropagation, analysis and rendering.")
-    p.add_argument("--version", action="version", version=f"circuits {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
-
-    d = sub.add_parser("demo", help="the classic examples: tables, bound checks, gradient checks, figures",
-                       description="Build the classic examples (the sum-of-squares loss, the worked example, "
-                                   "‖Ax − b‖²), print their comparison tables and bound checks, check "
-                                   "gradients against central finite differences and write figures.")
-    d.add_argument("--out", default=FIGURES, help="folder for the figures (default: figures)")
-    d.add_argument("--format", choices=("svg", "png", "pdf"), default="svg", help="figure format (default: svg)")
-    d.set_defaults(func=_cmd_demo)
-
-    f = sub.add_parser("figures", help="(re)generate the figures only",
-                       description="Write the before/after figures of the classic examples.")
+def _figure_arguments(f) -> None:
+    """The arguments of ``circuits demo`` and ``circuits figures``."""
     f.add_argument("--out", default=FIGURES, help="folder for the figures (default: figures)")
     f.add_argument("--format", choices=("svg", "png", "pdf"), default="svg", help="figure format (default: svg)")
-    f.set_defaults(func=_cmd_figures)
 
-    r = sub.add_parser("report", help="compare an expression with its forward and backward circuits",
-                       description="Parse EXPR, then tabulate it against its forward and backward "
-                                   "circuits with their complexity bounds.")
+
+def _report_arguments(r) -> None:
+    """The arguments of ``circuits report``."""
     r.add_argument("expr", metavar="EXPR", help='a formula, e.g. "x*y + sin(x)"')
     r.add_argument("--inputs", help="input names in order, comma-separated (default: as they appear)")
     r.add_argument("--simplify", action="store_true", help="add rows for the simplified circuits")
     r.add_argument("--json", action="store_true", help="print JSON instead of text")
     _add_max_gates(r)
-    r.set_defaults(func=_cmd_report)
 
-    g = sub.add_parser("render", help="draw an expression (or its gradient circuit)",
-                       description="Parse EXPR and draw it with Graphviz; the suffix of -o picks the format.")
+
+def _render_arguments(g) -> None:
+    """The arguments of ``circuits render``."""
     g.add_argument("expr", metavar="EXPR", help='a formula, e.g. "x*y + sin(x)"')
     g.add_argument("-o", "--output", required=True, help="output file: .svg, .png, .pdf or .dot")
     g.add_argument("--inputs", help="input names in order, comma-separated")
@@ -563,12 +545,10 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--size", help='largest size in inches, "width,height" (e.g. 9,5)')
     g.add_argument("--dpi", type=float, help="resolution of .png output (e.g. 150)")
     _add_max_gates(g)
-    g.set_defaults(func=_cmd_render)
 
-    v = sub.add_parser("view", help="an interactive page: step through backpropagation in the browser",
-                       description="Parse EXPR and write one self-contained HTML page that steps through "
-                                   "backpropagation (or forward propagation, or an elimination order): "
-                                   "buttons, slider and arrow keys; hover a node for its value and adjoint.")
+
+def _view_arguments(v) -> None:
+    """The arguments of ``circuits view``."""
     v.add_argument("expr", metavar="EXPR", help='a formula, e.g. "x*y + sin(x)"')
     v.add_argument("-o", "--output", required=True, help="the page to write (.html)")
     v.add_argument("--inputs", help="input names in order, comma-separated")
@@ -578,6 +558,55 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--order", default="markowitz", help="with --transform eliminate: the order (default markowitz)")
     v.add_argument("--max-nodes", type=int, default=200,
                    help="above this many drawn nodes the page opens in outline (0: no limit; default 200)")
+
+
+def _scaling_arguments(s) -> None:
+    """The arguments of ``circuits scaling``."""
+    s.add_argument("family", metavar="FAMILY", help="one of: " + ", ".join(sorted(families())))
+    s.add_argument("--sizes", default="2,4,8", help="comma-separated sizes (default: 2,4,8)")
+    s.add_argument("-o", "--output", help="also save a log-log plot (.png, .svg, .pdf; needs matplotlib)")
+    s.add_argument("--json", action="store_true", help="print JSON instead of text")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_max_gates(s)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of the ``circuits`` command."""
+    p = _Parser(prog="circuits",
+                description="Arithmetic circuits and their gradient circuits: forward propagation, "
+                            "backpropagation, analysis and rendering.")
+    p.add_argument("--version", action="version", version=f"circuits {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    d = sub.add_parser("demo", help="the classic examples: tables, bound checks, gradient checks, figures",
+                       description="Build the classic examples (the sum-of-squares loss, the worked example, "
+                                   "‖Ax − b‖²), print their comparison tables and bound checks, check "
+                                   "gradients against central finite differences and write figures.")
+    _figure_arguments(d)
+    d.set_defaults(func=_cmd_demo)
+
+    f = sub.add_parser("figures", help="(re)generate the figures only",
+                       description="Write the before/after figures of the classic examples.")
+    _figure_arguments(f)
+    f.set_defaults(func=_cmd_figures)
+
+    r = sub.add_parser("report", help="compare an expression with its forward and backward circuits",
+                       description="Parse EXPR, then tabulate it against its forward and backward "
+                                   "circuits with their complexity bounds.")
+    _report_arguments(r)
+    r.set_defaults(func=_cmd_report)
+
+    g = sub.add_parser("render", help="draw an expression (or its gradient circuit)",
+                       description="Parse EXPR and draw it with Graphviz; the suffix of -o picks the format.")
+    _render_arguments(g)
+    g.set_defaults(func=_cmd_render)
+
+    v = sub.add_parser("view", help="an interactive page: step through backpropagation in the browser",
+                       description="Parse EXPR and write one self-contained HTML page that steps through "
+                                   "backpropagation (or forward propagation, or an elimination order): "
+                                   "buttons, slider and arrow keys; hover a node for its value and adjoint.")
+    _view_arguments(v)
     v.set_defaults(func=_cmd_view)
 
     w = sub.add_parser("warmup", help="compile the evaluation engine's kernels now (numba), with a progress message")
@@ -586,12 +615,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("scaling", help="gate counts of a family of circuits of growing size",
                        description="Build FAMILY at each size and tabulate n, s, w and the sizes of the "
                                    "forward and backward circuits.")
-    s.add_argument("family", metavar="FAMILY", help="one of: " + ", ".join(sorted(families())))
-    s.add_argument("--sizes", default="2,4,8", help="comma-separated sizes (default: 2,4,8)")
-    s.add_argument("-o", "--output", help="also save a log-log plot (.png, .svg, .pdf; needs matplotlib)")
-    s.add_argument("--json", action="store_true", help="print JSON instead of text")
-    s.add_argument("--quiet", action="store_true", help="no progress bar")
-    _add_max_gates(s)
+    _scaling_arguments(s)
     s.set_defaults(func=_cmd_scaling)
     return p
 

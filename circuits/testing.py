@@ -218,6 +218,41 @@ def random_circuits(draw, max_inputs: int = 3, max_gates: int = 12,
     """
     if max_inputs < 1 or max_gates < 1 or max_outputs < 1:
         raise CircuitError("random_circuits(): max_inputs, max_gates and max_outputs must be at least 1")
+    ops = _checked_ops(ops, exact)
+    r = _Drawing(draw, exact)
+    b = r.b
+    n_inputs = draw(st.integers(1, max_inputs))
+    for i in range(n_inputs):
+        r.add_node(b.input_node(_name(_INPUT_NAMES, i, "x")), float(INPUT_RANGE))
+    for _ in range(draw(st.integers(0, 2))):
+        value = draw(st.sampled_from(_CONSTANTS_EXACT if exact else _CONSTANTS_FLOAT))
+        r.add_node(b.const_node(value), abs(float(value)))
+
+    target = draw(st.integers(1, max_gates))
+    last = None
+    while b.num_gates < target:
+        remaining = target - b.num_gates
+        affordable = [op for op in ops if _cost(op) <= remaining]
+        if not affordable:  # only wrapped ops and too little budget left
+            break
+        last = r.gate(draw(st.sampled_from(affordable)), remaining)
+
+    nodes = r.nodes
+    if last is None:  # no gate could be afforded: a single gate on an input
+        op = next((op for op in ops if not _positive_args(op)), "add")
+        gate = GATES[op]
+        last = b.gate(op, *[nodes[0]] * (gate.arity or gate.min_arity))
+        r.add_node(last, math.inf)
+    n_outputs = draw(st.integers(1, max_outputs))
+    b.output(_name(_OUTPUT_NAMES, 0, "f"), b.wire(last))  # a bare int would be a constant
+    for i in range(1, n_outputs):
+        b.output(_name(_OUTPUT_NAMES, i, "f"), b.wire(nodes[draw(st.integers(0, len(nodes) - 1))]))
+    return b.build()
+
+
+def _checked_ops(ops, exact: bool) -> tuple:
+    """The gates :func:`random_circuits` draws from, checked: ``ops`` as a tuple, by default
+    all gates (or :data:`EXACT_OPS` when ``exact``)."""
     if ops is None:
         ops = _exact_ops() if exact else _all_ops()
     ops = (ops,) if isinstance(ops, str) else tuple(ops)
@@ -230,156 +265,162 @@ def random_circuits(draw, max_inputs: int = 3, max_gates: int = 12,
         if inexact:
             raise CircuitError(f"random_circuits(exact=True): gate {inexact[0]!r} has no exact rational "
                                f"value; choose ops from {_exact_ops()}")
-    weights = _WEIGHTS_EXACT if exact else _WEIGHTS_FLOAT
-    constants = _CONSTANTS_EXACT if exact else _CONSTANTS_FLOAT
-    limit = VALUE_BOUND
+    return ops
 
-    b = Builder()
-    bound: list[float] = []  # bound[v] >= |value of node v| on the input box
-    low: dict[int, float] = {}  # low[v] <= value of node v, for nodes known positive
-    nodes: list[int] = []  # the pool of nodes later gates may use, in creation order
 
-    def add_node(node: int, m: float, positive_low: Optional[float] = None) -> int:
+def _cost(op: str) -> int:
+    """The gates that one gate ``op`` drawn by :func:`random_circuits` takes, its wrappers included."""
+    # gates of the wrappers too: square(u) + c per positive argument (3 in all, with the
+    # gate), tanh and a scaled + per argument with a bounded domain (tan)
+    if _positive_args(op):  # and lo + p for a domain (lo, inf) with lo ≠ 0 (acosh, log1p)
+        return 3 + any(domain_of(GATES[op])[j][0] != 0 for j in _positive_args(op))
+    if GATES[op].constant_args:  # pow: its wrapper is chosen where k is drawn, within the budget
+        return 1
+    bounded = sum(1 for d in domain_of(GATES[op])
+                  if d is not None and math.isfinite(d[0]) and math.isfinite(d[1]))
+    return 1 + 2 * bounded
+
+
+class _Drawing:
+    """One circuit being drawn by :func:`random_circuits`: its builder, a bound on the absolute
+    value of each node on the input box, and the pool of nodes later gates may use."""
+
+    def __init__(self, draw, exact: bool) -> None:
+        self.draw = draw
+        self.exact = exact
+        self.weights = _WEIGHTS_EXACT if exact else _WEIGHTS_FLOAT
+        self.limit = VALUE_BOUND
+        self.b = Builder()
+        self.bound: list[float] = []  # bound[v] >= |value of node v| on the input box
+        self.low: dict[int, float] = {}  # low[v] <= value of node v, for nodes known positive
+        self.nodes: list[int] = []  # the pool of nodes later gates may use, in creation order
+
+    def add_node(self, node: int, m: float, positive_low: Optional[float] = None) -> int:
+        bound = self.bound
         while len(bound) <= node:
             bound.append(math.inf)
         bound[node] = m
         if positive_low is not None and positive_low > 0:
-            low[node] = positive_low
-        if node not in nodes:
-            nodes.append(node)
+            self.low[node] = positive_low
+        if node not in self.nodes:
+            self.nodes.append(node)
         return node
 
-    def pick(threshold: float) -> int:
+    def pick(self, threshold: float) -> int:
         # Inputs have bound INPUT_RANGE <= every threshold used, so never empty.
         # Counting from the newest node keeps most drawn gates alive (used).
-        eligible = [v for v in nodes if bound[v] <= threshold]
-        return eligible[-1 - draw(st.integers(0, len(eligible) - 1))]
+        eligible = [v for v in self.nodes if self.bound[v] <= threshold]
+        return eligible[-1 - self.draw(st.integers(0, len(eligible) - 1))]
 
-    def positive(budget: int) -> tuple:
+    def positive(self, budget: int) -> tuple:
         """A node known to be positive on the box: (node, lower bound, gates used)."""
-        use_exp = not exact and budget >= 1 and draw(st.booleans())
+        draw, b, bound = self.draw, self.b, self.bound
+        use_exp = not self.exact and budget >= 1 and draw(st.booleans())
         if use_exp:  # exp(u) with |u| <= 2: in [e^-2, e^2]
-            u = pick(2.0)
+            u = self.pick(2.0)
             node = b.gate("exp", u)
-            return add_node(node, math.exp(bound[u]), math.exp(-bound[u])), math.exp(-bound[u]), 1
+            return self.add_node(node, math.exp(bound[u]), math.exp(-bound[u])), math.exp(-bound[u]), 1
         c = draw(st.sampled_from(_SHIFTS))
-        u = pick(math.sqrt(limit / 2))
+        u = self.pick(math.sqrt(self.limit / 2))
         sq = b.gate("square", u)
-        add_node(sq, bound[u] ** 2)
+        self.add_node(sq, bound[u] ** 2)
         node = b.gate("add", sq, b.const_node(c))
-        return add_node(node, bound[u] ** 2 + float(c), float(c)), float(c), 2
+        return self.add_node(node, bound[u] ** 2 + float(c), float(c)), float(c), 2
 
-    def cost(op: str) -> int:
-        # gates of the wrappers too: square(u) + c per positive argument (3 in all, with the
-        # gate), tanh and a scaled + per argument with a bounded domain (tan)
-        if _positive_args(op):  # and lo + p for a domain (lo, inf) with lo ≠ 0 (acosh, log1p)
-            return 3 + any(domain_of(GATES[op])[j][0] != 0 for j in _positive_args(op))
-        if GATES[op].constant_args:  # pow: its wrapper is chosen where k is drawn, within the budget
-            return 1
-        bounded = sum(1 for d in domain_of(GATES[op])
-                      if d is not None and math.isfinite(d[0]) and math.isfinite(d[1]))
-        return 1 + 2 * bounded
-
-    n_inputs = draw(st.integers(1, max_inputs))
-    for i in range(n_inputs):
-        add_node(b.input_node(_name(_INPUT_NAMES, i, "x")), float(INPUT_RANGE))
-    for _ in range(draw(st.integers(0, 2))):
-        value = draw(st.sampled_from(constants))
-        add_node(b.const_node(value), abs(float(value)))
-
-    target = draw(st.integers(1, max_gates))
-    last = None
-    while b.num_gates < target:
-        remaining = target - b.num_gates
-        affordable = [op for op in ops if cost(op) <= remaining]
-        if not affordable:  # only wrapped ops and too little budget left
-            break
-        op = draw(st.sampled_from(affordable))
+    def gate(self, op: str, remaining: int) -> int:
+        """Draw one gate ``op`` (with its wrappers, at most ``remaining`` gates); return it."""
         gate = GATES[op]
         if gate.monoid is not None and gate.weighted:  # a weighted sum
-            k = draw(st.integers(1, 3))
-            w = [draw(st.sampled_from(weights)) for _ in range(k)]
-            scale = sum(abs(float(x)) for x in w) or 1.0
-            args: list = [pick(limit / scale) for _ in range(k)]
-            node = b.gate(op, *args, weights=w)
-            m = sum(abs(float(x)) * bound[u] for x, u in zip(w, args))
-            last = add_node(node, m)
-        elif gate.monoid is not None:  # a product
-            k = draw(st.integers(2, 3))
-            args = [pick(limit ** (1 / k)) for _ in range(k)]
-            last = add_node(b.gate(op, *args), math.prod(bound[u] for u in args))
-        elif gate.arity == 1 and gate.degree_of() != 1:  # a power of one argument (square)
+            return self._weighted_sum(op)
+        if gate.monoid is not None:  # a product
+            return self._product(op)
+        if gate.arity == 1 and gate.degree_of() != 1:  # a power of one argument (square)
             d = gate.degree_of()
-            u = pick(limit ** (1 / d))
-            last = add_node(b.gate(op, u), bound[u] ** d)
-        elif gate.constant_args:  # an integer power: the exponent drawn from the table
-            k = draw(st.sampled_from(_EXPONENTS))
-            if k < 0 and remaining >= 3:
-                u, lo, _ = positive(remaining - 1)
-                m = lo ** k
-            else:
-                k = abs(k)
-                u = pick(limit ** (1 / k) if k else limit)
-                m = bound[u] ** k if k else 1.0
-            last = add_node(b.gate(op, u, b.const_node(k)), m)
-        elif _positive_args(op) and gate.arity is not None:
-            # arguments in a positive domain (log, sqrt, recip, div's denominator) get a
-            # node known positive; the others are small enough for the quotient's bound
-            positives = _positive_args(op)
-            args = [None] * gate.arity
-            ivs: list = [None] * gate.arity
-            lo = math.inf
-            for j in positives:
-                p, p_low, _ = positive(remaining - 1)
-                floor = domain_of(gate)[j][0]
-                if floor != 0:  # a domain (lo, inf) other than the positive numbers (acosh, log1p): lo + p
-                    p = add_node(b.gate("add", p, b.const_node(floor)), bound[p] + abs(floor))
-                    p_low += floor
-                args[j], ivs[j] = p, (p_low, bound[p])
-                lo = min(lo, p_low)
-            for j in range(gate.arity):
-                if args[j] is None:
-                    u = pick(limit * lo)
-                    args[j], ivs[j] = u, (-bound[u], bound[u])
-            v_low, v_high = interval_of(gate, ivs)
-            last = add_node(b.gate(op, *args), max(abs(v_low), abs(v_high)), v_low if v_low > 0 else None)
-        else:  # any other gate, bounded by its interval rule
-            k = gate.arity if gate.arity is not None else draw(st.integers(gate.min_arity, gate.min_arity + 1))
-            dom = domain_of(gate)
-            args, ivs = [], []
-            for j in range(k):
-                d = dom[j]
-                if d is not None and math.isfinite(d[0]) and math.isfinite(d[1]):
-                    # a bounded domain (tan): mid + 0.9·half·tanh(u) stays inside it
-                    u = pick(limit)
-                    t = add_node(b.gate("tanh", u), 1.0)
-                    mid, half = (d[0] + d[1]) / 2, 0.9 * (d[1] - d[0]) / 2
-                    u = b.gate("add", t, b.const_node(mid), weights=(half, 1)) if mid else \
-                        b.gate("add", t, weights=(half,))
-                    add_node(u, abs(mid) + half)
-                    iv = (mid - half, mid + half)
-                else:  # the widest box the gate keeps within the limit (exp: log(limit))
-                    u = pick(_threshold(gate, limit) if k == 1 else limit)
-                    iv = (-bound[u], bound[u])
-                args.append(u)
-                ivs.append(iv)
-            lo, hi = interval_of(gate, ivs)
-            m = max(abs(lo), abs(hi))
-            if m > limit:  # too large on the box: fall back to the bounded tanh
-                last = add_node(b.gate("tanh", args[0]), 1.0)
-            else:
-                last = add_node(b.gate(op, *args), m, lo if lo > 0 else None)
+            u = self.pick(self.limit ** (1 / d))
+            return self.add_node(self.b.gate(op, u), self.bound[u] ** d)
+        if gate.constant_args:  # an integer power: the exponent drawn from the table
+            return self._integer_power(op, remaining)
+        if _positive_args(op) and gate.arity is not None:
+            return self._positive_domain(op, gate.arity, remaining)
+        return self._bounded(op)
 
-    if last is None:  # no gate could be afforded: a single gate on an input
-        op = next((op for op in ops if not _positive_args(op)), "add")
-        gate = GATES[op]
-        last = b.gate(op, *[nodes[0]] * (gate.arity or gate.min_arity))
-        add_node(last, math.inf)
-    n_outputs = draw(st.integers(1, max_outputs))
-    b.output(_name(_OUTPUT_NAMES, 0, "f"), b.wire(last))  # a bare int would be a constant
-    for i in range(1, n_outputs):
-        b.output(_name(_OUTPUT_NAMES, i, "f"), b.wire(nodes[draw(st.integers(0, len(nodes) - 1))]))
-    return b.build()
+    def _weighted_sum(self, op: str) -> int:
+        draw, bound = self.draw, self.bound
+        k = draw(st.integers(1, 3))
+        w = [draw(st.sampled_from(self.weights)) for _ in range(k)]
+        scale = sum(abs(float(x)) for x in w) or 1.0
+        args: list = [self.pick(self.limit / scale) for _ in range(k)]
+        node = self.b.gate(op, *args, weights=w)
+        m = sum(abs(float(x)) * bound[u] for x, u in zip(w, args))
+        return self.add_node(node, m)
+
+    def _product(self, op: str) -> int:
+        k = self.draw(st.integers(2, 3))
+        args = [self.pick(self.limit ** (1 / k)) for _ in range(k)]
+        return self.add_node(self.b.gate(op, *args), math.prod(self.bound[u] for u in args))
+
+    def _integer_power(self, op: str, remaining: int) -> int:
+        b = self.b
+        k = self.draw(st.sampled_from(_EXPONENTS))
+        if k < 0 and remaining >= 3:
+            u, lo, _ = self.positive(remaining - 1)
+            m = lo ** k
+        else:
+            k = abs(k)
+            u = self.pick(self.limit ** (1 / k) if k else self.limit)
+            m = self.bound[u] ** k if k else 1.0
+        return self.add_node(b.gate(op, u, b.const_node(k)), m)
+
+    def _positive_domain(self, op: str, arity: int, remaining: int) -> int:
+        # arguments in a positive domain (log, sqrt, recip, div's denominator) get a
+        # node known positive; the others are small enough for the quotient's bound
+        b, bound, gate = self.b, self.bound, GATES[op]
+        positives = _positive_args(op)
+        args: list = [None] * arity
+        ivs: list = [None] * arity
+        lo = math.inf
+        for j in positives:
+            p, p_low, _ = self.positive(remaining - 1)
+            floor = domain_of(gate)[j][0]
+            if floor != 0:  # a domain (lo, inf) other than the positive numbers (acosh, log1p): lo + p
+                p = self.add_node(b.gate("add", p, b.const_node(floor)), bound[p] + abs(floor))
+                p_low += floor
+            args[j], ivs[j] = p, (p_low, bound[p])
+            lo = min(lo, p_low)
+        for j in range(arity):
+            if args[j] is None:
+                u = self.pick(self.limit * lo)
+                args[j], ivs[j] = u, (-bound[u], bound[u])
+        v_low, v_high = interval_of(gate, ivs)
+        return self.add_node(b.gate(op, *args), max(abs(v_low), abs(v_high)), v_low if v_low > 0 else None)
+
+    def _bounded(self, op: str) -> int:
+        # any other gate, bounded by its interval rule
+        b, bound, gate, limit = self.b, self.bound, GATES[op], self.limit
+        k = gate.arity if gate.arity is not None else self.draw(st.integers(gate.min_arity, gate.min_arity + 1))
+        dom = domain_of(gate)
+        args, ivs = [], []
+        for j in range(k):
+            d = dom[j]
+            if d is not None and math.isfinite(d[0]) and math.isfinite(d[1]):
+                # a bounded domain (tan): mid + 0.9·half·tanh(u) stays inside it
+                u = self.pick(limit)
+                t = self.add_node(b.gate("tanh", u), 1.0)
+                mid, half = (d[0] + d[1]) / 2, 0.9 * (d[1] - d[0]) / 2
+                u = b.gate("add", t, b.const_node(mid), weights=(half, 1)) if mid else \
+                    b.gate("add", t, weights=(half,))
+                self.add_node(u, abs(mid) + half)
+                iv = (mid - half, mid + half)
+            else:  # the widest box the gate keeps within the limit (exp: log(limit))
+                u = self.pick(_threshold(gate, limit) if k == 1 else limit)
+                iv = (-bound[u], bound[u])
+            args.append(u)
+            ivs.append(iv)
+        lo, hi = interval_of(gate, ivs)
+        m = max(abs(lo), abs(hi))
+        if m > limit:  # too large on the box: fall back to the bounded tanh
+            return self.add_node(b.gate("tanh", args[0]), 1.0)
+        return self.add_node(b.gate(op, *args), m, lo if lo > 0 else None)
 
 
 def circuits(*args, **kwargs):

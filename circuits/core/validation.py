@@ -142,23 +142,8 @@ def node_error(i: int, op, args, weights=None, *, op_of, value_of,
     return None
 
 
-def read_graph(G, inputs: Optional[Sequence] = None, outputs: Optional[Sequence | Mapping] = None) -> tuple:
-    """The arrays of a circuit read from a networkx graph, validated: ``(ops, args, weights, values,
-    names, inputs, outputs)``, the arguments of :class:`circuits.Circuit`.
-
-    What :meth:`circuits.Circuit.from_networkx` does (see there for ``G``, ``inputs`` and
-    ``outputs``), less making the circuit.
-
-    Examples
-    --------
-    >>> G = nx.MultiDiGraph()
-    >>> G.add_node("x", op="input", name="x"); G.add_node("s", op="sin")
-    >>> _ = G.add_edge("x", "s", key=0)
-    >>> read_graph(G)
-    (['input', 'sin'], [(), (0,)], [None, None], {}, {0: 'x'}, {'x': 0}, {'s': 1})
-    """
-    if not isinstance(G, (nx.DiGraph, nx.MultiDiGraph)) or not G.is_directed():
-        raise CircuitError(f"expected a networkx DiGraph or MultiDiGraph, got {type(G).__name__}")
+def _graph_order(G) -> tuple:
+    """``(order, index)``: the nodes of ``G`` in a topological order and each node's place in it."""
     try:
         order = list(nx.topological_sort(G))
     except nx.NetworkXUnfeasible:
@@ -174,7 +159,11 @@ def read_graph(G, inputs: Optional[Sequence] = None, outputs: Optional[Sequence 
     else:
         index = rank
         order = list(G.nodes)
+    return order, index
 
+
+def _read_nodes(G, order: list, index: dict) -> tuple:
+    """``(ops, args, weights, values, names)`` of the nodes of ``G`` taken in ``order``, validated."""
     multi = G.is_multigraph()
     ops: list = []
     args: list = []
@@ -228,7 +217,11 @@ def read_graph(G, inputs: Optional[Sequence] = None, outputs: Optional[Sequence 
             raise error
         args.append(a)
         weights.append(None if w is None or all(x == 1 for x in w) else tuple(check_number(x, where) for x in w))
+    return ops, args, weights, values, names
 
+
+def _input_map(G, inputs, ops: list, names: dict, order: list, index: dict) -> dict:
+    """The inputs of the circuit read from ``G``: input name -> node id, in order."""
     if inputs is None:
         inputs = G.graph.get("inputs")
     if inputs is None:
@@ -253,7 +246,11 @@ def read_graph(G, inputs: Optional[Sequence] = None, outputs: Optional[Sequence 
             raise CircuitError(f"two input nodes are named {names[i]!r} (nodes {order[in_map[names[i]]]!r} "
                                f"and {order[i]!r}); input names must be unique")
         in_map[names[i]] = i
+    return in_map
 
+
+def _output_map(G, outputs, order: list, index: dict) -> dict:
+    """The outputs of the circuit read from ``G``: output name -> node id."""
     if outputs is None:
         outputs = G.graph.get("outputs")
     if outputs is None:
@@ -273,6 +270,30 @@ def read_graph(G, inputs: Optional[Sequence] = None, outputs: Optional[Sequence 
         if name in out_map:
             raise CircuitError(f"two outputs are named {name!r}; output names must be unique")
         out_map[name] = index[v]
+    return out_map
+
+
+def read_graph(G, inputs: Optional[Sequence] = None, outputs: Optional[Sequence | Mapping] = None) -> tuple:
+    """The arrays of a circuit read from a networkx graph, validated: ``(ops, args, weights, values,
+    names, inputs, outputs)``, the arguments of :class:`circuits.Circuit`.
+
+    What :meth:`circuits.Circuit.from_networkx` does (see there for ``G``, ``inputs`` and
+    ``outputs``), less making the circuit.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("x", op="input", name="x"); G.add_node("s", op="sin")
+    >>> _ = G.add_edge("x", "s", key=0)
+    >>> read_graph(G)
+    (['input', 'sin'], [(), (0,)], [None, None], {}, {0: 'x'}, {'x': 0}, {'s': 1})
+    """
+    if not isinstance(G, (nx.DiGraph, nx.MultiDiGraph)) or not G.is_directed():
+        raise CircuitError(f"expected a networkx DiGraph or MultiDiGraph, got {type(G).__name__}")
+    order, index = _graph_order(G)
+    ops, args, weights, values, names = _read_nodes(G, order, index)
+    in_map = _input_map(G, inputs, ops, names, order, index)
+    out_map = _output_map(G, outputs, order, index)
     return ops, args, weights, values, names, in_map, out_map
 
 

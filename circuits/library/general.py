@@ -390,61 +390,78 @@ class _RandomBuilder:
 
     def try_gate(self, op, left):
         """Emit one random gate ``op`` (with helpers) if it fits ``left`` gates and the cap."""
-        rng = self.rng
         u = self.first()
         gate = GATES[op]
         if _needs_positive(op) or _quotient(gate) or gate.constant_args:
-            k = rng.choice(gate.constants) if gate.constant_args else None
-            if _quotient(gate):
-                if self.positive and rng.random() < 0.5:
-                    v, cost = rng.choice(self.positive), 0
-                else:
-                    v = self.other([u])
-                    cost = self.positive_plan(v)
-                if cost is None or cost + 1 > left:
-                    return False
-                if self.mag(u) * (1 / max(self.glob[v][0], 1)) > RANDOM_CAP:
-                    return False
-                self.emit(op, [u, self.make_positive(v)])
-                return True
-            if gate.constant_args and k > 0:  # a positive integer power: any base
-                if self.mag(u) ** gate.degree_of((k,)) > RANDOM_CAP:
-                    return False
-                self.emit(op, [u], k=k)
-                return True
-            if self.positive and u not in self.unused.pos and rng.random() < 0.5:
-                u = rng.choice(self.positive)
-            cost = self.positive_plan(u)
-            floor = 0 if gate.constant_args else _domain_floor(op)  # a negative integer power: a positive base
-            if cost is None or cost + 1 + (floor != 0) > left:
+            return self._try_in_domain(op, gate, u, left)
+        if gate.monoid is not None and gate.weighted:  # a weighted sum
+            return self._try_weighted_sum(op, u)
+        if gate.monoid is not None:  # a product
+            return self._try_product(op, u)
+        return self._try_other(op, gate, u, left)
+
+    def _try_in_domain(self, op, gate, u, left):
+        """``try_gate`` for a gate with a positive argument, a quotient or an integer power."""
+        rng = self.rng
+        k = rng.choice(gate.constants) if gate.constant_args else None
+        if _quotient(gate):
+            if self.positive and rng.random() < 0.5:
+                v, cost = rng.choice(self.positive), 0
+            else:
+                v = self.other([u])
+                cost = self.positive_plan(v)
+            if cost is None or cost + 1 > left:
                 return False
-            u = self.make_positive(u)
-            if floor != 0:  # a domain (lo, inf) other than the positive numbers (acosh, log1p): lo + u
-                u = self.emit("add", [u, self.b.const_node(floor)], (1, 1))
+            if self.mag(u) * (1 / max(self.glob[v][0], 1)) > RANDOM_CAP:
+                return False
+            self.emit(op, [u, self.make_positive(v)])
+            return True
+        if gate.constant_args and k > 0:  # a positive integer power: any base
+            if self.mag(u) ** gate.degree_of((k,)) > RANDOM_CAP:
+                return False
             self.emit(op, [u], k=k)
             return True
-        if gate.monoid is not None and gate.weighted:  # a weighted sum
-            args = [u]
-            for _ in range(rng.randint(1, 2)):
-                args.append(self.other(args))
-            weights = [rng.choice((-3, -2, -1, 1, 2, 3)) for _ in args]
-            if rng.random() < 0.3:
-                args.append(self.b.const_node(rng.randint(-3, 3) or 1))
-                weights.append(1)
-            if sum(abs(w) * max(self.mag(a) if a in self.box else 3.0, 1.0)
-                   for a, w in zip(args, weights)) > RANDOM_CAP:
-                return False
-            self.emit(op, args, weights)
-            return True
-        if gate.monoid is not None:  # a product
-            args = [u]
-            for _ in range(rng.randint(1, 2)):
-                args.append(self.other(args))
-            if math.prod(self.mag(a) for a in args) > RANDOM_CAP:
-                return False
-            self.emit(op, args)
-            return True
-        # any other gate: arguments in its domain, its value within the cap on the box
+        if self.positive and u not in self.unused.pos and rng.random() < 0.5:
+            u = rng.choice(self.positive)
+        cost = self.positive_plan(u)
+        floor = 0 if gate.constant_args else _domain_floor(op)  # a negative integer power: a positive base
+        if cost is None or cost + 1 + (floor != 0) > left:
+            return False
+        u = self.make_positive(u)
+        if floor != 0:  # a domain (lo, inf) other than the positive numbers (acosh, log1p): lo + u
+            u = self.emit("add", [u, self.b.const_node(floor)], (1, 1))
+        self.emit(op, [u], k=k)
+        return True
+
+    def _try_weighted_sum(self, op, u):
+        """``try_gate`` for a weighted sum."""
+        rng = self.rng
+        args = [u]
+        for _ in range(rng.randint(1, 2)):
+            args.append(self.other(args))
+        weights = [rng.choice((-3, -2, -1, 1, 2, 3)) for _ in args]
+        if rng.random() < 0.3:
+            args.append(self.b.const_node(rng.randint(-3, 3) or 1))
+            weights.append(1)
+        if sum(abs(w) * max(self.mag(a) if a in self.box else 3.0, 1.0)
+               for a, w in zip(args, weights)) > RANDOM_CAP:
+            return False
+        self.emit(op, args, weights)
+        return True
+
+    def _try_product(self, op, u):
+        """``try_gate`` for a product."""
+        rng = self.rng
+        args = [u]
+        for _ in range(rng.randint(1, 2)):
+            args.append(self.other(args))
+        if math.prod(self.mag(a) for a in args) > RANDOM_CAP:
+            return False
+        self.emit(op, args)
+        return True
+
+    def _try_other(self, op, gate, u, left):
+        """``try_gate`` for any other gate: arguments in its domain, its value within the cap on the box."""
         args = [u]
         for _ in range((gate.arity or gate.min_arity) - 1):
             args.append(self.other(args))

@@ -285,59 +285,21 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
     if kind not in ("vertex", "edge"):
         raise CircuitError(f"unknown kind {kind!r}; use 'vertex' or 'edge'")
     # the counts and the order, then the labels along the same order
-    counting = G.copy()
-    if kind == "edge":
-        steps_of, strategy = edge_order_for(counting, order, "circuit")
-        seq, steps, _, _, _ = run_edges(counting, steps_of, None, product_step, sum_step)
-    else:
-        chooser, strategy = order_for(counting, order)
-        seq, steps, _, _, _ = run_order(counting, chooser, None)
-    LG = linearized_graph(circuit, point, wrt=wrt, output=output)
-    n = len(circuit)
-    values = {}
-    for i, s in G.succ.items():
-        for k in s:
-            values[i, k] = 1 if k >= n else LG.edges[i, k]["partial"]
+    seq, steps, strategy = _elimination_steps(G, order, kind)
+    succ = _edge_labels(circuit, G, point, wrt, output)
     outputs: dict = {}
     for name, v in circuit.outputs.items():
         outputs.setdefault(v, []).append(name)
-    succ = {v: {k: values[v, k] for k in s} for v, s in G.succ.items()}
     pred = {v: dict(p) for v, p in G.pred.items()}
     frames = []
     inputs = [f"v{circuit.inputs[x]}" for x in G.wrt if circuit.inputs[x] in succ]
     sinks = list(dict.fromkeys(G.Y.values()))
-    total = len(steps)
 
     def frame(title, comment, ghost=None, ghost_edges=(), fill=(), updated=(), gone=()):
         g = digraph(graphviz, "elimination", title, TITLE_MOST)
         g.comment = " ".join(comment.split())  # one line: a DOT comment ends at a line break
-        for v in list(succ):
-            lines = _vertex_lines(circuit, G, v, outputs)
-            if v in G.X:
-                shape, style = SHAPES["input"]
-                attrs = {"shape": shape, "style": style, "fillcolor": COLORS["input"]}
-            else:
-                shape, style = SHAPES["primal"]
-                attrs = {"shape": shape, "style": style, "fillcolor": COLORS["primal"]}
-            if v >= n or (v in outputs and v not in G.Z):
-                attrs.update(color=COLORS["output"], penwidth="2.5", fontcolor=COLORS["output"])
-            g.node(f"v{v}", escape_lines(escape(line) for line in lines), **attrs)
-        if ghost is not None:
-            g.node(f"v{ghost}", escape_lines(escape(line) for line in _vertex_lines(circuit, G, ghost, outputs)),
-                   style="dashed", color=_ELIMINATED, fontcolor=_ELIMINATED, shape=SHAPES["primal"][0])
-            for a, b in ghost_edges:
-                g.edge(f"v{a}", f"v{b}", style="dashed", color="#aaaaaa")
-        fills, ups = set(fill), set(updated)
-        for i, s in succ.items():
-            for k, value in s.items():
-                attrs = {"label": escape(_label(value)), "decorate": "true", "fontcolor": WEIGHT_COLOR}
-                if (i, k) in fills:
-                    attrs.update(color=_FILL, fontcolor=_FILL, penwidth="2.5")
-                elif (i, k) in ups:
-                    attrs.update(color=_UPDATED, fontcolor=_UPDATED, penwidth="2.5")
-                g.edge(f"v{i}", f"v{k}", **attrs)
-        for i, k in gone:  # an eliminated edge (kind="edge")
-            g.edge(f"v{i}", f"v{k}", style="dashed", color=_ELIMINATED, penwidth="2")
+        _draw_vertices(g, circuit, G, succ, outputs, ghost, ghost_edges)
+        _draw_edges(g, succ, fill, updated, gone)
         # inputs in declaration order on one rank, the outputs' vertices in output order
         ordered_rank(g, inputs, "same")
         ordered_rank(g, [f"v{w}" for w in sinks if w in succ], "max")
@@ -347,11 +309,80 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
         frame(f"the linearized graph · {strategy} edge order, {len(seq)} steps",
               f"{strategy} edge order ({len(seq)} steps): the linearized graph")
         _edge_frames(G, succ, pred, steps, frame)
-        if path is not None:
-            _write_frames(frames, Path(path))
-        return frames
-    frame(f"the linearized graph · {strategy} order {list(seq)}",
-          f"{strategy} order {list(seq)}: the linearized graph")
+    else:
+        frame(f"the linearized graph · {strategy} order {list(seq)}",
+              f"{strategy} order {list(seq)}: the linearized graph")
+        _vertex_frames(succ, pred, steps, frame)
+    if path is not None:
+        _write_frames(frames, Path(path))
+    return frames
+
+
+def _elimination_steps(G, order, kind: str) -> tuple:
+    """``(seq, steps, strategy)``: the elimination ``order`` of ``kind`` run on a copy of ``G``,
+    with its counts."""
+    counting = G.copy()
+    if kind == "edge":
+        steps_of, strategy = edge_order_for(counting, order, "circuit")
+        seq, steps, _, _, _ = run_edges(counting, steps_of, None, product_step, sum_step)
+    else:
+        chooser, strategy = order_for(counting, order)
+        seq, steps, _, _, _ = run_order(counting, chooser, None)
+    return seq, steps, strategy
+
+
+def _edge_labels(circuit: Circuit, G, point, wrt, output) -> dict:
+    """The edges of ``G`` with their partials (numbers at ``point``, else sympy expressions):
+    ``{vertex: {successor: partial}}``."""
+    LG = linearized_graph(circuit, point, wrt=wrt, output=output)
+    n = len(circuit)
+    values = {}
+    for i, s in G.succ.items():
+        for k in s:
+            values[i, k] = 1 if k >= n else LG.edges[i, k]["partial"]
+    return {v: {k: values[v, k] for k in s} for v, s in G.succ.items()}
+
+
+def _draw_vertices(g, circuit: Circuit, G, succ: dict, outputs: dict, ghost, ghost_edges) -> None:
+    """Draw the vertices left in ``succ``, and the ``ghost`` vertex just eliminated with its old edges."""
+    n = len(circuit)
+    for v in list(succ):
+        lines = _vertex_lines(circuit, G, v, outputs)
+        if v in G.X:
+            shape, style = SHAPES["input"]
+            attrs = {"shape": shape, "style": style, "fillcolor": COLORS["input"]}
+        else:
+            shape, style = SHAPES["primal"]
+            attrs = {"shape": shape, "style": style, "fillcolor": COLORS["primal"]}
+        if v >= n or (v in outputs and v not in G.Z):
+            attrs.update(color=COLORS["output"], penwidth="2.5", fontcolor=COLORS["output"])
+        g.node(f"v{v}", escape_lines(escape(line) for line in lines), **attrs)
+    if ghost is not None:
+        g.node(f"v{ghost}", escape_lines(escape(line) for line in _vertex_lines(circuit, G, ghost, outputs)),
+               style="dashed", color=_ELIMINATED, fontcolor=_ELIMINATED, shape=SHAPES["primal"][0])
+        for a, b in ghost_edges:
+            g.edge(f"v{a}", f"v{b}", style="dashed", color="#aaaaaa")
+
+
+def _draw_edges(g, succ: dict, fill, updated, gone) -> None:
+    """Draw the labelled edges of ``succ``: ``fill`` orange, ``updated`` blue, the eliminated
+    edges ``gone`` dashed red."""
+    fills, ups = set(fill), set(updated)
+    for i, s in succ.items():
+        for k, value in s.items():
+            attrs = {"label": escape(_label(value)), "decorate": "true", "fontcolor": WEIGHT_COLOR}
+            if (i, k) in fills:
+                attrs.update(color=_FILL, fontcolor=_FILL, penwidth="2.5")
+            elif (i, k) in ups:
+                attrs.update(color=_UPDATED, fontcolor=_UPDATED, penwidth="2.5")
+            g.edge(f"v{i}", f"v{k}", **attrs)
+    for i, k in gone:  # an eliminated edge (kind="edge")
+        g.edge(f"v{i}", f"v{k}", style="dashed", color=_ELIMINATED, penwidth="2")
+
+
+def _vertex_frames(succ, pred, steps, frame) -> None:
+    """One frame per vertex step, replaying the symbolic labels: c_ki += c_kj · c_ji."""
+    total = len(steps)
     for number, step in enumerate(steps, 1):
         j = step.vertex
         P = pred.pop(j)
@@ -375,9 +406,6 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
               f"step {number}: eliminate v{j} (P×S = {len(step.predecessors)}×{len(step.successors)}): "
               f"{step.multiplications} multiplications, {step.additions} additions, "
               f"{len(step.fill)} fill-in", j, ghost_edges, step.fill, updated)
-    if path is not None:
-        _write_frames(frames, Path(path))
-    return frames
 
 
 class _Labels:

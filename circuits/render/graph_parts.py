@@ -96,18 +96,9 @@ def check_size(nodes: int, max_nodes: Optional[int], what: str, at_least: bool =
 PATH_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
 
-def add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
-                 adjoints=None, partials=None, highlight=None, hidden=(), fresh=(), inputs=None) -> set:
-    """Draw ``circuit`` into graph ``g`` with node ids ``{prefix}n{v}``; return the kinds drawn.
-
-    ``adjoints`` (node → ∂y/∂node) adds a line per node, ``partials``
-    ({(u, g, i): value}) labels the wires, ``highlight`` ({(u, g, i): colour})
-    draws those wires thick and coloured.  Nodes in ``hidden`` are laid out
-    but invisible, with their wires (so that a sequence of drawings keeps one
-    layout); nodes in ``fresh`` are outlined as new.  The DOT names of the
-    inputs are appended to the list ``inputs`` (the legend goes under them).
-    """
-    check_meta(circuit)
+def _add_nodes(g, circuit: Circuit, prefix: str, values, mirror, adjoints, hidden, fresh) -> tuple:
+    """Draw the nodes of ``circuit`` (of :func:`add_circuit`); return ``(kinds, drawn)``: the
+    kinds drawn and the nodes drawn once (not the constants drawn at each use)."""
     roles = circuit.meta.get("role")
     outputs: dict[int, list] = {}
     for name, v in circuit.outputs.items():
@@ -140,7 +131,7 @@ def add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
         kinds.add(kind)
         if v in names and v not in outputs and op != "input":  # u₁, ∂y/∂u₁: the worked example's names
             lines.append(escape(names[v]))
-        if v in outputs:  # named by a pin above it (below the loop)
+        if v in outputs:  # named by a pin above it (_add_output_pins)
             attrs.update(color=COLORS["output"], penwidth="2.5")
             kinds.add("output")
         if vals is not None and op != "const":
@@ -153,6 +144,12 @@ def add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
         if v in hidden:
             attrs["style"] = "invis"
         g.node(f"{prefix}n{v}", escape_lines(lines), **attrs)
+    return kinds, drawn
+
+
+def _add_wires(g, circuit: Circuit, prefix: str, drawn: set, partials, highlight, hidden) -> None:
+    """Draw the wires of ``circuit`` (of :func:`add_circuit`), with a small box for a constant
+    argument at each use."""
     for v in circuit.gates():
         op = circuit.op(v)
         gate = GATES[op]
@@ -183,12 +180,10 @@ def add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
                        fillcolor=COLORS["const"], fontsize="9", width="0.2", height="0.15",
                        margin="0.03,0.01")
             g.edge(tail, f"{prefix}n{v}", **attrs)
-    # inputs in declaration order on one rank; outputs nothing reads in output order on one rank
-    ordered_rank(g, [f"{prefix}n{v}" for v in circuit.inputs.values()], "same")
-    if inputs is not None:
-        inputs.extend(f"{prefix}n{v}" for v in circuit.inputs.values())
-    if mirror:
-        _mirror(g, circuit, prefix, drawn)
+
+
+def _add_output_pins(g, circuit: Circuit, prefix: str, mirror, hidden) -> None:
+    """Draw the output names of ``circuit`` (of :func:`add_circuit`) as pins above their nodes."""
     # every output's name on one row above the drawing, in output order, each with a wire
     # from its node: long names never swell a gate, and the order is the circuit's
     pins = []
@@ -207,6 +202,29 @@ def add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
                 s.attr(rank="max")
                 s.node(top[0])
         ordered_rank(g, top, "max")
+
+
+def add_circuit(g, circuit: Circuit, prefix: str, *, values=None, mirror=False,
+                 adjoints=None, partials=None, highlight=None, hidden=(), fresh=(), inputs=None) -> set:
+    """Draw ``circuit`` into graph ``g`` with node ids ``{prefix}n{v}``; return the kinds drawn.
+
+    ``adjoints`` (node → ∂y/∂node) adds a line per node, ``partials``
+    ({(u, g, i): value}) labels the wires, ``highlight`` ({(u, g, i): colour})
+    draws those wires thick and coloured.  Nodes in ``hidden`` are laid out
+    but invisible, with their wires (so that a sequence of drawings keeps one
+    layout); nodes in ``fresh`` are outlined as new.  The DOT names of the
+    inputs are appended to the list ``inputs`` (the legend goes under them).
+    """
+    check_meta(circuit)
+    kinds, drawn = _add_nodes(g, circuit, prefix, values, mirror, adjoints, hidden, fresh)
+    _add_wires(g, circuit, prefix, drawn, partials, highlight, hidden)
+    # inputs in declaration order on one rank; outputs nothing reads in output order on one rank
+    ordered_rank(g, [f"{prefix}n{v}" for v in circuit.inputs.values()], "same")
+    if inputs is not None:
+        inputs.extend(f"{prefix}n{v}" for v in circuit.inputs.values())
+    if mirror:
+        _mirror(g, circuit, prefix, drawn)
+    _add_output_pins(g, circuit, prefix, mirror, hidden)
     return kinds
 
 
