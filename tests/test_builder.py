@@ -299,10 +299,16 @@ def test_remove_renumbers_what_follows_and_refuses_a_used_node():
     assert b.const_node(2.0) == 1  # the constant cache followed the move
 
 
-def test_gate_lists_are_the_builders_own():
+def test_builder_keeps_the_record_as_arrays():
+    """The builder's record is its arrays: what arrays() copies out is what build() keeps."""
     b = circuits.Builder()
-    x = b.input_node("x")
-    ops, args, weights = b.gate_lists()
-    ops.append("sin"), args.append((x,)), weights.append(None)
-    b.output_node("s", 1)
-    assert b.build().evaluate(x=0.0) == {"s": 0.0}
+    x, y = b.input_node("x"), b.input_node("y")
+    s = b.gate("add", x, y, weights=(2, -1))
+    p = b.gate("mul", s, x)
+    assert list(b.arguments_from(s)) == [x, y, s, x] and list(b.arguments_from(p + 1)) == []
+    a = b.arrays()
+    assert [a.op_names[k] for k in a.codes] == ["input", "input", "add", "mul"]
+    assert a.argptr.tolist() == [0, 0, 0, 2, 4] and a.argflat.tolist() == [0, 1, 2, 0] and a.weights == {2: (2, -1)}
+    b.output_node("f", p)
+    c = b.build()
+    assert c.arrays.argflat.tolist() == [0, 1, 2, 0] and c.evaluate(x=3, y=1) == {"f": 15}

@@ -163,7 +163,7 @@ def test_trusted_gate_still_checks_weights():
     x = b.input_node("x")
     fast = b.trusted()
     assert fast.gate("add", x, x, weights=(1, 1)) == 1
-    assert b._weights[-1] is None  # all-one weights are stored as None, as Builder.gate does
+    assert b.params(1) is None  # all-one weights are stored as None, as Builder.gate does
     with pytest.raises(CircuitError, match="finite"):
         fast.gate("add", x, x, weights=(1.0, math.inf))
 
@@ -188,7 +188,7 @@ def test_partial_templates_reproduce_the_rules():
                 if t == "call" or gate.weighted:
                     continue
                 templated.add(op)
-                made = [(b.op(v), b._args[v], b._weights[v]) for v in range(n, len(b))]
+                made = [(b.op(v), b.args(v), b.params(v)) for v in range(n, len(b))]
                 if t is None:
                     assert want is None and not made
                     continue

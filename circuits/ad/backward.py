@@ -73,8 +73,7 @@ def reverse_sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
     # div(u, 0.5)) a scale, not a gate; the rule read as data cannot see constants
     consts = rec.constants
     const_fed = {g for g, a in enumerate(argss) if a and not consts.keys().isdisjoint(a)} if consts else ()
-    # the product d · p is appended here directly (Builder.trusted's gate, inlined)
-    b_ops, b_args, b_weights = b.gate_lists()
+    gate = b.gate  # the trusted twin's: no checks
     # pending[u]: the contributions to u's adjoint so far: one scaled value, or a list of several
     pending = {v: ds[0] if len(ds) == 1 else list(ds) for v, ds in seeds.items() if ds}
     last_c = last_pc = last_cc = None  # the last product of two scales (below)
@@ -85,15 +84,14 @@ def reverse_sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
     if trimming:  # every node above g is a gate nothing made so far refers to
         refs = {node for ds in seeds.values() for node, _ in ds}
         touched = set(pending)  # the buckets that may hold nodes made while watching
-        scanned = len(b_ops)
+        scanned = len(b)
         top = n_ops - 1
     for g in range(top, -1, -1):
         if trimming:
             h = g + 1  # the node just swept: its last users were swept before it
             if h < n_ops:
-                for a in b_args[scanned:]:
-                    refs.update(a)
-                scanned = len(b_ops)
+                refs.update(b.arguments_from(scanned))
+                scanned = len(b)
                 a = argss[h]
                 if a and rule_of(ops[h])[0] is None:
                     # a linear h passed on its adjoint's node n (or h was skipped: n is an
@@ -177,10 +175,7 @@ def reverse_sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
                 pop, ref, pc = p
                 pn = g if ref < 0 else a[ref]
                 if pop is not None:
-                    b_ops.append(pop)
-                    b_args.append((pn,))
-                    b_weights.append(None)
-                    pn = len(b_ops) - 1
+                    pn = gate(pop, pn)
             else:
                 if partial is not None:
                     p = partial(g, i)
@@ -213,10 +208,7 @@ def reverse_sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
             elif pn is None:
                 contribution = (n, cc)
             else:
-                contribution = (len(b_ops), cc)
-                b_ops.append("mul")
-                b_args.append((n, pn))
-                b_weights.append(None)
+                contribution = (gate("mul", n, pn), cc)
             bucket = pending.get(u)
             if bucket is None:
                 pending[u] = contribution

@@ -29,7 +29,7 @@ from operator import itemgetter
 import numpy as np
 
 from ..eval import engine
-from ..core.arrays import RecordArrays, split
+from ..core.arrays import NodeMap, RecordArrays, keep_nodes, split
 from ..core.circuit import circuit_from_arrays
 from ..core.gates import BUILTIN, GATES
 from . import sweep_kernel
@@ -350,32 +350,18 @@ def _circuit(circuit, a, codes, y, wrt, n, m, bop, bptr, bargs, bhasw, bwk, bwn,
              live, mir):
     """The kernel's builder, compacted as :func:`circuits.core.circuit.compact` does, as a Circuit
     that keeps its arrays (:func:`circuits.core.circuit.circuit_from_arrays`)."""
-    new = np.cumsum(live, dtype=np.int64) - 1
-    keep = np.flatnonzero(live)
+    hw = np.flatnonzero(bhasw[n:]) + n  # the new weighted gates, then their wires' weights
+    weights = dict(a.weights)
+    if hw.size:
+        ln = bptr[hw + 1] - bptr[hw]
+        wl = np.arange(int(ln.sum()), dtype=np.int64) + np.repeat(bptr[hw] - np.concatenate(([0], np.cumsum(ln)[:-1])), ln)
+        ks = bwk[wl]
+        vals = bwn[wl].tolist() if not ks.any() else _numbers(ks, bwn[wl], bwd[wl], bwf[wl])  # ints only: as they are
+        weights.update(zip(hw.tolist(), split(vals, ln)))
+    record = RecordArrays(_OPNAMES, np.concatenate((codes[:n], bop[n:m])).astype(np.int16), bptr, bargs, weights)
+    arrays, new = keep_nodes(record, live)
     dead = np.flatnonzero(live == 0)
     first = int(dead[0]) if dead.size else m
-    kp = keep[keep < n]  # the primal nodes that stay (their own records), then the new ones
-    kd = keep[keep >= n]
-    out_codes = np.concatenate((codes[kp], bop[kd])).astype(np.int16)
-    starts, ends = bptr[keep], bptr[keep + 1]
-    ln = ends - starts
-    argptr = np.zeros(len(keep) + 1, np.int64)
-    np.cumsum(ln, out=argptr[1:])
-    wires = np.arange(int(argptr[-1])) + np.repeat(starts - argptr[:-1], ln)
-    argflat = new[bargs[wires]].astype(np.int32 if len(keep) < 2**31 else np.int64)
-    weights = {int(new[g]): w for g, w in a.weights.items() if live[g]}
-    wires = wires[int(ln[:kp.size].sum()):]  # the new nodes' wires
-    ln = ln[kp.size:]
-    hw = bhasw[kd].astype(bool)
-    if hw.any():
-        wl = wires[np.repeat(hw, ln)]
-        ks = bwk[wl]
-        if not ks.any():  # ints only
-            vals = bwn[wl].tolist()
-        else:
-            vals = _numbers(ks, bwn[wl], bwd[wl], bwf[wl])
-        weights.update(zip(new[kd[hw]].tolist(), split(vals, ln[hw])))
-    arrays = RecordArrays(_OPNAMES, out_codes, argptr, argflat, weights)
     values = {}
     for g, v in circuit.constants.items():
         if live[g]:
@@ -390,10 +376,10 @@ def _circuit(circuit, a, codes, y, wrt, n, m, bop, bptr, bargs, bhasw, bwk, bwn,
         inputs = dict(zip(circuit.inputs, new[list(circuit.inputs.values())].tolist()))
     outputs = dict(zip(dnames(y, wrt), new[outs].tolist()))
     primal = int(live[:n].sum())
-    roles = ["primal"] * primal + ["derivative"] * (len(keep) - primal)
+    roles = ["primal"] * primal + ["derivative"] * (len(arrays.codes) - primal)
     meta = {"role": roles}
     if mir.size:  # as compact keeps backward's adjoint_of: the pairs whose both nodes stay
         adj, of = mir[0::2], mir[1::2]
         both = (live[adj] & live[of]).astype(bool)
-        meta["adjoint_of"] = dict(zip(new[adj[both]].tolist(), new[of[both]].tolist()))
+        meta["adjoint_of"] = NodeMap(new[adj[both]], new[of[both]])
     return circuit_from_arrays(arrays, values, names, inputs, outputs, meta)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import inspect
 import math
+from array import array
 from operator import eq as _eq
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union, overload
@@ -38,7 +39,8 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union, 
 import numpy as np
 
 from .checks import check_callable, check_names
-from .circuit import Circuit, check_name, check_number, compact, is_exponent, node_error, trusted_circuit
+from .arrays import RecordArrays, index_type
+from .circuit import Circuit, check_name, check_number, circuit_from_arrays, compact, is_exponent, node_error
 from .errors import CircuitError, listing
 from .gates import GATES, function_names, gate_of_function
 from .wires import SHADOWING, Number, Wire, function, node_of, product, sum_of
@@ -68,9 +70,13 @@ class Builder:
     """
 
     def __init__(self):
-        self._ops: list[str] = []
-        self._args: list[tuple] = []
-        self._weights: list = []
+        # the record as growing arrays: per node an op code, its arguments' end in _flat
+        self._op_names: list[str] = []  # op of each code
+        self._code_of: dict[str, int] = {}
+        self._codes = array("H")
+        self._ptr = array("q", [0])  # node i's arguments are _flat[_ptr[i]:_ptr[i + 1]]
+        self._flat = array("q")
+        self._weights: dict[int, tuple] = {}  # the weighted gates' wire weights
         self._values: dict[int, Number] = {}
         self._names: dict[int, str] = {}
         self._inputs: dict[str, int] = {}
@@ -78,12 +84,12 @@ class Builder:
         self._const_cache: dict = {}
 
     def __len__(self) -> int:
-        return len(self._ops)
+        return len(self._codes)
 
     @property
     def num_gates(self) -> int:
         """Number of gates made so far (every node that is not an input or a constant)."""
-        return len(self._ops) - len(self._values) - len(self._names)
+        return len(self._codes) - len(self._values) - len(self._names)
 
     @classmethod
     def extending(cls, circuit: Circuit) -> "Builder":
@@ -94,13 +100,16 @@ class Builder:
         Inputs keep their names; outputs start empty.
         """
         b = cls()
-        rec = circuit.record
-        b._ops = list(rec.ops)
-        b._args = list(rec.args)
-        b._weights = list(rec.params)
-        b._values = dict(rec.constants)
-        b._names = dict(rec.input_names)
-        b._inputs = dict(rec.inputs)
+        a = circuit.arrays
+        b._op_names = list(a.op_names)
+        b._code_of = {op: k for k, op in enumerate(a.op_names)}
+        b._codes.frombytes(a.codes.astype(np.uint16).tobytes())
+        b._ptr = array("q", a.argptr.astype(np.int64).tobytes())
+        b._flat.frombytes(a.argflat.astype(np.int64).tobytes())
+        b._weights = dict(a.weights)
+        b._values = dict(circuit.constants)
+        b._names = dict(circuit.input_names)
+        b._inputs = dict(circuit.inputs)
         for node, value in b._values.items():
             key = (type(value), value) if value == value else (float, "nan")
             b._const_cache.setdefault(key, node)
@@ -169,7 +178,7 @@ class Builder:
         k = len(args)
         if (k != gate.arity) if gate.arity is not None else (k < gate.min_arity):
             raise self._node_error(op, args, weights)
-        n = len(self._ops)
+        n = len(self._codes)
         if k > 8:  # wide gates: check node ids at C speed
             valid = not (set(map(type, args)) - _INT) and min(args) >= 0 and max(args) < n
         else:
@@ -179,16 +188,12 @@ class Builder:
         if weights is not None:
             weights = self._checked_weights(op, gate, args, weights)
         for i in gate.constant_args:
-            u = args[i]
-            value = self._values.get(u) if self._ops[u] == "const" else None
+            value = self._values.get(args[i])  # only constants have values
             if value is None or not is_exponent(value):
                 raise self._node_error(op, args, weights)
-        self._ops.append(op)
-        self._args.append(args)
-        self._weights.append(weights)
-        return n
+        return self._append(op, args, weights)
 
-    def _checked_weights(self, op, gate, args, weights):
+    def _checked_weights(self, op, gate, args, weights) -> Optional[tuple]:
         """``weights`` as a tuple of plain numbers, or None when all are 1; refuses bad ones."""
         weights = tuple(weights)
         k = len(args)
@@ -207,8 +212,8 @@ class Builder:
         return weights
 
     def _node_error(self, op, args, weights) -> CircuitError:
-        n = len(self._ops)
-        return node_error(n, op, tuple(args), weights, op_of=self._ops.__getitem__,
+        n = len(self._codes)
+        return node_error(n, op, tuple(args), weights, op_of=self.op,
                           value_of=self._values.get) or CircuitError(f"node {n} ({op}) is malformed")
 
     def linear(self, terms: Iterable[tuple], constant: Number = 0) -> int:
@@ -278,11 +283,11 @@ class Builder:
 
     def op(self, node: int) -> str:
         """Operation of ``node``."""
-        return self._ops[node]
+        return self._op_names[self._codes[node]]
 
     def args(self, node: int) -> tuple:
         """Argument nodes of ``node``, in position order (empty for a source)."""
-        return self._args[node]
+        return tuple(self._flat[self._ptr[node]:self._ptr[node + 1]])
 
     def params(self, node: int):
         """The wire weights of a weighted gate ``node`` (None when all are 1, and for other nodes).
@@ -295,32 +300,42 @@ class Builder:
         >>> b.op(s), b.args(s), b.params(s)
         ('add', (0, 1), (2, -1))
         """
-        return self._weights[node]
+        return self._weights.get(node)
 
     def snapshot(self) -> Circuit:
         """Every node made so far as a circuit (no outputs, nothing dropped), e.g. for
         :func:`circuits.evaluate.node_values`."""
-        return trusted_circuit(self._ops, self._args, self._weights, self._values, self._names,
-                       self._inputs, {})
+        return circuit_from_arrays(self.arrays(), self._values, self._names, self._inputs, {})
 
-    def gate_lists(self) -> tuple:
-        """The builder's own ``(ops, args, weights)`` lists, for a transform's innermost loop.
-
-        Appending an op, a tuple of earlier node ids and ``None`` (or the wire
-        weights) to the three lists adds a gate as :meth:`trusted`'s ``gate``
-        does, without the call and without any check.  Never change what is
-        already in them; :meth:`remove` is how nodes go.
+    def arrays(self) -> RecordArrays:
+        """The nodes made so far as :class:`~circuits.core.arrays.RecordArrays` (a copy).
 
         Examples
         --------
         >>> b = Builder()
         >>> x = b.input_node("x")
-        >>> ops, args, weights = b.gate_lists()
-        >>> ops.append("sin"); args.append((x,)); weights.append(None)
-        >>> b.op(1), b.args(1), b.num_gates
-        ('sin', (0,), 1)
+        >>> a = b.arrays()
+        >>> a.op_names, a.argptr.tolist()
+        (('input',), [0, 0])
         """
-        return self._ops, self._args, self._weights
+        n = len(self._codes)
+        return RecordArrays(tuple(self._op_names), np.array(self._codes, np.int16), np.array(self._ptr, np.int64),
+                            np.array(self._flat, index_type(n)), dict(self._weights))
+
+    def arguments_from(self, start: int) -> array:
+        """Every argument of the nodes ``start, start + 1, ...`` made so far, as one flat array.
+
+        For a transform that watches which nodes its new gates use.
+
+        Examples
+        --------
+        >>> b = Builder()
+        >>> x, y = b.input_node("x"), b.input_node("y")
+        >>> s, t = b.gate("mul", x, y), b.gate("sin", x)
+        >>> list(b.arguments_from(s)), list(b.arguments_from(t))
+        ([0, 1, 0], [0])
+        """
+        return self._flat[self._ptr[start]:]
 
     def remove(self, start: int, stop: int) -> None:
         """Remove the nodes ``start .. stop - 1``; the nodes made after them move down.
@@ -343,13 +358,17 @@ class Builder:
         shift = stop - start
         if shift <= 0:
             return
-        later = self._args[stop:]
-        if any(start <= u < stop for a in later for u in a):
+        ptr, flat = self._ptr, self._flat
+        w0, w1 = ptr[start], ptr[stop]
+        later = np.array(flat[w1:], np.int64)
+        if ((later >= start) & (later < stop)).any():
             raise CircuitError(f"remove({start}, {stop}): a later node uses one of the removed nodes")
-        tail = [tuple(u - shift if u >= stop else u for u in a) for a in later]
-        del self._ops[start:stop], self._weights[start:stop], self._args[start:]
-        self._args.extend(tail)
-        by_node: tuple[dict, ...] = (self._values, self._names)
+        later[later >= stop] -= shift
+        ends = np.array(ptr[stop + 1:], np.int64) - (w1 - w0)
+        del self._codes[start:stop], flat[w0:], ptr[start + 1:]
+        flat.frombytes(later.tobytes())
+        ptr.frombytes(ends.tobytes())
+        by_node: tuple[dict, ...] = (self._values, self._names, self._weights)
         for table in by_node:
             moved = {u: x for u, x in table.items() if u >= start}
             for u in moved:
@@ -373,16 +392,25 @@ class Builder:
         return name in self._outputs
 
     def _append(self, op, args, weights) -> int:
-        self._ops.append(op)
-        self._args.append(args)
-        self._weights.append(weights)
-        return len(self._ops) - 1
+        """Append a node (no checks); return its id."""
+        code = self._code_of.get(op)
+        if code is None:
+            code = self._code_of[op] = len(self._op_names)
+            self._op_names.append(op)
+        n = len(self._codes)
+        self._codes.append(code)
+        if args:
+            self._flat.extend(args)
+        self._ptr.append(len(self._flat))
+        if weights is not None:
+            self._weights[n] = weights
+        return n
 
     def _arg_node(self, x) -> int:
         """A gate argument: an int is a node id, a wire its node, a float or Fraction a constant."""
         if type(x) is int:
-            if not 0 <= x < len(self._ops):
-                raise CircuitError(f"node {x} does not exist yet (the builder has {len(self._ops)} nodes); "
+            if not 0 <= x < len(self._codes):
+                raise CircuitError(f"node {x} does not exist yet (the builder has {len(self._codes)} nodes); "
                                    "use const_node(value) for an integer constant")
             return x
         return self._node_of(x)
@@ -429,7 +457,7 @@ class Builder:
         check_name(name, "output")
         if name in self._outputs:
             raise CircuitError(f"an output named {name!r} already exists; output names must be unique")
-        if not (type(node) is int and 0 <= node < len(self._ops)):
+        if not (type(node) is int and 0 <= node < len(self._codes)):
             raise CircuitError(f"output {name!r}: {node!r} is not a node of this builder")
         self._outputs[name] = node
 
@@ -441,8 +469,7 @@ class Builder:
         """
         if not self._outputs:
             raise CircuitError("the circuit has no outputs; declare one with output(name, wire)")
-        return compact(self._ops, self._args, self._weights, self._values,
-                       self._names, self._inputs, self._outputs, meta)
+        return compact(self.arrays(), self._values, self._names, self._inputs, self._outputs, meta)
 
 
 class _TrustedBuilder(Builder):
@@ -452,11 +479,15 @@ class _TrustedBuilder(Builder):
         """Add gate ``op`` over argument node ids known to be valid; return its id."""
         if weights is not None:
             weights = self._checked_weights(op, GATES[op], args, weights)
-        ops = self._ops
-        n = len(ops)
-        ops.append(op)
-        self._args.append(args)
-        self._weights.append(weights)
+        code = self._code_of.get(op)
+        if code is None:
+            return self._append(op, args, weights)
+        n = len(self._codes)
+        self._codes.append(code)
+        self._flat.extend(args)
+        self._ptr.append(len(self._flat))
+        if weights is not None:
+            self._weights[n] = tuple(weights)
         return n
 
 

@@ -29,14 +29,14 @@ Examples
 
 from __future__ import annotations
 
-from itertools import compress, islice
+from itertools import compress
 from types import MappingProxyType
 from typing import Any, Callable, ClassVar, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 import networkx as nx
 import numpy as np
 
-from .arrays import RecordArrays, arrays_of, needed_nodes, tuples_of
+from .arrays import NodeMap, RecordArrays, arrays_of, keep_nodes, needed_nodes, tuples_of
 from .errors import CircuitError
 from .gates import GATES, SOURCES
 from .validation import check_name, check_number, is_exponent, names_text, node_error, read_graph, select_outputs
@@ -194,8 +194,12 @@ class Circuit:
         meta = dict(meta) if meta else {}
         if "role" in meta:
             meta["role"] = tuple(meta["role"])
-        if "adjoint_of" in meta:
-            meta["adjoint_of"] = MappingProxyType(dict(meta["adjoint_of"]))
+        if "adjoint_of" in meta and not isinstance(meta["adjoint_of"], NodeMap):
+            pairs = dict(meta["adjoint_of"])
+            if set(map(type, pairs)) | set(map(type, pairs.values())) <= {int}:
+                meta["adjoint_of"] = NodeMap(list(pairs), list(pairs.values()))
+            else:  # not node ids: kept as given, for the pass that reads it to refuse
+                meta["adjoint_of"] = MappingProxyType(pairs)
         self._meta = meta
         self._record = None
         self._kinds = None  # the gate kinds used, once needed (check_registered)
@@ -622,51 +626,46 @@ def _frozen(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return g
 
 
-def compact(ops, args, weights, values, names, inputs, outputs, meta=None) -> Circuit:
+def compact(arrays: RecordArrays, values, names, inputs, outputs, meta=None) -> Circuit:
     """Make a circuit of the nodes that inputs and outputs need, renumbered.
 
     Keeps every input and every ancestor of an output, drops the rest (dead
     gates, unused constants) and renumbers nodes contiguously while keeping
     their relative, topological, order.  Used by the builder and by every
-    transform.
+    transform; the circuit keeps the arrays (its tuples are made when a pass
+    first asks for them).
 
     Examples
     --------
-    >>> c = compact(["input", "input", "sin", "mul"], [(), (), (0,), (0, 1)], [None] * 4,
-    ...             {}, {0: "x", 1: "y"}, {"x": 0, "y": 1}, {"f": 3})
+    >>> a = arrays_of(["input", "input", "sin", "mul"], [(), (), (0,), (0, 1)], [None] * 4)
+    >>> c = compact(a, {}, {0: "x", 1: "y"}, {"x": 0, "y": 1}, {"f": 3})
     >>> c.record.ops, c.record.args
     (('input', 'input', 'mul'), ((), (), (0, 1)))
     """
-    live = needed_nodes(args, [*outputs.values(), *inputs.values()])
-    first = -1 if live is None else live.find(0)
-    if live is None or first < 0:
-        return trusted_circuit(ops, args, weights, values, names, inputs, outputs, meta)
-    # Nodes before the first dead one keep their ids (their arguments are earlier still);
-    # a live node's new id is the number of live nodes before it.
-    new = (np.cumsum(np.frombuffer(live, dtype=np.uint8), dtype=np.int64) - 1).tolist()
-    get = new.__getitem__
-    tail = live[first:]
-
-    def kept(seq):
-        return list(seq[:first]) + list(compress(islice(seq, first, None), tail))
-
-    new_args = list(args[:first])
-    new_args += [tuple(map(get, a)) if a else () for a in compress(islice(args, first, None), tail)]
-    new_meta = {}
+    live = needed_nodes(arrays, [*outputs.values(), *inputs.values()])
+    if live is None:
+        return circuit_from_arrays(arrays, values, names, inputs, outputs, meta)
+    kept, new = keep_nodes(arrays, live)
+    mask = np.frombuffer(live, np.uint8).astype(bool)
+    new_meta: dict[str, Any] = {}
     if meta:
         if "role" in meta:
-            new_meta["role"] = kept(meta["role"])
+            new_meta["role"] = list(compress(meta["role"], live))
         if "adjoint_of" in meta:
-            new_meta["adjoint_of"] = {new[a]: new[z] for a, z in meta["adjoint_of"].items()
-                                      if live[a] and live[z]}
-    return trusted_circuit(
-        kept(ops),
-        new_args,
-        kept(weights),
-        {new[i]: v for i, v in values.items() if live[i]},
-        {new[i]: v for i, v in names.items() if live[i]},
-        {name: new[v] for name, v in inputs.items()},
-        {name: new[v] for name, v in outputs.items()},
+            pairs = meta["adjoint_of"]
+            a = np.fromiter(pairs, np.int64, len(pairs))
+            z = np.fromiter(pairs.values(), np.int64, len(pairs))
+            both = mask[a] & mask[z]
+            new_meta["adjoint_of"] = NodeMap(new[a[both]], new[z[both]])
+
+    def renumbered(table):
+        return {int(new[i]): x for i, x in table.items() if live[i]}
+    return circuit_from_arrays(
+        kept,
+        renumbered(values),
+        renumbered(names),
+        {name: int(new[v]) for name, v in inputs.items()},
+        {name: int(new[v]) for name, v in outputs.items()},
         new_meta,
     )
 
