@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import threading
 from fractions import Fraction
-from itertools import chain
 from typing import Iterable
 from operator import itemgetter
 
 import numpy as np
 
 from ..eval import engine
-from ..core.arrays import NodeMap, RecordArrays, keep_nodes, split
+from ..core.arrays import NodeMap, RecordArrays, WeightMap, keep_nodes
 from ..core.circuit import circuit_from_arrays
 from ..core.gates import BUILTIN, GATES
 from . import sweep_kernel
@@ -208,14 +207,14 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
     kind = kind_of[codes]
     # weights, wire by wire
     hasw = np.zeros(n, np.int8)
-    weighted = np.array(sorted(a.weights), np.int64)
+    weighted = a.weights.nodes
     hasw[weighted] = 1
     wk = np.zeros(na, np.int64)
     wn = np.zeros(na, np.int64)
     wd = np.ones(na, np.int64)
     wf = np.zeros(na, np.float64)
     if weighted.size:
-        flat = list(chain.from_iterable(map(a.weights.__getitem__, weighted.tolist())))
+        flat = a.weights.flat()
         s = _scales(flat)
         if s is None or len(flat) != int(lens[weighted].sum()):
             return None
@@ -351,13 +350,14 @@ def _circuit(circuit, a, codes, y, wrt, n, m, bop, bptr, bargs, bhasw, bwk, bwn,
     """The kernel's builder, compacted as :func:`circuits.core.circuit.compact` does, as a Circuit
     that keeps its arrays (:func:`circuits.core.circuit.circuit_from_arrays`)."""
     hw = np.flatnonzero(bhasw[n:]) + n  # the new weighted gates, then their wires' weights
-    weights = dict(a.weights)
+    weights = a.weights
     if hw.size:
         ln = bptr[hw + 1] - bptr[hw]
         wl = np.arange(int(ln.sum()), dtype=np.int64) + np.repeat(bptr[hw] - np.concatenate(([0], np.cumsum(ln)[:-1])), ln)
         ks = bwk[wl]
         vals = bwn[wl].tolist() if not ks.any() else _numbers(ks, bwn[wl], bwd[wl], bwf[wl])  # ints only: as they are
-        weights.update(zip(hw.tolist(), split(vals, ln)))
+        ptr = np.concatenate((weights.ptr, weights.ptr[-1] + np.cumsum(ln)))
+        weights = WeightMap(np.concatenate((weights.nodes, hw)), ptr, weights.flat() + list(vals))
     record = RecordArrays(_OPNAMES, np.concatenate((codes[:n], bop[n:m])).astype(np.int16), bptr, bargs, weights)
     arrays, new = keep_nodes(record, live)
     dead = np.flatnonzero(live == 0)

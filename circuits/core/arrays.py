@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from operator import itemgetter
 from collections.abc import ItemsView, Mapping
 from typing import Iterable, NamedTuple, Optional
@@ -19,7 +19,7 @@ from typing import Iterable, NamedTuple, Optional
 import numpy as np
 
 __all__ = ["RecordArrays", "arrays_of", "tuples_of", "split", "pick", "gc_young_only", "needed_nodes",
-           "keep_nodes", "NodeMap", "index_type"]
+           "keep_nodes", "NodeMap", "WeightMap", "index_type"]
 
 
 class RecordArrays(NamedTuple):
@@ -35,8 +35,9 @@ class RecordArrays(NamedTuple):
         Length ``n + 1``: the arguments of node ``i`` are ``argflat[argptr[i]:argptr[i + 1]]``.
     argflat : numpy.ndarray
         Every node's arguments, in node order (int32, or int64 from 2**31 nodes on).
-    weights : mapping
-        Node → its wire weights, for the nodes whose weights are given (``params`` not None).
+    weights : WeightMap
+        Node → its wire weights (a tuple), for the nodes whose weights are given (``params``
+        not None); kept as arrays.
 
     Examples
     --------
@@ -50,7 +51,7 @@ class RecordArrays(NamedTuple):
     codes: np.ndarray
     argptr: np.ndarray
     argflat: np.ndarray
-    weights: Mapping[int, tuple]
+    weights: "WeightMap"
 
 
 def index_type(n: int):
@@ -68,7 +69,7 @@ def arrays_of(ops, args, params) -> RecordArrays:
     argptr = np.zeros(n + 1, np.int64)
     np.cumsum(lengths, out=argptr[1:])
     flat = np.fromiter(chain.from_iterable(args), index_type(n), int(argptr[-1]))
-    weights = {i: w for i, w in enumerate(params) if w is not None} if any(params) else {}
+    weights = WeightMap.of({i: w for i, w in enumerate(params) if w is not None} if any(params) else {})
     return RecordArrays(names, codes, argptr, flat, weights)
 
 
@@ -234,7 +235,7 @@ def keep_nodes(arrays: RecordArrays, live) -> tuple:
     np.cumsum(lengths, out=argptr[1:])
     wires = np.arange(int(argptr[-1]), dtype=np.int64) + np.repeat(starts - argptr[:-1], lengths)
     argflat = new[arrays.argflat[wires]].astype(index_type(len(keep)))
-    weights = {int(new[g]): w for g, w in arrays.weights.items() if mask[g]}
+    weights = arrays.weights.kept(mask.astype(bool), new)
     return RecordArrays(arrays.op_names, arrays.codes[keep], argptr, argflat, weights), new
 
 
@@ -287,3 +288,103 @@ class _NodeItems(ItemsView):
     def __iter__(self):
         keys, values = self._mapping.arrays()
         return zip(keys.tolist(), values.tolist())
+
+
+class WeightMap(Mapping):
+    """A read-only ``{node: wire weights}`` mapping kept as arrays (``RecordArrays.weights``).
+
+    The weighted nodes in increasing order (``nodes``), a row pointer into
+    the weights of all of them, one after the other (``ptr``), and those
+    weights: an int64 array when all are ints that fit, a float64 array when
+    all are floats, else a tuple of the numbers themselves.  Reading a node
+    gives back the numbers of the types they were given with.
+
+    Examples
+    --------
+    >>> w = WeightMap.of({7: (2, -1), 3: (1, 1, 5)})
+    >>> w[7], w.nodes.tolist(), w.ptr.tolist(), w.flat()
+    ((2, -1), [3, 7], [0, 3, 5], [1, 1, 5, 2, -1])
+    >>> dict(w) == {3: (1, 1, 5), 7: (2, -1)}, 4 in w, len(WeightMap.of({}))
+    (True, False, 0)
+    """
+
+    __slots__ = ("nodes", "ptr", "_values")
+
+    def __init__(self, nodes, ptr, values):
+        self.nodes = np.asarray(nodes, np.int64)
+        self.ptr = np.asarray(ptr, np.int64)
+        self._values = _packed(values)
+
+    @classmethod
+    def of(cls, weights: Mapping) -> "WeightMap":
+        """The map of a ``{node: tuple of weights}`` mapping."""
+        if isinstance(weights, WeightMap):
+            return weights
+        nodes = list(weights)
+        rows = list(weights.values())
+        if any(a > b for a, b in zip(nodes, nodes[1:])):
+            order = sorted(range(len(nodes)), key=nodes.__getitem__)
+            nodes, rows = [nodes[i] for i in order], [rows[i] for i in order]
+        ptr = np.zeros(len(rows) + 1, np.int64)
+        np.cumsum(np.fromiter(map(len, rows), np.int64, len(rows)), out=ptr[1:])
+        return cls(nodes, ptr, list(chain.from_iterable(rows)))
+
+    def flat(self) -> list:
+        """Every weight, node after node, as a list of Python numbers."""
+        v = self._values
+        return v.tolist() if isinstance(v, np.ndarray) else list(v)
+
+    def kept(self, mask, new) -> "WeightMap":
+        """The weights of the nodes where ``mask`` (a bool array over all nodes) is set, renumbered by ``new``."""
+        if not len(self.nodes):
+            return self
+        keep = mask[self.nodes]
+        lengths = np.diff(self.ptr)
+        wires = np.repeat(keep, lengths)
+        ptr = np.zeros(int(keep.sum()) + 1, np.int64)
+        np.cumsum(lengths[keep], out=ptr[1:])
+        v = self._values
+        values = v[wires] if isinstance(v, np.ndarray) else tuple(compress(v, wires.tolist()))
+        return WeightMap(new[self.nodes[keep]], ptr, values)
+
+    def __getitem__(self, node):
+        i = int(np.searchsorted(self.nodes, node)) if isinstance(node, (int, np.integer)) else -1
+        if 0 <= i < len(self.nodes) and self.nodes[i] == node:
+            row = self._values[int(self.ptr[i]):int(self.ptr[i + 1])]
+            return tuple(row.tolist()) if isinstance(row, np.ndarray) else row
+        raise KeyError(node)
+
+    def __iter__(self):
+        return iter(self.nodes.tolist())
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def items(self):
+        """The ``(node, weights)`` pairs, in node order."""
+        return _WeightItems(self)
+
+    def __repr__(self) -> str:
+        return f"WeightMap({dict(self.items())!r})"
+
+
+class _WeightItems(ItemsView):
+    def __iter__(self):
+        m = self._mapping
+        return zip(m.nodes.tolist(), split(m.flat(), np.diff(m.ptr)))
+
+
+def _packed(values):
+    """``values`` (numbers) as an int64 or float64 array when they all are ints or floats, else a tuple."""
+    if isinstance(values, np.ndarray) and values.dtype != object:
+        return values
+    values = list(values)
+    types = set(map(type, values))
+    if types == {float}:
+        return np.array(values, np.float64)
+    if types <= {int}:
+        try:
+            return np.array(values, np.int64)
+        except OverflowError:
+            pass
+    return tuple(values)

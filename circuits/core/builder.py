@@ -39,7 +39,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union, 
 import numpy as np
 
 from .checks import check_callable, check_names
-from .arrays import RecordArrays, index_type
+from .arrays import RecordArrays, WeightMap, index_type
 from .circuit import Circuit, check_name, check_number, circuit_from_arrays, compact, is_exponent, node_error
 from .errors import CircuitError, listing
 from .gates import GATES, function_names, gate_of_function
@@ -320,7 +320,7 @@ class Builder:
         """
         n = len(self._codes)
         return RecordArrays(tuple(self._op_names), np.array(self._codes, np.int16), np.array(self._ptr, np.int64),
-                            np.array(self._flat, index_type(n)), dict(self._weights))
+                            np.array(self._flat, index_type(n)), WeightMap.of(self._weights))
 
     def arguments_from(self, start: int) -> array:
         """Every argument of the nodes ``start, start + 1, ...`` made so far, as one flat array.

@@ -46,7 +46,7 @@ import math
 import os
 import threading
 from fractions import Fraction
-from itertools import chain
+from itertools import compress
 from typing import Any, Optional
 
 import numpy as np
@@ -321,9 +321,11 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
     argp = a.argptr
     flat = a.argflat.astype(np.int64)
     wflat = np.ones(len(flat))
-    weighted_nodes = sorted(i for i in a.weights if _WEIGHTED[opcode[i]])
-    if weighted_nodes:
-        ws = list(chain.from_iterable(map(a.weights.__getitem__, weighted_nodes)))
+    w = a.weights
+    on = _WEIGHTED[opcode[w.nodes]]  # the weights of gates that read them
+    weighted_nodes = w.nodes[on]
+    if weighted_nodes.size:
+        ws = w.flat() if on.all() else list(compress(w.flat(), np.repeat(on, np.diff(w.ptr)).tolist()))
         if not set(map(type, ws)) <= _PLAIN:
             return None
         try:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import random
+from array import array
 from typing import Optional, Sequence
 
 from ..core.builder import Builder
@@ -323,16 +324,36 @@ class _Pool:
             self.pos[last] = i
 
 
+class _Intervals:
+    """Per node id, an interval ``(lo, hi)``, in two arrays of floats (16 bytes a node)."""
+
+    def __init__(self):
+        self.lo, self.hi = array("d"), array("d")
+
+    def __getitem__(self, u):
+        return self.lo[u], self.hi[u]
+
+    def __setitem__(self, u, interval):
+        gap = u + 1 - len(self.lo)
+        if gap > 0:  # ids of constants in between: never read
+            self.lo.extend([math.nan] * gap)
+            self.hi.extend([math.nan] * gap)
+        self.lo[u], self.hi[u] = interval
+
+
 class _RandomBuilder:
     def __init__(self, n_inputs, ops, seed):
         self.rng = random.Random(seed)
         self.b = Builder()
         self.ops = ops
-        self.nodes = input_vector(self.b, "x", n_inputs)
-        self.glob = {u: (-_INF, _INF) for u in self.nodes}     # for every real input
-        self.box = {u: (-RANDOM_BOX, RANDOM_BOX) for u in self.nodes}  # for inputs in the box
+        self.nodes = array("q", input_vector(self.b, "x", n_inputs))  # the inputs and gates so far
+        self.glob = _Intervals()  # for every real input
+        self.box = _Intervals()  # for inputs in the box
+        for u in self.nodes:
+            self.glob[u] = (-_INF, _INF)
+            self.box[u] = (-RANDOM_BOX, RANDOM_BOX)
         self.unused = _Pool(self.nodes)
-        self.positive = []  # nodes >= 1 for every real input
+        self.positive = array("q")  # nodes >= 1 for every real input
         self.made = 0
 
     def mag(self, u):
@@ -443,7 +464,7 @@ class _RandomBuilder:
         if rng.random() < 0.3:
             args.append(self.b.const_node(rng.randint(-3, 3) or 1))
             weights.append(1)
-        if sum(abs(w) * max(self.mag(a) if a in self.box else 3.0, 1.0)
+        if sum(abs(w) * max(self.mag(a) if self.b.op(a) != "const" else 3.0, 1.0)
                for a, w in zip(args, weights)) > RANDOM_CAP:
             return False
         self.emit(op, args, weights)
