@@ -334,6 +334,16 @@ class WeightMap(Mapping):
         v = self._values
         return v.tolist() if isinstance(v, np.ndarray) else list(v)
 
+    def array(self) -> Optional[np.ndarray]:
+        """Every weight, node after node, as an int64 or float64 array (read-only), or None when they are
+        not all ints, or not all floats (then :meth:`flat` has them)."""
+        v = self._values
+        if not isinstance(v, np.ndarray):
+            return None
+        view = v.view()
+        view.flags.writeable = False
+        return view
+
     def kept(self, mask, new) -> "WeightMap":
         """The weights of the nodes where ``mask`` (a bool array over all nodes) is set, renumbered by ``new``."""
         if not len(self.nodes):

@@ -325,11 +325,15 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
     on = _WEIGHTED[opcode[w.nodes]]  # the weights of gates that read them
     weighted_nodes = w.nodes[on]
     if weighted_nodes.size:
-        ws = w.flat() if on.all() else list(compress(w.flat(), np.repeat(on, np.diff(w.ptr)).tolist()))
-        if not set(map(type, ws)) <= _PLAIN:
-            return None
+        bulk = w.array()  # all ints within int64, or all floats: no Python number per weight
+        if bulk is not None:
+            ws = bulk if on.all() else bulk[np.repeat(on, np.diff(w.ptr))]
+        else:
+            ws = w.flat() if on.all() else list(compress(w.flat(), np.repeat(on, np.diff(w.ptr)).tolist()))
+            if not set(map(type, ws)) <= _PLAIN:
+                return None
         try:
-            wflat[_ranges(argp, weighted_nodes)] = np.array(ws, dtype=float)
+            wflat[_ranges(argp, weighted_nodes)] = np.asarray(ws, dtype=float)
         except OverflowError:  # an int beyond float64: the interpreter's exact path
             return None
     const_nodes = np.flatnonzero(opcode == OP_CONST)
