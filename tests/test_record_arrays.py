@@ -1,0 +1,84 @@
+"""The record as arrays: WeightMap and NodeMap against plain dicts, and circuits that keep arrays."""
+
+import random
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import circuits
+from circuits import library
+from circuits.core.arrays import NodeMap, WeightMap, keep_nodes, needed_nodes, arrays_of
+
+
+@pytest.mark.parametrize("numbers", [
+    [2, -1, 3],                               # ints: an int64 array
+    [0.5, -2.0, 1e300],                       # floats: a float64 array
+    [2, 0.5, Fraction(1, 3)],                 # mixed: the numbers themselves
+    [2**70, -1],                              # an int beyond int64: the numbers themselves
+])
+def test_weight_map_is_a_dict_of_tuples(numbers):
+    rng = random.Random(len(numbers))
+    pairs = {}
+    for node in rng.sample(range(100), 12):
+        pairs[node] = tuple(rng.choice(numbers) for _ in range(rng.randint(1, 4)))
+    w = WeightMap.of(pairs)
+    assert dict(w) == pairs and w == pairs and len(w) == len(pairs)
+    for node, row in pairs.items():
+        assert w[node] == row and [type(x) for x in w[node]] == [type(x) for x in row]
+    assert list(w) == sorted(pairs) and [r for _, r in w.items()] == [pairs[v] for v in sorted(pairs)]
+    with pytest.raises(KeyError):
+        w[1000]
+    with pytest.raises(KeyError):
+        w["a"]
+    mask = np.zeros(100, bool)
+    mask[::2] = True
+    new = np.cumsum(mask) - 1
+    kept = w.kept(mask, new)
+    assert dict(kept) == {int(new[v]): r for v, r in pairs.items() if mask[v]}
+    bulk = w.array()
+    assert bulk is None or (bulk.tolist() == w.flat() and not bulk.flags.writeable)
+
+
+def test_node_map_is_a_dict_of_ints():
+    pairs = {9: 1, 2: 0, 5: 5}
+    m = NodeMap(list(pairs), list(pairs.values()))
+    assert m == pairs and dict(m.items()) == pairs and list(m) == [2, 5, 9] and m.get(3) is None
+    keys, values = m.arrays()
+    with pytest.raises(ValueError):
+        keys[0] = 7  # read-only views
+
+
+def test_keep_nodes_and_needed_nodes_agree_with_tuples():
+    c = library.random_circuit(3, 300, seed=5)
+    rec = c.record
+    roots = [rec.outputs["f"]] + list(rec.inputs.values())
+    a = arrays_of(rec.ops, rec.args, rec.params)
+    assert needed_nodes(a, roots) == needed_nodes(rec.args, roots)
+    live = bytearray(b"\x01") * len(rec.ops)
+    kept, new = keep_nodes(a, live)
+    assert kept.argflat.tolist() == a.argflat.tolist() and new.tolist() == list(range(len(rec.ops)))
+
+
+def test_a_built_circuit_keeps_arrays_and_matches_its_tuples():
+    b = circuits.Builder()
+    x, y = b.inputs("x y")
+    b.output("f", circuits.sin(2 * x - y / 3) * x)
+    c = b.build()
+    a = c.arrays
+    assert [a.op_names[k] for k in a.codes] == list(c.record.ops)
+    assert [tuple(a.argflat[a.argptr[i]:a.argptr[i + 1]].tolist()) for i in range(len(c))] == list(c.record.args)
+    assert {i: w for i, w in enumerate(c.record.params) if w is not None} == dict(a.weights)
+    assert c.evaluate(x=0.7, y=3.0) == {"f": circuits.parse("sin(2*x - y/3)*x").evaluate(x=0.7, y=3.0)["f"]}
+
+
+def test_builder_remove_moves_arguments_and_weights():
+    b = circuits.Builder()
+    x, y = b.input_node("x"), b.input_node("y")
+    dead = b.gate("cos", x)
+    s = b.gate("add", x, y, weights=(2, Fraction(1, 2)))
+    b.remove(dead, dead + 1)
+    assert b.op(2) == "add" and b.args(2) == (0, 1) and b.params(2) == (2, Fraction(1, 2))
+    with pytest.raises(circuits.CircuitError, match="uses one of the removed nodes"):
+        b.remove(0, 1)
+    assert s == 3 and len(b) == 3
