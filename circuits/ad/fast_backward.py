@@ -209,7 +209,7 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
     hasw = np.zeros(n, np.int8)
     weighted = a.weights.nodes
     hasw[weighted] = 1
-    wk = np.zeros(na, np.int64)
+    wk = np.zeros(na, np.int8)  # the kinds of scales: small
     wn = np.zeros(na, np.int64)
     wd = np.ones(na, np.int64)
     wf = np.zeros(na, np.float64)
@@ -229,7 +229,7 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
         return None
     # constants
     isconst = (kind == 1).astype(np.int8)
-    ck = np.zeros(n, np.int64)
+    ck = np.zeros(n, np.int8)
     cn = np.zeros(n, np.int64)
     cd = np.ones(n, np.int64)
     cf = np.zeros(n, np.float64)

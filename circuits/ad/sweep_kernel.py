@@ -111,9 +111,10 @@ def sweep(circuit, traces, steps, params):
     """
     n, cap, acap = circuit[0].shape[0], params[1], params[2]
     # the builder (arrays read only where written: np.empty touches no page)
-    builder = (np.empty(cap, np.int64), np.empty(cap + 1, np.int64), np.empty(acap, np.int64),
-               np.empty(cap, np.int8), np.empty(acap, np.int64), np.empty(acap, np.int64),
-               np.empty(acap, np.int64), np.empty(acap, np.float64), np.empty(cap, np.int64),
+    # (op codes and the kinds of scales are small: int16 and int8)
+    builder = (np.empty(cap, np.int16), np.empty(cap + 1, np.int64), np.empty(acap, np.int64),
+               np.empty(cap, np.int8), np.empty(acap, np.int8), np.empty(acap, np.int64),
+               np.empty(acap, np.int64), np.empty(acap, np.float64), np.empty(cap, np.int8),
                np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap, np.float64),
                np.zeros(cap, np.int8), np.empty(circuit[14].shape[0], np.int64), np.zeros(cap, np.int8))
     mir = np.full(2 * n + 2, -1, np.int64)
