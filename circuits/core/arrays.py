@@ -239,7 +239,30 @@ def keep_nodes(arrays: RecordArrays, live) -> tuple:
     return RecordArrays(arrays.op_names, arrays.codes[keep], argptr, argflat, weights), new
 
 
-class NodeMap(Mapping):
+class _ByNode(Mapping):
+    """A read-only mapping keyed by node ids, kept in increasing order in an int64 array ``nodes``."""
+
+    __slots__ = ("nodes",)
+    nodes: np.ndarray
+
+    def _position(self, node) -> int:
+        """Where ``node`` is in ``nodes``; KeyError when it is not there."""
+        i = int(np.searchsorted(self.nodes, node)) if isinstance(node, (int, np.integer)) else -1
+        if 0 <= i < len(self.nodes) and self.nodes[i] == node:
+            return i
+        raise KeyError(node)
+
+    def __iter__(self):
+        return iter(self.nodes.tolist())
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict(self.items())!r})"
+
+
+class NodeMap(_ByNode):
     """A read-only ``{node: node}`` mapping kept as two integer arrays (a backward circuit's
     ``meta["adjoint_of"]``): 16 bytes a pair, where a dict takes over 100.
 
@@ -250,25 +273,16 @@ class NodeMap(Mapping):
     (0, {3: 0, 7: 2}, False, 2)
     """
 
-    __slots__ = ("_keys", "_values")
+    __slots__ = ("_values",)
 
     def __init__(self, keys, values):
         keys = np.asarray(keys, np.int64)
         order = np.argsort(keys, kind="stable")
-        self._keys = keys[order]
+        self.nodes = keys[order]
         self._values = np.asarray(values, np.int64)[order]
 
     def __getitem__(self, key):
-        i = int(np.searchsorted(self._keys, key)) if isinstance(key, (int, np.integer)) else -1
-        if 0 <= i < len(self._keys) and self._keys[i] == key:
-            return int(self._values[i])
-        raise KeyError(key)
-
-    def __iter__(self):
-        return iter(self._keys.tolist())
-
-    def __len__(self) -> int:
-        return len(self._keys)
+        return int(self._values[self._position(key)])
 
     def items(self):
         """The ``(node, node)`` pairs, in node order."""
@@ -276,12 +290,9 @@ class NodeMap(Mapping):
 
     def arrays(self) -> tuple:
         """The keys and their values as two int64 arrays, in key order (read-only views)."""
-        keys, values = self._keys.view(), self._values.view()
+        keys, values = self.nodes.view(), self._values.view()
         keys.flags.writeable = values.flags.writeable = False
         return keys, values
-
-    def __repr__(self) -> str:
-        return f"NodeMap({dict(self.items())!r})"
 
 
 class _NodeItems(ItemsView):
@@ -290,7 +301,7 @@ class _NodeItems(ItemsView):
         return zip(keys.tolist(), values.tolist())
 
 
-class WeightMap(Mapping):
+class WeightMap(_ByNode):
     """A read-only ``{node: wire weights}`` mapping kept as arrays (``RecordArrays.weights``).
 
     The weighted nodes in increasing order (``nodes``), a row pointer into
@@ -308,7 +319,7 @@ class WeightMap(Mapping):
     (True, False, 0)
     """
 
-    __slots__ = ("nodes", "ptr", "_values")
+    __slots__ = ("ptr", "_values")
 
     def __init__(self, nodes, ptr, values):
         self.nodes = np.asarray(nodes, np.int64)
@@ -358,24 +369,13 @@ class WeightMap(Mapping):
         return WeightMap(new[self.nodes[keep]], ptr, values)
 
     def __getitem__(self, node):
-        i = int(np.searchsorted(self.nodes, node)) if isinstance(node, (int, np.integer)) else -1
-        if 0 <= i < len(self.nodes) and self.nodes[i] == node:
-            row = self._values[int(self.ptr[i]):int(self.ptr[i + 1])]
-            return tuple(row.tolist()) if isinstance(row, np.ndarray) else row
-        raise KeyError(node)
-
-    def __iter__(self):
-        return iter(self.nodes.tolist())
-
-    def __len__(self) -> int:
-        return len(self.nodes)
+        i = self._position(node)
+        row = self._values[int(self.ptr[i]):int(self.ptr[i + 1])]
+        return tuple(row.tolist()) if isinstance(row, np.ndarray) else row
 
     def items(self):
         """The ``(node, weights)`` pairs, in node order."""
         return _WeightItems(self)
-
-    def __repr__(self) -> str:
-        return f"WeightMap({dict(self.items())!r})"
 
 
 class _WeightItems(ItemsView):
