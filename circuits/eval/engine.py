@@ -320,22 +320,9 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
         return None
     argp = a.argptr
     flat = a.argflat.astype(np.int64)
-    wflat = np.ones(len(flat))
-    w = a.weights
-    on = _WEIGHTED[opcode[w.nodes]]  # the weights of gates that read them
-    weighted_nodes = w.nodes[on]
-    if weighted_nodes.size:
-        bulk = w.array()  # all ints within int64, or all floats: no Python number per weight
-        if bulk is not None:
-            ws = bulk if on.all() else bulk[np.repeat(on, np.diff(w.ptr))]
-        else:
-            ws = w.flat() if on.all() else list(compress(w.flat(), np.repeat(on, np.diff(w.ptr)).tolist()))
-            if not set(map(type, ws)) <= _PLAIN:
-                return None
-        try:
-            wflat[_ranges(argp, weighted_nodes)] = np.asarray(ws, dtype=float)
-        except OverflowError:  # an int beyond float64: the interpreter's exact path
-            return None
+    wflat, weighted_nodes = _wire_weights(a.weights, opcode, argp, len(flat))
+    if wflat is None:
+        return None
     const_nodes = np.flatnonzero(opcode == OP_CONST)
     constants = circuit.constants
     values = list(map(constants.__getitem__, const_nodes.tolist()))
@@ -375,6 +362,27 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
     return Tape(opc, argp, args, weights, weighted[node], dst, const_of[node], slot[inputs], slot[outputs],
                 int(n_slots), bool((maybe_int[outputs] & ~fixed[outputs]).any()),
                 np.flatnonzero(fixed[outputs]).tolist())
+
+
+def _wire_weights(w, opcode: np.ndarray, argp: np.ndarray, n_wires: int) -> tuple:
+    """Per wire its weight as a float (1 where none), and the weighted gates; ``(None, None)`` where a
+    weight is not an int, float or Fraction, or is an int beyond float64 (the interpreter's exact path)."""
+    wflat = np.ones(n_wires)
+    on = _WEIGHTED[opcode[w.nodes]]  # the weights of gates that read them
+    weighted_nodes = w.nodes[on]
+    if weighted_nodes.size:
+        bulk = w.array()  # all ints within int64, or all floats: no Python number per weight
+        if bulk is not None:
+            ws = bulk if on.all() else bulk[np.repeat(on, np.diff(w.ptr))]
+        else:
+            ws = w.flat() if on.all() else list(compress(w.flat(), np.repeat(on, np.diff(w.ptr)).tolist()))
+            if not set(map(type, ws)) <= _PLAIN:
+                return None, None
+        try:
+            wflat[_ranges(argp, weighted_nodes)] = np.asarray(ws, dtype=float)
+        except OverflowError:
+            return None, None
+    return wflat, weighted_nodes
 
 
 def _ranges(argp: np.ndarray, nodes: list) -> np.ndarray:
