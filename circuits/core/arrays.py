@@ -85,6 +85,10 @@ def tuples_of(arrays: RecordArrays) -> tuple:
     return ops, args, tuple(params)
 
 
+#: Below this many rows, :func:`split` slices in Python.
+_SPLIT_FROM = 256
+
+
 def split(flat, lengths) -> list:
     """``flat`` (an array or a list) cut into tuples of ``lengths`` (Python ints).
 
@@ -98,6 +102,13 @@ def split(flat, lengths) -> list:
     """
     if not len(lengths):
         return []
+    if len(lengths) < _SPLIT_FROM:  # a few rows: plain slices cost less than numpy's calls
+        it = flat.tolist() if isinstance(flat, np.ndarray) else flat
+        rows, at = [], 0
+        for k in (lengths.tolist() if isinstance(lengths, np.ndarray) else lengths):
+            rows.append(tuple(it[at:at + k]))
+            at += k
+        return rows
     lengths = np.asarray(lengths)
     ends = np.cumsum(lengths)
     starts = ends - lengths
@@ -331,6 +342,8 @@ class WeightMap(_ByNode):
         """The map of a ``{node: tuple of weights}`` mapping."""
         if isinstance(weights, WeightMap):
             return weights
+        if not weights:
+            return cls(_NO_NODES, _NO_ROWS, _NO_NODES)
         nodes = list(weights)
         rows = list(weights.values())
         if any(a > b for a, b in zip(nodes, nodes[1:])):
@@ -376,6 +389,11 @@ class WeightMap(_ByNode):
     def items(self):
         """The ``(node, weights)`` pairs, in node order."""
         return _WeightItems(self)
+
+
+_NO_NODES = np.zeros(0, np.int64)
+_NO_ROWS = np.zeros(1, np.int64)
+_NO_NODES.flags.writeable = _NO_ROWS.flags.writeable = False
 
 
 class _WeightItems(ItemsView):
