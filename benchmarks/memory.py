@@ -187,6 +187,7 @@ def child_casadi(n: int) -> dict:
     casadi.Function("f", [x], [casadi.gradient(outs[0], x)])
     del x, outs
     c = _random(n)
+    c.record  # the tuples casadi_outputs reads, made before the phase: they are ours, not CasADi's
     gc.collect()
     with _Phase() as p1:
         x, outs = casadi_outputs(c)
@@ -482,6 +483,8 @@ def render(res: dict) -> str:
             "the phase's start; retained = RSS after `gc.collect()` minus the RSS at the phase's start; "
             "live = the same after glibc's `malloc_trim(0)` too (see the docstring of "
             "`benchmarks/memory.py`).\n\n")
+    if res.get("note"):
+        head += f"{res['note']}.\n\n"
     return head + table(res)
 
 

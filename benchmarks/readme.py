@@ -104,16 +104,23 @@ def codegen_table(rows: list) -> str:
 
 
 def memory_table(memory: dict) -> str:
-    """Bytes per gate held by a 10⁶-gate random circuit and its gradient circuit, beside CasADi."""
+    """Bytes per gate held by a 10⁶-gate random circuit and its gradient circuit, beside CasADi:
+    retained (RSS after garbage collection) and live (after ``malloc_trim`` too)."""
     c, k = memory["circuit"], memory["casadi"]
-    per = 1024  # KiB → bytes
-    rows = ["| held in memory | ours | CasADi |", "|---|---|---|",
-            f"| random circuit, {_n(c['gates'])} gates | {c['circuit_retained_kib'] * per / c['gates']:.0f} B per gate "
-            f"| {k['sx_retained_kib'] * per / k['sx_nodes']:.0f} B per SX node ({_n(k['sx_nodes'])} nodes) |",
-            f"| its gradient circuit, {_n(c['backward_gates'])} gates "
-            f"| {c['backward_retained_kib'] * per / c['backward_gates']:.0f} B per gate "
-            f"| {k['grad_retained_kib'] * per / k['grad_instructions']:.0f} B per instruction "
-            f"({_n(k['grad_instructions'])} instructions) |"]
+
+    def per(kib, count):
+        return "–" if kib is None else f"{kib * 1024 / count:.0f}"
+    rows = ["| held in memory | ours, retained | ours, live | CasADi, retained | CasADi, live |",
+            "|---|---|---|---|---|",
+            f"| random circuit, {_n(c['gates'])} gates (CasADi: {_n(k['sx_nodes'])} SX nodes) "
+            f"| {per(c['circuit_retained_kib'], c['gates'])} B per gate "
+            f"| {per(c.get('circuit_live_kib'), c['gates'])} B per gate "
+            f"| {per(k['sx_retained_kib'], k['sx_nodes'])} B per node | {per(k.get('sx_live_kib'), k['sx_nodes'])} B per node |",
+            f"| its gradient circuit, {_n(c['backward_gates'])} gates (CasADi: {_n(k['grad_instructions'])} "
+            f"instructions) | {per(c['backward_retained_kib'], c['backward_gates'])} B per gate "
+            f"| {per(c.get('backward_live_kib'), c['backward_gates'])} B per gate "
+            f"| {per(k['grad_retained_kib'], k['grad_instructions'])} B per instruction "
+            f"| {per(k.get('grad_live_kib'), k['grad_instructions'])} B per instruction |"]
     return "\n".join(rows)
 
 
@@ -152,10 +159,10 @@ def tables(results_dir: Path = RESULTS) -> str:
         "",
         codegen_table(codegen),
         "",
-        "**Holding it** (`python -m benchmarks --memory`; resident memory a child process gains, "
-        "after garbage collection): a built circuit is still Python tuples and its gradient circuit "
-        "keeps arrays but also what building it left in the allocator, so a gate costs several "
-        "times what CasADi's graph does:",
+        "**Holding it** (`python -m benchmarks --memory`; resident memory a child process gains after "
+        "garbage collection, *retained*, and after glibc's `malloc_trim` too, *live*): circuits keep "
+        "their record as arrays; the gradient's retained memory also counts the freed temporaries "
+        "of building it that the C heap keeps for reuse:",
         "",
         memory_table(memory),
     ])
