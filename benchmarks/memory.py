@@ -187,7 +187,7 @@ def child_casadi(n: int) -> dict:
     casadi.Function("f", [x], [casadi.gradient(outs[0], x)])
     del x, outs
     c = _random(n)
-    c.record  # the tuples casadi_outputs reads, made before the phase: they are ours, not CasADi's
+    _ = c.record  # the tuples casadi_outputs reads, made before the phase: they are ours, not CasADi's
     gc.collect()
     with _Phase() as p1:
         x, outs = casadi_outputs(c)
