@@ -205,7 +205,59 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
         if gate.linear:
             kind_of[opcode[op]] = 2
     kind = kind_of[codes]
-    # weights, wire by wire
+    wires = _wire_scales(a, argp, lens, n, na)
+    if wires is None:
+        return None
+    hasw, wk, wn, wd, wf = wires
+    # a constant argument of mul or div is a scale of the partial (the rules fold it, the traces
+    # cannot): the Python sweep builds those
+    wire_gate = np.repeat(np.arange(n), lens)
+    folded = (kind[argi] == 1) & ((codes[wire_gate] == opcode["mul"]) | (codes[wire_gate] == opcode["div"]))
+    if folded.any():
+        return None
+    isconst = (kind == 1).astype(np.int8)
+    scales = _constant_scales(consts, n)
+    if scales is None:
+        return None
+    ck, cn, cd, cf = scales
+    grouped = _groups(ops_used, codes, kind, lens, argp, argi, consts, n)
+    if grouped is None:
+        return None
+    tix, keys = grouped
+    traced = _traces(keys)
+    if traced is None:
+        return None
+    tpos, tzero, tstep0, tstep1, tres, tscale, sop, snargs, sargp, sargs, shasw, sconst, sw, most, gnodes, gargs = traced
+    tsc = _scales(tscale)
+    ssc = _scales(sw)
+    if tsc is None or ssc is None:
+        return None
+    wrt = list(circuit.inputs) if wrt is None else list(wrt)
+    inputs = np.array([circuit.inputs[x] for x in wrt], np.int64)
+    out = circuit.outputs[y]
+    # the builder's size at most: per node a sum and a constant, per gate its partials' gates, per
+    # input a scale; plus what the kernel's check per node allows for
+    rule = kind == 3
+    slack = 2 * (int(lens[rule].max(initial=0)) + 1) * (most + 2) + 16
+    cap = 3 * n + int(gnodes[tix[rule]].sum()) + 2 * len(inputs) + slack
+    acap = 2 * na + 1 + n + int(gargs[tix[rule]].sum()) + len(inputs) + slack
+    i64 = np.int64
+    status, m, builder, mir = sweep(
+        (kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst, inputs),
+        (tpos, np.array(tzero, np.int8), np.array(tstep0, i64), np.array(tstep1, i64), np.array(tres, i64), *tsc),
+        (np.array(sop, i64), np.array(snargs, i64), np.array(sargp, i64), np.array(sargs, i64),
+         np.array(shasw, np.int8), *ssc, np.array(sconst, i64)),
+        np.array([out, cap, acap, most, _OPCODE["mul"], _OPCODE["add"], _OPCODE["const"]], i64))
+    bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live = builder
+    if status:
+        return None
+    return _circuit(circuit, a, codes, y, wrt, n, m, bop[:m], bptr[:m + 1], bargs, bhasw[:m], bwk, bwn, bwd, bwf,
+                    xk[:m], xn[:m], xd[:m], xf[:m], xc[:m], outs, live[:m], mir)
+
+
+def _wire_scales(a, argp, lens, n, na):
+    """Per wire its weight as an exact scale (kind, numerator, denominator, float), and per node
+    whether it has weights; None when a weight is not a scale the kernel holds."""
     hasw = np.zeros(n, np.int8)
     weighted = a.weights.nodes
     hasw[weighted] = 1
@@ -221,14 +273,11 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
         starts, ln = argp[weighted], lens[weighted]
         wires = np.arange(len(flat)) + np.repeat(starts - np.concatenate(([0], np.cumsum(ln)[:-1])), ln)
         wk[wires], wn[wires], wd[wires], wf[wires] = s
-    # a constant argument of mul or div is a scale of the partial (the rules fold it, the traces
-    # cannot): the Python sweep builds those
-    wire_gate = np.repeat(np.arange(n), lens)
-    folded = (kind[argi] == 1) & ((codes[wire_gate] == opcode["mul"]) | (codes[wire_gate] == opcode["div"]))
-    if folded.any():
-        return None
-    # constants
-    isconst = (kind == 1).astype(np.int8)
+    return hasw, wk, wn, wd, wf
+
+
+def _constant_scales(consts, n):
+    """Per node its constant's value as an exact scale; None when one is not a scale the kernel holds."""
     ck = np.zeros(n, np.int8)
     cn = np.zeros(n, np.int64)
     cd = np.ones(n, np.int64)
@@ -239,9 +288,14 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
         if s is None:
             return None
         ck[cnodes], cn[cnodes], cd[cnodes], cf[cnodes] = s
-    # the partial rules' traces, one group per (op, arity, constant arguments)
+    return ck, cn, cd, cf
+
+
+def _groups(ops_used, codes, kind, lens, argp, argi, consts, n):
+    """Per nonlinear gate its group of partial rules' traces (one per op, arity and constant
+    arguments), and the groups' keys; None when a constant argument is not a constant."""
     special = [op for op in ops_used if op in GATES and GATES[op].constant_args]
-    nonlinear = (kind == 3) & ~np.isin(codes, [opcode[op] for op in special])
+    nonlinear = (kind == 3) & ~np.isin(codes, [_OPCODE[op] for op in special])
     width = int(lens.max(initial=0)) + 1
     gkey = codes * width + lens
     tix = np.zeros(n, np.int64)
@@ -251,7 +305,7 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
     for j, key in enumerate(uniq.tolist()):
         keys[(_OPNAMES[key // width], key % width, ())] = j
     for op in special:  # one group per op, arity and values of the constant arguments (pow's exponent)
-        at = np.flatnonzero(codes == opcode[op])
+        at = np.flatnonzero(codes == _OPCODE[op])
         columns: list[Iterable] = [lens[at]]
         for j in GATES[op].constant_args:
             cs = list(map(consts.get, argi[argp[at] + j].tolist()))
@@ -262,6 +316,12 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
         for key in dict.fromkeys(found):
             keys.setdefault((op, int(key[0]), key[1:]), len(keys))
         tix[at] = list(map(keys.__getitem__, [(op, int(key[0]), key[1:]) for key in found]))
+    return tix, keys
+
+
+def _traces(keys):
+    """The partial rules' traces of every group, as the kernel's flat lists; None when a rule
+    must be called (it cannot be read as data) or a scale is not one the kernel holds."""
     groups = sorted(keys.items(), key=lambda kv: kv[1])
     tpos = np.zeros(len(groups), np.int64)
     tzero: list = []
@@ -296,53 +356,36 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
                 tzero.append(0)
                 tres.append(-1 if ref is None else ref)
                 tscale.append(c)
-                for step in steps:
-                    sargp.append(len(sargs))
-                    if step[0] == "const":
-                        sop.append(_OPCODE["const"])
-                        snargs.append(0)
-                        shasw.append(0)
-                        sconst.append(len(sargs))
-                        sargs.append(0)
-                        sw.append(step[1])
-                    else:
-                        gop, refs, ws = step
-                        sop.append(_OPCODE[gop])
-                        snargs.append(len(refs))
-                        shasw.append(ws is not None)
-                        sconst.append(-1)
-                        sargs.extend(refs)
-                        sw.extend(ws if ws is not None else (0,) * len(refs))
+                _write_steps(steps, sop, snargs, sargp, sargs, shasw, sconst, sw)
                 used = sum(len(step[1]) if step[0] != "const" else 0 for step in steps) + 2
                 most = max(most, used, len(steps) + 1)
                 gnodes[j] += len(steps) + 1
                 gargs[j] += used
             tstep1.append(len(sop))
-    tsc = _scales(tscale)
-    ssc = _scales(sw)
-    if tsc is None or ssc is None:
-        return None
-    wrt = list(circuit.inputs) if wrt is None else list(wrt)
-    inputs = np.array([circuit.inputs[x] for x in wrt], np.int64)
-    out = circuit.outputs[y]
-    # the builder's size at most: per node a sum and a constant, per gate its partials' gates, per
-    # input a scale; plus what the kernel's check per node allows for
-    rule = kind == 3
-    slack = 2 * (int(lens[rule].max(initial=0)) + 1) * (most + 2) + 16
-    cap = 3 * n + int(gnodes[tix[rule]].sum()) + 2 * len(inputs) + slack
-    acap = 2 * na + 1 + n + int(gargs[tix[rule]].sum()) + len(inputs) + slack
-    i64 = np.int64
-    status, m, builder, mir = sweep(
-        (kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst, inputs),
-        (tpos, np.array(tzero, np.int8), np.array(tstep0, i64), np.array(tstep1, i64), np.array(tres, i64), *tsc),
-        (np.array(sop, i64), np.array(snargs, i64), np.array(sargp, i64), np.array(sargs, i64),
-         np.array(shasw, np.int8), *ssc, np.array(sconst, i64)),
-        np.array([out, cap, acap, most, _OPCODE["mul"], _OPCODE["add"], _OPCODE["const"]], i64))
-    bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live = builder
-    if status:
-        return None
-    return _circuit(circuit, a, codes, y, wrt, n, m, bop[:m], bptr[:m + 1], bargs, bhasw[:m], bwk, bwn, bwd, bwf,
-                    xk[:m], xn[:m], xd[:m], xf[:m], xc[:m], outs, live[:m], mir)
+    return (tpos, tzero, tstep0, tstep1, tres, tscale, sop, snargs, sargp, sargs, shasw, sconst, sw, most,
+            gnodes, gargs)
+
+
+def _write_steps(steps, sop, snargs, sargp, sargs, shasw, sconst, sw) -> None:
+    """Append a trace's gates to the kernel's step lists: op, argument count and pointer, arguments,
+    weight mark, constant slot and the weights (or the constant) as scales to be."""
+    for step in steps:
+        sargp.append(len(sargs))
+        if step[0] == "const":
+            sop.append(_OPCODE["const"])
+            snargs.append(0)
+            shasw.append(0)
+            sconst.append(len(sargs))
+            sargs.append(0)
+            sw.append(step[1])
+        else:
+            gop, refs, ws = step
+            sop.append(_OPCODE[gop])
+            snargs.append(len(refs))
+            shasw.append(ws is not None)
+            sconst.append(-1)
+            sargs.extend(refs)
+            sw.extend(ws if ws is not None else (0,) * len(refs))
 
 
 def _circuit(circuit, a, codes, y, wrt, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs,
