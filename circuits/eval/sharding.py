@@ -85,18 +85,22 @@ def sharded(function: Union[Circuit, Callable], devices: Optional[Sequence] = No
     ('batch',) [2.0, 4.0, 6.0]
     """
     jax_namespace()  # a CircuitError saying how to install JAX when it is missing
-    import jax
-    from jax.sharding import Mesh, NamedSharding, PartitionSpec
-
     f = to_jax(function, method=method) if isinstance(function, Circuit) else function
     if not callable(f):
         raise CircuitError(f"sharded: expected a Circuit or a function from circuits.to_jax, got "
                            f"{type(function).__name__}")
-    chosen = _devices(devices)
+    input_names = list(function.inputs) if isinstance(function, Circuit) else None
+    return _over_devices(f, _devices(devices), input_names)
+
+
+def _over_devices(f: Callable, chosen: list, input_names: Optional[list]) -> Callable:
+    """``f`` run by ``jax.jit`` on batches padded and split over the devices ``chosen``."""
+    import jax
+    from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
     mesh = Mesh(np.array(chosen), ("batch",))
     rows = NamedSharding(mesh, PartitionSpec("batch"))
     run = jax.jit(f)
-    input_names = list(function.inputs) if isinstance(function, Circuit) else None
 
     def g(*xs, **named):
         if named:  # by name, in the circuit's input order
