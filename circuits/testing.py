@@ -221,28 +221,9 @@ def random_circuits(draw, max_inputs: int = 3, max_gates: int = 12,
     ops = _checked_ops(ops, exact)
     r = _Drawing(draw, exact)
     b = r.b
-    n_inputs = draw(st.integers(1, max_inputs))
-    for i in range(n_inputs):
-        r.add_node(b.input_node(_name(_INPUT_NAMES, i, "x")), float(INPUT_RANGE))
-    for _ in range(draw(st.integers(0, 2))):
-        value = draw(st.sampled_from(_CONSTANTS_EXACT if exact else _CONSTANTS_FLOAT))
-        r.add_node(b.const_node(value), abs(float(value)))
-
-    target = draw(st.integers(1, max_gates))
-    last = None
-    while b.num_gates < target:
-        remaining = target - b.num_gates
-        affordable = [op for op in ops if _cost(op) <= remaining]
-        if not affordable:  # only wrapped ops and too little budget left
-            break
-        last = r.gate(draw(st.sampled_from(affordable)), remaining)
-
+    r.sources(max_inputs)
+    last = r.gates(ops, max_gates)
     nodes = r.nodes
-    if last is None:  # no gate could be afforded: a single gate on an input
-        op = next((op for op in ops if not _positive_args(op)), "add")
-        gate = GATES[op]
-        last = b.gate(op, *[nodes[0]] * (gate.arity or gate.min_arity))
-        r.add_node(last, math.inf)
     n_outputs = draw(st.integers(1, max_outputs))
     b.output(_name(_OUTPUT_NAMES, 0, "f"), b.wire(last))  # a bare int would be a constant
     for i in range(1, n_outputs):
@@ -294,6 +275,33 @@ class _Drawing:
         self.bound: list[float] = []  # bound[v] >= |value of node v| on the input box
         self.low: dict[int, float] = {}  # low[v] <= value of node v, for nodes known positive
         self.nodes: list[int] = []  # the pool of nodes later gates may use, in creation order
+
+    def sources(self, max_inputs: int) -> None:
+        """Draw between 1 and ``max_inputs`` inputs, then up to two constants."""
+        b, draw = self.b, self.draw
+        for i in range(draw(st.integers(1, max_inputs))):
+            self.add_node(b.input_node(_name(_INPUT_NAMES, i, "x")), float(INPUT_RANGE))
+        for _ in range(draw(st.integers(0, 2))):
+            value = draw(st.sampled_from(_CONSTANTS_EXACT if self.exact else _CONSTANTS_FLOAT))
+            self.add_node(b.const_node(value), abs(float(value)))
+
+    def gates(self, ops: tuple, max_gates: int) -> int:
+        """Draw between 1 and ``max_gates`` gates from ``ops``; return the last one."""
+        b, draw = self.b, self.draw
+        target = draw(st.integers(1, max_gates))
+        last = None
+        while b.num_gates < target:
+            remaining = target - b.num_gates
+            affordable = [op for op in ops if _cost(op) <= remaining]
+            if not affordable:  # only wrapped ops and too little budget left
+                break
+            last = self.gate(draw(st.sampled_from(affordable)), remaining)
+        if last is None:  # no gate could be afforded: a single gate on an input
+            op = next((op for op in ops if not _positive_args(op)), "add")
+            gate = GATES[op]
+            last = b.gate(op, *[self.nodes[0]] * (gate.arity or gate.min_arity))
+            self.add_node(last, math.inf)
+        return last
 
     def add_node(self, node: int, m: float, positive_low: Optional[float] = None) -> int:
         bound = self.bound

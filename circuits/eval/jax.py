@@ -267,9 +267,43 @@ def level_plan(circuit: Circuit, output=None) -> LevelPlan:
 
 def _plan(rec, outs: list) -> LevelPlan:
     """:func:`level_plan` of the record ``rec`` for the output nodes ``outs``."""
+    ops, constants = rec.ops, rec.constants
+    n = len(ops)
+    live = needed_nodes(rec.args, outs) or bytearray(b"\x01") * n
+    level, last, kinds, groups = _group_gates(rec, live)
+    for v in outs:
+        last[v] = n + 1  # outputs are never overwritten
+    depth = max(level, default=0)
+    sizes: list = [[] for _ in kinds]
+    for (_, k), gates in groups.items():
+        sizes[k].append(len(gates))
+    kind_list = tuple(Kind(op, ar, cs, w, _lanes(sizes[k], ar)) for (op, ar, cs, w), k in kinds.items())
+    # the buffer: inputs, constants, the one slot, scratch slots, working slots
+    n_in = len(rec.inputs)
+    slot = [-1] * n
+    for s, v in enumerate(rec.inputs.values()):
+        slot[v] = s
+    const_nodes = [i for i in range(n) if live[i] and ops[i] == "const"]
+    for s, i in enumerate(const_nodes, start=n_in):
+        slot[i] = s
+    one = n_in + len(const_nodes)
+    steps = _StepWriter(rec, kind_list, slot, one)
+    steps.write(groups, depth, _freed_at(ops, live, last, depth))
+    i32 = np.int32
+    return LevelPlan(
+        n_slots=steps.top, n_inputs=n_in,
+        constants=np.array([float(constants[i]) for i in const_nodes], dtype=float), one=one,
+        kinds=kind_list, kind=np.array(steps.kind_col, dtype=i32), offset=np.array(steps.offset, dtype=i32),
+        weight_offset=np.array(steps.woffset, dtype=i32), dest_offset=np.array(steps.doffset, dtype=i32),
+        index=np.array(steps.index, dtype=i32), dest=np.array(steps.dest, dtype=i32),
+        weights=np.array(steps.weights, dtype=float), output_slots=tuple(slot[v] for v in outs),
+        depth=depth, gates=sum(len(g) for g in groups.values()))
+
+
+def _group_gates(rec, live) -> tuple:
+    """Each live gate's level, the last level reading each value, the gate kinds, and the gates by (level, kind)."""
     ops, argss, params, constants = rec.ops, rec.args, rec.params, rec.constants
     n = len(ops)
-    live = needed_nodes(argss, outs) or bytearray(b"\x01") * n
     level = [0] * n
     last = [-1] * n  # the last level that reads a value
     kinds: dict = {}
@@ -303,84 +337,83 @@ def _plan(rec, outs: list) -> LevelPlan:
             groups[(lv, k)] = [i]
         else:
             group.append(i)
-    for v in outs:
-        last[v] = n + 1  # outputs are never overwritten
-    depth = max(level, default=0)
-    sizes: list = [[] for _ in kinds]
-    for (_, k), gates in groups.items():
-        sizes[k].append(len(gates))
-    kind_list = tuple(Kind(op, ar, cs, w, _lanes(sizes[k], ar)) for (op, ar, cs, w), k in kinds.items())
-    # the buffer: inputs, constants, the one slot, scratch slots, working slots
-    n_in = len(rec.inputs)
-    slot = [-1] * n
-    for s, v in enumerate(rec.inputs.values()):
-        slot[v] = s
-    const_nodes = [i for i in range(n) if live[i] and ops[i] == "const"]
-    for s, i in enumerate(const_nodes, start=n_in):
-        slot[i] = s
-    one = n_in + len(const_nodes)
-    scratch = one + 1
-    top = scratch + max((k.lanes for k in kind_list), default=0)
-    by_level: list = [[] for _ in range(depth + 1)]
-    for (lv, k) in sorted(groups):
-        by_level[lv].append(k)
+    return level, last, kinds, groups
+
+
+def _freed_at(ops, live, last: list, depth: int) -> list:
+    """The gates by the level that reads them for the last time (outputs and sources: never)."""
+    n = len(ops)
+    sources = ("input", "const")
     freed_at: list = [[] for _ in range(depth + 2)]
     for i in range(n):
         if live[i] and last[i] != n + 1 and ops[i] not in sources:
             freed_at[last[i]].append(i)
-    free: list = []
-    kind_col: list = []
-    offset: list = []
-    woffset: list = []
-    doffset: list = []
-    index: list = []
-    weights: list = []
-    dest: list = []
-    for lv in range(1, depth + 1):
-        for k in by_level[lv]:
-            kd = kind_list[k]
-            lanes, arity, summed = kd.lanes, kd.arity, GATES[kd.op].weighted
-            gates = groups[(lv, k)]
-            for i in gates:
-                if free:
-                    slot[i] = free.pop()
-                else:
-                    slot[i] = top
-                    top += 1
-            for start in range(0, len(gates), lanes):
-                chunk = gates[start:start + lanes]
-                kind_col.append(k)
-                offset.append(len(index))
-                woffset.append(len(weights))
-                doffset.append(len(dest))
-                for i in chunk:
-                    a = argss[i]
-                    index.extend([slot[u] for u in a])
-                    if len(a) < arity:
-                        index.extend([one] * (arity - len(a)))
-                    if summed:
-                        w = params[i]
-                        weights.extend([float(c) for c in w] if w is not None else [1.0] * len(a))
-                        if len(a) < arity:
-                            weights.extend([-0.0] * (arity - len(a)))
-                pad = lanes - len(chunk)
-                if pad:
-                    index.extend([one] * (pad * arity))
-                    if summed:
-                        weights.extend([-0.0] * (pad * arity))
-                dest.extend([slot[i] for i in chunk])
-                dest.extend(range(scratch + len(chunk), scratch + lanes))
-        for i in freed_at[lv]:  # read for the last time at this level: free for the next
-            free.append(slot[i])
-    i32 = np.int32
-    return LevelPlan(
-        n_slots=top, n_inputs=n_in,
-        constants=np.array([float(constants[i]) for i in const_nodes], dtype=float), one=one,
-        kinds=kind_list, kind=np.array(kind_col, dtype=i32), offset=np.array(offset, dtype=i32),
-        weight_offset=np.array(woffset, dtype=i32), dest_offset=np.array(doffset, dtype=i32),
-        index=np.array(index, dtype=i32), dest=np.array(dest, dtype=i32),
-        weights=np.array(weights, dtype=float), output_slots=tuple(slot[v] for v in outs),
-        depth=depth, gates=sum(len(g) for g in groups.values()))
+    return freed_at
+
+
+class _StepWriter:
+    """The steps of a level plan as flat columns, with the buffer slots of the gates they write."""
+
+    def __init__(self, rec, kind_list: tuple, slot: list, one: int):
+        self.argss, self.params, self.kind_list, self.slot, self.one = rec.args, rec.params, kind_list, slot, one
+        self.scratch = one + 1
+        self.top = self.scratch + max((k.lanes for k in kind_list), default=0)
+        self.free: list = []
+        self.kind_col: list = []
+        self.offset: list = []
+        self.woffset: list = []
+        self.doffset: list = []
+        self.index: list = []
+        self.weights: list = []
+        self.dest: list = []
+
+    def write(self, groups: dict, depth: int, freed_at: list) -> None:
+        """Write the steps of every level in order, reusing the slots of values no later level reads."""
+        by_level: list = [[] for _ in range(depth + 1)]
+        for (lv, k) in sorted(groups):
+            by_level[lv].append(k)
+        slot, free = self.slot, self.free
+        for lv in range(1, depth + 1):
+            for k in by_level[lv]:
+                kd = self.kind_list[k]
+                gates = groups[(lv, k)]
+                for i in gates:
+                    if free:
+                        slot[i] = free.pop()
+                    else:
+                        slot[i] = self.top
+                        self.top += 1
+                for start in range(0, len(gates), kd.lanes):
+                    self.step(k, kd, gates[start:start + kd.lanes])
+            for i in freed_at[lv]:  # read for the last time at this level: free for the next
+                free.append(slot[i])
+
+    def step(self, k: int, kd: Kind, chunk: list) -> None:
+        """Append one step applying kind ``k`` to the gates ``chunk``, padded to the kind's lanes."""
+        lanes, arity, summed = kd.lanes, kd.arity, GATES[kd.op].weighted
+        argss, params, slot, one = self.argss, self.params, self.slot, self.one
+        index, weights, dest = self.index, self.weights, self.dest
+        self.kind_col.append(k)
+        self.offset.append(len(index))
+        self.woffset.append(len(weights))
+        self.doffset.append(len(dest))
+        for i in chunk:
+            a = argss[i]
+            index.extend([slot[u] for u in a])
+            if len(a) < arity:
+                index.extend([one] * (arity - len(a)))
+            if summed:
+                w = params[i]
+                weights.extend([float(c) for c in w] if w is not None else [1.0] * len(a))
+                if len(a) < arity:
+                    weights.extend([-0.0] * (arity - len(a)))
+        pad = lanes - len(chunk)
+        if pad:
+            index.extend([one] * (pad * arity))
+            if summed:
+                weights.extend([-0.0] * (pad * arity))
+        dest.extend([slot[i] for i in chunk])
+        dest.extend(range(self.scratch + len(chunk), self.scratch + lanes))
 
 
 def _levels_function(plan: LevelPlan, ns: Namespace) -> Callable:
@@ -400,34 +433,7 @@ def _levels_function(plan: LevelPlan, ns: Namespace) -> Callable:
     dest = jnp.asarray(np.concatenate([plan.dest, np.zeros(widest, np.int32)]))
     lanes_of = jnp.asarray(np.array([kd.lanes for kd in plan.kinds] or [0], dtype=np.int32))
     beyond = plan.n_slots + jnp.arange(widest, dtype=np.int32)  # dropped by the scatter: unique, out of bounds
-
-    def branch(kd: Kind):
-        gate = GATES[kd.op]
-        lanes, arity = kd.lanes, kd.arity
-        width = lanes * arity
-        monoid = gate.monoid
-        summed = monoid is not None and gate.weighted  # padded with weight -0.0: a sum's identity
-        multiplied = monoid is not None and not gate.weighted  # padded with the constant 1
-
-        def run(V, off, woff):
-            rest = V.shape[1:]  # points: a batch given as arrays runs on rows of the buffer
-            g = V[lax.dynamic_slice(index, (off,), (width,))].reshape((lanes, arity) + rest)
-            if summed:
-                w = lax.dynamic_slice(jnp.asarray(weights, V.dtype), (woff,), (width,))
-                out = _fold(w.reshape((lanes, arity) + (1,) * len(rest)) * g, arity,
-                            getattr(jnp, _REDUCE[monoid.operator]), monoid.combine)
-            elif multiplied:
-                out = _fold(g, arity, getattr(jnp, _REDUCE[monoid.operator]), monoid.combine)
-            else:
-                cols = [g[:, j] for j in range(arity)]
-                for pos, c in zip(gate.constant_args, kd.constants):
-                    cols[pos] = c
-                out = _apply(gate, ns, cols, kd.weights)
-            out = jnp.broadcast_to(jnp.asarray(out, V.dtype), (lanes,) + rest)
-            return jnp.pad(out, [(0, widest - lanes)] + [(0, 0)] * len(rest)) if lanes < widest else out
-        return run
-
-    branches = [branch(kd) for kd in plan.kinds]
+    branches = [_branch(kd, ns, index, weights, widest) for kd in plan.kinds]
     steps = (jnp.asarray(plan.kind), jnp.asarray(plan.offset), jnp.asarray(plan.weight_offset),
              jnp.asarray(plan.dest_offset))
     n_work = plan.n_slots - plan.one
@@ -451,6 +457,37 @@ def _levels_function(plan: LevelPlan, ns: Namespace) -> Callable:
             V, _ = lax.scan(body, V, steps)
         return tuple(V[s] for s in plan.output_slots)
     return _points_last(core)
+
+
+def _branch(kd: Kind, ns: Namespace, index, weights, widest: int) -> Callable:
+    """The level loop's branch for the kind ``kd``: its gates' results from the buffer, padded to ``widest``."""
+    import jax.numpy as jnp
+    from jax import lax
+
+    gate = GATES[kd.op]
+    lanes, arity = kd.lanes, kd.arity
+    width = lanes * arity
+    monoid = gate.monoid
+    summed = monoid is not None and gate.weighted  # padded with weight -0.0: a sum's identity
+    multiplied = monoid is not None and not gate.weighted  # padded with the constant 1
+
+    def run(V, off, woff):
+        rest = V.shape[1:]  # points: a batch given as arrays runs on rows of the buffer
+        g = V[lax.dynamic_slice(index, (off,), (width,))].reshape((lanes, arity) + rest)
+        if summed:
+            w = lax.dynamic_slice(jnp.asarray(weights, V.dtype), (woff,), (width,))
+            out = _fold(w.reshape((lanes, arity) + (1,) * len(rest)) * g, arity,
+                        getattr(jnp, _REDUCE[monoid.operator]), monoid.combine)
+        elif multiplied:
+            out = _fold(g, arity, getattr(jnp, _REDUCE[monoid.operator]), monoid.combine)
+        else:
+            cols = [g[:, j] for j in range(arity)]
+            for pos, c in zip(gate.constant_args, kd.constants):
+                cols[pos] = c
+            out = _apply(gate, ns, cols, kd.weights)
+        out = jnp.broadcast_to(jnp.asarray(out, V.dtype), (lanes,) + rest)
+        return jnp.pad(out, [(0, widest - lanes)] + [(0, 0)] * len(rest)) if lanes < widest else out
+    return run
 
 
 def _points_last(core: Callable) -> Callable:
@@ -565,9 +602,24 @@ def to_jax(circuit: Circuit, output: Optional[str] = None, method: str = "auto")
     names = None if output is None else select_outputs(circuit, output, one=True, what="to_jax")
     ns = jax_namespace()
     import jax.numpy as jnp
-    n = len(circuit.inputs)
     outputs = list(circuit.outputs)
-    chosen = outputs if names is None else names
+    plan = _choose_plan(circuit, outputs if names is None else names, method)
+    lowered = _levels_function(plan, ns) if plan is not None else _unrolled_function(circuit, names, ns)
+    input_names = list(circuit.inputs)
+
+    def f(*xs, **named):
+        xs = _checked_inputs(circuit, input_names, xs, named)
+        values = lowered(*(jnp.asarray(x, jnp.result_type(x, float)) for x in xs))
+        if names is not None:
+            return values[0]
+        return dict(zip(outputs, values))
+    f.__name__ = f"circuit_{'_'.join(outputs)[:40]}"
+    f.method = "unrolled" if plan is None else "levels"  # type: ignore[attr-defined]  # a function attribute
+    return f
+
+
+def _choose_plan(circuit: Circuit, chosen: list, method: str) -> Optional[LevelPlan]:
+    """The level plan ``to_jax`` lowers ``circuit`` with by ``method``, or None to unroll it."""
     plan = None
     if method == "unrolled" and circuit.depth > UNROLLED_DEPTH:
         raise CircuitError(f"to_jax: the circuit is {circuit.depth:,} gates deep; XLA crashes compiling "
@@ -577,44 +629,48 @@ def to_jax(circuit: Circuit, output: Optional[str] = None, method: str = "auto")
         plan = level_plan(circuit, chosen)
         if method == "auto" and plan.gates <= LEVELS_ABOVE:
             plan = None
-    if plan is not None:
-        lowered = _levels_function(plan, ns)
-    else:
-        def lowered(*xs):
-            values = translate(circuit, xs, float, ns)
-            dtype = jnp.result_type(*xs, float) if xs else jnp.result_type(float)
-            shape = jnp.broadcast_shapes(*(jnp.shape(x) for x in xs)) if xs else ()
-            picked = values if names is None else [values[outputs.index(names[0])]]
-            return tuple(jnp.broadcast_to(jnp.asarray(v, dtype), shape) for v in picked)
+    return plan
 
-    input_names = list(circuit.inputs)
 
-    def f(*xs, **named):
-        if named:  # inputs by name, as the compiled circuit takes them
-            unknown = [k for k in named if k not in circuit.inputs]
-            twice = [k for k in input_names[:len(xs)] if k in named]
-            if unknown or twice:
-                raise CircuitError(f"this function's inputs are {input_names}; "
-                                   + (f"got an unknown input {unknown[0]!r}" if unknown else
-                                      f"input {twice[0]!r} was given twice (by position and by name)"))
-            missing = [k for k in input_names[len(xs):] if k not in named]
-            if missing:
-                raise CircuitError(f"this function takes {n} inputs {input_names}; missing {', '.join(missing)}")
-            xs = xs + tuple(named[k] for k in input_names[len(xs):])
-        if len(xs) != n:
-            raise CircuitError(f"this function takes {n} inputs {input_names}, got {len(xs)}")
-        for name, x in zip(input_names, xs):
-            if isinstance(x, (str, bytes)) or getattr(x, "dtype", np.float64) == object:  # noqa: E721 - a dtype equals object, is not it
-                raise CircuitError(f"input {name!r}: {x!r} is not a number or numeric array")
-        try:
-            jnp.broadcast_shapes(*(jnp.shape(x) for x in xs))
-        except (TypeError, ValueError):
-            raise CircuitError("the inputs' shapes " + ", ".join(str(jnp.shape(x)) for x in xs)
-                               + " do not broadcast together; give arrays of one batch shape (or scalars)") from None
-        values = lowered(*(jnp.asarray(x, jnp.result_type(x, float)) for x in xs))
-        if names is not None:
-            return values[0]
-        return dict(zip(outputs, values))
-    f.__name__ = f"circuit_{'_'.join(outputs)[:40]}"
-    f.method = "unrolled" if plan is None else "levels"  # type: ignore[attr-defined]  # a function attribute
-    return f
+def _unrolled_function(circuit: Circuit, names: Optional[list], ns: Namespace) -> Callable:
+    """The circuit as straight-line JAX code: a function of the inputs returning the outputs' tuple."""
+    import jax.numpy as jnp
+
+    outputs = list(circuit.outputs)
+
+    def lowered(*xs):
+        values = translate(circuit, xs, float, ns)
+        dtype = jnp.result_type(*xs, float) if xs else jnp.result_type(float)
+        shape = jnp.broadcast_shapes(*(jnp.shape(x) for x in xs)) if xs else ()
+        picked = values if names is None else [values[outputs.index(names[0])]]
+        return tuple(jnp.broadcast_to(jnp.asarray(v, dtype), shape) for v in picked)
+    return lowered
+
+
+def _checked_inputs(circuit: Circuit, input_names: list, xs: tuple, named: dict) -> tuple:
+    """The inputs of a ``to_jax`` function in input order, checked: count, names, types and shapes."""
+    import jax.numpy as jnp
+
+    n = len(input_names)
+    if named:  # inputs by name, as the compiled circuit takes them
+        unknown = [k for k in named if k not in circuit.inputs]
+        twice = [k for k in input_names[:len(xs)] if k in named]
+        if unknown or twice:
+            raise CircuitError(f"this function's inputs are {input_names}; "
+                               + (f"got an unknown input {unknown[0]!r}" if unknown else
+                                  f"input {twice[0]!r} was given twice (by position and by name)"))
+        missing = [k for k in input_names[len(xs):] if k not in named]
+        if missing:
+            raise CircuitError(f"this function takes {n} inputs {input_names}; missing {', '.join(missing)}")
+        xs = xs + tuple(named[k] for k in input_names[len(xs):])
+    if len(xs) != n:
+        raise CircuitError(f"this function takes {n} inputs {input_names}, got {len(xs)}")
+    for name, x in zip(input_names, xs):
+        if isinstance(x, (str, bytes)) or getattr(x, "dtype", np.float64) == object:  # noqa: E721 - a dtype equals object, is not it
+            raise CircuitError(f"input {name!r}: {x!r} is not a number or numeric array")
+    try:
+        jnp.broadcast_shapes(*(jnp.shape(x) for x in xs))
+    except (TypeError, ValueError):
+        raise CircuitError("the inputs' shapes " + ", ".join(str(jnp.shape(x)) for x in xs)
+                           + " do not broadcast together; give arrays of one batch shape (or scalars)") from None
+    return xs

@@ -85,14 +85,41 @@ def sharded(function: Union[Circuit, Callable], devices: Optional[Sequence] = No
     ('batch',) [2.0, 4.0, 6.0]
     """
     jax_namespace()  # a CircuitError saying how to install JAX when it is missing
-    import jax
-    import jax.numpy as jnp
-    from jax.sharding import Mesh, NamedSharding, PartitionSpec
-
     f = to_jax(function, method=method) if isinstance(function, Circuit) else function
     if not callable(f):
         raise CircuitError(f"sharded: expected a Circuit or a function from circuits.to_jax, got "
                            f"{type(function).__name__}")
+    input_names = list(function.inputs) if isinstance(function, Circuit) else None
+    return _over_devices(f, _devices(devices), input_names)
+
+
+def _over_devices(f: Callable, chosen: list, input_names: Optional[list]) -> Callable:
+    """``f`` run by ``jax.jit`` on batches padded and split over the devices ``chosen``."""
+    import jax
+    from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+    mesh = Mesh(np.array(chosen), ("batch",))
+    rows = NamedSharding(mesh, PartitionSpec("batch"))
+    run = jax.jit(f)
+
+    def g(*xs, **named):
+        if named:  # by name, in the circuit's input order
+            xs = _by_name(xs, named, input_names)
+        placed, n = _place(xs, len(chosen), rows)
+        values = run(*placed)
+        if isinstance(values, dict):
+            return {k: v[:n] if np.ndim(v) else v for k, v in values.items()}
+        return values[:n] if np.ndim(values) else values
+
+    g.mesh = mesh  # type: ignore[attr-defined]  # function attributes, documented
+    g.place = lambda *xs: _place(xs, len(chosen), rows)[0]  # type: ignore[attr-defined]
+    return g
+
+
+def _devices(devices: Optional[Sequence]) -> list:
+    """The devices to shard over: ``devices`` checked, or every device JAX sees."""
+    import jax
+
     try:
         chosen = list(jax.devices() if devices is None else devices)
     except TypeError:
@@ -101,47 +128,43 @@ def sharded(function: Union[Circuit, Callable], devices: Optional[Sequence] = No
     if not chosen or not all(isinstance(d, jax.Device) for d in chosen):
         raise CircuitError("sharded: devices must be a non-empty list of JAX devices, e.g. jax.devices() "
                            "or jax.devices('cpu')")
-    mesh = Mesh(np.array(chosen), ("batch",))
-    rows = NamedSharding(mesh, PartitionSpec("batch"))
-    run = jax.jit(f)
-    input_names = list(function.inputs) if isinstance(function, Circuit) else None
+    return chosen
 
-    def batch_length(xs) -> int:
-        lengths = {int(np.shape(x)[0]) for x in xs if np.ndim(x) == 1}
-        if any(np.ndim(x) > 1 for x in xs) or len(lengths) > 1:
-            raise CircuitError("sharded: give each input as a 1-D batch of one length N (or a scalar); got "
-                               "shapes " + ", ".join(str(np.shape(x)) for x in xs))
-        return lengths.pop() if lengths else 1
 
-    def place(*xs):
-        arrays = [np.asarray(x) for x in xs]
-        for k, a in enumerate(arrays):
-            if a.dtype.kind not in "biuf":
-                raise CircuitError(f"sharded: input {k} is not a number or numeric array ({a.dtype})")
-        xs = [jnp.asarray(a, jnp.result_type(a, float)) for a in arrays]
-        n = batch_length(xs)
-        padded = -(-n // len(chosen)) * len(chosen)
-        out = []
-        for x in xs:
-            x = jnp.broadcast_to(x, (n,))
-            if padded > n:
-                x = jnp.concatenate([x, jnp.repeat(x[-1:], padded - n)])
-            out.append(jax.device_put(x, rows))
-        return out, n
+def _by_name(xs: tuple, named: dict, input_names: Optional[list]) -> tuple:
+    """The inputs given by position then by name, in the circuit's input order."""
+    if input_names is None or set(named) != set(input_names[len(xs):]):
+        raise CircuitError("sharded: pass the inputs by position, or (for a circuit) every input "
+                           "not given by position by its name"
+                           + (f": {', '.join(input_names)}" if input_names else ""))
+    return xs + tuple(named[k] for k in input_names[len(xs):])
 
-    def g(*xs, **named):
-        if named:  # by name, in the circuit's input order
-            if input_names is None or set(named) != set(input_names[len(xs):]):
-                raise CircuitError("sharded: pass the inputs by position, or (for a circuit) every input "
-                                   "not given by position by its name"
-                                   + (f": {', '.join(input_names)}" if input_names else ""))
-            xs = xs + tuple(named[k] for k in input_names[len(xs):])
-        placed, n = place(*xs)
-        values = run(*placed)
-        if isinstance(values, dict):
-            return {k: v[:n] if np.ndim(v) else v for k, v in values.items()}
-        return values[:n] if np.ndim(values) else values
 
-    g.mesh = mesh  # type: ignore[attr-defined]  # function attributes, documented
-    g.place = lambda *xs: place(*xs)[0]  # type: ignore[attr-defined]
-    return g
+def _batch_length(xs) -> int:
+    """The common length N of the 1-D inputs (1 when all are scalars)."""
+    lengths = {int(np.shape(x)[0]) for x in xs if np.ndim(x) == 1}
+    if any(np.ndim(x) > 1 for x in xs) or len(lengths) > 1:
+        raise CircuitError("sharded: give each input as a 1-D batch of one length N (or a scalar); got "
+                           "shapes " + ", ".join(str(np.shape(x)) for x in xs))
+    return lengths.pop() if lengths else 1
+
+
+def _place(xs, n_devices: int, rows) -> tuple:
+    """The inputs as batches padded to a multiple of ``n_devices`` and sharded by ``rows``, and N."""
+    import jax
+    import jax.numpy as jnp
+
+    arrays = [np.asarray(x) for x in xs]
+    for k, a in enumerate(arrays):
+        if a.dtype.kind not in "biuf":
+            raise CircuitError(f"sharded: input {k} is not a number or numeric array ({a.dtype})")
+    xs = [jnp.asarray(a, jnp.result_type(a, float)) for a in arrays]
+    n = _batch_length(xs)
+    padded = -(-n // n_devices) * n_devices
+    out = []
+    for x in xs:
+        x = jnp.broadcast_to(x, (n,))
+        if padded > n:
+            x = jnp.concatenate([x, jnp.repeat(x[-1:], padded - n)])
+        out.append(jax.device_put(x, rows))
+    return out, n

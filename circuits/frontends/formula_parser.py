@@ -140,60 +140,9 @@ class Parser:
         for kind, tok, pos in self.tokens():
             seen_token = True
             if expect_operand:
-                if kind == "number":
-                    values.append((self.number(tok, pos), None, None))
-                    expect_operand = False
-                elif kind == "name":
-                    values.append(self.name(tok, pos))
-                    expect_operand = False
-                elif kind == "call":
-                    ops.append(["call", tok, pos, 0])
-                elif tok == "(":
-                    ops.append(["group", "(", pos, 0])
-                elif tok in "+-":
-                    ops.append(["unary", tok, pos, 0])
-                elif tok == ")":
-                    top = ops[-1] if ops else None
-                    if top is not None and top[0] == "call" and top[3] == 0:
-                        self.arity_error(top, 0)
-                    if top is not None and top[0] == "group":
-                        self.fail("empty parentheses '()'", top[2])
-                    self.fail("unexpected ')': an operand is missing before it", pos)
-                else:
-                    self.fail(f"unexpected {tok!r}: expected a number, a name or '('", pos)
+                expect_operand = self._operand(kind, tok, pos, values, ops)
             else:
-                if kind != "op":
-                    what = f"number {tok}" if kind == "number" else f"name {tok!r}"
-                    self.fail(f"unexpected {what}: an operator is missing before it "
-                              "(write 2*x, not 2x or 2 x)", pos)
-                if tok in _BINARY:
-                    prec = _BINARY[tok]
-                    right = tok == "**"
-                    while ops and ops[-1][0] in ("binary", "unary"):
-                        top = ops[-1]
-                        top_prec = _UNARY_PRECEDENCE if top[0] == "unary" else _BINARY[top[1]]
-                        if top_prec > prec or (top_prec == prec and not right):
-                            self.apply(ops.pop(), values)
-                        else:
-                            break
-                    ops.append(["binary", tok, pos, 0])
-                    expect_operand = True
-                elif tok == ")":
-                    opener = self.unwind(ops, values, pos, ")")
-                    if opener[0] == "call":
-                        opener[3] += 1
-                        self.call(opener, values)
-                elif tok == ",":
-                    opener = self.unwind(ops, values, pos, ",")
-                    if opener[0] != "call":
-                        self.fail("a comma outside a function call's parentheses "
-                                  "(tuples are not allowed)", pos)
-                    opener[3] += 1
-                    ops.append(opener)
-                    expect_operand = True
-                else:  # "("
-                    self.fail("unexpected '(' after an operand: an operator is missing "
-                              "(write a*(b), not a(b))", pos)
+                expect_operand = self._operator(kind, tok, pos, values, ops)
         if not seen_token:
             self.fail("empty expression", 0)
         if expect_operand:
@@ -205,6 +154,66 @@ class Parser:
                 self.fail(f"unbalanced parenthesis: {what} is never closed", top[2])
             self.apply(top, values)
         return values[-1][0]
+
+    def _operand(self, kind: str, tok: str, pos: int, values: list, ops: list) -> bool:
+        """Take a token where an operand is expected; return whether one still is."""
+        if kind == "number":
+            values.append((self.number(tok, pos), None, None))
+            return False
+        if kind == "name":
+            values.append(self.name(tok, pos))
+            return False
+        if kind == "call":
+            ops.append(["call", tok, pos, 0])
+        elif tok == "(":
+            ops.append(["group", "(", pos, 0])
+        elif tok in "+-":
+            ops.append(["unary", tok, pos, 0])
+        elif tok == ")":
+            top = ops[-1] if ops else None
+            if top is not None and top[0] == "call" and top[3] == 0:
+                self.arity_error(top, 0)
+            if top is not None and top[0] == "group":
+                self.fail("empty parentheses '()'", top[2])
+            self.fail("unexpected ')': an operand is missing before it", pos)
+        else:
+            self.fail(f"unexpected {tok!r}: expected a number, a name or '('", pos)
+        return True
+
+    def _operator(self, kind: str, tok: str, pos: int, values: list, ops: list) -> bool:
+        """Take a token after an operand (an operator, ')' or ','); return whether an operand is expected."""
+        if kind != "op":
+            what = f"number {tok}" if kind == "number" else f"name {tok!r}"
+            self.fail(f"unexpected {what}: an operator is missing before it "
+                      "(write 2*x, not 2x or 2 x)", pos)
+        if tok in _BINARY:
+            prec = _BINARY[tok]
+            right = tok == "**"
+            while ops and ops[-1][0] in ("binary", "unary"):
+                top = ops[-1]
+                top_prec = _UNARY_PRECEDENCE if top[0] == "unary" else _BINARY[top[1]]
+                if top_prec > prec or (top_prec == prec and not right):
+                    self.apply(ops.pop(), values)
+                else:
+                    break
+            ops.append(["binary", tok, pos, 0])
+            return True
+        if tok == ")":
+            opener = self.unwind(ops, values, pos, ")")
+            if opener[0] == "call":
+                opener[3] += 1
+                self.call(opener, values)
+            return False
+        if tok != ",":  # "("
+            self.fail("unexpected '(' after an operand: an operator is missing "
+                      "(write a*(b), not a(b))", pos)
+        opener = self.unwind(ops, values, pos, ",")
+        if opener[0] != "call":
+            self.fail("a comma outside a function call's parentheses "
+                      "(tuples are not allowed)", pos)
+        opener[3] += 1
+        ops.append(opener)
+        return True
 
     def unwind(self, ops, values, pos, tok):
         """Apply operators down to the innermost open parenthesis; pop and return it."""

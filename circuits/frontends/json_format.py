@@ -141,17 +141,10 @@ def to_json(circuit: Circuit, indent: Optional[int] = None) -> str:
         indent = check_count(indent, "to_json: indent", maximum=16)
     head = {"format": FORMAT, "version": VERSION, "inputs": list(circuit.inputs),
             "outputs": dict(circuit.outputs)}
-    meta = {}
-    if "role" in circuit.meta:
-        meta["role"] = list(circuit.meta["role"])
-    if "adjoint_of" in circuit.meta:
-        meta["adjoint_of"] = [[int(a), int(z)] for a, z in circuit.meta["adjoint_of"].items()]
+    meta = _json_meta(circuit)
     nodes = _node_records(circuit)
     used = {op for op in set(circuit.record.ops) if op not in BUILTIN and op not in ("input", "const")}
-    if used:
-        meta_or_gates = {op: GATES[op].arity for op in sorted(used)}
-    else:
-        meta_or_gates = None
+    meta_or_gates = {op: GATES[op].arity for op in sorted(used)} if used else None
     try:
         if indent is None:
             doc = dict(head, nodes=nodes)
@@ -160,20 +153,35 @@ def to_json(circuit: Circuit, indent: Optional[int] = None) -> str:
             if meta_or_gates:
                 doc["gates"] = meta_or_gates
             return json.dumps(doc, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
-        pad = " " * indent
-        lines = ["{"]
-        lines += [f"{pad}{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in head.items()]
-        rows = [f"{pad}{pad}{json.dumps(r, allow_nan=False, ensure_ascii=False)}" for r in nodes]
-        lines.append(f'{pad}"nodes": [' + ("\n" + ",\n".join(rows) + f"\n{pad}]" if rows else "]")
-                     + ("," if meta or meta_or_gates else ""))
-        if meta:
-            lines.append(f'{pad}"meta": {json.dumps(meta, ensure_ascii=False)}' + ("," if meta_or_gates else ""))
-        if meta_or_gates:
-            lines.append(f'{pad}"gates": {json.dumps(meta_or_gates)}')
-        lines.append("}")
-        return "\n".join(lines)
+        return _indented_json(head, nodes, meta, meta_or_gates, indent)
     except ValueError as exc:  # e.g. an integer longer than Python's int/str conversion limit
         raise CircuitError(f"the circuit cannot be written as JSON: {exc}") from None
+
+
+def _json_meta(circuit: Circuit) -> dict:
+    """The document's ``meta``: the circuit's roles and adjoint map, if it has them (maybe empty)."""
+    meta = {}
+    if "role" in circuit.meta:
+        meta["role"] = list(circuit.meta["role"])
+    if "adjoint_of" in circuit.meta:
+        meta["adjoint_of"] = [[int(a), int(z)] for a, z in circuit.meta["adjoint_of"].items()]
+    return meta
+
+
+def _indented_json(head: dict, nodes: list, meta: dict, meta_or_gates: Optional[dict], indent: int) -> str:
+    """The document written one key per line and one node per line, indented by ``indent`` spaces."""
+    pad = " " * indent
+    lines = ["{"]
+    lines += [f"{pad}{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in head.items()]
+    rows = [f"{pad}{pad}{json.dumps(r, allow_nan=False, ensure_ascii=False)}" for r in nodes]
+    lines.append(f'{pad}"nodes": [' + ("\n" + ",\n".join(rows) + f"\n{pad}]" if rows else "]")
+                 + ("," if meta or meta_or_gates else ""))
+    if meta:
+        lines.append(f'{pad}"meta": {json.dumps(meta, ensure_ascii=False)}' + ("," if meta_or_gates else ""))
+    if meta_or_gates:
+        lines.append(f'{pad}"gates": {json.dumps(meta_or_gates)}')
+    lines.append("}")
+    return "\n".join(lines)
 
 
 # --- JSON: reading -------------------------------------------------------------
@@ -374,6 +382,27 @@ def from_json(text: Union[str, bytes, bytearray]) -> Circuit:
     ...
     circuits.CircuitError: node 0 (sin): argument 0 refers to node 0, but arguments must be earlier nodes (0..-1); nodes are listed in topological order
     """
+    doc = _load_document(text)
+    _check_header(doc)
+    for key in ("inputs", "outputs", "nodes"):
+        if key not in doc:
+            raise CircuitError(f"the document has no {key!r} key")
+    nodes = _expect(doc["nodes"], list, "\"nodes\"")
+    ops, args, weights, values, names = _parse_nodes(nodes)
+    n = len(ops)
+    inputs = _parse_inputs(doc["inputs"], names)
+    outputs = {}
+    for name, v in _expect(doc["outputs"], dict, "\"outputs\"").items():
+        _expect(v, int, f"output {name!r}")
+        if not 0 <= v < n:
+            raise CircuitError(f"output {name!r} refers to node {v}, but there are only {n} nodes")
+        outputs[name] = v
+    meta = _parse_meta(doc["meta"], n) if "meta" in doc else None
+    return Circuit(ops, args, weights, values, names, inputs, outputs, meta).check()
+
+
+def _load_document(text) -> dict:
+    """The JSON object of ``text`` (non-finite constants, deep nesting and bad JSON refused)."""
     if not isinstance(text, (str, bytes, bytearray)):
         raise CircuitError(f"from_json expects JSON text (str or bytes), got {type(text).__name__}")
     try:
@@ -385,7 +414,11 @@ def from_json(text: Union[str, bytes, bytearray]) -> Circuit:
         raise CircuitError("not valid circuit JSON: arrays or objects are nested too deeply to parse") from None
     except (ValueError, TypeError) as exc:  # JSONDecodeError, bad encodings, over-long integers
         raise CircuitError(f"not valid circuit JSON: {exc}") from None
-    _expect(doc, dict, "the JSON document")
+    return _expect(doc, dict, "the JSON document")
+
+
+def _check_header(doc: dict) -> None:
+    """Check the document's keys, ``format``, ``version`` and ``gates`` (each one registered, with its arity)."""
     extra = [k for k in doc if k not in _TOP_KEYS]
     if extra:
         raise CircuitError(f"unexpected key {extra[0]!r} in the document; known keys are {list(_TOP_KEYS)}")
@@ -407,20 +440,17 @@ def from_json(text: Union[str, bytes, bytearray]) -> Circuit:
             if arity != gate.arity:
                 raise CircuitError(f"the circuit's gate {op!r} has arity {arity!r}, but the registered one "
                                    f"has {gate.arity!r}")
-    for key in ("inputs", "outputs", "nodes"):
-        if key not in doc:
-            raise CircuitError(f"the document has no {key!r} key")
-    nodes = _expect(doc["nodes"], list, "\"nodes\"")
-    ops, args, weights, values, names = _parse_nodes(nodes)
-    n = len(ops)
 
+
+def _parse_inputs(in_names, names: dict) -> dict:
+    """The circuit's inputs (name → node) from the document's ``inputs``, matched with the input nodes' names."""
     node_of: dict = {}
     for i, name in names.items():
         if name in node_of:
             raise CircuitError(f"nodes {node_of[name]} and {i} are both inputs named {name!r}; "
                                "input names must be unique")
         node_of[name] = i
-    in_names = _expect(doc["inputs"], list, "\"inputs\"")
+    in_names = _expect(in_names, list, "\"inputs\"")
     inputs = {}
     for k, name in enumerate(in_names):
         _expect(name, str, f"\"inputs\" entry {k}")
@@ -432,14 +462,7 @@ def from_json(text: Union[str, bytes, bytearray]) -> Circuit:
     missing = [name for name in node_of if name not in inputs]
     if missing:
         raise CircuitError(f"input node {node_of[missing[0]]} ({missing[0]!r}) is missing from \"inputs\"")
-    outputs = {}
-    for name, v in _expect(doc["outputs"], dict, "\"outputs\"").items():
-        _expect(v, int, f"output {name!r}")
-        if not 0 <= v < n:
-            raise CircuitError(f"output {name!r} refers to node {v}, but there are only {n} nodes")
-        outputs[name] = v
-    meta = _parse_meta(doc["meta"], n) if "meta" in doc else None
-    return Circuit(ops, args, weights, values, names, inputs, outputs, meta).check()
+    return inputs
 
 
 def _to_json_method(self, indent: Optional[int] = None) -> str:

@@ -133,65 +133,11 @@ def _plan(e: sympy.Basic, b: Builder, symbols: dict):
         value = _number(e)
         return (), lambda: b.const_node(value)
     if e.is_Add:
-        const: Union[int, float, Fraction] = 0
-        coeffs, rests = [], []
-        for term in e.args:
-            if term.is_Number:
-                const += _number(term)
-                continue
-            if isinstance(term, sympy.NumberSymbol):
-                const += _number(term)
-                continue
-            c: Union[int, float, Fraction] = 1
-            rest = term
-            if term.is_Mul:
-                numeric = [f for f in term.args if f.is_Number or isinstance(f, sympy.NumberSymbol)]
-                others = [f for f in term.args if not (f.is_Number or isinstance(f, sympy.NumberSymbol))]
-                if numeric and others:
-                    for f in numeric:
-                        c = c * _number(f)
-                    rest = others[0] if len(others) == 1 else sympy.Mul(*others)
-            coeffs.append(c)
-            rests.append(rest)
-        return rests, lambda *nodes: b.linear(zip(nodes, coeffs), const)
+        return _plan_add(e, b)
     if e.is_Mul:
-        numeric = [f for f in e.args if f.is_Number or isinstance(f, sympy.NumberSymbol)]
-        if numeric:
-            c = 1
-            for f in numeric:
-                c = c * _number(f)
-            others = [f for f in e.args if not (f.is_Number or isinstance(f, sympy.NumberSymbol))]
-            rest = others[0] if len(others) == 1 else sympy.Mul(*others)
-            return (rest,), lambda node: b.linear([(node, c)])
-        num = [f for f in e.args if not (f.is_Pow and f.exp == -1)]
-        den = [f.base for f in e.args if f.is_Pow and f.exp == -1]
-        if num and den:
-            parts = (num[0] if len(num) == 1 else sympy.Mul(*num),
-                     den[0] if len(den) == 1 else sympy.Mul(*den))
-            return parts, lambda u, v: b.gate("div", u, v)
-        return e.args, lambda *nodes: b.gate("mul", *nodes)
+        return _plan_mul(e, b)
     if e.is_Pow:
-        base, k = e.args
-        n = _integer_exponent(k)
-        if n is not None:
-            if abs(n) > MAX_EXPONENT:
-                raise CircuitError(f"exponent {n} in {str(e)[:80]} is too large; |k| must be at most {MAX_EXPONENT}")
-            if n == -1 and base.is_Add and len(base.args) == 2 and sympy.S.One in base.args:
-                other = base.args[1] if base.args[0] == 1 else base.args[0]
-                if isinstance(other, sympy.exp):  # 1 / (1 + exp(-t)) is sigmoid(t)
-                    return (-other.args[0],), lambda u: b.gate("sigmoid", u)
-            if n == 0:
-                return (), lambda: b.const_node(1)
-            return (base,), lambda u: b.power_node(u, n)
-        if k.is_Number and k == sympy.Rational(1, 2):
-            return (base,), lambda u: b.gate("sqrt", u)
-        if k.is_Number and k == sympy.Rational(-1, 2):
-            return (base,), lambda u: b.gate("recip", b.gate("sqrt", u))
-        # b ** k = exp(k · log b), defined for b > 0
-        if k.is_Number:
-            kv = _number(k)
-            return (base,), lambda u: b.gate("exp", b.linear([(b.gate("log", u), kv)]))
-        return (base, k), lambda u, v: b.gate("exp", b.gate("mul", v, b.gate("log", u)))
+        return _plan_pow(e, b)
     func = e.func
     found = _gate_for(e)
     if found is not None:
@@ -199,18 +145,92 @@ def _plan(e: sympy.Basic, b: Builder, symbols: dict):
         return args, lambda *nodes: b.gate(op, *nodes)
     # sympy forms that are combinations of gates
     if func is sympy.Heaviside:
-        x = e.args[0]
-        h0 = e.args[1] if len(e.args) > 1 else sympy.S.Half
-        if not (h0.is_Number and h0.is_real):
-            raise CircuitError(f"Heaviside with a non-numeric value at 0 ({h0}) is not supported")
-        h0 = _number(h0)
-        if h0 == 0:
-            return (x,), lambda u: b.gate("step", u)
-        # H(x) with H(0) = h0 is step(x) + h0·(1 - step(x) - step(-x)), exactly
-        return (x, -x), lambda u, v: b.linear(
-            [(b.gate("step", u), 1 - h0), (b.gate("step", v), -h0)], h0)
+        return _plan_heaviside(e, b)
     name = getattr(func, "__name__", type(e).__name__)
     raise CircuitError(f"unsupported sympy node {name!r} in {str(e)[:80]}; supported are {_supported()}")
+
+
+def _plan_add(e: sympy.Basic, b: Builder):
+    """:func:`_plan` of a sum: one weighted ``add`` of its non-numeric terms."""
+    const: Union[int, float, Fraction] = 0
+    coeffs, rests = [], []
+    for term in e.args:
+        if term.is_Number:
+            const += _number(term)
+            continue
+        if isinstance(term, sympy.NumberSymbol):
+            const += _number(term)
+            continue
+        c: Union[int, float, Fraction] = 1
+        rest = term
+        if term.is_Mul:
+            numeric = [f for f in term.args if f.is_Number or isinstance(f, sympy.NumberSymbol)]
+            others = [f for f in term.args if not (f.is_Number or isinstance(f, sympy.NumberSymbol))]
+            if numeric and others:
+                for f in numeric:
+                    c = c * _number(f)
+                rest = others[0] if len(others) == 1 else sympy.Mul(*others)
+        coeffs.append(c)
+        rests.append(rest)
+    return rests, lambda *nodes: b.linear(zip(nodes, coeffs), const)
+
+
+def _plan_mul(e: sympy.Basic, b: Builder):
+    """:func:`_plan` of a product: a weighted ``add``, a ``div`` or one ``mul``."""
+    numeric = [f for f in e.args if f.is_Number or isinstance(f, sympy.NumberSymbol)]
+    if numeric:
+        c: Union[int, float, Fraction] = 1
+        for f in numeric:
+            c = c * _number(f)
+        others = [f for f in e.args if not (f.is_Number or isinstance(f, sympy.NumberSymbol))]
+        rest = others[0] if len(others) == 1 else sympy.Mul(*others)
+        return (rest,), lambda node: b.linear([(node, c)])
+    num = [f for f in e.args if not (f.is_Pow and f.exp == -1)]
+    den = [f.base for f in e.args if f.is_Pow and f.exp == -1]
+    if num and den:
+        parts = (num[0] if len(num) == 1 else sympy.Mul(*num),
+                 den[0] if len(den) == 1 else sympy.Mul(*den))
+        return parts, lambda u, v: b.gate("div", u, v)
+    return e.args, lambda *nodes: b.gate("mul", *nodes)
+
+
+def _plan_pow(e: sympy.Basic, b: Builder):
+    """:func:`_plan` of a power: ``pow``, ``sqrt``, ``sigmoid`` or ``exp(k*log(u))``."""
+    base, k = e.args
+    n = _integer_exponent(k)
+    if n is not None:
+        if abs(n) > MAX_EXPONENT:
+            raise CircuitError(f"exponent {n} in {str(e)[:80]} is too large; |k| must be at most {MAX_EXPONENT}")
+        if n == -1 and base.is_Add and len(base.args) == 2 and sympy.S.One in base.args:
+            other = base.args[1] if base.args[0] == 1 else base.args[0]
+            if isinstance(other, sympy.exp):  # 1 / (1 + exp(-t)) is sigmoid(t)
+                return (-other.args[0],), lambda u: b.gate("sigmoid", u)
+        if n == 0:
+            return (), lambda: b.const_node(1)
+        return (base,), lambda u: b.power_node(u, n)
+    if k.is_Number and k == sympy.Rational(1, 2):
+        return (base,), lambda u: b.gate("sqrt", u)
+    if k.is_Number and k == sympy.Rational(-1, 2):
+        return (base,), lambda u: b.gate("recip", b.gate("sqrt", u))
+    # b ** k = exp(k · log b), defined for b > 0
+    if k.is_Number:
+        kv = _number(k)
+        return (base,), lambda u: b.gate("exp", b.linear([(b.gate("log", u), kv)]))
+    return (base, k), lambda u, v: b.gate("exp", b.gate("mul", v, b.gate("log", u)))
+
+
+def _plan_heaviside(e: sympy.Basic, b: Builder):
+    """:func:`_plan` of ``Heaviside(x, h0)``: ``step`` gates."""
+    x = e.args[0]
+    h0 = e.args[1] if len(e.args) > 1 else sympy.S.Half
+    if not (h0.is_Number and h0.is_real):
+        raise CircuitError(f"Heaviside with a non-numeric value at 0 ({h0}) is not supported")
+    h0 = _number(h0)
+    if h0 == 0:
+        return (x,), lambda u: b.gate("step", u)
+    # H(x) with H(0) = h0 is step(x) + h0·(1 - step(x) - step(-x)), exactly
+    return (x, -x), lambda u, v: b.linear(
+        [(b.gate("step", u), 1 - h0), (b.gate("step", v), -h0)], h0)
 
 
 def _as_expr(value, where: str) -> sympy.Basic:
@@ -280,6 +300,14 @@ def from_sympy(expr, inputs: Optional[Sequence] = None, name: str = "f") -> Circ
     ...
     circuits.CircuitError: unsupported sympy node 'gamma' in gamma(x); supported are Symbol, numbers, pi, E, Add, Mul, Pow, Abs, acos, acosh, ..., tanh
     """
+    items = _items(expr, name)
+    b = Builder()
+    symbols = _input_symbols(b, inputs, _free_symbols(items))
+    return _build(b, items, symbols)
+
+
+def _items(expr, name: str) -> list:
+    """The ``(output name, sympy expression)`` pairs that ``expr`` gives."""
     if isinstance(expr, Mapping):
         items = [(str(k), _as_expr(v, f"output {k!r}")) for k, v in expr.items()]
     elif isinstance(expr, (list, tuple)):
@@ -288,7 +316,11 @@ def from_sympy(expr, inputs: Optional[Sequence] = None, name: str = "f") -> Circ
         items = [(name, _as_expr(expr, "expression"))]
     if not items:
         raise CircuitError("from_sympy needs at least one expression")
+    return items
 
+
+def _free_symbols(items: list) -> dict:
+    """The symbols of the expressions (a dict as an ordered set), hashing every subexpression bottom-up."""
     # One iterative pass over the expression trees (by identity: sympy's own
     # free_symbols, hashing and equality recurse) that collects the symbols
     # and computes every hash bottom-up, so that later hashing is shallow.
@@ -308,7 +340,11 @@ def from_sympy(expr, inputs: Optional[Sequence] = None, name: str = "f") -> Circ
                 free.setdefault(e, None)
             stack.append((e, True))
             stack.extend((a, False) for a in e.args)
-    b = Builder()
+    return free
+
+
+def _input_symbols(b: Builder, inputs: Optional[Sequence], free: dict) -> dict:
+    """Add the inputs to ``b`` (by default the free symbols by name): the map from each symbol to its input node."""
     if inputs is None:
         inputs = sorted(free, key=lambda s: s.name)
     symbols = {}
@@ -326,7 +362,11 @@ def from_sympy(expr, inputs: Optional[Sequence] = None, name: str = "f") -> Circ
         node = b.input_node(name)
         for f in [*by_name.get(name, ()), sympy.Symbol(name) if isinstance(s, str) else s]:
             symbols[f] = node
+    return symbols
 
+
+def _build(b: Builder, items: list, symbols: dict) -> Circuit:
+    """The circuit of the expressions: their nodes built in ``b`` (an iterative post-order with a memo)."""
     memo: dict = {}
     plans: dict = {}
     for out_name, root in items:

@@ -121,37 +121,8 @@ def mlp(widths: Sequence[int], activation: str = "sigmoid", loss: Optional[str] 
         W = input_matrix(b, f"W{l}", widths[l], widths[l - 1])
         bias = input_vector(b, f"b{l}", widths[l])
         layers.append((W, bias))
-    if data is None:
-        batch = check_int(batch, "mlp: batch")
-        if batch == 1:
-            xs = [input_vector(b, "x", widths[0])]
-            ys = [input_vector(b, "y", widths[-1])] if loss else None
-        else:
-            xs = input_matrix(b, "X", batch, widths[0])
-            ys = input_matrix(b, "Y", batch, widths[-1]) if loss else None
-        const_x = const_y = False
-    else:
-        if not isinstance(data, (tuple, list)) or len(data) != 2:
-            raise CircuitError("mlp: data must be a pair (X, Y) of data points and targets")
-        xs = _data_matrix(data[0], widths[0], "X")
-        if data[1] is None:
-            if loss:
-                raise CircuitError("mlp: the square loss needs targets Y in data=(X, Y)")
-            ys = None
-        else:
-            ys = _data_matrix(data[1], widths[-1], "Y")
-            if len(ys) != len(xs):
-                raise CircuitError(f"mlp: {len(xs)} data points but {len(ys)} targets")
-        const_x = const_y = True
-    predictions = []
-    for x in xs:
-        z, z_const = x, const_x
-        for l, (W, bias) in enumerate(layers, start=1):
-            a = _affine(b, W, z, bias, z_const)
-            h = activation if l < L else output_activation
-            z = a if h is None else [b.gate(h, u) for u in a]
-            z_const = False
-        predictions.append(z)
+    xs, ys, const = _mlp_data(b, widths, loss, batch, data)
+    predictions = [_forward(b, layers, x, const, activation, output_activation) for x in xs]
     if loss is None:
         if len(predictions) == 1 and data is None:
             output_vector(b, "yhat", predictions[0])
@@ -162,10 +133,48 @@ def mlp(widths: Sequence[int], activation: str = "sigmoid", loss: Optional[str] 
     squares = []
     for yhat, y in zip(predictions, ys):
         for u, t in zip(yhat, y):
-            diff = b.linear([(u, 1)], -t) if const_y else b.linear([(u, 1), (t, -1)])
+            diff = b.linear([(u, 1)], -t) if const else b.linear([(u, 1), (t, -1)])
             squares.append(b.gate("square", diff))
     out(b, "loss", b.gate("add", *squares, weights=(Fraction(1, 2),) * len(squares)))
     return b.build()
+
+
+def _forward(b: Builder, layers: list, x: list, const: bool, activation: str,
+             output_activation: Optional[str]) -> list:
+    """The network's prediction for the data point ``x``: its layers applied in turn."""
+    L = len(layers)
+    z, z_const = x, const
+    for l, (W, bias) in enumerate(layers, start=1):
+        a = _affine(b, W, z, bias, z_const)
+        h = activation if l < L else output_activation
+        z = a if h is None else [b.gate(h, u) for u in a]
+        z_const = False
+    return z
+
+
+def _mlp_data(b: Builder, widths: list, loss: Optional[str], batch, data) -> tuple:
+    """:func:`mlp`'s data points and targets (inputs of ``b``, or ``data``), and whether they are constants."""
+    if data is None:
+        batch = check_int(batch, "mlp: batch")
+        if batch == 1:
+            xs = [input_vector(b, "x", widths[0])]
+            ys = [input_vector(b, "y", widths[-1])] if loss else None
+        else:
+            xs = input_matrix(b, "X", batch, widths[0])
+            ys = input_matrix(b, "Y", batch, widths[-1]) if loss else None
+        return xs, ys, False
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise CircuitError("mlp: data must be a pair (X, Y) of data points and targets")
+    xs = _data_matrix(data[0], widths[0], "X")
+    if data[1] is None:
+        if loss:
+            raise CircuitError("mlp: the square loss needs targets Y in data=(X, Y)")
+        ys = None
+    else:
+        ys = _data_matrix(data[1], widths[-1], "Y")
+        if len(ys) != len(xs):
+            raise CircuitError(f"mlp: {len(xs)} data points but {len(ys)} targets")
+    return xs, ys, True
 
 
 def sin_dot(d: int, m: int, w=None, b=None, *, seed: int = 0) -> Circuit:
@@ -266,8 +275,19 @@ def rnn(steps: int, hidden: int, features: int = 1, activation: str = "tanh") ->
     v = input_vector(b, "v", hidden)
     X = input_matrix(b, "X", steps, features)
     gate = b.gate
+    h = _rnn_state(b, W, U, c, X, activation)
+    y = gate("add", *[gate("mul", vi, hi) for vi, hi in zip(v, h)]) if hidden > 1 \
+        else gate("mul", v[0], h[0])
+    out(b, "y", y)
+    return b.build()
+
+
+def _rnn_state(b: Builder, W: list, U: list, c: list, X: list, activation: str) -> list:
+    """The last hidden state ``h_T`` of the recurrence unrolled over the rows of ``X``."""
+    gate = b.gate
+    hidden, features = len(c), len(U[0])
     h = None
-    for t in range(steps):
+    for t in range(len(X)):
         new = []
         for i in range(hidden):
             terms = [gate("mul", U[i][k], X[t][k]) for k in range(features)]
@@ -276,10 +296,7 @@ def rnn(steps: int, hidden: int, features: int = 1, activation: str = "tanh") ->
             new.append(gate(activation, gate("add", *terms, c[i])))
         h = new
     assert h is not None  # steps >= 1
-    y = gate("add", *[gate("mul", vi, hi) for vi, hi in zip(v, h)]) if hidden > 1 \
-        else gate("mul", v[0], h[0])
-    out(b, "y", y)
-    return b.build()
+    return h
 
 
 def conv1d(length: int, kernel: int, activation: Optional[str] = None) -> Circuit:

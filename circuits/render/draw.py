@@ -161,16 +161,36 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"render() expects a Circuit, got {type(circuit).__name__}")
     if collapse:
-        clash = [k for k, v in (("values", values), ("gradients", gradients), ("highlight", highlight),
-                                ("mirror", mirror)) if v not in (None, False)]
-        if clash:
-            raise CircuitError(f"render(collapse=True) draws groups of gates, and {clash[0]}= needs every "
-                               f"gate drawn; leave out collapse=True (and raise max_nodes) or {clash[0]}=")
+        _check_collapse(values=values, gradients=gradients, highlight=highlight, mirror=mirror)
     else:
         check_size(len(circuit), max_nodes, "the circuit", hint=", or collapse=True to draw it in outline")
     graphviz = graphviz_module()
     g = digraph(graphviz, "circuit", default_title(circuit) if title is None else title, None,
                  rankdir, size, dpi)
+    adjoints, partials, colours = _annotations(circuit, values, gradients, highlight, output)
+    sources: list = []
+    if collapse:
+        kinds = add_collapsed(g, circuit, max_nodes, inputs=sources)
+    else:
+        kinds = add_circuit(g, circuit, "", values=values, mirror=mirror, adjoints=adjoints,
+                             partials=partials, highlight=colours, inputs=sources)
+    if legend:
+        add_legend(g, kinds, above=sources)
+    if path is not None:
+        write(g, path)
+    return g
+
+
+def _check_collapse(**options) -> None:
+    """Refuse the options of :func:`render` that need every gate drawn, with ``collapse=True``."""
+    clash = [k for k, v in options.items() if v not in (None, False)]
+    if clash:
+        raise CircuitError(f"render(collapse=True) draws groups of gates, and {clash[0]}= needs every "
+                           f"gate drawn; leave out collapse=True (and raise max_nodes) or {clash[0]}=")
+
+
+def _annotations(circuit: Circuit, values, gradients: bool, highlight, output: Optional[str]) -> tuple:
+    """What :func:`render` writes on the drawing besides values: ``(adjoints, partials, path colours)``."""
     adjoints = partials = None
     colours: Optional[dict] = None
     if gradients:
@@ -185,17 +205,7 @@ def render(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] =
                 colours.setdefault(wire, PATH_COLORS[k % len(PATH_COLORS)])
         if values is not None and partials is None:
             partials = {w: v for w, v in edge_values(circuit, values).items() if w in colours}
-    sources: list = []
-    if collapse:
-        kinds = add_collapsed(g, circuit, max_nodes, inputs=sources)
-    else:
-        kinds = add_circuit(g, circuit, "", values=values, mirror=mirror, adjoints=adjoints,
-                             partials=partials, highlight=colours, inputs=sources)
-    if legend:
-        add_legend(g, kinds, above=sources)
-    if path is not None:
-        write(g, path)
-    return g
+    return adjoints, partials, colours
 
 
 def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[str, Any]] = None,
@@ -236,19 +246,7 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
 
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"render_transforms() expects a Circuit, got {type(circuit).__name__}")
-    what = "the circuit with its forward and backward circuits"
-    # Check before building: each gradient circuit holds a copy of the circuit, and
-    # the literal forward circuit grows as n·(s + w) (a least-squares circuit with
-    # n = 240 took gigabytes before it was refused).
-    check_size(3 * len(circuit), max_nodes, what, at_least=True)
-    back = backward(circuit)
-    # the literal forward circuit (Θ(n·(s + w))) has a chain-rule term per input and
-    # wire into a gate of two or more wires
-    joins = 0 if sparse else sum(len(a) for a in circuit.record.args if len(a) >= 2)
-    check_size(2 * len(circuit) + len(back) + len(circuit.inputs) * joins, max_nodes, what, at_least=True)
-    parts = [("circuit", "c", circuit), ("forward", "f", forward(circuit, sparse=sparse)),
-             ("backward", "b", back)]
-    check_size(sum(len(c) for _, _, c in parts), max_nodes, what)
+    parts = _transform_parts(circuit, max_nodes, sparse)
     graphviz = graphviz_module()
     g = digraph(graphviz, "transforms", f"{function_text(circuit)}: circuit, forward, backward",
                  TITLE_MOST, rankdir)
@@ -264,6 +262,24 @@ def render_transforms(circuit: Circuit, path=None, *, values: Optional[Mapping[s
     if path is not None:
         write(g, path)
     return g
+
+
+def _transform_parts(circuit: Circuit, max_nodes: Optional[int], sparse: bool) -> list:
+    """The three clusters of :func:`render_transforms` (label, id prefix, circuit), refused when too large."""
+    what = "the circuit with its forward and backward circuits"
+    # Check before building: each gradient circuit holds a copy of the circuit, and
+    # the literal forward circuit grows as n·(s + w) (a least-squares circuit with
+    # n = 240 took gigabytes before it was refused).
+    check_size(3 * len(circuit), max_nodes, what, at_least=True)
+    back = backward(circuit)
+    # the literal forward circuit (Θ(n·(s + w))) has a chain-rule term per input and
+    # wire into a gate of two or more wires
+    joins = 0 if sparse else sum(len(a) for a in circuit.record.args if len(a) >= 2)
+    check_size(2 * len(circuit) + len(back) + len(circuit.inputs) * joins, max_nodes, what, at_least=True)
+    parts = [("circuit", "c", circuit), ("forward", "f", forward(circuit, sparse=sparse)),
+             ("backward", "b", back)]
+    check_size(sum(len(c) for _, _, c in parts), max_nodes, what)
+    return parts
 
 
 def _circuit_mimebundle(self, include=None, exclude=None) -> dict:

@@ -108,6 +108,24 @@ def to_html(circuit: Circuit, path=None, *, point: Optional[Mapping[str, Any]] =
     >>> "step 2 of 2" in page            # one step per input's tangent sweep
     True
     """
+    names = _checked_outputs(circuit, transform, point, max_nodes, output)
+    point = dict(point) if point is not None else None
+    big = max_nodes is not None and 2 * len(circuit) > max_nodes
+    data = _page_data(circuit, transform, names, point, order, max_nodes, big)
+    heading = title if title is not None else (
+        f"a circuit of size {circuit.size:,}, depth {circuit.depth:,}, in outline" if big else
+        f"{transform} · size {circuit.size}, depth {circuit.depth}")
+    if not isinstance(heading, str):
+        raise CircuitError(f"to_html(): title must be a str, got {type(heading).__name__}")
+    page = _PAGE.format(title=html.escape(heading), style=_STYLE, script=_SCRIPT,
+                        data=_script_json(data), heading=html.escape(heading))
+    if path is not None:
+        _write_page(page, path)
+    return page
+
+
+def _checked_outputs(circuit: Circuit, transform: str, point, max_nodes, output: Optional[str]) -> list:
+    """Check the arguments of :func:`to_html`; return the names of the outputs it differentiates."""
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"to_html() expects a Circuit, got {type(circuit).__name__}")
     if transform not in TRANSFORMS:
@@ -122,8 +140,12 @@ def to_html(circuit: Circuit, path=None, *, point: Optional[Mapping[str, Any]] =
     if transform == "backward" and len(names) != 1:
         raise CircuitError(f"to_html() steps through the backpropagation of one output; choose one with "
                            f"output={names[0]!r}")
-    point = dict(point) if point is not None else None
-    big = max_nodes is not None and 2 * len(circuit) > max_nodes
+    return names
+
+
+def _page_data(circuit: Circuit, transform: str, names: list, point: Optional[dict], order: str,
+               max_nodes: Optional[int], big: bool) -> dict:
+    """The data the page's script draws: the frames of the transform (or the outline), paths, inputs."""
     if big:
         data = _outline(circuit, max_nodes)
     elif transform == "backward":
@@ -134,21 +156,17 @@ def to_html(circuit: Circuit, path=None, *, point: Optional[Mapping[str, Any]] =
         data = _elimination_frames(circuit, order, point, names)
     data["paths"] = _paths(circuit, point, names[0]) if point is not None and not big else {}
     data["inputs"] = {f"n{v}": x for x, v in circuit.inputs.items()}
-    heading = title if title is not None else (
-        f"a circuit of size {circuit.size:,}, depth {circuit.depth:,}, in outline" if big else
-        f"{transform} · size {circuit.size}, depth {circuit.depth}")
-    if not isinstance(heading, str):
-        raise CircuitError(f"to_html(): title must be a str, got {type(heading).__name__}")
-    page = _PAGE.format(title=html.escape(heading), style=_STYLE, script=_SCRIPT,
-                        data=_script_json(data), heading=html.escape(heading))
-    if path is not None:
-        if not isinstance(path, (str, Path)):
-            raise CircuitError(f"to_html(): path must be a file name, got {type(path).__name__}")
-        try:
-            Path(path).write_text(page, encoding="utf-8")
-        except OSError as err:
-            raise CircuitError(f"to_html(): cannot write {str(path)!r}: {err.strerror or err}") from None
-    return page
+    return data
+
+
+def _write_page(page: str, path) -> None:
+    """Write the page to the file ``path`` (UTF-8)."""
+    if not isinstance(path, (str, Path)):
+        raise CircuitError(f"to_html(): path must be a file name, got {type(path).__name__}")
+    try:
+        Path(path).write_text(page, encoding="utf-8")
+    except OSError as err:
+        raise CircuitError(f"to_html(): cannot write {str(path)!r}: {err.strerror or err}") from None
 
 
 class View:

@@ -114,6 +114,35 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
     if not isinstance(circuit, Circuit):
         raise CircuitError(f"render_steps() expects a Circuit, got {type(circuit).__name__}")
     check_path(path, "render_steps(): path")
+    grad = _step_gradient(circuit, output, max_nodes)
+    graphviz = graphviz_module()
+    steps = DrawingSteps()
+    parts, label = _step_parts(circuit, grad)
+    for k, (title, hidden, new) in enumerate(parts, 1):
+        g = digraph(graphviz, f"step{k}", title, TITLE_MOST, rankdir, size, dpi)
+        sources: list = []
+        kinds = add_circuit(g, grad, "", values=values, mirror=True, hidden=hidden, fresh=new,
+                             inputs=sources)
+        if legend:
+            add_legend(g, kinds | {"fresh"}, above=sources)
+        steps.append(g)
+        steps.titles.append(title)
+        steps.fresh.append(sorted(new))
+    steps.circuit, steps.labels = grad, label
+    if path is not None:
+        _write_steps(steps, Path(path))
+    return steps
+
+
+def _write_steps(steps: DrawingSteps, path: Path) -> None:
+    """Write step ``k`` to ``{stem}_{k}{suffix}``, ``k`` zero-padded, recording the paths."""
+    width = len(str(len(steps)))  # zero-padded: step_01 ... step_10 sort as they come
+    for k, g in enumerate(steps, 1):
+        steps.paths.append(write(g, path.with_name(f"{path.stem}_{k:0{width}d}{path.suffix}")))
+
+
+def _step_gradient(circuit: Circuit, output: Optional[str], max_nodes: Optional[int]) -> Circuit:
+    """The mirrored backward circuit of the one output that :func:`render_steps` draws."""
     what = "the circuit with its mirrored backward circuit"
     check_size(2 * len(circuit), max_nodes, what, at_least=True)
     names = select_outputs(circuit, output)
@@ -126,10 +155,15 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
     # y is drawn as the worked example draws it, the circuit's other outputs as plain gates
     grad = grad.replace(outputs={o: v for o, v in grad.outputs.items() if o == y or o not in circuit.outputs})
     check_size(len(grad), max_nodes, what)
-    adjoint_of = grad.meta["adjoint_of"]
-    if not adjoint_of:
+    if not grad.meta["adjoint_of"]:
         raise CircuitError(f"output {y!r} is a constant: it depends on no input and no gate, so "
                            f"backpropagation has no step to draw; choose an output that depends on an input")
+    return grad
+
+
+def _step_parts(circuit: Circuit, grad: Circuit) -> tuple:
+    """Each step's title (its chain rule), derivative gates still hidden and gates new in it; the node names."""
+    adjoint_of = grad.meta["adjoint_of"]
     adjoint = {z: a for a, z in adjoint_of.items()}
     order = sorted(adjoint_of, key=lambda a: -adjoint_of[a])  # the reverse topological order of BP
     label = mirror_names(grad)
@@ -139,8 +173,7 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
     for v in range(len(circuit)):
         for u in circuit.args(v):
             users.setdefault(u, []).append(v)
-    graphviz = graphviz_module()
-    steps = DrawingSteps()
+    parts = []
     shown: set = set()
     for k, a in enumerate(order, 1):
         new = _ancestors(grad, a, shown) & derivative
@@ -148,20 +181,5 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
         z = adjoint_of[a]
         # formula (6): a term per wire out of z into a gate u that y depends on
         terms = [f"{label[adjoint[u]]} · d[{label[u]}]/d{label[z]}" for u in users.get(z, ()) if u in adjoint]
-        title = f"step {k} of {len(order)}: {label[a]} = {' + '.join(terms) or '1'}"
-        g = digraph(graphviz, f"step{k}", title, TITLE_MOST, rankdir, size, dpi)
-        sources: list = []
-        kinds = add_circuit(g, grad, "", values=values, mirror=True, hidden=derivative - shown, fresh=new,
-                             inputs=sources)
-        if legend:
-            add_legend(g, kinds | {"fresh"}, above=sources)
-        steps.append(g)
-        steps.titles.append(title)
-        steps.fresh.append(sorted(new))
-    steps.circuit, steps.labels = grad, label
-    if path is not None:
-        path = Path(path)
-        width = len(str(len(steps)))  # zero-padded: step_01 ... step_10 sort as they come
-        for k, g in enumerate(steps, 1):
-            steps.paths.append(write(g, path.with_name(f"{path.stem}_{k:0{width}d}{path.suffix}")))
-    return steps
+        parts.append((f"step {k} of {len(order)}: {label[a]} = {' + '.join(terms) or '1'}", derivative - shown, new))
+    return parts, label
