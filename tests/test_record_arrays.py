@@ -82,3 +82,16 @@ def test_builder_remove_moves_arguments_and_weights():
     with pytest.raises(circuits.CircuitError, match="uses one of the removed nodes"):
         b.remove(0, 1)
     assert s == 3 and len(b) == 3
+
+
+@pytest.mark.parametrize("call", [
+    lambda b: b.op(7), lambda b: b.op(-1), lambda b: b.args(True), lambda b: b.args("x"),
+    lambda b: b.arguments_from(-1), lambda b: b.arguments_from(9), lambda b: b.remove(1, 0),
+    lambda b: b.remove(0, 9), lambda b: b.remove("a", 1),
+])
+def test_builder_node_reads_refuse_what_is_not_a_node(call):
+    b = circuits.Builder()
+    b.gate("sin", b.input_node("x"))
+    with pytest.raises(circuits.CircuitError, match="node"):
+        call(b)
+    assert b.op(np.int64(1)) == "sin" and b.args(np.int32(1)) == (0,)  # numpy ints are node ids too

@@ -283,11 +283,15 @@ class Builder:
 
     def op(self, node: int) -> str:
         """Operation of ``node``."""
-        return self._op_names[self._codes[node]]
+        if type(node) is int and 0 <= node < len(self._codes):
+            return self._op_names[self._codes[node]]
+        return self.op(self._index(node))
 
     def args(self, node: int) -> tuple:
         """Argument nodes of ``node``, in position order (empty for a source)."""
-        return tuple(self._flat[self._ptr[node]:self._ptr[node + 1]])
+        if type(node) is int and 0 <= node < len(self._codes):
+            return tuple(self._flat[self._ptr[node]:self._ptr[node + 1]])
+        return self.args(self._index(node))
 
     def params(self, node: int):
         """The wire weights of a weighted gate ``node`` (None when all are 1, and for other nodes).
@@ -335,6 +339,9 @@ class Builder:
         >>> list(b.arguments_from(s)), list(b.arguments_from(t))
         ([0, 1, 0], [0])
         """
+        if not (type(start) is int and 0 <= start <= len(self._codes)):
+            raise CircuitError(f"arguments_from({start!r}): give a node id from 0 to {len(self._codes)} "
+                               "(the number of nodes made so far)")
         return self._flat[self._ptr[start]:]
 
     def remove(self, start: int, stop: int) -> None:
@@ -355,8 +362,12 @@ class Builder:
         >>> b.op(1), b.args(1), len(b)
         ('sin', (0,), 2)
         """
+        n = len(self._codes)
+        if not (type(start) is int and type(stop) is int and 0 <= start <= stop <= n):
+            raise CircuitError(f"remove({start!r}, {stop!r}): give two node ids with 0 <= start <= stop <= {n} "
+                               "(the number of nodes made so far)")
         shift = stop - start
-        if shift <= 0:
+        if shift == 0:
             return
         ptr, flat = self._ptr, self._flat
         w0, w1 = ptr[start], ptr[stop]
@@ -405,6 +416,13 @@ class Builder:
         if weights is not None:
             self._weights[n] = weights
         return n
+
+    def _index(self, node) -> int:
+        """``node`` (a numpy integer, say) as a node id of this builder, or one CircuitError."""
+        if isinstance(node, (int, np.integer)) and not isinstance(node, bool) and 0 <= node < len(self._codes):
+            return int(node)
+        raise CircuitError(f"{node!r} is not a node of this builder; node ids are ints from 0 to "
+                           f"{len(self._codes) - 1}")
 
     def _arg_node(self, x) -> int:
         """A gate argument: an int is a node id, a wire its node, a float or Fraction a constant."""
