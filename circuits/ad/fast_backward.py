@@ -193,18 +193,11 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
     ops_used = [a.op_names[k] for k in np.unique(a.codes).tolist()]
     if not set(ops_used) <= BUILTIN | {"input", "const"}:
         return None
-    opcode = _OPCODE
-    codes = np.array([opcode[op] if op in opcode else -1 for op in a.op_names], np.int64)[a.codes]
+    codes, kind = _kinds(a)
     argp = a.argptr
     lens = np.diff(argp)
     na = int(argp[-1])
     argi = a.argflat.astype(np.int64)
-    kind_of = np.full(len(_OPNAMES), 3, np.int64)
-    kind_of[0], kind_of[1] = 0, 1
-    for op, gate in GATES.items():
-        if gate.linear:
-            kind_of[opcode[op]] = 2
-    kind = kind_of[codes]
     wires = _wire_scales(a, argp, lens, n, na)
     if wires is None:
         return None
@@ -212,7 +205,7 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
     # a constant argument of mul or div is a scale of the partial (the rules fold it, the traces
     # cannot): the Python sweep builds those
     wire_gate = np.repeat(np.arange(n), lens)
-    folded = (kind[argi] == 1) & ((codes[wire_gate] == opcode["mul"]) | (codes[wire_gate] == opcode["div"]))
+    folded = (kind[argi] == 1) & ((codes[wire_gate] == _OPCODE["mul"]) | (codes[wire_gate] == _OPCODE["div"]))
     if folded.any():
         return None
     isconst = (kind == 1).astype(np.int8)
@@ -227,11 +220,7 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
     traced = _traces(keys)
     if traced is None:
         return None
-    tpos, tzero, tstep0, tstep1, tres, tscale, sop, snargs, sargp, sargs, shasw, sconst, sw, most, gnodes, gargs = traced
-    tsc = _scales(tscale)
-    ssc = _scales(sw)
-    if tsc is None or ssc is None:
-        return None
+    traces, steps, most, gnodes, gargs = traced
     wrt = list(circuit.inputs) if wrt is None else list(wrt)
     inputs = np.array([circuit.inputs[x] for x in wrt], np.int64)
     out = circuit.outputs[y]
@@ -241,18 +230,25 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
     slack = 2 * (int(lens[rule].max(initial=0)) + 1) * (most + 2) + 16
     cap = 3 * n + int(gnodes[tix[rule]].sum()) + 2 * len(inputs) + slack
     acap = 2 * na + 1 + n + int(gargs[tix[rule]].sum()) + len(inputs) + slack
-    i64 = np.int64
     status, m, builder, mir = sweep(
-        (kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst, inputs),
-        (tpos, np.array(tzero, np.int8), np.array(tstep0, i64), np.array(tstep1, i64), np.array(tres, i64), *tsc),
-        (np.array(sop, i64), np.array(snargs, i64), np.array(sargp, i64), np.array(sargs, i64),
-         np.array(shasw, np.int8), *ssc, np.array(sconst, i64)),
-        np.array([out, cap, acap, most, _OPCODE["mul"], _OPCODE["add"], _OPCODE["const"]], i64))
+        (kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst, inputs), traces, steps,
+        np.array([out, cap, acap, most, _OPCODE["mul"], _OPCODE["add"], _OPCODE["const"]], np.int64))
     bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live = builder
     if status:
         return None
     return _circuit(circuit, a, codes, y, wrt, n, m, bop[:m], bptr[:m + 1], bargs, bhasw[:m], bwk, bwn, bwd, bwf,
                     xk[:m], xn[:m], xd[:m], xf[:m], xc[:m], outs, live[:m], mir)
+
+
+def _kinds(a):
+    """Per node the kernel's op code and kind (0 input, 1 constant, 2 linear gate, 3 gate with rules)."""
+    codes = np.array([_OPCODE.get(op, -1) for op in a.op_names], np.int64)[a.codes]
+    kind_of = np.full(len(_OPNAMES), 3, np.int64)
+    kind_of[0], kind_of[1] = 0, 1
+    for op, gate in GATES.items():
+        if gate.linear:
+            kind_of[_OPCODE[op]] = 2
+    return codes, kind_of[codes]
 
 
 def _wire_scales(a, argp, lens, n, na):
@@ -320,8 +316,9 @@ def _groups(ops_used, codes, kind, lens, argp, argi, consts, n):
 
 
 def _traces(keys):
-    """The partial rules' traces of every group, as the kernel's flat lists; None when a rule
-    must be called (it cannot be read as data) or a scale is not one the kernel holds."""
+    """The partial rules' traces of every group, as the kernel's arrays (traces, steps, the longest
+    trace, and per group its nodes and arguments at most); None when a rule must be called (it cannot
+    be read as data) or a scale is not one the kernel holds."""
     groups = sorted(keys.items(), key=lambda kv: kv[1])
     tpos = np.zeros(len(groups), np.int64)
     tzero: list = []
@@ -362,8 +359,15 @@ def _traces(keys):
                 gnodes[j] += len(steps) + 1
                 gargs[j] += used
             tstep1.append(len(sop))
-    return (tpos, tzero, tstep0, tstep1, tres, tscale, sop, snargs, sargp, sargs, shasw, sconst, sw, most,
-            gnodes, gargs)
+    tsc = _scales(tscale)
+    ssc = _scales(sw)
+    if tsc is None or ssc is None:
+        return None
+    i64 = np.int64
+    traces = (tpos, np.array(tzero, np.int8), np.array(tstep0, i64), np.array(tstep1, i64), np.array(tres, i64), *tsc)
+    steps = (np.array(sop, i64), np.array(snargs, i64), np.array(sargp, i64), np.array(sargs, i64),
+             np.array(shasw, np.int8), *ssc, np.array(sconst, i64))
+    return traces, steps, most, gnodes, gargs
 
 
 def _write_steps(steps, sop, snargs, sargp, sargs, shasw, sconst, sw) -> None:
