@@ -298,23 +298,32 @@ def theorem3(circuit: Circuit, output: Optional[str] = None, *,
     w, nodes = circuit.wires, len(circuit)
     bound = 2 * w + p + nodes
     notes = 3 * w + nodes
-    if gradient is None:
-        measured, audited = _backward(circuit, y, True).size - circuit.size, "backward"
-    else:
-        measured = _users(circuit, gradient, [y], "the backpropagation size bound").size - circuit.size
-        audited = "your gradient circuit"
-    costly = sorted(op for op, c in per_op.items() if c > 1)
-    claim = (f"backpropagation adds at most Σ_wires(∂ cost + 2) + nodes = 2·{w} + {p} + {nodes} gates"
-             + (f" (≤ the textbook 3w + nodes = {notes}: every partial costs ≤ 1 gate, as for + and ×)"
-                if not costly else
-                f" (the partials of {', '.join(costly)} cost more than the 1 gate per wire of the "
-                f"textbook 3w + nodes = {notes})"))
+    measured, audited = _backprop_measured(circuit, y, gradient)
+    claim = _backprop_claim(per_op, w, p, nodes, notes)
     return BoundCheck(
         name=f"backpropagation size ({REF_BACKPROP})", claim=claim, bound=bound, measured=measured,
         holds=measured <= bound,
         details={"audited": audited, "output": y, "wires": w, "nodes": nodes, "partial_gates": p,
                  "per_wire": {op: c + 2 for op, c in per_op.items()},
                  "notes_bound": notes, "holds_notes_bound": measured <= notes})
+
+
+def _backprop_measured(circuit: Circuit, y: str, gradient: Optional[Circuit]) -> tuple:
+    """(gates added to ``circuit`` for its gradient, what was audited) for :func:`theorem3`."""
+    if gradient is None:
+        return _backward(circuit, y, True).size - circuit.size, "backward"
+    measured = _users(circuit, gradient, [y], "the backpropagation size bound").size - circuit.size
+    return measured, "your gradient circuit"
+
+
+def _backprop_claim(per_op: dict, w: int, p: int, nodes: int, notes: int) -> str:
+    """:func:`theorem3`'s claim, comparing the bound with the textbook ``3w + nodes``."""
+    costly = sorted(op for op, c in per_op.items() if c > 1)
+    return (f"backpropagation adds at most Σ_wires(∂ cost + 2) + nodes = 2·{w} + {p} + {nodes} gates"
+            + (f" (≤ the textbook 3w + nodes = {notes}: every partial costs ≤ 1 gate, as for + and ×)"
+               if not costly else
+               f" (the partials of {', '.join(costly)} cost more than the 1 gate per wire of the "
+               f"textbook 3w + nodes = {notes})"))
 
 
 def forward_size(circuit: Circuit, *, gradient: Optional[Circuit] = None) -> BoundCheck:

@@ -597,38 +597,47 @@ def trace(fn: Optional[Callable] = None, *, inputs: Optional[Sequence[str]] = No
     check_callable(fn, "trace: fn")
     if inputs is not None:
         inputs = check_names(inputs, "trace: inputs", split=True)
-    keywords = []
-    if inputs is None:
-        params = inspect.signature(fn).parameters.values()
-        bad = [p.name for p in params if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-        if bad:
-            raise CircuitError(f"cannot trace {getattr(fn, '__name__', 'fn')}: *{bad[0]} has no fixed inputs; "
-                               "pass inputs=[...] or use circuits.Builder")
-        # a parameter with a default keeps it: a constant of the function, not an input
-        inputs = [p.name for p in params if p.default is p.empty and p.kind != p.KEYWORD_ONLY]
-        keywords = [p.name for p in params if p.default is p.empty and p.kind == p.KEYWORD_ONLY]
+    positional_names, keywords = _traced_inputs(fn, inputs)
     b = Builder()
-    wires = b.inputs(list(inputs) + keywords)
+    wires = b.inputs(positional_names + keywords)
     positional = wires[:len(wires) - len(keywords)]
     named = dict(zip(keywords, wires[len(wires) - len(keywords):]))
     try:
         inspect.signature(fn).bind(*positional, **named)
     except TypeError as exc:
         raise CircuitError(f"cannot trace {getattr(fn, '__name__', 'fn')} with the {len(wires)} inputs "
-                           f"{listing(list(inputs) + keywords, most=6)}: {exc}") from None
+                           f"{listing(positional_names + keywords, most=6)}: {exc}") from None
     except ValueError:  # no signature to check (a builtin): the call will tell
         pass
     result = fn(*positional, **named)
+    for key, value in _returned_items(fn, result):
+        b.output_node(key, b._node_of(value))  # numbers (ints too) are constant outputs
+    return b.build()
+
+
+def _traced_inputs(fn: Callable, inputs: Optional[list]) -> tuple:
+    """(positional input names, keyword-only input names) of :func:`trace`: ``inputs``, or ``fn``'s parameters."""
+    if inputs is not None:
+        return list(inputs), []
+    params = inspect.signature(fn).parameters.values()
+    bad = [p.name for p in params if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    if bad:
+        raise CircuitError(f"cannot trace {getattr(fn, '__name__', 'fn')}: *{bad[0]} has no fixed inputs; "
+                           "pass inputs=[...] or use circuits.Builder")
+    # a parameter with a default keeps it: a constant of the function, not an input
+    inputs = [p.name for p in params if p.default is p.empty and p.kind != p.KEYWORD_ONLY]
+    keywords = [p.name for p in params if p.default is p.empty and p.kind == p.KEYWORD_ONLY]
+    return inputs, keywords
+
+
+def _returned_items(fn: Callable, result) -> list:
+    """(output name, value) pairs of what the traced ``fn`` returned, named after ``fn``."""
     name = getattr(fn, "__name__", "f")
     name = name if isinstance(name, str) and name.isidentifier() else "f"
     if isinstance(result, Mapping):
-        items = [item for key, value in result.items() for item in _entries(str(key), value)]
-    elif isinstance(result, (tuple, list)) and not any(isinstance(v, (list, np.ndarray)) for v in result):
-        items = [(f"{name}{i}", value) for i, value in enumerate(result)]
-    elif isinstance(result, tuple):
-        items = [item for i, value in enumerate(result) for item in _entries(f"{name}{i}", value)]
-    else:
-        items = _entries(name, result)
-    for key, value in items:
-        b.output_node(key, b._node_of(value))  # numbers (ints too) are constant outputs
-    return b.build()
+        return [item for key, value in result.items() for item in _entries(str(key), value)]
+    if isinstance(result, (tuple, list)) and not any(isinstance(v, (list, np.ndarray)) for v in result):
+        return [(f"{name}{i}", value) for i, value in enumerate(result)]
+    if isinstance(result, tuple):
+        return [item for i, value in enumerate(result) for item in _entries(f"{name}{i}", value)]
+    return _entries(name, result)

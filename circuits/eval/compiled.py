@@ -52,20 +52,12 @@ def _source(circuit: Circuit, guarded: bool = False):
     rec = circuit.record
     check_registered(circuit)
     ops, argss, params = rec.ops, rec.args, rec.params
-    constant = bytearray(len(ops))  # nodes computed from constants alone
-    for i, a in enumerate(argss):
-        constant[i] = ops[i] == "const" or (bool(a) and all(constant[u] for u in a))
+    constant = _constant_nodes(ops, argss)
     live = live_nodes(circuit)
     lines = ["def _circuit(" + ", ".join(f"v{v}" for v in circuit.inputs.values()) + "):"]
     where = [None]
     consts: list = []  # values referenced as k0, k1, ... (kept exact per number system)
-    last_use = {}
-    for i, a in enumerate(argss):
-        if live[i]:
-            for u in a:
-                last_use[u] = i
-    for v in circuit.outputs.values():
-        last_use[v] = len(ops)  # never deleted
+    last_use = _last_uses(circuit, live)
 
     def k(value):
         if type(value) is int or (type(value) is float and math.isfinite(value) and not guarded):
@@ -85,14 +77,7 @@ def _source(circuit: Circuit, guarded: bool = False):
             emit(i, f"v{i} = k{len(consts) - 1}")
             continue
         a = argss[i]
-        gate = GATES[op]
-        names = [f"v{u}" for u in a]
-        if gate.source is None or (gate.growth is not None and (guarded or constant[i])):
-            text = f"g_{op}({', '.join(names)})"
-        elif gate.weighted:
-            text = gate.source(*names, weights=params[i], const=k, chunk=_CHUNK)
-        else:
-            text = gate.source(*names)
+        text = _gate_text(op, [f"v{u}" for u in a], params[i], guarded or bool(constant[i]), k)
         if isinstance(text, str):
             emit(i, f"v{i} = " + text)
         else:  # a long expression in pieces: long sums must not nest deeply
@@ -107,6 +92,36 @@ def _source(circuit: Circuit, guarded: bool = False):
     where.append(None)
     return "\n".join(lines) + "\n", where, consts
 
+
+
+def _constant_nodes(ops, argss) -> bytearray:
+    """1 for the nodes computed from constants alone, else 0."""
+    constant = bytearray(len(ops))
+    for i, a in enumerate(argss):
+        constant[i] = ops[i] == "const" or (bool(a) and all(constant[u] for u in a))
+    return constant
+
+
+def _last_uses(circuit: Circuit, live) -> dict:
+    """Node → the last live node that reads it (past the end for an output: never deleted)."""
+    last_use = {}
+    for i, a in enumerate(circuit.record.args):
+        if live[i]:
+            for u in a:
+                last_use[u] = i
+    for v in circuit.outputs.values():
+        last_use[v] = len(circuit.record.ops)  # never deleted
+    return last_use
+
+
+def _gate_text(op: str, names: list, params, guarded: bool, k):
+    """A gate's expression in ``names`` (a string or pieces): ``g_<op>(...)`` if no source or guarded and growing."""
+    gate = GATES[op]
+    if gate.source is None or (gate.growth is not None and guarded):
+        return f"g_{op}({', '.join(names)})"
+    if gate.weighted:
+        return gate.source(*names, weights=params, const=k, chunk=_CHUNK)
+    return gate.source(*names)
 
 class CompiledCircuit:
     """A circuit compiled for repeated evaluation; call it like :func:`evaluate`.
@@ -362,6 +377,11 @@ class CompiledCircuit:
                 if not engine.run_point(tape, x, Y):
                     return Y
                 tape = None  # a non-finite value: the interpreter's turn
+        return self._array(x, out, tape)
+
+    def _array(self, x, out: Optional[np.ndarray], tape) -> np.ndarray:
+        """:meth:`array` past its quick path: any array-like ``x`` and ``out``, on ``tape`` if not None."""
+        n_out = len(self.circuit.outputs)
         X = _array_points(x, self.circuit.inputs)
         point = X.ndim == 1
         shape = (n_out,) if point else (X.shape[0], n_out)
@@ -379,8 +399,12 @@ class CompiledCircuit:
                 xs = [X[:, k] for k in range(X.shape[1])]
                 warn_nonfinite(xs, {name: Y[:, k] for k, name in enumerate(self.circuit.outputs)})
             return Y
+        return self._array_interpreted(X, Y)
+
+    def _array_interpreted(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """Write the generated function's outputs at the point or rows ``X`` into ``Y``."""
         names = list(self.circuit.outputs)
-        if point:
+        if X.ndim == 1:
             for k, v in enumerate(self._interpret("float", X.tolist())):
                 Y[k] = _as_float(v, names[k])
             return Y

@@ -592,6 +592,12 @@ def to_jax(circuit: Circuit, output: Optional[str] = None, method: str = "auto")
     ...     print(d, d)
     [4.0, 2.0] [4.0, 2.0]
     """
+    names = _checked_output(circuit, output, method)
+    return _jax_function(circuit, names, method)
+
+
+def _checked_output(circuit: Circuit, output: Optional[str], method: str) -> Optional[list]:
+    """``[output]`` for :func:`to_jax` (None for every output), after checking the circuit and ``method``."""
     check_circuit(circuit, "to_jax")
     unknown = set(circuit.record.ops) - GATES.keys() - {"input", "const"}
     if unknown:
@@ -599,7 +605,11 @@ def to_jax(circuit: Circuit, output: Optional[str] = None, method: str = "auto")
                            "register it with circuits.register_gate(...) first")
     if method not in METHODS:
         raise CircuitError(f"to_jax: unknown method {method!r}; choose one of {', '.join(map(repr, METHODS))}")
-    names = None if output is None else select_outputs(circuit, output, one=True, what="to_jax")
+    return None if output is None else select_outputs(circuit, output, one=True, what="to_jax")
+
+
+def _jax_function(circuit: Circuit, names: Optional[list], method: str) -> Callable:
+    """The function of :func:`to_jax`, returning the output ``names[0]``, or (None) the dict of every output."""
     ns = jax_namespace()
     import jax.numpy as jnp
     outputs = list(circuit.outputs)

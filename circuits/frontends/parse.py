@@ -139,16 +139,21 @@ def parse(text: _Text, inputs: Optional[Union[str, Iterable[str]]] = None,
     formulas = _formulas(text, name)
     parser = Parser(inputs)
     for out, formula, labelled in formulas:
-        value = parser.formula(formula, out if labelled else None)
-        if not isinstance(value, Wire):  # a formula that folded to a number
-            value = parser.builder.const(value)
-        try:
-            parser.builder.output(out, value)
-        except (CircuitError, ArithmeticError) as err:  # materialising the last linear combination
-            raise ParseError(str(err), len(formula), formula) from None
+        _add_output(parser, out, formula, labelled)
     circuit = parser.builder.build()
     _check_weights(circuit)
     return circuit
+
+
+def _add_output(parser: Parser, out: str, formula: str, labelled: bool) -> None:
+    """Parse ``formula`` into the output ``out`` (a number folded from it as a constant)."""
+    value = parser.formula(formula, out if labelled else None)
+    if not isinstance(value, Wire):  # a formula that folded to a number
+        value = parser.builder.const(value)
+    try:
+        parser.builder.output(out, value)
+    except (CircuitError, ArithmeticError) as err:  # materialising the last linear combination
+        raise ParseError(str(err), len(formula), formula) from None
 
 
 def _formulas(text, name):

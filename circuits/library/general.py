@@ -234,28 +234,38 @@ def layered_chain(widths: Sequence[int], activation: Optional[str] = None) -> Ci
     if len(widths) < 2:
         raise CircuitError("layered_chain: widths needs at least two entries (inputs and outputs)")
     if activation is not None:
-        gate = GATES.get(activation) if isinstance(activation, str) else None
-        if gate is None or gate.arity != 1:
-            choices = sorted(k for k, g in GATES.items() if g.arity == 1)
-            raise CircuitError(f"layered_chain: activation {activation!r} is not a one-argument "
-                               f"gate; choose one of {choices}")
+        _check_activation(activation)
     b = Builder()
     h = [b.input_node(f"x_{i}") for i in range(1, widths[0] + 1)]
     weights = [[[b.input_node(f"W{l}_{i}_{j}") for j in range(1, widths[l - 1] + 1)]
                 for i in range(1, widths[l] + 1)] for l in range(1, len(widths))]
     layers = [tuple(h)]
     for W in weights:
-        units = []
-        for row in W:
-            products = [b.gate("mul", w, u) for w, u in zip(row, h)]
-            v = b.gate("add", *products)
-            units.append(b.gate(activation, v) if activation is not None else v)
-        h = units
+        h = _dense_layer(b, W, h, activation)
         layers.append(tuple(h))
     for i, v in enumerate(h, 1):
         out(b, f"f_{i}", v)
     c = b.build()  # every node is used, so the builder's ids are the circuit's
     return c.replace(meta={"layers": layers})
+
+
+def _check_activation(activation) -> None:
+    """Refuse an ``activation`` of :func:`layered_chain` that is not a one-argument gate."""
+    gate = GATES.get(activation) if isinstance(activation, str) else None
+    if gate is None or gate.arity != 1:
+        choices = sorted(k for k, g in GATES.items() if g.arity == 1)
+        raise CircuitError(f"layered_chain: activation {activation!r} is not a one-argument "
+                           f"gate; choose one of {choices}")
+
+
+def _dense_layer(b: Builder, W: list, h: list, activation: Optional[str]) -> list:
+    """The units of one layer: per row of ``W``, the sum of weight × unit of ``h`` (then ``activation``)."""
+    units = []
+    for row in W:
+        products = [b.gate("mul", w, u) for w, u in zip(row, h)]
+        v = b.gate("add", *products)
+        units.append(b.gate(activation, v) if activation is not None else v)
+    return units
 
 
 # --- random circuits ------------------------------------------------------------
@@ -587,6 +597,18 @@ def random_circuit(n_inputs: int, n_gates: int, ops: Optional[Sequence[str]] = N
     >>> c.to_json() == library.random_circuit(4, 50, seed=7, n_outputs=2).to_json()
     True
     """
+    n_inputs, n_gates, ops, seed, n_outputs = _random_arguments(n_inputs, n_gates, ops, seed, n_outputs)
+    gen = _RandomBuilder(n_inputs, ops, seed)
+    outputs = gen.run(n_gates, n_outputs)
+    if n_outputs == 1:
+        out(gen.b, "f", outputs[0])
+    else:
+        output_vector(gen.b, "f", outputs)
+    return gen.b.build()
+
+
+def _random_arguments(n_inputs, n_gates, ops, seed, n_outputs) -> tuple:
+    """The checked arguments of :func:`random_circuit`, ``ops`` as a tuple of known gates."""
     n_inputs = check_int(n_inputs, "random_circuit: n_inputs")
     n_outputs = check_int(n_outputs, "random_circuit: n_outputs")
     n_gates = check_int(n_gates, "random_circuit: n_gates", n_outputs)
@@ -597,10 +619,4 @@ def random_circuit(n_inputs: int, n_gates: int, ops: Optional[Sequence[str]] = N
     for op in ops:
         if op not in GATES:
             raise CircuitError(f"random_circuit: unknown gate {op!r}; known gates are {sorted(GATES)}")
-    gen = _RandomBuilder(n_inputs, ops, seed)
-    outputs = gen.run(n_gates, n_outputs)
-    if n_outputs == 1:
-        out(gen.b, "f", outputs[0])
-    else:
-        output_vector(gen.b, "f", outputs)
-    return gen.b.build()
+    return n_inputs, n_gates, ops, seed, n_outputs

@@ -297,23 +297,7 @@ def matrix_chain_order(dims, order: Union[str, tuple] = "optimal") -> tuple:
         for k in range(L - 1, 0, -1):
             tree = (k, tree)
     elif order == "optimal":
-        cost: dict[tuple[int, int], Any] = {(i, i): 0 for i in range(1, L + 1)}
-        split = {}
-        for length in range(2, L + 1):
-            for i in range(1, L - length + 2):
-                j = i + length - 1
-                best = None
-                for k in range(i, j):
-                    c = cost[i, k] + cost[k + 1, j] + dims[i - 1] * dims[k] * dims[j]
-                    if best is None or c < best:
-                        best, split[i, j] = c, k
-                cost[i, j] = best
-        built: dict = {}
-        for length in range(1, L + 1):  # bottom-up, no recursion
-            for i in range(1, L - length + 2):
-                j = i + length - 1
-                built[i, j] = i if i == j else (built[i, split[i, j]], built[split[i, j] + 1, j])
-        tree = built[1, L]
+        tree = _optimal_tree(dims, L)
     elif isinstance(order, (tuple, list, numbers.Integral)):
         _check_tree(order, L)
         tree = _normalise(order)
@@ -321,6 +305,27 @@ def matrix_chain_order(dims, order: Union[str, tuple] = "optimal") -> tuple:
         raise CircuitError(f"matrix_chain: unknown order {order!r}; use 'left', 'right', "
                            "'optimal' or nested pairs such as ((1, 2), 3)")
     return tree, _chain_cost(dims, tree)[0]
+
+
+def _optimal_tree(dims: list, L: int) -> Any:
+    """The parenthesisation of ``L`` matrices with the fewest multiplications (dynamic programme)."""
+    cost: dict[tuple[int, int], Any] = {(i, i): 0 for i in range(1, L + 1)}
+    split = {}
+    for length in range(2, L + 1):
+        for i in range(1, L - length + 2):
+            j = i + length - 1
+            best = None
+            for k in range(i, j):
+                c = cost[i, k] + cost[k + 1, j] + dims[i - 1] * dims[k] * dims[j]
+                if best is None or c < best:
+                    best, split[i, j] = c, k
+            cost[i, j] = best
+    built: dict = {}
+    for length in range(1, L + 1):  # bottom-up, no recursion
+        for i in range(1, L - length + 2):
+            j = i + length - 1
+            built[i, j] = i if i == j else (built[i, split[i, j]], built[split[i, j] + 1, j])
+    return built[1, L]
 
 
 def matrix_chain(dims, order: Union[str, tuple] = "left") -> Circuit:

@@ -106,6 +106,16 @@ def mlp(widths: Sequence[int], activation: str = "sigmoid", loss: Optional[str] 
     >>> len(trained.inputs)
     9
     """
+    widths = _mlp_arguments(widths, activation, loss, output_activation)
+    b = Builder()
+    layers = _parameter_layers(b, widths)
+    xs, ys, const = _mlp_data(b, widths, loss, batch, data)
+    predictions = [_forward(b, layers, x, const, activation, output_activation) for x in xs]
+    return _mlp_outputs(b, predictions, ys, const, loss, data is None)
+
+
+def _mlp_arguments(widths, activation, loss, output_activation) -> list:
+    """The checked ``widths`` of :func:`mlp`, after checking its activations and loss."""
     widths = check_ints(widths, "mlp: widths")
     if len(widths) < 2:
         raise CircuitError("mlp: widths needs at least an input and an output width, e.g. [3, 1]")
@@ -114,17 +124,24 @@ def mlp(widths: Sequence[int], activation: str = "sigmoid", loss: Optional[str] 
         unary(output_activation, "mlp: output_activation")
     if loss not in ("square", None):
         raise CircuitError(f"mlp: unknown loss {loss!r}; use 'square' or None")
-    L = len(widths) - 1
-    b = Builder()
+    return widths
+
+
+def _parameter_layers(b: Builder, widths: list) -> list:
+    """The inputs ``(W^ℓ, b^ℓ)`` of each layer ``ℓ = 1 .. L``, row by row."""
     layers = []
-    for l in range(1, L + 1):
+    for l in range(1, len(widths)):
         W = input_matrix(b, f"W{l}", widths[l], widths[l - 1])
         bias = input_vector(b, f"b{l}", widths[l])
         layers.append((W, bias))
-    xs, ys, const = _mlp_data(b, widths, loss, batch, data)
-    predictions = [_forward(b, layers, x, const, activation, output_activation) for x in xs]
+    return layers
+
+
+def _mlp_outputs(b: Builder, predictions: list, ys, const: bool, loss: Optional[str],
+                 data_inputs: bool) -> Circuit:
+    """The circuit with the square loss of ``predictions`` against ``ys``, or (no ``loss``) the predictions."""
     if loss is None:
-        if len(predictions) == 1 and data is None:
+        if len(predictions) == 1 and data_inputs:
             output_vector(b, "yhat", predictions[0])
         else:
             output_matrix(b, "Yhat", predictions)

@@ -162,37 +162,44 @@ def compare_orders(circuit: Circuit, orders: Optional[Sequence] = None, *,
     base = elimination_graph(circuit, wrt, output, None, "compare_orders")
     orders = (list(ORDERS) if orders is None else [orders] if isinstance(orders, str)
               else check_sequence(orders, "compare_orders: orders"))
-    rows: list[dict[str, Any]] = []
     with Progress(len(orders) * len(base.Z), "compare_orders", progress) as bar:
-        for k, order in enumerate(orders):
-            label = order if isinstance(order, str) else f"explicit {k + 1}"
-            if order == "optimal" and len(base.Z) > OPTIMAL_LIMIT:
-                rows.append({"order": label, "multiplications": None, "additions": None,
-                             "fill_in": None, "ratio": None,
-                             "note": f"|Z| = {len(base.Z)} > {OPTIMAL_LIMIT}"})
-                bar.update(len(base.Z))
-                continue
-            if order in COUNTED or not isinstance(order, str):
-                sequence = order if isinstance(order, str) else checked_order(base, order)
-                counted = count_order(base, sequence, step=bar.update, count=count)
-                assert counted is not None  # None only when over a budget, and there is none here
-                mults, adds, fill = counted
-            else:  # "optimal", "search" (and unknown names, which order_for refuses)
-                G = base.copy()
-                chooser, _ = order_for(G, order, count)
-                _, _, mults, adds, fill = run_order(G, chooser, None, record=False, count=count)
-                bar.update(len(base.Z))
-            rows.append({"order": label, "multiplications": mults, "additions": adds,
-                         "fill_in": fill, "ratio": None, "note": ""})
+        rows = [_order_row(base, order, k, count, bar) for k, order in enumerate(orders)]
+    _set_ratios(rows)
+    title = (f"{names_text(base.names)}({names_text(base.wrt)}): {len(base.Z)} intermediate "
+             f"vertices" + (", every scalar product counted" if count == "all" else ""))
+    return OrderTable(rows, title)
+
+
+def _order_row(base, order, k: int, count: str, bar) -> dict[str, Any]:
+    """The row of :func:`compare_orders` for ``order``, the ``k``-th; advances ``bar`` by ``|Z|``."""
+    label = order if isinstance(order, str) else f"explicit {k + 1}"
+    if order == "optimal" and len(base.Z) > OPTIMAL_LIMIT:
+        bar.update(len(base.Z))
+        return {"order": label, "multiplications": None, "additions": None,
+                "fill_in": None, "ratio": None,
+                "note": f"|Z| = {len(base.Z)} > {OPTIMAL_LIMIT}"}
+    if order in COUNTED or not isinstance(order, str):
+        sequence = order if isinstance(order, str) else checked_order(base, order)
+        counted = count_order(base, sequence, step=bar.update, count=count)
+        assert counted is not None  # None only when over a budget, and there is none here
+        mults, adds, fill = counted
+    else:  # "optimal", "search" (and unknown names, which order_for refuses)
+        G = base.copy()
+        chooser, _ = order_for(G, order, count)
+        _, _, mults, adds, fill = run_order(G, chooser, None, record=False, count=count)
+        bar.update(len(base.Z))
+    return {"order": label, "multiplications": mults, "additions": adds,
+            "fill_in": fill, "ratio": None, "note": ""}
+
+
+def _set_ratios(rows: list) -> None:
+    """Each counted row's multiplications over the fewest (1.0 for none when the fewest is 0)."""
     fewest = min((r["multiplications"] for r in rows if r["multiplications"] is not None), default=None)
     for r in rows:
         if r["multiplications"] is not None and fewest:
             r["ratio"] = r["multiplications"] / fewest
         elif r["multiplications"] is not None:
             r["ratio"] = 1.0 if r["multiplications"] == 0 else None
-    title = (f"{names_text(base.names)}({names_text(base.wrt)}): {len(base.Z)} intermediate "
-             f"vertices" + (", every scalar product counted" if count == "all" else ""))
-    return OrderTable(rows, title)
 
 
 # --- drawing ---------------------------------------------------------------------
@@ -273,49 +280,70 @@ def render_elimination(circuit: Circuit, order="markowitz", path=None, *,
     >>> [line.strip() for line in frames[1].source.splitlines() if "v2 -> v4" in line]
     ['v2 -> v4 [label="x·cos(x·y)" color="#e67e22" decorate=true fontcolor="#e67e22" penwidth=2.5]']
     """
+    _check_render_arguments(path, max_vertices)
+    graphviz = graphviz_module()
+    G = elimination_graph(circuit, wrt, output, None, "render_elimination")
+    _check_drawable(G, max_vertices, kind)
+    # the counts and the order, then the labels along the same order
+    seq, steps, strategy = _elimination_steps(G, order, kind)
+    draw = _Frames(graphviz, circuit, G, _edge_labels(circuit, G, point, wrt, output))
+    _draw_steps(draw, G, kind, seq, steps, strategy)
+    if path is not None:
+        _write_frames(draw.frames, Path(path))
+    return draw.frames
+
+
+def _check_render_arguments(path, max_vertices) -> None:
+    """Refuse a bad ``path`` or ``max_vertices`` of :func:`render_elimination`."""
     check_path(path, "render_elimination(): path")
     if max_vertices is not None:
         check_count(max_vertices, "render_elimination(): max_vertices", minimum=1)
-    graphviz = graphviz_module()
-    G = elimination_graph(circuit, wrt, output, None, "render_elimination")
+
+
+def _check_drawable(G, max_vertices: Optional[int], kind: str) -> None:
+    """Refuse a graph over ``max_vertices`` vertices, then an unknown ``kind``."""
     if max_vertices is not None and len(G.succ) > max_vertices:
         raise CircuitError(f"the linearized graph has {len(G.succ)} vertices, more than "
                            f"max_vertices={max_vertices} that can be drawn legibly; pass "
                            f"max_vertices=None to draw it anyway, or compare_orders(circuit) for the counts")
     if kind not in ("vertex", "edge"):
         raise CircuitError(f"unknown kind {kind!r}; use 'vertex' or 'edge'")
-    # the counts and the order, then the labels along the same order
-    seq, steps, strategy = _elimination_steps(G, order, kind)
-    succ = _edge_labels(circuit, G, point, wrt, output)
-    outputs: dict = {}
-    for name, v in circuit.outputs.items():
-        outputs.setdefault(v, []).append(name)
-    pred = {v: dict(p) for v, p in G.pred.items()}
-    frames = []
-    inputs = [f"v{circuit.inputs[x]}" for x in G.wrt if circuit.inputs[x] in succ]
-    sinks = list(dict.fromkeys(G.Y.values()))
 
-    def frame(title, comment, ghost=None, ghost_edges=(), fill=(), updated=(), gone=()):
-        g = digraph(graphviz, "elimination", title, TITLE_MOST)
+
+class _Frames:
+    """The frames of :func:`render_elimination`: calling it draws the graph as it is now."""
+
+    def __init__(self, graphviz, circuit: Circuit, G, succ: dict):
+        self.graphviz, self.circuit, self.G, self.succ = graphviz, circuit, G, succ
+        self.outputs: dict = {}
+        for name, v in circuit.outputs.items():
+            self.outputs.setdefault(v, []).append(name)
+        self.pred = {v: dict(p) for v, p in G.pred.items()}
+        self.frames: list = []
+        self.inputs = [f"v{circuit.inputs[x]}" for x in G.wrt if circuit.inputs[x] in succ]
+        self.sinks = list(dict.fromkeys(G.Y.values()))
+
+    def __call__(self, title, comment, ghost=None, ghost_edges=(), fill=(), updated=(), gone=()):
+        g = digraph(self.graphviz, "elimination", title, TITLE_MOST)
         g.comment = " ".join(comment.split())  # one line: a DOT comment ends at a line break
-        _draw_vertices(g, circuit, G, succ, outputs, ghost, ghost_edges)
-        _draw_edges(g, succ, fill, updated, gone)
+        _draw_vertices(g, self.circuit, self.G, self.succ, self.outputs, ghost, ghost_edges)
+        _draw_edges(g, self.succ, fill, updated, gone)
         # inputs in declaration order on one rank, the outputs' vertices in output order
-        ordered_rank(g, inputs, "same")
-        ordered_rank(g, [f"v{w}" for w in sinks if w in succ], "max")
-        frames.append(g)
+        ordered_rank(g, self.inputs, "same")
+        ordered_rank(g, [f"v{w}" for w in self.sinks if w in self.succ], "max")
+        self.frames.append(g)
 
+
+def _draw_steps(draw: _Frames, G, kind: str, seq, steps, strategy: str) -> None:
+    """The linearized graph, then one frame per elimination step of ``kind``."""
     if kind == "edge":
-        frame(f"the linearized graph · {strategy} edge order, {len(seq)} steps",
-              f"{strategy} edge order ({len(seq)} steps): the linearized graph")
-        _edge_frames(G, succ, pred, steps, frame)
+        draw(f"the linearized graph · {strategy} edge order, {len(seq)} steps",
+             f"{strategy} edge order ({len(seq)} steps): the linearized graph")
+        _edge_frames(G, draw.succ, draw.pred, steps, draw)
     else:
-        frame(f"the linearized graph · {strategy} order {list(seq)}",
-              f"{strategy} order {list(seq)}: the linearized graph")
-        _vertex_frames(succ, pred, steps, frame)
-    if path is not None:
-        _write_frames(frames, Path(path))
-    return frames
+        draw(f"the linearized graph · {strategy} order {list(seq)}",
+             f"{strategy} order {list(seq)}: the linearized graph")
+        _vertex_frames(draw.succ, draw.pred, steps, draw)
 
 
 def _elimination_steps(G, order, kind: str) -> tuple:

@@ -115,6 +115,15 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
         raise CircuitError(f"render_steps() expects a Circuit, got {type(circuit).__name__}")
     check_path(path, "render_steps(): path")
     grad = _step_gradient(circuit, output, max_nodes)
+    steps = _drawn_steps(circuit, grad, values, legend, rankdir, size, dpi)
+    if path is not None:
+        _write_steps(steps, Path(path))
+    return steps
+
+
+def _drawn_steps(circuit: Circuit, grad: Circuit, values, legend: bool, rankdir: str,
+                 size: Optional[str], dpi: Optional[float]) -> DrawingSteps:
+    """One drawing of the mirrored gradient circuit ``grad`` per step, its titles, new gates and labels."""
     graphviz = graphviz_module()
     steps = DrawingSteps()
     parts, label = _step_parts(circuit, grad)
@@ -129,8 +138,6 @@ def render_steps(circuit: Circuit, path=None, *, output: Optional[str] = None,
         steps.titles.append(title)
         steps.fresh.append(sorted(new))
     steps.circuit, steps.labels = grad, label
-    if path is not None:
-        _write_steps(steps, Path(path))
     return steps
 
 

@@ -323,11 +323,27 @@ def plot_scaling(rows: Sequence[Mapping], path=None, *, title: str = "gate count
         pts = [(r["n"], r[key]) for r in rows if r.get(key)]
         if pts:
             ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=marker, label=label)
-    n0, s0 = ns[0], max(rows[0]["s"], 1)
+    _reference_slopes(ax, ns, max(rows[0]["s"], 1))
+    _log_n_axes(ax, ns, title)
+    fig.tight_layout()
+    # closed, the figure is drawn once in Jupyter: as the returned value, not also by pyplot
+    plt.close(fig)
+    if path is not None:
+        _save_scaling_figure(fig, Path(path))
+    return fig
+
+
+def _reference_slopes(ax, ns: list, s0) -> None:
+    """Lines of slope 1 and 2 through ``(ns[0], s0)``, across the range of ``ns``."""
+    n0 = ns[0]
     lo, hi = min(ns), max(ns)
     for slope, style in ((1, ":"), (2, "--")):
         ax.plot([lo, hi], [s0 * (lo / n0) ** slope, s0 * (hi / n0) ** slope],
                 linestyle=style, color="gray", label=f"slope {slope} (∝ n^{slope})")
+
+
+def _log_n_axes(ax, ns: list, title: str) -> None:
+    """Log-log axes with a tick at every ``n``, the labels, the title and the legend."""
     ax.set_xscale("log")
     ax.set_yscale("log")
     from matplotlib.ticker import NullFormatter
@@ -338,16 +354,14 @@ def plot_scaling(rows: Sequence[Mapping], path=None, *, title: str = "gate count
     ax.set_ylabel("gates")
     ax.set_title(title)
     ax.legend()
-    fig.tight_layout()
-    # closed, the figure is drawn once in Jupyter: as the returned value, not also by pyplot
-    plt.close(fig)
-    if path is not None:
-        p = Path(path)
-        if p.suffix.lower() not in (".png", ".svg", ".pdf"):
-            raise CircuitError(f"plot_scaling writes .png, .svg or .pdf files, not {p.name!r}")
-        try:
-            p.parent.mkdir(parents=True, exist_ok=True)
-            fig.savefig(p)
-        except OSError as exc:  # a folder of that name, no permission...
-            raise CircuitError(f"cannot write {str(p)!r}: {exc.strerror or exc}") from None
-    return fig
+
+
+def _save_scaling_figure(fig, p: Path) -> None:
+    """Write :func:`plot_scaling`'s figure to ``p`` (.png, .svg or .pdf), creating its folders."""
+    if p.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise CircuitError(f"plot_scaling writes .png, .svg or .pdf files, not {p.name!r}")
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(p)
+    except OSError as exc:  # a folder of that name, no permission...
+        raise CircuitError(f"cannot write {str(p)!r}: {exc.strerror or exc}") from None
