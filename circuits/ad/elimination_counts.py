@@ -125,6 +125,7 @@ class _Counts:
         self.Zset, self.Ylist, self.min_fill = Zset, Ylist, min_fill
         self.PX, self.NX, self.SY, self.NSY, self.zp, self.zs, self.ypred = PX, NX, SY, NSY, zp, zs, ypred
         self.mults = self.adds = self.fills = 0
+        self.mults_all = self.adds_all = 0  # count="all": every scalar product
 
     def markowitz(self, v) -> int:
         """|P(v)|·|S(v)|."""
@@ -144,8 +145,9 @@ class _Counts:
             total += popcount(sy & ~SY[i])
         return total
 
-    def eliminate(self, j) -> tuple:
-        """Count eliminating ``j``; return the vertices whose key may change and its Markowitz degree."""
+    def eliminate(self, j) -> set:
+        """Count eliminating ``j``; return the vertices whose key may change."""
+        fills_before = self.fills
         px, nx, sy, nsy = self.PX.pop(j), self.NX.pop(j), self.SY.pop(j), self.NSY.pop(j)
         zpj, zsj = self.zp.pop(j), self.zs.pop(j)
         touched = set(zpj)
@@ -160,8 +162,11 @@ class _Counts:
             for y in set_bits(sy):
                 self.ypred[self.Ylist[y]].discard(j)
         self._between(zpj, succs, touched)
+        # every scalar product: the Markowitz degree, and an addition where no edge is new
         degree = (popcount(px) + len(zpj)) * (popcount(sy) + len(zsj))
-        return touched, degree
+        self.mults_all += degree
+        self.adds_all += degree - (self.fills - fills_before)
+        return touched
 
     def _into_successors(self, j, px, nx, succs, touched) -> None:
         """Count the pairs (input, successor) on the bit sets at each successor."""
@@ -272,6 +277,25 @@ def _popped(heap: list, current: dict):
     return None
 
 
+def _schedule(G, order, counts: _Counts) -> tuple:
+    """(sequence, key, heap, current): a fixed sequence, or the lazy heap of a heuristic and its keys."""
+    key = None
+    heap: Optional[list] = None
+    current: dict = {}
+    sequence: Sequence = ()
+    if isinstance(order, str):
+        key = _heap_key(G, order, counts)
+        if key is None:
+            sequence = sorted(counts.Zset, reverse=order == "reverse")
+        else:
+            current = {v: key(v) for v in counts.Zset}
+            heap = [(k, v) for v, k in current.items()]
+            heapq.heapify(heap)
+    else:
+        sequence = list(order)
+    return sequence, key, heap, current
+
+
 def count_order(G, order, step=None, count: str = "circuit", budget=None) -> Optional[tuple]:
     """``(multiplications, additions, fill_in)`` of eliminating ``G``'s intermediate vertices in ``order``.
 
@@ -311,39 +335,21 @@ def count_order(G, order, step=None, count: str = "circuit", budget=None) -> Opt
     if G.succ and max(G.succ) >= 1 << 32:
         raise CircuitError("count_order numbers vertices below 2**32; this graph has more")
     counts = _Counts(G, order == "min_fill")
-    key = None
-    heap: Optional[list] = None
-    current: dict = {}
-    sequence: Sequence = ()
-    if isinstance(order, str):
-        key = _heap_key(G, order, counts)
-        if key is None:
-            sequence = sorted(counts.Zset, reverse=order == "reverse")
-        else:
-            current = {v: key(v) for v in counts.Zset}
-            heap = [(k, v) for v, k in current.items()]
-            heapq.heapify(heap)
-    else:
-        sequence = list(order)
-    mults_all = adds_all = 0
+    sequence, key, heap, current = _schedule(G, order, counts)
     done = 0
     it = iter(sequence)  # read only when sequence is given
     while True:
         j = next(it, None) if heap is None else _popped(heap, current)
         if j is None:
             break
-        fills_before = counts.fills
-        touched, degree = counts.eliminate(j)
+        touched = counts.eliminate(j)
         if heap is not None:
             rekey(heap, current, key, touched)
-        if every:  # every scalar product: the Markowitz degree, and an addition where no edge is new
-            mults_all += degree
-            adds_all += degree - (counts.fills - fills_before)
-        if budget is not None and (mults_all if every else counts.mults) > budget:
+        if budget is not None and (counts.mults_all if every else counts.mults) > budget:
             return None
         done += 1
         if step is not None and done % 1000 == 0:
             step(1000)
     if step is not None and done % 1000:
         step(done % 1000)
-    return (mults_all, adds_all, counts.fills) if every else (counts.mults, counts.adds, counts.fills)
+    return (counts.mults_all, counts.adds_all, counts.fills) if every else (counts.mults, counts.adds, counts.fills)
