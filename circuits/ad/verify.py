@@ -378,13 +378,13 @@ def check_gradient(circuit: Circuit, gradient_circuit: Circuit, point: Mapping[s
     check_point(circuit, base, "check_gradient")
     circuit.evaluate(base)  # names checked, and a point outside the domain is a CircuitError
     analytic = gradient_circuit.evaluate({k: base[k] for k in gradient_circuit.inputs})
-    inputs = {k: v for k, v in base.items() if k in circuit.inputs}
-    differences = _differences_by_pair(circuit, inputs, pairs, eps)
+    differences = _differences_by_pair(circuit, base, pairs, eps)
     return GradientReport(_report_rows(pairs, analytic, differences, tolerance), tolerance)
 
 
-def _differences_by_pair(circuit: Circuit, inputs: dict, pairs: list, eps: Optional[float]) -> dict:
-    """{(y, x): (estimate, resolution, variation)} for every input ``x`` of ``pairs``."""
+def _differences_by_pair(circuit: Circuit, base: dict, pairs: list, eps: Optional[float]) -> dict:
+    """{(y, x): (estimate, resolution, variation)} at ``base`` for every input ``x`` of ``pairs``."""
+    inputs = {k: v for k, v in base.items() if k in circuit.inputs}
     differences = {}
     for x in dict.fromkeys(x for _, (_, x) in pairs):
         found = _differences(circuit, inputs, x, eps) if eps is not None else _scaled_differences(circuit, inputs, x)
