@@ -87,7 +87,7 @@ def rekey(heap: list, current: dict, key, touched) -> None:
 class _Counts:
     """The bit sets and edge dicts of :func:`count_order`, with the running totals."""
 
-    def __init__(self, G, min_fill: bool) -> None:
+    def __init__(self, G, min_fill: bool, every: bool) -> None:
         X = {v: k for k, v in enumerate(G.X)}
         Zset = set(G.Z)
         Ylist = sorted(v for v in G.succ if v not in X and v not in Zset)
@@ -122,7 +122,7 @@ class _Counts:
             for i in Zset:
                 for y in set_bits(SY[i]):
                     ypred[Ylist[y]].add(i)
-        self.Zset, self.Ylist, self.min_fill = Zset, Ylist, min_fill
+        self.Zset, self.Ylist, self.min_fill, self.every = Zset, Ylist, min_fill, every
         self.PX, self.NX, self.SY, self.NSY, self.zp, self.zs, self.ypred = PX, NX, SY, NSY, zp, zs, ypred
         self.mults = self.adds = self.fills = 0
         self.mults_all = self.adds_all = 0  # count="all": every scalar product
@@ -147,30 +147,15 @@ class _Counts:
 
     def eliminate(self, j) -> set:
         """Count eliminating ``j``; return the vertices whose key may change."""
+        PX, NX, zp, min_fill = self.PX, self.NX, self.zp, self.min_fill
         fills_before = self.fills
-        px, nx, sy, nsy = self.PX.pop(j), self.NX.pop(j), self.SY.pop(j), self.NSY.pop(j)
-        zpj, zsj = self.zp.pop(j), self.zs.pop(j)
+        px, nx, sy, nsy = PX.pop(j), NX.pop(j), self.SY.pop(j), self.NSY.pop(j)
+        zpj, zsj = zp.pop(j), self.zs.pop(j)
         touched = set(zpj)
         touched.update(zsj)
-        zp = self.zp
         # pairs (input, successor): bit sets at each successor
         succs = [(k, zp[k].pop(j)) for k in zsj]
         succs += [(self.Ylist[y], bool(nsy >> y & 1)) for y in set_bits(sy)]
-        self._into_successors(j, px, nx, succs, touched)
-        self._from_predecessors(j, zpj, sy, nsy, touched)
-        if self.min_fill:
-            for y in set_bits(sy):
-                self.ypred[self.Ylist[y]].discard(j)
-        self._between(zpj, succs, touched)
-        # every scalar product: the Markowitz degree, and an addition where no edge is new
-        degree = (popcount(px) + len(zpj)) * (popcount(sy) + len(zsj))
-        self.mults_all += degree
-        self.adds_all += degree - (self.fills - fills_before)
-        return touched
-
-    def _into_successors(self, j, px, nx, succs, touched) -> None:
-        """Count the pairs (input, successor) on the bit sets at each successor."""
-        PX, NX, zp, ypred, min_fill = self.PX, self.NX, self.zp, self.ypred, self.min_fill
         mults, adds, fills = self.mults, self.adds, self.fills
         n_x = popcount(nx)
         for k, ckj in succs:
@@ -182,13 +167,25 @@ class _Counts:
             if new:
                 fills += popcount(new)
                 if min_fill:  # a new edge x → k changes the fill of every v with x → v → k
-                    for v in (zp[k] if k in zp else ypred[k]):
+                    for v in (zp[k] if k in zp else self.ypred[k]):
                         if v != j and PX[v] & new:
                             touched.add(v)
             adds += popcount(px & pk & (nk | made))
             PX[k] = pk | px
             NX[k] = nk | made
         self.mults, self.adds, self.fills = mults, adds, fills
+        if zpj:
+            self._from_predecessors(j, zpj, sy, nsy, touched)
+            if zsj:
+                self._between(zpj, succs, touched)
+        if min_fill:
+            for y in set_bits(sy):
+                self.ypred[self.Ylist[y]].discard(j)
+        if self.every:  # every scalar product: the Markowitz degree, and an addition where no edge is new
+            degree = (popcount(px) + len(zpj)) * (popcount(sy) + len(zsj))
+            self.mults_all += degree
+            self.adds_all += degree - (self.fills - fills_before)
+        return touched
 
     def _from_predecessors(self, j, zpj, sy, nsy, touched) -> None:
         """Count the pairs (Z predecessor, output successor) on the bit sets at each predecessor."""
@@ -334,7 +331,7 @@ def count_order(G, order, step=None, count: str = "circuit", budget=None) -> Opt
     every = count == "all"
     if G.succ and max(G.succ) >= 1 << 32:
         raise CircuitError("count_order numbers vertices below 2**32; this graph has more")
-    counts = _Counts(G, order == "min_fill")
+    counts = _Counts(G, order == "min_fill", every)
     sequence, key, heap, current = _schedule(G, order, counts)
     done = 0
     it = iter(sequence)  # read only when sequence is given
