@@ -325,22 +325,25 @@ def backward(circuit: Circuit, *legacy, output: Optional[Union[str, Sequence[str
     if result is not None:  # the compiled sweep applied
         return _simplify(result) if simplify else result
     with gc_young_only():
-        lin = Linearization(circuit, cache=len(names) > 1)  # one sweep asks for each wire once
-        b = lin.fast
-        wrt_nodes = [circuit.inputs[x] for x in xs]
-        active = active_nodes(circuit, wrt_nodes)
-        outs: list = []
-        adjoint_of: dict = {}
-        dropped: list | None = [] if len(names) == 1 and not keep_primal else None
-        for k, y in enumerate(names):
-            adjoint = reverse_sweep(lin, {circuit.outputs[y]: [(None, 1)]}, active, adjoint_of if k == 0 else None,
-                             keep=mirror, dropped=dropped)
-            get = adjoint.get
-            outs += zip(dnames(y, xs), [materialise(b, get(v)) for v in wrt_nodes])
-        result = finish(b, circuit, outs, keep_primal, adjoint_of=adjoint_of, dropped=sum(dropped or ()))
-    if simplify:
-        result = _simplify(result)
-    return result
+        result = _swept(circuit, names, xs, keep_primal, mirror)
+    return _simplify(result) if simplify else result
+
+
+def _swept(circuit: Circuit, names: Sequence[str], xs: Sequence[str], keep_primal: bool, mirror: bool) -> Circuit:
+    """:func:`backward`'s gradient by one interpreted reverse sweep per output."""
+    lin = Linearization(circuit, cache=len(names) > 1)  # one sweep asks for each wire once
+    b = lin.fast
+    wrt_nodes = [circuit.inputs[x] for x in xs]
+    active = active_nodes(circuit, wrt_nodes)
+    outs: list = []
+    adjoint_of: dict = {}
+    dropped: list | None = [] if len(names) == 1 and not keep_primal else None
+    for k, y in enumerate(names):
+        adjoint = reverse_sweep(lin, {circuit.outputs[y]: [(None, 1)]}, active, adjoint_of if k == 0 else None,
+                                keep=mirror, dropped=dropped)
+        get = adjoint.get
+        outs += zip(dnames(y, xs), [materialise(b, get(v)) for v in wrt_nodes])
+    return finish(b, circuit, outs, keep_primal, adjoint_of=adjoint_of, dropped=sum(dropped or ()))
 
 
 def vjp(circuit: Circuit, cotangents=None, *, output: Optional[Union[str, Sequence[str]]] = None,

@@ -389,6 +389,11 @@ def checkpoint(circuit: Circuit, memory: Optional[int] = None, *, snapshots: Opt
     if not parts:
         raise CircuitError("checkpoint(): the circuit has no gates, so there is nothing to reverse; "
                            "use circuits.backward")
+    return _scheduled(circuit, y, parts, memory, snapshots)
+
+
+def _scheduled(circuit: Circuit, y: str, parts: list, memory: Optional[int], snapshots: Optional[int]) -> Circuit:
+    """:func:`checkpoint`'s gradient with ``snapshots``, the most that fit in ``memory``, or about √l."""
     l = len(parts)
     if memory is not None and snapshots is not None:
         raise CircuitError("checkpoint(): give memory= (a budget in values) or snapshots=, not both")

@@ -83,20 +83,29 @@ def jacobian(circuit: Circuit, mode: str = "auto", *, sparse: bool = False,
     if mode not in ("auto", "forward", "reverse") + _ELIMINATION_MODES:
         raise CircuitError(f"mode must be 'auto', 'forward', 'reverse' or an elimination order "
                            f"{list(_ELIMINATION_MODES)}, not {mode!r}")
-    if sparse:
-        result = sparse_jacobian(circuit)
-    elif mode == "forward":
-        result = forward(circuit, sparse=True)
-    elif mode == "reverse":
-        result = backward(circuit)
-    else:
-        if not isinstance(circuit, Circuit):
-            raise CircuitError(f"jacobian expects a Circuit, got {type(circuit).__name__}")
-        if mode == "auto":
-            mode = cheapest_order(circuit)
-        result = eliminate(circuit, mode).jacobian
+    result = _jacobian_circuit(circuit, mode, sparse)
     if simplify:
         result = _simplify(result)
+    return _jacobian_matrix(circuit, result, sparse)
+
+
+def _jacobian_circuit(circuit: Circuit, mode: str, sparse: bool) -> Circuit:
+    """The Jacobian circuit of :func:`jacobian` in ``mode`` (checked), or by colouring when ``sparse``."""
+    if sparse:
+        return sparse_jacobian(circuit)
+    if mode == "forward":
+        return forward(circuit, sparse=True)
+    if mode == "reverse":
+        return backward(circuit)
+    if not isinstance(circuit, Circuit):
+        raise CircuitError(f"jacobian expects a Circuit, got {type(circuit).__name__}")
+    if mode == "auto":
+        mode = cheapest_order(circuit)
+    return eliminate(circuit, mode).jacobian
+
+
+def _jacobian_matrix(circuit: Circuit, result: Circuit, sparse: bool) -> Circuit:
+    """``result`` with the ``(i, j)`` of each ``d{y}/d{x}`` of ``circuit`` in ``meta["matrix"]``."""
     ys, xs = list(circuit.outputs), list(circuit.inputs)
     row, col = {y: i for i, y in enumerate(ys)}, {x: j for j, x in enumerate(xs)}
     # a sparse Jacobian names only its structural nonzeros: O(nnz) names, not m·n
@@ -114,6 +123,32 @@ def _with_matrix(result: Circuit, rows: list, cols: list, entries: dict, symmetr
     meta = dict(result.meta)
     meta["matrix"] = {"rows": tuple(rows), "cols": tuple(cols), "entries": entries, "symmetric": symmetric}
     return Circuit(*result.record[:7], meta)
+
+
+def _matrix_point(names: list, point, values: dict) -> tuple:
+    """(values by input name, batch length or None) of :func:`matrix`'s ``point`` and keywords."""
+    if point is None:
+        given = {}
+    elif isinstance(point, Mapping):
+        given = dict(point)
+    else:
+        array = np.asarray(point, dtype=float)
+        if array.ndim not in (1, 2) or array.shape[-1] != len(names):
+            raise CircuitError(f"matrix(): a point in input order has {len(names)} values "
+                               f"({listing(names)}), one per column for a batch; got shape {array.shape}")
+        given = dict(zip(names, array.T))
+    given.update(values)
+    batch = None
+    for x, v in given.items():
+        if isinstance(v, (list, tuple, np.ndarray)):
+            v = given[x] = np.asarray(v, dtype=float)
+            if v.ndim != 1 or (batch is not None and len(v) != batch):
+                raise CircuitError(f"matrix(): a batch gives every input a 1-D array of the same length; "
+                                   f"{x!r} has shape {v.shape}")
+            batch = len(v)
+    if batch is not None:  # every input a column of the batch
+        given = {x: np.broadcast_to(np.asarray(v, dtype=float), (batch,)) for x, v in given.items()}
+    return given, batch
 
 
 def matrix(circuit: Circuit, point=None, /, **values) -> np.ndarray:
@@ -156,28 +191,7 @@ def matrix(circuit: Circuit, point=None, /, **values) -> np.ndarray:
     if spec is None:
         raise CircuitError("matrix() reads which output is which entry from circuits.jacobian(...) or "
                            "circuits.hessian(...); this circuit does not say (use evaluate() for its outputs by name)")
-    names = list(circuit.inputs)
-    if point is None:
-        given = {}
-    elif isinstance(point, Mapping):
-        given = dict(point)
-    else:
-        array = np.asarray(point, dtype=float)
-        if array.ndim not in (1, 2) or array.shape[-1] != len(names):
-            raise CircuitError(f"matrix(): a point in input order has {len(names)} values "
-                               f"({listing(names)}), one per column for a batch; got shape {array.shape}")
-        given = dict(zip(names, array.T))
-    given.update(values)
-    batch = None
-    for x, v in given.items():
-        if isinstance(v, (list, tuple, np.ndarray)):
-            v = given[x] = np.asarray(v, dtype=float)
-            if v.ndim != 1 or (batch is not None and len(v) != batch):
-                raise CircuitError(f"matrix(): a batch gives every input a 1-D array of the same length; "
-                                   f"{x!r} has shape {v.shape}")
-            batch = len(v)
-    if batch is not None:  # every input a column of the batch
-        given = {x: np.broadcast_to(np.asarray(v, dtype=float), (batch,)) for x, v in given.items()}
+    given, batch = _matrix_point(list(circuit.inputs), point, values)
     out = circuit.evaluate(given)
     shape = (len(spec["rows"]), len(spec["cols"]))
     result = np.zeros(shape if batch is None else (batch,) + shape)

@@ -246,26 +246,14 @@ def _flag_of_sum(ps):
     return None if constant == 0 else False
 
 
-def elimination_graph(circuit: Circuit, wrt, output, b: Optional[Builder], caller: str = "eliminate"):
-    """The graph of ``circuit`` with scaled edge values built into ``b``.
-
-    With ``b`` None the values are only flags: True for a non-constant partial.
-    """
-    if not isinstance(circuit, Circuit):
-        raise CircuitError(f"{caller} expects a Circuit, got {type(circuit).__name__}")
-    wrt = resolve_inputs(circuit, wrt)
-    outs = resolve_outputs(circuit, output)
-    n = len(circuit)
-    lin = Linearization(circuit, b if b is not None else Builder.extending(circuit))
-    argss = circuit.record.args
-    # forward marks: depends on wrt through nonzero partials; backward: reaches an output
-    X = [circuit.inputs[x] for x in wrt]
-    fwd = bytearray(n)
+def _forward_wires(circuit: Circuit, X: list, lin: Linearization) -> tuple:
+    """(marks of the nodes depending on ``X`` through nonzero partials, {(u, g): partials})."""
+    fwd = bytearray(len(circuit))
     for v in X:
         fwd[v] = 1
     partial = lin.partial
     wires: dict = {}
-    for g, a in enumerate(argss):
+    for g, a in enumerate(circuit.record.args):
         if not a:
             continue
         for i, u in enumerate(a):
@@ -274,6 +262,12 @@ def elimination_graph(circuit: Circuit, wrt, output, b: Optional[Builder], calle
                 if p is not None:
                     fwd[g] = 1
                     wires.setdefault((u, g), []).append(p)
+    return fwd, wires
+
+
+def _backward_marks(circuit: Circuit, outs, fwd: bytearray, wires: dict) -> bytearray:
+    """Marks of the nodes reaching an output of ``outs`` through ``wires``."""
+    n = len(circuit)
     bwd = bytearray(n)
     for y in outs:
         bwd[circuit.outputs[y]] = 1
@@ -284,23 +278,12 @@ def elimination_graph(circuit: Circuit, wrt, output, b: Optional[Builder], calle
         if bwd[g] and fwd[g]:
             for u in preds.get(g, ()):
                 bwd[u] = 1
-    G = _Graph()
-    G.n = n
-    G.wrt = wrt
-    keep = [v for v in range(n) if fwd[v] and bwd[v]]
-    G.succ = {v: {} for v in keep}
-    G.pred = {v: {} for v in keep}
-    bld = lin.builder
-    for (u, g), ps in wires.items():
-        if not (bwd[g] and bwd[u]):
-            continue
-        value = total(bld, ps) if b is not None else _flag_of_sum(ps)
-        if value is None:  # parallel wires cancelling, as in x - x
-            continue
-        G.succ[u][g] = value
-        G.pred[g][u] = None
-    # an output node that has successors, or is an input, gets a sink of its own (edge 1)
-    inputs = set(X)
+    return bwd
+
+
+def _output_vertices(G: "_Graph", circuit: Circuit, outs, inputs: set, flags: bool) -> dict:
+    """{output: its vertex in ``G``}, adding a sink (edge 1) to an output node that has successors or is an input."""
+    n = G.n
     needs_sink = {v for v in G.succ if G.succ[v] or v in inputs}
     sinks: dict = {}
     Y: dict = {}
@@ -314,13 +297,45 @@ def elimination_graph(circuit: Circuit, wrt, output, b: Optional[Builder], calle
                 sink = sinks[v] = n + len(sinks)
                 G.succ[sink] = {}
                 G.pred[sink] = {v: None}
-                G.succ[v][sink] = (None, 1) if b is not None else False
+                G.succ[v][sink] = False if flags else (None, 1)
             Y[y] = sink
         else:
             Y[y] = v
-    G.X = X
-    G.Y = Y
-    ys = set(Y.values())
+    return Y
+
+
+def elimination_graph(circuit: Circuit, wrt, output, b: Optional[Builder], caller: str = "eliminate"):
+    """The graph of ``circuit`` with scaled edge values built into ``b``.
+
+    With ``b`` None the values are only flags: True for a non-constant partial.
+    """
+    if not isinstance(circuit, Circuit):
+        raise CircuitError(f"{caller} expects a Circuit, got {type(circuit).__name__}")
+    wrt = resolve_inputs(circuit, wrt)
+    outs = resolve_outputs(circuit, output)
+    n = len(circuit)
+    lin = Linearization(circuit, b if b is not None else Builder.extending(circuit))
+    # forward marks: depends on wrt through nonzero partials; backward: reaches an output
+    X = [circuit.inputs[x] for x in wrt]
+    fwd, wires = _forward_wires(circuit, X, lin)
+    bwd = _backward_marks(circuit, outs, fwd, wires)
+    G = _Graph()
+    G.n, G.wrt = n, wrt
+    keep = [v for v in range(n) if fwd[v] and bwd[v]]
+    G.succ = {v: {} for v in keep}
+    G.pred = {v: {} for v in keep}
+    bld = lin.builder
+    for (u, g), ps in wires.items():
+        if not (bwd[g] and bwd[u]):
+            continue
+        value = total(bld, ps) if b is not None else _flag_of_sum(ps)
+        if value is None:  # parallel wires cancelling, as in x - x
+            continue
+        G.succ[u][g] = value
+        G.pred[g][u] = None
+    inputs = set(X)
+    G.X, G.Y = X, _output_vertices(G, circuit, outs, inputs, b is None)
+    ys = set(G.Y.values())
     G.Z = [v for v in keep if v not in inputs and v not in ys]
     G.names = outs
     return G
@@ -456,6 +471,32 @@ def order_for(G, order, count="circuit", **search_options):
     return FixedOrder(checked_order(G, order)), "explicit"
 
 
+def _jacobian_entries(G, circuit: Circuit, b: Builder) -> list:
+    """[(d{y}/d{x}, node)], output-major: the edges left from each input to each output."""
+    entries = []
+    for y in G.names:
+        v = G.Y[y]
+        for x in G.wrt:
+            xv = circuit.inputs[x]
+            d = G.succ[xv].get(v) if (v is not None and xv in G.succ) else None
+            entries.append((dname(y, x), materialise(b, d)))
+    return entries
+
+
+def _scalings(b: Builder, mark: int) -> int:
+    """The non-unit weights of the weighted sums ``b`` built from node ``mark`` on."""
+    scalings = 0
+    for v in range(mark, len(b)):
+        gate = GATES.get(b.op(v))
+        if gate is not None and gate.linear:  # a weighted sum: its non-unit weights are scalings
+            w = b.params(v)
+            if len(b.args(v)) == 1:
+                scalings += 1
+            elif w is not None:
+                scalings += sum(1 for c in w if c != 1 and c != -1)
+    return scalings
+
+
 def eliminate(circuit: Circuit, order: Union[str, Sequence[int]] = "markowitz", *,
               output: Optional[Union[str, Sequence[str]]] = None,
               wrt: Optional[Sequence[str]] = None, count: str = "circuit",
@@ -541,22 +582,8 @@ def eliminate(circuit: Circuit, order: Union[str, Sequence[int]] = "markowitz", 
     else:
         chooser, strategy = order_for(G, order, count, budget=budget, seed=seed, progress=progress)
         order_done, steps, mults, adds, fills = run_order(G, chooser, b, count=count)
-    entries = []
-    for y in G.names:
-        v = G.Y[y]
-        for x in G.wrt:
-            xv = circuit.inputs[x]
-            d = G.succ[xv].get(v) if (v is not None and xv in G.succ) else None
-            entries.append((dname(y, x), materialise(b, d)))
-    scalings = 0
-    for v in range(mark, len(b)):
-        gate = GATES.get(b.op(v))
-        if gate is not None and gate.linear:  # a weighted sum: its non-unit weights are scalings
-            w = b.params(v)
-            if len(b.args(v)) == 1:
-                scalings += 1
-            elif w is not None:
-                scalings += sum(1 for c in w if c != 1 and c != -1)
+    entries = _jacobian_entries(G, circuit, b)
+    scalings = _scalings(b, mark)
     jac = finish(b, circuit, entries, False)
     return Elimination(jac, tuple(order_done), mults, adds, fills, scalings, tuple(steps), strategy, count, kind)
 

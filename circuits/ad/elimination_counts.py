@@ -37,7 +37,7 @@ Examples
 from __future__ import annotations
 
 import heapq
-from typing import Optional
+from typing import Optional, Sequence
 
 from ..core.errors import CircuitError
 from .common import set_bits
@@ -46,6 +46,8 @@ __all__ = ["count_order", "COUNTED"]
 
 #: The named orders :func:`count_order` counts (``"optimal"`` has its own search).
 COUNTED = ("forward", "reverse", "markowitz", "relative_markowitz", "min_fill")
+
+popcount = int.bit_count
 
 
 def reach_counts(G):
@@ -80,6 +82,215 @@ def rekey(heap: list, current: dict, key, touched) -> None:
             if k != current[v]:
                 current[v] = k
                 heapq.heappush(heap, (k, v))
+
+
+class _Counts:
+    """The bit sets and edge dicts of :func:`count_order`, with the running totals."""
+
+    def __init__(self, G, min_fill: bool, every: bool) -> None:
+        X = {v: k for k, v in enumerate(G.X)}
+        Zset = set(G.Z)
+        Ylist = sorted(v for v in G.succ if v not in X and v not in Zset)
+        Y = {v: k for k, v in enumerate(Ylist)}
+        PX, NX = {}, {}            # per Z or Y vertex: its input predecessors, those with a varying edge
+        SY, NSY = {}, {}           # per Z vertex: its output successors, those with a varying edge
+        zp: dict = {v: {} for v in Zset}  # per Z vertex: {Z predecessor: flag}
+        zs: dict = {v: set() for v in Zset}  # per Z vertex: its Z successors
+        for v in Zset:
+            PX[v] = NX[v] = SY[v] = NSY[v] = 0
+        for v in Y:
+            PX[v] = NX[v] = 0
+        for i, s in G.succ.items():
+            for k, value in s.items():
+                varies = bool(value) if isinstance(value, bool) else value[0] is not None
+                if i in X:
+                    bit = 1 << X[i]
+                    PX[k] |= bit
+                    if varies:
+                        NX[k] |= bit
+                elif k in Y:
+                    bit = 1 << Y[k]
+                    SY[i] |= bit
+                    if varies:
+                        NSY[i] |= bit
+                else:
+                    zp[k][i] = varies
+                    zs[i].add(k)
+        ypred: dict = {}
+        if min_fill:  # the Z predecessors of each output (for the vertices whose fill a new edge changes)
+            ypred = {y: set() for y in Y}
+            for i in Zset:
+                for y in set_bits(SY[i]):
+                    ypred[Ylist[y]].add(i)
+        self.Zset, self.Ylist, self.min_fill, self.every = Zset, Ylist, min_fill, every
+        self.PX, self.NX, self.SY, self.NSY, self.zp, self.zs, self.ypred = PX, NX, SY, NSY, zp, zs, ypred
+        self.mults = self.adds = self.fills = 0
+        self.mults_all = self.adds_all = 0  # count="all": every scalar product
+
+    def markowitz(self, v) -> int:
+        """|P(v)|·|S(v)|."""
+        return (popcount(self.PX[v]) + len(self.zp[v])) * (popcount(self.SY[v]) + len(self.zs[v]))
+
+    def fill(self, v) -> int:
+        """The number of new edges eliminating ``v`` would make."""
+        PX, SY, zp, Ylist = self.PX, self.SY, self.zp, self.Ylist
+        px, zv, sy = PX[v], zp[v], SY[v]
+        total = 0
+        for k in self.zs[v]:
+            zk = zp[k]
+            total += popcount(px & ~PX[k]) + sum(1 for i in zv if i not in zk)
+        for y in set_bits(sy):
+            total += popcount(px & ~PX[Ylist[y]])
+        for i in zv:
+            total += popcount(sy & ~SY[i])
+        return total
+
+    def eliminate(self, j) -> set:
+        """Count eliminating ``j``; return the vertices whose key may change."""
+        PX, NX, zp, min_fill = self.PX, self.NX, self.zp, self.min_fill
+        fills_before = self.fills
+        px, nx, sy, nsy = PX.pop(j), NX.pop(j), self.SY.pop(j), self.NSY.pop(j)
+        zpj, zsj = zp.pop(j), self.zs.pop(j)
+        touched = set(zpj)
+        touched.update(zsj)
+        # pairs (input, successor): bit sets at each successor
+        succs = [(k, zp[k].pop(j)) for k in zsj]
+        succs += [(self.Ylist[y], bool(nsy >> y & 1)) for y in set_bits(sy)]
+        mults, adds, fills = self.mults, self.adds, self.fills
+        n_x = popcount(nx)
+        for k, ckj in succs:
+            pk, nk = PX[k], NX[k]
+            made = px if ckj else nx
+            if ckj:
+                mults += n_x
+            new = px & ~pk
+            if new:
+                fills += popcount(new)
+                if min_fill:  # a new edge x → k changes the fill of every v with x → v → k
+                    for v in (zp[k] if k in zp else self.ypred[k]):
+                        if v != j and PX[v] & new:
+                            touched.add(v)
+            adds += popcount(px & pk & (nk | made))
+            PX[k] = pk | px
+            NX[k] = nk | made
+        self.mults, self.adds, self.fills = mults, adds, fills
+        if zpj:
+            self._from_predecessors(j, zpj, sy, nsy, touched)
+            if zsj:
+                self._between(zpj, succs, touched)
+        if min_fill:
+            for y in set_bits(sy):
+                self.ypred[self.Ylist[y]].discard(j)
+        if self.every:  # every scalar product: the Markowitz degree, and an addition where no edge is new
+            degree = (popcount(px) + len(zpj)) * (popcount(sy) + len(zsj))
+            self.mults_all += degree
+            self.adds_all += degree - (self.fills - fills_before)
+        return touched
+
+    def _from_predecessors(self, j, zpj, sy, nsy, touched) -> None:
+        """Count the pairs (Z predecessor, output successor) on the bit sets at each predecessor."""
+        SY, NSY, zs, ypred, Ylist, min_fill = self.SY, self.NSY, self.zs, self.ypred, self.Ylist, self.min_fill
+        mults, adds, fills = self.mults, self.adds, self.fills
+        for i, cji in zpj.items():
+            zs[i].discard(j)
+            if not sy:
+                continue
+            si, ni = SY[i], NSY[i]
+            made = sy if cji else nsy
+            if cji:
+                mults += popcount(nsy)
+            new = sy & ~si
+            if new:
+                fills += popcount(new)
+                if min_fill:
+                    for y in set_bits(new):
+                        ypred[Ylist[y]].add(i)
+                    for v in zs[i]:
+                        if SY[v] & new:
+                            touched.add(v)
+            adds += popcount(sy & si & (ni | made))
+            SY[i] = si | sy
+            NSY[i] = ni | made
+        self.mults, self.adds, self.fills = mults, adds, fills
+
+    def _between(self, zpj, succs, touched) -> None:
+        """Count the pairs (Z predecessor, Z successor): one step each, as the elimination does."""
+        zp, zs, min_fill = self.zp, self.zs, self.min_fill
+        mults, adds, fills = self.mults, self.adds, self.fills
+        for k, ckj in succs:
+            if k not in zp:
+                break  # the output successors come last
+            zk = zp[k]
+            for i, cji in zpj.items():
+                if ckj and cji:
+                    mults += 1
+                prod = ckj or cji
+                old = zk.get(i)
+                if old is None:
+                    zk[i] = prod
+                    zs[i].add(k)
+                    fills += 1
+                    if min_fill:
+                        zi = zs[i]
+                        touched.update(v for v in (zi if len(zi) < len(zk) else zk) if v in zi and v in zk)
+                else:
+                    zk[i] = old or prod
+                    adds += old or prod
+        self.mults, self.adds, self.fills = mults, adds, fills
+
+
+def _heap_key(G, order: str, counts: _Counts):
+    """The heap key of a heuristic ``order``, or None for forward and reverse; the error for others."""
+    markowitz = counts.markowitz
+    # keys as single ints (faster in the heap than tuples): (a, v) ordered as a·2^32 + v
+    if order == "markowitz":
+        def key(v):
+            return (markowitz(v) << 32) + v
+    elif order == "relative_markowitz":
+        reach = reach_counts(G)
+
+        def key(v):
+            return ((markowitz(v) - reach[v]) << 32) + v
+    elif order == "min_fill":
+        fill = counts.fill
+
+        def key(v):
+            return (((fill(v) << 64) + markowitz(v)) << 32) + v
+    elif order in ("forward", "reverse"):
+        return None
+    else:
+        raise CircuitError(f"count_order counts the orders {list(COUNTED)} or an explicit sequence, "
+                           f"not {order!r}")
+    return key
+
+
+def _popped(heap: list, current: dict):
+    """The vertex of least current key, taken off ``current``; None when the heap is spent."""
+    while heap:
+        k, v = heapq.heappop(heap)
+        if current.get(v) == k:
+            del current[v]
+            return v
+    return None
+
+
+def _schedule(G, order, counts: _Counts) -> tuple:
+    """(sequence, key, heap, current): a fixed sequence, or the lazy heap of a heuristic and its keys."""
+    key = None
+    heap: Optional[list] = None
+    current: dict = {}
+    sequence: Sequence = ()
+    if isinstance(order, str):
+        key = _heap_key(G, order, counts)
+        if key is None:
+            sequence = sorted(counts.Zset, reverse=order == "reverse")
+        else:
+            current = {v: key(v) for v in counts.Zset}
+            heap = [(k, v) for v, k in current.items()]
+            heapq.heapify(heap)
+    else:
+        sequence = list(order)
+    return sequence, key, heap, current
 
 
 def count_order(G, order, step=None, count: str = "circuit", budget=None) -> Optional[tuple]:
@@ -120,182 +331,22 @@ def count_order(G, order, step=None, count: str = "circuit", budget=None) -> Opt
     every = count == "all"
     if G.succ and max(G.succ) >= 1 << 32:
         raise CircuitError("count_order numbers vertices below 2**32; this graph has more")
-    X = {v: k for k, v in enumerate(G.X)}
-    Zset = set(G.Z)
-    Ylist = sorted(v for v in G.succ if v not in X and v not in Zset)
-    Y = {v: k for k, v in enumerate(Ylist)}
-    PX, NX = {}, {}            # per Z or Y vertex: its input predecessors, those with a varying edge
-    SY, NSY = {}, {}           # per Z vertex: its output successors, those with a varying edge
-    zp: dict = {v: {} for v in Zset}  # per Z vertex: {Z predecessor: flag}
-    zs: dict = {v: set() for v in Zset}  # per Z vertex: its Z successors
-    for v in Zset:
-        PX[v] = NX[v] = SY[v] = NSY[v] = 0
-    for v in Y:
-        PX[v] = NX[v] = 0
-    for i, s in G.succ.items():
-        for k, value in s.items():
-            varies = bool(value) if isinstance(value, bool) else value[0] is not None
-            if i in X:
-                bit = 1 << X[i]
-                PX[k] |= bit
-                if varies:
-                    NX[k] |= bit
-            elif k in Y:
-                bit = 1 << Y[k]
-                SY[i] |= bit
-                if varies:
-                    NSY[i] |= bit
-            else:
-                zp[k][i] = varies
-                zs[i].add(k)
-    min_fill = order == "min_fill"
-    ypred: dict = {}
-    if min_fill:  # the Z predecessors of each output (for the vertices whose fill a new edge changes)
-        ypred = {y: set() for y in Y}
-        for i in Zset:
-            for y in set_bits(SY[i]):
-                ypred[Ylist[y]].add(i)
-    popcount = int.bit_count
-
-    def markowitz(v):
-        return (popcount(PX[v]) + len(zp[v])) * (popcount(SY[v]) + len(zs[v]))
-
-    def fill(v):
-        px, zv, sy = PX[v], zp[v], SY[v]
-        total = 0
-        for k in zs[v]:
-            zk = zp[k]
-            total += popcount(px & ~PX[k]) + sum(1 for i in zv if i not in zk)
-        for y in set_bits(sy):
-            total += popcount(px & ~PX[Ylist[y]])
-        for i in zv:
-            total += popcount(sy & ~SY[i])
-        return total
-
-    heap = None
-    if isinstance(order, str):
-        if order == "forward":
-            sequence = sorted(Zset)
-        elif order == "reverse":
-            sequence = sorted(Zset, reverse=True)
-        elif order in ("markowitz", "relative_markowitz", "min_fill"):
-            # keys as single ints (faster in the heap than tuples): (a, v) ordered as a·2^32 + v
-            if order == "markowitz":
-                def key(v):
-                    return (markowitz(v) << 32) + v
-            elif order == "relative_markowitz":
-                reach = reach_counts(G)
-
-                def key(v):
-                    return ((markowitz(v) - reach[v]) << 32) + v
-            else:
-                def key(v):
-                    return (((fill(v) << 64) + markowitz(v)) << 32) + v
-            current = {v: key(v) for v in Zset}
-            heap = [(k, v) for v, k in current.items()]
-            heapq.heapify(heap)
-            sequence = None
-        else:
-            raise CircuitError(f"count_order counts the orders {list(COUNTED)} or an explicit sequence, "
-                               f"not {order!r}")
-    else:
-        sequence = list(order)
-    mults = adds = fills = 0
-    mults_all = adds_all = 0
+    counts = _Counts(G, order == "min_fill", every)
+    sequence, key, heap, current = _schedule(G, order, counts)
     done = 0
-    it = iter(sequence if sequence is not None else ())  # read only when sequence is given
+    it = iter(sequence)  # read only when sequence is given
     while True:
-        if heap is None:
-            j = next(it, None)
-        else:
-            j = None
-            while heap:
-                k, v = heapq.heappop(heap)
-                if current.get(v) == k:
-                    del current[v]
-                    j = v
-                    break
+        j = next(it, None) if heap is None else _popped(heap, current)
         if j is None:
             break
-        px, nx, sy, nsy = PX.pop(j), NX.pop(j), SY.pop(j), NSY.pop(j)
-        zpj, zsj = zp.pop(j), zs.pop(j)
-        fills_before = fills
-        n_x = popcount(nx)
-        touched = set(zpj)
-        touched.update(zsj)
-        # pairs (input, successor): bit sets at each successor
-        succs = [(k, zp[k].pop(j)) for k in zsj]
-        succs += [(Ylist[y], bool(nsy >> y & 1)) for y in set_bits(sy)]
-        for k, ckj in succs:
-            pk, nk = PX[k], NX[k]
-            made = px if ckj else nx
-            if ckj:
-                mults += n_x
-            new = px & ~pk
-            if new:
-                fills += popcount(new)
-                if min_fill:  # a new edge x → k changes the fill of every v with x → v → k
-                    for v in (zp[k] if k in zp else ypred[k]):
-                        if v != j and PX[v] & new:
-                            touched.add(v)
-            adds += popcount(px & pk & (nk | made))
-            PX[k] = pk | px
-            NX[k] = nk | made
-        # pairs (Z predecessor, output successor): bit sets at each predecessor
-        for i, cji in zpj.items():
-            zs[i].discard(j)
-            if not sy:
-                continue
-            si, ni = SY[i], NSY[i]
-            made = sy if cji else nsy
-            if cji:
-                mults += popcount(nsy)
-            new = sy & ~si
-            if new:
-                fills += popcount(new)
-                if min_fill:
-                    for y in set_bits(new):
-                        ypred[Ylist[y]].add(i)
-                    for v in zs[i]:
-                        if SY[v] & new:
-                            touched.add(v)
-            adds += popcount(sy & si & (ni | made))
-            SY[i] = si | sy
-            NSY[i] = ni | made
-        if min_fill:
-            for y in set_bits(sy):
-                ypred[Ylist[y]].discard(j)
-        # pairs (Z predecessor, Z successor): one step each, as the elimination does
-        for k, ckj in succs:
-            if k not in zp:
-                break  # the output successors come last
-            zk = zp[k]
-            for i, cji in zpj.items():
-                if ckj and cji:
-                    mults += 1
-                prod = ckj or cji
-                old = zk.get(i)
-                if old is None:
-                    zk[i] = prod
-                    zs[i].add(k)
-                    fills += 1
-                    if min_fill:
-                        zi = zs[i]
-                        touched.update(v for v in (zi if len(zi) < len(zk) else zk) if v in zi and v in zk)
-                else:
-                    zk[i] = old or prod
-                    adds += old or prod
+        touched = counts.eliminate(j)
         if heap is not None:
             rekey(heap, current, key, touched)
-        if every:  # every scalar product: the Markowitz degree, and an addition where no edge is new
-            degree = (popcount(px) + len(zpj)) * (popcount(sy) + len(zsj))
-            mults_all += degree
-            adds_all += degree - (fills - fills_before)
-        if budget is not None and (mults_all if every else mults) > budget:
+        if budget is not None and (counts.mults_all if every else counts.mults) > budget:
             return None
         done += 1
         if step is not None and done % 1000 == 0:
             step(1000)
     if step is not None and done % 1000:
         step(done % 1000)
-    return (mults_all, adds_all, fills) if every else (mults, adds, fills)
+    return (counts.mults_all, counts.adds_all, counts.fills) if every else (counts.mults, counts.adds, counts.fills)

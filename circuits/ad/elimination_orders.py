@@ -126,6 +126,68 @@ def checked_order(G, order) -> list:
     return [int(v) for v in seq]
 
 
+def _bits(m):
+    """The indices of the set bits of ``m``, lowest first."""
+    while m:
+        low = m & -m
+        yield low.bit_length() - 1
+        m ^= low
+
+
+def _cost_all(P, N, S, j) -> tuple:
+    """(multiplications, additions) of eliminating ``j``, every scalar product counted."""
+    pj = P[j]
+    return (bin(pj).count("1") * bin(S[j]).count("1"),
+            sum(bin(pj & P[k]).count("1") for k in _bits(S[j])))
+
+
+def _cost(P, N, S, j) -> tuple:
+    """(multiplications, additions) of eliminating ``j``, as gates of the Jacobian circuit."""
+    bj = 1 << j
+    pj, nj = P[j], N[j]
+    n_var, const_in = bin(nj).count("1"), pj & ~nj
+    mults = adds = 0
+    for k in _bits(S[j]):
+        varies = N[k] & bj
+        if varies:
+            mults += n_var
+        common = pj & P[k]
+        if common:
+            adds += bin(common).count("1")
+            if not varies:              # constant + constant needs no gate
+                adds -= bin(common & ~N[k] & const_in).count("1")
+    return mults, adds
+
+
+def _apply(P, N, S, j) -> tuple:
+    """The masks (P, N, S) after eliminating ``j``, as new lists."""
+    P, N, S = P[:], N[:], S[:]
+    bj = 1 << j
+    pj, nj, sj = P[j], N[j], S[j]
+    for k in _bits(sj):
+        varies = N[k] & bj
+        P[k] = (P[k] | pj) & ~bj
+        N[k] = (N[k] | (pj if varies else nj)) & ~bj
+    for i in _bits(pj):
+        S[i] = (S[i] | sj) & ~bj
+    P[j] = N[j] = S[j] = 0
+    return P, N, S
+
+
+def _masks(G, idx: dict) -> tuple:
+    """Per vertex index: predecessor mask, non-constant predecessor mask, successor mask."""
+    nv = len(idx)
+    P0, N0, S0 = [0] * nv, [0] * nv, [0] * nv
+    for i, s in G.succ.items():
+        for k, value in s.items():
+            varies = value if isinstance(value, bool) else value[0] is not None
+            P0[idx[k]] |= 1 << idx[i]
+            S0[idx[i]] |= 1 << idx[k]
+            if varies:
+                N0[idx[k]] |= 1 << idx[i]
+    return P0, N0, S0
+
+
 def optimal_order(G, count="circuit") -> list:
     """The order of least (multiplications, additions), by dynamic programming over subsets of Z.
 
@@ -146,61 +208,9 @@ def optimal_order(G, count="circuit") -> list:
             "'relative_markowitz', or compare_orders(circuit) to see them side by side")
     vertices = sorted(G.succ)
     idx = {v: k for k, v in enumerate(vertices)}
-    nv = len(vertices)
-    # per vertex index: predecessor mask, non-constant predecessor mask, successor mask
-    P0, N0, S0 = [0] * nv, [0] * nv, [0] * nv
-    for i, s in G.succ.items():
-        for k, value in s.items():
-            varies = value if isinstance(value, bool) else value[0] is not None
-            P0[idx[k]] |= 1 << idx[i]
-            S0[idx[i]] |= 1 << idx[k]
-            if varies:
-                N0[idx[k]] |= 1 << idx[i]
-
-    def bits(m):
-        while m:
-            low = m & -m
-            yield low.bit_length() - 1
-            m ^= low
-
-    def cost_all(P, N, S, j):
-        pj = P[j]
-        return (bin(pj).count("1") * bin(S[j]).count("1"),
-                sum(bin(pj & P[k]).count("1") for k in bits(S[j])))
-
-    def cost(P, N, S, j):
-        bj = 1 << j
-        pj, nj = P[j], N[j]
-        n_var, const_in = bin(nj).count("1"), pj & ~nj
-        mults = adds = 0
-        for k in bits(S[j]):
-            varies = N[k] & bj
-            if varies:
-                mults += n_var
-            common = pj & P[k]
-            if common:
-                adds += bin(common).count("1")
-                if not varies:              # constant + constant needs no gate
-                    adds -= bin(common & ~N[k] & const_in).count("1")
-        return mults, adds
-
-    def apply(P, N, S, j):
-        P, N, S = P[:], N[:], S[:]
-        bj = 1 << j
-        pj, nj, sj = P[j], N[j], S[j]
-        for k in bits(sj):
-            varies = N[k] & bj
-            P[k] = (P[k] | pj) & ~bj
-            N[k] = (N[k] | (pj if varies else nj)) & ~bj
-        for i in bits(pj):
-            S[i] = (S[i] | sj) & ~bj
-        P[j] = N[j] = S[j] = 0
-        return P, N, S
-
-    if count == "all":
-        cost = cost_all  # noqa: F811 - the structural count
+    cost = _cost_all if count == "all" else _cost  # the structural count, or the circuit's
     zbits = [idx[v] for v in Z]
-    layer: dict[int, tuple] = {0: ((0, 0), (P0, N0, S0))}
+    layer: dict[int, tuple] = {0: ((0, 0), _masks(G, idx))}
     back = []
     for _ in range(nz):
         best: dict = {}
@@ -215,7 +225,7 @@ def optimal_order(G, count="circuit") -> list:
                 if old is None or c < old[0]:
                     best[key] = (c, done, j, masks)
         back.append({key: (done, j) for key, (_, done, j, _) in best.items()})
-        layer = {key: (c, apply(*masks, j)) for key, (c, _, j, masks) in best.items()}  # type: ignore[call-arg]  # masks is the (P, N, S) triple
+        layer = {key: (c, _apply(*masks, j)) for key, (c, _, j, masks) in best.items()}  # type: ignore[call-arg]  # masks is the (P, N, S) triple
     order = []
     key = sum(1 << j for j in zbits)
     for step in reversed(back):

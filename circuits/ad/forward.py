@@ -187,6 +187,14 @@ def forward(circuit: Circuit, *legacy, output: Optional[Union[str, Sequence[str]
     wrt = resolve_inputs(circuit, legacy_selector("forward", legacy, "wrt", wrt))
     names = resolve_outputs(circuit, output)
     lin = Linearization(circuit)
+    outs = _tangent_outputs(lin, circuit, wrt, names, sparse, figure2)
+    result = finish(lin.builder, circuit, outs, keep_primal)
+    return _simplify(result) if simplify else result
+
+
+def _tangent_outputs(lin: Linearization, circuit: Circuit, wrt: Sequence[str], names: Sequence[str],
+                     sparse: bool, figure2: bool) -> list:
+    """[(d{out}/d{x}, node)], output-major, by the construction :func:`forward` selects."""
     b = lin.builder
     wrt_nodes = [circuit.inputs[x] for x in wrt]
     if figure2:
@@ -198,13 +206,9 @@ def forward(circuit: Circuit, *legacy, output: Optional[Union[str, Sequence[str]
     else:
         tangents = _literal(lin, wrt_nodes)
         value = lambda t, node: t[node]  # noqa: E731
-    outs = [(dname(y, x), value(t, circuit.outputs[y]))
+    return [(dname(y, x), value(t, circuit.outputs[y]))
             for y in names
             for x, t in zip(wrt, tangents)]
-    result = finish(b, circuit, outs, keep_primal)
-    if simplify:
-        result = _simplify(result)
-    return result
 
 
 def jvp(circuit: Circuit, tangents=None, *, output: Optional[Union[str, Sequence[str]]] = None,

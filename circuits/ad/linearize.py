@@ -426,6 +426,20 @@ def _linearized_graph(circuit, point, wrt, output) -> nx.DiGraph:
 _TRACES: dict = {}
 
 
+def _traced_steps(b, first: int, refs: dict, arity: int) -> Optional[tuple]:
+    """The steps the rule emitted from node ``first`` on, numbering them in ``refs``; None if one reads another node."""
+    steps: list[tuple] = []
+    for node in range(first, len(b)):
+        if b.op(node) == "const":
+            steps.append(("const", b.value(node)))
+        else:
+            if not all(u in refs for u in b.args(node)):
+                return None
+            steps.append((b.op(node), tuple(refs[u] for u in b.args(node)), b.params(node)))
+        refs[node] = arity + 1 + node - first
+    return tuple(steps)
+
+
 def partial_trace(op: str, arity: int, i: int, constants: tuple = ()):
     """The partial rule of gate ``op`` at position ``i`` as a straight-line program, traced once.
 
@@ -471,19 +485,9 @@ def partial_trace(op: str, arity: int, i: int, constants: tuple = ()):
         elif p is not CALL_RULE and len(set(args)) == arity:
             refs = {u: j for j, u in enumerate(args) if j not in given}
             refs[out] = arity
-            steps: list[tuple] = []
-            ok = True
-            for node in range(first, len(b)):
-                if b.op(node) == "const":
-                    steps.append(("const", b.value(node)))
-                else:
-                    ok = ok and all(u in refs for u in b.args(node))
-                    if not ok:
-                        break
-                    steps.append((b.op(node), tuple(refs[u] for u in b.args(node)), b.params(node)))
-                refs[node] = arity + 1 + node - first
+            steps = _traced_steps(b, first, refs, arity)
             node, c = p
-            if ok and (node is None or node in refs):
-                trace = (tuple(steps), None if node is None else refs[node], c)
+            if steps is not None and (node is None or node in refs):
+                trace = (steps, None if node is None else refs[node], c)
     _TRACES[key] = (gate, trace)
     return trace

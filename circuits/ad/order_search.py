@@ -311,6 +311,49 @@ def _reporter(progress):
     return None
 
 
+class _Incumbent:
+    """The best order found so far, its cost and the history of improvements."""
+
+    def __init__(self, t0: float, say) -> None:
+        self.t0, self.say = t0, say
+        self.history: list = []
+        self.cost: Optional[tuple] = None
+        self.order: Optional[list] = None
+
+    def offer(self, phase: str, c: tuple, order) -> None:
+        """Keep ``order`` when it costs less than the best so far, and report it."""
+        if self.cost is None or c < self.cost:
+            self.cost, self.order = c, list(order)
+            self.history.append((time.monotonic() - self.t0, phase, c[0], c[1]))
+            if self.say is not None:
+                self.say(f"search {time.monotonic() - self.t0:7.2f} s  {phase:<24} {c[0]} multiplications, "
+                         f"{c[1]} additions")
+
+
+def _beams(graph: SearchGraph, best: _Incumbent, window: int, deadline: float, rng) -> int:
+    """Beams of doubling width until ``deadline``, each polished by windows; returns the states expanded."""
+    expanded = 0
+    width = 1
+    passes = 0
+    kinds = ((False, False), (True, False), (False, True), (True, True))  # (lookahead, random ties)
+    while time.monotonic() < deadline:
+        lookahead, noisy = kinds[passes % len(kinds)]
+        found, n = graph.beam(width, rng if noisy else None, deadline, lookahead=lookahead)
+        expanded += n
+        if found is None:
+            break
+        c, order = found
+        phase = f"beam {width}" + (" lookahead" if lookahead else "") + (" random" if noisy else "")
+        best.offer(phase, c, order)
+        if time.monotonic() < deadline:
+            order, c = graph.windows(order, window, deadline)
+            best.offer(phase + " + windows", c, order)
+        passes += 1
+        if passes % len(kinds) == 0:
+            width *= 2
+    return expanded
+
+
 def search(graph: SearchGraph, starts: Sequence[tuple], *, budget: float = 10.0, seed: int = 0,
            progress=False, window: int = 8) -> SearchResult:
     """The cheapest order found within ``budget`` seconds, never worse than the ``starts``.
@@ -340,51 +383,21 @@ def search(graph: SearchGraph, starts: Sequence[tuple], *, budget: float = 10.0,
     """
     t0 = time.monotonic()
     deadline = t0 + budget
-    say = _reporter(progress)
+    best = _Incumbent(t0, _reporter(progress))
     idx = {v: k for k, v in enumerate(graph.names)}
-    history = []
-    best = None
-    best_order = None
-
-    def offer(phase, c, order):
-        nonlocal best, best_order
-        if best is None or c < best:
-            best, best_order = c, list(order)
-            history.append((time.monotonic() - t0, phase, c[0], c[1]))
-            if say is not None:
-                say(f"search {time.monotonic() - t0:7.2f} s  {phase:<24} {c[0]} multiplications, "
-                    f"{c[1]} additions")
-
     for name, order in starts:
         ix = [idx[v] for v in order]
-        offer(f"start: {name}", graph.cost(ix), ix)
-    start = best
-    expanded = 0
+        best.offer(f"start: {name}", graph.cost(ix), ix)
+    start = best.cost
     if not graph.Z:
-        return SearchResult(tuple(graph.names[j] for j in best_order or ()), best or (0, 0), best or (0, 0),
-                            0, time.monotonic() - t0, tuple(history))
+        return SearchResult(tuple(graph.names[j] for j in best.order or ()), best.cost or (0, 0),
+                            best.cost or (0, 0), 0, time.monotonic() - t0, tuple(best.history))
     rng = random.Random(seed)
     # a quick polish of the best start, then beams of doubling width, each polished
-    assert best_order is not None and best is not None and start is not None  # offer() saw the starts
-    order, c = graph.windows(best_order, window, deadline)
-    offer("windows", c, order)
-    width = 1
-    passes = 0
-    kinds = ((False, False), (True, False), (False, True), (True, True))  # (lookahead, random ties)
-    while time.monotonic() < deadline:
-        lookahead, noisy = kinds[passes % len(kinds)]
-        found, n = graph.beam(width, rng if noisy else None, deadline, lookahead=lookahead)
-        expanded += n
-        if found is None:
-            break
-        c, order = found
-        phase = f"beam {width}" + (" lookahead" if lookahead else "") + (" random" if noisy else "")
-        offer(phase, c, order)
-        if time.monotonic() < deadline:
-            order, c = graph.windows(order, window, deadline)
-            offer(phase + " + windows", c, order)
-        passes += 1
-        if passes % len(kinds) == 0:
-            width *= 2
-    return SearchResult(tuple(graph.names[j] for j in best_order), best, start, expanded,
-                        time.monotonic() - t0, tuple(history))
+    assert best.order is not None and best.cost is not None and start is not None  # offer() saw the starts
+    order, c = graph.windows(best.order, window, deadline)
+    best.offer("windows", c, order)
+    expanded = _beams(graph, best, window, deadline, rng)
+    assert best.order is not None and best.cost is not None
+    return SearchResult(tuple(graph.names[j] for j in best.order), best.cost, start, expanded,
+                        time.monotonic() - t0, tuple(best.history))

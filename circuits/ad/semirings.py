@@ -290,18 +290,28 @@ def propagate(circuit: Circuit, semiring: Semiring, point: Optional[Mapping[str,
         raise CircuitError(f"propagate: semiring must be a circuits.Semiring, got {type(semiring).__name__}")
     if direction not in ("reverse", "forward"):
         raise CircuitError(f"propagate: direction must be 'reverse' or 'forward', not {direction!r}")
-    rec = circuit.record
     if input is not None:
-        check_member(input, rec.inputs, "propagate")
-    zero = semiring.zero
+        check_member(input, circuit.record.inputs, "propagate")
     if direction == "reverse":
-        (y,) = select_outputs(circuit, output, one=True, what="propagate")
-        into: dict = {}
-        for (u, g, _i), e in _edges(circuit, semiring, point, y, input).items():
-            into.setdefault(g, []).append((u, e))
-        values = _sum_paths(semiring, rec.outputs[y], range(rec.outputs[y], -1, -1), into)
-        inputs = {name: values.get(v, zero) for name, v in rec.inputs.items() if input in (None, name)}
-        return Propagation(semiring, direction, y, input, values, inputs=inputs)
+        return _propagate_reverse(circuit, semiring, point, output, input)
+    return _propagate_forward(circuit, semiring, point, input)
+
+
+def _propagate_reverse(circuit: Circuit, semiring: Semiring, point, output, input) -> Propagation:
+    """:func:`propagate` from ``output`` back to the inputs (or to ``input`` alone)."""
+    rec = circuit.record
+    (y,) = select_outputs(circuit, output, one=True, what="propagate")
+    into: dict = {}
+    for (u, g, _i), e in _edges(circuit, semiring, point, y, input).items():
+        into.setdefault(g, []).append((u, e))
+    values = _sum_paths(semiring, rec.outputs[y], range(rec.outputs[y], -1, -1), into)
+    inputs = {name: values.get(v, semiring.zero) for name, v in rec.inputs.items() if input in (None, name)}
+    return Propagation(semiring, "reverse", y, input, values, inputs=inputs)
+
+
+def _propagate_forward(circuit: Circuit, semiring: Semiring, point, input) -> Propagation:
+    """:func:`propagate` from ``input`` (the only one when None) forward to the outputs."""
+    rec = circuit.record
     if input is None:
         if len(rec.inputs) != 1:
             raise CircuitError(f"propagate: a forward sweep starts from one input; choose one of "
@@ -311,8 +321,8 @@ def propagate(circuit: Circuit, semiring: Semiring, point: Optional[Mapping[str,
     for (u, g, _i), e in _edges(circuit, semiring, point, None, input).items():
         out_of.setdefault(u, []).append((g, e))
     values = _sum_paths(semiring, rec.inputs[input], range(rec.inputs[input], len(rec.ops)), out_of)
-    outputs = {name: values.get(v, zero) for name, v in rec.outputs.items()}
-    return Propagation(semiring, direction, None, input, values, outputs=outputs)
+    outputs = {name: values.get(v, semiring.zero) for name, v in rec.outputs.items()}
+    return Propagation(semiring, "forward", None, input, values, outputs=outputs)
 
 
 def _sum_paths(semiring: Semiring, start: int, order, neighbours: dict) -> dict:
@@ -443,8 +453,12 @@ def top_paths(circuit: Circuit, point: Mapping[str, Any], k: int = 1, *, output:
     if k > max_paths:
         raise CircuitError(f"top_paths: k={k} asks for more paths than max_paths={max_paths} "
                            f"({paths_count} paths lead to {y!r}); ask for fewer paths, or raise max_paths")
-    semiring = k_best(k)
-    r = propagate(circuit, semiring, point, output=y)
+    return _heaviest_paths(circuit, point, k, y, input)
+
+
+def _heaviest_paths(circuit: Circuit, point, k: int, y: str, input) -> list:
+    """The ``k`` heaviest :class:`GradientPath` into output ``y`` (from ``input`` alone when given)."""
+    r = propagate(circuit, k_best(k), point, output=y)
     values = edge_values(circuit, point, output=y)
     candidates: list = []
     for x, _v in circuit.inputs.items():

@@ -144,6 +144,18 @@ def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
     check_circuit(circuit, "simplify()")
     if minimize not in ("gates", "ops"):
         raise CircuitError(f"simplify: minimize must be 'gates' or 'ops', not {minimize!r}")
+    current, best, best_cost = _rounds(circuit, minimize)
+    if minimize == "ops":
+        # the gate-minimal form is a candidate too: there constants are folded before any
+        # weight is factored out ((1 + 2x + 2y) - 1 is 2x + 2y, not 2(x + y + 1/2) - 1)
+        by_gates = simplify(circuit)
+        if _ops_and_size(by_gates) < best_cost:
+            best = by_gates
+    return best if minimize == "ops" else current
+
+
+def _rounds(circuit: Circuit, minimize: str) -> tuple:
+    """(last round, cheapest circuit seen, its cost) of the passes of :func:`simplify`, up to a fixed point."""
     current = circuit
     # minimize="ops": the cheapest circuit seen, the input included (the latest on ties,
     # so a result equal in cost to the input is still the simplified one)
@@ -158,13 +170,7 @@ def simplify(circuit: Circuit, minimize: str = "gates") -> Circuit:
         if _same(nxt, current):
             break
         current = nxt
-    if minimize == "ops":
-        # the gate-minimal form is a candidate too: there constants are folded before any
-        # weight is factored out ((1 + 2x + 2y) - 1 is 2x + 2y, not 2(x + y + 1/2) - 1)
-        by_gates = simplify(circuit)
-        if _ops_and_size(by_gates) < best_cost:
-            best = by_gates
-    return best if minimize == "ops" else current
+    return current, best, best_cost
 
 
 def _ops_and_size(circuit: Circuit) -> tuple:

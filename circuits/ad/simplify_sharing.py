@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import heapq
 from fractions import Fraction
-from typing import Any
+from typing import Any, Optional
 
 from ..core.builder import Builder
 from ..core.circuit import Circuit
@@ -104,19 +104,8 @@ def _copy(circuit: Circuit, emit) -> Circuit:
     return b.build(meta=carried_meta(rec.meta, made, val, len(b)))
 
 
-def share_partial_products(circuit: Circuit) -> Circuit:
-    """Products of all-but-one of the same factors, rebuilt from shared prefix and suffix products.
-
-    ``m`` gates ``S ∖ {e_i}`` over a factor set ``S`` of size ``k`` cost
-    ``m·(k − 2)`` operations; with ``R = Π(S ∖ E)``, prefixes
-    ``P_j = R·e_1⋯e_j`` and suffixes ``Q_j = e_j⋯e_m`` the gate of ``e_i``
-    is ``P_{i−1}·Q_{i+1}``: at most ``|R| + 3m`` operations.
-
-    Families are found in time linear in the wires: the gates that miss
-    neither of the two smallest factors of ``S`` share those two factors and
-    their length, and their union is ``S``; the gates missing one of the two
-    are looked up by their factor set.
-    """
+def _product_families(circuit: Circuit) -> list:
+    """[(factor set S, {missing factor: gate})]: the product gates over all but one factor of S."""
     ops, argss = circuit.record.ops, circuit.record.args
     by_set: dict = {}  # factor set -> gate
     groups: dict = {}  # (length, two smallest factors) -> gates
@@ -146,6 +135,11 @@ def share_partial_products(circuit: Circuit) -> Circuit:
             if g is not None:
                 fam.setdefault(e, g)
         families.append((whole, fam))
+    return families
+
+
+def _product_plans(families: list) -> dict:
+    """{gate: (chains, position)} for the families whose prefix and suffix chains save operations."""
     plans: dict = {}  # gate -> (chains, position)
     for whole, fam in families:
         m, k = len(fam), len(whole)
@@ -157,6 +151,23 @@ def share_partial_products(circuit: Circuit) -> Circuit:
         chains = {"prefix": sorted(whole - set(fam)) + order, "suffix": order[::-1], "built": {}}
         for pos, e in enumerate(order):
             plans[fam[e]] = (chains, pos)
+    return plans
+
+
+def share_partial_products(circuit: Circuit) -> Circuit:
+    """Products of all-but-one of the same factors, rebuilt from shared prefix and suffix products.
+
+    ``m`` gates ``S ∖ {e_i}`` over a factor set ``S`` of size ``k`` cost
+    ``m·(k − 2)`` operations; with ``R = Π(S ∖ E)``, prefixes
+    ``P_j = R·e_1⋯e_j`` and suffixes ``Q_j = e_j⋯e_m`` the gate of ``e_i``
+    is ``P_{i−1}·Q_{i+1}``: at most ``|R| + 3m`` operations.
+
+    Families are found in time linear in the wires: the gates that miss
+    neither of the two smallest factors of ``S`` share those two factors and
+    their length, and their union is ``S``; the gates missing one of the two
+    are looked up by their factor set.
+    """
+    plans = _product_plans(_product_families(circuit))
     if not plans:
         return circuit
 
@@ -225,6 +236,48 @@ def reuse_partial_sums(circuit: Circuit) -> Circuit:
     return _copy(circuit, emit)
 
 
+def _core_weights(core_args: list, wsets: list) -> list:
+    """Each core argument's most frequent weight among the members (ties to 1)."""
+    core_w = []
+    for u in core_args:
+        counts: dict = {}
+        for ws in wsets:
+            counts[ws[u]] = counts.get(ws[u], 0) + 1
+        core_w.append(max(counts, key=lambda c: (counts[c], c == 1)))
+    return core_w
+
+
+def _core_plan(key, members: list, argss, weights) -> Optional[tuple]:
+    """(core arguments, core weights, [(gate, [(arg, weight)] on top)]) when a core saves operations, else None."""
+    core_args = sorted(key)
+    tops = {argss[m][argss[m].index(max(argss[m]))] for m in members}
+    wsets = []
+    for m in members:
+        ws = weights[m] or (1,) * len(argss[m])
+        wsets.append(dict(zip(argss[m], ws)))
+    if len(tops) == 1:  # the same newest argument everywhere: part of the core
+        (top,) = tops
+        core_args.append(top)
+    core_w = _core_weights(core_args, wsets)
+    old_cost = sum(len(argss[m]) - 1 + nonunit(wsets[k].values()) for k, m in enumerate(members))
+    new_cost = len(core_args) - 1 + nonunit(core_w)
+    member_plans = []
+    for k, m in enumerate(members):
+        extra = []
+        for u, cw in zip(core_args, core_w):
+            w = wsets[k][u]
+            if w != cw:
+                if not (exact_number(w) and exact_number(cw)):
+                    return None
+                extra.append((u, w - cw))
+        extra += [(u, w) for u, w in wsets[k].items() if u not in key and u not in core_args]
+        new_cost += len(extra) + nonunit([w for _, w in extra])
+        member_plans.append((m, extra))
+    if new_cost >= old_cost:
+        return None
+    return core_args, core_w, member_plans
+
+
 def share_sum_cores(circuit: Circuit) -> Circuit:
     """Sums over nearly the same terms, built from one shared core sum.
 
@@ -249,41 +302,10 @@ def share_sum_cores(circuit: Circuit) -> Circuit:
     for key, members in groups.items():
         if len(members) < 2 or any(m in plans for m in members):
             continue
-        core_args = sorted(key)
-        tops = {argss[m][argss[m].index(max(argss[m]))] for m in members}
-        wsets = []
-        for m in members:
-            ws = weights[m] or (1,) * len(argss[m])
-            wsets.append(dict(zip(argss[m], ws)))
-        if len(tops) == 1:  # the same newest argument everywhere: part of the core
-            (top,) = tops
-            core_args.append(top)
-        core_w = []
-        for u in core_args:
-            counts: dict = {}
-            for ws in wsets:
-                counts[ws[u]] = counts.get(ws[u], 0) + 1
-            core_w.append(max(counts, key=lambda c: (counts[c], c == 1)))
-        old_cost = sum(len(argss[m]) - 1 + nonunit(wsets[k].values()) for k, m in enumerate(members))
-        new_cost = len(core_args) - 1 + nonunit(core_w)
-        member_plans = []
-        ok = True
-        for k, m in enumerate(members):
-            extra = []
-            for u, cw in zip(core_args, core_w):
-                w = wsets[k][u]
-                if w != cw:
-                    if not (exact_number(w) and exact_number(cw)):
-                        ok = False
-                        break
-                    extra.append((u, w - cw))
-            if not ok:
-                break
-            extra += [(u, w) for u, w in wsets[k].items() if u not in key and u not in core_args]
-            new_cost += len(extra) + nonunit([w for _, w in extra])
-            member_plans.append((m, extra))
-        if not ok or new_cost >= old_cost:
+        found = _core_plan(key, members, argss, weights)
+        if found is None:
             continue
+        core_args, core_w, member_plans = found
         cores[key] = (core_args, core_w)
         for m, extra in member_plans:
             plans[m] = (key, extra)
@@ -305,18 +327,8 @@ def share_sum_cores(circuit: Circuit) -> Circuit:
     return _copy(circuit, emit)
 
 
-def factor_constants(circuit: Circuit) -> Circuit:
-    """A constant shared by the weights on many wires out of one node, applied once.
-
-    For a node ``r`` whose wires into ``+`` gates carry weights ``w``, each
-    ``|w| = c`` on at least two wires is applied once by a scale gate ``c·r``,
-    one operation, and those wires take it with weight ±1.
-    A weight on a product ``r·v`` used only by that ``+`` gate counts for
-    ``r`` too: the product takes ``c·r`` instead and its wire weight ±1
-    (``20000·(x₂·r) − 2·(e·s)`` and ``20000·(x₁·r) − 2·(e'·s)`` share
-    ``20000·r`` and ``2·s``, as CasADi forms them).
-    Only exact (rational) weights count, so no rounding is introduced.
-    """
+def _weight_claims(circuit: Circuit) -> dict:
+    """{node: {|w|: [(add gate, position, product or None)]}}: the exact weights each node could take."""
     rec = circuit.record
     ops, argss, weights = rec.ops, rec.args, rec.params
     uses = [0] * len(circuit)
@@ -340,6 +352,11 @@ def factor_constants(circuit: Circuit) -> Circuit:
                 for f in dict.fromkeys(argss[u]):
                     if ops[f] != "const":
                         claims.setdefault(f, {}).setdefault(abs(c), []).append((g, pos, u))
+    return claims
+
+
+def _taken_weights(claims: dict) -> dict:
+    """{(add gate, position): (node, c, product or None)}: the weights factored, each taken once."""
     # greedy: the node with most wires of one |w| first; each weight is taken once
     ranked = sorted(((len(items), u, c) for u, by_c in claims.items() for c, items in by_c.items()
                      if len(items) >= 2), key=lambda t: -t[0])
@@ -352,6 +369,24 @@ def factor_constants(circuit: Circuit) -> Circuit:
             continue
         for g, pos, m in free:
             taken[(g, pos)] = (u, c, m)
+    return taken
+
+
+def factor_constants(circuit: Circuit) -> Circuit:
+    """A constant shared by the weights on many wires out of one node, applied once.
+
+    For a node ``r`` whose wires into ``+`` gates carry weights ``w``, each
+    ``|w| = c`` on at least two wires is applied once by a scale gate ``c·r``,
+    one operation, and those wires take it with weight ±1.
+    A weight on a product ``r·v`` used only by that ``+`` gate counts for
+    ``r`` too: the product takes ``c·r`` instead and its wire weight ±1
+    (``20000·(x₂·r) − 2·(e·s)`` and ``20000·(x₁·r) − 2·(e'·s)`` share
+    ``20000·r`` and ``2·s``, as CasADi forms them).
+    Only exact (rational) weights count, so no rounding is introduced.
+    """
+    rec = circuit.record
+    ops, argss, weights = rec.ops, rec.args, rec.params
+    taken = _taken_weights(_weight_claims(circuit))  # (add gate, position) -> (node, c, product or None)
     if not taken:
         return circuit
     scaled: dict = {}

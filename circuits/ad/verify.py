@@ -189,25 +189,27 @@ def _differences(circuit: Circuit, base: dict, x: str, h0: float) -> dict:
             raise CircuitError(f"input {x!r}: the point {short_point(base)} is within {h0 * 8:.1g} of the kink of "
                                "a gate (relu, step, abs, max, ...), too close for finite differences; "
                                "choose another point")
-    m = len(steps)
     widths = [float(w) for w in ups - downs]
+    return {y: _extrapolated(np.broadcast_to(np.asarray(nodes[node], dtype=float), batch[x].shape), steps, widths)
+            for y, node in circuit.outputs.items()}
+
+
+def _extrapolated(v, steps: list, widths: list) -> tuple:
+    """(estimate, resolution, variation) of one output's values ``v``: ups, downs, then the centre."""
+    m = len(steps)
     eps_f = 2.0 ** -52
-    out = {}
-    for y, node in circuit.outputs.items():
-        v = np.broadcast_to(np.asarray(nodes[node], dtype=float), batch[x].shape)
-        up, down, centre = v[:m], v[m:2 * m], float(v[-1])
-        columns = [(float(u) - float(d)) / w for u, d, w in zip(up, down, widths)]
-        est, err, level = _ridders(columns, steps)
-        noise = eps_f * max(abs(float(up[level])), abs(float(down[level]))) / widths[level] * 4
-        variation = 0.0
-        # how much y varies over the largest finite step, per unit of x: partials far
-        # below it (√ε times) are zero as far as differences can tell
-        for u, d, w in zip(up, down, widths):
-            if math.isfinite(u) and math.isfinite(d) and math.isfinite(centre):
-                variation = (abs(float(u) - centre) + abs(float(d) - centre)) / w
-                break
-        out[y] = (est, max(err, noise) if math.isfinite(est) else math.inf, variation)
-    return out
+    up, down, centre = v[:m], v[m:2 * m], float(v[-1])
+    columns = [(float(u) - float(d)) / w for u, d, w in zip(up, down, widths)]
+    est, err, level = _ridders(columns, steps)
+    noise = eps_f * max(abs(float(up[level])), abs(float(down[level]))) / widths[level] * 4
+    variation = 0.0
+    # how much y varies over the largest finite step, per unit of x: partials far
+    # below it (√ε times) are zero as far as differences can tell
+    for u, d, w in zip(up, down, widths):
+        if math.isfinite(u) and math.isfinite(d) and math.isfinite(centre):
+            variation = (abs(float(u) - centre) + abs(float(d) - centre)) / w
+            break
+    return est, max(err, noise) if math.isfinite(est) else math.inf, variation
 
 
 def check_point(circuit: Circuit, point: Any, where: str) -> dict:
@@ -376,13 +378,24 @@ def check_gradient(circuit: Circuit, gradient_circuit: Circuit, point: Mapping[s
     check_point(circuit, base, "check_gradient")
     circuit.evaluate(base)  # names checked, and a point outside the domain is a CircuitError
     analytic = gradient_circuit.evaluate({k: base[k] for k in gradient_circuit.inputs})
-    eps_f = 2.0 ** -52
+    differences = _differences_by_pair(circuit, base, pairs, eps)
+    return GradientReport(_report_rows(pairs, analytic, differences, tolerance), tolerance)
+
+
+def _differences_by_pair(circuit: Circuit, base: dict, pairs: list, eps: Optional[float]) -> dict:
+    """{(y, x): (estimate, resolution, variation)} at ``base`` for every input ``x`` of ``pairs``."""
     inputs = {k: v for k, v in base.items() if k in circuit.inputs}
     differences = {}
     for x in dict.fromkeys(x for _, (_, x) in pairs):
         found = _differences(circuit, inputs, x, eps) if eps is not None else _scaled_differences(circuit, inputs, x)
         for y, d in found.items():
             differences[(y, x)] = d
+    return differences
+
+
+def _report_rows(pairs: list, analytic: dict, differences: dict, tolerance: float) -> tuple:
+    """The rows of :class:`GradientReport`: each partial against its difference."""
+    eps_f = 2.0 ** -52
     rows = []
     for name, (y, x) in pairs:
         d, res, variation = differences[(y, x)]
@@ -396,7 +409,7 @@ def check_gradient(circuit: Circuit, gradient_circuit: Circuit, point: Mapping[s
             error = math.inf
         ok = math.isfinite(error) and error <= tolerance + 10 * res
         rows.append((name, a, float(d), float(error), float(res), bool(ok)))
-    return GradientReport(tuple(rows), tolerance)
+    return tuple(rows)
 
 
 @dataclass(frozen=True)
