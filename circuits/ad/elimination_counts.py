@@ -264,7 +264,7 @@ def _heap_key(G, order: str, counts: _Counts):
     return key
 
 
-def _popped(heap: list, current: dict):
+def pop_least(heap: list, current: dict):
     """The vertex of least current key, taken off ``current``; None when the heap is spent."""
     while heap:
         k, v = heapq.heappop(heap)
@@ -336,7 +336,7 @@ def count_order(G, order, step=None, count: str = "circuit", budget=None) -> Opt
     done = 0
     it = iter(sequence)  # read only when sequence is given
     while True:
-        j = next(it, None) if heap is None else _popped(heap, current)
+        j = next(it, None) if heap is None else pop_least(heap, current)
         if j is None:
             break
         touched = counts.eliminate(j)

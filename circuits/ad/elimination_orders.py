@@ -31,7 +31,7 @@ import heapq
 import math
 
 from ..core.errors import CircuitError
-from .elimination_counts import reach_counts, rekey
+from .elimination_counts import pop_least, reach_counts, rekey
 
 __all__ = ["ORDERS", "OPTIMAL_LIMIT", "FixedOrder", "HeapOrder", "checked_order", "optimal_order"]
 
@@ -73,13 +73,7 @@ class HeapOrder:
         self.G = G
 
     def pop(self):
-        heap, current = self.heap, self.current
-        while heap:
-            k, v = heapq.heappop(heap)
-            if current.get(v) == k:
-                del current[v]
-                return v
-        return None
+        return pop_least(self.heap, self.current)
 
     def update(self, j, P, S, fill):
         current, key, heap = self.current, self.key, self.heap
