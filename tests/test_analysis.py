@@ -191,6 +191,21 @@ def test_plot_scaling(tmp_path):
         circuits.plot_scaling(rows, tmp_path / "s.txt")
 
 
+def test_plots_refuse_a_path_they_cannot_write(tmp_path):
+    pytest.importorskip("matplotlib")
+    (tmp_path / "taken.png").mkdir()  # a folder where the file would go
+    rows = scaling(sum_of_squares, [2, 4])
+    with pytest.raises(CircuitError, match="cannot write"):
+        circuits.plot_scaling(rows, tmp_path / "taken.png")
+    curves = {"checkpointed": list(circuits.tradeoff(circuits.library.figure1()))}
+    with pytest.raises(CircuitError, match="cannot write"):
+        circuits.plot_tradeoff(curves, tmp_path / "taken.png")
+    with pytest.raises(CircuitError, match="plot_tradeoff writes .png, .svg or .pdf"):
+        circuits.plot_tradeoff(curves, tmp_path / "t.txt")
+    circuits.plot_tradeoff(curves, tmp_path / "new" / "t.svg")
+    assert ET.parse(tmp_path / "new" / "t.svg").getroot().tag.endswith("svg")
+
+
 def test_plot_scaling_without_matplotlib(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(CircuitError, match="pip install matplotlib"):

@@ -329,7 +329,7 @@ def plot_scaling(rows: Sequence[Mapping], path=None, *, title: str = "gate count
     # closed, the figure is drawn once in Jupyter: as the returned value, not also by pyplot
     plt.close(fig)
     if path is not None:
-        _save_scaling_figure(fig, Path(path))
+        save_figure(fig, Path(path))
     return fig
 
 
@@ -356,10 +356,11 @@ def _log_n_axes(ax, ns: list, title: str) -> None:
     ax.legend()
 
 
-def _save_scaling_figure(fig, p: Path) -> None:
-    """Write :func:`plot_scaling`'s figure to ``p`` (.png, .svg or .pdf), creating its folders."""
+def save_figure(fig, p: Path, who: str = "plot_scaling") -> None:
+    """Write a plot's figure to ``p`` (.png, .svg or .pdf), creating its folders; one CircuitError
+    naming ``who`` (the plotting function) for another suffix or a path that cannot be written."""
     if p.suffix.lower() not in (".png", ".svg", ".pdf"):
-        raise CircuitError(f"plot_scaling writes .png, .svg or .pdf files, not {p.name!r}")
+        raise CircuitError(f"{who} writes .png, .svg or .pdf files, not {p.name!r}")
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(p)

@@ -25,7 +25,7 @@ from ..analysis.memory import peak_memory
 from ..core.checks import check_count, check_mapping, check_path, check_rows, check_sequence
 from ..core.circuit import Circuit, check_circuit
 from ..core.errors import CircuitError
-from .tables import ScalingTable, pyplot
+from .tables import ScalingTable, pyplot, save_figure
 
 __all__ = ["tradeoff", "plot_tradeoff"]
 
@@ -103,9 +103,5 @@ def plot_tradeoff(curves: Mapping[str, Sequence[Mapping]], path=None, *,
     fig.tight_layout()
     plt.close(fig)
     if path is not None:
-        p = Path(path)
-        if p.suffix.lower() not in (".png", ".svg", ".pdf"):
-            raise CircuitError(f"plot_tradeoff writes .png, .svg or .pdf files, not {p.name!r}")
-        p.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(p)
+        save_figure(fig, Path(path), "plot_tradeoff")
     return fig
