@@ -497,16 +497,7 @@ class _TrustedBuilder(Builder):
         """Add gate ``op`` over argument node ids known to be valid; return its id."""
         if weights is not None:
             weights = self._checked_weights(op, GATES[op], args, weights)
-        code = self._code_of.get(op)
-        if code is None:
-            return self._append(op, args, weights)
-        n = len(self._codes)
-        self._codes.append(code)
-        self._flat.extend(args)
-        self._ptr.append(len(self._flat))
-        if weights is not None:
-            self._weights[n] = tuple(weights)
-        return n
+        return self._append(op, args, weights)
 
 
 # the functions this module lists in __all__ first, bound by name so that readers, linters
