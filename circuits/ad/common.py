@@ -205,8 +205,6 @@ def finish(b, circuit, outputs, keep_primal, adjoint_of=None, dropped=0):
     return b.build(meta=meta)
 
 
-
-
 def set_bits(mask: int) -> list:
     """The positions of the set bits of ``mask``, lowest first.
 

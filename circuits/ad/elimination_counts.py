@@ -8,11 +8,11 @@ vertex ``k``, its predecessors as a bit set ``P[k]`` and those whose edge
 into ``k`` is not a constant as ``N[k]``.  Eliminating ``j`` then costs, for
 each successor ``k`` (``c_kj`` the flag of the edge ``j → k``),
 
-* ``popcount(N[j])`` multiplications when ``c_kj`` varies, none otherwise (a
+* ``_popcount(N[j])`` multiplications when ``c_kj`` varies, none otherwise (a
   product of two partials is a gate only when both vary);
-* ``popcount(P[j] & ~P[k])`` new edges (fill-in);
+* ``_popcount(P[j] & ~P[k])`` new edges (fill-in);
 * one addition per edge ``i → k`` that exists and receives a product, unless
-  both are constants: ``popcount(P[j] & P[k] & (N[k] | M))`` with ``M`` the
+  both are constants: ``_popcount(P[j] & P[k] & (N[k] | M))`` with ``M`` the
   products that vary (``P[j]`` when ``c_kj`` varies, else ``N[j]``);
 
 and ``P[k] |= P[j]``, ``N[k] |= M``, ``S[i] |= S[j]`` for the predecessors.
@@ -47,7 +47,7 @@ __all__ = ["count_order", "COUNTED"]
 #: The named orders :func:`count_order` counts (``"optimal"`` has its own search).
 COUNTED = ("forward", "reverse", "markowitz", "relative_markowitz", "min_fill")
 
-popcount = int.bit_count
+_popcount = int.bit_count
 
 
 def reach_counts(G):
@@ -129,7 +129,7 @@ class _Counts:
 
     def markowitz(self, v) -> int:
         """|P(v)|·|S(v)|."""
-        return (popcount(self.PX[v]) + len(self.zp[v])) * (popcount(self.SY[v]) + len(self.zs[v]))
+        return (_popcount(self.PX[v]) + len(self.zp[v])) * (_popcount(self.SY[v]) + len(self.zs[v]))
 
     def fill(self, v) -> int:
         """The number of new edges eliminating ``v`` would make."""
@@ -138,11 +138,11 @@ class _Counts:
         total = 0
         for k in self.zs[v]:
             zk = zp[k]
-            total += popcount(px & ~PX[k]) + sum(1 for i in zv if i not in zk)
+            total += _popcount(px & ~PX[k]) + sum(1 for i in zv if i not in zk)
         for y in set_bits(sy):
-            total += popcount(px & ~PX[Ylist[y]])
+            total += _popcount(px & ~PX[Ylist[y]])
         for i in zv:
-            total += popcount(sy & ~SY[i])
+            total += _popcount(sy & ~SY[i])
         return total
 
     def eliminate(self, j) -> set:
@@ -157,7 +157,7 @@ class _Counts:
         succs = [(k, zp[k].pop(j)) for k in zsj]
         succs += [(self.Ylist[y], bool(nsy >> y & 1)) for y in set_bits(sy)]
         mults, adds, fills = self.mults, self.adds, self.fills
-        n_x = popcount(nx)
+        n_x = _popcount(nx)
         for k, ckj in succs:
             pk, nk = PX[k], NX[k]
             made = px if ckj else nx
@@ -165,12 +165,12 @@ class _Counts:
                 mults += n_x
             new = px & ~pk
             if new:
-                fills += popcount(new)
+                fills += _popcount(new)
                 if min_fill:  # a new edge x → k changes the fill of every v with x → v → k
                     for v in (zp[k] if k in zp else self.ypred[k]):
                         if v != j and PX[v] & new:
                             touched.add(v)
-            adds += popcount(px & pk & (nk | made))
+            adds += _popcount(px & pk & (nk | made))
             PX[k] = pk | px
             NX[k] = nk | made
         self.mults, self.adds, self.fills = mults, adds, fills
@@ -182,7 +182,7 @@ class _Counts:
             for y in set_bits(sy):
                 self.ypred[self.Ylist[y]].discard(j)
         if self.every:  # every scalar product: the Markowitz degree, and an addition where no edge is new
-            degree = (popcount(px) + len(zpj)) * (popcount(sy) + len(zsj))
+            degree = (_popcount(px) + len(zpj)) * (_popcount(sy) + len(zsj))
             self.mults_all += degree
             self.adds_all += degree - (self.fills - fills_before)
         return touched
@@ -198,17 +198,17 @@ class _Counts:
             si, ni = SY[i], NSY[i]
             made = sy if cji else nsy
             if cji:
-                mults += popcount(nsy)
+                mults += _popcount(nsy)
             new = sy & ~si
             if new:
-                fills += popcount(new)
+                fills += _popcount(new)
                 if min_fill:
                     for y in set_bits(new):
                         ypred[Ylist[y]].add(i)
                     for v in zs[i]:
                         if SY[v] & new:
                             touched.add(v)
-            adds += popcount(sy & si & (ni | made))
+            adds += _popcount(sy & si & (ni | made))
             SY[i] = si | sy
             NSY[i] = ni | made
         self.mults, self.adds, self.fills = mults, adds, fills

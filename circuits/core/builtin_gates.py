@@ -242,7 +242,6 @@ def domain_of(gate: Gate, constants=()) -> list:
     return list(d) + [None] * (k - len(d))
 
 
-
 def _product_growth(bits, *constants):
     # a product or quotient grows only when two or more of its arguments are exact
     return sum(bits) if sum(1 for b in bits if b) > 1 else 0

@@ -573,6 +573,7 @@ class Circuit:
         result = tuple(out[k] for k in self._outputs)
         return result[0] if len(result) == 1 else result
 
+
 def _read_only(*args, **kwargs):
     raise CircuitError("circuit.dag is read-only, as the circuit is; edit a copy, g = circuit.dag.copy(), "
                        "and make a circuit of it with Circuit.from_networkx(g)")
@@ -581,6 +582,7 @@ def _read_only(*args, **kwargs):
 _MUTATORS = ("add_node", "add_nodes_from", "remove_node", "remove_nodes_from", "add_edge", "add_edges_from",
              "add_weighted_edges_from", "new_edge_key", "remove_edge", "remove_edges_from", "update", "clear",
              "clear_edges")
+
 
 def trusted_circuit(ops, args, weights, values, names, inputs, outputs, meta=None) -> Circuit:
     """A :class:`Circuit` of arrays the package built itself, not validated again.

@@ -144,6 +144,7 @@ C_FUNCTIONS = Namespace(
 for _name in ("sinh", "cosh", "asin", "acos", "asinh", "acosh", "atanh", "erf", "log1p", "expm1", "hypot", "atan2"):
     setattr(C_FUNCTIONS, _name, _call(_name))  # C99 <math.h>, the libm functions Python's math calls
 
+
 def _term(weight, u) -> tuple:
     """A weighted term as (negated, expression): 1·u is u and -1·u is -u, exactly in IEEE, and a
     weight times a constant is folded here, in the same double arithmetic C would use."""

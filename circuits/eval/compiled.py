@@ -93,7 +93,6 @@ def _source(circuit: Circuit, guarded: bool = False):
     return "\n".join(lines) + "\n", where, consts
 
 
-
 def _constant_nodes(ops, argss) -> bytearray:
     """1 for the nodes computed from constants alone, else 0."""
     constant = bytearray(len(ops))
@@ -122,6 +121,7 @@ def _gate_text(op: str, names: list, params, guarded: bool, k):
     if gate.weighted:
         return gate.source(*names, weights=params, const=k, chunk=_CHUNK)
     return gate.source(*names)
+
 
 class CompiledCircuit:
     """A circuit compiled for repeated evaluation; call it like :func:`evaluate`.

@@ -264,8 +264,6 @@ def _allocate(opcode, argp, flat, wflat, inputs, outputs, op_input, op_const):
     return opc, node, argp_out, args, weights, dst, slot, max(n_slots, 1)
 
 
-
-
 def _fold(rec, nodes, const_of: np.ndarray) -> Optional[dict]:
     """The float interpreter's values of the live gates computed from constants alone (Python ints
     stay exact, Fractions become floats), so the tape holds them as constants, bit for bit; None when
@@ -563,6 +561,7 @@ _ANALYSE: Any = None
 _ALLOCATE: Any = None
 _LOCK = threading.Lock()  # one thread loads the kernels; the others wait for them
 
+
 def _module_text() -> str:
     """The kernel as a module: numba's on-disk cache needs a source file."""
     source, env = _kernel_source()
@@ -581,7 +580,6 @@ def _module_text() -> str:
     sweeps += "".join("\n\n@numba.njit(cache=True)\n" + inspect.getsource(f) for f in (_analyse, _allocate))
     return ("\n".join(head) + "\n\n" + source.replace(
         "def run(", "@numba.njit(error_model='numpy', cache=True)\ndef run(", 1) + sweeps)
-
 
 
 def _warm(module) -> None:

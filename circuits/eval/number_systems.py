@@ -69,8 +69,6 @@ def shown_value(v) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-
-
 def number_system(values) -> str:
     """Which number system :func:`evaluate` uses for these input values."""
     kinds = set()
@@ -351,7 +349,6 @@ def warn_nonfinite(xs: list, out: Mapping) -> None:
         warnings.warn(f"the batch has nan/inf at finite inputs in output(s) {', '.join(bad[:4])}: "
                       "the same point as floats raises CircuitError naming the gate; evaluate one "
                       "such point with floats to see which", EvaluationWarning, stacklevel=3)
-
 
 
 def live_nodes(circuit: Circuit) -> bytearray:

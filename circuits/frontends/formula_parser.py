@@ -41,6 +41,7 @@ MAX_DIGITS = 400
 #: obtained by folding numeric sub-expressions.
 MAX_BITS = 1 << 13
 
+
 class _Functions(Mapping):
     """Functions a formula may call → their number of arguments (``None``: variadic).
 
