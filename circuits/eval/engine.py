@@ -6,8 +6,8 @@ weights of ``add``), the slot each result goes to, and the constants.  Gates
 that no output needs are dropped, gates on constants alone are folded to the
 values the float interpreter computes for them, and slots are reused after a
 value's last use, so a batch keeps only the live values.  The conversion is
-linear: numpy reads the circuit's arrays in bulk and two compiled sweeps
-(:func:`_analyse`, :func:`_allocate`) do what is sequential.
+linear: numpy reads the circuit's arrays in bulk and compiled sweeps
+(:func:`_liveness`, :func:`_analyse`, :func:`_allocate`) do what is sequential.
 
 Opcodes are derived from the gate registry (:data:`circuits.core.gates.GATES`):
 every built-in gate gets the opcode of its position in the registry, and the
@@ -91,6 +91,10 @@ _PLAIN = {int, float, Fraction}  # a numpy-scalar weight or constant makes numpy
 class Tape:
     """A circuit as flat arrays (see the module docstring).
 
+    The tape is two arrays, ``code`` and ``fcode``, the kernels' only
+    arguments (two arguments make a cheaper call than eleven); the
+    attributes below are views into them.
+
     Attributes
     ----------
     opc : int64 array
@@ -99,8 +103,8 @@ class Tape:
         Instruction ``t`` reads the slots ``args[argp[t]:argp[t + 1]]``.
     weights : float64 array
         The wire weight of each of ``args`` (1 where the gate has none).
-    weighted : bool array
-        Whether instruction ``t`` is a sum with wire weights.
+    weighted : int64 array
+        Whether instruction ``t`` is a sum with wire weights (1 or 0).
     dst : int64 array
         The slot instruction ``t`` writes.
     consts : float64 array
@@ -114,88 +118,31 @@ class Tape:
     constant_outputs : list of int
         Positions of the outputs computed from constants alone.
     code, fcode : int64 and float64 arrays
-        The kernels' arguments: the sizes (instructions, arguments, inputs,
-        outputs, slots), then ``opc``, ``argp``, ``args``, ``dst``,
-        ``weighted``, ``input_slots``, ``output_slots``; and ``weights``,
-        ``consts`` (two arguments make a cheaper call than eleven).
+        The sizes (instructions, arguments, inputs, outputs, slots), then
+        ``opc``, ``argp``, ``args``, ``dst``, ``weighted``, ``input_slots``,
+        ``output_slots``; and ``weights``, ``consts``.
     """
 
-    def __init__(self, opc, argp, args, weights, weighted, dst, consts, input_slots, output_slots, n_slots,
-                 int_outputs=False, constant_outputs=()):
-        self.opc, self.argp, self.args, self.weights = opc, argp, args, weights
-        self.weighted, self.dst, self.consts = weighted, dst, consts
-        self.input_slots, self.output_slots, self.n_slots = input_slots, output_slots, n_slots
+    def __init__(self, code: np.ndarray, fcode: np.ndarray, int_outputs: bool = False, constant_outputs=()):
+        self.code, self.fcode = code, fcode
+        n_instr, n_args, n_in, n_out, n_slots = code[:5].tolist()
+        ends = [5]
+        for size in (n_instr, n_instr + 1, n_args, n_instr, n_instr, n_in, n_out):
+            ends.append(ends[-1] + size)
+        self.opc, self.argp, self.args, self.dst, self.weighted, self.input_slots, self.output_slots = (
+            code[a:b] for a, b in zip(ends, ends[1:]))
+        self.weights, self.consts = fcode[:n_args], fcode[n_args:]
+        self.n_slots = n_slots
         self.int_outputs, self.constant_outputs = int_outputs, list(constant_outputs)
-        # the kernel's arguments: the integer arrays after a header of sizes, then the float arrays
-        self.code = np.concatenate([[len(opc), len(args), len(input_slots), len(output_slots), n_slots],
-                                    opc, argp, args, dst, weighted, input_slots, output_slots]).astype(np.int64)
-        self.fcode = np.concatenate([weights, consts]).astype(np.float64)
 
     @property
     def n_instructions(self) -> int:
         return len(self.opc)
 
 
-def _analyse(opcode, argp, flat, wflat, const_of, int_const, selects, rounds, power, outputs, op_input, op_const):
-    """Which nodes are live (some output needs them), fixed (computed from constants alone) and may be
-    Python ints in the float interpreter (``maybe_int``); and whether a live gate that is not fixed
-    may compute on exact ints beyond 2**53 (``max(x, 2**53) + 1 + 1``: the interpreter's exact sum,
-    rounded once, differs from float arithmetic, so the tape is refused).  ``bound`` bounds the
-    magnitude of the values that may be ints: ``power`` is a gate's power of its arguments (2 for
-    ``square``, the exponent of ``pow``).  One sweep each way; run by numba when the engine is on.
-    """
-    n = opcode.shape[0]
-    live = np.zeros(n, np.bool_)
-    for k in range(outputs.shape[0]):
-        live[outputs[k]] = True
-    for i in range(n - 1, -1, -1):
-        if live[i]:
-            for r in range(argp[i], argp[i + 1]):
-                live[flat[r]] = True
-    fixed = np.zeros(n, np.bool_)
-    maybe_int = np.zeros(n, np.bool_)
-    bound = np.zeros(n)
-    exact = False
-    for i in range(n):
-        op = opcode[i]
-        if op == op_input:
-            continue
-        if op == op_const:
-            fixed[i] = True
-            maybe_int[i] = int_const[i]
-            bound[i] = abs(const_of[i])
-            continue
-        p, q = argp[i], argp[i + 1]
-        f = True
-        all_int = q > p
-        any_int = False
-        b = 1.0
-        w = 0.0
-        for r in range(p, q):
-            u = flat[r]
-            f = f and fixed[u]
-            all_int = all_int and maybe_int[u]
-            any_int = any_int or maybe_int[u]
-            b = max(b, bound[u]) if selects[i] else b * max(bound[u], 1.0)
-            w += abs(wflat[r])
-        fixed[i] = f
-        if selects[i]:  # max, min, relu, ...: an argument or a small int, exactly
-            maybe_int[i] = any_int
-            bound[i] = b
-        elif rounds[i] and all_int:
-            maybe_int[i] = True
-            bound[i] = w * b ** power[i]
-            exact = exact or (live[i] and not f and not bound[i] <= 2.0 ** 53)
-    return live, fixed, maybe_int, exact
-
-
-def _allocate(opcode, argp, flat, wflat, inputs, outputs, op_input, op_const):
-    """Liveness (constants are leaves), the last use of every value, and slots reused after it.
-
-    Returns the instructions' arrays (opcode, node, argument pointers,
-    argument slots, their weights, destination slot), the slot of every
-    node and the number of slots.  Linear; run by numba when the engine is on.
-    """
+def _liveness(opcode, argp, flat, outputs, op_input, op_const):
+    """Which nodes some output needs (constants are leaves), the last gate that reads each (outputs:
+    ``n``, never freed), and the number of instructions and of their arguments.  One sweep back."""
     n = opcode.shape[0]
     live = np.zeros(n, np.bool_)
     for k in range(outputs.shape[0]):
@@ -214,33 +161,113 @@ def _allocate(opcode, argp, flat, wflat, inputs, outputs, op_input, op_const):
                     if last[u] == -1:
                         last[u] = i
     for k in range(outputs.shape[0]):
-        last[outputs[k]] = n  # outputs are never freed
+        last[outputs[k]] = n
+    return live, last, n_instr, n_args
+
+
+def _analyse(opcode, argp, flat, wstart, wvals, const_of, int_const, selects, rounds, power, outputs, op_input, op_const):
+    """:func:`_liveness`, then which live nodes are fixed (computed from constants alone) and may be
+    Python ints in the float interpreter (``maybe_int``); and whether a live gate that is not fixed
+    may compute on exact ints beyond 2**53 (``max(x, 2**53) + 1 + 1``: the interpreter's exact sum,
+    rounded once, differs from float arithmetic, so the tape is refused).  ``bound`` bounds the
+    magnitude of the values that may be ints: ``power`` is a gate's power of its arguments (2 for
+    ``square``, the exponent of ``pow``).  Gate ``i``'s wire weights are ``wvals[wstart[i]:]`` (one per
+    argument), or all 1 where ``wstart[i]`` is -1.  A gate's arguments are read only until the answer
+    is known.  Run by numba when the engine is on.
+    """
+    n = opcode.shape[0]
+    live, last, n_instr, n_args = _liveness(opcode, argp, flat, outputs, op_input, op_const)
+    fixed = np.zeros(n, np.bool_)
+    maybe_int = np.zeros(n, np.bool_)
+    bound = np.zeros(n)
+    exact = False
+    for i in range(n):
+        op = opcode[i]
+        if op == op_input or not live[i]:
+            continue
+        if op == op_const:
+            fixed[i] = True
+            maybe_int[i] = int_const[i]
+            bound[i] = abs(const_of[i])
+            continue
+        p, q = argp[i], argp[i + 1]
+        f = True
+        if selects[i]:  # max, min, relu, ...: an argument or a small int, exactly
+            any_int = False
+            b = 1.0
+            for r in range(p, q):
+                u = flat[r]
+                f = f and fixed[u]
+                any_int = any_int or maybe_int[u]
+                b = max(b, bound[u])
+            maybe_int[i] = any_int
+            bound[i] = b
+        elif rounds[i]:  # exact on ints: the bound of the result where all arguments may be ints
+            ws = wstart[i]
+            all_int = q > p
+            b = 1.0
+            w = 0.0
+            for r in range(p, q):
+                u = flat[r]
+                f = f and fixed[u]
+                all_int = all_int and maybe_int[u]
+                if not (f or all_int):
+                    break
+                b = b * max(bound[u], 1.0)
+                w += abs(wvals[ws + r - p]) if ws >= 0 else 1.0
+            if all_int:
+                maybe_int[i] = True
+                bound[i] = w * b ** power[i]
+                exact = exact or (not f and not bound[i] <= 2.0 ** 53)
+        else:
+            for r in range(p, q):
+                if not fixed[flat[r]]:
+                    f = False
+                    break
+        fixed[i] = f
+    return live, last, n_instr, n_args, fixed, maybe_int, exact
+
+
+def _allocate(opcode, argp, flat, wstart, wvals, const_of, inputs, outputs, live, last, n_instr, n_args,
+              op_input, op_const):
+    """Slots reused after a value's last use, given :func:`_liveness` (``last`` is used up).
+
+    Returns the tape's two arrays (see :class:`Tape`): ``code`` (the sizes,
+    then opcodes, argument pointers, argument slots, destination slots,
+    weighted flags, input and output slots) and ``fcode`` (the wire weights,
+    then the constants).  Linear; run by numba when the engine is on.
+    """
+    n = opcode.shape[0]
+    n_in, n_out = inputs.shape[0], outputs.shape[0]
+    o_argp = 5 + n_instr
+    o_args = o_argp + n_instr + 1
+    o_dst = o_args + n_args
+    o_weighted = o_dst + n_instr
+    o_in = o_weighted + n_instr
+    code = np.empty(o_in + n_in + n_out, np.int64)
+    fcode = np.empty(n_args + n_instr, np.float64)
     slot = np.full(n, -1, np.int64)
     free = np.empty(n + 1, np.int64)
     n_free = 0
     n_slots = 0
-    for k in range(inputs.shape[0]):
+    for k in range(n_in):
         slot[inputs[k]] = n_slots
         n_slots += 1
-    opc = np.empty(n_instr, np.int64)
-    node = np.empty(n_instr, np.int64)
-    dst = np.empty(n_instr, np.int64)
-    argp_out = np.zeros(n_instr + 1, np.int64)
-    args = np.empty(n_args, np.int64)
-    weights = np.empty(n_args, np.float64)
+    code[o_argp] = 0
     t = 0
     a = 0
     for i in range(n):
         op = opcode[i]
         if op == op_input or not live[i]:
             continue
+        p, q = argp[i], argp[i + 1]
+        ws = wstart[i]
         if op != op_const:
-            p, q = argp[i], argp[i + 1]
             for r in range(p, q):
-                args[a] = slot[flat[r]]
-                weights[a] = wflat[r]
+                code[o_args + a] = slot[flat[r]]
+                fcode[a] = wvals[ws + r - p] if ws >= 0 else 1.0
                 a += 1
-        argp_out[t + 1] = a
+        code[o_argp + t + 1] = a
         # the result's slot is taken before the arguments' slots are freed: a sum or product
         # accumulates in its slot while it still reads its arguments
         if n_free > 0:
@@ -250,18 +277,28 @@ def _allocate(opcode, argp, flat, wflat, inputs, outputs, op_input, op_const):
             s = n_slots
             n_slots += 1
         slot[i] = s
-        opc[t] = op
-        node[t] = i
-        dst[t] = s
+        code[5 + t] = op
+        code[o_dst + t] = s
+        code[o_weighted + t] = 1 if ws >= 0 else 0
+        fcode[n_args + t] = const_of[i]
         t += 1
         if op != op_const:
-            for r in range(argp[i], argp[i + 1]):  # free after last use
+            for r in range(p, q):  # free after last use
                 u = flat[r]
                 if last[u] == i:
                     last[u] = -2  # freed once, however often it is an argument
                     free[n_free] = slot[u]
                     n_free += 1
-    return opc, node, argp_out, args, weights, dst, slot, max(n_slots, 1)
+    for k in range(n_in):
+        code[o_in + k] = slot[inputs[k]]
+    for k in range(n_out):
+        code[o_in + n_in + k] = slot[outputs[k]]
+    code[0] = n_instr
+    code[1] = n_args
+    code[2] = n_in
+    code[3] = n_out
+    code[4] = max(n_slots, 1)
+    return code, fcode
 
 
 def _fold(rec, nodes, const_of: np.ndarray) -> Optional[dict]:
@@ -300,8 +337,8 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
     gate may compute on exact Python ints (``max(x, 1) * 3``): the
     interpreter evaluates those.  Gates on constants alone are folded as the
     interpreter computes them.  Linear time: the circuit's arrays are read
-    by numpy in bulk and the sequential sweeps (:func:`_analyse`,
-    :func:`_allocate`) run compiled when the engine is on.
+    by numpy in bulk and the sequential sweeps (:func:`_liveness`,
+    :func:`_analyse`, :func:`_allocate`) run compiled when the engine is on.
 
     Examples
     --------
@@ -318,8 +355,8 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
         return None
     argp = a.argptr
     flat = a.argflat.astype(np.int64)
-    wflat, weighted_nodes = _wire_weights(a.weights, opcode, argp, len(flat))
-    if wflat is None:
+    wstart, wvals = _wire_weights(a.weights, opcode, argp)
+    if wstart is None:
         return None
     const_nodes = np.flatnonzero(opcode == OP_CONST)
     constants = circuit.constants
@@ -333,21 +370,20 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
     except OverflowError:  # an int beyond float64: the interpreter's exact path
         return None
     int_const[const_nodes] = [type(v) is int for v in values]
-    weighted = np.zeros(n, np.bool_)
-    weighted[weighted_nodes] = True
     inputs = np.fromiter(circuit.inputs.values(), np.int64, len(circuit.inputs))
     outputs = np.fromiter(circuit.outputs.values(), np.int64, len(circuit.outputs))
     if _sweeps is None:  # (the kernels' loader passes its own while it warms them up)
-        _sweeps = (_ANALYSE, _ALLOCATE) if kernel() is not None else (_analyse, _allocate)
-    analyse, allocate = _sweeps
+        _sweeps = (_LIVENESS, _ANALYSE, _ALLOCATE) if kernel() is not None else (_liveness, _analyse, _allocate)
+    liveness, analyse, allocate = _sweeps
     power = _DEGREE[opcode]
     for code, gate in _POWERS:
         pows = np.flatnonzero(opcode == code)
         if len(pows):
             (k,) = gate.constant_args  # the degree's constant, as the gate says
             power[pows] = [gate.degree_of((e,)) for e in const_of[flat[argp[pows] + k]].tolist()]
-    live, fixed, maybe_int, exact = analyse(opcode, argp, flat, wflat, const_of, int_const, _SELECTS[opcode],
-                                            _ROUNDS[opcode], power, outputs, OP_INPUT, OP_CONST)
+    live, last, n_instr, n_args, fixed, maybe_int, exact = analyse(
+        opcode, argp, flat, wstart, wvals, const_of, int_const, _SELECTS[opcode], _ROUNDS[opcode], power, outputs,
+        OP_INPUT, OP_CONST)
     if exact:
         return None
     folded = np.flatnonzero(live & fixed & (opcode != OP_CONST)).tolist()
@@ -355,40 +391,38 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
         if _fold(circuit.record, folded, const_of) is None:  # rare: gates on constants alone
             return None
         opcode[folded] = OP_CONST
-    opc, node, argp, args, weights, dst, slot, n_slots = allocate(
-        opcode, argp, flat, wflat, inputs, outputs, OP_INPUT, OP_CONST)
-    return Tape(opc, argp, args, weights, weighted[node], dst, const_of[node], slot[inputs], slot[outputs],
-                int(n_slots), bool((maybe_int[outputs] & ~fixed[outputs]).any()),
+        live, last, n_instr, n_args = liveness(opcode, argp, flat, outputs, OP_INPUT, OP_CONST)  # folded: leaves
+    code, fcode = allocate(opcode, argp, flat, wstart, wvals, const_of, inputs, outputs, live, last, n_instr, n_args,
+                           OP_INPUT, OP_CONST)
+    return Tape(code, fcode, bool((maybe_int[outputs] & ~fixed[outputs]).any()),
                 np.flatnonzero(fixed[outputs]).tolist())
 
 
-def _wire_weights(w, opcode: np.ndarray, argp: np.ndarray, n_wires: int) -> tuple:
-    """Per wire its weight as a float (1 where none), and the weighted gates; ``(None, None)`` where a
-    weight is not an int, float or Fraction, or is an int beyond float64 (the interpreter's exact path)."""
-    wflat = np.ones(n_wires)
+def _wire_weights(w, opcode: np.ndarray, argp: np.ndarray) -> tuple:
+    """Where each gate's wire weights start in an array of floats (-1: none, all 1), and that array;
+    ``(None, None)`` where a weight is not an int, float or Fraction, or is an int beyond float64 (the
+    interpreter's exact path), or a gate has not one weight per argument."""
+    wstart = np.full(len(opcode), -1, np.int64)
     on = _WEIGHTED[opcode[w.nodes]]  # the weights of gates that read them
-    weighted_nodes = w.nodes[on]
-    if weighted_nodes.size:
-        bulk = w.array()  # all ints within int64, or all floats: no Python number per weight
-        if bulk is not None:
-            ws = bulk if on.all() else bulk[np.repeat(on, np.diff(w.ptr))]
-        else:
-            ws = w.flat() if on.all() else list(compress(w.flat(), np.repeat(on, np.diff(w.ptr)).tolist()))
-            if not set(map(type, ws)) <= _PLAIN:
-                return None, None
-        try:
-            wflat[_ranges(argp, weighted_nodes)] = np.asarray(ws, dtype=float)
-        except OverflowError:
-            return None, None
-    return wflat, weighted_nodes
-
-
-def _ranges(argp: np.ndarray, nodes: list) -> np.ndarray:
-    """The concatenated index ranges ``argp[i]:argp[i + 1]`` of ``nodes``, without a Python loop."""
-    at = np.asarray(nodes)
-    starts, lengths = argp[at], argp[at + 1] - argp[at]
-    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-    return np.arange(int(lengths.sum())) + offsets
+    nodes = w.nodes[on]
+    if not nodes.size:
+        return wstart, np.zeros(0)
+    counts = np.diff(w.ptr)
+    if not np.array_equal(counts[on], argp[nodes + 1] - argp[nodes]):
+        return None, None
+    bulk = w.array()  # all ints within int64, or all floats: no Python number per weight
+    if bulk is not None:
+        wstart[nodes] = w.ptr[:-1][on]
+        return wstart, bulk.astype(np.float64, copy=False)
+    ws = w.flat() if on.all() else list(compress(w.flat(), np.repeat(on, counts).tolist()))
+    if not set(map(type, ws)) <= _PLAIN:
+        return None, None
+    try:
+        wvals = np.array(ws, dtype=float)
+    except OverflowError:
+        return None, None
+    wstart[nodes] = np.concatenate(([0], np.cumsum(counts[on])[:-1]))
+    return wstart, wvals
 
 
 def enabled() -> bool:
@@ -557,6 +591,7 @@ def _kernel_source() -> tuple:
 
 _KERNEL: Any = None
 _POINT_KERNEL: Any = None  # compiled
+_LIVENESS: Any = None
 _ANALYSE: Any = None
 _ALLOCATE: Any = None
 _LOCK = threading.Lock()  # one thread loads the kernels; the others wait for them
@@ -577,14 +612,14 @@ def _module_text() -> str:
             else:
                 head.append(f"{name} = numba.njit(GATES[{gate!r}].num, error_model='numpy')")
     sweeps = "\n\n@numba.njit(error_model='numpy', cache=True)\n" + _point_source()
-    sweeps += "".join("\n\n@numba.njit(cache=True)\n" + inspect.getsource(f) for f in (_analyse, _allocate))
+    sweeps += "".join("\n\n@numba.njit(cache=True)\n" + inspect.getsource(f) for f in (_liveness, _analyse, _allocate))
     return ("\n".join(head) + "\n\n" + source.replace(
         "def run(", "@numba.njit(error_model='numpy', cache=True)\ndef run(", 1) + sweeps)
 
 
 def _warm(module) -> None:
     """Compile (or load from numba's cache) the engine's kernels for the only types they are called with."""
-    t = tape(warmup_circuit(), _sweeps=(module._analyse, module._allocate))
+    t = tape(warmup_circuit(), _sweeps=(module._liveness, module._analyse, module._allocate))
     assert t is not None  # the warm-up circuit is tiny: always taped
     module.run(t.code, t.fcode, np.ones(1), np.empty(1), np.array([1, 1, 1, 1, 1, 1], dtype=np.int64))
     module.run_point(t.code, t.fcode, np.ones(1), np.empty(1))
@@ -596,7 +631,7 @@ def kernel():
     None too, after one :class:`CacheWarning`, when the kernels cannot be
     built at all (numba fails to compile them): the interpreter evaluates.
     """
-    global _KERNEL, _POINT_KERNEL, _ANALYSE, _ALLOCATE
+    global _KERNEL, _POINT_KERNEL, _LIVENESS, _ANALYSE, _ALLOCATE
     if not enabled() or _FAILED:
         return None
     if _KERNEL is None:
@@ -607,7 +642,7 @@ def kernel():
                 if module is None:
                     return None
                 _POINT_KERNEL = module.run_point
-                _ANALYSE, _ALLOCATE = module._analyse, module._allocate
+                _LIVENESS, _ANALYSE, _ALLOCATE = module._liveness, module._analyse, module._allocate
                 _KERNEL = module.run
     return _KERNEL
 
