@@ -28,7 +28,7 @@ from operator import itemgetter
 import numpy as np
 
 from ..eval import engine
-from ..core.arrays import NodeMap, RecordArrays, WeightMap, keep_nodes
+from ..core.arrays import NodeMap, RecordArrays, WeightMap, keep_nodes, ranges
 from ..core.circuit import circuit_from_arrays
 from ..core.gates import BUILTIN, GATES
 from . import sweep_kernel
@@ -188,56 +188,58 @@ def gradient(circuit, y: str, compiled: bool = True, wrt=None, _sweep=None):
         return None
     if not circuit.inputs:  # no partials to make: the Python sweep says so
         return None
-    a, consts = circuit.arrays, circuit.constants
+    wrt = list(circuit.inputs) if wrt is None else list(wrt)
+    a = circuit.arrays
+    codes, kind = _kinds(a)
+    args = _kernel_arguments(circuit, a, codes, kind, wrt, y)
+    if args is None:
+        return None
+    status, m, builder, mir = sweep(*args)
+    del args  # the kernel's inputs are not needed to compact its builder
+    if status:
+        return None
+    parts = list(builder)
+    del builder  # (the compaction empties ``parts``: the builder's arrays are released as it goes)
+    return _circuit(circuit, a, codes, y, wrt, len(a.codes), m, parts, mir)
+
+
+def _kernel_arguments(circuit, a, codes, kind, wrt, y):
+    """The sweep's four groups of arguments (see :func:`circuits.ad.sweep_kernel.sweep`), or None where
+    a gate, weight or constant is not one the kernel models."""
+    consts = circuit.constants
     n = len(a.codes)
     ops_used = [a.op_names[k] for k in np.unique(a.codes).tolist()]
     if not set(ops_used) <= BUILTIN | {"input", "const"}:
         return None
-    codes, kind = _kinds(a)
     argp = a.argptr
     lens = np.diff(argp)
     na = int(argp[-1])
     argi = a.argflat.astype(np.int64)
-    wires = _wire_scales(a, argp, lens, n, na)
-    if wires is None:
-        return None
-    hasw, wk, wn, wd, wf = wires
     # a constant argument of mul or div is a scale of the partial (the rules fold it, the traces
     # cannot): the Python sweep builds those
-    wire_gate = np.repeat(np.arange(n), lens)
-    folded = (kind[argi] == 1) & ((codes[wire_gate] == _OPCODE["mul"]) | (codes[wire_gate] == _OPCODE["div"]))
-    if folded.any():
+    muldiv = np.flatnonzero((codes == _OPCODE["mul"]) | (codes == _OPCODE["div"]))
+    if muldiv.size and (kind[argi[ranges(argp, muldiv)]] == 1).any():
         return None
-    isconst = (kind == 1).astype(np.int8)
-    scales = _constant_scales(consts, n)
-    if scales is None:
-        return None
-    ck, cn, cd, cf = scales
+    wires = _wire_scales(a, argp, lens, n)
+    scales = _constant_scales(consts)
     grouped = _groups(ops_used, codes, kind, lens, argp, argi, consts, n)
-    if grouped is None:
+    if wires is None or scales is None or grouped is None:
         return None
     tix, keys = grouped
     traced = _traces(keys)
     if traced is None:
         return None
     traces, steps, most, gnodes, gargs = traced
-    wrt = list(circuit.inputs) if wrt is None else list(wrt)
     inputs = np.array([circuit.inputs[x] for x in wrt], np.int64)
-    out = circuit.outputs[y]
     # the builder's size at most: per node a sum and a constant, per gate its partials' gates, per
     # input a scale; plus what the kernel's check per node allows for
     rule = kind == 3
     slack = 2 * (int(lens[rule].max(initial=0)) + 1) * (most + 2) + 16
     cap = 3 * n + int(gnodes[tix[rule]].sum()) + 2 * len(inputs) + slack
     acap = 2 * na + 1 + n + int(gargs[tix[rule]].sum()) + len(inputs) + slack
-    status, m, builder, mir = sweep(
-        (kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst, inputs), traces, steps,
-        np.array([out, cap, acap, most, _OPCODE["mul"], _OPCODE["add"], _OPCODE["const"]], np.int64))
-    bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live = builder
-    if status:
-        return None
-    return _circuit(circuit, a, codes, y, wrt, n, m, bop[:m], bptr[:m + 1], bargs, bhasw[:m], bwk, bwn, bwd, bwf,
-                    xk[:m], xn[:m], xd[:m], xf[:m], xc[:m], outs, live[:m], mir)
+    return ((kind, tix, argp, argi, *wires, *scales, inputs), traces, steps,
+            np.array([circuit.outputs[y], cap, acap, most, _OPCODE["mul"], _OPCODE["add"], _OPCODE["const"]],
+                     np.int64))
 
 
 def _kinds(a):
@@ -251,40 +253,28 @@ def _kinds(a):
     return codes, kind_of[codes]
 
 
-def _wire_scales(a, argp, lens, n, na):
-    """Per wire its weight as an exact scale (kind, numerator, denominator, float), and per node
-    whether it has weights; None when a weight is not a scale the kernel holds."""
-    hasw = np.zeros(n, np.int8)
+def _wire_scales(a, argp, lens, n):
+    """Where each node's wire weights start (-1: it has none), and the weights as exact scales (kind,
+    numerator, denominator, float), one per wire of the weighted nodes only; None when a weight is not
+    a scale the kernel holds."""
+    wstart = np.full(n, -1, np.int64)
     weighted = a.weights.nodes
-    hasw[weighted] = 1
-    wk = np.zeros(na, np.int8)  # the kinds of scales: small
-    wn = np.zeros(na, np.int64)
-    wd = np.ones(na, np.int64)
-    wf = np.zeros(na, np.float64)
-    if weighted.size:
-        flat = a.weights.flat()
-        s = _scales(flat)
-        if s is None or len(flat) != int(lens[weighted].sum()):
-            return None
-        starts, ln = argp[weighted], lens[weighted]
-        wires = np.arange(len(flat)) + np.repeat(starts - np.concatenate(([0], np.cumsum(ln)[:-1])), ln)
-        wk[wires], wn[wires], wd[wires], wf[wires] = s
-    return hasw, wk, wn, wd, wf
+    flat = a.weights.flat()
+    s = _scales(flat)
+    if s is None or len(flat) != int(lens[weighted].sum()):
+        return None
+    wstart[weighted] = a.weights.ptr[:-1]
+    k, num, den, f = s
+    return wstart, k.astype(np.int8), num, den, f  # (the kinds of scales are small)
 
 
-def _constant_scales(consts, n):
-    """Per node its constant's value as an exact scale; None when one is not a scale the kernel holds."""
-    ck = np.zeros(n, np.int8)
-    cn = np.zeros(n, np.int64)
-    cd = np.ones(n, np.int64)
-    cf = np.zeros(n, np.float64)
-    if consts:
-        cnodes = list(consts)
-        s = _scales(list(consts.values()))
-        if s is None:
-            return None
-        ck[cnodes], cn[cnodes], cd[cnodes], cf[cnodes] = s
-    return ck, cn, cd, cf
+def _constant_scales(consts):
+    """The constant nodes and their values as exact scales; None when one is not a scale the kernel holds."""
+    s = _scales(list(consts.values()))
+    if s is None:
+        return None
+    k, num, den, f = s
+    return np.fromiter(consts, np.int64, len(consts)), k.astype(np.int8), num, den, f
 
 
 def _groups(ops_used, codes, kind, lens, argp, argi, consts, n):
@@ -392,21 +382,27 @@ def _write_steps(steps, sop, snargs, sargp, sargs, shasw, sconst, sw) -> None:
             sw.extend(ws if ws is not None else (0,) * len(refs))
 
 
-def _circuit(circuit, a, codes, y, wrt, n, m, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs,
-             live, mir):
+def _circuit(circuit, a, codes, y, wrt, n, m, builder: list, mir):
     """The kernel's builder, compacted as :func:`circuits.core.circuit.compact` does, as a Circuit
-    that keeps its arrays (:func:`circuits.core.circuit.circuit_from_arrays`)."""
+    that keeps its arrays (:func:`circuits.core.circuit.circuit_from_arrays`).  ``builder`` (a list of
+    the kernel's arrays) is emptied once its nodes are compacted, so that its memory is released."""
+    bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live = builder
+    bop, bptr, bhasw, xk, xn, xd, xf, xc, live = bop[:m], bptr[:m + 1], bhasw[:m], xk[:m], xn[:m], xd[:m], xf[:m], \
+        xc[:m], live[:m]
     hw = np.flatnonzero(bhasw[n:]) + n  # the new weighted gates, then their wires' weights
     weights = a.weights
     if hw.size:
         ln = bptr[hw + 1] - bptr[hw]
-        wl = np.arange(int(ln.sum()), dtype=np.int64) + np.repeat(bptr[hw] - np.concatenate(([0], np.cumsum(ln)[:-1])), ln)
-        ks = bwk[wl]
-        vals = bwn[wl].tolist() if not ks.any() else _numbers(ks, bwn[wl], bwd[wl], bwf[wl])  # ints only: as they are
+        mw = int(ln.sum())  # the kernel wrote the new gates' weights one after the other
+        ks = bwk[:mw]
+        vals = bwn[:mw].tolist() if not ks.any() else _numbers(ks, bwn[:mw], bwd[:mw], bwf[:mw])  # ints: as they are
         ptr = np.concatenate((weights.ptr, weights.ptr[-1] + np.cumsum(ln)))
         weights = WeightMap(np.concatenate((weights.nodes, hw)), ptr, weights.flat() + list(vals))
     record = RecordArrays(_OPNAMES, np.concatenate((codes[:n], bop[n:m])).astype(np.int16), bptr, bargs, weights)
+    del bop, bptr, bargs, bwk, bwn, bwd, bwf
+    builder.clear()
     arrays, new = keep_nodes(record, live)
+    del record
     dead = np.flatnonzero(live == 0)
     first = int(dead[0]) if dead.size else m
     values = {}
@@ -424,7 +420,7 @@ def _circuit(circuit, a, codes, y, wrt, n, m, bop, bptr, bargs, bhasw, bwk, bwn,
     outputs = dict(zip(dnames(y, wrt), new[outs].tolist()))
     primal = int(live[:n].sum())
     roles = ["primal"] * primal + ["derivative"] * (len(arrays.codes) - primal)
-    meta = {"role": roles}
+    meta: dict = {"role": roles}
     if mir.size:  # as compact keeps backward's adjoint_of: the pairs whose both nodes stay
         adj, of = mir[0::2], mir[1::2]
         both = (live[adj] & live[of]).astype(bool)

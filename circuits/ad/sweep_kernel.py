@@ -97,15 +97,17 @@ def sweep(circuit, traces, steps, params):
     """One reverse sweep from the output and the builder's compaction; see ``fast_backward``.
 
     The arguments are four groups: ``circuit`` (kind, trace index, argument
-    pointers and arguments, weight marks, the weights and constants as
-    scales, constant marks, input nodes), ``traces`` (the partial rules'
+    pointers and arguments, where each node's wire weights start (-1: none)
+    and the weights as scales, the constant nodes and their values as
+    scales, input nodes), ``traces`` (the partial rules'
     traces), ``steps`` (their gates) and ``params`` (an int64 array: the
     output node, the builder's node and argument capacities, the longest
     trace, the opcodes of ``mul``, ``add`` and ``const``).
 
     Returns (status, n_nodes, builder, adjoint_of): ``builder`` holds the
     builder's nodes (primal ones first) before compaction (op, argument
-    pointers, arguments, weight marks, weights and constants as scales,
+    pointers, arguments, weight marks, the weights of the new gates with
+    weight marks, one per argument and in node order, constants as scales,
     constant marks), then the node of each input's derivative and the live
     marks; status 1 or 2 means the Python sweep must run.
     """
@@ -124,7 +126,7 @@ def sweep(circuit, traces, steps, params):
 
 def _sweep(circuit, traces, steps, params, builder, mir):
     """:func:`sweep`'s work: (status, builder size, adjoint pairs written to ``mir``)."""
-    kind, tix, argp, argi, hasw, wk, wn, wd, wf, ck, cn, cd, cf, isconst, inputs = circuit
+    kind, tix, argp, argi, wstart, wk, wn, wd, wf, cnodes, ck, cn, cd, cf, inputs = circuit
     tpos, tzero, tstep0, tstep1, tres, trk, trn, trd, trf = traces
     sop, snargs, sargp, sargs, shasw, swk, swn, swd, swf, sconst = steps
     out, cap, acap, most, op_mul, op_add, op_const = (params[0], params[1], params[2], params[3], params[4],
@@ -132,24 +134,20 @@ def _sweep(circuit, traces, steps, params, builder, mir):
     bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc, outs, live = builder
     n = kind.shape[0]
     na = argp[n]
+    # the primal nodes' arguments and constants (their weights and weight marks are not read again)
     bptr[: n + 1] = argp
     bargs[:na] = argi
-    bwk[:na] = wk
-    bwn[:na] = wn
-    bwd[:na] = wd
-    bwf[:na] = wf
-    bhasw[:n] = hasw
-    xk[:n] = ck
-    xn[:n] = cn
-    xd[:n] = cd
-    xf[:n] = cf
-    xc[:n] = isconst
     cache = dict()
-    for v in range(n):
-        if isconst[v]:
-            key = _key(ck[v], cn[v], cd[v], cf[v])
-            if key not in cache:
-                cache[key] = v
+    for j in range(cnodes.shape[0]):
+        v = cnodes[j]
+        xk[v] = ck[j]
+        xn[v] = cn[j]
+        xd[v] = cd[j]
+        xf[v] = cf[j]
+        xc[v] = 1
+        key = _key(ck[j], cn[j], cd[j], cf[j])
+        if key not in cache:
+            cache[key] = v
     # which nodes depend on an input differentiated by (those of ``inputs``)
     active = np.zeros(n, np.int8)
     for x in range(inputs.shape[0]):
@@ -163,10 +161,10 @@ def _sweep(circuit, traces, steps, params, builder, mir):
     # pending contributions: linked lists per node
     pcap = na + 1
     head = np.full(n, -1, np.int64)
-    tail = np.full(n, -1, np.int64)
+    tail = np.empty(n, np.int64)  # (read only where head is set)
     count = np.zeros(n, np.int64)
     pnode = np.empty(pcap, np.int64)
-    pk = np.empty(pcap, np.int64)
+    pk = np.empty(pcap, np.int8)  # (kinds of scales are small)
     pn = np.empty(pcap, np.int64)
     pd = np.empty(pcap, np.int64)
     pf = np.empty(pcap, np.float64)
@@ -184,6 +182,7 @@ def _sweep(circuit, traces, steps, params, builder, mir):
     npool = 1
     m = n  # builder size
     ma = na  # builder args used
+    mw = 0  # builder weights used: those of the new weighted gates (bhasw), one per argument, in order
     # scratch for sums
     pos = np.zeros(cap + 1, np.int64)  # 1 + the slot of a node in the sum being made, 0 when none
     accn = np.empty(pcap + 1, np.int64)
@@ -192,10 +191,10 @@ def _sweep(circuit, traces, steps, params, builder, mir):
     ad = np.empty(pcap + 1, np.int64)
     af = np.empty(pcap + 1, np.float64)
     adj_n = np.full(n, -2, np.int64)  # -2: no adjoint; -1: a constant
-    adj_k = np.zeros(n, np.int64)
-    adj_nn = np.zeros(n, np.int64)
-    adj_d = np.ones(n, np.int64)
-    adj_f = np.zeros(n, np.float64)
+    adj_k = np.empty(n, np.int8)
+    adj_nn = np.empty(n, np.int64)
+    adj_d = np.empty(n, np.int64)  # (each read only where written: an input's adjoint)
+    adj_f = np.empty(n, np.float64)
     stepnode = np.empty(most + 1, np.int64)
     seen = np.zeros(cap, np.int8)
     nmir = 0
@@ -222,14 +221,16 @@ def _sweep(circuit, traces, steps, params, builder, mir):
                 for t in range(2):
                     e = h if t == 0 else h2
                     bargs[ma + t] = pnode[e]
-                    bwk[ma + t] = pk[e]
-                    bwn[ma + t] = pn[e]
-                    bwd[ma + t] = pd[e]
-                    bwf[ma + t] = pf[e]
+                    bwk[mw + t] = pk[e]
+                    bwn[mw + t] = pn[e]
+                    bwd[mw + t] = pd[e]
+                    bwf[mw + t] = pf[e]
                     if pk[e] == 1 and not (pf[e] - pf[e] == 0.0):
                         return 1, m, nmir
                 bop[m] = op_add
                 bhasw[m] = 0 if (_one(pk[h], pn[h], pd[h], pf[h]) and _one(pk[h2], pn[h2], pd[h2], pf[h2])) else 1
+                if bhasw[m]:
+                    mw += 2
                 ma += 2
                 bptr[m + 1] = ma
                 node = m
@@ -278,32 +279,37 @@ def _sweep(circuit, traces, steps, params, builder, mir):
                     node = accn[last]
                 else:
                     start = ma
+                    w0 = mw
                     allone = True
                     for j in range(na_):
                         if accn[j] >= 0 and not _zero(ak[j], an[j], af[j]):
                             bargs[ma] = accn[j]
-                            bwk[ma] = ak[j]
-                            bwn[ma] = an[j]
-                            bwd[ma] = ad[j]
-                            bwf[ma] = af[j]
+                            bwk[mw] = ak[j]
+                            bwn[mw] = an[j]
+                            bwd[mw] = ad[j]
+                            bwf[mw] = af[j]
                             if ak[j] == 1 and not (af[j] - af[j] == 0.0):
                                 return 1, m, nmir
                             if not _one(ak[j], an[j], ad[j], af[j]):
                                 allone = False
                             ma += 1
+                            mw += 1
                     if not _zero(sk, sn, sf):
                         cnode = _const(sk, sn, sd, sf, cache, bop, bptr, bhasw, xk, xn, xd, xf, xc, m, start, op_const)
                         if cnode == m:
                             m += 1
                             bptr[m] = start
                         bargs[ma] = cnode
-                        bwk[ma] = 0
-                        bwn[ma] = 1
-                        bwd[ma] = 1
-                        bwf[ma] = 0.0
+                        bwk[mw] = 0
+                        bwn[mw] = 1
+                        bwd[mw] = 1
+                        bwf[mw] = 0.0
                         ma += 1
+                        mw += 1
                     bop[m] = op_add
                     bhasw[m] = 0 if allone else 1
+                    if allone:  # no weights: the ones written are dropped
+                        mw = w0
                     bptr[m + 1] = ma
                     node = m
                     m += 1
@@ -330,16 +336,17 @@ def _sweep(circuit, traces, steps, params, builder, mir):
             continue
         one_c = dk == 0 and dnn == 1
         if kg == 2:  # linear: the wire weight scales the adjoint
+            w = wstart[g] - argp[g]  # wire j's weight: w + j, where the node has weights
             for j in range(argp[g], argp[g + 1]):
                 u = argi[j]
                 if not active[u]:
                     continue
-                if not hasw[g]:
+                if wstart[g] < 0:
                     ck2, cn2, cd2, cf2 = dk, dnn, dd, df
                 elif one_c:
-                    ck2, cn2, cd2, cf2 = wk[j], wn[j], wd[j], wf[j]
+                    ck2, cn2, cd2, cf2 = wk[w + j], wn[w + j], wd[w + j], wf[w + j]
                 else:
-                    ok, ck2, cn2, cd2, cf2 = _smul(dk, dnn, dd, df, wk[j], wn[j], wd[j], wf[j])
+                    ok, ck2, cn2, cd2, cf2 = _smul(dk, dnn, dd, df, wk[w + j], wn[w + j], wd[w + j], wf[w + j])
                     if not ok:
                         return 1, m, nmir
                 npool = _push(u, dn, ck2, cn2, cd2, cf2, head, tail, count, pnode, pk, pn, pd, pf, pnext, npool)
@@ -377,10 +384,11 @@ def _sweep(circuit, traces, steps, params, builder, mir):
                     bargs[ma] = v
                     if shasw[s]:
                         q = sargp[s] + j
-                        bwk[ma] = swk[q]
-                        bwn[ma] = swn[q]
-                        bwd[ma] = swd[q]
-                        bwf[ma] = swf[q]
+                        bwk[mw] = swk[q]
+                        bwn[mw] = swn[q]
+                        bwd[mw] = swd[q]
+                        bwf[mw] = swf[q]
+                        mw += 1
                     ma += 1
                 bhasw[m] = shasw[s]
                 bptr[m + 1] = ma
@@ -435,11 +443,12 @@ def _sweep(circuit, traces, steps, params, builder, mir):
                 return 1, m, nmir
             bop[m] = op_add
             bargs[ma] = dn
-            bwk[ma] = adj_k[v]
-            bwn[ma] = adj_nn[v]
-            bwd[ma] = adj_d[v]
-            bwf[ma] = adj_f[v]
+            bwk[mw] = adj_k[v]
+            bwn[mw] = adj_nn[v]
+            bwd[mw] = adj_d[v]
+            bwf[mw] = adj_f[v]
             ma += 1
+            mw += 1
             bhasw[m] = 1
             bptr[m + 1] = ma
             node = m

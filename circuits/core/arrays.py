@@ -19,7 +19,7 @@ from typing import Iterable, NamedTuple, Optional
 
 import numpy as np
 
-__all__ = ["RecordArrays", "arrays_of", "tuples_of", "split", "pick", "gc_young_only", "needed_nodes",
+__all__ = ["RecordArrays", "arrays_of", "tuples_of", "split", "pick", "ranges", "gc_young_only", "needed_nodes",
            "keep_nodes", "NodeMap", "WeightMap", "index_type"]
 
 
@@ -137,6 +137,20 @@ def pick(seq, at) -> list:
     return list(itemgetter(*at.tolist())(seq)) if len(at) else []
 
 
+def ranges(ptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The concatenated index ranges ``ptr[i]:ptr[i + 1]`` of ``rows`` (an integer array), without a
+    Python loop: the positions of those rows' entries in a CSR array.
+
+    Examples
+    --------
+    >>> ranges(np.array([0, 2, 3, 6]), np.array([0, 2])).tolist()
+    [0, 1, 3, 4, 5]
+    """
+    starts, lengths = ptr[rows], ptr[rows + 1] - ptr[rows]
+    offsets = starts - np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(offsets, lengths)
+
+
 @contextmanager
 def gc_young_only():
     """Let Python's cycle collector make only its young passes while a transform builds a circuit.
@@ -239,15 +253,19 @@ def keep_nodes(arrays: RecordArrays, live) -> tuple:
     ([0, 2], [0], [0, 0, 1])
     """
     mask = np.frombuffer(live, np.uint8) if isinstance(live, (bytes, bytearray)) else np.asarray(live)
-    new = np.cumsum(mask, dtype=np.int64) - 1
+    mask = mask.view(np.bool_) if mask.dtype.itemsize == 1 else mask.astype(bool)
+    new = np.cumsum(mask, dtype=np.int64)
+    new -= 1
     keep = np.flatnonzero(mask)
-    starts = arrays.argptr[keep]
-    lengths = arrays.argptr[keep + 1] - starts
+    lengths = np.diff(arrays.argptr)
+    argflat = arrays.argflat[:int(arrays.argptr[-1])][np.repeat(mask, lengths)]  # the kept nodes' wires
+    lengths = lengths[keep]
     argptr = np.zeros(len(keep) + 1, np.int64)
     np.cumsum(lengths, out=argptr[1:])
-    wires = np.arange(int(argptr[-1]), dtype=np.int64) + np.repeat(starts - argptr[:-1], lengths)
-    argflat = new[arrays.argflat[wires]].astype(index_type(len(keep)))
-    weights = arrays.weights.kept(mask.astype(bool), new)
+    del lengths
+    argflat = np.take(new, argflat, out=argflat if argflat.dtype == np.int64 else None, mode="clip")
+    argflat = argflat.astype(index_type(len(keep)), copy=False)
+    weights = arrays.weights.kept(mask, new)
     return RecordArrays(arrays.op_names, arrays.codes[keep], argptr, argflat, weights), new
 
 
