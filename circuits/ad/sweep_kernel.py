@@ -61,6 +61,30 @@ def _smul(ak, an, ad, af, bk, bn, bd, bf):
     return ok, 2, n, d, 0.0
 
 
+def _times(ak, an, ad, af, a_one, b_one, bk, bn, bd, bf):
+    """``a * b``, where a factor known to be the int 1 leaves the other as it is, types included.
+
+    Parameters
+    ----------
+    ak, an, ad, af : scalars
+        The scale ``a`` (kind, num, den, f).
+    a_one, b_one : bool
+        Whether ``a`` or ``b`` is known to be the int 1 (``b_one`` is asked first).
+    bk, bn, bd, bf : scalars
+        The scale ``b``.
+
+    Returns
+    -------
+    tuple
+        ``(ok, kind, num, den, f)`` as :func:`_smul`; ``ok`` False stops the sweep.
+    """
+    if b_one:
+        return True, ak, an, ad, af
+    if a_one:
+        return True, bk, bn, bd, bf
+    return _smul(ak, an, ad, af, bk, bn, bd, bf)
+
+
 def _sadd(ak, an, ad, af, bk, bn, bd, bf):
     """a + b as Python computes it: (ok, kind, num, den, f)."""
     if ak == 1 or bk == 1:
@@ -334,14 +358,9 @@ def _sweep(circuit, traces, steps, params, builder, mir):
                 u = argi[j]
                 if not active[u]:
                     continue
-                if not hasw[g]:
-                    ck2, cn2, cd2, cf2 = dk, dnn, dd, df
-                elif one_c:
-                    ck2, cn2, cd2, cf2 = wk[j], wn[j], wd[j], wf[j]
-                else:
-                    ok, ck2, cn2, cd2, cf2 = _smul(dk, dnn, dd, df, wk[j], wn[j], wd[j], wf[j])
-                    if not ok:
-                        return 1, m, nmir
+                ok, ck2, cn2, cd2, cf2 = _times(dk, dnn, dd, df, one_c, not hasw[g], wk[j], wn[j], wd[j], wf[j])
+                if not ok:
+                    return 1, m, nmir
                 npool = _push(u, dn, ck2, cn2, cd2, cf2, head, tail, count, pnode, pk, pn, pd, pf, pnext, npool)
             continue
         # a gate with a partial rule: its trace per argument position
@@ -395,14 +414,10 @@ def _sweep(circuit, traces, steps, params, builder, mir):
                 pnn = g
             else:
                 pnn = stepnode[ref - arity - 1]
-            if trk[t] == 0 and trn[t] == 1:
-                ck2, cn2, cd2, cf2 = dk, dnn, dd, df
-            elif one_c:
-                ck2, cn2, cd2, cf2 = trk[t], trn[t], trd[t], trf[t]
-            else:
-                ok, ck2, cn2, cd2, cf2 = _smul(dk, dnn, dd, df, trk[t], trn[t], trd[t], trf[t])
-                if not ok:
-                    return 1, m, nmir
+            ok, ck2, cn2, cd2, cf2 = _times(dk, dnn, dd, df, one_c, trk[t] == 0 and trn[t] == 1,
+                                            trk[t], trn[t], trd[t], trf[t])
+            if not ok:
+                return 1, m, nmir
             if dn < 0:
                 cnode = pnn
             elif pnn < 0:
