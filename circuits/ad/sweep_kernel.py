@@ -245,12 +245,7 @@ def _sweep(circuit, traces, steps, params, builder, mir):
                     and not _zero(pk[h], pn[h], pf[h]) and not _zero(pk[h2], pn[h2], pf[h2]):
                 for t in range(2):
                     e = h if t == 0 else h2
-                    bargs[ma + t] = pnode[e]
-                    bwk[ma + t] = pk[e]
-                    bwn[ma + t] = pn[e]
-                    bwd[ma + t] = pd[e]
-                    bwf[ma + t] = pf[e]
-                    if pk[e] == 1 and not (pf[e] - pf[e] == 0.0):
+                    if not _set_arg(ma + t, pnode[e], pk[e], pn[e], pd[e], pf[e], bargs, bwk, bwn, bwd, bwf):
                         return 1, m, nmir
                 bop[m] = op_add
                 bhasw[m] = 0 if (_one(pk[h], pn[h], pd[h], pf[h]) and _one(pk[h2], pn[h2], pd[h2], pf[h2])) else 1
@@ -305,12 +300,7 @@ def _sweep(circuit, traces, steps, params, builder, mir):
                     allone = True
                     for j in range(na_):
                         if accn[j] >= 0 and not _zero(ak[j], an[j], af[j]):
-                            bargs[ma] = accn[j]
-                            bwk[ma] = ak[j]
-                            bwn[ma] = an[j]
-                            bwd[ma] = ad[j]
-                            bwf[ma] = af[j]
-                            if ak[j] == 1 and not (af[j] - af[j] == 0.0):
+                            if not _set_arg(ma, accn[j], ak[j], an[j], ad[j], af[j], bargs, bwk, bwn, bwd, bwf):
                                 return 1, m, nmir
                             if not _one(ak[j], an[j], ad[j], af[j]):
                                 allone = False
@@ -320,11 +310,7 @@ def _sweep(circuit, traces, steps, params, builder, mir):
                         if cnode == m:
                             m += 1
                             bptr[m] = start
-                        bargs[ma] = cnode
-                        bwk[ma] = 0
-                        bwn[ma] = 1
-                        bwd[ma] = 1
-                        bwf[ma] = 0.0
+                        _set_arg(ma, cnode, 0, 1, 1, 0.0, bargs, bwk, bwn, bwd, bwf)
                         ma += 1
                     bop[m] = op_add
                     bhasw[m] = 0 if allone else 1
@@ -386,14 +372,7 @@ def _sweep(circuit, traces, steps, params, builder, mir):
                     continue
                 bop[m] = sop[s]
                 for j in range(snargs[s]):
-                    ref = sargs[sargp[s] + j]
-                    if ref < arity:
-                        v = argi[a0 + ref]
-                    elif ref == arity:
-                        v = g
-                    else:
-                        v = stepnode[ref - arity - 1]
-                    bargs[ma] = v
+                    bargs[ma] = _traced_node(sargs[sargp[s] + j], g, a0, arity, argi, stepnode)
                     if shasw[s]:
                         q = sargp[s] + j
                         bwk[ma] = swk[q]
@@ -405,15 +384,7 @@ def _sweep(circuit, traces, steps, params, builder, mir):
                 bptr[m + 1] = ma
                 stepnode[r] = m
                 m += 1
-            ref = tres[t]
-            if ref < 0:
-                pnn = -1
-            elif ref < arity:
-                pnn = argi[a0 + ref]
-            elif ref == arity:
-                pnn = g
-            else:
-                pnn = stepnode[ref - arity - 1]
+            pnn = -1 if tres[t] < 0 else _traced_node(tres[t], g, a0, arity, argi, stepnode)
             ok, ck2, cn2, cd2, cf2 = _times(dk, dnn, dd, df, one_c, trk[t] == 0 and trn[t] == 1,
                                             trk[t], trn[t], trd[t], trf[t])
             if not ok:
@@ -446,14 +417,9 @@ def _sweep(circuit, traces, steps, params, builder, mir):
         elif _one(adj_k[v], adj_nn[v], adj_d[v], adj_f[v]):
             node = dn
         else:
-            if adj_k[v] == 1 and not (adj_f[v] - adj_f[v] == 0.0):
+            if not _set_arg(ma, dn, adj_k[v], adj_nn[v], adj_d[v], adj_f[v], bargs, bwk, bwn, bwd, bwf):
                 return 1, m, nmir
             bop[m] = op_add
-            bargs[ma] = dn
-            bwk[ma] = adj_k[v]
-            bwn[ma] = adj_nn[v]
-            bwd[ma] = adj_d[v]
-            bwf[ma] = adj_f[v]
             ma += 1
             bhasw[m] = 1
             bptr[m + 1] = ma
@@ -474,6 +440,33 @@ def _sweep(circuit, traces, steps, params, builder, mir):
     return 0, m, nmir
 
 
+def _traced_node(ref, g, a0, arity, argi, stepnode):
+    """The node a partial rule's trace names by ``ref``.
+
+    Parameters
+    ----------
+    ref : int
+        Below ``arity``: that argument of ``g``; ``arity``: ``g`` itself (its
+        value); above: the node made by trace step ``ref - arity - 1``.
+    g : int
+        The gate whose partial is being made.
+    a0, arity : int
+        Where ``g``'s arguments start in ``argi``, and how many there are.
+    argi, stepnode : arrays
+        The circuit's arguments, and the nodes made by the trace's steps so far.
+
+    Returns
+    -------
+    int
+        The node.
+    """
+    if ref < arity:
+        return argi[a0 + ref]
+    if ref == arity:
+        return g
+    return stepnode[ref - arity - 1]
+
+
 def _const(k, n, d, f, cache, bop, bptr, bhasw, xk, xn, xd, xf, xc, m, ma, op_const):
     """The builder's ``const_node``: the cached node of this value and type, or ``m``, made now."""
     key = _key(k, n, d, f)
@@ -489,6 +482,33 @@ def _const(k, n, d, f, cache, bop, bptr, bhasw, xk, xn, xd, xf, xc, m, ma, op_co
     xf[m] = f
     xc[m] = 1
     return m
+
+
+def _set_arg(j, node, k, n, d, f, bargs, bwk, bwn, bwd, bwf):
+    """Write the builder's argument ``j``: ``node`` with the wire weight ``(k, n, d, f)``.
+
+    Parameters
+    ----------
+    j : int
+        The argument slot.
+    node : int
+        The argument's node.
+    k, n, d, f : scalars
+        The weight as a scale (kind, num, den, float).
+    bargs, bwk, bwn, bwd, bwf : arrays
+        The builder's arguments and their weights.
+
+    Returns
+    -------
+    bool
+        False for a non-finite float weight, which the Python sweep must handle.
+    """
+    bargs[j] = node
+    bwk[j] = k
+    bwn[j] = n
+    bwd[j] = d
+    bwf[j] = f
+    return k != 1 or f - f == 0.0
 
 
 def _push(u, node, k, n, d, f, head, tail, count, pnode, pk, pn, pd, pf, pnext, npool):
