@@ -138,17 +138,9 @@ def _robot_arm_6dof(m, t1, t2, t3, t4, t5, t6):
 
     a1, a2, a3 = 175., 890., 50.
     d1, d4, d6 = 575., 1035., 185.
-    c1 = m.cos(t1)
-    c2 = m.cos(t2)
-    c4 = m.cos(t4)
-    c5 = m.cos(t5)
-    c6 = m.cos(t6)
+    c1, c2, c4, c5, c6 = map(m.cos, (t1, t2, t4, t5, t6))
     c23 = C(t2, t3)
-    s1 = m.sin(t1)
-    s2 = m.sin(t2)
-    s4 = m.sin(t4)
-    s5 = m.sin(t5)
-    s6 = m.sin(t6)
+    s1, s2, s4, s5, s6 = map(m.sin, (t1, t2, t4, t5, t6))
     s23 = S(t2, t3)
     ax = s5 * (c1 * c23 * c4 + s1 * s4) + c1 * s23 * c5
     ay = s5 * (s1 * c23 * c4 - c1 * s4) + s1 * s23 * c5
