@@ -570,6 +570,36 @@ def _scaling_arguments(s) -> None:
     _add_max_gates(s)
 
 
+def _no_arguments(p) -> None:
+    """A subcommand without arguments of its own."""
+
+
+#: The subcommands, in the order ``--help`` lists them: name, one-line help, description (None:
+#: the help), the function that declares its arguments and the one that runs it.
+_COMMANDS = (
+    ("demo", "the classic examples: tables, bound checks, gradient checks, figures",
+     "Build the classic examples (the sum-of-squares loss, the worked example, ‖Ax − b‖²), print their "
+     "comparison tables and bound checks, check gradients against central finite differences and write "
+     "figures.", _figure_arguments, _cmd_demo),
+    ("figures", "(re)generate the figures only", "Write the before/after figures of the classic examples.",
+     _figure_arguments, _cmd_figures),
+    ("report", "compare an expression with its forward and backward circuits",
+     "Parse EXPR, then tabulate it against its forward and backward circuits with their complexity bounds.",
+     _report_arguments, _cmd_report),
+    ("render", "draw an expression (or its gradient circuit)",
+     "Parse EXPR and draw it with Graphviz; the suffix of -o picks the format.", _render_arguments, _cmd_render),
+    ("view", "an interactive page: step through backpropagation in the browser",
+     "Parse EXPR and write one self-contained HTML page that steps through backpropagation (or forward "
+     "propagation, or an elimination order): buttons, slider and arrow keys; hover a node for its value "
+     "and adjoint.", _view_arguments, _cmd_view),
+    ("warmup", "compile the evaluation engine's kernels now (numba), with a progress message", None,
+     _no_arguments, _cmd_warmup),
+    ("scaling", "gate counts of a family of circuits of growing size",
+     "Build FAMILY at each size and tabulate n, s, w and the sizes of the forward and backward circuits.",
+     _scaling_arguments, _cmd_scaling),
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the ``circuits`` command."""
     p = _Parser(prog="circuits",
@@ -578,45 +608,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"circuits {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-
-    d = sub.add_parser("demo", help="the classic examples: tables, bound checks, gradient checks, figures",
-                       description="Build the classic examples (the sum-of-squares loss, the worked example, "
-                                   "‖Ax − b‖²), print their comparison tables and bound checks, check "
-                                   "gradients against central finite differences and write figures.")
-    _figure_arguments(d)
-    d.set_defaults(func=_cmd_demo)
-
-    f = sub.add_parser("figures", help="(re)generate the figures only",
-                       description="Write the before/after figures of the classic examples.")
-    _figure_arguments(f)
-    f.set_defaults(func=_cmd_figures)
-
-    r = sub.add_parser("report", help="compare an expression with its forward and backward circuits",
-                       description="Parse EXPR, then tabulate it against its forward and backward "
-                                   "circuits with their complexity bounds.")
-    _report_arguments(r)
-    r.set_defaults(func=_cmd_report)
-
-    g = sub.add_parser("render", help="draw an expression (or its gradient circuit)",
-                       description="Parse EXPR and draw it with Graphviz; the suffix of -o picks the format.")
-    _render_arguments(g)
-    g.set_defaults(func=_cmd_render)
-
-    v = sub.add_parser("view", help="an interactive page: step through backpropagation in the browser",
-                       description="Parse EXPR and write one self-contained HTML page that steps through "
-                                   "backpropagation (or forward propagation, or an elimination order): "
-                                   "buttons, slider and arrow keys; hover a node for its value and adjoint.")
-    _view_arguments(v)
-    v.set_defaults(func=_cmd_view)
-
-    w = sub.add_parser("warmup", help="compile the evaluation engine's kernels now (numba), with a progress message")
-    w.set_defaults(func=_cmd_warmup)
-
-    s = sub.add_parser("scaling", help="gate counts of a family of circuits of growing size",
-                       description="Build FAMILY at each size and tabulate n, s, w and the sizes of the "
-                                   "forward and backward circuits.")
-    _scaling_arguments(s)
-    s.set_defaults(func=_cmd_scaling)
+    for name, help_, description, arguments, func in _COMMANDS:
+        c = sub.add_parser(name, help=help_, description=description)
+        arguments(c)
+        c.set_defaults(func=func)
     return p
 
 

@@ -142,73 +142,67 @@ def reverse_sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
         if r is None:
             r = rules[op] = (*rule_of(op), {})
         rule, rb, weighted, plans = r
-        if rule is None:  # linear: ∂_u[g] is the wire weight (Linearization.weight), it scales the adjoint
+        linear = rule is None  # ∂_u[g] is the wire weight (Linearization.weight), it scales the adjoint
+        if linear:
             w = weights[g]
-            for i, u in enumerate(a):
-                if active[u]:
-                    if w is None:
-                        contribution = d
-                    elif c is _ONE:
-                        contribution = (n, w[i])
-                    else:
-                        contribution = (n, c * w[i])
-                        if not -_HUGE <= contribution[1] <= _HUGE:  # kept unfolded: see _HUGE
-                            contribution = (materialise(b, d), w[i])
-                    bucket = pending.get(u)
-                    if bucket is None:
-                        pending[u] = contribution
-                    elif type(bucket) is tuple:
-                        pending[u] = [bucket, contribution]
-                    else:
-                        bucket.append(contribution)
-            continue
-        plan = plans.get(len(a))
-        if plan is None:
-            plan = plans[len(a)] = lin.plan(op, len(a))
+        else:
+            plan = plans.get(len(a))
+            if plan is None:
+                plan = plans[len(a)] = lin.plan(op, len(a))
         for i, u in enumerate(a):
             if not active[u]:
                 continue
-            if plan and g not in const_fed:  # the rule read as data (linearize.partial_template): no call
-                p = plan[i]
-                if p is None:
-                    continue
-                pop, ref, pc = p
-                pn = g if ref < 0 else a[ref]
-                if pop is not None:
-                    pn = gate(pop, pn)
-            else:
-                if partial is not None:
-                    p = partial(g, i)
-                elif weighted:
-                    p = rule(rb, a, g, i, weights=weights[g])
+            if linear:
+                if w is None:
+                    contribution = d
+                elif c is _ONE:
+                    contribution = (n, w[i])
                 else:
-                    p = rule(rb, a, g, i)
-                if p is None:
-                    continue
-                pn, pc = p
-            # d · p (common.times inlined).  A factor 1 is skipped and the last product of the
-            # same two scale objects reused: both leave the product as it is, and save
-            # Fraction arithmetic, slow in Python, where weights like 1/2 recur
-            if pc is _ONE:
-                cc = c
-            elif c is _ONE:
-                cc = pc
-            elif c is last_c and pc is last_pc:
-                cc = last_cc
+                    contribution = (n, c * w[i])
+                    if not -_HUGE <= contribution[1] <= _HUGE:  # kept unfolded: see _HUGE
+                        contribution = (materialise(b, d), w[i])
             else:
-                cc = c * pc
-                if not -_HUGE <= cc <= _HUGE:  # kept unfolded: see _HUGE
-                    n, c = materialise(b, (n, c)), _ONE
+                if plan and g not in const_fed:  # the rule read as data (linearize.partial_template): no call
+                    p = plan[i]
+                    if p is None:
+                        continue
+                    pop, ref, pc = p
+                    pn = g if ref < 0 else a[ref]
+                    if pop is not None:
+                        pn = gate(pop, pn)
+                else:
+                    if partial is not None:
+                        p = partial(g, i)
+                    elif weighted:
+                        p = rule(rb, a, g, i, weights=weights[g])
+                    else:
+                        p = rule(rb, a, g, i)
+                    if p is None:
+                        continue
+                    pn, pc = p
+                # d · p (common.times inlined).  A factor 1 is skipped and the last product of the
+                # same two scale objects reused: both leave the product as it is, and save
+                # Fraction arithmetic, slow in Python, where weights like 1/2 recur
+                if pc is _ONE:
+                    cc = c
+                elif c is _ONE:
                     cc = pc
+                elif c is last_c and pc is last_pc:
+                    cc = last_cc
                 else:
-                    last_cc = cc
-                    last_c, last_pc = c, pc
-            if n is None:
-                contribution = (pn, cc)
-            elif pn is None:
-                contribution = (n, cc)
-            else:
-                contribution = (gate("mul", n, pn), cc)
+                    cc = c * pc
+                    if not -_HUGE <= cc <= _HUGE:  # kept unfolded: see _HUGE
+                        n, c = materialise(b, (n, c)), _ONE
+                        cc = pc
+                    else:
+                        last_cc = cc
+                        last_c, last_pc = c, pc
+                if n is None:
+                    contribution = (pn, cc)
+                elif pn is None:
+                    contribution = (n, cc)
+                else:
+                    contribution = (gate("mul", n, pn), cc)
             bucket = pending.get(u)
             if bucket is None:
                 pending[u] = contribution

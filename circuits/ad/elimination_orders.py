@@ -120,7 +120,7 @@ def checked_order(G, order) -> list:
     return [int(v) for v in seq]
 
 
-def _bits(m):
+def set_bits(m):
     """The indices of the set bits of ``m``, lowest first."""
     while m:
         low = m & -m
@@ -128,41 +128,43 @@ def _bits(m):
         m ^= low
 
 
-def _cost_all(P, N, S, j) -> tuple:
+def step_cost_all(P, N, S, j) -> tuple:
     """(multiplications, additions) of eliminating ``j``, every scalar product counted."""
-    pj = P[j]
-    return (bin(pj).count("1") * bin(S[j]).count("1"),
-            sum(bin(pj & P[k]).count("1") for k in _bits(S[j])))
+    pj, sj = P[j], S[j]
+    adds = 0
+    for k in set_bits(sj):
+        adds += (pj & P[k]).bit_count()
+    return pj.bit_count() * sj.bit_count(), adds
 
 
-def _cost(P, N, S, j) -> tuple:
+def step_cost_circuit(P, N, S, j) -> tuple:
     """(multiplications, additions) of eliminating ``j``, as gates of the Jacobian circuit."""
     bj = 1 << j
     pj, nj = P[j], N[j]
-    n_var, const_in = bin(nj).count("1"), pj & ~nj
+    n_var, const_in = nj.bit_count(), pj & ~nj
     mults = adds = 0
-    for k in _bits(S[j]):
+    for k in set_bits(S[j]):
         varies = N[k] & bj
         if varies:
             mults += n_var
         common = pj & P[k]
         if common:
-            adds += bin(common).count("1")
+            adds += common.bit_count()
             if not varies:              # constant + constant needs no gate
-                adds -= bin(common & ~N[k] & const_in).count("1")
+                adds -= (common & ~N[k] & const_in).bit_count()
     return mults, adds
 
 
-def _apply(P, N, S, j) -> tuple:
+def eliminated(P, N, S, j) -> tuple:
     """The masks (P, N, S) after eliminating ``j``, as new lists."""
     P, N, S = P[:], N[:], S[:]
     bj = 1 << j
     pj, nj, sj = P[j], N[j], S[j]
-    for k in _bits(sj):
+    for k in set_bits(sj):
         varies = N[k] & bj
         P[k] = (P[k] | pj) & ~bj
         N[k] = (N[k] | (pj if varies else nj)) & ~bj
-    for i in _bits(pj):
+    for i in set_bits(pj):
         S[i] = (S[i] | sj) & ~bj
     P[j] = N[j] = S[j] = 0
     return P, N, S
@@ -202,7 +204,7 @@ def optimal_order(G, count="circuit") -> list:
             "'relative_markowitz', or compare_orders(circuit) to see them side by side")
     vertices = sorted(G.succ)
     idx = {v: k for k, v in enumerate(vertices)}
-    cost = _cost_all if count == "all" else _cost  # the structural count, or the circuit's
+    cost = step_cost_all if count == "all" else step_cost_circuit  # the structural count, or the circuit's
     zbits = [idx[v] for v in Z]
     layer: dict[int, tuple] = {0: ((0, 0), _masks(G, idx))}
     back = []
@@ -219,7 +221,7 @@ def optimal_order(G, count="circuit") -> list:
                 if old is None or c < old[0]:
                     best[key] = (c, done, j, masks)
         back.append({key: (done, j) for key, (_, done, j, _) in best.items()})
-        layer = {key: (c, _apply(*masks, j)) for key, (c, _, j, masks) in best.items()}  # type: ignore[call-arg]  # masks is the (P, N, S) triple
+        layer = {key: (c, eliminated(*masks, j)) for key, (c, _, j, masks) in best.items()}  # type: ignore[call-arg]  # masks is the (P, N, S) triple
     order = []
     key = sum(1 << j for j in zbits)
     for step in reversed(back):

@@ -44,6 +44,8 @@ import time
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
+from .elimination_orders import eliminated, set_bits, step_cost_all, step_cost_circuit
+
 __all__ = ["SearchGraph", "SearchResult", "search"]
 
 
@@ -108,56 +110,9 @@ class SearchGraph:
 
     def step_cost(self, P, N, S, j) -> tuple:
         """``(multiplications, additions)`` of eliminating ``j`` from the graph ``(P, N, S)``."""
-        pj, sj = P[j], S[j]
-        if self.all:
-            adds = 0
-            m = sj
-            while m:
-                low = m & -m
-                adds += (pj & P[low.bit_length() - 1]).bit_count()
-                m ^= low
-            return pj.bit_count() * sj.bit_count(), adds
-        bj = 1 << j
-        nj = N[j]
-        n_var, const_in = nj.bit_count(), pj & ~nj
-        mults = adds = 0
-        m = sj
-        while m:
-            low = m & -m
-            k = low.bit_length() - 1
-            m ^= low
-            varies = N[k] & bj
-            if varies:
-                mults += n_var
-            common = pj & P[k]
-            if common:
-                adds += common.bit_count()
-                if not varies:              # constant + constant needs no gate
-                    adds -= (common & ~N[k] & const_in).bit_count()
-        return mults, adds
+        return (step_cost_all if self.all else step_cost_circuit)(P, N, S, j)
 
-    @staticmethod
-    def apply(P, N, S, j):
-        """The graph after eliminating ``j`` (new lists; the arguments are not changed)."""
-        P, N, S = P[:], N[:], S[:]
-        bj = 1 << j
-        pj, nj, sj = P[j], N[j], S[j]
-        m = sj
-        while m:
-            low = m & -m
-            k = low.bit_length() - 1
-            m ^= low
-            varies = N[k] & bj
-            P[k] = (P[k] | pj) & ~bj
-            N[k] = (N[k] | (pj if varies else nj)) & ~bj
-        m = pj
-        while m:
-            low = m & -m
-            i = low.bit_length() - 1
-            m ^= low
-            S[i] = (S[i] | sj) & ~bj
-        P[j] = N[j] = S[j] = 0
-        return P, N, S
+    apply = staticmethod(eliminated)  # the graph after eliminating j (new lists; the arguments are not changed)
 
     def cost(self, order) -> tuple:
         """``(multiplications, additions)`` of a complete order of indices."""
@@ -175,10 +130,7 @@ class SearchGraph:
     def _h(self, P, S, rest) -> int:
         """Σ |P(v)|·|S(v)| over the vertices ``rest`` still to eliminate: an estimate of what they cost."""
         h = 0
-        while rest:
-            low = rest & -rest
-            v = low.bit_length() - 1
-            rest ^= low
+        for v in set_bits(rest):
             h += P[v].bit_count() * S[v].bit_count()
         return h
 
@@ -187,17 +139,9 @@ class SearchGraph:
         bj = 1 << j
         pj, sj = P[j], S[j]
         dh = -pj.bit_count() * sj.bit_count()
-        m = sj & rest
-        while m:
-            low = m & -m
-            k = low.bit_length() - 1
-            m ^= low
+        for k in set_bits(sj & rest):
             dh += (((P[k] | pj) & ~bj).bit_count() - P[k].bit_count()) * S[k].bit_count()
-        m = pj & rest
-        while m:
-            low = m & -m
-            i = low.bit_length() - 1
-            m ^= low
+        for i in set_bits(pj & rest):
             dh += P[i].bit_count() * (((S[i] | sj) & ~bj).bit_count() - S[i].bit_count())
         return dh
 
@@ -224,11 +168,8 @@ class SearchGraph:
             for g, done, masks, path, h in layer:
                 P, N, S = masks
                 todo = zmask & ~done
-                rest = todo
-                while rest:
-                    low = rest & -rest
-                    j = low.bit_length() - 1
-                    rest ^= low
+                for j in set_bits(todo):
+                    low = 1 << j
                     dm, da = self.step_cost(P, N, S, j)
                     c = (g[0] + dm, g[1] + da)
                     key = done | low

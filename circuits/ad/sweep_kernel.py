@@ -61,6 +61,30 @@ def _smul(ak, an, ad, af, bk, bn, bd, bf):
     return ok, 2, n, d, 0.0
 
 
+def _times(ak, an, ad, af, a_one, b_one, bk, bn, bd, bf):
+    """``a * b``, where a factor known to be the int 1 leaves the other as it is, types included.
+
+    Parameters
+    ----------
+    ak, an, ad, af : scalars
+        The scale ``a`` (kind, num, den, f).
+    a_one, b_one : bool
+        Whether ``a`` or ``b`` is known to be the int 1 (``b_one`` is asked first).
+    bk, bn, bd, bf : scalars
+        The scale ``b``.
+
+    Returns
+    -------
+    tuple
+        ``(ok, kind, num, den, f)`` as :func:`_smul`; ``ok`` False stops the sweep.
+    """
+    if b_one:
+        return True, ak, an, ad, af
+    if a_one:
+        return True, bk, bn, bd, bf
+    return _smul(ak, an, ad, af, bk, bn, bd, bf)
+
+
 def _sadd(ak, an, ad, af, bk, bn, bd, bf):
     """a + b as Python computes it: (ok, kind, num, den, f)."""
     if ak == 1 or bk == 1:
@@ -220,12 +244,7 @@ def _sweep(circuit, traces, steps, params, builder, mir):
                     and not _zero(pk[h], pn[h], pf[h]) and not _zero(pk[h2], pn[h2], pf[h2]):
                 for t in range(2):
                     e = h if t == 0 else h2
-                    bargs[ma + t] = pnode[e]
-                    bwk[mw + t] = pk[e]
-                    bwn[mw + t] = pn[e]
-                    bwd[mw + t] = pd[e]
-                    bwf[mw + t] = pf[e]
-                    if pk[e] == 1 and not (pf[e] - pf[e] == 0.0):
+                    if not _set_arg(ma + t, mw + t, pnode[e], pk[e], pn[e], pd[e], pf[e], bargs, bwk, bwn, bwd, bwf):
                         return 1, m, nmir
                 bop[m] = op_add
                 bhasw[m] = 0 if (_one(pk[h], pn[h], pd[h], pf[h]) and _one(pk[h2], pn[h2], pd[h2], pf[h2])) else 1
@@ -283,12 +302,7 @@ def _sweep(circuit, traces, steps, params, builder, mir):
                     allone = True
                     for j in range(na_):
                         if accn[j] >= 0 and not _zero(ak[j], an[j], af[j]):
-                            bargs[ma] = accn[j]
-                            bwk[mw] = ak[j]
-                            bwn[mw] = an[j]
-                            bwd[mw] = ad[j]
-                            bwf[mw] = af[j]
-                            if ak[j] == 1 and not (af[j] - af[j] == 0.0):
+                            if not _set_arg(ma, mw, accn[j], ak[j], an[j], ad[j], af[j], bargs, bwk, bwn, bwd, bwf):
                                 return 1, m, nmir
                             if not _one(ak[j], an[j], ad[j], af[j]):
                                 allone = False
@@ -299,11 +313,7 @@ def _sweep(circuit, traces, steps, params, builder, mir):
                         if cnode == m:
                             m += 1
                             bptr[m] = start
-                        bargs[ma] = cnode
-                        bwk[mw] = 0
-                        bwn[mw] = 1
-                        bwd[mw] = 1
-                        bwf[mw] = 0.0
+                        _set_arg(ma, mw, cnode, 0, 1, 1, 0.0, bargs, bwk, bwn, bwd, bwf)
                         ma += 1
                         mw += 1
                     bop[m] = op_add
@@ -341,12 +351,11 @@ def _sweep(circuit, traces, steps, params, builder, mir):
                 u = argi[j]
                 if not active[u]:
                     continue
-                if wstart[g] < 0:
+                if wstart[g] < 0:  # no weights: the adjoint as it is
                     ck2, cn2, cd2, cf2 = dk, dnn, dd, df
-                elif one_c:
-                    ck2, cn2, cd2, cf2 = wk[w + j], wn[w + j], wd[w + j], wf[w + j]
                 else:
-                    ok, ck2, cn2, cd2, cf2 = _smul(dk, dnn, dd, df, wk[w + j], wn[w + j], wd[w + j], wf[w + j])
+                    ok, ck2, cn2, cd2, cf2 = _times(dk, dnn, dd, df, one_c, False, wk[w + j], wn[w + j], wd[w + j],
+                                                    wf[w + j])
                     if not ok:
                         return 1, m, nmir
                 npool = _push(u, dn, ck2, cn2, cd2, cf2, head, tail, count, pnode, pk, pn, pd, pf, pnext, npool)
@@ -374,14 +383,7 @@ def _sweep(circuit, traces, steps, params, builder, mir):
                     continue
                 bop[m] = sop[s]
                 for j in range(snargs[s]):
-                    ref = sargs[sargp[s] + j]
-                    if ref < arity:
-                        v = argi[a0 + ref]
-                    elif ref == arity:
-                        v = g
-                    else:
-                        v = stepnode[ref - arity - 1]
-                    bargs[ma] = v
+                    bargs[ma] = _traced_node(sargs[sargp[s] + j], g, a0, arity, argi, stepnode)
                     if shasw[s]:
                         q = sargp[s] + j
                         bwk[mw] = swk[q]
@@ -394,23 +396,11 @@ def _sweep(circuit, traces, steps, params, builder, mir):
                 bptr[m + 1] = ma
                 stepnode[r] = m
                 m += 1
-            ref = tres[t]
-            if ref < 0:
-                pnn = -1
-            elif ref < arity:
-                pnn = argi[a0 + ref]
-            elif ref == arity:
-                pnn = g
-            else:
-                pnn = stepnode[ref - arity - 1]
-            if trk[t] == 0 and trn[t] == 1:
-                ck2, cn2, cd2, cf2 = dk, dnn, dd, df
-            elif one_c:
-                ck2, cn2, cd2, cf2 = trk[t], trn[t], trd[t], trf[t]
-            else:
-                ok, ck2, cn2, cd2, cf2 = _smul(dk, dnn, dd, df, trk[t], trn[t], trd[t], trf[t])
-                if not ok:
-                    return 1, m, nmir
+            pnn = -1 if tres[t] < 0 else _traced_node(tres[t], g, a0, arity, argi, stepnode)
+            ok, ck2, cn2, cd2, cf2 = _times(dk, dnn, dd, df, one_c, trk[t] == 0 and trn[t] == 1,
+                                            trk[t], trn[t], trd[t], trf[t])
+            if not ok:
+                return 1, m, nmir
             if dn < 0:
                 cnode = pnn
             elif pnn < 0:
@@ -439,14 +429,9 @@ def _sweep(circuit, traces, steps, params, builder, mir):
         elif _one(adj_k[v], adj_nn[v], adj_d[v], adj_f[v]):
             node = dn
         else:
-            if adj_k[v] == 1 and not (adj_f[v] - adj_f[v] == 0.0):
+            if not _set_arg(ma, mw, dn, adj_k[v], adj_nn[v], adj_d[v], adj_f[v], bargs, bwk, bwn, bwd, bwf):
                 return 1, m, nmir
             bop[m] = op_add
-            bargs[ma] = dn
-            bwk[mw] = adj_k[v]
-            bwn[mw] = adj_nn[v]
-            bwd[mw] = adj_d[v]
-            bwf[mw] = adj_f[v]
             ma += 1
             mw += 1
             bhasw[m] = 1
@@ -468,6 +453,33 @@ def _sweep(circuit, traces, steps, params, builder, mir):
     return 0, m, nmir
 
 
+def _traced_node(ref, g, a0, arity, argi, stepnode):
+    """The node a partial rule's trace names by ``ref``.
+
+    Parameters
+    ----------
+    ref : int
+        Below ``arity``: that argument of ``g``; ``arity``: ``g`` itself (its
+        value); above: the node made by trace step ``ref - arity - 1``.
+    g : int
+        The gate whose partial is being made.
+    a0, arity : int
+        Where ``g``'s arguments start in ``argi``, and how many there are.
+    argi, stepnode : arrays
+        The circuit's arguments, and the nodes made by the trace's steps so far.
+
+    Returns
+    -------
+    int
+        The node.
+    """
+    if ref < arity:
+        return argi[a0 + ref]
+    if ref == arity:
+        return g
+    return stepnode[ref - arity - 1]
+
+
 def _const(k, n, d, f, cache, bop, bptr, bhasw, xk, xn, xd, xf, xc, m, ma, op_const):
     """The builder's ``const_node``: the cached node of this value and type, or ``m``, made now."""
     key = _key(k, n, d, f)
@@ -483,6 +495,34 @@ def _const(k, n, d, f, cache, bop, bptr, bhasw, xk, xn, xd, xf, xc, m, ma, op_co
     xf[m] = f
     xc[m] = 1
     return m
+
+
+def _set_arg(j, w, node, k, n, d, f, bargs, bwk, bwn, bwd, bwf):
+    """Write the builder's argument ``j``: ``node``, and its wire weight ``(k, n, d, f)`` in weight slot ``w``.
+
+    Parameters
+    ----------
+    j, w : int
+        The argument slot and the weight slot (the weights are kept only for
+        the gates that have some, one after the other).
+    node : int
+        The argument's node.
+    k, n, d, f : scalars
+        The weight as a scale (kind, num, den, float).
+    bargs, bwk, bwn, bwd, bwf : arrays
+        The builder's arguments and their weights.
+
+    Returns
+    -------
+    bool
+        False for a non-finite float weight, which the Python sweep must handle.
+    """
+    bargs[j] = node
+    bwk[w] = k
+    bwn[w] = n
+    bwd[w] = d
+    bwf[w] = f
+    return k != 1 or f - f == 0.0
 
 
 def _push(u, node, k, n, d, f, head, tail, count, pnode, pk, pn, pd, pf, pnext, npool):

@@ -348,6 +348,40 @@ def _pow_domain(k):
     return ((0, INF), None) if k < 0 else None
 
 
+def _extremum(name, num, vec, sym, larger, doc) -> Gate:
+    """The gate ``max`` (``larger``) or ``min`` of two arguments: the two mirror each other.
+
+    Parameters
+    ----------
+    name : str
+        ``"max"`` or ``"min"``, also the name of the formula namespace's function.
+    num, vec, sym : callable
+        Its value on floats, on numpy arrays and in sympy (``sympy.Max`` or ``sympy.Min``).
+    larger : bool
+        True for ``max``: the partial on argument ``i`` is ``step(a_i - a_other)``; False for
+        ``min``: ``step(a_other - a_i)``.
+    doc : str
+        The gate's description.
+
+    Returns
+    -------
+    Gate
+        Exact, commutative (nan and signed zeros included), selecting one of its arguments, with
+        a kink where the two arguments meet.
+    """
+    pick = max if larger else min
+
+    def partial(b, a, out, i):
+        u, v = (a[i], a[1 - i]) if larger else (a[1 - i], a[i])
+        return b.gate("step", b.gate("add", u, v, weights=(1, -1))), 1
+
+    return Gate(name, 2, name, num=num, vec=vec, sym=sym, formula=lambda m, u, v: getattr(m, name)(u, v),
+                partial=partial, exact=True, commutative=True, commutes_exactly=True, kink=lambda u, v: u - v,
+                interaction="none", selects=True,
+                from_sympy=lambda e: (e.args[0], sym(*e.args[1:])) if len(e.args) >= 2 else None,
+                interval=lambda ivs: (pick(ivs[0][0], ivs[1][0]), pick(ivs[0][1], ivs[1][1])), doc=doc)
+
+
 _POSITIVE = ((0, INF),)
 
 #: The built-in gates, in registry order (:data:`circuits.core.gates.GATES` is built from it).
@@ -440,22 +474,12 @@ BUILTIN_GATES = [
          from_sympy=lambda e: (e.args[0],) if len(e.args) == 2 and e.args[1] == 0 else None,
          interval=lambda ivs: (0.0, 1.0), kink=lambda u: u, selects=True,
          doc="Heaviside step, 1 for u > 0 else 0 (derivative of relu)"),
-    Gate("max", 2, "max", num=maximum, vec=np_maximum, sym=sympy.Max, formula=lambda m, u, v: m.max(u, v),
-         partial=lambda b, a, out, i: (b.gate("step", b.gate("add", a[i], a[1 - i], weights=(1, -1))), 1),
-         exact=True, commutative=True, commutes_exactly=True, kink=lambda u, v: u - v, interaction="none",
-         selects=True,
-         from_sympy=lambda e: (e.args[0], sympy.Max(*e.args[1:])) if len(e.args) >= 2 else None,
-         interval=lambda ivs: (max(ivs[0][0], ivs[1][0]), max(ivs[0][1], ivs[1][1])),
-         doc="larger of two arguments (nan if either is nan, max(-0.0, 0.0) = 0.0); partials "
-             "step(u - v) and step(v - u), both 0 at a tie (a kink, like relu's at 0)"),
-    Gate("min", 2, "min", num=minimum, vec=np_minimum, sym=sympy.Min, formula=lambda m, u, v: m.min(u, v),
-         partial=lambda b, a, out, i: (b.gate("step", b.gate("add", a[1 - i], a[i], weights=(1, -1))), 1),
-         exact=True, commutative=True, commutes_exactly=True, kink=lambda u, v: u - v, interaction="none",
-         selects=True,
-         from_sympy=lambda e: (e.args[0], sympy.Min(*e.args[1:])) if len(e.args) >= 2 else None,
-         interval=lambda ivs: (min(ivs[0][0], ivs[1][0]), min(ivs[0][1], ivs[1][1])),
-         doc="smaller of two arguments (nan if either is nan, min(-0.0, 0.0) = -0.0); partials "
-             "step(v - u) and step(u - v), both 0 at a tie"),
+    _extremum("max", maximum, np_maximum, sympy.Max, True,
+              "larger of two arguments (nan if either is nan, max(-0.0, 0.0) = 0.0); partials "
+              "step(u - v) and step(v - u), both 0 at a tie (a kink, like relu's at 0)"),
+    _extremum("min", minimum, np_minimum, sympy.Min, False,
+              "smaller of two arguments (nan if either is nan, min(-0.0, 0.0) = -0.0); partials "
+              "step(v - u) and step(u - v), both 0 at a tie"),
     # issue 27: twelve more gates, each declared once (partials from registered gates only).  Their
     # algebra (issue 21): none folds a monoid, none is exact (so no growth, degree or selection of an
     # argument to declare), none moves constant factors out (hypot's |c| is not a power of c, powr's

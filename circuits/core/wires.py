@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import builtins
+import functools
 import linecache
 import math
 import numbers
@@ -63,6 +64,31 @@ def node_of(builder: Any, x) -> int:
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         return builder.const_node(x)  # any real (numpy's too): const_node checks it
     raise CircuitError(f"expected a wire or a number, got {type(x).__name__} {x!r}")
+
+
+def _operator(method: Callable) -> Callable:
+    """A wire's binary operator, called with the other operand already coerced.
+
+    Parameters
+    ----------
+    method : callable
+        ``method(wire, other)``, where ``other`` is a wire of the same builder
+        or a checked number.
+
+    Returns
+    -------
+    callable
+        The operator: it returns ``NotImplemented`` for an operand that is
+        neither (so Python tries the other side), and raises for a wire of
+        another circuit.
+    """
+    @functools.wraps(method)
+    def operator(self, other):
+        other = self._coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return method(self, other)
+    return operator
 
 
 class Wire:
@@ -122,28 +148,22 @@ class Wire:
             return check_number(other, "operand")
         return NotImplemented
 
+    @_operator
     def __add__(self, other):
-        other = self._coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
         if isinstance(other, Wire):
             return self._lin(((self, 1), (other, 1)))
         return self._lin(((self, 1),), other)
 
     __radd__ = __add__
 
+    @_operator
     def __sub__(self, other):
-        other = self._coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
         if isinstance(other, Wire):
             return self._lin(((self, 1), (other, -1)))
         return self._lin(((self, 1),), -other)
 
+    @_operator
     def __rsub__(self, other):
-        other = self._coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
         return self._lin(((self, -1),), other)
 
     def __neg__(self):
@@ -152,20 +172,16 @@ class Wire:
     def __pos__(self):
         return self
 
+    @_operator
     def __mul__(self, other):
-        other = self._coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
         if isinstance(other, Wire):
             return self._gate("mul", self, other)
         return self._lin(((self, other),))
 
     __rmul__ = __mul__
 
+    @_operator
     def __truediv__(self, other):
-        other = self._coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
         if isinstance(other, Wire):
             return self._gate("div", self, other)
         if other == 0:
@@ -173,10 +189,8 @@ class Wire:
         inverse = Fraction(1, other) if isinstance(other, (int, Fraction)) else 1 / other
         return self._lin(((self, inverse),))
 
+    @_operator
     def __rtruediv__(self, other):
-        other = self._coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
         if other == 1:
             return self._gate("recip", self)
         return self._gate("div", self._builder.const(other), self)

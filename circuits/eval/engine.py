@@ -75,16 +75,22 @@ def _opcodes() -> dict:
 
 
 _CODES = _opcodes()
+
+
+def _kernel_gates() -> list:
+    """The gates the kernels run, as ``(opcode, name, gate)`` in opcode order (``input`` and ``const`` left out)."""
+    return [(code, name, GATES[name]) for name, code in _CODES.items() if code >= 0]
+
+
 # Indexed by opcode (the last two entries are input and const): gates that return an argument or
 # a small int exactly (max, relu, sign, ...), and exact gates that round once on Python ints.
-_SELECTS = np.array([GATES[name].selects for name in _CODES if _CODES[name] >= 0] + [False, False])
-_ROUNDS = np.array([GATES[name].exact and not GATES[name].selects for name in _CODES if _CODES[name] >= 0]
-                   + [False, False])
-_WEIGHTED = np.array([GATES[name].weighted for name in _CODES if _CODES[name] >= 0] + [False, False])
-_DEGREE = np.array([GATES[name].degree_of() if not GATES[name].constant_args else 1
-                    for name in _CODES if _CODES[name] >= 0] + [1, 1], dtype=float)
+_SELECTS = np.array([gate.selects for _, _, gate in _kernel_gates()] + [False, False])
+_ROUNDS = np.array([gate.exact and not gate.selects for _, _, gate in _kernel_gates()] + [False, False])
+_WEIGHTED = np.array([gate.weighted for _, _, gate in _kernel_gates()] + [False, False])
+_DEGREE = np.array([gate.degree_of() if not gate.constant_args else 1 for _, _, gate in _kernel_gates()]
+                   + [1, 1], dtype=float)
 # gates whose degree is a function of a constant argument (pow: |k|)
-_POWERS = [(code, GATES[name]) for name, code in _CODES.items() if code >= 0 and GATES[name].constant_args]
+_POWERS = [(code, gate) for code, _, gate in _kernel_gates() if gate.constant_args]
 _PLAIN = {int, float, Fraction}  # a numpy-scalar weight or constant makes numpy-scalar values
 
 
@@ -473,10 +479,7 @@ def _point_source() -> str:
         "        if op == -1:",
         "            v = consts[t]",
     ]
-    for name, code in _CODES.items():
-        if code < 0:
-            continue
-        gate = GATES[name]
+    for code, name, gate in _kernel_gates():
         lines.append(f"        elif op == {code}:  # {name}")
         if gate.monoid is not None:  # left to right, as the interpreter's fold
             fold = ["v = S[args[p]]", "for r in range(p + 1, argp[t + 1]):",
@@ -532,10 +535,7 @@ def _kernel_source() -> tuple:
         "                for j in range(b):",
         "                    S[d, j] = c",
     ]
-    for name, code in _CODES.items():
-        if code < 0:
-            continue
-        gate = GATES[name]
+    for code, name, gate in _kernel_gates():
         lines.append(f"            elif op == {code}:  # {name}")
         if gate.monoid is not None:
             # left to right, as the interpreter's fold; the partial results in T, which

@@ -138,17 +138,9 @@ def _robot_arm_6dof(m, t1, t2, t3, t4, t5, t6):
 
     a1, a2, a3 = 175., 890., 50.
     d1, d4, d6 = 575., 1035., 185.
-    c1 = m.cos(t1)
-    c2 = m.cos(t2)
-    c4 = m.cos(t4)
-    c5 = m.cos(t5)
-    c6 = m.cos(t6)
+    c1, c2, c4, c5, c6 = map(m.cos, (t1, t2, t4, t5, t6))
     c23 = C(t2, t3)
-    s1 = m.sin(t1)
-    s2 = m.sin(t2)
-    s4 = m.sin(t4)
-    s5 = m.sin(t5)
-    s6 = m.sin(t6)
+    s1, s2, s4, s5, s6 = map(m.sin, (t1, t2, t4, t5, t6))
     s23 = S(t2, t3)
     ax = s5 * (c1 * c23 * c4 + s1 * s4) + c1 * s23 * c5
     ay = s5 * (s1 * c23 * c4 - c1 * s4) + s1 * s23 * c5
@@ -207,118 +199,37 @@ def _propane_combustion(m, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11):
             "f9": f9, "f10": f10, "f11": f11}
 
 
-def _random_g(m, v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14):
-    """graphax ``examples/randoms.py``: the random function ``g`` ("fwd: 632, rev: 566, mM: 451")."""
-    v15 = m.ones(())
-    v16 = m.ones(())
-    v17 = m.arctan2(v15, v3)
-    v18 = m.power(v15, v14)
-    v19 = m.arctan2(v13, v17)
-    v20 = m.power(v17, v5)
-    v21 = m.subtract(v9, v8)
-    v22 = m.arctan(v10)
-    v23 = m.multiply(v21, v0)
-    v24 = m.subtract(v22, v18)
-    v25 = m.power(v24, v11)
-    v26 = m.add(v21, v12)
-    v27 = m.exp(v2)
-    v28 = m.add(v21, v26)
-    v29 = m.power(v16, v17)
-    v30 = m.sin(v3)
-    v31 = m.divide(v2, v23)
-    v32 = m.arctan2(v24, v26)
-    v33 = m.subtract(v29, v25)
-    v34 = m.arctan(v33)
-    v35 = m.multiply(v7, v27)
-    v36 = m.tan(v13)
-    v37 = m.add(v27, v19)
-    v38 = m.divide(v7, v6)
-    v39 = m.subtract(v25, v34)
-    v40 = m.subtract(v29, v6)
-    v41 = m.power(v35, v4)
-    v42 = m.cos(v0)
-    v43 = m.subtract(v40, v19)
-    v44 = m.divide(v41, v7)
-    v45 = m.subtract(v40, v8)
-    v46 = m.arctan2(v16, v43)
-    v47 = m.divide(v8, v30)
-    v48 = m.power(v37, v36)
-    v49 = m.power(v47, v44)
-    v50 = m.arctan2(v45, v40)
-    v51 = m.arctan2(v44, v13)
-    v52 = m.divide(v4, v34)
-    v53 = m.arctan2(v41, v1)
-    v54 = m.arctan2(v25, v53)
-    v55 = m.add(v12, v51)
-    v56 = m.power(v3, v48)
-    v57 = m.subtract(v24, v32)
-    v58 = m.arctanh(v48)
-    v59 = m.arctanh(v54)
-    v60 = m.arctan2(v2, v26)
-    v61 = m.subtract(v52, v18)
-    v62 = m.cos(v38)
-    v63 = m.divide(v8, v32)
-    v64 = m.arctan2(v42, v46)
-    v65 = m.sinh(v36)
-    v66 = m.subtract(v61, v50)
-    v67 = m.power(v13, v39)
-    v68 = m.power(v37, v26)
-    v69 = m.subtract(v68, v43)
-    v70 = m.log(v65)
-    v71 = m.power(v23, v58)
-    v72 = m.arctan2(v50, v69)
-    v73 = m.divide(v20, v72)
-    v74 = m.multiply(v41, v56)
-    v75 = m.multiply(v39, v33)
-    v76 = m.multiply(v61, v15)
-    v77 = m.power(v66, v64)
-    v78 = m.arctan2(v53, v25)
-    v79 = m.subtract(v59, v60)
-    v80 = m.arctan2(v73, v41)
-    v81 = m.multiply(v74, v46)
-    v82 = m.square(v5)
-    v83 = m.arctan2(v28, v62)
-    v84 = m.arctan2(v39, v9)
-    v85 = m.multiply(v4, v12)
-    v86 = m.divide(v57, v56)
-    v87 = m.arctan2(v61, v63)
-    v88 = m.arcsinh(v14)
-    v89 = m.power(v86, v83)
-    v90 = m.arcsin(v66)
-    v91 = m.subtract(v70, v79)
-    v92 = m.arctan2(v37, v65)
-    v93 = m.multiply(v67, v77)
-    v94 = m.power(v87, v55)
-    v95 = m.square(v49)
-    v96 = m.divide(v92, v94)
-    v97 = m.add(v15, v95)
-    v98 = m.divide(v91, v76)
-    v99 = m.arctanh(v46)
-    v100 = m.multiply(v75, v45)
-    v101 = m.divide(v100, v28)
-    v102 = m.add(v90, v29)
-    v103 = m.arctan2(v80, v84)
-    v104 = m.subtract(v20, v91)
-    v105 = m.add(v82, v90)
-    v106 = m.divide(v102, v103)
-    v107 = m.power(v75, v42)
-    v108 = m.multiply(v68, v62)
-    v109 = m.divide(v102, v1)
-    v110 = m.power(v98, v101)
-    v111 = m.negative(v100)
-    v112 = m.divide(v31, v89)
-    v113 = m.divide(v105, v108)
-    v114 = m.subtract(v22, v70)
-    v115 = m.multiply(v106, v44)
-    v116 = m.subtract(v107, v81)
-    v117 = m.power(v58, v115)
-    v118 = m.subtract(v78, v108)
-    v119 = m.tan(v87)
-    v120 = m.power(v87, v48)
-    v121 = m.add(v105, v38)
-    outs = (v121, v71, v85, v88, v93, v96, v97, v99, v104, v109, v110, v111, v112, v113, v114, v116,
-            v117, v118, v119, v120)
-    return {f"y{k}": v for k, v in enumerate(outs)}
+#: graphax's random function ``g`` as data: after the inputs ``v0 .. v14`` and ``v15 = v16 = 1``,
+#: each step ``op i j`` defines the next value (``v17`` first) as ``m.op(v_i, v_j)``, in the
+#: order of ``examples/randoms.py``; the outputs ``y0 .. y19`` are the values :data:`_G_OUTPUTS`.
+_G_STEPS = """
+arctan2 15 3, power 15 14, arctan2 13 17, power 17 5, subtract 9 8, arctan 10, multiply 21 0,
+subtract 22 18, power 24 11, add 21 12, exp 2, add 21 26, power 16 17, sin 3, divide 2 23,
+arctan2 24 26, subtract 29 25, arctan 33, multiply 7 27, tan 13, add 27 19, divide 7 6, subtract 25 34,
+subtract 29 6, power 35 4, cos 0, subtract 40 19, divide 41 7, subtract 40 8, arctan2 16 43,
+divide 8 30, power 37 36, power 47 44, arctan2 45 40, arctan2 44 13, divide 4 34, arctan2 41 1,
+arctan2 25 53, add 12 51, power 3 48, subtract 24 32, arctanh 48, arctanh 54, arctan2 2 26,
+subtract 52 18, cos 38, divide 8 32, arctan2 42 46, sinh 36, subtract 61 50, power 13 39, power 37 26,
+subtract 68 43, log 65, power 23 58, arctan2 50 69, divide 20 72, multiply 41 56, multiply 39 33,
+multiply 61 15, power 66 64, arctan2 53 25, subtract 59 60, arctan2 73 41, multiply 74 46, square 5,
+arctan2 28 62, arctan2 39 9, multiply 4 12, divide 57 56, arctan2 61 63, arcsinh 14, power 86 83,
+arcsin 66, subtract 70 79, arctan2 37 65, multiply 67 77, power 87 55, square 49, divide 92 94,
+add 15 95, divide 91 76, arctanh 46, multiply 75 45, divide 100 28, add 90 29, arctan2 80 84,
+subtract 20 91, add 82 90, divide 102 103, power 75 42, multiply 68 62, divide 102 1, power 98 101,
+negative 100, divide 31 89, divide 105 108, subtract 22 70, multiply 106 44, subtract 107 81,
+power 58 115, subtract 78 108, tan 87, power 87 48, add 105 38
+"""
+_G_OUTPUTS = (121, 71, 85, 88, 93, 96, 97, 99, 104, 109, 110, 111, 112, 113, 114, 116, 117, 118, 119, 120)
+
+
+def _random_g(m, *inputs):
+    """graphax ``examples/randoms.py``: the random function ``g`` ("fwd: 632, rev: 566, mM: 451"), run from
+    :data:`_G_STEPS`."""
+    v = [*inputs, m.ones(()), m.ones(())]
+    for step in _G_STEPS.split(","):
+        op, *args = step.split()
+        v.append(getattr(m, op)(*(v[int(a)] for a in args)))
+    return {f"y{k}": v[j] for k, j in enumerate(_G_OUTPUTS)}
 
 
 #: Name (as in the paper) → ``(source(m, *inputs) -> {output: value}, input names)``.

@@ -401,6 +401,26 @@ class _RandomBuilder:
             return self.rng.choice(previous)  # a repeated operand
         return self.rng.choice(self.nodes)
 
+    def operands(self, u, more: int) -> list:
+        """A gate's arguments: ``u`` and ``more`` others, each drawn by :meth:`other`.
+
+        Parameters
+        ----------
+        u : int
+            The first argument.
+        more : int
+            How many arguments follow it.
+
+        Returns
+        -------
+        list of int
+            The argument nodes (an argument may repeat an earlier one).
+        """
+        args = [u]
+        for _ in range(more):
+            args.append(self.other(args))
+        return args
+
     def positive_plan(self, u):
         """Gates needed to turn ``u`` into a node >= 1 (0, 1 or 2), or None."""
         lo = self.glob[u][0]
@@ -467,9 +487,7 @@ class _RandomBuilder:
     def _try_weighted_sum(self, op, u):
         """``try_gate`` for a weighted sum."""
         rng = self.rng
-        args = [u]
-        for _ in range(rng.randint(1, 2)):
-            args.append(self.other(args))
+        args = self.operands(u, rng.randint(1, 2))
         weights = [rng.choice((-3, -2, -1, 1, 2, 3)) for _ in args]
         if rng.random() < 0.3:
             args.append(self.b.const_node(rng.randint(-3, 3) or 1))
@@ -483,9 +501,7 @@ class _RandomBuilder:
     def _try_product(self, op, u):
         """``try_gate`` for a product."""
         rng = self.rng
-        args = [u]
-        for _ in range(rng.randint(1, 2)):
-            args.append(self.other(args))
+        args = self.operands(u, rng.randint(1, 2))
         if math.prod(self.mag(a) for a in args) > RANDOM_CAP:
             return False
         self.emit(op, args)
@@ -493,9 +509,7 @@ class _RandomBuilder:
 
     def _try_other(self, op, gate, u, left):
         """``try_gate`` for any other gate: arguments in its domain, its value within the cap on the box."""
-        args = [u]
-        for _ in range((gate.arity or gate.min_arity) - 1):
-            args.append(self.other(args))
+        args = self.operands(u, (gate.arity or gate.min_arity) - 1)
         bounded = [j for j, d in enumerate(domain_of(gate)) if d is not None and all(map(math.isfinite, d))]
         if 2 * len(bounded) + 1 > left:
             return False
