@@ -50,7 +50,9 @@ Measured, in one run:
    N fits in the machine's available memory, else measured at 2·10^6 and
    4·10^6 gates and extrapolated linearly (the report says so);
 5. conversion to a tape (``circuits.eval.engine.tape``) in µs per gate on
-   the gradient circuit of every case of :mod:`benchmarks.engine`.
+   the gradient circuit of every case of :mod:`benchmarks.engine`: the best
+   of 5 timings, each of as many calls as take about 2 ms (as ``timeit``
+   does; one call of a small case is a few tens of µs).
 
 ``python -m benchmarks --memory [--quick]`` writes ``memory.md`` and
 ``memory.json``.
@@ -207,7 +209,7 @@ def child_convert(n: int = 0) -> dict:
     """Conversion to a tape in µs per gate on every case of :mod:`benchmarks.engine` (measurement 5)."""
     from circuits.ad import backward
     from circuits.eval import engine
-    from .engine import CASES, _best
+    from .engine import CASES, _best, _number
     from .families import FAMILIES
     if not engine.warmup():
         return {"kind": "convert", "rows": [], "skipped": "the engine is off (no numba, or CIRCUITS_ENGINE=python)"}
@@ -216,8 +218,8 @@ def child_convert(n: int = 0) -> dict:
         fam = FAMILIES[name]
         c = backward(fam.make(size))
         _ = c.record  # built once, by every consumer; not the tape's cost (as in engine.py)
-        engine.tape(c)
-        s = _best(lambda c=c: engine.tape(c), 3)
+        number = _number(lambda c=c: engine.tape(c))
+        s = _best(lambda c=c: engine.tape(c), 5, number)  # as timeit: calls of about 2 ms in all per timing, best of 5
         rows.append({"case": f"{name} {fam.label(size)}", "gates": c.size, "wires": c.wires, "convert_s": s})
     return {"kind": "convert", "rows": rows}
 

@@ -178,8 +178,9 @@ def _analyse(opcode, argp, flat, wstart, wvals, const_of, int_const, selects, ro
     rounded once, differs from float arithmetic, so the tape is refused).  ``bound`` bounds the
     magnitude of the values that may be ints: ``power`` is a gate's power of its arguments (2 for
     ``square``, the exponent of ``pow``).  Gate ``i``'s wire weights are ``wvals[wstart[i]:]`` (one per
-    argument), or all 1 where ``wstart[i]`` is -1.  A gate's arguments are read only until the answer
-    is known.  Run by numba when the engine is on.
+    argument), or all 1 where ``wstart[i]`` is -1.  ``selects`` and ``rounds`` are indexed by opcode.
+    A gate's arguments are read only until the answer is known.  Also returns the number of live gates
+    computed from constants alone (to be folded).  Run by numba when the engine is on.
     """
     n = opcode.shape[0]
     live, last, n_instr, n_args = _liveness(opcode, argp, flat, outputs, op_input, op_const)
@@ -187,6 +188,7 @@ def _analyse(opcode, argp, flat, wstart, wvals, const_of, int_const, selects, ro
     maybe_int = np.zeros(n, np.bool_)
     bound = np.zeros(n)
     exact = False
+    n_folded = 0
     for i in range(n):
         op = opcode[i]
         if op == op_input or not live[i]:
@@ -198,7 +200,7 @@ def _analyse(opcode, argp, flat, wstart, wvals, const_of, int_const, selects, ro
             continue
         p, q = argp[i], argp[i + 1]
         f = True
-        if selects[i]:  # max, min, relu, ...: an argument or a small int, exactly
+        if selects[op]:  # max, min, relu, ...: an argument or a small int, exactly
             any_int = False
             b = 1.0
             for r in range(p, q):
@@ -208,7 +210,7 @@ def _analyse(opcode, argp, flat, wstart, wvals, const_of, int_const, selects, ro
                 b = max(b, bound[u])
             maybe_int[i] = any_int
             bound[i] = b
-        elif rounds[i]:  # exact on ints: the bound of the result where all arguments may be ints
+        elif rounds[op]:  # exact on ints: the bound of the result where all arguments may be ints
             ws = wstart[i]
             all_int = q > p
             b = 1.0
@@ -231,7 +233,9 @@ def _analyse(opcode, argp, flat, wstart, wvals, const_of, int_const, selects, ro
                     f = False
                     break
         fixed[i] = f
-    return live, last, n_instr, n_args, fixed, maybe_int, exact
+        if f:
+            n_folded += 1
+    return live, last, n_instr, n_args, fixed, maybe_int, exact, n_folded
 
 
 def _allocate(opcode, argp, flat, wstart, wvals, const_of, inputs, outputs, live, last, n_instr, n_args,
@@ -355,18 +359,18 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
     """
     a = circuit.arrays  # read in bulk: no tuple per node
     n = len(a.codes)
-    code_of = np.array([_CODES.get(op, _NO_KERNEL) for op in a.op_names], np.int64)
-    opcode = code_of[a.codes] if n else np.zeros(0, np.int64)
-    if (opcode == _NO_KERNEL).any():  # a user's gate: no kernel
+    known = [_CODES.get(op, _NO_KERNEL) for op in a.op_names]
+    opcode = np.array(known, np.int64)[a.codes] if n else np.zeros(0, np.int64)
+    if _NO_KERNEL in known and (opcode == _NO_KERNEL).any():  # a user's gate: no kernel
         return None
     argp = a.argptr
     flat = a.argflat.astype(np.int64)
     wstart, wvals = _wire_weights(a.weights, opcode, argp)
     if wstart is None:
         return None
-    const_nodes = np.flatnonzero(opcode == OP_CONST)
     constants = circuit.constants
-    values = list(map(constants.__getitem__, const_nodes.tolist()))
+    const_nodes = np.fromiter(constants, np.int64, len(constants))
+    values = list(constants.values())
     if not set(map(type, values)) <= _PLAIN:
         return None
     const_of = np.zeros(n)
@@ -387,13 +391,12 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
         if len(pows):
             (k,) = gate.constant_args  # the degree's constant, as the gate says
             power[pows] = [gate.degree_of((e,)) for e in const_of[flat[argp[pows] + k]].tolist()]
-    live, last, n_instr, n_args, fixed, maybe_int, exact = analyse(
-        opcode, argp, flat, wstart, wvals, const_of, int_const, _SELECTS[opcode], _ROUNDS[opcode], power, outputs,
-        OP_INPUT, OP_CONST)
+    live, last, n_instr, n_args, fixed, maybe_int, exact, n_folded = analyse(
+        opcode, argp, flat, wstart, wvals, const_of, int_const, _SELECTS, _ROUNDS, power, outputs, OP_INPUT, OP_CONST)
     if exact:
         return None
-    folded = np.flatnonzero(live & fixed & (opcode != OP_CONST)).tolist()
-    if folded:
+    if n_folded:
+        folded = np.flatnonzero(live & fixed & (opcode != OP_CONST)).tolist()
         if _fold(circuit.record, folded, const_of) is None:  # rare: gates on constants alone
             return None
         opcode[folded] = OP_CONST
