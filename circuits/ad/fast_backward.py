@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import threading
 from fractions import Fraction
-from typing import Iterable
 from operator import itemgetter
 
 import numpy as np
 
 from ..eval import engine
-from ..core.arrays import NodeMap, RecordArrays, WeightMap, keep_nodes, ranges
+from ..core.arrays import NodeMap, RecordArrays, WeightMap, keep_nodes
 from ..core.circuit import circuit_from_arrays
 from ..core.gates import BUILTIN, GATES
 from . import sweep_kernel
@@ -215,17 +214,11 @@ def _kernel_arguments(circuit, a, codes, kind, wrt, y):
     lens = np.diff(argp)
     na = int(argp[-1])
     argi = a.argflat.astype(np.int64)
-    # a constant argument of mul or div is a scale of the partial (the rules fold it, the traces
-    # cannot): the Python sweep builds those
-    muldiv = np.flatnonzero((codes == _OPCODE["mul"]) | (codes == _OPCODE["div"]))
-    if muldiv.size and (kind[argi[ranges(argp, muldiv)]] == 1).any():
-        return None
     wires = _wire_scales(a, argp, lens, n)
     scales = _constant_scales(consts)
-    grouped = _groups(ops_used, codes, kind, lens, argp, argi, consts, n)
-    if wires is None or scales is None or grouped is None:
+    if wires is None or scales is None:
         return None
-    tix, keys = grouped
+    tix, keys = _groups(codes, kind, lens, argp, argi, consts, n)
     traced = _traces(keys)
     if traced is None:
         return None
@@ -277,31 +270,34 @@ def _constant_scales(consts):
     return np.fromiter(consts, np.int64, len(consts)), k.astype(np.int8), num, den, f
 
 
-def _groups(ops_used, codes, kind, lens, argp, argi, consts, n):
-    """Per nonlinear gate its group of partial rules' traces (one per op, arity and constant
-    arguments), and the groups' keys; None when a constant argument is not a constant."""
-    special = [op for op in ops_used if op in GATES and GATES[op].constant_args]
-    nonlinear = (kind == 3) & ~np.isin(codes, [_OPCODE[op] for op in special])
+def _groups(codes, kind, lens, argp, argi, consts, n):
+    """Per nonlinear gate its group of partial rules' traces, and the groups' keys ``(op, arity,
+    constants)``: ``constants`` the ``(position, type, value)`` of each constant argument, declared
+    (``pow``'s exponent) or a constant node (the 2 of ``2·u``, which the rule folds into the
+    partial's scale).  The trace of one group serves all its gates."""
+    rule = kind == 3
+    const_wires = np.concatenate(([0], np.cumsum(kind[argi] == 1)))
+    with_const = rule & (const_wires[argp[1:]] > const_wires[argp[:-1]])
+    del const_wires
     width = int(lens.max(initial=0)) + 1
     gkey = codes * width + lens
     tix = np.zeros(n, np.int64)
-    keys = {}
-    uniq, inverse = np.unique(gkey[nonlinear], return_inverse=True)
-    tix[nonlinear] = inverse
+    keys: dict = {}
+    plain = rule & ~with_const
+    uniq, inverse = np.unique(gkey[plain], return_inverse=True)
+    tix[plain] = inverse.ravel()
     for j, key in enumerate(uniq.tolist()):
         keys[(_OPNAMES[key // width], key % width, ())] = j
-    for op in special:  # one group per op, arity and values of the constant arguments (pow's exponent)
-        at = np.flatnonzero(codes == _OPCODE[op])
-        columns: list[Iterable] = [lens[at]]
-        for j in GATES[op].constant_args:
-            cs = list(map(consts.get, argi[argp[at] + j].tolist()))
-            if None in cs:
-                return None
-            columns.append(zip(map(type, cs), cs))
-        found = list(zip(*columns))
-        for key in dict.fromkeys(found):
-            keys.setdefault((op, int(key[0]), key[1:]), len(keys))
-        tix[at] = list(map(keys.__getitem__, [(op, int(key[0]), key[1:]) for key in found]))
+    special = np.flatnonzero(with_const)
+    for key in np.unique(gkey[special]).tolist():  # per op and arity: its constants' positions and values
+        op, arity = _OPNAMES[key // width], key % width
+        at = special[gkey[special] == key]
+        columns = [[None if v is None else (j, type(v), v) for v in map(consts.get, argi[argp[at] + j].tolist())]
+                   for j in range(arity)]
+        found = [tuple(x for x in row if x is not None) for row in zip(*columns)]
+        for ckey in dict.fromkeys(found):
+            keys.setdefault((op, arity, ckey), len(keys))
+        tix[at] = [keys[(op, arity, ckey)] for ckey in found]
     return tix, keys
 
 
@@ -328,9 +324,10 @@ def _traces(keys):
     gargs = np.zeros(len(groups), np.int64)
     for (op, arity, ckey), j in groups:
         tpos[j] = len(tzero)
-        constants = tuple(map(itemgetter(1), ckey))  # the constant arguments, without their types
-        for i in range(arity):
-            t = partial_trace(op, arity, i, constants)
+        positions = tuple(map(itemgetter(0), ckey))
+        constants = tuple(map(itemgetter(2), ckey))  # the constant arguments, without their types
+        for i in range(arity):  # (a constant argument has no adjoint: no partial)
+            t = None if i in positions else partial_trace(op, arity, i, constants, positions)
             if t is CALL_RULE:
                 return None
             tstep0.append(len(sop))

@@ -440,14 +440,16 @@ def _traced_steps(b, first: int, refs: dict, arity: int) -> Optional[tuple]:
     return tuple(steps)
 
 
-def partial_trace(op: str, arity: int, i: int, constants: tuple = ()):
+def partial_trace(op: str, arity: int, i: int, constants: tuple = (), positions: Optional[tuple] = None):
     """The partial rule of gate ``op`` at position ``i`` as a straight-line program, traced once.
 
     Like :func:`partial_template`, but for rules that emit several gates and
     constants: the rule declared in :data:`circuits.core.gates.GATES` runs on
     placeholder nodes (an input per argument, one for the gate's output; the
-    gate's constant arguments, such as ``pow``'s exponent, are the constants
-    ``constants`` in order) and what it emitted is read back as
+    arguments at ``positions``, by default the gate's declared constant
+    arguments such as ``pow``'s exponent, are the constants ``constants`` in
+    order: ``2·u``'s rule folds its 2 into the partial's scale) and what it
+    emitted is read back as
 
     * ``None``: the partial is structurally zero;
     * ``(steps, ref, c)``: ``steps`` a tuple of ``("const", value)`` or
@@ -467,17 +469,21 @@ def partial_trace(op: str, arity: int, i: int, constants: tuple = ()):
     ((('const', 1), ('square', (1,), None), ('add', (2, 3), (1, -1))), 4, 1)
     >>> partial_trace("pow", 2, 0, (3,)), partial_trace("pow", 2, 1, (3,)), partial_trace("mul", 2, 0)
     (((('square', (0,), None),), 3, 3), None, ((), 1, 1))
+    >>> partial_trace("mul", 2, 0, (5,), positions=(1,))   # d(u·5)/du: the scale 5, no node
+    ((), None, 5)
     """
     gate = GATES[op]
-    key = (op, arity, i, tuple((type(k), k) for k in constants))
+    positions = gate.constant_args if positions is None else tuple(positions)
+    key = (op, arity, i, positions, tuple((type(k), k) for k in constants))
     known = _TRACES.get(key)
     if known is not None and known[0] is gate:
         return known[1]
     trace: Any = CALL_RULE  # CALL_RULE, None or the traced steps
-    if not (gate.weighted or gate.linear) and len(constants) == len(gate.constant_args):
-        given = dict(zip(gate.constant_args, constants))
+    if (not (gate.weighted or gate.linear) and len(constants) == len(positions)
+            and set(gate.constant_args) <= set(positions)):
+        given = dict(zip(positions, constants))
         try:
-            b, args, out, first, p = run_partial(gate, arity, i, constants)
+            b, args, out, first, p = run_partial(gate, arity, i, constants, positions=positions)
         except Exception:  # a rule that needs more than placeholders: call it
             p = CALL_RULE
         if p is None:

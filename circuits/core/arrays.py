@@ -19,7 +19,7 @@ from typing import Iterable, NamedTuple, Optional
 
 import numpy as np
 
-__all__ = ["RecordArrays", "arrays_of", "tuples_of", "split", "pick", "ranges", "gc_young_only", "needed_nodes",
+__all__ = ["RecordArrays", "arrays_of", "tuples_of", "split", "pick", "gc_young_only", "needed_nodes",
            "keep_nodes", "NodeMap", "WeightMap", "index_type"]
 
 
@@ -135,20 +135,6 @@ def pick(seq, at) -> list:
     if len(at) == 1:
         return [seq[int(at[0])]]
     return list(itemgetter(*at.tolist())(seq)) if len(at) else []
-
-
-def ranges(ptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """The concatenated index ranges ``ptr[i]:ptr[i + 1]`` of ``rows`` (an integer array), without a
-    Python loop: the positions of those rows' entries in a CSR array.
-
-    Examples
-    --------
-    >>> ranges(np.array([0, 2, 3, 6]), np.array([0, 2])).tolist()
-    [0, 1, 3, 4, 5]
-    """
-    starts, lengths = ptr[rows], ptr[rows + 1] - ptr[rows]
-    offsets = starts - np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(offsets, lengths)
 
 
 @contextmanager

@@ -37,19 +37,24 @@ class Scratch(NamedTuple):
 
 
 def run_partial(gate: Gate, arity: int, i: int, constants: Optional[Sequence] = None, *,
-                out_gate: bool = False, builder: Optional[Builder] = None) -> Scratch:
+                out_gate: bool = False, builder: Optional[Builder] = None,
+                positions: Optional[Sequence[int]] = None) -> Scratch:
     """Run ``gate``'s partial rule for argument ``i`` of ``arity`` on placeholders.
 
-    ``constants`` are the values of the gate's ``constant_args`` (by default
-    its first declared constant, else 2); with ``out_gate`` the gate's own
+    ``constants`` are the values of the constant arguments at ``positions``
+    (by default the gate's ``constant_args``, and its first declared
+    constant, else 2, for each; other positions may hold constants too, as
+    the 2 of ``2·u``, whose rule folds it); with ``out_gate`` the gate's own
     node is the gate over the placeholders, else an input named ``out``.
     ``builder`` is the builder to use (it may hold nodes already), a new
     :class:`Builder` by default.  Whatever the rule raises propagates.
     """
     b = Builder() if builder is None else builder
+    if positions is None:
+        positions = gate.constant_args
     if constants is None:
-        constants = [gate.constants[0] if gate.constants else 2] * len(gate.constant_args)
-    given = dict(zip(gate.constant_args, constants))
+        constants = [gate.constants[0] if gate.constants else 2] * len(positions)
+    given = dict(zip(positions, constants))
     args = tuple(b.const_node(given[j]) if j in given else b.input_node(f"u{j}") for j in range(arity))
     out = b.gate(gate.name, *args) if out_gate else b.input_node("out")
     first = len(b)
