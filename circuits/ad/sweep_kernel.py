@@ -136,14 +136,15 @@ def sweep(circuit, traces, steps, params):
     marks; status 1 or 2 means the Python sweep must run.
     """
     n, cap, acap = circuit[0].shape[0], params[1], params[2]
-    # the builder (arrays read only where written: np.empty touches no page)
+    # the builder (arrays read only where written: np.empty touches no page, and the capacities are
+    # bounds; the constant and live marks are zeroed as nodes are made, not up to the capacity)
     # (op codes and the kinds of scales are small: int16 and int8)
     builder = (np.empty(cap, np.int16), np.empty(cap + 1, np.int64), np.empty(acap, np.int64),
                np.empty(cap, np.int8), np.empty(acap, np.int8), np.empty(acap, np.int64),
                np.empty(acap, np.int64), np.empty(acap, np.float64), np.empty(cap, np.int8),
                np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap, np.float64),
-               np.zeros(cap, np.int8), np.empty(circuit[14].shape[0], np.int64), np.zeros(cap, np.int8))
-    mir = np.full(2 * n + 2, -1, np.int64)
+               np.empty(cap, np.int8), np.empty(circuit[14].shape[0], np.int64), np.empty(cap, np.int8))
+    mir = np.empty(2 * n + 2, np.int64)
     status, m, nmir = _sweep(circuit, traces, steps, params, builder, mir)
     return status, m, builder, mir[:nmir]
 
@@ -161,6 +162,7 @@ def _sweep(circuit, traces, steps, params, builder, mir):
     # the primal nodes' arguments and constants (their weights and weight marks are not read again)
     bptr[: n + 1] = argp
     bargs[:na] = argi
+    xc[:n] = 0
     cache = dict()
     for j in range(cnodes.shape[0]):
         v = cnodes[j]
@@ -208,7 +210,9 @@ def _sweep(circuit, traces, steps, params, builder, mir):
     ma = na  # builder args used
     mw = 0  # builder weights used: those of the new weighted gates (bhasw), one per argument, in order
     # scratch for sums
-    pos = np.zeros(cap + 1, np.int64)  # 1 + the slot of a node in the sum being made, 0 when none
+    pos = np.empty(cap + 1, np.int64)  # 1 + the slot of a node in the sum being made, 0 when none
+    pos[:n] = 0
+    pos[cap] = 0  # (the constant's slot)
     accn = np.empty(pcap + 1, np.int64)
     ak = np.empty(pcap + 1, np.int64)
     an = np.empty(pcap + 1, np.int64)
@@ -220,7 +224,8 @@ def _sweep(circuit, traces, steps, params, builder, mir):
     adj_d = np.empty(n, np.int64)  # (each read only where written: an input's adjoint)
     adj_f = np.empty(n, np.float64)
     stepnode = np.empty(most + 1, np.int64)
-    seen = np.zeros(cap, np.int8)
+    seen = np.empty(cap, np.int8)
+    mz = n  # the marks pos, seen and xc are zero from n up to mz, ahead of the nodes made
     nmir = 0
     for g in range(n - 1, -1, -1):
         cnt = count[g]
@@ -229,6 +234,7 @@ def _sweep(circuit, traces, steps, params, builder, mir):
         arity = argp[g + 1] - argp[g] if kind[g] == 3 else 0  # what this node can add at most: a sum,
         if m + 2 + arity * (most + 1) >= cap or ma + cnt + 1 + arity * (most + 2) >= acap:  # a constant, partials
             return 2, m, nmir
+        mz = _clear(m + 2 + arity * (most + 1), mz, pos, seen, xc)
         # d = total(contributions)
         h = head[g]
         if cnt == 1:
@@ -420,6 +426,7 @@ def _sweep(circuit, traces, steps, params, builder, mir):
         v = inputs[x]
         if m + 2 >= cap or ma + 2 >= acap:
             return 2, m, nmir
+        mz = _clear(m + 2, mz, pos, seen, xc)
         dn = adj_n[v]
         if dn == -2 or (dn >= 0 and _zero(adj_k[v], adj_nn[v], adj_f[v]) and not _one(adj_k[v], adj_nn[v], adj_d[v], adj_f[v])):
             node = _const(0, 0, 1, 0.0, cache, bop, bptr, bhasw, xk, xn, xd, xf, xc, m, ma, op_const)
@@ -441,6 +448,7 @@ def _sweep(circuit, traces, steps, params, builder, mir):
             m += 1
         outs[x] = node
     # live marks: every input of the circuit and what the outputs need
+    live[:m] = 0
     for v in range(n):
         if kind[v] == 0:
             live[v] = 1
@@ -523,6 +531,15 @@ def _set_arg(j, w, node, k, n, d, f, bargs, bwk, bwn, bwd, bwf):
     bwd[w] = d
     bwf[w] = f
     return k != 1 or f - f == 0.0
+
+
+def _clear(upto, mz, pos, seen, xc):
+    """Zero the marks of the nodes from ``mz`` up to ``upto`` (those the next step may make); the new ``mz``."""
+    for v in range(mz, upto):
+        pos[v] = 0
+        seen[v] = 0
+        xc[v] = 0
+    return max(mz, upto)
 
 
 def _push(u, node, k, n, d, f, head, tail, count, pnode, pk, pn, pd, pf, pnext, npool):
