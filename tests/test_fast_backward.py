@@ -173,3 +173,16 @@ def test_division_by_a_constant_zero_keeps_its_gate():
     b.output_node("f", b.gate("div", circuits.exp(x), b.const_node(0)))
     c = b.build()
     _check(c)  # the rule makes recip(0): the Python sweep builds it, or the kernel identically
+
+
+def test_constants_beyond_the_kernels_numbers_are_carried():
+    b = circuits.Builder()  # u + 2**60 (a random circuit's shift, say): the constant has no adjoint
+    x, y = b.input("x"), b.input("y")
+    big = b.gate("add", b.gate("mul", x, y), b.const_node(2 ** 60))
+    b.output_node("f", b.gate("sin", b.gate("add", big, b.const_node(float("inf")))))
+    c = b.build()
+    assert _check(c) >= 1
+    b2 = circuits.Builder()  # folded into a partial's scale, it stops the kernel: Python's sweep
+    x = b2.input("x")
+    b2.output_node("f", b2.gate("mul", circuits.sin(x), b2.const_node(2 ** 60)))
+    assert fast_backward.gradient(b2.build(), "f", compiled=False) is None

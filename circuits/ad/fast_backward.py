@@ -1,14 +1,16 @@
 """The compiled reverse sweep: :func:`circuits.backward`'s result, built by a numba kernel.
 
-For one output, without ``keep_primal`` or ``mirror``, on circuits (of at least
-:data:`circuits.ad.backward.COMPILED_FROM` nodes, where :func:`circuits.backward` calls it) of the
-registry's gates whose weights and constants are ints, floats or Fractions
-of fewer than 54 bits, the sweep of :mod:`circuits.ad.backward` runs
-in :mod:`circuits.ad.sweep_kernel`: the same gates, in the same
-order, with the same ids, weights (types included) and constants, so that the
-result's record is identical.  The partial rules reach the kernel as data,
-the traces :func:`circuits.ad.linearize.partial_trace` reads from
-the registry.  :func:`gradient` answers None wherever it does not apply (or
+For one output, without ``keep_primal`` or ``mirror``, on circuits (of at
+least :data:`circuits.ad.backward.COMPILED_FROM` nodes, where
+:func:`circuits.backward` calls it) of the registry's gates whose weights,
+and whatever constants the partial rules fold into a scale, are ints, floats
+or Fractions of fewer than 54 bits (other constants are carried as they
+are), the sweep of :mod:`circuits.ad.backward` runs in
+:mod:`circuits.ad.sweep_kernel`: the same gates, in the same order, with the
+same ids, weights (types included) and constants, so that the result's
+record is identical.  The partial rules reach the kernel as data, the traces
+:func:`circuits.ad.linearize.partial_trace` reads from the registry.
+:func:`gradient` answers None wherever it does not apply (or
 the kernel meets a number it does not model) and the Python sweep runs.
 
 The kernel is compiled lazily and cached on disk beside the engine's, under
@@ -215,9 +217,9 @@ def _kernel_arguments(circuit, a, codes, kind, wrt, y):
     na = int(argp[-1])
     argi = a.argflat.astype(np.int64)
     wires = _wire_scales(a, argp, lens, n)
-    scales = _constant_scales(consts)
-    if wires is None or scales is None:
+    if wires is None:
         return None
+    scales = _constant_scales(consts)
     tix, keys = _groups(codes, kind, lens, argp, argi, consts, n)
     traced = _traces(keys)
     if traced is None:
@@ -262,12 +264,20 @@ def _wire_scales(a, argp, lens, n):
 
 
 def _constant_scales(consts):
-    """The constant nodes and their values as exact scales; None when one is not a scale the kernel holds."""
-    s = _scales(list(consts.values()))
+    """The constant nodes whose values the kernel models (ints and Fractions of fewer than 54 bits,
+    finite floats) and their values as exact scales.  It only carries the others (2**60, say): they
+    have no adjoint, equal no constant it makes, and a rule that would fold one into a partial's
+    scale makes a scale it does not hold, which stops it."""
+    values = list(consts.values())
+    s = _scales(values)
+    nodes = list(consts)
     if s is None:
-        return None
+        kept = [j for j, x in enumerate(values) if _scales([x]) is not None]
+        nodes, values = [nodes[j] for j in kept], [values[j] for j in kept]
+        s = _scales(values)
+        assert s is not None  # (each of them is modelled)
     k, num, den, f = s
-    return np.fromiter(consts, np.int64, len(consts)), k.astype(np.int8), num, den, f
+    return np.array(nodes, np.int64), k.astype(np.int8), num, den, f
 
 
 def _groups(codes, kind, lens, argp, argi, consts, n):
@@ -395,7 +405,7 @@ def _circuit(circuit, a, codes, y, wrt, n, m, builder: list, mir):
         vals = bwn[:mw].tolist() if not ks.any() else _numbers(ks, bwn[:mw], bwd[:mw], bwf[:mw])  # ints: as they are
         ptr = np.concatenate((weights.ptr, weights.ptr[-1] + np.cumsum(ln)))
         weights = WeightMap(np.concatenate((weights.nodes, hw)), ptr, weights.flat() + list(vals))
-    record = RecordArrays(_OPNAMES, np.concatenate((codes[:n], bop[n:m])).astype(np.int16), bptr, bargs, weights)
+    record = RecordArrays(_OPNAMES, np.concatenate((codes[:n].astype(np.int16), bop[n:m])), bptr, bargs, weights)
     del bop, bptr, bargs, bwk, bwn, bwd, bwf
     builder.clear()
     arrays, new = keep_nodes(record, live)
