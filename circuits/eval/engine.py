@@ -46,6 +46,7 @@ import math
 import os
 import threading
 from fractions import Fraction
+from functools import lru_cache
 from itertools import compress
 from typing import Any, Optional
 
@@ -359,9 +360,9 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
     """
     a = circuit.arrays  # read in bulk: no tuple per node
     n = len(a.codes)
-    known = [_CODES.get(op, _NO_KERNEL) for op in a.op_names]
-    opcode = np.array(known, np.int64)[a.codes] if n else np.zeros(0, np.int64)
-    if _NO_KERNEL in known and (opcode == _NO_KERNEL).any():  # a user's gate: no kernel
+    known, table = _code_table(tuple(a.op_names))
+    opcode = table[a.codes] if n else np.zeros(0, np.int64)
+    if not known and (opcode == _NO_KERNEL).any():  # a user's gate: no kernel
         return None
     argp = a.argptr
     flat = a.argflat.astype(np.int64)
@@ -405,6 +406,14 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
                            OP_INPUT, OP_CONST)
     return Tape(code, fcode, bool((maybe_int[outputs] & ~fixed[outputs]).any()),
                 np.flatnonzero(fixed[outputs]).tolist())
+
+
+@lru_cache(maxsize=64)
+def _code_table(op_names: tuple) -> tuple:
+    """Whether the kernels know every op of a record's table, and the table as opcodes (circuits of one
+    transform share one table)."""
+    codes = [_CODES.get(op, _NO_KERNEL) for op in op_names]
+    return _NO_KERNEL not in codes, np.array(codes, np.int64)
 
 
 def _wire_weights(w, opcode: np.ndarray, argp: np.ndarray) -> tuple:
