@@ -170,14 +170,40 @@ def child_circuit(n: int) -> dict:
     base = _rss_kib()
     with _Phase() as p1:
         c = _random(n)
+    statuses = _watch_sweep()
     with _Phase() as p2:
         g = circuits.backward(c)
     return {"kind": "circuit", "n": n, "baseline_kib": base, "peak_reset": p1.reset and p2.reset,
+            "sweep": _which_sweep(statuses),
             "gates": c.size, "nodes": len(c.record.ops), "wires": c.wires, "build_s": p1.seconds,
             "circuit_peak_kib": p1.peak, "circuit_retained_kib": p1.retained, "circuit_live_kib": p1.live,
             "backward_gates": g.size, "backward_nodes": len(g.record.ops), "backward_s": p2.seconds,
             "backward_peak_kib": p2.peak, "backward_retained_kib": p2.retained, "backward_live_kib": p2.live,
             "process_peak_kib": max(p1.peak_abs, p2.peak_abs, p2.end)}
+
+
+def _watch_sweep() -> list:
+    """The statuses the compiled reverse sweep returns from now on, in this process (0: it built the
+    gradient; 1 or 2: it stopped and the Python sweep built it)."""
+    from circuits.ad import fast_backward
+    statuses: list = []
+    sweep = fast_backward.kernel()
+    if sweep is not None:
+        def recording(*args):
+            out = sweep(*args)
+            statuses.append(int(out[0]))
+            return out
+        fast_backward.kernel = lambda compiled=True: recording
+    return statuses
+
+
+def _which_sweep(statuses: list) -> str:
+    if statuses == [0]:
+        return "the compiled sweep"
+    if statuses:
+        return ("the Python sweep: the compiled one stopped on a number it does not model (an exact scale "
+                "beyond 2**53)" if statuses[-1] == 1 else "the Python sweep: the compiled one ran out of room")
+    return "the Python sweep: the compiled one does not apply"
 
 
 def child_casadi(n: int) -> dict:
@@ -412,7 +438,7 @@ def table(res: dict) -> str:
         for label, g, nodes, w, s, pk, rt, lv in (
                 (f"random_circuit({INPUTS}, {c['n']:,}, seed={SEED})", c["gates"], c["nodes"], c["wires"],
                  c["build_s"], c["circuit_peak_kib"], c["circuit_retained_kib"], c.get("circuit_live_kib")),
-                ("its backward", c["backward_gates"], c["backward_nodes"], None, c["backward_s"],
+                (f"its backward ({c.get('sweep', '?')})", c["backward_gates"], c["backward_nodes"], None, c["backward_s"],
                  c["backward_peak_kib"], c["backward_retained_kib"], c.get("backward_live_kib"))):
             lines.append(f"| {label} | {g:,} | {nodes:,} | {num(w, '{:,}')} | {s:.1f} s | {pk * mib:,.0f} "
                          f"| {rt * mib:,.0f} | {_per(pk, g):,.0f} | {_per(rt, g):,.0f} "
@@ -440,16 +466,17 @@ def table(res: dict) -> str:
                   f"{big['available_kib'] / 2**20:.1f} GiB, projection from {res['n']:,} gates "
                   f"{big['projected_kib'] / 2**20:.1f} GiB); the peak is the whole process's `ru_maxrss`, its "
                   f"baseline after imports ({res['circuit']['baseline_kib'] / 2**20:.2f} GiB) included:", "",
-                  "| gates | backward gates | process peak GiB | circuit + backward time |", "|---|---|---|---|"]
+                  "| gates | backward gates | process peak GiB | circuit + backward time | built by |",
+                  "|---|---|---|---|---|"]
         for p in big["points"]:
             if "error" in p:
-                lines.append(f"| {p['n']:,} | error: {p['error']} | | |")
+                lines.append(f"| {p['n']:,} | error: {p['error']} | | | |")
             else:
                 lines.append(f"| {p['gates']:,} | {p['backward_gates']:,} | {p['process_peak_kib'] / 2**20:.2f} "
-                             f"| {p['build_s'] + p['backward_s']:.1f} s |")
+                             f"| {p['build_s'] + p['backward_s']:.1f} s | {p.get('sweep', '?')} |")
         if "peak_kib" in big and big["how"] != "measured":
             lines.append(f"| **{LARGE:,}** ({big['how']}) | | **{big['peak_kib'] / 2**20:.1f}** "
-                         f"| **{big['seconds']:.0f} s** |")
+                         f"| **{big['seconds']:.0f} s** | |")
     conv = res.get("convert", {})
     lines += ["", "| tape conversion (engine.py cases, gradient circuits) | gates | wires | convert "
               "| µs/gate |", "|---|---|---|---|---|"]
