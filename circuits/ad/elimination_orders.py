@@ -31,6 +31,7 @@ import heapq
 import math
 
 from ..core.errors import CircuitError
+from .common import set_bits
 from .elimination_counts import pop_least, reach_counts, rekey
 
 __all__ = ["ORDERS", "OPTIMAL_LIMIT", "FixedOrder", "HeapOrder", "checked_order", "optimal_order"]
@@ -118,14 +119,6 @@ def checked_order(G, order) -> list:
         raise CircuitError(f"order leaves intermediate vertices {missing} uneliminated; "
                            "list every one (eliminate(c, 'forward').order is a complete order)")
     return [int(v) for v in seq]
-
-
-def set_bits(m):
-    """The indices of the set bits of ``m``, lowest first."""
-    while m:
-        low = m & -m
-        yield low.bit_length() - 1
-        m ^= low
 
 
 def step_cost_all(P, N, S, j) -> tuple:

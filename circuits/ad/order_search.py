@@ -44,7 +44,8 @@ import time
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from .elimination_orders import eliminated, set_bits, step_cost_all, step_cost_circuit
+from .common import set_bits
+from .elimination_orders import eliminated, step_cost_all, step_cost_circuit
 
 __all__ = ["SearchGraph", "SearchResult", "search"]
 
