@@ -256,7 +256,7 @@ def _wire_scales(a, argp, lens, n):
     weighted = a.weights.nodes
     flat = a.weights.flat()
     s = _scales(flat)
-    if s is None or len(flat) != int(lens[weighted].sum()):
+    if s is None or not np.array_equal(np.diff(a.weights.ptr), lens[weighted]):  # one weight per wire
         return None
     wstart[weighted] = a.weights.ptr[:-1]
     k, num, den, f = s

@@ -239,7 +239,7 @@ def keep_nodes(arrays: RecordArrays, live) -> tuple:
     ([0, 2], [0], [0, 0, 1])
     """
     mask = np.frombuffer(live, np.uint8) if isinstance(live, (bytes, bytearray)) else np.asarray(live)
-    mask = mask.view(np.bool_) if mask.dtype.itemsize == 1 else mask.astype(bool)
+    mask = mask if mask.dtype == np.bool_ else mask != 0
     new = np.cumsum(mask, dtype=np.int64)
     new -= 1
     keep = np.flatnonzero(mask)

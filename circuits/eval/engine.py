@@ -12,8 +12,9 @@ linear: numpy reads the circuit's arrays in bulk and compiled sweeps
 Opcodes are derived from the gate registry (:data:`circuits.core.gates.GATES`):
 every built-in gate gets the opcode of its position in the registry, and the
 kernels' branches are generated from each gate's scalar ``num`` function
-(:mod:`circuits.eval.kernel_source`), so there is no second gate table.  Gates registered by users have no kernel; a
-circuit using one is evaluated by the interpreter.
+(:mod:`circuits.eval.kernel_source`), so there is no second gate table.
+Gates registered by users have no kernel; a circuit using one is evaluated
+by the interpreter.
 
 Two kernels (numba, ``error_model="numpy"``), compiled lazily and cached on
 disk in the user's cache folder (:func:`cache_dir`, never inside the package;
