@@ -35,14 +35,14 @@ chromium:
 
 # pdflatex for the TikZ test (circuits.to_tikz); the test skips, saying why, where it cannot be installed
 latex:
-	@if command -v pdflatex >/dev/null 2>&1; then :; \
+	@if command -v pdflatex >/dev/null 2>&1 && kpsewhich phvr8t.tfm >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing pdflatex (texlive) with apt-get..."; \
+		echo "Installing pdflatex (texlive, with the Helvetica the TikZ drawings use) with apt-get..."; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			texlive-latex-base texlive-pictures texlive-latex-extra >/dev/null; \
+			texlive-latex-base texlive-pictures texlive-latex-extra texlive-fonts-recommended >/dev/null; \
 	else \
-		echo "pdflatex is missing (the TikZ test will be skipped). Install it with:"; \
-		echo "  sudo apt-get install texlive-latex-base texlive-pictures texlive-latex-extra"; \
+		echo "pdflatex or its Helvetica is missing (the TikZ test will be skipped). Install them with:"; \
+		echo "  sudo apt-get install texlive-latex-base texlive-pictures texlive-latex-extra texlive-fonts-recommended"; \
 	fi
 
 demo: $(STAMP) graphviz

@@ -11,9 +11,11 @@ from circuits.render.layout import node_positions, text_boxes
 from circuits.render.latex import latex_text
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
-needs_latex = pytest.mark.skipif(shutil.which("pdflatex") is None,
-                                 reason="pdflatex is not installed (make test installs it on Debian: "
-                                        "apt-get install texlive-latex-base texlive-pictures texlive-latex-extra)")
+needs_latex = pytest.mark.skipif(
+    shutil.which("pdflatex") is None or shutil.which("kpsewhich") is None
+    or subprocess.run(["kpsewhich", "phvr8t.tfm"], capture_output=True).returncode != 0,
+    reason="pdflatex or the Helvetica the drawings use is not installed (make test installs them on Debian: "
+           "apt-get install texlive-latex-base texlive-pictures texlive-latex-extra texlive-fonts-recommended)")
 
 SPECIALS = "a_b & 50% $x$ #1 {y} ~z ^w back\\"
 

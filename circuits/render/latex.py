@@ -186,7 +186,8 @@ def tikz_source(graph) -> str:
     bb = [float(t) for t in str(data.get("bb", "0,0,0,0")).split(",")]
     return "\n".join([
         "% A circuit drawn by circuits (gradient-circuits): Graphviz's layout as TikZ commands.",
-        "% Compile with pdflatex, or \\input the tikzpicture into a document that loads TikZ and helvet.",
+        "% Compile with pdflatex, or \\input the tikzpicture into a document that loads TikZ and helvet",
+        "% (Helvetica, as Graphviz measured the labels: Debian's texlive-fonts-recommended).",
         "\\documentclass[tikz,border=2pt]{standalone}",
         "\\usepackage[T1]{fontenc}",
         "\\usepackage[utf8]{inputenc}",
