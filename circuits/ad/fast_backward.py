@@ -216,7 +216,7 @@ def _kernel_arguments(circuit, a, codes, kind, wrt, y):
     lens = np.diff(argp)
     na = int(argp[-1])
     argi = a.argflat.astype(np.int64)
-    wires = _wire_scales(a, argp, lens, n)
+    wires = _wire_scales(a, argp)
     if wires is None:
         return None
     scales = _constant_scales(consts)
@@ -248,17 +248,14 @@ def _kinds(a):
     return codes, kind_of[codes]
 
 
-def _wire_scales(a, argp, lens, n):
+def _wire_scales(a, argp):
     """Where each node's wire weights start (-1: it has none), and the weights as exact scales (kind,
     numerator, denominator, float), one per wire of the weighted nodes only; None when a weight is not
     a scale the kernel holds."""
-    wstart = np.full(n, -1, np.int64)
-    weighted = a.weights.nodes
-    flat = a.weights.flat()
-    s = _scales(flat)
-    if s is None or not np.array_equal(np.diff(a.weights.ptr), lens[weighted]):  # one weight per wire
+    wstart = a.weights.starts(argp)  # (None unless one weight per wire)
+    s = None if wstart is None else _scales(a.weights.flat())
+    if s is None:
         return None
-    wstart[weighted] = a.weights.ptr[:-1]
     k, num, den, f = s
     return wstart, k.astype(np.int8), num, den, f  # (the kinds of scales are small)
 

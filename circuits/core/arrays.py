@@ -373,6 +373,25 @@ class WeightMap(_ByNode):
         view.flags.writeable = False
         return view
 
+    def starts(self, argptr: np.ndarray) -> Optional[np.ndarray]:
+        """Per node of a record with argument pointers ``argptr``: where its weights start in
+        :meth:`flat` (-1 where it has none); None unless each weighted node has one weight per
+        argument.  Kernels read node ``v``'s weight of argument ``j`` at ``starts[v] + j``.
+
+        Examples
+        --------
+        >>> WeightMap.of({1: (2, 3)}).starts(np.array([0, 0, 2])).tolist()
+        [-1, 0]
+        >>> WeightMap.of({1: (2,)}).starts(np.array([0, 0, 2])) is None
+        True
+        """
+        nodes = self.nodes
+        if not np.array_equal(np.diff(self.ptr), argptr[nodes + 1] - argptr[nodes]):
+            return None
+        starts = np.full(len(argptr) - 1, -1, np.int64)
+        starts[nodes] = self.ptr[:-1]
+        return starts
+
     def kept(self, mask, new) -> "WeightMap":
         """The weights of the nodes where ``mask`` (a bool array over all nodes) is set, renumbered by ``new``."""
         if not len(self.nodes):

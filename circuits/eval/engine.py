@@ -46,7 +46,6 @@ import os
 import threading
 from fractions import Fraction
 from functools import lru_cache
-from itertools import compress
 from typing import Any, Optional
 
 import numpy as np
@@ -402,27 +401,22 @@ def _wire_weights(w, opcode: np.ndarray, argp: np.ndarray) -> tuple:
     """Where each gate's wire weights start in an array of floats (-1: none, all 1), and that array;
     ``(None, None)`` where a weight is not an int, float or Fraction, or is an int beyond float64 (the
     interpreter's exact path), or a gate has not one weight per argument."""
-    wstart = np.full(len(opcode), -1, np.int64)
-    on = _WEIGHTED[opcode[w.nodes]]  # the weights of gates that read them
-    nodes = w.nodes[on]
-    if not nodes.size:
+    wstart = w.starts(argp)
+    if wstart is None:
+        return None, None
+    if not w.nodes.size:
         return wstart, np.zeros(0)
-    counts = np.diff(w.ptr)
-    if not np.array_equal(counts[on], argp[nodes + 1] - argp[nodes]):
-        return None, None
-    bulk = w.array()  # all ints within int64, or all floats: no Python number per weight
-    if bulk is not None:
-        wstart[nodes] = w.ptr[:-1][on]
-        return wstart, bulk.astype(np.float64, copy=False)
-    ws = w.flat() if on.all() else list(compress(w.flat(), np.repeat(on, counts).tolist()))
-    if not set(map(type, ws)) <= _PLAIN:
-        return None, None
-    try:
-        wvals = np.array(ws, dtype=float)
-    except OverflowError:
-        return None, None
-    wstart[nodes] = np.concatenate(([0], np.cumsum(counts[on])[:-1]))
-    return wstart, wvals
+    wvals = w.array()  # all ints within int64, or all floats: no Python number per weight
+    if wvals is None:
+        ws = w.flat()
+        if not set(map(type, ws)) <= _PLAIN:
+            return None, None
+        try:
+            wvals = np.array(ws, dtype=float)
+        except OverflowError:
+            return None, None
+    wstart[~_WEIGHTED[opcode]] = -1  # (a gate that reads no weights)
+    return wstart, wvals.astype(np.float64, copy=False)
 
 
 def enabled() -> bool:
