@@ -53,11 +53,12 @@ from typing import Optional
 
 import numpy as np
 
-from ..core.circuit import Circuit, check_circuit, needed_nodes
+from ..core.circuit import Circuit, check_circuit
 from ..core.errors import CircuitError, EvaluationWarning, listing
 from ..core.gates import GATES, Namespace
 from .._version import __version__
 from . import kernel_cache
+from .number_systems import live_nodes
 
 __all__ = ["to_c", "compile_c", "CCompiledCircuit", "C_FUNCTIONS", "C_GATES", "FLAGS", "THREADS_FROM",
            "STATEMENTS_PER_FUNCTION", "TOGETHER", "compiler"]
@@ -311,8 +312,7 @@ def to_c(circuit: Circuit, *, name: str = "f") -> str:
 def _statement_order(circuit: Circuit) -> list:
     """The nodes the outputs need, in the order of their statements."""
     n = len(circuit)
-    # which nodes the outputs need, and where each is read last
-    needed = needed_nodes(circuit.record.args, list(circuit.outputs.values())) or bytearray(b"\x01") * n
+    needed = live_nodes(circuit)  # which nodes the outputs need
     # the order of the statements: creation order, except that gates a C compiler computes
     # together when they share an argument in one function (sin and cos: one sincos call) are
     # written side by side, at the first of them
