@@ -25,7 +25,7 @@ from ..core.checks import check_names, check_sequence
 from ..core.circuit import Circuit, check_number
 from ..core.errors import CircuitError
 from ..core.gates import GATES, domain_of, interval_of
-from ._build import check_int, check_ints, check_seed, input_vector, out, output_vector
+from ._build import check_int, check_ints, check_seed, input_vector, out, output_vector, unary
 
 __all__ = ["horner", "chain", "speelpenning", "layered_chain", "random_circuit", "RANDOM_OPS", "RANDOM_BOX", "RANDOM_CAP"]
 
@@ -234,7 +234,7 @@ def layered_chain(widths: Sequence[int], activation: Optional[str] = None) -> Ci
     if len(widths) < 2:
         raise CircuitError("layered_chain: widths needs at least two entries (inputs and outputs)")
     if activation is not None:
-        _check_activation(activation)
+        unary(activation, "layered_chain: activation")
     b = Builder()
     h = [b.input_node(f"x_{i}") for i in range(1, widths[0] + 1)]
     weights = [[[b.input_node(f"W{l}_{i}_{j}") for j in range(1, widths[l - 1] + 1)]
@@ -247,15 +247,6 @@ def layered_chain(widths: Sequence[int], activation: Optional[str] = None) -> Ci
         out(b, f"f_{i}", v)
     c = b.build()  # every node is used, so the builder's ids are the circuit's
     return c.replace(meta={"layers": layers})
-
-
-def _check_activation(activation) -> None:
-    """Refuse an ``activation`` of :func:`layered_chain` that is not a one-argument gate."""
-    gate = GATES.get(activation) if isinstance(activation, str) else None
-    if gate is None or gate.arity != 1:
-        choices = sorted(k for k, g in GATES.items() if g.arity == 1)
-        raise CircuitError(f"layered_chain: activation {activation!r} is not a one-argument "
-                           f"gate; choose one of {choices}")
 
 
 def _dense_layer(b: Builder, W: list, h: list, activation: Optional[str]) -> list:
