@@ -426,7 +426,5 @@ def _circuit(circuit, a, codes, y, wrt, n, m, builder: list, mir):
     roles = ["primal"] * primal + ["derivative"] * (len(arrays.codes) - primal)
     meta: dict = {"role": roles}
     if mir.size:  # as compact keeps backward's adjoint_of: the pairs whose both nodes stay
-        adj, of = mir[0::2], mir[1::2]
-        both = (live[adj] & live[of]).astype(bool)
-        meta["adjoint_of"] = NodeMap(new[adj[both]], new[of[both]])
+        meta["adjoint_of"] = NodeMap(mir[0::2], mir[1::2]).kept(live.astype(bool), new)
     return circuit_from_arrays(arrays, values, names, inputs, outputs, meta)

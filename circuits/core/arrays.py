@@ -304,6 +304,18 @@ class NodeMap(_ByNode):
         """The ``(node, node)`` pairs, in node order."""
         return _NodeItems(self)
 
+    def kept(self, mask, new) -> "NodeMap":
+        """The pairs whose both nodes are marked in ``mask`` (a bool array over all nodes), renumbered
+        by ``new``.
+
+        Examples
+        --------
+        >>> dict(NodeMap([3, 4], [1, 2]).kept(np.array([1, 1, 0, 1, 1], bool), np.array([0, 1, 1, 2, 3])))
+        {2: 1}
+        """
+        both = mask[self.nodes] & mask[self._values]
+        return NodeMap(new[self.nodes[both]], new[self._values[both]])
+
     def arrays(self) -> tuple:
         """The keys and their values as two int64 arrays, in key order (read-only views)."""
         keys, values = self.nodes.view(), self._values.view()

@@ -648,17 +648,14 @@ def compact(arrays: RecordArrays, values, names, inputs, outputs, meta=None) -> 
     if live is None:
         return circuit_from_arrays(arrays, values, names, inputs, outputs, meta)
     kept, new = keep_nodes(arrays, live)
-    mask = np.frombuffer(live, np.uint8).astype(bool)
     new_meta: dict[str, Any] = {}
     if meta:
         if "role" in meta:
             new_meta["role"] = list(compress(meta["role"], live))
         if "adjoint_of" in meta:
             pairs = meta["adjoint_of"]
-            a = np.fromiter(pairs, np.int64, len(pairs))
-            z = np.fromiter(pairs.values(), np.int64, len(pairs))
-            both = mask[a] & mask[z]
-            new_meta["adjoint_of"] = NodeMap(new[a[both]], new[z[both]])
+            pairs = pairs if isinstance(pairs, NodeMap) else NodeMap(list(pairs), list(pairs.values()))
+            new_meta["adjoint_of"] = pairs.kept(np.frombuffer(live, np.uint8).astype(bool), new)
 
     def renumbered(table):
         return {int(new[i]): x for i, x in table.items() if live[i]}
