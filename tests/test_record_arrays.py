@@ -49,15 +49,22 @@ def test_node_map_is_a_dict_of_ints():
         keys[0] = 7  # read-only views
 
 
-def test_keep_nodes_and_needed_nodes_agree_with_tuples():
-    c = library.random_circuit(3, 300, seed=5)
-    rec = c.record
-    roots = [rec.outputs["f"]] + list(rec.inputs.values())
+@pytest.mark.parametrize("n", [300, 5000])  # below and above needed_nodes' counting threshold
+def test_keep_nodes_and_needed_nodes_agree_with_tuples(n):
+    rec = library.random_circuit(3, n, seed=5).record
+    roots = [n // 2, n // 3]  # two inner nodes: what lies above them, and their unused parts, are dead
     a = arrays_of(rec.ops, rec.args, rec.params)
-    assert needed_nodes(a, roots) == needed_nodes(rec.args, roots)
-    live = bytearray(b"\x01") * len(rec.ops)
+    live = needed_nodes(rec.args, roots)
+    assert live is not None and live.count(0) > n // 3 and needed_nodes(a, roots) == live
     kept, new = keep_nodes(a, live)
-    assert kept.argflat.tolist() == a.argflat.tolist() and new.tolist() == list(range(len(rec.ops)))
+    # the tuples, compacted by hand: the kept nodes in order, their arguments renumbered
+    ids = [v for v in range(len(rec.ops)) if live[v]]
+    renumber = {v: k for k, v in enumerate(ids)}
+    assert [kept.op_names[k] for k in kept.codes] == [rec.ops[v] for v in ids]
+    rows = [tuple(kept.argflat[kept.argptr[k]:kept.argptr[k + 1]].tolist()) for k in range(len(ids))]
+    assert rows == [tuple(renumber[u] for u in rec.args[v]) for v in ids]
+    assert [new[v] for v in ids] == list(range(len(ids)))
+    assert dict(kept.weights) == {renumber[v]: rec.params[v] for v in ids if rec.params[v] is not None}
 
 
 def test_a_built_circuit_keeps_arrays_and_matches_its_tuples():
