@@ -106,12 +106,11 @@ class SearchGraph:
         self.P0, self.N0, self.S0 = P, N, S
         self.Z = [idx[v] for v in Z]
         self.all = count == "all"
+        # ``step_cost(P, N, S, j)``: (multiplications, additions) of eliminating ``j`` from the graph
+        # ``(P, N, S)``, in the count asked for (chosen once: it runs for every state and vertex)
+        self.step_cost = step_cost_all if self.all else step_cost_circuit
 
     # --- one step --------------------------------------------------------------
-
-    def step_cost(self, P, N, S, j) -> tuple:
-        """``(multiplications, additions)`` of eliminating ``j`` from the graph ``(P, N, S)``."""
-        return (step_cost_all if self.all else step_cost_circuit)(P, N, S, j)
 
     apply = staticmethod(eliminated)  # the graph after eliminating j (new lists; the arguments are not changed)
 
