@@ -8,11 +8,11 @@ vertex ``k``, its predecessors as a bit set ``P[k]`` and those whose edge
 into ``k`` is not a constant as ``N[k]``.  Eliminating ``j`` then costs, for
 each successor ``k`` (``c_kj`` the flag of the edge ``j → k``),
 
-* ``_popcount(N[j])`` multiplications when ``c_kj`` varies, none otherwise (a
+* ``popcount(N[j])`` multiplications when ``c_kj`` varies, none otherwise (a
   product of two partials is a gate only when both vary);
-* ``_popcount(P[j] & ~P[k])`` new edges (fill-in);
+* ``popcount(P[j] & ~P[k])`` new edges (fill-in);
 * one addition per edge ``i → k`` that exists and receives a product, unless
-  both are constants: ``_popcount(P[j] & P[k] & (N[k] | M))`` with ``M`` the
+  both are constants: ``popcount(P[j] & P[k] & (N[k] | M))`` with ``M`` the
   products that vary (``P[j]`` when ``c_kj`` varies, else ``N[j]``);
 
 and ``P[k] |= P[j]``, ``N[k] |= M``, ``S[i] |= S[j]`` for the predecessors.

@@ -36,6 +36,8 @@ from .semirings import COUNTING, propagate
 __all__ = ["check_gradient", "finite_differences", "kink_distances", "symbolic_check", "bauer_paths",
            "GradientReport", "SymbolicReport", "BauerPaths"]
 
+_EPS_F = 2.0 ** -52  # float64's machine epsilon
+
 
 def _partials(circuit: Circuit, gradient: Circuit):
     """Pairs (gradient output name, (output, input)) that name a partial of ``circuit``."""
@@ -197,11 +199,10 @@ def _differences(circuit: Circuit, base: dict, x: str, h0: float) -> dict:
 def _extrapolated(v, steps: list, widths: list) -> tuple:
     """(estimate, resolution, variation) of one output's values ``v``: ups, downs, then the centre."""
     m = len(steps)
-    eps_f = 2.0 ** -52
     up, down, centre = v[:m], v[m:2 * m], float(v[-1])
     columns = [(float(u) - float(d)) / w for u, d, w in zip(up, down, widths)]
     est, err, level = _ridders(columns, steps)
-    noise = eps_f * max(abs(float(up[level])), abs(float(down[level]))) / widths[level] * 4
+    noise = _EPS_F * max(abs(float(up[level])), abs(float(down[level]))) / widths[level] * 4
     variation = 0.0
     # how much y varies over the largest finite step, per unit of x: partials far
     # below it (√ε times) are zero as far as differences can tell
@@ -395,12 +396,11 @@ def _differences_by_pair(circuit: Circuit, base: dict, pairs: list, eps: Optiona
 
 def _report_rows(pairs: list, analytic: dict, differences: dict, tolerance: float) -> tuple:
     """The rows of :class:`GradientReport`: each partial against its difference."""
-    eps_f = 2.0 ** -52
     rows = []
     for name, (y, x) in pairs:
         d, res, variation = differences[(y, x)]
         a = float(analytic[name])
-        scale = max(abs(a), abs(d), math.sqrt(eps_f) * variation)
+        scale = max(abs(a), abs(d), math.sqrt(_EPS_F) * variation)
         if scale == 0:  # everything zero: compare absolutely
             scale = 1.0
         error = abs(a - d) / scale

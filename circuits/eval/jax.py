@@ -35,7 +35,7 @@ import numpy as np
 
 from ..core.circuit import Circuit, check_circuit, needed_nodes, select_outputs
 from ..core.errors import CircuitError
-from ..core.gates import BUILTIN, GATES, Namespace
+from ..core.gates import BUILTIN, GATES, SOURCES, Namespace
 
 __all__ = ["translate", "to_jax", "level_plan", "LevelPlan", "METHODS", "LEVELS_ABOVE", "UNROLLED_DEPTH"]
 
@@ -308,10 +308,9 @@ def _group_gates(rec, live) -> tuple:
     last = [-1] * n  # the last level that reads a value
     kinds: dict = {}
     groups: dict = {}  # (level, kind number) -> gates
-    sources = ("input", "const")
     for i in range(n):
         op = ops[i]
-        if not live[i] or op in sources:
+        if not live[i] or op in SOURCES:
             continue
         a = argss[i]
         lv = 0
@@ -343,10 +342,9 @@ def _group_gates(rec, live) -> tuple:
 def _freed_at(ops, live, last: list, depth: int) -> list:
     """The gates by the level that reads them for the last time (outputs and sources: never)."""
     n = len(ops)
-    sources = ("input", "const")
     freed_at: list = [[] for _ in range(depth + 2)]
     for i in range(n):
-        if live[i] and last[i] != n + 1 and ops[i] not in sources:
+        if live[i] and last[i] != n + 1 and ops[i] not in SOURCES:
             freed_at[last[i]].append(i)
     return freed_at
 

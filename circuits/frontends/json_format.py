@@ -384,9 +384,6 @@ def from_json(text: Union[str, bytes, bytearray]) -> Circuit:
     """
     doc = _load_document(text)
     _check_header(doc)
-    for key in ("inputs", "outputs", "nodes"):
-        if key not in doc:
-            raise CircuitError(f"the document has no {key!r} key")
     nodes = _expect(doc["nodes"], list, "\"nodes\"")
     ops, args, weights, values, names = _parse_nodes(nodes)
     n = len(ops)
@@ -440,6 +437,9 @@ def _check_header(doc: dict) -> None:
             if arity != gate.arity:
                 raise CircuitError(f"the circuit's gate {op!r} has arity {arity!r}, but the registered one "
                                    f"has {gate.arity!r}")
+    for key in ("inputs", "outputs", "nodes"):
+        if key not in doc:
+            raise CircuitError(f"the document has no {key!r} key")
 
 
 def _parse_inputs(in_names, names: dict) -> dict:
