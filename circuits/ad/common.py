@@ -205,6 +205,16 @@ def finish(b, circuit, outputs, keep_primal, adjoint_of=None, dropped=0):
     return b.build(meta=meta)
 
 
+def edge_varies(value) -> bool:
+    """Whether an elimination graph's edge value is not a constant: a flag, or a ``(node, scale)``
+    pair whose node is set.
+
+    >>> edge_varies(True), edge_varies((None, 2)), edge_varies((5, 1))
+    (True, False, True)
+    """
+    return bool(value) if isinstance(value, bool) else value[0] is not None
+
+
 def set_bits(mask: int) -> list:
     """The positions of the set bits of ``mask``, lowest first.
 

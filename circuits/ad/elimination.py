@@ -85,7 +85,7 @@ from ..core.checks import check_sequence
 from ..core.circuit import Circuit
 from ..core.errors import CircuitError
 from ..core.gates import GATES
-from .common import dname, finish, materialise, resolve_inputs, resolve_outputs, times, total
+from .common import dname, edge_varies, finish, materialise, resolve_inputs, resolve_outputs, times, total
 from .linearize import Linearization
 from .edge_elimination import edge_order, run_edges
 from .elimination_counts import COUNTED, count_order
@@ -432,7 +432,7 @@ def checked_count(count) -> str:
 def _flags(G) -> "_Graph":
     """A copy of ``G`` whose edge values are flags (True: not a constant), as ``run_order`` counts on."""
     F = G.copy()
-    F.succ = {i: {k: (v if isinstance(v, bool) else v[0] is not None) for k, v in s.items()}
+    F.succ = {i: {k: edge_varies(v) for k, v in s.items()}
               for i, s in G.succ.items()}
     return F
 

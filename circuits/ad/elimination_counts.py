@@ -40,7 +40,7 @@ import heapq
 from typing import Optional, Sequence
 
 from ..core.errors import CircuitError
-from .common import set_bits
+from .common import edge_varies, set_bits
 
 __all__ = ["count_order", "COUNTED"]
 
@@ -102,7 +102,7 @@ class _Counts:
             PX[v] = NX[v] = 0
         for i, s in G.succ.items():
             for k, value in s.items():
-                varies = bool(value) if isinstance(value, bool) else value[0] is not None
+                varies = edge_varies(value)
                 if i in X:
                     bit = 1 << X[i]
                     PX[k] |= bit

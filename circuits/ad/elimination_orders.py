@@ -31,7 +31,7 @@ import heapq
 import math
 
 from ..core.errors import CircuitError
-from .common import set_bits
+from .common import edge_varies, set_bits
 from .elimination_counts import pop_least, reach_counts, rekey
 
 __all__ = ["ORDERS", "OPTIMAL_LIMIT", "FixedOrder", "HeapOrder", "checked_order", "optimal_order"]
@@ -169,7 +169,7 @@ def _masks(G, idx: dict) -> tuple:
     P0, N0, S0 = [0] * nv, [0] * nv, [0] * nv
     for i, s in G.succ.items():
         for k, value in s.items():
-            varies = value if isinstance(value, bool) else value[0] is not None
+            varies = edge_varies(value)
             P0[idx[k]] |= 1 << idx[i]
             S0[idx[i]] |= 1 << idx[k]
             if varies:
