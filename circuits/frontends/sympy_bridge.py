@@ -129,7 +129,7 @@ def _plan(e: sympy.Basic, b: Builder, symbols: dict):
         return (), lambda: node
     if e is sympy.S.ImaginaryUnit or e is sympy.S.ComplexInfinity:
         raise CircuitError(f"the sympy number {e} is not real; circuits compute with real numbers")
-    if e.is_Number or isinstance(e, sympy.NumberSymbol):
+    if _is_numeric(e):
         value = _number(e)
         return (), lambda: b.const_node(value)
     if e.is_Add:
@@ -150,26 +150,36 @@ def _plan(e: sympy.Basic, b: Builder, symbols: dict):
     raise CircuitError(f"unsupported sympy node {name!r} in {str(e)[:80]}; supported are {_supported()}")
 
 
+def _is_numeric(e: sympy.Basic) -> bool:
+    """Whether ``e`` is a sympy number or a named constant (pi, E): a constant of the circuit."""
+    return e.is_Number or isinstance(e, sympy.NumberSymbol)
+
+
+def _coefficient(factors) -> tuple:
+    """``(c, rest, numeric)``: the product ``c`` of the numeric ``factors`` (1 when none), the product
+    of the others (None when none) and whether any factor is numeric."""
+    c: Union[int, float, Fraction] = 1
+    others = []
+    for f in factors:
+        if _is_numeric(f):
+            c = c * _number(f)
+        else:
+            others.append(f)
+    rest = None if not others else others[0] if len(others) == 1 else sympy.Mul(*others)
+    return c, rest, len(others) < len(factors)
+
+
 def _plan_add(e: sympy.Basic, b: Builder):
     """:func:`_plan` of a sum: one weighted ``add`` of its non-numeric terms."""
     const: Union[int, float, Fraction] = 0
     coeffs, rests = [], []
     for term in e.args:
-        if term.is_Number:
+        if _is_numeric(term):
             const += _number(term)
             continue
-        if isinstance(term, sympy.NumberSymbol):
-            const += _number(term)
-            continue
-        c: Union[int, float, Fraction] = 1
-        rest = term
-        if term.is_Mul:
-            numeric = [f for f in term.args if f.is_Number or isinstance(f, sympy.NumberSymbol)]
-            others = [f for f in term.args if not (f.is_Number or isinstance(f, sympy.NumberSymbol))]
-            if numeric and others:
-                for f in numeric:
-                    c = c * _number(f)
-                rest = others[0] if len(others) == 1 else sympy.Mul(*others)
+        c, rest, numeric = _coefficient(term.args) if term.is_Mul else (1, term, False)
+        if not numeric or rest is None:  # a term without a numeric factor is its own rest
+            c, rest = 1, term
         coeffs.append(c)
         rests.append(rest)
     return rests, lambda *nodes: b.linear(zip(nodes, coeffs), const)
@@ -177,13 +187,8 @@ def _plan_add(e: sympy.Basic, b: Builder):
 
 def _plan_mul(e: sympy.Basic, b: Builder):
     """:func:`_plan` of a product: a weighted ``add``, a ``div`` or one ``mul``."""
-    numeric = [f for f in e.args if f.is_Number or isinstance(f, sympy.NumberSymbol)]
+    c, rest, numeric = _coefficient(e.args)
     if numeric:
-        c: Union[int, float, Fraction] = 1
-        for f in numeric:
-            c = c * _number(f)
-        others = [f for f in e.args if not (f.is_Number or isinstance(f, sympy.NumberSymbol))]
-        rest = others[0] if len(others) == 1 else sympy.Mul(*others)
         return (rest,), lambda node: b.linear([(node, c)])
     num = [f for f in e.args if not (f.is_Pow and f.exp == -1)]
     den = [f.base for f in e.args if f.is_Pow and f.exp == -1]
