@@ -114,7 +114,8 @@ def _last_uses(circuit: Circuit, live) -> dict:
 
 
 def _gate_text(op: str, names: list, params, guarded: bool, k):
-    """A gate's expression in ``names`` (a string or pieces): ``g_<op>(...)`` if no source or guarded and growing."""
+    """A gate's expression in ``names`` (a string or pieces): ``g_<op>(...)`` if it has no source, or if
+    it grows exact values and ``guarded`` (exact inputs, or a node computed from constants alone)."""
     gate = GATES[op]
     if gate.source is None or (gate.growth is not None and guarded):
         return f"g_{op}({', '.join(names)})"
