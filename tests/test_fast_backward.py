@@ -10,7 +10,7 @@ import math
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given, settings, strategies as st
 
 import circuits
 from circuits.eval import engine
@@ -187,3 +187,78 @@ def test_constants_beyond_the_kernels_numbers_are_carried():
     x = b2.input("x")
     b2.output_node("f", b2.gate("mul", circuits.sin(x), b2.const_node(2 ** 60)))
     assert fast_backward.gradient(b2.build(), "f", compiled=False) is None
+
+
+def _chain_of_weights(k, weight):
+    """u_{i+1} = weight·u_i + y from u_0 = x, k times: the adjoint of u_i is weight**(k - i), folded as far as
+    it fits."""
+    b = circuits.Builder()
+    u, y = b.input("x"), b.input("y")
+    for _ in range(k):
+        u = b.gate("add", u, y, weights=(weight, 1))
+    b.output_node("f", u)
+    return b.build()
+
+
+@pytest.mark.parametrize("weight", [2 ** 20, -3 ** 12, Fraction(1, 3 ** 15), Fraction(2 ** 30, 7)])
+def test_products_beyond_2_53_are_kept_unfolded(weight):
+    c = _chain_of_weights(12, weight)
+    assert _check(c) == (2 if engine.enabled() else 1)  # the kernel applies, record for record
+    g = circuits.backward(c)
+    for w in filter(None, g.record.params):  # no weight is folded beyond 2**53 ...
+        for v in w:
+            assert abs(Fraction(v).numerator) < 2 ** 53 and Fraction(v).denominator < 2 ** 53
+    assert g.evaluate(x=Fraction(1), y=Fraction(1)) == {"df/dx": weight ** 12, "df/dy": sum(weight ** i for i in range(12))}  # exact
+    # the Python sweep does the same: it used to fold weight**12 into one weight
+    assert circuits.backward(c).record == _python(c).record
+
+
+def test_the_kernels_limit_is_the_sweeps():
+    from circuits.ad import common, sweep_kernel
+    assert sweep_kernel.LIM == common.EXACT_LIMIT == 2 ** 53
+
+
+def test_partial_scales_beyond_2_53_are_kept_unfolded():
+    # mul(C, sin(mul(C, sin(mul(C, x))))) with C = 2**30: the second C's product with the first is 2**60
+    for big in (2 ** 30, Fraction(1, 3 ** 20), -(2 ** 27 + 1)):
+        b = circuits.Builder()
+        u = b.input("x")
+        for _ in range(3):
+            u = b.gate("mul", b.const_node(big), b.gate("sin", u))
+        b.output_node("f", u)
+        c = b.build()
+        assert _check(c) >= 1
+        x, k = 0.3, float(big)
+        u1 = k * math.sin(x)
+        u2 = k * math.sin(u1)
+        expected = k * math.cos(u2) * k * math.cos(u1) * k * math.cos(x)
+        assert circuits.backward(c).evaluate(x=x)["df/dx"] == pytest.approx(expected, rel=1e-12)
+
+
+_BIG_SCALES = [3, -7, 2 ** 20, -(2 ** 31 + 1), 2 ** 45, Fraction(1, 3 ** 15), Fraction(2 ** 30, 7),
+               Fraction(-5, 2 ** 40), 0.5, 1e150]
+
+
+@settings(max_examples=120, deadline=None)
+@given(steps=st.lists(st.tuples(st.sampled_from(["add", "mul_c", "sin", "square", "mul"]),
+                                st.sampled_from(_BIG_SCALES), st.integers(0, 100)), min_size=1, max_size=14))
+def test_big_scales_identical(steps):
+    """Random chains whose scales multiply past 2**53: the kernel builds the Python sweep's record."""
+    b = circuits.Builder()
+    nodes = [b.input("x"), b.input("y")]
+    for op, s, r in steps:
+        u, v = nodes[-1], nodes[r % len(nodes)]
+        if op == "add":
+            nodes.append(b.gate("add", u, v, weights=(s, 1)))
+        elif op == "mul_c":
+            nodes.append(b.gate("mul", u, b.const_node(s)))
+        elif op == "mul":
+            nodes.append(b.gate("mul", u, v))
+        else:
+            nodes.append(b.gate(op, u))
+    b.output_node("f", nodes[-1])
+    c = b.build()
+    _check(c)
+    if "sin" not in c.record.ops and not any(type(s) is float for _, s, _ in steps):  # exact: forward agrees
+        point = {"x": Fraction(1, 3), "y": Fraction(-2, 5)}
+        assert circuits.backward(c).evaluate(**point) == circuits.forward(c).evaluate(**point)

@@ -8,14 +8,14 @@ node ``g`` the adjoint ``∂y/∂g`` is built by formula (6),
 with, per wire, the partial ``∂_g[u]`` (a gate from the registry's rule, or
 the wire weight of a ``+`` gate), at most one product, and per node at most
 one addition.  Products by constants are folded into wire weights rather than
-made gates.  On a circuit of ``+`` and ``×`` gates this adds at most
+made gates, while they stay numbers every evaluator reads exactly
+(:func:`circuits.ad.common.folds`).  On a circuit of ``+`` and ``×`` gates this adds at most
 ``3·wires + nodes`` gates, the textbook count (Baur & Strassen 1983); for other gates the per-wire
 cost of the partial is :func:`circuits.core.gates.partial_gate_cost`.
 """
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from typing import Mapping, Optional, Sequence, Union
 
@@ -23,8 +23,8 @@ from ..core.checks import check_sequence
 from ..core.circuit import Circuit, check_circuit, check_number
 from ..core.errors import CircuitError, listing
 from .simplify import simplify as _simplify
-from .common import (active_nodes, dnames, finish, gc_young_only, legacy_selector, materialise,
-                     resolve_inputs, resolve_outputs, total)
+from .common import (EXACT_LIMIT, active_nodes, dnames, finish, folds, gc_young_only, legacy_selector,
+                     materialise, resolve_inputs, resolve_outputs, total)
 from .fast_backward import gradient as fast_gradient
 from .linearize import Linearization
 
@@ -36,10 +36,10 @@ __all__ = ["backward", "vjp"]
 COMPILED_FROM = 512
 
 _TRIM_SPAN = 64  # how many top nodes a sweep watches for being unused (see reverse_sweep's ``dropped``)
-# A product of two scales beyond the largest float (1e200 · 1e200) is not folded into one weight,
-# which no float evaluation could read: the first factor becomes a one-wire ``+`` gate and the
-# product is left to the evaluation, which gives the same value as forward's chain of weights.
-_HUGE = sys.float_info.max
+# A product of two scales is folded into one weight only where common.folds says so (a finite float,
+# an exact number below 2**53): otherwise the first factor becomes a one-wire ``+`` gate and the product
+# is left to the evaluation, which gives the same value as forward's chain of weights.
+_LIMIT = EXACT_LIMIT
 _ONE = 1  # the int 1 (one object in CPython): ``x is _ONE`` is a cheap, safe test for "times 1 is x"
 
 
@@ -158,9 +158,12 @@ def reverse_sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
                 elif c is _ONE:
                     contribution = (n, w[i])
                 else:
-                    contribution = (n, c * w[i])
-                    if not -_HUGE <= contribution[1] <= _HUGE:  # kept unfolded: see _HUGE
-                        contribution = (materialise(b, d), w[i])
+                    cw = c * w[i]
+                    if -_LIMIT < cw < _LIMIT if type(cw) is int else folds(cw):
+                        contribution = (n, cw)
+                    else:  # kept unfolded (see _LIMIT), and c is 1 for the next wires
+                        n, c = d = (materialise(b, d), _ONE)
+                        contribution = (n, w[i])
             else:
                 if plan and g not in const_fed:  # the rule read as data (linearize.partial_template): no call
                     p = plan[i]
@@ -191,12 +194,12 @@ def reverse_sweep(lin, seeds, active, mirror=None, keep=False, dropped=None):
                     cc = last_cc
                 else:
                     cc = c * pc
-                    if not -_HUGE <= cc <= _HUGE:  # kept unfolded: see _HUGE
-                        n, c = materialise(b, (n, c)), _ONE
-                        cc = pc
-                    else:
+                    if -_LIMIT < cc < _LIMIT if type(cc) is int else folds(cc):
                         last_cc = cc
                         last_c, last_pc = c, pc
+                    else:  # kept unfolded (see _LIMIT), and c is 1 for the next wires
+                        n, c = d = (materialise(b, (n, c)), _ONE)
+                        cc = pc
                 if n is None:
                     contribution = (pn, cc)
                 elif pn is None:
@@ -221,7 +224,8 @@ def _trim(b, keep, n, pending, touched, adjoint, mirror) -> int:
     The nodes made since (ids ``n`` on) move down to follow node ``keep - 1``
     (:meth:`Builder.remove`); the pending contributions (of the nodes in
     ``touched``, those that can hold such nodes), adjoints and ``mirror``
-    that name them follow.  Returns ``keep``, where the sweep's ids now start.
+    that name them follow; ``mirror``'s pairs of removed nodes become -1
+    (which the caller drops).  Returns ``keep``, where the sweep's ids now start.
     """
     shift = n - keep
     if shift == 0:
@@ -238,8 +242,9 @@ def _trim(b, keep, n, pending, touched, adjoint, mirror) -> int:
             bucket[:] = [(None if u is None else moved(u), c) for u, c in bucket]
     for x, (u, c) in adjoint.items():
         adjoint[x] = (None if u is None else moved(u), c)
-    if mirror is not None:
-        later = {u - shift: z for u, z in mirror.items() if z < keep}
+    if mirror is not None:  # a pair of a removed node stays, as -1, so that its adjoint node keeps
+        # the first pair the sweep found for it (as the compiled sweep's adjoint_of does)
+        later = {u - shift: z if z < keep else -1 for u, z in mirror.items()}
         mirror.clear()
         mirror.update(later)
     return keep
@@ -337,6 +342,7 @@ def _swept(circuit: Circuit, names: Sequence[str], xs: Sequence[str], keep_prima
                                 keep=mirror, dropped=dropped)
         get = adjoint.get
         outs += zip(dnames(y, xs), [materialise(b, get(v)) for v in wrt_nodes])
+    adjoint_of = {u: z for u, z in adjoint_of.items() if z >= 0}  # (see _trim)
     return finish(b, circuit, outs, keep_primal, adjoint_of=adjoint_of, dropped=sum(dropped or ()))
 
 

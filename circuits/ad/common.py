@@ -10,11 +10,21 @@ Keeping the scale ``c`` apart means that multiplying by a constant (a wire
 weight of a ``+`` gate, the 2 of ``d(u²)/du = 2u``) never costs a gate: it ends
 up as the weight of a wire into the ``+`` gate of the chain rule, which is
 how the figures of forward propagation and backpropagation draw them.
+
+A reverse sweep folds a product of two scales into one only while the product
+stays a number every evaluator reads exactly and cheaply (:func:`folds`): an
+exact one (int or Fraction) below 2**53 in numerator and denominator, a finite
+float.  Beyond that the first factor becomes a one-wire ``+`` gate
+(:func:`materialise`) and the product is left to the evaluation, which gives
+the same value: ``x·2**40·2**40`` keeps the two weights, as forward's chain of
+weights does, rather than one weight 2**80.
 """
 
 from __future__ import annotations
 
+import sys
 import warnings
+from fractions import Fraction
 
 import numpy as np
 
@@ -23,8 +33,32 @@ from ..core.circuit import select_outputs
 from ..core.arrays import gc_young_only
 from ..core.errors import CircuitError, listing
 
-__all__ = ["times", "total", "materialise", "dname", "dnames", "active_nodes",
+__all__ = ["times", "total", "materialise", "folds", "EXACT_LIMIT", "dname", "dnames", "active_nodes",
            "resolve_inputs", "resolve_outputs", "legacy_selector", "finish", "gc_young_only"]
+
+
+#: Exact scales a reverse sweep folds stay below this in numerator and denominator: the integers a
+#: float64 holds exactly, and so the compiled sweep's int64 arithmetic, whose products it checks in floats.
+EXACT_LIMIT = 2 ** 53
+_HUGE = sys.float_info.max
+
+
+def folds(c) -> bool:
+    """Whether a sweep folds the scale ``c`` (a product of two scales) into one wire weight.
+
+    An int or a Fraction does while its numerator and denominator stay below
+    :data:`EXACT_LIMIT`, a float while it is finite; otherwise the sweep
+    keeps the factors apart (see the module's docstring).
+
+    >>> folds(2 ** 52), folds(-2 ** 53), folds(Fraction(1, 3 ** 34)), folds(1e308 * 10)
+    (True, False, False, False)
+    """
+    t = type(c)
+    if t is int:
+        return -EXACT_LIMIT < c < EXACT_LIMIT
+    if t is Fraction:
+        return -EXACT_LIMIT < c.numerator < EXACT_LIMIT and c.denominator < EXACT_LIMIT
+    return -_HUGE <= c <= _HUGE  # a float (nan is not folded either)
 
 
 def times(b, d, p):

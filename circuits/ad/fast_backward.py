@@ -22,6 +22,7 @@ switch it off.
 
 from __future__ import annotations
 
+import functools
 import threading
 from fractions import Fraction
 from operator import itemgetter
@@ -46,6 +47,14 @@ _OPNAMES = ("input", "const", *GATES)  # output op codes
 _OPCODE = {op: k for k, op in enumerate(_OPNAMES)}
 
 
+@functools.wraps(sweep_kernel.sweep)
+def _plain_sweep(*args):
+    """The kernel as plain Python: numpy's scalars warn where numba's do not (a float product's overflow,
+    which the kernel reads as a product that does not fold)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return sweep_kernel.sweep(*args)
+
+
 def kernel(compiled: bool = True):
     """The sweep: numba's compiled function, or with ``compiled=False`` the plain Python one; None when off.
 
@@ -56,7 +65,7 @@ def kernel(compiled: bool = True):
     """
     global _KERNEL, _FAILED
     if not compiled:
-        return sweep_kernel.sweep
+        return _plain_sweep
     if not engine.enabled():
         return None
     if _KERNEL is None:
@@ -226,12 +235,13 @@ def _kernel_arguments(circuit, a, codes, kind, wrt, y):
         return None
     traces, steps, most, gnodes, gargs = traced
     inputs = np.array([circuit.inputs[x] for x in wrt], np.int64)
-    # the builder's size at most: per node a sum and a constant, per gate its partials' gates, per
-    # input a scale; plus what the kernel's check per node allows for
+    # the builder's size at most: per node a sum, a constant and a scale node, per gate its partials'
+    # gates, per input a scale; plus what the kernel's check per node allows for (np.empty: the
+    # capacity costs address space, not memory)
     rule = kind == 3
     slack = 2 * (int(lens[rule].max(initial=0)) + 1) * (most + 2) + 16
-    cap = 3 * n + int(gnodes[tix[rule]].sum()) + 2 * len(inputs) + slack
-    acap = 2 * na + 1 + n + int(gargs[tix[rule]].sum()) + len(inputs) + slack
+    cap = 4 * n + int(gnodes[tix[rule]].sum()) + 2 * len(inputs) + slack
+    acap = 2 * na + 1 + 2 * n + int(gargs[tix[rule]].sum()) + len(inputs) + slack
     return ((kind, tix, argp, argi, *wires, *scales, inputs), traces, steps,
             np.array([circuit.outputs[y], cap, acap, most, _OPCODE["mul"], _OPCODE["add"], _OPCODE["const"]],
                      np.int64))

@@ -7,14 +7,17 @@ arrive as traces (``linearize.partial_trace``) encoded in integer arrays.
 A *scale* (a wire weight, a partial's factor, a constant) is four numbers
 ``(kind, num, den, f)``: kind 0 an int ``num``, kind 1 a float ``f``, kind 2
 the Fraction ``num/den`` (den > 0, lowest terms), so that the sweep computes
-exactly what Python computes, types included.  Integers stay below 2**53;
-anything larger, or a non-finite float, stops the kernel (status 1) and the
-caller falls back to the Python sweep.
+exactly what Python computes, types included.  Exact numbers stay below
+2**53 (``common.EXACT_LIMIT``).  A product of two scales that would not
+(``common.folds``) is not folded, as in the Python sweep: the adjoint becomes a
+one-wire ``+`` gate and the product is left to the evaluation.  A sum beyond
+2**53, or a non-finite float where a weight is written, stops the kernel
+(status 1) and the caller falls back to the Python sweep.
 """
 
 import numpy as np
 
-LIM = 9007199254740992  # 2**53
+LIM = 9007199254740992  # 2**53, common.EXACT_LIMIT (this module's text is compiled alone: no imports of ours)
 
 
 def _gcd(a, b):
@@ -47,18 +50,27 @@ def _frac(n, d):
 
 
 def _smul(ak, an, ad, af, bk, bn, bd, bf):
-    """a * b as Python computes it: (ok, kind, num, den, f)."""
+    """a * b as Python computes it: (ok, kind, num, den, f); ``ok`` is ``common.folds`` of the product.
+
+    Exact factors are cross-reduced first (as ``Fraction.__mul__`` does), so
+    that the product is in lowest terms, and its numerator and denominator are
+    checked against 2**53 in floats, which is exact: a product of two integers
+    below 2**53 is a float exactly when it is below 2**53 itself.
+    """
     if ak == 1 or bk == 1:
         r = _tofloat(ak, an, ad, af) * _tofloat(bk, bn, bd, bf)
         return (r - r == 0.0), 1, 0, 1, r
-    if float(an) * float(bn) >= LIM or float(an) * float(bn) <= -LIM:
-        return False, 0, 0, 1, 0.0
     if ak == 0 and bk == 0:
+        if abs(float(an) * float(bn)) >= LIM:
+            return False, 0, 0, 1, 0.0
         return True, 0, an * bn, 1, 0.0
-    if float(ad) * float(bd) >= LIM:
+    g1 = _gcd(an, bd)  # an int is the Fraction n/1
+    g2 = _gcd(bn, ad)
+    n1, d2 = an // g1, bd // g1
+    n2, d1 = bn // g2, ad // g2
+    if abs(float(n1) * float(n2)) >= LIM or float(d1) * float(d2) >= LIM:
         return False, 0, 0, 1, 0.0
-    ok, n, d = _frac(an * bn, ad * bd)
-    return ok, 2, n, d, 0.0
+    return True, 2, n1 * n2, d1 * d2, 0.0
 
 
 def _times(ak, an, ad, af, a_one, b_one, bk, bn, bd, bf):
@@ -76,7 +88,7 @@ def _times(ak, an, ad, af, a_one, b_one, bk, bn, bd, bf):
     Returns
     -------
     tuple
-        ``(ok, kind, num, den, f)`` as :func:`_smul`; ``ok`` False stops the sweep.
+        ``(ok, kind, num, den, f)`` as :func:`_smul`; ``ok`` False: the product does not fold.
     """
     if b_one:
         return True, ak, an, ad, af
@@ -231,10 +243,11 @@ def _sweep(circuit, traces, steps, params, builder, mir):
         cnt = count[g]
         if cnt == 0:
             continue
-        arity = argp[g + 1] - argp[g] if kind[g] == 3 else 0  # what this node can add at most: a sum,
-        if m + 2 + arity * (most + 1) >= cap or ma + cnt + 1 + arity * (most + 2) >= acap:  # a constant, partials
+        # what this node can add at most: a sum, a constant, a scale node, its partials
+        arity = argp[g + 1] - argp[g] if kind[g] == 3 else 0
+        if m + 3 + arity * (most + 1) >= cap or ma + cnt + 2 + arity * (most + 2) >= acap:
             return 2, m, nmir
-        mz = _clear(m + 2 + arity * (most + 1), mz, pos, seen, xc)
+        mz = _clear(m + 3 + arity * (most + 1), mz, pos, seen, xc)
         # d = total(contributions)
         h = head[g]
         if cnt == 1:
@@ -362,8 +375,13 @@ def _sweep(circuit, traces, steps, params, builder, mir):
                 else:
                     ok, ck2, cn2, cd2, cf2 = _times(dk, dnn, dd, df, one_c, False, wk[w + j], wn[w + j], wd[w + j],
                                                     wf[w + j])
-                    if not ok:
-                        return 1, m, nmir
+                    if not ok:  # kept unfolded: the adjoint becomes a node, its scale 1 for the next wires
+                        ok, dn, m, ma, mw = _scale_node(dn, dk, dnn, dd, df, cache, bop, bptr, bargs, bhasw, bwk, bwn,
+                                                        bwd, bwf, xk, xn, xd, xf, xc, m, ma, mw, op_add, op_const)
+                        if not ok:
+                            return 1, m, nmir
+                        dk, dnn, dd, df, one_c = 0, 1, 1, 0.0, True
+                        ck2, cn2, cd2, cf2 = wk[w + j], wn[w + j], wd[w + j], wf[w + j]
                 npool = _push(u, dn, ck2, cn2, cd2, cf2, head, tail, count, pnode, pk, pn, pd, pf, pnext, npool)
             continue
         # a gate with a partial rule: its trace per argument position
@@ -405,8 +423,13 @@ def _sweep(circuit, traces, steps, params, builder, mir):
             pnn = -1 if tres[t] < 0 else _traced_node(tres[t], g, a0, arity, argi, stepnode)
             ok, ck2, cn2, cd2, cf2 = _times(dk, dnn, dd, df, one_c, trk[t] == 0 and trn[t] == 1,
                                             trk[t], trn[t], trd[t], trf[t])
-            if not ok:
-                return 1, m, nmir
+            if not ok:  # kept unfolded, as for a linear gate
+                ok, dn, m, ma, mw = _scale_node(dn, dk, dnn, dd, df, cache, bop, bptr, bargs, bhasw, bwk, bwn, bwd,
+                                                bwf, xk, xn, xd, xf, xc, m, ma, mw, op_add, op_const)
+                if not ok:
+                    return 1, m, nmir
+                dk, dnn, dd, df, one_c = 0, 1, 1, 0.0, True
+                ck2, cn2, cd2, cf2 = trk[t], trn[t], trd[t], trf[t]
             if dn < 0:
                 cnode = pnn
             elif pnn < 0:
@@ -459,6 +482,27 @@ def _sweep(circuit, traces, steps, params, builder, mir):
             for j in range(bptr[v], bptr[v + 1]):
                 live[bargs[j]] = 1
     return 0, m, nmir
+
+
+def _scale_node(dn, k, n, d, f, cache, bop, bptr, bargs, bhasw, bwk, bwn, bwd, bwf, xk, xn, xd, xf, xc,
+                m, ma, mw, op_add, op_const):
+    """``common.materialise`` of the adjoint ``dn · (k, n, d, f)``: its constant's node, or a one-wire ``+`` gate.
+
+    The scale is neither 0 nor 1 (a product with it did not fold).  Returns
+    ``(ok, node, m, ma, mw)``: the builder's new sizes, and ``ok`` False for a
+    non-finite float, which the Python sweep must handle.
+    """
+    if dn < 0:
+        if k == 1 and not f - f == 0.0:
+            return False, dn, m, ma, mw
+        node = _const(k, n, d, f, cache, bop, bptr, bhasw, xk, xn, xd, xf, xc, m, ma, op_const)
+        return True, node, m + 1 if node == m else m, ma, mw
+    if not _set_arg(ma, mw, dn, k, n, d, f, bargs, bwk, bwn, bwd, bwf):
+        return False, dn, m, ma, mw
+    bop[m] = op_add
+    bhasw[m] = 1
+    bptr[m + 1] = ma + 1
+    return True, m, m + 1, ma + 1, mw + 1
 
 
 def _traced_node(ref, g, a0, arity, argi, stepnode):
