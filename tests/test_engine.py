@@ -5,6 +5,7 @@ Run with compiled kernels (numba installed) and with them disabled
 """
 
 import math
+from fractions import Fraction
 import warnings
 
 import numpy as np
@@ -302,3 +303,21 @@ def test_float_calls_need_no_python_source(mode):
     assert f.source.startswith("def _circuit(v0, v2):")  # made when asked for
     with pytest.raises(CircuitError, match="unknown input 'z'"):
         f(x=0.5, y=2.0, z=1.0)
+
+
+def test_weights_and_constants_convert_to_floats_as_python_does():
+    # a record repeats a few Fraction objects (1/n on every wire of a mean): each converts once
+    third = Fraction(1, 3)
+    values = [third] * 5 + [Fraction(2, 7), 3, 2.5, third, Fraction(10 ** 30, 3), -0.0]
+    values += [Fraction(i, 7) for i in range(20)]
+    assert engine._floats(values).tolist() == [float(v) for v in values]
+    assert engine._floats([1, 2.5]).tolist() == [1.0, 2.5]
+    for beyond in (Fraction(10 ** 400, 3), 10 ** 400):
+        with pytest.raises(OverflowError):
+            engine._floats([third, beyond])
+    b = circuits.Builder()  # and a tape of such a circuit evaluates as the interpreter does
+    xs = [b.input(f"x{i}") for i in range(6)]
+    b.output_node("mean", b.gate("add", *xs, weights=[Fraction(1, 6)] * 6))
+    c = b.build()
+    point = {f"x{i}": 0.1 * i for i in range(6)}
+    assert circuits.compile(c)(**point) == c.evaluate(**point)

@@ -190,7 +190,7 @@ def test_planted_engine_kernel_never_runs(tmp_path):
 def test_kernels_that_cannot_be_built_leave_the_interpreter(folder, monkeypatch):
     import circuits
 
-    for name in ("_KERNEL", "_POINT_KERNEL", "_ANALYSE", "_ALLOCATE"):
+    for name in ("_KERNEL", "_POINT_KERNEL", "_SWEEPS"):
         monkeypatch.setattr(engine, name, None)
     monkeypatch.setattr(engine, "_FAILED", False)
 

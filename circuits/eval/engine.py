@@ -43,6 +43,7 @@ Examples
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from fractions import Fraction
 from functools import lru_cache
@@ -114,11 +115,14 @@ class Tape:
     def __init__(self, code: np.ndarray, fcode: np.ndarray, int_outputs: bool = False, constant_outputs=()):
         self.code, self.fcode = code, fcode
         n_instr, n_args, n_in, n_out, n_slots = code[:5].tolist()
-        ends = [5]
-        for size in (n_instr, n_instr + 1, n_args, n_instr, n_instr, n_in, n_out):
-            ends.append(ends[-1] + size)
-        self.opc, self.argp, self.args, self.dst, self.weighted, self.input_slots, self.output_slots = (
-            code[a:b] for a, b in zip(ends, ends[1:]))
+        a = 5 + n_instr
+        b = a + n_instr + 1
+        c = b + n_args
+        d = c + n_instr
+        e = d + n_instr
+        f = e + n_in
+        self.opc, self.argp, self.args, self.dst = code[5:a], code[a:b], code[b:c], code[c:d]
+        self.weighted, self.input_slots, self.output_slots = code[d:e], code[e:f], code[f:f + n_out]
         self.weights, self.consts = fcode[:n_args], fcode[n_args:]
         self.n_slots = n_slots
         self.int_outputs, self.constant_outputs = int_outputs, list(constant_outputs)
@@ -126,6 +130,33 @@ class Tape:
     @property
     def n_instructions(self) -> int:
         return len(self.opc)
+
+
+def _prepare(table, codes, argp, argflat, wnodes, wptr, weighted, degree):
+    """The record's arrays as the sweeps read them, in one pass: per node its opcode (``table`` of its
+    op code), degree (``degree`` by opcode) and where its wire weights start (-1: none, or a gate that
+    reads none); the arguments as int64.  ``ok`` is False unless each weighted node has one weight per
+    argument."""
+    n = codes.shape[0]
+    opcode = np.empty(n, np.int64)
+    power = np.empty(n, np.float64)
+    wstart = np.empty(n, np.int64)
+    for v in range(n):
+        o = table[codes[v]]
+        opcode[v] = o
+        power[v] = degree[o]
+        wstart[v] = -1
+    ok = True
+    for i in range(wnodes.shape[0]):
+        v = wnodes[i]
+        if wptr[i + 1] - wptr[i] != argp[v + 1] - argp[v]:
+            ok = False
+        elif weighted[opcode[v]]:
+            wstart[v] = wptr[i]
+    flat = np.empty(argflat.shape[0], np.int64)
+    for j in range(argflat.shape[0]):
+        flat[j] = argflat[j]
+    return ok, opcode, power, wstart, flat
 
 
 def _liveness(opcode, argp, flat, outputs, op_input, op_const):
@@ -316,9 +347,26 @@ def _fold(rec, nodes, const_of: np.ndarray) -> Optional[dict]:
     return values
 
 
+def _floats(values: list) -> np.ndarray:
+    """``values`` (ints, floats, Fractions) as float64, each as ``float(v)``; OverflowError beyond float64.
+
+    A Fraction converts slowly (~1 µs), and a record's weights repeat a few
+    Fraction objects (``1/n`` on every wire of a mean): each distinct object
+    is converted once.
+    """
+    if Fraction not in set(map(type, values)):
+        return np.array(values, dtype=float)
+    ids = np.fromiter(map(id, values), np.int64, len(values))  # the list keeps every object alive
+    _, first, at = np.unique(ids, return_index=True, return_inverse=True)
+    return np.array([float(values[i]) for i in first.tolist()], dtype=float)[at.ravel()]
+
+
 def _float_system(v):
     """A constant or weight as the float interpreter takes it."""
     return float(v) if type(v) is Fraction else v
+
+
+_TAPE_SWEEPS = (_prepare, _liveness, _analyse, _allocate)  # tape()'s sweeps, compiled with the kernels
 
 
 def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
@@ -329,7 +377,7 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
     gate may compute on exact Python ints (``max(x, 1) * 3``): the
     interpreter evaluates those.  Gates on constants alone are folded as the
     interpreter computes them.  Linear time: the circuit's arrays are read
-    by numpy in bulk and the sequential sweeps (:func:`_liveness`,
+    in bulk and the sequential sweeps (:func:`_prepare`, :func:`_liveness`,
     :func:`_analyse`, :func:`_allocate`) run compiled when the engine is on.
 
     Examples
@@ -340,35 +388,38 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
     (4, 2, [1, 0, 1, 0])
     """
     a = circuit.arrays  # read in bulk: no tuple per node
-    n = len(a.codes)
-    known, table = _code_table(tuple(a.op_names))
-    opcode = table[a.codes] if n else np.zeros(0, np.int64)
-    if not known and (opcode == _NO_KERNEL).any():  # a user's gate: no kernel
+    known, table, powers = _code_table(tuple(a.op_names))
+    if not known and (table[a.codes] == _NO_KERNEL).any():  # a user's gate: no kernel
         return None
-    argp = a.argptr
-    flat = a.argflat.astype(np.int64)
-    wstart, wvals = _wire_weights(a.weights, opcode, argp)
-    if wstart is None:
+    wvals = _weight_values(a.weights)
+    if wvals is None:
         return None
     constants = circuit.constants
-    const_nodes = np.fromiter(constants, np.int64, len(constants))
     values = list(constants.values())
     if not set(map(type, values)) <= _PLAIN:
         return None
+    if _sweeps is None:  # (the kernels' loader passes its own while it warms them up)
+        _sweeps = _SWEEPS if kernel() is not None else _TAPE_SWEEPS
+    prepare, liveness, analyse, allocate = _sweeps
+    argp, w = a.argptr, a.weights
+    # (an empty map's arrays are read-only, which numba would compile another version for)
+    wnodes, wptr = (w.nodes, w.ptr) if w.nodes.size else (np.zeros(0, np.int64), np.zeros(1, np.int64))
+    ok, opcode, power, wstart, flat = prepare(table, a.codes, argp, a.argflat, wnodes, wptr, _WEIGHTED, _DEGREE)
+    if not ok:
+        return None
+    n = len(opcode)
     const_of = np.zeros(n)
     int_const = np.zeros(n, np.bool_)
-    try:
-        const_of[const_nodes] = np.array([float(v) for v in values], dtype=float)
-    except OverflowError:  # an int beyond float64: the interpreter's exact path
-        return None
-    int_const[const_nodes] = [type(v) is int for v in values]
+    if values:
+        const_nodes = np.fromiter(constants, np.int64, len(values))
+        try:
+            const_of[const_nodes] = _floats(values)
+        except OverflowError:  # an int beyond float64: the interpreter's exact path
+            return None
+        int_const[const_nodes] = [type(v) is int for v in values]
     inputs = np.fromiter(circuit.inputs.values(), np.int64, len(circuit.inputs))
     outputs = np.fromiter(circuit.outputs.values(), np.int64, len(circuit.outputs))
-    if _sweeps is None:  # (the kernels' loader passes its own while it warms them up)
-        _sweeps = (_LIVENESS, _ANALYSE, _ALLOCATE) if kernel() is not None else (_liveness, _analyse, _allocate)
-    liveness, analyse, allocate = _sweeps
-    power = _DEGREE[opcode]
-    for code, gate in _POWERS:
+    for code, gate in powers:
         pows = np.flatnonzero(opcode == code)
         if len(pows):
             (k,) = gate.constant_args  # the degree's constant, as the gate says
@@ -385,44 +436,44 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
         live, last, n_instr, n_args = liveness(opcode, argp, flat, outputs, OP_INPUT, OP_CONST)  # folded: leaves
     code, fcode = allocate(opcode, argp, flat, wstart, wvals, const_of, inputs, outputs, live, last, n_instr, n_args,
                            OP_INPUT, OP_CONST)
-    return Tape(code, fcode, bool((maybe_int[outputs] & ~fixed[outputs]).any()),
-                np.flatnonzero(fixed[outputs]).tolist())
+    fixed_out = fixed[outputs].tolist()  # (a few outputs: lists, not a numpy call each)
+    int_out = maybe_int[outputs].tolist()
+    return Tape(code, fcode, any(m and not f for m, f in zip(int_out, fixed_out)),
+                [k for k, f in enumerate(fixed_out) if f])
 
 
 @lru_cache(maxsize=64)
 def _code_table(op_names: tuple) -> tuple:
-    """Whether the kernels know every op of a record's table, and the table as opcodes (circuits of one
-    transform share one table)."""
+    """Whether the kernels know every op of a record's table, the table as opcodes (circuits of one
+    transform share one table), and the gates of ``_POWERS`` in it."""
     codes = [CODES.get(op, _NO_KERNEL) for op in op_names]
-    return _NO_KERNEL not in codes, np.array(codes, np.int64)
+    return (_NO_KERNEL not in codes, np.array(codes, np.int64),
+            [(code, gate) for code, gate in _POWERS if code in codes])
 
 
-def _wire_weights(w, opcode: np.ndarray, argp: np.ndarray) -> tuple:
-    """Where each gate's wire weights start in an array of floats (-1: none, all 1), and that array;
-    ``(None, None)`` where a weight is not an int, float or Fraction, or is an int beyond float64 (the
-    interpreter's exact path), or a gate has not one weight per argument."""
-    wstart = w.starts(argp)
-    if wstart is None:
-        return None, None
+def _weight_values(w) -> Optional[np.ndarray]:
+    """The record's wire weights (a :class:`WeightMap`) as float64, node after node; None where a weight
+    is not an int, float or Fraction, or is an int beyond float64 (the interpreter's exact path)."""
     if not w.nodes.size:
-        return wstart, np.zeros(0)
+        return np.zeros(0)
     wvals = w.array()  # all ints within int64, or all floats: no Python number per weight
     if wvals is None:
         ws = w.flat()
         if not set(map(type, ws)) <= _PLAIN:
-            return None, None
+            return None
         try:
-            wvals = np.array(ws, dtype=float)
+            return _floats(ws)
         except OverflowError:
-            return None, None
-    wstart[~_WEIGHTED[opcode]] = -1  # (a gate that reads no weights)
-    return wstart, wvals.astype(np.float64, copy=False)
+            return None
+    return wvals.astype(np.float64, copy=False)
 
 
 def enabled() -> bool:
     """Whether compiled kernels are used (numba installed and ``CIRCUITS_ENGINE`` is not ``python``)."""
     if os.environ.get("CIRCUITS_ENGINE", "").lower() == "python":
         return False
+    if "numba" in sys.modules:  # (asked on every tape: no import machinery once loaded)
+        return sys.modules["numba"] is not None
     try:
         import numba  # noqa: F401
     except ImportError:
@@ -432,20 +483,18 @@ def enabled() -> bool:
 
 _KERNEL: Any = None
 _POINT_KERNEL: Any = None  # compiled
-_LIVENESS: Any = None
-_ANALYSE: Any = None
-_ALLOCATE: Any = None
+_SWEEPS: Any = None  # compiled: _prepare, _liveness, _analyse, _allocate
 _LOCK = threading.Lock()  # one thread loads the kernels; the others wait for them
 
 
 def _module_text() -> str:
     """The kernels as a module (numba's on-disk cache needs a source file), with the tape's sweeps."""
-    return module_text((_liveness, _analyse, _allocate))
+    return module_text(_TAPE_SWEEPS)
 
 
 def _warm(module) -> None:
     """Compile (or load from numba's cache) the engine's kernels for the only types they are called with."""
-    t = tape(warmup_circuit(), _sweeps=(module._liveness, module._analyse, module._allocate))
+    t = tape(warmup_circuit(), _sweeps=tuple(getattr(module, f.__name__) for f in _TAPE_SWEEPS))
     assert t is not None  # the warm-up circuit is tiny: always taped
     module.run(t.code, t.fcode, np.ones(1), np.empty(1), np.array([1, 1, 1, 1, 1, 1], dtype=np.int64))
     module.run_point(t.code, t.fcode, np.ones(1), np.empty(1))
@@ -457,7 +506,7 @@ def kernel():
     None too, after one :class:`CacheWarning`, when the kernels cannot be
     built at all (numba fails to compile them): the interpreter evaluates.
     """
-    global _KERNEL, _POINT_KERNEL, _LIVENESS, _ANALYSE, _ALLOCATE
+    global _KERNEL, _POINT_KERNEL, _SWEEPS
     if not enabled() or _FAILED:
         return None
     if _KERNEL is None:
@@ -468,7 +517,7 @@ def kernel():
                 if module is None:
                     return None
                 _POINT_KERNEL = module.run_point
-                _LIVENESS, _ANALYSE, _ALLOCATE = module._liveness, module._analyse, module._allocate
+                _SWEEPS = tuple(getattr(module, f.__name__) for f in _TAPE_SWEEPS)
                 _KERNEL = module.run
     return _KERNEL
 
