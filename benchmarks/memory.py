@@ -28,7 +28,10 @@ same collect and trim):
   the size of each such block freed (up to 32 MiB), after which freed arrays
   stay in the heap until trimmed (numpy's temporaries of a large transform
   are such blocks).  The process reuses them; where a user's next
-  allocation cannot, "retained" is what they pay.
+  allocation cannot, "retained" is what they pay.  ``circuits.backward``
+  gives them back itself from ``GIVE_BACK_FROM`` nodes of its result on
+  (:func:`circuits.core.arrays.give_back_memory`), so that its retained and
+  live bytes are the same.
 
 Divided by the number of gates (``circuit.size``), SX nodes or instructions,
 this gives bytes per gate.  RSS counts whole pages and what Python's and the C
@@ -113,15 +116,12 @@ def _reset_peak() -> bool:
 
 
 def _trim() -> None:
-    """Give the C heap's free pages back to the system (glibc ``malloc_trim(0)``; nothing elsewhere).
+    """Give the C heap's free pages back to the system (:func:`circuits.core.arrays.give_back_memory`).
 
     Memory freed before a phase (numba compiling a kernel frees hundreds of MiB) would otherwise be
     reused by the phase without growing the RSS, and its objects would look free."""
-    try:
-        import ctypes
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    from circuits.core.arrays import give_back_memory
+    give_back_memory()
 
 
 class _Phase:

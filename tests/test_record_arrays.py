@@ -102,3 +102,27 @@ def test_builder_node_reads_refuse_what_is_not_a_node(call):
     with pytest.raises(circuits.CircuitError, match="node"):
         call(b)
     assert b.op(np.int64(1)) == "sin" and b.args(np.int32(1)) == (0,)  # numpy ints are node ids too
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_large_backward_gives_the_heaps_free_pages_back(monkeypatch, compiled):
+    """From GIVE_BACK_FROM nodes of the gradient on (by either sweep), backward ends with
+    give_back_memory; a small gradient does not pay for the call."""
+    import importlib
+    bw = importlib.import_module("circuits.ad.backward")  # (the module: the package exports the function)
+    calls = []
+    monkeypatch.setattr(bw, "give_back_memory", lambda: calls.append(1) or True)
+    monkeypatch.setattr(bw, "GIVE_BACK_FROM", 200)
+    if not compiled:
+        monkeypatch.setattr(bw, "fast_gradient", lambda *args, **kwargs: None)
+    circuits.backward(circuits.parse("x * y + sin(x)"))
+    assert calls == []
+    big = library.random_circuit(4, 300, seed=2)
+    g = circuits.backward(big)
+    assert len(g) >= 200 and calls == [1]
+
+
+def test_give_back_memory_calls_malloc_trim_where_glibc_has_it():
+    import platform
+    from circuits.core.arrays import give_back_memory
+    assert give_back_memory() is (platform.libc_ver()[0] == "glibc")

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Mapping, Optional, Sequence, Union
 
+from ..core.arrays import GIVE_BACK_FROM, give_back_memory
 from ..core.checks import check_sequence
 from ..core.circuit import Circuit, check_circuit, check_number
 from ..core.errors import CircuitError, listing
@@ -321,10 +322,10 @@ def backward(circuit: Circuit, *legacy, output: Optional[Union[str, Sequence[str
     compiled = len(names) == 1 and not keep_primal and len(circuit) >= COMPILED_FROM
     with gc_young_only():
         result = fast_gradient(circuit, names[0], wrt=xs) if compiled else None
-    if result is not None:  # the compiled sweep applied
-        return _simplify(result) if simplify else result
-    with gc_young_only():
-        result = _swept(circuit, names, xs, keep_primal, mirror)
+        if result is None:  # the compiled sweep does not apply
+            result = _swept(circuit, names, xs, keep_primal, mirror)
+    if len(result) >= GIVE_BACK_FROM:  # the sweep's freed temporaries: back to the system
+        give_back_memory()
     return _simplify(result) if simplify else result
 
 
