@@ -294,6 +294,16 @@ def test_exact_int_arithmetic_is_left_to_the_interpreter(mode):
     assert engine.tape(circuits.parse("max(x, 1) * y")) is not None  # an int times a float: floats
 
 
+@pytest.mark.parametrize("base, taped", [(2**10, True), (2**13, False)])
+def test_a_power_of_exact_ints_is_bounded_by_its_degree(mode, base, taped):
+    # max(x, base) ** 4 is an int at x = 0; its bound (base * 4) ** 4 uses pow's degree |k| = 4, read
+    # from its constant argument: 2**48 is within 2**53 (floats are exact), 2**60 is not (refused)
+    c = circuits.parse(f"max(x, {base}) ** 4 + 1")
+    assert "pow" in c.arrays.op_names
+    assert (engine.tape(c) is not None) == taped
+    assert circuits.compile(c)(x=0.0) == c.evaluate(x=0.0) == {"f": base ** 4 + 1}
+
+
 def test_float_calls_need_no_python_source(mode):
     c = circuits.parse("exp(x) * y + sin(x)")
     f = circuits.compile(c)

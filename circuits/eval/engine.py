@@ -70,10 +70,10 @@ _NO_KERNEL = -3  # a gate the kernels do not know
 _SELECTS = np.array([gate.selects for _, _, gate in kernel_gates()] + [False, False])
 _ROUNDS = np.array([gate.exact and not gate.selects for _, _, gate in kernel_gates()] + [False, False])
 _WEIGHTED = np.array([gate.weighted for _, _, gate in kernel_gates()] + [False, False])
-_DEGREE = np.array([gate.degree_of() if not gate.constant_args else 1 for _, _, gate in kernel_gates()]
+# a gate's power of its arguments; NaN where a constant argument sets it (pow: |k|), per node (_plan)
+_DEGREE = np.array([gate.degree_of() if not gate.constant_args else np.nan for _, _, gate in kernel_gates()]
                    + [1, 1], dtype=float)
-# gates whose degree is a function of a constant argument (pow: |k|)
-_POWERS = [(code, gate) for code, _, gate in kernel_gates() if gate.constant_args]
+_NO_INTS, _NO_FLOATS, _ONE_ZERO = np.zeros(0, np.int64), np.zeros(0), np.zeros(1, np.int64)  # (never written)
 _PLAIN = {int, float, Fraction}  # a numpy-scalar weight or constant makes numpy-scalar values
 
 
@@ -193,7 +193,8 @@ def _analyse(opcode, argp, flat, wstart, wvals, const_of, int_const, selects, ro
     ``square``, the exponent of ``pow``).  Gate ``i``'s wire weights are ``wvals[wstart[i]:]`` (one per
     argument), or all 1 where ``wstart[i]`` is -1.  ``selects`` and ``rounds`` are indexed by opcode.
     A gate's arguments are read only until the answer is known.  Also returns the number of live gates
-    computed from constants alone (to be folded).  Run by numba when the engine is on.
+    computed from constants alone (to be folded), and whether a bound needed a ``power`` left NaN (read
+    from a constant argument, which the caller then supplies).  Run by numba when the engine is on.
     """
     n = opcode.shape[0]
     live, last, n_instr, n_args = _liveness(opcode, argp, flat, outputs, op_input, op_const)
@@ -202,6 +203,7 @@ def _analyse(opcode, argp, flat, wstart, wvals, const_of, int_const, selects, ro
     bound = np.zeros(n)
     exact = False
     n_folded = 0
+    unknown = False
     for i in range(n):
         op = opcode[i]
         if op == op_input or not live[i]:
@@ -239,6 +241,7 @@ def _analyse(opcode, argp, flat, wstart, wvals, const_of, int_const, selects, ro
             if all_int:
                 maybe_int[i] = True
                 bound[i] = w * b ** power[i]
+                unknown = unknown or power[i] != power[i]
                 exact = exact or (not f and not bound[i] <= 2.0 ** 53)
         else:
             for r in range(p, q):
@@ -248,7 +251,7 @@ def _analyse(opcode, argp, flat, wstart, wvals, const_of, int_const, selects, ro
         fixed[i] = f
         if f:
             n_folded += 1
-    return live, last, n_instr, n_args, fixed, maybe_int, exact, n_folded
+    return live, last, n_instr, n_args, fixed, maybe_int, exact, n_folded, unknown
 
 
 def _allocate(opcode, argp, flat, wstart, wvals, const_of, inputs, outputs, live, last, n_instr, n_args,
@@ -366,7 +369,40 @@ def _float_system(v):
     return float(v) if type(v) is Fraction else v
 
 
-_TAPE_SWEEPS = (_prepare, _liveness, _analyse, _allocate)  # tape()'s sweeps, compiled with the kernels
+def _plan(table, codes, argp, argflat, wnodes, wptr, weighted, degree, pow_nodes, pow_degree, wvals, const_of,
+          int_const, selects, rounds, inputs, outputs, op_input, op_const):
+    """:func:`_prepare` (then the degrees ``pow_degree`` of the nodes ``pow_nodes``, which ``degree`` leaves
+    NaN), :func:`_analyse` and :func:`_allocate` in one call: what :func:`tape` computes, less its
+    Python steps (one compiled call: a small circuit's conversion is mostly calls).
+
+    Returns ``status`` (0: ``code`` and ``fcode`` are the tape's arrays; 1: the tape is refused, for a
+    node with a weight count unlike its argument count or a gate that may compute on exact ints beyond
+    2**53; 2: live gates on constants alone are to be folded first, with ``opcode``, ``flat``, ``wstart``,
+    ``live`` and ``fixed``; 3: a bound needs the degree of a node left NaN, to be passed in
+    ``pow_nodes``), whether an output that is not fixed may be a Python int, and per output whether it
+    is fixed (computed from constants alone).
+    """
+    ok, opcode, power, wstart, flat = _prepare(table, codes, argp, argflat, wnodes, wptr, weighted, degree)
+    for k in range(pow_nodes.shape[0]):
+        power[pow_nodes[k]] = pow_degree[k]
+    live, last, n_instr, n_args, fixed, maybe_int, exact, n_folded, unknown = _analyse(
+        opcode, argp, flat, wstart, wvals, const_of, int_const, selects, rounds, power, outputs, op_input, op_const)
+    n_out = outputs.shape[0]
+    fixed_out = np.empty(n_out, np.bool_)
+    int_out = False
+    for k in range(n_out):
+        fixed_out[k] = fixed[outputs[k]]
+        int_out = int_out or (maybe_int[outputs[k]] and not fixed_out[k])
+    status = 1 if not ok else 3 if unknown else 1 if exact else 2 if n_folded else 0
+    if status == 0:
+        code, fcode = _allocate(opcode, argp, flat, wstart, wvals, const_of, inputs, outputs, live, last, n_instr,
+                                n_args, op_input, op_const)
+    else:
+        code, fcode = np.empty(0, np.int64), np.empty(0, np.float64)
+    return status, code, fcode, int_out, fixed_out, opcode, flat, wstart, live, fixed
+
+
+_TAPE_SWEEPS = (_prepare, _liveness, _analyse, _allocate, _plan)  # tape()'s sweeps, compiled with the kernels
 
 
 def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
@@ -377,8 +413,9 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
     gate may compute on exact Python ints (``max(x, 1) * 3``): the
     interpreter evaluates those.  Gates on constants alone are folded as the
     interpreter computes them.  Linear time: the circuit's arrays are read
-    in bulk and the sequential sweeps (:func:`_prepare`, :func:`_liveness`,
-    :func:`_analyse`, :func:`_allocate`) run compiled when the engine is on.
+    in bulk and the sequential sweeps (:func:`_plan`: :func:`_prepare`,
+    :func:`_analyse`, :func:`_allocate`; and :func:`_liveness` after a fold)
+    run compiled when the engine is on.
 
     Examples
     --------
@@ -388,7 +425,7 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
     (4, 2, [1, 0, 1, 0])
     """
     a = circuit.arrays  # read in bulk: no tuple per node
-    known, table, powers = _code_table(tuple(a.op_names))
+    known, table = _code_table(tuple(a.op_names))
     if not known and (table[a.codes] == _NO_KERNEL).any():  # a user's gate: no kernel
         return None
     wvals = _weight_values(a.weights)
@@ -400,14 +437,11 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
         return None
     if _sweeps is None:  # (the kernels' loader passes its own while it warms them up)
         _sweeps = _SWEEPS if kernel() is not None else _TAPE_SWEEPS
-    prepare, liveness, analyse, allocate = _sweeps
+    _, liveness, _, allocate, plan = _sweeps
     argp, w = a.argptr, a.weights
     # (an empty map's arrays are read-only, which numba would compile another version for)
-    wnodes, wptr = (w.nodes, w.ptr) if w.nodes.size else (np.zeros(0, np.int64), np.zeros(1, np.int64))
-    ok, opcode, power, wstart, flat = prepare(table, a.codes, argp, a.argflat, wnodes, wptr, _WEIGHTED, _DEGREE)
-    if not ok:
-        return None
-    n = len(opcode)
+    wnodes, wptr = (w.nodes, w.ptr) if w.nodes.size else (_NO_INTS, _ONE_ZERO)
+    n = len(a.codes)
     const_of = np.zeros(n)
     int_const = np.zeros(n, np.bool_)
     if values:
@@ -419,36 +453,43 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
         int_const[const_nodes] = [type(v) is int for v in values]
     inputs = np.fromiter(circuit.inputs.values(), np.int64, len(circuit.inputs))
     outputs = np.fromiter(circuit.outputs.values(), np.int64, len(circuit.outputs))
-    for code, gate in powers:
-        pows = np.flatnonzero(opcode == code)
-        if len(pows):
-            (k,) = gate.constant_args  # the degree's constant, as the gate says
-            power[pows] = [gate.degree_of((e,)) for e in const_of[flat[argp[pows] + k]].tolist()]
-    live, last, n_instr, n_args, fixed, maybe_int, exact, n_folded = analyse(
-        opcode, argp, flat, wstart, wvals, const_of, int_const, _SELECTS, _ROUNDS, power, outputs, OP_INPUT, OP_CONST)
-    if exact:
+    def plan_with(pow_nodes, pow_degree):
+        return plan(table, a.codes, argp, a.argflat, wnodes, wptr, _WEIGHTED, _DEGREE, pow_nodes, pow_degree, wvals,
+                    const_of, int_const, _SELECTS, _ROUNDS, inputs, outputs, OP_INPUT, OP_CONST)
+
+    status, code, fcode, int_out, fixed_out, opcode, flat, wstart, live, fixed = plan_with(_NO_INTS, _NO_FLOATS)
+    if status == 3:  # rare: a power of exact ints, whose degree a constant argument sets
+        status, code, fcode, int_out, fixed_out, opcode, flat, wstart, live, fixed = plan_with(
+            *_degrees(a, table, const_of))
+    if status == 1:
         return None
-    if n_folded:
+    if status == 2:  # rare: live gates on constants alone, folded as the interpreter computes them
         folded = np.flatnonzero(live & fixed & (opcode != OP_CONST)).tolist()
-        if _fold(circuit.record, folded, const_of) is None:  # rare: gates on constants alone
+        if _fold(circuit.record, folded, const_of) is None:
             return None
         opcode[folded] = OP_CONST
         live, last, n_instr, n_args = liveness(opcode, argp, flat, outputs, OP_INPUT, OP_CONST)  # folded: leaves
-    code, fcode = allocate(opcode, argp, flat, wstart, wvals, const_of, inputs, outputs, live, last, n_instr, n_args,
-                           OP_INPUT, OP_CONST)
-    fixed_out = fixed[outputs].tolist()  # (a few outputs: lists, not a numpy call each)
-    int_out = maybe_int[outputs].tolist()
-    return Tape(code, fcode, any(m and not f for m, f in zip(int_out, fixed_out)),
-                [k for k, f in enumerate(fixed_out) if f])
+        code, fcode = allocate(opcode, argp, flat, wstart, wvals, const_of, inputs, outputs, live, last, n_instr,
+                               n_args, OP_INPUT, OP_CONST)
+    return Tape(code, fcode, int_out, np.flatnonzero(fixed_out).tolist())
 
 
 @lru_cache(maxsize=64)
 def _code_table(op_names: tuple) -> tuple:
-    """Whether the kernels know every op of a record's table, the table as opcodes (circuits of one
-    transform share one table), and the gates of ``_POWERS`` in it."""
+    """Whether the kernels know every op of a record's table, and the table as opcodes (circuits of one
+    transform share one table)."""
     codes = [CODES.get(op, _NO_KERNEL) for op in op_names]
-    return (_NO_KERNEL not in codes, np.array(codes, np.int64),
-            [(code, gate) for code, gate in _POWERS if code in codes])
+    return _NO_KERNEL not in codes, np.array(codes, np.int64)
+
+
+def _degrees(a, table, const_of) -> tuple:
+    """The nodes whose degree a constant argument sets (``pow``: ``|k|``), and their degrees, as their
+    gates compute them from the constants' values ``const_of``."""
+    nodes = np.flatnonzero(np.isnan(_DEGREE[table[a.codes]])).tolist()
+    gates = [GATES[a.op_names[c]] for c in a.codes[nodes].tolist()]
+    return np.array(nodes, np.int64), np.array(
+        [float(g.degree_of(tuple(const_of[a.argflat[a.argptr[v] + k]] for k in g.constant_args)))
+         for v, g in zip(nodes, gates)], np.float64)
 
 
 def _weight_values(w) -> Optional[np.ndarray]:
@@ -483,7 +524,7 @@ def enabled() -> bool:
 
 _KERNEL: Any = None
 _POINT_KERNEL: Any = None  # compiled
-_SWEEPS: Any = None  # compiled: _prepare, _liveness, _analyse, _allocate
+_SWEEPS: Any = None  # compiled: _TAPE_SWEEPS
 _LOCK = threading.Lock()  # one thread loads the kernels; the others wait for them
 
 
@@ -540,10 +581,10 @@ def built(what: str, load):
 
 
 def warmup_circuit() -> Circuit:
-    """``f = exp(2x + 1)``: the small circuit whose evaluation compiles a kernel (its types do not
-    depend on the circuit)."""
-    return Circuit(("input", "const", "add", "exp"), ((), (), (0, 1), (2,)), (None, None, (2, 1), None),
-                   {1: 1.0}, {0: "x"}, {"x": 0}, {"f": 3})
+    """``f = exp(2x + exp(1))``: the small circuit whose evaluation compiles a kernel (its types do not
+    depend on the circuit), and the tape's sweeps, its fold of ``exp(1)`` included."""
+    return Circuit(("input", "const", "exp", "add", "exp"), ((), (), (1,), (0, 2), (3,)),
+                   (None, None, None, (2, 1), None), {1: 1.0}, {0: "x"}, {"x": 0}, {"f": 4})
 
 
 def warmup() -> bool:
