@@ -117,7 +117,7 @@ def least_squares(A, b, *, seed: int = 0) -> Circuit:
     Returns
     -------
     Circuit
-        Inputs ``x_1 .. x_n``; output ``f``.
+        ``f = ‖Ax − b‖²`` of the inputs ``x_1 .. x_n``, of size ``2m + 1``.
 
     Examples
     --------
@@ -228,7 +228,7 @@ def sigma2_naive(n: int) -> Circuit:
     Returns
     -------
     Circuit
-        Inputs ``x_1 .. x_n``; output ``sigma2``.
+        ``sigma2`` of the inputs ``x_1 .. x_n``, one product gate per pair.
 
     Examples
     --------
@@ -259,12 +259,12 @@ def sigma2_fast(n: int) -> Circuit:
     Parameters
     ----------
     n : int
-        Number of inputs, at least 2.
+        Number of inputs ``x_1 .. x_n``, at least 2.
 
     Returns
     -------
     Circuit
-        Inputs ``x_1 .. x_n``; output ``sigma2``; size exactly ``n + 3``.
+        ``sigma2`` of the inputs, of size exactly ``n + 3``.
 
     Examples
     --------
