@@ -110,16 +110,24 @@ def test_a_large_backward_gives_the_heaps_free_pages_back(monkeypatch, compiled)
     give_back_memory; a small gradient does not pay for the call."""
     import importlib
     bw = importlib.import_module("circuits.ad.backward")  # (the module: the package exports the function)
-    calls = []
+    calls, built = [], []
     monkeypatch.setattr(bw, "give_back_memory", lambda: calls.append(1) or True)
     monkeypatch.setattr(bw, "GIVE_BACK_FROM", 200)
-    if not compiled:
-        monkeypatch.setattr(bw, "fast_gradient", lambda *args, **kwargs: None)
+    fast = bw.fast_gradient
+
+    def fast_gradient(*args, **kwargs):  # which sweep built the gradient
+        g = fast(*args, **kwargs) if compiled else None
+        built.append(g is not None)
+        return g
+
+    monkeypatch.setattr(bw, "fast_gradient", fast_gradient)
     circuits.backward(circuits.parse("x * y + sin(x)"))
     assert calls == []
-    big = library.random_circuit(4, 300, seed=2)
+    big = library.random_circuit(4, bw.COMPILED_FROM, seed=2)  # (the compiled sweep's size)
     g = circuits.backward(big)
     assert len(g) >= 200 and calls == [1]
+    no_kernel = importlib.import_module("circuits.ad.fast_backward").kernel() is None  # (numba off)
+    assert built == [compiled and not no_kernel]
 
 
 def test_give_back_memory_calls_malloc_trim_where_glibc_has_it():
