@@ -100,7 +100,7 @@ def least_squares(A, b, *, seed: int = 0) -> Circuit:
 
     Each residual ``(Ax − b)_i`` is one weighted ``+`` gate (the entries of
     ``A`` are wire weights, ``−b_i`` a constant) followed by a ``square`` gate,
-    and one ``+`` gate sums the squares: ``2m + 1`` gates for ``m`` rows.  The
+    and one ``+`` gate sums the squares: at most ``2m + 1`` gates for ``m`` rows.  The
     classic remark is that backpropagation on this circuit gives
     ``∇ = 2Aᵀ(Ax − b)``.
 
@@ -117,7 +117,8 @@ def least_squares(A, b, *, seed: int = 0) -> Circuit:
     Returns
     -------
     Circuit
-        ``f = ‖Ax − b‖²`` of the inputs ``x_1 .. x_n``, of size ``2m + 1``.
+        ``f = ‖Ax − b‖²`` of the inputs ``x_1 .. x_n``, of size at most ``2m + 1`` (a residual
+        that is one input, or a single square, needs no gate of its own).
 
     Examples
     --------
@@ -129,6 +130,8 @@ def least_squares(A, b, *, seed: int = 0) -> Circuit:
     {'f': 197}
     >>> library.least_squares(4, 3).size
     9
+    >>> library.least_squares([[1, 1]], [5]).size   # one row: no sum of squares
+    2
     """
     if isinstance(A, numbers.Integral) and not isinstance(A, bool):
         m = check_int(A, "least_squares: the number of rows m")
