@@ -402,7 +402,8 @@ def _plan(table, codes, argp, argflat, wnodes, wptr, weighted, degree, pow_nodes
     return status, code, fcode, int_out, fixed_out, opcode, flat, wstart, live, fixed
 
 
-_TAPE_SWEEPS = (_prepare, _liveness, _analyse, _allocate, _plan)  # tape()'s sweeps, compiled with the kernels
+# tape()'s sweeps, compiled with the kernels: the three it calls, then those _plan calls
+_TAPE_SWEEPS = (_plan, _liveness, _allocate, _prepare, _analyse)
 
 
 def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
@@ -437,7 +438,7 @@ def tape(circuit: Circuit, _sweeps=None) -> Optional[Tape]:
         return None
     if _sweeps is None:  # (the kernels' loader passes its own while it warms them up)
         _sweeps = _SWEEPS if kernel() is not None else _TAPE_SWEEPS
-    _, liveness, _, allocate, plan = _sweeps
+    plan, liveness, allocate = _sweeps[:3]
     argp, w = a.argptr, a.weights
     # (an empty map's arrays are read-only, which numba would compile another version for)
     wnodes, wptr = (w.nodes, w.ptr) if w.nodes.size else (_NO_INTS, _ONE_ZERO)
